@@ -1,0 +1,119 @@
+# onewindow — top-level Makefile.
+#
+#   make            release build: programs in bin/, objects in build/rel/
+#   make test       install missing packages, build with ASan+UBSan in build/test/, run all tests
+#   make demo       install missing packages, build, start a whole hall from etc/hall.example.json
+#   make bench      benchmarks (see docs/PERFORMANCE.md)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+#
+# MODE=test selects the sanitizer build; it is what `make test` uses internally.
+
+MODE     ?= rel
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+
+PKGS := libzmq lmdb jansson libsodium libqrencode zbar libpng cunit
+
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+            -Wno-format-nonliteral
+DEFS     := -D_GNU_SOURCE
+INCS     := -Iprotocol -Ibroker -Iterminal -Ivault
+
+ifeq ($(MODE),test)
+  OUT      := build/test
+  BINDIR   := build/test/bin
+  OPT      := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+  LDOPT    := -fsanitize=address,undefined
+else
+  OUT      := build/rel
+  BINDIR   := bin
+  OPT      := -O2 -g
+  LDOPT    :=
+endif
+
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+ALL_CFLAGS  = $(WARN) $(DEFS) $(INCS) $(OPT) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(LDOPT) $(LDFLAGS)
+LIBS        = $(PKG_LIBS) -lm -lutil
+
+PROTO_SRC    := $(wildcard protocol/*.c)
+BROKER_SRC   := $(filter-out broker/broker_main.c,$(wildcard broker/*.c))
+TERM_SRC     := $(filter-out terminal/term_main.c,$(wildcard terminal/*.c))
+TEST_SRC     := $(wildcard tests/*.c)
+
+obj = $(patsubst %.c,$(OUT)/%.o,$(1))
+
+PROTO_LIB  := $(OUT)/libproto.a
+BROKER_LIB := $(OUT)/libbroker.a
+TERM_LIB   := $(OUT)/libterm.a
+
+PROGRAMS := $(BINDIR)/onewindow-broker $(BINDIR)/onewindow
+
+.PHONY: all test test-build test-run demo bench install clean deps format check-deps
+
+all: $(PROGRAMS)
+
+$(OUT)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(PROTO_LIB): $(call obj,$(PROTO_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(BROKER_LIB): $(call obj,$(BROKER_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(TERM_LIB): $(call obj,$(TERM_SRC))
+	@rm -f $@; ar rcs $@ $^
+
+$(BINDIR)/onewindow-broker: $(call obj,broker/broker_main.c) $(BROKER_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BINDIR)/onewindow: $(call obj,terminal/term_main.c) $(TERM_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BINDIR)/run_tests: $(call obj,$(TEST_SRC)) $(BROKER_LIB) $(TERM_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+deps:
+	@scripts/install-deps
+
+# `make test`: packages, then the sanitizer build, then every suite. Exits non-zero on any
+# failure (run_tests reads CUnit's failure count).
+test: deps
+	@$(MAKE) --no-print-directory MODE=test test-build
+	@$(MAKE) --no-print-directory MODE=test test-run
+
+test-build: $(PROGRAMS) $(BINDIR)/run_tests
+
+test-run:
+	OW_BIN_DIR=$(abspath $(BINDIR)) OW_SRC_DIR=$(CURDIR) \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	$(BINDIR)/run_tests $(TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/onewindow
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 etc/*.json protocol/PROTOCOL.md $(DESTDIR)$(PREFIX)/share/onewindow/
+
+format:
+	clang-format -i protocol/*.[ch] broker/*.[ch] terminal/*.[ch] tests/*.[ch] $(wildcard vault/*.[ch])
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,277 @@
+/*  broker_config.c — see broker_config.h. */
+#include "broker_config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+s_err (char *err, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (err, size, fmt, ap);
+    va_end (ap);
+    return -1;
+}
+
+//  Copies an optional string; `def` when absent. -1 if present but not a string.
+static int
+s_str (json_t *obj, const char *key, const char *def, char **out, const char *where, char *err,
+       size_t esz)
+{
+    json_t *v = json_object_get (obj, key);
+    if (!v) {
+        if (!def)
+            return s_err (err, esz, "%s.%s is required (a string)", where, key);
+        *out = strdup (def);
+        return 0;
+    }
+    if (!json_is_string (v))
+        return s_err (err, esz, "%s.%s must be a string", where, key);
+    *out = strdup (json_string_value (v));
+    return 0;
+}
+
+static int
+s_int (json_t *obj, const char *key, int def, int min, int max, int *out, const char *where,
+       char *err, size_t esz)
+{
+    json_t *v = json_object_get (obj, key);
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (!json_is_integer (v) || json_integer_value (v) < min || json_integer_value (v) > max)
+        return s_err (err, esz, "%s.%s must be an integer from %d to %d", where, key, min, max);
+    *out = (int) json_integer_value (v);
+    return 0;
+}
+
+const char *
+broker_config_missed_name (broker_missed_rule_t rule)
+{
+    switch (rule) {
+    case BROKER_MISSED_BACK: return "back";
+    case BROKER_MISSED_GRACE: return "grace";
+    default: return "void";
+    }
+}
+
+static int
+s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
+{
+    if (!json_is_object (root))
+        return s_err (err, esz, "the config must be a JSON object");
+    json_t *hall = json_object_get (root, "hall");
+    if (!json_is_object (hall))
+        return s_err (err, esz, "\"hall\" is required (an object with id and name)");
+    if (s_str (hall, "id", NULL, &self->hall_id, "hall", err, esz)
+        || s_str (hall, "name", NULL, &self->hall_name, "hall", err, esz)
+        || s_str (hall, "name_en", "", &self->hall_name_en, "hall", err, esz)
+        || s_int (hall, "utc_offset_min", 480, -720, 840, &self->utc_offset_min, "hall", err,
+                  esz))
+        return -1;
+
+    json_t *num = json_object_get (root, "numbering");
+    if (num && !json_is_object (num))
+        return s_err (err, esz, "\"numbering\" must be an object");
+    if (s_int (num, "digits", 3, 2, 5, &self->digits, "numbering", err, esz)
+        || s_int (num, "reset_hour", 3, 0, 23, &self->reset_hour, "numbering", err, esz))
+        return -1;
+
+    json_t *missed = json_object_get (root, "missed");
+    if (missed && !json_is_object (missed))
+        return s_err (err, esz, "\"missed\" must be an object");
+    char *rule = NULL;
+    if (s_str (missed, "rule", "void", &rule, "missed", err, esz))
+        return -1;
+    int ok = 1;
+    if (strcmp (rule, "void") == 0)
+        self->missed_rule = BROKER_MISSED_VOID;
+    else if (strcmp (rule, "back") == 0)
+        self->missed_rule = BROKER_MISSED_BACK;
+    else if (strcmp (rule, "grace") == 0)
+        self->missed_rule = BROKER_MISSED_GRACE;
+    else
+        ok = 0;
+    free (rule);
+    if (!ok)
+        return s_err (err, esz, "missed.rule must be \"void\", \"back\" or \"grace\"");
+    const char *def_notice = self->missed_rule == BROKER_MISSED_VOID
+                                 ? "过号无效，请重新取号"
+                                 : "过号请到取号机重新排队";
+    if (s_int (missed, "places", 3, 1, 1000, &self->missed_places, "missed", err, esz)
+        || s_int (missed, "max_misses", 2, 1, 100, &self->missed_max, "missed", err, esz)
+        || s_int (missed, "minutes", 10, 1, 24 * 60, &self->missed_grace_min, "missed", err, esz)
+        || s_str (missed, "notice", def_notice, &self->missed_notice, "missed", err, esz))
+        return -1;
+
+    if (s_str (root, "status_url", "", &self->status_url, "config", err, esz)
+        || s_int (root, "idempotency_hours", 24, 1, 24 * 30, &self->idem_hours, "config", err,
+                  esz))
+        return -1;
+
+    json_t *services = json_object_get (root, "services");
+    if (!json_is_array (services) || json_array_size (services) == 0)
+        return s_err (err, esz, "\"services\" is required (a non-empty array)");
+    if (json_array_size (services) > BROKER_MAX_SERVICES)
+        return s_err (err, esz, "at most %d services", BROKER_MAX_SERVICES);
+    size_t i;
+    json_t *svc;
+    json_array_foreach (services, i, svc) {
+        char where[32];
+        snprintf (where, sizeof where, "services[%zu]", i);
+        if (!json_is_object (svc))
+            return s_err (err, esz, "%s must be an object", where);
+        broker_service_cfg_t *s = &self->services[i];
+        const char *prefix = json_string_value (json_object_get (svc, "prefix"));
+        size_t plen = prefix ? strlen (prefix) : 0;
+        if (plen < 1 || plen > 2 || !isupper ((unsigned char) prefix[0])
+            || (plen == 2 && !isupper ((unsigned char) prefix[1])))
+            return s_err (err, esz, "%s.prefix must be 1 or 2 upper-case letters A-Z", where);
+        memcpy (s->prefix, prefix, plen + 1);
+        if (broker_config_service (self, s->prefix) >= 0)
+            return s_err (err, esz, "%s.prefix \"%s\" is used twice", where, s->prefix);
+        self->nservices = (int) i + 1;
+        if (s_str (svc, "name", NULL, &s->name, where, err, esz)
+            || s_str (svc, "name_en", "", &s->name_en, where, err, esz)
+            || s_int (svc, "mean_service_s", 600, 10, 8 * 3600, &s->mean_service_s, where, err,
+                      esz))
+            return -1;
+    }
+
+    json_t *counters = json_object_get (root, "counters");
+    if (!json_is_array (counters) || json_array_size (counters) == 0)
+        return s_err (err, esz, "\"counters\" is required (a non-empty array)");
+    if (json_array_size (counters) > BROKER_MAX_COUNTERS)
+        return s_err (err, esz, "at most %d counters", BROKER_MAX_COUNTERS);
+    self->counters = calloc (json_array_size (counters), sizeof *self->counters);
+    if (!self->counters)
+        return s_err (err, esz, "out of memory");
+    json_t *ctr;
+    json_array_foreach (counters, i, ctr) {
+        char where[32];
+        snprintf (where, sizeof where, "counters[%zu]", i);
+        if (!json_is_object (ctr))
+            return s_err (err, esz, "%s must be an object", where);
+        broker_counter_cfg_t *c = &self->counters[i];
+        json_t *id = json_object_get (ctr, "id");
+        if (!json_is_integer (id) || json_integer_value (id) < 1
+            || json_integer_value (id) > 9999)
+            return s_err (err, esz, "%s.id must be an integer from 1 to 9999", where);
+        c->id = (int) json_integer_value (id);
+        if (broker_config_counter (self, c->id) >= 0)
+            return s_err (err, esz, "%s.id %d is used twice", where, c->id);
+        self->ncounters = (int) i + 1;
+        char def_name[32];
+        snprintf (def_name, sizeof def_name, "%d号窗口", c->id);
+        if (s_str (ctr, "name", def_name, &c->name, where, err, esz))
+            return -1;
+        json_t *list = json_object_get (ctr, "services");
+        if (!json_is_array (list) || json_array_size (list) == 0)
+            return s_err (err, esz, "%s.services must list the prefixes it serves", where);
+        size_t j;
+        json_t *p;
+        json_array_foreach (list, j, p) {
+            int si = json_is_string (p) ? broker_config_service (self, json_string_value (p)) : -1;
+            if (si < 0)
+                return s_err (err, esz, "%s.services[%zu] is not a service prefix", where, j);
+            c->services |= 1u << si;
+        }
+    }
+    return 0;
+}
+
+broker_config_t *
+broker_config_parse (const char *text, char *err, size_t err_size)
+{
+    json_error_t jerr;
+    json_t *root = json_loads (text, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        s_err (err, err_size, "not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+               jerr.column);
+        return NULL;
+    }
+    broker_config_t *self = calloc (1, sizeof *self);
+    if (!self || s_parse (self, root, err, err_size) != 0) {
+        if (!self)
+            s_err (err, err_size, "out of memory");
+        broker_config_destroy (&self);
+        json_decref (root);
+        return NULL;
+    }
+    json_decref (root);
+    return self;
+}
+
+broker_config_t *
+broker_config_load (const char *path, char *err, size_t err_size)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f) {
+        s_err (err, err_size, "cannot open '%s': %m", path);
+        return NULL;
+    }
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream (&text, &size);
+    char buf[8192];
+    size_t n;
+    while (mem && (n = fread (buf, 1, sizeof buf, f)) > 0)
+        fwrite (buf, 1, n, mem);
+    fclose (f);
+    if (!mem) {
+        s_err (err, err_size, "out of memory");
+        return NULL;
+    }
+    fclose (mem);
+    char inner[400];
+    broker_config_t *self = broker_config_parse (text, inner, sizeof inner);
+    free (text);
+    if (!self)
+        s_err (err, err_size, "%s: %s", path, inner);
+    return self;
+}
+
+void
+broker_config_destroy (broker_config_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    broker_config_t *self = *self_p;
+    free (self->hall_id);
+    free (self->hall_name);
+    free (self->hall_name_en);
+    free (self->missed_notice);
+    free (self->status_url);
+    for (int i = 0; i < self->nservices; i++) {
+        free (self->services[i].name);
+        free (self->services[i].name_en);
+    }
+    for (int i = 0; i < self->ncounters; i++)
+        free (self->counters[i].name);
+    free (self->counters);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+broker_config_service (const broker_config_t *self, const char *prefix)
+{
+    for (int i = 0; i < self->nservices; i++)
+        if (strcmp (self->services[i].prefix, prefix) == 0)
+            return i;
+    return -1;
+}
+
+int
+broker_config_counter (const broker_config_t *self, int id)
+{
+    for (int i = 0; i < self->ncounters; i++)
+        if (self->counters[i].id == id)
+            return i;
+    return -1;
+}

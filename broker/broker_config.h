@@ -1,0 +1,66 @@
+/*  broker_config.h — the hall model loaded from a JSON file (etc/hall.example.json).
+
+    The file lists the hall, its services (each a queue with a letter prefix) and its
+    counters (windows, each with the services it may serve), the numbering rule and the
+    missed-number rule. docs/CONFIG.md describes every key. Loading checks everything and
+    names the offending key in its error, so a hall manager can fix the file. */
+#ifndef BROKER_CONFIG_H
+#define BROKER_CONFIG_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+//  Services are kept in a 32-bit mask per counter.
+#define BROKER_MAX_SERVICES 32
+#define BROKER_MAX_COUNTERS 256
+
+typedef enum { BROKER_MISSED_VOID, BROKER_MISSED_BACK, BROKER_MISSED_GRACE } broker_missed_rule_t;
+
+typedef struct {
+    char prefix[3];       //  "A".."ZZ": ticket number prefix and the service's id
+    char *name;           //  Chinese name, e.g. 企业开办
+    char *name_en;        //  English name
+    int mean_service_s;   //  prior mean service time until learned from finished tickets
+} broker_service_cfg_t;
+
+typedef struct {
+    int id;               //  window number shown to citizens ("5 号窗口")
+    char *name;           //  e.g. "5号窗口 社保医保"
+    uint32_t services;    //  bit i set: may serve services[i]
+} broker_counter_cfg_t;
+
+typedef struct {
+    char *hall_id;          //  short id used in case numbers and logs
+    char *hall_name;        //  Chinese name
+    char *hall_name_en;     //  English name
+    int utc_offset_min;     //  local time offset (China: 480); no DST in China
+    int digits;             //  minimum digits of the number (A001: 3; busy halls 4)
+    int reset_hour;         //  local hour at which the business day (and numbering) begins
+    broker_missed_rule_t missed_rule;
+    int missed_places;      //  rule "back": places to move back
+    int missed_max;         //  rule "back": misses after which the ticket is void
+    int missed_grace_min;   //  rule "grace": minutes the citizen may come back
+    char *missed_notice;    //  printed on slips
+    char *status_url;       //  prefix of the QR URL ("" = the bare token)
+    int idem_hours;         //  how long request ids are remembered
+    int nservices;
+    broker_service_cfg_t services[BROKER_MAX_SERVICES];
+    int ncounters;
+    broker_counter_cfg_t *counters;
+} broker_config_t;
+
+//  Loads and checks a hall config file. NULL on error with a one-line reason in `err`.
+broker_config_t *broker_config_load (const char *path, char *err, size_t err_size);
+//  Same, from JSON text.
+broker_config_t *broker_config_parse (const char *text, char *err, size_t err_size);
+//  Frees the config; sets *self_p to NULL. Safe on NULL.
+void broker_config_destroy (broker_config_t **self_p);
+//  Index of the service with this prefix, or -1.
+int broker_config_service (const broker_config_t *self, const char *prefix);
+//  Index of the counter with this id, or -1.
+int broker_config_counter (const broker_config_t *self, int id);
+//  The missed rule's name: "void", "back" or "grace".
+const char *broker_config_missed_name (broker_missed_rule_t rule);
+
+#endif

@@ -1,0 +1,161 @@
+/*  broker_hall.h — the live hall in memory: counters, waiting lines and live tickets.
+
+    Memory holds only what is live (tickets not yet in a final state, counter states and
+    learned statistics); everything else stays in the store. The hall can always be rebuilt
+    from the store (broker_hall_load), which is what start-up does and what the server does
+    when a batch's commit fails: memory is never the only copy of anything acknowledged.
+
+    Ticket life: waiting -> called -> serving -> done; called -> missed (void, or back in
+    line, or a grace period during which ticket.requeue brings it back); serving ->
+    waiting in another service (transfer); waiting -> cancelled; anything live -> expired
+    when its business day ends or its grace period runs out. */
+#ifndef BROKER_HALL_H
+#define BROKER_HALL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "broker_config.h"
+#include "broker_queue.h"
+#include "broker_store.h"
+#include "proto_token.h"
+
+typedef enum {
+    TICKET_WAITING,
+    TICKET_CALLED,
+    TICKET_SERVING,
+    TICKET_DONE,
+    TICKET_MISSED,
+    TICKET_CANCELLED,
+    TICKET_EXPIRED,
+    TICKET_STATE_COUNT
+} broker_ticket_state_t;
+
+typedef enum {
+    PRIORITY_NORMAL,
+    PRIORITY_GREEN,        //  绿色通道: key enterprises, disabled, pregnant
+    PRIORITY_ELDERLY,      //  elderly: called with the green channel
+    PRIORITY_APPOINTMENT,  //  预约: after the green channel, before walk-ins
+    PRIORITY_COUNT
+} broker_priority_t;
+
+//  Calling classes, in the order the policy serves them.
+typedef enum { CLASS_GREEN, CLASS_APPOINTMENT, CLASS_NORMAL, CLASS_COUNT } broker_class_t;
+
+typedef enum {
+    COUNTER_LOGGED_OUT,
+    COUNTER_IDLE,
+    COUNTER_CALLING,
+    COUNTER_SERVING,
+    COUNTER_PAUSED,
+    COUNTER_STATE_COUNT
+} broker_counter_state_t;
+
+typedef struct broker_ticket {
+    uint64_t id;                    //  unique forever (the store key)
+    char number[12];                //  "A023": prefix + daily sequence
+    int service;                    //  index into config->services (current queue)
+    int from_service;               //  service before a transfer, or -1
+    broker_priority_t priority;
+    broker_ticket_state_t state;
+    char token[PROTO_TOKEN_LEN + 1];  //  the QR token; never in events or snapshots
+    int day;                        //  business day issued, YYYYMMDD
+    int64_t issued_ms;              //  original issue time (kept across transfers)
+    int64_t order_key;              //  place in line; see broker_queue.h
+    int64_t called_ms;              //  last call (0 if never)
+    int64_t started_ms;             //  service start (0 if not yet)
+    int64_t finished_ms;            //  time it reached a final state (0 while live)
+    int64_t grace_until;            //  missed with grace: may be requeued until then
+    int counter;                    //  counter id holding it (called/serving), else 0
+    int last_counter;               //  counter that last called it
+    int recalls;                    //  recalls of the current call
+    int misses;                     //  times marked missed
+    int ahead_at_issue;             //  people ahead when issued
+    int64_t est_wait_at_issue_s;    //  estimate printed on the slip (-1 unknown)
+    char reason[128];               //  cancel/expire reason
+} broker_ticket_t;
+
+typedef struct {
+    int id;                         //  window number
+    int cfg;                        //  index into config->counters
+    broker_counter_state_t state;
+    uint32_t services;              //  services opened at login (subset of the config's)
+    char clerk[64];                 //  who is logged in (staff id or name)
+    broker_ticket_t *ticket;        //  called or serving ticket, or NULL
+    int64_t login_ms;               //  when logged in
+    int64_t since_ms;               //  when the current state began
+    int served;                     //  tickets finished this business day
+    char pause_reason[128];
+} broker_counter_t;
+
+typedef struct {
+    int64_t n;                      //  finished tickets learned from
+    double mean_ms;                 //  call-to-finish time, running mean (window 50)
+} broker_stats_t;
+
+typedef struct broker_hall {
+    const broker_config_t *config;  //  borrowed
+    broker_counter_t *counters;     //  one per config counter, same order
+    broker_queue_t *queues[BROKER_MAX_SERVICES][CLASS_COUNT];  //  waiting lines
+    broker_ticket_t **live;         //  live tickets sorted by id
+    size_t nlive, caplive;
+    broker_stats_t stats[BROKER_MAX_SERVICES];
+    uint64_t next_id;               //  next ticket id
+    uint64_t last_seq;              //  last event sequence number in the journal
+    int day;                        //  current business day (YYYYMMDD), 0 before the first
+} broker_hall_t;
+
+//  An empty hall for `config` (borrowed; must outlive the hall). NULL on out-of-memory.
+broker_hall_t *broker_hall_new (const broker_config_t *config);
+//  Frees the hall and its live tickets; sets *self_p to NULL.
+void broker_hall_destroy (broker_hall_t **self_p);
+//  Replaces memory with what the store holds (a transaction must be open). 0 / -1.
+int broker_hall_load (broker_hall_t *self, broker_store_t *store);
+
+//  Names for states and priorities, as on the wire.
+const char *broker_ticket_state_name (broker_ticket_state_t s);
+const char *broker_priority_name (broker_priority_t p);
+int broker_priority_lookup (const char *name);
+const char *broker_counter_state_name (broker_counter_state_t s);
+broker_class_t broker_priority_class (broker_priority_t p);
+//  True if the state is final (done, cancelled, expired, or missed without grace).
+bool broker_ticket_final (const broker_ticket_t *t);
+
+//  The counter with window number `id`, or NULL.
+broker_counter_t *broker_hall_counter (broker_hall_t *self, int id);
+//  The live ticket with `id`, or NULL.
+broker_ticket_t *broker_hall_live (const broker_hall_t *self, uint64_t id);
+//  The live ticket with this number on the current business day, or NULL.
+broker_ticket_t *broker_hall_live_by_number (const broker_hall_t *self, const char *number);
+//  A new live ticket (zeroed, with id assigned) added to the live set. NULL on OOM.
+broker_ticket_t *broker_hall_ticket_new (broker_hall_t *self);
+//  Puts a waiting ticket into its service's line / takes it out.
+int broker_hall_enqueue (broker_hall_t *self, broker_ticket_t *t);
+void broker_hall_dequeue (broker_hall_t *self, broker_ticket_t *t);
+//  Removes a ticket that reached a final state from the live set and frees it.
+void broker_hall_retire (broker_hall_t *self, broker_ticket_t *t);
+
+//  Waiting tickets in a service (all classes).
+size_t broker_hall_waiting (const broker_hall_t *self, int service);
+//  Counters open (idle, calling or serving, not paused) that serve `service`.
+int broker_hall_open_counters (const broker_hall_t *self, int service);
+
+//  Writes the ticket (and its token index and live mark) into the open transaction.
+void broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store,
+                              const broker_ticket_t *t);
+//  Writes the counter's state into the open transaction.
+void broker_hall_save_counter (broker_hall_t *self, broker_store_t *store,
+                               const broker_counter_t *c);
+//  Writes a service's statistics into the open transaction.
+void broker_hall_save_stats (broker_hall_t *self, broker_store_t *store, int service);
+
+//  Ticket as JSON. `full` adds the token and store-only fields (for the store and for
+//  the ticket's own holder); events and snapshots use full = false. Caller owns it.
+json_t *broker_ticket_json (const broker_hall_t *self, const broker_ticket_t *t, bool full);
+//  Reads a stored ticket. 0 / -1 (unknown service or malformed record).
+int broker_ticket_from_json (const broker_hall_t *self, const json_t *j, broker_ticket_t *t);
+//  Counter as JSON (state, services, clerk, current ticket). Caller owns it.
+json_t *broker_counter_json (const broker_hall_t *self, const broker_counter_t *c);
+
+#endif

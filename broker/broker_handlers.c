@@ -1,0 +1,812 @@
+/*  broker_handlers.c — see broker_handlers.h. */
+#include "broker_handlers.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "broker_estimate.h"
+#include "broker_policy.h"
+#include "proto_token.h"
+
+broker_handler_fn *const broker_handlers[PROTO_CMD_COUNT] = {
+#define X(id, fn, name, roles, flags, fields, summary) [PROTO_CMD_##id] = broker_h_##fn,
+    PROTO_COMMANDS (X)
+#undef X
+};
+
+int
+broker_fail (broker_ctx_t *ctx, proto_err_t err, const char *fmt, ...)
+{
+    ctx->err = err;
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (ctx->why, sizeof ctx->why, fmt, ap);
+    va_end (ap);
+    return -1;
+}
+
+uint64_t
+broker_emit (broker_ctx_t *ctx, proto_evt_t evt, json_t *body)
+{
+    uint64_t seq = ++ctx->hall->last_seq;
+    const char *topic = proto_evt_topic (evt);
+    json_object_set_new (body, "seq", json_integer ((json_int_t) seq));
+    json_object_set_new (body, "time", json_integer (ctx->now));
+    json_object_set_new (body, "topic", json_string (topic));
+    if (ctx->principal && ctx->principal[0])
+        json_object_set_new (body, "device", json_string (ctx->principal));
+    unsigned char key[8];
+    broker_key_u64 (seq, key);
+    broker_store_put_json (ctx->store, BROKER_DB_EVENTS, key, sizeof key, body);
+    json_array_append_new (ctx->events,
+                           json_pack ("{s:s, s:I, s:o}", "topic", topic, "seq", (json_int_t) seq,
+                                      "body", body));
+    return seq;
+}
+
+static const char *
+s_prefix (const broker_ctx_t *ctx, int service)
+{
+    return ctx->config->services[service].prefix;
+}
+
+static json_t *
+s_ticket_event (broker_ctx_t *ctx, const broker_ticket_t *t)
+{
+    return json_pack ("{s:o}", "ticket", broker_ticket_json (ctx->hall, t, false));
+}
+
+//  Ticket state as its holder sees it: public fields plus place in line and wait.
+static json_t *
+s_ticket_view (broker_ctx_t *ctx, const broker_ticket_t *t, bool live)
+{
+    json_t *j = broker_ticket_json (ctx->hall, t, false);
+    const broker_service_cfg_t *svc = &ctx->config->services[t->service];
+    json_object_set_new (j, "service_name", json_string (svc->name));
+    json_object_set_new (j, "service_name_en", json_string (svc->name_en));
+    if (live && t->state == TICKET_WAITING) {
+        int ahead = broker_estimate_ahead (ctx->hall, t);
+        json_object_set_new (j, "ahead", json_integer (ahead));
+        int64_t wait = broker_estimate_wait_s (ctx->hall, t->service, ahead);
+        json_object_set_new (j, "est_wait_s", wait >= 0 ? json_integer (wait) : json_null ());
+    }
+    if (t->counter) {
+        broker_counter_t *c = broker_hall_counter (ctx->hall, t->counter);
+        if (c)
+            json_object_set_new (j, "counter_name",
+                                 json_string (ctx->config->counters[c->cfg].name));
+    }
+    return j;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Hall
+
+int
+broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
+{
+    (void) body;
+    const broker_config_t *cfg = ctx->config;
+    json_t *services = json_array ();
+    for (int i = 0; i < cfg->nservices; i++)
+        json_array_append_new (services,
+                               json_pack ("{s:s, s:s, s:s, s:i}", "prefix", cfg->services[i].prefix,
+                                          "name", cfg->services[i].name, "name_en",
+                                          cfg->services[i].name_en, "mean_service_s",
+                                          cfg->services[i].mean_service_s));
+    json_t *counters = json_array ();
+    for (int i = 0; i < cfg->ncounters; i++) {
+        json_t *list = json_array ();
+        for (int s = 0; s < cfg->nservices; s++)
+            if (cfg->counters[i].services & (1u << s))
+                json_array_append_new (list, json_string (cfg->services[s].prefix));
+        json_array_append_new (counters, json_pack ("{s:i, s:s, s:o}", "id", cfg->counters[i].id,
+                                                    "name", cfg->counters[i].name, "services",
+                                                    list));
+    }
+    ctx->reply = json_pack (
+        "{s:s, s:{s:s, s:s, s:s, s:i}, s:o, s:o, s:s, s:s, s:I, s:i, s:{s:s, s:i, s:i, s:i, s:s},"
+        " s:s, s:{s:i, s:i}}",
+        "protocol", PROTO_SIGNATURE, "hall", "id", cfg->hall_id, "name", cfg->hall_name,
+        "name_en", cfg->hall_name_en, "utc_offset_min", cfg->utc_offset_min, "services",
+        services, "counters", counters, "events", ctx->pub_endpoint ? ctx->pub_endpoint : "",
+        "clock", broker_clock_simulated (ctx->clock) ? "sim" : "real", "now",
+        (json_int_t) ctx->now, "day",
+        broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour), "missed", "rule",
+        broker_config_missed_name (cfg->missed_rule), "places", cfg->missed_places,
+        "max_misses", cfg->missed_max, "minutes", cfg->missed_grace_min, "notice",
+        cfg->missed_notice, "status_url", cfg->status_url, "limits", "max_body", PROTO_MAX_BODY,
+        "max_message", PROTO_MAX_MSG);
+    return 0;
+}
+
+int
+broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body)
+{
+    (void) body;
+    broker_hall_t *hall = ctx->hall;
+    const broker_config_t *cfg = ctx->config;
+    json_t *services = json_array ();
+    for (int s = 0; s < cfg->nservices; s++) {
+        int ahead = broker_estimate_ahead_new (hall, s, PRIORITY_NORMAL);
+        int64_t wait = broker_estimate_wait_s (hall, s, ahead);
+        json_array_append_new (
+            services,
+            json_pack ("{s:s, s:s, s:s, s:I, s:i, s:I, s:o}", "prefix", cfg->services[s].prefix,
+                       "name", cfg->services[s].name, "name_en", cfg->services[s].name_en,
+                       "waiting", (json_int_t) broker_hall_waiting (hall, s), "open_counters",
+                       broker_hall_open_counters (hall, s), "mean_service_s",
+                       (json_int_t) (broker_estimate_mean_ms (hall, s) / 1000.0 + 0.5),
+                       "est_wait_s", wait >= 0 ? json_integer (wait) : json_null ()));
+    }
+    json_t *counters = json_array ();
+    for (int i = 0; i < cfg->ncounters; i++)
+        json_array_append_new (counters, broker_counter_json (hall, &hall->counters[i]));
+    json_t *tickets = json_array ();
+    for (size_t i = 0; i < hall->nlive; i++)
+        json_array_append_new (tickets, broker_ticket_json (hall, hall->live[i], false));
+    ctx->reply = json_pack ("{s:I, s:I, s:i, s:o, s:o, s:o}", "seq", (json_int_t) hall->last_seq,
+                            "now", (json_int_t) ctx->now, "day",
+                            broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour),
+                            "services", services, "counters", counters, "tickets", tickets);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Tickets: kiosk side
+
+//  Next daily number for a service: "YYYYMMDD/PREFIX" -> n, in the transaction, so the
+//  number is committed with the ticket and can never be handed out twice.
+static int
+s_next_number (broker_ctx_t *ctx, int day, int service)
+{
+    char key[32];
+    int klen = snprintf (key, sizeof key, "%08d/%s", day, s_prefix (ctx, service));
+    MDB_val v;
+    int n = 0;
+    if (broker_store_get (ctx->store, BROKER_DB_NUMBERS, key, (size_t) klen, &v) == 0
+        && v.mv_size < 16) {
+        char buf[16];
+        memcpy (buf, v.mv_data, v.mv_size);
+        buf[v.mv_size] = 0;
+        n = atoi (buf);
+    }
+    n++;
+    char val[16];
+    int vlen = snprintf (val, sizeof val, "%d", n);
+    broker_store_put (ctx->store, BROKER_DB_NUMBERS, key, (size_t) klen, val, (size_t) vlen);
+    return n;
+}
+
+int
+broker_h_ticket_issue (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *prefix = json_string_value (json_object_get (body, "service"));
+    int service = broker_config_service (ctx->config, prefix);
+    if (service < 0)
+        return broker_fail (ctx, PROTO_ERR_UNKNOWN_SERVICE, "no service \"%.16s\" in this hall",
+                            prefix);
+    const char *pname = json_string_value (json_object_get (body, "priority"));
+    int priority = pname ? broker_priority_lookup (pname) : PRIORITY_NORMAL;
+    if (priority < 0)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                            "priority must be normal, green, elderly or appointment");
+
+    broker_ticket_t *t = broker_hall_ticket_new (ctx->hall);
+    if (!t)
+        return broker_fail (ctx, PROTO_ERR_INTERNAL, "out of memory");
+    const broker_config_t *cfg = ctx->config;
+    t->service = service;
+    t->priority = (broker_priority_t) priority;
+    t->state = TICKET_WAITING;
+    t->day = broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour);
+    t->issued_ms = ctx->now;
+    int n = s_next_number (ctx, t->day, service);
+    snprintf (t->number, sizeof t->number, "%s%0*d", prefix, cfg->digits, n);
+    proto_token_new (t->token);
+    t->ahead_at_issue = broker_estimate_ahead_new (ctx->hall, service, t->priority);
+    t->est_wait_at_issue_s = broker_estimate_wait_s (ctx->hall, service, t->ahead_at_issue);
+    broker_hall_enqueue (ctx->hall, t);
+    broker_hall_save_ticket (ctx->hall, ctx->store, t);
+
+    json_t *evt = s_ticket_event (ctx, t);
+    json_object_set_new (evt, "ahead", json_integer (t->ahead_at_issue));
+    json_object_set_new (evt, "est_wait_s", t->est_wait_at_issue_s >= 0
+                                                ? json_integer (t->est_wait_at_issue_s)
+                                                : json_null ());
+    broker_emit (ctx, PROTO_EVT_TICKET_ISSUED, evt);
+
+    json_t *r = s_ticket_view (ctx, t, false);
+    json_object_set_new (r, "token", json_string (t->token));
+    char qr[600];
+    snprintf (qr, sizeof qr, "%s%s", cfg->status_url, t->token);
+    json_object_set_new (r, "qr", json_string (qr));
+    json_object_set_new (r, "ahead", json_integer (t->ahead_at_issue));
+    json_object_set_new (r, "est_wait_s", t->est_wait_at_issue_s >= 0
+                                              ? json_integer (t->est_wait_at_issue_s)
+                                              : json_null ());
+    json_object_set_new (r, "hall", json_string (cfg->hall_name));
+    json_object_set_new (r, "hall_en", json_string (cfg->hall_name_en));
+    json_object_set_new (r, "notice", json_string (cfg->missed_notice));
+    json_object_set_new (r, "utc_offset_min", json_integer (cfg->utc_offset_min));
+    ctx->reply = r;
+    return 0;
+}
+
+//  Finds a ticket by the token (or status URL) in `body`; live copy when it is live,
+//  else a copy read from the store into *scratch. NULL with the failure recorded.
+static broker_ticket_t *
+s_find_by_token (broker_ctx_t *ctx, const json_t *body, broker_ticket_t *scratch, bool *live)
+{
+    const char *text = json_string_value (json_object_get (body, "token"));
+    char token[PROTO_TOKEN_LEN + 1];
+    if (proto_token_parse (text, strlen (text), token) != 0) {
+        broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                     "token must be the %d-character code from the slip's QR code",
+                     PROTO_TOKEN_LEN);
+        return NULL;
+    }
+    MDB_val v;
+    if (broker_store_get (ctx->store, BROKER_DB_TOKENS, token, PROTO_TOKEN_LEN, &v) != 0
+        || v.mv_size != 8) {
+        broker_fail (ctx, PROTO_ERR_UNKNOWN_TICKET, "no ticket has this code");
+        return NULL;
+    }
+    uint64_t id = broker_key_u64_read (v.mv_data);
+    broker_ticket_t *t = broker_hall_live (ctx->hall, id);
+    *live = t != NULL;
+    if (t)
+        return t;
+    unsigned char key[8];
+    broker_key_u64 (id, key);
+    json_t *j = broker_store_get_json (ctx->store, BROKER_DB_TICKETS, key, sizeof key);
+    int rc = j ? broker_ticket_from_json (ctx->hall, j, scratch) : -1;
+    json_decref (j);
+    if (rc != 0) {
+        broker_fail (ctx, PROTO_ERR_INTERNAL, "ticket record %llu is unreadable",
+                     (unsigned long long) id);
+        return NULL;
+    }
+    return scratch;
+}
+
+int
+broker_h_ticket_status (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_ticket_t scratch;
+    bool live;
+    broker_ticket_t *t = s_find_by_token (ctx, body, &scratch, &live);
+    if (!t)
+        return -1;
+    ctx->reply = json_pack ("{s:o, s:s}", "ticket", s_ticket_view (ctx, t, live), "hall",
+                            ctx->config->hall_name);
+    return 0;
+}
+
+int
+broker_h_ticket_cancel (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_ticket_t scratch;
+    bool live;
+    broker_ticket_t *t = s_find_by_token (ctx, body, &scratch, &live);
+    if (!t)
+        return -1;
+    bool grace = t->state == TICKET_MISSED && t->grace_until > 0;
+    if (!live || (t->state != TICKET_WAITING && !grace))
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE,
+                            "ticket %s is %s; only a waiting ticket can be cancelled", t->number,
+                            broker_ticket_state_name (t->state));
+    const char *reason = json_string_value (json_object_get (body, "reason"));
+    broker_hall_dequeue (ctx->hall, t);
+    t->state = TICKET_CANCELLED;
+    t->grace_until = 0;
+    t->finished_ms = ctx->now;
+    snprintf (t->reason, sizeof t->reason, "%s", reason ? reason : "");
+    broker_hall_save_ticket (ctx->hall, ctx->store, t);
+    json_t *evt = s_ticket_event (ctx, t);
+    ctx->reply = s_ticket_view (ctx, t, false);
+    broker_emit (ctx, PROTO_EVT_TICKET_CANCELLED, evt);
+    broker_hall_retire (ctx->hall, t);
+    return 0;
+}
+
+int
+broker_h_ticket_requeue (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_ticket_t scratch;
+    bool live;
+    broker_ticket_t *t = s_find_by_token (ctx, body, &scratch, &live);
+    if (!t)
+        return -1;
+    if (!live || t->state != TICKET_MISSED || t->grace_until == 0)
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE,
+                            "ticket %s is %s; only a missed ticket within its grace period can "
+                            "go back in line",
+                            t->number, broker_ticket_state_name (t->state));
+    t->state = TICKET_WAITING;
+    t->grace_until = 0;
+    broker_hall_enqueue (ctx->hall, t);
+    broker_hall_save_ticket (ctx->hall, ctx->store, t);
+    broker_emit (ctx, PROTO_EVT_TICKET_REQUEUED, s_ticket_event (ctx, t));
+    ctx->reply = s_ticket_view (ctx, t, true);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Counters
+
+static broker_counter_t *
+s_counter (broker_ctx_t *ctx, const json_t *body)
+{
+    json_int_t id = json_integer_value (json_object_get (body, "counter"));
+    broker_counter_t *c = broker_hall_counter (ctx->hall, (int) id);
+    if (!c || id != (int) id)
+        broker_fail (ctx, PROTO_ERR_UNKNOWN_COUNTER, "no counter %lld in this hall",
+                     (long long) id);
+    return c;
+}
+
+static void
+s_counter_changed (broker_ctx_t *ctx, broker_counter_t *c, const char *action)
+{
+    broker_hall_save_counter (ctx->hall, ctx->store, c);
+    broker_emit (ctx, PROTO_EVT_COUNTER_CHANGED,
+                 json_pack ("{s:o, s:s}", "counter", broker_counter_json (ctx->hall, c), "action",
+                            action));
+}
+
+static void
+s_counter_state (broker_ctx_t *ctx, broker_counter_t *c, broker_counter_state_t state)
+{
+    if (c->state != state)
+        c->since_ms = ctx->now;
+    c->state = state;
+}
+
+int
+broker_h_counter_login (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c = s_counter (ctx, body);
+    if (!c)
+        return -1;
+    const broker_counter_cfg_t *cfg = &ctx->config->counters[c->cfg];
+    uint32_t services = cfg->services;
+    json_t *list = json_object_get (body, "services");
+    if (list) {
+        services = 0;
+        size_t i;
+        json_t *p;
+        json_array_foreach (list, i, p) {
+            const char *prefix = json_string_value (p);
+            if (!prefix)
+                return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                                    "services must be a list of service prefixes");
+            int s = broker_config_service (ctx->config, prefix);
+            if (s < 0)
+                return broker_fail (ctx, PROTO_ERR_UNKNOWN_SERVICE,
+                                    "no service \"%.16s\" in this hall", prefix);
+            if (!(cfg->services & (1u << s)))
+                return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                                    "counter %d does not serve %s (see the hall config)", c->id,
+                                    prefix);
+            services |= 1u << s;
+        }
+        if (!services)
+            return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "services must not be empty");
+    }
+    const char *clerk = json_string_value (json_object_get (body, "clerk"));
+    if (c->state == COUNTER_LOGGED_OUT) {
+        c->login_ms = ctx->now;
+        c->pause_reason[0] = 0;
+    }
+    c->services = services;
+    if (clerk)
+        snprintf (c->clerk, sizeof c->clerk, "%s", clerk);
+    if (c->state == COUNTER_LOGGED_OUT || c->state == COUNTER_PAUSED) {
+        c->pause_reason[0] = 0;
+        s_counter_state (ctx, c, COUNTER_IDLE);
+    }
+    s_counter_changed (ctx, c, "login");
+    ctx->reply = broker_counter_json (ctx->hall, c);
+    return 0;
+}
+
+static int
+s_logged_in (broker_ctx_t *ctx, broker_counter_t *c)
+{
+    if (c->state == COUNTER_LOGGED_OUT)
+        return broker_fail (ctx, PROTO_ERR_NOT_LOGGED_IN,
+                            "counter %d is not logged in; log in first", c->id);
+    return 0;
+}
+
+int
+broker_h_counter_pause (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c = s_counter (ctx, body);
+    if (!c || s_logged_in (ctx, c))
+        return -1;
+    if (c->ticket)
+        return broker_fail (ctx, PROTO_ERR_COUNTER_BUSY,
+                            "counter %d holds ticket %s (%s); finish it or mark it missed first",
+                            c->id, c->ticket->number, broker_ticket_state_name (c->ticket->state));
+    const char *reason = json_string_value (json_object_get (body, "reason"));
+    snprintf (c->pause_reason, sizeof c->pause_reason, "%s", reason ? reason : "");
+    s_counter_state (ctx, c, COUNTER_PAUSED);
+    s_counter_changed (ctx, c, "pause");
+    ctx->reply = broker_counter_json (ctx->hall, c);
+    return 0;
+}
+
+int
+broker_h_counter_resume (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c = s_counter (ctx, body);
+    if (!c || s_logged_in (ctx, c))
+        return -1;
+    if (c->state != COUNTER_PAUSED)
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "counter %d is %s, not paused", c->id,
+                            broker_counter_state_name (c->state));
+    c->pause_reason[0] = 0;
+    s_counter_state (ctx, c, COUNTER_IDLE);
+    s_counter_changed (ctx, c, "resume");
+    ctx->reply = broker_counter_json (ctx->hall, c);
+    return 0;
+}
+
+int
+broker_h_counter_logout (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c = s_counter (ctx, body);
+    if (!c || s_logged_in (ctx, c))
+        return -1;
+    if (c->ticket)
+        return broker_fail (ctx, PROTO_ERR_COUNTER_BUSY,
+                            "counter %d holds ticket %s (%s); finish it or mark it missed first",
+                            c->id, c->ticket->number, broker_ticket_state_name (c->ticket->state));
+    c->clerk[0] = 0;
+    c->pause_reason[0] = 0;
+    s_counter_state (ctx, c, COUNTER_LOGGED_OUT);
+    s_counter_changed (ctx, c, "logout");
+    ctx->reply = broker_counter_json (ctx->hall, c);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Tickets: counter side
+
+//  The logged-in counter named in `body` and its ticket, which must be in `state`. The
+//  optional "ticket" field (a number) guards against acting on a ticket the clerk did not
+//  mean, e.g. from a stale screen.
+static int
+s_counter_ticket (broker_ctx_t *ctx, const json_t *body, broker_ticket_state_t state,
+                  broker_counter_t **cp, broker_ticket_t **tp)
+{
+    broker_counter_t *c = s_counter (ctx, body);
+    if (!c || s_logged_in (ctx, c))
+        return -1;
+    broker_ticket_t *t = c->ticket;
+    if (!t)
+        return broker_fail (ctx, PROTO_ERR_NO_TICKET, "counter %d holds no ticket; call one first",
+                            c->id);
+    const char *number = json_string_value (json_object_get (body, "ticket"));
+    if (number && strcmp (number, t->number) != 0)
+        return broker_fail (ctx, PROTO_ERR_WRONG_TICKET, "counter %d holds %s, not %.16s", c->id,
+                            t->number, number);
+    if (t->state != state)
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "ticket %s is %s, not %s", t->number,
+                            broker_ticket_state_name (t->state), broker_ticket_state_name (state));
+    *cp = c;
+    *tp = t;
+    return 0;
+}
+
+static json_t *
+s_call_event (broker_ctx_t *ctx, const broker_ticket_t *t, const broker_counter_t *c,
+              const char *reason)
+{
+    json_t *evt = s_ticket_event (ctx, t);
+    json_object_set_new (evt, "counter", json_integer (c->id));
+    json_object_set_new (evt, "counter_name", json_string (ctx->config->counters[c->cfg].name));
+    json_object_set_new (evt, "recall", json_integer (t->recalls));
+    if (reason)
+        json_object_set_new (evt, "reason", json_string (reason));
+    return evt;
+}
+
+int
+broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c = s_counter (ctx, body);
+    if (!c || s_logged_in (ctx, c))
+        return -1;
+    if (c->state == COUNTER_PAUSED)
+        return broker_fail (ctx, PROTO_ERR_COUNTER_PAUSED, "counter %d is paused; resume first",
+                            c->id);
+    if (c->ticket)
+        return broker_fail (ctx, PROTO_ERR_COUNTER_BUSY,
+                            "counter %d still holds %s (%s); finish it or mark it missed first",
+                            c->id, c->ticket->number, broker_ticket_state_name (c->ticket->state));
+    const char *reason;
+    broker_ticket_t *t = broker_policy_next (ctx->hall, c, &reason);
+    if (!t)
+        return broker_fail (ctx, PROTO_ERR_QUEUE_EMPTY, "nobody is waiting for counter %d", c->id);
+    broker_hall_dequeue (ctx->hall, t);
+    t->state = TICKET_CALLED;
+    t->counter = c->id;
+    t->last_counter = c->id;
+    t->called_ms = ctx->now;
+    t->recalls = 0;
+    c->ticket = t;
+    s_counter_state (ctx, c, COUNTER_CALLING);
+    broker_hall_save_ticket (ctx->hall, ctx->store, t);
+    broker_hall_save_counter (ctx->hall, ctx->store, c);
+    json_t *evt = s_call_event (ctx, t, c, reason);
+    json_object_set_new (evt, "wait_s", json_integer ((ctx->now - t->issued_ms) / 1000));
+    broker_emit (ctx, PROTO_EVT_TICKET_CALLED, evt);
+    size_t waiting = 0;
+    for (int s = 0; s < ctx->config->nservices; s++)
+        if (c->services & (1u << s))
+            waiting += broker_hall_waiting (ctx->hall, s);
+    ctx->reply = json_pack ("{s:o, s:i, s:s, s:I}", "ticket", s_ticket_view (ctx, t, true),
+                            "counter", c->id, "reason", reason, "waiting", (json_int_t) waiting);
+    return 0;
+}
+
+int
+broker_h_ticket_recall (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c;
+    broker_ticket_t *t;
+    if (s_counter_ticket (ctx, body, TICKET_CALLED, &c, &t))
+        return -1;
+    t->recalls++;
+    broker_hall_save_ticket (ctx->hall, ctx->store, t);
+    broker_emit (ctx, PROTO_EVT_TICKET_CALLED, s_call_event (ctx, t, c, "recall"));
+    ctx->reply = json_pack ("{s:o, s:i, s:i}", "ticket", s_ticket_view (ctx, t, true), "counter",
+                            c->id, "recall", t->recalls);
+    return 0;
+}
+
+//  Order key that puts a ticket `places` behind the head of `q` (or at its end).
+static int64_t
+s_key_behind (const broker_queue_t *q, int places, int64_t current)
+{
+    size_t size = broker_queue_size (q);
+    if (size == 0)
+        return current;
+    if ((size_t) places >= size)
+        return broker_queue_at (q, size - 1)->order_key + 1;
+    int64_t a = broker_queue_at (q, (size_t) places - 1)->order_key;
+    int64_t b = broker_queue_at (q, (size_t) places)->order_key;
+    //  Between the two; when they are adjacent, ties fall back to ticket id order.
+    return b - a >= 2 ? a + (b - a) / 2 : a;
+}
+
+int
+broker_h_ticket_missed (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c;
+    broker_ticket_t *t;
+    if (s_counter_ticket (ctx, body, TICKET_CALLED, &c, &t))
+        return -1;
+    const broker_config_t *cfg = ctx->config;
+    const char *outcome;
+    t->misses++;
+    t->counter = 0;
+    c->ticket = NULL;
+    s_counter_state (ctx, c, COUNTER_IDLE);
+    if (cfg->missed_rule == BROKER_MISSED_BACK && t->misses <= cfg->missed_max) {
+        broker_queue_t *q = ctx->hall->queues[t->service][broker_priority_class (t->priority)];
+        t->order_key = s_key_behind (q, cfg->missed_places, t->order_key);
+        t->state = TICKET_WAITING;
+        broker_hall_enqueue (ctx->hall, t);
+        outcome = "requeued";
+    }
+    else if (cfg->missed_rule == BROKER_MISSED_GRACE) {
+        t->state = TICKET_MISSED;
+        t->grace_until = ctx->now + (int64_t) cfg->missed_grace_min * 60000;
+        outcome = "grace";
+    }
+    else {
+        t->state = TICKET_MISSED;
+        t->grace_until = 0;
+        t->finished_ms = ctx->now;
+        outcome = "void";
+    }
+    broker_hall_save_ticket (ctx->hall, ctx->store, t);
+    broker_hall_save_counter (ctx->hall, ctx->store, c);
+    json_t *evt = s_ticket_event (ctx, t);
+    json_object_set_new (evt, "counter", json_integer (c->id));
+    json_object_set_new (evt, "rule", json_string (broker_config_missed_name (cfg->missed_rule)));
+    json_object_set_new (evt, "outcome", json_string (outcome));
+    broker_emit (ctx, PROTO_EVT_TICKET_MISSED, evt);
+    ctx->reply = json_pack ("{s:o, s:s}", "ticket", s_ticket_view (ctx, t, true), "outcome",
+                            outcome);
+    if (broker_ticket_final (t))
+        broker_hall_retire (ctx->hall, t);
+    return 0;
+}
+
+int
+broker_h_ticket_start (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c;
+    broker_ticket_t *t;
+    if (s_counter_ticket (ctx, body, TICKET_CALLED, &c, &t))
+        return -1;
+    t->state = TICKET_SERVING;
+    t->started_ms = ctx->now;
+    s_counter_state (ctx, c, COUNTER_SERVING);
+    broker_hall_save_ticket (ctx->hall, ctx->store, t);
+    broker_hall_save_counter (ctx->hall, ctx->store, c);
+    json_t *evt = s_ticket_event (ctx, t);
+    json_object_set_new (evt, "counter", json_integer (c->id));
+    broker_emit (ctx, PROTO_EVT_TICKET_STARTED, evt);
+    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true));
+    return 0;
+}
+
+int
+broker_h_ticket_finish (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c;
+    broker_ticket_t *t;
+    if (s_counter_ticket (ctx, body, TICKET_SERVING, &c, &t))
+        return -1;
+    t->state = TICKET_DONE;
+    t->finished_ms = ctx->now;
+    t->counter = 0;
+    c->ticket = NULL;
+    c->served++;
+    s_counter_state (ctx, c, COUNTER_IDLE);
+    int64_t service_ms = t->finished_ms - t->called_ms;
+    broker_estimate_learn (&ctx->hall->stats[t->service], service_ms);
+    broker_hall_save_stats (ctx->hall, ctx->store, t->service);
+    broker_hall_save_ticket (ctx->hall, ctx->store, t);
+    broker_hall_save_counter (ctx->hall, ctx->store, c);
+    json_t *evt = s_ticket_event (ctx, t);
+    json_object_set_new (evt, "counter", json_integer (c->id));
+    json_object_set_new (evt, "service_s", json_integer (service_ms / 1000));
+    broker_emit (ctx, PROTO_EVT_TICKET_FINISHED, evt);
+    ctx->reply = json_pack ("{s:o, s:i}", "ticket", s_ticket_view (ctx, t, false), "served",
+                            c->served);
+    broker_hall_retire (ctx->hall, t);
+    return 0;
+}
+
+int
+broker_h_ticket_transfer (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c;
+    broker_ticket_t *t;
+    if (s_counter_ticket (ctx, body, TICKET_SERVING, &c, &t))
+        return -1;
+    const char *to = json_string_value (json_object_get (body, "to"));
+    int service = broker_config_service (ctx->config, to);
+    if (service < 0)
+        return broker_fail (ctx, PROTO_ERR_UNKNOWN_SERVICE, "no service \"%.16s\" in this hall", to);
+    if (service == t->service)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "ticket %s is already in service %s",
+                            t->number, to);
+    int from = t->service;
+    t->from_service = from;
+    t->service = service;
+    t->state = TICKET_WAITING;
+    t->counter = 0;
+    t->started_ms = 0;
+    //  order_key is kept: the ticket keeps its original place in time in the new line.
+    c->ticket = NULL;
+    c->served++;
+    s_counter_state (ctx, c, COUNTER_IDLE);
+    broker_hall_enqueue (ctx->hall, t);
+    broker_hall_save_ticket (ctx->hall, ctx->store, t);
+    broker_hall_save_counter (ctx->hall, ctx->store, c);
+    json_t *evt = s_ticket_event (ctx, t);
+    json_object_set_new (evt, "counter", json_integer (c->id));
+    json_object_set_new (evt, "from", json_string (s_prefix (ctx, from)));
+    json_object_set_new (evt, "to", json_string (to));
+    broker_emit (ctx, PROTO_EVT_TICKET_TRANSFERRED, evt);
+    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true));
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Clock and timers
+
+int
+broker_h_clock_advance (broker_ctx_t *ctx, const json_t *body)
+{
+    if (!broker_clock_simulated (ctx->clock))
+        return broker_fail (ctx, PROTO_ERR_NOT_SIMULATED,
+                            "the broker runs on the real clock; start it with --clock sim");
+    json_int_t ms = json_integer_value (json_object_get (body, "ms"));
+    if (ms < 0 || ms > (json_int_t) 366 * 86400000)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "ms must be from 0 to one year");
+    broker_clock_advance (ctx->clock, ms);
+    ctx->now = broker_clock_now (ctx->clock);
+    char now[24];
+    int len = snprintf (now, sizeof now, "%lld", (long long) ctx->now);
+    broker_store_put (ctx->store, BROKER_DB_META, "sim_now", 7, now, (size_t) len);
+    broker_emit (ctx, PROTO_EVT_CLOCK_ADVANCED,
+                 json_pack ("{s:I, s:I}", "ms", ms, "now", (json_int_t) ctx->now));
+    //  Whatever became due at the new time happens in the same transaction.
+    broker_timers (ctx);
+    ctx->reply = json_pack ("{s:I}", "now", (json_int_t) ctx->now);
+    return 0;
+}
+
+static void
+s_expire (broker_ctx_t *ctx, broker_ticket_t *t, const char *reason)
+{
+    if (t->counter) {
+        broker_counter_t *c = broker_hall_counter (ctx->hall, t->counter);
+        if (c && c->ticket == t) {
+            c->ticket = NULL;
+            s_counter_state (ctx, c, COUNTER_IDLE);
+            broker_hall_save_counter (ctx->hall, ctx->store, c);
+        }
+    }
+    broker_hall_dequeue (ctx->hall, t);
+    t->state = TICKET_EXPIRED;
+    t->grace_until = 0;
+    t->counter = 0;
+    t->finished_ms = ctx->now;
+    snprintf (t->reason, sizeof t->reason, "%s", reason);
+    broker_hall_save_ticket (ctx->hall, ctx->store, t);
+    json_t *evt = s_ticket_event (ctx, t);
+    json_object_set_new (evt, "reason", json_string (reason));
+    broker_emit (ctx, PROTO_EVT_TICKET_EXPIRED, evt);
+    broker_hall_retire (ctx->hall, t);
+}
+
+void
+broker_timers (broker_ctx_t *ctx)
+{
+    broker_hall_t *hall = ctx->hall;
+    const broker_config_t *cfg = ctx->config;
+    int today = broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour);
+    if (hall->day != today) {
+        //  A new business day: yesterday's tickets end, counters close, numbering restarts
+        //  (numbers are keyed by day, so that needs no action here).
+        for (size_t i = hall->nlive; i-- > 0;)
+            if (hall->live[i]->day < today)
+                s_expire (ctx, hall->live[i], "day_over");
+        for (int i = 0; i < cfg->ncounters; i++) {
+            broker_counter_t *c = &hall->counters[i];
+            bool was_open = c->state != COUNTER_LOGGED_OUT;
+            c->served = 0;
+            if (was_open) {
+                c->clerk[0] = 0;
+                s_counter_state (ctx, c, COUNTER_LOGGED_OUT);
+                s_counter_changed (ctx, c, "logout");
+            }
+            else if (hall->day)
+                broker_hall_save_counter (hall, ctx->store, c);
+        }
+        hall->day = today;
+        char val[16];
+        int len = snprintf (val, sizeof val, "%d", today);
+        broker_store_put (ctx->store, BROKER_DB_META, "day", 3, val, (size_t) len);
+        broker_emit (ctx, PROTO_EVT_HALL_DAY, json_pack ("{s:i}", "day", today));
+    }
+    for (size_t i = hall->nlive; i-- > 0;) {
+        broker_ticket_t *t = hall->live[i];
+        if (t->state == TICKET_MISSED && t->grace_until && t->grace_until <= ctx->now)
+            s_expire (ctx, t, "grace_over");
+    }
+}
+
+int64_t
+broker_timers_next (const broker_hall_t *hall, int64_t now)
+{
+    const broker_config_t *cfg = hall->config;
+    int64_t next = broker_next_day_start (now, cfg->utc_offset_min, cfg->reset_hour);
+    for (size_t i = 0; i < hall->nlive; i++) {
+        const broker_ticket_t *t = hall->live[i];
+        if (t->state == TICKET_MISSED && t->grace_until && t->grace_until < next)
+            next = t->grace_until;
+    }
+    return next;
+}

@@ -1,0 +1,56 @@
+/*  broker_handlers.h — one handler per command of the protocol table, and the timers.
+
+    The server calls a handler with a validated body (fields and types already checked
+    against the table) inside the batch's write transaction. A handler first checks every
+    precondition and fails with broker_fail() before it touches memory or the store; once
+    it starts changing things it cannot fail except by a store error, which the store
+    remembers and the server handles for the whole batch. That is what makes a failed
+    request change nothing without nested transactions. */
+#ifndef BROKER_HANDLERS_H
+#define BROKER_HANDLERS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "broker_clock.h"
+#include "broker_config.h"
+#include "broker_hall.h"
+#include "broker_store.h"
+#include "proto_msg.h"
+
+typedef struct broker_ctx {
+    broker_hall_t *hall;
+    broker_store_t *store;
+    broker_clock_t *clock;
+    const broker_config_t *config;
+    const char *pub_endpoint;   //  event endpoint advertised by hall.info
+    const char *principal;      //  authenticated device ("" when unauthenticated)
+    int64_t now;                //  the clock, read once per request
+    json_t *reply;              //  success body set by the handler (owned)
+    proto_err_t err;            //  failure code set by broker_fail
+    char why[256];              //  failure message
+    json_t *events;             //  events emitted in this batch: [{topic, seq, body}]
+} broker_ctx_t;
+
+typedef int (broker_handler_fn) (broker_ctx_t *ctx, const json_t *body);
+
+#define X(id, fn, name, roles, flags, fields, summary) \
+    int broker_h_##fn (broker_ctx_t *ctx, const json_t *body);
+PROTO_COMMANDS (X)
+#undef X
+
+//  The handler of each command, indexed by proto_cmd_t.
+extern broker_handler_fn *const broker_handlers[PROTO_CMD_COUNT];
+
+//  Records a failure (code and printf-style message) and returns -1.
+int broker_fail (broker_ctx_t *ctx, proto_err_t err, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+//  Appends an event to the journal in the open transaction and to ctx->events. Takes
+//  ownership of `body`, which gets seq, time and topic added. Returns its sequence number.
+uint64_t broker_emit (broker_ctx_t *ctx, proto_evt_t evt, json_t *body);
+//  Runs every timer that is due at ctx->now (day rollover, grace expiry).
+void broker_timers (broker_ctx_t *ctx);
+//  When the next timer is due (Unix ms on the broker's clock).
+int64_t broker_timers_next (const broker_hall_t *hall, int64_t now);
+
+#endif

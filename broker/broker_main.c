@@ -1,0 +1,118 @@
+/*  broker_main.c — onewindow-broker: command line, signals, run. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker_server.h"
+#include "proto_log.h"
+
+static volatile sig_atomic_t s_stop = 0;
+
+static void
+s_on_signal (int sig)
+{
+    (void) sig;
+    s_stop = 1;
+}
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out,
+             "usage: onewindow-broker --config FILE --data DIR [options]\n"
+             "\n"
+             "The onewindow broker: one per service hall. Kiosks, counters, back-office\n"
+             "terminals, boards, the web gateway and the cabinet talk to it; every change\n"
+             "is committed to the LMDB store in DIR and synced before it is acknowledged.\n"
+             "\n"
+             "  -c, --config FILE     hall config (JSON; see etc/hall.example.json)\n"
+             "  -d, --data DIR        store directory (created if missing)\n"
+             "  -b, --bind EP         request endpoint (ROUTER), default tcp://*:7100\n"
+             "  -p, --pub EP          event endpoint (PUB), default tcp://*:7101\n"
+             "      --advertise EP    event endpoint told to clients (default: the bound one)\n"
+             "      --clock MODE      real (default) or sim[:UNIX_MS]: a simulated clock that\n"
+             "                        moves only on clock.advance (tests, simulations)\n"
+             "      --map-size MB     initial LMDB map size (grows on demand), default 64\n"
+             "  -v, --verbose         debug logging\n"
+             "  -h, --help            this help\n"
+             "\n"
+             "Stop it with SIGINT or SIGTERM; a SIGKILL loses nothing acknowledged either.\n"
+             "Protocol: protocol/PROTOCOL.md\n");
+}
+
+int
+main (int argc, char **argv)
+{
+    broker_options_t opt = {
+        .bind = "tcp://*:7100",
+        .pub = "tcp://*:7101",
+    };
+    proto_log_level_t level = PROTO_LOG_INFO;
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},  {"data", required_argument, NULL, 'd'},
+        {"bind", required_argument, NULL, 'b'},    {"pub", required_argument, NULL, 'p'},
+        {"advertise", required_argument, NULL, 'a'}, {"clock", required_argument, NULL, 'k'},
+        {"map-size", required_argument, NULL, 'm'}, {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
+    int ch;
+    while ((ch = getopt_long (argc, argv, "c:d:b:p:vh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': opt.config_path = optarg; break;
+        case 'd': opt.data_dir = optarg; break;
+        case 'b': opt.bind = optarg; break;
+        case 'p': opt.pub = optarg; break;
+        case 'a': opt.advertise = optarg; break;
+        case 'k':
+            if (strcmp (optarg, "real") == 0)
+                opt.sim_clock = false;
+            else if (strncmp (optarg, "sim", 3) == 0
+                     && (optarg[3] == 0 || optarg[3] == ':')) {
+                opt.sim_clock = true;
+                opt.sim_start_ms = optarg[3] ? strtoll (optarg + 4, NULL, 10) : 0;
+            }
+            else {
+                fprintf (stderr, "onewindow-broker: --clock must be real or sim[:UNIX_MS]\n");
+                return 2;
+            }
+            break;
+        case 'm': {
+            long mb = strtol (optarg, NULL, 10);
+            if (mb < 1 || mb > 1024 * 1024) {
+                fprintf (stderr, "onewindow-broker: --map-size is in MB, 1 to 1048576\n");
+                return 2;
+            }
+            opt.map_size = (size_t) mb << 20;
+            break;
+        }
+        case 'v': level = PROTO_LOG_DEBUG; break;
+        case 'h': s_usage (stdout); return 0;
+        default: s_usage (stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf (stderr, "onewindow-broker: unexpected argument '%s' (try --help)\n", argv[optind]);
+        return 2;
+    }
+    if (!opt.config_path || !opt.data_dir) {
+        fprintf (stderr, "onewindow-broker: --config and --data are required (try --help)\n");
+        return 2;
+    }
+    proto_log_init ("broker", level);
+
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigaction (SIGINT, &sa, NULL);
+    sigaction (SIGTERM, &sa, NULL);
+    signal (SIGPIPE, SIG_IGN);
+
+    broker_server_t *server = broker_server_new (&opt);
+    if (!server)
+        return 1;
+    int rc = broker_server_run (server, &s_stop);
+    broker_server_destroy (&server);
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,568 @@
+/*  broker_server.c — see broker_server.h. */
+#include "broker_server.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zmq.h>
+
+#include "broker_handlers.h"
+#include "broker_hall.h"
+#include "broker_store.h"
+#include "proto_log.h"
+#include "proto_msg.h"
+
+//  Idempotency records are pruned at most this many per batch, so pruning never stalls
+//  the loop.
+#define PRUNE_MAX 1000
+
+//  One request as it arrived, kept until its reply is sent (and for a replay).
+typedef struct {
+    zmq_msg_t identity;         //  ROUTER routing id of the sender
+    bool delimiter;             //  the sender is a REQ socket: echo the empty frame
+    zmq_msg_t frames[4];        //  the first four frames after the envelope
+    int kept;                   //  frames initialised in `frames`
+    int count;                  //  frames received after the envelope (may be > 4)
+    char principal[128];        //  ZAP User-Id, "" without authentication
+} s_incoming_t;
+
+typedef struct {
+    char status[32];            //  "ok" or an error code
+    char request_id[PROTO_MAX_REQUEST_ID + 1];
+    char *body;                 //  JSON text (malloc)
+} s_reply_t;
+
+struct broker_server {
+    broker_options_t opt;
+    char advertise[256];        //  event endpoint told to clients
+    broker_config_t *config;
+    broker_store_t *store;
+    broker_hall_t *hall;
+    broker_clock_t *clock;
+    void *zctx;
+    void *router;
+    void *pub;
+    s_incoming_t in[BROKER_BATCH_MAX];
+    s_reply_t out[BROKER_BATCH_MAX];
+    int nin;
+    json_t *events;             //  events of the batch, published after commit
+    int64_t timers_due;         //  next timer, on the broker clock
+    int64_t prune_due;          //  next idempotency pruning, on the broker clock
+};
+
+static int
+s_mkdirs (const char *path)
+{
+    char buf[4096];
+    snprintf (buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir (buf, 0750) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    if (mkdir (buf, 0750) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static int
+s_reload (broker_server_t *self)
+{
+    if (broker_store_begin (self->store, false) != 0)
+        return -1;
+    int rc = broker_hall_load (self->hall, self->store);
+    broker_store_abort (self->store);
+    return rc;
+}
+
+broker_server_t *
+broker_server_new (const broker_options_t *options)
+{
+    broker_server_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->opt = *options;
+    char err[512];
+    self->config = broker_config_load (options->config_path, err, sizeof err);
+    if (!self->config) {
+        log_error ("config: %s", err);
+        goto fail;
+    }
+    if (s_mkdirs (options->data_dir) != 0) {
+        log_error ("cannot create data directory '%s': %s", options->data_dir, strerror (errno));
+        goto fail;
+    }
+    self->store = broker_store_open (options->data_dir, options->map_size);
+    if (!self->store)
+        goto fail;
+    if (options->sim_clock) {
+        self->clock = broker_clock_new_sim (options->sim_start_ms);
+        if (!options->sim_start_ms) {
+            broker_clock_destroy (&self->clock);
+            broker_clock_t *real = broker_clock_new_real ();
+            self->clock = broker_clock_new_sim (broker_clock_now (real));
+            broker_clock_destroy (&real);
+        }
+    }
+    else
+        self->clock = broker_clock_new_real ();
+    self->hall = broker_hall_new (self->config);
+    self->events = json_array ();
+    if (!self->clock || !self->hall || !self->events)
+        goto fail;
+    if (s_reload (self) != 0) {
+        log_error ("cannot load the hall from the store in '%s'", options->data_dir);
+        goto fail;
+    }
+    //  A simulated clock never runs backwards across a restart.
+    if (broker_clock_simulated (self->clock) && broker_store_begin (self->store, false) == 0) {
+        MDB_val v;
+        if (broker_store_get (self->store, BROKER_DB_META, "sim_now", 7, &v) == 0
+            && v.mv_size < 24) {
+            char buf[24];
+            memcpy (buf, v.mv_data, v.mv_size);
+            buf[v.mv_size] = 0;
+            broker_clock_restore (self->clock, strtoll (buf, NULL, 10));
+        }
+        broker_store_abort (self->store);
+    }
+
+    self->zctx = zmq_ctx_new ();
+    self->router = self->zctx ? zmq_socket (self->zctx, ZMQ_ROUTER) : NULL;
+    self->pub = self->zctx ? zmq_socket (self->zctx, ZMQ_PUB) : NULL;
+    if (!self->router || !self->pub)
+        goto fail;
+    int zero = 0, hwm = 100000;
+    int64_t max = PROTO_MAX_MSG;
+    //  Oversized messages are dropped by libzmq, which disconnects the sender: the broker
+    //  never buffers more than PROTO_MAX_MSG of anyone's input.
+    zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    zmq_setsockopt (self->router, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (self->router, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt (self->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt (self->pub, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (self->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (zmq_bind (self->router, options->bind) != 0) {
+        log_error ("cannot bind the request endpoint %s: %s (is another broker running?)",
+                   options->bind, zmq_strerror (errno));
+        goto fail;
+    }
+    if (zmq_bind (self->pub, options->pub) != 0) {
+        log_error ("cannot bind the event endpoint %s: %s", options->pub, zmq_strerror (errno));
+        goto fail;
+    }
+    if (options->advertise)
+        snprintf (self->advertise, sizeof self->advertise, "%s", options->advertise);
+    else {
+        //  The bound endpoint, with a wildcard host written as "*": a client replaces "*"
+        //  by the host it reaches the broker at (PROTOCOL.md, "Events").
+        char last[256] = "";
+        size_t len = sizeof last;
+        zmq_getsockopt (self->pub, ZMQ_LAST_ENDPOINT, last, &len);
+        char *wild = strstr (last, "0.0.0.0");
+        if (wild)
+            snprintf (self->advertise, sizeof self->advertise, "%.*s*%s", (int) (wild - last),
+                      last, wild + 7);
+        else
+            snprintf (self->advertise, sizeof self->advertise, "%s", last);
+    }
+    char now[32];
+    broker_format_time (broker_clock_now (self->clock), self->config->utc_offset_min, now,
+                        sizeof now);
+    log_info ("ready: %s; requests on %s, events on %s; store %s (%zu live tickets, last event "
+              "#%llu); %s clock at %s",
+              self->config->hall_name, options->bind, self->advertise, options->data_dir,
+              self->hall->nlive, (unsigned long long) self->hall->last_seq,
+              broker_clock_simulated (self->clock) ? "simulated" : "real", now);
+    return self;
+fail:
+    broker_server_destroy (&self);
+    return NULL;
+}
+
+void
+broker_server_destroy (broker_server_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    broker_server_t *self = *self_p;
+    if (self->router)
+        zmq_close (self->router);
+    if (self->pub)
+        zmq_close (self->pub);
+    if (self->zctx)
+        zmq_ctx_term (self->zctx);
+    json_decref (self->events);
+    broker_hall_destroy (&self->hall);
+    broker_clock_destroy (&self->clock);
+    broker_store_destroy (&self->store);
+    broker_config_destroy (&self->config);
+    free (self);
+    *self_p = NULL;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Receiving
+
+static void
+s_incoming_close (s_incoming_t *in)
+{
+    zmq_msg_close (&in->identity);
+    for (int i = 0; i < in->kept; i++)
+        zmq_msg_close (&in->frames[i]);
+    in->kept = 0;
+}
+
+//  Reads one whole message without blocking. 1 if one was read, 0 if none was ready.
+static int
+s_recv (broker_server_t *self, s_incoming_t *in)
+{
+    memset (in, 0, sizeof *in);
+    zmq_msg_init (&in->identity);
+    if (zmq_msg_recv (&in->identity, self->router, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&in->identity);
+        return 0;
+    }
+    const char *user = zmq_msg_gets (&in->identity, "User-Id");
+    if (user)
+        snprintf (in->principal, sizeof in->principal, "%s", user);
+    bool more = zmq_msg_more (&in->identity);
+    bool first = true;
+    while (more) {
+        zmq_msg_t part;
+        zmq_msg_init (&part);
+        if (zmq_msg_recv (&part, self->router, 0) < 0) {
+            zmq_msg_close (&part);
+            break;
+        }
+        more = zmq_msg_more (&part);
+        //  A REQ socket puts an empty delimiter before the request; accept and echo it.
+        if (first && zmq_msg_size (&part) == 0 && more) {
+            in->delimiter = true;
+            first = false;
+            zmq_msg_close (&part);
+            continue;
+        }
+        first = false;
+        if (in->kept < 4)
+            in->frames[in->kept++] = part;
+        else
+            zmq_msg_close (&part);
+        in->count++;
+    }
+    return 1;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Processing
+
+static void
+s_reply_set (s_reply_t *out, const char *status, const char *request_id, json_t *body)
+{
+    snprintf (out->status, sizeof out->status, "%s", status);
+    snprintf (out->request_id, sizeof out->request_id, "%s", request_id);
+    free (out->body);
+    out->body = body ? proto_json_dump (body) : NULL;
+    if (!out->body)
+        out->body = strdup ("{}");
+    json_decref (body);
+}
+
+static void
+s_reply_error (s_reply_t *out, proto_err_t err, const char *why, const char *request_id)
+{
+    s_reply_set (out, proto_err_code (err), request_id, proto_error_body (err, why));
+}
+
+//  Roles the sender may act in. Until devices are enrolled with CURVE keys, every sender
+//  is trusted with every role (the broker's documented insecure mode).
+static unsigned
+s_roles (const s_incoming_t *in)
+{
+    (void) in;
+    return R_ANY;
+}
+
+static size_t
+s_idem_key (const s_incoming_t *in, const char *request_id, char *key, size_t size)
+{
+    size_t plen = strlen (in->principal), rlen = strlen (request_id);
+    if (plen + 1 + rlen > size)
+        return 0;
+    memcpy (key, in->principal, plen);
+    key[plen] = 0;
+    memcpy (key + plen + 1, request_id, rlen);
+    return plen + 1 + rlen;
+}
+
+static void
+s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
+{
+    proto_frame_t frames[4];
+    for (int i = 0; i < in->kept; i++) {
+        frames[i].data = zmq_msg_data (&in->frames[i]);
+        frames[i].size = zmq_msg_size (&in->frames[i]);
+    }
+    proto_request_t req;
+    char why[256] = "";
+    proto_err_t err = proto_request_decode (frames, (size_t) in->count, &req, why, sizeof why);
+    if (err != PROTO_ERR_OK) {
+        s_reply_error (out, err, why, req.request_id);
+        proto_request_reset (&req);
+        return;
+    }
+    const proto_command_t *cmd = proto_command (req.cmd);
+    if (!(cmd->roles & s_roles (in))) {
+        snprintf (why, sizeof why, "this device may not send %s", cmd->name);
+        s_reply_error (out, PROTO_ERR_FORBIDDEN, why, req.request_id);
+        proto_request_reset (&req);
+        return;
+    }
+
+    char key[PROTO_MAX_REQUEST_ID + 130];
+    size_t klen = 0;
+    if (cmd->flags == PROTO_WRITE) {
+        klen = s_idem_key (in, req.request_id, key, sizeof key);
+        MDB_val v;
+        if (klen && broker_store_get (self->store, BROKER_DB_IDEM, key, klen, &v) == 0) {
+            //  Recorded reply: "<time u64 BE><command>\0<status>\0<body>".
+            const char *rec = (const char *) v.mv_data + 8;
+            size_t rlen = v.mv_size - 8;
+            const char *status = memchr (rec, 0, rlen);
+            const char *body = status ? memchr (status + 1, 0, rlen - (size_t) (status + 1 - rec))
+                                      : NULL;
+            if (!status || !body) {
+                s_reply_error (out, PROTO_ERR_INTERNAL, "unreadable idempotency record",
+                               req.request_id);
+            }
+            else if (strcmp (rec, cmd->name) != 0) {
+                snprintf (why, sizeof why, "request id %s was used for %s", req.request_id, rec);
+                s_reply_error (out, PROTO_ERR_REQUEST_ID_REUSED, why, req.request_id);
+            }
+            else {
+                snprintf (out->status, sizeof out->status, "%s", status + 1);
+                snprintf (out->request_id, sizeof out->request_id, "%s", req.request_id);
+                free (out->body);
+                out->body = strndup (body + 1, rlen - (size_t) (body + 1 - rec));
+            }
+            proto_request_reset (&req);
+            return;
+        }
+    }
+
+    broker_ctx_t ctx = {
+        .hall = self->hall,
+        .store = self->store,
+        .clock = self->clock,
+        .config = self->config,
+        .pub_endpoint = self->advertise,
+        .principal = in->principal,
+        .now = broker_clock_now (self->clock),
+        .events = self->events,
+    };
+    int rc = broker_handlers[req.cmd](&ctx, req.body);
+    if (rc == 0 && !ctx.reply)
+        rc = broker_fail (&ctx, PROTO_ERR_INTERNAL, "the handler built no reply");
+    if (rc == 0)
+        s_reply_set (out, "ok", req.request_id, ctx.reply);
+    else {
+        json_decref (ctx.reply);
+        s_reply_error (out, ctx.err ? ctx.err : PROTO_ERR_INTERNAL, ctx.why, req.request_id);
+    }
+    if (cmd->flags == PROTO_WRITE && klen) {
+        //  Record the reply, failures included, so a retry always hears the same answer.
+        size_t nlen = strlen (cmd->name), slen = strlen (out->status), blen = strlen (out->body);
+        size_t vlen = 8 + nlen + 1 + slen + 1 + blen;
+        unsigned char *val = malloc (vlen);
+        if (val) {
+            broker_key_u64 ((uint64_t) ctx.now, val);
+            memcpy (val + 8, cmd->name, nlen + 1);
+            memcpy (val + 8 + nlen + 1, out->status, slen + 1);
+            memcpy (val + 8 + nlen + 1 + slen + 1, out->body, blen);
+            broker_store_put (self->store, BROKER_DB_IDEM, key, klen, val, vlen);
+            free (val);
+            unsigned char tkey[8 + sizeof key];
+            broker_key_u64 ((uint64_t) ctx.now, tkey);
+            memcpy (tkey + 8, key, klen);
+            broker_store_put (self->store, BROKER_DB_IDEM_TIME, tkey, 8 + klen, "", 0);
+        }
+    }
+    proto_request_reset (&req);
+}
+
+typedef struct {
+    broker_store_t *store;
+    uint64_t cutoff;
+    int done;
+    unsigned char keys[PRUNE_MAX][8 + PROTO_MAX_REQUEST_ID + 130];
+    size_t lens[PRUNE_MAX];
+} s_prune_t;
+
+static int
+s_prune_one (const MDB_val *key, const MDB_val *val, void *arg)
+{
+    (void) val;
+    s_prune_t *pr = arg;
+    if (key->mv_size < 8 || broker_key_u64_read (key->mv_data) >= pr->cutoff
+        || pr->done == PRUNE_MAX || key->mv_size > sizeof pr->keys[0])
+        return 1;
+    memcpy (pr->keys[pr->done], key->mv_data, key->mv_size);
+    pr->lens[pr->done] = key->mv_size;
+    pr->done++;
+    return 0;
+}
+
+//  Forgets request ids older than the configured retention, a bounded number per batch.
+static void
+s_prune (broker_server_t *self, int64_t now)
+{
+    static s_prune_t pr;  //  large; one loop thread
+    pr.store = self->store;
+    pr.cutoff = (uint64_t) (now - (int64_t) self->config->idem_hours * 3600000);
+    pr.done = 0;
+    broker_store_each (self->store, BROKER_DB_IDEM_TIME, NULL, 0, s_prune_one, &pr);
+    for (int i = 0; i < pr.done; i++) {
+        broker_store_del (self->store, BROKER_DB_IDEM, pr.keys[i] + 8, pr.lens[i] - 8);
+        broker_store_del (self->store, BROKER_DB_IDEM_TIME, pr.keys[i], pr.lens[i]);
+    }
+}
+
+//  Runs the batch in one transaction. 0 if it committed (or had nothing to commit).
+static int
+s_run_batch (broker_server_t *self)
+{
+    json_array_clear (self->events);
+    int rc = broker_store_begin (self->store, true);
+    if (rc)
+        return rc;
+    for (int i = 0; i < self->nin; i++)
+        s_process (self, &self->in[i], &self->out[i]);
+    int64_t now = broker_clock_now (self->clock);
+    if (now >= self->timers_due) {
+        broker_ctx_t ctx = {
+            .hall = self->hall,
+            .store = self->store,
+            .clock = self->clock,
+            .config = self->config,
+            .principal = "",
+            .now = now,
+            .events = self->events,
+        };
+        broker_timers (&ctx);
+    }
+    if (now >= self->prune_due) {
+        s_prune (self, now);
+        self->prune_due = now + 60000;
+    }
+    return broker_store_commit (self->store);
+}
+
+static void
+s_send_all (broker_server_t *self)
+{
+    for (int i = 0; i < self->nin; i++) {
+        s_incoming_t *in = &self->in[i];
+        s_reply_t *out = &self->out[i];
+        zmq_msg_t id;
+        zmq_msg_init (&id);
+        zmq_msg_copy (&id, &in->identity);
+        //  ROUTER drops what it cannot route (a client that went away) instead of blocking.
+        if (zmq_msg_send (&id, self->router, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&id);
+            continue;
+        }
+        if (in->delimiter)
+            zmq_send (self->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        zmq_send (self->router, PROTO_SIGNATURE, strlen (PROTO_SIGNATURE),
+                  ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        zmq_send (self->router, out->status, strlen (out->status), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        zmq_send (self->router, out->request_id, strlen (out->request_id),
+                  ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        zmq_send (self->router, out->body, strlen (out->body), ZMQ_DONTWAIT);
+    }
+    size_t i;
+    json_t *evt;
+    json_array_foreach (self->events, i, evt) {
+        const char *topic = json_string_value (json_object_get (evt, "topic"));
+        char seq[24];
+        snprintf (seq, sizeof seq, "%lld", (long long) json_integer_value (json_object_get (evt, "seq")));
+        char *body = proto_json_dump (json_object_get (evt, "body"));
+        if (!body)
+            continue;
+        zmq_send (self->pub, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        zmq_send (self->pub, seq, strlen (seq), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        zmq_send (self->pub, body, strlen (body), ZMQ_DONTWAIT);
+        free (body);
+    }
+    json_array_clear (self->events);
+}
+
+static void
+s_batch (broker_server_t *self)
+{
+    int64_t clock_before = broker_clock_now (self->clock);
+    int rc = s_run_batch (self);
+    for (int attempt = 0; rc != 0 && attempt < 2; attempt++) {
+        //  Nothing of this batch has been sent. Undo memory by rebuilding it from the store,
+        //  make room if the map was full, and try once more.
+        log_error ("batch of %d request(s) not committed: %s", self->nin, mdb_strerror (rc));
+        broker_store_abort (self->store);
+        if (rc == MDB_MAP_FULL)
+            broker_store_grow (self->store);
+        broker_clock_set_sim (self->clock, clock_before);
+        if (s_reload (self) != 0)
+            log_error ("cannot reload the hall from the store");
+        if (attempt == 1)
+            break;
+        rc = s_run_batch (self);
+    }
+    if (rc != 0) {
+        json_array_clear (self->events);
+        for (int i = 0; i < self->nin; i++)
+            s_reply_error (&self->out[i], PROTO_ERR_STORE_FAILED,
+                           "the store could not commit; nothing was changed; try again",
+                           self->out[i].request_id);
+    }
+    s_send_all (self);
+    self->timers_due = broker_timers_next (self->hall, broker_clock_now (self->clock));
+    broker_store_maybe_grow (self->store);
+}
+
+int
+broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop)
+{
+    self->timers_due = 0;  //  run the timers once at start (a day may have ended while down)
+    self->prune_due = 0;
+    while (!*stop) {
+        int64_t now = broker_clock_now (self->clock);
+        long timeout = 1000;
+        if (!broker_clock_simulated (self->clock) && self->timers_due - now < timeout)
+            timeout = self->timers_due > now ? (long) (self->timers_due - now) : 0;
+        zmq_pollitem_t item = {self->router, 0, ZMQ_POLLIN, 0};
+        int n = zmq_poll (&item, 1, timeout);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            log_error ("poll failed: %s", zmq_strerror (errno));
+            return -1;
+        }
+        self->nin = 0;
+        while (self->nin < BROKER_BATCH_MAX && s_recv (self, &self->in[self->nin]))
+            self->nin++;
+        now = broker_clock_now (self->clock);
+        if (self->nin == 0 && now < self->timers_due && now < self->prune_due)
+            continue;
+        s_batch (self);
+        for (int i = 0; i < self->nin; i++) {
+            s_incoming_close (&self->in[i]);
+            free (self->out[i].body);
+            self->out[i].body = NULL;
+        }
+    }
+    log_info ("stopping: every acknowledged change is on disk");
+    return 0;
+}

@@ -1,0 +1,54 @@
+/*  broker_server.h — the broker's event loop.
+
+    One thread, one zmq_poll over the request ROUTER, with the event PUB beside it and the
+    timers folded into the poll timeout. Each turn is one batch (group commit):
+
+      1. read every request that is ready (up to BROKER_BATCH_MAX) without blocking;
+      2. decode and validate each against the protocol table; a bad one gets its error
+         reply queued and touches nothing;
+      3. for a write command, look its request id up in the idempotency records: a retry
+         gets the recorded reply; otherwise run the handler inside the one write
+         transaction and record its reply there too;
+      4. run due timers in the same transaction;
+      5. commit with a real sync — once for the whole batch;
+      6. only then send every reply and publish every event.
+
+    If the commit fails (the map is full, the disk is failing), nothing has been sent: the
+    server grows the map if that was the cause, rebuilds memory from the store, and runs
+    the batch again once; if that fails too, every request in it gets `store_failed` and
+    nothing it asked for happened. */
+#ifndef BROKER_SERVER_H
+#define BROKER_SERVER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "broker_clock.h"
+#include "broker_config.h"
+
+#define BROKER_BATCH_MAX 1024
+
+typedef struct {
+    const char *config_path;   //  hall config file
+    const char *data_dir;      //  LMDB directory (created if missing)
+    const char *bind;          //  request endpoint (ROUTER), e.g. tcp://*:7100
+    const char *pub;           //  event endpoint (PUB), e.g. tcp://*:7101
+    const char *advertise;     //  event endpoint told to clients (hall.info); NULL = derived
+    size_t map_size;           //  initial LMDB map size in bytes (0 = default)
+    bool sim_clock;            //  run on the simulated clock
+    int64_t sim_start_ms;      //  its start, Unix ms (0 = now)
+} broker_options_t;
+
+typedef struct broker_server broker_server_t;
+
+//  Loads the config, opens the store, rebuilds the hall, binds the sockets. NULL on
+//  failure with the reason logged.
+broker_server_t *broker_server_new (const broker_options_t *options);
+//  Closes everything; sets *self_p to NULL.
+void broker_server_destroy (broker_server_t **self_p);
+//  Runs the loop until *stop becomes nonzero (set from a signal handler). 0 on a clean
+//  stop, -1 on a fatal error.
+int broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop);
+
+#endif

@@ -1,0 +1,109 @@
+/*  broker_store.h — the broker's LMDB store.
+
+    One environment in the data directory (data.mdb, lock.mdb) with the named databases
+    below. The broker runs one write transaction per poll batch (group commit): every
+    change of the batch, its events and its idempotency records go in, then one commit
+    with a real sync (LMDB's default, no MDB_NOSYNC), and only then are replies sent.
+
+    Errors are sticky, like hiredis's context errors: the first failing put or delete in a
+    transaction is remembered, later writes in it are skipped, and broker_store_commit
+    aborts and returns that error. Handlers can therefore write without checking each
+    call; the server checks once, at commit, and on failure rebuilds its memory from the
+    store and replays the batch (see broker_server.c).
+
+    Values read from the store point into the map and live only until the transaction
+    ends: copy them out first. */
+#ifndef BROKER_STORE_H
+#define BROKER_STORE_H
+
+#include <jansson.h>
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+//  X (ID, "name", "what it holds")
+#define BROKER_DBS(X)                                                                        \
+    X (META, "meta", "schema version, next ticket id, current business day, simulated clock") \
+    X (TICKETS, "tickets", "ticket id (u64 big-endian) -> ticket JSON")                       \
+    X (TOKENS, "tokens", "token -> ticket id (u64 big-endian)")                               \
+    X (LIVE, "live", "ids of tickets not yet in a final state (loaded at start)")             \
+    X (NUMBERS, "numbers", "\"YYYYMMDD/PREFIX\" -> last number issued that business day")    \
+    X (EVENTS, "events", "sequence (u64 big-endian) -> event JSON; the audit journal")        \
+    X (IDEM, "idem", "principal NUL request-id -> recorded reply (idempotency)")              \
+    X (IDEM_TIME, "idem_time", "time (u64 BE) + principal NUL request-id, for expiry")        \
+    X (COUNTERS, "counters", "counter id -> counter state JSON")                              \
+    X (STATS, "stats", "service prefix -> learned service-time statistics JSON")
+
+typedef enum {
+#define X(id, name, desc) BROKER_DB_##id,
+    BROKER_DBS (X)
+#undef X
+    BROKER_DB_COUNT
+} broker_db_t;
+
+typedef struct broker_store broker_store_t;
+
+//  Opens (creating if needed) the store in directory `dir`, which must exist. Takes an
+//  exclusive lock on DIR/broker.lock so two brokers never share a store, clears stale
+//  reader slots (mdb_reader_check). `map_size` is the initial map size in bytes (0 for the
+//  default, 64 MiB); it grows on demand. NULL on failure, with the reason logged.
+broker_store_t *broker_store_open (const char *dir, size_t map_size);
+//  Aborts any open transaction, closes the environment; sets *self_p to NULL.
+void broker_store_destroy (broker_store_t **self_p);
+
+//  Starts the one transaction (write or read-only). 0, or an LMDB error code.
+int broker_store_begin (broker_store_t *self, bool write);
+//  Commits and syncs the transaction; if a write in it failed, aborts instead and returns
+//  that error. Without any write, the transaction is simply ended. 0 or an LMDB code.
+int broker_store_commit (broker_store_t *self);
+//  Ends the transaction without writing anything.
+void broker_store_abort (broker_store_t *self);
+//  True while a transaction is open.
+bool broker_store_in_txn (const broker_store_t *self);
+//  The sticky error of the open transaction (0 if none).
+int broker_store_error (const broker_store_t *self);
+//  True if the open write transaction has written anything.
+bool broker_store_dirty (const broker_store_t *self);
+
+//  Writes key -> value. 0 or the (sticky) error.
+int broker_store_put (broker_store_t *self, broker_db_t db, const void *key, size_t klen,
+                      const void *val, size_t vlen);
+//  Writes a JSON value, compactly serialised.
+int broker_store_put_json (broker_store_t *self, broker_db_t db, const void *key, size_t klen,
+                           const json_t *val);
+//  Deletes a key; a missing key is not an error.
+int broker_store_del (broker_store_t *self, broker_db_t db, const void *key, size_t klen);
+//  Reads a key. 0 with *val pointing into the map, MDB_NOTFOUND, or an LMDB error.
+int broker_store_get (broker_store_t *self, broker_db_t db, const void *key, size_t klen,
+                      MDB_val *val);
+//  Reads and parses a JSON value; NULL if absent or unparsable. Caller owns the result.
+json_t *broker_store_get_json (broker_store_t *self, broker_db_t db, const void *key,
+                               size_t klen);
+//  Reads the last (highest-keyed) entry. 0, MDB_NOTFOUND or an LMDB error.
+int broker_store_last (broker_store_t *self, broker_db_t db, MDB_val *key, MDB_val *val);
+
+//  Called for each entry in key order; return nonzero to stop.
+typedef int (broker_store_each_fn) (const MDB_val *key, const MDB_val *val, void *arg);
+//  Walks db from the first key >= `from` (NULL: from the start). Returns 0, the callback's
+//  nonzero value, or an LMDB error.
+int broker_store_each (broker_store_t *self, broker_db_t db, const void *from, size_t flen,
+                       broker_store_each_fn *fn, void *arg);
+//  Number of entries in db.
+size_t broker_store_count (broker_store_t *self, broker_db_t db);
+
+//  Doubles the map size. Only between transactions. 0 or an LMDB error.
+int broker_store_grow (broker_store_t *self);
+//  Grows the map ahead of need when more than 3/4 of it is used. Between transactions.
+int broker_store_maybe_grow (broker_store_t *self);
+//  Current map size in bytes.
+size_t broker_store_map_size (const broker_store_t *self);
+//  Hot copy of the store to directory `dir` (compacting). 0 or an LMDB error.
+int broker_store_backup (broker_store_t *self, const char *dir);
+
+//  Big-endian 8-byte key for integer ids and sequences, so keys sort numerically.
+void broker_key_u64 (uint64_t value, unsigned char out[8]);
+//  Reads an 8-byte big-endian key.
+uint64_t broker_key_u64_read (const void *key);
+
+#endif

@@ -1,0 +1,43 @@
+/*  proto_client.h — the request client every device uses (ZeroMQ Guide, "Lazy Pirate").
+
+    One DEALER socket to the broker. A call sends [signature, command, request-id, body]
+    and waits for the reply carrying the same request id. If none comes within the timeout,
+    the socket is closed and reopened (dropping anything queued on the dead connection) and
+    the same request, with the same request id, is sent again; the broker's idempotency
+    record makes the retry safe: a request that was applied returns its first reply and
+    changes nothing twice. Replies with other request ids (late answers to earlier tries)
+    are discarded. */
+#ifndef PROTO_CLIENT_H
+#define PROTO_CLIENT_H
+
+#include <jansson.h>
+
+typedef struct proto_client proto_client_t;
+
+//  Result of proto_client_call beyond the proto_err_t codes.
+#define PROTO_CLIENT_UNREACHABLE (-1)
+
+//  Creates a client for `endpoint` (e.g. "tcp://127.0.0.1:7100"). NULL on failure, with
+//  the reason logged. Caller owns it.
+proto_client_t *proto_client_new (const char *endpoint);
+//  Closes the socket and context; sets *self_p to NULL. Safe on NULL.
+void proto_client_destroy (proto_client_t **self_p);
+//  Per-try timeout (default 2500 ms) and number of tries (default 3).
+void proto_client_set_timeout (proto_client_t *self, int timeout_ms, int tries);
+//  Sends `command` with `body` (borrowed; NULL means {}) and waits for its reply.
+//  Returns 0 (PROTO_ERR_OK) with *result the reply body; a proto_err_t code (> 0) with
+//  *result the error body {"code", "message"}; or PROTO_CLIENT_UNREACHABLE with *result
+//  NULL when no reply came after every try. Caller owns *result.
+int proto_client_call (proto_client_t *self, const char *command, const json_t *body,
+                       json_t **result);
+//  Like proto_client_call with a caller-chosen request id (tests and tools that replay).
+int proto_client_call_id (proto_client_t *self, const char *command, const json_t *body,
+                          const char *request_id, json_t **result);
+//  The error code string of the last call ("ok", "unknown_service", ..., "unreachable").
+const char *proto_client_code (const proto_client_t *self);
+//  A human sentence about the last call's failure ("" after success).
+const char *proto_client_message (const proto_client_t *self);
+//  The endpoint this client talks to.
+const char *proto_client_endpoint (const proto_client_t *self);
+
+#endif

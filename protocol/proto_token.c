@@ -1,0 +1,84 @@
+/*  proto_token.c — see proto_token.h. */
+#include "proto_token.h"
+
+#include <sodium.h>
+#include <string.h>
+
+static const char s_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+void
+proto_token_new (char *out)
+{
+    unsigned char raw[16];
+    randombytes_buf (raw, sizeof raw);
+    //  130 bits of output for 128 bits of input: the last character carries 3 bits.
+    unsigned buffer = 0;
+    int bits = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < sizeof raw; i++) {
+        buffer = (buffer << 8) | raw[i];
+        bits += 8;
+        while (bits >= 5) {
+            out[o++] = s_alphabet[(buffer >> (bits - 5)) & 31];
+            bits -= 5;
+        }
+    }
+    if (bits > 0)
+        out[o++] = s_alphabet[(buffer << (5 - bits)) & 31];
+    out[o] = 0;
+}
+
+static int
+s_value (char c)
+{
+    if (c >= 'a' && c <= 'z')
+        c = (char) (c - 'a' + 'A');
+    const char *p = c ? strchr (s_alphabet, c) : NULL;
+    return p ? (int) (p - s_alphabet) : -1;
+}
+
+bool
+proto_token_valid (const char *s)
+{
+    if (strlen (s) != PROTO_TOKEN_LEN)
+        return false;
+    for (int i = 0; i < PROTO_TOKEN_LEN; i++)
+        if (!(s[i] >= 'A' && s[i] <= 'Z') && !(s[i] >= '2' && s[i] <= '7'))
+            return false;
+    //  The last character holds 3 data bits and 2 zero padding bits.
+    return (s_value (s[PROTO_TOKEN_LEN - 1]) & 3) == 0;
+}
+
+int
+proto_token_parse (const char *text, size_t len, char *out)
+{
+    //  Trim whitespace (scanners end lines with CR/LF).
+    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '
+                   || text[len - 1] == '\t'))
+        len--;
+    while (len && (*text == ' ' || *text == '\t')) {
+        text++;
+        len--;
+    }
+    //  A URL: take the last path segment, ignoring a query or fragment.
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '?' || text[i] == '#') {
+            len = i;
+            break;
+        }
+    while (len && text[len - 1] == '/')
+        len--;
+    size_t start = len;
+    while (start > 0 && text[start - 1] != '/')
+        start--;
+    if (len - start != PROTO_TOKEN_LEN)
+        return -1;
+    for (size_t i = 0; i < PROTO_TOKEN_LEN; i++) {
+        int v = s_value (text[start + i]);
+        if (v < 0)
+            return -1;
+        out[i] = s_alphabet[v];
+    }
+    out[PROTO_TOKEN_LEN] = 0;
+    return proto_token_valid (out) ? 0 : -1;
+}

@@ -1,0 +1,25 @@
+/*  proto_token.h — the QR token that follows a citizen from ticket to pickup (一码通办).
+
+    A token is 16 random bytes (128 bits, libsodium) written in RFC 4648 base32 without
+    padding: 26 characters from A–Z and 2–7. Upper-case letters and digits keep the QR code
+    in its compact alphanumeric mode and survive scanners that type what they read. The QR
+    text is either the bare token or a status URL ending in "/t/TOKEN"; proto_token_parse
+    accepts both, and lower case. */
+#ifndef PROTO_TOKEN_H
+#define PROTO_TOKEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PROTO_TOKEN_LEN 26
+
+//  Writes a fresh random token and NUL into `out` (>= PROTO_TOKEN_LEN + 1 bytes).
+void proto_token_new (char *out);
+//  True if `s` is exactly a canonical token (26 chars, A–Z2–7).
+bool proto_token_valid (const char *s);
+//  Extracts a token from scanned text (len bytes): a bare token, lower or upper case,
+//  or a URL whose last path segment is the token, with surrounding whitespace ignored.
+//  Writes the canonical token into `out` and returns 0, or -1 if there is none.
+int proto_token_parse (const char *text, size_t len, char *out);
+
+#endif

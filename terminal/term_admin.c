@@ -1,0 +1,156 @@
+/*  term_admin.c — `onewindow admin`: the hall administrator's tools.
+
+      onewindow admin clock-advance MS        move a simulated broker clock forward
+      onewindow admin call COMMAND [JSON]     send any command with a JSON body
+      onewindow admin protocol-table          the command/error/event tables as Markdown
+*/
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto_msg.h"
+#include "term_cli.h"
+
+static void
+s_help (FILE *out)
+{
+    fprintf (out,
+             "usage: onewindow admin VERB [options]\n"
+             "\n"
+             "  clock-advance MS          advance a broker started with --clock sim by MS ms\n"
+             "  call COMMAND [JSON]       send COMMAND with a JSON object body (default {})\n"
+             "                            and print the reply; for scripts and diagnosis\n"
+             "  protocol-table            print the protocol's command, error and event tables\n"
+             "                            as Markdown (they are the source of PROTOCOL.md)\n"
+             "\n"
+             "Add --json for the broker's reply as JSON.\n");
+}
+
+static void
+s_roles (unsigned roles, char *out, size_t size)
+{
+    out[0] = 0;
+    if (roles == R_ANY) {
+        snprintf (out, size, "any");
+        return;
+    }
+    for (int r = 0; r < PROTO_ROLE_COUNT; r++)
+        if (roles & (1u << r)) {
+            size_t len = strlen (out);
+            snprintf (out + len, size - len, "%s%s", len ? ", " : "", proto_role_name (r));
+        }
+}
+
+//  Field spec "a:s b:i?" as "`a` string, `b` integer (optional)".
+static void
+s_fields (const char *spec, char *out, size_t size)
+{
+    out[0] = 0;
+    char copy[512];
+    snprintf (copy, sizeof copy, "%s", spec);
+    char *save = NULL;
+    for (char *f = strtok_r (copy, " ", &save); f; f = strtok_r (NULL, " ", &save)) {
+        char *colon = strchr (f, ':');
+        if (!colon)
+            continue;
+        *colon = 0;
+        const char *type = "?";
+        switch (colon[1]) {
+        case 's': type = "string"; break;
+        case 'i': type = "integer"; break;
+        case 'b': type = "boolean"; break;
+        case 'o': type = "object"; break;
+        case 'a': type = "array"; break;
+        case 'n': type = "number"; break;
+        }
+        size_t len = strlen (out);
+        snprintf (out + len, size - len, "%s`%s` %s%s", len ? ", " : "", f, type,
+                  colon[2] == '?' ? " (optional)" : "");
+    }
+    if (!out[0])
+        snprintf (out, size, "—");
+}
+
+static void
+s_protocol_table (void)
+{
+    printf ("| command | kind | roles | fields | what it does |\n|---|---|---|---|---|\n");
+    for (int i = 0; i < PROTO_CMD_COUNT; i++) {
+        const proto_command_t *c = proto_command (i);
+        char roles[256], fields[1024];
+        s_roles (c->roles, roles, sizeof roles);
+        s_fields (c->fields, fields, sizeof fields);
+        printf ("| `%s` | %s | %s | %s | %s |\n", c->name,
+                c->flags == PROTO_WRITE ? "write" : "read", roles, fields, c->summary);
+    }
+    printf ("\n| error code | meaning |\n|---|---|\n");
+    for (int i = 1; i < PROTO_ERR_COUNT; i++)
+        printf ("| `%s` | %s |\n", proto_err_code (i), proto_err_desc (i));
+    printf ("\n| event topic | body fields (besides `seq`, `time`, `topic`) |\n|---|---|\n");
+    for (int i = 0; i < PROTO_EVT_COUNT; i++)
+        printf ("| `%s` | %s |\n", proto_evt_topic (i), proto_evt_fields (i));
+    printf ("\n| role | device |\n|---|---|\n");
+    for (int i = 0; i < PROTO_ROLE_COUNT; i++)
+        printf ("| `%s` | %s |\n", proto_role_name (i), proto_role_desc (i));
+}
+
+int
+term_admin_main (term_opts_t *o, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'j': o->json = true; break;
+        case 'h': s_help (stdout); return TERM_EXIT_OK;
+        default: return term_usage_error ("admin", "bad option");
+        }
+    }
+    if (optind >= argc) {
+        s_help (stderr);
+        return TERM_EXIT_USAGE;
+    }
+    const char *verb = argv[optind];
+    int nargs = argc - optind - 1;
+    char **args = argv + optind + 1;
+    if (strcmp (verb, "protocol-table") == 0) {
+        s_protocol_table ();
+        return TERM_EXIT_OK;
+    }
+    json_t *body = NULL;
+    const char *command = NULL;
+    if (strcmp (verb, "clock-advance") == 0) {
+        char *end;
+        long long ms = nargs == 1 ? strtoll (args[0], &end, 10) : -1;
+        if (nargs != 1 || *end || ms < 0)
+            return term_usage_error ("admin", "clock-advance needs a number of milliseconds");
+        command = "clock.advance";
+        body = json_pack ("{s:I}", "ms", (json_int_t) ms);
+    }
+    else if (strcmp (verb, "call") == 0) {
+        if (nargs < 1 || nargs > 2)
+            return term_usage_error ("admin", "call needs COMMAND [JSON]");
+        command = args[0];
+        json_error_t jerr;
+        body = nargs == 2 ? json_loads (args[1], 0, &jerr) : json_object ();
+        if (!body)
+            return term_usage_error ("admin", "the body is not JSON: %s", jerr.text);
+    }
+    else
+        return term_usage_error ("admin", "unknown verb '%s'", verb);
+    json_t *r;
+    int rc = term_call (o, command, body, &r);
+    if (rc)
+        return rc;
+    if (o->json || strcmp (verb, "call") == 0)
+        term_print_json (r);
+    else
+        printf ("clock now %lld\n", (long long) json_integer_value (json_object_get (r, "now")));
+    json_decref (r);
+    return TERM_EXIT_OK;
+}

@@ -1,0 +1,56 @@
+/*  term_cli.h — what every `onewindow ROLE VERB` command shares: global options, the
+    broker client, calling a command and reporting its outcome in human or --json form.
+
+    Exit codes, for scripts: 0 success; 1 the broker refused (an error reply; with --json
+    the body {"error": {"code", "message"}} is printed); 2 usage error; 3 broker
+    unreachable. */
+#ifndef TERM_CLI_H
+#define TERM_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "proto_client.h"
+
+#define TERM_EXIT_OK 0
+#define TERM_EXIT_REFUSED 1
+#define TERM_EXIT_USAGE 2
+#define TERM_EXIT_UNREACHABLE 3
+
+typedef struct {
+    const char *broker;        //  request endpoint
+    bool json;                 //  machine-readable output
+    int timeout_ms;            //  per try
+    int tries;                 //  Lazy Pirate tries
+    proto_client_t *client;    //  created on first use
+} term_opts_t;
+
+//  Default endpoint: $ONEWINDOW_BROKER or tcp://127.0.0.1:7100.
+const char *term_default_broker (void);
+//  The client, connecting on first use. NULL (with a message printed) on failure.
+proto_client_t *term_client (term_opts_t *o);
+//  Sends `command` with `body` (taken: the caller's reference is consumed). On success
+//  returns TERM_EXIT_OK with *result the reply (caller owns). Otherwise prints the error
+//  (to stderr, or as JSON on stdout with --json) and returns the exit code.
+int term_call (term_opts_t *o, const char *command, json_t *body, json_t **result);
+//  Prints JSON, indented, with a newline.
+void term_print_json (const json_t *j);
+//  Parses "A,B,C" into a JSON array of strings. Caller owns it.
+json_t *term_split_list (const char *list);
+//  Prints a usage error and returns TERM_EXIT_USAGE.
+int term_usage_error (const char *prog, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+//  Formats Unix ms in the hall's local time ("YYYY-MM-DD HH:MM") into out.
+void term_format_time (long long ms, int utc_offset_min, char *out, size_t size);
+//  Human wait: "约 12 分钟 / about 12 min", "少于 1 分钟 / under 1 min", or the no-counter text.
+void term_format_wait (const json_t *est_wait_s, char *out, size_t size);
+
+//  Role entry points: argv[0] is the role name.
+int term_kiosk_main (term_opts_t *o, int argc, char **argv);
+int term_counter_main (term_opts_t *o, int argc, char **argv);
+int term_status_main (term_opts_t *o, int argc, char **argv);
+int term_snapshot_main (term_opts_t *o, int argc, char **argv);
+int term_info_main (term_opts_t *o, int argc, char **argv);
+int term_admin_main (term_opts_t *o, int argc, char **argv);
+
+#endif

@@ -1,0 +1,295 @@
+/*  term_counter.c — `onewindow counter`: the clerk's counter terminal (窗口).
+
+      onewindow counter --counter 5 login [--services A,B] [--clerk NAME]
+      onewindow counter --counter 5 call-next | recall | missed | start | finish
+      onewindow counter --counter 5 transfer --to B
+      onewindow counter --counter 5 pause [--reason TEXT] | resume | logout
+      onewindow counter --counter 5 interactive      (keys; also when no verb is given)
+*/
+#include <ctype.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "term_cli.h"
+
+typedef struct {
+    const char *verb;      //  command-line verb
+    const char *command;   //  protocol command
+    char key;              //  key in interactive mode
+    const char *label;     //  shown in interactive mode
+} s_verb_t;
+
+static const s_verb_t s_verbs[] = {
+    {"call-next", "ticket.call_next", 'c', "叫号 call next"},
+    {"recall", "ticket.recall", 'r', "重呼 recall"},
+    {"missed", "ticket.missed", 'm', "过号 missed"},
+    {"start", "ticket.start", 's', "开始 start"},
+    {"finish", "ticket.finish", 'f', "办结 finish"},
+    {"transfer", "ticket.transfer", 't', "转号 transfer"},
+    {"pause", "counter.pause", 'p', "暂停 pause"},
+    {"resume", "counter.resume", 'u', "恢复 resume"},
+    {"login", "counter.login", 'l', "登录 login"},
+    {"logout", "counter.logout", 'o', "退出 logout"},
+};
+#define NVERBS (sizeof s_verbs / sizeof s_verbs[0])
+
+static void
+s_help (FILE *out)
+{
+    fprintf (out,
+             "usage: onewindow counter --counter N VERB [options]\n"
+             "\n"
+             "The clerk's counter terminal (窗口). N is the window number; it may also come\n"
+             "from $ONEWINDOW_COUNTER.\n"
+             "\n"
+             "  login [--services A,B] [--clerk NAME]  open the counter (default: all the\n"
+             "                                         services the hall config gives it)\n"
+             "  call-next                              call the next ticket (叫号)\n"
+             "  recall                                 call it again (重呼)\n"
+             "  missed                                 the citizen did not come (过号)\n"
+             "  start                                  the citizen arrived; service starts\n"
+             "  finish                                 service finished (办结)\n"
+             "  transfer --to P                        send the ticket to service P's line\n"
+             "  pause [--reason TEXT] | resume         a break; no calls while paused\n"
+             "  logout                                 close the counter\n"
+             "  interactive                            one key per action (the default\n"
+             "                                         when no verb is given)\n"
+             "\n"
+             "recall/missed/start/finish/transfer take --ticket NUMBER to make sure the\n"
+             "counter holds that ticket. Add --json for the broker's reply as JSON.\n");
+}
+
+typedef struct {
+    int counter;
+    const char *services, *clerk, *to, *reason, *ticket;
+} s_args_t;
+
+static json_t *
+s_body (const s_verb_t *v, const s_args_t *a)
+{
+    json_t *body = json_pack ("{s:i}", "counter", a->counter);
+    if (strcmp (v->verb, "login") == 0) {
+        if (a->services)
+            json_object_set_new (body, "services", term_split_list (a->services));
+        if (a->clerk)
+            json_object_set_new (body, "clerk", json_string (a->clerk));
+    }
+    if (strcmp (v->verb, "transfer") == 0 && a->to)
+        json_object_set_new (body, "to", json_string (a->to));
+    if (strcmp (v->verb, "pause") == 0 && a->reason)
+        json_object_set_new (body, "reason", json_string (a->reason));
+    if (a->ticket && strncmp (v->command, "ticket.", 7) == 0 && strcmp (v->verb, "call-next"))
+        json_object_set_new (body, "ticket", json_string (a->ticket));
+    return body;
+}
+
+static const char *
+s_str (const json_t *j, const char *key)
+{
+    const char *v = json_string_value (json_object_get (j, key));
+    return v ? v : "?";
+}
+
+//  One line describing the reply, for the clerk.
+static void
+s_describe (const s_verb_t *v, const json_t *r, int counter)
+{
+    const json_t *t = json_object_get (r, "ticket");
+    const char *number = s_str (t, "number");
+    if (strcmp (v->verb, "call-next") == 0) {
+        long long waited = (json_integer_value (json_object_get (t, "called"))
+                            - json_integer_value (json_object_get (t, "issued")))
+                           / 60000;
+        printf ("请 %s 号到 %d 号窗口办理 — called %s (%s %s, %s, waited %lld min); %lld still "
+                "waiting\n",
+                number, counter, number, s_str (t, "service"), s_str (t, "service_name"),
+                s_str (r, "reason"), waited,
+                (long long) json_integer_value (json_object_get (r, "waiting")));
+    }
+    else if (strcmp (v->verb, "recall") == 0)
+        printf ("重呼 %s 号到 %d 号窗口 — recalled %s (recall #%lld)\n", number, counter, number,
+                (long long) json_integer_value (json_object_get (r, "recall")));
+    else if (strcmp (v->verb, "missed") == 0)
+        printf ("过号 %s — marked missed: %s\n", number, s_str (r, "outcome"));
+    else if (strcmp (v->verb, "start") == 0)
+        printf ("%s 开始办理 — serving %s\n", number, number);
+    else if (strcmp (v->verb, "finish") == 0)
+        printf ("%s 办结 — finished %s; %lld served today at this counter\n", number, number,
+                (long long) json_integer_value (json_object_get (r, "served")));
+    else if (strcmp (v->verb, "transfer") == 0)
+        printf ("%s 转至 %s — transferred to %s (%s), %lld ahead\n", number, s_str (t, "service"),
+                s_str (t, "service"), s_str (t, "service_name"),
+                (long long) json_integer_value (json_object_get (t, "ahead")));
+    else {
+        //  counter.* replies are the counter's state.
+        const json_t *services = json_object_get (r, "services");
+        printf ("%s: %s", s_str (r, "name"), s_str (r, "state"));
+        size_t i;
+        json_t *p;
+        printf (" [");
+        json_array_foreach (services, i, p)
+            printf ("%s%s", i ? "," : "", json_string_value (p));
+        printf ("]");
+        if (json_is_string (json_object_get (r, "clerk")))
+            printf (" clerk %s", s_str (r, "clerk"));
+        printf ("\n");
+    }
+    fflush (stdout);
+}
+
+static int
+s_run (term_opts_t *o, const s_verb_t *v, const s_args_t *a)
+{
+    if (strcmp (v->verb, "transfer") == 0 && !a->to)
+        return term_usage_error ("counter", "transfer needs --to PREFIX");
+    json_t *r;
+    int rc = term_call (o, v->command, s_body (v, a), &r);
+    if (rc)
+        return rc;
+    if (o->json)
+        term_print_json (r);
+    else
+        s_describe (v, r, a->counter);
+    json_decref (r);
+    return TERM_EXIT_OK;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Interactive mode
+
+static struct termios s_saved;
+static bool s_raw = false;
+
+static void
+s_raw_on (void)
+{
+    if (!isatty (STDIN_FILENO) || tcgetattr (STDIN_FILENO, &s_saved) != 0)
+        return;
+    struct termios raw = s_saved;
+    raw.c_lflag &= (tcflag_t) ~(ICANON | ECHO);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    if (tcsetattr (STDIN_FILENO, TCSANOW, &raw) == 0)
+        s_raw = true;
+}
+
+static void
+s_raw_off (void)
+{
+    if (s_raw)
+        tcsetattr (STDIN_FILENO, TCSANOW, &s_saved);
+    s_raw = false;
+}
+
+//  Reads a line in cooked mode (for the transfer target). NULL at end of input.
+static char *
+s_prompt (const char *question, char *buf, size_t size)
+{
+    bool was_raw = s_raw;
+    s_raw_off ();
+    printf ("%s", question);
+    fflush (stdout);
+    char *line = fgets (buf, (int) size, stdin);
+    if (line)
+        line[strcspn (line, "\r\n")] = 0;
+    if (was_raw)
+        s_raw_on ();
+    return line;
+}
+
+static void
+s_keys (void)
+{
+    printf ("keys:");
+    for (size_t i = 0; i < NVERBS; i++)
+        printf ("  %c %s", s_verbs[i].key, s_verbs[i].label);
+    printf ("  ? help  q 退出程序 quit\n");
+    fflush (stdout);
+}
+
+static int
+s_interactive (term_opts_t *o, s_args_t *a)
+{
+    printf ("窗口 %d — counter %d terminal on %s\n", a->counter, a->counter, o->broker);
+    s_keys ();
+    s_raw_on ();
+    int ch;
+    int last = TERM_EXIT_OK;
+    while ((ch = getchar ()) != EOF) {
+        if (ch == 'q' || ch == 4)
+            break;
+        if (ch == '?' || ch == 'h') {
+            s_keys ();
+            continue;
+        }
+        if (isspace (ch))
+            continue;
+        const s_verb_t *v = NULL;
+        for (size_t i = 0; i < NVERBS; i++)
+            if (s_verbs[i].key == ch)
+                v = &s_verbs[i];
+        if (!v) {
+            printf ("unknown key '%c' (? for help)\n", isprint (ch) ? ch : '?');
+            continue;
+        }
+        s_args_t step = *a;
+        step.ticket = NULL;
+        char buf[64];
+        if (strcmp (v->verb, "transfer") == 0) {
+            step.to = s_prompt ("转至服务 / transfer to service prefix: ", buf, sizeof buf);
+            if (!step.to || !*step.to)
+                continue;
+        }
+        last = s_run (o, v, &step);
+        if (last == TERM_EXIT_UNREACHABLE)
+            printf ("(the broker is not answering; the request will be retried on the next key)\n");
+    }
+    s_raw_off ();
+    return last == TERM_EXIT_UNREACHABLE ? last : TERM_EXIT_OK;
+}
+
+int
+term_counter_main (term_opts_t *o, int argc, char **argv)
+{
+    s_args_t a = {0};
+    const char *env = getenv ("ONEWINDOW_COUNTER");
+    if (env)
+        a.counter = atoi (env);
+    static const struct option longopts[] = {
+        {"counter", required_argument, NULL, 'n'}, {"services", required_argument, NULL, 's'},
+        {"clerk", required_argument, NULL, 'k'},   {"to", required_argument, NULL, 't'},
+        {"reason", required_argument, NULL, 'r'},  {"ticket", required_argument, NULL, 'T'},
+        {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    //  Options may come before and after the verb: permute, and take the first non-option.
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long (argc, argv, "n:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'n': a.counter = atoi (optarg); break;
+        case 's': a.services = optarg; break;
+        case 'k': a.clerk = optarg; break;
+        case 't': a.to = optarg; break;
+        case 'r': a.reason = optarg; break;
+        case 'T': a.ticket = optarg; break;
+        case 'j': o->json = true; break;
+        case 'h': s_help (stdout); return TERM_EXIT_OK;
+        default: return term_usage_error ("counter", "bad option");
+        }
+    }
+    if (a.counter <= 0)
+        return term_usage_error ("counter", "which counter? give --counter N");
+    if (optind < argc - 1)
+        return term_usage_error ("counter", "one verb at a time ('%s' is extra)", argv[optind + 1]);
+    const char *verb = optind < argc ? argv[optind] : "interactive";
+    if (strcmp (verb, "interactive") == 0)
+        return s_interactive (o, &a);
+    for (size_t i = 0; i < NVERBS; i++)
+        if (strcmp (s_verbs[i].verb, verb) == 0)
+            return s_run (o, &s_verbs[i], &a);
+    return term_usage_error ("counter", "unknown verb '%s'", verb);
+}

@@ -1,0 +1,164 @@
+/*  term_kiosk.c — `onewindow kiosk`: the ticket dispenser (取号机).
+
+      onewindow kiosk issue --service A [--priority green] [--png FILE] [--escpos FILE]
+      onewindow kiosk cancel TOKEN [--reason TEXT]
+      onewindow kiosk requeue TOKEN
+*/
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "term_cli.h"
+#include "term_slip.h"
+
+static void
+s_help (FILE *out)
+{
+    fprintf (out,
+             "usage: onewindow kiosk VERB [options]\n"
+             "\n"
+             "The ticket dispenser (取号机).\n"
+             "\n"
+             "  issue --service P [--priority normal|green|elderly|appointment]\n"
+             "        [--png FILE] [--escpos FILE] [--quiet]\n"
+             "        Pull a ticket for service prefix P and print the slip: hall, service,\n"
+             "        the number, people ahead, estimated wait, time and the QR code.\n"
+             "        --png writes the slip as an image, --escpos as receipt-printer bytes\n"
+             "        (\"-\" for stdout); --quiet prints only the number.\n"
+             "  cancel TOKEN [--reason TEXT]   the citizen leaves; frees the place in line\n"
+             "  requeue TOKEN                  back in line after a missed call, within grace\n"
+             "\n"
+             "TOKEN is the code in the slip's QR code (or the status URL it holds).\n"
+             "Add --json for the broker's reply as JSON.\n");
+}
+
+static int
+s_issue (term_opts_t *o, int argc, char **argv)
+{
+    const char *service = NULL, *priority = NULL, *png = NULL, *escpos = NULL;
+    bool quiet = false;
+    static const struct option longopts[] = {
+        {"service", required_argument, NULL, 's'}, {"priority", required_argument, NULL, 'p'},
+        {"png", required_argument, NULL, 'g'},     {"escpos", required_argument, NULL, 'e'},
+        {"quiet", no_argument, NULL, 'q'},         {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long (argc, argv, "+s:p:qh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 's': service = optarg; break;
+        case 'p': priority = optarg; break;
+        case 'g': png = optarg; break;
+        case 'e': escpos = optarg; break;
+        case 'q': quiet = true; break;
+        case 'j': o->json = true; break;
+        case 'h': s_help (stdout); return TERM_EXIT_OK;
+        default: return term_usage_error ("kiosk issue", "bad option");
+        }
+    }
+    if (!service)
+        return term_usage_error ("kiosk", "issue needs --service PREFIX");
+    if (optind < argc)
+        return term_usage_error ("kiosk", "unexpected argument '%s'", argv[optind]);
+    json_t *body = json_pack ("{s:s}", "service", service);
+    if (priority)
+        json_object_set_new (body, "priority", json_string (priority));
+    json_t *r;
+    int rc = term_call (o, "ticket.issue", body, &r);
+    if (rc)
+        return rc;
+
+    term_slip_t slip = {
+        .hall = json_string_value (json_object_get (r, "hall")),
+        .service = json_string_value (json_object_get (r, "service_name")),
+        .service_en = json_string_value (json_object_get (r, "service_name_en")),
+        .number = json_string_value (json_object_get (r, "number")),
+        .ahead = (int) json_integer_value (json_object_get (r, "ahead")),
+        .est_wait_s = json_is_integer (json_object_get (r, "est_wait_s"))
+                          ? (long) json_integer_value (json_object_get (r, "est_wait_s"))
+                          : -1,
+        .issued_ms = json_integer_value (json_object_get (r, "issued")),
+        .utc_offset_min = (int) json_integer_value (json_object_get (r, "utc_offset_min")),
+        .qr_text = json_string_value (json_object_get (r, "qr")),
+        .footer = json_string_value (json_object_get (r, "notice")),
+    };
+    //  The ticket exists now whatever happens to the printout; a failed image is reported
+    //  but the number is still shown so the citizen is not left without it.
+    int out_rc = TERM_EXIT_OK;
+    if (png && term_slip_png (&slip, png) != 0)
+        out_rc = TERM_EXIT_REFUSED;
+    if (escpos && term_slip_escpos (&slip, escpos) != 0)
+        out_rc = TERM_EXIT_REFUSED;
+    bool escpos_stdout = escpos && strcmp (escpos, "-") == 0;
+    if (o->json)
+        term_print_json (r);
+    else if (quiet)
+        printf ("%s\n", slip.number);
+    else if (!escpos_stdout && term_slip_text (&slip, stdout) != 0)
+        printf ("%s %s\n", slip.number, json_string_value (json_object_get (r, "token")));
+    json_decref (r);
+    return out_rc;
+}
+
+static int
+s_by_token (term_opts_t *o, int argc, char **argv, const char *command)
+{
+    const char *reason = NULL;
+    static const struct option longopts[] = {
+        {"reason", required_argument, NULL, 'r'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long (argc, argv, "r:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'r': reason = optarg; break;
+        case 'j': o->json = true; break;
+        case 'h': s_help (stdout); return TERM_EXIT_OK;
+        default: return term_usage_error ("kiosk", "bad option");
+        }
+    }
+    if (optind != argc - 1)
+        return term_usage_error ("kiosk", "%s needs one TOKEN", argv[0]);
+    json_t *body = json_pack ("{s:s}", "token", argv[optind]);
+    if (reason && strcmp (command, "ticket.cancel") == 0)
+        json_object_set_new (body, "reason", json_string (reason));
+    json_t *r;
+    int rc = term_call (o, command, body, &r);
+    if (rc)
+        return rc;
+    if (o->json)
+        term_print_json (r);
+    else {
+        const char *number = json_string_value (json_object_get (r, "number"));
+        const char *state = json_string_value (json_object_get (r, "state"));
+        if (strcmp (command, "ticket.cancel") == 0)
+            printf ("%s 已取消 / cancelled\n", number ? number : "?");
+        else
+            printf ("%s 已重新排队 / back in line (%s), 前面 %lld 人 / %lld ahead\n",
+                    number ? number : "?", state ? state : "?",
+                    (long long) json_integer_value (json_object_get (r, "ahead")),
+                    (long long) json_integer_value (json_object_get (r, "ahead")));
+    }
+    json_decref (r);
+    return TERM_EXIT_OK;
+}
+
+int
+term_kiosk_main (term_opts_t *o, int argc, char **argv)
+{
+    if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
+        s_help (argc < 2 ? stderr : stdout);
+        return argc < 2 ? TERM_EXIT_USAGE : TERM_EXIT_OK;
+    }
+    if (strcmp (argv[1], "issue") == 0)
+        return s_issue (o, argc - 1, argv + 1);
+    if (strcmp (argv[1], "cancel") == 0)
+        return s_by_token (o, argc - 1, argv + 1, "ticket.cancel");
+    if (strcmp (argv[1], "requeue") == 0)
+        return s_by_token (o, argc - 1, argv + 1, "ticket.requeue");
+    return term_usage_error ("kiosk", "unknown verb '%s'", argv[1]);
+}

@@ -1,0 +1,89 @@
+/*  term_main.c — `onewindow [--broker EP] [--json] ROLE VERB [options]`. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto_log.h"
+#include "term_cli.h"
+
+static const struct {
+    const char *role;
+    int (*main) (term_opts_t *o, int argc, char **argv);
+    const char *what;
+} s_roles[] = {
+    {"kiosk", term_kiosk_main, "ticket dispenser: issue a ticket and print its slip"},
+    {"counter", term_counter_main, "counter terminal: login, call, recall, missed, start, finish, transfer"},
+    {"status", term_status_main, "a ticket's state and wait, by the token in its QR code"},
+    {"snapshot", term_snapshot_main, "the whole live hall"},
+    {"info", term_info_main, "the hall's services, counters and event endpoint"},
+    {"admin", term_admin_main, "clock-advance, raw calls, the protocol table"},
+};
+
+static void
+s_help (FILE *out)
+{
+    fprintf (out,
+             "usage: onewindow [--broker EP] [--json] [--timeout MS] ROLE VERB [options]\n"
+             "\n"
+             "Terminals of the onewindow service hall. Each talks to the broker at EP\n"
+             "(default $ONEWINDOW_BROKER or tcp://127.0.0.1:7100), retrying a request with\n"
+             "the same id when the broker does not answer in time, so a retry never\n"
+             "issues two tickets.\n"
+             "\n");
+    for (size_t i = 0; i < sizeof s_roles / sizeof s_roles[0]; i++)
+        fprintf (out, "  %-9s %s\n", s_roles[i].role, s_roles[i].what);
+    fprintf (out,
+             "\n"
+             "  --broker EP    broker request endpoint\n"
+             "  --json         print the broker's reply as JSON (for scripts)\n"
+             "  --timeout MS   per-try reply timeout (default 2500), 3 tries\n"
+             "  --help         this help; 'onewindow ROLE --help' for a role's verbs\n"
+             "\n"
+             "Exit status: 0 done, 1 refused by the broker, 2 usage, 3 broker unreachable.\n");
+}
+
+int
+main (int argc, char **argv)
+{
+    proto_log_init ("onewindow", PROTO_LOG_WARN);
+    term_opts_t o = {
+        .broker = term_default_broker (),
+        .timeout_ms = 2500,
+        .tries = 3,
+    };
+    static const struct option longopts[] = {
+        {"broker", required_argument, NULL, 'b'},
+        {"json", no_argument, NULL, 'j'},
+        {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    //  "+": stop at the role; what follows belongs to it.
+    while ((ch = getopt_long (argc, argv, "+b:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'b': o.broker = optarg; break;
+        case 'j': o.json = true; break;
+        case 't': o.timeout_ms = atoi (optarg); break;
+        case 'h': s_help (stdout); return TERM_EXIT_OK;
+        default: s_help (stderr); return TERM_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        s_help (stderr);
+        return TERM_EXIT_USAGE;
+    }
+    if (o.timeout_ms <= 0)
+        o.timeout_ms = 2500;
+    const char *role = argv[optind];
+    int rc = -1;
+    for (size_t i = 0; i < sizeof s_roles / sizeof s_roles[0]; i++)
+        if (strcmp (s_roles[i].role, role) == 0)
+            rc = s_roles[i].main (&o, argc - optind, argv + optind);
+    if (rc < 0) {
+        fprintf (stderr, "onewindow: unknown role '%s' (try --help)\n", role);
+        rc = TERM_EXIT_USAGE;
+    }
+    proto_client_destroy (&o.client);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/*  tests.h — how test files plug into run_tests.
+
+    Each tests/test_<module>.c defines one `int test_<module>_suite (void)` that adds a CUnit
+    suite (CU_add_suite + CU_add_test) and returns 0, and run_tests.c lists it in its table.
+    Helpers shared by several suites live in test_util.h. */
+#ifndef TESTS_H
+#define TESTS_H
+
+#include <CUnit/CUnit.h>
+
+#define TEST_SUITES(X) \
+    X (proto)          \
+    X (token)          \
+    X (qr)             \
+    X (slip)           \
+    X (config)         \
+    X (store)          \
+    X (numbering)      \
+    X (policy)         \
+    X (estimate)       \
+    X (broker_it)      \
+    X (crash_it)       \
+    X (badinput_it)    \
+    X (cli_it)
+
+#define X(name) int test_##name##_suite (void);
+TEST_SUITES (X)
+#undef X
+
+#endif
