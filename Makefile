@@ -48,6 +48,15 @@ TEST_SRC     := $(wildcard tests/*.c)
 
 obj = $(patsubst %.c,$(OUT)/%.o,$(1))
 
+# Quiet by default; `make V=1` shows the commands.
+ifeq ($(V),1)
+  Q :=
+  say = @true
+else
+  Q := @
+  say = @echo "  $(1)	$(2)"
+endif
+
 PROTO_LIB  := $(OUT)/libproto.a
 BROKER_LIB := $(OUT)/libbroker.a
 TERM_LIB   := $(OUT)/libterm.a
@@ -60,7 +69,8 @@ all: $(PROGRAMS)
 
 $(OUT)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(PROTO_LIB): $(call obj,$(PROTO_SRC))
 	@rm -f $@; ar rcs $@ $^
@@ -71,15 +81,18 @@ $(TERM_LIB): $(call obj,$(TERM_SRC))
 
 $(BINDIR)/onewindow-broker: $(call obj,broker/broker_main.c) $(BROKER_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BINDIR)/onewindow: $(call obj,terminal/term_main.c) $(TERM_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BINDIR)/run_tests: $(call obj,$(TEST_SRC)) $(BROKER_LIB) $(TERM_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 deps:
 	@scripts/install-deps

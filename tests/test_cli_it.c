@@ -1,0 +1,221 @@
+/*  test_cli_it.c — the `onewindow` terminal program as a person or a script uses it,
+    against a real broker: the kiosk slip (its PNG decoded by our ZBar decoder and by the
+    independent zbarimg to the ticket's QR text), counter verbs, --json, exit codes, --help,
+    and PROTOCOL.md's generated tables matching the protocol table. */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto_qr.h"
+#include "test_util.h"
+#include "tests.h"
+
+#define T0 1795827600000LL
+
+//  Runs `onewindow --broker EP ARGS`; returns stdout (caller frees) and the exit status.
+static char *
+s_ow (const test_broker_t *b, const char *args, int *status)
+{
+    char cmd[2048];
+    snprintf (cmd, sizeof cmd, "'%s' --broker '%s' %s 2>/dev/null", test_bin ("onewindow"),
+              b ? b->req : "ipc:///nonexistent/ow", args);
+    return test_run (cmd, status);
+}
+
+static void
+test_kiosk_slip_and_counter (void)
+{
+    test_broker_t b;
+    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
+    int st;
+    char png[700], escpos[700], args[1600];
+    snprintf (png, sizeof png, "%s/slip.png", b.dir);
+    snprintf (escpos, sizeof escpos, "%s/slip.bin", b.dir);
+    snprintf (args, sizeof args, "kiosk issue --service F --png '%s' --escpos '%s' --json", png,
+              escpos);
+    char *out = s_ow (&b, args, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    json_t *r = out ? json_loads (out, 0, NULL) : NULL;
+    free (out);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (r);
+    const char *qr = json_string_value (json_object_get (r, "qr"));
+    const char *token = json_string_value (json_object_get (r, "token"));
+    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (r, "number")), "F001");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (qr);
+    CU_ASSERT_PTR_NOT_NULL (strstr (qr, token));
+    //  Our decoder reads the slip image.
+    char decoded[512];
+    CU_ASSERT (proto_qr_decode_png (png, decoded, sizeof decoded) > 0);
+    CU_ASSERT_STRING_EQUAL (decoded, qr);
+    //  So does an independent one.
+    char cmd[1024];
+    snprintf (cmd, sizeof cmd, "zbarimg --raw -q -Sbinary '%s' 2>/dev/null", png);
+    out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    if (out) {
+        out[strcspn (out, "\n")] = 0;
+        CU_ASSERT_STRING_EQUAL (out, qr);
+    }
+    free (out);
+    //  The printer bytes start with ESC @ and carry the QR text in GS ( k.
+    FILE *f = fopen (escpos, "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    unsigned char head[2] = {0};
+    CU_ASSERT_EQUAL (fread (head, 1, 2, f), 2);
+    fclose (f);
+    CU_ASSERT (head[0] == 0x1b && head[1] == 0x40);
+
+    //  The human slip shows the number, people ahead and the notice.
+    out = s_ow (&b, "kiosk issue --service F", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "F002"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "你前面还有 1 人在等待"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "过号无效"));
+    free (out);
+
+    //  Status by token, human and JSON.
+    snprintf (args, sizeof args, "status %s", token);
+    out = s_ow (&b, args, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "F001"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "waiting"));
+    free (out);
+
+    //  The counter: login, call, start, finish; human lines and JSON.
+    out = s_ow (&b, "counter --counter 8 login --clerk 王五", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "idle"));
+    free (out);
+    out = s_ow (&b, "counter --counter 8 call-next", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "请 F001 号到 8 号窗口办理"));
+    free (out);
+    out = s_ow (&b, "counter --counter 8 start --json", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    json_t *j = out ? json_loads (out, 0, NULL) : NULL;
+    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (json_object_get (j, "ticket"), "state")),
+                            "serving");
+    json_decref (j);
+    free (out);
+    out = s_ow (&b, "counter --counter 8 transfer --to E", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "transferred to E"));
+    free (out);
+    //  Refused: exit 1, and with --json the error object on stdout.
+    out = s_ow (&b, "counter --counter 8 finish --json", &st);
+    CU_ASSERT_EQUAL (st, 1);
+    j = out ? json_loads (out, 0, NULL) : NULL;
+    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (json_object_get (j, "error"), "code")),
+                            "no_ticket");
+    json_decref (j);
+    free (out);
+    //  Interactive mode reads keys (here from a pipe): call, start, finish, quit. Counter 8
+    //  serves F and E: the transferred F001, now in E, keeps its place and comes first.
+    snprintf (cmd, sizeof cmd, "printf 'csfq' | '%s' --broker '%s' counter --counter 8 2>&1",
+              test_bin ("onewindow"), b.req);
+    out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "请 F001 号到 8 号窗口办理"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "F001 办结"));
+    free (out);
+    out = s_ow (&b, "snapshot", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "Legal aid"));
+    free (out);
+    json_decref (r);
+    test_broker_cleanup (&b);
+}
+
+static void
+test_exit_codes_and_help (void)
+{
+    int st;
+    char *out = s_ow (NULL, "--timeout 100 status AAAAAAAAAAAAAAAAAAAAAAAAAA", &st);
+    CU_ASSERT_EQUAL (st, 3);  //  unreachable
+    free (out);
+    out = s_ow (NULL, "kiosk issue", &st);
+    CU_ASSERT_EQUAL (st, 2);  //  usage: no --service
+    free (out);
+    out = s_ow (NULL, "teleport", &st);
+    CU_ASSERT_EQUAL (st, 2);
+    free (out);
+    const char *helps[] = {"--help", "kiosk --help", "counter --help", "status --help",
+                           "snapshot --help", "info --help", "admin --help"};
+    for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++) {
+        out = s_ow (NULL, helps[i], &st);
+        CU_ASSERT_EQUAL (st, 0);
+        CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "usage"));
+        free (out);
+    }
+    char cmd[1024];
+    snprintf (cmd, sizeof cmd, "'%s' --help", test_bin ("onewindow-broker"));
+    out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "--config"));
+    free (out);
+    snprintf (cmd, sizeof cmd, "'%s' --data /tmp 2>&1", test_bin ("onewindow-broker"));
+    out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 2);
+    free (out);
+    //  A broken config is refused with the key named.
+    char *dir = test_tmpdir ();
+    char path[600];
+    snprintf (path, sizeof path, "%s/bad.json", dir);
+    test_write_file (path, "{\"hall\":{\"id\":\"X\",\"name\":\"X\"},\"services\":[{\"prefix\":\"a\",\"name\":\"x\"}],\"counters\":[]}");
+    snprintf (cmd, sizeof cmd, "'%s' --config '%s' --data '%s/d' --bind ipc://%s/r --pub ipc://%s/p 2>&1",
+              test_bin ("onewindow-broker"), path, dir, dir, dir);
+    out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 1);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "services[0].prefix"));
+    free (out);
+    test_rmtree (dir);
+    free (dir);
+}
+
+static void
+test_protocol_md_in_sync (void)
+{
+    //  PROTOCOL.md carries the generated tables verbatim between its markers.
+    int st;
+    char cmd[1024];
+    snprintf (cmd, sizeof cmd, "'%s' admin protocol-table", test_bin ("onewindow"));
+    char *table = test_run (cmd, &st);
+    CU_ASSERT_EQUAL_FATAL (st, 0);
+    FILE *f = fopen (test_src ("protocol/PROTOCOL.md"), "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    char *doc = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream (&doc, &size);
+    char buf[4096];
+    size_t n;
+    while ((n = fread (buf, 1, sizeof buf, f)) > 0)
+        fwrite (buf, 1, n, mem);
+    fclose (mem);
+    fclose (f);
+    const char *begin_mark = "<!-- BEGIN GENERATED: onewindow admin protocol-table -->\n";
+    const char *end_mark = "<!-- END GENERATED -->";
+    char *begin = strstr (doc, begin_mark);
+    char *end = begin ? strstr (begin, end_mark) : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL (end);
+    begin += strlen (begin_mark);
+    size_t len = (size_t) (end - begin);
+    CU_ASSERT_EQUAL (len, strlen (table));
+    CU_ASSERT (strncmp (begin, table, len) == 0);
+    if (len != strlen (table) || strncmp (begin, table, len) != 0)
+        fprintf (stderr, "\n    PROTOCOL.md is out of date: run scripts/gen-protocol-tables\n");
+    free (doc);
+    free (table);
+}
+
+int
+test_cli_it_suite (void)
+{
+    CU_pSuite s = CU_add_suite ("cli_it", NULL, NULL);
+    if (!s)
+        return -1;
+    CU_add_test (s, "kiosk slip (PNG, ESC/POS, text) and counter verbs", test_kiosk_slip_and_counter);
+    CU_add_test (s, "exit codes, --help, config errors", test_exit_codes_and_help);
+    CU_add_test (s, "PROTOCOL.md tables match the protocol table", test_protocol_md_in_sync);
+    return 0;
+}

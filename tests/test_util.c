@@ -1,0 +1,226 @@
+/*  test_util.c — see test_util.h. */
+#include "test_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proto_msg.h"
+
+char *
+test_tmpdir (void)
+{
+    const char *base = getenv ("TMPDIR");
+    char tmpl[512];
+    snprintf (tmpl, sizeof tmpl, "%s/owtest.XXXXXX", base && *base ? base : "/tmp");
+    char *dir = mkdtemp (tmpl);
+    return dir ? strdup (dir) : NULL;
+}
+
+void
+test_rmtree (const char *path)
+{
+    if (!path || !*path || strcmp (path, "/") == 0)
+        return;
+    char cmd[1024];
+    snprintf (cmd, sizeof cmd, "rm -rf '%s'", path);
+    if (system (cmd) != 0)
+        fprintf (stderr, "test: cannot remove %s\n", path);
+}
+
+const char *
+test_src (const char *relative)
+{
+    static char buf[1024];
+    const char *src = getenv ("OW_SRC_DIR");
+    snprintf (buf, sizeof buf, "%s/%s", src && *src ? src : ".", relative);
+    return buf;
+}
+
+const char *
+test_bin (const char *program)
+{
+    static char buf[1024];
+    const char *bin = getenv ("OW_BIN_DIR");
+    snprintf (buf, sizeof buf, "%s/%s", bin && *bin ? bin : "bin", program);
+    return buf;
+}
+
+int
+test_write_file (const char *path, const char *text)
+{
+    FILE *f = fopen (path, "w");
+    if (!f)
+        return -1;
+    int rc = fputs (text, f) < 0 ? -1 : 0;
+    if (fclose (f) != 0)
+        rc = -1;
+    return rc;
+}
+
+char *
+test_run (const char *command, int *status)
+{
+    FILE *p = popen (command, "r");
+    if (!p) {
+        *status = -1;
+        return NULL;
+    }
+    char *out = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream (&out, &size);
+    char buf[4096];
+    size_t n;
+    while ((n = fread (buf, 1, sizeof buf, p)) > 0)
+        fwrite (buf, 1, n, mem);
+    fclose (mem);
+    int st = pclose (p);
+    *status = WIFEXITED (st) ? WEXITSTATUS (st) : 128 + (WIFSIGNALED (st) ? WTERMSIG (st) : 0);
+    return out;
+}
+
+static pid_t
+s_spawn (test_broker_t *b)
+{
+    pid_t pid = fork ();
+    if (pid != 0)
+        return pid;
+    int fd = open (b->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+        dup2 (fd, STDERR_FILENO);
+        dup2 (fd, STDOUT_FILENO);
+        close (fd);
+    }
+    char data[600];
+    snprintf (data, sizeof data, "%s/data", b->dir);
+    char *argv[] = {(char *) test_bin ("onewindow-broker"), "--config", b->config, "--data", data,
+                    "--bind", b->req, "--pub", b->pub, "--clock", b->clock, NULL};
+    execv (argv[0], argv);
+    fprintf (stderr, "test: cannot exec %s: %s\n", argv[0], strerror (errno));
+    _exit (127);
+}
+
+//  Waits until the broker answers, or it died.
+static int
+s_wait_ready (test_broker_t *b)
+{
+    proto_client_t *c = proto_client_new (b->req);
+    if (!c)
+        return -1;
+    proto_client_set_timeout (c, 200, 1);
+    int rc = -1;
+    //  Up to ~30 s under sanitizers on a loaded machine; normally the first try answers.
+    for (int i = 0; i < 150 && test_broker_alive (b); i++) {
+        json_t *r = NULL;
+        if (proto_client_call (c, "hall.info", NULL, &r) == 0) {
+            json_decref (r);
+            rc = 0;
+            break;
+        }
+        json_decref (r);
+    }
+    proto_client_destroy (&c);
+    return rc;
+}
+
+int
+test_broker_start (test_broker_t *b, const char *config, int64_t sim_start_ms)
+{
+    memset (b, 0, sizeof *b);
+    char *dir = test_tmpdir ();
+    if (!dir)
+        return -1;
+    snprintf (b->dir, sizeof b->dir, "%s", dir);
+    free (dir);
+    snprintf (b->req, sizeof b->req, "ipc://%s/req", b->dir);
+    snprintf (b->pub, sizeof b->pub, "ipc://%s/pub", b->dir);
+    snprintf (b->log, sizeof b->log, "%s/broker.log", b->dir);
+    snprintf (b->config, sizeof b->config, "%s",
+              config ? config : test_src ("etc/hall.example.json"));
+    if (sim_start_ms)
+        snprintf (b->clock, sizeof b->clock, "sim:%lld", (long long) sim_start_ms);
+    else
+        snprintf (b->clock, sizeof b->clock, "real");
+    return test_broker_restart (b);
+}
+
+int
+test_broker_restart (test_broker_t *b)
+{
+    b->pid = s_spawn (b);
+    if (b->pid < 0)
+        return -1;
+    if (s_wait_ready (b) != 0) {
+        fprintf (stderr, "test: broker in %s did not become ready; its log:\n", b->dir);
+        char cmd[700];
+        snprintf (cmd, sizeof cmd, "cat '%s' >&2", b->log);
+        if (system (cmd) != 0)
+            fprintf (stderr, "(no log)\n");
+        return -1;
+    }
+    return 0;
+}
+
+bool
+test_broker_alive (test_broker_t *b)
+{
+    if (b->pid <= 0)
+        return false;
+    int st;
+    pid_t r = waitpid (b->pid, &st, WNOHANG);
+    if (r == b->pid) {
+        b->pid = 0;
+        return false;
+    }
+    return true;
+}
+
+int
+test_broker_stop (test_broker_t *b, int sig)
+{
+    if (b->pid <= 0)
+        return -1;
+    kill (b->pid, sig);
+    int st = 0;
+    waitpid (b->pid, &st, 0);
+    b->pid = 0;
+    if (WIFEXITED (st))
+        return WEXITSTATUS (st);
+    return 128 + (WIFSIGNALED (st) ? WTERMSIG (st) : 0);
+}
+
+void
+test_broker_cleanup (test_broker_t *b)
+{
+    if (b->pid > 0)
+        test_broker_stop (b, SIGTERM);
+    if (b->dir[0])
+        test_rmtree (b->dir);
+    b->dir[0] = 0;
+}
+
+proto_client_t *
+test_client (const test_broker_t *b)
+{
+    proto_client_t *c = proto_client_new (b->req);
+    if (c)
+        proto_client_set_timeout (c, 5000, 2);
+    return c;
+}
+
+json_t *
+test_call (proto_client_t *c, const char *command, json_t *body, int *code)
+{
+    json_t *r = NULL;
+    int rc = proto_client_call (c, command, body, &r);
+    json_decref (body);
+    if (code)
+        *code = rc;
+    return r;
+}

@@ -1,0 +1,56 @@
+/*  test_util.h — helpers shared by the test suites: temp directories, paths to the built
+    programs and the source tree, and a real broker process on private endpoints. */
+#ifndef TEST_UTIL_H
+#define TEST_UTIL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proto_client.h"
+
+//  A fresh directory under $TMPDIR (or /tmp); caller frees the string. Removed by
+//  test_rmtree.
+char *test_tmpdir (void);
+//  Removes a directory tree (rm -rf). Safe on NULL.
+void test_rmtree (const char *path);
+//  Path of a file in the source tree ($OW_SRC_DIR, default "."), in a static buffer.
+const char *test_src (const char *relative);
+//  Path of a built program ($OW_BIN_DIR, default "bin"), in a static buffer.
+const char *test_bin (const char *program);
+//  Writes `text` to `path`. 0 / -1.
+int test_write_file (const char *path, const char *text);
+//  Runs a shell command and captures its stdout (caller frees). *status gets the exit code.
+char *test_run (const char *command, int *status);
+
+//  A broker started as a child process on ipc:// endpoints inside `dir`.
+typedef struct {
+    pid_t pid;
+    char dir[512];        //  working directory (data/, endpoints, log)
+    char req[600];        //  request endpoint
+    char pub[600];        //  event endpoint
+    char config[600];     //  config used
+    char log[600];        //  broker's stderr
+    char clock[64];       //  --clock argument
+} test_broker_t;
+
+//  Starts onewindow-broker with `config` (a path; NULL = etc/hall.example.json) in a new
+//  temp dir, on a simulated clock starting at `sim_start_ms` (0 = real clock). Waits until
+//  it answers hall.info. 0 / -1.
+int test_broker_start (test_broker_t *b, const char *config, int64_t sim_start_ms);
+//  Restarts a stopped broker on the same directory and endpoints. 0 / -1.
+int test_broker_restart (test_broker_t *b);
+//  Sends a signal and reaps the process; returns its exit status (or 128+signal).
+int test_broker_stop (test_broker_t *b, int sig);
+//  Stops (SIGTERM) if running and removes the directory.
+void test_broker_cleanup (test_broker_t *b);
+//  True if the broker process is still alive.
+bool test_broker_alive (test_broker_t *b);
+//  A client for the broker with short timeouts; caller destroys it.
+proto_client_t *test_client (const test_broker_t *b);
+
+//  Sends a command and returns the reply body; asserts nothing. *code gets the status.
+json_t *test_call (proto_client_t *c, const char *command, json_t *body, int *code);
+
+#endif
