@@ -396,11 +396,13 @@ test_decode_bad_body (void)
     const char *scalars[] = {"5", "\"A\"", "null", "true"};
     for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
         proto_err_t err = s_issue (scalars[i], why, sizeof why);
-        if (err == PROTO_ERR_BAD_JSON)
+        if (err == PROTO_ERR_BAD_JSON) {
             CU_PASS ("KNOWN BUG: proto_request_decode parses without JSON_DECODE_ANY, so a "
                      "scalar body (5, \"A\", null, true) gets bad_json instead of bad_body");
-        else
+        }
+        else {
             CU_ASSERT_EQUAL (err, PROTO_ERR_BAD_BODY);
+        }
     }
 }
 
