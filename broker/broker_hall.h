@@ -85,7 +85,7 @@ typedef struct {
     broker_ticket_t *ticket;        //  called or serving ticket, or NULL
     int64_t login_ms;               //  when logged in
     int64_t since_ms;               //  when the current state began
-    int served;                     //  tickets finished this business day
+    int served;                     //  tickets finished or transferred this business day
     char pause_reason[128];
 } broker_counter_t;
 

@@ -45,6 +45,16 @@ broker_emit (broker_ctx_t *ctx, proto_evt_t evt, json_t *body)
     return seq;
 }
 
+//  Text fields are kept in fixed buffers: refuse what does not fit rather than cut it.
+static int
+s_too_long (broker_ctx_t *ctx, const char *field, const char *value, size_t buffer)
+{
+    if (value && strlen (value) >= buffer)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "%s is at most %zu bytes", field,
+                            buffer - 1);
+    return 0;
+}
+
 static const char *
 s_prefix (const broker_ctx_t *ctx, int service)
 {
@@ -298,6 +308,8 @@ broker_h_ticket_cancel (broker_ctx_t *ctx, const json_t *body)
                             "ticket %s is %s; only a waiting ticket can be cancelled", t->number,
                             broker_ticket_state_name (t->state));
     const char *reason = json_string_value (json_object_get (body, "reason"));
+    if (s_too_long (ctx, "reason", reason, sizeof t->reason))
+        return -1;
     broker_hall_dequeue (ctx->hall, t);
     t->state = TICKET_CANCELLED;
     t->grace_until = 0;
@@ -305,7 +317,8 @@ broker_h_ticket_cancel (broker_ctx_t *ctx, const json_t *body)
     snprintf (t->reason, sizeof t->reason, "%s", reason ? reason : "");
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     json_t *evt = s_ticket_event (ctx, t);
-    ctx->reply = s_ticket_view (ctx, t, false);
+    json_object_set_new (evt, "reason", json_string (t->reason));
+    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, false));
     broker_emit (ctx, PROTO_EVT_TICKET_CANCELLED, evt);
     broker_hall_retire (ctx->hall, t);
     return 0;
@@ -329,7 +342,7 @@ broker_h_ticket_requeue (broker_ctx_t *ctx, const json_t *body)
     broker_hall_enqueue (ctx->hall, t);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     broker_emit (ctx, PROTO_EVT_TICKET_REQUEUED, s_ticket_event (ctx, t));
-    ctx->reply = s_ticket_view (ctx, t, true);
+    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true));
     return 0;
 }
 
@@ -340,8 +353,8 @@ static broker_counter_t *
 s_counter (broker_ctx_t *ctx, const json_t *body)
 {
     json_int_t id = json_integer_value (json_object_get (body, "counter"));
-    broker_counter_t *c = broker_hall_counter (ctx->hall, (int) id);
-    if (!c || id != (int) id)
+    broker_counter_t *c = id >= 1 && id <= 9999 ? broker_hall_counter (ctx->hall, (int) id) : NULL;
+    if (!c)
         broker_fail (ctx, PROTO_ERR_UNKNOWN_COUNTER, "no counter %lld in this hall",
                      (long long) id);
     return c;
@@ -373,7 +386,7 @@ broker_h_counter_login (broker_ctx_t *ctx, const json_t *body)
     const broker_counter_cfg_t *cfg = &ctx->config->counters[c->cfg];
     uint32_t services = cfg->services;
     json_t *list = json_object_get (body, "services");
-    if (list) {
+    if (list && !json_is_null (list)) {
         services = 0;
         size_t i;
         json_t *p;
@@ -396,6 +409,8 @@ broker_h_counter_login (broker_ctx_t *ctx, const json_t *body)
             return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "services must not be empty");
     }
     const char *clerk = json_string_value (json_object_get (body, "clerk"));
+    if (s_too_long (ctx, "clerk", clerk, sizeof c->clerk))
+        return -1;
     if (c->state == COUNTER_LOGGED_OUT) {
         c->login_ms = ctx->now;
         c->pause_reason[0] = 0;
@@ -432,6 +447,8 @@ broker_h_counter_pause (broker_ctx_t *ctx, const json_t *body)
                             "counter %d holds ticket %s (%s); finish it or mark it missed first",
                             c->id, c->ticket->number, broker_ticket_state_name (c->ticket->state));
     const char *reason = json_string_value (json_object_get (body, "reason"));
+    if (s_too_long (ctx, "reason", reason, sizeof c->pause_reason))
+        return -1;
     snprintf (c->pause_reason, sizeof c->pause_reason, "%s", reason ? reason : "");
     s_counter_state (ctx, c, COUNTER_PAUSED);
     s_counter_changed (ctx, c, "pause");
@@ -467,6 +484,7 @@ broker_h_counter_logout (broker_ctx_t *ctx, const json_t *body)
                             c->id, c->ticket->number, broker_ticket_state_name (c->ticket->state));
     c->clerk[0] = 0;
     c->pause_reason[0] = 0;
+    c->services = 0;
     s_counter_state (ctx, c, COUNTER_LOGGED_OUT);
     s_counter_changed (ctx, c, "logout");
     ctx->reply = broker_counter_json (ctx->hall, c);
@@ -541,10 +559,10 @@ broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
     c->ticket = t;
     s_counter_state (ctx, c, COUNTER_CALLING);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
-    broker_hall_save_counter (ctx->hall, ctx->store, c);
     json_t *evt = s_call_event (ctx, t, c, reason);
     json_object_set_new (evt, "wait_s", json_integer ((ctx->now - t->issued_ms) / 1000));
     broker_emit (ctx, PROTO_EVT_TICKET_CALLED, evt);
+    s_counter_changed (ctx, c, "call");
     size_t waiting = 0;
     for (int s = 0; s < ctx->config->nservices; s++)
         if (c->services & (1u << s))
@@ -616,12 +634,12 @@ broker_h_ticket_missed (broker_ctx_t *ctx, const json_t *body)
         outcome = "void";
     }
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
-    broker_hall_save_counter (ctx->hall, ctx->store, c);
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "counter", json_integer (c->id));
     json_object_set_new (evt, "rule", json_string (broker_config_missed_name (cfg->missed_rule)));
     json_object_set_new (evt, "outcome", json_string (outcome));
     broker_emit (ctx, PROTO_EVT_TICKET_MISSED, evt);
+    s_counter_changed (ctx, c, "missed");
     ctx->reply = json_pack ("{s:o, s:s}", "ticket", s_ticket_view (ctx, t, true), "outcome",
                             outcome);
     if (broker_ticket_final (t))
@@ -640,10 +658,10 @@ broker_h_ticket_start (broker_ctx_t *ctx, const json_t *body)
     t->started_ms = ctx->now;
     s_counter_state (ctx, c, COUNTER_SERVING);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
-    broker_hall_save_counter (ctx->hall, ctx->store, c);
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "counter", json_integer (c->id));
     broker_emit (ctx, PROTO_EVT_TICKET_STARTED, evt);
+    s_counter_changed (ctx, c, "start");
     ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true));
     return 0;
 }
@@ -665,11 +683,11 @@ broker_h_ticket_finish (broker_ctx_t *ctx, const json_t *body)
     broker_estimate_learn (&ctx->hall->stats[t->service], service_ms);
     broker_hall_save_stats (ctx->hall, ctx->store, t->service);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
-    broker_hall_save_counter (ctx->hall, ctx->store, c);
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "counter", json_integer (c->id));
     json_object_set_new (evt, "service_s", json_integer (service_ms / 1000));
     broker_emit (ctx, PROTO_EVT_TICKET_FINISHED, evt);
+    s_counter_changed (ctx, c, "finish");
     ctx->reply = json_pack ("{s:o, s:i}", "ticket", s_ticket_view (ctx, t, false), "served",
                             c->served);
     broker_hall_retire (ctx->hall, t);
@@ -696,18 +714,19 @@ broker_h_ticket_transfer (broker_ctx_t *ctx, const json_t *body)
     t->state = TICKET_WAITING;
     t->counter = 0;
     t->started_ms = 0;
+    t->recalls = 0;
     //  order_key is kept: the ticket keeps its original place in time in the new line.
     c->ticket = NULL;
     c->served++;
     s_counter_state (ctx, c, COUNTER_IDLE);
     broker_hall_enqueue (ctx->hall, t);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
-    broker_hall_save_counter (ctx->hall, ctx->store, c);
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "counter", json_integer (c->id));
     json_object_set_new (evt, "from", json_string (s_prefix (ctx, from)));
     json_object_set_new (evt, "to", json_string (to));
     broker_emit (ctx, PROTO_EVT_TICKET_TRANSFERRED, evt);
+    s_counter_changed (ctx, c, "transfer");
     ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true));
     return 0;
 }
@@ -723,7 +742,7 @@ broker_h_clock_advance (broker_ctx_t *ctx, const json_t *body)
                             "the broker runs on the real clock; start it with --clock sim");
     json_int_t ms = json_integer_value (json_object_get (body, "ms"));
     if (ms < 0 || ms > (json_int_t) 366 * 86400000)
-        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "ms must be from 0 to one year");
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "ms must be from 0 to 366 days");
     broker_clock_advance (ctx->clock, ms);
     ctx->now = broker_clock_now (ctx->clock);
     char now[24];
@@ -740,12 +759,13 @@ broker_h_clock_advance (broker_ctx_t *ctx, const json_t *body)
 static void
 s_expire (broker_ctx_t *ctx, broker_ticket_t *t, const char *reason)
 {
+    broker_counter_t *expired_at = NULL;
     if (t->counter) {
         broker_counter_t *c = broker_hall_counter (ctx->hall, t->counter);
         if (c && c->ticket == t) {
             c->ticket = NULL;
             s_counter_state (ctx, c, COUNTER_IDLE);
-            broker_hall_save_counter (ctx->hall, ctx->store, c);
+            expired_at = c;
         }
     }
     broker_hall_dequeue (ctx->hall, t);
@@ -758,6 +778,8 @@ s_expire (broker_ctx_t *ctx, broker_ticket_t *t, const char *reason)
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "reason", json_string (reason));
     broker_emit (ctx, PROTO_EVT_TICKET_EXPIRED, evt);
+    if (expired_at)
+        s_counter_changed (ctx, expired_at, "expire");
     broker_hall_retire (ctx->hall, t);
 }
 
@@ -779,11 +801,12 @@ broker_timers (broker_ctx_t *ctx)
             c->served = 0;
             if (was_open) {
                 c->clerk[0] = 0;
+                c->pause_reason[0] = 0;
+                c->services = 0;
                 s_counter_state (ctx, c, COUNTER_LOGGED_OUT);
-                s_counter_changed (ctx, c, "logout");
             }
-            else if (hall->day)
-                broker_hall_save_counter (hall, ctx->store, c);
+            if (was_open || hall->day)
+                s_counter_changed (ctx, c, "day");
         }
         hall->day = today;
         char val[16];

@@ -2,6 +2,7 @@
 #include "broker_server.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,9 @@
 //  Idempotency records are pruned at most this many per batch, so pruning never stalls
 //  the loop.
 #define PRUNE_MAX 1000
+//  Idempotency record: time (8) and request fingerprint (IDEM_HASH), then the reply.
+#define IDEM_HASH 16
+#define IDEM_HEAD (8 + IDEM_HASH)
 
 //  One request as it arrived, kept until its reply is sent (and for a replay).
 typedef struct {
@@ -325,13 +329,17 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
 
     char key[PROTO_MAX_REQUEST_ID + 130];
     size_t klen = 0;
+    //  The request's fingerprint: a retry sends the same bytes; anything else under the same
+    //  id is a different request and must not get the recorded reply.
+    unsigned char hash[IDEM_HASH];
+    crypto_generichash (hash, sizeof hash, frames[3].data, frames[3].size, NULL, 0);
     if (cmd->flags == PROTO_WRITE) {
         klen = s_idem_key (in, req.request_id, key, sizeof key);
         MDB_val v;
         if (klen && broker_store_get (self->store, BROKER_DB_IDEM, key, klen, &v) == 0) {
-            //  Recorded reply: "<time u64 BE><command>\0<status>\0<body>".
-            const char *rec = (const char *) v.mv_data + 8;
-            size_t rlen = v.mv_size - 8;
+            //  Recorded reply: "<time u64 BE><hash 16><command>\0<status>\0<body>".
+            const char *rec = v.mv_size > IDEM_HEAD ? (const char *) v.mv_data + IDEM_HEAD : "";
+            size_t rlen = v.mv_size > IDEM_HEAD ? v.mv_size - IDEM_HEAD : 0;
             const char *status = memchr (rec, 0, rlen);
             const char *body = status ? memchr (status + 1, 0, rlen - (size_t) (status + 1 - rec))
                                       : NULL;
@@ -339,8 +347,11 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
                 s_reply_error (out, PROTO_ERR_INTERNAL, "unreadable idempotency record",
                                req.request_id);
             }
-            else if (strcmp (rec, cmd->name) != 0) {
-                snprintf (why, sizeof why, "request id %s was used for %s", req.request_id, rec);
+            else if (strcmp (rec, cmd->name) != 0
+                     || memcmp ((const char *) v.mv_data + 8, hash, sizeof hash) != 0) {
+                snprintf (why, sizeof why,
+                          "request id %s was used before for a different request (%s)",
+                          req.request_id, rec);
                 s_reply_error (out, PROTO_ERR_REQUEST_ID_REUSED, why, req.request_id);
             }
             else {
@@ -376,13 +387,14 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
     if (cmd->flags == PROTO_WRITE && klen) {
         //  Record the reply, failures included, so a retry always hears the same answer.
         size_t nlen = strlen (cmd->name), slen = strlen (out->status), blen = strlen (out->body);
-        size_t vlen = 8 + nlen + 1 + slen + 1 + blen;
+        size_t vlen = IDEM_HEAD + nlen + 1 + slen + 1 + blen;
         unsigned char *val = malloc (vlen);
         if (val) {
             broker_key_u64 ((uint64_t) ctx.now, val);
-            memcpy (val + 8, cmd->name, nlen + 1);
-            memcpy (val + 8 + nlen + 1, out->status, slen + 1);
-            memcpy (val + 8 + nlen + 1 + slen + 1, out->body, blen);
+            memcpy (val + 8, hash, sizeof hash);
+            memcpy (val + IDEM_HEAD, cmd->name, nlen + 1);
+            memcpy (val + IDEM_HEAD + nlen + 1, out->status, slen + 1);
+            memcpy (val + IDEM_HEAD + nlen + 1 + slen + 1, out->body, blen);
             broker_store_put (self->store, BROKER_DB_IDEM, key, klen, val, vlen);
             free (val);
             unsigned char tkey[8 + sizeof key];

@@ -30,7 +30,7 @@
     X (LIVE, "live", "ids of tickets not yet in a final state (loaded at start)")             \
     X (NUMBERS, "numbers", "\"YYYYMMDD/PREFIX\" -> last number issued that business day")    \
     X (EVENTS, "events", "sequence (u64 big-endian) -> event JSON; the audit journal")        \
-    X (IDEM, "idem", "principal NUL request-id -> recorded reply (idempotency)")              \
+    X (IDEM, "idem", "principal NUL request-id -> time, request hash, recorded reply")              \
     X (IDEM_TIME, "idem_time", "time (u64 BE) + principal NUL request-id, for expiry")        \
     X (COUNTERS, "counters", "counter id -> counter state JSON")                              \
     X (STATS, "stats", "service prefix -> learned service-time statistics JSON")

@@ -20,8 +20,9 @@
 #define PROTO_SIGNATURE "OW1"
 //  Bodies larger than this get a `too_large` reply.
 #define PROTO_MAX_BODY (64 * 1024)
-//  Messages larger than this are dropped by ZeroMQ itself (ZMQ_MAXMSGSIZE): the peer is
-//  disconnected without a reply, so no client can make the broker buffer more.
+//  Frames larger than this are dropped by ZeroMQ itself (ZMQ_MAXMSGSIZE, which libzmq
+//  applies per frame): the peer is disconnected without a reply. Frames after the fourth
+//  are discarded as soon as they are read.
 #define PROTO_MAX_MSG (1024 * 1024)
 //  Longest request id, in bytes.
 #define PROTO_MAX_REQUEST_ID 64

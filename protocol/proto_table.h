@@ -53,7 +53,7 @@
        "A ticket's state, people ahead and estimated wait, by its token.")                 \
     X (TICKET_CANCEL, ticket_cancel, "ticket.cancel",                                      \
        R_KIOSK | R_COUNTER | R_WEB | R_ADMIN, PROTO_WRITE, "token:s reason:s?",            \
-       "Cancel a waiting ticket (the citizen leaves).")                                    \
+       "Cancel a waiting ticket, or a missed one within its grace (the citizen leaves).")                                    \
     X (TICKET_REQUEUE, ticket_requeue, "ticket.requeue",                                   \
        R_KIOSK | R_COUNTER | R_ADMIN, PROTO_WRITE, "token:s",                              \
        "Put a missed ticket back in its queue while its grace period lasts.")              \
@@ -112,18 +112,22 @@
     X (STORE_FAILED, "store_failed", "the store could not commit; nothing was changed")    \
     X (INTERNAL, "internal", "an internal error; nothing was changed")
 
-//  X (ID, "topic", "body fields beyond seq, time and topic")
+//  X (ID, "topic", "body fields beyond seq, time, topic and, when authenticated, device")
 #define PROTO_EVENTS(X)                                                                    \
     X (TICKET_ISSUED, "ticket.issued", "ticket, ahead, est_wait_s")                        \
-    X (TICKET_CALLED, "ticket.called", "ticket, counter, counter_name, recall (0 first call, n for the n-th recall), reason") \
+    X (TICKET_CALLED, "ticket.called",                                                     \
+       "ticket, counter, counter_name, recall (0 = first call, n = n-th recall), reason, "  \
+       "wait_s (first call only)")                                                         \
     X (TICKET_STARTED, "ticket.started", "ticket, counter")                                \
     X (TICKET_FINISHED, "ticket.finished", "ticket, counter, service_s")                   \
-    X (TICKET_MISSED, "ticket.missed", "ticket, counter, rule, outcome (void|requeued|grace)") \
+    X (TICKET_MISSED, "ticket.missed", "ticket, counter, rule, outcome (void, requeued or grace)") \
     X (TICKET_REQUEUED, "ticket.requeued", "ticket")                                       \
     X (TICKET_TRANSFERRED, "ticket.transferred", "ticket, counter, from, to")              \
     X (TICKET_CANCELLED, "ticket.cancelled", "ticket, reason")                             \
-    X (TICKET_EXPIRED, "ticket.expired", "ticket, reason (grace_over|day_over)")           \
-    X (COUNTER_CHANGED, "counter.changed", "counter (its whole state), action (login|pause|resume|logout)") \
+    X (TICKET_EXPIRED, "ticket.expired", "ticket, reason (grace_over or day_over)")        \
+    X (COUNTER_CHANGED, "counter.changed",                                                 \
+       "counter (its whole state), action (login, pause, resume, logout, call, missed, "   \
+       "start, finish, transfer, expire or day)")                                          \
     X (HALL_DAY, "hall.day", "day (the new business day, YYYYMMDD)")                       \
     X (CLOCK_ADVANCED, "clock.advanced", "ms, now")
 

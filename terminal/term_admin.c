@@ -86,7 +86,7 @@ s_protocol_table (void)
     printf ("\n| error code | meaning |\n|---|---|\n");
     for (int i = 1; i < PROTO_ERR_COUNT; i++)
         printf ("| `%s` | %s |\n", proto_err_code (i), proto_err_desc (i));
-    printf ("\n| event topic | body fields (besides `seq`, `time`, `topic`) |\n|---|---|\n");
+    printf ("\n| event topic | body fields (besides `seq`, `time`, `topic`, `device`) |\n|---|---|\n");
     for (int i = 0; i < PROTO_EVT_COUNT; i++)
         printf ("| `%s` | %s |\n", proto_evt_topic (i), proto_evt_fields (i));
     printf ("\n| role | device |\n|---|---|\n");

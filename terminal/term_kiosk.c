@@ -133,15 +133,16 @@ s_by_token (term_opts_t *o, int argc, char **argv, const char *command)
     if (o->json)
         term_print_json (r);
     else {
-        const char *number = json_string_value (json_object_get (r, "number"));
-        const char *state = json_string_value (json_object_get (r, "state"));
+        const json_t *t = json_object_get (r, "ticket");
+        const char *number = json_string_value (json_object_get (t, "number"));
+        const char *state = json_string_value (json_object_get (t, "state"));
         if (strcmp (command, "ticket.cancel") == 0)
             printf ("%s 已取消 / cancelled\n", number ? number : "?");
         else
             printf ("%s 已重新排队 / back in line (%s), 前面 %lld 人 / %lld ahead\n",
                     number ? number : "?", state ? state : "?",
-                    (long long) json_integer_value (json_object_get (r, "ahead")),
-                    (long long) json_integer_value (json_object_get (r, "ahead")));
+                    (long long) json_integer_value (json_object_get (t, "ahead")),
+                    (long long) json_integer_value (json_object_get (t, "ahead")));
     }
     json_decref (r);
     return TERM_EXIT_OK;

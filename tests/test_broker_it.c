@@ -209,10 +209,13 @@ test_whole_life (void)
     CU_ASSERT_EQUAL (s_counter (c, "counter.logout", 3, NULL), PROTO_ERR_OK);
 
     //  The events: every change, in order, sequence numbers without a gap, no tokens.
-    const char *expect[] = {"ticket.issued", "ticket.issued",   "counter.changed",
-                            "ticket.called", "ticket.called",   "ticket.started",
-                            "clock.advanced", "ticket.finished", "ticket.called",
-                            "ticket.missed", "counter.changed"};
+    const char *expect[] = {
+        "ticket.issued",   "ticket.issued",   "counter.changed", "ticket.called",
+        "counter.changed", "ticket.called",   "ticket.started",  "counter.changed",
+        "clock.advanced",  "ticket.finished", "counter.changed", "ticket.called",
+        "counter.changed", "ticket.missed",   "counter.changed", "counter.changed"};
+    const char *actions[] = {NULL, NULL, "login", NULL, "call", NULL, NULL, "start", NULL, NULL,
+                             "finish", NULL, "call", NULL, "missed", "logout"};
     long long last = -1;
     for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
         json_t *e = s_sub_next (&sub, 5000);
@@ -227,8 +230,10 @@ test_whole_life (void)
         char *text = json_dumps (body, 0);
         CU_ASSERT_PTR_NULL (strstr (text, s_str (a1, "token")));
         CU_ASSERT_PTR_NULL (strstr (text, s_str (a2, "token")));
-        if (i == 4)  //  the recall is marked on the call event
+        if (i == 5)  //  the recall is marked on the call event
             CU_ASSERT_EQUAL (s_int (body, "recall"), 1);
+        if (actions[i])
+            CU_ASSERT_STRING_EQUAL (s_str (body, "action"), actions[i]);
         free (text);
         json_decref (e);
     }
@@ -269,6 +274,12 @@ test_retry_same_request_id (void)
     CU_ASSERT_EQUAL (proto_client_call_id (c, "ticket.call_next", bad, "retry-2", &r3),
                      PROTO_ERR_NOT_LOGGED_IN);
     json_decref (r3);
+    //  The same id with another body is another request: refused, nothing issued.
+    json_t *other = json_pack ("{s:s}", "service", "C");
+    CU_ASSERT_EQUAL (proto_client_call_id (c, "ticket.issue", other, "retry-1", &r3),
+                     PROTO_ERR_REQUEST_ID_REUSED);
+    json_decref (r3);
+    json_decref (other);
     //  The same id for another command is refused.
     CU_ASSERT_EQUAL (proto_client_call_id (c, "counter.logout", bad, "retry-1", &r3),
                      PROTO_ERR_REQUEST_ID_REUSED);
@@ -297,6 +308,28 @@ test_counter_rules (void)
     CU_ASSERT_EQUAL (s_counter (c, "ticket.call_next", 4, NULL), PROTO_ERR_NOT_LOGGED_IN);
     CU_ASSERT_EQUAL (s_counter (c, "ticket.call_next", 99, NULL), PROTO_ERR_UNKNOWN_COUNTER);
     CU_ASSERT_EQUAL (s_counter (c, "counter.pause", 4, NULL), PROTO_ERR_NOT_LOGGED_IN);
+    //  A number that would wrap to a real counter's in 32 bits is still unknown.
+    r = test_call (c, "counter.login", json_pack ("{s:I}", "counter", (json_int_t) 4294967297LL),
+                   &code);
+    CU_ASSERT_EQUAL (code, PROTO_ERR_UNKNOWN_COUNTER);
+    json_decref (r);
+    //  A clerk name that does not fit is refused, not cut.
+    char longname[100];
+    memset (longname, 'x', sizeof longname - 1);
+    longname[sizeof longname - 1] = 0;
+    r = test_call (c, "counter.login", json_pack ("{s:i, s:s}", "counter", 1, "clerk", longname),
+                   &code);
+    CU_ASSERT_EQUAL (code, PROTO_ERR_BAD_FIELD);
+    json_decref (r);
+    //  services: null means all configured services.
+    r = test_call (c, "counter.login", json_pack ("{s:i, s:n}", "counter", 1, "services"), &code);
+    CU_ASSERT_EQUAL (code, PROTO_ERR_OK);
+    CU_ASSERT_EQUAL (json_array_size (json_object_get (r, "services")), 7);
+    json_decref (r);
+    r = NULL;
+    CU_ASSERT_EQUAL (s_counter (c, "counter.logout", 1, &r), PROTO_ERR_OK);
+    CU_ASSERT_EQUAL (json_array_size (json_object_get (r, "services")), 0);
+    json_decref (r);
     r = test_call (c, "ticket.issue", json_pack ("{s:s}", "service", "Q"), &code);
     CU_ASSERT_EQUAL (code, PROTO_ERR_UNKNOWN_SERVICE);
     CU_ASSERT_STRING_EQUAL (s_str (r, "code"), "unknown_service");

@@ -9,6 +9,14 @@
 #include "proto_msg.h"
 #include "tests.h"
 
+//  A string member for comparisons; never NULL, so a missing member fails instead of crashing.
+static const char *
+s_jstr (const json_t *j, const char *key)
+{
+    const char *v = json_string_value (json_object_get (j, key));
+    return v ? v : "(missing)";
+}
+
 #define S_RID "req-0001"
 
 //  Decodes [sig, cmd, rid, body] (NUL-terminated strings) as four frames.
@@ -154,8 +162,8 @@ test_decode_valid (void)
     CU_ASSERT_EQUAL (req.cmd, PROTO_CMD_TICKET_ISSUE);
     CU_ASSERT_STRING_EQUAL (req.request_id, S_RID);
     CU_ASSERT_PTR_NOT_NULL_FATAL (req.body);
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (req.body, "service")), "A");
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (req.body, "priority")), "green");
+    CU_ASSERT_STRING_EQUAL (s_jstr (req.body, "service"), "A");
+    CU_ASSERT_STRING_EQUAL (s_jstr (req.body, "priority"), "green");
     proto_request_reset (&req);
     CU_ASSERT_PTR_NULL (req.body);
     CU_ASSERT_EQUAL (req.cmd, -1);
@@ -180,7 +188,7 @@ test_decode_valid (void)
     err = proto_request_decode (frames, 4, &req, why, sizeof why);
     CU_ASSERT_EQUAL (err, PROTO_ERR_OK);
     CU_ASSERT_STRING_EQUAL (req.request_id, S_RID);
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (req.body, "service")), "B");
+    CU_ASSERT_STRING_EQUAL (s_jstr (req.body, "service"), "B");
     proto_request_reset (&req);
 }
 
@@ -304,7 +312,7 @@ test_decode_unknown_command (void)
     CU_ASSERT_PTR_NOT_NULL (strstr (why, "tick"));
     json_t *body = proto_error_body (PROTO_ERR_UNKNOWN_COMMAND, why);
     CU_ASSERT_PTR_NOT_NULL_FATAL (body);
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (body, "message")), why);
+    CU_ASSERT_STRING_EQUAL (s_jstr (body, "message"), why);
     json_decref (body);
     proto_request_reset (&req);
 
@@ -473,7 +481,7 @@ test_decode_fields (void)
     CU_ASSERT_EQUAL (s_issue (body, why, sizeof why), PROTO_ERR_BAD_FIELD);
     json_t *err = proto_error_body (PROTO_ERR_BAD_FIELD, why);
     CU_ASSERT_PTR_NOT_NULL_FATAL (err);
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (err, "message")), why);
+    CU_ASSERT_STRING_EQUAL (s_jstr (err, "message"), why);
     json_decref (err);
     //  Integers: a float or a numeric string is not an integer.
     CU_ASSERT_EQUAL (s_decode (PROTO_SIGNATURE, "counter.resume", S_RID, "{\"counter\":1.5}",
@@ -647,16 +655,16 @@ test_error_body (void)
 {
     json_t *b = proto_error_body (PROTO_ERR_BAD_FIELD, "field \"x\" must be a string");
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (b, "code")), "bad_field");
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (b, "message")),
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "code"), "bad_field");
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"),
                             "field \"x\" must be a string");
     CU_ASSERT_EQUAL (json_object_size (b), 2);
     json_decref (b);
     //  Invalid UTF-8 in the message: still an object, with the table's wording.
     b = proto_error_body (PROTO_ERR_UNKNOWN_SERVICE, "no service \"\xff\xfe\"");
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (b, "code")), "unknown_service");
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (b, "message")),
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "code"), "unknown_service");
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"),
                             proto_err_desc (PROTO_ERR_UNKNOWN_SERVICE));
     char *text = proto_json_dump (b);
     CU_ASSERT_PTR_NOT_NULL (text);
@@ -665,21 +673,21 @@ test_error_body (void)
     //  NULL and empty messages fall back to the table too.
     b = proto_error_body (PROTO_ERR_QUEUE_EMPTY, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (b, "message")),
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"),
                             proto_err_desc (PROTO_ERR_QUEUE_EMPTY));
     json_decref (b);
     b = proto_error_body (PROTO_ERR_QUEUE_EMPTY, "");
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (b, "message")),
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"),
                             proto_err_desc (PROTO_ERR_QUEUE_EMPTY));
     json_decref (b);
     b = proto_error_body (PROTO_ERR_COUNT, "x");
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (b, "code")), "internal");
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "code"), "internal");
     json_decref (b);
     b = proto_error_body (PROTO_ERR_WRONG_STATE, "号码 A023 已过号");
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (b, "message")),
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"),
                             "号码 A023 已过号");
     json_decref (b);
 }

@@ -1,0 +1,246 @@
+/*  test_estimate.c — broker/broker_estimate on a hall built in memory: people ahead,
+    the wait formula (ahead × mean ÷ open counters), which counters count as open, the
+    switch from the configured to the learned mean, and the running mean itself. */
+#include <CUnit/CUnit.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "broker_config.h"
+#include "broker_estimate.h"
+#include "broker_hall.h"
+#include "tests.h"
+
+#define S_A 0
+#define S_B 1
+#define S_C 2
+
+//  A: 600 s, B: 300 s, C: 10 s. Counter 1 serves A and B, 2 only A, 3 only B, 4..6 C.
+static const char *s_config_text =
+    "{\"hall\": {\"id\": \"E\", \"name\": \"估算\"},"
+    " \"services\": [{\"prefix\": \"A\", \"name\": \"甲\", \"mean_service_s\": 600},"
+    " {\"prefix\": \"B\", \"name\": \"乙\", \"mean_service_s\": 300},"
+    " {\"prefix\": \"C\", \"name\": \"丙\", \"mean_service_s\": 10}],"
+    " \"counters\": [{\"id\": 1, \"services\": [\"A\", \"B\"]}, {\"id\": 2, \"services\": [\"A\"]},"
+    " {\"id\": 3, \"services\": [\"B\"]}, {\"id\": 4, \"services\": [\"C\"]},"
+    " {\"id\": 5, \"services\": [\"C\"]}, {\"id\": 6, \"services\": [\"C\"]}]}";
+
+static broker_config_t *s_config;
+
+static int
+s_init (void)
+{
+    char err[256];
+    s_config = broker_config_parse (s_config_text, err, sizeof err);
+    return s_config ? 0 : -1;
+}
+
+static int
+s_clean (void)
+{
+    broker_config_destroy (&s_config);
+    return 0;
+}
+
+static broker_ticket_t *
+s_ticket (broker_hall_t *hall, int service, broker_priority_t priority)
+{
+    broker_ticket_t *t = broker_hall_ticket_new (hall);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (t);
+    t->service = service;
+    t->priority = priority;
+    t->state = TICKET_WAITING;
+    CU_ASSERT_EQUAL (broker_hall_enqueue (hall, t), 0);
+    return t;
+}
+
+//  Opens counter `id` for all its configured services, in `state`.
+static broker_counter_t *
+s_counter (broker_hall_t *hall, int id, broker_counter_state_t state)
+{
+    broker_counter_t *c = broker_hall_counter (hall, id);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (c);
+    c->state = state;
+    c->services = s_config->counters[c->cfg].services;
+    return c;
+}
+
+//  ---------------------------------------------------------------------------------------
+
+static void
+test_ahead (void)
+{
+    broker_hall_t *hall = broker_hall_new (s_config);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (hall);
+    broker_ticket_t *n1 = s_ticket (hall, S_A, PRIORITY_NORMAL);
+    broker_ticket_t *b1 = s_ticket (hall, S_B, PRIORITY_GREEN);  //  other service: never ahead
+    broker_ticket_t *n2 = s_ticket (hall, S_A, PRIORITY_NORMAL);
+    broker_ticket_t *a1 = s_ticket (hall, S_A, PRIORITY_APPOINTMENT);
+    broker_ticket_t *g1 = s_ticket (hall, S_A, PRIORITY_GREEN);
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, g1), 0);
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, a1), 1);  //  g1
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, n1), 2);  //  g1, a1
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, n2), 3);  //  g1, a1, n1
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, b1), 0);
+    broker_ticket_t *e1 = s_ticket (hall, S_A, PRIORITY_ELDERLY);
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, e1), 1);  //  g1 (same class, earlier)
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, g1), 0);
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, a1), 2);
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, n1), 3);
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, n2), 4);
+    //  A new ticket would have everyone of its class and above ahead of it.
+    CU_ASSERT_EQUAL (broker_estimate_ahead_new (hall, S_A, PRIORITY_NORMAL), 5);
+    CU_ASSERT_EQUAL (broker_estimate_ahead_new (hall, S_A, PRIORITY_APPOINTMENT), 3);
+    CU_ASSERT_EQUAL (broker_estimate_ahead_new (hall, S_A, PRIORITY_GREEN), 2);
+    CU_ASSERT_EQUAL (broker_estimate_ahead_new (hall, S_A, PRIORITY_ELDERLY), 2);
+    CU_ASSERT_EQUAL (broker_estimate_ahead_new (hall, S_B, PRIORITY_NORMAL), 1);
+    CU_ASSERT_EQUAL (broker_estimate_ahead_new (hall, S_B, PRIORITY_GREEN), 1);
+    CU_ASSERT_EQUAL (broker_estimate_ahead_new (hall, S_C, PRIORITY_NORMAL), 0);
+    //  Once the green ticket is called, everyone moves up.
+    broker_hall_dequeue (hall, g1);
+    g1->state = TICKET_CALLED;
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, e1), 0);
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, n2), 3);
+    CU_ASSERT_EQUAL (broker_estimate_ahead_new (hall, S_A, PRIORITY_NORMAL), 4);
+    broker_hall_destroy (&hall);
+}
+
+static void
+test_wait (void)
+{
+    broker_hall_t *hall = broker_hall_new (s_config);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (hall);
+    //  Nobody open: unknown, even with nobody ahead.
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), -1);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 0), -1);
+    CU_ASSERT_EQUAL (broker_hall_open_counters (hall, S_A), 0);
+    CU_ASSERT_DOUBLE_EQUAL (broker_estimate_mean_ms (hall, S_A), 600000.0, 1e-9);
+
+    broker_counter_t *c2 = s_counter (hall, 2, COUNTER_IDLE);  //  A only
+    CU_ASSERT_EQUAL (broker_hall_open_counters (hall, S_A), 1);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), 1800);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 0), 0);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_B, 3), -1);
+    //  Counter 1 (A and B) calling or serving counts as open.
+    broker_counter_t *c1 = s_counter (hall, 1, COUNTER_CALLING);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), 900);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_B, 3), 900);  //  3 × 300 ÷ 1
+    c1->state = COUNTER_SERVING;
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), 900);
+    //  Paused and logged out do not count.
+    c1->state = COUNTER_PAUSED;
+    CU_ASSERT_EQUAL (broker_hall_open_counters (hall, S_A), 1);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), 1800);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_B, 3), -1);
+    c1->state = COUNTER_LOGGED_OUT;
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), 1800);
+    c2->state = COUNTER_PAUSED;
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), -1);
+    //  Only the services opened at login count, not all configured ones.
+    c1->state = COUNTER_IDLE;
+    c1->services = 1u << S_B;
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), -1);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_B, 2), 600);
+
+    //  Rounding to the nearest second: C takes 10 s, three counters open.
+    s_counter (hall, 4, COUNTER_IDLE);
+    s_counter (hall, 5, COUNTER_IDLE);
+    s_counter (hall, 6, COUNTER_IDLE);
+    CU_ASSERT_EQUAL (broker_hall_open_counters (hall, S_C), 3);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_C, 1), 3);   //  3.33
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_C, 2), 7);   //  6.67
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_C, 30), 100);
+    broker_hall_destroy (&hall);
+}
+
+static void
+test_learned_mean (void)
+{
+    broker_hall_t *hall = broker_hall_new (s_config);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (hall);
+    s_counter (hall, 2, COUNTER_IDLE);
+    //  Four finished tickets of 60 s: not enough, the configured 600 s still rules.
+    for (int i = 0; i < BROKER_ESTIMATE_MIN_SAMPLES - 1; i++)
+        broker_estimate_learn (&hall->stats[S_A], 60000);
+    CU_ASSERT_EQUAL (hall->stats[S_A].n, 4);
+    CU_ASSERT_DOUBLE_EQUAL (hall->stats[S_A].mean_ms, 60000.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL (broker_estimate_mean_ms (hall, S_A), 600000.0, 1e-9);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), 1800);
+    //  The fifth switches to the learned 60 s.
+    broker_estimate_learn (&hall->stats[S_A], 60000);
+    CU_ASSERT_EQUAL (hall->stats[S_A].n, 5);
+    CU_ASSERT_DOUBLE_EQUAL (broker_estimate_mean_ms (hall, S_A), 60000.0, 1e-9);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), 180);
+    //  Other services are untouched.
+    CU_ASSERT_DOUBLE_EQUAL (broker_estimate_mean_ms (hall, S_B), 300000.0, 1e-9);
+    //  With two counters open: 3 × 60 ÷ 2.
+    s_counter (hall, 1, COUNTER_SERVING);
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), 90);
+    broker_hall_destroy (&hall);
+}
+
+static void
+test_running_mean (void)
+{
+    broker_stats_t st = {0, 0.0};
+    //  Below the window it is the plain mean.
+    broker_estimate_learn (&st, 1000);
+    CU_ASSERT_DOUBLE_EQUAL (st.mean_ms, 1000.0, 1e-9);
+    broker_estimate_learn (&st, 2000);
+    CU_ASSERT_DOUBLE_EQUAL (st.mean_ms, 1500.0, 1e-9);
+    broker_estimate_learn (&st, 6000);
+    CU_ASSERT_DOUBLE_EQUAL (st.mean_ms, 3000.0, 1e-9);
+    broker_estimate_learn (&st, 0);  //  zero is a sample
+    CU_ASSERT_EQUAL (st.n, 4);
+    CU_ASSERT_DOUBLE_EQUAL (st.mean_ms, 2250.0, 1e-9);
+    //  A negative time (clock went back) is ignored.
+    broker_estimate_learn (&st, -5);
+    CU_ASSERT_EQUAL (st.n, 4);
+    CU_ASSERT_DOUBLE_EQUAL (st.mean_ms, 2250.0, 1e-9);
+
+    //  Sequence 1..50 × 1000: mean 25500 exactly after 50.
+    broker_stats_t s = {0, 0.0};
+    for (int i = 1; i <= BROKER_ESTIMATE_WINDOW; i++)
+        broker_estimate_learn (&s, i * 1000);
+    CU_ASSERT_EQUAL (s.n, 50);
+    CU_ASSERT_DOUBLE_EQUAL (s.mean_ms, 25500.0, 1e-6);
+
+    //  50 samples of 60 s, then each new sample moves the mean by 1/50 of its difference.
+    broker_stats_t w = {0, 0.0};
+    for (int i = 0; i < 5; i++)
+        broker_estimate_learn (&w, 60000);
+    CU_ASSERT_DOUBLE_EQUAL (w.mean_ms, 60000.0, 1e-9);
+    for (int i = 5; i < BROKER_ESTIMATE_WINDOW; i++)
+        broker_estimate_learn (&w, 60000);
+    CU_ASSERT_EQUAL (w.n, 50);
+    CU_ASSERT_DOUBLE_EQUAL (w.mean_ms, 60000.0, 1e-9);
+    broker_estimate_learn (&w, 110000);
+    CU_ASSERT_EQUAL (w.n, 51);
+    CU_ASSERT_DOUBLE_EQUAL (w.mean_ms, 61000.0, 1e-6);
+    broker_estimate_learn (&w, 11000);
+    CU_ASSERT_DOUBLE_EQUAL (w.mean_ms, 61000.0 - 50000.0 / 50.0, 1e-6);
+    //  Many more samples of 120 s: the mean closes in geometrically, never overshoots.
+    double expect = w.mean_ms;
+    for (int i = 0; i < 200; i++) {
+        broker_estimate_learn (&w, 120000);
+        expect += (120000.0 - expect) / 50.0;
+    }
+    CU_ASSERT_DOUBLE_EQUAL (w.mean_ms, expect, 1e-6);
+    CU_ASSERT_TRUE (w.mean_ms < 120000.0 && w.mean_ms > 118000.0);
+    CU_ASSERT_EQUAL (w.n, 252);
+}
+
+int
+test_estimate_suite (void)
+{
+    CU_pSuite suite = CU_add_suite ("estimate", s_init, s_clean);
+    if (!suite)
+        return -1;
+    if (!CU_add_test (suite, "people ahead: higher classes and earlier in own class", test_ahead)
+        || !CU_add_test (suite, "wait = ahead × mean ÷ open counters", test_wait)
+        || !CU_add_test (suite, "configured mean until 5 samples, then learned",
+                         test_learned_mean)
+        || !CU_add_test (suite, "running mean, window 50", test_running_mean))
+        return -1;
+    return 0;
+}
