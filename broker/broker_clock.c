@@ -107,5 +107,6 @@ broker_format_time (int64_t ms, int utc_offset_min, char *out, int size)
     time_t secs = (time_t) s_floor_div (ms + (int64_t) utc_offset_min * 60000, 1000);
     struct tm tm;
     gmtime_r (&secs, &tm);
-    strftime (out, (size_t) size, "%Y-%m-%d %H:%M:%S", &tm);
+    if (size > 0 && strftime (out, (size_t) size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+        out[0] = 0;
 }

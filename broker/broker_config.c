@@ -29,8 +29,8 @@ s_str (json_t *obj, const char *key, const char *def, char **out, const char *wh
         *out = strdup (def);
         return 0;
     }
-    if (!json_is_string (v))
-        return s_err (err, esz, "%s.%s must be a string", where, key);
+    if (!json_is_string (v) || (!def && json_string_length (v) == 0))
+        return s_err (err, esz, "%s.%s must be a%s string", where, key, def ? "" : " non-empty");
     *out = strdup (json_string_value (v));
     return 0;
 }

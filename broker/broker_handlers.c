@@ -166,27 +166,36 @@ broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body)
 //  ---------------------------------------------------------------------------------------
 //  Tickets: kiosk side
 
-//  Next daily number for a service: "YYYYMMDD/PREFIX" -> n, in the transaction, so the
-//  number is committed with the ticket and can never be handed out twice.
-static int
-s_next_number (broker_ctx_t *ctx, int day, int service)
+//  The last number handed out under `key` (e.g. "YYYYMMDD/A"): 0 if none yet, -1 if the
+//  stored value is unreadable (then nothing may be numbered: a restart at 1 would hand
+//  out numbers twice).
+static long
+s_number_peek (broker_ctx_t *ctx, const char *key)
 {
-    char key[32];
-    int klen = snprintf (key, sizeof key, "%08d/%s", day, s_prefix (ctx, service));
     MDB_val v;
-    int n = 0;
-    if (broker_store_get (ctx->store, BROKER_DB_NUMBERS, key, (size_t) klen, &v) == 0
-        && v.mv_size < 16) {
-        char buf[16];
-        memcpy (buf, v.mv_data, v.mv_size);
-        buf[v.mv_size] = 0;
-        n = atoi (buf);
+    int rc = broker_store_get (ctx->store, BROKER_DB_NUMBERS, key, strlen (key), &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0 || v.mv_size == 0 || v.mv_size > 9)
+        return -1;
+    long n = 0;
+    for (size_t i = 0; i < v.mv_size; i++) {
+        char ch = ((const char *) v.mv_data)[i];
+        if (ch < '0' || ch > '9')
+            return -1;
+        n = n * 10 + (ch - '0');
     }
-    n++;
-    char val[16];
-    int vlen = snprintf (val, sizeof val, "%d", n);
-    broker_store_put (ctx->store, BROKER_DB_NUMBERS, key, (size_t) klen, val, (size_t) vlen);
     return n;
+}
+
+//  Records `n` as the last number handed out under `key`, in the transaction, so the
+//  number is committed with what it numbers and is never handed out twice.
+static void
+s_number_put (broker_ctx_t *ctx, const char *key, long n)
+{
+    char val[16];
+    int vlen = snprintf (val, sizeof val, "%ld", n);
+    broker_store_put (ctx->store, BROKER_DB_NUMBERS, key, strlen (key), val, (size_t) vlen);
 }
 
 int
@@ -203,17 +212,24 @@ broker_h_ticket_issue (broker_ctx_t *ctx, const json_t *body)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
                             "priority must be normal, green, elderly or appointment");
 
+    const broker_config_t *cfg = ctx->config;
+    int day = broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour);
+    char key[32];
+    snprintf (key, sizeof key, "%08d/%s", day, s_prefix (ctx, service));
+    long n = s_number_peek (ctx, key);
+    if (n < 0 || n >= 99999999)
+        return broker_fail (ctx, PROTO_ERR_INTERNAL,
+                            "the number counter %s is unreadable or full; nothing was issued", key);
     broker_ticket_t *t = broker_hall_ticket_new (ctx->hall);
     if (!t)
         return broker_fail (ctx, PROTO_ERR_INTERNAL, "out of memory");
-    const broker_config_t *cfg = ctx->config;
     t->service = service;
     t->priority = (broker_priority_t) priority;
     t->state = TICKET_WAITING;
-    t->day = broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour);
+    t->day = day;
     t->issued_ms = ctx->now;
-    int n = s_next_number (ctx, t->day, service);
-    snprintf (t->number, sizeof t->number, "%s%0*d", prefix, cfg->digits, n);
+    s_number_put (ctx, key, ++n);
+    snprintf (t->number, sizeof t->number, "%s%0*ld", s_prefix (ctx, service), cfg->digits, n);
     proto_token_new (t->token);
     t->ahead_at_issue = broker_estimate_ahead_new (ctx->hall, service, t->priority);
     t->est_wait_at_issue_s = broker_estimate_wait_s (ctx->hall, service, t->ahead_at_issue);
@@ -797,7 +813,9 @@ broker_timers (broker_ctx_t *ctx)
                 s_expire (ctx, hall->live[i], "day_over");
         for (int i = 0; i < cfg->ncounters; i++) {
             broker_counter_t *c = &hall->counters[i];
-            bool was_open = c->state != COUNTER_LOGGED_OUT;
+            //  Yesterday's tickets were expired above; a counter that still holds one holds
+            //  a ticket of the new day and stays open.
+            bool was_open = c->state != COUNTER_LOGGED_OUT && !c->ticket;
             c->served = 0;
             if (was_open) {
                 c->clerk[0] = 0;
@@ -805,7 +823,7 @@ broker_timers (broker_ctx_t *ctx)
                 c->services = 0;
                 s_counter_state (ctx, c, COUNTER_LOGGED_OUT);
             }
-            if (was_open || hall->day)
+            if (was_open || (hall->day && !c->ticket))
                 s_counter_changed (ctx, c, "day");
         }
         hall->day = today;

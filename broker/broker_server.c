@@ -443,6 +443,25 @@ s_prune (broker_server_t *self, int64_t now)
     }
 }
 
+static void
+s_timers (broker_server_t *self)
+{
+    int64_t now = broker_clock_now (self->clock);
+    if (now < self->timers_due)
+        return;
+    broker_ctx_t ctx = {
+        .hall = self->hall,
+        .store = self->store,
+        .clock = self->clock,
+        .config = self->config,
+        .principal = "",
+        .now = now,
+        .events = self->events,
+    };
+    broker_timers (&ctx);
+    self->timers_due = broker_timers_next (self->hall, now);
+}
+
 //  Runs the batch in one transaction. 0 if it committed (or had nothing to commit).
 static int
 s_run_batch (broker_server_t *self)
@@ -451,21 +470,14 @@ s_run_batch (broker_server_t *self)
     int rc = broker_store_begin (self->store, true);
     if (rc)
         return rc;
+    //  Timers that fell due while waiting run first, so requests see the new business day
+    //  (no ticket of the new day is issued or called in the old one); timers that fall due
+    //  while the batch runs (the clock moved, or clock.advance) run after it.
+    s_timers (self);
     for (int i = 0; i < self->nin; i++)
         s_process (self, &self->in[i], &self->out[i]);
+    s_timers (self);
     int64_t now = broker_clock_now (self->clock);
-    if (now >= self->timers_due) {
-        broker_ctx_t ctx = {
-            .hall = self->hall,
-            .store = self->store,
-            .clock = self->clock,
-            .config = self->config,
-            .principal = "",
-            .now = now,
-            .events = self->events,
-        };
-        broker_timers (&ctx);
-    }
     if (now >= self->prune_due) {
         s_prune (self, now);
         self->prune_due = now + 60000;

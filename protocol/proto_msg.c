@@ -107,13 +107,13 @@ proto_role_lookup (const char *name)
 const char *
 proto_evt_topic (proto_evt_t evt)
 {
-    return s_events[evt].topic;
+    return (unsigned) evt < PROTO_EVT_COUNT ? s_events[evt].topic : "?";
 }
 
 const char *
 proto_evt_fields (proto_evt_t evt)
 {
-    return s_events[evt].fields;
+    return (unsigned) evt < PROTO_EVT_COUNT ? s_events[evt].fields : "?";
 }
 
 static void
@@ -200,7 +200,8 @@ proto_request_decode (const proto_frame_t *frames, size_t count, proto_request_t
     }
     json_error_t jerr;
     //  jansson rejects invalid UTF-8 and \u0000; we also reject duplicate keys.
-    json_t *body = json_loadb (frames[3].data, frames[3].size, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *body = json_loadb (frames[3].data, frames[3].size,
+                               JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!body) {
         s_why (why, why_size, "body is not valid JSON: %s (at byte %d)", jerr.text,
                jerr.position);
@@ -344,6 +345,8 @@ proto_utf8_clip (char *out, size_t out_size, const char *s, size_t max_bytes)
     size_t n = strlen (s);
     if (n > max_bytes)
         n = max_bytes;
+    if (out_size == 0)
+        return;
     if (n > out_size - 1)
         n = out_size - 1;
     //  Back up over continuation bytes so no character is cut in half.

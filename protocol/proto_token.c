@@ -56,7 +56,7 @@ proto_token_parse (const char *text, size_t len, char *out)
     while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '
                    || text[len - 1] == '\t'))
         len--;
-    while (len && (*text == ' ' || *text == '\t')) {
+    while (len && (*text == ' ' || *text == '\t' || *text == '\r' || *text == '\n')) {
         text++;
         len--;
     }

@@ -185,6 +185,20 @@ s_count_topic (const json_t *events, const char *topic)
     return n;
 }
 
+//  counter.changed events with this action.
+static int
+s_count_action (const json_t *events, const char *action)
+{
+    int n = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach (events, i, e)
+        if (strcmp (s_jstr (e, "topic"), "counter.changed") == 0
+            && strcmp (s_jstr (json_object_get (e, "body"), "action"), action) == 0)
+            n++;
+    return n;
+}
+
 static json_t *
 s_status (s_fx_t *fx, const char *token, proto_err_t *err)
 {
@@ -589,13 +603,31 @@ test_day_over (void)
     json_decref (events);
     CU_ASSERT_EQUAL (fx.hall->nlive, 3);
 
-    //  At 03:00 the day is over: every live ticket of yesterday expires, the open counter
-    //  is logged out, and hall.day announces the new day.
+    //  At 03:00 the day is over (PROTOCOL.md 6.1): every live ticket of yesterday expires
+    //  (the counter holding A001 gets counter.changed "expire"), every counter gets
+    //  counter.changed "day" (logged out, served 0), and hall.day comes last.
     broker_clock_advance (fx.clock, 1);
     events = s_timers (&fx);
     CU_ASSERT_EQUAL (s_count_topic (events, "ticket.expired"), 3);
     CU_ASSERT_EQUAL (s_count_topic (events, "hall.day"), 1);
-    CU_ASSERT_EQUAL (s_count_topic (events, "counter.changed"), 1);
+    CU_ASSERT_EQUAL (s_count_action (events, "expire"), 1);
+    CU_ASSERT_EQUAL (s_count_action (events, "day"), 2);
+    CU_ASSERT_EQUAL (s_count_topic (events, "counter.changed"), 3);
+    size_t nevents = json_array_size (events);
+    CU_ASSERT_EQUAL (nevents, 7);
+    if (nevents >= 3) {
+        CU_ASSERT_STRING_EQUAL (s_jstr (json_array_get (events, nevents - 1), "topic"),
+                                "hall.day");
+        for (size_t k = nevents - 3; k < nevents - 1; k++) {
+            json_t *cc = json_object_get (json_array_get (events, k), "body");
+            CU_ASSERT_STRING_EQUAL (s_jstr (cc, "action"), "day");
+            json_t *counter = json_object_get (cc, "counter");
+            CU_ASSERT_STRING_EQUAL (s_jstr (counter, "state"), "logged_out");
+            CU_ASSERT_EQUAL (json_integer_value (json_object_get (counter, "served")), 0);
+            CU_ASSERT_EQUAL (json_array_size (json_object_get (counter, "services")), 0);
+            CU_ASSERT_TRUE (json_is_null (json_object_get (counter, "ticket")));
+        }
+    }
     day = s_event (events, "hall.day", 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL (day);
     CU_ASSERT_EQUAL (json_integer_value (json_object_get (day, "day")), 20261129);
@@ -677,6 +709,7 @@ test_day_over_while_down (void)
     CU_ASSERT_EQUAL (fx.hall->nlive, 1);
     json_t *events = s_timers (&fx);
     CU_ASSERT_EQUAL (s_count_topic (events, "ticket.expired"), 1);
+    CU_ASSERT_EQUAL (s_count_action (events, "day"), 2);
     json_t *day = s_event (events, "hall.day", 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL (day);
     CU_ASSERT_EQUAL (json_integer_value (json_object_get (day, "day")), 20261130);
@@ -684,6 +717,52 @@ test_day_over_while_down (void)
     CU_ASSERT_EQUAL (fx.hall->nlive, 0);
     CU_ASSERT_EQUAL (s_issue (&fx, "B", n, NULL), 0);
     CU_ASSERT_STRING_EQUAL (n, "B001");
+    s_close (&fx);
+}
+
+//  The server runs a batch's requests first and its due timers after them, in the same
+//  transaction (broker_server.c s_run_batch). The first batch after the reset hour can
+//  therefore issue and call a ticket of the new day before the day rollover runs.
+static void
+test_new_day_before_timers (void)
+{
+    s_fx_t fx;
+    CU_ASSERT_EQUAL_FATAL (s_open (&fx, S_CONFIG (3), s_local (2026, 11, 28, 10, 0, 0)), 0);
+    json_decref (s_timers (&fx));
+    CU_ASSERT_EQUAL (s_call (&fx, broker_h_counter_login, json_pack ("{s:i}", "counter", 1), NULL,
+                             NULL, NULL),
+                     0);
+    broker_clock_set_sim (fx.clock, s_local (2026, 11, 29, 3, 0, 0) + 500);
+    broker_ctx_t ctx;
+    s_ctx (&fx, &ctx);
+    CU_ASSERT_EQUAL_FATAL (broker_store_begin (fx.store, true), 0);
+    json_t *body = json_pack ("{s:s}", "service", "A");
+    CU_ASSERT_EQUAL (broker_h_ticket_issue (&ctx, body), 0);
+    json_decref (body);
+    CU_ASSERT_STRING_EQUAL (s_jstr (ctx.reply, "number"), "A001");
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (ctx.reply, "day")), 20261129);
+    json_decref (ctx.reply);
+    ctx.reply = NULL;
+    body = json_pack ("{s:i}", "counter", 1);
+    CU_ASSERT_EQUAL (broker_h_ticket_call_next (&ctx, body), 0);
+    json_decref (body);
+    json_decref (ctx.reply);
+    ctx.reply = NULL;
+    broker_timers (&ctx);
+    CU_ASSERT_EQUAL (broker_store_commit (fx.store), 0);
+    json_decref (ctx.events);
+    CU_ASSERT_EQUAL (fx.hall->day, 20261129);
+    CU_ASSERT_EQUAL_FATAL (fx.hall->nlive, 1);
+    broker_ticket_t *t = fx.hall->live[0];
+    broker_counter_t *c = broker_hall_counter (fx.hall, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (c);
+    //  Invariant: a logged-out counter holds no ticket, and a called ticket's counter is
+    //  logged in and holds it.
+    bool consistent = (c->state == COUNTER_LOGGED_OUT) ? c->ticket == NULL
+                                                       : c->ticket == t;
+    if (t->state == TICKET_CALLED)
+        consistent = consistent && c->ticket == t && c->state != COUNTER_LOGGED_OUT;
+    CU_ASSERT_TRUE (consistent);
     s_close (&fx);
 }
 
@@ -701,7 +780,9 @@ test_numbering_suite (void)
         || !CU_add_test (suite, "1005 tickets: A1000 and on, tokens distinct", test_many_tickets)
         || !CU_add_test (suite, "digits 4 and 2", test_digits)
         || !CU_add_test (suite, "day over: expire, logout, hall.day, status", test_day_over)
-        || !CU_add_test (suite, "day over while the broker was down", test_day_over_while_down))
+        || !CU_add_test (suite, "day over while the broker was down", test_day_over_while_down)
+        || !CU_add_test (suite, "a new day's ticket called before the day rollover",
+                         test_new_day_before_timers))
         return -1;
     return 0;
 }

@@ -213,6 +213,7 @@ test_decode_frame_count (void)
     CU_ASSERT_EQUAL (proto_request_decode (frames, 5, &req, why, sizeof why),
                      PROTO_ERR_BAD_FRAME);
     CU_ASSERT_PTR_NULL (req.body);
+    CU_ASSERT_STRING_EQUAL (req.request_id, "");  //  PROTOCOL.md 2.9: empty id on bad_frame
     CU_ASSERT_PTR_NOT_NULL (strstr (why, "got 5"));
     proto_request_reset (&req);
     CU_ASSERT_EQUAL (proto_request_decode (frames, 1, &req, why, sizeof why),
@@ -404,13 +405,7 @@ test_decode_bad_body (void)
     const char *scalars[] = {"5", "\"A\"", "null", "true"};
     for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
         proto_err_t err = s_issue (scalars[i], why, sizeof why);
-        if (err == PROTO_ERR_BAD_JSON) {
-            CU_PASS ("KNOWN BUG: proto_request_decode parses without JSON_DECODE_ANY, so a "
-                     "scalar body (5, \"A\", null, true) gets bad_json instead of bad_body");
-        }
-        else {
-            CU_ASSERT_EQUAL (err, PROTO_ERR_BAD_BODY);
-        }
+        CU_ASSERT_EQUAL (err, PROTO_ERR_BAD_BODY);
     }
 }
 
@@ -497,6 +492,48 @@ test_decode_fields (void)
                      PROTO_ERR_OK);
     CU_ASSERT_EQUAL (json_integer_value (json_object_get (req.body, "counter")), 3);
     proto_request_reset (&req);
+}
+
+//  The first failing check decides (PROTOCOL.md 2.9).
+static void
+test_decode_order (void)
+{
+    proto_request_t req;
+    char why[256];
+    char big[PROTO_MAX_BODY + 2];
+    memset (big, '{', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    //  Signature before request id: no id to echo.
+    CU_ASSERT_EQUAL (s_decode ("XX1", "nope", "", "[", &req, why, sizeof why),
+                     PROTO_ERR_BAD_SIGNATURE);
+    CU_ASSERT_STRING_EQUAL (req.request_id, "");
+    proto_request_reset (&req);
+    //  Request id before command.
+    CU_ASSERT_EQUAL (s_decode (PROTO_SIGNATURE, "nope", "", big, &req, why, sizeof why),
+                     PROTO_ERR_BAD_REQUEST_ID);
+    proto_request_reset (&req);
+    //  Command before size.
+    CU_ASSERT_EQUAL (s_decode (PROTO_SIGNATURE, "nope", S_RID, big, &req, why, sizeof why),
+                     PROTO_ERR_UNKNOWN_COMMAND);
+    CU_ASSERT_STRING_EQUAL (req.request_id, S_RID);
+    proto_request_reset (&req);
+    //  Size before JSON.
+    CU_ASSERT_EQUAL (s_decode (PROTO_SIGNATURE, "hall.info", S_RID, big, &req, why, sizeof why),
+                     PROTO_ERR_TOO_LARGE);
+    proto_request_reset (&req);
+    //  Fields in the order of the spec, unknown keys last.
+    CU_ASSERT_EQUAL (s_issue ("{\"sevice\":\"A\"}", why, sizeof why), PROTO_ERR_MISSING_FIELD);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "\"service\""));
+    CU_ASSERT_EQUAL (s_issue ("{\"priority\":5}", why, sizeof why), PROTO_ERR_MISSING_FIELD);
+    CU_ASSERT_EQUAL (s_issue ("{\"zz\":1,\"service\":5}", why, sizeof why), PROTO_ERR_BAD_FIELD);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "\"service\""));
+    CU_ASSERT_EQUAL (s_issue ("{\"service\":\"A\",\"priority\":5,\"zz\":1}", why, sizeof why),
+                     PROTO_ERR_BAD_FIELD);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "\"priority\""));
+    //  An unknown key is refused even when its value is null.
+    CU_ASSERT_EQUAL (s_issue ("{\"service\":\"A\",\"zz\":null}", why, sizeof why),
+                     PROTO_ERR_BAD_FIELD);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "\"zz\""));
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -786,6 +823,7 @@ test_proto_suite (void)
                          test_decode_bad_json)
         || !CU_add_test (suite, "decode: non-object bodies", test_decode_bad_body)
         || !CU_add_test (suite, "decode: missing, wrong and extra fields", test_decode_fields)
+        || !CU_add_test (suite, "decode: the first failing check decides", test_decode_order)
         || !CU_add_test (suite, "validate every command from its own spec",
                          test_validate_every_command)
         || !CU_add_test (suite, "error bodies, invalid UTF-8 messages", test_error_body)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "broker_store.h"
 #include "test_util.h"
@@ -39,9 +40,7 @@ s_subdir (void)
     char *path = NULL;
     if (asprintf (&path, "%s/s%d", s_dir, ++n) < 0)
         return NULL;
-    char cmd[700];
-    snprintf (cmd, sizeof cmd, "mkdir -p '%s'", path);
-    if (system (cmd) != 0) {
+    if (mkdir (path, 0750) != 0) {
         free (path);
         return NULL;
     }
