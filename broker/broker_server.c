@@ -303,6 +303,22 @@ s_idem_key (const s_incoming_t *in, const char *request_id, char *key, size_t si
     return plen + 1 + rlen;
 }
 
+//  A handler's context for a request from `principal`, at the clock's current time.
+static broker_ctx_t
+s_ctx (broker_server_t *self, const char *principal)
+{
+    return (broker_ctx_t){
+        .hall = self->hall,
+        .store = self->store,
+        .clock = self->clock,
+        .config = self->config,
+        .pub_endpoint = self->advertise,
+        .principal = principal,
+        .now = broker_clock_now (self->clock),
+        .events = self->events,
+    };
+}
+
 static void
 s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
 {
@@ -365,16 +381,7 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
         }
     }
 
-    broker_ctx_t ctx = {
-        .hall = self->hall,
-        .store = self->store,
-        .clock = self->clock,
-        .config = self->config,
-        .pub_endpoint = self->advertise,
-        .principal = in->principal,
-        .now = broker_clock_now (self->clock),
-        .events = self->events,
-    };
+    broker_ctx_t ctx = s_ctx (self, in->principal);
     int rc = broker_handlers[req.cmd](&ctx, req.body);
     if (rc == 0 && !ctx.reply)
         rc = broker_fail (&ctx, PROTO_ERR_INTERNAL, "the handler built no reply");
@@ -446,20 +453,11 @@ s_prune (broker_server_t *self, int64_t now)
 static void
 s_timers (broker_server_t *self)
 {
-    int64_t now = broker_clock_now (self->clock);
-    if (now < self->timers_due)
+    if (broker_clock_now (self->clock) < self->timers_due)
         return;
-    broker_ctx_t ctx = {
-        .hall = self->hall,
-        .store = self->store,
-        .clock = self->clock,
-        .config = self->config,
-        .principal = "",
-        .now = now,
-        .events = self->events,
-    };
+    broker_ctx_t ctx = s_ctx (self, "");
     broker_timers (&ctx);
-    self->timers_due = broker_timers_next (self->hall, now);
+    self->timers_due = broker_timers_next (self->hall, ctx.now);
 }
 
 //  Runs the batch in one transaction. 0 if it committed (or had nothing to commit).

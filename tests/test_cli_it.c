@@ -182,17 +182,8 @@ test_protocol_md_in_sync (void)
     snprintf (cmd, sizeof cmd, "'%s' admin protocol-table", test_bin ("onewindow"));
     char *table = test_run (cmd, &st);
     CU_ASSERT_EQUAL_FATAL (st, 0);
-    FILE *f = fopen (test_src ("protocol/PROTOCOL.md"), "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
-    char *doc = NULL;
-    size_t size = 0;
-    FILE *mem = open_memstream (&doc, &size);
-    char buf[4096];
-    size_t n;
-    while ((n = fread (buf, 1, sizeof buf, f)) > 0)
-        fwrite (buf, 1, n, mem);
-    fclose (mem);
-    fclose (f);
+    char *doc = test_read_file (test_src ("protocol/PROTOCOL.md"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL (doc);
     const char *begin_mark = "<!-- BEGIN GENERATED: onewindow admin protocol-table -->\n";
     const char *end_mark = "<!-- END GENERATED -->";
     char *begin = strstr (doc, begin_mark);

@@ -9,6 +9,7 @@
 #include "broker_config.h"
 #include "broker_estimate.h"
 #include "broker_hall.h"
+#include "test_util.h"
 #include "tests.h"
 
 #define S_A 0
@@ -45,13 +46,7 @@ s_clean (void)
 static broker_ticket_t *
 s_ticket (broker_hall_t *hall, int service, broker_priority_t priority)
 {
-    broker_ticket_t *t = broker_hall_ticket_new (hall);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (t);
-    t->service = service;
-    t->priority = priority;
-    t->state = TICKET_WAITING;
-    CU_ASSERT_EQUAL (broker_hall_enqueue (hall, t), 0);
-    return t;
+    return test_ticket_waiting (hall, service, (int) priority);
 }
 
 //  Opens counter `id` for all its configured services, in `state`.

@@ -11,6 +11,7 @@
 #include "broker_hall.h"
 #include "broker_policy.h"
 #include "broker_queue.h"
+#include "test_util.h"
 #include "tests.h"
 
 #define S_A 0
@@ -41,19 +42,10 @@ s_clean (void)
     return 0;
 }
 
-//  A waiting ticket, enqueued in its line, numbered by id.
 static broker_ticket_t *
 s_ticket (broker_hall_t *hall, int service, broker_priority_t priority)
 {
-    broker_ticket_t *t = broker_hall_ticket_new (hall);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (t);
-    t->service = service;
-    t->priority = priority;
-    t->state = TICKET_WAITING;
-    snprintf (t->number, sizeof t->number, "%s%03llu", s_config->services[service].prefix,
-              (unsigned long long) t->id);
-    CU_ASSERT_EQUAL (broker_hall_enqueue (hall, t), 0);
-    return t;
+    return test_ticket_waiting (hall, service, (int) priority);
 }
 
 static broker_counter_t *

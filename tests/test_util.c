@@ -11,6 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CUnit/CUnit.h>
+
+#include "broker_hall.h"
 #include "proto_msg.h"
 
 char *
@@ -62,6 +65,39 @@ test_write_file (const char *path, const char *text)
     if (fclose (f) != 0)
         rc = -1;
     return rc;
+}
+
+char *
+test_read_file (const char *path)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f)
+        return NULL;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream (&text, &size);
+    char buf[4096];
+    size_t n;
+    while (mem && (n = fread (buf, 1, sizeof buf, f)) > 0)
+        fwrite (buf, 1, n, mem);
+    fclose (f);
+    if (mem)
+        fclose (mem);
+    return text;
+}
+
+broker_ticket_t *
+test_ticket_waiting (broker_hall_t *hall, int service, int priority)
+{
+    broker_ticket_t *t = broker_hall_ticket_new (hall);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (t);
+    t->service = service;
+    t->priority = (broker_priority_t) priority;
+    t->state = TICKET_WAITING;
+    snprintf (t->number, sizeof t->number, "%s%03llu", hall->config->services[service].prefix,
+              (unsigned long long) t->id);
+    CU_ASSERT_EQUAL (broker_hall_enqueue (hall, t), 0);
+    return t;
 }
 
 char *

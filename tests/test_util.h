@@ -21,6 +21,8 @@ const char *test_src (const char *relative);
 const char *test_bin (const char *program);
 //  Writes `text` to `path`. 0 / -1.
 int test_write_file (const char *path, const char *text);
+//  Reads a whole file; caller frees. NULL if it cannot be read.
+char *test_read_file (const char *path);
 //  Runs a shell command and captures its stdout (caller frees). *status gets the exit code.
 char *test_run (const char *command, int *status);
 
@@ -52,5 +54,11 @@ proto_client_t *test_client (const test_broker_t *b);
 
 //  Sends a command and returns the reply body; asserts nothing. *code gets the status.
 json_t *test_call (proto_client_t *c, const char *command, json_t *body, int *code);
+
+struct broker_hall;
+struct broker_ticket;
+//  A new waiting ticket of `service` and `priority` in `hall`, enqueued in its line and
+//  numbered PREFIX + id (asserts on failure). For policy and estimate tests.
+struct broker_ticket *test_ticket_waiting (struct broker_hall *hall, int service, int priority);
 
 #endif
