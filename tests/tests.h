@@ -14,6 +14,8 @@
     X (qr)             \
     X (slip)           \
     X (config)         \
+    X (idcheck)        \
+    X (calendar)       \
     X (store)          \
     X (numbering)      \
     X (policy)         \

@@ -1,0 +1,630 @@
+/*  broker_idcheck.c — see broker_idcheck.h. */
+#include "broker_idcheck.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+#define S_PRINTF(f, a) __attribute__ ((format (printf, f, a)))
+#else
+#define S_PRINTF(f, a)
+#endif
+
+//  Longest input any check reads; longer strings are reported as "too long".
+#define S_SCAN_MAX 64
+
+//  Earliest birth date an ID number may carry.
+#define S_BIRTH_MIN 18000101
+
+//  ISO 7064 MOD 11-2 weights (2^(17-i) mod 11) and check characters, GB 11643-1999.
+static const int s_id_weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+static const char s_id_checks[] = "10X98765432";
+
+//  GB 32100-2015 alphabet (value = index) and weights (3^(i-1) mod 31).
+static const char s_uscc_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+static const int s_uscc_weights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                       29, 25, 13, 8,  24, 10, 30, 28};
+
+//  GB 11714-1997 organisation code weights.
+static const int s_org_weights[8] = {3, 7, 9, 10, 5, 8, 4, 2};
+
+//  Province-level codes of GB/T 2260 that start an ID number (83: Taiwan residents'
+//  residence permits, which use 830000 as region).
+static const int s_provinces[] = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34,
+                                  35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+                                  53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83};
+
+//  Length of `s`, but stops counting at S_SCAN_MAX + 1 so huge inputs are not walked.
+static size_t
+s_len (const char *s)
+{
+    size_t n = 0;
+    while (n <= S_SCAN_MAX && s[n])
+        n++;
+    return n;
+}
+
+static bool
+s_is_digit (char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static char
+s_upper (char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+static bool
+s_has_non_ascii (const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return true;
+    return false;
+}
+
+//  Cuts `buf` (of length `len`) back to the last complete UTF-8 sequence.
+static void
+s_utf8_trim (char *buf, size_t len)
+{
+    size_t start = len;
+    while (start > 0 && ((unsigned char)buf[start - 1] & 0xC0) == 0x80)
+        start--;
+    if (start == 0)
+        return;
+    unsigned char lead = (unsigned char)buf[start - 1];
+    size_t need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    if (start - 1 + need > len)
+        buf[start - 1] = '\0';
+}
+
+//  Fills `out` (never NULL here) with a result; `canonical` only on success.
+static int s_result (broker_check_t *out, bool ok, const char *code, const char *fmt, ...)
+    S_PRINTF (4, 5);
+
+static int
+s_result (broker_check_t *out, bool ok, const char *code, const char *fmt, ...)
+{
+    out->ok = ok;
+    snprintf (out->code, sizeof out->code, "%s", code);
+    va_list args;
+    va_start (args, fmt);
+    int n = vsnprintf (out->reason, sizeof out->reason, fmt, args);
+    va_end (args);
+    if (n >= (int)sizeof out->reason)
+        s_utf8_trim (out->reason, sizeof out->reason - 1);
+    if (!ok)
+        out->canonical[0] = '\0';
+    return ok ? 0 : -1;
+}
+
+static void
+s_reset (broker_check_t *out)
+{
+    memset (out, 0, sizeof *out);
+}
+
+static bool
+s_is_leap (int year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+static int
+s_days_in_month (int year, int month)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return month == 2 && s_is_leap (year) ? 29 : days[month - 1];
+}
+
+static bool
+s_is_date (int yyyymmdd)
+{
+    int year = yyyymmdd / 10000, month = yyyymmdd / 100 % 100, day = yyyymmdd % 100;
+    return yyyymmdd > 0 && year >= 1 && month >= 1 && month <= 12 && day >= 1 &&
+           day <= s_days_in_month (year, month);
+}
+
+static int
+s_digits (const char *s, int count)
+{
+    int value = 0;
+    for (int i = 0; i < count; i++)
+        value = value * 10 + (s[i] - '0');
+    return value;
+}
+
+//  --- ID number ---
+
+//  True if `id` has 17 digits then a digit, 'X' or 'x', and nothing after.
+static bool
+s_id_well_formed (const char *id)
+{
+    if (!id || s_len (id) != 18)
+        return false;
+    for (int i = 0; i < 17; i++)
+        if (!s_is_digit (id[i]))
+            return false;
+    return s_is_digit (id[17]) || id[17] == 'X' || id[17] == 'x';
+}
+
+static int
+s_id_format (const char *id, broker_check_t *out)
+{
+    const char *code = "id_format";
+    if (!id || !*id)
+        return s_result (out, false, code, "身份证号码为空 / ID number is empty");
+    size_t len = s_len (id);
+    if (s_has_non_ascii (id, len))
+        return s_result (out, false, code,
+                         "身份证号码含全角字符或汉字 / ID number contains non-ASCII characters "
+                         "(full-width digits or Chinese?)");
+    if (len == 15 && strspn (id, "0123456789") == 15)
+        return s_result (out, false, code,
+                         "15 位身份证号码为 1999 年前的旧版号码，请使用 18 位号码 / 15-digit ID "
+                         "numbers are the old pre-1999 format; use the 18-digit number");
+    if (len > S_SCAN_MAX)
+        return s_result (out, false, code,
+                         "身份证号码应为 18 位，实际超过 %d 位 / ID number must be 18 characters, "
+                         "got more than %d",
+                         S_SCAN_MAX, S_SCAN_MAX);
+    if (len != 18)
+        return s_result (out, false, code,
+                         "身份证号码应为 18 位，实际 %zu 位 / ID number must be 18 characters, "
+                         "got %zu",
+                         len, len);
+    for (int i = 0; i < 17; i++)
+        if (!s_is_digit (id[i]))
+            return s_result (out, false, code,
+                             "身份证号码第 %d 位应为数字 / ID number character %d must be a digit",
+                             i + 1, i + 1);
+    if (!s_id_well_formed (id))
+        return s_result (out, false, code,
+                         "身份证号码第 18 位应为数字或 X / ID number character 18 must be a digit "
+                         "or X");
+    return 0;
+}
+
+static bool
+s_is_province (int code)
+{
+    for (size_t i = 0; i < sizeof s_provinces / sizeof s_provinces[0]; i++)
+        if (s_provinces[i] == code)
+            return true;
+    return false;
+}
+
+char
+broker_idcheck_id_check_char (const char *first17)
+{
+    if (!first17)
+        return 0;
+    int sum = 0;
+    for (int i = 0; i < 17; i++) {
+        if (!s_is_digit (first17[i]))
+            return 0; //  also stops at a NUL before the 17th digit
+        sum += (first17[i] - '0') * s_id_weights[i];
+    }
+    return s_id_checks[sum % 11];
+}
+
+int
+broker_idcheck_id_birth (const char *id, int *yyyymmdd)
+{
+    if (!s_id_well_formed (id))
+        return -1;
+    int date = s_digits (id + 6, 8);
+    if (!s_is_date (date))
+        return -1;
+    if (yyyymmdd)
+        *yyyymmdd = date;
+    return 0;
+}
+
+char
+broker_idcheck_id_gender (const char *id)
+{
+    if (!s_id_well_formed (id))
+        return 0;
+    return (id[16] - '0') % 2 ? 'M' : 'F';
+}
+
+int
+broker_idcheck_age (int birth_yyyymmdd, int today_yyyymmdd)
+{
+    if (!s_is_date (birth_yyyymmdd) || !s_is_date (today_yyyymmdd) ||
+        birth_yyyymmdd > today_yyyymmdd)
+        return -1;
+    int age = today_yyyymmdd / 10000 - birth_yyyymmdd / 10000;
+    if (today_yyyymmdd % 10000 < birth_yyyymmdd % 10000)
+        age--;
+    return age;
+}
+
+int
+broker_idcheck_id_number (const char *id, int today_yyyymmdd, broker_check_t *out)
+{
+    broker_check_t scratch;
+    if (!out)
+        out = &scratch;
+    s_reset (out);
+    if (s_id_format (id, out))
+        return -1;
+
+    char given = s_upper (id[17]);
+    char expected = broker_idcheck_id_check_char (id);
+    if (given != expected)
+        return s_result (out, false, "id_check_char",
+                         "身份证校验码错误 / ID number check character is wrong: expected %c, "
+                         "got %c",
+                         expected, given);
+
+    int year = s_digits (id + 6, 4), month = s_digits (id + 10, 2), day = s_digits (id + 12, 2);
+    int birth = year * 10000 + month * 100 + day;
+    if (month < 1 || month > 12)
+        return s_result (out, false, "id_birth_date",
+                         "出生日期不存在（月份 %02d） / birth date is not a real date (month %02d)",
+                         month, month);
+    if (day < 1 || day > s_days_in_month (year, month))
+        return s_result (out, false, "id_birth_date",
+                         "出生日期不存在（%02d 月无 %02d 日） / birth date is not a real date (no "
+                         "day %02d in month %02d of that year)",
+                         month, day, day, month);
+    //  Not 1900: DOMAIN.md's 440524188001010014, the worked example usually quoted from
+    //  GB 11643, was born in 1880. Whether a date is plausible for a living person is the
+    //  caller's call (broker_idcheck_age).
+    if (birth < S_BIRTH_MIN)
+        return s_result (out, false, "id_birth_date",
+                         "出生日期早于 1800 年 / birth date is before 1800");
+    if (today_yyyymmdd > 0 && birth > today_yyyymmdd)
+        return s_result (out, false, "id_birth_date",
+                         "出生日期晚于今天 / birth date is in the future");
+
+    int province = s_digits (id, 2);
+    if (!s_is_province (province)) {
+        if (id[0] == '9')
+            return s_result (out, false, "id_region",
+                             "以 9 开头的是外国人永久居留身份证号码，不是公民身份号码 / a number "
+                             "starting with 9 is a foreigner's permanent residence ID, not a "
+                             "citizen ID number");
+        return s_result (out, false, "id_region",
+                         "地址码前两位 %02d 不是省级行政区划代码 / region code starts with %02d, "
+                         "not a province-level code",
+                         province, province);
+    }
+
+    for (int i = 0; i < 17; i++)
+        out->canonical[i] = id[i];
+    out->canonical[17] = given;
+    out->canonical[18] = '\0';
+    return s_result (out, true, "id_number", "身份证号码有效 / ID number is valid");
+}
+
+//  --- Unified Social Credit Code ---
+
+//  Value 0..30 of `c` in the USCC alphabet (lower case accepted), or -1.
+static int
+s_uscc_value (char c)
+{
+    c = s_upper (c);
+    if (!c)
+        return -1;
+    const char *hit = strchr (s_uscc_alphabet, c);
+    return hit ? (int)(hit - s_uscc_alphabet) : -1;
+}
+
+char
+broker_idcheck_uscc_check_char (const char *first17)
+{
+    if (!first17)
+        return 0;
+    int sum = 0;
+    for (int i = 0; i < 17; i++) {
+        int value = s_uscc_value (first17[i]);
+        if (value < 0)
+            return 0;
+        sum += value * s_uscc_weights[i];
+    }
+    return s_uscc_alphabet[(31 - sum % 31) % 31];
+}
+
+char
+broker_idcheck_org_check_char (const char *first8)
+{
+    if (!first8)
+        return 0;
+    int sum = 0;
+    for (int i = 0; i < 8; i++) {
+        char c = s_upper (first8[i]);
+        int value;
+        if (s_is_digit (c))
+            value = c - '0';
+        else if (c >= 'A' && c <= 'Z')
+            value = c - 'A' + 10;
+        else
+            return 0;
+        sum += value * s_org_weights[i];
+    }
+    int check = 11 - sum % 11;
+    return check == 10 ? 'X' : check == 11 ? '0' : (char)('0' + check);
+}
+
+int
+broker_idcheck_uscc (const char *code, broker_check_t *out)
+{
+    broker_check_t scratch;
+    if (!out)
+        out = &scratch;
+    s_reset (out);
+    const char *fmt_code = "uscc_format";
+    if (!code || !*code)
+        return s_result (out, false, fmt_code,
+                         "统一社会信用代码为空 / unified social credit code is empty");
+    size_t len = s_len (code);
+    if (s_has_non_ascii (code, len))
+        return s_result (out, false, fmt_code,
+                         "统一社会信用代码含全角字符或汉字 / unified social credit code contains "
+                         "non-ASCII characters (full-width or Chinese?)");
+    if (len > S_SCAN_MAX)
+        return s_result (out, false, fmt_code,
+                         "统一社会信用代码应为 18 位，实际超过 %d 位 / unified social credit code "
+                         "must be 18 characters, got more than %d",
+                         S_SCAN_MAX, S_SCAN_MAX);
+    if (len != 18)
+        return s_result (out, false, fmt_code,
+                         "统一社会信用代码应为 18 位，实际 %zu 位 / unified social credit code "
+                         "must be 18 characters, got %zu",
+                         len, len);
+    for (int i = 2; i < 8; i++)
+        if (!s_is_digit (code[i]))
+            return s_result (out, false, fmt_code,
+                             "统一社会信用代码第 3-8 位为行政区划码，应为数字（第 %d 位不是） / "
+                             "characters 3-8 are the region code and must be digits (character "
+                             "%d is not)",
+                             i + 1, i + 1);
+    for (int i = 0; i < 18; i++) {
+        if (s_uscc_value (code[i]) >= 0)
+            continue;
+        char c = s_upper (code[i]);
+        if (c && strchr ("IOSVZ", c))
+            return s_result (out, false, "uscc_charset",
+                             "统一社会信用代码不使用字母 I、O、S、V、Z（第 %d 位为 %c） / the code "
+                             "never uses the letters I O S V Z (character %d is %c)",
+                             i + 1, c, i + 1, c);
+        if (c > ' ' && c < 0x7F)
+            return s_result (out, false, "uscc_charset",
+                             "统一社会信用代码第 %d 位字符 %c 无效 / character %d ('%c') is not "
+                             "a digit or code letter",
+                             i + 1, c, i + 1, c);
+        return s_result (out, false, "uscc_charset",
+                         "统一社会信用代码第 %d 位字符无效 / character %d is not a digit or "
+                         "code letter",
+                         i + 1, i + 1);
+    }
+    char given = s_upper (code[17]);
+    char expected = broker_idcheck_uscc_check_char (code);
+    if (given != expected)
+        return s_result (out, false, "uscc_check_char",
+                         "统一社会信用代码校验码错误 / unified social credit code check "
+                         "character is wrong: expected %c, got %c",
+                         expected, given);
+    for (int i = 0; i < 18; i++)
+        out->canonical[i] = s_upper (code[i]);
+    out->canonical[18] = '\0';
+    return s_result (out, true, "uscc",
+                     "统一社会信用代码有效 / unified social credit code is valid");
+}
+
+int
+broker_idcheck_uscc_org (const char *code, broker_check_t *out)
+{
+    broker_check_t scratch;
+    if (!out)
+        out = &scratch;
+    if (broker_idcheck_uscc (code, out))
+        return -1;
+    //  The code is well formed: 18 characters of the alphabet.
+    char given = s_upper (code[16]);
+    char expected = broker_idcheck_org_check_char (code + 8);
+    if (given != expected)
+        return s_result (out, false, "uscc_org_check",
+                         "组织机构代码（第 9-17 位）校验码不符，请核对执照 / the organisation code "
+                         "(characters 9-17) has a wrong check character: expected %c, got %c; "
+                         "check the licence",
+                         expected, given);
+    return s_result (out, true, "uscc_org_check",
+                     "组织机构代码校验码正确 / organisation code check character is right");
+}
+
+//  --- Phone numbers ---
+
+//  Normalises `phone` into `canon` (size >= 16) and returns 0, or fills `out` with the
+//  failure and returns -1. `local_at` gets the offset of the landline's local number, or 0.
+static int
+s_phone (const char *phone, char *canon, size_t *local_at, broker_check_t *out)
+{
+    const char *code = "phone_format";
+    *local_at = 0;
+    if (!phone || !*phone)
+        return s_result (out, false, code, "电话号码为空 / phone number is empty");
+    size_t len = s_len (phone);
+    if (s_has_non_ascii (phone, len))
+        return s_result (out, false, code,
+                         "电话号码含全角字符或汉字 / phone number contains non-ASCII characters "
+                         "(full-width digits or Chinese?)");
+    if (len > S_SCAN_MAX)
+        return s_result (out, false, code, "电话号码过长 / phone number is too long");
+    //  Drop spaces; keep digits, '+' and '-' for the checks below.
+    char buf[S_SCAN_MAX + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = phone[i];
+        if (c == ' ')
+            continue;
+        if (!s_is_digit (c) && c != '+' && c != '-')
+            return s_result (out, false, code,
+                             "电话号码只能含数字、空格、+ 和 - / phone number may contain only "
+                             "digits, spaces, + and -");
+        buf[n++] = c;
+    }
+    buf[n] = '\0';
+    const char *p = buf;
+    bool international = false;
+    if (strncmp (p, "+86", 3) == 0) {
+        p += 3;
+        international = true;
+    } else if (strncmp (p, "0086", 4) == 0) {
+        p += 4;
+        international = true;
+    }
+    if (strchr (p, '+'))
+        return s_result (out, false, code,
+                         "只支持 +86 国际区号 / only the +86 country code is accepted");
+    while (*p == '-')
+        p++; //  "+86-138…"
+    if (!*p)
+        return s_result (out, false, code, "电话号码为空 / phone number is empty");
+
+    //  Mobiles never start with 10; "+86 10 …" is Beijing without its trunk 0.
+    if (p[0] == '1' && !(international && p[1] == '0')) {
+        size_t digits = 0;
+        for (const char *q = p; *q; q++)
+            if (*q != '-') {
+                if (digits < 11)
+                    canon[digits] = *q;
+                digits++;
+            }
+        if (digits != 11)
+            return s_result (out, false, code,
+                             "手机号码应为 11 位，实际 %zu 位 / mobile number must be 11 digits, "
+                             "got %zu",
+                             digits, digits);
+        if (canon[1] < '3')
+            return s_result (out, false, code,
+                             "手机号码应以 13-19 开头 / mobile number must start with 13 to 19");
+        canon[11] = '\0';
+        return 0;
+    }
+
+    //  Landline: optional trunk 0 after +86, area code, optional '-', local number.
+    char digits[16];
+    size_t nd = 0, hyphen_at = 0;
+    int hyphens = 0;
+    if (international && p[0] != '0')
+        digits[nd++] = '0';
+    for (const char *q = p; *q; q++) {
+        if (*q == '-') {
+            hyphens++;
+            hyphen_at = nd;
+            continue;
+        }
+        if (nd >= 13)
+            return s_result (out, false, code, "电话号码过长 / phone number is too long");
+        digits[nd++] = *q;
+    }
+    digits[nd] = '\0';
+    if (digits[0] != '0')
+        return s_result (out, false, code,
+                         "固定电话应以区号 0 开头，手机号码应以 1 开头 / a landline must start "
+                         "with its area code (0…), a mobile with 1");
+    size_t area = (digits[1] == '1' || digits[1] == '2') ? 3 : 4;
+    if (digits[1] == '1' && digits[2] != '0')
+        return s_result (out, false, code,
+                         "区号无效：三位区号只有 010 和 02x / invalid area code: the only "
+                         "3-digit area codes are 010 and 02x");
+    if (hyphens > 1 || (hyphens == 1 && hyphen_at != area))
+        return s_result (out, false, code,
+                         "区号位数不对：010、02x 为三位，其他为四位 / wrong area code length: "
+                         "010 and 02x have 3 digits, all others 4");
+    size_t local = nd - area;
+    if (nd < area || local < 7 || local > 8)
+        return s_result (out, false, code,
+                         "固定电话号码（不含区号）应为 7 或 8 位 / a landline number must have 7 "
+                         "or 8 digits after the area code");
+    memcpy (canon, digits, area);
+    canon[area] = '-';
+    memcpy (canon + area + 1, digits + area, local);
+    canon[area + 1 + local] = '\0';
+    *local_at = area + 1;
+    return 0;
+}
+
+int
+broker_idcheck_phone (const char *phone, broker_check_t *out)
+{
+    broker_check_t scratch;
+    if (!out)
+        out = &scratch;
+    s_reset (out);
+    char canon[16] = "";
+    size_t local_at;
+    if (s_phone (phone, canon, &local_at, out))
+        return -1;
+    snprintf (out->canonical, sizeof out->canonical, "%s", canon);
+    return s_result (out, true, "phone",
+                     local_at ? "固定电话号码格式正确 / landline number is well formed"
+                              : "手机号码格式正确 / mobile number is well formed");
+}
+
+//  --- Masking ---
+
+static void
+s_copy_out (const char *text, char *out, size_t size)
+{
+    if (!out || size == 0)
+        return;
+    size_t n = strlen (text);
+    if (n >= size)
+        n = size - 1;
+    memcpy (out, text, n);
+    out[n] = '\0';
+}
+
+void
+broker_idcheck_mask_id (const char *id, char *out, size_t size)
+{
+    if (!id) {
+        s_copy_out ("", out, size);
+        return;
+    }
+    size_t len = s_len (id);
+    bool plain = len >= 9 && len <= 32;
+    for (size_t i = 0; plain && i < len; i++) {
+        char c = id[i];
+        plain = s_is_digit (c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    }
+    if (!plain) {
+        s_copy_out ("****", out, size);
+        return;
+    }
+    char masked[33];
+    for (size_t i = 0; i < len; i++)
+        masked[i] = i < 4 || i >= len - 4 ? s_upper (id[i]) : '*';
+    masked[len] = '\0';
+    s_copy_out (masked, out, size);
+}
+
+void
+broker_idcheck_mask_phone (const char *phone, char *out, size_t size)
+{
+    if (!phone) {
+        s_copy_out ("", out, size);
+        return;
+    }
+    broker_check_t scratch;
+    s_reset (&scratch);
+    char canon[16] = "";
+    size_t local_at;
+    if (s_phone (phone, canon, &local_at, &scratch)) {
+        s_copy_out ("****", out, size);
+        return;
+    }
+    size_t len = strlen (canon);
+    size_t keep_head = local_at ? local_at : 3;
+    for (size_t i = keep_head; i + 4 < len; i++)
+        canon[i] = '*';
+    s_copy_out (canon, out, size);
+}
