@@ -61,6 +61,131 @@ broker_config_missed_name (broker_missed_rule_t rule)
 }
 
 static int
+s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
+{
+    json_t *cases = json_object_get (root, "cases");
+    if (cases && !json_is_object (cases))
+        return s_err (err, esz, "\"cases\" must be an object");
+    self->warn_yellow = 0.5;
+    self->warn_red = 0.8;
+    json_t *w = json_object_get (cases, "warnings");
+    if (w) {
+        json_t *y = json_object_get (w, "yellow"), *r = json_object_get (w, "red");
+        if (!json_is_object (w) || (y && !json_is_number (y)) || (r && !json_is_number (r)))
+            return s_err (err, esz, "cases.warnings must be {\"yellow\": 0..1, \"red\": 0..1}");
+        if (y)
+            self->warn_yellow = json_number_value (y);
+        if (r)
+            self->warn_red = json_number_value (r);
+        if (self->warn_yellow <= 0 || self->warn_red > 1 || self->warn_yellow >= self->warn_red)
+            return s_err (err, esz, "cases.warnings needs 0 < yellow < red <= 1");
+    }
+    if (s_str (cases, "calendar", "calendar", &self->calendar_path, "cases", err, esz))
+        return -1;
+    json_t *depts = json_object_get (root, "departments");
+    if (depts) {
+        const char *k;
+        json_t *v;
+        if (!json_is_object (depts))
+            return s_err (err, esz, "\"departments\" must map ids to names");
+        json_object_foreach (depts, k, v)
+            if (!json_is_string (v) || !*k)
+                return s_err (err, esz, "departments.%s must be a name", k);
+        self->departments = json_incref (depts);
+    }
+    else
+        self->departments = json_object ();
+    json_t *items = json_object_get (root, "items");
+    if (!items)
+        return 0;
+    if (!json_is_array (items) || json_array_size (items) > BROKER_MAX_ITEMS)
+        return s_err (err, esz, "\"items\" must be an array of at most %d items", BROKER_MAX_ITEMS);
+    self->items = calloc (json_array_size (items) + 1, sizeof *self->items);
+    if (!self->items)
+        return s_err (err, esz, "out of memory");
+    size_t i;
+    json_t *it;
+    json_array_foreach (items, i, it) {
+        char where[32];
+        snprintf (where, sizeof where, "items[%zu]", i);
+        if (!json_is_object (it))
+            return s_err (err, esz, "%s must be an object", where);
+        broker_item_cfg_t *item = &self->items[i];
+        self->nitems = (int) i + 1;
+        char *service = NULL, *kind = NULL, *applicant = NULL;
+        int rc = s_str (it, "id", NULL, &item->id, where, err, esz)
+                 || s_str (it, "name", NULL, &item->name, where, err, esz)
+                 || s_str (it, "department", NULL, &item->department, where, err, esz)
+                 || s_str (it, "service", NULL, &service, where, err, esz)
+                 || s_str (it, "kind", NULL, &kind, where, err, esz)
+                 || s_str (it, "applicant", "either", &applicant, where, err, esz);
+        if (!rc) {
+            item->service = broker_config_service (self, service);
+            if (item->service < 0)
+                rc = s_err (err, esz, "%s.service \"%s\" is not a service prefix", where, service);
+            else if (strcmp (kind, "immediate") == 0)
+                item->kind = BROKER_ITEM_IMMEDIATE;
+            else if (strcmp (kind, "promised") == 0)
+                item->kind = BROKER_ITEM_PROMISED;
+            else
+                rc = s_err (err, esz, "%s.kind must be \"immediate\" or \"promised\"", where);
+        }
+        if (!rc) {
+            if (strcmp (applicant, "person") == 0)
+                item->applicant = BROKER_APPLICANT_PERSON;
+            else if (strcmp (applicant, "company") == 0)
+                item->applicant = BROKER_APPLICANT_COMPANY;
+            else if (strcmp (applicant, "either") == 0)
+                item->applicant = BROKER_APPLICANT_EITHER;
+            else
+                rc = s_err (err, esz, "%s.applicant must be person, company or either", where);
+        }
+        free (service);
+        free (kind);
+        free (applicant);
+        if (rc)
+            return -1;
+        for (int j = 0; j < (int) i; j++)
+            if (strcmp (self->items[j].id, item->id) == 0)
+                return s_err (err, esz, "%s.id \"%s\" is used twice", where, item->id);
+        if (json_object_size (self->departments)
+            && !json_object_get (self->departments, item->department))
+            return s_err (err, esz, "%s.department \"%s\" is not in \"departments\"", where,
+                          item->department);
+        bool immediate = item->kind == BROKER_ITEM_IMMEDIATE;
+        if (s_int (it, "statutory_days", 0, 0, 365, &item->statutory_days, where, err, esz)
+            || s_int (it, "promised_days", immediate ? 0 : item->statutory_days, 0,
+                      item->statutory_days, &item->promised_days, where, err, esz)
+            || s_int (it, "max_extension_days", 10, 0, 365, &item->max_extension_days, where, err,
+                      esz))
+            return -1;
+        if (!immediate && item->statutory_days == 0)
+            return s_err (err, esz, "%s.statutory_days is required for a promised item", where);
+        json_t *phys = json_object_get (it, "physical_result");
+        if (phys && !json_is_boolean (phys))
+            return s_err (err, esz, "%s.physical_result must be true or false", where);
+        item->physical = json_is_true (phys);
+        json_t *docs = json_object_get (it, "documents");
+        if (docs && (!json_is_array (docs) || json_array_size (docs) > BROKER_MAX_DOCS))
+            return s_err (err, esz, "%s.documents must be an array of at most %d", where,
+                          BROKER_MAX_DOCS);
+        size_t j;
+        json_t *d;
+        json_array_foreach (docs, j, d) {
+            char dwhere[64];
+            snprintf (dwhere, sizeof dwhere, "%s.documents[%zu]", where, j);
+            if (!json_is_object (d))
+                return s_err (err, esz, "%s must be {\"id\", \"name\"}", dwhere);
+            item->ndocs = (int) j + 1;
+            if (s_str (d, "id", NULL, &item->docs[j].id, dwhere, err, esz)
+                || s_str (d, "name", NULL, &item->docs[j].name, dwhere, err, esz))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int
 s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
     if (!json_is_object (root))
@@ -143,6 +268,8 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
             return -1;
     }
 
+    if (s_parse_items (self, root, err, esz) != 0)
+        return -1;
     json_t *counters = json_object_get (root, "counters");
     if (!json_is_array (counters) || json_array_size (counters) == 0)
         return s_err (err, esz, "\"counters\" is required (a non-empty array)");
@@ -231,8 +358,21 @@ broker_config_load (const char *path, char *err, size_t err_size)
     char inner[400];
     broker_config_t *self = broker_config_parse (text, inner, sizeof inner);
     free (text);
-    if (!self)
+    if (!self) {
         s_err (err, err_size, "%s: %s", path, inner);
+        return NULL;
+    }
+    //  A relative calendar path is relative to the config file, so the hall's files travel
+    //  together.
+    if (self->calendar_path[0] != '/') {
+        const char *slash = strrchr (path, '/');
+        char *joined = NULL;
+        if (slash && asprintf (&joined, "%.*s/%s", (int) (slash - path), path,
+                               self->calendar_path) > 0) {
+            free (self->calendar_path);
+            self->calendar_path = joined;
+        }
+    }
     return self;
 }
 
@@ -254,6 +394,19 @@ broker_config_destroy (broker_config_t **self_p)
     for (int i = 0; i < self->ncounters; i++)
         free (self->counters[i].name);
     free (self->counters);
+    for (int i = 0; i < self->nitems; i++) {
+        broker_item_cfg_t *item = &self->items[i];
+        free (item->id);
+        free (item->name);
+        free (item->department);
+        for (int j = 0; j < item->ndocs; j++) {
+            free (item->docs[j].id);
+            free (item->docs[j].name);
+        }
+    }
+    free (self->items);
+    free (self->calendar_path);
+    json_decref (self->departments);
     free (self);
     *self_p = NULL;
 }
@@ -263,6 +416,22 @@ broker_config_service (const broker_config_t *self, const char *prefix)
 {
     for (int i = 0; i < self->nservices; i++)
         if (strcmp (self->services[i].prefix, prefix) == 0)
+            return i;
+    return -1;
+}
+
+const char *
+broker_config_department (const broker_config_t *self, const char *id)
+{
+    const char *name = json_string_value (json_object_get (self->departments, id));
+    return name ? name : "";
+}
+
+int
+broker_config_item (const broker_config_t *self, const char *id)
+{
+    for (int i = 0; i < self->nitems; i++)
+        if (strcmp (self->items[i].id, id) == 0)
             return i;
     return -1;
 }

@@ -8,6 +8,7 @@
 #define BROKER_CONFIG_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,32 @@ typedef struct {
     char *name_en;        //  English name
     int mean_service_s;   //  prior mean service time until learned from finished tickets
 } broker_service_cfg_t;
+
+#define BROKER_MAX_ITEMS 256
+#define BROKER_MAX_DOCS 16
+
+typedef enum { BROKER_ITEM_IMMEDIATE, BROKER_ITEM_PROMISED } broker_item_kind_t;
+typedef enum { BROKER_APPLICANT_PERSON, BROKER_APPLICANT_COMPANY, BROKER_APPLICANT_EITHER } broker_applicant_t;
+
+typedef struct {
+    char *id;             //  e.g. "application"
+    char *name;           //  e.g. 设立登记申请书
+} broker_doc_cfg_t;
+
+typedef struct {
+    char *id;                     //  e.g. "biz_setup"
+    char *name;                   //  e.g. 企业设立登记
+    int service;                  //  index of the service whose counters take it in
+    char *department;             //  back-office department that decides it
+    broker_item_kind_t kind;      //  即办件 or 承诺件
+    int statutory_days;           //  法定时限, working days
+    int promised_days;            //  承诺时限, working days (<= statutory)
+    int max_extension_days;       //  Art. 42: 10 unless the law says otherwise
+    broker_applicant_t applicant; //  who may apply: a person (ID number), a company (USCC), either
+    bool physical;                //  the result is a document to hand out (pickup)
+    int ndocs;
+    broker_doc_cfg_t docs[BROKER_MAX_DOCS];  //  documents required at intake
+} broker_item_cfg_t;
 
 typedef struct {
     int id;               //  window number shown to citizens ("5 号窗口")
@@ -48,6 +75,12 @@ typedef struct {
     broker_service_cfg_t services[BROKER_MAX_SERVICES];
     int ncounters;
     broker_counter_cfg_t *counters;
+    int nitems;
+    broker_item_cfg_t *items;
+    json_t *departments;    //  {"market": "市场监督管理局", ...}: back-office departments
+    char *calendar_path;    //  working-day calendar (directory or file), resolved
+    double warn_yellow;     //  fraction of the limit used that raises a yellow warning
+    double warn_red;        //  ... a red one
 } broker_config_t;
 
 //  Loads and checks a hall config file. NULL on error with a one-line reason in `err`.
@@ -58,6 +91,10 @@ broker_config_t *broker_config_parse (const char *text, char *err, size_t err_si
 void broker_config_destroy (broker_config_t **self_p);
 //  Index of the service with this prefix, or -1.
 int broker_config_service (const broker_config_t *self, const char *prefix);
+//  Name of a department ("" if unknown).
+const char *broker_config_department (const broker_config_t *self, const char *id);
+//  Index of the service item with this id, or -1.
+int broker_config_item (const broker_config_t *self, const char *id);
 //  Index of the counter with this id, or -1.
 int broker_config_counter (const broker_config_t *self, int id);
 //  The missed rule's name: "void", "back" or "grace".

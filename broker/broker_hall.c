@@ -108,6 +108,7 @@ s_clear (broker_hall_t *self)
     self->next_id = 1;
     self->last_seq = 0;
     self->day = 0;
+    self->case_day = 0;
 }
 
 void
@@ -516,6 +517,12 @@ broker_hall_load (broker_hall_t *self, broker_store_t *store)
         memcpy (buf, v.mv_data, v.mv_size);
         buf[v.mv_size] = 0;
         self->day = atoi (buf);
+    }
+    if (broker_store_get (store, BROKER_DB_META, "case_day", 8, &v) == 0 && v.mv_size < 16) {
+        char buf[16];
+        memcpy (buf, v.mv_data, v.mv_size);
+        buf[v.mv_size] = 0;
+        self->case_day = atoi (buf);
     }
     if (broker_store_each (store, BROKER_DB_LIVE, NULL, 0, s_load_live, &ld) != 0
         || broker_store_each (store, BROKER_DB_COUNTERS, NULL, 0, s_load_counter, &ld) != 0

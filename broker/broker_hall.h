@@ -104,6 +104,7 @@ typedef struct broker_hall {
     uint64_t next_id;               //  next ticket id
     uint64_t last_seq;              //  last event sequence number in the journal
     int day;                        //  current business day (YYYYMMDD), 0 before the first
+    int case_day;                   //  local date of the last case-warning sweep
 } broker_hall_t;
 
 //  An empty hall for `config` (borrowed; must outlive the hall). NULL on out-of-memory.

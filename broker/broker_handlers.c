@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "broker_case.h"
 #include "broker_estimate.h"
 #include "broker_policy.h"
 #include "proto_token.h"
@@ -46,8 +47,8 @@ broker_emit (broker_ctx_t *ctx, proto_evt_t evt, json_t *body)
 }
 
 //  Text fields are kept in fixed buffers: refuse what does not fit rather than cut it.
-static int
-s_too_long (broker_ctx_t *ctx, const char *field, const char *value, size_t buffer)
+int
+broker_check_length (broker_ctx_t *ctx, const char *field, const char *value, size_t buffer)
 {
     if (value && strlen (value) >= buffer)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "%s is at most %zu bytes", field,
@@ -115,9 +116,27 @@ broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
                                                     "name", cfg->counters[i].name, "services",
                                                     list));
     }
+    json_t *items = json_array ();
+    for (int i = 0; i < cfg->nitems; i++) {
+        const broker_item_cfg_t *it = &cfg->items[i];
+        json_t *docs = json_array ();
+        for (int k = 0; k < it->ndocs; k++)
+            json_array_append_new (docs, json_pack ("{s:s, s:s}", "id", it->docs[k].id, "name",
+                                                    it->docs[k].name));
+        static const char *applicants[] = {"person", "company", "either"};
+        json_array_append_new (
+            items, json_pack ("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:b, s:o}", "id", it->id,
+                              "name", it->name, "service", cfg->services[it->service].prefix,
+                              "department", it->department, "kind",
+                              it->kind == BROKER_ITEM_IMMEDIATE ? "immediate" : "promised",
+                              "statutory_days", it->statutory_days, "promised_days",
+                              it->promised_days, "max_extension_days", it->max_extension_days,
+                              "applicant", applicants[it->applicant], "physical_result",
+                              it->physical, "documents", docs));
+    }
     ctx->reply = json_pack (
         "{s:s, s:{s:s, s:s, s:s, s:i}, s:o, s:o, s:s, s:s, s:I, s:i, s:{s:s, s:i, s:i, s:i, s:s},"
-        " s:s, s:{s:i, s:i}}",
+        " s:s, s:{s:i, s:i}, s:o, s:O}",
         "protocol", PROTO_SIGNATURE, "hall", "id", cfg->hall_id, "name", cfg->hall_name,
         "name_en", cfg->hall_name_en, "utc_offset_min", cfg->utc_offset_min, "services",
         services, "counters", counters, "events", ctx->pub_endpoint ? ctx->pub_endpoint : "",
@@ -127,7 +146,7 @@ broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
         broker_config_missed_name (cfg->missed_rule), "places", cfg->missed_places,
         "max_misses", cfg->missed_max, "minutes", cfg->missed_grace_min, "notice",
         cfg->missed_notice, "status_url", cfg->status_url, "limits", "max_body", PROTO_MAX_BODY,
-        "max_message", PROTO_MAX_MSG);
+        "max_message", PROTO_MAX_MSG, "items", items, "departments", cfg->departments);
     return 0;
 }
 
@@ -169,8 +188,8 @@ broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body)
 //  The last number handed out under `key` (e.g. "YYYYMMDD/A"): 0 if none yet, -1 if the
 //  stored value is unreadable (then nothing may be numbered: a restart at 1 would hand
 //  out numbers twice).
-static long
-s_number_peek (broker_ctx_t *ctx, const char *key)
+long
+broker_number_peek (broker_ctx_t *ctx, const char *key)
 {
     MDB_val v;
     int rc = broker_store_get (ctx->store, BROKER_DB_NUMBERS, key, strlen (key), &v);
@@ -190,8 +209,8 @@ s_number_peek (broker_ctx_t *ctx, const char *key)
 
 //  Records `n` as the last number handed out under `key`, in the transaction, so the
 //  number is committed with what it numbers and is never handed out twice.
-static void
-s_number_put (broker_ctx_t *ctx, const char *key, long n)
+void
+broker_number_put (broker_ctx_t *ctx, const char *key, long n)
 {
     char val[16];
     int vlen = snprintf (val, sizeof val, "%ld", n);
@@ -216,7 +235,7 @@ broker_h_ticket_issue (broker_ctx_t *ctx, const json_t *body)
     int day = broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour);
     char key[32];
     snprintf (key, sizeof key, "%08d/%s", day, s_prefix (ctx, service));
-    long n = s_number_peek (ctx, key);
+    long n = broker_number_peek (ctx, key);
     if (n < 0 || n >= 99999999)
         return broker_fail (ctx, PROTO_ERR_INTERNAL,
                             "the number counter %s is unreadable or full; nothing was issued", key);
@@ -228,7 +247,7 @@ broker_h_ticket_issue (broker_ctx_t *ctx, const json_t *body)
     t->state = TICKET_WAITING;
     t->day = day;
     t->issued_ms = ctx->now;
-    s_number_put (ctx, key, ++n);
+    broker_number_put (ctx, key, ++n);
     snprintf (t->number, sizeof t->number, "%s%0*ld", s_prefix (ctx, service), cfg->digits, n);
     proto_token_new (t->token);
     t->ahead_at_issue = broker_estimate_ahead_new (ctx->hall, service, t->priority);
@@ -305,8 +324,8 @@ broker_h_ticket_status (broker_ctx_t *ctx, const json_t *body)
     broker_ticket_t *t = s_find_by_token (ctx, body, &scratch, &live);
     if (!t)
         return -1;
-    ctx->reply = json_pack ("{s:o, s:s}", "ticket", s_ticket_view (ctx, t, live), "hall",
-                            ctx->config->hall_name);
+    ctx->reply = json_pack ("{s:o, s:s, s:o}", "ticket", s_ticket_view (ctx, t, live), "hall",
+                            ctx->config->hall_name, "cases", broker_case_for_token (ctx, t->token));
     return 0;
 }
 
@@ -324,7 +343,7 @@ broker_h_ticket_cancel (broker_ctx_t *ctx, const json_t *body)
                             "ticket %s is %s; only a waiting ticket can be cancelled", t->number,
                             broker_ticket_state_name (t->state));
     const char *reason = json_string_value (json_object_get (body, "reason"));
-    if (s_too_long (ctx, "reason", reason, sizeof t->reason))
+    if (broker_check_length (ctx, "reason", reason, sizeof t->reason))
         return -1;
     broker_hall_dequeue (ctx->hall, t);
     t->state = TICKET_CANCELLED;
@@ -365,8 +384,8 @@ broker_h_ticket_requeue (broker_ctx_t *ctx, const json_t *body)
 //  ---------------------------------------------------------------------------------------
 //  Counters
 
-static broker_counter_t *
-s_counter (broker_ctx_t *ctx, const json_t *body)
+broker_counter_t *
+broker_counter_of (broker_ctx_t *ctx, const json_t *body)
 {
     json_int_t id = json_integer_value (json_object_get (body, "counter"));
     broker_counter_t *c = id >= 1 && id <= 9999 ? broker_hall_counter (ctx->hall, (int) id) : NULL;
@@ -376,8 +395,8 @@ s_counter (broker_ctx_t *ctx, const json_t *body)
     return c;
 }
 
-static void
-s_counter_changed (broker_ctx_t *ctx, broker_counter_t *c, const char *action)
+void
+broker_counter_changed (broker_ctx_t *ctx, broker_counter_t *c, const char *action)
 {
     broker_hall_save_counter (ctx->hall, ctx->store, c);
     broker_emit (ctx, PROTO_EVT_COUNTER_CHANGED,
@@ -396,7 +415,7 @@ s_counter_state (broker_ctx_t *ctx, broker_counter_t *c, broker_counter_state_t 
 int
 broker_h_counter_login (broker_ctx_t *ctx, const json_t *body)
 {
-    broker_counter_t *c = s_counter (ctx, body);
+    broker_counter_t *c = broker_counter_of (ctx, body);
     if (!c)
         return -1;
     const broker_counter_cfg_t *cfg = &ctx->config->counters[c->cfg];
@@ -425,7 +444,7 @@ broker_h_counter_login (broker_ctx_t *ctx, const json_t *body)
             return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "services must not be empty");
     }
     const char *clerk = json_string_value (json_object_get (body, "clerk"));
-    if (s_too_long (ctx, "clerk", clerk, sizeof c->clerk))
+    if (broker_check_length (ctx, "clerk", clerk, sizeof c->clerk))
         return -1;
     if (c->state == COUNTER_LOGGED_OUT) {
         c->login_ms = ctx->now;
@@ -438,7 +457,7 @@ broker_h_counter_login (broker_ctx_t *ctx, const json_t *body)
         c->pause_reason[0] = 0;
         s_counter_state (ctx, c, COUNTER_IDLE);
     }
-    s_counter_changed (ctx, c, "login");
+    broker_counter_changed (ctx, c, "login");
     ctx->reply = broker_counter_json (ctx->hall, c);
     return 0;
 }
@@ -455,7 +474,7 @@ s_logged_in (broker_ctx_t *ctx, broker_counter_t *c)
 int
 broker_h_counter_pause (broker_ctx_t *ctx, const json_t *body)
 {
-    broker_counter_t *c = s_counter (ctx, body);
+    broker_counter_t *c = broker_counter_of (ctx, body);
     if (!c || s_logged_in (ctx, c))
         return -1;
     if (c->ticket)
@@ -463,11 +482,11 @@ broker_h_counter_pause (broker_ctx_t *ctx, const json_t *body)
                             "counter %d holds ticket %s (%s); finish it or mark it missed first",
                             c->id, c->ticket->number, broker_ticket_state_name (c->ticket->state));
     const char *reason = json_string_value (json_object_get (body, "reason"));
-    if (s_too_long (ctx, "reason", reason, sizeof c->pause_reason))
+    if (broker_check_length (ctx, "reason", reason, sizeof c->pause_reason))
         return -1;
     snprintf (c->pause_reason, sizeof c->pause_reason, "%s", reason ? reason : "");
     s_counter_state (ctx, c, COUNTER_PAUSED);
-    s_counter_changed (ctx, c, "pause");
+    broker_counter_changed (ctx, c, "pause");
     ctx->reply = broker_counter_json (ctx->hall, c);
     return 0;
 }
@@ -475,7 +494,7 @@ broker_h_counter_pause (broker_ctx_t *ctx, const json_t *body)
 int
 broker_h_counter_resume (broker_ctx_t *ctx, const json_t *body)
 {
-    broker_counter_t *c = s_counter (ctx, body);
+    broker_counter_t *c = broker_counter_of (ctx, body);
     if (!c || s_logged_in (ctx, c))
         return -1;
     if (c->state != COUNTER_PAUSED)
@@ -483,7 +502,7 @@ broker_h_counter_resume (broker_ctx_t *ctx, const json_t *body)
                             broker_counter_state_name (c->state));
     c->pause_reason[0] = 0;
     s_counter_state (ctx, c, COUNTER_IDLE);
-    s_counter_changed (ctx, c, "resume");
+    broker_counter_changed (ctx, c, "resume");
     ctx->reply = broker_counter_json (ctx->hall, c);
     return 0;
 }
@@ -491,7 +510,7 @@ broker_h_counter_resume (broker_ctx_t *ctx, const json_t *body)
 int
 broker_h_counter_logout (broker_ctx_t *ctx, const json_t *body)
 {
-    broker_counter_t *c = s_counter (ctx, body);
+    broker_counter_t *c = broker_counter_of (ctx, body);
     if (!c || s_logged_in (ctx, c))
         return -1;
     if (c->ticket)
@@ -502,7 +521,7 @@ broker_h_counter_logout (broker_ctx_t *ctx, const json_t *body)
     c->pause_reason[0] = 0;
     c->services = 0;
     s_counter_state (ctx, c, COUNTER_LOGGED_OUT);
-    s_counter_changed (ctx, c, "logout");
+    broker_counter_changed (ctx, c, "logout");
     ctx->reply = broker_counter_json (ctx->hall, c);
     return 0;
 }
@@ -513,11 +532,11 @@ broker_h_counter_logout (broker_ctx_t *ctx, const json_t *body)
 //  The logged-in counter named in `body` and its ticket, which must be in `state`. The
 //  optional "ticket" field (a number) guards against acting on a ticket the clerk did not
 //  mean, e.g. from a stale screen.
-static int
-s_counter_ticket (broker_ctx_t *ctx, const json_t *body, broker_ticket_state_t state,
+int
+broker_counter_ticket (broker_ctx_t *ctx, const json_t *body, broker_ticket_state_t state,
                   broker_counter_t **cp, broker_ticket_t **tp)
 {
-    broker_counter_t *c = s_counter (ctx, body);
+    broker_counter_t *c = broker_counter_of (ctx, body);
     if (!c || s_logged_in (ctx, c))
         return -1;
     broker_ticket_t *t = c->ticket;
@@ -552,7 +571,7 @@ s_call_event (broker_ctx_t *ctx, const broker_ticket_t *t, const broker_counter_
 int
 broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
 {
-    broker_counter_t *c = s_counter (ctx, body);
+    broker_counter_t *c = broker_counter_of (ctx, body);
     if (!c || s_logged_in (ctx, c))
         return -1;
     if (c->state == COUNTER_PAUSED)
@@ -578,7 +597,7 @@ broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
     json_t *evt = s_call_event (ctx, t, c, reason);
     json_object_set_new (evt, "wait_s", json_integer ((ctx->now - t->issued_ms) / 1000));
     broker_emit (ctx, PROTO_EVT_TICKET_CALLED, evt);
-    s_counter_changed (ctx, c, "call");
+    broker_counter_changed (ctx, c, "call");
     size_t waiting = 0;
     for (int s = 0; s < ctx->config->nservices; s++)
         if (c->services & (1u << s))
@@ -593,7 +612,7 @@ broker_h_ticket_recall (broker_ctx_t *ctx, const json_t *body)
 {
     broker_counter_t *c;
     broker_ticket_t *t;
-    if (s_counter_ticket (ctx, body, TICKET_CALLED, &c, &t))
+    if (broker_counter_ticket (ctx, body, TICKET_CALLED, &c, &t))
         return -1;
     t->recalls++;
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
@@ -623,7 +642,7 @@ broker_h_ticket_missed (broker_ctx_t *ctx, const json_t *body)
 {
     broker_counter_t *c;
     broker_ticket_t *t;
-    if (s_counter_ticket (ctx, body, TICKET_CALLED, &c, &t))
+    if (broker_counter_ticket (ctx, body, TICKET_CALLED, &c, &t))
         return -1;
     const broker_config_t *cfg = ctx->config;
     const char *outcome;
@@ -655,7 +674,7 @@ broker_h_ticket_missed (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (evt, "rule", json_string (broker_config_missed_name (cfg->missed_rule)));
     json_object_set_new (evt, "outcome", json_string (outcome));
     broker_emit (ctx, PROTO_EVT_TICKET_MISSED, evt);
-    s_counter_changed (ctx, c, "missed");
+    broker_counter_changed (ctx, c, "missed");
     ctx->reply = json_pack ("{s:o, s:s}", "ticket", s_ticket_view (ctx, t, true), "outcome",
                             outcome);
     if (broker_ticket_final (t))
@@ -668,7 +687,7 @@ broker_h_ticket_start (broker_ctx_t *ctx, const json_t *body)
 {
     broker_counter_t *c;
     broker_ticket_t *t;
-    if (s_counter_ticket (ctx, body, TICKET_CALLED, &c, &t))
+    if (broker_counter_ticket (ctx, body, TICKET_CALLED, &c, &t))
         return -1;
     t->state = TICKET_SERVING;
     t->started_ms = ctx->now;
@@ -677,7 +696,7 @@ broker_h_ticket_start (broker_ctx_t *ctx, const json_t *body)
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "counter", json_integer (c->id));
     broker_emit (ctx, PROTO_EVT_TICKET_STARTED, evt);
-    s_counter_changed (ctx, c, "start");
+    broker_counter_changed (ctx, c, "start");
     ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true));
     return 0;
 }
@@ -687,7 +706,7 @@ broker_h_ticket_finish (broker_ctx_t *ctx, const json_t *body)
 {
     broker_counter_t *c;
     broker_ticket_t *t;
-    if (s_counter_ticket (ctx, body, TICKET_SERVING, &c, &t))
+    if (broker_counter_ticket (ctx, body, TICKET_SERVING, &c, &t))
         return -1;
     t->state = TICKET_DONE;
     t->finished_ms = ctx->now;
@@ -703,7 +722,7 @@ broker_h_ticket_finish (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (evt, "counter", json_integer (c->id));
     json_object_set_new (evt, "service_s", json_integer (service_ms / 1000));
     broker_emit (ctx, PROTO_EVT_TICKET_FINISHED, evt);
-    s_counter_changed (ctx, c, "finish");
+    broker_counter_changed (ctx, c, "finish");
     ctx->reply = json_pack ("{s:o, s:i}", "ticket", s_ticket_view (ctx, t, false), "served",
                             c->served);
     broker_hall_retire (ctx->hall, t);
@@ -715,7 +734,7 @@ broker_h_ticket_transfer (broker_ctx_t *ctx, const json_t *body)
 {
     broker_counter_t *c;
     broker_ticket_t *t;
-    if (s_counter_ticket (ctx, body, TICKET_SERVING, &c, &t))
+    if (broker_counter_ticket (ctx, body, TICKET_SERVING, &c, &t))
         return -1;
     const char *to = json_string_value (json_object_get (body, "to"));
     int service = broker_config_service (ctx->config, to);
@@ -742,7 +761,7 @@ broker_h_ticket_transfer (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (evt, "from", json_string (s_prefix (ctx, from)));
     json_object_set_new (evt, "to", json_string (to));
     broker_emit (ctx, PROTO_EVT_TICKET_TRANSFERRED, evt);
-    s_counter_changed (ctx, c, "transfer");
+    broker_counter_changed (ctx, c, "transfer");
     ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true));
     return 0;
 }
@@ -795,7 +814,7 @@ s_expire (broker_ctx_t *ctx, broker_ticket_t *t, const char *reason)
     json_object_set_new (evt, "reason", json_string (reason));
     broker_emit (ctx, PROTO_EVT_TICKET_EXPIRED, evt);
     if (expired_at)
-        s_counter_changed (ctx, expired_at, "expire");
+        broker_counter_changed (ctx, expired_at, "expire");
     broker_hall_retire (ctx->hall, t);
 }
 
@@ -824,7 +843,7 @@ broker_timers (broker_ctx_t *ctx)
                 s_counter_state (ctx, c, COUNTER_LOGGED_OUT);
             }
             if (was_open || (hall->day && !c->ticket))
-                s_counter_changed (ctx, c, "day");
+                broker_counter_changed (ctx, c, "day");
         }
         hall->day = today;
         char val[16];
@@ -837,6 +856,15 @@ broker_timers (broker_ctx_t *ctx)
         if (t->state == TICKET_MISSED && t->grace_until && t->grace_until <= ctx->now)
             s_expire (ctx, t, "grace_over");
     }
+    //  The case clock counts local calendar days: a new date may raise deadline warnings.
+    int date = broker_today (ctx);
+    if (hall->case_day != date) {
+        broker_case_timers (ctx);
+        hall->case_day = date;
+        char val[16];
+        int len = snprintf (val, sizeof val, "%d", date);
+        broker_store_put (ctx->store, BROKER_DB_META, "case_day", 8, val, (size_t) len);
+    }
 }
 
 int64_t
@@ -844,6 +872,9 @@ broker_timers_next (const broker_hall_t *hall, int64_t now)
 {
     const broker_config_t *cfg = hall->config;
     int64_t next = broker_next_day_start (now, cfg->utc_offset_min, cfg->reset_hour);
+    int64_t midnight = broker_next_day_start (now, cfg->utc_offset_min, 0);
+    if (midnight < next)
+        next = midnight;
     for (size_t i = 0; i < hall->nlive; i++) {
         const broker_ticket_t *t = hall->live[i];
         if (t->state == TICKET_MISSED && t->grace_until && t->grace_until < next)

@@ -18,8 +18,11 @@
 #include "broker_store.h"
 #include "proto_msg.h"
 
+struct broker_calendar;
+
 typedef struct broker_ctx {
     broker_hall_t *hall;
+    struct broker_calendar *calendar;  //  working days for the case clock
     broker_store_t *store;
     broker_clock_t *clock;
     const broker_config_t *config;
@@ -29,6 +32,7 @@ typedef struct broker_ctx {
     json_t *reply;              //  success body set by the handler (owned)
     proto_err_t err;            //  failure code set by broker_fail
     char why[256];              //  failure message
+    json_t *err_detail;         //  extra fields for the error body (owned), e.g. checks
     json_t *events;             //  events emitted in this batch: [{topic, seq, body}]
 } broker_ctx_t;
 
@@ -48,6 +52,28 @@ int broker_fail (broker_ctx_t *ctx, proto_err_t err, const char *fmt, ...)
 //  Appends an event to the journal in the open transaction and to ctx->events. Takes
 //  ownership of `body`, which gets seq, time and topic added. Returns its sequence number.
 uint64_t broker_emit (broker_ctx_t *ctx, proto_evt_t evt, json_t *body);
+//  Helpers shared by the handler files. Each records a failure and returns -1/NULL.
+//  Refuses a text field that does not fit `buffer` bytes (with its NUL).
+int broker_check_length (broker_ctx_t *ctx, const char *field, const char *value, size_t buffer);
+//  The last number handed out under `key` in the numbers database (0 if none, -1 if the
+//  stored value is unreadable); and recording a new one.
+long broker_number_peek (broker_ctx_t *ctx, const char *key);
+void broker_number_put (broker_ctx_t *ctx, const char *key, long n);
+//  The counter named by body's "counter" field (unknown_counter if none).
+broker_counter_t *broker_counter_of (broker_ctx_t *ctx, const json_t *body);
+//  The logged-in counter of `body` and its ticket, which must be in `state` (and be the
+//  one named by an optional "ticket" field). 0 / -1.
+int broker_counter_ticket (broker_ctx_t *ctx, const json_t *body, broker_ticket_state_t state,
+                           broker_counter_t **cp, broker_ticket_t **tp);
+//  Saves a counter and publishes counter.changed with `action`.
+void broker_counter_changed (broker_ctx_t *ctx, broker_counter_t *c, const char *action);
+//  The hall's local calendar date now (yyyymmdd), the date the case clock counts in.
+int broker_today (const broker_ctx_t *ctx);
+//  Case timers (deadline warnings), run by broker_timers when the date changes.
+void broker_case_timers (broker_ctx_t *ctx);
+//  Case lines of ticket.status: the cases opened from this ticket's token. Caller owns it.
+json_t *broker_case_for_token (broker_ctx_t *ctx, const char *token);
+
 //  Runs every timer that is due at ctx->now (day rollover, grace expiry).
 void broker_timers (broker_ctx_t *ctx);
 //  When the next timer is due (Unix ms on the broker's clock).

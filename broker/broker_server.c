@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
+#include "broker_calendar.h"
 #include "broker_handlers.h"
 #include "broker_hall.h"
 #include "broker_store.h"
@@ -45,6 +46,7 @@ struct broker_server {
     broker_store_t *store;
     broker_hall_t *hall;
     broker_clock_t *clock;
+    broker_calendar_t *calendar;
     void *zctx;
     void *router;
     void *pub;
@@ -114,6 +116,17 @@ broker_server_new (const broker_options_t *options)
     }
     else
         self->clock = broker_clock_new_real ();
+    self->calendar = broker_calendar_new ();
+    if (!self->calendar
+        || broker_calendar_load (self->calendar, self->config->calendar_path, err, sizeof err) != 0) {
+        //  Without a calendar no deadline can be computed; a hall with service items needs one.
+        if (self->config->nitems) {
+            log_error ("calendar: %s", err);
+            goto fail;
+        }
+        log_warn ("calendar: %s (no service items, so no case deadlines are needed)", err);
+        broker_calendar_destroy (&self->calendar);
+    }
     self->hall = broker_hall_new (self->config);
     self->events = json_array ();
     if (!self->clock || !self->hall || !self->events)
@@ -202,6 +215,7 @@ broker_server_destroy (broker_server_t **self_p)
         zmq_ctx_term (self->zctx);
     json_decref (self->events);
     broker_hall_destroy (&self->hall);
+    broker_calendar_destroy (&self->calendar);
     broker_clock_destroy (&self->clock);
     broker_store_destroy (&self->store);
     broker_config_destroy (&self->config);
@@ -309,6 +323,7 @@ s_ctx (broker_server_t *self, const char *principal)
 {
     return (broker_ctx_t){
         .hall = self->hall,
+        .calendar = self->calendar,
         .store = self->store,
         .clock = self->clock,
         .config = self->config,
@@ -389,8 +404,13 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
         s_reply_set (out, "ok", req.request_id, ctx.reply);
     else {
         json_decref (ctx.reply);
-        s_reply_error (out, ctx.err ? ctx.err : PROTO_ERR_INTERNAL, ctx.why, req.request_id);
+        json_t *err_body = proto_error_body (ctx.err ? ctx.err : PROTO_ERR_INTERNAL, ctx.why);
+        if (ctx.err_detail)
+            json_object_update_missing (err_body, ctx.err_detail);
+        s_reply_set (out, json_string_value (json_object_get (err_body, "code")), req.request_id,
+                     err_body);
     }
+    json_decref (ctx.err_detail);
     if (cmd->flags == PROTO_WRITE && klen) {
         //  Record the reply, failures included, so a retry always hears the same answer.
         size_t nlen = strlen (cmd->name), slen = strlen (out->status), blen = strlen (out->body);

@@ -33,7 +33,12 @@
     X (IDEM, "idem", "principal NUL request-id -> time, request hash, recorded reply")              \
     X (IDEM_TIME, "idem_time", "time (u64 BE) + principal NUL request-id, for expiry")        \
     X (COUNTERS, "counters", "counter id -> counter state JSON")                              \
-    X (STATS, "stats", "service prefix -> learned service-time statistics JSON")
+    X (STATS, "stats", "service prefix -> learned service-time statistics JSON")               \
+    X (CASES, "cases", "case number -> case JSON")                                            \
+    X (OPEN_CASES, "open_cases", "numbers of cases not yet in a final state")                 \
+    X (TOKEN_CASES, "token_cases", "token|case number: the cases a QR code leads to")         \
+    X (APPLICANT_CASES, "applicant_cases", "p|ID or c|USCC, then |item|case number")          \
+    X (CASE_LOG, "case_log", "case number NUL sequence (u64 BE): the case's events")
 
 typedef enum {
 #define X(id, name, desc) BROKER_DB_##id,

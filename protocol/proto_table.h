@@ -81,6 +81,49 @@
     X (TICKET_TRANSFER, ticket_transfer, "ticket.transfer", R_COUNTER | R_ADMIN,           \
        PROTO_WRITE, "counter:i to:s ticket:s?",                                            \
        "Move the ticket being served to another service's queue (转号).")                  \
+    X (CASE_ACCEPT, case_accept, "case.accept", R_COUNTER | R_ADMIN, PROTO_WRITE,          \
+       "counter:i item:s name:s id_number:s? uscc:s? phone:s? documents:a? overrides:o? "   \
+       "ticket:s?",                                                                        \
+       "Accept an application (收件受理) from the ticket being served; runs the checks.")   \
+    X (CASE_SUPPLEMENT, case_supplement, "case.supplement", R_COUNTER | R_ADMIN,           \
+       PROTO_WRITE,                                                                        \
+       "counter:i item:s name:s id_number:s? uscc:s? phone:s? documents:a? missing:a? "     \
+       "overrides:o? ticket:s?",                                                           \
+       "Take in an incomplete application with a one-time notice of what is missing (补正).") \
+    X (CASE_NOT_ACCEPTED, case_not_accepted, "case.not_accepted", R_COUNTER | R_ADMIN,     \
+       PROTO_WRITE, "counter:i item:s name:s reason:s id_number:s? uscc:s? phone:s? ticket:s?", \
+       "Record an application refused at intake, with the written reason (不予受理).")     \
+    X (CASE_SUPPLEMENT_RECEIVED, case_supplement_received, "case.supplement_received",     \
+       R_COUNTER | R_OFFICE | R_ADMIN, PROTO_WRITE,                                        \
+       "case_no:s documents:a? overrides:o? clerk:s?",                                     \
+       "The missing documents arrived: the case is accepted, or its clock runs again.")    \
+    X (CASE_GET, case_get, "case.get", R_COUNTER | R_OFFICE | R_ADMIN, PROTO_READ,         \
+       "case_no:s", "A case in full (applicant unmasked), for the counter and back office.") \
+    X (CASE_QUEUE, case_queue, "case.queue", R_OFFICE | R_MONITOR | R_ADMIN, PROTO_READ,   \
+       "department:s? state:s?", "Open cases, most urgent deadline first, with warnings.")  \
+    X (CASE_REVIEW, case_review, "case.review", R_OFFICE | R_ADMIN, PROTO_WRITE,           \
+       "case_no:s clerk:s?", "Take an accepted case into review (审核).")                  \
+    X (CASE_APPROVE, case_approve, "case.approve", R_OFFICE | R_COUNTER | R_ADMIN,         \
+       PROTO_WRITE, "case_no:s reason:s? clerk:s?",                                        \
+       "Approve (准予); a physical result then awaits pickup.")                            \
+    X (CASE_DENY, case_deny, "case.deny", R_OFFICE | R_COUNTER | R_ADMIN, PROTO_WRITE,    \
+       "case_no:s reason:s clerk:s?", "Deny (不予许可), with the reason.")                  \
+    X (CASE_REQUEST_SUPPLEMENT, case_request_supplement, "case.request_supplement",        \
+       R_OFFICE | R_ADMIN, PROTO_WRITE, "case_no:s missing:a reason:s? clerk:s?",          \
+       "Ask for missing material after acceptance; the clock stops until it arrives.")    \
+    X (CASE_EXTEND, case_extend, "case.extend", R_OFFICE | R_ADMIN, PROTO_WRITE,           \
+       "case_no:s days:i reason:s clerk:s?", "Extend the limit by N working days (延期).")  \
+    X (CASE_SPECIAL_START, case_special_start, "case.special_start", R_OFFICE | R_ADMIN,   \
+       PROTO_WRITE, "case_no:s reason:s clerk:s?",                                         \
+       "Start a special procedure (特别程序: hearing, testing...); the clock stops.")       \
+    X (CASE_SPECIAL_END, case_special_end, "case.special_end", R_OFFICE | R_ADMIN,         \
+       PROTO_WRITE, "case_no:s clerk:s?", "End the special procedure; the clock runs again.") \
+    X (CASE_WITHDRAW, case_withdraw, "case.withdraw", R_COUNTER | R_OFFICE | R_ADMIN,      \
+       PROTO_WRITE, "case_no:s reason:s? clerk:s?", "The applicant withdraws (撤回).")      \
+    X (CASE_HAND_OUT, case_hand_out, "case.hand_out", R_COUNTER | R_ADMIN, PROTO_WRITE,    \
+       "case_no:s counter:i", "Hand the result out at a counter (窗口出件).")               \
+    X (CASE_AUDIT, case_audit, "case.audit", R_OFFICE | R_ADMIN, PROTO_READ, "case_no:s",  \
+       "Every step of a case from the journal: time, actor, reason.")                       \
     X (CLOCK_ADVANCE, clock_advance, "clock.advance", R_ADMIN, PROTO_WRITE, "ms:i",       \
        "Advance the simulated clock (only when the broker runs --clock sim).")
 
@@ -109,6 +152,9 @@
     X (WRONG_STATE, "wrong_state", "the ticket or counter is not in a state that allows this") \
     X (QUEUE_EMPTY, "queue_empty", "nobody is waiting for this counter's services")        \
     X (NOT_SIMULATED, "not_simulated", "the broker's clock is real; it cannot be advanced") \
+    X (UNKNOWN_ITEM, "unknown_item", "no such service item in this hall")                  \
+    X (UNKNOWN_CASE, "unknown_case", "no case with this number")                           \
+    X (CHECK_FAILED, "check_failed", "an intake check failed; the body lists the checks; override with a reason to proceed") \
     X (STORE_FAILED, "store_failed", "the store could not commit; nothing was changed")    \
     X (INTERNAL, "internal", "an internal error; nothing was changed")
 
@@ -128,6 +174,20 @@
     X (COUNTER_CHANGED, "counter.changed",                                                 \
        "counter (its whole state), action (login, pause, resume, logout, call, missed, "   \
        "start, finish, transfer, expire or day)")                                          \
+    X (CASE_ACCEPTED, "case.accepted", "case")                                             \
+    X (CASE_SUPPLEMENT_REQUESTED, "case.supplement_requested", "case, missing")            \
+    X (CASE_SUPPLEMENT_RECEIVED, "case.supplement_received", "case")                       \
+    X (CASE_NOT_ACCEPTED, "case.not_accepted", "case, reason")                             \
+    X (CASE_REVIEW_STARTED, "case.review_started", "case")                                 \
+    X (CASE_APPROVED, "case.approved", "case")                                             \
+    X (CASE_DENIED, "case.denied", "case, reason")                                         \
+    X (CASE_EXTENDED, "case.extended", "case, days, reason")                               \
+    X (CASE_SPECIAL_STARTED, "case.special_started", "case, reason")                       \
+    X (CASE_SPECIAL_ENDED, "case.special_ended", "case")                                   \
+    X (CASE_WITHDRAWN, "case.withdrawn", "case, reason")                                   \
+    X (CASE_COLLECTED, "case.collected", "case, counter")                                  \
+    X (CASE_WARNING, "case.warning",                                                       \
+       "case, level (yellow, red, overdue or statutory_overdue), elapsed_days, limit_days") \
     X (HALL_DAY, "hall.day", "day (the new business day, YYYYMMDD)")                       \
     X (CLOCK_ADVANCED, "clock.advanced", "ms, now")
 
