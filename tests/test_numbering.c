@@ -594,9 +594,12 @@ test_day_over (void)
     CU_ASSERT_EQUAL (json_integer_value (json_object_get (t, "est_wait_s")), 0);
     json_decref (reply);
 
-    //  A millisecond before the reset hour nothing happens.
+    //  The next timers: local midnight (the case clock's new date), then the reset hour.
     CU_ASSERT_EQUAL (broker_timers_next (fx.hall, broker_clock_now (fx.clock)),
+                     s_local (2026, 11, 29, 0, 0, 0));
+    CU_ASSERT_EQUAL (broker_timers_next (fx.hall, s_local (2026, 11, 29, 0, 0, 0)),
                      s_local (2026, 11, 29, 3, 0, 0));
+    //  A millisecond before the reset hour nothing happens.
     broker_clock_set_sim (fx.clock, s_local (2026, 11, 29, 3, 0, 0) - 1);
     events = s_timers (&fx);
     CU_ASSERT_EQUAL (json_array_size (events), 0);
@@ -690,7 +693,7 @@ test_day_over (void)
     CU_ASSERT_EQUAL (fx.hall->day, 20261129);
     CU_ASSERT_EQUAL (broker_hall_counter (fx.hall, 1)->state, COUNTER_LOGGED_OUT);
     CU_ASSERT_EQUAL (broker_timers_next (fx.hall, broker_clock_now (fx.clock)),
-                     s_local (2026, 11, 30, 3, 0, 0));
+                     s_local (2026, 11, 30, 0, 0, 0));
     s_close (&fx);
 }
 
