@@ -1111,8 +1111,8 @@ broker_h_case_audit (broker_ctx_t *ctx, const json_t *body)
     from[nlen] = 0;
     s_audit_t a = {ctx, no, nlen, json_array ()};
     broker_store_each (ctx->store, BROKER_DB_CASE_LOG, from, nlen + 1, s_audit_one, &a);
-    ctx->reply = json_pack ("{s:s, s:o, s:o}", "case_no", no, "case", s_view (ctx, c, false), "steps",
-                            a.steps);
+    ctx->reply = json_pack ("{s:s, s:o, s:o, s:i}", "case_no", no, "case", s_view (ctx, c, false),
+                            "steps", a.steps, "utc_offset_min", ctx->config->utc_offset_min);
     json_decref (c);
     return 0;
 }

@@ -324,8 +324,12 @@ broker_h_ticket_status (broker_ctx_t *ctx, const json_t *body)
     broker_ticket_t *t = s_find_by_token (ctx, body, &scratch, &live);
     if (!t)
         return -1;
+    json_t *cases = broker_case_for_token (ctx, t->token);
     ctx->reply = json_pack ("{s:o, s:s, s:o}", "ticket", s_ticket_view (ctx, t, live), "hall",
-                            ctx->config->hall_name, "cases", broker_case_for_token (ctx, t->token));
+                            ctx->config->hall_name, "cases", cases);
+    //  The latest case also as "case": most tickets lead to one.
+    if (json_array_size (cases))
+        json_object_set (ctx->reply, "case", json_array_get (cases, json_array_size (cases) - 1));
     return 0;
 }
 

@@ -18,6 +18,7 @@ s_help (FILE *out)
              "usage: onewindow admin VERB [options]\n"
              "\n"
              "  clock-advance MS          advance a broker started with --clock sim by MS ms\n"
+             "  audit --case CASE_NO      every step of a case: time, actor, reason (办件轨迹)\n"
              "  call COMMAND [JSON]       send COMMAND with a JSON object body (default {})\n"
              "                            and print the reply; for scripts and diagnosis\n"
              "  protocol-table            print the protocol's command, error and event tables\n"
@@ -94,19 +95,63 @@ s_protocol_table (void)
         printf ("| `%s` | %s |\n", proto_role_name (i), proto_role_desc (i));
 }
 
+static void
+s_print_audit (const json_t *r)
+{
+    term_print_case (stdout, json_object_get (r, "case"));
+    int offset = (int) json_integer_value (json_object_get (r, "utc_offset_min"));
+    printf ("\n%-6s %-17s %-28s %-18s %s\n", "seq", "local time", "step", "state", "who / why");
+    size_t i;
+    json_t *s;
+    json_array_foreach (json_object_get (r, "steps"), i, s) {
+        char when[32];
+        term_format_time (json_integer_value (json_object_get (s, "time")), offset, when, sizeof when);
+        printf ("%-6lld %-17s %-28s %-18s", (long long) json_integer_value (json_object_get (s, "seq")),
+                when, json_string_value (json_object_get (s, "topic")),
+                json_string_value (json_object_get (s, "state")));
+        const char *clerk = json_string_value (json_object_get (s, "clerk"));
+        const char *device = json_string_value (json_object_get (s, "device"));
+        const char *reason = json_string_value (json_object_get (s, "reason"));
+        const char *level = json_string_value (json_object_get (s, "level"));
+        if (json_is_integer (json_object_get (s, "counter")))
+            printf (" counter %lld", (long long) json_integer_value (json_object_get (s, "counter")));
+        if (clerk)
+            printf (" clerk %s", clerk);
+        if (device)
+            printf (" device %s", device);
+        if (level)
+            printf (" level %s", level);
+        if (reason && *reason)
+            printf (" — %s", reason);
+        printf ("\n");
+        size_t k;
+        json_t *ch;
+        json_array_foreach (json_object_get (s, "checks"), k, ch) {
+            const char *over = json_string_value (json_object_get (ch, "override"));
+            if (!json_is_true (json_object_get (ch, "ok")))
+                printf ("         check %s failed: %s%s%s\n", json_string_value (json_object_get (ch, "check")),
+                        json_string_value (json_object_get (ch, "reason")),
+                        over ? " — overridden: " : "", over ? over : "");
+        }
+    }
+}
+
 int
 term_admin_main (term_opts_t *o, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
+        {"case", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const char *case_no = NULL;
     optind = 0;
     int ch;
     while ((ch = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'j': o->json = true; break;
+        case 'c': case_no = optarg; break;
         case 'h': s_help (stdout); return TERM_EXIT_OK;
         default: return term_usage_error ("admin", "bad option");
         }
@@ -131,6 +176,22 @@ term_admin_main (term_opts_t *o, int argc, char **argv)
             return term_usage_error ("admin", "clock-advance needs a number of milliseconds");
         command = "clock.advance";
         body = json_pack ("{s:I}", "ms", (json_int_t) ms);
+    }
+    else if (strcmp (verb, "audit") == 0) {
+        if (nargs == 1 && !case_no)
+            case_no = args[0];
+        else if (nargs != 0 || !case_no)
+            return term_usage_error ("admin", "audit needs --case CASE_NO");
+        json_t *r;
+        int rc = term_call (o, "case.audit", json_pack ("{s:s}", "case_no", case_no), &r);
+        if (rc)
+            return rc;
+        if (o->json)
+            term_print_json (r);
+        else
+            s_print_audit (r);
+        json_decref (r);
+        return TERM_EXIT_OK;
     }
     else if (strcmp (verb, "call") == 0) {
         if (nargs < 1 || nargs > 2)

@@ -47,14 +47,78 @@ term_call (term_opts_t *o, const char *command, json_t *body, json_t **result)
     const char *code = proto_client_code (client);
     const char *message = proto_client_message (client);
     if (o->json) {
-        json_t *err = json_pack ("{s:{s:s, s:s}}", "error", "code", code, "message", message);
+        //  The whole error body: code, message and any details (e.g. the intake checks).
+        json_t *detail = json_is_object (reply) ? json_deep_copy (reply) : json_object ();
+        json_object_set_new (detail, "code", json_string (code));
+        json_object_set_new (detail, "message", json_string (message));
+        json_t *err = json_pack ("{s:o}", "error", detail);
         term_print_json (err);
         json_decref (err);
     }
-    else
+    else {
         fprintf (stderr, "onewindow: %s: %s [%s]\n", command, message, code);
+        term_print_checks (stderr, json_object_get (reply, "checks"));
+    }
     json_decref (reply);
     return rc == PROTO_CLIENT_UNREACHABLE ? TERM_EXIT_UNREACHABLE : TERM_EXIT_REFUSED;
+}
+
+void
+term_print_checks (FILE *out, const json_t *checks)
+{
+    size_t i;
+    json_t *ch;
+    json_array_foreach (checks, i, ch) {
+        bool ok = json_is_true (json_object_get (ch, "ok"));
+        const char *over = json_string_value (json_object_get (ch, "override"));
+        const char *mark = ok ? "✓" : over ? "!" : json_is_true (json_object_get (ch, "advisory")) ? "?" : "✗";
+        fprintf (out, "  %s %-16s %s", mark, json_string_value (json_object_get (ch, "check")),
+                 json_string_value (json_object_get (ch, "reason")));
+        if (over)
+            fprintf (out, " — 已人工确认 / overridden: %s", over);
+        fprintf (out, "\n");
+    }
+}
+
+void
+term_print_case (FILE *out, const json_t *c)
+{
+    const char *s;
+    fprintf (out, "办件 %s  %s [%s]\n", json_string_value (json_object_get (c, "case_no")),
+             json_string_value (json_object_get (c, "item_name")),
+             json_string_value (json_object_get (c, "state")));
+    const json_t *a = json_object_get (c, "applicant");
+    fprintf (out, "  申请人 applicant: %s", json_string_value (json_object_get (a, "name")));
+    if ((s = json_string_value (json_object_get (a, "id_number"))))
+        fprintf (out, "  %s", s);
+    if ((s = json_string_value (json_object_get (a, "uscc"))))
+        fprintf (out, "  %s", s);
+    if ((s = json_string_value (json_object_get (a, "phone"))))
+        fprintf (out, "  %s", s);
+    fprintf (out, "\n");
+    json_t *p = json_object_get (c, "promised_deadline"), *st = json_object_get (c, "statutory_deadline");
+    if (json_is_integer (p) && json_is_integer (st)) {
+        long long pd = json_integer_value (p), sd = json_integer_value (st);
+        fprintf (out, "  承诺期限 promised %04lld-%02lld-%02lld  法定期限 statutory %04lld-%02lld-%02lld%s\n",
+                 pd / 10000, pd / 100 % 100, pd % 100, sd / 10000, sd / 100 % 100, sd % 100,
+                 json_is_true (json_object_get (c, "provisional")) ? "  (provisional: past the published calendar)" : "");
+    }
+    if (json_is_integer (json_object_get (c, "elapsed_days")))
+        fprintf (out, "  已用 used %lld / %lld 个工作日 working days, clock %s\n",
+                 (long long) json_integer_value (json_object_get (c, "elapsed_days")),
+                 (long long) json_integer_value (json_object_get (c, "limit_days")),
+                 json_string_value (json_object_get (c, "clock")));
+    const json_t *w = json_object_get (c, "warnings");
+    if (json_array_size (w)) {
+        fprintf (out, "  预警 warnings:");
+        size_t i;
+        json_t *x;
+        json_array_foreach (w, i, x)
+            fprintf (out, " %s", json_string_value (x));
+        fprintf (out, "\n");
+    }
+    if ((s = json_string_value (json_object_get (c, "next_step"))))
+        fprintf (out, "  下一步 next: %s\n", s);
 }
 
 void

@@ -34,6 +34,11 @@ proto_client_t *term_client (term_opts_t *o);
 //  returns TERM_EXIT_OK with *result the reply (caller owns). Otherwise prints the error
 //  (to stderr, or as JSON on stdout with --json) and returns the exit code.
 int term_call (term_opts_t *o, const char *command, json_t *body, json_t **result);
+//  Prints intake checks, one line each: ✓ passed, ✗ failed, ! overridden, ? advisory.
+void term_print_checks (FILE *out, const json_t *checks);
+//  Prints a case: number, item, state, applicant (as given: masked or not), deadlines,
+//  clock, warnings and the next step.
+void term_print_case (FILE *out, const json_t *c);
 //  Prints JSON, indented, with a newline.
 void term_print_json (const json_t *j);
 //  Parses "A,B,C" into a JSON array of strings. Caller owns it.
@@ -52,5 +57,6 @@ int term_status_main (term_opts_t *o, int argc, char **argv);
 int term_snapshot_main (term_opts_t *o, int argc, char **argv);
 int term_info_main (term_opts_t *o, int argc, char **argv);
 int term_admin_main (term_opts_t *o, int argc, char **argv);
+int term_office_main (term_opts_t *o, int argc, char **argv);
 
 #endif

@@ -33,6 +33,11 @@ static const s_verb_t s_verbs[] = {
     {"resume", "counter.resume", 'u', "恢复 resume"},
     {"login", "counter.login", 'l', "登录 login"},
     {"logout", "counter.logout", 'o', "退出 logout"},
+    {"accept", "case.accept", 'a', "收件 accept"},
+    {"supplement", "case.supplement", 'b', "补正告知 supplement notice"},
+    {"not-accepted", "case.not_accepted", 'n', "不予受理 not accepted"},
+    {"received", "case.supplement_received", 'e', "补正收件 material received"},
+    {"hand-out", "case.hand_out", 'g', "出件 hand out"},
 };
 #define NVERBS (sizeof s_verbs / sizeof s_verbs[0])
 
@@ -58,6 +63,17 @@ s_help (FILE *out)
              "  interactive                            one key per action (the default\n"
              "                                         when no verb is given)\n"
              "\n"
+             "\n"
+             "Cases (办件), from the ticket being served:\n"
+             "  accept --item ITEM --name NAME [--id-number N] [--uscc C] [--phone P]\n"
+             "         [--docs a,b] [--override CHECK=REASON]...   accept (收件受理); the\n"
+             "         checks run and a failed one refuses unless overridden with a reason\n"
+             "  supplement --item ITEM --name NAME ... [--missing TEXT]...   take an incomplete\n"
+             "         application and print the one-time notice of what is missing (补正告知)\n"
+             "  not-accepted --item ITEM --name NAME --reason TEXT    refuse, with the reason\n"
+             "  received CASE_NO [--docs a,b]    the missing material arrived\n"
+             "  hand-out CASE_NO                 the citizen collects the result (出件)\n"
+             "\n"
              "recall/missed/start/finish/transfer take --ticket NUMBER to make sure the\n"
              "counter holds that ticket. Add --json for the broker's reply as JSON.\n");
 }
@@ -65,6 +81,9 @@ s_help (FILE *out)
 typedef struct {
     int counter;
     const char *services, *clerk, *to, *reason, *ticket;
+    const char *item, *name, *id_number, *uscc, *phone, *docs, *case_no;
+    json_t *overrides;   //  {check: reason}
+    json_t *missing;     //  [text]
 } s_args_t;
 
 static json_t *
@@ -83,6 +102,41 @@ s_body (const s_verb_t *v, const s_args_t *a)
         json_object_set_new (body, "reason", json_string (a->reason));
     if (a->ticket && strncmp (v->command, "ticket.", 7) == 0 && strcmp (v->verb, "call-next"))
         json_object_set_new (body, "ticket", json_string (a->ticket));
+    if (strncmp (v->command, "case.", 5) == 0) {
+        bool intake = strcmp (v->command, "case.accept") == 0
+                      || strcmp (v->command, "case.supplement") == 0
+                      || strcmp (v->command, "case.not_accepted") == 0;
+        if (!intake) {
+            //  received and hand-out name the case; received has no counter field.
+            if (strcmp (v->command, "case.supplement_received") == 0) {
+                json_object_del (body, "counter");
+                if (a->clerk)
+                    json_object_set_new (body, "clerk", json_string (a->clerk));
+            }
+            json_object_set_new (body, "case_no", json_string (a->case_no ? a->case_no : ""));
+        }
+        else {
+            json_object_set_new (body, "item", json_string (a->item ? a->item : ""));
+            json_object_set_new (body, "name", json_string (a->name ? a->name : ""));
+            if (a->id_number)
+                json_object_set_new (body, "id_number", json_string (a->id_number));
+            if (a->uscc)
+                json_object_set_new (body, "uscc", json_string (a->uscc));
+            if (a->phone)
+                json_object_set_new (body, "phone", json_string (a->phone));
+            if (a->reason)
+                json_object_set_new (body, "reason", json_string (a->reason));
+            if (a->ticket)
+                json_object_set_new (body, "ticket", json_string (a->ticket));
+            if (json_array_size (a->missing) && strcmp (v->command, "case.supplement") == 0)
+                json_object_set (body, "missing", a->missing);
+        }
+        if (a->docs && strcmp (v->command, "case.hand_out") && strcmp (v->command, "case.not_accepted"))
+            json_object_set_new (body, "documents", term_split_list (a->docs));
+        if (json_object_size (a->overrides) && strcmp (v->command, "case.hand_out")
+            && strcmp (v->command, "case.not_accepted"))
+            json_object_set (body, "overrides", a->overrides);
+    }
     return body;
 }
 
@@ -119,6 +173,17 @@ s_describe (const s_verb_t *v, const json_t *r, int counter)
     else if (strcmp (v->verb, "finish") == 0)
         printf ("%s 办结 — finished %s; %lld served today at this counter\n", number, number,
                 (long long) json_integer_value (json_object_get (r, "served")));
+    else if (strncmp (v->command, "case.", 5) == 0) {
+        term_print_case (stdout, r);
+        if (json_array_size (json_object_get (r, "checks")) && strcmp (v->verb, "hand-out"))
+            term_print_checks (stdout, json_object_get (r, "checks"));
+        const char *notice = json_string_value (json_object_get (r, "notice"));
+        if (notice)
+            printf ("\n一次性告知 / one-time notice:\n  %s\n", notice);
+        const char *token = json_string_value (json_object_get (r, "token"));
+        if (token)
+            printf ("  二维码 token: %s (the slip's QR code follows the case)\n", token);
+    }
     else if (strcmp (v->verb, "transfer") == 0)
         printf ("%s 转至 %s — transferred to %s (%s), %lld ahead\n", number, s_str (t, "service"),
                 s_str (t, "service"), s_str (t, "service_name"),
@@ -145,6 +210,14 @@ s_run (term_opts_t *o, const s_verb_t *v, const s_args_t *a)
 {
     if (strcmp (v->verb, "transfer") == 0 && !a->to)
         return term_usage_error ("counter", "transfer needs --to PREFIX");
+    bool intake = strcmp (v->verb, "accept") == 0 || strcmp (v->verb, "supplement") == 0
+                  || strcmp (v->verb, "not-accepted") == 0;
+    if (intake && (!a->item || !a->name))
+        return term_usage_error ("counter", "%s needs --item ITEM and --name NAME", v->verb);
+    if (strcmp (v->verb, "not-accepted") == 0 && !a->reason)
+        return term_usage_error ("counter", "not-accepted needs --reason TEXT (the written reason)");
+    if ((strcmp (v->verb, "received") == 0 || strcmp (v->verb, "hand-out") == 0) && !a->case_no)
+        return term_usage_error ("counter", "%s needs the CASE_NO", v->verb);
     json_t *r;
     int rc = term_call (o, v->command, s_body (v, a), &r);
     if (rc)
@@ -238,10 +311,42 @@ s_interactive (term_opts_t *o, s_args_t *a)
         s_args_t step = *a;
         step.ticket = NULL;
         char buf[64];
+        char f_item[64], f_name[128], f_id[64], f_phone[64], f_docs[256], f_case[64], f_reason[512];
         if (strcmp (v->verb, "transfer") == 0) {
             step.to = s_prompt ("转至服务 / transfer to service prefix: ", buf, sizeof buf);
             if (!step.to || !*step.to)
                 continue;
+        }
+        else if (strcmp (v->verb, "accept") == 0 || strcmp (v->verb, "supplement") == 0
+                 || strcmp (v->verb, "not-accepted") == 0) {
+            step.item = s_prompt ("事项 item id: ", f_item, sizeof f_item);
+            step.name = step.item ? s_prompt ("申请人 name: ", f_name, sizeof f_name) : NULL;
+            step.id_number = step.name ? s_prompt ("身份证号 ID number (blank: none): ", f_id, sizeof f_id) : NULL;
+            step.phone = step.id_number ? s_prompt ("手机 phone (blank: none): ", f_phone, sizeof f_phone) : NULL;
+            step.docs = step.phone ? s_prompt ("材料 documents a,b (blank: none): ", f_docs, sizeof f_docs) : NULL;
+            if (!step.docs || !*step.item || !*step.name)
+                continue;
+            if (!*step.id_number)
+                step.id_number = NULL;
+            if (!*step.phone)
+                step.phone = NULL;
+            if (!*step.docs)
+                step.docs = NULL;
+            if (strcmp (v->verb, "not-accepted") == 0) {
+                step.reason = s_prompt ("不予受理理由 reason: ", f_reason, sizeof f_reason);
+                if (!step.reason || !*step.reason)
+                    continue;
+            }
+        }
+        else if (strcmp (v->verb, "received") == 0 || strcmp (v->verb, "hand-out") == 0) {
+            step.case_no = s_prompt ("办件编号 case number: ", f_case, sizeof f_case);
+            if (!step.case_no || !*step.case_no)
+                continue;
+            if (strcmp (v->verb, "received") == 0) {
+                step.docs = s_prompt ("材料 documents a,b: ", f_docs, sizeof f_docs);
+                if (step.docs && !*step.docs)
+                    step.docs = NULL;
+            }
         }
         last = s_run (o, v, &step);
         if (last == TERM_EXIT_UNREACHABLE)
@@ -250,6 +355,9 @@ s_interactive (term_opts_t *o, s_args_t *a)
     s_raw_off ();
     return last == TERM_EXIT_UNREACHABLE ? last : TERM_EXIT_OK;
 }
+
+static int s_main (term_opts_t *o, s_args_t *ap, int argc, char **argv,
+                   const struct option *longopts);
 
 int
 term_counter_main (term_opts_t *o, int argc, char **argv)
@@ -262,9 +370,25 @@ term_counter_main (term_opts_t *o, int argc, char **argv)
         {"counter", required_argument, NULL, 'n'}, {"services", required_argument, NULL, 's'},
         {"clerk", required_argument, NULL, 'k'},   {"to", required_argument, NULL, 't'},
         {"reason", required_argument, NULL, 'r'},  {"ticket", required_argument, NULL, 'T'},
+        {"item", required_argument, NULL, 'I'},    {"name", required_argument, NULL, 'N'},
+        {"id-number", required_argument, NULL, 'D'}, {"uscc", required_argument, NULL, 'U'},
+        {"phone", required_argument, NULL, 'P'},   {"docs", required_argument, NULL, 'd'},
+        {"override", required_argument, NULL, 'O'}, {"missing", required_argument, NULL, 'M'},
         {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    a.overrides = json_object ();
+    a.missing = json_array ();
+    int rc = s_main (o, &a, argc, argv, longopts);
+    json_decref (a.overrides);
+    json_decref (a.missing);
+    return rc;
+}
+
+static int
+s_main (term_opts_t *o, s_args_t *ap, int argc, char **argv, const struct option *longopts)
+{
+    s_args_t a = *ap;
     //  Options may come before and after the verb: permute, and take the first non-option.
     optind = 0;
     int ch;
@@ -276,6 +400,22 @@ term_counter_main (term_opts_t *o, int argc, char **argv)
         case 't': a.to = optarg; break;
         case 'r': a.reason = optarg; break;
         case 'T': a.ticket = optarg; break;
+        case 'I': a.item = optarg; break;
+        case 'N': a.name = optarg; break;
+        case 'D': a.id_number = optarg; break;
+        case 'U': a.uscc = optarg; break;
+        case 'P': a.phone = optarg; break;
+        case 'd': a.docs = optarg; break;
+        case 'M': json_array_append_new (a.missing, json_string (optarg)); break;
+        case 'O': {
+            const char *eq = strchr (optarg, '=');
+            if (!eq || eq == optarg || !eq[1])
+                return term_usage_error ("counter", "--override takes CHECK=REASON");
+            char check[64];
+            snprintf (check, sizeof check, "%.*s", (int) (eq - optarg), optarg);
+            json_object_set_new (a.overrides, check, json_string (eq + 1));
+            break;
+        }
         case 'j': o->json = true; break;
         case 'h': s_help (stdout); return TERM_EXIT_OK;
         default: return term_usage_error ("counter", "bad option");
@@ -283,9 +423,12 @@ term_counter_main (term_opts_t *o, int argc, char **argv)
     }
     if (a.counter <= 0)
         return term_usage_error ("counter", "which counter? give --counter N");
-    if (optind < argc - 1)
-        return term_usage_error ("counter", "one verb at a time ('%s' is extra)", argv[optind + 1]);
     const char *verb = optind < argc ? argv[optind] : "interactive";
+    bool takes_case = strcmp (verb, "received") == 0 || strcmp (verb, "hand-out") == 0;
+    if (takes_case && optind == argc - 2)
+        a.case_no = argv[optind + 1];
+    else if (optind < argc - 1)
+        return term_usage_error ("counter", "one verb at a time ('%s' is extra)", argv[optind + 1]);
     if (strcmp (verb, "interactive") == 0)
         return s_interactive (o, &a);
     for (size_t i = 0; i < NVERBS; i++)

@@ -13,7 +13,8 @@ static const struct {
 } s_roles[] = {
     {"kiosk", term_kiosk_main, "ticket dispenser: issue a ticket and print its slip"},
     {"counter", term_counter_main, "counter terminal: login, call, recall, missed, start, finish, transfer"},
-    {"status", term_status_main, "a ticket's state and wait, by the token in its QR code"},
+    {"office", term_office_main, "back office: case queue, review, approve, deny, supplement, extend"},
+    {"status", term_status_main, "a ticket's state, wait and cases, by the token in its QR code"},
     {"snapshot", term_snapshot_main, "the whole live hall"},
     {"info", term_info_main, "the hall's services, counters and event endpoint"},
     {"admin", term_admin_main, "clock-advance, raw calls, the protocol table"},

@@ -84,6 +84,12 @@ term_status_main (term_opts_t *o, int argc, char **argv)
         printf ("窗口 / counter: %s\n", s_str (t, "counter_name"));
     else if (json_is_integer (json_object_get (t, "grace_until")))
         printf ("请在宽限期内到取号机重新排队 / rejoin the line at a kiosk before the grace period ends\n");
+    size_t i;
+    json_t *c;
+    json_array_foreach (json_object_get (r, "cases"), i, c) {
+        printf ("\n");
+        term_print_case (stdout, c);
+    }
     json_decref (r);
     return TERM_EXIT_OK;
 }

@@ -1,0 +1,279 @@
+/*  term_office.c — `onewindow office`: the back office (后台审批).
+
+      onewindow office [--department D] queue [--state S]
+      onewindow office review|approve|get|special-end CASE_NO
+      onewindow office deny CASE_NO --reason TEXT
+      onewindow office supplement CASE_NO --missing TEXT [--missing TEXT]... [--reason TEXT]
+      onewindow office extend CASE_NO --days N --reason TEXT
+      onewindow office special-start CASE_NO --reason TEXT
+      onewindow office withdraw CASE_NO [--reason TEXT]
+      onewindow office [--department D] interactive
+*/
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "term_cli.h"
+
+typedef struct {
+    const char *verb;
+    const char *command;
+    char key;                //  interactive key
+    const char *label;
+    bool needs_reason;
+} s_verb_t;
+
+static const s_verb_t s_verbs[] = {
+    {"get", "case.get", 'g', "查看 show", false},
+    {"review", "case.review", 'v', "审核 review", false},
+    {"approve", "case.approve", 'a', "准予 approve", false},
+    {"deny", "case.deny", 'd', "不予许可 deny", true},
+    {"supplement", "case.request_supplement", 'b', "补正 ask for material", false},
+    {"extend", "case.extend", 'e', "延期 extend", true},
+    {"special-start", "case.special_start", 's', "特别程序 special start", true},
+    {"special-end", "case.special_end", 'x', "结束特别程序 special end", false},
+    {"withdraw", "case.withdraw", 'w', "撤回 withdraw", false},
+};
+#define NVERBS (sizeof s_verbs / sizeof s_verbs[0])
+
+typedef struct {
+    const char *department, *state, *clerk, *reason, *case_no;
+    long days;
+    json_t *missing;
+} s_args_t;
+
+static void
+s_help (FILE *out)
+{
+    fprintf (out,
+             "usage: onewindow office [--department D] [--clerk NAME] VERB [CASE_NO] [options]\n"
+             "\n"
+             "The back office (后台审批): cases of a department, most urgent deadline first.\n"
+             "\n"
+             "  queue [--state S]                  open cases with deadlines and warnings\n"
+             "  get CASE_NO                        one case in full\n"
+             "  review CASE_NO                     take an accepted case into review\n"
+             "  approve CASE_NO [--reason TEXT]    approve (准予); a document then awaits pickup\n"
+             "  deny CASE_NO --reason TEXT         deny (不予许可)\n"
+             "  supplement CASE_NO --missing TEXT [--missing TEXT]...  ask for material; the\n"
+             "                                     clock stops until it arrives\n"
+             "  extend CASE_NO --days N --reason TEXT      extend the limit once (延期)\n"
+             "  special-start CASE_NO --reason TEXT        hearing, testing... (clock stops)\n"
+             "  special-end CASE_NO\n"
+             "  withdraw CASE_NO [--reason TEXT]   the applicant withdraws\n"
+             "  interactive                        keys; also the default without a verb\n"
+             "\n"
+             "--clerk names who acts (kept in the audit trail). Add --json for JSON.\n");
+}
+
+static json_t *
+s_body (const s_verb_t *v, const s_args_t *a)
+{
+    json_t *body = json_pack ("{s:s}", "case_no", a->case_no ? a->case_no : "");
+    if (a->clerk && strcmp (v->command, "case.get") != 0)
+        json_object_set_new (body, "clerk", json_string (a->clerk));
+    if (a->reason && strcmp (v->command, "case.get") && strcmp (v->command, "case.review")
+        && strcmp (v->command, "case.special_end"))
+        json_object_set_new (body, "reason", json_string (a->reason));
+    if (strcmp (v->command, "case.request_supplement") == 0)
+        json_object_set (body, "missing", a->missing);
+    if (strcmp (v->command, "case.extend") == 0)
+        json_object_set_new (body, "days", json_integer (a->days));
+    return body;
+}
+
+static int
+s_queue (term_opts_t *o, const s_args_t *a)
+{
+    json_t *body = json_object ();
+    if (a->department)
+        json_object_set_new (body, "department", json_string (a->department));
+    if (a->state)
+        json_object_set_new (body, "state", json_string (a->state));
+    json_t *r;
+    int rc = term_call (o, "case.queue", body, &r);
+    if (rc)
+        return rc;
+    if (o->json) {
+        term_print_json (r);
+        json_decref (r);
+        return TERM_EXIT_OK;
+    }
+    json_t *cases = json_object_get (r, "cases");
+    printf ("%zu open case(s)%s%s\n", json_array_size (cases), a->department ? " for " : "",
+            a->department ? a->department : "");
+    printf ("%-20s %-18s %-14s %-10s %-8s %s\n", "case", "state", "item", "deadline", "used",
+            "warnings");
+    size_t i;
+    json_t *c;
+    json_array_foreach (cases, i, c) {
+        char deadline[16] = "—";
+        json_t *d = json_object_get (c, "promised_deadline");
+        if (json_is_integer (d))
+            snprintf (deadline, sizeof deadline, "%02lld-%02lld",
+                      (long long) json_integer_value (d) / 100 % 100,
+                      (long long) json_integer_value (d) % 100);
+        char used[16] = "";
+        if (json_is_integer (json_object_get (c, "elapsed_days")))
+            snprintf (used, sizeof used, "%lld/%lld",
+                      (long long) json_integer_value (json_object_get (c, "elapsed_days")),
+                      (long long) json_integer_value (json_object_get (c, "limit_days")));
+        char warn[64] = "";
+        size_t k;
+        json_t *w;
+        json_array_foreach (json_object_get (c, "warnings"), k, w) {
+            size_t len = strlen (warn);
+            snprintf (warn + len, sizeof warn - len, "%s%s", k ? "," : "", json_string_value (w));
+        }
+        printf ("%-20s %-18s %-14s %-10s %-8s %s  %s\n",
+                json_string_value (json_object_get (c, "case_no")),
+                json_string_value (json_object_get (c, "state")),
+                json_string_value (json_object_get (c, "item")), deadline, used, warn,
+                json_string_value (json_object_get (c, "item_name")));
+    }
+    json_decref (r);
+    return TERM_EXIT_OK;
+}
+
+static int
+s_run (term_opts_t *o, const s_verb_t *v, const s_args_t *a)
+{
+    if (!a->case_no)
+        return term_usage_error ("office", "%s needs the CASE_NO", v->verb);
+    if (v->needs_reason && !a->reason)
+        return term_usage_error ("office", "%s needs --reason TEXT", v->verb);
+    if (strcmp (v->verb, "supplement") == 0 && !json_array_size (a->missing))
+        return term_usage_error ("office", "supplement needs --missing TEXT (all at once)");
+    if (strcmp (v->verb, "extend") == 0 && a->days <= 0)
+        return term_usage_error ("office", "extend needs --days N");
+    json_t *r;
+    int rc = term_call (o, v->command, s_body (v, a), &r);
+    if (rc)
+        return rc;
+    if (o->json)
+        term_print_json (r);
+    else {
+        term_print_case (stdout, r);
+        if (strcmp (v->verb, "get") == 0)
+            term_print_checks (stdout, json_object_get (r, "checks"));
+    }
+    json_decref (r);
+    return TERM_EXIT_OK;
+}
+
+static char *
+s_prompt (const char *question, char *buf, size_t size)
+{
+    printf ("%s", question);
+    fflush (stdout);
+    char *line = fgets (buf, (int) size, stdin);
+    if (line)
+        line[strcspn (line, "\r\n")] = 0;
+    return line;
+}
+
+//  Line-oriented: the office works on case numbers, so each action reads a line.
+static int
+s_interactive (term_opts_t *o, s_args_t *a)
+{
+    printf ("后台审批 — back office%s%s on %s\n", a->department ? " of " : "",
+            a->department ? a->department : "", o->broker);
+    printf ("keys: q 待办 queue");
+    for (size_t i = 0; i < NVERBS; i++)
+        printf ("  %c %s", s_verbs[i].key, s_verbs[i].label);
+    printf ("  ! 退出 quit\n");
+    char line[64];
+    while (s_prompt ("> ", line, sizeof line)) {
+        char key = line[0];
+        if (key == '!' || key == 0x04)
+            break;
+        if (key == 'q') {
+            s_queue (o, a);
+            continue;
+        }
+        const s_verb_t *v = NULL;
+        for (size_t i = 0; i < NVERBS; i++)
+            if (s_verbs[i].key == key)
+                v = &s_verbs[i];
+        if (!v) {
+            if (key)
+                printf ("unknown key '%c'\n", key);
+            continue;
+        }
+        s_args_t step = *a;
+        char f_case[64], f_reason[512], f_missing[512], f_days[16];
+        step.case_no = s_prompt ("办件编号 case number: ", f_case, sizeof f_case);
+        if (!step.case_no || !*step.case_no)
+            continue;
+        step.reason = NULL;
+        if (v->needs_reason || strcmp (v->verb, "approve") == 0 || strcmp (v->verb, "withdraw") == 0) {
+            step.reason = s_prompt ("理由 reason: ", f_reason, sizeof f_reason);
+            if (step.reason && !*step.reason)
+                step.reason = NULL;
+        }
+        if (strcmp (v->verb, "extend") == 0 && s_prompt ("工作日 days: ", f_days, sizeof f_days))
+            step.days = atol (f_days);
+        json_t *missing = json_array ();
+        if (strcmp (v->verb, "supplement") == 0
+            && s_prompt ("缺少的材料，用、分隔 / missing, separated by commas: ", f_missing,
+                         sizeof f_missing)) {
+            json_decref (missing);
+            missing = term_split_list (f_missing);
+        }
+        step.missing = missing;
+        s_run (o, v, &step);
+        json_decref (missing);
+    }
+    return TERM_EXIT_OK;
+}
+
+int
+term_office_main (term_opts_t *o, int argc, char **argv)
+{
+    s_args_t a = {0};
+    a.department = getenv ("ONEWINDOW_DEPARTMENT");
+    a.clerk = getenv ("ONEWINDOW_CLERK");
+    a.missing = json_array ();
+    static const struct option longopts[] = {
+        {"department", required_argument, NULL, 'D'}, {"state", required_argument, NULL, 'S'},
+        {"clerk", required_argument, NULL, 'k'},      {"reason", required_argument, NULL, 'r'},
+        {"days", required_argument, NULL, 'n'},       {"missing", required_argument, NULL, 'M'},
+        {"json", no_argument, NULL, 'j'},             {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    int ch, rc = -1;
+    while (rc < 0 && (ch = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'D': a.department = optarg; break;
+        case 'S': a.state = optarg; break;
+        case 'k': a.clerk = optarg; break;
+        case 'r': a.reason = optarg; break;
+        case 'n': a.days = atol (optarg); break;
+        case 'M': json_array_append_new (a.missing, json_string (optarg)); break;
+        case 'j': o->json = true; break;
+        case 'h': s_help (stdout); rc = TERM_EXIT_OK; break;
+        default: rc = term_usage_error ("office", "bad option"); break;
+        }
+    }
+    if (rc < 0) {
+        const char *verb = optind < argc ? argv[optind] : "interactive";
+        if (optind + 1 < argc)
+            a.case_no = argv[optind + 1];
+        if (optind + 2 < argc)
+            rc = term_usage_error ("office", "unexpected argument '%s'", argv[optind + 2]);
+        else if (strcmp (verb, "queue") == 0)
+            rc = s_queue (o, &a);
+        else if (strcmp (verb, "interactive") == 0)
+            rc = s_interactive (o, &a);
+        else {
+            for (size_t i = 0; i < NVERBS && rc < 0; i++)
+                if (strcmp (s_verbs[i].verb, verb) == 0)
+                    rc = s_run (o, &s_verbs[i], &a);
+            if (rc < 0)
+                rc = term_usage_error ("office", "unknown verb '%s'", verb);
+        }
+    }
+    json_decref (a.missing);
+    return rc;
+}
