@@ -44,6 +44,8 @@ LIBS        = $(PKG_LIBS) -lm -lutil
 PROTO_SRC    := $(wildcard protocol/*.c)
 BROKER_SRC   := $(filter-out broker/broker_main.c,$(wildcard broker/*.c))
 TERM_SRC     := $(filter-out terminal/term_main.c,$(wildcard terminal/*.c))
+VAULT_MAINS  := vault/vault_main.c vault/vault_boardsim.c
+VAULT_SRC    := $(filter-out $(VAULT_MAINS),$(wildcard vault/*.c))
 TEST_SRC     := $(wildcard tests/*.c)
 
 obj = $(patsubst %.c,$(OUT)/%.o,$(1))
@@ -60,8 +62,10 @@ endif
 PROTO_LIB  := $(OUT)/libproto.a
 BROKER_LIB := $(OUT)/libbroker.a
 TERM_LIB   := $(OUT)/libterm.a
+VAULT_LIB  := $(OUT)/libvault.a
 
-PROGRAMS := $(BINDIR)/onewindow-broker $(BINDIR)/onewindow
+PROGRAMS := $(BINDIR)/onewindow-broker $(BINDIR)/onewindow \
+            $(patsubst vault/vault_%.c,$(BINDIR)/onewindow-%,$(wildcard $(VAULT_MAINS)))
 
 .PHONY: all test test-build test-run demo bench install clean deps format check-deps
 
@@ -78,6 +82,8 @@ $(BROKER_LIB): $(call obj,$(BROKER_SRC))
 	@rm -f $@; ar rcs $@ $^
 $(TERM_LIB): $(call obj,$(TERM_SRC))
 	@rm -f $@; ar rcs $@ $^
+$(VAULT_LIB): $(call obj,$(VAULT_SRC))
+	@rm -f $@; ar rcs $@ $^
 
 $(BINDIR)/onewindow-broker: $(call obj,broker/broker_main.c) $(BROKER_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
@@ -89,7 +95,12 @@ $(BINDIR)/onewindow: $(call obj,terminal/term_main.c) $(TERM_LIB) $(PROTO_LIB)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BINDIR)/run_tests: $(call obj,$(TEST_SRC)) $(BROKER_LIB) $(TERM_LIB) $(PROTO_LIB)
+$(BINDIR)/onewindow-%: $(call obj,vault/vault_%.c) $(VAULT_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BINDIR)/run_tests: $(call obj,$(TEST_SRC)) $(BROKER_LIB) $(TERM_LIB) $(VAULT_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

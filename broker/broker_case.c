@@ -8,6 +8,7 @@
 
 #include "broker_calendar.h"
 #include "broker_idcheck.h"
+#include "broker_vault.h"
 
 //  States, as on the wire.
 #define S_SUPPLEMENT "supplement_pending"
@@ -17,6 +18,7 @@
 #define S_APPROVED "approved"
 #define S_DENIED "denied"
 #define S_AWAITING "awaiting_pickup"
+#define S_READY "ready_for_pickup"
 #define S_COLLECTED "collected"
 #define S_NOT_ACCEPTED "not_accepted"
 #define S_WITHDRAWN "withdrawn"
@@ -51,7 +53,14 @@ s_open (const char *state)
 {
     return strcmp (state, S_SUPPLEMENT) == 0 || strcmp (state, S_ACCEPTED) == 0
            || strcmp (state, S_REVIEW) == 0 || strcmp (state, S_SPECIAL) == 0
-           || strcmp (state, S_AWAITING) == 0;
+           || strcmp (state, S_AWAITING) == 0 || strcmp (state, S_READY) == 0;
+}
+
+//  Decided, with a result on its way to the citizen (at the counter or in a cabinet).
+static bool
+s_decided (const char *state)
+{
+    return strcmp (state, S_AWAITING) == 0 || strcmp (state, S_READY) == 0;
 }
 
 //  States in which the legal clock runs.
@@ -227,6 +236,13 @@ s_next_step (const json_t *c)
     else if (strcmp (st, S_AWAITING) == 0)
         snprintf (text, sizeof text,
                   "已办结，请凭取号单二维码到窗口领取 / Ready: collect it at a counter with your slip's QR code");
+    else if (strcmp (st, S_READY) == 0) {
+        const json_t *p = json_object_get (c, "pickup");
+        snprintf (text, sizeof text,
+                  "已存入%s %s 格口，请到智能柜扫取号单二维码取件 / In cabinet %s, slot %s: scan your "
+                  "slip's QR code there",
+                  s_str (p, "cabinet_name"), s_str (p, "slot"), s_str (p, "cabinet"), s_str (p, "slot"));
+    }
     else if (strcmp (st, S_APPROVED) == 0)
         snprintf (text, sizeof text, "已办结（准予） / Approved");
     else if (strcmp (st, S_DENIED) == 0)
@@ -241,8 +257,8 @@ s_next_step (const json_t *c)
 }
 
 //  A case as others see it. `full` (counter and back office) shows the applicant whole.
-static json_t *
-s_view (broker_ctx_t *ctx, const json_t *c, bool full)
+json_t *
+broker_case_view (broker_ctx_t *ctx, const json_t *c, bool full)
 {
     json_t *v = json_deep_copy (c);
     json_object_del (v, "token");
@@ -252,7 +268,7 @@ s_view (broker_ctx_t *ctx, const json_t *c, bool full)
         json_object_set_new (v, "token", json_string (s_str (c, "token")));
     const char *st = s_str (c, "state");
     int today = broker_today (ctx);
-    if (s_int (c, "accepted_day") && s_open (st) && strcmp (st, S_AWAITING) != 0) {
+    if (s_int (c, "accepted_day") && s_open (st) && !s_decided (st)) {
         int elapsed = s_elapsed (ctx, c, today);
         json_object_set_new (v, "elapsed_days", json_integer (elapsed));
         json_object_set_new (v, "limit_days", json_integer (s_limit (c)));
@@ -268,14 +284,14 @@ s_view (broker_ctx_t *ctx, const json_t *c, bool full)
 //  ---------------------------------------------------------------------------------------
 //  Store
 
-static json_t *
-s_load (broker_ctx_t *ctx, const char *case_no)
+json_t *
+broker_case_load (broker_ctx_t *ctx, const char *case_no)
 {
     return broker_store_get_json (ctx->store, BROKER_DB_CASES, case_no, strlen (case_no));
 }
 
-static void
-s_save (broker_ctx_t *ctx, const json_t *c)
+void
+broker_case_save (broker_ctx_t *ctx, const json_t *c)
 {
     const char *no = s_str (c, "case_no");
     broker_store_put_json (ctx->store, BROKER_DB_CASES, no, strlen (no), c);
@@ -286,11 +302,11 @@ s_save (broker_ctx_t *ctx, const json_t *c)
 }
 
 //  Emits a case event (masked view + extra fields) and indexes it for the audit trail.
-static void
-s_emit (broker_ctx_t *ctx, proto_evt_t evt, const json_t *c, json_t *extra, const char *clerk)
+void
+broker_case_emit (broker_ctx_t *ctx, proto_evt_t evt, const json_t *c, json_t *extra, const char *clerk)
 {
     json_t *body = extra ? extra : json_object ();
-    json_object_set_new (body, "case", s_view (ctx, c, false));
+    json_object_set_new (body, "case", broker_case_view (ctx, c, false));
     if (clerk && *clerk)
         json_object_set_new (body, "clerk", json_string (clerk));
     uint64_t seq = broker_emit (ctx, evt, body);
@@ -310,7 +326,7 @@ static json_t *
 s_case_of (broker_ctx_t *ctx, const json_t *body)
 {
     const char *no = s_str (body, "case_no");
-    json_t *c = strlen (no) <= CASE_NO_MAX ? s_load (ctx, no) : NULL;
+    json_t *c = strlen (no) <= CASE_NO_MAX ? broker_case_load (ctx, no) : NULL;
     if (!c)
         broker_fail (ctx, PROTO_ERR_UNKNOWN_CASE, "no case %.48s in this hall", no);
     return c;
@@ -624,7 +640,7 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
         json_object_set_new (c, "accepted_day", json_integer (today));
     }
     s_clock (ctx, c);
-    s_save (ctx, c);
+    broker_case_save (ctx, c);
     char tkey[PROTO_TOKEN_LEN + CASE_NO_MAX + 2];
     int tlen = snprintf (tkey, sizeof tkey, "%s|%s", ticket->token, case_no);
     broker_store_put (ctx->store, BROKER_DB_TOKEN_CASES, tkey, (size_t) tlen, "", 0);
@@ -633,18 +649,18 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
     if (*uscc)
         s_index_applicant (ctx, 'c', uscc, item->id, case_no);
 
-    json_t *reply = s_view (ctx, c, false);
+    json_t *reply = broker_case_view (ctx, c, false);
     json_object_set_new (reply, "token", json_string (ticket->token));
     if (kind == INTAKE_ACCEPT)
-        s_emit (ctx, PROTO_EVT_CASE_ACCEPTED, c, NULL, counter->clerk);
+        broker_case_emit (ctx, PROTO_EVT_CASE_ACCEPTED, c, NULL, counter->clerk);
     else if (kind == INTAKE_SUPPLEMENT) {
         //  The one-time notice (一次性告知): everything missing, in one list.
         json_object_set_new (reply, "notice", json_incref (json_object_get (reply, "next_step")));
-        s_emit (ctx, PROTO_EVT_CASE_SUPPLEMENT_REQUESTED, c,
+        broker_case_emit (ctx, PROTO_EVT_CASE_SUPPLEMENT_REQUESTED, c,
                 json_pack ("{s:O}", "missing", json_object_get (c, "missing")), counter->clerk);
     }
     else
-        s_emit (ctx, PROTO_EVT_CASE_NOT_ACCEPTED, c,
+        broker_case_emit (ctx, PROTO_EVT_CASE_NOT_ACCEPTED, c,
                 json_pack ("{s:s}", "reason", reason ? reason : ""), counter->clerk);
     json_decref (c);
     ctx->reply = reply;
@@ -689,9 +705,9 @@ static int
 s_finish (broker_ctx_t *ctx, json_t *c, proto_evt_t evt, json_t *extra, const char *clerk)
 {
     s_clock (ctx, c);
-    s_save (ctx, c);
-    s_emit (ctx, evt, c, extra, clerk);
-    ctx->reply = s_view (ctx, c, false);
+    broker_case_save (ctx, c);
+    broker_case_emit (ctx, evt, c, extra, clerk);
+    ctx->reply = broker_case_view (ctx, c, false);
     json_decref (c);
     return 0;
 }
@@ -774,7 +790,7 @@ broker_h_case_get (broker_ctx_t *ctx, const json_t *body)
     json_t *c = s_case_of (ctx, body);
     if (!c)
         return -1;
-    ctx->reply = s_view (ctx, c, true);
+    ctx->reply = broker_case_view (ctx, c, true);
     json_decref (c);
     return 0;
 }
@@ -830,7 +846,7 @@ broker_h_case_queue (broker_ctx_t *ctx, const json_t *body)
     size_t i;
     json_t *name;
     json_array_foreach (names, i, name) {
-        json_t *c = s_load (ctx, json_string_value (name));
+        json_t *c = broker_case_load (ctx, json_string_value (name));
         if (!c || (dept && strcmp (dept, s_str (c, "department")) != 0)
             || (state && strcmp (state, s_str (c, "state")) != 0)) {
             json_decref (c);
@@ -841,7 +857,7 @@ broker_h_case_queue (broker_ctx_t *ctx, const json_t *body)
     qsort (list, count, sizeof *list, s_by_deadline);
     json_t *cases = json_array ();
     for (size_t k = 0; k < count; k++) {
-        json_array_append_new (cases, s_view (ctx, list[k], false));
+        json_array_append_new (cases, broker_case_view (ctx, list[k], false));
         json_decref (list[k]);
     }
     free (list);
@@ -961,7 +977,7 @@ broker_h_case_extend (broker_ctx_t *ctx, const json_t *body)
     json_int_t days = json_integer_value (json_object_get (body, "days"));
     const char *st = s_str (c, "state");
     int rc = 0;
-    if (!s_int (c, "accepted_day") || !s_open (st) || strcmp (st, S_AWAITING) == 0)
+    if (!s_int (c, "accepted_day") || !s_open (st) || s_decided (st))
         rc = s_wrong_state (ctx, c, "only a case on the clock can be extended");
     else if (s_int (c, "extension_days"))
         rc = s_wrong_state (ctx, c, "it was extended already (one extension per case, Art. 42)");
@@ -1023,7 +1039,7 @@ broker_h_case_withdraw (broker_ctx_t *ctx, const json_t *body)
     if (!c)
         return -1;
     const char *st = s_str (c, "state");
-    if (!s_open (st) || strcmp (st, S_AWAITING) == 0) {
+    if (!s_open (st) || s_decided (st)) {
         s_wrong_state (ctx, c, "only a case not yet decided can be withdrawn");
         json_decref (c);
         return -1;
@@ -1111,7 +1127,7 @@ broker_h_case_audit (broker_ctx_t *ctx, const json_t *body)
     from[nlen] = 0;
     s_audit_t a = {ctx, no, nlen, json_array ()};
     broker_store_each (ctx->store, BROKER_DB_CASE_LOG, from, nlen + 1, s_audit_one, &a);
-    ctx->reply = json_pack ("{s:s, s:o, s:o, s:i}", "case_no", no, "case", s_view (ctx, c, false),
+    ctx->reply = json_pack ("{s:s, s:o, s:o, s:i}", "case_no", no, "case", broker_case_view (ctx, c, false),
                             "steps", a.steps, "utc_offset_min", ctx->config->utc_offset_min);
     json_decref (c);
     return 0;
@@ -1140,9 +1156,9 @@ s_token_one (const MDB_val *key, const MDB_val *val, void *arg)
     char no[CASE_NO_MAX + 1];
     memcpy (no, (const char *) key->mv_data + plen, nlen);
     no[nlen] = 0;
-    json_t *c = s_load (t->ctx, no);
+    json_t *c = broker_case_load (t->ctx, no);
     if (c)
-        json_array_append_new (t->cases, s_view (t->ctx, c, false));
+        json_array_append_new (t->cases, broker_case_view (t->ctx, c, false));
     json_decref (c);
     return 0;
 }
@@ -1199,13 +1215,13 @@ s_warn_case (broker_ctx_t *ctx, json_t *c, int today)
         }
         json_array_append_new (w, json_string (levels[i]));
         changed = true;
-        s_emit (ctx, PROTO_EVT_CASE_WARNING, c,
+        broker_case_emit (ctx, PROTO_EVT_CASE_WARNING, c,
                 json_pack ("{s:s, s:i, s:i}", "level", levels[i], "elapsed_days", elapsed,
                            "limit_days", limit),
                 NULL);
     }
     if (changed)
-        s_save (ctx, c);
+        broker_case_save (ctx, c);
 }
 
 void
@@ -1218,9 +1234,11 @@ broker_case_timers (broker_ctx_t *ctx)
     size_t i;
     json_t *name;
     json_array_foreach (names, i, name) {
-        json_t *c = s_load (ctx, json_string_value (name));
+        json_t *c = broker_case_load (ctx, json_string_value (name));
         if (c)
             s_warn_case (ctx, c, today);
+        if (c && broker_vault_overdue (ctx, c))
+            broker_case_save (ctx, c);
         json_decref (c);
     }
     json_decref (names);

@@ -38,4 +38,15 @@
 
 #include "broker_handlers.h"
 
+//  A case record from the store, or NULL. Caller owns it.
+json_t *broker_case_load (broker_ctx_t *ctx, const char *case_no);
+//  Writes a case record and keeps the open-cases list in step with its state.
+void broker_case_save (broker_ctx_t *ctx, const json_t *c);
+//  Publishes a case event: the case's masked view plus `extra` (taken; may be NULL) and
+//  the clerk, and indexes it for the case's audit trail.
+void broker_case_emit (broker_ctx_t *ctx, proto_evt_t evt, const json_t *c, json_t *extra,
+                       const char *clerk);
+//  A case as others see it; `full` shows the applicant whole. Caller owns it.
+json_t *broker_case_view (broker_ctx_t *ctx, const json_t *c, bool full);
+
 #endif

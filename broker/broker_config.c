@@ -80,7 +80,9 @@ s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
         if (self->warn_yellow <= 0 || self->warn_red > 1 || self->warn_yellow >= self->warn_red)
             return s_err (err, esz, "cases.warnings needs 0 < yellow < red <= 1");
     }
-    if (s_str (cases, "calendar", "calendar", &self->calendar_path, "cases", err, esz))
+    if (s_str (cases, "calendar", "calendar", &self->calendar_path, "cases", err, esz)
+        || s_int (cases, "pickup_overdue_days", 7, 1, 365, &self->pickup_overdue_days, "cases", err,
+                  esz))
         return -1;
     json_t *depts = json_object_get (root, "departments");
     if (depts) {
@@ -165,6 +167,19 @@ s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
         if (phys && !json_is_boolean (phys))
             return s_err (err, esz, "%s.physical_result must be true or false", where);
         item->physical = json_is_true (phys);
+        char *rsize = NULL;
+        if (s_str (it, "result_size", "M", &rsize, where, err, esz))
+            return -1;
+        bool size_ok = strcmp (rsize, "S") == 0 || strcmp (rsize, "M") == 0 || strcmp (rsize, "L") == 0;
+        if (size_ok)
+            memcpy (item->result_size, rsize, 2);
+        free (rsize);
+        if (!size_ok)
+            return s_err (err, esz, "%s.result_size must be S, M or L", where);
+        json_t *pin = json_object_get (it, "pickup_pin");
+        if (pin && !json_is_boolean (pin))
+            return s_err (err, esz, "%s.pickup_pin must be true or false", where);
+        item->pickup_pin = json_is_true (pin);
         json_t *docs = json_object_get (it, "documents");
         if (docs && (!json_is_array (docs) || json_array_size (docs) > BROKER_MAX_DOCS))
             return s_err (err, esz, "%s.documents must be an array of at most %d", where,

@@ -47,6 +47,8 @@ typedef struct {
     int max_extension_days;       //  Art. 42: 10 unless the law says otherwise
     broker_applicant_t applicant; //  who may apply: a person (ID number), a company (USCC), either
     bool physical;                //  the result is a document to hand out (pickup)
+    char result_size[2];          //  cabinet slot size the result needs: "S", "M" or "L"
+    bool pickup_pin;              //  cabinet pickup also asks the last 4 of the applicant's ID
     int ndocs;
     broker_doc_cfg_t docs[BROKER_MAX_DOCS];  //  documents required at intake
 } broker_item_cfg_t;
@@ -81,6 +83,7 @@ typedef struct {
     char *calendar_path;    //  working-day calendar (directory or file), resolved
     double warn_yellow;     //  fraction of the limit used that raises a yellow warning
     double warn_red;        //  ... a red one
+    int pickup_overdue_days;  //  calendar days a result may wait in a cabinet before recovery
 } broker_config_t;
 
 //  Loads and checks a hall config file. NULL on error with a one-line reason in `err`.

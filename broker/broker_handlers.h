@@ -34,6 +34,7 @@ typedef struct broker_ctx {
     char why[256];              //  failure message
     json_t *err_detail;         //  extra fields for the error body (owned), e.g. checks
     json_t *events;             //  events emitted in this batch: [{topic, seq, body}]
+    json_t *notices;            //  notifications (SMS) queued in this batch, sent after commit
 } broker_ctx_t;
 
 typedef int (broker_handler_fn) (broker_ctx_t *ctx, const json_t *body);

@@ -35,6 +35,8 @@ s_usage (FILE *out)
              "      --clock MODE      real (default) or sim[:UNIX_MS]: a simulated clock that\n"
              "                        moves only on clock.advance (tests, simulations)\n"
              "      --map-size MB     initial LMDB map size (grows on demand), default 64\n"
+             "      --notify-log FILE notifications (SMS) to send: one JSON line each, with the\n"
+             "                        full phone number, for the SMS gateway adapter\n"
              "  -v, --verbose         debug logging\n"
              "  -h, --help            this help\n"
              "\n"
@@ -55,6 +57,7 @@ main (int argc, char **argv)
         {"bind", required_argument, NULL, 'b'},    {"pub", required_argument, NULL, 'p'},
         {"advertise", required_argument, NULL, 'a'}, {"clock", required_argument, NULL, 'k'},
         {"map-size", required_argument, NULL, 'm'}, {"verbose", no_argument, NULL, 'v'},
+        {"notify-log", required_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     int ch;
@@ -88,6 +91,7 @@ main (int argc, char **argv)
             break;
         }
         case 'v': level = PROTO_LOG_DEBUG; break;
+        case 'n': opt.notify_log = optarg; break;
         case 'h': s_usage (stdout); return 0;
         default: s_usage (stderr); return 2;
         }

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "broker_calendar.h"
 #include "broker_handlers.h"
 #include "broker_hall.h"
+#include "broker_idcheck.h"
 #include "broker_store.h"
 #include "proto_log.h"
 #include "proto_msg.h"
@@ -54,6 +56,9 @@ struct broker_server {
     s_reply_t out[BROKER_BATCH_MAX];
     int nin;
     json_t *events;             //  events of the batch, published after commit
+    json_t *notices;            //  notifications of the batch, handed to the sender after commit
+    uint64_t notice_sent;       //  last notification handed to the sender
+    uint64_t notice_saved;      //  ... as recorded in the store
     int64_t timers_due;         //  next timer, on the broker clock
     int64_t prune_due;          //  next idempotency pruning, on the broker clock
 };
@@ -129,6 +134,7 @@ broker_server_new (const broker_options_t *options)
     }
     self->hall = broker_hall_new (self->config);
     self->events = json_array ();
+    self->notices = json_array ();
     if (!self->clock || !self->hall || !self->events)
         goto fail;
     if (s_reload (self) != 0) {
@@ -214,6 +220,7 @@ broker_server_destroy (broker_server_t **self_p)
     if (self->zctx)
         zmq_ctx_term (self->zctx);
     json_decref (self->events);
+    json_decref (self->notices);
     broker_hall_destroy (&self->hall);
     broker_calendar_destroy (&self->calendar);
     broker_clock_destroy (&self->clock);
@@ -331,6 +338,7 @@ s_ctx (broker_server_t *self, const char *principal)
         .principal = principal,
         .now = broker_clock_now (self->clock),
         .events = self->events,
+        .notices = self->notices,
     };
 }
 
@@ -470,6 +478,70 @@ s_prune (broker_server_t *self, int64_t now)
     }
 }
 
+//  Hands a notification to the sender: a JSON line in the notify log (the SMS gateway
+//  adapter's input) and a log line with the phone masked.
+static void
+s_deliver (broker_server_t *self, const json_t *n)
+{
+    if (self->opt.notify_log) {
+        FILE *f = fopen (self->opt.notify_log, "a");
+        char *line = proto_json_dump (n);
+        if (f && line) {
+            fprintf (f, "%s\n", line);
+            fflush (f);
+            fsync (fileno (f));
+        }
+        else
+            log_error ("notify: cannot append to %s: %s", self->opt.notify_log, strerror (errno));
+        free (line);
+        if (f)
+            fclose (f);
+    }
+    char masked[32];
+    broker_idcheck_mask_phone (json_string_value (json_object_get (n, "phone")), masked, sizeof masked);
+    log_info ("notify %s to %s: %s", json_string_value (json_object_get (n, "kind")), masked,
+              json_string_value (json_object_get (n, "text")));
+    uint64_t seq = (uint64_t) json_integer_value (json_object_get (n, "seq"));
+    if (seq > self->notice_sent)
+        self->notice_sent = seq;
+}
+
+typedef struct {
+    broker_server_t *server;
+} s_pending_t;
+
+static int
+s_deliver_stored (const MDB_val *key, const MDB_val *val, void *arg)
+{
+    (void) key;
+    s_pending_t *p = arg;
+    json_t *n = json_loadb (val->mv_data, val->mv_size, 0, NULL);
+    if (n)
+        s_deliver (p->server, n);
+    json_decref (n);
+    return 0;
+}
+
+//  At start: notifications committed but not handed to the sender before a crash.
+static void
+s_deliver_pending (broker_server_t *self)
+{
+    if (broker_store_begin (self->store, false) != 0)
+        return;
+    MDB_val v;
+    if (broker_store_get (self->store, BROKER_DB_META, "notice_sent", 11, &v) == 0 && v.mv_size < 24) {
+        char buf[24];
+        memcpy (buf, v.mv_data, v.mv_size);
+        buf[v.mv_size] = 0;
+        self->notice_sent = self->notice_saved = strtoull (buf, NULL, 10);
+    }
+    unsigned char from[8];
+    broker_key_u64 (self->notice_sent + 1, from);
+    s_pending_t p = {self};
+    broker_store_each (self->store, BROKER_DB_NOTICES, from, sizeof from, s_deliver_stored, &p);
+    broker_store_abort (self->store);
+}
+
 static void
 s_timers (broker_server_t *self)
 {
@@ -491,10 +563,16 @@ s_run_batch (broker_server_t *self)
     //  Timers that fell due while waiting run first, so requests see the new business day
     //  (no ticket of the new day is issued or called in the old one); timers that fall due
     //  while the batch runs (the clock moved, or clock.advance) run after it.
+    json_array_clear (self->notices);
     s_timers (self);
     for (int i = 0; i < self->nin; i++)
         s_process (self, &self->in[i], &self->out[i]);
     s_timers (self);
+    if (self->notice_sent > self->notice_saved) {
+        char val[24];
+        int len = snprintf (val, sizeof val, "%llu", (unsigned long long) self->notice_sent);
+        broker_store_put (self->store, BROKER_DB_META, "notice_sent", 11, val, (size_t) len);
+    }
     int64_t now = broker_clock_now (self->clock);
     if (now >= self->prune_due) {
         s_prune (self, now);
@@ -562,6 +640,14 @@ s_batch (broker_server_t *self)
             break;
         rc = s_run_batch (self);
     }
+    if (rc == 0) {
+        self->notice_saved = self->notice_sent;
+        size_t i;
+        json_t *n;
+        json_array_foreach (self->notices, i, n)
+            s_deliver (self, n);
+    }
+    json_array_clear (self->notices);
     if (rc != 0) {
         json_array_clear (self->events);
         for (int i = 0; i < self->nin; i++)
@@ -578,6 +664,7 @@ int
 broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop)
 {
     self->timers_due = 0;  //  run the timers once at start (a day may have ended while down)
+    s_deliver_pending (self);
     self->prune_due = 0;
     while (!*stop) {
         int64_t now = broker_clock_now (self->clock);

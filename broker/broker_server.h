@@ -36,6 +36,7 @@ typedef struct {
     const char *pub;           //  event endpoint (PUB), e.g. tcp://*:7101
     const char *advertise;     //  event endpoint told to clients (hall.info); NULL = derived
     size_t map_size;           //  initial LMDB map size in bytes (0 = default)
+    const char *notify_log;    //  notifications (SMS) outbox file, one JSON line each; NULL: log only
     bool sim_clock;            //  run on the simulated clock
     int64_t sim_start_ms;      //  its start, Unix ms (0 = now)
 } broker_options_t;

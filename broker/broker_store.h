@@ -38,7 +38,11 @@
     X (OPEN_CASES, "open_cases", "numbers of cases not yet in a final state")                 \
     X (TOKEN_CASES, "token_cases", "token|case number: the cases a QR code leads to")         \
     X (APPLICANT_CASES, "applicant_cases", "p|ID or c|USCC, then |item|case number")          \
-    X (CASE_LOG, "case_log", "case number NUL sequence (u64 BE): the case's events")
+    X (CASE_LOG, "case_log", "case number NUL sequence (u64 BE): the case's events")         \
+    X (PROXY_CODES, "proxy_codes", "proxy pickup code (代领) -> case number")                   \
+    X (CABINETS, "cabinets", "cabinet id -> its slots as the cabinet last reported them")      \
+    X (CABINET_CMDS, "cabinet_cmds", "cabinet id NUL command id (u64 BE) -> pending command")  \
+    X (NOTICES, "notices", "sequence (u64 BE) -> notification (SMS outbox) JSON")
 
 typedef enum {
 #define X(id, name, desc) BROKER_DB_##id,

@@ -124,6 +124,36 @@
        "case_no:s counter:i", "Hand the result out at a counter (窗口出件).")               \
     X (CASE_AUDIT, case_audit, "case.audit", R_OFFICE | R_ADMIN, PROTO_READ, "case_no:s",  \
        "Every step of a case from the journal: time, actor, reason.")                       \
+    X (CASE_AUTHORIZE_PROXY, case_authorize_proxy, "case.authorize_proxy",                 \
+       R_KIOSK | R_WEB | R_COUNTER | R_ADMIN, PROTO_WRITE, "token:s proxy_name:s",          \
+       "The applicant lets someone else collect (代领): a new pickup code for them.")        \
+    X (VAULT_DEPOSIT_CHECK, vault_deposit_check, "vault.deposit_check", R_VAULT | R_ADMIN,   \
+       PROTO_READ, "cabinet:s code:s",                                                     \
+       "May this scanned case be deposited? Its number and slot size.")                    \
+    X (VAULT_DEPOSITED, vault_deposited, "vault.deposited", R_VAULT | R_ADMIN, PROTO_WRITE, \
+       "cabinet:s case_no:s slot:s clerk:s?",                                              \
+       "The door closed on the deposited result: ready for pickup; the citizen is notified.") \
+    X (VAULT_PICKUP_CHECK, vault_pickup_check, "vault.pickup_check", R_VAULT | R_ADMIN,    \
+       PROTO_READ, "cabinet:s code:s", "May this scanned code open a door here? Which slot.") \
+    X (VAULT_COLLECTED, vault_collected, "vault.collected", R_VAULT | R_ADMIN, PROTO_WRITE, \
+       "cabinet:s case_no:s slot:s time:i proxy:b?",                                       \
+       "The door closed on an empty slot: the case is collected at that time.")            \
+    X (VAULT_RECOVERED, vault_recovered, "vault.recovered", R_VAULT | R_ADMIN, PROTO_WRITE, \
+       "cabinet:s case_no:s slot:s clerk:s?",                                              \
+       "Staff took an uncollected result out: it goes back to the counter.")               \
+    X (VAULT_REPORT, vault_report, "vault.report", R_VAULT | R_ADMIN, PROTO_WRITE,         \
+       "cabinet:s slots:a name:s? alarm:o?", "The cabinet's slots as its sensors see them, and any alarm.") \
+    X (VAULT_SYNC, vault_sync, "vault.sync", R_VAULT | R_ADMIN, PROTO_READ, "cabinet:s",   \
+       "The cabinet's work: pickup records (hashed codes) and pending staff commands.")    \
+    X (VAULT_COMMAND_DONE, vault_command_done, "vault.command_done", R_VAULT | R_ADMIN,    \
+       PROTO_WRITE, "cabinet:s id:i result:s", "A staff command was carried out (or failed).") \
+    X (VAULT_DEPOSIT_REQUEST, vault_deposit_request, "vault.deposit_request",              \
+       R_COUNTER | R_OFFICE | R_ADMIN, PROTO_WRITE, "cabinet:s code:s size:s? clerk:s?",    \
+       "A staff terminal asks a cabinet to open a slot for a case's result.")              \
+    X (VAULT_REMOTE_OPEN, vault_remote_open, "vault.remote_open", R_ADMIN, PROTO_WRITE,    \
+       "cabinet:s slot:s reason:s clerk:s?", "Open a slot remotely, with a reason (audited).") \
+    X (VAULT_STATUS, vault_status, "vault.status", R_ANY, PROTO_READ, "cabinet:s?",        \
+       "Every cabinet's slots, states, cases and alarms as last reported.")                \
     X (CLOCK_ADVANCE, clock_advance, "clock.advance", R_ADMIN, PROTO_WRITE, "ms:i",       \
        "Advance the simulated clock (only when the broker runs --clock sim).")
 
@@ -154,6 +184,7 @@
     X (NOT_SIMULATED, "not_simulated", "the broker's clock is real; it cannot be advanced") \
     X (UNKNOWN_ITEM, "unknown_item", "no such service item in this hall")                  \
     X (UNKNOWN_CASE, "unknown_case", "no case with this number")                           \
+    X (UNKNOWN_CABINET, "unknown_cabinet", "no cabinet with this id has reported")          \
     X (CHECK_FAILED, "check_failed", "an intake check failed; the body lists the checks; override with a reason to proceed") \
     X (STORE_FAILED, "store_failed", "the store could not commit; nothing was changed")    \
     X (INTERNAL, "internal", "an internal error; nothing was changed")
@@ -185,9 +216,17 @@
     X (CASE_SPECIAL_STARTED, "case.special_started", "case, reason")                       \
     X (CASE_SPECIAL_ENDED, "case.special_ended", "case")                                   \
     X (CASE_WITHDRAWN, "case.withdrawn", "case, reason")                                   \
-    X (CASE_COLLECTED, "case.collected", "case, counter")                                  \
+    X (CASE_COLLECTED, "case.collected", "case, and counter or cabinet, slot, proxy")                                  \
     X (CASE_WARNING, "case.warning",                                                       \
-       "case, level (yellow, red, overdue or statutory_overdue), elapsed_days, limit_days") \
+       "case, level (yellow, red, overdue, statutory_overdue or pickup_overdue), elapsed_days, " \
+       "limit_days")                                                                       \
+    X (CASE_READY_FOR_PICKUP, "case.ready_for_pickup", "case, cabinet, slot")              \
+    X (CASE_RECOVERED, "case.recovered", "case, cabinet, slot")                            \
+    X (CASE_PROXY_AUTHORIZED, "case.proxy_authorized", "case, proxy_name")                 \
+    X (VAULT_CHANGED, "vault.changed", "cabinet (its slots as reported)")                  \
+    X (VAULT_ALARM, "vault.alarm", "cabinet, slot, alarm (ajar, jammed, uncommanded_open, board_offline, incident, lockout), detail") \
+    X (VAULT_COMMAND, "vault.command", "cabinet, command (id, kind deposit or open, ...)")  \
+    X (VAULT_COMMAND_DONE, "vault.command_done", "cabinet, command (with result)")         \
     X (HALL_DAY, "hall.day", "day (the new business day, YYYYMMDD)")                       \
     X (CLOCK_ADVANCED, "clock.advanced", "ms, now")
 

@@ -1,0 +1,703 @@
+/*  broker_vault.c — see broker_vault.h. */
+#include "broker_vault.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker_case.h"
+#include "broker_idcheck.h"
+#include "proto_token.h"
+
+#define CAB_MAX 32
+
+static const char *
+s_str (const json_t *j, const char *key)
+{
+    const char *v = json_string_value (json_object_get (j, key));
+    return v ? v : "";
+}
+
+void
+broker_vault_code_hash (const char *code, char out[33])
+{
+    unsigned char h[16];
+    crypto_generichash (h, sizeof h, (const unsigned char *) code, strlen (code), NULL, 0);
+    sodium_bin2hex (out, 33, h, sizeof h);
+}
+
+void
+broker_vault_pin_hash (const char *case_no, const char *pin, char out[33])
+{
+    char text[128];
+    snprintf (text, sizeof text, "%s:%s", case_no, pin);
+    broker_vault_code_hash (text, out);
+}
+
+void
+broker_notify (broker_ctx_t *ctx, const json_t *c, const char *kind, const char *text)
+{
+    const char *phone = s_str (json_object_get (c, "applicant"), "phone");
+    if (!*phone)
+        return;
+    char qr[600];
+    snprintf (qr, sizeof qr, "%s%s", ctx->config->status_url, s_str (c, "token"));
+    uint64_t seq = 1;
+    MDB_val k, v;
+    if (broker_store_last (ctx->store, BROKER_DB_NOTICES, &k, &v) == 0 && k.mv_size == 8)
+        seq = broker_key_u64_read (k.mv_data) + 1;
+    json_t *n = json_pack ("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "seq", (json_int_t) seq, "kind",
+                           kind, "case_no", s_str (c, "case_no"), "phone", phone, "text", text,
+                           "code", qr, "time", (json_int_t) ctx->now);
+    unsigned char key[8];
+    broker_key_u64 (seq, key);
+    broker_store_put_json (ctx->store, BROKER_DB_NOTICES, key, sizeof key, n);
+    json_array_append_new (ctx->notices, n);
+}
+
+//  The cabinet id of the request: 1..32 bytes of letters, digits, '-' or '_'.
+static const char *
+s_cabinet (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *id = s_str (body, "cabinet");
+    size_t n = strlen (id);
+    bool ok = n >= 1 && n <= CAB_MAX;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (id[i] >= 'A' && id[i] <= 'Z') || (id[i] >= 'a' && id[i] <= 'z')
+             || (id[i] >= '0' && id[i] <= '9') || id[i] == '-' || id[i] == '_';
+    if (!ok) {
+        broker_fail (ctx, PROTO_ERR_BAD_FIELD, "cabinet must be 1..%d letters, digits, - or _",
+                     CAB_MAX);
+        return NULL;
+    }
+    return id;
+}
+
+typedef struct {
+    const char *prefix;
+    json_t *found;  //  case numbers
+} s_prefix_t;
+
+static int
+s_prefix_one (const MDB_val *key, const MDB_val *val, void *arg)
+{
+    (void) val;
+    s_prefix_t *p = arg;
+    size_t plen = strlen (p->prefix);
+    if (key->mv_size <= plen || memcmp (key->mv_data, p->prefix, plen) != 0)
+        return 1;
+    json_array_append_new (p->found, json_stringn ((const char *) key->mv_data + plen,
+                                                   key->mv_size - plen));
+    return 0;
+}
+
+//  The case a scanned code leads to, among those in `state`: the code may be a ticket
+//  token (or its URL), a proxy pickup code, or (for staff) a case number. NULL with the
+//  failure recorded. *proxy says whether a proxy code was used. Caller owns it.
+static json_t *
+s_case_by_code (broker_ctx_t *ctx, const char *code, const char *state, bool allow_case_no,
+                bool *proxy)
+{
+    *proxy = false;
+    char token[PROTO_TOKEN_LEN + 1];
+    json_t *candidates = json_array ();
+    if (proto_token_parse (code, strlen (code), token) == 0) {
+        char prefix[PROTO_TOKEN_LEN + 2];
+        snprintf (prefix, sizeof prefix, "%s|", token);
+        s_prefix_t p = {prefix, candidates};
+        broker_store_each (ctx->store, BROKER_DB_TOKEN_CASES, prefix, strlen (prefix), s_prefix_one,
+                           &p);
+        MDB_val v;
+        if (!json_array_size (candidates)
+            && broker_store_get (ctx->store, BROKER_DB_PROXY_CODES, token, PROTO_TOKEN_LEN, &v) == 0) {
+            json_array_append_new (candidates, json_stringn (v.mv_data, v.mv_size));
+            *proxy = true;
+        }
+    }
+    else if (allow_case_no && strlen (code) <= 48)
+        json_array_append_new (candidates, json_string (code));
+    else {
+        json_decref (candidates);
+        broker_fail (ctx, PROTO_ERR_BAD_FIELD, "not a pickup code: scan the QR code of the slip or notice");
+        return NULL;
+    }
+    //  Prefer the case in the wanted state; otherwise report the most telling one.
+    json_t *best = NULL;
+    size_t i;
+    json_t *no;
+    json_array_foreach (candidates, i, no) {
+        json_t *c = broker_case_load (ctx, json_string_value (no));
+        if (!c)
+            continue;
+        if (strcmp (s_str (c, "state"), state) == 0) {
+            json_decref (best);
+            best = c;
+            break;
+        }
+        json_decref (best);
+        best = c;
+    }
+    json_decref (candidates);
+    if (!best)
+        broker_fail (ctx, PROTO_ERR_UNKNOWN_CASE, "no case has this code");
+    return best;
+}
+
+static int
+s_state_error (broker_ctx_t *ctx, const json_t *c, const char *want)
+{
+    const char *st = s_str (c, "state");
+    if (strcmp (st, "collected") == 0) {
+        char when[24];
+        broker_format_time (json_integer_value (json_object_get (c, "collected")),
+                            ctx->config->utc_offset_min, when, sizeof when);
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "已于 %.16s 领取 / collected at %.16s", when,
+                            when);
+    }
+    return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "case %s is %s, not %s", s_str (c, "case_no"), st,
+                        want);
+}
+
+//  The second factor for a case, when its item asks for one: the last 4 characters of the
+//  applicant's ID number (or USCC).
+static bool
+s_pin (broker_ctx_t *ctx, const json_t *c, char pin_hash[33])
+{
+    int ii = broker_config_item (ctx->config, s_str (c, "item"));
+    if (ii < 0 || !ctx->config->items[ii].pickup_pin)
+        return false;
+    const json_t *a = json_object_get (c, "applicant");
+    const char *id = *s_str (a, "id_number") ? s_str (a, "id_number") : s_str (a, "uscc");
+    size_t n = strlen (id);
+    if (n < 4)
+        return false;
+    broker_vault_pin_hash (s_str (c, "case_no"), id + n - 4, pin_hash);
+    return true;
+}
+
+//  What the vault keeps about a case in one of its slots: no code in clear.
+static json_t *
+s_pickup_record (broker_ctx_t *ctx, const json_t *c)
+{
+    const json_t *p = json_object_get (c, "pickup");
+    json_t *codes = json_array ();
+    char h[33];
+    broker_vault_code_hash (s_str (c, "token"), h);
+    json_array_append_new (codes, json_string (h));
+    size_t i;
+    json_t *x;
+    json_array_foreach (json_object_get (c, "proxies"), i, x)
+        json_array_append_new (codes, json_string (s_str (x, "code_hash")));
+    json_t *r = json_pack ("{s:s, s:s, s:o, s:I, s:s}", "case_no", s_str (c, "case_no"), "slot",
+                           s_str (p, "slot"), "codes", codes, "deposited",
+                           json_integer_value (json_object_get (p, "deposited")), "item_name",
+                           s_str (c, "item_name"));
+    char pin[33];
+    if (s_pin (ctx, c, pin))
+        json_object_set_new (r, "pin_hash", json_string (pin));
+    return r;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Deposit
+
+static const char *
+s_size_of (broker_ctx_t *ctx, const json_t *c)
+{
+    int ii = broker_config_item (ctx->config, s_str (c, "item"));
+    return ii >= 0 ? ctx->config->items[ii].result_size : "M";
+}
+
+int
+broker_h_vault_deposit_check (broker_ctx_t *ctx, const json_t *body)
+{
+    if (!s_cabinet (ctx, body))
+        return -1;
+    bool proxy;
+    json_t *c = s_case_by_code (ctx, s_str (body, "code"), "awaiting_pickup", true, &proxy);
+    if (!c)
+        return -1;
+    if (proxy || strcmp (s_str (c, "state"), "awaiting_pickup") != 0) {
+        int rc = proxy ? broker_fail (ctx, PROTO_ERR_WRONG_STATE, "a proxy code cannot deposit")
+                       : s_state_error (ctx, c, "awaiting_pickup");
+        json_decref (c);
+        return rc;
+    }
+    json_t *view = broker_case_view (ctx, c, false);
+    ctx->reply = json_pack ("{s:s, s:s, s:s, s:O}", "case_no", s_str (c, "case_no"), "item_name",
+                            s_str (c, "item_name"), "size", s_size_of (ctx, c), "applicant",
+                            json_object_get (view, "applicant"));
+    json_decref (view);
+    json_decref (c);
+    return 0;
+}
+
+static json_t *
+s_case_named (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *no = s_str (body, "case_no");
+    json_t *c = strlen (no) <= 48 ? broker_case_load (ctx, no) : NULL;
+    if (!c)
+        broker_fail (ctx, PROTO_ERR_UNKNOWN_CASE, "no case %.48s", no);
+    return c;
+}
+
+static bool
+s_here (const json_t *c, const char *cabinet, const char *slot)
+{
+    const json_t *p = json_object_get (c, "pickup");
+    return strcmp (s_str (p, "cabinet"), cabinet) == 0 && (!slot || strcmp (s_str (p, "slot"), slot) == 0);
+}
+
+int
+broker_h_vault_deposited (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *cabinet = s_cabinet (ctx, body);
+    const char *slot = s_str (body, "slot");
+    if (!cabinet || broker_check_length (ctx, "slot", slot, 16))
+        return -1;
+    json_t *c = s_case_named (ctx, body);
+    if (!c)
+        return -1;
+    //  A report that arrives twice (a retry with a new id after a vault restart) is a no-op.
+    if (strcmp (s_str (c, "state"), "ready_for_pickup") == 0 && s_here (c, cabinet, slot)) {
+        ctx->reply = json_pack ("{s:o}", "pickup", s_pickup_record (ctx, c));
+        json_decref (c);
+        return 0;
+    }
+    if (strcmp (s_str (c, "state"), "awaiting_pickup") != 0) {
+        int rc = s_state_error (ctx, c, "awaiting_pickup");
+        json_decref (c);
+        return rc;
+    }
+    json_t *mirror = broker_store_get_json (ctx->store, BROKER_DB_CABINETS, cabinet, strlen (cabinet));
+    const char *cab_name = mirror ? s_str (mirror, "name") : cabinet;
+    json_object_set_new (c, "state", json_string ("ready_for_pickup"));
+    json_object_set_new (c, "pickup",
+                         json_pack ("{s:s, s:s, s:s, s:I}", "cabinet", cabinet, "cabinet_name",
+                                    *cab_name ? cab_name : cabinet, "slot", slot, "deposited",
+                                    (json_int_t) ctx->now));
+    json_decref (mirror);
+    broker_case_save (ctx, c);
+    broker_case_emit (ctx, PROTO_EVT_CASE_READY_FOR_PICKUP, c,
+                      json_pack ("{s:s, s:s}", "cabinet", cabinet, "slot", slot),
+                      json_string_value (json_object_get (body, "clerk")));
+    char text[600];
+    snprintf (text, sizeof text,
+              "【%s】您的%s（%s）已存入自助取件柜 %s 格口，请凭取号单或本短信二维码取件。",
+              ctx->config->hall_name, s_str (c, "item_name"), s_str (c, "case_no"), slot);
+    broker_notify (ctx, c, "ready_for_pickup", text);
+    ctx->reply = json_pack ("{s:o}", "pickup", s_pickup_record (ctx, c));
+    json_decref (c);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Pickup
+
+int
+broker_h_vault_pickup_check (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *cabinet = s_cabinet (ctx, body);
+    if (!cabinet)
+        return -1;
+    bool proxy;
+    json_t *c = s_case_by_code (ctx, s_str (body, "code"), "ready_for_pickup", false, &proxy);
+    if (!c)
+        return -1;
+    int rc = 0;
+    if (strcmp (s_str (c, "state"), "ready_for_pickup") != 0)
+        rc = s_state_error (ctx, c, "ready_for_pickup");
+    else if (!s_here (c, cabinet, NULL))
+        rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE, "this result is in cabinet %s, not here",
+                          s_str (json_object_get (c, "pickup"), "cabinet"));
+    else {
+        ctx->reply = s_pickup_record (ctx, c);
+        json_object_set_new (ctx->reply, "proxy", json_boolean (proxy));
+    }
+    json_decref (c);
+    return rc;
+}
+
+int
+broker_h_vault_collected (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *cabinet = s_cabinet (ctx, body);
+    const char *slot = s_str (body, "slot");
+    if (!cabinet)
+        return -1;
+    json_t *c = s_case_named (ctx, body);
+    if (!c)
+        return -1;
+    json_int_t when = json_integer_value (json_object_get (body, "time"));
+    if (strcmp (s_str (c, "state"), "collected") == 0 && s_here (c, cabinet, slot)) {
+        ctx->reply = broker_case_view (ctx, c, false);
+        json_decref (c);
+        return 0;
+    }
+    if (strcmp (s_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, slot)) {
+        int rc = strcmp (s_str (c, "state"), "ready_for_pickup") != 0
+                     ? s_state_error (ctx, c, "ready_for_pickup")
+                     : broker_fail (ctx, PROTO_ERR_WRONG_STATE, "case %s is not in %s slot %s",
+                                    s_str (c, "case_no"), cabinet, slot);
+        json_decref (c);
+        return rc;
+    }
+    //  The time is the cabinet's: the door closed on an empty slot then, maybe while the
+    //  network was down.
+    if (when <= 0 || when > ctx->now + 3600000)
+        when = ctx->now;
+    bool proxy = json_is_true (json_object_get (body, "proxy"));
+    json_object_set_new (c, "state", json_string ("collected"));
+    json_object_set_new (c, "collected", json_integer (when));
+    json_object_set_new (c, "collected_at",
+                         json_pack ("{s:s, s:s, s:s, s:b}", "kind", "cabinet", "cabinet", cabinet,
+                                    "slot", slot, "proxy", proxy));
+    broker_case_save (ctx, c);
+    broker_case_emit (ctx, PROTO_EVT_CASE_COLLECTED, c,
+                      json_pack ("{s:s, s:s, s:b}", "cabinet", cabinet, "slot", slot, "proxy", proxy),
+                      NULL);
+    ctx->reply = broker_case_view (ctx, c, false);
+    json_decref (c);
+    return 0;
+}
+
+int
+broker_h_vault_recovered (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *cabinet = s_cabinet (ctx, body);
+    const char *slot = s_str (body, "slot");
+    if (!cabinet)
+        return -1;
+    json_t *c = s_case_named (ctx, body);
+    if (!c)
+        return -1;
+    if (strcmp (s_str (c, "state"), "awaiting_pickup") == 0 && !json_object_get (c, "pickup")) {
+        ctx->reply = broker_case_view (ctx, c, false);
+        json_decref (c);
+        return 0;
+    }
+    if (strcmp (s_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, slot)) {
+        int rc = s_state_error (ctx, c, "ready_for_pickup in this slot");
+        json_decref (c);
+        return rc;
+    }
+    //  Back to the counter (统一出件): a clerk hands it out from there.
+    json_object_set_new (c, "state", json_string ("awaiting_pickup"));
+    json_object_set_new (c, "recovered", json_pack ("{s:s, s:s, s:I}", "cabinet", cabinet, "slot",
+                                                    slot, "time", (json_int_t) ctx->now));
+    json_object_del (c, "pickup");
+    broker_case_save (ctx, c);
+    broker_case_emit (ctx, PROTO_EVT_CASE_RECOVERED, c,
+                      json_pack ("{s:s, s:s}", "cabinet", cabinet, "slot", slot),
+                      json_string_value (json_object_get (body, "clerk")));
+    ctx->reply = broker_case_view (ctx, c, false);
+    json_decref (c);
+    return 0;
+}
+
+bool
+broker_vault_overdue (broker_ctx_t *ctx, json_t *c)
+{
+    if (strcmp (s_str (c, "state"), "ready_for_pickup") != 0)
+        return false;
+    json_int_t deposited = json_integer_value (json_object_get (json_object_get (c, "pickup"), "deposited"));
+    if (ctx->now - deposited < (json_int_t) ctx->config->pickup_overdue_days * 86400000)
+        return false;
+    json_t *w = json_object_get (c, "warnings");
+    size_t i;
+    json_t *x;
+    json_array_foreach (w, i, x)
+        if (strcmp (json_string_value (x), "pickup_overdue") == 0)
+            return false;
+    if (!w) {
+        w = json_array ();
+        json_object_set_new (c, "warnings", w);
+    }
+    json_array_append_new (w, json_string ("pickup_overdue"));
+    const json_t *p = json_object_get (c, "pickup");
+    broker_case_emit (ctx, PROTO_EVT_CASE_WARNING, c,
+                      json_pack ("{s:s, s:s, s:s}", "level", "pickup_overdue", "cabinet",
+                                 s_str (p, "cabinet"), "slot", s_str (p, "slot")),
+                      NULL);
+    char text[600];
+    snprintf (text, sizeof text,
+              "【%s】您的%s（%s）已在自助取件柜存放 %d 天，请尽快取件；逾期将转回窗口领取。",
+              ctx->config->hall_name, s_str (c, "item_name"), s_str (c, "case_no"),
+              ctx->config->pickup_overdue_days);
+    broker_notify (ctx, c, "pickup_reminder", text);
+    return true;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Proxy pickup (代领)
+
+int
+broker_h_case_authorize_proxy (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *name = s_str (body, "proxy_name");
+    if (broker_check_length (ctx, "proxy_name", name, 64))
+        return -1;
+    bool proxy;
+    json_t *c = s_case_by_code (ctx, s_str (body, "token"), "ready_for_pickup", false, &proxy);
+    if (!c)
+        return -1;
+    const char *st = s_str (c, "state");
+    if (proxy || (strcmp (st, "ready_for_pickup") != 0 && strcmp (st, "awaiting_pickup") != 0)) {
+        int rc = proxy ? broker_fail (ctx, PROTO_ERR_FORBIDDEN,
+                                      "only the applicant's own code can authorise a proxy")
+                       : s_state_error (ctx, c, "awaiting or ready for pickup");
+        json_decref (c);
+        return rc;
+    }
+    json_t *proxies = json_object_get (c, "proxies");
+    if (json_array_size (proxies) >= 3) {
+        json_decref (c);
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "at most 3 proxies per case");
+    }
+    char code[PROTO_TOKEN_LEN + 1], hash[33];
+    proto_token_new (code);
+    broker_vault_code_hash (code, hash);
+    if (!proxies) {
+        proxies = json_array ();
+        json_object_set_new (c, "proxies", proxies);
+    }
+    json_array_append_new (proxies, json_pack ("{s:s, s:s, s:I}", "name", name, "code_hash", hash,
+                                               "created", (json_int_t) ctx->now));
+    const char *no = s_str (c, "case_no");
+    broker_store_put (ctx->store, BROKER_DB_PROXY_CODES, code, PROTO_TOKEN_LEN, no, strlen (no));
+    broker_case_save (ctx, c);
+    broker_case_emit (ctx, PROTO_EVT_CASE_PROXY_AUTHORIZED, c,
+                      json_pack ("{s:s}", "proxy_name", name), NULL);
+    char qr[600];
+    snprintf (qr, sizeof qr, "%s%s", ctx->config->status_url, code);
+    ctx->reply = json_pack ("{s:s, s:s, s:s, s:s}", "case_no", no, "proxy_name", name,
+                            "proxy_code", code, "qr", qr);
+    json_decref (c);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Cabinet state, commands, sync
+
+int
+broker_h_vault_report (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *cabinet = s_cabinet (ctx, body);
+    if (!cabinet)
+        return -1;
+    json_t *slots = json_object_get (body, "slots");
+    size_t i;
+    json_t *s;
+    json_array_foreach (slots, i, s)
+        if (!json_is_object (s) || !json_is_string (json_object_get (s, "slot"))
+            || !json_is_string (json_object_get (s, "state")))
+            return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "slots[%zu] needs slot and state", i);
+    const char *name = json_string_value (json_object_get (body, "name"));
+    json_t *mirror = json_pack ("{s:s, s:s, s:O, s:I, s:b}", "cabinet", cabinet, "name",
+                                name ? name : cabinet, "slots", slots, "reported",
+                                (json_int_t) ctx->now, "online", 1);
+    broker_store_put_json (ctx->store, BROKER_DB_CABINETS, cabinet, strlen (cabinet), mirror);
+    json_t *alarm = json_object_get (body, "alarm");
+    if (json_is_object (alarm)) {
+        json_t *evt = json_deep_copy (alarm);
+        json_object_set_new (evt, "cabinet", json_string (cabinet));
+        broker_emit (ctx, PROTO_EVT_VAULT_ALARM, evt);
+    }
+    broker_emit (ctx, PROTO_EVT_VAULT_CHANGED, json_pack ("{s:o}", "cabinet", mirror));
+    ctx->reply = json_pack ("{s:b}", "ok", 1);
+    return 0;
+}
+
+static uint64_t
+s_next_command_id (broker_ctx_t *ctx)
+{
+    long n = broker_number_peek (ctx, "cabinet_cmd");
+    if (n < 0)
+        return 0;
+    broker_number_put (ctx, "cabinet_cmd", n + 1);
+    return (uint64_t) n + 1;
+}
+
+static int
+s_command_add (broker_ctx_t *ctx, const char *cabinet, json_t *cmd)
+{
+    uint64_t id = s_next_command_id (ctx);
+    if (!id) {
+        json_decref (cmd);
+        return broker_fail (ctx, PROTO_ERR_INTERNAL, "the command counter is unreadable");
+    }
+    json_object_set_new (cmd, "id", json_integer ((json_int_t) id));
+    json_object_set_new (cmd, "time", json_integer (ctx->now));
+    size_t clen = strlen (cabinet);
+    unsigned char key[CAB_MAX + 9];
+    memcpy (key, cabinet, clen);
+    key[clen] = 0;
+    broker_key_u64 (id, key + clen + 1);
+    broker_store_put_json (ctx->store, BROKER_DB_CABINET_CMDS, key, clen + 9, cmd);
+    broker_emit (ctx, PROTO_EVT_VAULT_COMMAND,
+                 json_pack ("{s:s, s:O}", "cabinet", cabinet, "command", cmd));
+    ctx->reply = cmd;
+    return 0;
+}
+
+int
+broker_h_vault_deposit_request (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *cabinet = s_cabinet (ctx, body);
+    const char *size = json_string_value (json_object_get (body, "size"));
+    const char *clerk = json_string_value (json_object_get (body, "clerk"));
+    if (!cabinet || broker_check_length (ctx, "clerk", clerk, 64))
+        return -1;
+    if (size && strcmp (size, "S") && strcmp (size, "M") && strcmp (size, "L"))
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "size must be S, M or L");
+    bool proxy;
+    json_t *c = s_case_by_code (ctx, s_str (body, "code"), "awaiting_pickup", true, &proxy);
+    if (!c)
+        return -1;
+    if (proxy || strcmp (s_str (c, "state"), "awaiting_pickup") != 0) {
+        int rc = s_state_error (ctx, c, "awaiting_pickup");
+        json_decref (c);
+        return rc;
+    }
+    json_t *cmd = json_pack ("{s:s, s:s, s:s, s:s}", "kind", "deposit", "case_no",
+                             s_str (c, "case_no"), "size", size ? size : s_size_of (ctx, c),
+                             "clerk", clerk ? clerk : "");
+    json_decref (c);
+    return s_command_add (ctx, cabinet, cmd);
+}
+
+int
+broker_h_vault_remote_open (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *cabinet = s_cabinet (ctx, body);
+    const char *slot = s_str (body, "slot");
+    const char *reason = s_str (body, "reason");
+    const char *clerk = json_string_value (json_object_get (body, "clerk"));
+    if (!cabinet || broker_check_length (ctx, "slot", slot, 16)
+        || broker_check_length (ctx, "reason", reason, 512) || broker_check_length (ctx, "clerk", clerk, 64))
+        return -1;
+    return s_command_add (ctx, cabinet,
+                          json_pack ("{s:s, s:s, s:s, s:s}", "kind", "open", "slot", slot, "reason",
+                                     reason, "clerk", clerk ? clerk : ""));
+}
+
+int
+broker_h_vault_command_done (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *cabinet = s_cabinet (ctx, body);
+    if (!cabinet)
+        return -1;
+    json_int_t id = json_integer_value (json_object_get (body, "id"));
+    size_t clen = strlen (cabinet);
+    unsigned char key[CAB_MAX + 9];
+    memcpy (key, cabinet, clen);
+    key[clen] = 0;
+    broker_key_u64 ((uint64_t) id, key + clen + 1);
+    json_t *cmd = broker_store_get_json (ctx->store, BROKER_DB_CABINET_CMDS, key, clen + 9);
+    if (!cmd)  //  done already (a retry): nothing to do
+        return (ctx->reply = json_pack ("{s:b}", "ok", 1)) ? 0 : -1;
+    broker_store_del (ctx->store, BROKER_DB_CABINET_CMDS, key, clen + 9);
+    json_object_set (cmd, "result", json_object_get (body, "result"));
+    broker_emit (ctx, PROTO_EVT_VAULT_COMMAND_DONE,
+                 json_pack ("{s:s, s:o}", "cabinet", cabinet, "command", cmd));
+    ctx->reply = json_pack ("{s:b}", "ok", 1);
+    return 0;
+}
+
+typedef struct {
+    broker_ctx_t *ctx;
+    const char *cabinet;
+    json_t *out;
+} s_sync_t;
+
+static int
+s_sync_cmd (const MDB_val *key, const MDB_val *val, void *arg)
+{
+    s_sync_t *s = arg;
+    size_t clen = strlen (s->cabinet);
+    if (key->mv_size != clen + 9 || memcmp (key->mv_data, s->cabinet, clen) != 0)
+        return 1;
+    json_t *cmd = json_loadb (val->mv_data, val->mv_size, 0, NULL);
+    if (cmd)
+        json_array_append_new (s->out, cmd);
+    return 0;
+}
+
+static int
+s_sync_case (const MDB_val *key, const MDB_val *val, void *arg)
+{
+    (void) val;
+    s_sync_t *s = arg;
+    char no[64];
+    if (key->mv_size >= sizeof no)
+        return 0;
+    memcpy (no, key->mv_data, key->mv_size);
+    no[key->mv_size] = 0;
+    json_t *c = broker_case_load (s->ctx, no);
+    if (c && strcmp (s_str (c, "state"), "ready_for_pickup") == 0 && s_here (c, s->cabinet, NULL)) {
+        json_t *r = s_pickup_record (s->ctx, c);
+        size_t i;
+        json_t *w;
+        json_array_foreach (json_object_get (c, "warnings"), i, w)
+            if (strcmp (json_string_value (w), "pickup_overdue") == 0)
+                json_object_set_new (r, "overdue", json_true ());
+        json_array_append_new (s->out, r);
+    }
+    json_decref (c);
+    return 0;
+}
+
+int
+broker_h_vault_sync (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *cabinet = s_cabinet (ctx, body);
+    if (!cabinet)
+        return -1;
+    s_sync_t cmds = {ctx, cabinet, json_array ()};
+    unsigned char from[CAB_MAX + 1];
+    size_t clen = strlen (cabinet);
+    memcpy (from, cabinet, clen);
+    from[clen] = 0;
+    broker_store_each (ctx->store, BROKER_DB_CABINET_CMDS, from, clen + 1, s_sync_cmd, &cmds);
+    s_sync_t pickups = {ctx, cabinet, json_array ()};
+    broker_store_each (ctx->store, BROKER_DB_OPEN_CASES, NULL, 0, s_sync_case, &pickups);
+    ctx->reply = json_pack ("{s:o, s:o, s:i, s:I}", "commands", cmds.out, "pickups", pickups.out,
+                            "overdue_days", ctx->config->pickup_overdue_days, "now",
+                            (json_int_t) ctx->now);
+    return 0;
+}
+
+static int
+s_status_one (const MDB_val *key, const MDB_val *val, void *arg)
+{
+    (void) key;
+    json_t *j = json_loadb (val->mv_data, val->mv_size, 0, NULL);
+    if (j)
+        json_array_append_new ((json_t *) arg, j);
+    return 0;
+}
+
+int
+broker_h_vault_status (broker_ctx_t *ctx, const json_t *body)
+{
+    const char *cabinet = json_string_value (json_object_get (body, "cabinet"));
+    json_t *list = json_array ();
+    if (cabinet) {
+        json_t *one = strlen (cabinet) <= CAB_MAX
+                          ? broker_store_get_json (ctx->store, BROKER_DB_CABINETS, cabinet,
+                                                   strlen (cabinet))
+                          : NULL;
+        if (!one) {
+            json_decref (list);
+            return broker_fail (ctx, PROTO_ERR_UNKNOWN_CABINET,
+                                "no cabinet %.32s has reported to this broker", cabinet);
+        }
+        json_array_append_new (list, one);
+    }
+    else
+        broker_store_each (ctx->store, BROKER_DB_CABINETS, NULL, 0, s_status_one, list);
+    ctx->reply = json_pack ("{s:o}", "cabinets", list);
+    return 0;
+}
