@@ -133,6 +133,7 @@ s_clock (broker_ctx_t *ctx, json_t *c)
     if (!start || s_has_open_pause (c)) {
         json_object_set_new (c, "statutory_deadline", json_null ());
         json_object_set_new (c, "promised_deadline", json_null ());
+        json_object_set_new (c, "provisional", json_false ());
         return;
     }
     broker_calendar_pause_t pauses[32];
@@ -603,6 +604,14 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
         json_decref (missing);
         return -1;
     }
+    if (kind == INTAKE_SUPPLEMENT && json_array_size (missing) == 0
+        && json_array_size (extra_missing) == 0) {
+        json_decref (checks);
+        json_decref (missing);
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                            "nothing is missing: every required document is here (use case.accept), "
+                            "or list what else is needed in \"missing\"");
+    }
     //  Nothing can fail from here on.
     broker_number_put (ctx, key, ++seq);
     char case_no[CASE_NO_MAX + 1];
@@ -823,8 +832,8 @@ s_by_deadline (const void *a, const void *b)
 {
     const json_t *x = *(json_t *const *) a, *y = *(json_t *const *) b;
     //  Cases without a running deadline (paused, awaiting pickup) sort last.
-    long dx = json_integer_value (json_object_get (x, "promised_deadline"));
-    long dy = json_integer_value (json_object_get (y, "promised_deadline"));
+    long dx = s_clock_running (s_str (x, "state")) ? json_integer_value (json_object_get (x, "promised_deadline")) : 0;
+    long dy = s_clock_running (s_str (y, "state")) ? json_integer_value (json_object_get (y, "promised_deadline")) : 0;
     if (!dx)
         dx = 99999999;
     if (!dy)
@@ -899,6 +908,14 @@ s_decide (broker_ctx_t *ctx, const json_t *body, bool approve)
                                          : "only a case in review can be decided (review it first)");
         json_decref (c);
         return -1;
+    }
+    //  A counter decides only what it may decide on the spot (即办件); the rest is the back
+    //  office's.
+    if (!immediate && !(ctx->roles & (R_OFFICE | R_ADMIN))) {
+        json_decref (c);
+        return broker_fail (ctx, PROTO_ERR_FORBIDDEN,
+                            "a counter decides immediate items only; %s is decided by the back office",
+                            s_str (c, "item"));
     }
     if (!approve && (!reason || !*reason)) {
         json_decref (c);
@@ -1026,7 +1043,8 @@ broker_h_case_special_end (broker_ctx_t *ctx, const json_t *body)
         return -1;
     }
     s_pause_close (c, broker_today (ctx));
-    s_set_state (c, S_REVIEW);
+    const char *prev = s_str (c, "prev_state");
+    s_set_state (c, *prev ? prev : S_REVIEW);
     json_object_del (c, "prev_state");
     return s_finish (ctx, c, PROTO_EVT_CASE_SPECIAL_ENDED, NULL, clerk);
 }

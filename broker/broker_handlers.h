@@ -28,6 +28,7 @@ typedef struct broker_ctx {
     const broker_config_t *config;
     const char *pub_endpoint;   //  event endpoint advertised by hall.info
     const char *principal;      //  authenticated device ("" when unauthenticated)
+    unsigned roles;             //  roles the sender holds (R_* bits; all of them when insecure)
     int64_t now;                //  the clock, read once per request
     json_t *reply;              //  success body set by the handler (owned)
     proto_err_t err;            //  failure code set by broker_fail

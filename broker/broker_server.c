@@ -336,6 +336,7 @@ s_ctx (broker_server_t *self, const char *principal)
         .config = self->config,
         .pub_endpoint = self->advertise,
         .principal = principal,
+        .roles = R_ANY,
         .now = broker_clock_now (self->clock),
         .events = self->events,
         .notices = self->notices,
@@ -405,6 +406,7 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
     }
 
     broker_ctx_t ctx = s_ctx (self, in->principal);
+    ctx.roles = s_roles (in);
     int rc = broker_handlers[req.cmd](&ctx, req.body);
     if (rc == 0 && !ctx.reply)
         rc = broker_fail (&ctx, PROTO_ERR_INTERNAL, "the handler built no reply");

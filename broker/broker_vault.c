@@ -1,7 +1,6 @@
 /*  broker_vault.c — see broker_vault.h. */
 #include "broker_vault.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +16,6 @@ s_str (const json_t *j, const char *key)
 {
     const char *v = json_string_value (json_object_get (j, key));
     return v ? v : "";
-}
-
-void
-broker_vault_code_hash (const char *code, char out[33])
-{
-    unsigned char h[16];
-    crypto_generichash (h, sizeof h, (const unsigned char *) code, strlen (code), NULL, 0);
-    sodium_bin2hex (out, 33, h, sizeof h);
-}
-
-void
-broker_vault_pin_hash (const char *case_no, const char *pin, char out[33])
-{
-    char text[128];
-    snprintf (text, sizeof text, "%s:%s", case_no, pin);
-    broker_vault_code_hash (text, out);
 }
 
 void
@@ -172,7 +155,7 @@ s_pin (broker_ctx_t *ctx, const json_t *c, char pin_hash[33])
     size_t n = strlen (id);
     if (n < 4)
         return false;
-    broker_vault_pin_hash (s_str (c, "case_no"), id + n - 4, pin_hash);
+    proto_token_pin_hash (s_str (c, "case_no"), id + n - 4, pin_hash);
     return true;
 }
 
@@ -183,7 +166,7 @@ s_pickup_record (broker_ctx_t *ctx, const json_t *c)
     const json_t *p = json_object_get (c, "pickup");
     json_t *codes = json_array ();
     char h[33];
-    broker_vault_code_hash (s_str (c, "token"), h);
+    proto_token_hash (s_str (c, "token"), h);
     json_array_append_new (codes, json_string (h));
     size_t i;
     json_t *x;
@@ -458,7 +441,7 @@ broker_h_case_authorize_proxy (broker_ctx_t *ctx, const json_t *body)
     }
     char code[PROTO_TOKEN_LEN + 1], hash[33];
     proto_token_new (code);
-    broker_vault_code_hash (code, hash);
+    proto_token_hash (code, hash);
     if (!proxies) {
         proxies = json_array ();
         json_object_set_new (c, "proxies", proxies);

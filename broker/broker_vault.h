@@ -20,10 +20,6 @@
 
 #include "broker_handlers.h"
 
-//  Hash of a pickup code as the vault stores it: 32 hex chars of BLAKE2b-128 of the code.
-void broker_vault_code_hash (const char *code, char out[33]);
-//  Hash of a second factor (the last 4 digits of the applicant's ID) for `case_no`.
-void broker_vault_pin_hash (const char *case_no, const char *pin, char out[33]);
 //  Queues a notification to the case's applicant (if a phone is known).
 void broker_notify (broker_ctx_t *ctx, const json_t *c, const char *kind, const char *text);
 //  Raises pickup_overdue for a result left in a cabinet too long (once), with a reminder.

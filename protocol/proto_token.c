@@ -2,6 +2,7 @@
 #include "proto_token.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char s_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -47,6 +48,22 @@ proto_token_valid (const char *s)
             return false;
     //  The last character holds 3 data bits and 2 zero padding bits.
     return (s_value (s[PROTO_TOKEN_LEN - 1]) & 3) == 0;
+}
+
+void
+proto_token_hash (const char *token, char *out)
+{
+    unsigned char h[16];
+    crypto_generichash (h, sizeof h, (const unsigned char *) token, strlen (token), NULL, 0);
+    sodium_bin2hex (out, 33, h, sizeof h);
+}
+
+void
+proto_token_pin_hash (const char *case_no, const char *pin, char *out)
+{
+    char text[128];
+    snprintf (text, sizeof text, "%s:%s", case_no, pin);
+    proto_token_hash (text, out);
 }
 
 int

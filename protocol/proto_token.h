@@ -22,4 +22,10 @@ bool proto_token_valid (const char *s);
 //  Writes the canonical token into `out` and returns 0, or -1 if there is none.
 int proto_token_parse (const char *text, size_t len, char *out);
 
+//  The hash under which a pickup code is kept where it must not be readable (the cabinet's
+//  store): 32 hex chars (BLAKE2b-128) of the canonical token, into `out` (>= 33 bytes).
+void proto_token_hash (const char *token, char *out);
+//  The hash of a second factor `pin` (the last 4 of an ID number) for case `case_no`.
+void proto_token_pin_hash (const char *case_no, const char *pin, char *out);
+
 #endif

@@ -21,6 +21,7 @@
     X (policy)         \
     X (estimate)       \
     X (broker_it)      \
+    X (case_it)        \
     X (crash_it)       \
     X (badinput_it)    \
     X (cli_it)
