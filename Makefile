@@ -64,8 +64,8 @@ BROKER_LIB := $(OUT)/libbroker.a
 TERM_LIB   := $(OUT)/libterm.a
 VAULT_LIB  := $(OUT)/libvault.a
 
-PROGRAMS := $(BINDIR)/onewindow-broker $(BINDIR)/onewindow \
-            $(patsubst vault/vault_%.c,$(BINDIR)/onewindow-%,$(wildcard $(VAULT_MAINS)))
+PROGRAMS := $(BINDIR)/onewindow-broker $(BINDIR)/onewindow $(BINDIR)/onewindow-vault \
+            $(BINDIR)/onewindow-boardsim
 
 .PHONY: all test test-build test-run demo bench install clean deps format check-deps
 
@@ -95,7 +95,12 @@ $(BINDIR)/onewindow: $(call obj,terminal/term_main.c) $(TERM_LIB) $(PROTO_LIB)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BINDIR)/onewindow-%: $(call obj,vault/vault_%.c) $(VAULT_LIB) $(PROTO_LIB)
+$(BINDIR)/onewindow-vault: $(call obj,vault/vault_main.c) $(VAULT_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BINDIR)/onewindow-boardsim: $(call obj,vault/vault_boardsim.c) $(VAULT_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

@@ -58,5 +58,7 @@ int term_snapshot_main (term_opts_t *o, int argc, char **argv);
 int term_info_main (term_opts_t *o, int argc, char **argv);
 int term_admin_main (term_opts_t *o, int argc, char **argv);
 int term_office_main (term_opts_t *o, int argc, char **argv);
+int term_staff_main (term_opts_t *o, int argc, char **argv);
+int term_vault_status_main (term_opts_t *o, int argc, char **argv);
 
 #endif

@@ -27,6 +27,8 @@ s_help (FILE *out)
              "        (\"-\" for stdout); --quiet prints only the number.\n"
              "  cancel TOKEN [--reason TEXT]   the citizen leaves; frees the place in line\n"
              "  requeue TOKEN                  back in line after a missed call, within grace\n"
+             "  proxy TOKEN --name NAME [--png FILE]   let NAME collect the result (代领): prints\n"
+             "                                 a new pickup code for them\n"
              "\n"
              "TOKEN is the code in the slip's QR code (or the status URL it holds).\n"
              "Add --json for the broker's reply as JSON.\n");
@@ -148,6 +150,58 @@ s_by_token (term_opts_t *o, int argc, char **argv, const char *command)
     return TERM_EXIT_OK;
 }
 
+//  代领: the applicant authorises someone else; the new code is printed as a QR slip.
+static int
+s_proxy (term_opts_t *o, int argc, char **argv)
+{
+    const char *name = NULL, *png = NULL;
+    static const struct option longopts[] = {
+        {"name", required_argument, NULL, 'n'},
+        {"png", required_argument, NULL, 'g'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long (argc, argv, "n:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'n': name = optarg; break;
+        case 'g': png = optarg; break;
+        case 'j': o->json = true; break;
+        case 'h': s_help (stdout); return TERM_EXIT_OK;
+        default: return term_usage_error ("kiosk", "bad option");
+        }
+    }
+    if (optind != argc - 1 || !name)
+        return term_usage_error ("kiosk", "proxy needs the applicant's TOKEN and --name PROXY_NAME");
+    json_t *r;
+    int rc = term_call (o, "case.authorize_proxy",
+                        json_pack ("{s:s, s:s}", "token", argv[optind], "proxy_name", name), &r);
+    if (rc)
+        return rc;
+    term_slip_t slip = {
+        .hall = "代领授权 / proxy pickup",
+        .service = json_string_value (json_object_get (r, "case_no")),
+        .number = "PROXY",
+        .issued_ms = 0,
+        .utc_offset_min = 480,
+        .qr_text = json_string_value (json_object_get (r, "qr")),
+        .footer = name,
+        .est_wait_s = -1,
+    };
+    if (png && term_slip_png (&slip, png) != 0)
+        rc = TERM_EXIT_REFUSED;
+    if (o->json)
+        term_print_json (r);
+    else
+        printf ("代领码 / proxy code for %s (%s): %s\n", name,
+                json_string_value (json_object_get (r, "case_no")),
+                json_string_value (json_object_get (r, "qr")));
+    json_decref (r);
+    return rc;
+}
+
 int
 term_kiosk_main (term_opts_t *o, int argc, char **argv)
 {
@@ -161,5 +215,7 @@ term_kiosk_main (term_opts_t *o, int argc, char **argv)
         return s_by_token (o, argc - 1, argv + 1, "ticket.cancel");
     if (strcmp (argv[1], "requeue") == 0)
         return s_by_token (o, argc - 1, argv + 1, "ticket.requeue");
+    if (strcmp (argv[1], "proxy") == 0)
+        return s_proxy (o, argc - 1, argv + 1);
     return term_usage_error ("kiosk", "unknown verb '%s'", argv[1]);
 }

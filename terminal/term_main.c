@@ -14,6 +14,8 @@ static const struct {
     {"kiosk", term_kiosk_main, "ticket dispenser: issue a ticket and print its slip"},
     {"counter", term_counter_main, "counter terminal: login, call, recall, missed, start, finish, transfer"},
     {"office", term_office_main, "back office: case queue, review, approve, deny, supplement, extend"},
+    {"staff", term_staff_main, "cabinet staff: deposit a case's result, open a slot remotely"},
+    {"vault-status", term_vault_status_main, "the cabinets' slots, cases and alarms"},
     {"status", term_status_main, "a ticket's state, wait and cases, by the token in its QR code"},
     {"snapshot", term_snapshot_main, "the whole live hall"},
     {"info", term_info_main, "the hall's services, counters and event endpoint"},

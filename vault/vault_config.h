@@ -32,7 +32,7 @@ typedef struct {
     char badges[VAULT_MAX_BADGES][64];  //  staff badge codes
     int door_open_timeout_ms;     //  an unlocked door not seen open by then: retry once, then jammed
     int ajar_after_ms;            //  a door open longer: ajar alarm
-    int staff_mode_ms;            //  how long a badge scan enables deposit and recovery
+    int staff_mode_ms;            //  how long a badge scan waits for its one deposit or recovery
     int lockout_tries;            //  wrong codes per window before lockout
     int lockout_window_ms;
     int lockout_ms;               //  how long a lockout lasts

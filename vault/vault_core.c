@@ -883,6 +883,8 @@ vault_core_input (vault_core_t *self, const char *raw)
     bool is_token = proto_token_parse (p, strlen (p), token) == 0;
     if (now < self->staff_until) {
         //  Staff: a case in a slot here (overdue or not) is recovered; otherwise deposited.
+        //  A badge is good for one action, so the next person at the screen is a citizen.
+        self->staff_until = 0;
         if (is_token) {
             json_t *rec = s_local_record (self, token);
             s_slot_t *s = rec ? s_slot_named (self, json_string_value (json_object_get (rec, "slot"))) : NULL;
