@@ -1116,7 +1116,8 @@ s_audit_one (const MDB_val *key, const MDB_val *val, void *arg)
         json_t *step = json_pack ("{s:I, s:I, s:s, s:s}", "seq", json_integer_value (json_object_get (e, "seq")),
                                   "time", json_integer_value (json_object_get (e, "time")), "topic",
                                   s_str (e, "topic"), "state", s_str (cs, "state"));
-        const char *fields[] = {"clerk", "device", "reason", "level", "days", "counter", "missing"};
+        const char *fields[] = {"clerk", "device", "reason",  "level", "days", "counter",
+                                "missing", "cabinet", "slot", "proxy", "proxy_name"};
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
             if (json_object_get (e, fields[i]))
                 json_object_set (step, fields[i], json_object_get (e, fields[i]));

@@ -115,6 +115,10 @@ s_print_audit (const json_t *r)
         const char *level = json_string_value (json_object_get (s, "level"));
         if (json_is_integer (json_object_get (s, "counter")))
             printf (" counter %lld", (long long) json_integer_value (json_object_get (s, "counter")));
+        if (json_is_string (json_object_get (s, "cabinet")))
+            printf (" cabinet %s slot %s%s", json_string_value (json_object_get (s, "cabinet")),
+                    json_string_value (json_object_get (s, "slot")),
+                    json_is_true (json_object_get (s, "proxy")) ? " (proxy)" : "");
         if (clerk)
             printf (" clerk %s", clerk);
         if (device)
