@@ -24,7 +24,8 @@
     X (case_it)        \
     X (crash_it)       \
     X (badinput_it)    \
-    X (cli_it)
+    X (cli_it)         \
+    X (board)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)

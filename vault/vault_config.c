@@ -73,6 +73,16 @@ vault_config_load (const char *path, vault_config_t *out, char *err, size_t esz)
         s_err (err, esz, "serial.baud must be 9600, 19200, 38400, 57600 or 115200");
         goto done;
     }
+    json_t *t = json_object_get (serial, "timeout_ms"), *ut = json_object_get (serial, "unlock_timeout_ms"),
+           *tr = json_object_get (serial, "tries"), *inv = json_object_get (serial, "inverted");
+    out->timeout_ms = t ? (int) json_integer_value (t) : 150;
+    out->tries = tr ? (int) json_integer_value (tr) : 3;
+    out->inverted = json_is_true (inv);
+    if (out->timeout_ms < 1 || out->timeout_ms > 10000 || out->tries < 1 || out->tries > 10
+        || (inv && !json_is_boolean (inv))) {
+        s_err (err, esz, "serial.timeout_ms must be 1..10000, serial.tries 1..10, serial.inverted true/false");
+        goto done;
+    }
     const char *proto = json_string_value (json_object_get (serial, "protocol"));
     if (proto && strcmp (proto, "8a") == 0)
         out->protocol = VAULT_PROTO_8A;
@@ -80,6 +90,13 @@ vault_config_load (const char *path, vault_config_t *out, char *err, size_t esz)
         out->protocol = VAULT_PROTO_CU16;
     else {
         s_err (err, esz, "serial.protocol must be \"8a\" or \"cu16\"");
+        goto done;
+    }
+    //  Real 8A boards answer an unlock only after the lock has moved (docs/LOCKBOARDS.md).
+    out->unlock_timeout_ms = ut ? (int) json_integer_value (ut)
+                                : out->protocol == VAULT_PROTO_8A ? 1500 : out->timeout_ms;
+    if (out->unlock_timeout_ms < 1 || out->unlock_timeout_ms > 10000) {
+        s_err (err, esz, "serial.unlock_timeout_ms must be 1..10000");
         goto done;
     }
     json_t *slots = json_object_get (root, "slots");

@@ -26,6 +26,10 @@ typedef struct {
     char serial_path[256];        //  serial device (or the simulator's link)
     int baud;
     int protocol;                 //  vault_proto_t
+    int timeout_ms;               //  reply timeout per try (driver default 150)
+    int unlock_timeout_ms;        //  unlock reply timeout (real 8A boards answer after ~1 s)
+    int tries;                    //  tries per request
+    bool inverted;                //  8A door switches wired the other way round
     int nslots;
     vault_slot_cfg_t slots[VAULT_MAX_SLOTS];
     int nbadges;
