@@ -251,7 +251,10 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
 
     if (s_str (root, "status_url", "", &self->status_url, "config", err, esz)
         || s_int (root, "idempotency_hours", 24, 1, 24 * 30, &self->idem_hours, "config", err,
-                  esz))
+                  esz)
+        || s_int (root, "over_wait_minutes", 30, 1, 24 * 60, &self->over_wait_min, "config", err,
+                  esz)
+        || s_int (root, "rectify_days", 5, 1, 60, &self->rectify_days, "config", err, esz))
         return -1;
 
     json_t *services = json_object_get (root, "services");

@@ -71,7 +71,8 @@ broker_hall_new (const broker_config_t *config)
     self->config = config;
     self->next_id = 1;
     self->counters = calloc ((size_t) config->ncounters, sizeof *self->counters);
-    if (!self->counters)
+    self->day_ctr = calloc ((size_t) config->ncounters, sizeof *self->day_ctr);
+    if (!self->counters || !self->day_ctr)
         goto fail;
     for (int s = 0; s < config->nservices; s++)
         for (int c = 0; c < CLASS_COUNT; c++)
@@ -105,6 +106,7 @@ s_clear (broker_hall_t *self)
         c->cfg = cfg;
     }
     memset (self->stats, 0, sizeof self->stats);
+    broker_hall_reset_day (self);
     self->next_id = 1;
     self->last_seq = 0;
     self->day = 0;
@@ -124,6 +126,7 @@ broker_hall_destroy (broker_hall_t **self_p)
             broker_queue_destroy (&self->queues[s][c]);
     free (self->live);
     free (self->counters);
+    free (self->day_ctr);
     free (self);
     *self_p = NULL;
 }
@@ -377,7 +380,104 @@ broker_counter_json (const broker_hall_t *self, const broker_counter_t *c)
         json_object_set_new (j, "pause_reason", json_string (c->pause_reason));
     json_object_set_new (j, "ticket", c->ticket ? broker_ticket_json (self, c->ticket, false)
                                                 : json_null ());
+    json_object_set_new (j, "day", broker_day_counter_json (&self->day_ctr[c->cfg]));
     return j;
+}
+
+void
+broker_hall_reset_day (broker_hall_t *self)
+{
+    memset (self->day_svc, 0, sizeof self->day_svc);
+    memset (self->day_ctr, 0, (size_t) self->config->ncounters * sizeof *self->day_ctr);
+}
+
+json_t *
+broker_day_service_json (const broker_day_service_t *d)
+{
+    return json_pack ("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:[I,I,I,I,I]}",
+                      "issued", d->issued, "called", d->called, "served", d->served, "missed",
+                      d->missed, "cancelled", d->cancelled, "transferred", d->transferred,
+                      "over_wait", d->over_wait, "sum_wait_ms", d->sum_wait_ms, "max_wait_ms",
+                      d->max_wait_ms, "sum_service_ms", d->sum_service_ms, "rated", d->rated,
+                      "ratings", d->rating[1], d->rating[2], d->rating[3], d->rating[4],
+                      d->rating[5]);
+}
+
+json_t *
+broker_day_counter_json (const broker_day_counter_t *d)
+{
+    return json_pack ("{s:I, s:I, s:I, s:I}", "served", d->served, "open_ms", d->open_ms,
+                      "busy_ms", d->busy_ms, "paused_ms", d->paused_ms);
+}
+
+static void
+s_day_key (const broker_hall_t *self, char *key, size_t size, const char *kind, const char *id)
+{
+    snprintf (key, size, "day/%08d/%s/%s", self->day, kind, id);
+}
+
+void
+broker_hall_save_day_service (broker_hall_t *self, broker_store_t *store, int service)
+{
+    char key[64];
+    s_day_key (self, key, sizeof key, "svc", self->config->services[service].prefix);
+    json_t *j = broker_day_service_json (&self->day_svc[service]);
+    broker_store_put_json (store, BROKER_DB_STATS, key, strlen (key), j);
+    json_decref (j);
+}
+
+void
+broker_hall_save_day_counter (broker_hall_t *self, broker_store_t *store, int cfg_index)
+{
+    char key[64], id[16];
+    snprintf (id, sizeof id, "%d", self->config->counters[cfg_index].id);
+    s_day_key (self, key, sizeof key, "ctr", id);
+    json_t *j = broker_day_counter_json (&self->day_ctr[cfg_index]);
+    broker_store_put_json (store, BROKER_DB_STATS, key, strlen (key), j);
+    json_decref (j);
+}
+
+//  Today's figures back from the store, at start.
+static void
+s_load_day (broker_hall_t *self, broker_store_t *store)
+{
+    char key[64];
+    for (int s = 0; s < self->config->nservices; s++) {
+        s_day_key (self, key, sizeof key, "svc", self->config->services[s].prefix);
+        json_t *j = broker_store_get_json (store, BROKER_DB_STATS, key, strlen (key));
+        broker_day_service_t *d = &self->day_svc[s];
+        if (j) {
+            d->issued = s_int (j, "issued");
+            d->called = s_int (j, "called");
+            d->served = s_int (j, "served");
+            d->missed = s_int (j, "missed");
+            d->cancelled = s_int (j, "cancelled");
+            d->transferred = s_int (j, "transferred");
+            d->over_wait = s_int (j, "over_wait");
+            d->sum_wait_ms = s_int (j, "sum_wait_ms");
+            d->max_wait_ms = s_int (j, "max_wait_ms");
+            d->sum_service_ms = s_int (j, "sum_service_ms");
+            d->rated = s_int (j, "rated");
+            json_t *r = json_object_get (j, "ratings");
+            for (int l = 1; l <= 5; l++)
+                d->rating[l] = json_integer_value (json_array_get (r, (size_t) l - 1));
+        }
+        json_decref (j);
+    }
+    for (int c = 0; c < self->config->ncounters; c++) {
+        char id[16];
+        snprintf (id, sizeof id, "%d", self->config->counters[c].id);
+        s_day_key (self, key, sizeof key, "ctr", id);
+        json_t *j = broker_store_get_json (store, BROKER_DB_STATS, key, strlen (key));
+        broker_day_counter_t *d = &self->day_ctr[c];
+        if (j) {
+            d->served = s_int (j, "served");
+            d->open_ms = s_int (j, "open_ms");
+            d->busy_ms = s_int (j, "busy_ms");
+            d->paused_ms = s_int (j, "paused_ms");
+        }
+        json_decref (j);
+    }
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -492,6 +592,8 @@ s_load_stats (const MDB_val *key, const MDB_val *val, void *arg)
     char prefix[4] = "";
     if (key->mv_size < sizeof prefix)
         memcpy (prefix, key->mv_data, key->mv_size);
+    else
+        return 0;  //  "day/..." figures are loaded by s_load_day
     int si = broker_config_service (ld->hall->config, prefix);
     json_t *j = json_loadb (val->mv_data, val->mv_size, 0, NULL);
     if (si >= 0 && j) {
@@ -524,6 +626,7 @@ broker_hall_load (broker_hall_t *self, broker_store_t *store)
         buf[v.mv_size] = 0;
         self->case_day = atoi (buf);
     }
+    s_load_day (self, store);
     if (broker_store_each (store, BROKER_DB_LIVE, NULL, 0, s_load_live, &ld) != 0
         || broker_store_each (store, BROKER_DB_COUNTERS, NULL, 0, s_load_counter, &ld) != 0
         || broker_store_each (store, BROKER_DB_STATS, NULL, 0, s_load_stats, &ld) != 0)

@@ -89,6 +89,28 @@ typedef struct {
     char pause_reason[128];
 } broker_counter_t;
 
+//  One service's figures for the business day (DOMAIN.md, "What halls report").
+typedef struct {
+    int64_t issued;                 //  tickets issued
+    int64_t called;                 //  first calls
+    int64_t served;                 //  finished
+    int64_t missed, cancelled, transferred;
+    int64_t over_wait;              //  called after waiting longer than over_wait_minutes
+    int64_t sum_wait_ms;            //  Σ (first call − issue)
+    int64_t max_wait_ms;
+    int64_t sum_service_ms;         //  Σ (finish − call)
+    int64_t rated;                  //  ratings received, and per level 1..5
+    int64_t rating[6];
+} broker_day_service_t;
+
+//  One counter's figures for the business day.
+typedef struct {
+    int64_t served;                 //  finished or transferred
+    int64_t open_ms;                //  logged in and not paused
+    int64_t busy_ms;                //  calling or serving
+    int64_t paused_ms;
+} broker_day_counter_t;
+
 typedef struct {
     int64_t n;                      //  finished tickets learned from
     double mean_ms;                 //  call-to-finish time, running mean (window 50)
@@ -101,6 +123,8 @@ typedef struct broker_hall {
     broker_ticket_t **live;         //  live tickets sorted by id
     size_t nlive, caplive;
     broker_stats_t stats[BROKER_MAX_SERVICES];
+    broker_day_service_t day_svc[BROKER_MAX_SERVICES];  //  today's figures per service
+    broker_day_counter_t *day_ctr;  //  today's figures per counter (config order)
     uint64_t next_id;               //  next ticket id
     uint64_t last_seq;              //  last event sequence number in the journal
     int day;                        //  current business day (YYYYMMDD), 0 before the first
@@ -150,6 +174,15 @@ void broker_hall_save_counter (broker_hall_t *self, broker_store_t *store,
                                const broker_counter_t *c);
 //  Writes a service's statistics into the open transaction.
 void broker_hall_save_stats (broker_hall_t *self, broker_store_t *store, int service);
+
+//  Today's figures of a service / a counter as JSON. Caller owns it.
+json_t *broker_day_service_json (const broker_day_service_t *d);
+json_t *broker_day_counter_json (const broker_day_counter_t *d);
+//  Writes today's figures of a service / counter into the open transaction.
+void broker_hall_save_day_service (broker_hall_t *self, broker_store_t *store, int service);
+void broker_hall_save_day_counter (broker_hall_t *self, broker_store_t *store, int cfg_index);
+//  Forgets today's figures (a new business day).
+void broker_hall_reset_day (broker_hall_t *self);
 
 //  Ticket as JSON. `full` adds the token and store-only fields (for the store and for
 //  the ticket's own holder); events and snapshots use full = false. Caller owns it.

@@ -62,6 +62,12 @@ s_prefix (const broker_ctx_t *ctx, int service)
     return ctx->config->services[service].prefix;
 }
 
+static broker_day_service_t *
+s_day (broker_ctx_t *ctx, int service)
+{
+    return &ctx->hall->day_svc[service];
+}
+
 static json_t *
 s_ticket_event (broker_ctx_t *ctx, const broker_ticket_t *t)
 {
@@ -147,7 +153,70 @@ broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
         "max_misses", cfg->missed_max, "minutes", cfg->missed_grace_min, "notice",
         cfg->missed_notice, "status_url", cfg->status_url, "limits", "max_body", PROTO_MAX_BODY,
         "max_message", PROTO_MAX_MSG, "items", items, "departments", cfg->departments);
+    json_object_set_new (ctx->reply, "seq", json_integer ((json_int_t) ctx->hall->last_seq));
     return 0;
+}
+
+typedef struct {
+    broker_ctx_t *ctx;
+    json_t *out;
+} s_walk_t;
+
+static int
+s_case_count (const MDB_val *key, const MDB_val *val, void *arg)
+{
+    (void) val;
+    s_walk_t *w = arg;
+    char no[64];
+    if (key->mv_size >= sizeof no)
+        return 0;
+    memcpy (no, key->mv_data, key->mv_size);
+    no[key->mv_size] = 0;
+    json_t *c = broker_case_load (w->ctx, no);
+    if (!c)
+        return 0;
+    const char *state = json_string_value (json_object_get (c, "state"));
+    json_object_set_new (w->out, "open", json_integer (json_integer_value (json_object_get (w->out, "open")) + 1));
+    if (state)
+        json_object_set_new (w->out, state,
+                             json_integer (json_integer_value (json_object_get (w->out, state)) + 1));
+    size_t i;
+    json_t *lvl;
+    json_array_foreach (json_object_get (c, "warnings"), i, lvl) {
+        const char *name = json_string_value (lvl);
+        json_object_set_new (w->out, name,
+                             json_integer (json_integer_value (json_object_get (w->out, name)) + 1));
+    }
+    json_decref (c);
+    return 0;
+}
+
+//  Open cases by state and by warning raised: what a manager watches.
+static json_t *
+s_case_summary (broker_ctx_t *ctx)
+{
+    s_walk_t w = {ctx, json_pack ("{s:i, s:i, s:i, s:i}", "open", 0, "yellow", 0, "red", 0,
+                                  "overdue", 0)};
+    broker_store_each (ctx->store, BROKER_DB_OPEN_CASES, NULL, 0, s_case_count, &w);
+    return w.out;
+}
+
+static int
+s_cabinet_one (const MDB_val *key, const MDB_val *val, void *arg)
+{
+    (void) key;
+    json_t *j = json_loadb (val->mv_data, val->mv_size, 0, NULL);
+    if (j)
+        json_array_append_new ((json_t *) arg, j);
+    return 0;
+}
+
+static json_t *
+s_cabinets (broker_ctx_t *ctx)
+{
+    json_t *list = json_array ();
+    broker_store_each (ctx->store, BROKER_DB_CABINETS, NULL, 0, s_cabinet_one, list);
+    return list;
 }
 
 int
@@ -175,10 +244,17 @@ broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body)
     json_t *tickets = json_array ();
     for (size_t i = 0; i < hall->nlive; i++)
         json_array_append_new (tickets, broker_ticket_json (hall, hall->live[i], false));
-    ctx->reply = json_pack ("{s:I, s:I, s:i, s:o, s:o, s:o}", "seq", (json_int_t) hall->last_seq,
-                            "now", (json_int_t) ctx->now, "day",
+    //  Today's figures per service (the day's history a view cannot rebuild from events).
+    json_t *stats = json_object ();
+    for (int s = 0; s < cfg->nservices; s++)
+        json_object_set_new (stats, cfg->services[s].prefix, broker_day_service_json (&hall->day_svc[s]));
+    ctx->reply = json_pack ("{s:I, s:I, s:i, s:o, s:o, s:o, s:o, s:i, s:i, s:o, s:o}", "seq",
+                            (json_int_t) hall->last_seq, "now", (json_int_t) ctx->now, "day",
                             broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour),
-                            "services", services, "counters", counters, "tickets", tickets);
+                            "services", services, "counters", counters, "tickets", tickets,
+                            "stats", stats, "over_wait_minutes", cfg->over_wait_min,
+                            "utc_offset_min", cfg->utc_offset_min, "cases", s_case_summary (ctx),
+                            "cabinets", s_cabinets (ctx));
     return 0;
 }
 
@@ -254,6 +330,8 @@ broker_h_ticket_issue (broker_ctx_t *ctx, const json_t *body)
     t->est_wait_at_issue_s = broker_estimate_wait_s (ctx->hall, service, t->ahead_at_issue);
     broker_hall_enqueue (ctx->hall, t);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
+    s_day (ctx, service)->issued++;
+    broker_hall_save_day_service (ctx->hall, ctx->store, service);
 
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "ahead", json_integer (t->ahead_at_issue));
@@ -353,6 +431,8 @@ broker_h_ticket_cancel (broker_ctx_t *ctx, const json_t *body)
     t->state = TICKET_CANCELLED;
     t->grace_until = 0;
     t->finished_ms = ctx->now;
+    s_day (ctx, t->service)->cancelled++;
+    broker_hall_save_day_service (ctx->hall, ctx->store, t->service);
     snprintf (t->reason, sizeof t->reason, "%s", reason ? reason : "");
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     json_t *evt = s_ticket_event (ctx, t);
@@ -408,13 +488,26 @@ broker_counter_changed (broker_ctx_t *ctx, broker_counter_t *c, const char *acti
                             action));
 }
 
+//  Changes a counter's state, first booking the time spent in the old one into today's
+//  figures (utilisation = busy / open; paused time is not open time).
 static void
 s_counter_state (broker_ctx_t *ctx, broker_counter_t *c, broker_counter_state_t state)
 {
-    if (c->state != state)
-        c->since_ms = ctx->now;
+    if (c->state == state)
+        return;
+    int64_t spent = c->since_ms && ctx->now > c->since_ms ? ctx->now - c->since_ms : 0;
+    broker_day_counter_t *d = &ctx->hall->day_ctr[c->cfg];
+    if (c->state == COUNTER_IDLE || c->state == COUNTER_CALLING || c->state == COUNTER_SERVING)
+        d->open_ms += spent;
+    if (c->state == COUNTER_CALLING || c->state == COUNTER_SERVING)
+        d->busy_ms += spent;
+    if (c->state == COUNTER_PAUSED)
+        d->paused_ms += spent;
+    broker_hall_save_day_counter (ctx->hall, ctx->store, c->cfg);
+    c->since_ms = ctx->now;
     c->state = state;
 }
+
 
 int
 broker_h_counter_login (broker_ctx_t *ctx, const json_t *body)
@@ -590,6 +683,18 @@ broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
     if (!t)
         return broker_fail (ctx, PROTO_ERR_QUEUE_EMPTY, "nobody is waiting for counter %d", c->id);
     broker_hall_dequeue (ctx->hall, t);
+    if (!t->called_ms) {
+        //  The wait is counted once, at the first call (DOMAIN.md: Σ(call − issue) / called).
+        broker_day_service_t *d = s_day (ctx, t->service);
+        int64_t wait = ctx->now - t->issued_ms;
+        d->called++;
+        d->sum_wait_ms += wait;
+        if (wait > d->max_wait_ms)
+            d->max_wait_ms = wait;
+        if (wait > (int64_t) ctx->config->over_wait_min * 60000)
+            d->over_wait++;
+        broker_hall_save_day_service (ctx->hall, ctx->store, t->service);
+    }
     t->state = TICKET_CALLED;
     t->counter = c->id;
     t->last_counter = c->id;
@@ -651,6 +756,8 @@ broker_h_ticket_missed (broker_ctx_t *ctx, const json_t *body)
     const broker_config_t *cfg = ctx->config;
     const char *outcome;
     t->misses++;
+    s_day (ctx, t->service)->missed++;
+    broker_hall_save_day_service (ctx->hall, ctx->store, t->service);
     t->counter = 0;
     c->ticket = NULL;
     s_counter_state (ctx, c, COUNTER_IDLE);
@@ -719,6 +826,10 @@ broker_h_ticket_finish (broker_ctx_t *ctx, const json_t *body)
     c->served++;
     s_counter_state (ctx, c, COUNTER_IDLE);
     int64_t service_ms = t->finished_ms - t->called_ms;
+    s_day (ctx, t->service)->served++;
+    s_day (ctx, t->service)->sum_service_ms += service_ms;
+    broker_hall_save_day_service (ctx->hall, ctx->store, t->service);
+    ctx->hall->day_ctr[c->cfg].served++;
     broker_estimate_learn (&ctx->hall->stats[t->service], service_ms);
     broker_hall_save_stats (ctx->hall, ctx->store, t->service);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
@@ -748,6 +859,9 @@ broker_h_ticket_transfer (broker_ctx_t *ctx, const json_t *body)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "ticket %s is already in service %s",
                             t->number, to);
     int from = t->service;
+    s_day (ctx, from)->transferred++;
+    broker_hall_save_day_service (ctx->hall, ctx->store, from);
+    ctx->hall->day_ctr[c->cfg].served++;
     t->from_service = from;
     t->service = service;
     t->state = TICKET_WAITING;
@@ -849,10 +963,15 @@ broker_timers (broker_ctx_t *ctx)
             if (was_open || (hall->day && !c->ticket))
                 broker_counter_changed (ctx, c, "day");
         }
+        //  Yesterday's figures stay in the store under yesterday's date.
+        broker_hall_reset_day (hall);
         hall->day = today;
         char val[16];
         int len = snprintf (val, sizeof val, "%d", today);
         broker_store_put (ctx->store, BROKER_DB_META, "day", 3, val, (size_t) len);
+        char seq[24];
+        len = snprintf (seq, sizeof seq, "%llu", (unsigned long long) hall->last_seq + 1);
+        broker_store_put (ctx->store, BROKER_DB_META, "day_seq", 7, seq, (size_t) len);
         broker_emit (ctx, PROTO_EVT_HALL_DAY, json_pack ("{s:i}", "day", today));
     }
     for (size_t i = hall->nlive; i-- > 0;) {

@@ -42,7 +42,8 @@
     X (PROXY_CODES, "proxy_codes", "proxy pickup code (代领) -> case number")                   \
     X (CABINETS, "cabinets", "cabinet id -> its slots as the cabinet last reported them")      \
     X (CABINET_CMDS, "cabinet_cmds", "cabinet id NUL command id (u64 BE) -> pending command")  \
-    X (NOTICES, "notices", "sequence (u64 BE) -> notification (SMS outbox) JSON")
+    X (NOTICES, "notices", "sequence (u64 BE) -> notification (SMS outbox) JSON")            \
+    X (RECTIFY, "rectify", "id (u64 BE) -> rectification item of a bad rating")
 
 typedef enum {
 #define X(id, name, desc) BROKER_DB_##id,

@@ -154,6 +154,15 @@
        "cabinet:s slot:s reason:s clerk:s?", "Open a slot remotely, with a reason (audited).") \
     X (VAULT_STATUS, vault_status, "vault.status", R_ANY, PROTO_READ, "cabinet:s?",        \
        "Every cabinet's slots, states, cases and alarms as last reported.")                \
+    X (EVENTS_RANGE, events_range, "events.range", R_ANY, PROTO_READ, "from:i limit:i?",    \
+       "Journal events from sequence `from` (at most 1000): history for charts and audits.") \
+    X (TICKET_RATE, ticket_rate, "ticket.rate", R_KIOSK | R_WEB | R_COUNTER | R_ADMIN,     \
+       PROTO_WRITE, "token:s level:i comment:s?",                                          \
+       "Rate a finished visit (好差评): 5 非常满意 .. 1 非常不满意; 1-2 open a rectification.") \
+    X (RATING_LIST, rating_list, "rating.list", R_OFFICE | R_MONITOR | R_WEB | R_ADMIN,     \
+       PROTO_READ, "state:s?", "Rectification items for bad ratings, with their deadlines.") \
+    X (RATING_RECTIFY, rating_rectify, "rating.rectify", R_OFFICE | R_ADMIN, PROTO_WRITE,  \
+       "id:i answer:s clerk:s?", "Close a bad rating's rectification with the answer given.") \
     X (CLOCK_ADVANCE, clock_advance, "clock.advance", R_ADMIN, PROTO_WRITE, "ms:i",       \
        "Advance the simulated clock (only when the broker runs --clock sim).")
 
@@ -185,6 +194,7 @@
     X (UNKNOWN_ITEM, "unknown_item", "no such service item in this hall")                  \
     X (UNKNOWN_CASE, "unknown_case", "no case with this number")                           \
     X (UNKNOWN_CABINET, "unknown_cabinet", "no cabinet with this id has reported")          \
+    X (UNKNOWN_RATING, "unknown_rating", "no rectification item with this id")            \
     X (CHECK_FAILED, "check_failed", "an intake check failed; the body lists the checks; override with a reason to proceed") \
     X (STORE_FAILED, "store_failed", "the store could not commit; nothing was changed")    \
     X (INTERNAL, "internal", "an internal error; nothing was changed")
@@ -227,6 +237,9 @@
     X (VAULT_ALARM, "vault.alarm", "cabinet, slot, alarm (ajar, jammed, uncommanded_open, board_offline, incident, lockout), detail") \
     X (VAULT_COMMAND, "vault.command", "cabinet, command (id, kind deposit or open, ...)")  \
     X (VAULT_COMMAND_DONE, "vault.command_done", "cabinet, command (with result)")         \
+    X (RATING_RECEIVED, "rating.received", "ticket, level, counter")                       \
+    X (RATING_BAD, "rating.bad", "rectification (id, ticket, level, counter, deadline, comment)") \
+    X (RATING_RECTIFIED, "rating.rectified", "rectification (with answer, clerk, closed)")  \
     X (HALL_DAY, "hall.day", "day (the new business day, YYYYMMDD)")                       \
     X (CLOCK_ADVANCED, "clock.advanced", "ms, now")
 

@@ -1,0 +1,506 @@
+/*  term_mirror.c — see term_mirror.h. */
+#include "term_mirror.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "proto_client.h"
+#include "proto_log.h"
+#include "proto_msg.h"
+
+#define RECENT 30
+#define CHECK_MS 5000       //  liveness check when no event arrives for this long
+#define CASES_REFRESH_MS 2000
+
+struct term_mirror {
+    char *broker;            //  request endpoint
+    char *pub_override;      //  event endpoint given by the user, or NULL
+    char pub[512];           //  event endpoint in use
+    proto_client_t *client;
+    void *zctx;
+    void *sub;
+    json_t *info;            //  hall.info
+    json_t *state;           //  see term_mirror.h
+    uint64_t seq;            //  last event applied
+    int snapshots;
+    bool started;
+    int64_t last_event_ms;   //  monotonic ms of the last event (or check)
+    int64_t cases_due;       //  refresh the case summary then (0: not needed)
+    term_mirror_fn *fn;
+    void *fn_arg;
+};
+
+static int64_t
+s_mono_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+term_mirror_t *
+term_mirror_new (const char *broker, const char *pub)
+{
+    term_mirror_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->broker = strdup (broker);
+    self->pub_override = pub ? strdup (pub) : NULL;
+    self->client = proto_client_new (broker);
+    self->zctx = zmq_ctx_new ();
+    self->state = json_object ();
+    if (!self->broker || !self->client || !self->zctx) {
+        term_mirror_destroy (&self);
+        return NULL;
+    }
+    proto_client_set_timeout (self->client, 1500, 1);
+    return self;
+}
+
+void
+term_mirror_destroy (term_mirror_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    term_mirror_t *self = *self_p;
+    if (self->sub)
+        zmq_close (self->sub);
+    proto_client_destroy (&self->client);
+    if (self->zctx)
+        zmq_ctx_term (self->zctx);
+    json_decref (self->info);
+    json_decref (self->state);
+    free (self->broker);
+    free (self->pub_override);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+term_mirror_on_event (term_mirror_t *self, term_mirror_fn *fn, void *arg)
+{
+    self->fn = fn;
+    self->fn_arg = arg;
+}
+
+const json_t *
+term_mirror_state (const term_mirror_t *self)
+{
+    return self->state;
+}
+
+const json_t *
+term_mirror_info (const term_mirror_t *self)
+{
+    return self->info;
+}
+
+uint64_t
+term_mirror_seq (const term_mirror_t *self)
+{
+    return self->seq;
+}
+
+int
+term_mirror_snapshots (const term_mirror_t *self)
+{
+    return self->snapshots;
+}
+
+struct proto_client *
+term_mirror_client (term_mirror_t *self)
+{
+    return self->client;
+}
+
+const char *
+term_mirror_pub (const term_mirror_t *self)
+{
+    return self->pub;
+}
+
+void *
+term_mirror_socket (term_mirror_t *self)
+{
+    return self->sub;
+}
+
+//  The advertised endpoint with a "*" host replaced by the host we reach the broker at.
+static void
+s_resolve_pub (term_mirror_t *self, const char *advertised)
+{
+    const char *star = strstr (advertised, "://*");
+    if (!star) {
+        snprintf (self->pub, sizeof self->pub, "%s", advertised);
+        return;
+    }
+    //  tcp://HOST:PORT of the broker: take HOST.
+    const char *host = strstr (self->broker, "://");
+    host = host ? host + 3 : self->broker;
+    const char *colon = strrchr (host, ':');
+    int hlen = colon ? (int) (colon - host) : (int) strlen (host);
+    if (hlen == 1 && host[0] == '*')
+        host = "127.0.0.1", hlen = 9;
+    snprintf (self->pub, sizeof self->pub, "%.*s://%.*s%s", (int) (star - advertised), advertised,
+              hlen, host, star + 4);
+}
+
+static void
+s_notify (term_mirror_t *self, const char *topic, const json_t *event)
+{
+    if (self->fn)
+        self->fn (self, topic, event, self->fn_arg);
+}
+
+//  Recomputes the service summaries from the mirrored tickets and counters.
+static void
+s_recount (term_mirror_t *self)
+{
+    json_t *services = json_object_get (self->state, "services");
+    json_t *tickets = json_object_get (self->state, "tickets");
+    json_t *counters = json_object_get (self->state, "counters");
+    size_t i;
+    json_t *svc;
+    json_array_foreach (services, i, svc) {
+        const char *prefix = json_string_value (json_object_get (svc, "prefix"));
+        int waiting = 0, open = 0;
+        const char *k;
+        json_t *t;
+        json_object_foreach (tickets, k, t)
+            if (strcmp (json_string_value (json_object_get (t, "service")), prefix) == 0
+                && strcmp (json_string_value (json_object_get (t, "state")), "waiting") == 0)
+                waiting++;
+        size_t j;
+        json_t *c;
+        json_array_foreach (counters, j, c) {
+            const char *st = json_string_value (json_object_get (c, "state"));
+            if (!st || strcmp (st, "logged_out") == 0 || strcmp (st, "paused") == 0)
+                continue;
+            size_t m;
+            json_t *p;
+            json_array_foreach (json_object_get (c, "services"), m, p)
+                if (strcmp (json_string_value (p), prefix) == 0)
+                    open++;
+        }
+        json_object_set_new (svc, "waiting", json_integer (waiting));
+        json_object_set_new (svc, "open_counters", json_integer (open));
+        //  The broker's formula (broker_estimate.h) for a new ticket.
+        json_int_t mean = json_integer_value (json_object_get (svc, "mean_service_s"));
+        json_object_set_new (svc, "est_wait_s",
+                             open ? json_integer ((json_int_t) waiting * mean / open) : json_null ());
+    }
+}
+
+static int
+s_snapshot (term_mirror_t *self)
+{
+    json_t *snap = NULL;
+    if (proto_client_call (self->client, "hall.snapshot", NULL, &snap) != PROTO_ERR_OK) {
+        json_decref (snap);
+        return -1;
+    }
+    //  Tickets by id, so events can replace them.
+    json_t *tickets = json_object ();
+    size_t i;
+    json_t *t;
+    json_array_foreach (json_object_get (snap, "tickets"), i, t) {
+        char id[32];
+        snprintf (id, sizeof id, "%lld", (long long) json_integer_value (json_object_get (t, "id")));
+        json_object_set (tickets, id, t);
+    }
+    json_object_set_new (snap, "tickets", tickets);
+    //  Recent calls and alarms survive a resync: they are history, not state.
+    json_t *calls = json_object_get (self->state, "calls");
+    json_t *alarms = json_object_get (self->state, "alarms");
+    json_object_set_new (snap, "calls", calls ? json_incref (calls) : json_array ());
+    json_object_set_new (snap, "alarms", alarms ? json_incref (alarms) : json_array ());
+    json_decref (self->state);
+    self->state = snap;
+    self->seq = (uint64_t) json_integer_value (json_object_get (snap, "seq"));
+    self->snapshots++;
+    self->last_event_ms = s_mono_ms ();
+    self->cases_due = 0;
+    s_notify (self, "mirror.snapshot", NULL);
+    return 0;
+}
+
+int
+term_mirror_start (term_mirror_t *self)
+{
+    json_t *info = NULL;
+    if (proto_client_call (self->client, "hall.info", NULL, &info) != PROTO_ERR_OK) {
+        json_decref (info);
+        return -1;
+    }
+    json_decref (self->info);
+    self->info = info;
+    if (self->pub_override)
+        snprintf (self->pub, sizeof self->pub, "%s", self->pub_override);
+    else
+        s_resolve_pub (self, json_string_value (json_object_get (info, "events")));
+    if (self->sub)
+        zmq_close (self->sub);
+    self->sub = zmq_socket (self->zctx, ZMQ_SUB);
+    int zero = 0;
+    zmq_setsockopt (self->sub, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, "", 0);
+    if (zmq_connect (self->sub, self->pub) != 0) {
+        log_error ("mirror: cannot connect to events at %s: %s", self->pub, zmq_strerror (errno));
+        return -1;
+    }
+    //  Subscribe first, then snapshot: events that race the snapshot are buffered and
+    //  dropped by sequence; none falls between the two.
+    if (s_snapshot (self) != 0)
+        return -1;
+    self->started = true;
+    return 0;
+}
+
+static void
+s_push_recent (json_t *list, json_t *item)
+{
+    json_array_insert_new (list, 0, item);
+    while (json_array_size (list) > RECENT)
+        json_array_remove (list, json_array_size (list) - 1);
+}
+
+static json_t *
+s_stats_of (term_mirror_t *self, const json_t *ticket)
+{
+    json_t *stats = json_object_get (self->state, "stats");
+    const char *svc = json_string_value (json_object_get (ticket, "service"));
+    return svc ? json_object_get (stats, svc) : NULL;
+}
+
+static void
+s_add (json_t *obj, const char *key, json_int_t n)
+{
+    if (obj)
+        json_object_set_new (obj, key, json_integer (json_integer_value (json_object_get (obj, key)) + n));
+}
+
+static bool
+s_final (const json_t *t)
+{
+    const char *st = json_string_value (json_object_get (t, "state"));
+    return !st || strcmp (st, "done") == 0 || strcmp (st, "cancelled") == 0
+           || strcmp (st, "expired") == 0
+           || (strcmp (st, "missed") == 0 && !json_object_get (t, "grace_until"));
+}
+
+static void
+s_apply (term_mirror_t *self, const char *topic, json_t *e)
+{
+    json_t *st = self->state;
+    json_object_set (st, "now", json_object_get (e, "time"));
+    json_object_set (st, "seq", json_object_get (e, "seq"));
+    const json_t *t = json_object_get (e, "ticket");
+    if (strncmp (topic, "ticket.", 7) == 0 && json_is_object (t)) {
+        char id[32];
+        snprintf (id, sizeof id, "%lld", (long long) json_integer_value (json_object_get (t, "id")));
+        json_t *tickets = json_object_get (st, "tickets");
+        if (s_final (t))
+            json_object_del (tickets, id);
+        else
+            json_object_set (tickets, id, (json_t *) t);
+        json_t *day = s_stats_of (self, t);
+        if (strcmp (topic, "ticket.issued") == 0)
+            s_add (day, "issued", 1);
+        else if (strcmp (topic, "ticket.called") == 0) {
+            json_t *wait = json_object_get (e, "wait_s");
+            if (json_is_integer (wait) && !json_integer_value (json_object_get (e, "recall"))) {
+                json_int_t ms = json_integer_value (wait) * 1000;
+                s_add (day, "called", 1);
+                s_add (day, "sum_wait_ms", ms);
+                if (day && ms > json_integer_value (json_object_get (day, "max_wait_ms")))
+                    json_object_set_new (day, "max_wait_ms", json_integer (ms));
+                if (ms > json_integer_value (json_object_get (st, "over_wait_minutes")) * 60000)
+                    s_add (day, "over_wait", 1);
+            }
+            json_t *call = json_pack ("{s:O, s:O, s:O, s:O, s:O, s:O}", "number",
+                                      json_object_get (t, "number"), "service",
+                                      json_object_get (t, "service"), "counter",
+                                      json_object_get (e, "counter"), "counter_name",
+                                      json_object_get (e, "counter_name"), "recall",
+                                      json_object_get (e, "recall"), "time", json_object_get (e, "time"));
+            if (call)
+                s_push_recent (json_object_get (st, "calls"), call);
+        }
+        else if (strcmp (topic, "ticket.finished") == 0) {
+            s_add (day, "served", 1);
+            s_add (day, "sum_service_ms", json_integer_value (json_object_get (e, "service_s")) * 1000);
+        }
+        else if (strcmp (topic, "ticket.missed") == 0)
+            s_add (day, "missed", 1);
+        else if (strcmp (topic, "ticket.cancelled") == 0)
+            s_add (day, "cancelled", 1);
+        else if (strcmp (topic, "ticket.transferred") == 0) {
+            json_t *from = json_object_get (json_object_get (st, "stats"),
+                                            json_string_value (json_object_get (e, "from")));
+            s_add (from, "transferred", 1);
+        }
+        //  A counter holding this ticket shows its new state.
+        size_t i;
+        json_t *c;
+        json_array_foreach (json_object_get (st, "counters"), i, c) {
+            json_t *held = json_object_get (c, "ticket");
+            if (json_is_object (held)
+                && json_integer_value (json_object_get (held, "id"))
+                       == json_integer_value (json_object_get (t, "id")))
+                json_object_set (c, "ticket", (json_t *) t);
+        }
+    }
+    else if (strcmp (topic, "counter.changed") == 0) {
+        json_t *c = json_object_get (e, "counter");
+        size_t i;
+        json_t *old;
+        json_array_foreach (json_object_get (st, "counters"), i, old)
+            if (json_integer_value (json_object_get (old, "id")) == json_integer_value (json_object_get (c, "id")))
+                json_array_set (json_object_get (st, "counters"), i, c);
+    }
+    else if (strcmp (topic, "rating.received") == 0) {
+        json_t *day = s_stats_of (self, t);
+        json_int_t level = json_integer_value (json_object_get (e, "level"));
+        s_add (day, "rated", 1);
+        json_t *r = json_object_get (day, "ratings");
+        if (json_is_array (r) && level >= 1 && level <= 5)
+            json_array_set_new (r, (size_t) level - 1,
+                                json_integer (json_integer_value (json_array_get (r, (size_t) level - 1)) + 1));
+    }
+    else if (strcmp (topic, "hall.day") == 0) {
+        json_object_set (st, "day", json_object_get (e, "day"));
+        //  A new day's figures start at zero; the snapshot would say the same.
+        const char *k;
+        json_t *day;
+        json_object_foreach (json_object_get (st, "stats"), k, day) {
+            const char *kk;
+            json_t *v;
+            json_object_foreach (day, kk, v)
+                if (json_is_integer (v))
+                    json_object_set_new (day, kk, json_integer (0));
+            json_object_set_new (day, "ratings", json_pack ("[i,i,i,i,i]", 0, 0, 0, 0, 0));
+        }
+    }
+    else if (strcmp (topic, "vault.changed") == 0) {
+        json_t *cab = json_object_get (e, "cabinet");
+        json_t *list = json_object_get (st, "cabinets");
+        size_t i;
+        json_t *old;
+        bool found = false;
+        json_array_foreach (list, i, old)
+            if (strcmp (json_string_value (json_object_get (old, "cabinet")),
+                        json_string_value (json_object_get (cab, "cabinet"))) == 0) {
+                json_array_set (list, i, cab);
+                found = true;
+            }
+        if (!found)
+            json_array_append (list, cab);
+    }
+    else if (strcmp (topic, "vault.alarm") == 0)
+        s_push_recent (json_object_get (st, "alarms"), json_incref (e));
+    else if (strncmp (topic, "case.", 5) == 0 && !self->cases_due)
+        //  Case counts come from a scan of open cases: refresh them soon, not per event.
+        self->cases_due = s_mono_ms () + CASES_REFRESH_MS;
+    s_recount (self);
+}
+
+//  Reads one event message; 1 if one was read, 0 if none waiting, -1 on error.
+static int
+s_read (term_mirror_t *self, char *topic, size_t tsize, uint64_t *seq, json_t **body)
+{
+    zmq_msg_t m;
+    int part = 0;
+    *body = NULL;
+    topic[0] = 0;
+    *seq = 0;
+    bool more = true;
+    while (more) {
+        zmq_msg_init (&m);
+        if (zmq_msg_recv (&m, self->sub, part == 0 ? ZMQ_DONTWAIT : 0) < 0) {
+            zmq_msg_close (&m);
+            return part == 0 && errno == EAGAIN ? 0 : -1;
+        }
+        size_t n = zmq_msg_size (&m);
+        if (part == 0) {
+            n = n < tsize - 1 ? n : tsize - 1;
+            memcpy (topic, zmq_msg_data (&m), n);
+            topic[n] = 0;
+        }
+        else if (part == 1) {
+            char buf[24];
+            n = n < sizeof buf - 1 ? n : sizeof buf - 1;
+            memcpy (buf, zmq_msg_data (&m), n);
+            buf[n] = 0;
+            *seq = strtoull (buf, NULL, 10);
+        }
+        else if (part == 2)
+            *body = json_loadb (zmq_msg_data (&m), zmq_msg_size (&m), 0, NULL);
+        more = zmq_msg_more (&m);
+        zmq_msg_close (&m);
+        part++;
+    }
+    return 1;
+}
+
+int
+term_mirror_poll (term_mirror_t *self, int timeout_ms)
+{
+    if (!self->started && term_mirror_start (self) != 0)
+        return -1;
+    int applied = 0;
+    zmq_pollitem_t item = {self->sub, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll (&item, 1, timeout_ms) < 0 && errno != EINTR)
+        return -1;
+    for (;;) {
+        char topic[64];
+        uint64_t seq;
+        json_t *body;
+        int rc = s_read (self, topic, sizeof topic, &seq, &body);
+        if (rc <= 0)
+            break;
+        self->last_event_ms = s_mono_ms ();
+        if (!body || seq == 0) {
+            json_decref (body);
+            continue;
+        }
+        if (seq <= self->seq) {
+            json_decref (body);  //  already in the snapshot
+            continue;
+        }
+        if (seq > self->seq + 1) {
+            //  A gap: events were lost (a slow subscriber, a restart). Start again.
+            json_decref (body);
+            if (s_snapshot (self) != 0)
+                return -1;
+            continue;
+        }
+        s_apply (self, topic, body);
+        self->seq = seq;
+        s_notify (self, topic, body);
+        json_decref (body);
+        applied++;
+    }
+    int64_t now = s_mono_ms ();
+    if (self->cases_due && now >= self->cases_due) {
+        if (s_snapshot (self) != 0)
+            return -1;
+    }
+    else if (now - self->last_event_ms > CHECK_MS) {
+        //  A quiet stream: make sure nothing was missed (the last event before a broker
+        //  restart, or a stream that silently broke).
+        self->last_event_ms = now;
+        json_t *info = NULL;
+        int rc = proto_client_call (self->client, "hall.info", NULL, &info);
+        uint64_t seq = (uint64_t) json_integer_value (json_object_get (info, "seq"));
+        json_decref (info);
+        if (rc != PROTO_ERR_OK)
+            return -1;
+        if (seq != self->seq && s_snapshot (self) != 0)
+            return -1;
+    }
+    return applied;
+}
