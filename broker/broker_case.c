@@ -537,7 +537,7 @@ s_apply_overrides (broker_ctx_t *ctx, const json_t *body, json_t *checks, s_inta
     size_t i;
     json_t *ch;
     json_array_foreach (checks, i, ch) {
-        if (json_is_true (json_object_get (ch, "ok")) || json_is_true (json_object_get (ch, "advisory")))
+        if (json_is_true (json_object_get (ch, "ok")))
             continue;
         const char *name = s_str (ch, "check");
         json_t *why = json_object_get (overrides, name);
@@ -545,6 +545,8 @@ s_apply_overrides (broker_ctx_t *ctx, const json_t *body, json_t *checks, s_inta
             json_object_set (ch, "override", why);
             continue;
         }
+        if (json_is_true (json_object_get (ch, "advisory")))
+            continue;
         //  Missing documents are the point of a supplement notice; a refusal records all.
         if (kind == INTAKE_REFUSE || (kind == INTAKE_SUPPLEMENT && strcmp (name, "documents") == 0))
             continue;
@@ -661,16 +663,20 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
     json_t *reply = broker_case_view (ctx, c, false);
     json_object_set_new (reply, "token", json_string (ticket->token));
     if (kind == INTAKE_ACCEPT)
-        broker_case_emit (ctx, PROTO_EVT_CASE_ACCEPTED, c, NULL, counter->clerk);
+        broker_case_emit (ctx, PROTO_EVT_CASE_ACCEPTED, c, json_pack ("{s:b}", "intake", 1),
+                          counter->clerk);
     else if (kind == INTAKE_SUPPLEMENT) {
         //  The one-time notice (一次性告知): everything missing, in one list.
         json_object_set_new (reply, "notice", json_incref (json_object_get (reply, "next_step")));
         broker_case_emit (ctx, PROTO_EVT_CASE_SUPPLEMENT_REQUESTED, c,
-                json_pack ("{s:O}", "missing", json_object_get (c, "missing")), counter->clerk);
+                          json_pack ("{s:O, s:b}", "missing", json_object_get (c, "missing"),
+                                     "intake", 1),
+                          counter->clerk);
     }
     else
         broker_case_emit (ctx, PROTO_EVT_CASE_NOT_ACCEPTED, c,
-                json_pack ("{s:s}", "reason", reason ? reason : ""), counter->clerk);
+                          json_pack ("{s:s, s:b}", "reason", reason ? reason : "", "intake", 1),
+                          counter->clerk);
     json_decref (c);
     ctx->reply = reply;
     return 0;
@@ -775,7 +781,16 @@ broker_h_case_supplement_received (broker_ctx_t *ctx, const json_t *body)
     }
     int today = broker_today (ctx);
     json_object_set_new (c, "documents", docs);
-    json_object_set_new (c, "missing", json_array ());
+    //  What is still missing stays listed even when the clerk accepted without it (容缺受理).
+    json_t *still = json_array ();
+    for (int k = 0; item && k < item->ndocs; k++) {
+        bool given = false;
+        json_array_foreach (docs, i, d)
+            given = given || strcmp (json_string_value (d), item->docs[k].id) == 0;
+        if (!given)
+            json_array_append_new (still, json_string (item->docs[k].name));
+    }
+    json_object_set_new (c, "missing", still);
     json_array_extend (json_object_get (c, "checks"), checks);
     json_decref (checks);
     if (!s_int (c, "accepted_day")) {
@@ -980,7 +995,8 @@ broker_h_case_request_supplement (broker_ctx_t *ctx, const json_t *body)
     s_pause_open (c, "supplement", broker_today (ctx), reason);
     s_set_state (c, S_SUPPLEMENT);
     return s_finish (ctx, c, PROTO_EVT_CASE_SUPPLEMENT_REQUESTED,
-                     json_pack ("{s:O}", "missing", missing), clerk);
+                     json_pack ("{s:O, s:s}", "missing", missing, "reason", reason ? reason : ""),
+                     clerk);
 }
 
 int
@@ -1121,9 +1137,7 @@ s_audit_one (const MDB_val *key, const MDB_val *val, void *arg)
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
             if (json_object_get (e, fields[i]))
                 json_object_set (step, fields[i], json_object_get (e, fields[i]));
-        if (strcmp (s_str (e, "topic"), "case.accepted") == 0
-            || strcmp (s_str (e, "topic"), "case.supplement_requested") == 0
-            || strcmp (s_str (e, "topic"), "case.not_accepted") == 0) {
+        if (json_is_true (json_object_get (e, "intake"))) {
             json_object_set (step, "checks", json_object_get (cs, "checks"));
             json_object_set (step, "counter", json_object_get (cs, "counter"));
         }

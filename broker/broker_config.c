@@ -156,7 +156,7 @@ s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
                           item->department);
         bool immediate = item->kind == BROKER_ITEM_IMMEDIATE;
         if (s_int (it, "statutory_days", 0, 0, 365, &item->statutory_days, where, err, esz)
-            || s_int (it, "promised_days", immediate ? 0 : item->statutory_days, 0,
+            || s_int (it, "promised_days", immediate ? 0 : item->statutory_days, immediate ? 0 : 1,
                       item->statutory_days, &item->promised_days, where, err, esz)
             || s_int (it, "max_extension_days", 10, 0, 365, &item->max_extension_days, where, err,
                       esz))
@@ -208,6 +208,13 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
     json_t *hall = json_object_get (root, "hall");
     if (!json_is_object (hall))
         return s_err (err, esz, "\"hall\" is required (an object with id and name)");
+    const char *hid = json_string_value (json_object_get (hall, "id"));
+    size_t hlen = hid ? strlen (hid) : 0;
+    bool hid_ok = hlen >= 1 && hlen <= 16;
+    for (size_t k = 0; hid_ok && k < hlen; k++)
+        hid_ok = isalnum ((unsigned char) hid[k]) || hid[k] == '-' || hid[k] == '_';
+    if (!hid_ok)
+        return s_err (err, esz, "hall.id must be 1..16 letters, digits, - or _ (it starts every case number)");
     if (s_str (hall, "id", NULL, &self->hall_id, "hall", err, esz)
         || s_str (hall, "name", NULL, &self->hall_name, "hall", err, esz)
         || s_str (hall, "name_en", "", &self->hall_name_en, "hall", err, esz)
