@@ -39,7 +39,7 @@ PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 ALL_CFLAGS  = $(WARN) $(DEFS) $(INCS) $(OPT) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(LDOPT) $(LDFLAGS)
-LIBS        = $(PKG_LIBS) -lm -lutil
+LIBS        = $(PKG_LIBS) -lm -lutil -lpthread
 
 PROTO_SRC    := $(wildcard protocol/*.c)
 BROKER_SRC   := $(filter-out broker/broker_main.c,$(wildcard broker/*.c))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "broker_case.h"
+#include "broker_devices.h"
 #include "broker_estimate.h"
 #include "broker_policy.h"
 #include "proto_token.h"
@@ -35,8 +36,12 @@ broker_emit (broker_ctx_t *ctx, proto_evt_t evt, json_t *body)
     json_object_set_new (body, "seq", json_integer ((json_int_t) seq));
     json_object_set_new (body, "time", json_integer (ctx->now));
     json_object_set_new (body, "topic", json_string (topic));
-    if (ctx->principal && ctx->principal[0])
-        json_object_set_new (body, "device", json_string (ctx->principal));
+    if (ctx->principal && ctx->principal[0]) {
+        //  Who did it: the enrolled device's name, and its key for the record.
+        const char *name = ctx->devices ? broker_devices_name (ctx->devices, ctx->principal) : "";
+        json_object_set_new (body, "device", json_string (*name ? name : ctx->principal));
+        json_object_set_new (body, "device_key", json_string (ctx->principal));
+    }
     unsigned char key[8];
     broker_key_u64 (seq, key);
     broker_store_put_json (ctx->store, BROKER_DB_EVENTS, key, sizeof key, body);

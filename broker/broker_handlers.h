@@ -19,10 +19,12 @@
 #include "proto_msg.h"
 
 struct broker_calendar;
+struct broker_devices;
 
 typedef struct broker_ctx {
     broker_hall_t *hall;
     struct broker_calendar *calendar;  //  working days for the case clock
+    struct broker_devices *devices;    //  enrolled devices (CURVE keys and roles)
     broker_store_t *store;
     broker_clock_t *clock;
     const broker_config_t *config;

@@ -35,6 +35,12 @@ s_usage (FILE *out)
              "      --clock MODE      real (default) or sim[:UNIX_MS]: a simulated clock that\n"
              "                        moves only on clock.advance (tests, simulations)\n"
              "      --map-size MB     initial LMDB map size (grows on demand), default 64\n"
+             "      --key FILE        the broker's CURVE keypair (onewindow keygen): only enrolled\n"
+             "                        devices may connect, each in its role\n"
+             "      --insecure        no keys: every local peer may act in every role; refused\n"
+             "                        unless both endpoints are local (ipc://, tcp://127.0.0.1)\n"
+             "      --enroll ROLE:NAME:KEY   enrol a device's public key (or key file) in the\n"
+             "                        store in --data and exit (repeatable; the first admin)\n"
              "      --notify-log FILE notifications (SMS) to send: one JSON line each, with the\n"
              "                        full phone number, for the SMS gateway adapter\n"
              "  -v, --verbose         debug logging\n"
@@ -47,6 +53,8 @@ s_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+    const char *enroll[64];
+    int nenroll = 0;
     broker_options_t opt = {
         .bind = "tcp://*:7100",
         .pub = "tcp://*:7101",
@@ -55,9 +63,10 @@ main (int argc, char **argv)
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},  {"data", required_argument, NULL, 'd'},
         {"bind", required_argument, NULL, 'b'},    {"pub", required_argument, NULL, 'p'},
-        {"advertise", required_argument, NULL, 'a'}, {"clock", required_argument, NULL, 'k'},
+        {"advertise", required_argument, NULL, 'a'}, {"clock", required_argument, NULL, 'C'},
         {"map-size", required_argument, NULL, 'm'}, {"verbose", no_argument, NULL, 'v'},
-        {"notify-log", required_argument, NULL, 'n'},
+        {"notify-log", required_argument, NULL, 'n'}, {"key", required_argument, NULL, 'K'},
+        {"insecure", no_argument, NULL, 'I'},         {"enroll", required_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     int ch;
@@ -68,7 +77,7 @@ main (int argc, char **argv)
         case 'b': opt.bind = optarg; break;
         case 'p': opt.pub = optarg; break;
         case 'a': opt.advertise = optarg; break;
-        case 'k':
+        case 'C':
             if (strcmp (optarg, "real") == 0)
                 opt.sim_clock = false;
             else if (strncmp (optarg, "sim", 3) == 0
@@ -92,6 +101,12 @@ main (int argc, char **argv)
         }
         case 'v': level = PROTO_LOG_DEBUG; break;
         case 'n': opt.notify_log = optarg; break;
+        case 'K': opt.key_path = optarg; break;
+        case 'I': opt.insecure = true; break;
+        case 'E':
+            if (nenroll < 64)
+                enroll[nenroll++] = optarg;
+            break;
         case 'h': s_usage (stdout); return 0;
         default: s_usage (stderr); return 2;
         }
@@ -100,11 +115,21 @@ main (int argc, char **argv)
         fprintf (stderr, "onewindow-broker: unexpected argument '%s' (try --help)\n", argv[optind]);
         return 2;
     }
+    proto_log_init ("broker", level);
+    if (nenroll) {
+        if (!opt.data_dir) {
+            fprintf (stderr, "onewindow-broker: --enroll needs --data DIR\n");
+            return 2;
+        }
+        for (int i = 0; i < nenroll; i++)
+            if (broker_enroll_offline (opt.data_dir, enroll[i]) != 0)
+                return 1;
+        return 0;
+    }
     if (!opt.config_path || !opt.data_dir) {
         fprintf (stderr, "onewindow-broker: --config and --data are required (try --help)\n");
         return 2;
     }
-    proto_log_init ("broker", level);
 
     struct sigaction sa;
     memset (&sa, 0, sizeof sa);

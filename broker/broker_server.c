@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
 #include "broker_calendar.h"
+#include "broker_devices.h"
+#include "proto_keys.h"
 #include "broker_handlers.h"
 #include "broker_hall.h"
 #include "broker_idcheck.h"
@@ -49,6 +52,9 @@ struct broker_server {
     broker_hall_t *hall;
     broker_clock_t *clock;
     broker_calendar_t *calendar;
+    broker_devices_t *devices;
+    bool curve;                 //  CURVE with ZAP (else the insecure mode)
+    void *zap;                  //  the ZAP handler (REP on inproc://zeromq.zap.01)
     void *zctx;
     void *router;
     void *pub;
@@ -86,6 +92,8 @@ s_reload (broker_server_t *self)
     if (broker_store_begin (self->store, false) != 0)
         return -1;
     int rc = broker_hall_load (self->hall, self->store);
+    if (rc == 0)
+        rc = broker_devices_load (self->devices, self->store);
     broker_store_abort (self->store);
     return rc;
 }
@@ -133,9 +141,10 @@ broker_server_new (const broker_options_t *options)
         broker_calendar_destroy (&self->calendar);
     }
     self->hall = broker_hall_new (self->config);
+    self->devices = broker_devices_new ();
     self->events = json_array ();
     self->notices = json_array ();
-    if (!self->clock || !self->hall || !self->events)
+    if (!self->clock || !self->hall || !self->events || !self->devices)
         goto fail;
     if (s_reload (self) != 0) {
         log_error ("cannot load the hall from the store in '%s'", options->data_dir);
@@ -159,6 +168,42 @@ broker_server_new (const broker_options_t *options)
     self->pub = self->zctx ? zmq_socket (self->zctx, ZMQ_PUB) : NULL;
     if (!self->router || !self->pub)
         goto fail;
+    proto_keypair_t keys;
+    if (options->key_path) {
+        if (proto_keys_load (options->key_path, &keys, err, sizeof err) != 0) {
+            log_error ("key: %s", err);
+            goto fail;
+        }
+        //  The ZAP handler must exist before any peer connects.
+        self->zap = zmq_socket (self->zctx, ZMQ_REP);
+        int linger = 0, server = 1;
+        zmq_setsockopt (self->zap, ZMQ_LINGER, &linger, sizeof linger);
+        if (!self->zap || zmq_bind (self->zap, "inproc://zeromq.zap.01") != 0) {
+            log_error ("cannot start the ZAP handler: %s", zmq_strerror (errno));
+            goto fail;
+        }
+        void *secured[] = {self->router, self->pub};
+        for (int i = 0; i < 2; i++)
+            if (zmq_setsockopt (secured[i], ZMQ_CURVE_SERVER, &server, sizeof server) != 0
+                || zmq_setsockopt (secured[i], ZMQ_CURVE_SECRETKEY, keys.secret_key, 40) != 0
+                || zmq_setsockopt (secured[i], ZMQ_ZAP_DOMAIN, "onewindow", 9) != 0) {
+                log_error ("cannot enable CURVE: %s", zmq_strerror (errno));
+                goto fail;
+            }
+        self->curve = true;
+        if (!broker_devices_count (self->devices))
+            log_warn ("no device is enrolled: nobody can connect (onewindow-broker --enroll admin:NAME:KEY)");
+    }
+    else if (!options->insecure) {
+        log_error ("give --key FILE (CURVE, devices enrolled with their roles), or --insecure "
+                   "for a test on this machine only");
+        goto fail;
+    }
+    else if (!proto_endpoint_is_local (options->bind) || !proto_endpoint_is_local (options->pub)) {
+        log_error ("--insecure is allowed only on local endpoints (ipc://, tcp://127.0.0.1): "
+                   "anyone reaching %s could act in any role", options->bind);
+        goto fail;
+    }
     int zero = 0, hwm = 100000;
     int64_t max = PROTO_MAX_MSG;
     //  Oversized messages are dropped by libzmq, which disconnects the sender: the broker
@@ -197,10 +242,14 @@ broker_server_new (const broker_options_t *options)
     broker_format_time (broker_clock_now (self->clock), self->config->utc_offset_min, now,
                         sizeof now);
     log_info ("ready: %s; requests on %s, events on %s; store %s (%zu live tickets, last event "
-              "#%llu); %s clock at %s",
+              "#%llu); %s clock at %s; %s",
               self->config->hall_name, options->bind, self->advertise, options->data_dir,
               self->hall->nlive, (unsigned long long) self->hall->last_seq,
-              broker_clock_simulated (self->clock) ? "simulated" : "real", now);
+              broker_clock_simulated (self->clock) ? "simulated" : "real", now,
+              self->curve ? "CURVE, enrolled devices only" : "INSECURE (local test mode)");
+    if (self->curve)
+        log_info ("broker public key: %s (%d devices enrolled)", keys.public_key,
+                  broker_devices_count (self->devices));
     return self;
 fail:
     broker_server_destroy (&self);
@@ -217,11 +266,14 @@ broker_server_destroy (broker_server_t **self_p)
         zmq_close (self->router);
     if (self->pub)
         zmq_close (self->pub);
+    if (self->zap)
+        zmq_close (self->zap);
     if (self->zctx)
         zmq_ctx_term (self->zctx);
     json_decref (self->events);
     json_decref (self->notices);
     broker_hall_destroy (&self->hall);
+    broker_devices_destroy (&self->devices);
     broker_calendar_destroy (&self->calendar);
     broker_clock_destroy (&self->clock);
     broker_store_destroy (&self->store);
@@ -252,9 +304,6 @@ s_recv (broker_server_t *self, s_incoming_t *in)
         zmq_msg_close (&in->identity);
         return 0;
     }
-    const char *user = zmq_msg_gets (&in->identity, "User-Id");
-    if (user)
-        snprintf (in->principal, sizeof in->principal, "%s", user);
     bool more = zmq_msg_more (&in->identity);
     bool first = true;
     while (more) {
@@ -265,6 +314,13 @@ s_recv (broker_server_t *self, s_incoming_t *in)
             break;
         }
         more = zmq_msg_more (&part);
+        //  The ZAP handler's User-Id travels on the peer's frames (not on the routing id the
+        //  ROUTER prepends): the device's CURVE key.
+        if (!in->principal[0]) {
+            const char *user = zmq_msg_gets (&part, "User-Id");
+            if (user)
+                snprintf (in->principal, sizeof in->principal, "%s", user);
+        }
         //  A REQ socket puts an empty delimiter before the request; accept and echo it.
         if (first && zmq_msg_size (&part) == 0 && more) {
             in->delimiter = true;
@@ -303,13 +359,15 @@ s_reply_error (s_reply_t *out, proto_err_t err, const char *why, const char *req
     s_reply_set (out, proto_err_code (err), request_id, proto_error_body (err, why));
 }
 
-//  Roles the sender may act in. Until devices are enrolled with CURVE keys, every sender
-//  is trusted with every role (the broker's documented insecure mode).
+//  Roles the sender may act in: the enrolled role of its CURVE key, looked up per request
+//  (a revocation applies at once). In the insecure mode every sender has every role.
 static unsigned
-s_roles (const s_incoming_t *in)
+s_roles (const broker_server_t *self, const s_incoming_t *in)
 {
-    (void) in;
-    return R_ANY;
+    if (!self->curve)
+        return R_ANY;
+    int role = broker_devices_role (self->devices, in->principal);
+    return role >= 0 ? 1u << role : 0;
 }
 
 static size_t
@@ -331,6 +389,7 @@ s_ctx (broker_server_t *self, const char *principal)
     return (broker_ctx_t){
         .hall = self->hall,
         .calendar = self->calendar,
+        .devices = self->devices,
         .store = self->store,
         .clock = self->clock,
         .config = self->config,
@@ -360,8 +419,16 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
         return;
     }
     const proto_command_t *cmd = proto_command (req.cmd);
-    if (!(cmd->roles & s_roles (in))) {
-        snprintf (why, sizeof why, "this device may not send %s", cmd->name);
+    unsigned roles = s_roles (self, in);
+    if (!(cmd->roles & roles)) {
+        if (roles)
+            snprintf (why, sizeof why, "a %s device (%s) may not send %s",
+                      proto_role_name (__builtin_ctz (roles)),
+                      broker_devices_name (self->devices, in->principal), cmd->name);
+        else
+            snprintf (why, sizeof why, "this device's key is not enrolled or was revoked");
+        log_warn ("refused %s from %.8s… (%s)", cmd->name, in->principal[0] ? in->principal : "?",
+                  why);
         s_reply_error (out, PROTO_ERR_FORBIDDEN, why, req.request_id);
         proto_request_reset (&req);
         return;
@@ -406,7 +473,7 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
     }
 
     broker_ctx_t ctx = s_ctx (self, in->principal);
-    ctx.roles = s_roles (in);
+    ctx.roles = roles;
     int rc = broker_handlers[req.cmd](&ctx, req.body);
     if (rc == 0 && !ctx.reply)
         rc = broker_fail (&ctx, PROTO_ERR_INTERNAL, "the handler built no reply");
@@ -662,6 +729,104 @@ s_batch (broker_server_t *self)
     broker_store_maybe_grow (self->store);
 }
 
+//  One ZAP request (ZeroMQ RFC 27): admit an enrolled, unrevoked CURVE key, naming the
+//  connection by the key (Z85) as its User-Id. Everyone else is refused and logged.
+static void
+s_zap (broker_server_t *self)
+{
+    zmq_msg_t frames[7];
+    int count = 0;
+    bool more = true;
+    while (more) {
+        zmq_msg_t m;
+        zmq_msg_init (&m);
+        if (zmq_msg_recv (&m, self->zap, 0) < 0) {
+            zmq_msg_close (&m);
+            break;
+        }
+        more = zmq_msg_more (&m);
+        if (count < 7)
+            frames[count++] = m;
+        else
+            zmq_msg_close (&m);
+    }
+    //  [version, request id, domain, address, identity, mechanism, credentials]
+    char key[PROTO_KEY_Z85 + 1] = "";
+    const char *status = "400", *text = "not a CURVE client";
+    if (count == 7 && zmq_msg_size (&frames[5]) == 5
+        && memcmp (zmq_msg_data (&frames[5]), "CURVE", 5) == 0 && zmq_msg_size (&frames[6]) == 32) {
+        zmq_z85_encode (key, zmq_msg_data (&frames[6]), 32);
+        int role = broker_devices_role (self->devices, key);
+        if (role >= 0) {
+            status = "200";
+            text = "OK";
+        }
+        else {
+            text = "key not enrolled or revoked";
+            char addr[64] = "";
+            size_t alen = zmq_msg_size (&frames[3]) < sizeof addr - 1 ? zmq_msg_size (&frames[3]) : sizeof addr - 1;
+            memcpy (addr, zmq_msg_data (&frames[3]), alen);
+            log_warn ("refused a connection from %s: key %s is not enrolled or was revoked", addr,
+                      key);
+        }
+    }
+    const char *reqid = count >= 2 ? zmq_msg_data (&frames[1]) : "";
+    size_t rlen = count >= 2 ? zmq_msg_size (&frames[1]) : 0;
+    zmq_send (self->zap, "1.0", 3, ZMQ_SNDMORE);
+    zmq_send (self->zap, reqid, rlen, ZMQ_SNDMORE);
+    zmq_send (self->zap, status, 3, ZMQ_SNDMORE);
+    zmq_send (self->zap, text, strlen (text), ZMQ_SNDMORE);
+    zmq_send (self->zap, status[0] == '2' ? key : "", status[0] == '2' ? strlen (key) : 0, ZMQ_SNDMORE);
+    zmq_send (self->zap, "", 0, 0);
+    for (int i = 0; i < count; i++)
+        zmq_msg_close (&frames[i]);
+}
+
+int
+broker_enroll_offline (const char *data_dir, const char *spec)
+{
+    char role[32] = "", name[128] = "";
+    const char *c1 = strchr (spec, ':');
+    const char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+    if (!c1 || !c2 || c1 - spec >= (long) sizeof role || c2 - c1 - 1 >= (long) sizeof name) {
+        log_error ("--enroll takes ROLE:NAME:PUBLIC_KEY_OR_KEY_FILE");
+        return -1;
+    }
+    memcpy (role, spec, (size_t) (c1 - spec));
+    memcpy (name, c1 + 1, (size_t) (c2 - c1 - 1));
+    char key[PROTO_KEY_Z85 + 1], err[300];
+    int r = proto_role_lookup (role);
+    if (r < 0 || !name[0]) {
+        log_error ("--enroll: unknown role '%s' or empty name", role);
+        return -1;
+    }
+    if (proto_keys_public (c2 + 1, key, err, sizeof err) != 0) {
+        log_error ("--enroll: %s", err);
+        return -1;
+    }
+    if (s_mkdirs (data_dir) != 0)
+        return -1;
+    broker_store_t *store = broker_store_open (data_dir, 0);
+    broker_devices_t *devices = broker_devices_new ();
+    int rc = -1;
+    if (store && devices && broker_store_begin (store, true) == 0) {
+        broker_devices_load (devices, store);
+        struct timespec ts;
+        clock_gettime (CLOCK_REALTIME, &ts);
+        rc = broker_devices_enroll (devices, store, key, (proto_role_t) r, name,
+                                    (int64_t) ts.tv_sec * 1000);
+        if (rc == 0)
+            rc = broker_store_commit (store) ? -1 : 0;
+        else
+            broker_store_abort (store);
+    }
+    if (rc == 0)
+        log_info ("enrolled %s \"%s\" %s", role, name, key);
+    broker_devices_destroy (&devices);
+    broker_store_destroy (&store);
+    return rc;
+}
+
 int
 broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop)
 {
@@ -673,14 +838,16 @@ broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop)
         long timeout = 1000;
         if (!broker_clock_simulated (self->clock) && self->timers_due - now < timeout)
             timeout = self->timers_due > now ? (long) (self->timers_due - now) : 0;
-        zmq_pollitem_t item = {self->router, 0, ZMQ_POLLIN, 0};
-        int n = zmq_poll (&item, 1, timeout);
+        zmq_pollitem_t items[2] = {{self->router, 0, ZMQ_POLLIN, 0}, {self->zap, 0, ZMQ_POLLIN, 0}};
+        int n = zmq_poll (items, self->zap ? 2 : 1, timeout);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             log_error ("poll failed: %s", zmq_strerror (errno));
             return -1;
         }
+        if (self->zap && (items[1].revents & ZMQ_POLLIN))
+            s_zap (self);
         self->nin = 0;
         while (self->nin < BROKER_BATCH_MAX && s_recv (self, &self->in[self->nin]))
             self->nin++;

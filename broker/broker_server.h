@@ -37,6 +37,8 @@ typedef struct {
     const char *advertise;     //  event endpoint told to clients (hall.info); NULL = derived
     size_t map_size;           //  initial LMDB map size in bytes (0 = default)
     const char *notify_log;    //  notifications (SMS) outbox file, one JSON line each; NULL: log only
+    const char *key_path;      //  the broker's CURVE keypair file; NULL: no CURVE
+    bool insecure;             //  no CURVE, every peer every role: local endpoints only
     bool sim_clock;            //  run on the simulated clock
     int64_t sim_start_ms;      //  its start, Unix ms (0 = now)
 } broker_options_t;
@@ -48,6 +50,10 @@ typedef struct broker_server broker_server_t;
 broker_server_t *broker_server_new (const broker_options_t *options);
 //  Closes everything; sets *self_p to NULL.
 void broker_server_destroy (broker_server_t **self_p);
+//  Enrols a device in the store in `data_dir` without starting the broker (the first
+//  admin key, or a demo's devices). spec: "ROLE:NAME:PUBLIC_KEY_OR_KEY_FILE". 0 / -1.
+int broker_enroll_offline (const char *data_dir, const char *spec);
+
 //  Runs the loop until *stop becomes nonzero (set from a signal handler). 0 on a clean
 //  stop, -1 on a fatal error.
 int broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop);

@@ -43,7 +43,8 @@
     X (CABINETS, "cabinets", "cabinet id -> its slots as the cabinet last reported them")      \
     X (CABINET_CMDS, "cabinet_cmds", "cabinet id NUL command id (u64 BE) -> pending command")  \
     X (NOTICES, "notices", "sequence (u64 BE) -> notification (SMS outbox) JSON")            \
-    X (RECTIFY, "rectify", "id (u64 BE) -> rectification item of a bad rating")
+    X (RECTIFY, "rectify", "id (u64 BE) -> rectification item of a bad rating")               \
+    X (DEVICES, "devices", "CURVE public key (Z85) -> enrolled device: name, role, revoked")
 
 typedef enum {
 #define X(id, name, desc) BROKER_DB_##id,
@@ -108,7 +109,8 @@ int broker_store_grow (broker_store_t *self);
 int broker_store_maybe_grow (broker_store_t *self);
 //  Current map size in bytes.
 size_t broker_store_map_size (const broker_store_t *self);
-//  Hot copy of the store to directory `dir` (compacting). 0 or an LMDB error.
+//  Hot copy of the store to directory `dir` (compacting). 0 or an LMDB error. Safe to call
+//  from another thread while the broker works: it uses only a read transaction.
 int broker_store_backup (broker_store_t *self, const char *dir);
 
 //  Big-endian 8-byte key for integer ids and sequences, so keys sort numerically.

@@ -21,6 +21,35 @@ struct proto_client {
     char message[512];      //  last call's human message
 };
 
+//  The process's CURVE settings (proto_curve_default); empty server key: plain TCP.
+static char s_server_public[41], s_public[41], s_secret[41];
+
+void
+proto_curve_default (const char *server_public, const char *public_key, const char *secret_key)
+{
+    if (!server_public || !public_key || !secret_key) {
+        s_server_public[0] = 0;
+        return;
+    }
+    snprintf (s_server_public, sizeof s_server_public, "%s", server_public);
+    snprintf (s_public, sizeof s_public, "%s", public_key);
+    snprintf (s_secret, sizeof s_secret, "%s", secret_key);
+}
+
+int
+proto_curve_apply (void *socket)
+{
+    if (!s_server_public[0])
+        return 0;
+    if (zmq_setsockopt (socket, ZMQ_CURVE_SERVERKEY, s_server_public, 40) != 0
+        || zmq_setsockopt (socket, ZMQ_CURVE_PUBLICKEY, s_public, 40) != 0
+        || zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, s_secret, 40) != 0) {
+        log_error ("client: cannot set CURVE keys: %s", zmq_strerror (errno));
+        return -1;
+    }
+    return 0;
+}
+
 static int64_t
 s_now_ms (void)
 {
@@ -43,6 +72,8 @@ s_connect (proto_client_t *self)
     //  the broker this device chose to trust; the limit only guards against a runaway.
     int64_t max = (int64_t) 256 << 20;
     zmq_setsockopt (self->socket, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    if (proto_curve_apply (self->socket) != 0)
+        return -1;
     if (zmq_connect (self->socket, self->endpoint) != 0) {
         snprintf (self->message, sizeof self->message, "cannot connect to %s: %s",
                   self->endpoint, zmq_strerror (errno));

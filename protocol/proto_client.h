@@ -40,4 +40,13 @@ const char *proto_client_message (const proto_client_t *self);
 //  The endpoint this client talks to.
 const char *proto_client_endpoint (const proto_client_t *self);
 
+//  CURVE for every client (and event subscriber) this process creates from now on: the
+//  broker's public key and this device's keypair, all Z85. NULL server_public turns it
+//  off. A process sets it once, from its --key and --server-key options.
+void proto_curve_default (const char *server_public, const char *public_key,
+                          const char *secret_key);
+//  Applies the process's CURVE settings to a socket before it connects (a SUB to the
+//  broker's events, say). 0 / -1.
+int proto_curve_apply (void *socket);
+
 #endif

@@ -163,6 +163,16 @@
        PROTO_READ, "state:s?", "Rectification items for bad ratings, with their deadlines.") \
     X (RATING_RECTIFY, rating_rectify, "rating.rectify", R_OFFICE | R_ADMIN, PROTO_WRITE,  \
        "id:i answer:s clerk:s?", "Close a bad rating's rectification with the answer given.") \
+    X (DEVICE_ENROLL, device_enroll, "device.enroll", R_ADMIN, PROTO_WRITE,                \
+       "public_key:s role:s name:s", "Admit a device's CURVE public key in one role.")       \
+    X (DEVICE_REVOKE, device_revoke, "device.revoke", R_ADMIN, PROTO_WRITE, "device:s",     \
+       "Revoke a device (by public key or name): its next request is refused.")            \
+    X (DEVICE_LIST, device_list, "device.list", R_ADMIN, PROTO_READ, "",                    \
+       "Every enrolled device: key, name, role, when enrolled, when revoked.")             \
+    X (BACKUP, backup, "admin.backup", R_ADMIN, PROTO_READ, "dir:s",                        \
+       "Start a hot, compacting copy of the store into a new directory on the broker's host.") \
+    X (BACKUP_STATUS, backup_status, "admin.backup_status", R_ADMIN, PROTO_READ, "",         \
+       "The last backup: running, done (bytes, milliseconds) or failed (why).")             \
     X (CLOCK_ADVANCE, clock_advance, "clock.advance", R_ADMIN, PROTO_WRITE, "ms:i",       \
        "Advance the simulated clock (only when the broker runs --clock sim).")
 
@@ -240,6 +250,7 @@
     X (RATING_RECEIVED, "rating.received", "ticket, level, counter")                       \
     X (RATING_BAD, "rating.bad", "rectification (id, ticket, level, counter, deadline, comment)") \
     X (RATING_RECTIFIED, "rating.rectified", "rectification (with answer, clerk, closed)")  \
+    X (DEVICE_CHANGED, "device.changed", "device (public key, name, role, revoked), action") \
     X (HALL_DAY, "hall.day", "day (the new business day, YYYYMMDD)")                       \
     X (CLOCK_ADVANCED, "clock.advanced", "ms, now")
 

@@ -7,7 +7,9 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "proto_keys.h"
 #include "proto_msg.h"
 #include "term_cli.h"
 
@@ -19,6 +21,11 @@ s_help (FILE *out)
              "\n"
              "  clock-advance MS          advance a broker started with --clock sim by MS ms\n"
              "  audit --case CASE_NO      every step of a case: time, actor, reason (办件轨迹)\n"
+             "  enroll --role R --name N KEY   admit a device's public key (or key file) in role R\n"
+             "  revoke KEY_OR_NAME        refuse a device from its next request on\n"
+             "  devices                   every enrolled device\n"
+             "  backup DIR                hot copy of the store into DIR (on the broker's host;\n"
+             "                            DIR must not exist); waits until it is done\n"
              "  call COMMAND [JSON]       send COMMAND with a JSON object body (default {})\n"
              "                            and print the reply; for scripts and diagnosis\n"
              "  protocol-table            print the protocol's command, error and event tables\n"
@@ -140,22 +147,60 @@ s_print_audit (const json_t *r)
     }
 }
 
+//  Starts a backup and waits for it (polling its status; a backup takes seconds).
+static int
+s_backup (term_opts_t *o, const char *dir)
+{
+    json_t *r;
+    int rc = term_call (o, "admin.backup", json_pack ("{s:s}", "dir", dir), &r);
+    if (rc)
+        return rc;
+    json_decref (r);
+    for (;;) {
+        rc = term_call (o, "admin.backup_status", json_object (), &r);
+        if (rc)
+            return rc;
+        const char *state = json_string_value (json_object_get (r, "state"));
+        if (strcmp (state, "running") != 0) {
+            if (o->json)
+                term_print_json (r);
+            else if (strcmp (state, "done") == 0)
+                printf ("backup done: %s (%lld bytes, %lld ms)\n", dir,
+                        (long long) json_integer_value (json_object_get (r, "bytes")),
+                        (long long) json_integer_value (json_object_get (r, "ms")));
+            else
+                fprintf (stderr, "onewindow admin: backup failed: %s\n",
+                         json_string_value (json_object_get (r, "error")));
+            rc = strcmp (state, "done") == 0 ? TERM_EXIT_OK : TERM_EXIT_REFUSED;
+            json_decref (r);
+            return rc;
+        }
+        json_decref (r);
+        struct timespec wait = {0, 100 * 1000000};
+        nanosleep (&wait, NULL);  //  polling a backup in progress, not waiting for time
+    }
+}
+
 int
 term_admin_main (term_opts_t *o, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
         {"case", required_argument, NULL, 'c'},
+        {"role", required_argument, NULL, 'r'},
+        {"name", required_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *case_no = NULL;
+    const char *case_no = NULL, *role = NULL, *name = NULL;
     optind = 0;
     int ch;
     while ((ch = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'j': o->json = true; break;
         case 'c': case_no = optarg; break;
+        case 'r': role = optarg; break;
+        case 'n': name = optarg; break;
         case 'h': s_help (stdout); return TERM_EXIT_OK;
         default: return term_usage_error ("admin", "bad option");
         }
@@ -197,6 +242,30 @@ term_admin_main (term_opts_t *o, int argc, char **argv)
         json_decref (r);
         return TERM_EXIT_OK;
     }
+    else if (strcmp (verb, "enroll") == 0) {
+        char key[PROTO_KEY_Z85 + 1], err[300];
+        if (nargs != 1 || !role || !name)
+            return term_usage_error ("admin", "enroll needs --role ROLE --name NAME PUBLIC_KEY_OR_FILE");
+        if (proto_keys_public (args[0], key, err, sizeof err) != 0)
+            return term_usage_error ("admin", "%s", err);
+        command = "device.enroll";
+        body = json_pack ("{s:s, s:s, s:s}", "public_key", key, "role", role, "name", name);
+    }
+    else if (strcmp (verb, "revoke") == 0) {
+        if (nargs != 1)
+            return term_usage_error ("admin", "revoke needs a PUBLIC_KEY or a device NAME");
+        command = "device.revoke";
+        body = json_pack ("{s:s}", "device", args[0]);
+    }
+    else if (strcmp (verb, "devices") == 0) {
+        command = "device.list";
+        body = json_object ();
+    }
+    else if (strcmp (verb, "backup") == 0) {
+        if (nargs != 1)
+            return term_usage_error ("admin", "backup needs a DIR (on the broker's host, not existing yet)");
+        return s_backup (o, args[0]);
+    }
     else if (strcmp (verb, "call") == 0) {
         if (nargs < 1 || nargs > 2)
             return term_usage_error ("admin", "call needs COMMAND [JSON]");
@@ -214,6 +283,17 @@ term_admin_main (term_opts_t *o, int argc, char **argv)
         return rc;
     if (o->json || strcmp (verb, "call") == 0)
         term_print_json (r);
+    else if (strcmp (verb, "devices") == 0) {
+        size_t i;
+        json_t *d;
+        json_array_foreach (json_object_get (r, "devices"), i, d)
+            printf ("%-8s %-24s %s%s\n", json_string_value (json_object_get (d, "role")),
+                    json_string_value (json_object_get (d, "name")),
+                    json_string_value (json_object_get (d, "public")),
+                    json_integer_value (json_object_get (d, "revoked")) ? "  (revoked)" : "");
+    }
+    else if (strcmp (verb, "enroll") == 0 || strcmp (verb, "revoke") == 0)
+        printf ("%s %s\n", verb, json_string_value (json_object_get (r, strcmp (verb, "enroll") == 0 ? "name" : "device")));
     else
         printf ("clock now %lld\n", (long long) json_integer_value (json_object_get (r, "now")));
     json_decref (r);

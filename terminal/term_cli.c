@@ -6,7 +6,29 @@
 #include <string.h>
 #include <time.h>
 
+#include "proto_keys.h"
 #include "proto_msg.h"
+
+int
+term_curve_setup (const char *key_file, const char *server_key)
+{
+    bool have_key = key_file && *key_file, have_server = server_key && *server_key;
+    if (!have_key && !have_server)
+        return 0;
+    if (!have_key || !have_server) {
+        fprintf (stderr, "onewindow: --key and --server-key go together (CURVE needs both)\n");
+        return -1;
+    }
+    proto_keypair_t keys;
+    char server[PROTO_KEY_Z85 + 1], err[300];
+    if (proto_keys_load (key_file, &keys, err, sizeof err) != 0
+        || proto_keys_public (server_key, server, err, sizeof err) != 0) {
+        fprintf (stderr, "onewindow: %s\n", err);
+        return -1;
+    }
+    proto_curve_default (server, keys.public_key, keys.secret_key);
+    return 0;
+}
 
 const char *
 term_default_broker (void)
@@ -61,6 +83,48 @@ term_call (term_opts_t *o, const char *command, json_t *body, json_t **result)
     }
     json_decref (reply);
     return rc == PROTO_CLIENT_UNREACHABLE ? TERM_EXIT_UNREACHABLE : TERM_EXIT_REFUSED;
+}
+
+int
+term_keygen_main (term_opts_t *o, int argc, char **argv)
+{
+    const char *out = NULL, *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp (argv[i], "--out") == 0 && i + 1 < argc)
+            out = argv[++i];
+        else if (strcmp (argv[i], "--name") == 0 && i + 1 < argc)
+            name = argv[++i];
+        else if (strcmp (argv[i], "--json") == 0)
+            o->json = true;
+        else if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0) {
+            printf ("usage: onewindow keygen --out FILE [--name NAME] [--json]\n\n"
+                    "Writes a new CURVE keypair (mode 0600) for a device or the broker and prints\n"
+                    "its public key, which an administrator enrols with `onewindow admin enroll`.\n");
+            return TERM_EXIT_OK;
+        }
+        else
+            return term_usage_error ("keygen", "unexpected '%s'", argv[i]);
+    }
+    if (!out)
+        return term_usage_error ("keygen", "needs --out FILE");
+    proto_keypair_t keys;
+    char err[300];
+    if (proto_keys_new (&keys) != 0) {
+        fprintf (stderr, "onewindow keygen: this libzmq has no CURVE support\n");
+        return TERM_EXIT_REFUSED;
+    }
+    if (proto_keys_save (&keys, out, name, err, sizeof err) != 0) {
+        fprintf (stderr, "onewindow keygen: %s\n", err);
+        return TERM_EXIT_REFUSED;
+    }
+    if (o->json) {
+        json_t *j = json_pack ("{s:s, s:s}", "public", keys.public_key, "file", out);
+        term_print_json (j);
+        json_decref (j);
+    }
+    else
+        printf ("%s\n", keys.public_key);
+    return TERM_EXIT_OK;
 }
 
 void

@@ -43,6 +43,9 @@ void term_print_case (FILE *out, const json_t *c);
 void term_print_json (const json_t *j);
 //  Parses "A,B,C" into a JSON array of strings. Caller owns it.
 json_t *term_split_list (const char *list);
+//  CURVE for every connection of this process: this device's key file and the broker's
+//  public key (a key or a key file). Both NULL or empty: none. 0, or -1 with a message.
+int term_curve_setup (const char *key_file, const char *server_key);
 //  Prints a usage error and returns TERM_EXIT_USAGE.
 int term_usage_error (const char *prog, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 //  Formats Unix ms in the hall's local time ("YYYY-MM-DD HH:MM") into out.
@@ -58,6 +61,7 @@ int term_snapshot_main (term_opts_t *o, int argc, char **argv);
 int term_info_main (term_opts_t *o, int argc, char **argv);
 int term_admin_main (term_opts_t *o, int argc, char **argv);
 int term_office_main (term_opts_t *o, int argc, char **argv);
+int term_keygen_main (term_opts_t *o, int argc, char **argv);
 int term_staff_main (term_opts_t *o, int argc, char **argv);
 int term_vault_status_main (term_opts_t *o, int argc, char **argv);
 

@@ -19,7 +19,8 @@ static const struct {
     {"status", term_status_main, "a ticket's state, wait and cases, by the token in its QR code"},
     {"snapshot", term_snapshot_main, "the whole live hall"},
     {"info", term_info_main, "the hall's services, counters and event endpoint"},
-    {"admin", term_admin_main, "clock-advance, raw calls, the protocol table"},
+    {"admin", term_admin_main, "devices (enroll, revoke), backup, audit, clock-advance, raw calls"},
+    {"keygen", term_keygen_main, "write a new CURVE keypair for a device or the broker"},
 };
 
 static void
@@ -40,6 +41,9 @@ s_help (FILE *out)
              "  --broker EP    broker request endpoint\n"
              "  --json         print the broker's reply as JSON (for scripts)\n"
              "  --timeout MS   per-try reply timeout (default 2500), 3 tries\n"
+             "  --key FILE     this device's CURVE keypair ($ONEWINDOW_KEY)\n"
+             "  --server-key K the broker's public key, or its key file ($ONEWINDOW_SERVER_KEY);\n"
+             "                 without both, the broker must run --insecure (local tests only)\n"
              "  --help         this help; 'onewindow ROLE --help' for a role's verbs\n"
              "\n"
              "Exit status: 0 done, 1 refused by the broker, 2 usage, 3 broker unreachable.\n");
@@ -58,9 +62,13 @@ main (int argc, char **argv)
         {"broker", required_argument, NULL, 'b'},
         {"json", no_argument, NULL, 'j'},
         {"timeout", required_argument, NULL, 't'},
+        {"key", required_argument, NULL, 'k'},
+        {"server-key", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const char *key = getenv ("ONEWINDOW_KEY");
+    const char *server_key = getenv ("ONEWINDOW_SERVER_KEY");
     int ch;
     //  "+": stop at the role; what follows belongs to it.
     while ((ch = getopt_long (argc, argv, "+b:h", longopts, NULL)) != -1) {
@@ -68,6 +76,8 @@ main (int argc, char **argv)
         case 'b': o.broker = optarg; break;
         case 'j': o.json = true; break;
         case 't': o.timeout_ms = atoi (optarg); break;
+        case 'k': key = optarg; break;
+        case 's': server_key = optarg; break;
         case 'h': s_help (stdout); return TERM_EXIT_OK;
         default: s_help (stderr); return TERM_EXIT_USAGE;
         }
@@ -76,6 +86,8 @@ main (int argc, char **argv)
         s_help (stderr);
         return TERM_EXIT_USAGE;
     }
+    if (term_curve_setup (key, server_key) != 0)
+        return TERM_EXIT_USAGE;
     if (o.timeout_ms <= 0)
         o.timeout_ms = 2500;
     const char *role = argv[optind];

@@ -248,7 +248,7 @@ term_mirror_start (term_mirror_t *self)
     int zero = 0;
     zmq_setsockopt (self->sub, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, "", 0);
-    if (zmq_connect (self->sub, self->pub) != 0) {
+    if (proto_curve_apply (self->sub) != 0 || zmq_connect (self->sub, self->pub) != 0) {
         log_error ("mirror: cannot connect to events at %s: %s", self->pub, zmq_strerror (errno));
         return -1;
     }

@@ -136,7 +136,8 @@ s_spawn (test_broker_t *b)
     char data[600];
     snprintf (data, sizeof data, "%s/data", b->dir);
     char *argv[] = {(char *) test_bin ("onewindow-broker"), "--config", b->config, "--data", data,
-                    "--bind", b->req, "--pub", b->pub, "--clock", b->clock, NULL};
+                    "--bind", b->req, "--pub", b->pub, "--clock", b->clock,
+                    b->key[0] ? "--key" : "--insecure", b->key[0] ? b->key : NULL, NULL};
     execv (argv[0], argv);
     fprintf (stderr, "test: cannot exec %s: %s\n", argv[0], strerror (errno));
     _exit (127);

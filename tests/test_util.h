@@ -35,6 +35,7 @@ typedef struct {
     char config[600];     //  config used
     char log[600];        //  broker's stderr
     char clock[64];       //  --clock argument
+    char key[600];        //  --key FILE for CURVE; "" runs it --insecure
 } test_broker_t;
 
 //  Starts onewindow-broker with `config` (a path; NULL = etc/hall.example.json) in a new

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "proto_client.h"
+#include "proto_keys.h"
 #include "proto_log.h"
 #include "proto_qr.h"
 #include "vault_board.h"
@@ -53,6 +54,8 @@ s_usage (FILE *out)
              "                       default: standard input\n"
              "      --frames DIR     camera frames (PNG) to decode with ZBar\n"
              "      --json           screen messages as JSON lines\n"
+             "      --key FILE       the cabinet's CURVE keypair (enrolled as role vault)\n"
+             "      --server-key K   the broker's public key or key file\n"
              "  -h, --help           this help\n"
              "\n"
              "Input lines: a pickup code (the QR text), a staff badge (then a case's code to\n"
@@ -141,11 +144,13 @@ main (int argc, char **argv)
     const char *config_path = NULL, *data = NULL, *broker_ep = NULL, *serial = NULL,
                *scanner = NULL, *frames = NULL;
     bool json = false;
+    const char *key_path = NULL, *server_key = NULL;
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
         {"broker", required_argument, NULL, 'b'}, {"serial", required_argument, NULL, 's'},
         {"scanner", required_argument, NULL, 'S'}, {"frames", required_argument, NULL, 'f'},
         {"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
+        {"key", required_argument, NULL, 'k'},    {"server-key", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     int ch;
@@ -158,6 +163,8 @@ main (int argc, char **argv)
         case 'S': scanner = optarg; break;
         case 'f': frames = optarg; break;
         case 'j': json = true; break;
+        case 'k': key_path = optarg; break;
+        case 'K': server_key = optarg; break;
         case 'h': s_usage (stdout); return 0;
         default: s_usage (stderr); return 2;
         }
@@ -175,6 +182,16 @@ main (int argc, char **argv)
     }
     if (serial)
         snprintf (config.serial_path, sizeof config.serial_path, "%s", serial);
+    if (key_path || server_key) {
+        proto_keypair_t keys;
+        char server[PROTO_KEY_Z85 + 1];
+        if (!key_path || !server_key || proto_keys_load (key_path, &keys, err, sizeof err) != 0
+            || proto_keys_public (server_key, server, err, sizeof err) != 0) {
+            log_error ("keys: %s", key_path && server_key ? err : "--key and --server-key go together");
+            return 1;
+        }
+        proto_curve_default (server, keys.public_key, keys.secret_key);
+    }
 
     struct sigaction sa;
     memset (&sa, 0, sizeof sa);
