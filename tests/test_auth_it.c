@@ -1,0 +1,238 @@
+/*  test_auth_it.c — only enrolled devices speak, each only in its role (CURVE + ZAP), and
+    the hot backup restores to the same hall. Real broker processes, real keys. */
+#include <CUnit/CUnit.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto_client.h"
+#include "proto_keys.h"
+#include "proto_msg.h"
+#include "test_util.h"
+#include "tests.h"
+
+#define T0 1795827600000LL
+
+static void
+s_keygen (const char *dir, const char *name, proto_keypair_t *keys, char *path, size_t size)
+{
+    snprintf (path, size, "%s/%s.key", dir, name);
+    CU_ASSERT_EQUAL_FATAL (proto_keys_new (keys), 0);
+    char err[300];
+    CU_ASSERT_EQUAL_FATAL (proto_keys_save (keys, path, name, err, sizeof err), 0);
+}
+
+static void
+s_enroll (const char *data, const char *role, const char *name, const char *key_path)
+{
+    char cmd[2048];
+    snprintf (cmd, sizeof cmd, "'%s' --data '%s' --enroll '%s:%s:%s' 2>/dev/null",
+              test_bin ("onewindow-broker"), data, role, name, key_path);
+    int st;
+    free (test_run (cmd, &st));
+    CU_ASSERT_EQUAL (st, 0);
+}
+
+//  A client speaking with `keys` to a broker whose public key is `server`.
+static proto_client_t *
+s_client_as (const test_broker_t *b, const char *server, const proto_keypair_t *keys)
+{
+    proto_curve_default (server, keys->public_key, keys->secret_key);
+    proto_client_t *c = proto_client_new (b->req);
+    proto_client_set_timeout (c, 1500, 1);
+    return c;
+}
+
+static int
+s_code (proto_client_t *c, const char *command, json_t *body)
+{
+    int code;
+    json_decref (test_call (c, command, body, &code));
+    return code;
+}
+
+static void
+test_roles_and_keys (void)
+{
+    char *dir = test_tmpdir ();
+    proto_keypair_t broker, kiosk, counter, admin, stranger;
+    char bpath[600], kpath[600], cpath[600], apath[600], spath[600], data[600];
+    s_keygen (dir, "broker", &broker, bpath, sizeof bpath);
+    s_keygen (dir, "kiosk", &kiosk, kpath, sizeof kpath);
+    s_keygen (dir, "counter", &counter, cpath, sizeof cpath);
+    s_keygen (dir, "admin", &admin, apath, sizeof apath);
+    s_keygen (dir, "stranger", &stranger, spath, sizeof spath);
+
+    test_broker_t b;
+    memset (&b, 0, sizeof b);
+    snprintf (b.dir, sizeof b.dir, "%s", dir);
+    snprintf (b.req, sizeof b.req, "ipc://%s/req", dir);
+    snprintf (b.pub, sizeof b.pub, "ipc://%s/pub", dir);
+    snprintf (b.log, sizeof b.log, "%s/broker.log", dir);
+    snprintf (b.config, sizeof b.config, "%s", test_src ("etc/hall.example.json"));
+    snprintf (b.clock, sizeof b.clock, "sim:%lld", T0);
+    snprintf (b.key, sizeof b.key, "%s", bpath);
+    snprintf (data, sizeof data, "%s/data", dir);
+    s_enroll (data, "kiosk", "取号机1", kpath);
+    s_enroll (data, "counter", "窗口5", cpath);
+    s_enroll (data, "admin", "管理员", apath);
+    //  The readiness probe inside test_broker_restart needs a key that may send hall.info.
+    proto_curve_default (broker.public_key, admin.public_key, admin.secret_key);
+    CU_ASSERT_FATAL (test_broker_restart (&b) == 0);
+
+    //  An enrolled kiosk issues a ticket.
+    proto_client_t *c = s_client_as (&b, broker.public_key, &kiosk);
+    CU_ASSERT_EQUAL (s_code (c, "ticket.issue", json_pack ("{s:s}", "service", "A")), PROTO_ERR_OK);
+    //  ... but may not approve a case, nor log in a counter.
+    CU_ASSERT_EQUAL (s_code (c, "case.approve", json_pack ("{s:s}", "case_no", "X")), PROTO_ERR_FORBIDDEN);
+    CU_ASSERT_EQUAL (s_code (c, "counter.login", json_pack ("{s:i}", "counter", 5)), PROTO_ERR_FORBIDDEN);
+    proto_client_destroy (&c);
+    //  The counter may log in; it may not issue tickets.
+    c = s_client_as (&b, broker.public_key, &counter);
+    CU_ASSERT_EQUAL (s_code (c, "counter.login", json_pack ("{s:i}", "counter", 5)), PROTO_ERR_OK);
+    CU_ASSERT_EQUAL (s_code (c, "ticket.issue", json_pack ("{s:s}", "service", "A")), PROTO_ERR_FORBIDDEN);
+    proto_client_destroy (&c);
+    //  A key nobody enrolled does not get through the handshake at all.
+    c = s_client_as (&b, broker.public_key, &stranger);
+    CU_ASSERT_EQUAL (s_code (c, "hall.info", NULL), PROTO_CLIENT_UNREACHABLE);
+    proto_client_destroy (&c);
+    //  Nor does a client that trusts the wrong server key.
+    c = s_client_as (&b, stranger.public_key, &kiosk);
+    CU_ASSERT_EQUAL (s_code (c, "hall.info", NULL), PROTO_CLIENT_UNREACHABLE);
+    proto_client_destroy (&c);
+    //  Nor a client without CURVE.
+    proto_curve_default (NULL, NULL, NULL);
+    c = proto_client_new (b.req);
+    proto_client_set_timeout (c, 1500, 1);
+    CU_ASSERT_EQUAL (s_code (c, "hall.info", NULL), PROTO_CLIENT_UNREACHABLE);
+    proto_client_destroy (&c);
+
+    //  The admin enrols the stranger as a kiosk; its next connection works.
+    c = s_client_as (&b, broker.public_key, &admin);
+    CU_ASSERT_EQUAL (s_code (c, "device.enroll",
+                             json_pack ("{s:s, s:s, s:s}", "public_key", stranger.public_key, "role",
+                                        "kiosk", "name", "取号机2")),
+                     PROTO_ERR_OK);
+    CU_ASSERT_EQUAL (s_code (c, "device.enroll",
+                             json_pack ("{s:s, s:s, s:s}", "public_key", "not-a-key", "role",
+                                        "kiosk", "name", "x")),
+                     PROTO_ERR_BAD_FIELD);
+    proto_client_t *k2 = s_client_as (&b, broker.public_key, &stranger);
+    CU_ASSERT_EQUAL (s_code (k2, "ticket.issue", json_pack ("{s:s}", "service", "B")), PROTO_ERR_OK);
+    //  Revoked: its very next request on the same connection is refused.
+    proto_curve_default (broker.public_key, admin.public_key, admin.secret_key);
+    CU_ASSERT_EQUAL (s_code (c, "device.revoke", json_pack ("{s:s}", "device", "取号机2")), PROTO_ERR_OK);
+    CU_ASSERT_EQUAL (s_code (k2, "ticket.issue", json_pack ("{s:s}", "service", "B")), PROTO_ERR_FORBIDDEN);
+    proto_client_destroy (&k2);
+    //  Events name the device that acted.
+    json_t *snap = test_call (c, "hall.snapshot", NULL, NULL);
+    CU_ASSERT_EQUAL (json_array_size (json_object_get (snap, "tickets")), 2);
+    json_decref (snap);
+    json_t *range = test_call (c, "events.range", json_pack ("{s:i}", "from", 1), NULL);
+    bool named = false;
+    size_t i;
+    json_t *e;
+    json_array_foreach (json_object_get (range, "events"), i, e)
+        if (strcmp (json_string_value (json_object_get (e, "topic")), "ticket.issued") == 0
+            && strcmp (json_string_value (json_object_get (e, "device")), "取号机1") == 0)
+            named = true;
+    CU_ASSERT_TRUE (named);
+    json_decref (range);
+    proto_client_destroy (&c);
+    //  The refusals are in the broker's log.
+    char *log = test_read_file (b.log);
+    CU_ASSERT_PTR_NOT_NULL (log && strstr (log, "refused a connection"));
+    CU_ASSERT_PTR_NOT_NULL (log && strstr (log, "refused case.approve"));
+    free (log);
+    proto_curve_default (NULL, NULL, NULL);
+    test_broker_cleanup (&b);
+    free (dir);
+}
+
+static void
+test_insecure_only_local (void)
+{
+    char *dir = test_tmpdir ();
+    char cmd[2048];
+    snprintf (cmd, sizeof cmd,
+              "'%s' --config '%s' --data '%s/d' --bind tcp://0.0.0.0:0 --pub ipc://%s/p --insecure 2>&1",
+              test_bin ("onewindow-broker"), test_src ("etc/hall.example.json"), dir, dir);
+    int st;
+    char *out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 1);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "--insecure is allowed only on local endpoints"));
+    free (out);
+    //  And without either --key or --insecure it does not start.
+    snprintf (cmd, sizeof cmd, "'%s' --config '%s' --data '%s/d' --bind ipc://%s/r --pub ipc://%s/p 2>&1",
+              test_bin ("onewindow-broker"), test_src ("etc/hall.example.json"), dir, dir, dir);
+    out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 1);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "--key"));
+    free (out);
+    test_rmtree (dir);
+    free (dir);
+}
+
+static void
+test_backup_restore (void)
+{
+    test_broker_t b;
+    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
+    proto_client_t *c = test_client (&b);
+    for (int i = 0; i < 5; i++)
+        json_decref (test_call (c, "ticket.issue", json_pack ("{s:s}", "service", "C"), NULL));
+    char backup[700];
+    snprintf (backup, sizeof backup, "%s/backup", b.dir);
+    int code;
+    json_decref (test_call (c, "admin.backup", json_pack ("{s:s}", "dir", backup), &code));
+    CU_ASSERT_EQUAL (code, 0);
+    //  Wait for the copy (a thread of the broker's): poll its status, bounded.
+    json_t *st = NULL;
+    for (int i = 0; i < 200; i++) {
+        json_decref (st);
+        st = test_call (c, "admin.backup_status", NULL, NULL);
+        if (strcmp (json_string_value (json_object_get (st, "state")), "running") != 0)
+            break;
+    }
+    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (st, "state")), "done");
+    json_decref (st);
+    //  A second backup into the same directory is refused (never overwrite).
+    json_decref (test_call (c, "admin.backup", json_pack ("{s:s}", "dir", backup), &code));
+    CU_ASSERT_EQUAL (code, PROTO_ERR_BAD_FIELD);
+    //  Changes after the backup are not in it.
+    json_decref (test_call (c, "ticket.issue", json_pack ("{s:s}", "service", "C"), NULL));
+    proto_client_destroy (&c);
+    test_broker_stop (&b, SIGTERM);
+    //  Restore: the backup's data.mdb replaces the store's (docs/OPERATIONS.md).
+    char cmd[2000];
+    snprintf (cmd, sizeof cmd, "cp '%s/data.mdb' '%s/data/data.mdb' && rm -f '%s/data/lock.mdb'",
+              backup, b.dir, b.dir);
+    int rc;
+    free (test_run (cmd, &rc));
+    CU_ASSERT_EQUAL_FATAL (rc, 0);
+    CU_ASSERT_FATAL (test_broker_restart (&b) == 0);
+    c = test_client (&b);
+    json_t *snap = test_call (c, "hall.snapshot", NULL, NULL);
+    CU_ASSERT_EQUAL (json_array_size (json_object_get (snap, "tickets")), 5);
+    json_decref (snap);
+    json_t *t = test_call (c, "ticket.issue", json_pack ("{s:s}", "service", "C"), NULL);
+    //  The next number continues from the backup's state: C006 (the lost C006 was never
+    //  restored; a restore rewinds the hall to the moment of the backup).
+    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (t, "number")), "C006");
+    json_decref (t);
+    proto_client_destroy (&c);
+    test_broker_cleanup (&b);
+}
+
+int
+test_auth_it_suite (void)
+{
+    CU_pSuite s = CU_add_suite ("auth_it", NULL, NULL);
+    if (!s)
+        return -1;
+    CU_add_test (s, "only enrolled keys, each in its role; revocation at once", test_roles_and_keys);
+    CU_add_test (s, "--insecure only on local endpoints", test_insecure_only_local);
+    CU_add_test (s, "hot backup while serving, and restore", test_backup_restore);
+    return 0;
+}
