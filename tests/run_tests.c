@@ -3,6 +3,7 @@
     test failed or a suite could not be registered. */
 #include <CUnit/Basic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests.h"
@@ -27,9 +28,23 @@ s_wanted (const char *name, int argc, char **argv)
     return 0;
 }
 
+int crash_campaign (int kills, unsigned seed, FILE *out);
+
 int
 main (int argc, char **argv)
 {
+    //  `run_tests --crash-campaign [--kills N] [--seed S]`: the campaign alone (scripts/crash-test).
+    if (argc > 1 && strcmp (argv[1], "--crash-campaign") == 0) {
+        int kills = 20;
+        unsigned seed = 1;
+        for (int i = 2; i + 1 < argc; i += 2) {
+            if (strcmp (argv[i], "--kills") == 0)
+                kills = atoi (argv[i + 1]);
+            else if (strcmp (argv[i], "--seed") == 0)
+                seed = (unsigned) strtoul (argv[i + 1], NULL, 10);
+        }
+        return crash_campaign (kills, seed, stdout);
+    }
     if (CU_initialize_registry () != CUE_SUCCESS)
         return 2;
     int bad = 0;
