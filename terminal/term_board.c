@@ -1,0 +1,644 @@
+/*  term_board.c — `onewindow board`: the hall's call display (叫号屏) in a terminal, with
+    the calls spoken in Mandarin.
+
+      onewindow board [--broker EP] [--pub EP] [--voice on|off] [--audio-dir DIR]
+                      [--services A,B] [--once] [--json]
+
+    Fed by term_mirror (the Clone pattern): it redraws after each batch of events and never
+    asks the broker for state. A call announced once is never announced again; a call that
+    happened while the event stream was broken (a broker restart, a lost event) is found in
+    the next snapshot (a ticket in state `called` with a call or recall count not yet
+    announced) and announced then, so a resync loses no call. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto_log.h"
+#include "term_cli.h"
+#include "term_font.h"
+#include "term_mirror.h"
+#include "term_voice.h"
+
+#define RECENT  8    //  calls shown
+#define IDLE_MS 1000 //  loop wake-up when nothing is being spoken
+
+//  The one mutable global: the signal that asked us to stop (SIGINT, SIGTERM), or 0.
+static volatile sig_atomic_t s_stop_signal;
+
+static void
+s_on_signal (int sig)
+{
+    s_stop_signal = sig;
+}
+
+typedef struct {
+    term_mirror_t *mirror; //  the live hall
+    term_voice_t *voice;   //  announcements, or NULL with --voice off
+    json_t *services;      //  --services prefixes, or NULL for all
+    json_t *recent;        //  calls shown, newest first (see s_call)
+    json_t *announced;     //  ticket id -> "called:recalls" of the last call announced
+    const char *broker;    //  request endpoint, for the connecting screen
+    bool json;             //  one JSON line per call instead of drawing
+    bool live;             //  following the hall (not --once)
+    bool tty;              //  stdout is a terminal: ANSI redraw and big type
+    bool synced;           //  a first snapshot was taken
+    bool online;           //  the broker answered lately
+    bool dirty;            //  redraw needed
+    bool out_broken;       //  stdout cannot be written any more
+} s_board_t;
+
+static const char *
+s_str (const json_t *j, const char *key)
+{
+    const char *v = json_string_value (json_object_get (j, key));
+    return v ? v : "";
+}
+
+static long long
+s_int (const json_t *j, const char *key)
+{
+    return (long long)json_integer_value (json_object_get (j, key));
+}
+
+static int64_t
+s_mono_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool
+s_wanted (const s_board_t *b, const char *service)
+{
+    if (!b->services)
+        return true;
+    for (size_t i = 0; i < json_array_size (b->services); i++)
+        if (strcmp (json_string_value (json_array_get (b->services, i)), service) == 0)
+            return true;
+    return false;
+}
+
+static int
+s_utc_offset (const s_board_t *b)
+{
+    const json_t *st = term_mirror_state (b->mirror);
+    json_t *off = json_object_get (st, "utc_offset_min");
+    if (!json_is_integer (off))
+        off = json_object_get (json_object_get (term_mirror_info (b->mirror), "hall"),
+                               "utc_offset_min");
+    return json_is_integer (off) ? (int)json_integer_value (off) : 480;
+}
+
+//  "HH:MM" of a Unix ms time in the hall's zone.
+static void
+s_hhmm (const s_board_t *b, long long ms, char *out, size_t size)
+{
+    char full[32];
+    term_format_time (ms, s_utc_offset (b), full, sizeof full);
+    snprintf (out, size, "%s", strlen (full) > 11 ? full + 11 : full);
+}
+
+//  Writes stdout and notes a reader that went away (a closed pipe).
+static void
+s_flush (s_board_t *b)
+{
+    if (fflush (stdout) != 0 || ferror (stdout))
+        b->out_broken = true;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Calls
+
+//  The key remembering a ticket's last call announced.
+static void
+s_call_key (const json_t *ticket, char *out, size_t size)
+{
+    snprintf (out, size, "%lld:%lld", s_int (ticket, "called"), s_int (ticket, "recalls"));
+}
+
+//  One call (or recall): show it, print it with --json, speak it.
+static void
+s_call (s_board_t *b, const json_t *ticket, long long counter, const char *counter_name,
+        long long recall, long long time_ms, bool announce)
+{
+    const char *number = s_str (ticket, "number");
+    char id[32];
+    snprintf (id, sizeof id, "%lld", s_int (ticket, "id"));
+    char key[64];
+    s_call_key (ticket, key, sizeof key);
+    json_object_set_new (b->announced, id, json_string (key));
+    if (!s_wanted (b, s_str (ticket, "service")))
+        return;
+
+    char text[256];
+    if (term_voice_text (number, counter, (int)recall, text, sizeof text) < 0) {
+        //  Not a number the protocol allows; show it, but there is nothing sensible to say.
+        log_warn ("board: cannot announce ticket '%s' at counter %lld", number, counter);
+        snprintf (text, sizeof text, "%s请 %s 号到 %lld 号窗口办理", recall > 0 ? "重呼，" : "",
+                  number, counter);
+        announce = false;
+    }
+    json_t *call =
+        json_pack ("{s:s, s:I, s:s, s:I, s:s, s:I, s:s}", "number", number, "counter",
+                   (json_int_t)counter, "counter_name", counter_name, "recall", (json_int_t)recall,
+                   "text", text, "time", (json_int_t)time_ms, "service", s_str (ticket, "service"));
+    if (!call)
+        return;
+    if (b->json && announce) {
+        char *line = json_dumps (call, JSON_COMPACT);
+        if (line) {
+            printf ("%s\n", line);
+            free (line);
+        }
+        s_flush (b);
+    }
+    if (b->voice && announce)
+        term_voice_say (b->voice, text, number, counter);
+    json_array_insert_new (b->recent, 0, call);
+    while (json_array_size (b->recent) > RECENT)
+        json_array_remove (b->recent, json_array_size (b->recent) - 1);
+    b->dirty = true;
+}
+
+static const char *
+s_counter_name (const s_board_t *b, long long id)
+{
+    const json_t *counters = json_object_get (term_mirror_state (b->mirror), "counters");
+    for (size_t i = 0; i < json_array_size (counters); i++)
+        if (s_int (json_array_get (counters, i), "id") == id)
+            return s_str (json_array_get (counters, i), "name");
+    return "";
+}
+
+static int
+s_by_called (const void *x, const void *y)
+{
+    const json_t *a = *(json_t *const *)x, *c = *(json_t *const *)y;
+    long long d = s_int (a, "called") - s_int (c, "called");
+    if (!d)
+        d = s_int (a, "id") - s_int (c, "id");
+    return d < 0 ? -1 : d > 0;
+}
+
+//  After a snapshot: announce the calls the event stream did not bring (tickets `called`
+//  with a call or recall count not yet announced), oldest first, and forget tickets that
+//  are no longer called. On the first snapshot nothing is announced: those calls were made
+//  before the board started; the board shows them as history.
+static void
+s_resync (s_board_t *b)
+{
+    const json_t *st = term_mirror_state (b->mirror);
+    json_t *tickets = json_object_get (st, "tickets");
+    size_t n = json_object_size (tickets), count = 0;
+    json_t **called = calloc (n ? n : 1, sizeof *called);
+    if (!called)
+        return;
+    const char *k;
+    json_t *t;
+    json_object_foreach (tickets, k, t)
+    {
+        const char *state = s_str (t, "state");
+        bool first_history = !b->synced && strcmp (state, "serving") == 0;
+        if ((strcmp (state, "called") == 0 || first_history) &&
+            json_is_integer (json_object_get (t, "counter")))
+            called[count++] = t;
+    }
+    qsort (called, count, sizeof *called, s_by_called);
+    json_t *still = json_object ();
+    for (size_t i = 0; i < count; i++) {
+        t = called[i];
+        char id[32], key[64];
+        snprintf (id, sizeof id, "%lld", s_int (t, "id"));
+        s_call_key (t, key, sizeof key);
+        const char *seen = json_string_value (json_object_get (b->announced, id));
+        long long counter = s_int (t, "counter");
+        long long recall = s_int (t, "recalls");
+        if (!b->synced)
+            s_call (b, t, counter, s_counter_name (b, counter), recall, s_int (t, "called"), false);
+        else if (!seen || strcmp (seen, key) != 0) {
+            log_info ("board: %s at counter %lld found in the snapshot: announcing it",
+                      s_str (t, "number"), counter);
+            s_call (b, t, counter, s_counter_name (b, counter), recall,
+                    recall ? s_int (st, "now") : s_int (t, "called"), true);
+        }
+        if (strcmp (s_str (t, "state"), "called") == 0)
+            json_object_set_new (still, id, json_string (key));
+    }
+    free (called);
+    json_decref (b->announced);
+    b->announced = still;
+    if (!b->synced && b->services) {
+        size_t i;
+        json_t *p;
+        json_array_foreach (b->services, i, p)
+        {
+            bool known = false;
+            const json_t *svcs = json_object_get (st, "services");
+            for (size_t j = 0; j < json_array_size (svcs); j++)
+                known = known || strcmp (s_str (json_array_get (svcs, j), "prefix"),
+                                         json_string_value (p)) == 0;
+            if (!known)
+                log_warn ("board: the hall has no service '%s'", json_string_value (p));
+        }
+    }
+    b->synced = true;
+}
+
+static void
+s_on_event (term_mirror_t *mirror, const char *topic, const json_t *event, void *arg)
+{
+    (void)mirror;
+    s_board_t *b = arg;
+    if (!b->online && b->live && b->json) {
+        //  Scripts reading the JSON lines learn here that no call will be missed from now on.
+        fprintf (stderr, "onewindow board: %s the hall at %s (events %s, seq %llu)\n",
+                 b->synced ? "back in sync with" : "in sync with", b->broker,
+                 term_mirror_pub (b->mirror), (unsigned long long)term_mirror_seq (b->mirror));
+        fflush (stderr);
+    }
+    b->online = true;
+    b->dirty = true;
+    if (strcmp (topic, "mirror.snapshot") == 0)
+        s_resync (b);
+    else if (strcmp (topic, "ticket.called") == 0) {
+        const json_t *t = json_object_get (event, "ticket");
+        if (json_is_object (t))
+            s_call (b, t, s_int (event, "counter"), s_str (event, "counter_name"),
+                    s_int (event, "recall"), s_int (event, "time"), true);
+    }
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Drawing
+
+//  Columns a UTF-8 string takes on a terminal: East Asian characters take two.
+static int
+s_width (const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned cp;
+        int len;
+        if (*p < 0x80)
+            cp = *p, len = 1;
+        else if ((*p & 0xE0) == 0xC0)
+            cp = *p & 0x1F, len = 2;
+        else if ((*p & 0xF0) == 0xE0)
+            cp = *p & 0x0F, len = 3;
+        else
+            cp = *p & 0x07, len = 4;
+        for (int i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80) {
+                len = i;
+                break;
+            }
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        p += len;
+        w += (cp >= 0x1100 &&
+              (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+               (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+               (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000))
+                 ? 2
+                 : 1;
+    }
+    return w;
+}
+
+//  `s` padded with spaces to `width` columns.
+static void
+s_pad (FILE *f, const char *s, int width)
+{
+    fputs (s, f);
+    for (int w = s_width (s); w < width; w++)
+        fputc (' ', f);
+}
+
+//  Ends a line: on a terminal, clears what an earlier, longer frame left there.
+static void
+s_eol (const s_board_t *b, FILE *f)
+{
+    fputs (b->tty ? "\033[K\n" : "\n", f);
+}
+
+static int
+s_columns (void)
+{
+    struct winsize ws;
+    if (ioctl (STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 80;
+}
+
+//  The ticket number in the built-in 5×7 font, two columns per pixel.
+static void
+s_draw_big (const s_board_t *b, FILE *f, const char *number)
+{
+    int len = (int)strlen (number);
+    if (len == 0 || 2 + len * TERM_FONT_ADVANCE * 2 > s_columns ())
+        return;
+    for (int y = 0; y < TERM_FONT_ROWS; y++) {
+        fputs ("  ", f);
+        for (int i = 0; i < len; i++)
+            for (int x = 0; x < TERM_FONT_ADVANCE; x++)
+                fputs (term_font_ink (number[i], x, y) ? "██" : "  ", f);
+        s_eol (b, f);
+    }
+}
+
+//  "请 A023 号到 5 号窗口办理", as shown (the spoken form has Chinese numerals).
+static void
+s_display_text (const json_t *call, char *out, size_t size)
+{
+    snprintf (out, size, "请 %s 号到 %lld 号窗口办理", s_str (call, "number"),
+              s_int (call, "counter"));
+}
+
+static void
+s_draw (s_board_t *b)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream (&buf, &size);
+    if (!f)
+        return;
+    const json_t *st = term_mirror_state (b->mirror);
+    const json_t *hall = json_object_get (term_mirror_info (b->mirror), "hall");
+    if (b->tty)
+        fputs ("\033[H", f);
+    else
+        fputs ("========================================================================\n", f);
+
+    char now[32] = "";
+    if (json_is_integer (json_object_get (st, "now")))
+        term_format_time (s_int (st, "now"), s_utc_offset (b), now, sizeof now);
+    fprintf (f, "%s 叫号信息  %s — calls    %s", hall ? s_str (hall, "name") : "onewindow",
+             hall ? s_str (hall, "name_en") : "", now);
+    s_eol (b, f);
+    if (b->services) {
+        fputs ("本屏区域 this board:", f);
+        for (size_t i = 0; i < json_array_size (b->services); i++)
+            fprintf (f, " %s", json_string_value (json_array_get (b->services, i)));
+        s_eol (b, f);
+    }
+    if (!b->synced || !b->online) {
+        fprintf (f, "%s / %s %s", b->synced ? "与叫号系统的连接中断，正在重连" : "正在连接叫号系统",
+                 b->synced ? "broker unreachable, reconnecting to" : "connecting to the broker at",
+                 b->broker);
+        s_eol (b, f);
+    }
+    s_eol (b, f);
+
+    const json_t *current = json_array_get (b->recent, 0);
+    char text[256];
+    fputs ("当前叫号 Now calling", f);
+    s_eol (b, f);
+    if (current) {
+        if (b->tty)
+            s_draw_big (b, f, s_str (current, "number"));
+        s_display_text (current, text, sizeof text);
+        fprintf (f, "  %s%s   %s", s_int (current, "recall") > 0 ? "【重呼 recall】" : "", text,
+                 s_str (current, "counter_name"));
+    } else
+        fputs ("  (暂无 none yet)", f);
+    s_eol (b, f);
+    s_eol (b, f);
+
+    fputs ("最近叫号 Recent calls", f);
+    s_eol (b, f);
+    size_t i;
+    json_t *call;
+    json_array_foreach (b->recent, i, call)
+    {
+        char hhmm[32];
+        s_hhmm (b, s_int (call, "time"), hhmm, sizeof hhmm);
+        s_display_text (call, text, sizeof text);
+        fprintf (f, "  %s  ", hhmm);
+        s_pad (f, text, 30);
+        fputs ("  ", f);
+        if (s_int (call, "recall") > 0) {
+            s_pad (f, s_str (call, "counter_name"), 24);
+            fprintf (f, "  重呼 recall %lld", s_int (call, "recall"));
+        } else
+            fputs (s_str (call, "counter_name"), f);
+        s_eol (b, f);
+    }
+    if (json_array_size (b->recent) == 0) {
+        fputs ("  (暂无 none yet)", f);
+        s_eol (b, f);
+    }
+    s_eol (b, f);
+
+    fputs ("等候人数 Waiting", f);
+    s_eol (b, f);
+    json_t *svc;
+    json_array_foreach (json_object_get (st, "services"), i, svc)
+    {
+        if (!s_wanted (b, s_str (svc, "prefix")))
+            continue;
+        fprintf (f, "  %-2s  ", s_str (svc, "prefix"));
+        s_pad (f, s_str (svc, "name"), 12);
+        fputs ("  ", f);
+        s_pad (f, s_str (svc, "name_en"), 38);
+        fprintf (f, "  %3lld 人 waiting   %lld 窗口 open", s_int (svc, "waiting"),
+                 s_int (svc, "open_counters"));
+        s_eol (b, f);
+    }
+    if (b->voice && term_voice_dropped (b->voice)) {
+        s_eol (b, f);
+        fprintf (f, "(播报队列溢出 voice queue overflow: %zu dropped)",
+                 term_voice_dropped (b->voice));
+        s_eol (b, f);
+    }
+    if (b->tty)
+        fputs ("\033[J", f);
+    fclose (f);
+    fwrite (buf, 1, size, stdout);
+    free (buf);
+    s_flush (b);
+}
+
+//  ---------------------------------------------------------------------------------------
+
+static void
+s_help (FILE *out)
+{
+    fprintf (out,
+             "usage: onewindow board [--broker EP] [--pub EP] [--voice on|off] [--audio-dir DIR]\n"
+             "                       [--services A,B] [--once] [--json]\n"
+             "\n"
+             "The hall's call display (叫号屏): the current call in large type, the last %d calls\n"
+             "newest first (\"请 A023 号到 5 号窗口办理\", recalls marked 重呼) and the people\n"
+             "waiting per service. Each call and recall is spoken in Mandarin with espeak-ng,\n"
+             "one announcement at a time, queued so none overlaps or is lost. The board follows\n"
+             "the broker's event stream and survives a broker restart.\n"
+             "\n"
+             "  --broker EP        broker request endpoint (default $ONEWINDOW_BROKER or\n"
+             "                     tcp://127.0.0.1:7100)\n"
+             "  --pub EP           event endpoint (default: the one the broker advertises)\n"
+             "  --voice on|off     speak the calls (default on)\n"
+             "  --audio-dir DIR    write each announcement to DIR/NNNNNN-A023-5.wav instead\n"
+             "                     of playing it\n"
+             "  --espeak-voice V   espeak-ng voice (default %s)\n"
+             "  --services A,B     only these services' calls and waiting counts\n"
+             "  --once             draw the current state and exit\n"
+             "  --json             print one JSON line per call announced instead of drawing:\n"
+             "                     "
+             "{\"number\",\"counter\",\"counter_name\",\"recall\",\"text\",\"time\",\n"
+             "                     \"service\"}\n"
+             "\n"
+             "Exit status: 0 done (SIGINT/SIGTERM), 2 usage, 3 broker unreachable (--once).\n",
+             RECENT, TERM_VOICE_NAME);
+}
+
+int
+term_board_main (term_opts_t *o, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"broker", required_argument, NULL, 'b'},
+        {"pub", required_argument, NULL, 'p'},
+        {"voice", required_argument, NULL, 'v'},
+        {"audio-dir", required_argument, NULL, 'a'},
+        {"espeak-voice", required_argument, NULL, 'e'},
+        {"services", required_argument, NULL, 's'},
+        {"once", no_argument, NULL, '1'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *pub = NULL, *audio_dir = NULL, *espeak_voice = NULL, *services = NULL;
+    bool voice_on = true, once = false;
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'b': o->broker = optarg; break;
+        case 'p': pub = optarg; break;
+        case 'v':
+            if (strcmp (optarg, "on") == 0)
+                voice_on = true;
+            else if (strcmp (optarg, "off") == 0)
+                voice_on = false;
+            else
+                return term_usage_error ("board", "--voice takes on or off, not '%s'", optarg);
+            break;
+        case 'a': audio_dir = optarg; break;
+        case 'e': espeak_voice = optarg; break;
+        case 's': services = optarg; break;
+        case '1': once = true; break;
+        case 'j': o->json = true; break;
+        case 'h': s_help (stdout); return TERM_EXIT_OK;
+        default: return term_usage_error ("board", "bad option");
+        }
+    }
+    if (optind != argc)
+        return term_usage_error ("board", "unexpected argument '%s'", argv[optind]);
+
+    s_board_t b = {
+        .broker = o->broker,
+        .json = o->json,
+        .tty = !o->json && isatty (STDOUT_FILENO),
+        .recent = json_array (),
+        .announced = json_object (),
+    };
+    int rc = TERM_EXIT_OK;
+    if (services) {
+        b.services = term_split_list (services);
+        if (json_array_size (b.services) == 0) {
+            rc = term_usage_error ("board", "--services needs at least one prefix");
+            goto done;
+        }
+    }
+    b.mirror = term_mirror_new (o->broker, pub);
+    if (!b.mirror) {
+        fprintf (stderr, "onewindow board: cannot create a client for %s\n", o->broker);
+        rc = TERM_EXIT_UNREACHABLE;
+        goto done;
+    }
+    term_mirror_on_event (b.mirror, s_on_event, &b);
+
+    if (once) {
+        if (term_mirror_start (b.mirror) != 0) {
+            fprintf (stderr, "onewindow board: the broker at %s does not answer\n", o->broker);
+            rc = TERM_EXIT_UNREACHABLE;
+            goto done;
+        }
+        b.online = true;
+        if (b.json) {
+            //  The calls shown, oldest first, as the lines a running board would print.
+            for (size_t i = json_array_size (b.recent); i-- > 0;) {
+                char *line = json_dumps (json_array_get (b.recent, i), JSON_COMPACT);
+                if (line)
+                    printf ("%s\n", line);
+                free (line);
+            }
+            s_flush (&b);
+        } else
+            s_draw (&b);
+        goto done;
+    }
+
+    b.live = true;
+    if (voice_on) {
+        b.voice = term_voice_new (NULL, espeak_voice, audio_dir, 0);
+        if (!b.voice) {
+            rc = TERM_EXIT_USAGE;
+            goto done;
+        }
+    }
+    struct sigaction sa = {.sa_handler = s_on_signal};
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGINT, &sa, NULL);
+    sigaction (SIGTERM, &sa, NULL);
+    signal (SIGPIPE, SIG_IGN);
+    if (b.tty)
+        fputs ("\033[?25l\033[2J", stdout); //  hide the cursor, clear once
+    b.dirty = true;
+    if (term_mirror_start (b.mirror) == 0)
+        b.online = true;
+    int columns = b.tty ? s_columns () : 0;
+    while (!s_stop_signal && !b.out_broken) {
+        int timeout = b.voice && term_voice_busy (b.voice) ? TERM_VOICE_TICK_MS : IDLE_MS;
+        int64_t started = s_mono_ms ();
+        int applied = term_mirror_poll (b.mirror, timeout);
+        if (applied < 0) {
+            if (b.online)
+                b.dirty = true;
+            b.online = false;
+            //  Unreachable: wait out the rest of the period rather than spin.
+            int64_t left = timeout - (s_mono_ms () - started);
+            if (left > 0 && !s_stop_signal)
+                nanosleep (&(struct timespec){left / 1000, (left % 1000) * 1000000}, NULL);
+        }
+        if (b.voice)
+            term_voice_tick (b.voice);
+        if (b.tty && s_columns () != columns) {
+            columns = s_columns ();
+            fputs ("\033[2J", stdout);
+            b.dirty = true;
+        }
+        if (b.dirty && !b.json) {
+            s_draw (&b);
+            b.dirty = false;
+        }
+    }
+    if (b.tty) {
+        fputs ("\033[?25h", stdout); //  the cursor back
+        fflush (stdout);
+    }
+    if (s_stop_signal)
+        log_info ("board: stopping on signal %d", (int)s_stop_signal);
+done:
+    term_voice_destroy (&b.voice);
+    term_mirror_destroy (&b.mirror);
+    json_decref (b.services);
+    json_decref (b.recent);
+    json_decref (b.announced);
+    return rc;
+}
