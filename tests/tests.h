@@ -24,8 +24,12 @@
     X (case_it)        \
     X (crash_it)       \
     X (badinput_it)    \
+    X (auth_it)        \
+    X (crash_campaign) \
     X (cli_it)         \
-    X (board)
+    X (board)          \
+    X (board_it)       \
+    X (monitor_it)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)

@@ -1,0 +1,1368 @@
+/*  term_monitor.c — `onewindow monitor`: the hall manager's live screen (大厅监控).
+
+    Every number comes from the mirror (term_mirror.h: snapshot plus events), never from
+    polling the broker. s_kpis turns the mirrored state into one JSON object of the hall's
+    key figures (DOMAIN.md, "What halls report"); the curses screen, --once (plain text) and
+    --json all render that one object, so what a script reads is what the manager sees.
+
+    Time: "now" is the broker's clock as last seen (the snapshot's or the latest event's
+    `time`), moved on by our own monotonic clock between events when the broker runs on a
+    real clock. A broker on a simulated clock is not extrapolated: its time moves only by
+    clock.advance, which is an event. --once and --json use the snapshot's `now` as is. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <ncurses.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "term_cli.h"
+#include "term_mirror.h"
+
+//  A counter idle this long while people wait for its services is flagged.
+#define IDLE_WARN_MS 120000
+//  Timers on the screen (longest wait, idle time) move at least this often.
+#define TICK_MS 1000
+//  Recent cabinet alarms kept in the figures and shown on the screen.
+#define RECENT_ALARMS 10
+#define SCREEN_ALARMS 5
+
+//  Levels of attention: colour on a colour screen, and always a mark ("!", "!!") so a
+//  monochrome terminal or a text dump reads the same.
+enum { LVL_OK = 0, LVL_YELLOW = 1, LVL_RED = 2, LVL_HEAD = 3, LVL_TITLE = 4, LVL_DIM = 5 };
+
+//  The one signal flag: SIGINT, SIGTERM, SIGHUP (an ssh session that went away).
+static volatile sig_atomic_t s_interrupted;
+
+static void
+s_on_signal (int sig)
+{
+    (void)sig;
+    s_interrupted = 1;
+}
+
+static int64_t
+s_mono_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *
+s_str (const json_t *j, const char *key)
+{
+    const char *v = json_string_value (json_object_get (j, key));
+    return v ? v : "";
+}
+
+static json_int_t
+s_int (const json_t *j, const char *key)
+{
+    return json_integer_value (json_object_get (j, key));
+}
+
+static bool
+s_is (const json_t *j, const char *key, const char *value)
+{
+    return strcmp (s_str (j, key), value) == 0;
+}
+
+//  num / den as a JSON real, or null when nothing was counted (a rate of nothing is unknown,
+//  not zero).
+static json_t *
+s_ratio (json_int_t num, json_int_t den)
+{
+    return den > 0 ? json_real ((double)num / (double)den) : json_null ();
+}
+
+//  sum / n rounded to the nearest ms, or null when n is 0.
+static json_t *
+s_mean (json_int_t sum, json_int_t n)
+{
+    return n > 0 ? json_integer ((sum + n / 2) / n) : json_null ();
+}
+
+//  ---------------------------------------------------------------------------------------
+//  The figures (KPIs)
+
+static const char *s_level_names[] = {"ok", "yellow", "red"};
+
+//  A figure's level in the JSON: "ok", "yellow" or "red".
+static json_t *
+s_level_json (int level)
+{
+    return json_string (s_level_names[level >= LVL_OK && level <= LVL_RED ? level : LVL_OK]);
+}
+
+static int
+s_level_of (const json_t *k)
+{
+    for (int i = LVL_OK; i <= LVL_RED; i++)
+        if (s_is (k, "level", s_level_names[i]))
+            return i;
+    return LVL_OK;
+}
+
+typedef struct {
+    json_int_t waiting, issued, called, served, over_wait, missed, rated, good, sum_wait,
+        sum_service, longest;
+} s_totals_t;
+
+static json_t *
+s_service_kpis (const json_t *state, const json_t *svc, int64_t now, s_totals_t *tot)
+{
+    const char *prefix = s_str (svc, "prefix");
+    const json_t *st = json_object_get (json_object_get (state, "stats"), prefix);
+    int64_t limit_ms = (int64_t)s_int (state, "over_wait_minutes") * 60000;
+    //  The oldest waiting ticket, and how many wait longer than the over-wait limit now.
+    int64_t longest = -1;
+    json_int_t waiting_over = 0;
+    const char *id;
+    json_t *t;
+    json_object_foreach (json_object_get (state, "tickets"), id, t)
+    {
+        if (!s_is (t, "service", prefix) || !s_is (t, "state", "waiting"))
+            continue;
+        int64_t wait = now - (int64_t)s_int (t, "issued");
+        if (wait < 0)
+            wait = 0;
+        if (wait > longest)
+            longest = wait;
+        if (limit_ms > 0 && wait > limit_ms)
+            waiting_over++;
+    }
+    json_int_t called = s_int (st, "called"), served = s_int (st, "served");
+    json_int_t rated = s_int (st, "rated");
+    const json_t *r = json_object_get (st, "ratings");
+    json_int_t lv[5];
+    for (size_t i = 0; i < 5; i++)
+        lv[i] = json_integer_value (json_array_get (r, i));
+    json_int_t good = lv[4] + lv[3];
+    json_int_t waiting = s_int (svc, "waiting"), open = s_int (svc, "open_counters");
+    //  Red: someone has waited past the limit, or people wait and no counter serves them.
+    int level = LVL_OK;
+    if ((limit_ms > 0 && longest > limit_ms) || (waiting > 0 && open == 0))
+        level = LVL_RED;
+    else if (limit_ms > 0 && longest > limit_ms / 2)
+        level = LVL_YELLOW;
+    json_t *k = json_pack (
+        "{s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:O, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:I,"
+        " s:o, s:I, s:[I,I,I,I,I], s:o, s:o, s:o, s:o}",
+        "prefix", prefix, "name", s_str (svc, "name"), "name_en", s_str (svc, "name_en"), "waiting",
+        waiting, "open_counters", open, "longest_wait_ms",
+        longest >= 0 ? json_integer (longest) : json_null (), "waiting_over", waiting_over,
+        "est_wait_s",
+        json_object_get (svc, "est_wait_s") ? json_object_get (svc, "est_wait_s") : json_null (),
+        "issued", s_int (st, "issued"), "called", called, "served", served, "missed",
+        s_int (st, "missed"), "cancelled", s_int (st, "cancelled"), "transferred",
+        s_int (st, "transferred"), "avg_wait_ms", s_mean (s_int (st, "sum_wait_ms"), called),
+        "max_wait_ms", s_int (st, "max_wait_ms"), "avg_service_ms",
+        s_mean (s_int (st, "sum_service_ms"), served), "over_wait", s_int (st, "over_wait"),
+        "over_wait_rate", s_ratio (s_int (st, "over_wait"), called), "rated", rated, "ratings",
+        lv[0], lv[1], lv[2], lv[3], lv[4], "rating_rate", s_ratio (rated, served), "good_rate",
+        s_ratio (good, rated), "satisfaction", s_ratio (good + lv[2], rated), "level",
+        s_level_json (level));
+    tot->waiting += waiting;
+    tot->issued += s_int (st, "issued");
+    tot->called += called;
+    tot->served += served;
+    tot->over_wait += s_int (st, "over_wait");
+    tot->missed += s_int (st, "missed");
+    tot->rated += rated;
+    tot->good += good;
+    tot->sum_wait += s_int (st, "sum_wait_ms");
+    tot->sum_service += s_int (st, "sum_service_ms");
+    if (longest > tot->longest)
+        tot->longest = longest;
+    return k;
+}
+
+//  True if a service of counter `c` has people waiting (in the figures `services`).
+static bool
+s_people_wait_for (const json_t *c, const json_t *services)
+{
+    size_t i, j;
+    json_t *p, *svc;
+    json_array_foreach (json_object_get (c, "services"), i, p)
+    {
+        json_array_foreach (services, j, svc)
+        {
+            if (s_is (svc, "prefix", json_string_value (p)) && s_int (svc, "waiting") > 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+static json_t *
+s_counter_kpis (const json_t *c, int64_t now, const json_t *services)
+{
+    const char *state = s_str (c, "state");
+    bool idle = strcmp (state, "idle") == 0;
+    bool busy = strcmp (state, "calling") == 0 || strcmp (state, "serving") == 0;
+    bool paused = strcmp (state, "paused") == 0;
+    //  The day object books a state's time when it ends; add the current state's so far
+    //  (the broker's rule: idle, calling and serving are open; calling and serving busy).
+    int64_t since = (int64_t)s_int (c, "since");
+    int64_t cur = since > 0 && now > since ? now - since : 0;
+    const json_t *day = json_object_get (c, "day");
+    int64_t open_ms = (int64_t)s_int (day, "open_ms") + (idle || busy ? cur : 0);
+    int64_t busy_ms = (int64_t)s_int (day, "busy_ms") + (busy ? cur : 0);
+    int64_t paused_ms = (int64_t)s_int (day, "paused_ms") + (paused ? cur : 0);
+    json_int_t served = day ? s_int (day, "served") : s_int (c, "served");
+    const json_t *t = json_object_get (c, "ticket");
+    int level =
+        idle && cur >= IDLE_WARN_MS && s_people_wait_for (c, services) ? LVL_YELLOW : LVL_OK;
+    json_t *k = json_pack (
+        "{s:I, s:s, s:s, s:O, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:o}", "id",
+        s_int (c, "id"), "name", s_str (c, "name"), "state", state, "services",
+        json_object_get (c, "services") ? json_object_get (c, "services") : json_null (), "ticket",
+        json_is_object (t) ? json_string (s_str (t, "number")) : json_null (), "ticket_service",
+        json_is_object (t) ? json_string (s_str (t, "service")) : json_null (), "served", served,
+        "open_ms", (json_int_t)open_ms, "busy_ms", (json_int_t)busy_ms, "paused_ms",
+        (json_int_t)paused_ms, "utilisation", s_ratio (busy_ms, open_ms), "idle_ms",
+        idle ? json_integer (cur) : json_null (), "state_ms", (json_int_t)cur, "level",
+        s_level_json (level));
+    if (json_is_string (json_object_get (c, "clerk")))
+        json_object_set (k, "clerk", json_object_get (c, "clerk"));
+    if (json_is_string (json_object_get (c, "pause_reason")))
+        json_object_set (k, "pause_reason", json_object_get (c, "pause_reason"));
+    return k;
+}
+
+static json_t *
+s_cabinet_kpis (const json_t *cab)
+{
+    json_int_t slots = 0, occupied = 0, in_use = 0, overdue = 0;
+    json_t *alarm_slots = json_array ();
+    size_t i;
+    json_t *s;
+    json_array_foreach (json_object_get (cab, "slots"), i, s)
+    {
+        slots++;
+        //  Occupied is what the slot's sensor reports: something lies in it.
+        occupied += json_is_true (json_object_get (s, "occupied"));
+        in_use += !s_is (s, "state", "free");
+        overdue += s_is (s, "state", "overdue");
+        json_t *al = json_object_get (s, "alarms");
+        if (json_array_size (al) > 0)
+            json_array_append_new (alarm_slots,
+                                   json_pack ("{s:s, s:s, s:O}", "slot", s_str (s, "slot"), "state",
+                                              s_str (s, "state"), "alarms", al));
+    }
+    json_t *online = json_object_get (cab, "online");
+    bool off = online && !json_is_true (online);
+    int level = json_array_size (alarm_slots) || off ? LVL_RED : overdue ? LVL_YELLOW : LVL_OK;
+    return json_pack ("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:o}", "cabinet",
+                      s_str (cab, "cabinet"), "name", s_str (cab, "name"), "online", !off,
+                      "reported", s_int (cab, "reported"), "slots", slots, "occupied", occupied,
+                      "in_use", in_use, "free", slots - in_use, "occupancy",
+                      s_ratio (occupied, slots), "alarm_slots", alarm_slots, "overdue_slots",
+                      overdue, "level", s_level_json (level));
+}
+
+static json_t *
+s_case_kpis (const json_t *cases)
+{
+    //  The broker counts open cases by state and by warning; the ones a manager watches
+    //  are always present, others are passed on as they come.
+    json_t *k =
+        json_pack ("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "open", 0, "yellow", 0, "red", 0,
+                   "overdue", 0, "awaiting_pickup", 0, "ready_for_pickup", 0, "pickup_overdue", 0);
+    const char *key;
+    json_t *v;
+    json_object_foreach ((json_t *)cases, key, v)
+    {
+        if (json_is_integer (v))
+            json_object_set (k, key, v);
+    }
+    int level = s_int (k, "red") || s_int (k, "overdue")             ? LVL_RED
+                : s_int (k, "yellow") || s_int (k, "pickup_overdue") ? LVL_YELLOW
+                                                                     : LVL_OK;
+    json_object_set_new (k, "level", s_level_json (level));
+    return k;
+}
+
+//  The hall's figures from the mirrored `state` at broker time `now`. Caller owns it.
+static json_t *
+s_kpis (const json_t *state, const json_t *info, int64_t now)
+{
+    s_totals_t tot = {0};
+    tot.longest = -1;
+    json_t *services = json_array ();
+    size_t i;
+    json_t *x;
+    json_array_foreach (json_object_get (state, "services"), i, x)
+        json_array_append_new (services, s_service_kpis (state, x, now, &tot));
+    json_t *counters = json_array ();
+    json_array_foreach (json_object_get (state, "counters"), i, x)
+        json_array_append_new (counters, s_counter_kpis (x, now, services));
+    json_t *cabinets = json_array ();
+    json_array_foreach (json_object_get (state, "cabinets"), i, x)
+        json_array_append_new (cabinets, s_cabinet_kpis (x));
+    json_t *alarms = json_array ();
+    json_array_foreach (json_object_get (state, "alarms"), i, x)
+    {
+        if (i < RECENT_ALARMS)
+            json_array_append (alarms, x);
+    }
+    const json_t *hall = json_object_get (info, "hall");
+    json_t *totals = json_pack (
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "waiting", tot.waiting,
+        "issued", tot.issued, "called", tot.called, "served", tot.served, "over_wait",
+        tot.over_wait, "missed", tot.missed, "rated", tot.rated, "longest_wait_ms",
+        tot.longest >= 0 ? json_integer (tot.longest) : json_null (), "avg_wait_ms",
+        s_mean (tot.sum_wait, tot.called), "avg_service_ms", s_mean (tot.sum_service, tot.served),
+        "over_wait_rate", s_ratio (tot.over_wait, tot.called), "rating_rate",
+        s_ratio (tot.rated, tot.served), "good_rate", s_ratio (tot.good, tot.rated));
+    return json_pack ("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "hall",
+                      s_str (hall, "name"), "hall_en", s_str (hall, "name_en"), "now",
+                      (json_int_t)now, "day", s_int (state, "day"), "seq", s_int (state, "seq"),
+                      "utc_offset_min", s_int (state, "utc_offset_min"), "over_wait_minutes",
+                      s_int (state, "over_wait_minutes"), "totals", totals, "services", services,
+                      "counters", counters, "cabinets", cabinets, "alarms", alarms, "cases",
+                      s_case_kpis (json_object_get (state, "cases")));
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Text cells: display width, sanitising, fitting
+
+//  Columns a code point takes on a terminal: 2 for East Asian wide and full-width forms,
+//  0 for combining marks, 1 otherwise. Our own table rather than wcwidth(3), so the text
+//  dump is laid out the same in any locale.
+static int
+s_cp_width (unsigned cp)
+{
+    if (cp >= 0x300 && cp <= 0x36f)
+        return 0;
+    if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
+        (cp >= 0x3041 && cp <= 0x33ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+        (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
+        (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+        (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+        (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd))
+        return 2;
+    return 1;
+}
+
+//  Decodes one UTF-8 sequence at s (len bytes left): its length, with *cp the code point,
+//  or 1 with *cp 0xfffd for a malformed byte.
+static int
+s_utf8 (const unsigned char *s, size_t left, unsigned *cp)
+{
+    int n = s[0] < 0x80             ? 1
+            : (s[0] & 0xe0) == 0xc0 ? 2
+            : (s[0] & 0xf0) == 0xe0 ? 3
+            : (s[0] & 0xf8) == 0xf0 ? 4
+                                    : 0;
+    if (n == 0 || (size_t)n > left) {
+        *cp = 0xfffd;
+        return 1;
+    }
+    unsigned v = n == 1 ? s[0] : n == 2 ? s[0] & 0x1fu : n == 3 ? s[0] & 0x0fu : s[0] & 0x07u;
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            *cp = 0xfffd;
+            return 1;
+        }
+        v = (v << 6) | (s[i] & 0x3fu);
+    }
+    *cp = v;
+    return n;
+}
+
+//  Copies `in` into out (size bytes) as exactly `width` columns (width < 0: as wide as it
+//  is), cut or padded on the right (align 'l') or left ('r'). Control characters and
+//  escape sequences (names come from config and devices) become '?', and so does anything
+//  beyond ASCII when `ascii` is set (a terminal that cannot show Chinese). Returns the
+//  columns written.
+static int
+s_fit (const char *in, int width, char align, bool ascii, char *out, size_t size)
+{
+    char text[1024];
+    size_t len = 0;
+    int cols = 0;
+    const unsigned char *s = (const unsigned char *)(in ? in : "");
+    size_t left = strlen ((const char *)s);
+    while (left > 0) {
+        unsigned cp;
+        int adv = s_utf8 (s, left, &cp), n = adv, w = s_cp_width (cp);
+        const char *bytes = (const char *)s;
+        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0xfffd ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || (ascii && cp >= 0x80)) {
+            bytes = "?";
+            n = 1;
+            w = 1;
+        }
+        if ((width >= 0 && cols + w > width) || len + (size_t)n >= sizeof text)
+            break;
+        memcpy (text + len, bytes, (size_t)n);
+        len += (size_t)n;
+        cols += w;
+        s += adv;
+        left -= (size_t)adv;
+    }
+    text[len] = 0;
+    //  Pad with spaces, as far as out holds (size > 0 is the caller's promise).
+    int pad = width > cols ? width - cols : 0;
+    if (len >= size)
+        len = 0;
+    if (len + (size_t)pad >= size)
+        pad = (int)(size - len - 1);
+    char *p = out;
+    if (align == 'r') {
+        memset (p, ' ', (size_t)pad);
+        p += pad;
+    }
+    memcpy (p, text, len);
+    p += len;
+    if (align != 'r') {
+        memset (p, ' ', (size_t)pad);
+        p += pad;
+    }
+    *p = 0;
+    return cols + pad;
+}
+
+static int
+s_width (const char *text)
+{
+    char buf[1024];
+    return s_fit (text, -1, 'l', false, buf, sizeof buf);
+}
+
+//  ---------------------------------------------------------------------------------------
+//  A view: the curses screen or plain text, drawn cell by cell, row by row
+
+typedef struct {
+    bool curses;     //  draw on stdscr; else write text lines to `out`
+    bool color;      //  curses colour pairs are set up
+    bool zh;         //  Chinese can be shown (else English and ASCII only)
+    int rows, cols;  //  the surface
+    int y, x;        //  where the next cell goes
+    FILE *out;       //  text output
+    char line[4096]; //  text: the row being built
+    size_t len;      //  its length
+} s_view_t;
+
+static attr_t
+s_attr (const s_view_t *v, int level)
+{
+    switch (level) {
+    case LVL_RED: return v->color ? COLOR_PAIR (1) | A_BOLD : A_REVERSE | A_BOLD;
+    case LVL_YELLOW: return v->color ? COLOR_PAIR (2) | A_BOLD : A_BOLD;
+    case LVL_HEAD: return v->color ? COLOR_PAIR (3) | A_BOLD : A_BOLD;
+    case LVL_TITLE: return A_REVERSE;
+    case LVL_DIM: return A_DIM;
+    default: return A_NORMAL;
+    }
+}
+
+//  Draws `text` in the next `width` columns (width < 0: its own width), aligned 'l' or 'r',
+//  marked "!" (yellow) or "!!" (red). Cut at the right edge; nothing below the last row.
+static void
+s_cell (s_view_t *v, const char *text, int width, char align, int level)
+{
+    int room = v->cols - v->x;
+    if (room <= 0 || v->y >= v->rows)
+        return;
+    char marked[600], buf[1024];
+    snprintf (marked, sizeof marked, "%s%s", text,
+              level == LVL_RED      ? "!!"
+              : level == LVL_YELLOW ? "!"
+                                    : "");
+    int w = width < 0 ? s_fit (marked, -1, 'l', !v->zh, buf, sizeof buf) : width;
+    if (w > room)
+        w = room;
+    s_fit (marked, w, align, !v->zh, buf, sizeof buf);
+    if (v->curses) {
+        attr_t a = s_attr (v, level);
+        attron (a);
+        mvaddstr (v->y, v->x, buf);
+        attroff (a);
+    } else {
+        size_t n = strlen (buf);
+        if (v->len + n < sizeof v->line) {
+            memcpy (v->line + v->len, buf, n + 1);
+            v->len += n;
+        }
+    }
+    v->x += w;
+}
+
+//  A cell of `text` then a gap of one column: for running text.
+static void
+s_word (s_view_t *v, const char *text, int level)
+{
+    s_cell (v, text, -1, 'l', level);
+    s_cell (v, " ", 1, 'l', LVL_OK);
+}
+
+//  Two language forms: "中文 English" where Chinese shows, else the English.
+static const char *
+s_bi (const s_view_t *v, const char *zh, const char *en, char *buf, size_t size)
+{
+    if (v->zh)
+        snprintf (buf, size, "%s %s", zh, en);
+    else
+        snprintf (buf, size, "%s", en);
+    return buf;
+}
+
+static void
+s_newline (s_view_t *v)
+{
+    if (!v->curses && v->y < v->rows) {
+        while (v->len > 0 && v->line[v->len - 1] == ' ')
+            v->len--;
+        v->line[v->len] = 0;
+        fprintf (v->out, "%s\n", v->line);
+    }
+    v->len = 0;
+    v->line[0] = 0;
+    v->x = 0;
+    v->y++;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Formatting figures
+
+static const char *
+s_dur (const json_t *ms, char *buf, size_t size)
+{
+    if (!json_is_integer (ms)) {
+        snprintf (buf, size, "-");
+        return buf;
+    }
+    long long s = json_integer_value (ms) / 1000;
+    if (s < 0)
+        s = 0;
+    if (s >= 3600)
+        snprintf (buf, size, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf (buf, size, "%02lld:%02lld", s / 60, s % 60);
+    return buf;
+}
+
+static const char *
+s_pct (const json_t *ratio, char *buf, size_t size)
+{
+    if (!json_is_number (ratio)) {
+        snprintf (buf, size, "-");
+        return buf;
+    }
+    snprintf (buf, size, "%.0f%%", json_number_value (ratio) * 100.0);
+    return buf;
+}
+
+static const char *
+s_num (json_int_t n, char *buf, size_t size)
+{
+    snprintf (buf, size, "%lld", (long long)n);
+    return buf;
+}
+
+static const char *
+s_clock (int64_t ms, int utc_offset_min, const char *fmt, char *buf, size_t size)
+{
+    time_t secs = (time_t)((ms + (int64_t)utc_offset_min * 60000) / 1000);
+    struct tm tm;
+    gmtime_r (&secs, &tm);
+    strftime (buf, size, fmt, &tm);
+    return buf;
+}
+
+static const char *
+s_state_text (const s_view_t *v, const char *state, char *buf, size_t size)
+{
+    static const struct {
+        const char *state, *zh;
+    } names[] = {
+        {"idle", "空闲"},   {"calling", "叫号"},    {"serving", "办理"},
+        {"paused", "暂停"}, {"logged_out", "离线"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp (names[i].state, state) == 0)
+            return s_bi (v, names[i].zh, state, buf, size);
+    snprintf (buf, size, "%s", state);
+    return buf;
+}
+
+static const char *
+s_alarm_text (const s_view_t *v, const char *alarm, char *buf, size_t size)
+{
+    static const struct {
+        const char *alarm, *zh;
+    } names[] = {
+        {"ajar", "门未关"},
+        {"jammed", "卡锁"},
+        {"uncommanded_open", "异常开门"},
+        {"board_offline", "锁板离线"},
+        {"incident", "事件"},
+        {"lockout", "锁定"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp (names[i].alarm, alarm) == 0)
+            return s_bi (v, names[i].zh, alarm, buf, size);
+    snprintf (buf, size, "%s", alarm);
+    return buf;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Tables
+
+typedef struct {
+    const char *zh, *en; //  header
+    int width;           //  columns, including the gap before it
+    char align;          //  'r' numbers, 'l' text
+    int drop;            //  0: always shown; on a narrow screen the highest goes first
+} s_col_t;
+
+//  Chooses the columns that fit beside a first column of at least name_min (dropping the
+//  least important first); returns the first column's width: what is left, at most
+//  name_max, and at least 6 even when the essential columns alone overflow.
+static int
+s_layout (const s_col_t *col, int n, bool *shown, int cols, int name_min, int name_max)
+{
+    int fixed = 0;
+    for (int i = 0; i < n; i++) {
+        shown[i] = true;
+        fixed += col[i].width;
+    }
+    while (name_min + fixed > cols) {
+        int worst = -1;
+        for (int i = 0; i < n; i++)
+            if (shown[i] && col[i].drop > 0 && (worst < 0 || col[i].drop > col[worst].drop))
+                worst = i;
+        if (worst < 0)
+            break;
+        shown[worst] = false;
+        fixed -= col[worst].width;
+    }
+    //  Still too narrow with only the essential columns: the first one gives way.
+    int w = cols - fixed;
+    if (w > name_max)
+        w = name_max;
+    return w < 6 ? 6 : w;
+}
+
+//  A cell of a table column: left-aligned text keeps a one-column gap before it.
+static void
+s_col_cell (s_view_t *v, const s_col_t *col, const char *text, int level)
+{
+    if (col->align == 'l') {
+        s_cell (v, " ", 1, 'l', LVL_OK);
+        s_cell (v, text, col->width - 1, 'l', level);
+    } else
+        s_cell (v, text, col->width, 'r', level);
+}
+
+static int
+s_header_rows (const s_view_t *v)
+{
+    return v->zh ? 2 : 1;
+}
+
+static void
+s_header (s_view_t *v, const char *zh, const char *en, int name_w, const s_col_t *col, int n,
+          const bool *shown)
+{
+    for (int lang = v->zh ? 0 : 1; lang < 2; lang++) {
+        s_cell (v, lang ? en : zh, name_w, 'l', LVL_HEAD);
+        for (int i = 0; i < n; i++)
+            if (shown[i])
+                s_col_cell (v, &col[i], lang ? col[i].en : col[i].zh, LVL_HEAD);
+        s_newline (v);
+    }
+}
+
+//  "… N more" for a table cut short on a small screen.
+static void
+s_more (s_view_t *v, int hidden)
+{
+    char buf[96], zh[48], en[48];
+    snprintf (zh, sizeof zh, "... 另有 %d 项", hidden);
+    snprintf (en, sizeof en, "%d more (enlarge the window)", hidden);
+    s_cell (v, s_bi (v, zh, en, buf, sizeof buf), -1, 'l', LVL_DIM);
+    s_newline (v);
+}
+
+static const s_col_t s_svc_cols[] = {
+    {"等候", "Waiting", 8, 'r', 0},      {"最长等候", "Longest", 9, 'r', 0},
+    {"预计等候", "Est.wait", 9, 'r', 3}, {"已办", "Served", 7, 'r', 0},
+    {"平均等候", "Avg wait", 9, 'r', 2}, {"平均办理", "Avg serv", 9, 'r', 4},
+    {"超时", "Over", 6, 'r', 5},         {"超时率", "Over%", 7, 'r', 7},
+    {"评价率", "Rated%", 7, 'r', 8},     {"好评率", "Good%", 7, 'r', 6},
+    {"开窗", "Open", 6, 'r', 9},
+};
+#define SVC_COLS ((int)(sizeof s_svc_cols / sizeof s_svc_cols[0]))
+
+//  Longest wait: red past the over-wait limit, yellow past half of it.
+static int
+s_wait_level (const json_t *k, const json_t *ms)
+{
+    json_int_t limit = s_int (k, "over_wait_minutes") * 60000;
+    if (!json_is_integer (ms) || limit <= 0)
+        return LVL_OK;
+    json_int_t w = json_integer_value (ms);
+    return w > limit ? LVL_RED : w > limit / 2 ? LVL_YELLOW : LVL_OK;
+}
+
+//  The services table in at most max_rows rows, header included.
+static void
+s_services (s_view_t *v, const json_t *k, int max_rows)
+{
+    const json_t *list = json_object_get (k, "services");
+    int n = (int)json_array_size (list), hdr = s_header_rows (v);
+    if (max_rows <= hdr)
+        return;
+    char name[512];
+    int natural = 8;
+    for (int i = 0; i < n; i++) {
+        const json_t *s = json_array_get (list, (size_t)i);
+        snprintf (name, sizeof name, "%s %s %s", s_str (s, "prefix"),
+                  v->zh ? s_str (s, "name") : "", s_str (s, "name_en"));
+        int w = s_width (name);
+        natural = w > natural ? w : natural;
+    }
+    bool shown[SVC_COLS];
+    int name_w = s_layout (s_svc_cols, SVC_COLS, shown, v->cols, 18, natural + 1);
+    s_header (v, "业务", "Service", name_w, s_svc_cols, SVC_COLS, shown);
+    int room = max_rows - hdr, rows = n <= room ? n : room - 1;
+    for (int i = 0; i < rows; i++) {
+        const json_t *s = json_array_get (list, (size_t)i);
+        if (v->zh)
+            snprintf (name, sizeof name, "%s %s %s", s_str (s, "prefix"), s_str (s, "name"),
+                      s_str (s, "name_en"));
+        else
+            snprintf (name, sizeof name, "%s %s", s_str (s, "prefix"), s_str (s, "name_en"));
+        s_cell (v, name, name_w, 'l', LVL_OK);
+        char cell[SVC_COLS][48];
+        int level[SVC_COLS] = {0};
+        bool nobody = s_int (s, "waiting") > 0 && s_int (s, "open_counters") == 0;
+        json_t *est = json_object_get (s, "est_wait_s");
+        json_t *est_ms =
+            json_is_integer (est) ? json_integer (json_integer_value (est) * 1000) : json_null ();
+        s_num (s_int (s, "waiting"), cell[0], sizeof cell[0]);
+        level[0] = nobody ? LVL_RED : LVL_OK;
+        s_dur (json_object_get (s, "longest_wait_ms"), cell[1], sizeof cell[1]);
+        level[1] = s_wait_level (k, json_object_get (s, "longest_wait_ms"));
+        s_dur (est_ms, cell[2], sizeof cell[2]);
+        json_decref (est_ms);
+        s_num (s_int (s, "served"), cell[3], sizeof cell[3]);
+        s_dur (json_object_get (s, "avg_wait_ms"), cell[4], sizeof cell[4]);
+        s_dur (json_object_get (s, "avg_service_ms"), cell[5], sizeof cell[5]);
+        s_num (s_int (s, "over_wait"), cell[6], sizeof cell[6]);
+        level[6] = s_int (s, "over_wait") > 0 ? LVL_YELLOW : LVL_OK;
+        s_pct (json_object_get (s, "over_wait_rate"), cell[7], sizeof cell[7]);
+        s_pct (json_object_get (s, "rating_rate"), cell[8], sizeof cell[8]);
+        s_pct (json_object_get (s, "good_rate"), cell[9], sizeof cell[9]);
+        s_num (s_int (s, "open_counters"), cell[10], sizeof cell[10]);
+        level[10] = nobody ? LVL_RED : LVL_OK;
+        for (int c = 0; c < SVC_COLS; c++)
+            if (shown[c])
+                s_col_cell (v, &s_svc_cols[c], cell[c], level[c]);
+        s_newline (v);
+    }
+    if (rows < n)
+        s_more (v, n - rows);
+}
+
+//  The counters table in at most max_rows rows: working counters first, then the closed.
+static void
+s_counters (s_view_t *v, const json_t *k, int max_rows)
+{
+    s_col_t cols[] = {
+        {"状态", "State", v->zh ? 17 : 12, 'l', 0},
+        {"当前号", "Ticket", 8, 'l', 0},
+        {"人员", "Clerk", 13, 'l', 4},
+        {"已办", "Served", 7, 'r', 0},
+        {"利用率", "Util", 7, 'r', 2},
+        {"空闲", "Idle", 9, 'r', 3},
+        {"本状态", "In state", 10, 'r', 5},
+    };
+    enum { NCOLS = sizeof cols / sizeof cols[0] };
+    const json_t *list = json_object_get (k, "counters");
+    int n = (int)json_array_size (list), hdr = s_header_rows (v);
+    if (max_rows <= hdr)
+        return;
+    int natural = 8;
+    for (int i = 0; i < n; i++) {
+        int w = v->zh ? s_width (s_str (json_array_get (list, (size_t)i), "name")) : 12;
+        natural = w > natural ? w : natural;
+    }
+    bool shown[NCOLS];
+    int name_w = s_layout (cols, NCOLS, shown, v->cols, 12, natural + 1);
+    s_header (v, "窗口", "Counter", name_w, cols, NCOLS, shown);
+    int room = max_rows - hdr, rows = n <= room ? n : room - 1, drawn = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n && drawn < rows; i++) {
+            const json_t *c = json_array_get (list, (size_t)i);
+            bool closed = s_is (c, "state", "logged_out");
+            if (closed != (pass == 1))
+                continue;
+            char name[256], cell[NCOLS][96];
+            int level[NCOLS] = {0};
+            if (v->zh)
+                snprintf (name, sizeof name, "%s", s_str (c, "name"));
+            else
+                snprintf (name, sizeof name, "Counter %lld", (long long)s_int (c, "id"));
+            s_cell (v, name, name_w, 'l', closed ? LVL_DIM : LVL_OK);
+            s_state_text (v, s_str (c, "state"), cell[0], sizeof cell[0]);
+            level[0] = closed ? LVL_DIM : LVL_OK;
+            snprintf (cell[1], sizeof cell[1], "%s",
+                      json_is_string (json_object_get (c, "ticket")) ? s_str (c, "ticket") : "-");
+            snprintf (cell[2], sizeof cell[2], "%s",
+                      json_is_string (json_object_get (c, "clerk")) ? s_str (c, "clerk") : "-");
+            s_num (s_int (c, "served"), cell[3], sizeof cell[3]);
+            s_pct (json_object_get (c, "utilisation"), cell[4], sizeof cell[4]);
+            s_dur (json_object_get (c, "idle_ms"), cell[5], sizeof cell[5]);
+            level[5] = s_level_of (c);
+            if (closed)
+                snprintf (cell[6], sizeof cell[6], "-");
+            else
+                s_dur (json_object_get (c, "state_ms"), cell[6], sizeof cell[6]);
+            for (int j = 0; j < NCOLS; j++)
+                if (shown[j])
+                    s_col_cell (v, &cols[j], cell[j], level[j]);
+            s_newline (v);
+            drawn++;
+        }
+    if (drawn < n)
+        s_more (v, n - drawn);
+}
+
+//  "label value" with the value's level, then a gap.
+static void
+s_figure (s_view_t *v, const char *zh, const char *en, const char *value, int level)
+{
+    char buf[160];
+    s_cell (v, s_bi (v, zh, en, buf, sizeof buf), -1, 'l', LVL_OK);
+    s_cell (v, " ", 1, 'l', LVL_OK);
+    s_cell (v, value, -1, 'l', level);
+    s_cell (v, "  ", 2, 'l', LVL_OK);
+}
+
+static void
+s_title (s_view_t *v, const json_t *k, bool online)
+{
+    char when[48], title[512], status[96];
+    s_clock (s_int (k, "now"), (int)s_int (k, "utc_offset_min"), "%Y-%m-%d %H:%M:%S", when,
+             sizeof when);
+    if (online)
+        snprintf (status, sizeof status, "%s seq %lld", v->zh ? "在线 live" : "live",
+                  (long long)s_int (k, "seq"));
+    else
+        snprintf (status, sizeof status, "%s",
+                  v->zh ? "离线 offline, 重连中 reconnecting" : "offline, reconnecting");
+    snprintf (title, sizeof title, " %s  %s  %s  %s",
+              v->zh ? "大厅监控 Hall monitor" : "Hall monitor",
+              v->zh ? s_str (k, "hall") : s_str (k, "hall_en"), when, status);
+    s_cell (v, title, v->curses ? v->cols : -1, 'l', online ? LVL_TITLE : LVL_RED);
+    s_newline (v);
+}
+
+static void
+s_totals (s_view_t *v, const json_t *k)
+{
+    const json_t *t = json_object_get (k, "totals");
+    char buf[64];
+    s_word (v, v->zh ? "合计 Total:" : "Total:", LVL_HEAD);
+    s_figure (v, "等候", "waiting", s_num (s_int (t, "waiting"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "已办", "served", s_num (s_int (t, "served"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "平均等候", "avg wait",
+              s_dur (json_object_get (t, "avg_wait_ms"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "平均办理", "avg serv",
+              s_dur (json_object_get (t, "avg_service_ms"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "超时", "over wait", s_num (s_int (t, "over_wait"), buf, sizeof buf),
+              s_int (t, "over_wait") ? LVL_YELLOW : LVL_OK);
+    s_figure (v, "评价率", "rated", s_pct (json_object_get (t, "rating_rate"), buf, sizeof buf),
+              LVL_OK);
+    s_figure (v, "好评率", "good", s_pct (json_object_get (t, "good_rate"), buf, sizeof buf),
+              LVL_OK);
+    s_newline (v);
+}
+
+static void
+s_cases (s_view_t *v, const json_t *k)
+{
+    const json_t *c = json_object_get (k, "cases");
+    char buf[32];
+    s_word (v, v->zh ? "办件 Cases:" : "Cases:", LVL_HEAD);
+    s_figure (v, "在办", "open", s_num (s_int (c, "open"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "黄灯", "yellow", s_num (s_int (c, "yellow"), buf, sizeof buf),
+              s_int (c, "yellow") ? LVL_YELLOW : LVL_OK);
+    s_figure (v, "红灯", "red", s_num (s_int (c, "red"), buf, sizeof buf),
+              s_int (c, "red") ? LVL_RED : LVL_OK);
+    s_figure (v, "超期", "overdue", s_num (s_int (c, "overdue"), buf, sizeof buf),
+              s_int (c, "overdue") ? LVL_RED : LVL_OK);
+    s_figure (v, "待取件", "awaiting pickup", s_num (s_int (c, "awaiting_pickup"), buf, sizeof buf),
+              LVL_OK);
+    s_figure (v, "柜中待取", "in cabinet", s_num (s_int (c, "ready_for_pickup"), buf, sizeof buf),
+              LVL_OK);
+    s_figure (v, "取件超期", "pickup overdue", s_num (s_int (c, "pickup_overdue"), buf, sizeof buf),
+              s_int (c, "pickup_overdue") ? LVL_YELLOW : LVL_OK);
+    s_newline (v);
+}
+
+//  One line per cabinet (at most max_lines; a last line sums up the rest).
+static void
+s_cabinets (s_view_t *v, const json_t *k, int max_lines)
+{
+    const json_t *list = json_object_get (k, "cabinets");
+    int n = (int)json_array_size (list);
+    char buf[160];
+    if (n == 0) {
+        s_word (v, v->zh ? "智能柜 Cabinet:" : "Cabinet:", LVL_HEAD);
+        s_word (v, s_bi (v, "未接入", "none reported", buf, sizeof buf), LVL_DIM);
+        s_newline (v);
+        return;
+    }
+    for (int i = 0; i < n && i < max_lines; i++) {
+        const json_t *c = json_array_get (list, (size_t)i);
+        if (i == max_lines - 1 && i < n - 1) {
+            snprintf (buf, sizeof buf, "... %d", n - i);
+            s_word (v, v->zh ? "智能柜 Cabinets" : "Cabinets", LVL_HEAD);
+            s_word (v, buf, LVL_DIM);
+            s_newline (v);
+            break;
+        }
+        snprintf (buf, sizeof buf, "%s %s %s:", v->zh ? "智能柜 Cabinet" : "Cabinet",
+                  s_str (c, "cabinet"), v->zh ? s_str (c, "name") : "");
+        s_word (v, buf, LVL_HEAD);
+        if (!json_is_true (json_object_get (c, "online")))
+            s_word (v, s_bi (v, "离线", "offline", buf, sizeof buf), LVL_RED);
+        char value[64], pct[16];
+        snprintf (value, sizeof value, "%lld/%lld %s", (long long)s_int (c, "occupied"),
+                  (long long)s_int (c, "slots"),
+                  s_pct (json_object_get (c, "occupancy"), pct, sizeof pct));
+        s_figure (v, "占用", "occupied", value, LVL_OK);
+        const json_t *alarmed = json_object_get (c, "alarm_slots");
+        s_figure (v, "告警格口", "alarm slots",
+                  s_num ((json_int_t)json_array_size (alarmed), value, sizeof value),
+                  json_array_size (alarmed) ? LVL_RED : LVL_OK);
+        size_t j, a;
+        json_t *s, *name;
+        json_array_foreach (alarmed, j, s)
+        {
+            s_word (v, s_str (s, "slot"), LVL_OK);
+            json_array_foreach (json_object_get (s, "alarms"), a, name)
+                s_word (v,
+                        s_alarm_text (v, json_string_value (name) ? json_string_value (name) : "?",
+                                      buf, sizeof buf),
+                        LVL_RED);
+        }
+        if (s_int (c, "overdue_slots"))
+            s_figure (v, "取件超期", "overdue slots",
+                      s_num (s_int (c, "overdue_slots"), value, sizeof value), LVL_YELLOW);
+        s_newline (v);
+    }
+}
+
+//  The latest cabinet alarms seen since the monitor started, newest first.
+static void
+s_alarms (s_view_t *v, const json_t *k, int max_rows)
+{
+    const json_t *list = json_object_get (k, "alarms");
+    int n = (int)json_array_size (list);
+    if (n == 0 || max_rows < 2)
+        return;
+    char buf[160];
+    s_cell (v, s_bi (v, "最近告警", "Recent alarms", buf, sizeof buf), -1, 'l', LVL_HEAD);
+    s_newline (v);
+    for (int i = 0; i < n && i < max_rows - 1 && i < SCREEN_ALARMS; i++) {
+        const json_t *a = json_array_get (list, (size_t)i);
+        s_word (v,
+                s_clock (s_int (a, "time"), (int)s_int (k, "utc_offset_min"), "%H:%M:%S", buf,
+                         sizeof buf),
+                LVL_OK);
+        s_word (v, s_str (a, "cabinet"), LVL_OK);
+        s_word (v, s_str (a, "slot"), LVL_OK);
+        s_word (v, s_alarm_text (v, s_str (a, "alarm"), buf, sizeof buf), LVL_RED);
+        s_word (v, s_str (a, "detail"), LVL_OK);
+        s_newline (v);
+    }
+}
+
+static void
+s_footer (s_view_t *v)
+{
+    v->y = v->rows - 1;
+    v->x = 0;
+    s_cell (v,
+            v->zh ? "q 退出 quit  ? 帮助 help  r 重绘 redraw  ! 提醒 attention  !! 警告 warning"
+                  : "q quit  ? help  r redraw  ! attention  !! warning",
+            v->cols - 1, 'l', LVL_TITLE);
+}
+
+//  The smallest screen that shows the tables at all; smaller gets a notice.
+#define MIN_COLS 30
+#define MIN_ROWS 8
+
+//  One frame of the figures `k` on view v. On a screen (finite rows), sections share the
+//  rows: the summary lines first, then the services and counters tables, cut short with
+//  "N more" when the screen is small, then the recent alarms if room is left.
+static void
+s_render (s_view_t *v, const json_t *k, bool online)
+{
+    char buf[160];
+    if (v->curses && (v->cols < MIN_COLS || v->rows < MIN_ROWS)) {
+        s_cell (v, v->zh ? "窗口太小 too small" : "Too small", -1, 'l', LVL_RED);
+        s_newline (v);
+        snprintf (buf, sizeof buf, "need %dx%d", MIN_COLS, MIN_ROWS);
+        s_cell (v, buf, -1, 'l', LVL_OK);
+        s_newline (v);
+        s_cell (v, "q quit", -1, 'l', LVL_OK);
+        return;
+    }
+    int ncab = (int)json_array_size (json_object_get (k, "cabinets"));
+    int cab_lines = ncab < 1 ? 1 : ncab > 3 && v->curses ? 3 : ncab;
+    int hdr = s_header_rows (v);
+    int svc = hdr + (int)json_array_size (json_object_get (k, "services"));
+    int ctr = hdr + (int)json_array_size (json_object_get (k, "counters"));
+    int nal = (int)json_array_size (json_object_get (k, "alarms"));
+    int al = nal ? 1 + (nal < SCREEN_ALARMS ? nal : SCREEN_ALARMS) : 0;
+    int svc_rows = svc, ctr_rows = ctr, al_rows = al, gap = 1;
+    if (v->curses) {
+        int avail = v->rows - (3 + cab_lines) - 1; //  title, totals, cases, cabinets; footer
+        if (svc + ctr + 2 > avail)
+            gap = 0;
+        if (svc + ctr + 2 * gap > avail) {
+            svc_rows = avail * svc / (svc + ctr);
+            if (svc_rows < hdr + 2)
+                svc_rows = hdr + 2 < svc ? hdr + 2 : svc;
+            if (svc_rows > avail)
+                svc_rows = avail;
+            ctr_rows = avail - svc_rows;
+        }
+        al_rows = avail - svc_rows - ctr_rows - 3 * gap;
+        if (al_rows > al)
+            al_rows = al;
+    }
+    s_title (v, k, online);
+    s_totals (v, k);
+    s_cases (v, k);
+    s_cabinets (v, k, cab_lines);
+    v->y += gap;
+    if (!v->curses && gap)
+        fputs ("\n", v->out);
+    s_services (v, k, svc_rows);
+    v->y += gap;
+    if (!v->curses && gap)
+        fputs ("\n", v->out);
+    s_counters (v, k, ctr_rows);
+    if (al_rows >= 2) {
+        v->y += gap;
+        if (!v->curses && gap)
+            fputs ("\n", v->out);
+        s_alarms (v, k, al_rows);
+    }
+    if (v->curses)
+        s_footer (v);
+}
+
+static void
+s_help (s_view_t *v)
+{
+    //  Each line: its Chinese words (shown on a UTF-8 terminal) and the English text.
+    static const char *lines[][2] = {
+        {"大厅监控 帮助 /", "Hall monitor help"},
+        {"", ""},
+        {"业务", "Service"},
+        {"  等候", "waiting: tickets in the line now"},
+        {"  最长等候", "longest: now - issue time of the oldest waiting ticket"},
+        {"  预计等候", "est. wait: for a ticket issued now (the broker's estimate)"},
+        {"  已办", "served: tickets finished today"},
+        {"  平均等候", "avg wait = sum (call - issue) / tickets called"},
+        {"  平均办理", "avg serv = sum (finish - call) / tickets finished"},
+        {"  超时", "over: tickets called after waiting longer than the hall's limit"},
+        {"  超时率 / 评价率", "over% = over / called;  rated% = rated / served"},
+        {"  好评率", "good% = (level 5 + level 4) / rated"},
+        {"  开窗", "open: counters open for the line (not paused)"},
+        {"窗口", "Counter"},
+        {"  利用率", "util = busy (calling + serving) / open time; pauses are not open time"},
+        {"  空闲 / 本状态", "idle: time idle so far;  in state: time in the current state"},
+        {"标记", "Marks: ! attention (yellow), !! warning (red)"},
+        {"", "  !! a wait past the limit, people waiting with no counter open, a red or"},
+        {"", "     overdue case, a cabinet slot alarm or a cabinet offline"},
+        {"", "  !  half the limit, a counter idle 2 min while people wait for it,"},
+        {"", "     a yellow case, a result left in the cabinet too long"},
+        {"", ""},
+        {"键", "Keys: q quit   ? help   r redraw        any other key: back"},
+    };
+    char buf[300];
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        if (v->zh && lines[i][0][0])
+            snprintf (buf, sizeof buf, "%s %s", lines[i][0], lines[i][1]);
+        else
+            snprintf (buf, sizeof buf, "%s%s", lines[i][0][0] == ' ' ? "  " : "", lines[i][1]);
+        s_cell (v, buf, -1, 'l', i == 0 ? LVL_TITLE : LVL_OK);
+        s_newline (v);
+    }
+}
+
+//  ---------------------------------------------------------------------------------------
+//  The live screen
+
+typedef struct {
+    term_mirror_t *mirror;
+    const char *broker;  //  for the "connecting" notice
+    bool zh;             //  the terminal shows Chinese (a UTF-8 locale)
+    bool color;          //  colour pairs are set up
+    bool online;         //  the last contact with the broker worked
+    bool dirty;          //  an event or snapshot came since the last frame
+    bool help;           //  the help page is shown
+    int64_t anchor_now;  //  the broker's time last seen
+    int64_t anchor_mono; //  our monotonic clock then
+} s_screen_t;
+
+static void
+s_on_event (term_mirror_t *mirror, const char *topic, const json_t *event, void *arg)
+{
+    (void)topic;
+    (void)event;
+    s_screen_t *self = arg;
+    self->anchor_now = (int64_t)s_int (term_mirror_state (mirror), "now");
+    self->anchor_mono = s_mono_ms ();
+    self->online = true;
+    self->dirty = true;
+}
+
+//  The broker's time now, as well as we know it.
+static int64_t
+s_now (const s_screen_t *self)
+{
+    if (s_is (term_mirror_info (self->mirror), "clock", "sim"))
+        return self->anchor_now;
+    return self->anchor_now + (s_mono_ms () - self->anchor_mono);
+}
+
+static void
+s_frame (s_screen_t *self)
+{
+    erase ();
+    s_view_t v = {
+        .curses = true, .color = self->color, .zh = self->zh, .rows = LINES, .cols = COLS};
+    if (self->help)
+        s_help (&v);
+    else if (!term_mirror_socket (self->mirror)) {
+        char buf[700];
+        s_cell (&v, v.zh ? " 大厅监控 Hall monitor" : " Hall monitor", v.cols, 'l', LVL_TITLE);
+        s_newline (&v);
+        snprintf (buf, sizeof buf, "%s %s ...", v.zh ? "正在连接 connecting to" : "connecting to",
+                  self->broker);
+        s_cell (&v, buf, -1, 'l', LVL_HEAD);
+        if (v.rows >= 3)
+            s_footer (&v);
+    } else {
+        json_t *k = s_kpis (term_mirror_state (self->mirror), term_mirror_info (self->mirror),
+                            s_now (self));
+        s_render (&v, k, self->online);
+        json_decref (k);
+    }
+    refresh ();
+    self->dirty = false;
+}
+
+//  Keys; false when the user quits.
+static bool
+s_key (s_screen_t *self, int ch)
+{
+    if (ch == 'q' || ch == 'Q')
+        return false;
+    if (ch == KEY_RESIZE || ch == 'r' || ch == 'R' || ch == 12 /* Ctrl-L */)
+        clearok (curscr, TRUE); //  repaint everything: the old layout is gone
+    else if (ch == '?' || ch == 'h' || ch == KEY_F (1))
+        self->help = !self->help;
+    else if (self->help)
+        self->help = false;
+    self->dirty = true;
+    return true;
+}
+
+static int
+s_screen_run (term_mirror_t *mirror, const char *broker)
+{
+    if (!isatty (STDIN_FILENO) || !isatty (STDOUT_FILENO)) {
+        fprintf (stderr, "onewindow monitor: needs a terminal; use --once or --json in scripts\n");
+        return TERM_EXIT_USAGE;
+    }
+    s_screen_t self = {.mirror = mirror, .broker = broker};
+    const char *codeset = nl_langinfo (CODESET);
+    self.zh = codeset && strcmp (codeset, "UTF-8") == 0;
+    term_mirror_on_event (mirror, s_on_event, &self);
+    //  Our handlers before curses starts, so it leaves them alone: a signal ends the loop
+    //  and the terminal is restored on the way out.
+    struct sigaction sa = {.sa_handler = s_on_signal};
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGINT, &sa, NULL);
+    sigaction (SIGTERM, &sa, NULL);
+    sigaction (SIGHUP, &sa, NULL);
+    SCREEN *scr = newterm (NULL, stdout, stdin);
+    if (!scr) {
+        fprintf (stderr, "onewindow monitor: cannot drive terminal type '%s'\n",
+                 getenv ("TERM") ? getenv ("TERM") : "");
+        return TERM_EXIT_USAGE;
+    }
+    set_term (scr);
+    //  Log lines would scribble over the screen: while it is up they go nowhere, unless
+    //  stderr was redirected away from the terminal (then they go there as usual).
+    int saved_err = -1;
+    if (isatty (STDERR_FILENO)) {
+        int null = open ("/dev/null", O_WRONLY);
+        fflush (stderr);
+        saved_err = dup (STDERR_FILENO);
+        if (null >= 0) {
+            dup2 (null, STDERR_FILENO);
+            close (null);
+        }
+    }
+    cbreak ();
+    noecho ();
+    nonl ();
+    keypad (stdscr, TRUE);
+    nodelay (stdscr, TRUE);
+    curs_set (0);
+    if (has_colors () && start_color () == OK) {
+        int bg = use_default_colors () == OK ? -1 : COLOR_BLACK;
+        init_pair (1, COLOR_RED, (short)bg);
+        init_pair (2, COLOR_YELLOW, (short)bg);
+        init_pair (3, COLOR_CYAN, (short)bg);
+        self.color = true;
+    }
+    if (term_mirror_start (mirror) != 0)
+        self.online = false;
+    s_frame (&self);
+    int64_t last_frame = s_mono_ms (), next_try = 0;
+    bool running = true;
+    while (running && !s_interrupted) {
+        void *sock = term_mirror_socket (mirror);
+        zmq_pollitem_t items[2];
+        int n = 0;
+        if (sock)
+            items[n++] = (zmq_pollitem_t){sock, 0, ZMQ_POLLIN, 0};
+        items[n++] = (zmq_pollitem_t){NULL, STDIN_FILENO, ZMQ_POLLIN, 0};
+        int64_t wait = TICK_MS - (s_mono_ms () - last_frame);
+        zmq_poll (items, n,
+                  wait < 0         ? 0
+                  : wait > TICK_MS ? TICK_MS
+                                   : (long)wait); //  EINTR:
+                                                  //  go on
+        //  Keys first: a call to a lost broker can block for its timeout.
+        int ch;
+        while (running && (ch = getch ()) != ERR)
+            running = s_key (&self, ch);
+        if (!running || s_interrupted)
+            break;
+        //  The mirror applies what came (and resyncs, or retries a lost broker; not
+        //  started yet, it tries to connect once a second).
+        if (sock || s_mono_ms () >= next_try) {
+            if (term_mirror_poll (mirror, 0) < 0) {
+                if (self.online)
+                    self.dirty = true;
+                self.online = false;
+            }
+            next_try = s_mono_ms () + TICK_MS;
+        }
+        if (running && (self.dirty || s_mono_ms () - last_frame >= TICK_MS)) {
+            s_frame (&self);
+            last_frame = s_mono_ms ();
+        }
+    }
+    endwin ();
+    delscreen (scr);
+    if (saved_err >= 0) {
+        fflush (stderr);
+        dup2 (saved_err, STDERR_FILENO);
+        close (saved_err);
+    }
+    term_mirror_on_event (mirror, NULL, NULL);
+    return TERM_EXIT_OK;
+}
+
+//  ---------------------------------------------------------------------------------------
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out, "usage: onewindow monitor [--broker EP] [--pub EP] [--once] [--json]\n"
+                  "\n"
+                  "The hall manager's live screen (大厅监控), fed by the broker's events:\n"
+                  "per service the people waiting, the longest wait, the estimated wait, served\n"
+                  "today, average wait and handling time, over-wait count and rate, rating rate\n"
+                  "and good-rating rate; per counter its state, ticket, clerk, served today,\n"
+                  "utilisation and idle time; the cabinets' occupancy and alarms; the open\n"
+                  "cases' yellow, red and overdue counts. Warnings are coloured and marked\n"
+                  "'!' (attention) or '!!' (warning). Keys: q quit, ? help, r redraw.\n"
+                  "\n"
+                  "  --broker EP  broker request endpoint (default $ONEWINDOW_BROKER or\n"
+                  "               tcp://127.0.0.1:7100)\n"
+                  "  --pub EP     event endpoint (default: the one the broker advertises)\n"
+                  "  --once       print one frame as plain text and exit\n"
+                  "  --json       print the figures as one JSON object and exit\n"
+                  "  --help       this help\n"
+                  "\n"
+                  "Exit status: 0 done, 2 usage (or no terminal), 3 broker unreachable.\n");
+}
+
+int
+term_monitor_main (term_opts_t *o, int argc, char **argv)
+{
+    const char *pub = NULL;
+    bool once = false;
+    static const struct option longopts[] = {
+        {"broker", required_argument, NULL, 'b'}, {"pub", required_argument, NULL, 'p'},
+        {"once", no_argument, NULL, 'o'},         {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'b': o->broker = optarg; break;
+        case 'p': pub = optarg; break;
+        case 'o': once = true; break;
+        case 'j': o->json = true; break;
+        case 'h': s_usage (stdout); return TERM_EXIT_OK;
+        default: s_usage (stderr); return TERM_EXIT_USAGE;
+        }
+    }
+    if (optind != argc)
+        return term_usage_error ("monitor", "unexpected argument '%s'", argv[optind]);
+    setlocale (LC_ALL, "");
+    term_mirror_t *mirror = term_mirror_new (o->broker, pub);
+    if (!mirror) {
+        fprintf (stderr, "onewindow monitor: cannot set up a client for %s\n", o->broker);
+        return TERM_EXIT_UNREACHABLE;
+    }
+    int rc;
+    if (once || o->json) {
+        if (term_mirror_start (mirror) != 0) {
+            fprintf (stderr, "onewindow monitor: broker %s unreachable\n", o->broker);
+            rc = TERM_EXIT_UNREACHABLE;
+        } else {
+            //  The snapshot's own clock: the figures are exactly those of that moment.
+            const json_t *state = term_mirror_state (mirror);
+            json_t *k = s_kpis (state, term_mirror_info (mirror), (int64_t)s_int (state, "now"));
+            if (o->json)
+                term_print_json (k);
+            else {
+                s_view_t v = {.zh = true, .rows = INT_MAX, .cols = 1000, .out = stdout};
+                s_render (&v, k, true);
+            }
+            json_decref (k);
+            rc = TERM_EXIT_OK;
+        }
+    } else
+        rc = s_screen_run (mirror, o->broker);
+    term_mirror_destroy (&mirror);
+    return rc;
+}
