@@ -146,3 +146,50 @@ clean:
 	rm -rf build bin
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------------------------------
+# Fuzzing (issue 7 item 3). See tests/fuzz/README.md.
+#
+#   make fuzz                    build the libFuzzer harnesses and run each for 10 s
+#   make fuzz FUZZ_SECONDS=60    ... for a minute each (what CI runs)
+#
+# Each harness tests/fuzz/fuzz_<name>.c + tests/fuzz/fuzz_targets.c + the project sources it
+# needs, compiled with clang -fsanitize=fuzzer,address,undefined -g -O1 and the usual
+# warnings into build/fuzz/fuzz_<name>. tests/fuzz/run-fuzz runs them one after the other on
+# a scratch copy of tests/fuzz/corpus/<name>/ (the committed corpus never grows) and prints
+# one line per harness: executions, executions per second, crash or not. Exits non-zero if
+# any harness crashed, leaving the input in build/fuzz/<name>-crash-* (or -leak-, -timeout-,
+# -oom-) and libFuzzer's report in build/fuzz/<name>.log.
+# Needs clang 14 and its libFuzzer runtime (Debian: clang, libclang-rt-14-dev).
+FUZZ_SECONDS ?= 10
+FUZZ_CC      ?= clang
+FUZZ_NAMES   := request frames config calendar token
+FUZZ_OUT     := build/fuzz
+FUZZ_SRC     := tests/fuzz/fuzz_targets.c protocol/proto_msg.c protocol/proto_token.c \
+                protocol/proto_qr.c broker/broker_config.c broker/broker_calendar.c \
+                broker/broker_idcheck.c vault/vault_frame.c
+FUZZ_PKGS    := jansson libsodium libqrencode zbar libpng
+FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS   = $(WARN) $(DEFS) $(INCS) -Itests/fuzz -g -O1 $(FUZZ_SAN) \
+                $(shell $(PKG_CONFIG) --cflags $(FUZZ_PKGS)) -MMD -MP
+FUZZ_LIBS     = $(shell $(PKG_CONFIG) --libs $(FUZZ_PKGS)) -lm
+FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(FUZZ_SRC))
+FUZZ_BINS    := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_NAMES))
+
+.PHONY: fuzz fuzz-build
+# Keep the objects: they are reached only through pattern rules.
+.SECONDARY: $(FUZZ_OBJ) $(patsubst %,$(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o,$(FUZZ_NAMES))
+
+fuzz: fuzz-build
+	@tests/fuzz/run-fuzz $(FUZZ_OUT) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_OUT)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,FUZZCC,$<)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
+	$(call say,LINK,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(FUZZ_LIBS)
