@@ -200,6 +200,123 @@ s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
     return 0;
 }
 
+//  "HH:MM-HH:MM" into minutes from midnight.
+static int
+s_period (const char *text, int *from, int *to)
+{
+    int h1, m1, h2, m2;
+    char tail;
+    if (!text || sscanf (text, "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 < 0
+        || h1 > 23 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
+        return -1;
+    *from = h1 * 60 + m1;
+    *to = h2 * 60 + m2;
+    return *to > *from ? 0 : -1;
+}
+
+static int
+s_parse_profile (broker_config_t *self, broker_profile_cfg_t *p, const char *name, json_t *obj,
+                 int def_ratio_p, int def_ratio_n, int def_max_wait, char *err, size_t esz)
+{
+    char where[96];
+    snprintf (where, sizeof where, "profiles.%s", name);
+    p->name = strdup (name);
+    p->ratio_priority = def_ratio_p;
+    p->ratio_normal = def_ratio_n;
+    p->max_wait_min = def_max_wait;
+    json_t *svc = json_object_get (obj, "services");
+    if (svc && !json_is_object (svc))
+        return s_err (err, esz, "%s.services must map prefixes to weights", where);
+    if (!svc)
+        for (int s = 0; s < self->nservices; s++)
+            p->weight[s] = 1;
+    const char *k;
+    json_t *v;
+    json_object_foreach (svc, k, v) {
+        int s = broker_config_service (self, k);
+        if (s < 0 || !json_is_integer (v) || json_integer_value (v) < 1 || json_integer_value (v) > 100)
+            return s_err (err, esz, "%s.services.%s: a service prefix with a weight 1..100", where, k);
+        p->weight[s] = (int) json_integer_value (v);
+    }
+    json_t *ratio = json_object_get (obj, "priority_ratio");
+    if (ratio) {
+        if (!json_is_array (ratio) || json_array_size (ratio) != 2
+            || !json_is_integer (json_array_get (ratio, 0)) || !json_is_integer (json_array_get (ratio, 1))
+            || json_integer_value (json_array_get (ratio, 0)) < 1
+            || json_integer_value (json_array_get (ratio, 1)) < 1)
+            return s_err (err, esz, "%s.priority_ratio must be [priority, normal], e.g. [1, 2]", where);
+        p->ratio_priority = (int) json_integer_value (json_array_get (ratio, 0));
+        p->ratio_normal = (int) json_integer_value (json_array_get (ratio, 1));
+    }
+    return s_int (obj, "max_wait_minutes", p->max_wait_min, 0, 24 * 60, &p->max_wait_min, where,
+                  err, esz);
+}
+
+static int
+s_parse_policy (broker_config_t *self, json_t *root, char *err, size_t esz)
+{
+    //  The hall's default profile: every service, weight 1, the hall's policy.
+    json_t *policy = json_object_get (root, "policy");
+    if (policy && !json_is_object (policy))
+        return s_err (err, esz, "\"policy\" must be an object");
+    json_t *profiles = json_object_get (root, "profiles");
+    if (profiles && !json_is_object (profiles))
+        return s_err (err, esz, "\"profiles\" must map names to work profiles");
+    self->profiles = calloc (json_object_size (profiles) + 1, sizeof *self->profiles);
+    if (!self->profiles)
+        return s_err (err, esz, "out of memory");
+    self->nprofiles = 1;
+    json_t *empty = json_object ();
+    int rc = s_parse_profile (self, &self->profiles[0], "default", policy ? policy : empty, 0, 0,
+                              45, err, esz);
+    json_decref (empty);
+    if (rc)
+        return -1;
+    //  The default profile serves every service: its "services" key is not a restriction.
+    for (int s = 0; s < self->nservices; s++)
+        if (!self->profiles[0].weight[s])
+            self->profiles[0].weight[s] = 1;
+    const char *name;
+    json_t *p;
+    json_object_foreach (profiles, name, p) {
+        if (!json_is_object (p))
+            return s_err (err, esz, "profiles.%s must be an object", name);
+        broker_profile_cfg_t *d = &self->profiles[0];
+        if (s_parse_profile (self, &self->profiles[self->nprofiles++], name, p, d->ratio_priority,
+                             d->ratio_normal, d->max_wait_min, err, esz))
+            return -1;
+    }
+    //  Appointments (预约).
+    json_t *appt = json_object_get (root, "appointments");
+    if (appt && !json_is_object (appt))
+        return s_err (err, esz, "\"appointments\" must be an object");
+    if (s_int (appt, "slot_minutes", 30, 5, 240, &self->appt_slot_min, "appointments", err, esz)
+        || s_int (appt, "capacity", 4, 1, 1000, &self->appt_capacity, "appointments", err, esz)
+        || s_int (appt, "early_minutes", 30, 0, 240, &self->appt_early_min, "appointments", err, esz)
+        || s_int (appt, "late_minutes", 15, 0, 240, &self->appt_late_min, "appointments", err, esz)
+        || s_int (appt, "days_ahead", 14, 1, 90, &self->appt_days_ahead, "appointments", err, esz))
+        return -1;
+    json_t *hours = json_object_get (appt, "hours");
+    if (!hours) {
+        self->appt_open_min[0] = 9 * 60;
+        self->appt_open_min[1] = 12 * 60;
+        self->appt_open_min[2] = 13 * 60 + 30;
+        self->appt_open_min[3] = 17 * 60;
+        self->appt_nperiods = 2;
+    }
+    else {
+        if (!json_is_array (hours) || json_array_size (hours) < 1 || json_array_size (hours) > 2)
+            return s_err (err, esz, "appointments.hours: one or two periods like \"09:00-12:00\"");
+        size_t i;
+        json_t *h;
+        json_array_foreach (hours, i, h)
+            if (s_period (json_string_value (h), &self->appt_open_min[2 * i], &self->appt_open_min[2 * i + 1]))
+                return s_err (err, esz, "appointments.hours[%zu] must look like \"09:00-12:00\"", i);
+        self->appt_nperiods = (int) json_array_size (hours);
+    }
+    return 0;
+}
+
 static int
 s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
@@ -293,7 +410,7 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
             return -1;
     }
 
-    if (s_parse_items (self, root, err, esz) != 0)
+    if (s_parse_items (self, root, err, esz) != 0 || s_parse_policy (self, root, err, esz) != 0)
         return -1;
     json_t *counters = json_object_get (root, "counters");
     if (!json_is_array (counters) || json_array_size (counters) == 0)
@@ -332,6 +449,21 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
             if (si < 0)
                 return s_err (err, esz, "%s.services[%zu] is not a service prefix", where, j);
             c->services |= 1u << si;
+        }
+        const char *prof = json_string_value (json_object_get (ctr, "profile"));
+        c->profile = 0;
+        if (prof) {
+            for (int k = 1; k < self->nprofiles; k++)
+                if (strcmp (self->profiles[k].name, prof) == 0)
+                    c->profile = k;
+            if (!c->profile)
+                return s_err (err, esz, "%s.profile \"%s\" is not in \"profiles\"", where, prof);
+            //  A profile only narrows: the counter serves what both allow.
+            for (int s = 0; s < self->nservices; s++)
+                if (!self->profiles[c->profile].weight[s])
+                    c->services &= ~(1u << s);
+            if (!c->services)
+                return s_err (err, esz, "%s: its profile serves none of its services", where);
         }
     }
     return 0;
@@ -430,6 +562,9 @@ broker_config_destroy (broker_config_t **self_p)
         }
     }
     free (self->items);
+    for (int i = 0; i < self->nprofiles; i++)
+        free (self->profiles[i].name);
+    free (self->profiles);
     free (self->calendar_path);
     json_decref (self->departments);
     free (self);

@@ -53,10 +53,20 @@ typedef struct {
     broker_doc_cfg_t docs[BROKER_MAX_DOCS];  //  documents required at intake
 } broker_item_cfg_t;
 
+//  How a counter chooses among waiting tickets (docs/POLICY.md): a work profile.
+typedef struct {
+    char *name;                        //  profile name, e.g. "企业开办专窗"
+    int weight[BROKER_MAX_SERVICES];   //  per service; 0: not served by this profile
+    int ratio_priority;                //  priority calls per cycle (0: priority always first)
+    int ratio_normal;                  //  normal calls per cycle
+    int max_wait_min;                  //  a ticket waiting longer goes first (0: never)
+} broker_profile_cfg_t;
+
 typedef struct {
     int id;               //  window number shown to citizens ("5 号窗口")
     char *name;           //  e.g. "5号窗口 社保医保"
     uint32_t services;    //  bit i set: may serve services[i]
+    int profile;          //  index into profiles (each counter has one; default built-in)
 } broker_counter_cfg_t;
 
 typedef struct {
@@ -79,6 +89,15 @@ typedef struct {
     broker_service_cfg_t services[BROKER_MAX_SERVICES];
     int ncounters;
     broker_counter_cfg_t *counters;
+    int nprofiles;
+    broker_profile_cfg_t *profiles;   //  [0] is the hall's default
+    int appt_slot_min;      //  appointment slot length (minutes)
+    int appt_capacity;      //  bookings per service per slot
+    int appt_early_min;     //  check-in this early still gets appointment priority
+    int appt_late_min;      //  ... and this late; later still: a no-show
+    int appt_days_ahead;    //  how far ahead one may book
+    int appt_open_min[4];   //  opening periods, minutes from midnight: [from, to) pairs
+    int appt_nperiods;
     int nitems;
     broker_item_cfg_t *items;
     json_t *departments;    //  {"market": "市场监督管理局", ...}: back-office departments

@@ -1,13 +1,20 @@
-/*  broker_estimate.h — people ahead and the estimated wait.
+/*  broker_estimate.h — people ahead and the estimated wait (docs/POLICY.md, "Estimates").
 
-    Foundation formula (the queue-length estimate most halls print):
-        wait = people ahead × mean service time of the service ÷ open counters serving it
-    People ahead counts the waiting tickets of the same service that the policy calls
-    first: every ticket of a higher class, and those of the same class earlier in line.
-    The mean is learned from finished tickets (call to finish, a running mean over the
-    last 50) and falls back to the service's configured mean until 5 have finished.
-    With no counter open for the service the wait is unknown (-1). The wait-estimate issue
-    replaces this with a forward simulation of the policy and reports both. */
+    Two estimates, both reported:
+
+    - naive: people ahead × mean service time ÷ open counters serving the service (what
+      most halls print);
+    - simulated (ours): a forward simulation of the real calling policy from the current
+      state. Every open counter becomes free when its current ticket is expected to end
+      (called + mean, and never sooner than 30% of a mean from now); then, repeatedly, the
+      counter that frees first calls what broker_policy_pick would choose among the heads
+      of the lines it serves, and is busy for that service's mean. The predicted call time
+      of a ticket is when it is picked. This follows multi-service counters, work profiles
+      and weights, priority classes and ratios, and max-wait escalation, which the naive
+      formula cannot.
+    Means are learned from finished tickets (call to finish): per service and local hour of
+    day once 5 have finished in that hour, else per service once 5 have finished at all,
+    else the service's configured mean_service_s. */
 #ifndef BROKER_ESTIMATE_H
 #define BROKER_ESTIMATE_H
 
@@ -15,20 +22,34 @@
 
 #include "broker_hall.h"
 
-//  Finished tickets needed before the learned mean replaces the configured one.
+//  Finished tickets needed before a learned mean replaces the prior.
 #define BROKER_ESTIMATE_MIN_SAMPLES 5
 //  Window of the running mean.
 #define BROKER_ESTIMATE_WINDOW 50
+//  The simulation stops after this many calls (a backlog this long is not estimated).
+#define BROKER_ESTIMATE_HORIZON 5000
 
-//  Waiting tickets the policy will call before `t` in its service (t must be waiting).
+//  Waiting tickets the policy will call before `t` in its service by class order (t must
+//  be waiting): the "people ahead" printed on a slip.
 int broker_estimate_ahead (const broker_hall_t *hall, const broker_ticket_t *t);
 //  People ahead of a ticket that would be issued now for `service` with `priority`.
 int broker_estimate_ahead_new (const broker_hall_t *hall, int service, broker_priority_t priority);
-//  Mean service time used for `service`, in ms.
+//  Mean service time for `service` at time `at` (its local hour), in ms.
+double broker_estimate_mean_ms_at (const broker_hall_t *hall, int service, int64_t at);
+//  Mean service time for `service` over the whole day, in ms.
 double broker_estimate_mean_ms (const broker_hall_t *hall, int service);
-//  Estimated wait in seconds for `ahead` people in `service`, or -1 if no counter is open.
+//  The naive estimate: seconds for `ahead` people in `service`, or -1 if no counter is open.
 int64_t broker_estimate_wait_s (const broker_hall_t *hall, int service, int ahead);
-//  Learns one finished ticket's service time.
+//  The simulated estimate for waiting ticket `t`: seconds from now until its predicted
+//  call, or -1 if no open counter will reach it within the horizon.
+int64_t broker_estimate_sim_s (const broker_hall_t *hall, int64_t now, const broker_ticket_t *t);
+//  The simulated estimate for a ticket that would be issued now for `service` (normal
+//  priority): seconds until its predicted call, or -1.
+int64_t broker_estimate_sim_new_s (const broker_hall_t *hall, int64_t now, int service);
+//  Learns one finished ticket: its service, when it was called, how long it took.
+void broker_estimate_learn_at (broker_hall_t *hall, int service, int64_t called_ms,
+                               int64_t service_ms);
+//  Running-mean update of one statistic.
 void broker_estimate_learn (broker_stats_t *stats, int64_t service_ms);
 
 #endif

@@ -106,6 +106,7 @@ s_clear (broker_hall_t *self)
         c->cfg = cfg;
     }
     memset (self->stats, 0, sizeof self->stats);
+    memset (self->stats_hour, 0, sizeof self->stats_hour);
     broker_hall_reset_day (self);
     self->next_id = 1;
     self->last_seq = 0;
@@ -381,6 +382,9 @@ broker_counter_json (const broker_hall_t *self, const broker_counter_t *c)
     json_object_set_new (j, "ticket", c->ticket ? broker_ticket_json (self, c->ticket, false)
                                                 : json_null ());
     json_object_set_new (j, "day", broker_day_counter_json (&self->day_ctr[c->cfg]));
+    json_object_set_new (j, "profile",
+                         json_string (self->config->profiles[self->config->counters[c->cfg].profile].name));
+    json_object_set_new (j, "cycle", json_integer (c->cycle));
     return j;
 }
 
@@ -519,6 +523,16 @@ broker_hall_save_stats (broker_hall_t *self, broker_store_t *store, int service)
                            self->stats[service].mean_ms);
     broker_store_put_json (store, BROKER_DB_STATS, prefix, strlen (prefix), j);
     json_decref (j);
+    for (int h = 0; h < 24; h++) {
+        const broker_stats_t *st = &self->stats_hour[service][h];
+        if (!st->n)
+            continue;
+        char key[16];
+        int klen = snprintf (key, sizeof key, "%s/h%02d", prefix, h);
+        j = json_pack ("{s:I, s:f}", "n", (json_int_t) st->n, "mean_ms", st->mean_ms);
+        broker_store_put_json (store, BROKER_DB_STATS, key, (size_t) klen, j);
+        json_decref (j);
+    }
 }
 
 typedef struct {
@@ -576,6 +590,7 @@ s_load_counter (const MDB_val *key, const MDB_val *val, void *arg)
         c->login_ms = s_int (j, "login");
         c->since_ms = s_int (j, "since");
         c->served = (int) s_int (j, "served");
+        c->cycle = (int) s_int (j, "cycle");
         json_t *tid = json_object_get (j, "ticket");
         c->ticket = json_is_integer (tid)
                         ? broker_hall_live (ld->hall, (uint64_t) json_integer_value (tid))
@@ -589,16 +604,32 @@ static int
 s_load_stats (const MDB_val *key, const MDB_val *val, void *arg)
 {
     s_load_t *ld = arg;
-    char prefix[4] = "";
-    if (key->mv_size < sizeof prefix)
+    char prefix[8] = "";
+    int hour = -1;
+    if (key->mv_size < 3)
         memcpy (prefix, key->mv_data, key->mv_size);
+    else if (key->mv_size <= 6 && memchr (key->mv_data, '/', key->mv_size)) {
+        //  "A/h09": a service's figures for one hour of the day.
+        char buf[8];
+        memcpy (buf, key->mv_data, key->mv_size);
+        buf[key->mv_size] = 0;
+        char *slash = strchr (buf, '/');
+        *slash = 0;
+        if (slash[1] != 'h')
+            return 0;
+        hour = atoi (slash + 2);
+        snprintf (prefix, sizeof prefix, "%s", buf);
+        if (hour < 0 || hour > 23)
+            return 0;
+    }
     else
         return 0;  //  "day/..." figures are loaded by s_load_day
     int si = broker_config_service (ld->hall->config, prefix);
     json_t *j = json_loadb (val->mv_data, val->mv_size, 0, NULL);
     if (si >= 0 && j) {
-        ld->hall->stats[si].n = s_int (j, "n");
-        ld->hall->stats[si].mean_ms = json_number_value (json_object_get (j, "mean_ms"));
+        broker_stats_t *st = hour >= 0 ? &ld->hall->stats_hour[si][hour] : &ld->hall->stats[si];
+        st->n = s_int (j, "n");
+        st->mean_ms = json_number_value (json_object_get (j, "mean_ms"));
     }
     json_decref (j);
     return 0;

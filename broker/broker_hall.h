@@ -86,6 +86,7 @@ typedef struct {
     int64_t login_ms;               //  when logged in
     int64_t since_ms;               //  when the current state began
     int served;                     //  tickets finished or transferred this business day
+    int cycle;                      //  place in the profile's priority:normal cycle
     char pause_reason[128];
 } broker_counter_t;
 
@@ -123,6 +124,7 @@ typedef struct broker_hall {
     broker_ticket_t **live;         //  live tickets sorted by id
     size_t nlive, caplive;
     broker_stats_t stats[BROKER_MAX_SERVICES];
+    broker_stats_t stats_hour[BROKER_MAX_SERVICES][24];  //  ... by local hour of the call
     broker_day_service_t day_svc[BROKER_MAX_SERVICES];  //  today's figures per service
     broker_day_counter_t *day_ctr;  //  today's figures per counter (config order)
     uint64_t next_id;               //  next ticket id

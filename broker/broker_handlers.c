@@ -90,8 +90,10 @@ s_ticket_view (broker_ctx_t *ctx, const broker_ticket_t *t, bool live)
     if (live && t->state == TICKET_WAITING) {
         int ahead = broker_estimate_ahead (ctx->hall, t);
         json_object_set_new (j, "ahead", json_integer (ahead));
-        int64_t wait = broker_estimate_wait_s (ctx->hall, t->service, ahead);
-        json_object_set_new (j, "est_wait_s", wait >= 0 ? json_integer (wait) : json_null ());
+        int64_t naive = broker_estimate_wait_s (ctx->hall, t->service, ahead);
+        int64_t sim = broker_estimate_sim_s (ctx->hall, ctx->now, t);
+        json_object_set_new (j, "est_wait_s", sim >= 0 ? json_integer (sim) : json_null ());
+        json_object_set_new (j, "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ());
     }
     if (t->counter) {
         broker_counter_t *c = broker_hall_counter (ctx->hall, t->counter);
@@ -233,15 +235,17 @@ broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body)
     json_t *services = json_array ();
     for (int s = 0; s < cfg->nservices; s++) {
         int ahead = broker_estimate_ahead_new (hall, s, PRIORITY_NORMAL);
-        int64_t wait = broker_estimate_wait_s (hall, s, ahead);
+        int64_t naive = broker_estimate_wait_s (hall, s, ahead);
+        int64_t wait = broker_estimate_sim_new_s (hall, ctx->now, s);
         json_array_append_new (
             services,
-            json_pack ("{s:s, s:s, s:s, s:I, s:i, s:I, s:o}", "prefix", cfg->services[s].prefix,
+            json_pack ("{s:s, s:s, s:s, s:I, s:i, s:I, s:o, s:o}", "prefix", cfg->services[s].prefix,
                        "name", cfg->services[s].name, "name_en", cfg->services[s].name_en,
                        "waiting", (json_int_t) broker_hall_waiting (hall, s), "open_counters",
                        broker_hall_open_counters (hall, s), "mean_service_s",
                        (json_int_t) (broker_estimate_mean_ms (hall, s) / 1000.0 + 0.5),
-                       "est_wait_s", wait >= 0 ? json_integer (wait) : json_null ()));
+                       "est_wait_s", wait >= 0 ? json_integer (wait) : json_null (),
+                       "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ()));
     }
     json_t *counters = json_array ();
     for (int i = 0; i < cfg->ncounters; i++)
@@ -332,8 +336,10 @@ broker_h_ticket_issue (broker_ctx_t *ctx, const json_t *body)
     snprintf (t->number, sizeof t->number, "%s%0*ld", s_prefix (ctx, service), cfg->digits, n);
     proto_token_new (t->token);
     t->ahead_at_issue = broker_estimate_ahead_new (ctx->hall, service, t->priority);
-    t->est_wait_at_issue_s = broker_estimate_wait_s (ctx->hall, service, t->ahead_at_issue);
+    int64_t naive = broker_estimate_wait_s (ctx->hall, service, t->ahead_at_issue);
     broker_hall_enqueue (ctx->hall, t);
+    //  Printed on the slip: the forward simulation of the policy (docs/POLICY.md).
+    t->est_wait_at_issue_s = broker_estimate_sim_s (ctx->hall, ctx->now, t);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     s_day (ctx, service)->issued++;
     broker_hall_save_day_service (ctx->hall, ctx->store, service);
@@ -343,6 +349,7 @@ broker_h_ticket_issue (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (evt, "est_wait_s", t->est_wait_at_issue_s >= 0
                                                 ? json_integer (t->est_wait_at_issue_s)
                                                 : json_null ());
+    json_object_set_new (evt, "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ());
     broker_emit (ctx, PROTO_EVT_TICKET_ISSUED, evt);
 
     json_t *r = s_ticket_view (ctx, t, false);
@@ -354,6 +361,7 @@ broker_h_ticket_issue (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (r, "est_wait_s", t->est_wait_at_issue_s >= 0
                                               ? json_integer (t->est_wait_at_issue_s)
                                               : json_null ());
+    json_object_set_new (r, "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ());
     json_object_set_new (r, "hall", json_string (cfg->hall_name));
     json_object_set_new (r, "hall_en", json_string (cfg->hall_name_en));
     json_object_set_new (r, "notice", json_string (cfg->missed_notice));
@@ -684,7 +692,7 @@ broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
                             "counter %d still holds %s (%s); finish it or mark it missed first",
                             c->id, c->ticket->number, broker_ticket_state_name (c->ticket->state));
     const char *reason;
-    broker_ticket_t *t = broker_policy_next (ctx->hall, c, &reason);
+    broker_ticket_t *t = broker_policy_next (ctx->hall, c, ctx->now, &reason);
     if (!t)
         return broker_fail (ctx, PROTO_ERR_QUEUE_EMPTY, "nobody is waiting for counter %d", c->id);
     broker_hall_dequeue (ctx->hall, t);
@@ -710,6 +718,13 @@ broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     json_t *evt = s_call_event (ctx, t, c, reason);
     json_object_set_new (evt, "wait_s", json_integer ((ctx->now - t->issued_ms) / 1000));
+    //  The hall moved: what a new ticket of each service would wait now (boards show it).
+    json_t *est = json_object ();
+    for (int s = 0; s < ctx->config->nservices; s++) {
+        int64_t w = broker_estimate_sim_new_s (ctx->hall, ctx->now, s);
+        json_object_set_new (est, s_prefix (ctx, s), w >= 0 ? json_integer (w) : json_null ());
+    }
+    json_object_set_new (evt, "est_new_s", est);
     broker_emit (ctx, PROTO_EVT_TICKET_CALLED, evt);
     broker_counter_changed (ctx, c, "call");
     size_t waiting = 0;
@@ -835,7 +850,7 @@ broker_h_ticket_finish (broker_ctx_t *ctx, const json_t *body)
     s_day (ctx, t->service)->sum_service_ms += service_ms;
     broker_hall_save_day_service (ctx->hall, ctx->store, t->service);
     ctx->hall->day_ctr[c->cfg].served++;
-    broker_estimate_learn (&ctx->hall->stats[t->service], service_ms);
+    broker_estimate_learn_at (ctx->hall, t->service, t->called_ms, service_ms);
     broker_hall_save_stats (ctx->hall, ctx->store, t->service);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     json_t *evt = s_ticket_event (ctx, t);

@@ -188,10 +188,13 @@ s_recount (term_mirror_t *self)
         }
         json_object_set_new (svc, "waiting", json_integer (waiting));
         json_object_set_new (svc, "open_counters", json_integer (open));
-        //  The broker's formula (broker_estimate.h) for a new ticket.
+        //  The naive formula follows the counts; the broker's simulated estimate arrives
+        //  with each call (ticket.called est_new_s) and each snapshot.
         json_int_t mean = json_integer_value (json_object_get (svc, "mean_service_s"));
-        json_object_set_new (svc, "est_wait_s",
+        json_object_set_new (svc, "naive_wait_s",
                              open ? json_integer ((json_int_t) waiting * mean / open) : json_null ());
+        if (!open)
+            json_object_set_new (svc, "est_wait_s", json_null ());
     }
 }
 
@@ -320,6 +323,15 @@ s_apply (term_mirror_t *self, const char *topic, json_t *e)
                     json_object_set_new (day, "max_wait_ms", json_integer (ms));
                 if (ms > json_integer_value (json_object_get (st, "over_wait_minutes")) * 60000)
                     s_add (day, "over_wait", 1);
+            }
+            const char *prefix;
+            json_t *est;
+            json_object_foreach (json_object_get (e, "est_new_s"), prefix, est) {
+                size_t k;
+                json_t *svc;
+                json_array_foreach (json_object_get (st, "services"), k, svc)
+                    if (strcmp (json_string_value (json_object_get (svc, "prefix")), prefix) == 0)
+                        json_object_set (svc, "est_wait_s", est);
             }
             json_t *call = json_pack ("{s:O, s:O, s:O, s:O, s:O, s:O}", "number",
                                       json_object_get (t, "number"), "service",

@@ -62,7 +62,7 @@ s_open_counter (broker_hall_t *hall, int id, uint32_t services)
 static broker_ticket_t *
 s_call (broker_hall_t *hall, broker_counter_t *c, const char **reason)
 {
-    broker_ticket_t *t = broker_policy_next (hall, c, reason);
+    broker_ticket_t *t = broker_policy_next (hall, c, 0, reason);
     if (t) {
         broker_hall_dequeue (hall, t);
         t->state = TICKET_CALLED;
@@ -93,7 +93,7 @@ test_classes (void)
     CU_ASSERT_PTR_NULL (reason);
     //  A NULL reason pointer is allowed.
     broker_ticket_t *t = s_ticket (hall, S_A, PRIORITY_NORMAL);
-    CU_ASSERT_PTR_EQUAL (broker_policy_next (hall, c, NULL), t);
+    CU_ASSERT_PTR_EQUAL (broker_policy_next (hall, c, 0, NULL), t);
     broker_hall_destroy (&hall);
     CU_ASSERT_PTR_NULL (hall);
 }
@@ -137,7 +137,7 @@ test_fifo_across_services (void)
     broker_ticket_t *b5 = s_ticket (hall, S_B, PRIORITY_NORMAL);
     const char *reason;
     //  B was issued first, so a counter serving A and B calls it first.
-    CU_ASSERT_PTR_EQUAL (broker_policy_next (hall, ab, &reason), b1);
+    CU_ASSERT_PTR_EQUAL (broker_policy_next (hall, ab, 0, &reason), b1);
     CU_ASSERT_STRING_EQUAL (reason, "fifo");
     //  A counter serving only A never gets B (nor C).
     broker_counter_t *a = s_open_counter (hall, 2, 1u << S_A);
@@ -151,7 +151,7 @@ test_fifo_across_services (void)
     CU_ASSERT_PTR_NULL (s_call (hall, ab, &reason));
     //  A counter with no services opened gets nothing.
     broker_counter_t *none = s_open_counter (hall, 3, 0);
-    CU_ASSERT_PTR_NULL (broker_policy_next (hall, none, &reason));
+    CU_ASSERT_PTR_NULL (broker_policy_next (hall, none, 0, &reason));
     none->services = 1u << S_C;
     CU_ASSERT_PTR_EQUAL (s_call (hall, none, &reason), c3);
 
