@@ -8,7 +8,7 @@
 #include "proto_log.h"
 
 static const char *s_ticket_states[] = {"waiting", "called",    "serving", "done",
-                                        "missed",  "cancelled", "expired"};
+                                        "missed",  "cancelled", "expired", "parked"};
 static const char *s_priorities[] = {"normal", "green", "elderly", "appointment"};
 static const char *s_counter_states[] = {"logged_out", "idle", "calling", "serving", "paused"};
 
@@ -112,6 +112,7 @@ s_clear (broker_hall_t *self)
     self->last_seq = 0;
     self->day = 0;
     self->case_day = 0;
+    self->appt_due = 0;
 }
 
 void
@@ -635,6 +636,15 @@ s_load_stats (const MDB_val *key, const MDB_val *val, void *arg)
     return 0;
 }
 
+static int
+s_first_due (const MDB_val *key, const MDB_val *val, void *arg)
+{
+    (void) val;
+    if (key->mv_size > 8)
+        ((broker_hall_t *) arg)->appt_due = (int64_t) broker_key_u64_read (key->mv_data);
+    return 1;  //  the first is the earliest
+}
+
 int
 broker_hall_load (broker_hall_t *self, broker_store_t *store)
 {
@@ -658,6 +668,8 @@ broker_hall_load (broker_hall_t *self, broker_store_t *store)
         self->case_day = atoi (buf);
     }
     s_load_day (self, store);
+    if (broker_store_each (store, BROKER_DB_APPT_DUE, NULL, 0, s_first_due, self) < 0)
+        return -1;
     if (broker_store_each (store, BROKER_DB_LIVE, NULL, 0, s_load_live, &ld) != 0
         || broker_store_each (store, BROKER_DB_COUNTERS, NULL, 0, s_load_counter, &ld) != 0
         || broker_store_each (store, BROKER_DB_STATS, NULL, 0, s_load_stats, &ld) != 0)

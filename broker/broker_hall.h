@@ -29,6 +29,7 @@ typedef enum {
     TICKET_MISSED,
     TICKET_CANCELLED,
     TICKET_EXPIRED,
+    TICKET_PARKED,      //  挂起: set aside by a counter (the citizen fetches a document)
     TICKET_STATE_COUNT
 } broker_ticket_state_t;
 
@@ -131,6 +132,7 @@ typedef struct broker_hall {
     uint64_t last_seq;              //  last event sequence number in the journal
     int day;                        //  current business day (YYYYMMDD), 0 before the first
     int case_day;                   //  local date of the last case-warning sweep
+    int64_t appt_due;               //  earliest no-show time of a booking (0: none)
 } broker_hall_t;
 
 //  An empty hall for `config` (borrowed; must outlive the hall). NULL on out-of-memory.

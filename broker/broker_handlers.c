@@ -315,20 +315,29 @@ broker_h_ticket_issue (broker_ctx_t *ctx, const json_t *body)
     if (priority < 0)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
                             "priority must be normal, green, elderly or appointment");
+    return broker_issue (ctx, service, (broker_priority_t) priority) ? 0 : -1;
+}
 
+broker_ticket_t *
+broker_issue (broker_ctx_t *ctx, int service, broker_priority_t priority)
+{
     const broker_config_t *cfg = ctx->config;
     int day = broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour);
     char key[32];
     snprintf (key, sizeof key, "%08d/%s", day, s_prefix (ctx, service));
     long n = broker_number_peek (ctx, key);
-    if (n < 0 || n >= 99999999)
-        return broker_fail (ctx, PROTO_ERR_INTERNAL,
-                            "the number counter %s is unreadable or full; nothing was issued", key);
+    if (n < 0 || n >= 99999999) {
+        broker_fail (ctx, PROTO_ERR_INTERNAL,
+                     "the number counter %s is unreadable or full; nothing was issued", key);
+        return NULL;
+    }
     broker_ticket_t *t = broker_hall_ticket_new (ctx->hall);
-    if (!t)
-        return broker_fail (ctx, PROTO_ERR_INTERNAL, "out of memory");
+    if (!t) {
+        broker_fail (ctx, PROTO_ERR_INTERNAL, "out of memory");
+        return NULL;
+    }
     t->service = service;
-    t->priority = (broker_priority_t) priority;
+    t->priority = priority;
     t->state = TICKET_WAITING;
     t->day = day;
     t->issued_ms = ctx->now;
@@ -367,7 +376,7 @@ broker_h_ticket_issue (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (r, "notice", json_string (cfg->missed_notice));
     json_object_set_new (r, "utc_offset_min", json_integer (cfg->utc_offset_min));
     ctx->reply = r;
-    return 0;
+    return t;
 }
 
 //  Finds a ticket by the token (or status URL) in `body`; live copy when it is live,
@@ -678,26 +687,55 @@ s_call_event (broker_ctx_t *ctx, const broker_ticket_t *t, const broker_counter_
     return evt;
 }
 
+static int s_ready_to_call (broker_ctx_t *ctx, broker_counter_t *c);
+static void s_call (broker_ctx_t *ctx, broker_counter_t *c, broker_ticket_t *t, const char *reason,
+                    const char *note);
+
 int
 broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
 {
     broker_counter_t *c = broker_counter_of (ctx, body);
-    if (!c || s_logged_in (ctx, c))
+    if (!c || s_ready_to_call (ctx, c))
         return -1;
-    if (c->state == COUNTER_PAUSED)
-        return broker_fail (ctx, PROTO_ERR_COUNTER_PAUSED, "counter %d is paused; resume first",
-                            c->id);
-    if (c->ticket)
-        return broker_fail (ctx, PROTO_ERR_COUNTER_BUSY,
-                            "counter %d still holds %s (%s); finish it or mark it missed first",
-                            c->id, c->ticket->number, broker_ticket_state_name (c->ticket->state));
     const char *reason;
     broker_ticket_t *t = broker_policy_next (ctx->hall, c, ctx->now, &reason);
     if (!t)
         return broker_fail (ctx, PROTO_ERR_QUEUE_EMPTY, "nobody is waiting for counter %d", c->id);
-    broker_hall_dequeue (ctx->hall, t);
-    if (!t->called_ms) {
-        //  The wait is counted once, at the first call (DOMAIN.md: Σ(call − issue) / called).
+    s_call (ctx, c, t, reason, NULL);
+    size_t waiting = 0;
+    for (int s = 0; s < ctx->config->nservices; s++)
+        if (c->services & (1u << s))
+            waiting += broker_hall_waiting (ctx->hall, s);
+    ctx->reply = json_pack ("{s:o, s:i, s:s, s:I}", "ticket", s_ticket_view (ctx, t, true),
+                            "counter", c->id, "reason", reason, "waiting", (json_int_t) waiting);
+    return 0;
+}
+
+//  A counter that may call now: logged in, not paused, holding nothing. 0 / -1.
+static int
+s_ready_to_call (broker_ctx_t *ctx, broker_counter_t *c)
+{
+    if (c->state == COUNTER_LOGGED_OUT)
+        return broker_fail (ctx, PROTO_ERR_NOT_LOGGED_IN, "counter %d is not logged in; log in first",
+                            c->id);
+    if (c->state == COUNTER_PAUSED)
+        return broker_fail (ctx, PROTO_ERR_COUNTER_PAUSED, "counter %d is paused; resume first", c->id);
+    if (c->ticket)
+        return broker_fail (ctx, PROTO_ERR_COUNTER_BUSY,
+                            "counter %d still holds %s (%s); finish it or mark it missed first",
+                            c->id, c->ticket->number, broker_ticket_state_name (c->ticket->state));
+    return 0;
+}
+
+//  Calls `t` (waiting or parked) to counter `c`, with the rule that chose it.
+static void
+s_call (broker_ctx_t *ctx, broker_counter_t *c, broker_ticket_t *t, const char *reason,
+        const char *note)
+{
+    if (t->state == TICKET_WAITING)
+        broker_hall_dequeue (ctx->hall, t);
+    bool first = !t->called_ms;
+    if (first) {
         broker_day_service_t *d = s_day (ctx, t->service);
         int64_t wait = ctx->now - t->issued_ms;
         d->called++;
@@ -711,13 +749,17 @@ broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
     t->state = TICKET_CALLED;
     t->counter = c->id;
     t->last_counter = c->id;
-    t->called_ms = ctx->now;
+    if (first)
+        t->called_ms = ctx->now;
     t->recalls = 0;
     c->ticket = t;
     s_counter_state (ctx, c, COUNTER_CALLING);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     json_t *evt = s_call_event (ctx, t, c, reason);
-    json_object_set_new (evt, "wait_s", json_integer ((ctx->now - t->issued_ms) / 1000));
+    if (first)
+        json_object_set_new (evt, "wait_s", json_integer ((ctx->now - t->issued_ms) / 1000));
+    if (note)
+        json_object_set_new (evt, "note", json_string (note));
     //  The hall moved: what a new ticket of each service would wait now (boards show it).
     json_t *est = json_object ();
     for (int s = 0; s < ctx->config->nservices; s++) {
@@ -727,12 +769,78 @@ broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (evt, "est_new_s", est);
     broker_emit (ctx, PROTO_EVT_TICKET_CALLED, evt);
     broker_counter_changed (ctx, c, "call");
-    size_t waiting = 0;
-    for (int s = 0; s < ctx->config->nservices; s++)
-        if (c->services & (1u << s))
-            waiting += broker_hall_waiting (ctx->hall, s);
-    ctx->reply = json_pack ("{s:o, s:i, s:s, s:I}", "ticket", s_ticket_view (ctx, t, true),
-                            "counter", c->id, "reason", reason, "waiting", (json_int_t) waiting);
+}
+
+int
+broker_h_ticket_call_specific (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c = broker_counter_of (ctx, body);
+    if (!c || s_ready_to_call (ctx, c))
+        return -1;
+    const char *number = json_string_value (json_object_get (body, "ticket"));
+    const char *reason = json_string_value (json_object_get (body, "reason"));
+    if (broker_check_length (ctx, "reason", reason, 256))
+        return -1;
+    broker_ticket_t *t = broker_hall_live_by_number (ctx->hall, number);
+    if (!t)
+        return broker_fail (ctx, PROTO_ERR_UNKNOWN_TICKET, "no live ticket %.16s today", number);
+    if (t->state != TICKET_WAITING)
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "ticket %s is %s, not waiting", t->number,
+                            broker_ticket_state_name (t->state));
+    if (!(ctx->config->counters[c->cfg].services & (1u << t->service)))
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "counter %d does not serve %s", c->id,
+                            s_prefix (ctx, t->service));
+    s_call (ctx, c, t, "specific", reason);
+    ctx->reply = json_pack ("{s:o, s:i, s:s}", "ticket", s_ticket_view (ctx, t, true), "counter",
+                            c->id, "reason", "specific");
+    return 0;
+}
+
+int
+broker_h_ticket_park (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c = broker_counter_of (ctx, body);
+    if (!c || s_logged_in (ctx, c))
+        return -1;
+    broker_ticket_t *t = c->ticket;
+    const char *number = json_string_value (json_object_get (body, "ticket"));
+    const char *reason = json_string_value (json_object_get (body, "reason"));
+    if (!t)
+        return broker_fail (ctx, PROTO_ERR_NO_TICKET, "counter %d holds no ticket", c->id);
+    if (number && strcmp (number, t->number) != 0)
+        return broker_fail (ctx, PROTO_ERR_WRONG_TICKET, "counter %d holds %s, not %.16s", c->id,
+                            t->number, number);
+    if (broker_check_length (ctx, "reason", reason, sizeof t->reason))
+        return -1;
+    t->state = TICKET_PARKED;
+    t->counter = 0;
+    snprintf (t->reason, sizeof t->reason, "%s", reason ? reason : "");
+    c->ticket = NULL;
+    s_counter_state (ctx, c, COUNTER_IDLE);
+    broker_hall_save_ticket (ctx->hall, ctx->store, t);
+    json_t *evt = s_ticket_event (ctx, t);
+    json_object_set_new (evt, "counter", json_integer (c->id));
+    json_object_set_new (evt, "reason", json_string (t->reason));
+    broker_emit (ctx, PROTO_EVT_TICKET_PARKED, evt);
+    broker_counter_changed (ctx, c, "park");
+    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true));
+    return 0;
+}
+
+int
+broker_h_ticket_unpark (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *c = broker_counter_of (ctx, body);
+    if (!c || s_ready_to_call (ctx, c))
+        return -1;
+    const char *number = json_string_value (json_object_get (body, "ticket"));
+    broker_ticket_t *t = broker_hall_live_by_number (ctx->hall, number);
+    if (!t || t->state != TICKET_PARKED)
+        return broker_fail (ctx, t ? PROTO_ERR_WRONG_STATE : PROTO_ERR_UNKNOWN_TICKET,
+                            "no parked ticket %.16s", number);
+    t->reason[0] = 0;
+    s_call (ctx, c, t, "unpark", NULL);
+    ctx->reply = json_pack ("{s:o, s:i}", "ticket", s_ticket_view (ctx, t, true), "counter", c->id);
     return 0;
 }
 
@@ -999,6 +1107,7 @@ broker_timers (broker_ctx_t *ctx)
         if (t->state == TICKET_MISSED && t->grace_until && t->grace_until <= ctx->now)
             s_expire (ctx, t, "grace_over");
     }
+    broker_appt_timers (ctx);
     //  The case clock counts local calendar days: a new date may raise deadline warnings.
     int date = broker_today (ctx);
     if (hall->case_day != date) {
@@ -1018,6 +1127,8 @@ broker_timers_next (const broker_hall_t *hall, int64_t now)
     int64_t midnight = broker_next_day_start (now, cfg->utc_offset_min, 0);
     if (midnight < next)
         next = midnight;
+    if (hall->appt_due && hall->appt_due < next)
+        next = hall->appt_due;
     for (size_t i = 0; i < hall->nlive; i++) {
         const broker_ticket_t *t = hall->live[i];
         if (t->state == TICKET_MISSED && t->grace_until && t->grace_until < next)

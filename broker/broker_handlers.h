@@ -69,10 +69,16 @@ broker_counter_t *broker_counter_of (broker_ctx_t *ctx, const json_t *body);
 //  one named by an optional "ticket" field). 0 / -1.
 int broker_counter_ticket (broker_ctx_t *ctx, const json_t *body, broker_ticket_state_t state,
                            broker_counter_t **cp, broker_ticket_t **tp);
+//  Issues a ticket (numbering, token, estimates, event) with ctx->reply set to the slip's
+//  content. The ticket, or NULL with the failure recorded. Preconditions checked by the
+//  caller: nothing is changed unless it succeeds.
+broker_ticket_t *broker_issue (broker_ctx_t *ctx, int service, broker_priority_t priority);
 //  Saves a counter and publishes counter.changed with `action`.
 void broker_counter_changed (broker_ctx_t *ctx, broker_counter_t *c, const char *action);
 //  The hall's local calendar date now (yyyymmdd), the date the case clock counts in.
 int broker_today (const broker_ctx_t *ctx);
+//  Appointment timers: bookings whose check-in window closed become no-shows.
+void broker_appt_timers (broker_ctx_t *ctx);
 //  Case timers (deadline warnings), run by broker_timers when the date changes.
 void broker_case_timers (broker_ctx_t *ctx);
 //  Case lines of ticket.status: the cases opened from this ticket's token. Caller owns it.

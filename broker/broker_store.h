@@ -28,7 +28,7 @@
     X (TICKETS, "tickets", "ticket id (u64 big-endian) -> ticket JSON")                       \
     X (TOKENS, "tokens", "token -> ticket id (u64 big-endian)")                               \
     X (LIVE, "live", "ids of tickets not yet in a final state (loaded at start)")             \
-    X (NUMBERS, "numbers", "\"YYYYMMDD/PREFIX\" -> last number issued that business day")    \
+    X (NUMBERS, "numbers", "\"YYYYMMDD/PREFIX\" -> last number issued that business day; also case numbers, appointment slot counts")    \
     X (EVENTS, "events", "sequence (u64 big-endian) -> event JSON; the audit journal")        \
     X (IDEM, "idem", "principal NUL request-id -> time, request hash, recorded reply")              \
     X (IDEM_TIME, "idem_time", "time (u64 BE) + principal NUL request-id, for expiry")        \
@@ -44,7 +44,10 @@
     X (CABINET_CMDS, "cabinet_cmds", "cabinet id NUL command id (u64 BE) -> pending command")  \
     X (NOTICES, "notices", "sequence (u64 BE) -> notification (SMS outbox) JSON")            \
     X (RECTIFY, "rectify", "id (u64 BE) -> rectification item of a bad rating")               \
-    X (DEVICES, "devices", "CURVE public key (Z85) -> enrolled device: name, role, revoked")
+    X (DEVICES, "devices", "CURVE public key (Z85) -> enrolled device: name, role, revoked")  \
+    X (APPTS, "appts", "appointment code -> booking JSON (预约)")                              \
+    X (APPT_PERSON, "appt_person", "\"YYYYMMDD|person\" -> code: one booking per person a day") \
+    X (APPT_DUE, "appt_due", "no-show time (u64 BE) + code: bookings still to check in")
 
 typedef enum {
 #define X(id, name, desc) BROKER_DB_##id,

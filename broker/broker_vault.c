@@ -371,6 +371,11 @@ broker_h_vault_recovered (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (c, "recovered", json_pack ("{s:s, s:s, s:I}", "cabinet", cabinet, "slot",
                                                     slot, "time", (json_int_t) ctx->now));
     json_object_del (c, "pickup");
+    //  A later deposit starts a new wait: the overdue warning was about this one.
+    json_t *w = json_object_get (c, "warnings");
+    for (size_t k = json_array_size (w); k-- > 0;)
+        if (strcmp (json_string_value (json_array_get (w, k)), "pickup_overdue") == 0)
+            json_array_remove (w, k);
     broker_case_save (ctx, c);
     broker_case_emit (ctx, PROTO_EVT_CASE_RECOVERED, c,
                       json_pack ("{s:s, s:s}", "cabinet", cabinet, "slot", slot),
@@ -646,9 +651,9 @@ broker_h_vault_sync (broker_ctx_t *ctx, const json_t *body)
     broker_store_each (ctx->store, BROKER_DB_CABINET_CMDS, from, clen + 1, s_sync_cmd, &cmds);
     s_sync_t pickups = {ctx, cabinet, json_array ()};
     broker_store_each (ctx->store, BROKER_DB_OPEN_CASES, NULL, 0, s_sync_case, &pickups);
-    ctx->reply = json_pack ("{s:o, s:o, s:i, s:I}", "commands", cmds.out, "pickups", pickups.out,
-                            "overdue_days", ctx->config->pickup_overdue_days, "now",
-                            (json_int_t) ctx->now);
+    ctx->reply = json_pack ("{s:o, s:o, s:i, s:I, s:i}", "commands", cmds.out, "pickups",
+                            pickups.out, "overdue_days", ctx->config->pickup_overdue_days, "now",
+                            (json_int_t) ctx->now, "utc_offset_min", ctx->config->utc_offset_min);
     return 0;
 }
 

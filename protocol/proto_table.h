@@ -78,6 +78,14 @@
        "counter:i ticket:s?", "The called citizen arrived; service starts.")               \
     X (TICKET_FINISH, ticket_finish, "ticket.finish", R_COUNTER | R_ADMIN, PROTO_WRITE,   \
        "counter:i ticket:s?", "Service of the counter's ticket is finished.")              \
+    X (TICKET_CALL_SPECIFIC, ticket_call_specific, "ticket.call_specific",                 \
+       R_COUNTER | R_ADMIN, PROTO_WRITE, "counter:i ticket:s reason:s",                    \
+       "Call one waiting ticket out of turn, with the reason (audited).")                  \
+    X (TICKET_PARK, ticket_park, "ticket.park", R_COUNTER | R_ADMIN, PROTO_WRITE,          \
+       "counter:i ticket:s? reason:s?",                                                    \
+       "Set the counter's ticket aside (挂起), e.g. while the citizen fetches a document.")  \
+    X (TICKET_UNPARK, ticket_unpark, "ticket.unpark", R_COUNTER | R_ADMIN, PROTO_WRITE,    \
+       "counter:i ticket:s", "Call a parked ticket back to this counter.")                 \
     X (TICKET_TRANSFER, ticket_transfer, "ticket.transfer", R_COUNTER | R_ADMIN,           \
        PROTO_WRITE, "counter:i to:s ticket:s?",                                            \
        "Move the ticket being served to another service's queue (转号).")                  \
@@ -154,6 +162,17 @@
        "cabinet:s slot:s reason:s clerk:s?", "Open a slot remotely, with a reason (audited).") \
     X (VAULT_STATUS, vault_status, "vault.status", R_ANY, PROTO_READ, "cabinet:s?",        \
        "Every cabinet's slots, states, cases and alarms as last reported.")                \
+    X (APPOINTMENT_BOOK, appointment_book, "appointment.book", R_KIOSK | R_WEB | R_ADMIN,   \
+       PROTO_WRITE, "service:s date:i slot:s name:s id_number:s? phone:s?",                \
+       "Book a slot (预约): one per person a day, within the slot's capacity.")             \
+    X (APPOINTMENT_CANCEL, appointment_cancel, "appointment.cancel",                       \
+       R_KIOSK | R_WEB | R_ADMIN, PROTO_WRITE, "code:s", "Cancel a booking before its slot.") \
+    X (APPOINTMENT_CHECKIN, appointment_checkin, "appointment.checkin", R_KIOSK | R_ADMIN,  \
+       PROTO_WRITE, "code:s",                                                              \
+       "Check in at the kiosk: an appointment ticket inside the window, a normal one outside.") \
+    X (APPOINTMENT_LIST, appointment_list, "appointment.list",                             \
+       R_OFFICE | R_MONITOR | R_WEB | R_ADMIN, PROTO_READ, "date:i? service:s?",           \
+       "A day's bookings with their states.")                                              \
     X (EVENTS_RANGE, events_range, "events.range", R_ANY, PROTO_READ, "from:i limit:i?",    \
        "Journal events from sequence `from` (at most 1000): history for charts and audits.") \
     X (TICKET_RATE, ticket_rate, "ticket.rate", R_KIOSK | R_WEB | R_COUNTER | R_ADMIN,     \
@@ -221,6 +240,11 @@
     X (TICKET_REQUEUED, "ticket.requeued", "ticket")                                       \
     X (TICKET_TRANSFERRED, "ticket.transferred", "ticket, counter, from, to")              \
     X (TICKET_CANCELLED, "ticket.cancelled", "ticket, reason")                             \
+    X (TICKET_PARKED, "ticket.parked", "ticket, counter, reason")                          \
+    X (APPOINTMENT_BOOKED, "appointment.booked", "appointment (no code, name masked)")      \
+    X (APPOINTMENT_CANCELLED, "appointment.cancelled", "appointment")                      \
+    X (APPOINTMENT_CHECKED_IN, "appointment.checked_in", "appointment, ticket, in_window")  \
+    X (APPOINTMENT_NO_SHOW, "appointment.no_show", "appointment")                          \
     X (TICKET_EXPIRED, "ticket.expired", "ticket, reason (grace_over or day_over)")        \
     X (COUNTER_CHANGED, "counter.changed",                                                 \
        "counter (its whole state), action (login, pause, resume, logout, call, missed, "   \

@@ -38,6 +38,9 @@ static const s_verb_t s_verbs[] = {
     {"not-accepted", "case.not_accepted", 'n', "不予受理 not accepted"},
     {"received", "case.supplement_received", 'e', "补正收件 material received"},
     {"hand-out", "case.hand_out", 'g', "出件 hand out"},
+    {"call", "ticket.call_specific", 'k', "指定叫号 call a number"},
+    {"park", "ticket.park", 'w', "挂起 park"},
+    {"unpark", "ticket.unpark", 'v', "恢复挂起 unpark"},
 };
 #define NVERBS (sizeof s_verbs / sizeof s_verbs[0])
 
@@ -71,6 +74,8 @@ s_help (FILE *out)
              "  supplement --item ITEM --name NAME ... [--missing TEXT]...   take an incomplete\n"
              "         application and print the one-time notice of what is missing (补正告知)\n"
              "  not-accepted --item ITEM --name NAME --reason TEXT    refuse, with the reason\n"
+             "  call NUMBER --reason TEXT        call one ticket out of turn (audited)\n"
+             "  park [--reason TEXT] | unpark NUMBER   set the ticket aside (挂起) / call it back\n"
              "  received CASE_NO [--docs a,b]    the missing material arrived\n"
              "  hand-out CASE_NO                 the citizen collects the result (出件)\n"
              "\n"
@@ -102,6 +107,10 @@ s_body (const s_verb_t *v, const s_args_t *a)
         json_object_set_new (body, "reason", json_string (a->reason));
     if (a->ticket && strncmp (v->command, "ticket.", 7) == 0 && strcmp (v->verb, "call-next"))
         json_object_set_new (body, "ticket", json_string (a->ticket));
+    if ((strcmp (v->verb, "call") == 0 || strcmp (v->verb, "unpark") == 0) && a->case_no)
+        json_object_set_new (body, "ticket", json_string (a->case_no));  //  the NUMBER argument
+    if ((strcmp (v->verb, "call") == 0 || strcmp (v->verb, "park") == 0) && a->reason)
+        json_object_set_new (body, "reason", json_string (a->reason));
     if (strncmp (v->command, "case.", 5) == 0) {
         bool intake = strcmp (v->command, "case.accept") == 0
                       || strcmp (v->command, "case.supplement") == 0
@@ -153,7 +162,8 @@ s_describe (const s_verb_t *v, const json_t *r, int counter)
 {
     const json_t *t = json_object_get (r, "ticket");
     const char *number = s_str (t, "number");
-    if (strcmp (v->verb, "call-next") == 0) {
+    if (strcmp (v->verb, "call-next") == 0 || strcmp (v->verb, "call") == 0
+        || strcmp (v->verb, "unpark") == 0) {
         long long waited = (json_integer_value (json_object_get (t, "called"))
                             - json_integer_value (json_object_get (t, "issued")))
                            / 60000;
@@ -184,6 +194,8 @@ s_describe (const s_verb_t *v, const json_t *r, int counter)
         if (token)
             printf ("  二维码 token: %s (the slip's QR code follows the case)\n", token);
     }
+    else if (strcmp (v->verb, "park") == 0)
+        printf ("%s 已挂起 — parked; call it back with unpark %s\n", number, number);
     else if (strcmp (v->verb, "transfer") == 0)
         printf ("%s 转至 %s — transferred to %s (%s), %lld ahead\n", number, s_str (t, "service"),
                 s_str (t, "service"), s_str (t, "service_name"),
@@ -218,6 +230,10 @@ s_run (term_opts_t *o, const s_verb_t *v, const s_args_t *a)
         return term_usage_error ("counter", "not-accepted needs --reason TEXT (the written reason)");
     if ((strcmp (v->verb, "received") == 0 || strcmp (v->verb, "hand-out") == 0) && !a->case_no)
         return term_usage_error ("counter", "%s needs the CASE_NO", v->verb);
+    if ((strcmp (v->verb, "call") == 0 || strcmp (v->verb, "unpark") == 0) && !a->case_no)
+        return term_usage_error ("counter", "%s needs the ticket NUMBER", v->verb);
+    if (strcmp (v->verb, "call") == 0 && !a->reason)
+        return term_usage_error ("counter", "call NUMBER needs --reason TEXT (it is audited)");
     json_t *r;
     int rc = term_call (o, v->command, s_body (v, a), &r);
     if (rc)
@@ -424,7 +440,8 @@ s_main (term_opts_t *o, s_args_t *ap, int argc, char **argv, const struct option
     if (a.counter <= 0)
         return term_usage_error ("counter", "which counter? give --counter N");
     const char *verb = optind < argc ? argv[optind] : "interactive";
-    bool takes_case = strcmp (verb, "received") == 0 || strcmp (verb, "hand-out") == 0;
+    bool takes_case = strcmp (verb, "received") == 0 || strcmp (verb, "hand-out") == 0
+                      || strcmp (verb, "call") == 0 || strcmp (verb, "unpark") == 0;
     if (takes_case && optind == argc - 2)
         a.case_no = argv[optind + 1];
     else if (optind < argc - 1)

@@ -28,6 +28,7 @@
     X (crash_campaign) \
     X (cli_it)         \
     X (board)          \
+    X (vault_it)       \
     X (board_it)       \
     X (monitor_it)
 

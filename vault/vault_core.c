@@ -36,8 +36,10 @@ static const char *s_ops[OP_COUNT] = {"none", "deposit", "pickup", "recovery", "
 #define A_UNCOMMANDED 4u
 #define A_OFFLINE 8u
 #define A_INCIDENT 16u
-static const char *s_alarms[] = {"ajar", "jammed", "uncommanded_open", "board_offline", "incident"};
-#define NALARMS 5
+#define A_LOCKOUT 32u
+static const char *s_alarms[] = {"ajar",     "jammed",   "uncommanded_open",
+                                 "board_offline", "incident", "lockout"};
+#define NALARMS 6
 
 #define SYNC_MS 2000
 #define OFFLINE_BACKOFF_MS 3000
@@ -82,6 +84,7 @@ struct vault_core {
     int64_t next_sync;
     int64_t next_poll;
     bool report_dirty;              //  slot states changed since the last report
+    int utc_offset_min;             //  the hall's local time (from vault.sync), for messages
 };
 
 int64_t
@@ -459,6 +462,7 @@ s_on_close (vault_core_t *self, s_slot_t *s, bool occupied, bool has_sensor)
     case OP_REMOTE:
         if (s->prev == ST_DISABLED)
             s->alarms &= ~A_UNCOMMANDED;  //  inspected
+        s->alarms &= ~A_INCIDENT;
         if (has_sensor && occupied)
             s->state = s->case_no[0] ? (s->prev == ST_OVERDUE ? ST_OVERDUE : ST_OCCUPIED) : ST_OCCUPIED;
         else {
@@ -476,6 +480,8 @@ s_on_close (vault_core_t *self, s_slot_t *s, bool occupied, bool has_sensor)
         break;  //  a door that opened by itself stays disabled until inspected
     }
     if (op != OP_NONE) {
+        if (op == OP_DEPOSIT || op == OP_PICKUP)
+            s->alarms &= ~A_INCIDENT;  //  the slot worked normally again
         s->op = OP_NONE;
         s->pulses = 0;
         s->seen_open = false;
@@ -593,8 +599,12 @@ s_reconcile (vault_core_t *self)
                     s_on_close (self, s, occ, has);
                     s_alarm (self, s, A_INCIDENT, "重启：按传感器结果完成操作 / restart: finished from the sensors");
                 }
-                else
+                else {
+                    int64_t cmd = s->command;
                     s_cancel (self, s);
+                    //  A staff command cut by the crash is done with, not run again.
+                    s_command_done (self, cmd, "interrupted");
+                }
             }
             else if (open) {
                 if (s->state != ST_DISABLED)
@@ -615,8 +625,9 @@ s_reconcile (vault_core_t *self)
 //  ---------------------------------------------------------------------------------------
 //  Codes
 
+//  Counts a wrong code or wrong digits toward the cabinet's lockout; locks when too many.
 static void
-s_wrong_code (vault_core_t *self, const char *why)
+s_count_wrong (vault_core_t *self)
 {
     int64_t now = vault_now_ms ();
     int n = 0;
@@ -626,16 +637,22 @@ s_wrong_code (vault_core_t *self, const char *why)
     if (n < (int) (sizeof self->wrong / sizeof self->wrong[0]))
         self->wrong[n++] = now;
     self->nwrong = n;
-    s_say (self, "wrong_code", NULL, NULL, "%s", why);
     if (n >= self->cfg->lockout_tries) {
         self->locked_until = now + self->cfg->lockout_ms;
         self->nwrong = 0;
         char detail[128];
         snprintf (detail, sizeof detail, "%d wrong codes within %d s: scanner locked for %d s", n,
                   self->cfg->lockout_window_ms / 1000, self->cfg->lockout_ms / 1000);
-        s_alarm (self, NULL, A_INCIDENT, detail);
+        s_alarm (self, NULL, A_LOCKOUT, detail);
         s_say (self, "lockout", NULL, NULL, "错误次数过多，请稍后再试或到窗口咨询 / too many wrong codes: try later or ask at a counter");
     }
+}
+
+static void
+s_wrong_code (vault_core_t *self, const char *why)
+{
+    s_say (self, "wrong_code", NULL, NULL, "%s", why);
+    s_count_wrong (self);
 }
 
 static s_slot_t *
@@ -719,11 +736,12 @@ s_pickup (vault_core_t *self, const char *token)
         }
         json_int_t collected = json_integer_value (json_object_get (record, "collected"));
         if (collected) {
+            //  In the hall's time, as the broker would say it.
             char when[32];
-            time_t t = (time_t) (collected / 1000);
+            time_t t = (time_t) (collected / 1000 + (int64_t) self->utc_offset_min * 60);
             struct tm tm;
-            localtime_r (&t, &tm);
-            strftime (when, sizeof when, "%H:%M", &tm);
+            gmtime_r (&t, &tm);
+            strftime (when, sizeof when, "%Y-%m-%d %H:%M", &tm);
             s_say (self, "refused", NULL, json_string_value (json_object_get (record, "case_no")),
                    "已于 %s 领取 / collected at %s", when, when);
             json_decref (record);
@@ -749,6 +767,15 @@ s_pickup (vault_core_t *self, const char *token)
         return;
     }
     if (json_is_string (json_object_get (record, "pin_hash"))) {
+        json_t *local = vault_store_get (self->store, VAULT_DB_PICKUPS, case_no);
+        int failed = (int) json_integer_value (json_object_get (local, "pin_failed"));
+        json_decref (local);
+        if (failed >= self->cfg->pin_tries) {
+            s_say (self, "refused", s, case_no,
+                   "身份核验失败次数过多，请到窗口领取 / too many wrong digits: collect it at a counter");
+            json_decref (record);
+            return;
+        }
         snprintf (self->pin_case, sizeof self->pin_case, "%s", case_no);
         self->pin_slot = (int) (s - self->slots);
         self->pin_tries = 0;
@@ -772,15 +799,24 @@ s_pin (vault_core_t *self, const char *pin)
     const char *want = json_string_value (json_object_get (rec, "pin_hash"));
     s_slot_t *s = &self->slots[self->pin_slot];
     if (want && strcmp (want, hash) == 0 && strcmp (s->case_no, self->pin_case) == 0 && s_usable (s)) {
+        s_pickup_mark (self, self->pin_case, "pin_failed", NULL);
         self->pin_case[0] = 0;
         s_open_for_pickup (self, s, self->pin_proxy);
+        json_decref (rec);
+        return;
     }
-    else if (++self->pin_tries >= self->cfg->pin_tries) {
+    //  Wrong digits count against the case (surviving a rescan of the slip) and, like a
+    //  wrong code, towards the cabinet's lockout.
+    int failed = (int) json_integer_value (json_object_get (rec, "pin_failed")) + 1;
+    s_pickup_mark (self, self->pin_case, "pin_failed", json_integer (failed));
+    if (failed >= self->cfg->pin_tries) {
         self->pin_case[0] = 0;
-        s_wrong_code (self, "后四位错误次数过多 / too many wrong digits: please go to a counter");
+        s_wrong_code (self, "后四位错误次数过多，请到窗口领取 / too many wrong digits: collect it at a counter");
     }
-    else
+    else {
         s_say (self, "pin_wrong", s, self->pin_case, "后四位不正确，请重试 / wrong digits, try again");
+        s_count_wrong (self);
+    }
     json_decref (rec);
 }
 
@@ -858,7 +894,14 @@ vault_core_input (vault_core_t *self, const char *raw)
     if (!*p)
         return;
     int64_t now = vault_now_ms ();
-    if (now < self->locked_until) {
+    //  Staff can always get in, lockout or not: a few junk scans must not shut them out.
+    if (s_is_badge (self, p)) {
+        self->staff_until = now + self->cfg->staff_mode_ms;
+        s_say (self, "staff_mode", NULL, NULL, "工作人员模式：请扫描办件二维码存件或取回 / staff: scan a case to deposit or recover it");
+        s_journal (self, "staff_badge", NULL, NULL);
+        return;
+    }
+    if (now < self->locked_until && now >= self->staff_until) {
         s_say (self, "locked", NULL, NULL, "暂停服务，请稍后再试 / locked after wrong codes: try later");
         return;
     }
@@ -873,28 +916,28 @@ vault_core_input (vault_core_t *self, const char *raw)
             return;
         }
     }
-    if (s_is_badge (self, p)) {
-        self->staff_until = now + self->cfg->staff_mode_ms;
-        s_say (self, "staff_mode", NULL, NULL, "工作人员模式：请扫描办件二维码存件或取回 / staff: scan a case to deposit or recover it");
-        s_journal (self, "staff_badge", NULL, NULL);
-        return;
-    }
     char token[PROTO_TOKEN_LEN + 1];
     bool is_token = proto_token_parse (p, strlen (p), token) == 0;
     if (now < self->staff_until) {
         //  Staff: a case in a slot here (overdue or not) is recovered; otherwise deposited.
         //  A badge is good for one action, so the next person at the screen is a citizen.
         self->staff_until = 0;
+        //  The case in a slot here, by its code or its number, is recovered.
+        s_slot_t *s = NULL;
         if (is_token) {
             json_t *rec = s_local_record (self, token);
-            s_slot_t *s = rec ? s_slot_named (self, json_string_value (json_object_get (rec, "slot"))) : NULL;
-            bool here = s && strcmp (s->case_no, json_string_value (json_object_get (rec, "case_no"))) == 0
-                        && (s->state == ST_OCCUPIED || s->state == ST_OVERDUE) && s_usable (s);
+            s = rec ? s_slot_named (self, json_string_value (json_object_get (rec, "slot"))) : NULL;
+            if (s && strcmp (s->case_no, json_string_value (json_object_get (rec, "case_no"))) != 0)
+                s = NULL;
             json_decref (rec);
-            if (here) {
-                s_begin (self, s, OP_RECOVERY, s->state, 0, "staff recovery");
-                return;
-            }
+        }
+        else
+            for (int i = 0; i < self->cfg->nslots && !s; i++)
+                if (strcmp (self->slots[i].case_no, p) == 0)
+                    s = &self->slots[i];
+        if (s && (s->state == ST_OCCUPIED || s->state == ST_OVERDUE) && s_usable (s)) {
+            s_begin (self, s, OP_RECOVERY, s->state, 0, "staff recovery");
+            return;
         }
         s_deposit (self, is_token ? token : p, NULL, 0);
         return;
@@ -997,6 +1040,13 @@ s_sync (vault_core_t *self)
         json_decref (reply);
         return;
     }
+    json_t *offset = json_object_get (reply, "utc_offset_min");
+    if (json_is_integer (offset) && self->utc_offset_min != (int) json_integer_value (offset)) {
+        self->utc_offset_min = (int) json_integer_value (offset);
+        json_t *o = json_integer (self->utc_offset_min);
+        vault_store_put (self->store, VAULT_DB_META, "utc_offset_min", o);
+        json_decref (o);
+    }
     size_t i;
     json_t *x;
     json_array_foreach (json_object_get (reply, "pickups"), i, x) {
@@ -1032,6 +1082,19 @@ s_sync (vault_core_t *self)
             s_slot_t *s = s_slot_named (self, json_string_value (json_object_get (x, "slot")));
             if (!s || s->op != OP_NONE || !s->sensed || (s->alarms & A_OFFLINE))
                 s_command_done (self, id, s ? "busy" : "no_such_slot");
+            else if (s->door_open) {
+                //  Already open (forced, or left open): the inspection is under way; closing
+                //  the door finishes it. No pulse.
+                s->op = OP_REMOTE;
+                s->prev = s->state;
+                s->pulses = 1;
+                s->seen_open = true;
+                s->command = id;
+                s->op_time = vault_now_ms ();
+                s_save (self, s);
+                s_journal (self, "remote_open", s, "door already open: inspection");
+                s_command_done (self, id, "opened");
+            }
             else {
                 char why[600];
                 snprintf (why, sizeof why, "remote open by %s: %s",
@@ -1087,6 +1150,11 @@ vault_core_new (const vault_config_t *config, vault_store_t *store, vault_board_
     self->broker = broker;
     self->out = out;
     self->json = json;
+    self->utc_offset_min = 480;
+    json_t *o = vault_store_get (store, VAULT_DB_META, "utc_offset_min");
+    if (json_is_integer (o))
+        self->utc_offset_min = (int) json_integer_value (o);
+    json_decref (o);
     for (int i = 0; i < config->nslots; i++) {
         self->slots[i].cfg = &config->slots[i];
         s_load (self, &self->slots[i]);

@@ -1,0 +1,337 @@
+/*  broker_appt.c — appointments (预约).
+
+    A citizen books a slot of a service on a working day (appointment.book): the slots are
+    `slot_minutes` long inside the configured opening hours, each with `capacity` places
+    per service; one booking per person a day (by ID number, or phone). The booking's code
+    is a token (its QR code). On the day, the kiosk checks it in (appointment.checkin): from
+    `early_minutes` before the slot to `late_minutes` after it the ticket has appointment
+    priority (called after the green channel, before walk-ins); outside that window it is
+    an ordinary ticket. A booking not checked in by the end of its window becomes a no-show
+    (a timer on the broker's clock raises appointment.no_show). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker_calendar.h"
+#include "broker_handlers.h"
+#include "broker_idcheck.h"
+#include "proto_token.h"
+
+static const char *
+s_str (const json_t *j, const char *key)
+{
+    const char *v = json_string_value (json_object_get (j, key));
+    return v ? v : "";
+}
+
+//  Unix ms of local date `day` (yyyymmdd) at `minutes` past midnight.
+static int64_t
+s_local_ms (const broker_ctx_t *ctx, int day, int minutes)
+{
+    int days;
+    if (broker_calendar_date_to_days (day, &days) != 0)
+        return -1;
+    return ((int64_t) days * 1440 + minutes - ctx->config->utc_offset_min) * 60000;
+}
+
+//  Parses "HH:MM" into minutes from midnight; -1 if malformed.
+static int
+s_hhmm (const char *s)
+{
+    int h, m;
+    char tail;
+    if (!s || sscanf (s, "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 || m > 59
+        || strlen (s) != 5)
+        return -1;
+    return h * 60 + m;
+}
+
+static void
+s_due_key (int64_t due, const char *code, unsigned char *key)
+{
+    broker_key_u64 ((uint64_t) due, key);
+    memcpy (key + 8, code, PROTO_TOKEN_LEN);
+}
+
+static json_t *
+s_public (const json_t *a)
+{
+    json_t *v = json_deep_copy (a);
+    json_object_del (v, "code");
+    json_object_del (v, "person");
+    const char *phone = s_str (a, "phone");
+    if (*phone) {
+        char masked[32];
+        broker_idcheck_mask_phone (phone, masked, sizeof masked);
+        json_object_set_new (v, "phone", json_string (masked));
+    }
+    return v;
+}
+
+static json_t *
+s_load (broker_ctx_t *ctx, const char *text, char *code)
+{
+    if (proto_token_parse (text, strlen (text), code) != 0) {
+        broker_fail (ctx, PROTO_ERR_BAD_FIELD, "code must be the booking's QR code");
+        return NULL;
+    }
+    json_t *a = broker_store_get_json (ctx->store, BROKER_DB_APPTS, code, PROTO_TOKEN_LEN);
+    if (!a)
+        broker_fail (ctx, PROTO_ERR_UNKNOWN_TICKET, "no booking has this code");
+    return a;
+}
+
+static void
+s_save (broker_ctx_t *ctx, const char *code, const json_t *a)
+{
+    broker_store_put_json (ctx->store, BROKER_DB_APPTS, code, PROTO_TOKEN_LEN, a);
+}
+
+//  Gives a booking's place back (cancelled).
+static void
+s_release (broker_ctx_t *ctx, const json_t *a, const char *code)
+{
+    char key[48];
+    snprintf (key, sizeof key, "%d/%s/%s", (int) json_integer_value (json_object_get (a, "date")),
+              s_str (a, "service"), s_str (a, "slot_key"));
+    long n = broker_number_peek (ctx, key);
+    broker_number_put (ctx, key, n > 0 ? n - 1 : 0);
+    char pkey[160];
+    int plen = snprintf (pkey, sizeof pkey, "%d|%s", (int) json_integer_value (json_object_get (a, "date")),
+                         s_str (a, "person"));
+    broker_store_del (ctx->store, BROKER_DB_APPT_PERSON, pkey, (size_t) plen);
+    unsigned char dkey[8 + PROTO_TOKEN_LEN];
+    s_due_key (json_integer_value (json_object_get (a, "due")), code, dkey);
+    broker_store_del (ctx->store, BROKER_DB_APPT_DUE, dkey, sizeof dkey);
+}
+
+int
+broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
+{
+    const broker_config_t *cfg = ctx->config;
+    const char *prefix = s_str (body, "service");
+    int service = broker_config_service (cfg, prefix);
+    if (service < 0)
+        return broker_fail (ctx, PROTO_ERR_UNKNOWN_SERVICE, "no service \"%.16s\" in this hall", prefix);
+    int day = (int) json_integer_value (json_object_get (body, "date"));
+    int today = broker_today (ctx);
+    int last = broker_calendar_date_add (today, cfg->appt_days_ahead);
+    if (!broker_calendar_date_valid (day) || day < today || day > last)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "date must be from today to %d days ahead (yyyymmdd)",
+                            cfg->appt_days_ahead);
+    if (ctx->calendar && !broker_calendar_is_working_day (ctx->calendar, day))
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "%d is not a working day", day);
+    int start = s_hhmm (s_str (body, "slot"));
+    bool inside = false;
+    for (int p = 0; p < cfg->appt_nperiods; p++) {
+        int from = cfg->appt_open_min[2 * p], to = cfg->appt_open_min[2 * p + 1];
+        if (start >= from && start + cfg->appt_slot_min <= to && (start - from) % cfg->appt_slot_min == 0)
+            inside = true;
+    }
+    if (!inside)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                            "slot must be the start of a %d-minute slot within the opening hours",
+                            cfg->appt_slot_min);
+    int64_t start_ms = s_local_ms (ctx, day, start);
+    if (start_ms <= ctx->now)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "that slot has begun already");
+    const char *name = s_str (body, "name");
+    const char *id = json_string_value (json_object_get (body, "id_number"));
+    const char *phone = json_string_value (json_object_get (body, "phone"));
+    if (broker_check_length (ctx, "name", name, 64) || broker_check_length (ctx, "id_number", id, 32)
+        || broker_check_length (ctx, "phone", phone, 32))
+        return -1;
+    if (!id && !phone)
+        return broker_fail (ctx, PROTO_ERR_MISSING_FIELD, "give id_number or phone: one booking per person a day");
+    //  The person: the ID number (hashed, never stored in clear here), else the phone.
+    char person[40];
+    proto_token_hash (id ? id : phone, person);
+    char pkey[160];
+    int plen = snprintf (pkey, sizeof pkey, "%d|%s", day, person);
+    MDB_val v;
+    if (broker_store_get (ctx->store, BROKER_DB_APPT_PERSON, pkey, (size_t) plen, &v) == 0)
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "this person has a booking on %d already", day);
+    char slot_key[8], key[48];
+    snprintf (slot_key, sizeof slot_key, "%02d%02d", start / 60, start % 60);
+    snprintf (key, sizeof key, "%d/%s/%s", day, prefix, slot_key);
+    long taken = broker_number_peek (ctx, key);
+    if (taken < 0)
+        return broker_fail (ctx, PROTO_ERR_INTERNAL, "the slot counter %s is unreadable", key);
+    if (taken >= cfg->appt_capacity)
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "slot %s of %d is full (%d places)",
+                            s_str (body, "slot"), day, cfg->appt_capacity);
+    //  Nothing fails from here on.
+    char code[PROTO_TOKEN_LEN + 1];
+    proto_token_new (code);
+    broker_number_put (ctx, key, taken + 1);
+    broker_store_put (ctx->store, BROKER_DB_APPT_PERSON, pkey, (size_t) plen, code, PROTO_TOKEN_LEN);
+    int64_t due = start_ms + (int64_t) cfg->appt_late_min * 60000;
+    json_t *a = json_pack ("{s:s, s:s, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:s}", "code",
+                           code, "service", prefix, "date", day, "slot", s_str (body, "slot"),
+                           "slot_key", slot_key, "start", (json_int_t) start_ms, "due",
+                           (json_int_t) due, "name", name, "person", person, "phone",
+                           phone ? phone : "", "booked", (json_int_t) ctx->now, "state", "booked");
+    s_save (ctx, code, a);
+    unsigned char dkey[8 + PROTO_TOKEN_LEN];
+    s_due_key (due, code, dkey);
+    broker_store_put (ctx->store, BROKER_DB_APPT_DUE, dkey, sizeof dkey, "", 0);
+    if (!ctx->hall->appt_due || due < ctx->hall->appt_due)
+        ctx->hall->appt_due = due;
+    broker_emit (ctx, PROTO_EVT_APPOINTMENT_BOOKED, json_pack ("{s:o}", "appointment", s_public (a)));
+    char qr[600];
+    snprintf (qr, sizeof qr, "%s%s", cfg->status_url, code);
+    json_t *reply = s_public (a);
+    json_object_set_new (reply, "code", json_string (code));
+    json_object_set_new (reply, "qr", json_string (qr));
+    json_object_set_new (reply, "checkin_from", json_integer (start_ms - (int64_t) cfg->appt_early_min * 60000));
+    json_object_set_new (reply, "checkin_until", json_integer (due));
+    ctx->reply = reply;
+    json_decref (a);
+    return 0;
+}
+
+int
+broker_h_appointment_cancel (broker_ctx_t *ctx, const json_t *body)
+{
+    char code[PROTO_TOKEN_LEN + 1];
+    json_t *a = s_load (ctx, s_str (body, "code"), code);
+    if (!a)
+        return -1;
+    if (strcmp (s_str (a, "state"), "booked") != 0 || json_integer_value (json_object_get (a, "start")) <= ctx->now) {
+        json_decref (a);
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "only a booking whose slot has not begun can be cancelled");
+    }
+    s_release (ctx, a, code);
+    json_object_set_new (a, "state", json_string ("cancelled"));
+    s_save (ctx, code, a);
+    broker_emit (ctx, PROTO_EVT_APPOINTMENT_CANCELLED, json_pack ("{s:o}", "appointment", s_public (a)));
+    ctx->reply = s_public (a);
+    json_decref (a);
+    return 0;
+}
+
+int
+broker_h_appointment_checkin (broker_ctx_t *ctx, const json_t *body)
+{
+    char code[PROTO_TOKEN_LEN + 1];
+    json_t *a = s_load (ctx, s_str (body, "code"), code);
+    if (!a)
+        return -1;
+    const char *state = s_str (a, "state");
+    int today = broker_today (ctx);
+    int rc = 0;
+    if (strcmp (state, "booked") != 0 && strcmp (state, "no_show") != 0)
+        rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE, "this booking is %s", state);
+    else if (json_integer_value (json_object_get (a, "date")) != today)
+        rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE, "this booking is for %d, not today",
+                          (int) json_integer_value (json_object_get (a, "date")));
+    if (rc) {
+        json_decref (a);
+        return rc;
+    }
+    int64_t start = json_integer_value (json_object_get (a, "start"));
+    bool in_window = strcmp (state, "booked") == 0
+                     && ctx->now >= start - (int64_t) ctx->config->appt_early_min * 60000
+                     && ctx->now <= start + (int64_t) ctx->config->appt_late_min * 60000;
+    int service = broker_config_service (ctx->config, s_str (a, "service"));
+    broker_ticket_t *t = broker_issue (ctx, service, in_window ? PRIORITY_APPOINTMENT : PRIORITY_NORMAL);
+    if (!t) {
+        json_decref (a);
+        return -1;
+    }
+    if (strcmp (state, "booked") == 0) {
+        unsigned char dkey[8 + PROTO_TOKEN_LEN];
+        s_due_key (json_integer_value (json_object_get (a, "due")), code, dkey);
+        broker_store_del (ctx->store, BROKER_DB_APPT_DUE, dkey, sizeof dkey);
+    }
+    json_object_set_new (a, "state", json_string ("checked_in"));
+    json_object_set_new (a, "checked_in", json_integer (ctx->now));
+    json_object_set_new (a, "ticket", json_string (t->number));
+    json_object_set_new (a, "in_window", json_boolean (in_window));
+    s_save (ctx, code, a);
+    broker_emit (ctx, PROTO_EVT_APPOINTMENT_CHECKED_IN,
+                 json_pack ("{s:o, s:s, s:b}", "appointment", s_public (a), "ticket", t->number,
+                            "in_window", in_window));
+    json_object_set_new (ctx->reply, "appointment", s_public (a));
+    json_object_set_new (ctx->reply, "in_window", json_boolean (in_window));
+    json_decref (a);
+    return 0;
+}
+
+typedef struct {
+    int date;
+    const char *service;
+    json_t *out;
+} s_list_t;
+
+static int
+s_list_one (const MDB_val *key, const MDB_val *val, void *arg)
+{
+    (void) key;
+    s_list_t *l = arg;
+    json_t *a = json_loadb (val->mv_data, val->mv_size, 0, NULL);
+    if (a && json_integer_value (json_object_get (a, "date")) == l->date
+        && (!l->service || strcmp (l->service, s_str (a, "service")) == 0))
+        json_array_append_new (l->out, s_public (a));
+    json_decref (a);
+    return 0;
+}
+
+int
+broker_h_appointment_list (broker_ctx_t *ctx, const json_t *body)
+{
+    json_t *d = json_object_get (body, "date");
+    s_list_t l = {d ? (int) json_integer_value (d) : broker_today (ctx),
+                  json_string_value (json_object_get (body, "service")), json_array ()};
+    broker_store_each (ctx->store, BROKER_DB_APPTS, NULL, 0, s_list_one, &l);
+    ctx->reply = json_pack ("{s:i, s:o}", "date", l.date, "appointments", l.out);
+    return 0;
+}
+
+typedef struct {
+    int64_t now;
+    json_t *due;     //  codes whose window closed
+    int64_t next;    //  the first still to come
+} s_due_t;
+
+static int
+s_due_one (const MDB_val *key, const MDB_val *val, void *arg)
+{
+    (void) val;
+    s_due_t *d = arg;
+    if (key->mv_size != 8 + PROTO_TOKEN_LEN)
+        return 0;
+    int64_t due = (int64_t) broker_key_u64_read (key->mv_data);
+    if (due > d->now) {
+        d->next = due;
+        return 1;
+    }
+    json_array_append_new (d->due, json_stringn ((const char *) key->mv_data + 8, PROTO_TOKEN_LEN));
+    return 0;
+}
+
+void
+broker_appt_timers (broker_ctx_t *ctx)
+{
+    if (!ctx->hall->appt_due || ctx->hall->appt_due > ctx->now)
+        return;
+    s_due_t d = {ctx->now, json_array (), 0};
+    broker_store_each (ctx->store, BROKER_DB_APPT_DUE, NULL, 0, s_due_one, &d);
+    size_t i;
+    json_t *c;
+    json_array_foreach (d.due, i, c) {
+        const char *code = json_string_value (c);
+        json_t *a = broker_store_get_json (ctx->store, BROKER_DB_APPTS, code, PROTO_TOKEN_LEN);
+        unsigned char dkey[8 + PROTO_TOKEN_LEN];
+        s_due_key (json_integer_value (json_object_get (a, "due")), code, dkey);
+        broker_store_del (ctx->store, BROKER_DB_APPT_DUE, dkey, sizeof dkey);
+        if (a && strcmp (s_str (a, "state"), "booked") == 0) {
+            json_object_set_new (a, "state", json_string ("no_show"));
+            s_save (ctx, code, a);
+            broker_emit (ctx, PROTO_EVT_APPOINTMENT_NO_SHOW, json_pack ("{s:o}", "appointment", s_public (a)));
+        }
+        json_decref (a);
+    }
+    json_decref (d.due);
+    ctx->hall->appt_due = d.next;
+}
