@@ -165,7 +165,9 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
     proto_token_new (code);
     broker_number_put (ctx, key, taken + 1);
     broker_store_put (ctx->store, BROKER_DB_APPT_PERSON, pkey, (size_t) plen, code, PROTO_TOKEN_LEN);
-    int64_t due = start_ms + (int64_t) cfg->appt_late_min * 60000;
+    //  `due` is the first millisecond past the check-in window: the no-show timer's time.
+    //  The window itself is closed at both ends, [start - early, start + late].
+    int64_t due = start_ms + (int64_t) cfg->appt_late_min * 60000 + 1;
     json_t *a = json_pack ("{s:s, s:s, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:s}", "code",
                            code, "service", prefix, "date", day, "slot", s_str (body, "slot"),
                            "slot_key", slot_key, "start", (json_int_t) start_ms, "due",
@@ -184,7 +186,7 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (reply, "code", json_string (code));
     json_object_set_new (reply, "qr", json_string (qr));
     json_object_set_new (reply, "checkin_from", json_integer (start_ms - (int64_t) cfg->appt_early_min * 60000));
-    json_object_set_new (reply, "checkin_until", json_integer (due));
+    json_object_set_new (reply, "checkin_until", json_integer (due - 1));
     ctx->reply = reply;
     json_decref (a);
     return 0;

@@ -27,12 +27,20 @@ s_help (FILE *out)
              "        (\"-\" for stdout); --quiet prints only the number.\n"
              "  cancel TOKEN [--reason TEXT]   the citizen leaves; frees the place in line\n"
              "  requeue TOKEN                  back in line after a missed call, within grace\n"
+             "  book --service P --date YYYY-MM-DD --slot HH:MM --name NAME [--id-number N]\n"
+             "       [--phone P]               book an appointment (预约); prints its code\n"
+             "  checkin CODE [--png FILE]      check a booking in on its day: an appointment\n"
+             "                                 ticket inside its window, a normal one outside\n"
+             "  unbook CODE                    cancel a booking before its slot\n"
              "  proxy TOKEN --name NAME [--png FILE]   let NAME collect the result (代领): prints\n"
              "                                 a new pickup code for them\n"
              "\n"
              "TOKEN is the code in the slip's QR code (or the status URL it holds).\n"
              "Add --json for the broker's reply as JSON.\n");
 }
+
+static int s_print_slip (term_opts_t *o, const char *command, json_t *body, const char *png,
+                         const char *escpos, bool quiet);
 
 static int
 s_issue (term_opts_t *o, int argc, char **argv)
@@ -66,8 +74,16 @@ s_issue (term_opts_t *o, int argc, char **argv)
     json_t *body = json_pack ("{s:s}", "service", service);
     if (priority)
         json_object_set_new (body, "priority", json_string (priority));
+    return s_print_slip (o, "ticket.issue", body, png, escpos, quiet);
+}
+
+//  Sends an issuing command (ticket.issue, appointment.checkin) and prints the slip.
+static int
+s_print_slip (term_opts_t *o, const char *command, json_t *body, const char *png,
+              const char *escpos, bool quiet)
+{
     json_t *r;
-    int rc = term_call (o, "ticket.issue", body, &r);
+    int rc = term_call (o, command, body, &r);
     if (rc)
         return rc;
 
@@ -202,6 +218,60 @@ s_proxy (term_opts_t *o, int argc, char **argv)
     return rc;
 }
 
+static int
+s_book (term_opts_t *o, int argc, char **argv)
+{
+    const char *service = NULL, *date = NULL, *slot = NULL, *name = NULL, *id = NULL, *phone = NULL;
+    static const struct option longopts[] = {
+        {"service", required_argument, NULL, 's'}, {"date", required_argument, NULL, 'd'},
+        {"slot", required_argument, NULL, 't'},    {"name", required_argument, NULL, 'n'},
+        {"id-number", required_argument, NULL, 'i'}, {"phone", required_argument, NULL, 'p'},
+        {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 's': service = optarg; break;
+        case 'd': date = optarg; break;
+        case 't': slot = optarg; break;
+        case 'n': name = optarg; break;
+        case 'i': id = optarg; break;
+        case 'p': phone = optarg; break;
+        case 'j': o->json = true; break;
+        case 'h': s_help (stdout); return TERM_EXIT_OK;
+        default: return term_usage_error ("kiosk", "bad option");
+        }
+    }
+    int y, m, d;
+    if (!service || !date || !slot || !name || sscanf (date, "%d-%d-%d", &y, &m, &d) != 3)
+        return term_usage_error ("kiosk", "book needs --service, --date YYYY-MM-DD, --slot HH:MM, --name");
+    json_t *body = json_pack ("{s:s, s:i, s:s, s:s}", "service", service, "date", y * 10000 + m * 100 + d,
+                              "slot", slot, "name", name);
+    if (id)
+        json_object_set_new (body, "id_number", json_string (id));
+    if (phone)
+        json_object_set_new (body, "phone", json_string (phone));
+    json_t *r;
+    int rc = term_call (o, "appointment.book", body, &r);
+    if (rc)
+        return rc;
+    if (o->json)
+        term_print_json (r);
+    else {
+        char from[32], until[32];
+        term_format_time (json_integer_value (json_object_get (r, "checkin_from")), 480, from, sizeof from);
+        term_format_time (json_integer_value (json_object_get (r, "checkin_until")), 480, until, sizeof until);
+        printf ("预约成功 / booked: %s %s %s\n预约码 / code: %s\n请于 %s 至 %s 到取号机扫码签到 / check in "
+                "at a kiosk between %s and %s\n",
+                service, date, slot, json_string_value (json_object_get (r, "code")), from + 11,
+                until + 11, from + 11, until + 11);
+    }
+    json_decref (r);
+    return TERM_EXIT_OK;
+}
+
 int
 term_kiosk_main (term_opts_t *o, int argc, char **argv)
 {
@@ -217,5 +287,30 @@ term_kiosk_main (term_opts_t *o, int argc, char **argv)
         return s_by_token (o, argc - 1, argv + 1, "ticket.requeue");
     if (strcmp (argv[1], "proxy") == 0)
         return s_proxy (o, argc - 1, argv + 1);
+    if (strcmp (argv[1], "book") == 0)
+        return s_book (o, argc - 1, argv + 1);
+    if (strcmp (argv[1], "checkin") == 0 || strcmp (argv[1], "unbook") == 0) {
+        bool checkin = strcmp (argv[1], "checkin") == 0;
+        const char *png = NULL;
+        if (argc == 5 && strcmp (argv[3], "--png") == 0)
+            png = argv[4];
+        else if (argc == 4 && strcmp (argv[3], "--json") == 0)
+            o->json = true;
+        else if (argc != 3)
+            return term_usage_error ("kiosk", "%s needs the booking's CODE", argv[1]);
+        json_t *body = json_pack ("{s:s}", "code", argv[2]);
+        if (checkin)
+            return s_print_slip (o, "appointment.checkin", body, png, NULL, false);
+        json_t *r;
+        int rc = term_call (o, "appointment.cancel", body, &r);
+        if (!rc) {
+            if (o->json)
+                term_print_json (r);
+            else
+                printf ("预约已取消 / booking cancelled\n");
+            json_decref (r);
+        }
+        return rc;
+    }
     return term_usage_error ("kiosk", "unknown verb '%s'", argv[1]);
 }

@@ -30,7 +30,9 @@
     X (board)          \
     X (vault_it)       \
     X (board_it)       \
-    X (monitor_it)
+    X (monitor_it)     \
+    X (appt_it)        \
+    X (policy_rules)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)
