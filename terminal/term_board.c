@@ -448,6 +448,12 @@ s_draw (s_board_t *b)
         s_pad (f, s_str (svc, "name_en"), 38);
         fprintf (f, "  %3lld 人 waiting   %lld 窗口 open", s_int (svc, "waiting"),
                  s_int (svc, "open_counters"));
+        //  What a ticket taken now can expect: the broker's forward-simulated estimate.
+        json_t *est = json_object_get (svc, "est_wait_s");
+        if (json_is_integer (est))
+            fprintf (f, "   新取号约 %lld 分钟 new ticket ~%lld min",
+                     (long long) (json_integer_value (est) + 59) / 60,
+                     (long long) (json_integer_value (est) + 59) / 60);
         s_eol (b, f);
     }
     if (b->voice && term_voice_dropped (b->voice)) {

@@ -528,7 +528,9 @@ test_board_live (void)
     json_decref (lines);
     s_expect_wavs (audio, wavs, 4);
 
-    //  --once draws the hall as it is (plain text: stdout is a pipe), filtered by service.
+    //  --once draws the hall as it is (plain text: stdout is a pipe), filtered by service,
+    //  with the estimated wait for a ticket taken now where a counter is open.
+    json_decref (s_cmd (c, "ticket.issue", json_pack ("{s:s}", "service", "A")));
     char cmd[2048];
     int status;
     snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --voice off",
@@ -537,6 +539,7 @@ test_board_live (void)
     CU_ASSERT_EQUAL (status, 0);
     CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "请 B001 号到 5 号窗口办理"));
     CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "等候人数 Waiting"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "新取号约"));
     CU_ASSERT_PTR_NULL (strstr (out ? out : "", "\033["));
     free (out);
     snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --voice off --services A",
