@@ -32,7 +32,8 @@
     X (board_it)       \
     X (monitor_it)     \
     X (appt_it)        \
-    X (policy_rules)
+    X (policy_rules)   \
+    X (web_it)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)
