@@ -33,6 +33,7 @@
     X (monitor_it)     \
     X (appt_it)        \
     X (policy_rules)   \
+    X (privacy_it)     \
     X (web_it)
 
 #define X(name) int test_##name##_suite (void);
