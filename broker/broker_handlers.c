@@ -961,6 +961,7 @@ broker_h_ticket_finish (broker_ctx_t *ctx, const json_t *body)
     broker_estimate_learn_at (ctx->hall, t->service, t->called_ms, service_ms);
     broker_hall_save_stats (ctx->hall, ctx->store, t->service);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
+    broker_rating_pad_set (ctx, c->id, t);
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "counter", json_integer (c->id));
     json_object_set_new (evt, "service_s", json_integer (service_ms / 1000));

@@ -84,6 +84,11 @@ void broker_case_timers (broker_ctx_t *ctx);
 //  Case lines of ticket.status: the cases opened from this ticket's token. Caller owns it.
 json_t *broker_case_for_token (broker_ctx_t *ctx, const char *token);
 
+//  The counter's rating pad: remembers `t` as the visit that counter `counter` last
+//  finished, so ticket.rate by counter rates it (within BROKER_PAD_WINDOW_MS).
+#define BROKER_PAD_WINDOW_MS (10 * 60000)
+void broker_rating_pad_set (broker_ctx_t *ctx, int counter, const broker_ticket_t *t);
+
 //  Runs every timer that is due at ctx->now (day rollover, grace expiry).
 void broker_timers (broker_ctx_t *ctx);
 //  When the next timer is due (Unix ms on the broker's clock).

@@ -45,6 +45,47 @@ broker_h_events_range (broker_ctx_t *ctx, const json_t *body)
 
 static const char *s_levels[] = {"", "非常不满意", "不满意", "基本满意", "满意", "非常满意"};
 
+//  The pad record, META "pad:N": the token of the counter's last finished visit and when.
+static int
+s_pad_key (int counter, char *key, size_t size)
+{
+    return snprintf (key, size, "pad:%d", counter);
+}
+
+void
+broker_rating_pad_set (broker_ctx_t *ctx, int counter, const broker_ticket_t *t)
+{
+    char key[32], val[64];
+    int klen = s_pad_key (counter, key, sizeof key);
+    int vlen = snprintf (val, sizeof val, "%s %lld", t->token, (long long) t->finished_ms);
+    broker_store_put (ctx->store, BROKER_DB_META, key, (size_t) klen, val, (size_t) vlen);
+}
+
+//  The token the counter's pad rates now, into `token`; 0, or -1 with the failure recorded.
+static int
+s_pad_token (broker_ctx_t *ctx, const json_t *body, char *token)
+{
+    broker_counter_t *c = broker_counter_of (ctx, body);
+    if (!c)
+        return -1;
+    char key[32], val[64];
+    int klen = s_pad_key (c->id, key, sizeof key);
+    MDB_val v;
+    long long finished = 0;
+    if (broker_store_get (ctx->store, BROKER_DB_META, key, (size_t) klen, &v) == 0
+        && v.mv_size < sizeof val) {
+        memcpy (val, v.mv_data, v.mv_size);
+        val[v.mv_size] = 0;
+        if (sscanf (val, "%26s %lld", token, &finished) != 2)
+            finished = 0;
+    }
+    if (!finished || ctx->now - finished > BROKER_PAD_WINDOW_MS)
+        return broker_fail (ctx, PROTO_ERR_NO_TICKET,
+                            "counter %d finished no visit in the last %d minutes to rate", c->id,
+                            BROKER_PAD_WINDOW_MS / 60000);
+    return 0;
+}
+
 int
 broker_h_ticket_rate (broker_ctx_t *ctx, const json_t *body)
 {
@@ -56,7 +97,14 @@ broker_h_ticket_rate (broker_ctx_t *ctx, const json_t *body)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "level must be 1 to 5 (5 = 非常满意)");
     if (broker_check_length (ctx, "comment", comment, 512))
         return -1;
-    if (proto_token_parse (text, strlen (text), token) != 0)
+    if (!text == !json_object_get (body, "counter"))
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                            "give either token (the slip's QR code) or counter (its rating pad)");
+    if (!text) {
+        if (s_pad_token (ctx, body, token))
+            return -1;
+    }
+    else if (proto_token_parse (text, strlen (text), token) != 0)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "token must be the code of the slip's QR code");
     MDB_val v;
     if (broker_store_get (ctx->store, BROKER_DB_TOKENS, token, PROTO_TOKEN_LEN, &v) != 0

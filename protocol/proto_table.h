@@ -176,8 +176,10 @@
     X (EVENTS_RANGE, events_range, "events.range", R_ANY, PROTO_READ, "from:i limit:i?",    \
        "Journal events from sequence `from` (at most 1000): history for charts and audits.") \
     X (TICKET_RATE, ticket_rate, "ticket.rate", R_KIOSK | R_WEB | R_COUNTER | R_ADMIN,     \
-       PROTO_WRITE, "token:s level:i comment:s?",                                          \
-       "Rate a finished visit (好差评): 5 非常满意 .. 1 非常不满意; 1-2 open a rectification.") \
+       PROTO_WRITE, "token:s? counter:i? level:i comment:s?",                              \
+       "Rate a finished visit (好差评): 5 非常满意 .. 1 非常不满意; 1-2 open a rectification. " \
+       "By the slip's `token`, or by `counter` (the counter's rating pad: its last visit, "  \
+       "within 10 minutes of the finish).")                                                 \
     X (RATING_LIST, rating_list, "rating.list", R_OFFICE | R_MONITOR | R_WEB | R_ADMIN,     \
        PROTO_READ, "state:s?", "Rectification items for bad ratings, with their deadlines.") \
     X (RATING_RECTIFY, rating_rectify, "rating.rectify", R_OFFICE | R_ADMIN, PROTO_WRITE,  \

@@ -65,6 +65,7 @@ int term_keygen_main (term_opts_t *o, int argc, char **argv);
 int term_staff_main (term_opts_t *o, int argc, char **argv);
 int term_vault_status_main (term_opts_t *o, int argc, char **argv);
 int term_web_main (term_opts_t *o, int argc, char **argv);
+int term_rate_main (term_opts_t *o, int argc, char **argv);
 int term_monitor_main (term_opts_t *o, int argc, char **argv);
 int term_board_main (term_opts_t *o, int argc, char **argv);
 

@@ -19,6 +19,7 @@ static const struct {
     {"status", term_status_main, "a ticket's state, wait and cases, by the token in its QR code"},
     {"snapshot", term_snapshot_main, "the whole live hall"},
     {"info", term_info_main, "the hall's services, counters and event endpoint"},
+    {"rate", term_rate_main, "the counter's rating pad (好差评): five levels, by counter or slip"},
     {"web", term_web_main, "web gateway: board, dashboard, kiosk, status pages, SSE, metrics"},
     {"board", term_board_main, "the hall's call display with spoken calls (叫号屏)"},
     {"monitor", term_monitor_main, "the manager's live screen: waits, counters, cabinet, cases"},

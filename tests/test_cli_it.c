@@ -141,7 +141,7 @@ test_exit_codes_and_help (void)
     CU_ASSERT_EQUAL (st, 2);
     free (out);
     const char *helps[] = {"--help", "kiosk --help", "counter --help", "status --help",
-                           "snapshot --help", "info --help", "admin --help"};
+                           "snapshot --help", "info --help", "admin --help", "rate --help"};
     for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++) {
         out = s_ow (NULL, helps[i], &st);
         CU_ASSERT_EQUAL (st, 0);
@@ -171,6 +171,101 @@ test_exit_codes_and_help (void)
     free (out);
     test_rmtree (dir);
     free (dir);
+}
+
+//  Runs `onewindow --broker EP ARGS` with `input` on its standard input.
+static char *
+s_ow_input (const test_broker_t *b, const char *input, const char *args, int *status)
+{
+    char cmd[2048];
+    snprintf (cmd, sizeof cmd, "printf '%s' | '%s' --broker '%s' %s 2>/dev/null", input,
+              test_bin ("onewindow"), b->req, args);
+    return test_run (cmd, status);
+}
+
+//  Counter 8 serves F and E: issue an F ticket and take it through to finished.
+static void
+s_serve_one (const test_broker_t *b, char *token, size_t size)
+{
+    int st;
+    char *out = s_ow (b, "kiosk issue --service F --json", &st);
+    json_t *r = out ? json_loads (out, 0, NULL) : NULL;
+    free (out);
+    snprintf (token, size, "%s", r ? json_string_value (json_object_get (r, "token")) : "");
+    json_decref (r);
+    const char *verbs[] = {"call-next", "start", "finish"};
+    for (int i = 0; i < 3; i++) {
+        char args[128];
+        snprintf (args, sizeof args, "counter --counter 8 %s", verbs[i]);
+        free (s_ow (b, args, &st));
+        CU_ASSERT_EQUAL (st, 0);
+    }
+}
+
+static void
+test_rating_pad_and_booking (void)
+{
+    test_broker_t b;
+    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
+    int st;
+    free (s_ow (&b, "counter --counter 8 login --clerk pad", &st));
+    CU_ASSERT_EQUAL (st, 0);
+    //  Nothing finished yet: the pad has nothing to rate.
+    free (s_ow (&b, "rate --counter 8 5", &st));
+    CU_ASSERT_NOT_EQUAL (st, 0);
+    char token[64];
+    s_serve_one (&b, token, sizeof token);
+    //  The pad: a wrong key is refused, 4 rates, a second 4 is refused (rated already).
+    char *out = s_ow_input (&b, "9\\n4\\n4\\nq\\n", "rate --counter 8", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "F001: 4 满意"));
+    CU_ASSERT_PTR_NULL (out && strstr (strstr (out, "F001: 4") + 1, "F001: 4"));
+    free (out);
+    char args[256];
+    snprintf (args, sizeof args, "rate %s 5", token);
+    free (s_ow (&b, args, &st));
+    CU_ASSERT_NOT_EQUAL (st, 0);
+    //  A bad rating by the slip's code opens a rectification with a deadline.
+    s_serve_one (&b, token, sizeof token);
+    snprintf (args, sizeof args, "rate %s 2 --comment '等太久' --json", token);
+    out = s_ow (&b, args, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    json_t *r = out ? json_loads (out, 0, NULL) : NULL;
+    free (out);
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (r, "level")), 2);
+    CU_ASSERT_PTR_NOT_NULL (json_object_get (json_object_get (r, "rectification"), "deadline"));
+    json_decref (r);
+    //  Ten minutes and a millisecond after a finish, the pad no longer rates it.
+    s_serve_one (&b, token, sizeof token);
+    free (s_ow (&b, "admin clock-advance 600001", &st));
+    CU_ASSERT_EQUAL (st, 0);
+    free (s_ow (&b, "rate --counter 8 5", &st));
+    CU_ASSERT_NOT_EQUAL (st, 0);
+    free (s_ow (&b, "rate --counter 8 7", &st));
+    CU_ASSERT_EQUAL (st, 2);
+
+    //  An appointment booked and checked in at the kiosk (Monday 30 November, 10:00).
+    out = s_ow (&b, "kiosk book --service B --date 2026-11-30 --slot 10:00 --name 张三 "
+                    "--phone 13800000001 --json", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    r = out ? json_loads (out, 0, NULL) : NULL;
+    free (out);
+    const char *code = json_string_value (json_object_get (r, "code"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL (code);
+    char *text = json_dumps (r, 0);
+    CU_ASSERT_PTR_NULL (strstr (text, "13800000001"));  //  the phone comes back masked
+    free (text);
+    //  Saturday 09:00 + 2 days + 1 h 10 min: 10:10 on Monday, inside the window.
+    free (s_ow (&b, "admin clock-advance 177000000", &st));
+    snprintf (args, sizeof args, "kiosk checkin %s", code);
+    out = s_ow (&b, args, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "B001"));
+    free (out);
+    free (s_ow (&b, args, &st));
+    CU_ASSERT_NOT_EQUAL (st, 0);  //  checked in already
+    json_decref (r);
+    test_broker_cleanup (&b);
 }
 
 static void
@@ -208,5 +303,6 @@ test_cli_it_suite (void)
     CU_add_test (s, "kiosk slip (PNG, ESC/POS, text) and counter verbs", test_kiosk_slip_and_counter);
     CU_add_test (s, "exit codes, --help, config errors", test_exit_codes_and_help);
     CU_add_test (s, "PROTOCOL.md tables match the protocol table", test_protocol_md_in_sync);
+    CU_add_test (s, "rating pad, rating by slip, kiosk booking and check-in", test_rating_pad_and_booking);
     return 0;
 }
