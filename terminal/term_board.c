@@ -450,7 +450,9 @@ s_draw (s_board_t *b)
                  s_int (svc, "open_counters"));
         //  What a ticket taken now can expect: the broker's forward-simulated estimate.
         json_t *est = json_object_get (svc, "est_wait_s");
-        if (json_is_integer (est))
+        if (json_is_integer (est) && json_integer_value (est) < 60)
+            fputs ("   新取号 1 分钟内 new ticket < 1 min", f);
+        else if (json_is_integer (est))
             fprintf (f, "   新取号约 %lld 分钟 new ticket ~%lld min",
                      (long long) (json_integer_value (est) + 59) / 60,
                      (long long) (json_integer_value (est) + 59) / 60);
