@@ -34,6 +34,7 @@
     X (appt_it)        \
     X (policy_rules)   \
     X (privacy_it)     \
+    X (mirror_it)      \
     X (web_it)
 
 #define X(name) int test_##name##_suite (void);
