@@ -143,9 +143,16 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
         return -1;
     if (!id && !phone)
         return broker_fail (ctx, PROTO_ERR_MISSING_FIELD, "give id_number or phone: one booking per person a day");
+    //  A wrong ID or phone number would let the same person book twice (and reach nobody):
+    //  both are checked, and the person is keyed by the canonical form.
+    broker_check_t idc = {0}, phc = {0};
+    if (id && broker_idcheck_id_number (id, today, &idc) != 0)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "id_number: %s", idc.reason);
+    if (phone && broker_idcheck_phone (phone, &phc) != 0)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "phone: %s", phc.reason);
     //  The person: the ID number (hashed, never stored in clear here), else the phone.
     char person[40];
-    proto_token_hash (id ? id : phone, person);
+    proto_token_hash (id ? idc.canonical : phc.canonical, person);
     char pkey[160];
     int plen = snprintf (pkey, sizeof pkey, "%d|%s", day, person);
     MDB_val v;
@@ -172,7 +179,7 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
                            code, "service", prefix, "date", day, "slot", s_str (body, "slot"),
                            "slot_key", slot_key, "start", (json_int_t) start_ms, "due",
                            (json_int_t) due, "name", name, "person", person, "phone",
-                           phone ? phone : "", "booked", (json_int_t) ctx->now, "state", "booked");
+                           phone ? phc.canonical : "", "booked", (json_int_t) ctx->now, "state", "booked");
     s_save (ctx, code, a);
     unsigned char dkey[8 + PROTO_TOKEN_LEN];
     s_due_key (due, code, dkey);

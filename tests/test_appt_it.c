@@ -60,6 +60,27 @@ test_booking_rules (void)
     //  One booking per person a day.
     json_decref (s_book (c, "11:00", "13800000001", &code));
     CU_ASSERT_EQUAL (code, PROTO_ERR_WRONG_STATE);
+    //  ... however the number is written.
+    json_decref (s_book (c, "11:00", "+86 138 0000 0001", &code));
+    CU_ASSERT_EQUAL (code, PROTO_ERR_WRONG_STATE);
+    //  A phone that is not one, an ID number with a wrong check character: refused, named.
+    json_decref (s_book (c, "11:00", "12345", &code));
+    CU_ASSERT_EQUAL (code, PROTO_ERR_BAD_FIELD);
+    json_t *err = test_call (c, "appointment.book",
+                             json_pack ("{s:s, s:i, s:s, s:s, s:s}", "service", "B", "date", 20261130,
+                                        "slot", "11:00", "name", "李明", "id_number",
+                                        "110105194912310021"),
+                             &code);
+    CU_ASSERT_EQUAL (code, PROTO_ERR_BAD_FIELD);
+    const char *msg = json_string_value (json_object_get (err, "message"));
+    CU_ASSERT_PTR_NOT_NULL (msg && strstr (msg, "id_number"));
+    json_decref (err);
+    err = test_call (c, "appointment.book",
+                     json_pack ("{s:s, s:i, s:s, s:s, s:s}", "service", "B", "date", 20261130, "slot",
+                                "11:00", "name", "李明", "id_number", "11010519491231002x"),
+                     &code);
+    CU_ASSERT_EQUAL (code, PROTO_ERR_OK);
+    json_decref (err);
     //  Capacity 4 per slot: the 5th is refused.
     for (int i = 2; i <= 4; i++) {
         char phone[32];
