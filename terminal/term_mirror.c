@@ -14,6 +14,9 @@
 
 #define RECENT 30
 #define CHECK_MS 5000       //  liveness check when no event arrives for this long
+#define OFFLINE_MS 1000     //  ... and how often while the broker does not answer
+#define RECONNECT_MS 300    //  ... and this soon after the event socket reconnects
+#define FILL_MAX 1000       //  a gap up to this long is filled from the journal
 #define CASES_REFRESH_MS 2000
 
 struct term_mirror {
@@ -23,11 +26,15 @@ struct term_mirror {
     proto_client_t *client;
     void *zctx;
     void *sub;
+    void *monitor;           //  PAIR on the SUB's socket monitor: reconnects
+    bool connected_once;     //  the SUB's first connection was seen
     json_t *info;            //  hall.info
     json_t *state;           //  see term_mirror.h
     uint64_t seq;            //  last event applied
     int snapshots;
     bool started;
+    bool offline;            //  the last check found no broker: check again soon
+    int fills;               //  gaps filled from the journal
     int64_t last_event_ms;   //  monotonic ms of the last event (or check)
     int64_t cases_due;       //  refresh the case summary then (0: not needed)
     term_mirror_fn *fn;
@@ -67,6 +74,8 @@ term_mirror_destroy (term_mirror_t **self_p)
     if (!self_p || !*self_p)
         return;
     term_mirror_t *self = *self_p;
+    if (self->monitor)
+        zmq_close (self->monitor);
     if (self->sub)
         zmq_close (self->sub);
     proto_client_destroy (&self->client);
@@ -245,12 +254,29 @@ term_mirror_start (term_mirror_t *self)
         snprintf (self->pub, sizeof self->pub, "%s", self->pub_override);
     else
         s_resolve_pub (self, json_string_value (json_object_get (info, "events")));
+    if (self->monitor)
+        zmq_close (self->monitor);
     if (self->sub)
         zmq_close (self->sub);
+    self->monitor = NULL;
+    self->connected_once = false;
     self->sub = zmq_socket (self->zctx, ZMQ_SUB);
     int zero = 0;
     zmq_setsockopt (self->sub, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, "", 0);
+    //  Each (re)connection of the event socket is reported: after a broker restart the
+    //  first events can be published before our subscription reaches it, so a reconnect
+    //  is followed by a check of the broker's sequence.
+    char mon[64];
+    snprintf (mon, sizeof mon, "inproc://mirror-%p", (void *) self->sub);
+    if (zmq_socket_monitor (self->sub, mon, ZMQ_EVENT_CONNECTED) == 0) {
+        self->monitor = zmq_socket (self->zctx, ZMQ_PAIR);
+        zmq_setsockopt (self->monitor, ZMQ_LINGER, &zero, sizeof zero);
+        if (zmq_connect (self->monitor, mon) != 0) {
+            zmq_close (self->monitor);
+            self->monitor = NULL;
+        }
+    }
     if (proto_curve_apply (self->sub) != 0 || zmq_connect (self->sub, self->pub) != 0) {
         log_error ("mirror: cannot connect to events at %s: %s", self->pub, zmq_strerror (errno));
         return -1;
@@ -458,6 +484,73 @@ s_read (term_mirror_t *self, char *topic, size_t tsize, uint64_t *seq, json_t **
     return 1;
 }
 
+//  Applies the journal's events from self->seq + 1 up to `upto` (events.range). The number
+//  applied, or -1 if the journal could not give all of them (nothing is applied then: the
+//  caller takes a snapshot instead).
+static int
+s_fill (term_mirror_t *self, uint64_t upto)
+{
+    if (upto <= self->seq || upto - self->seq > FILL_MAX)
+        return -1;
+    json_t *r = NULL;
+    json_t *range = json_pack ("{s:I, s:I}", "from", (json_int_t) (self->seq + 1), "limit",
+                               (json_int_t) (upto - self->seq));
+    int rc = proto_client_call (self->client, "events.range", range, &r);
+    json_decref (range);
+    json_t *events = json_object_get (r, "events");
+    //  All of them, consecutive, or none.
+    bool whole = rc == PROTO_ERR_OK && json_array_size (events) == upto - self->seq;
+    for (size_t k = 0; whole && k < json_array_size (events); k++)
+        whole = (uint64_t) json_integer_value (json_object_get (json_array_get (events, k), "seq"))
+                == self->seq + 1 + k;
+    if (!whole) {
+        json_decref (r);
+        return -1;
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach (events, i, e) {
+        const char *topic = json_string_value (json_object_get (e, "topic"));
+        json_t *body = json_incref (e);
+        s_apply (self, topic ? topic : "", body);
+        self->seq++;
+        s_notify (self, topic ? topic : "", body);
+        json_decref (body);
+    }
+    self->fills++;
+    self->last_event_ms = s_mono_ms ();
+    json_decref (r);
+    return (int) i;
+}
+
+//  True if the event socket connected again since the last call (not its first connect).
+static bool
+s_reconnected (term_mirror_t *self)
+{
+    bool again = false;
+    while (self->monitor) {
+        zmq_msg_t m;
+        zmq_msg_init (&m);
+        if (zmq_msg_recv (&m, self->monitor, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&m);
+            break;
+        }
+        //  Each report is two frames: 6 bytes (event, value), then the endpoint.
+        if (zmq_msg_size (&m) == 6 && zmq_msg_more (&m)) {
+            again = again || self->connected_once;
+            self->connected_once = true;
+        }
+        zmq_msg_close (&m);
+    }
+    return again;
+}
+
+int
+term_mirror_fills (const term_mirror_t *self)
+{
+    return self->fills;
+}
+
 int
 term_mirror_poll (term_mirror_t *self, int timeout_ms)
 {
@@ -484,11 +577,18 @@ term_mirror_poll (term_mirror_t *self, int timeout_ms)
             continue;
         }
         if (seq > self->seq + 1) {
-            //  A gap: events were lost (a slow subscriber, a restart). Start again.
-            json_decref (body);
-            if (s_snapshot (self) != 0)
+            //  A gap: events were lost (a slow subscriber, a restart). Read them from the
+            //  broker's journal, or start again from a snapshot.
+            int n = s_fill (self, seq - 1);
+            if (n < 0 && s_snapshot (self) != 0) {
+                json_decref (body);
                 return -1;
-            continue;
+            }
+            applied += n > 0 ? n : 0;
+            if (seq != self->seq + 1) {
+                json_decref (body);  //  in the snapshot already
+                continue;
+            }
         }
         s_apply (self, topic, body);
         self->seq = seq;
@@ -496,23 +596,33 @@ term_mirror_poll (term_mirror_t *self, int timeout_ms)
         json_decref (body);
         applied++;
     }
+    if (s_reconnected (self))
+        self->last_event_ms = s_mono_ms () - CHECK_MS + RECONNECT_MS;
     int64_t now = s_mono_ms ();
     if (self->cases_due && now >= self->cases_due) {
         if (s_snapshot (self) != 0)
             return -1;
     }
-    else if (now - self->last_event_ms > CHECK_MS) {
+    else if (now - self->last_event_ms > (self->offline ? OFFLINE_MS : CHECK_MS)) {
         //  A quiet stream: make sure nothing was missed (the last event before a broker
-        //  restart, or a stream that silently broke).
+        //  restart, or a stream that silently broke). While the broker is away, look
+        //  again every second.
         self->last_event_ms = now;
         json_t *info = NULL;
         int rc = proto_client_call (self->client, "hall.info", NULL, &info);
         uint64_t seq = (uint64_t) json_integer_value (json_object_get (info, "seq"));
         json_decref (info);
+        self->offline = rc != PROTO_ERR_OK;
         if (rc != PROTO_ERR_OK)
             return -1;
-        if (seq != self->seq && s_snapshot (self) != 0)
-            return -1;
+        if (seq > self->seq) {
+            int n = s_fill (self, seq);
+            if (n < 0 && s_snapshot (self) != 0)
+                return -1;
+            applied += n > 0 ? n : 0;
+        }
+        else if (seq < self->seq && s_snapshot (self) != 0)
+            return -1;  //  a different store (restored from a backup): start again
     }
     return applied;
 }

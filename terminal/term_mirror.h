@@ -1,8 +1,11 @@
 /*  term_mirror.h — a live copy of the hall, kept by the ZeroMQ Guide's Clone pattern.
 
     Subscribe to the broker's events first, then take hall.snapshot; apply only events
-    with a sequence above the snapshot's; on a gap (a lost event), a broker that restarted,
-    or a long silence while the broker's sequence moved on, take a new snapshot. Every live
+    with a sequence above the snapshot's. On a gap (a lost event), a reconnect of the event
+    socket (a broker restart), or a long silence while the broker's sequence moved on, read
+    the missing events from the broker's journal (events.range) and apply them in order, so
+    the recent calls and alarms stay whole; if the journal cannot give them all, take a new
+    snapshot. Every live
     view (board, monitor, web gateway) is built on this; none polls the broker for state.
 
     The state (term_mirror_state) is the snapshot's shape, kept current:
@@ -51,8 +54,10 @@ const json_t *term_mirror_state (const term_mirror_t *self);
 const json_t *term_mirror_info (const term_mirror_t *self);
 //  Sequence of the last event applied.
 uint64_t term_mirror_seq (const term_mirror_t *self);
-//  Snapshots taken so far (1 after start; more after gaps and restarts).
+//  Snapshots taken so far (1 after start; more when a gap cannot be filled).
 int term_mirror_snapshots (const term_mirror_t *self);
+//  Gaps filled from the broker's journal (events.range) instead of a new snapshot.
+int term_mirror_fills (const term_mirror_t *self);
 //  The client the mirror uses for its requests (borrowed), for views that also send
 //  commands (the web kiosk, ratings).
 struct proto_client *term_mirror_client (term_mirror_t *self);
