@@ -200,17 +200,27 @@ s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
     return 0;
 }
 
-//  "HH:MM-HH:MM" into minutes from midnight.
+//  "HH:MM" (exactly two digits each) into minutes from midnight; 24:00 allowed as an end.
+static int
+s_hhmm_strict (const char *t, int *min)
+{
+    for (int i = 0; i < 5; i++)
+        if (i == 2 ? t[i] != ':' : (t[i] < '0' || t[i] > '9'))
+            return -1;
+    int h = (t[0] - '0') * 10 + (t[1] - '0'), m = (t[3] - '0') * 10 + (t[4] - '0');
+    if (h > 24 || m > 59 || (h == 24 && m != 0))
+        return -1;
+    *min = h * 60 + m;
+    return 0;
+}
+
+//  "HH:MM-HH:MM" into minutes from midnight (start < end; 24:00 only as the end).
 static int
 s_period (const char *text, int *from, int *to)
 {
-    int h1, m1, h2, m2;
-    char tail;
-    if (!text || sscanf (text, "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 < 0
-        || h1 > 23 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
+    if (!text || strlen (text) != 11 || text[5] != '-' || s_hhmm_strict (text, from) != 0
+        || s_hhmm_strict (text + 6, to) != 0 || *from >= 24 * 60)
         return -1;
-    *from = h1 * 60 + m1;
-    *to = h2 * 60 + m2;
     return *to > *from ? 0 : -1;
 }
 

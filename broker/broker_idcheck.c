@@ -530,6 +530,12 @@ s_phone (const char *phone, char *canon, size_t *local_at, broker_check_t *out)
         return s_result (out, false, code,
                          "固定电话应以区号 0 开头，手机号码应以 1 开头 / a landline must start "
                          "with its area code (0…), a mobile with 1");
+    //  00… is the international prefix, never an area code (found by the token fuzzer:
+    //  "0086008614040004" passed as area 0086).
+    if (digits[1] == '0')
+        return s_result (out, false, code,
+                         "区号无效：区号不以 00 开头（00 为国际冠码）/ invalid area code: 00 is "
+                         "the international prefix, not an area code");
     size_t area = (digits[1] == '1' || digits[1] == '2') ? 3 : 4;
     if (digits[1] == '1' && digits[2] != '0')
         return s_result (out, false, code,

@@ -257,6 +257,14 @@ test_parse_errors (void)
     s_expect_hall_error ("\"numbering\": 3", NULL, NULL, "numbering");
     s_expect_hall_error ("\"idempotency_hours\": 0", NULL, NULL, "idempotency_hours");
     s_expect_hall_error ("\"status_url\": 1", NULL, NULL, "status_url");
+    //  Appointment hours: exactly HH:MM-HH:MM, a real time, 24:00 only as an end.
+    const char *bad_hours[] = {"23:00-24:59", " 9:0-12:0", "09:00-12:60", "12:00-09:00",
+                               "24:00-24:00", "09:00-99999999999:00", "09:00_12:00"};
+    for (size_t i = 0; i < sizeof bad_hours / sizeof bad_hours[0]; i++) {
+        char extra[160];
+        snprintf (extra, sizeof extra, "\"appointments\": {\"hours\": [\"%s\"]}", bad_hours[i]);
+        s_expect_hall_error (extra, NULL, NULL, "appointments.hours");
+    }
 
     //  A tiny error buffer is still terminated and not overrun.
     char small[9];

@@ -1,0 +1,18 @@
+/*  fuzz_frames.c — libFuzzer harness: the lock-board frame codecs and stream parser
+    (vault/vault_frame.h).
+    The body is fuzz_frames_one in fuzz_targets.c, which tests/test_fuzz_regress.c also runs
+    on tests/fuzz/regressions/frames/. Built and run by `make fuzz`. */
+#include "fuzz_targets.h"
+
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    //  A broken promise is a finding like a crash: abort so libFuzzer saves the input.
+    if (fuzz_frames_one (data, size) != 0)
+        abort ();
+    return 0;
+}
