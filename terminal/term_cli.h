@@ -68,5 +68,6 @@ int term_web_main (term_opts_t *o, int argc, char **argv);
 int term_rate_main (term_opts_t *o, int argc, char **argv);
 int term_monitor_main (term_opts_t *o, int argc, char **argv);
 int term_board_main (term_opts_t *o, int argc, char **argv);
+int term_sim_main (term_opts_t *o, int argc, char **argv);
 
 #endif

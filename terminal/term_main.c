@@ -25,6 +25,7 @@ static const struct {
     {"monitor", term_monitor_main, "the manager's live screen: waits, counters, cabinet, cases"},
     {"admin", term_admin_main, "devices (enroll, revoke), backup, audit, clock-advance, raw calls"},
     {"keygen", term_keygen_main, "write a new CURVE keypair for a device or the broker"},
+    {"sim", term_sim_main, "day simulator, Erlang C check and staffing on a simulated clock"},
 };
 
 static void

@@ -36,7 +36,8 @@
     X (policy_rules)   \
     X (privacy_it)     \
     X (mirror_it)      \
-    X (web_it)
+    X (web_it)         \
+    X (sim_it)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)
