@@ -59,6 +59,9 @@ s_public (const json_t *a)
     json_t *v = json_deep_copy (a);
     json_object_del (v, "code");
     json_object_del (v, "person");
+    char name[192];
+    broker_idcheck_mask_name (s_str (a, "name"), name, sizeof name);
+    json_object_set_new (v, "name", json_string (name));
     const char *phone = s_str (a, "phone");
     if (*phone) {
         char masked[32];

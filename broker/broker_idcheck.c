@@ -634,3 +634,50 @@ broker_idcheck_mask_phone (const char *phone, char *out, size_t size)
         canon[i] = '*';
     s_copy_out (canon, out, size);
 }
+
+//  Length of the UTF-8 sequence starting at `p` (1-4), or 0 if it is not a valid one.
+static size_t
+s_utf8_len (const unsigned char *p)
+{
+    size_t n = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
+             : (p[0] & 0xF8) == 0xF0                  ? 4
+                                                      : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+void
+broker_idcheck_mask_name (const char *name, char *out, size_t size)
+{
+    if (!out || size == 0)
+        return;
+    out[0] = 0;
+    if (!name)
+        return;
+    //  The characters: where each starts and how long it is.
+    size_t start[64], len[64], count = 0;
+    const unsigned char *p = (const unsigned char *) name;
+    while (*p && count < 64) {
+        size_t n = s_utf8_len (p);
+        if (n == 0) {
+            snprintf (out, size, "*");
+            return;
+        }
+        start[count] = (size_t) (p - (const unsigned char *) name);
+        len[count++] = n;
+        p += n;
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < count; i++) {
+        bool keep = i == 0 || (count >= 3 && i == count - 1);
+        const char *piece = keep ? name + start[i] : "*";
+        size_t n = keep ? len[i] : 1;
+        if (used + n + 1 > size)
+            break;
+        memcpy (out + used, piece, n);
+        used += n;
+    }
+    out[used] = 0;
+}

@@ -115,4 +115,9 @@ void broker_idcheck_mask_id (const char *id, char *out, size_t size);
 //  for broker_idcheck_mask_id; 14 bytes always suffice.
 void broker_idcheck_mask_phone (const char *phone, char *out, size_t size);
 
+//  Writes a person's name masked for public views: the first character kept, the last too
+//  when there are three or more, the others '*' ("张*", "李*明", "欧**华"). UTF-8 aware;
+//  invalid UTF-8 gives "*". NULL gives "". Truncated at a character boundary to fit `size`.
+void broker_idcheck_mask_name (const char *name, char *out, size_t size);
+
 #endif

@@ -161,6 +161,8 @@ test_checkin_windows_and_no_show (void)
     CU_ASSERT_EQUAL (checked, 3);
     char *text = json_dumps (r, 0);
     CU_ASSERT_PTR_NULL (strstr (text, "13800000014"));  //  phones masked in the list
+    CU_ASSERT_PTR_NULL (strstr (text, "预约者"));        //  and names
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, "预*者"));
     free (text);
     json_decref (r);
     CU_ASSERT_EQUAL (s_code (c, "appointment.checkin", json_pack ("{s:s}", "code", codes[3]), &r), 0);
