@@ -105,8 +105,9 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
             continue;
         int64_t free_at = now;
         if (c->ticket) {
-            double mean = broker_estimate_mean_ms_at (hall, c->ticket->service, c->ticket->called_ms);
-            int64_t expected = c->ticket->called_ms + (int64_t) mean;
+            int64_t since = c->ticket->last_called_ms;
+            double mean = broker_estimate_mean_ms_at (hall, c->ticket->service, since);
+            int64_t expected = since + (int64_t) mean;
             int64_t floor = now + (int64_t) (0.3 * mean);
             free_at = expected > floor ? expected : floor;
         }

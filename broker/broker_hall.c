@@ -286,6 +286,8 @@ broker_ticket_json (const broker_hall_t *self, const broker_ticket_t *t, bool fu
         json_object_set_new (j, "from", json_string (cfg->services[t->from_service].prefix));
     if (t->called_ms)
         json_object_set_new (j, "called", json_integer (t->called_ms));
+    if (t->last_called_ms && t->last_called_ms != t->called_ms)
+        json_object_set_new (j, "last_called", json_integer (t->last_called_ms));
     if (t->started_ms)
         json_object_set_new (j, "started", json_integer (t->started_ms));
     if (t->finished_ms)
@@ -352,6 +354,7 @@ broker_ticket_from_json (const broker_hall_t *self, const json_t *j, broker_tick
     t->issued_ms = s_int (j, "issued");
     t->order_key = s_int (j, "order_key");
     t->called_ms = s_int (j, "called");
+    t->last_called_ms = json_object_get (j, "last_called") ? s_int (j, "last_called") : t->called_ms;
     t->started_ms = s_int (j, "started");
     t->finished_ms = s_int (j, "finished");
     t->grace_until = s_int (j, "grace_until");

@@ -64,7 +64,9 @@ typedef struct broker_ticket {
     int day;                        //  business day issued, YYYYMMDD
     int64_t issued_ms;              //  original issue time (kept across transfers)
     int64_t order_key;              //  place in line; see broker_queue.h
-    int64_t called_ms;              //  last call (0 if never)
+    int64_t called_ms;              //  first call (0 if never): the end of the wait
+    int64_t last_called_ms;         //  latest call (after a transfer, requeue or park):
+                                    //  the start of the service being timed
     int64_t started_ms;             //  service start (0 if not yet)
     int64_t finished_ms;            //  time it reached a final state (0 while live)
     int64_t grace_until;            //  missed with grace: may be requeued until then

@@ -751,6 +751,7 @@ s_call (broker_ctx_t *ctx, broker_counter_t *c, broker_ticket_t *t, const char *
     t->last_counter = c->id;
     if (first)
         t->called_ms = ctx->now;
+    t->last_called_ms = ctx->now;
     t->recalls = 0;
     c->ticket = t;
     s_counter_state (ctx, c, COUNTER_CALLING);
@@ -787,8 +788,8 @@ broker_h_ticket_call_specific (broker_ctx_t *ctx, const json_t *body)
     if (t->state != TICKET_WAITING)
         return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "ticket %s is %s, not waiting", t->number,
                             broker_ticket_state_name (t->state));
-    if (!(ctx->config->counters[c->cfg].services & (1u << t->service)))
-        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "counter %d does not serve %s", c->id,
+    if (!(c->services & (1u << t->service)))
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "counter %d does not serve %s now", c->id,
                             s_prefix (ctx, t->service));
     s_call (ctx, c, t, "specific", reason);
     ctx->reply = json_pack ("{s:o, s:i, s:s}", "ticket", s_ticket_view (ctx, t, true), "counter",
@@ -838,6 +839,9 @@ broker_h_ticket_unpark (broker_ctx_t *ctx, const json_t *body)
     if (!t || t->state != TICKET_PARKED)
         return broker_fail (ctx, t ? PROTO_ERR_WRONG_STATE : PROTO_ERR_UNKNOWN_TICKET,
                             "no parked ticket %.16s", number);
+    if (!(c->services & (1u << t->service)))
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "counter %d does not serve %s now", c->id,
+                            s_prefix (ctx, t->service));
     t->reason[0] = 0;
     s_call (ctx, c, t, "unpark", NULL);
     ctx->reply = json_pack ("{s:o, s:i}", "ticket", s_ticket_view (ctx, t, true), "counter", c->id);
@@ -953,12 +957,13 @@ broker_h_ticket_finish (broker_ctx_t *ctx, const json_t *body)
     c->ticket = NULL;
     c->served++;
     s_counter_state (ctx, c, COUNTER_IDLE);
-    int64_t service_ms = t->finished_ms - t->called_ms;
+    //  From this call: time spent at another counter or parked is not this service's.
+    int64_t service_ms = t->finished_ms - t->last_called_ms;
     s_day (ctx, t->service)->served++;
     s_day (ctx, t->service)->sum_service_ms += service_ms;
     broker_hall_save_day_service (ctx->hall, ctx->store, t->service);
     ctx->hall->day_ctr[c->cfg].served++;
-    broker_estimate_learn_at (ctx->hall, t->service, t->called_ms, service_ms);
+    broker_estimate_learn_at (ctx->hall, t->service, t->last_called_ms, service_ms);
     broker_hall_save_stats (ctx->hall, ctx->store, t->service);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     broker_rating_pad_set (ctx, c->id, t);

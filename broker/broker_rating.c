@@ -97,7 +97,8 @@ broker_h_ticket_rate (broker_ctx_t *ctx, const json_t *body)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "level must be 1 to 5 (5 = 非常满意)");
     if (broker_check_length (ctx, "comment", comment, 512))
         return -1;
-    if (!text == !json_object_get (body, "counter"))
+    json_t *counter = json_object_get (body, "counter");
+    if (!text == !(counter && !json_is_null (counter)))
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
                             "give either token (the slip's QR code) or counter (its rating pad)");
     if (!text) {

@@ -228,13 +228,29 @@ test_call_specific_and_park (void)
     CU_ASSERT_EQUAL (s_code (c, "ticket.unpark", json_pack ("{s:i, s:s}", "counter", 3, "ticket", "A003"), NULL),
                      PROTO_ERR_COUNTER_BUSY);
     CU_ASSERT_EQUAL (s_code (c, "ticket.missed", json_pack ("{s:i}", "counter", 3), NULL), 0);
+    s_advance (c, 10 * MIN);  //  ten minutes fetching the document
+    //  Only onto a counter that serves it (counter 5 serves B and G).
+    CU_ASSERT_EQUAL (s_code (c, "counter.login", json_pack ("{s:i}", "counter", 5), NULL), 0);
+    CU_ASSERT_EQUAL (s_code (c, "ticket.unpark", json_pack ("{s:i, s:s}", "counter", 5, "ticket", "A003"), NULL),
+                     PROTO_ERR_BAD_FIELD);
     CU_ASSERT_EQUAL (s_code (c, "ticket.unpark", json_pack ("{s:i, s:s}", "counter", 3, "ticket", "A003"), &r), 0);
     CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (json_object_get (r, "ticket"), "state")), "called");
     json_decref (r);
+    s_advance (c, 3 * MIN);
     CU_ASSERT_EQUAL (s_code (c, "ticket.unpark", json_pack ("{s:i, s:s}", "counter", 3, "ticket", "A002"), NULL),
                      PROTO_ERR_COUNTER_BUSY);
     CU_ASSERT_EQUAL (s_code (c, "ticket.start", json_pack ("{s:i}", "counter", 3), NULL), 0);
     CU_ASSERT_EQUAL (s_code (c, "ticket.finish", json_pack ("{s:i}", "counter", 3), NULL), 0);
+    //  The service timed (and learned) is from the unpark's call: 3 minutes, not the 13 since
+    //  the first call, nor the time parked.
+    CU_ASSERT_EQUAL (s_code (c, "hall.info", json_object (), &r), 0);
+    json_int_t last = json_integer_value (json_object_get (r, "seq"));
+    json_decref (r);
+    CU_ASSERT_EQUAL (s_code (c, "events.range", json_pack ("{s:I}", "from", last - 1), &r), 0);
+    json_t *fin = json_array_get (json_object_get (r, "events"), 0);
+    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (fin, "topic")), "ticket.finished");
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (fin, "service_s")), 180);
+    json_decref (r);
     CU_ASSERT_EQUAL (s_code (c, "ticket.unpark", json_pack ("{s:i, s:s}", "counter", 3, "ticket", "A002"), NULL),
                      PROTO_ERR_WRONG_STATE);
     proto_client_destroy (&c);

@@ -161,7 +161,7 @@ test_estimate_hand_built (void)
     broker_ticket_t *held = test_ticket_waiting (hall, 0, PRIORITY_NORMAL);
     broker_hall_dequeue (hall, held);
     held->state = TICKET_SERVING;
-    held->called_ms = now - 4 * MIN;
+    held->called_ms = held->last_called_ms = now - 4 * MIN;
     broker_hall_counter (hall, 1)->ticket = held;
     broker_hall_counter (hall, 1)->state = COUNTER_SERVING;
     broker_ticket_t *a1 = test_ticket_waiting (hall, 0, PRIORITY_NORMAL);
@@ -188,7 +188,7 @@ test_estimate_hand_built (void)
     CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, b1), -1);
     //  A ticket being served past its mean still frees the counter no sooner than 30% of a
     //  mean from now (3 minutes for A).
-    held->called_ms = now - 30 * MIN;
+    held->called_ms = held->last_called_ms = now - 30 * MIN;
     broker_hall_counter (hall, 2)->state = COUNTER_PAUSED;
     CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, a1), 3 * 60);
     broker_hall_destroy (&hall);
