@@ -90,6 +90,16 @@ s_save (broker_ctx_t *ctx, const char *code, const json_t *a)
     broker_store_put_json (ctx->store, BROKER_DB_APPTS, code, PROTO_TOKEN_LEN, a);
 }
 
+//  A booking no longer awaited at check-in: off the no-show timers and the estimates.
+static void
+s_due_del (broker_ctx_t *ctx, const json_t *a, const char *code)
+{
+    unsigned char dkey[8 + PROTO_TOKEN_LEN];
+    s_due_key (json_integer_value (json_object_get (a, "due")), code, dkey);
+    broker_store_del (ctx->store, BROKER_DB_APPT_DUE, dkey, sizeof dkey);
+    broker_hall_booking_del (ctx->hall, code);
+}
+
 //  Gives a booking's place back (cancelled).
 static void
 s_release (broker_ctx_t *ctx, const json_t *a, const char *code)
@@ -103,9 +113,7 @@ s_release (broker_ctx_t *ctx, const json_t *a, const char *code)
     int plen = snprintf (pkey, sizeof pkey, "%d|%s", (int) json_integer_value (json_object_get (a, "date")),
                          s_str (a, "person"));
     broker_store_del (ctx->store, BROKER_DB_APPT_PERSON, pkey, (size_t) plen);
-    unsigned char dkey[8 + PROTO_TOKEN_LEN];
-    s_due_key (json_integer_value (json_object_get (a, "due")), code, dkey);
-    broker_store_del (ctx->store, BROKER_DB_APPT_DUE, dkey, sizeof dkey);
+    s_due_del (ctx, a, code);
 }
 
 int
@@ -189,6 +197,7 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
     broker_store_put (ctx->store, BROKER_DB_APPT_DUE, dkey, sizeof dkey, "", 0);
     if (!ctx->hall->appt_due || due < ctx->hall->appt_due)
         ctx->hall->appt_due = due;
+    broker_hall_booking_add (ctx->hall, code, service, start_ms);
     broker_emit (ctx, PROTO_EVT_APPOINTMENT_BOOKED, json_pack ("{s:o}", "appointment", s_public (a)));
     char qr[600];
     snprintf (qr, sizeof qr, "%s%s", cfg->status_url, code);
@@ -251,11 +260,8 @@ broker_h_appointment_checkin (broker_ctx_t *ctx, const json_t *body)
         json_decref (a);
         return -1;
     }
-    if (strcmp (state, "booked") == 0) {
-        unsigned char dkey[8 + PROTO_TOKEN_LEN];
-        s_due_key (json_integer_value (json_object_get (a, "due")), code, dkey);
-        broker_store_del (ctx->store, BROKER_DB_APPT_DUE, dkey, sizeof dkey);
-    }
+    if (strcmp (state, "booked") == 0)
+        s_due_del (ctx, a, code);
     json_object_set_new (a, "state", json_string ("checked_in"));
     json_object_set_new (a, "checked_in", json_integer (ctx->now));
     json_object_set_new (a, "ticket", json_string (t->number));
@@ -334,9 +340,7 @@ broker_appt_timers (broker_ctx_t *ctx)
     json_array_foreach (d.due, i, c) {
         const char *code = json_string_value (c);
         json_t *a = broker_store_get_json (ctx->store, BROKER_DB_APPTS, code, PROTO_TOKEN_LEN);
-        unsigned char dkey[8 + PROTO_TOKEN_LEN];
-        s_due_key (json_integer_value (json_object_get (a, "due")), code, dkey);
-        broker_store_del (ctx->store, BROKER_DB_APPT_DUE, dkey, sizeof dkey);
+        s_due_del (ctx, a, code);
         if (a && strcmp (s_str (a, "state"), "booked") == 0) {
             json_object_set_new (a, "state", json_string ("no_show"));
             s_save (ctx, code, a);

@@ -460,6 +460,19 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
                 return s_err (err, esz, "%s.services[%zu] is not a service prefix", where, j);
             c->services |= 1u << si;
         }
+        json_t *breaks = json_object_get (ctr, "breaks");
+        if (breaks && (!json_is_array (breaks) || json_array_size (breaks) > BROKER_MAX_BREAKS))
+            return s_err (err, esz, "%s.breaks: at most %d periods like \"11:30-12:30\"", where,
+                          BROKER_MAX_BREAKS);
+        json_array_foreach (breaks, j, p) {
+            int from, to;
+            if (s_period (json_string_value (p), &from, &to) != 0)
+                return s_err (err, esz, "%s.breaks[%zu] must look like \"11:30-12:30\"", where, j);
+            if (c->nbreaks && from < c->break_to[c->nbreaks - 1])
+                return s_err (err, esz, "%s.breaks must be in order, without overlaps", where);
+            c->break_from[c->nbreaks] = from;
+            c->break_to[c->nbreaks++] = to;
+        }
         const char *prof = json_string_value (json_object_get (ctr, "profile"));
         c->profile = 0;
         if (prof) {
@@ -613,4 +626,13 @@ broker_config_counter (const broker_config_t *self, int id)
         if (self->counters[i].id == id)
             return i;
     return -1;
+}
+
+int64_t
+broker_local_midnight (const broker_config_t *self, int64_t ms)
+{
+    int64_t off = (int64_t) self->utc_offset_min * 60000;
+    int64_t local = ms + off;
+    int64_t day = local >= 0 ? local / 86400000 : (local - 86399999) / 86400000;
+    return day * 86400000 - off;
 }

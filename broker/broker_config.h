@@ -15,6 +15,7 @@
 //  Services are kept in a 32-bit mask per counter.
 #define BROKER_MAX_SERVICES 32
 #define BROKER_MAX_COUNTERS 256
+#define BROKER_MAX_BREAKS 4     //  scheduled breaks per counter and day
 
 typedef enum { BROKER_MISSED_VOID, BROKER_MISSED_BACK, BROKER_MISSED_GRACE } broker_missed_rule_t;
 
@@ -67,6 +68,9 @@ typedef struct {
     char *name;           //  e.g. "5号窗口 社保医保"
     uint32_t services;    //  bit i set: may serve services[i]
     int profile;          //  index into profiles (each counter has one; default built-in)
+    int nbreaks;          //  scheduled breaks (午休轮岗): each day from..to, local minutes;
+    int break_from[BROKER_MAX_BREAKS], break_to[BROKER_MAX_BREAKS];  //  the counter pauses
+                          //  when next idle after `from`, for to - from minutes
 } broker_counter_cfg_t;
 
 typedef struct {
@@ -123,5 +127,7 @@ int broker_config_item (const broker_config_t *self, const char *id);
 int broker_config_counter (const broker_config_t *self, int id);
 //  The missed rule's name: "void", "back" or "grace".
 const char *broker_config_missed_name (broker_missed_rule_t rule);
+//  Unix ms of the hall's local midnight that begins the calendar day of `ms`.
+int64_t broker_local_midnight (const broker_config_t *self, int64_t ms);
 
 #endif

@@ -113,6 +113,35 @@ s_clear (broker_hall_t *self)
     self->day = 0;
     self->case_day = 0;
     self->appt_due = 0;
+    self->nbookings = 0;
+}
+
+int
+broker_hall_booking_add (broker_hall_t *self, const char *code, int service, int64_t start_ms)
+{
+    if (self->nbookings == self->capbookings) {
+        size_t cap = self->capbookings ? self->capbookings * 2 : 64;
+        broker_booking_t *b = realloc (self->bookings, cap * sizeof *b);
+        if (!b)
+            return -1;
+        self->bookings = b;
+        self->capbookings = cap;
+    }
+    broker_booking_t *b = &self->bookings[self->nbookings++];
+    snprintf (b->code, sizeof b->code, "%s", code);
+    b->service = service;
+    b->start_ms = start_ms;
+    return 0;
+}
+
+void
+broker_hall_booking_del (broker_hall_t *self, const char *code)
+{
+    for (size_t i = 0; i < self->nbookings; i++)
+        if (strncmp (self->bookings[i].code, code, PROTO_TOKEN_LEN) == 0) {
+            self->bookings[i] = self->bookings[--self->nbookings];
+            return;
+        }
 }
 
 void
@@ -127,6 +156,7 @@ broker_hall_destroy (broker_hall_t **self_p)
         for (int c = 0; c < CLASS_COUNT; c++)
             broker_queue_destroy (&self->queues[s][c]);
     free (self->live);
+    free (self->bookings);
     free (self->counters);
     free (self->day_ctr);
     free (self);
@@ -389,6 +419,10 @@ broker_counter_json (const broker_hall_t *self, const broker_counter_t *c)
     json_object_set_new (j, "profile",
                          json_string (self->config->profiles[self->config->counters[c->cfg].profile].name));
     json_object_set_new (j, "cycle", json_integer (c->cycle));
+    if (c->paused_ms)
+        json_object_set_new (j, "paused", json_integer (c->paused_ms));
+    if (c->state == COUNTER_PAUSED && c->back_ms)
+        json_object_set_new (j, "back", json_integer (c->back_ms));
     return j;
 }
 
@@ -595,6 +629,8 @@ s_load_counter (const MDB_val *key, const MDB_val *val, void *arg)
         c->since_ms = s_int (j, "since");
         c->served = (int) s_int (j, "served");
         c->cycle = (int) s_int (j, "cycle");
+        c->paused_ms = s_int (j, "paused");
+        c->back_ms = s_int (j, "back");
         json_t *tid = json_object_get (j, "ticket");
         c->ticket = json_is_integer (tid)
                         ? broker_hall_live (ld->hall, (uint64_t) json_integer_value (tid))
@@ -639,13 +675,27 @@ s_load_stats (const MDB_val *key, const MDB_val *val, void *arg)
     return 0;
 }
 
+//  Each booking still to check in (the first is the earliest no-show time).
 static int
-s_first_due (const MDB_val *key, const MDB_val *val, void *arg)
+s_load_booking (const MDB_val *key, const MDB_val *val, void *arg)
 {
     (void) val;
-    if (key->mv_size > 8)
-        ((broker_hall_t *) arg)->appt_due = (int64_t) broker_key_u64_read (key->mv_data);
-    return 1;  //  the first is the earliest
+    s_load_t *ld = arg;
+    if (key->mv_size != 8 + PROTO_TOKEN_LEN)
+        return 0;
+    if (!ld->hall->appt_due)
+        ld->hall->appt_due = (int64_t) broker_key_u64_read (key->mv_data);
+    const char *code = (const char *) key->mv_data + 8;
+    json_t *a = broker_store_get_json (ld->store, BROKER_DB_APPTS, code, PROTO_TOKEN_LEN);
+    int service = broker_config_service (ld->hall->config, json_string_value (json_object_get (a, "service")));
+    char text[PROTO_TOKEN_LEN + 1];
+    memcpy (text, code, PROTO_TOKEN_LEN);
+    text[PROTO_TOKEN_LEN] = 0;
+    int rc = service >= 0 ? broker_hall_booking_add (ld->hall, text, service,
+                                                     json_integer_value (json_object_get (a, "start")))
+                          : 0;
+    json_decref (a);
+    return rc;
 }
 
 int
@@ -671,7 +721,7 @@ broker_hall_load (broker_hall_t *self, broker_store_t *store)
         self->case_day = atoi (buf);
     }
     s_load_day (self, store);
-    if (broker_store_each (store, BROKER_DB_APPT_DUE, NULL, 0, s_first_due, self) < 0)
+    if (broker_store_each (store, BROKER_DB_APPT_DUE, NULL, 0, s_load_booking, &ld) != 0)
         return -1;
     if (broker_store_each (store, BROKER_DB_LIVE, NULL, 0, s_load_live, &ld) != 0
         || broker_store_each (store, BROKER_DB_COUNTERS, NULL, 0, s_load_counter, &ld) != 0

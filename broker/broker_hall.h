@@ -90,6 +90,8 @@ typedef struct {
     int64_t since_ms;               //  when the current state began
     int served;                     //  tickets finished or transferred this business day
     int cycle;                      //  place in the profile's priority:normal cycle
+    int64_t paused_ms;              //  when its latest pause began (0: none yet)
+    int64_t back_ms;                //  while paused: when it is expected back (0: unknown)
     char pause_reason[128];
 } broker_counter_t;
 
@@ -120,6 +122,13 @@ typedef struct {
     double mean_ms;                 //  call-to-finish time, running mean (window 50)
 } broker_stats_t;
 
+//  A booking still to check in (the wait estimates expect its citizen).
+typedef struct {
+    char code[PROTO_TOKEN_LEN + 1];
+    int service;
+    int64_t start_ms;               //  the slot's start
+} broker_booking_t;
+
 typedef struct broker_hall {
     const broker_config_t *config;  //  borrowed
     broker_counter_t *counters;     //  one per config counter, same order
@@ -135,7 +144,13 @@ typedef struct broker_hall {
     int day;                        //  current business day (YYYYMMDD), 0 before the first
     int case_day;                   //  local date of the last case-warning sweep
     int64_t appt_due;               //  earliest no-show time of a booking (0: none)
+    broker_booking_t *bookings;     //  bookings still to check in, any day, unordered
+    size_t nbookings, capbookings;
 } broker_hall_t;
+
+//  The bookings still to check in: add one (0 / -1 out of memory), forget one by code.
+int broker_hall_booking_add (broker_hall_t *self, const char *code, int service, int64_t start_ms);
+void broker_hall_booking_del (broker_hall_t *self, const char *code);
 
 //  An empty hall for `config` (borrowed; must outlive the hall). NULL on out-of-memory.
 broker_hall_t *broker_hall_new (const broker_config_t *config);

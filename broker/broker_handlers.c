@@ -125,9 +125,18 @@ broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
         for (int s = 0; s < cfg->nservices; s++)
             if (cfg->counters[i].services & (1u << s))
                 json_array_append_new (list, json_string (cfg->services[s].prefix));
-        json_array_append_new (counters, json_pack ("{s:i, s:s, s:o}", "id", cfg->counters[i].id,
-                                                    "name", cfg->counters[i].name, "services",
-                                                    list));
+        json_t *breaks = json_array ();
+        for (int b = 0; b < cfg->counters[i].nbreaks; b++) {
+            char period[16];
+            int from = cfg->counters[i].break_from[b], to = cfg->counters[i].break_to[b];
+            snprintf (period, sizeof period, "%02d:%02d-%02d:%02d", from / 60 % 100, from % 60,
+                      to / 60 % 100, to % 60);
+            json_array_append_new (breaks, json_string (period));
+        }
+        json_array_append_new (counters, json_pack ("{s:i, s:s, s:o, s:o}", "id",
+                                                    cfg->counters[i].id, "name",
+                                                    cfg->counters[i].name, "services", list,
+                                                    "breaks", breaks));
     }
     json_t *items = json_array ();
     for (int i = 0; i < cfg->nitems; i++) {
@@ -603,7 +612,27 @@ broker_h_counter_pause (broker_ctx_t *ctx, const json_t *body)
     const char *reason = json_string_value (json_object_get (body, "reason"));
     if (broker_check_length (ctx, "reason", reason, sizeof c->pause_reason))
         return -1;
+    json_t *minutes = json_object_get (body, "minutes");
+    if (minutes && !json_is_null (minutes)
+        && (json_integer_value (minutes) < 1 || json_integer_value (minutes) > 480))
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "minutes must be from 1 to 480");
     snprintf (c->pause_reason, sizeof c->pause_reason, "%s", reason ? reason : "");
+    //  When it will be back, for the wait estimates: as the clerk says, or the length of the
+    //  scheduled break this pause is (the first not yet taken that has begun).
+    c->back_ms = 0;
+    if (json_is_integer (minutes))
+        c->back_ms = ctx->now + json_integer_value (minutes) * 60000;
+    else {
+        const broker_counter_cfg_t *cc = &ctx->config->counters[c->cfg];
+        int64_t midnight = broker_local_midnight (ctx->config, ctx->now);
+        for (int b = 0; b < cc->nbreaks && !c->back_ms; b++) {
+            int64_t from = midnight + (int64_t) cc->break_from[b] * 60000;
+            int64_t to = midnight + (int64_t) cc->break_to[b] * 60000;
+            if (ctx->now >= from && ctx->now < to && c->paused_ms < from)
+                c->back_ms = ctx->now + (to - from);
+        }
+    }
+    c->paused_ms = ctx->now;
     s_counter_state (ctx, c, COUNTER_PAUSED);
     broker_counter_changed (ctx, c, "pause");
     ctx->reply = broker_counter_json (ctx->hall, c);

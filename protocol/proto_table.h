@@ -61,7 +61,9 @@
        "counter:i services:a? clerk:s?",                                                   \
        "Open a counter for some or all of its configured services.")                       \
     X (COUNTER_PAUSE, counter_pause, "counter.pause", R_COUNTER | R_ADMIN, PROTO_WRITE,   \
-       "counter:i reason:s?", "Pause an idle counter (no calls until resumed).")           \
+       "counter:i reason:s? minutes:i?",                                                   \
+       "Pause an idle counter (no calls until resumed); `minutes`: when it expects to be " \
+       "back (a scheduled break's length if omitted during one), for the wait estimates.") \
     X (COUNTER_RESUME, counter_resume, "counter.resume", R_COUNTER | R_ADMIN, PROTO_WRITE,\
        "counter:i", "Resume a paused counter.")                                            \
     X (COUNTER_LOGOUT, counter_logout, "counter.logout", R_COUNTER | R_ADMIN, PROTO_WRITE,\

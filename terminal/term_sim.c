@@ -728,6 +728,8 @@ typedef struct {
     int64_t idle_since;         //  when it last became idle (longest-idle calls first)
     int64_t open_ms, busy_ms;   //  logged in and not paused; calling or serving
     bool lunch_due, lunch_done; //  lunch time has come; lunch taken
+    int lunch_from, lunch_len;  //  the hall's scheduled break (local minutes; len 0: none
+                                //  configured, the simulator's staggered default)
     bool close_due, early;      //  closing time has come; closes before the others
 } s_ctr_t;
 
@@ -916,7 +918,7 @@ s_idle (s_day_t *d, s_ctr_t *c)
             return -1;
         if (st == 0) {
             s_ctr_state (d, c, CTR_PAUSED);
-            s_heap_push (&d->heap, d->now + SIM_LUNCH_LEN * 60000, EV_RESUME, c - d->ctr);
+            s_heap_push (&d->heap, d->now + (int64_t)c->lunch_len * 60000, EV_RESUME, c - d->ctr);
         } else
             s_unexpected (d, "counter.pause", st, r);
         json_decref (r);
@@ -1341,8 +1343,11 @@ s_schedule_counters (s_day_t *d)
         s_ctr_t *c = &d->ctr[i];
         c->cit = -1;
         s_heap_push (&d->heap, d->open, EV_OPEN, i);
-        int64_t lunch = d->start + (int64_t)(SIM_LUNCH_MIN + 60 * (i % 2) - SIM_START_MIN) * 60000;
-        if (lunch > d->open && lunch + SIM_LUNCH_LEN * 60000 < d->close)
+        int from = c->lunch_len ? c->lunch_from : SIM_LUNCH_MIN + 60 * (i % 2);
+        if (!c->lunch_len)
+            c->lunch_len = SIM_LUNCH_LEN;
+        int64_t lunch = d->start + (int64_t)(from - SIM_START_MIN) * 60000;
+        if (lunch > d->open && lunch + c->lunch_len * 60000 < d->close)
             s_heap_push (&d->heap, lunch, EV_LUNCH, i);
         int64_t close = d->close;
         if (c->early) {
@@ -1894,6 +1899,14 @@ s_day_main (term_opts_t *o, int argc, char **argv)
     for (int i = 0; i < d.nctr; i++) {
         json_t *c = json_array_get (ctrs, (size_t)i), *p;
         d.ctr[i].id = (int)s_get_int (c, "id");
+        //  A break the hall schedules for this counter (hall.info "breaks"): its lunch.
+        int h1, m1, h2, m2;
+        const char *brk = json_string_value (json_array_get (json_object_get (c, "breaks"), 0));
+        if (brk && sscanf (brk, "%2d:%2d-%2d:%2d", &h1, &m1, &h2, &m2) == 4
+            && h2 * 60 + m2 > h1 * 60 + m1) {
+            d.ctr[i].lunch_from = h1 * 60 + m1;
+            d.ctr[i].lunch_len = h2 * 60 + m2 - d.ctr[i].lunch_from;
+        }
         size_t k;
         json_array_foreach (json_object_get (c, "services"), k,
                             p) for (int s = 0; s < d.nsvc;

@@ -257,6 +257,48 @@ test_call_specific_and_park (void)
     test_broker_cleanup (&b);
 }
 
+//  A pause says when the counter will be back: the clerk's minutes, or the length of the
+//  scheduled break it is (example hall: counter 1 lunches 11:30-12:30).
+static void
+test_pause_and_breaks (void)
+{
+    test_broker_t b;
+    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
+    proto_client_t *c = test_client (&b);
+    json_t *r;
+    CU_ASSERT_EQUAL (s_code (c, "counter.login", json_pack ("{s:i}", "counter", 1), NULL), 0);
+    //  10:00: not a break; no return time unless the clerk gives one.
+    s_advance (c, 90 * MIN);
+    CU_ASSERT_EQUAL (s_code (c, "counter.pause", json_pack ("{s:i}", "counter", 1), &r), 0);
+    CU_ASSERT_PTR_NULL (json_object_get (r, "back"));
+    json_decref (r);
+    CU_ASSERT_EQUAL (s_code (c, "counter.resume", json_pack ("{s:i}", "counter", 1), NULL), 0);
+    CU_ASSERT_EQUAL (s_code (c, "counter.pause", json_pack ("{s:i, s:i}", "counter", 1, "minutes", 15), &r), 0);
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (r, "back")), T0 + 105 * MIN);
+    json_decref (r);
+    CU_ASSERT_EQUAL (s_code (c, "counter.resume", json_pack ("{s:i}", "counter", 1), NULL), 0);
+    CU_ASSERT_EQUAL (s_code (c, "counter.pause", json_pack ("{s:i, s:i}", "counter", 1, "minutes", 0), NULL),
+                     PROTO_ERR_BAD_FIELD);
+    //  11:40: lunch, an hour from now.
+    s_advance (c, 100 * MIN);
+    CU_ASSERT_EQUAL (s_code (c, "counter.pause", json_pack ("{s:i, s:s}", "counter", 1, "reason", "午休"), &r), 0);
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (r, "back")), T0 + 250 * MIN);
+    json_decref (r);
+    CU_ASSERT_EQUAL (s_code (c, "counter.resume", json_pack ("{s:i}", "counter", 1), NULL), 0);
+    //  11:50, the break taken already: a second pause is not lunch again.
+    s_advance (c, 10 * MIN);
+    CU_ASSERT_EQUAL (s_code (c, "counter.pause", json_pack ("{s:i}", "counter", 1), &r), 0);
+    CU_ASSERT_PTR_NULL (json_object_get (r, "back"));
+    json_decref (r);
+    //  hall.info publishes the breaks (simulators and displays plan with them).
+    CU_ASSERT_EQUAL (s_code (c, "hall.info", json_object (), &r), 0);
+    json_t *brk = json_object_get (json_array_get (json_object_get (r, "counters"), 1), "breaks");
+    CU_ASSERT_STRING_EQUAL (json_string_value (json_array_get (brk, 0)), "12:30-13:30");
+    json_decref (r);
+    proto_client_destroy (&c);
+    test_broker_cleanup (&b);
+}
+
 int
 test_appt_it_suite (void)
 {
@@ -266,5 +308,6 @@ test_appt_it_suite (void)
     CU_add_test (s, "booking: capacity, one per person, slots, working days", test_booking_rules);
     CU_add_test (s, "check-in at the window's edges; no-shows; appointment first", test_checkin_windows_and_no_show);
     CU_add_test (s, "call out of turn (audited); park and unpark", test_call_specific_and_park);
+    CU_add_test (s, "pauses: minutes, scheduled breaks, taken once", test_pause_and_breaks);
     return 0;
 }

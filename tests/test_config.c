@@ -71,6 +71,11 @@ test_example_loads (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (cfg);
     CU_ASSERT_TRUE (cfg->nservices >= 6);
     CU_ASSERT_EQUAL (cfg->ncounters, 8);
+    //  Staggered lunches: counter 1 from 11:30, counter 2 from 12:30, an hour each.
+    CU_ASSERT_EQUAL (cfg->counters[0].nbreaks, 1);
+    CU_ASSERT_EQUAL (cfg->counters[0].break_from[0], 11 * 60 + 30);
+    CU_ASSERT_EQUAL (cfg->counters[1].break_from[0], 12 * 60 + 30);
+    CU_ASSERT_EQUAL (cfg->counters[1].break_to[0], 13 * 60 + 30);
     CU_ASSERT_STRING_EQUAL (cfg->hall_id, "BH01");
     CU_ASSERT_STRING_EQUAL (cfg->hall_name, "滨海新区政务服务中心");
     CU_ASSERT_EQUAL (cfg->utc_offset_min, 480);
@@ -257,6 +262,18 @@ test_parse_errors (void)
     s_expect_hall_error ("\"numbering\": 3", NULL, NULL, "numbering");
     s_expect_hall_error ("\"idempotency_hours\": 0", NULL, NULL, "idempotency_hours");
     s_expect_hall_error ("\"status_url\": 1", NULL, NULL, "status_url");
+    //  Scheduled breaks: periods, in order, at most four.
+    const char *bad_breaks[] = {"[\"12:30-11:30\"]", "[\"11:30-12:30\", \"12:00-13:00\"]",
+                                "\"11:30-12:30\"", "[1]",
+                                "[\"08:00-08:10\", \"09:00-09:10\", \"10:00-10:10\", "
+                                "\"11:00-11:10\", \"12:00-12:10\"]"};
+    for (size_t i = 0; i < sizeof bad_breaks / sizeof bad_breaks[0]; i++) {
+        char counters[300];
+        snprintf (counters, sizeof counters,
+                  "\"counters\": [{\"id\": 1, \"services\": [\"A\"], \"breaks\": %s}]",
+                  bad_breaks[i]);
+        s_expect_hall_error (NULL, NULL, counters, "counters[0].breaks");
+    }
     //  Appointment hours: exactly HH:MM-HH:MM, a real time, 24:00 only as an end.
     const char *bad_hours[] = {"23:00-24:59", " 9:0-12:0", "09:00-12:60", "12:00-09:00",
                                "24:00-24:00", "09:00-99999999999:00", "09:00_12:00"};
