@@ -262,6 +262,10 @@ broker_h_appointment_checkin (broker_ctx_t *ctx, const json_t *body)
     }
     if (strcmp (state, "booked") == 0)
         s_due_del (ctx, a, code);
+    if (in_window) {
+        ctx->hall->arrive_sum_ms += ctx->now - start;
+        ctx->hall->arrive_n++;
+    }
     json_object_set_new (a, "state", json_string ("checked_in"));
     json_object_set_new (a, "checked_in", json_integer (ctx->now));
     json_object_set_new (a, "ticket", json_string (t->number));

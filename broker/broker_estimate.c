@@ -81,15 +81,107 @@ broker_estimate_learn_at (broker_hall_t *hall, int service, int64_t called_ms, i
     broker_estimate_learn (&hall->stats_hour[service][s_hour (hall, called_ms)], service_ms);
 }
 
+int64_t
+broker_estimate_arrival_offset_ms (const broker_hall_t *hall)
+{
+    return hall->arrive_n >= 3 ? hall->arrive_sum_ms / hall->arrive_n : -10 * 60000;
+}
+
 //  ---------------------------------------------------------------------------------------
 //  Forward simulation
+//
+//  The simulation runs once per estimate, over every ticket ahead of the target: up to
+//  BROKER_ESTIMATE_HORIZON picks, each choosing the counter that frees first and asking
+//  the policy among the heads of its lines. A pick is kept cheap: the counters are a heap
+//  by the time they free, each line's next ticket is held (no queue lookups), and the
+//  lines that still have one are bit sets per class, so a counter's candidates are read
+//  off `left[cls] & services` directly. The policy sees
+//  the same candidates as it would in the live hall (their order does not matter to it:
+//  every tie is broken by place in line, then id).
 
 typedef struct {
     const broker_counter_t *counter;
+    const broker_profile_cfg_t *profile;
+    uint32_t services;   //  services it serves now
     int64_t free_at;     //  when it can call next
     int cycle;           //  its priority cycle, advanced as in the live hall
-    bool done;           //  nothing left it can serve
+    int nbreaks, next_break;  //  scheduled breaks still to take today, in order
+    int64_t break_from[BROKER_MAX_BREAKS], break_len[BROKER_MAX_BREAKS];
 } s_server_t;
+
+//  A booked citizen still to check in, as the simulation expects them.
+typedef struct {
+    broker_ticket_t ticket;  //  the appointment ticket they will get (issued = arrival)
+} s_future_t;
+
+static int
+s_cmp_future (const void *a, const void *b)
+{
+    const s_future_t *x = a, *y = b;
+    if (x->ticket.service != y->ticket.service)
+        return x->ticket.service - y->ticket.service;
+    return x->ticket.issued_ms < y->ticket.issued_ms ? -1 : x->ticket.issued_ms > y->ticket.issued_ms;
+}
+
+//  The bookings of today whose citizens have not checked in yet, as appointment tickets
+//  issued when they are expected (slot start + the hall's learned arrival offset, not
+//  before now), sorted by service then arrival. *n gets their number; caller frees.
+static s_future_t *
+s_futures (const broker_hall_t *hall, int64_t now, size_t *n)
+{
+    *n = 0;
+    if (!hall->nbookings)
+        return NULL;
+    const broker_config_t *cfg = hall->config;
+    int64_t offset = broker_estimate_arrival_offset_ms (hall);
+    int64_t late = (int64_t) cfg->appt_late_min * 60000;
+    int64_t horizon = now + 24 * 3600000LL;
+    s_future_t *f = calloc (hall->nbookings, sizeof *f);
+    if (!f)
+        return NULL;
+    for (size_t i = 0; i < hall->nbookings; i++) {
+        const broker_booking_t *b = &hall->bookings[i];
+        int64_t arrive = b->start_ms + offset;
+        //  Not today (or its window closed: the no-show timer will say so).
+        if (b->start_ms > horizon || b->start_ms + late < now)
+            continue;
+        broker_ticket_t *t = &f[*n].ticket;
+        t->id = hall->next_id + 1 + i;  //  issued after every ticket there is now
+        t->service = b->service;
+        t->priority = PRIORITY_APPOINTMENT;
+        t->issued_ms = arrive > now ? arrive : now;
+        (*n)++;
+    }
+    qsort (f, *n, sizeof *f, s_cmp_future);
+    //  Their places in line follow their arrival order.
+    int64_t base = (int64_t) (hall->next_id + 1) * BROKER_ORDER_GAP;
+    for (size_t i = 0; i < *n; i++)
+        f[i].ticket.order_key = base + f[i].ticket.issued_ms;
+    return f;
+}
+
+//  Moves heap[i] down to its place: by free_at, then by config order.
+static void
+s_sift (const s_server_t *servers, int *heap, int n, int i)
+{
+    for (;;) {
+        int least = i, l = 2 * i + 1, r = l + 1;
+        if (l < n && (servers[heap[l]].free_at < servers[heap[least]].free_at
+                      || (servers[heap[l]].free_at == servers[heap[least]].free_at
+                          && heap[l] < heap[least])))
+            least = l;
+        if (r < n && (servers[heap[r]].free_at < servers[heap[least]].free_at
+                      || (servers[heap[r]].free_at == servers[heap[least]].free_at
+                          && heap[r] < heap[least])))
+            least = r;
+        if (least == i)
+            return;
+        int tmp = heap[i];
+        heap[i] = heap[least];
+        heap[least] = tmp;
+        i = least;
+    }
+}
 
 //  Predicts when `target` (a waiting ticket, or the virtual new ticket of `vservice`
 //  when target is NULL) is called. Returns Unix ms, or -1.
@@ -99,11 +191,15 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
     const broker_config_t *cfg = hall->config;
     s_server_t servers[BROKER_MAX_COUNTERS];
     int nservers = 0;
+    int64_t midnight = broker_local_midnight (cfg, now);
     for (int i = 0; i < cfg->ncounters; i++) {
         const broker_counter_t *c = &hall->counters[i];
-        if (c->state == COUNTER_LOGGED_OUT || c->state == COUNTER_PAUSED)
+        //  A paused counter counts from when it said it would be back.
+        if (c->state == COUNTER_LOGGED_OUT || (c->state == COUNTER_PAUSED && !c->back_ms))
             continue;
         int64_t free_at = now;
+        if (c->state == COUNTER_PAUSED && c->back_ms > now)
+            free_at = c->back_ms;
         if (c->ticket) {
             int64_t since = c->ticket->last_called_ms;
             double mean = broker_estimate_mean_ms_at (hall, c->ticket->service, since);
@@ -111,11 +207,26 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
             int64_t floor = now + (int64_t) (0.3 * mean);
             free_at = expected > floor ? expected : floor;
         }
-        servers[nservers++] = (s_server_t){c, free_at, c->cycle, false};
+        s_server_t *sv = &servers[nservers++];
+        *sv = (s_server_t){c, &cfg->profiles[cfg->counters[c->cfg].profile], c->services, free_at,
+                           c->cycle, 0, 0, {0}, {0}};
+        //  Its breaks today not yet taken nor over: it pauses when next free after each.
+        const broker_counter_cfg_t *cc = &cfg->counters[c->cfg];
+        for (int b = 0; b < cc->nbreaks; b++) {
+            int64_t from = midnight + (int64_t) cc->break_from[b] * 60000;
+            int64_t to = midnight + (int64_t) cc->break_to[b] * 60000;
+            if (c->paused_ms < from && now < to) {
+                sv->break_from[sv->nbreaks] = from;
+                sv->break_len[sv->nbreaks++] = to - from;
+            }
+        }
     }
+    if (!nservers)
+        return -1;
     //  The virtual new ticket stands behind everyone in its service's normal line.
     broker_ticket_t virt;
-    if (!target) {
+    bool virtual = !target;
+    if (virtual) {
         memset (&virt, 0, sizeof virt);
         virt.id = hall->next_id;
         virt.service = vservice;
@@ -124,51 +235,120 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
         virt.order_key = (int64_t) virt.id * BROKER_ORDER_GAP;
         target = &virt;
     }
+    //  Each line's next ticket in the simulation (the virtual one after the end of its
+    //  line), and per class the lines that still have one.
     size_t cursor[BROKER_MAX_SERVICES][CLASS_COUNT];
-    memset (cursor, 0, sizeof cursor);
-    bool virt_taken = false;
-    for (int picks = 0; picks < BROKER_ESTIMATE_HORIZON; picks++) {
-        s_server_t *sv = NULL;
-        for (int i = 0; i < nservers; i++)
-            if (!servers[i].done && (!sv || servers[i].free_at < sv->free_at))
-                sv = &servers[i];
-        if (!sv)
-            return -1;
+    size_t size[BROKER_MAX_SERVICES][CLASS_COUNT];
+    const broker_ticket_t *head[BROKER_MAX_SERVICES][CLASS_COUNT];
+    uint32_t left[CLASS_COUNT] = {0};
+    for (int s = 0; s < cfg->nservices; s++)
+        for (int cls = 0; cls < CLASS_COUNT; cls++) {
+            cursor[s][cls] = 0;
+            size[s][cls] = broker_queue_size (hall->queues[s][cls]);
+            head[s][cls] = broker_queue_at (hall->queues[s][cls], 0);
+            if (!head[s][cls] && virtual && s == vservice && cls == CLASS_NORMAL)
+                head[s][cls] = &virt;
+            if (head[s][cls])
+                left[cls] |= 1u << s;
+        }
+    //  Booked citizens still to come join the appointment lines as they arrive.
+    size_t nfut = 0;
+    s_future_t *fut = s_futures (hall, now, &nfut);
+    size_t fut_next[BROKER_MAX_SERVICES], fut_end[BROKER_MAX_SERVICES];
+    uint32_t fut_left = 0;
+    for (int s = 0; s < cfg->nservices; s++)
+        fut_next[s] = fut_end[s] = 0;
+    for (size_t i = 0; i < nfut; i++) {
+        int s = fut[i].ticket.service;
+        if (!(fut_left & (1u << s)))
+            fut_next[s] = i;
+        fut_end[s] = i + 1;
+        fut_left |= 1u << s;
+    }
+    int64_t result = -1;
+    //  The counters that can still call, in a heap by (free_at, config order): the top is
+    //  the one that frees first, the earliest in the config on a tie.
+    int heap[BROKER_MAX_COUNTERS];
+    int nheap = nservers;
+    for (int i = 0; i < nservers; i++)
+        heap[i] = i;
+    for (int i = nheap / 2 - 1; i >= 0; i--)
+        s_sift (servers, heap, nheap, i);
+    for (int picks = 0; picks < BROKER_ESTIMATE_HORIZON && nheap; picks++) {
+        s_server_t *sv = &servers[heap[0]];
+        int64_t at = sv->free_at;
+        if (sv->next_break < sv->nbreaks && sv->break_from[sv->next_break] <= at) {
+            //  Its break is due: it pauses now, for the break's length.
+            sv->free_at = at + sv->break_len[sv->next_break++];
+            s_sift (servers, heap, nheap, 0);
+            continue;
+        }
+        //  Booked citizens who have arrived by `at` and whose line is otherwise empty.
+        uint32_t fut_ready = 0;
+        for (uint32_t bits = fut_left & sv->services & ~left[CLASS_APPOINTMENT]; bits;
+             bits &= bits - 1) {
+            int s = __builtin_ctz (bits);
+            if (fut[fut_next[s]].ticket.issued_ms <= at)
+                fut_ready |= 1u << s;
+        }
         broker_candidate_t cands[BROKER_MAX_SERVICES * CLASS_COUNT];
-        const broker_ticket_t *tickets[BROKER_MAX_SERVICES * CLASS_COUNT];
         int n = 0;
-        for (int s = 0; s < cfg->nservices; s++) {
-            if (!(sv->counter->services & (1u << s)))
-                continue;
-            for (int cls = 0; cls < CLASS_COUNT; cls++) {
-                const broker_ticket_t *t = broker_queue_at (hall->queues[s][cls], cursor[s][cls]);
-                if (!t && target == &virt && !virt_taken && s == vservice && cls == CLASS_NORMAL)
-                    t = &virt;
-                if (!t)
-                    continue;
-                cands[n] = (broker_candidate_t){s, (broker_class_t) cls, t->order_key, t->id,
-                                                t->issued_ms};
-                tickets[n++] = t;
+        for (int cls = 0; cls < CLASS_COUNT; cls++) {
+            uint32_t bits = left[cls] & sv->services;
+            if (cls == CLASS_APPOINTMENT)
+                bits |= fut_ready;
+            for (; bits; bits &= bits - 1) {
+                int s = __builtin_ctz (bits);
+                const broker_ticket_t *t = head[s][cls] ? head[s][cls] : &fut[fut_next[s]].ticket;
+                cands[n++] = (broker_candidate_t){s, (broker_class_t) cls, t->order_key, t->id,
+                                                  t->issued_ms};
             }
         }
         const char *reason;
-        int64_t at = sv->free_at;
-        const broker_profile_cfg_t *profile = &cfg->profiles[cfg->counters[sv->counter->cfg].profile];
-        int pick = broker_policy_pick (profile, at, cands, n, &sv->cycle, &reason);
+        int pick = broker_policy_pick (sv->profile, at, cands, n, &sv->cycle, &reason);
         if (pick < 0) {
-            sv->done = true;
+            //  Nothing it can serve now: wait for the next booked citizen of its services,
+            //  or leave the heap.
+            int64_t next_arrival = -1;
+            for (uint32_t bits = fut_left & sv->services; bits; bits &= bits - 1) {
+                int64_t a = fut[fut_next[__builtin_ctz (bits)]].ticket.issued_ms;
+                if (a > at && (next_arrival < 0 || a < next_arrival))
+                    next_arrival = a;
+            }
+            if (next_arrival > 0)
+                sv->free_at = next_arrival;
+            else
+                heap[0] = heap[--nheap];
+            s_sift (servers, heap, nheap, 0);
             continue;
         }
-        const broker_ticket_t *t = tickets[pick];
-        if (t == target)
-            return at;
-        if (t == &virt)
-            virt_taken = true;
-        else
-            cursor[t->service][broker_priority_class (t->priority)]++;
+        int s = cands[pick].service, cls = (int) cands[pick].cls;
+        const broker_ticket_t *t = head[s][cls];
+        if (!t) {
+            //  A booked citizen: the next of that service's arrivals.
+            t = &fut[fut_next[s]].ticket;
+            if (++fut_next[s] == fut_end[s])
+                fut_left &= ~(1u << s);
+            sv->free_at = at + (int64_t) broker_estimate_mean_ms_at (hall, t->service, at);
+            s_sift (servers, heap, nheap, 0);
+            continue;
+        }
+        if (t == target) {
+            result = at;
+            break;
+        }
+        size_t next = ++cursor[s][cls];
+        head[s][cls] = next < size[s][cls] ? broker_queue_at (hall->queues[s][cls], next)
+                       : virtual && s == vservice && cls == CLASS_NORMAL && next == size[s][cls]
+                           ? &virt
+                           : NULL;
+        if (!head[s][cls])
+            left[cls] &= ~(1u << s);
         sv->free_at = at + (int64_t) broker_estimate_mean_ms_at (hall, t->service, at);
+        s_sift (servers, heap, nheap, 0);
     }
-    return -1;
+    free (fut);
+    return result;
 }
 
 int64_t

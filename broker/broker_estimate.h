@@ -46,6 +46,10 @@ int64_t broker_estimate_sim_s (const broker_hall_t *hall, int64_t now, const bro
 //  The simulated estimate for a ticket that would be issued now for `service` (normal
 //  priority): seconds until its predicted call, or -1.
 int64_t broker_estimate_sim_new_s (const broker_hall_t *hall, int64_t now, int service);
+//  When a booked citizen is expected, relative to the slot's start (ms, negative: early):
+//  the mean over the check-ins seen since the broker started once there are 3, else -10
+//  minutes.
+int64_t broker_estimate_arrival_offset_ms (const broker_hall_t *hall);
 //  Learns one finished ticket: its service, when it was called, how long it took.
 void broker_estimate_learn_at (broker_hall_t *hall, int service, int64_t called_ms,
                                int64_t service_ms);

@@ -146,6 +146,8 @@ typedef struct broker_hall {
     int64_t appt_due;               //  earliest no-show time of a booking (0: none)
     broker_booking_t *bookings;     //  bookings still to check in, any day, unordered
     size_t nbookings, capbookings;
+    int64_t arrive_sum_ms;          //  check-ins in their window since start: the sum of
+    int arrive_n;                   //  (check-in - slot start), and how many
 } broker_hall_t;
 
 //  The bookings still to check in: add one (0 / -1 out of memory), forget one by code.

@@ -195,6 +195,70 @@ test_estimate_hand_built (void)
     broker_config_destroy (&cfg);
 }
 
+//  What the hall knows of its near future: scheduled breaks, when a paused counter is back,
+//  and the booked citizens still to come. One service A (10 minutes); counter 1 lunches
+//  12:00-13:00; the clock is local 11:50 (UTC+8) of some day.
+static void
+test_estimate_knows_the_plan (void)
+{
+    char err[256];
+    broker_config_t *cfg = broker_config_parse (
+        "{\"hall\": {\"id\": \"P\", \"name\": \"计划\"},"
+        " \"services\": [{\"prefix\": \"A\", \"name\": \"甲\", \"mean_service_s\": 600}],"
+        " \"policy\": {\"max_wait_minutes\": 0},"
+        " \"counters\": [{\"id\": 1, \"services\": [\"A\"], \"breaks\": [\"12:00-13:00\"]},"
+        " {\"id\": 2, \"services\": [\"A\"]}]}",
+        err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (cfg);
+    broker_hall_t *hall = broker_hall_new (cfg);
+    int64_t midnight = (int64_t) 20000 * 1440 * MIN - 480 * MIN;
+    int64_t now = midnight + (11 * 60 + 50) * MIN;
+    s_open (hall, 1, 1u);
+    s_open (hall, 2, 1u);
+    broker_ticket_t *t[4];
+    for (int i = 0; i < 4; i++) {
+        t[i] = test_ticket_waiting (hall, 0, PRIORITY_NORMAL);
+        t[i]->issued_ms = now;
+    }
+    //  11:50 both call (A1, A2), free at 12:00. Counter 1 then goes to lunch; counter 2
+    //  calls A3 at 12:00 and A4 at 12:10. Without the break A4 would be called at 12:00.
+    CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, t[2]), 10 * 60);
+    CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, t[3]), 20 * 60);
+    //  A break already taken today (it paused after 12:00; a test's liberty) is not taken again.
+    broker_hall_counter (hall, 1)->paused_ms = midnight + 12 * 60 * MIN;
+    CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, t[3]), 10 * 60);
+
+    //  12:20: counter 1 is at lunch until 13:00; counter 2 calls A1 12:20, A2 12:30, A3 12:40.
+    now = midnight + (12 * 60 + 20) * MIN;
+    broker_counter_t *c1 = broker_hall_counter (hall, 1);
+    c1->state = COUNTER_PAUSED;
+    c1->paused_ms = midnight + 12 * 60 * MIN;
+    c1->back_ms = midnight + 13 * 60 * MIN;
+    CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, t[2]), 20 * 60);
+    //  Back at 12:25 instead: it takes A2, and A3 goes at 12:30 to counter 2.
+    c1->back_ms = midnight + (12 * 60 + 25) * MIN;
+    CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, t[2]), 10 * 60);
+    //  Paused with no word on its return: not counted.
+    c1->back_ms = 0;
+    CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, t[2]), 20 * 60);
+
+    //  Booked citizens: a 12:30 slot is expected at 12:20 (10 minutes early until check-ins
+    //  teach otherwise) and goes before the walk-ins: the booking at 12:20, then A1 12:30,
+    //  A2 12:40, A3 12:50.
+    CU_ASSERT_EQUAL (broker_hall_booking_add (hall, "BOOKING0000000000000000001", 0,
+                                              midnight + (12 * 60 + 30) * MIN),
+                     0);
+    CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, t[2]), 30 * 60);
+    //  Checked in (or cancelled): no longer expected.
+    broker_hall_booking_del (hall, "BOOKING0000000000000000001");
+    CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, t[2]), 20 * 60);
+    //  A booking for a slot whose window closed long ago is not expected either.
+    broker_hall_booking_add (hall, "BOOKING0000000000000000002", 0, midnight + 9 * 60 * MIN);
+    CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, t[2]), 20 * 60);
+    broker_hall_destroy (&hall);
+    broker_config_destroy (&cfg);
+}
+
 static void
 test_hourly_means (void)
 {
@@ -230,5 +294,6 @@ test_policy_rules_suite (void)
     CU_add_test (s, "weights, and the rules combined", test_weights);
     CU_add_test (s, "forward-simulation estimate on hand-built halls", test_estimate_hand_built);
     CU_add_test (s, "service means learned by hour of day", test_hourly_means);
+    CU_add_test (s, "estimates know breaks, returns from pauses, booked arrivals", test_estimate_knows_the_plan);
     return 0;
 }
