@@ -20,6 +20,7 @@ s_help (FILE *out)
              "usage: onewindow admin VERB [options]\n"
              "\n"
              "  clock-advance MS          advance a broker started with --clock sim by MS ms\n"
+             "  staffing --target 80/15   counters per hour for a service level (= sim staffing)\n"
              "  audit --case CASE_NO      every step of a case: time, actor, reason (办件轨迹)\n"
              "  enroll --role R --name N KEY   admit a device's public key (or key file) in role R\n"
              "  revoke KEY_OR_NAME        refuse a device from its next request on\n"
@@ -184,6 +185,9 @@ s_backup (term_opts_t *o, const char *dir)
 int
 term_admin_main (term_opts_t *o, int argc, char **argv)
 {
+    //  `admin staffing` is the manager's name for `sim staffing` (same options).
+    if (argc >= 2 && strcmp (argv[1], "staffing") == 0)
+        return term_sim_main (o, argc, argv);
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
         {"case", required_argument, NULL, 'c'},
