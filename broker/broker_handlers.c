@@ -1111,6 +1111,7 @@ broker_timers (broker_ctx_t *ctx)
         for (size_t i = hall->nlive; i-- > 0;)
             if (hall->live[i]->day < today)
                 s_expire (ctx, hall->live[i], "day_over");
+        bool changed[BROKER_MAX_COUNTERS];
         for (int i = 0; i < cfg->ncounters; i++) {
             broker_counter_t *c = &hall->counters[i];
             //  Yesterday's tickets were expired above; a counter that still holds one holds
@@ -1121,13 +1122,16 @@ broker_timers (broker_ctx_t *ctx)
                 c->clerk[0] = 0;
                 c->pause_reason[0] = 0;
                 c->services = 0;
-                s_counter_state (ctx, c, COUNTER_LOGGED_OUT);
+                s_counter_state (ctx, c, COUNTER_LOGGED_OUT);  //  closes yesterday's time
             }
-            if (was_open || (hall->day && !c->ticket))
-                broker_counter_changed (ctx, c, "day");
+            changed[i] = was_open || (hall->day && !c->ticket);
         }
-        //  Yesterday's figures stay in the store under yesterday's date.
+        //  Yesterday's figures stay in the store under yesterday's date; the counters'
+        //  events carry the new day's (zero) figures.
         broker_hall_reset_day (hall);
+        for (int i = 0; i < cfg->ncounters; i++)
+            if (changed[i])
+                broker_counter_changed (ctx, &hall->counters[i], "day");
         hall->day = today;
         char val[16];
         int len = snprintf (val, sizeof val, "%d", today);

@@ -422,6 +422,19 @@ s_apply (term_mirror_t *self, const char *topic, json_t *e)
                     json_object_set_new (day, kk, json_integer (0));
             json_object_set_new (day, "ratings", json_pack ("[i,i,i,i,i]", 0, 0, 0, 0, 0));
         }
+        //  And so do the counters'.
+        size_t i;
+        json_t *c;
+        json_array_foreach (json_object_get (st, "counters"), i, c) {
+            json_t *cday = json_object_get (c, "day");
+            const char *kk;
+            json_t *v;
+            json_object_foreach (cday, kk, v)
+                if (json_is_integer (v))
+                    json_object_set_new (cday, kk, json_integer (0));
+            if (json_object_get (c, "served"))
+                json_object_set_new (c, "served", json_integer (0));
+        }
     }
     else if (strcmp (topic, "vault.changed") == 0) {
         json_t *cab = json_object_get (e, "cabinet");
