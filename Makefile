@@ -193,3 +193,22 @@ $(FUZZ_OUT)/obj/%.o: %.c
 $(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
 	$(call say,LINK,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(FUZZ_LIBS)
+
+# ---------------------------------------------------------------------------------------
+# Benchmarks (issue 8). See docs/PERFORMANCE.md.
+#
+#   make bench           build everything, then scripts/bench: the table, var/bench/latest.csv
+#   make bench-build     the release programs and bin/onewindow-bench (what scripts/bench runs)
+#
+# tests/bench/*.c is one program, linked with the broker, vault and protocol libraries (the
+# scale section writes its store through the broker's own code); it is not a test suite
+# (tests/*.c does not reach into tests/bench/).
+BENCH_SRC := $(wildcard tests/bench/*.c)
+
+.PHONY: bench-build
+bench-build: $(PROGRAMS) $(BINDIR)/onewindow-bench
+
+$(BINDIR)/onewindow-bench: $(call obj,$(BENCH_SRC)) $(BROKER_LIB) $(VAULT_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

@@ -38,6 +38,12 @@ typedef struct {
     char principal[128];        //  ZAP User-Id, "" without authentication
 } s_incoming_t;
 
+//  An event's body as the journal holds it.
+typedef struct {
+    char *text;                 //  JSON (malloc)
+    size_t len;
+} s_event_text_t;
+
 typedef struct {
     char status[32];            //  "ok" or an error code
     char request_id[PROTO_MAX_REQUEST_ID + 1];
@@ -62,6 +68,8 @@ struct broker_server {
     s_reply_t out[BROKER_BATCH_MAX];
     int nin;
     json_t *events;             //  events of the batch, published after commit
+    s_event_text_t *texts;      //  ... their bodies as stored, same order
+    size_t ntexts, captexts;
     json_t *notices;            //  notifications of the batch, handed to the sender after commit
     uint64_t notice_sent;       //  last notification handed to the sender
     uint64_t notice_saved;      //  ... as recorded in the store
@@ -271,6 +279,9 @@ broker_server_destroy (broker_server_t **self_p)
     if (self->zctx)
         zmq_ctx_term (self->zctx);
     json_decref (self->events);
+    for (size_t i = 0; i < self->ntexts; i++)
+        free (self->texts[i].text);
+    free (self->texts);
     json_decref (self->notices);
     broker_hall_destroy (&self->hall);
     broker_devices_destroy (&self->devices);
@@ -621,11 +632,52 @@ s_timers (broker_server_t *self)
     self->timers_due = broker_timers_next (self->hall, ctx.now);
 }
 
+static void
+s_texts_clear (broker_server_t *self)
+{
+    for (size_t i = 0; i < self->ntexts; i++)
+        free (self->texts[i].text);
+    self->ntexts = 0;
+}
+
+//  Reads the batch's events back from the journal, in the open transaction: they are
+//  published as stored, without serialising each body a second time. An event that
+//  cannot be read back (none should) is serialised again when it is sent.
+static void
+s_texts_collect (broker_server_t *self)
+{
+    s_texts_clear (self);
+    size_t n = json_array_size (self->events);
+    if (n > self->captexts) {
+        s_event_text_t *texts = realloc (self->texts, n * sizeof *texts);
+        if (!texts)
+            return;
+        self->texts = texts;
+        self->captexts = n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *evt = json_array_get (self->events, i);
+        unsigned char key[8];
+        broker_key_u64 ((uint64_t) json_integer_value (json_object_get (evt, "seq")), key);
+        MDB_val v;
+        s_event_text_t *t = &self->texts[self->ntexts++];
+        t->text = NULL;
+        t->len = 0;
+        if (broker_store_get (self->store, BROKER_DB_EVENTS, key, sizeof key, &v) == 0
+            && (t->text = malloc (v.mv_size + 1))) {
+            memcpy (t->text, v.mv_data, v.mv_size);
+            t->text[v.mv_size] = 0;
+            t->len = v.mv_size;
+        }
+    }
+}
+
 //  Runs the batch in one transaction. 0 if it committed (or had nothing to commit).
 static int
 s_run_batch (broker_server_t *self)
 {
     json_array_clear (self->events);
+    s_texts_clear (self);
     int rc = broker_store_begin (self->store, true);
     if (rc)
         return rc;
@@ -647,6 +699,7 @@ s_run_batch (broker_server_t *self)
         s_prune (self, now);
         self->prune_due = now + 60000;
     }
+    s_texts_collect (self);
     return broker_store_commit (self->store);
 }
 
@@ -679,15 +732,22 @@ s_send_all (broker_server_t *self)
         const char *topic = json_string_value (json_object_get (evt, "topic"));
         char seq[24];
         snprintf (seq, sizeof seq, "%lld", (long long) json_integer_value (json_object_get (evt, "seq")));
-        char *body = proto_json_dump (json_object_get (evt, "body"));
+        char *dumped = NULL;
+        const char *body = i < self->ntexts ? self->texts[i].text : NULL;
+        size_t blen = body ? self->texts[i].len : 0;
+        if (!body && (dumped = proto_json_dump (json_object_get (evt, "body")))) {
+            body = dumped;
+            blen = strlen (dumped);
+        }
         if (!body)
             continue;
         zmq_send (self->pub, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
         zmq_send (self->pub, seq, strlen (seq), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->pub, body, strlen (body), ZMQ_DONTWAIT);
-        free (body);
+        zmq_send (self->pub, body, blen, ZMQ_DONTWAIT);
+        free (dumped);
     }
     json_array_clear (self->events);
+    s_texts_clear (self);
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include "proto_log.h"
 #include "proto_msg.h"
+#include "proto_qr.h"
 
 #define DEFAULT_MAP_SIZE ((size_t) 64 << 20)
 
@@ -23,12 +24,27 @@ struct broker_store {
     int error;                      //  first failed write in txn (sticky)
     size_t map_size;                //  current map size
     int lock_fd;                    //  flock on DIR/broker.lock
+    char *text;                     //  JSON text of the last put_json (reused)
+    size_t text_len, text_cap;
+    bool text_failed;               //  a value could not be written as JSON
 };
 
 static const char *s_db_names[] = {
 #define X(id, name, desc) name,
     BROKER_DBS (X)
 #undef X
+};
+
+//  Databases whose new keys are nearly always the largest yet: sequence numbers, ticket
+//  ids, times, case numbers (dated). A new key there is put with MDB_APPEND, so LMDB
+//  leaves a full page full and starts the next one, where an ordinary put splits it in
+//  half: the journal, which never shrinks, takes about half the pages. A key that is not
+//  the largest (an update, an event of an older case) fails the append (MDB_KEYEXIST,
+//  nothing changed) and is put the ordinary way.
+static const bool s_appended[BROKER_DB_COUNT] = {
+    [BROKER_DB_TICKETS] = true,  [BROKER_DB_EVENTS] = true,    [BROKER_DB_IDEM_TIME] = true,
+    [BROKER_DB_CASES] = true,    [BROKER_DB_CASE_LOG] = true,  [BROKER_DB_NOTICES] = true,
+    [BROKER_DB_RECTIFY] = true,
 };
 
 void
@@ -124,6 +140,7 @@ broker_store_destroy (broker_store_t **self_p)
         mdb_env_close (self->env);
     if (self->lock_fd >= 0)
         close (self->lock_fd);
+    free (self->text);
     free (self);
     *self_p = NULL;
 }
@@ -199,7 +216,9 @@ broker_store_put (broker_store_t *self, broker_db_t db, const void *key, size_t 
         return self->error = EINVAL;
     MDB_val k = {klen, (void *) key};
     MDB_val v = {vlen, (void *) val};
-    int rc = mdb_put (self->txn, self->dbi[db], &k, &v, 0);
+    int rc = s_appended[db] ? mdb_put (self->txn, self->dbi[db], &k, &v, MDB_APPEND) : MDB_KEYEXIST;
+    if (rc == MDB_KEYEXIST)
+        rc = mdb_put (self->txn, self->dbi[db], &k, &v, 0);
     if (rc)
         self->error = rc;
     else
@@ -207,16 +226,149 @@ broker_store_put (broker_store_t *self, broker_db_t db, const void *key, size_t 
     return rc;
 }
 
+//  ---------------------------------------------------------------------------------------
+//  JSON text for the store: the same bytes as json_dumps (v, JSON_COMPACT), written into one
+//  buffer reused from put to put. json_dumps goes through a callback per token, a growable
+//  string, a printf per integer and a UTF-8 decoder per character; every request stores
+//  several records and the journal one per event, so that was a large part of the loop.
+//  Strings are checked as UTF-8 whole (as jansson checks them) and escaped as jansson
+//  escapes them: \\ \" \b \f \n \r \t, other control characters as \u00XX. Reals, which
+//  are rare (learned means), are left to jansson itself.
+
+static void
+s_text_put (broker_store_t *self, const char *bytes, size_t n)
+{
+    if (self->text_failed)
+        return;
+    if (self->text_len + n + 1 > self->text_cap) {
+        size_t cap = self->text_cap ? self->text_cap : 1024;
+        while (self->text_len + n + 1 > cap)
+            cap *= 2;
+        char *text = realloc (self->text, cap);
+        if (!text) {
+            self->text_failed = true;
+            return;
+        }
+        self->text = text;
+        self->text_cap = cap;
+    }
+    memcpy (self->text + self->text_len, bytes, n);
+    self->text_len += n;
+}
+
+static void
+s_text_string (broker_store_t *self, const char *s, size_t len)
+{
+    if (!proto_utf8_valid (s, len)) {
+        self->text_failed = true;
+        return;
+    }
+    s_text_put (self, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char) s[i];
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        s_text_put (self, s + run, i - run);
+        run = i + 1;
+        char esc[8];
+        size_t elen = 2;
+        esc[0] = '\\';
+        switch (ch) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default:
+            elen = (size_t) snprintf (esc, sizeof esc, "\\u%04X", ch);
+        }
+        s_text_put (self, esc, elen);
+    }
+    s_text_put (self, s + run, len - run);
+    s_text_put (self, "\"", 1);
+}
+
+static void
+s_text_value (broker_store_t *self, const json_t *v, int depth)
+{
+    if (depth > 4096) {  //  deeper than anything jansson parses (2048): a cycle
+        self->text_failed = true;
+        return;
+    }
+    switch (json_typeof (v)) {
+    case JSON_OBJECT: {
+        s_text_put (self, "{", 1);
+        bool first = true;
+        for (void *it = json_object_iter ((json_t *) v); it;
+             it = json_object_iter_next ((json_t *) v, it)) {
+            if (!first)
+                s_text_put (self, ",", 1);
+            first = false;
+            s_text_string (self, json_object_iter_key (it), json_object_iter_key_len (it));
+            s_text_put (self, ":", 1);
+            s_text_value (self, json_object_iter_value (it), depth + 1);
+        }
+        s_text_put (self, "}", 1);
+        break;
+    }
+    case JSON_ARRAY: {
+        s_text_put (self, "[", 1);
+        size_t n = json_array_size (v);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                s_text_put (self, ",", 1);
+            s_text_value (self, json_array_get (v, i), depth + 1);
+        }
+        s_text_put (self, "]", 1);
+        break;
+    }
+    case JSON_STRING:
+        s_text_string (self, json_string_value (v), json_string_length (v));
+        break;
+    case JSON_INTEGER: {
+        json_int_t x = json_integer_value (v);
+        uint64_t u = x < 0 ? 0 - (uint64_t) x : (uint64_t) x;
+        char digits[24];
+        size_t n = sizeof digits;
+        do
+            digits[--n] = (char) ('0' + u % 10);
+        while ((u /= 10));
+        if (x < 0)
+            digits[--n] = '-';
+        s_text_put (self, digits + n, sizeof digits - n);
+        break;
+    }
+    case JSON_REAL: {
+        char *text = json_dumps (v, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (text)
+            s_text_put (self, text, strlen (text));
+        else
+            self->text_failed = true;
+        free (text);
+        break;
+    }
+    case JSON_TRUE: s_text_put (self, "true", 4); break;
+    case JSON_FALSE: s_text_put (self, "false", 5); break;
+    case JSON_NULL: s_text_put (self, "null", 4); break;
+    }
+}
+
 int
 broker_store_put_json (broker_store_t *self, broker_db_t db, const void *key, size_t klen,
                        const json_t *val)
 {
-    char *text = proto_json_dump (val);
-    if (!text)
+    self->text_len = 0;
+    self->text_failed = false;
+    if (!val || (!json_is_object (val) && !json_is_array (val)))
+        self->text_failed = true;  //  json_dumps without JSON_ENCODE_ANY refuses these
+    else
+        s_text_value (self, val, 0);
+    if (self->text_failed)
         return self->error ? self->error : (self->error = ENOMEM);
-    int rc = broker_store_put (self, db, key, klen, text, strlen (text));
-    free (text);
-    return rc;
+    return broker_store_put (self, db, key, klen, self->text, self->text_len);
 }
 
 int

@@ -1,0 +1,477 @@
+/*  bench_vault.c — scan-to-unlock at the cabinet, with the real programs.
+
+    The real bin/onewindow-broker and bin/onewindow-vault (the example cabinet,
+    etc/cabinet.example.json: 40 slots on three CU16 boards, polled every 200 ms), and the
+    boards simulated in this process: vault_sim (the model onewindow-boardsim runs) on a
+    pseudo-terminal, served by a thread that also parses every frame the vault sends, so
+    that the moment an unlock frame reaches the board is known here, on the same clock as
+    the moment the frame was shown to the camera. Its person closes each door 400 ms after
+    it opened, taking or leaving the documents (auto mode).
+
+    Set-up: cases accepted, reviewed and approved through the broker; staff deposit each
+    (badge, then the case's code, on the scanner line); the vault reports them deposited.
+
+    One sample: a 1280×720 gray camera frame holding the QR code of the slip's status URL
+    (as the SMS sends it) is written beside the frames folder and renamed into it (t0); the
+    vault finds it on its next turn, decodes it with ZBar, asks the broker
+    (vault.pickup_check), journals the door command with a synced write and sends the
+    unlock frame; the simulated board has it (t1). Scan-to-unlock = t1 − t0. Shown at a
+    random moment of the vault's 200 ms turn, like a citizen.
+
+    Beside it, for the breakdown: the ZBar decode of the same frames in this process, and
+    the vault.pickup_check round trip from a client. */
+#include "bench.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "proto_qr.h"
+#include "proto_token.h"
+#include "vault_frame.h"
+#include "vault_sim.h"
+
+#define FRAME_W     1280
+#define FRAME_H     720
+#define AUTO_MS     400
+#define POLL_MS     200
+#define BADGE       "STAFF-0107-WANGFANG"
+#define MAX_UNLOCKS 256
+
+//  ---------------------------------------------------------------------------------------
+//  The boards, in a thread
+
+typedef struct {
+    int master;     //  our side of the pseudo-terminal
+    int slave;      //  kept open so the line never hangs up
+    char link[800]; //  symlink the vault opens
+    vault_sim_t *sim;
+    vault_parser_t *parser; //  our own look at the vault's frames
+    pthread_t thread;
+    atomic_int stop;
+    pthread_mutex_t lock;
+    int64_t unlock_ns[MAX_UNLOCKS]; //  when each unlock frame arrived (ring)
+    int nunlocks;
+} s_boards_t;
+
+static void
+s_line_write (void *arg, const uint8_t *data, size_t size)
+{
+    s_boards_t *bd = arg;
+    while (size > 0) {
+        ssize_t n = write (bd->master, data, size);
+        if (n > 0) {
+            data += n;
+            size -= (size_t)n;
+        } else if (n < 0 && errno == EINTR)
+            continue;
+        else
+            return; //  a line nobody reads drops bytes, as a real bus would
+    }
+}
+
+static int64_t
+s_ms (void)
+{
+    return bench_now_ns () / 1000000;
+}
+
+static void *
+s_boards_loop (void *arg)
+{
+    s_boards_t *bd = arg;
+    while (!atomic_load (&bd->stop)) {
+        int64_t deadline = vault_sim_deadline (bd->sim), left = 20;
+        if (deadline >= 0 && deadline - s_ms () < left)
+            left = deadline - s_ms () > 0 ? deadline - s_ms () : 0;
+        struct pollfd pfd = {bd->master, POLLIN, 0};
+        int n = poll (&pfd, 1, (int)left);
+        int64_t now = bench_now_ns ();
+        if (n > 0 && (pfd.revents & POLLIN)) {
+            uint8_t buf[4096];
+            ssize_t got = read (bd->master, buf, sizeof buf);
+            if (got > 0) {
+                const uint8_t *p = buf;
+                size_t size = (size_t)got;
+                vault_frame_t frame;
+                while (vault_parser_next (bd->parser, &p, &size, &frame))
+                    if (frame.cmd == VAULT_CU16_CMD_UNLOCK) {
+                        pthread_mutex_lock (&bd->lock);
+                        bd->unlock_ns[bd->nunlocks++ % MAX_UNLOCKS] = now;
+                        pthread_mutex_unlock (&bd->lock);
+                    }
+                vault_sim_input (bd->sim, buf, (size_t)got, now / 1000000);
+            }
+        }
+        vault_sim_tick (bd->sim, s_ms ());
+    }
+    return NULL;
+}
+
+static int
+s_boards_start (s_boards_t *bd, const char *link)
+{
+    memset (bd, 0, sizeof *bd);
+    bd->master = bd->slave = -1;
+    snprintf (bd->link, sizeof bd->link, "%s", link);
+    pthread_mutex_init (&bd->lock, NULL);
+    char slave_name[256];
+    bd->sim = vault_sim_new (VAULT_PROTO_CU16, 3, VAULT_CU16_LOCKS, AUTO_MS, 1, s_line_write, bd);
+    bd->parser = vault_parser_new (VAULT_PROTO_CU16);
+    if (!bd->sim || !bd->parser || openpty (&bd->master, &bd->slave, slave_name, NULL, NULL) != 0)
+        return -1;
+    struct termios tio;
+    if (tcgetattr (bd->slave, &tio) == 0) {
+        cfmakeraw (&tio);
+        tio.c_cflag |= CLOCAL | CREAD;
+        tio.c_cc[VMIN] = 0;
+        tio.c_cc[VTIME] = 0;
+        cfsetispeed (&tio, B9600);
+        cfsetospeed (&tio, B9600);
+        tcsetattr (bd->slave, TCSANOW, &tio);
+    }
+    fcntl (bd->master, F_SETFL, fcntl (bd->master, F_GETFL) | O_NONBLOCK);
+    fcntl (bd->master, F_SETFD, FD_CLOEXEC);
+    fcntl (bd->slave, F_SETFD, FD_CLOEXEC);
+    unlink (link);
+    if (symlink (slave_name, link) != 0)
+        return -1;
+    return pthread_create (&bd->thread, NULL, s_boards_loop, bd) == 0 ? 0 : -1;
+}
+
+static void
+s_boards_stop (s_boards_t *bd)
+{
+    atomic_store (&bd->stop, 1);
+    if (bd->thread)
+        pthread_join (bd->thread, NULL);
+    if (bd->master >= 0)
+        close (bd->master);
+    if (bd->slave >= 0)
+        close (bd->slave);
+    unlink (bd->link);
+    vault_sim_destroy (&bd->sim);
+    vault_parser_destroy (&bd->parser);
+    pthread_mutex_destroy (&bd->lock);
+}
+
+//  Unlock frames seen so far.
+static int
+s_unlocks (s_boards_t *bd, int64_t *last_ns)
+{
+    pthread_mutex_lock (&bd->lock);
+    int n = bd->nunlocks;
+    if (last_ns)
+        *last_ns = n ? bd->unlock_ns[(n - 1) % MAX_UNLOCKS] : 0;
+    pthread_mutex_unlock (&bd->lock);
+    return n;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Frames
+
+//  A 1280×720 gray frame: a soft gradient with some sensor noise, and the QR code of
+//  `text` (4 px modules, quiet zone 4) at (x, y). 0 / -1.
+static int
+s_frame (const char *path, const char *text, int x, int y, uint32_t *seed)
+{
+    proto_qr_t qr;
+    unsigned char *sym = NULL;
+    int size = 0;
+    if (proto_qr_encode (text, &qr) != 0 || proto_qr_render (&qr, 4, 4, &sym, &size) != 0) {
+        proto_qr_free (&qr);
+        return -1;
+    }
+    proto_qr_free (&qr);
+    unsigned char *img = malloc ((size_t)FRAME_W * FRAME_H);
+    if (!img) {
+        free (sym);
+        return -1;
+    }
+    for (int r = 0; r < FRAME_H; r++)
+        for (int c = 0; c < FRAME_W; c++) {
+            *seed = *seed * 1103515245u + 12345u;
+            int v = 150 + (c * 60) / FRAME_W + (r * 30) / FRAME_H + (int)((*seed >> 16) % 9) - 4;
+            img[(size_t)r * FRAME_W + (size_t)c] = (unsigned char)v;
+        }
+    for (int r = 0; r < size && y + r < FRAME_H; r++)
+        for (int c = 0; c < size && x + c < FRAME_W; c++)
+            img[(size_t)(y + r) * FRAME_W + (size_t)(x + c)] =
+                sym[(size_t)r * (size_t)size + (size_t)c] ? 235 : 25;
+    int rc = proto_png_write_gray (path, img, FRAME_W, FRAME_H);
+    free (img);
+    free (sym);
+    return rc;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  The section
+
+typedef struct {
+    char token[PROTO_TOKEN_LEN + 1];
+    char case_no[48];
+} s_case_t;
+
+//  A case awaiting pickup: served at counter 1, biz_setup accepted, reviewed, approved.
+static int
+s_make_case (bench_client_t *c, int n, s_case_t *out)
+{
+    char id[19], body[512];
+    bench_id_number (100000 + (unsigned long)n, id);
+    if (bench_client_ok (c, "ticket.issue", "{\"service\":\"A\"}") != 0 ||
+        bench_reply_str (c, "token", out->token, sizeof out->token) != 0 ||
+        bench_client_ok (c, "ticket.call_next", "{\"counter\":1}") != 0 ||
+        bench_client_ok (c, "ticket.start", "{\"counter\":1}") != 0)
+        return -1;
+    snprintf (body, sizeof body,
+              "{\"counter\":1,\"item\":\"biz_setup\",\"name\":\"王小明\",\"id_number\":\"%s\","
+              "\"phone\":\"13812345678\",\"documents\":[\"application\",\"articles\",\"rep_id\","
+              "\"address\"]}",
+              id);
+    if (bench_client_ok (c, "case.accept", body) != 0 ||
+        bench_reply_str (c, "case_no", out->case_no, sizeof out->case_no) != 0 ||
+        bench_client_ok (c, "ticket.finish", "{\"counter\":1}") != 0)
+        return -1;
+    snprintf (body, sizeof body, "{\"case_no\":\"%s\",\"clerk\":\"李四\"}", out->case_no);
+    if (bench_client_ok (c, "case.review", body) != 0 ||
+        bench_client_ok (c, "case.approve", body) != 0)
+        return -1;
+    return 0;
+}
+
+//  Waits until every case is ready for pickup in the cabinet. 0 / -1.
+static int
+s_wait_ready (bench_client_t *c, const s_case_t *cases, int n)
+{
+    int64_t deadline = bench_now_ns () + (int64_t)30 * 1000000000;
+    for (int i = 0; i < n; i++) {
+        char body[128];
+        snprintf (body, sizeof body, "{\"case_no\":\"%s\"}", cases[i].case_no);
+        for (;;) {
+            if (bench_client_ok (c, "case.get", body) != 0)
+                return -1;
+            if (strstr (c->body, "\"state\":\"ready_for_pickup\""))
+                break;
+            if (bench_now_ns () > deadline) {
+                fprintf (stderr, "bench: case %s never became ready for pickup\n",
+                         cases[i].case_no);
+                return -1;
+            }
+            bench_sleep_ms (20);
+        }
+    }
+    return 0;
+}
+
+//  Writes the cabinet config: the example cabinet, its lines replaced by ours.
+static int
+s_cabinet (const bench_t *b, const char *path)
+{
+    char example[700];
+    snprintf (example, sizeof example, "%s/etc/cabinet.example.json", b->src);
+    json_t *cab = json_load_file (example, 0, NULL);
+    if (!cab)
+        return -1;
+    json_object_set_new (cab, "poll_ms", json_integer (POLL_MS));
+    int rc = json_dump_file (cab, path, JSON_INDENT (1));
+    json_decref (cab);
+    return rc;
+}
+
+int
+bench_vault (bench_t *b)
+{
+    int runs = b->runs < 3 ? b->runs : 3, per_run = b->quick ? 4 : 8, n = runs * per_run;
+    char dir[700], config[700], cab[760], link[760], fifo[760], frames[760], vdata[760],
+        screen[760], vlog[760];
+    snprintf (dir, sizeof dir, "%s/vault", b->work);
+    bench_rmtree (dir);
+    bench_mkdirs (dir);
+    snprintf (config, sizeof config, "%s/hall.json", b->work);
+    snprintf (cab, sizeof cab, "%s/cabinet.json", dir);
+    snprintf (link, sizeof link, "%s/ttyBOARD", dir);
+    snprintf (fifo, sizeof fifo, "%s/scanner", dir);
+    snprintf (frames, sizeof frames, "%s/frames", dir);
+    snprintf (vdata, sizeof vdata, "%s/vdata", dir);
+    snprintf (screen, sizeof screen, "%s/vault.screen", dir);
+    snprintf (vlog, sizeof vlog, "%s/vault.log", dir);
+    if (bench_hall_config (b, config, 32) != 0 || s_cabinet (b, cab) != 0 ||
+        mkfifo (fifo, 0600) != 0 || bench_mkdirs (frames) != 0)
+        return -1;
+
+    int rc = -1;
+    bench_broker_t br;
+    bench_broker_init (&br, b, "vault-broker", config);
+    s_boards_t bd;
+    memset (&bd, 0, sizeof bd);
+    bd.master = bd.slave = -1;
+    pid_t vault = -1;
+    int scan_fd = -1;
+    void *zctx = bench_zctx ();
+    bench_client_t c = {0};
+    s_case_t *cases = calloc ((size_t)n, sizeof *cases);
+    bench_samples_t total = {0}, decode = {0}, rtt = {0};
+    if (!cases || bench_broker_start (&br, b, NULL) != 0 ||
+        bench_client_open (&c, zctx, br.req, 0) != 0 ||
+        bench_client_ok (&c, "counter.login", "{\"counter\":1,\"clerk\":\"张三\"}") != 0)
+        goto done;
+    for (int i = 0; i < n; i++)
+        if (s_make_case (&c, i, &cases[i]) != 0)
+            goto done;
+    if (s_boards_start (&bd, link) != 0) {
+        fprintf (stderr, "bench: cannot start the simulated boards: %s\n", strerror (errno));
+        goto done;
+    }
+    //  The vault, its scanner a FIFO we hold open read-write (never blocks, never EOF).
+    scan_fd = open (fifo, O_RDWR | O_CLOEXEC);
+    char prog[600];
+    snprintf (prog, sizeof prog, "%s/onewindow-vault", b->bin);
+    {
+        pid_t pid = fork ();
+        if (pid == 0) {
+            int out = open (screen, O_WRONLY | O_CREAT | O_APPEND, 0644);
+            int err = open (vlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+            if (out >= 0)
+                dup2 (out, STDOUT_FILENO);
+            if (err >= 0)
+                dup2 (err, STDERR_FILENO);
+            char *argv[] = {prog,       "--config", cab,        "--data", vdata,
+                            "--broker", br.req,     "--serial", link,     "--scanner",
+                            fifo,       "--frames", frames,     "--json", NULL};
+            execv (prog, argv);
+            _exit (127);
+        }
+        vault = pid;
+    }
+    //  Ready when its first report reached the broker.
+    for (int i = 0;; i++) {
+        if (bench_client_call (&c, "vault.status", "{\"cabinet\":\"C1\"}", 5000) == 0 &&
+            strcmp (c.status, "ok") == 0)
+            break;
+        if (i == 500) {
+            fprintf (stderr, "bench: the vault never reported; see %s\n", vlog);
+            goto done;
+        }
+        bench_sleep_ms (20);
+    }
+    //  Staff deposit every case: badge, then the case's code (a badge is good for one).
+    for (int i = 0; i < n; i++) {
+        char lines[128];
+        int len = snprintf (lines, sizeof lines, "%s\n%s\n", BADGE, cases[i].token);
+        if (write (scan_fd, lines, (size_t)len) != len)
+            goto done;
+        bench_sleep_ms (30);
+    }
+    if (s_wait_ready (&c, cases, n) != 0) {
+        char cmd[1700];
+        snprintf (cmd, sizeof cmd,
+                  "echo 'the vault screen:' >&2; tail -5 '%s' >&2; tail -5 '%s' >&2", screen, vlog);
+        if (system (cmd) != 0)
+            fprintf (stderr, "(no screen)\n");
+        goto done;
+    }
+    bench_progress ("vault: %d cases deposited; %d pickups by camera frames", n, n);
+
+    //  The pickups.
+    bench_fig_t *p50 = bench_fig (b, "vault", "vault.scan_to_unlock_p50", 1, "ms",
+                                  "scan-to-unlock p50 (real vault process)");
+    bench_fig_t *p99 = bench_fig (b, "vault", "vault.scan_to_unlock_p99", 1, "ms",
+                                  "scan-to-unlock p99 (real vault process)");
+    p99->target = 300;
+    p99->target_max = true;
+    bench_fig_t *dec = bench_fig (b, "vault", "vault.decode_p50", 1, "ms",
+                                  "of which: ZBar decode of a 1280x720 PNG, p50");
+    bench_fig_t *chk = bench_fig (b, "vault", "vault.pickup_check_p50", 1, "ms",
+                                  "of which: vault.pickup_check round trip p50");
+    uint32_t seed = 12345;
+    const char *url = "http://127.0.0.1:8080/t/";
+    for (int r = 0; r < runs; r++) {
+        bench_samples_t run_total = {0}, run_dec = {0}, run_rtt = {0};
+        for (int k = 0; k < per_run; k++) {
+            int i = r * per_run + k;
+            char text[128], tmp[800], dst[800], body[128];
+            snprintf (text, sizeof text, "%s%s", url, cases[i].token);
+            snprintf (tmp, sizeof tmp, "%s/next.png", dir);
+            snprintf (dst, sizeof dst, "%s/frame%03d.png", frames, i);
+            seed = seed * 1103515245u + 12345u;
+            if (s_frame (tmp, text, 200 + (int)(seed >> 8) % 800, 100 + (int)(seed >> 4) % 400,
+                         &seed) != 0)
+                goto done;
+            //  The breakdown first (nothing changes: a check is a read).
+            char decoded[256];
+            int64_t d0 = bench_now_ns ();
+            if (proto_qr_decode_png (tmp, decoded, sizeof decoded) <= 0 ||
+                strcmp (decoded, text) != 0) {
+                fprintf (stderr, "bench: the frame does not decode to its code\n");
+                goto done;
+            }
+            bench_samples_add (&run_dec, bench_now_ns () - d0);
+            snprintf (body, sizeof body, "{\"cabinet\":\"C1\",\"code\":\"%s\"}", cases[i].token);
+            d0 = bench_now_ns ();
+            if (bench_client_ok (&c, "vault.pickup_check", body) != 0)
+                goto done;
+            bench_samples_add (&run_rtt, bench_now_ns () - d0);
+            //  A random moment of the vault's turn, then the camera sees the code.
+            seed = seed * 1103515245u + 12345u;
+            bench_sleep_ms ((double)((seed >> 8) % (POLL_MS + 50)));
+            int before = s_unlocks (&bd, NULL);
+            if (rename (tmp, dst) != 0)
+                goto done;
+            int64_t t0 = bench_now_ns (), t1 = 0;
+            while (s_unlocks (&bd, &t1) == before) {
+                if (bench_now_ns () - t0 > (int64_t)10 * 1000000000) {
+                    fprintf (stderr, "bench: no unlock frame for %s; see %s\n", cases[i].case_no,
+                             vlog);
+                    goto done;
+                }
+                bench_sleep_ms (1);
+            }
+            bench_samples_add (&run_total, t1 - t0);
+            //  The citizen takes the documents (the simulated person, AUTO_MS later).
+            bench_sleep_ms (50);
+        }
+        bench_fig_add (p50, (double)bench_samples_quantile (&run_total, 0.5) / 1e6);
+        bench_fig_add (p99, (double)bench_samples_quantile (&run_total, 0.99) / 1e6);
+        bench_fig_add (dec, (double)bench_samples_quantile (&run_dec, 0.5) / 1e6);
+        bench_fig_add (chk, (double)bench_samples_quantile (&run_rtt, 0.5) / 1e6);
+        bench_samples_append (&total, &run_total);
+        bench_samples_append (&decode, &run_dec);
+        bench_samples_append (&rtt, &run_rtt);
+        bench_samples_free (&run_total);
+        bench_samples_free (&run_dec);
+        bench_samples_free (&run_rtt);
+    }
+    bench_progress ("vault: scan-to-unlock over all %zu pickups: p50 %.0f ms, max %.0f ms; decode "
+                    "p50 %.0f ms; check p50 %.1f ms",
+                    total.n, (double)bench_samples_quantile (&total, 0.5) / 1e6,
+                    (double)bench_samples_quantile (&total, 1.0) / 1e6,
+                    (double)bench_samples_quantile (&decode, 0.5) / 1e6,
+                    (double)bench_samples_quantile (&rtt, 0.5) / 1e6);
+    rc = 0;
+done:
+    if (vault > 0)
+        bench_stop (vault, SIGTERM);
+    if (scan_fd >= 0)
+        close (scan_fd);
+    s_boards_stop (&bd);
+    bench_client_close (&c);
+    zmq_ctx_term (zctx);
+    bench_broker_cleanup (&br);
+    free (cases);
+    bench_samples_free (&total);
+    bench_samples_free (&decode);
+    bench_samples_free (&rtt);
+    if (rc == 0 && !getenv ("OW_BENCH_KEEP"))
+        bench_rmtree (dir);
+    return rc;
+}
