@@ -52,27 +52,6 @@ typedef struct {
     bool out_broken;       //  stdout cannot be written any more
 } s_board_t;
 
-static const char *
-s_str (const json_t *j, const char *key)
-{
-    const char *v = json_string_value (json_object_get (j, key));
-    return v ? v : "";
-}
-
-static long long
-s_int (const json_t *j, const char *key)
-{
-    return (long long)json_integer_value (json_object_get (j, key));
-}
-
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static bool
 s_wanted (const s_board_t *b, const char *service)
 {
@@ -119,7 +98,7 @@ s_flush (s_board_t *b)
 static void
 s_call_key (const json_t *ticket, char *out, size_t size)
 {
-    snprintf (out, size, "%lld:%lld", s_int (ticket, "called"), s_int (ticket, "recalls"));
+    snprintf (out, size, "%lld:%lld", term_int (ticket, "called"), term_int (ticket, "recalls"));
 }
 
 //  One call (or recall): show it, print it with --json, speak it.
@@ -127,13 +106,13 @@ static void
 s_call (s_board_t *b, const json_t *ticket, long long counter, const char *counter_name,
         long long recall, long long time_ms, bool announce)
 {
-    const char *number = s_str (ticket, "number");
+    const char *number = term_str (ticket, "number");
     char id[32];
-    snprintf (id, sizeof id, "%lld", s_int (ticket, "id"));
+    snprintf (id, sizeof id, "%lld", term_int (ticket, "id"));
     char key[64];
     s_call_key (ticket, key, sizeof key);
     json_object_set_new (b->announced, id, json_string (key));
-    if (!s_wanted (b, s_str (ticket, "service")))
+    if (!s_wanted (b, term_str (ticket, "service")))
         return;
 
     char text[256];
@@ -147,7 +126,7 @@ s_call (s_board_t *b, const json_t *ticket, long long counter, const char *count
     json_t *call =
         json_pack ("{s:s, s:I, s:s, s:I, s:s, s:I, s:s}", "number", number, "counter",
                    (json_int_t)counter, "counter_name", counter_name, "recall", (json_int_t)recall,
-                   "text", text, "time", (json_int_t)time_ms, "service", s_str (ticket, "service"));
+                   "text", text, "time", (json_int_t)time_ms, "service", term_str (ticket, "service"));
     if (!call)
         return;
     if (b->json && announce) {
@@ -171,8 +150,8 @@ s_counter_name (const s_board_t *b, long long id)
 {
     const json_t *counters = json_object_get (term_mirror_state (b->mirror), "counters");
     for (size_t i = 0; i < json_array_size (counters); i++)
-        if (s_int (json_array_get (counters, i), "id") == id)
-            return s_str (json_array_get (counters, i), "name");
+        if (term_int (json_array_get (counters, i), "id") == id)
+            return term_str (json_array_get (counters, i), "name");
     return "";
 }
 
@@ -180,9 +159,9 @@ static int
 s_by_called (const void *x, const void *y)
 {
     const json_t *a = *(json_t *const *)x, *c = *(json_t *const *)y;
-    long long d = s_int (a, "called") - s_int (c, "called");
+    long long d = term_int (a, "called") - term_int (c, "called");
     if (!d)
-        d = s_int (a, "id") - s_int (c, "id");
+        d = term_int (a, "id") - term_int (c, "id");
     return d < 0 ? -1 : d > 0;
 }
 
@@ -203,7 +182,7 @@ s_resync (s_board_t *b)
     json_t *t;
     json_object_foreach (tickets, k, t)
     {
-        const char *state = s_str (t, "state");
+        const char *state = term_str (t, "state");
         bool first_history = !b->synced && strcmp (state, "serving") == 0;
         if ((strcmp (state, "called") == 0 || first_history) &&
             json_is_integer (json_object_get (t, "counter")))
@@ -214,20 +193,20 @@ s_resync (s_board_t *b)
     for (size_t i = 0; i < count; i++) {
         t = called[i];
         char id[32], key[64];
-        snprintf (id, sizeof id, "%lld", s_int (t, "id"));
+        snprintf (id, sizeof id, "%lld", term_int (t, "id"));
         s_call_key (t, key, sizeof key);
         const char *seen = json_string_value (json_object_get (b->announced, id));
-        long long counter = s_int (t, "counter");
-        long long recall = s_int (t, "recalls");
+        long long counter = term_int (t, "counter");
+        long long recall = term_int (t, "recalls");
         if (!b->synced)
-            s_call (b, t, counter, s_counter_name (b, counter), recall, s_int (t, "called"), false);
+            s_call (b, t, counter, s_counter_name (b, counter), recall, term_int (t, "called"), false);
         else if (!seen || strcmp (seen, key) != 0) {
             log_info ("board: %s at counter %lld found in the snapshot: announcing it",
-                      s_str (t, "number"), counter);
+                      term_str (t, "number"), counter);
             s_call (b, t, counter, s_counter_name (b, counter), recall,
-                    recall ? s_int (st, "now") : s_int (t, "called"), true);
+                    recall ? term_int (st, "now") : term_int (t, "called"), true);
         }
-        if (strcmp (s_str (t, "state"), "called") == 0)
+        if (strcmp (term_str (t, "state"), "called") == 0)
             json_object_set_new (still, id, json_string (key));
     }
     free (called);
@@ -241,7 +220,7 @@ s_resync (s_board_t *b)
             bool known = false;
             const json_t *svcs = json_object_get (st, "services");
             for (size_t j = 0; j < json_array_size (svcs); j++)
-                known = known || strcmp (s_str (json_array_get (svcs, j), "prefix"),
+                known = known || strcmp (term_str (json_array_get (svcs, j), "prefix"),
                                          json_string_value (p)) == 0;
             if (!known)
                 log_warn ("board: the hall has no service '%s'", json_string_value (p));
@@ -269,8 +248,8 @@ s_on_event (term_mirror_t *mirror, const char *topic, const json_t *event, void 
     else if (strcmp (topic, "ticket.called") == 0) {
         const json_t *t = json_object_get (event, "ticket");
         if (json_is_object (t))
-            s_call (b, t, s_int (event, "counter"), s_str (event, "counter_name"),
-                    s_int (event, "recall"), s_int (event, "time"), true);
+            s_call (b, t, term_int (event, "counter"), term_str (event, "counter_name"),
+                    term_int (event, "recall"), term_int (event, "time"), true);
     }
 }
 
@@ -356,8 +335,8 @@ s_draw_big (const s_board_t *b, FILE *f, const char *number)
 static void
 s_display_text (const json_t *call, char *out, size_t size)
 {
-    snprintf (out, size, "请 %s 号到 %lld 号窗口办理", s_str (call, "number"),
-              s_int (call, "counter"));
+    snprintf (out, size, "请 %s 号到 %lld 号窗口办理", term_str (call, "number"),
+              term_int (call, "counter"));
 }
 
 static void
@@ -377,9 +356,9 @@ s_draw (s_board_t *b)
 
     char now[32] = "";
     if (json_is_integer (json_object_get (st, "now")))
-        term_format_time (s_int (st, "now"), s_utc_offset (b), now, sizeof now);
-    fprintf (f, "%s 叫号信息  %s — calls    %s", hall ? s_str (hall, "name") : "onewindow",
-             hall ? s_str (hall, "name_en") : "", now);
+        term_format_time (term_int (st, "now"), s_utc_offset (b), now, sizeof now);
+    fprintf (f, "%s 叫号信息  %s — calls    %s", hall ? term_str (hall, "name") : "onewindow",
+             hall ? term_str (hall, "name_en") : "", now);
     s_eol (b, f);
     if (b->services) {
         fputs ("本屏区域 this board:", f);
@@ -401,10 +380,10 @@ s_draw (s_board_t *b)
     s_eol (b, f);
     if (current) {
         if (b->tty)
-            s_draw_big (b, f, s_str (current, "number"));
+            s_draw_big (b, f, term_str (current, "number"));
         s_display_text (current, text, sizeof text);
-        fprintf (f, "  %s%s   %s", s_int (current, "recall") > 0 ? "【重呼 recall】" : "", text,
-                 s_str (current, "counter_name"));
+        fprintf (f, "  %s%s   %s", term_int (current, "recall") > 0 ? "【重呼 recall】" : "", text,
+                 term_str (current, "counter_name"));
     } else
         fputs ("  (暂无 none yet)", f);
     s_eol (b, f);
@@ -417,16 +396,16 @@ s_draw (s_board_t *b)
     json_array_foreach (b->recent, i, call)
     {
         char hhmm[32];
-        s_hhmm (b, s_int (call, "time"), hhmm, sizeof hhmm);
+        s_hhmm (b, term_int (call, "time"), hhmm, sizeof hhmm);
         s_display_text (call, text, sizeof text);
         fprintf (f, "  %s  ", hhmm);
         s_pad (f, text, 30);
         fputs ("  ", f);
-        if (s_int (call, "recall") > 0) {
-            s_pad (f, s_str (call, "counter_name"), 24);
-            fprintf (f, "  重呼 recall %lld", s_int (call, "recall"));
+        if (term_int (call, "recall") > 0) {
+            s_pad (f, term_str (call, "counter_name"), 24);
+            fprintf (f, "  重呼 recall %lld", term_int (call, "recall"));
         } else
-            fputs (s_str (call, "counter_name"), f);
+            fputs (term_str (call, "counter_name"), f);
         s_eol (b, f);
     }
     if (json_array_size (b->recent) == 0) {
@@ -440,14 +419,14 @@ s_draw (s_board_t *b)
     json_t *svc;
     json_array_foreach (json_object_get (st, "services"), i, svc)
     {
-        if (!s_wanted (b, s_str (svc, "prefix")))
+        if (!s_wanted (b, term_str (svc, "prefix")))
             continue;
-        fprintf (f, "  %-2s  ", s_str (svc, "prefix"));
-        s_pad (f, s_str (svc, "name"), 12);
+        fprintf (f, "  %-2s  ", term_str (svc, "prefix"));
+        s_pad (f, term_str (svc, "name"), 12);
         fputs ("  ", f);
-        s_pad (f, s_str (svc, "name_en"), 38);
-        fprintf (f, "  %3lld 人 waiting   %lld 窗口 open", s_int (svc, "waiting"),
-                 s_int (svc, "open_counters"));
+        s_pad (f, term_str (svc, "name_en"), 38);
+        fprintf (f, "  %3lld 人 waiting   %lld 窗口 open", term_int (svc, "waiting"),
+                 term_int (svc, "open_counters"));
         //  What a ticket taken now can expect: the broker's forward-simulated estimate.
         json_t *est = json_object_get (svc, "est_wait_s");
         if (json_is_integer (est) && json_integer_value (est) < 60)
@@ -613,14 +592,14 @@ term_board_main (term_opts_t *o, int argc, char **argv)
     int columns = b.tty ? s_columns () : 0;
     while (!s_stop_signal && !b.out_broken) {
         int timeout = b.voice && term_voice_busy (b.voice) ? TERM_VOICE_TICK_MS : IDLE_MS;
-        int64_t started = s_mono_ms ();
+        int64_t started = term_mono_ms ();
         int applied = term_mirror_poll (b.mirror, timeout);
         if (applied < 0) {
             if (b.online)
                 b.dirty = true;
             b.online = false;
             //  Unreachable: wait out the rest of the period rather than spin.
-            int64_t left = timeout - (s_mono_ms () - started);
+            int64_t left = timeout - (term_mono_ms () - started);
             if (left > 0 && !s_stop_signal)
                 nanosleep (&(struct timespec){left / 1000, (left % 1000) * 1000000}, NULL);
         }

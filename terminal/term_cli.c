@@ -242,3 +242,24 @@ term_format_wait (const json_t *est_wait_s, char *out, size_t size)
     else
         snprintf (out, size, "约 %lld 分钟 / about %lld min", (s + 59) / 60, (s + 59) / 60);
 }
+
+const char *
+term_str (const json_t *j, const char *key)
+{
+    const char *v = json_string_value (json_object_get (j, key));
+    return v ? v : "";
+}
+
+json_int_t
+term_int (const json_t *j, const char *key)
+{
+    return json_integer_value (json_object_get (j, key));
+}
+
+int64_t
+term_mono_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

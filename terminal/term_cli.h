@@ -8,6 +8,7 @@
 #define TERM_CLI_H
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -52,6 +53,11 @@ int term_usage_error (const char *prog, const char *fmt, ...) __attribute__ ((fo
 void term_format_time (long long ms, int utc_offset_min, char *out, size_t size);
 //  Human wait: "约 12 分钟 / about 12 min", "少于 1 分钟 / under 1 min", or the no-counter text.
 void term_format_wait (const json_t *est_wait_s, char *out, size_t size);
+//  A string member of `j`, or "" (never NULL); an integer member, or 0.
+const char *term_str (const json_t *j, const char *key);
+json_int_t term_int (const json_t *j, const char *key);
+//  Milliseconds on the monotonic clock (for timeouts and intervals, not for the hall's time).
+int64_t term_mono_ms (void);
 
 //  Role entry points: argv[0] is the role name.
 int term_kiosk_main (term_opts_t *o, int argc, char **argv);

@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "proto_client.h"
+#include "term_cli.h"
 #include "proto_log.h"
 #include "proto_msg.h"
 
@@ -40,14 +41,6 @@ struct term_mirror {
     term_mirror_fn *fn;
     void *fn_arg;
 };
-
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 term_mirror_t *
 term_mirror_new (const char *broker, const char *pub)
@@ -234,7 +227,7 @@ s_snapshot (term_mirror_t *self)
     self->state = snap;
     self->seq = (uint64_t) json_integer_value (json_object_get (snap, "seq"));
     self->snapshots++;
-    self->last_event_ms = s_mono_ms ();
+    self->last_event_ms = term_mono_ms ();
     self->cases_due = 0;
     s_notify (self, "mirror.snapshot", NULL);
     return 0;
@@ -455,7 +448,7 @@ s_apply (term_mirror_t *self, const char *topic, json_t *e)
         s_push_recent (json_object_get (st, "alarms"), json_incref (e));
     else if (strncmp (topic, "case.", 5) == 0 && !self->cases_due)
         //  Case counts come from a scan of open cases: refresh them soon, not per event.
-        self->cases_due = s_mono_ms () + CASES_REFRESH_MS;
+        self->cases_due = term_mono_ms () + CASES_REFRESH_MS;
     s_recount (self);
 }
 
@@ -531,7 +524,7 @@ s_fill (term_mirror_t *self, uint64_t upto)
         json_decref (body);
     }
     self->fills++;
-    self->last_event_ms = s_mono_ms ();
+    self->last_event_ms = term_mono_ms ();
     json_decref (r);
     return (int) i;
 }
@@ -580,7 +573,7 @@ term_mirror_poll (term_mirror_t *self, int timeout_ms)
         int rc = s_read (self, topic, sizeof topic, &seq, &body);
         if (rc <= 0)
             break;
-        self->last_event_ms = s_mono_ms ();
+        self->last_event_ms = term_mono_ms ();
         if (!body || seq == 0) {
             json_decref (body);
             continue;
@@ -610,8 +603,8 @@ term_mirror_poll (term_mirror_t *self, int timeout_ms)
         applied++;
     }
     if (s_reconnected (self))
-        self->last_event_ms = s_mono_ms () - CHECK_MS + RECONNECT_MS;
-    int64_t now = s_mono_ms ();
+        self->last_event_ms = term_mono_ms () - CHECK_MS + RECONNECT_MS;
+    int64_t now = term_mono_ms ();
     if (self->cases_due && now >= self->cases_due) {
         if (s_snapshot (self) != 0)
             return -1;

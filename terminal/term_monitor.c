@@ -48,31 +48,10 @@ s_on_signal (int sig)
     s_interrupted = 1;
 }
 
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static const char *
-s_str (const json_t *j, const char *key)
-{
-    const char *v = json_string_value (json_object_get (j, key));
-    return v ? v : "";
-}
-
-static json_int_t
-s_int (const json_t *j, const char *key)
-{
-    return json_integer_value (json_object_get (j, key));
-}
-
 static bool
 s_is (const json_t *j, const char *key, const char *value)
 {
-    return strcmp (s_str (j, key), value) == 0;
+    return strcmp (term_str (j, key), value) == 0;
 }
 
 //  num / den as a JSON real, or null when nothing was counted (a rate of nothing is unknown,
@@ -119,9 +98,9 @@ typedef struct {
 static json_t *
 s_service_kpis (const json_t *state, const json_t *svc, int64_t now, s_totals_t *tot)
 {
-    const char *prefix = s_str (svc, "prefix");
+    const char *prefix = term_str (svc, "prefix");
     const json_t *st = json_object_get (json_object_get (state, "stats"), prefix);
-    int64_t limit_ms = (int64_t)s_int (state, "over_wait_minutes") * 60000;
+    int64_t limit_ms = (int64_t)term_int (state, "over_wait_minutes") * 60000;
     //  The oldest waiting ticket, and how many wait longer than the over-wait limit now.
     int64_t longest = -1;
     json_int_t waiting_over = 0;
@@ -131,7 +110,7 @@ s_service_kpis (const json_t *state, const json_t *svc, int64_t now, s_totals_t 
     {
         if (!s_is (t, "service", prefix) || !s_is (t, "state", "waiting"))
             continue;
-        int64_t wait = now - (int64_t)s_int (t, "issued");
+        int64_t wait = now - (int64_t)term_int (t, "issued");
         if (wait < 0)
             wait = 0;
         if (wait > longest)
@@ -139,14 +118,14 @@ s_service_kpis (const json_t *state, const json_t *svc, int64_t now, s_totals_t 
         if (limit_ms > 0 && wait > limit_ms)
             waiting_over++;
     }
-    json_int_t called = s_int (st, "called"), served = s_int (st, "served");
-    json_int_t rated = s_int (st, "rated");
+    json_int_t called = term_int (st, "called"), served = term_int (st, "served");
+    json_int_t rated = term_int (st, "rated");
     const json_t *r = json_object_get (st, "ratings");
     json_int_t lv[5];
     for (size_t i = 0; i < 5; i++)
         lv[i] = json_integer_value (json_array_get (r, i));
     json_int_t good = lv[4] + lv[3];
-    json_int_t waiting = s_int (svc, "waiting"), open = s_int (svc, "open_counters");
+    json_int_t waiting = term_int (svc, "waiting"), open = term_int (svc, "open_counters");
     //  Red: someone has waited past the limit, or people wait and no counter serves them.
     int level = LVL_OK;
     if ((limit_ms > 0 && longest > limit_ms) || (waiting > 0 && open == 0))
@@ -156,30 +135,30 @@ s_service_kpis (const json_t *state, const json_t *svc, int64_t now, s_totals_t 
     json_t *k = json_pack (
         "{s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:O, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:I,"
         " s:o, s:I, s:[I,I,I,I,I], s:o, s:o, s:o, s:o}",
-        "prefix", prefix, "name", s_str (svc, "name"), "name_en", s_str (svc, "name_en"), "waiting",
+        "prefix", prefix, "name", term_str (svc, "name"), "name_en", term_str (svc, "name_en"), "waiting",
         waiting, "open_counters", open, "longest_wait_ms",
         longest >= 0 ? json_integer (longest) : json_null (), "waiting_over", waiting_over,
         "est_wait_s",
         json_object_get (svc, "est_wait_s") ? json_object_get (svc, "est_wait_s") : json_null (),
-        "issued", s_int (st, "issued"), "called", called, "served", served, "missed",
-        s_int (st, "missed"), "cancelled", s_int (st, "cancelled"), "transferred",
-        s_int (st, "transferred"), "avg_wait_ms", s_mean (s_int (st, "sum_wait_ms"), called),
-        "max_wait_ms", s_int (st, "max_wait_ms"), "avg_service_ms",
-        s_mean (s_int (st, "sum_service_ms"), served), "over_wait", s_int (st, "over_wait"),
-        "over_wait_rate", s_ratio (s_int (st, "over_wait"), called), "rated", rated, "ratings",
+        "issued", term_int (st, "issued"), "called", called, "served", served, "missed",
+        term_int (st, "missed"), "cancelled", term_int (st, "cancelled"), "transferred",
+        term_int (st, "transferred"), "avg_wait_ms", s_mean (term_int (st, "sum_wait_ms"), called),
+        "max_wait_ms", term_int (st, "max_wait_ms"), "avg_service_ms",
+        s_mean (term_int (st, "sum_service_ms"), served), "over_wait", term_int (st, "over_wait"),
+        "over_wait_rate", s_ratio (term_int (st, "over_wait"), called), "rated", rated, "ratings",
         lv[0], lv[1], lv[2], lv[3], lv[4], "rating_rate", s_ratio (rated, served), "good_rate",
         s_ratio (good, rated), "satisfaction", s_ratio (good + lv[2], rated), "level",
         s_level_json (level));
     tot->waiting += waiting;
-    tot->issued += s_int (st, "issued");
+    tot->issued += term_int (st, "issued");
     tot->called += called;
     tot->served += served;
-    tot->over_wait += s_int (st, "over_wait");
-    tot->missed += s_int (st, "missed");
+    tot->over_wait += term_int (st, "over_wait");
+    tot->missed += term_int (st, "missed");
     tot->rated += rated;
     tot->good += good;
-    tot->sum_wait += s_int (st, "sum_wait_ms");
-    tot->sum_service += s_int (st, "sum_service_ms");
+    tot->sum_wait += term_int (st, "sum_wait_ms");
+    tot->sum_service += term_int (st, "sum_service_ms");
     if (longest > tot->longest)
         tot->longest = longest;
     return k;
@@ -195,7 +174,7 @@ s_people_wait_for (const json_t *c, const json_t *services)
     {
         json_array_foreach (services, j, svc)
         {
-            if (s_is (svc, "prefix", json_string_value (p)) && s_int (svc, "waiting") > 0)
+            if (s_is (svc, "prefix", json_string_value (p)) && term_int (svc, "waiting") > 0)
                 return true;
         }
     }
@@ -205,28 +184,28 @@ s_people_wait_for (const json_t *c, const json_t *services)
 static json_t *
 s_counter_kpis (const json_t *c, int64_t now, const json_t *services)
 {
-    const char *state = s_str (c, "state");
+    const char *state = term_str (c, "state");
     bool idle = strcmp (state, "idle") == 0;
     bool busy = strcmp (state, "calling") == 0 || strcmp (state, "serving") == 0;
     bool paused = strcmp (state, "paused") == 0;
     //  The day object books a state's time when it ends; add the current state's so far
     //  (the broker's rule: idle, calling and serving are open; calling and serving busy).
-    int64_t since = (int64_t)s_int (c, "since");
+    int64_t since = (int64_t)term_int (c, "since");
     int64_t cur = since > 0 && now > since ? now - since : 0;
     const json_t *day = json_object_get (c, "day");
-    int64_t open_ms = (int64_t)s_int (day, "open_ms") + (idle || busy ? cur : 0);
-    int64_t busy_ms = (int64_t)s_int (day, "busy_ms") + (busy ? cur : 0);
-    int64_t paused_ms = (int64_t)s_int (day, "paused_ms") + (paused ? cur : 0);
-    json_int_t served = day ? s_int (day, "served") : s_int (c, "served");
+    int64_t open_ms = (int64_t)term_int (day, "open_ms") + (idle || busy ? cur : 0);
+    int64_t busy_ms = (int64_t)term_int (day, "busy_ms") + (busy ? cur : 0);
+    int64_t paused_ms = (int64_t)term_int (day, "paused_ms") + (paused ? cur : 0);
+    json_int_t served = day ? term_int (day, "served") : term_int (c, "served");
     const json_t *t = json_object_get (c, "ticket");
     int level =
         idle && cur >= IDLE_WARN_MS && s_people_wait_for (c, services) ? LVL_YELLOW : LVL_OK;
     json_t *k = json_pack (
         "{s:I, s:s, s:s, s:O, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:o}", "id",
-        s_int (c, "id"), "name", s_str (c, "name"), "state", state, "services",
+        term_int (c, "id"), "name", term_str (c, "name"), "state", state, "services",
         json_object_get (c, "services") ? json_object_get (c, "services") : json_null (), "ticket",
-        json_is_object (t) ? json_string (s_str (t, "number")) : json_null (), "ticket_service",
-        json_is_object (t) ? json_string (s_str (t, "service")) : json_null (), "served", served,
+        json_is_object (t) ? json_string (term_str (t, "number")) : json_null (), "ticket_service",
+        json_is_object (t) ? json_string (term_str (t, "service")) : json_null (), "served", served,
         "open_ms", (json_int_t)open_ms, "busy_ms", (json_int_t)busy_ms, "paused_ms",
         (json_int_t)paused_ms, "utilisation", s_ratio (busy_ms, open_ms), "idle_ms",
         idle ? json_integer (cur) : json_null (), "state_ms", (json_int_t)cur, "level",
@@ -255,15 +234,15 @@ s_cabinet_kpis (const json_t *cab)
         json_t *al = json_object_get (s, "alarms");
         if (json_array_size (al) > 0)
             json_array_append_new (alarm_slots,
-                                   json_pack ("{s:s, s:s, s:O}", "slot", s_str (s, "slot"), "state",
-                                              s_str (s, "state"), "alarms", al));
+                                   json_pack ("{s:s, s:s, s:O}", "slot", term_str (s, "slot"), "state",
+                                              term_str (s, "state"), "alarms", al));
     }
     json_t *online = json_object_get (cab, "online");
     bool off = online && !json_is_true (online);
     int level = json_array_size (alarm_slots) || off ? LVL_RED : overdue ? LVL_YELLOW : LVL_OK;
     return json_pack ("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:o}", "cabinet",
-                      s_str (cab, "cabinet"), "name", s_str (cab, "name"), "online", !off,
-                      "reported", s_int (cab, "reported"), "slots", slots, "occupied", occupied,
+                      term_str (cab, "cabinet"), "name", term_str (cab, "name"), "online", !off,
+                      "reported", term_int (cab, "reported"), "slots", slots, "occupied", occupied,
                       "in_use", in_use, "free", slots - in_use, "occupancy",
                       s_ratio (occupied, slots), "alarm_slots", alarm_slots, "overdue_slots",
                       overdue, "level", s_level_json (level));
@@ -284,8 +263,8 @@ s_case_kpis (const json_t *cases)
         if (json_is_integer (v))
             json_object_set (k, key, v);
     }
-    int level = s_int (k, "red") || s_int (k, "overdue")             ? LVL_RED
-                : s_int (k, "yellow") || s_int (k, "pickup_overdue") ? LVL_YELLOW
+    int level = term_int (k, "red") || term_int (k, "overdue")             ? LVL_RED
+                : term_int (k, "yellow") || term_int (k, "pickup_overdue") ? LVL_YELLOW
                                                                      : LVL_OK;
     json_object_set_new (k, "level", s_level_json (level));
     return k;
@@ -324,10 +303,10 @@ s_kpis (const json_t *state, const json_t *info, int64_t now)
         "over_wait_rate", s_ratio (tot.over_wait, tot.called), "rating_rate",
         s_ratio (tot.rated, tot.served), "good_rate", s_ratio (tot.good, tot.rated));
     return json_pack ("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "hall",
-                      s_str (hall, "name"), "hall_en", s_str (hall, "name_en"), "now",
-                      (json_int_t)now, "day", s_int (state, "day"), "seq", s_int (state, "seq"),
-                      "utc_offset_min", s_int (state, "utc_offset_min"), "over_wait_minutes",
-                      s_int (state, "over_wait_minutes"), "totals", totals, "services", services,
+                      term_str (hall, "name"), "hall_en", term_str (hall, "name_en"), "now",
+                      (json_int_t)now, "day", term_int (state, "day"), "seq", term_int (state, "seq"),
+                      "utc_offset_min", term_int (state, "utc_offset_min"), "over_wait_minutes",
+                      term_int (state, "over_wait_minutes"), "totals", totals, "services", services,
                       "counters", counters, "cabinets", cabinets, "alarms", alarms, "cases",
                       s_case_kpis (json_object_get (state, "cases")));
 }
@@ -709,7 +688,7 @@ static const s_col_t s_svc_cols[] = {
 static int
 s_wait_level (const json_t *k, const json_t *ms)
 {
-    json_int_t limit = s_int (k, "over_wait_minutes") * 60000;
+    json_int_t limit = term_int (k, "over_wait_minutes") * 60000;
     if (!json_is_integer (ms) || limit <= 0)
         return LVL_OK;
     json_int_t w = json_integer_value (ms);
@@ -728,8 +707,8 @@ s_services (s_view_t *v, const json_t *k, int max_rows)
     int natural = 8;
     for (int i = 0; i < n; i++) {
         const json_t *s = json_array_get (list, (size_t)i);
-        snprintf (name, sizeof name, "%s %s %s", s_str (s, "prefix"),
-                  v->zh ? s_str (s, "name") : "", s_str (s, "name_en"));
+        snprintf (name, sizeof name, "%s %s %s", term_str (s, "prefix"),
+                  v->zh ? term_str (s, "name") : "", term_str (s, "name_en"));
         int w = s_width (name);
         natural = w > natural ? w : natural;
     }
@@ -740,32 +719,32 @@ s_services (s_view_t *v, const json_t *k, int max_rows)
     for (int i = 0; i < rows; i++) {
         const json_t *s = json_array_get (list, (size_t)i);
         if (v->zh)
-            snprintf (name, sizeof name, "%s %s %s", s_str (s, "prefix"), s_str (s, "name"),
-                      s_str (s, "name_en"));
+            snprintf (name, sizeof name, "%s %s %s", term_str (s, "prefix"), term_str (s, "name"),
+                      term_str (s, "name_en"));
         else
-            snprintf (name, sizeof name, "%s %s", s_str (s, "prefix"), s_str (s, "name_en"));
+            snprintf (name, sizeof name, "%s %s", term_str (s, "prefix"), term_str (s, "name_en"));
         s_cell (v, name, name_w, 'l', LVL_OK);
         char cell[SVC_COLS][48];
         int level[SVC_COLS] = {0};
-        bool nobody = s_int (s, "waiting") > 0 && s_int (s, "open_counters") == 0;
+        bool nobody = term_int (s, "waiting") > 0 && term_int (s, "open_counters") == 0;
         json_t *est = json_object_get (s, "est_wait_s");
         json_t *est_ms =
             json_is_integer (est) ? json_integer (json_integer_value (est) * 1000) : json_null ();
-        s_num (s_int (s, "waiting"), cell[0], sizeof cell[0]);
+        s_num (term_int (s, "waiting"), cell[0], sizeof cell[0]);
         level[0] = nobody ? LVL_RED : LVL_OK;
         s_dur (json_object_get (s, "longest_wait_ms"), cell[1], sizeof cell[1]);
         level[1] = s_wait_level (k, json_object_get (s, "longest_wait_ms"));
         s_dur (est_ms, cell[2], sizeof cell[2]);
         json_decref (est_ms);
-        s_num (s_int (s, "served"), cell[3], sizeof cell[3]);
+        s_num (term_int (s, "served"), cell[3], sizeof cell[3]);
         s_dur (json_object_get (s, "avg_wait_ms"), cell[4], sizeof cell[4]);
         s_dur (json_object_get (s, "avg_service_ms"), cell[5], sizeof cell[5]);
-        s_num (s_int (s, "over_wait"), cell[6], sizeof cell[6]);
-        level[6] = s_int (s, "over_wait") > 0 ? LVL_YELLOW : LVL_OK;
+        s_num (term_int (s, "over_wait"), cell[6], sizeof cell[6]);
+        level[6] = term_int (s, "over_wait") > 0 ? LVL_YELLOW : LVL_OK;
         s_pct (json_object_get (s, "over_wait_rate"), cell[7], sizeof cell[7]);
         s_pct (json_object_get (s, "rating_rate"), cell[8], sizeof cell[8]);
         s_pct (json_object_get (s, "good_rate"), cell[9], sizeof cell[9]);
-        s_num (s_int (s, "open_counters"), cell[10], sizeof cell[10]);
+        s_num (term_int (s, "open_counters"), cell[10], sizeof cell[10]);
         level[10] = nobody ? LVL_RED : LVL_OK;
         for (int c = 0; c < SVC_COLS; c++)
             if (shown[c])
@@ -796,7 +775,7 @@ s_counters (s_view_t *v, const json_t *k, int max_rows)
         return;
     int natural = 8;
     for (int i = 0; i < n; i++) {
-        int w = v->zh ? s_width (s_str (json_array_get (list, (size_t)i), "name")) : 12;
+        int w = v->zh ? s_width (term_str (json_array_get (list, (size_t)i), "name")) : 12;
         natural = w > natural ? w : natural;
     }
     bool shown[NCOLS];
@@ -812,17 +791,17 @@ s_counters (s_view_t *v, const json_t *k, int max_rows)
             char name[256], cell[NCOLS][96];
             int level[NCOLS] = {0};
             if (v->zh)
-                snprintf (name, sizeof name, "%s", s_str (c, "name"));
+                snprintf (name, sizeof name, "%s", term_str (c, "name"));
             else
-                snprintf (name, sizeof name, "Counter %lld", (long long)s_int (c, "id"));
+                snprintf (name, sizeof name, "Counter %lld", (long long)term_int (c, "id"));
             s_cell (v, name, name_w, 'l', closed ? LVL_DIM : LVL_OK);
-            s_state_text (v, s_str (c, "state"), cell[0], sizeof cell[0]);
+            s_state_text (v, term_str (c, "state"), cell[0], sizeof cell[0]);
             level[0] = closed ? LVL_DIM : LVL_OK;
             snprintf (cell[1], sizeof cell[1], "%s",
-                      json_is_string (json_object_get (c, "ticket")) ? s_str (c, "ticket") : "-");
+                      json_is_string (json_object_get (c, "ticket")) ? term_str (c, "ticket") : "-");
             snprintf (cell[2], sizeof cell[2], "%s",
-                      json_is_string (json_object_get (c, "clerk")) ? s_str (c, "clerk") : "-");
-            s_num (s_int (c, "served"), cell[3], sizeof cell[3]);
+                      json_is_string (json_object_get (c, "clerk")) ? term_str (c, "clerk") : "-");
+            s_num (term_int (c, "served"), cell[3], sizeof cell[3]);
             s_pct (json_object_get (c, "utilisation"), cell[4], sizeof cell[4]);
             s_dur (json_object_get (c, "idle_ms"), cell[5], sizeof cell[5]);
             level[5] = s_level_of (c);
@@ -855,17 +834,17 @@ static void
 s_title (s_view_t *v, const json_t *k, bool online)
 {
     char when[48], title[512], status[96];
-    s_clock (s_int (k, "now"), (int)s_int (k, "utc_offset_min"), "%Y-%m-%d %H:%M:%S", when,
+    s_clock (term_int (k, "now"), (int)term_int (k, "utc_offset_min"), "%Y-%m-%d %H:%M:%S", when,
              sizeof when);
     if (online)
         snprintf (status, sizeof status, "%s seq %lld", v->zh ? "在线 live" : "live",
-                  (long long)s_int (k, "seq"));
+                  (long long)term_int (k, "seq"));
     else
         snprintf (status, sizeof status, "%s",
                   v->zh ? "离线 offline, 重连中 reconnecting" : "offline, reconnecting");
     snprintf (title, sizeof title, " %s  %s  %s  %s",
               v->zh ? "大厅监控 Hall monitor" : "Hall monitor",
-              v->zh ? s_str (k, "hall") : s_str (k, "hall_en"), when, status);
+              v->zh ? term_str (k, "hall") : term_str (k, "hall_en"), when, status);
     s_cell (v, title, v->curses ? v->cols : -1, 'l', online ? LVL_TITLE : LVL_RED);
     s_newline (v);
 }
@@ -876,14 +855,14 @@ s_totals (s_view_t *v, const json_t *k)
     const json_t *t = json_object_get (k, "totals");
     char buf[64];
     s_word (v, v->zh ? "合计 Total:" : "Total:", LVL_HEAD);
-    s_figure (v, "等候", "waiting", s_num (s_int (t, "waiting"), buf, sizeof buf), LVL_OK);
-    s_figure (v, "已办", "served", s_num (s_int (t, "served"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "等候", "waiting", s_num (term_int (t, "waiting"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "已办", "served", s_num (term_int (t, "served"), buf, sizeof buf), LVL_OK);
     s_figure (v, "平均等候", "avg wait",
               s_dur (json_object_get (t, "avg_wait_ms"), buf, sizeof buf), LVL_OK);
     s_figure (v, "平均办理", "avg serv",
               s_dur (json_object_get (t, "avg_service_ms"), buf, sizeof buf), LVL_OK);
-    s_figure (v, "超时", "over wait", s_num (s_int (t, "over_wait"), buf, sizeof buf),
-              s_int (t, "over_wait") ? LVL_YELLOW : LVL_OK);
+    s_figure (v, "超时", "over wait", s_num (term_int (t, "over_wait"), buf, sizeof buf),
+              term_int (t, "over_wait") ? LVL_YELLOW : LVL_OK);
     s_figure (v, "评价率", "rated", s_pct (json_object_get (t, "rating_rate"), buf, sizeof buf),
               LVL_OK);
     s_figure (v, "好评率", "good", s_pct (json_object_get (t, "good_rate"), buf, sizeof buf),
@@ -897,19 +876,19 @@ s_cases (s_view_t *v, const json_t *k)
     const json_t *c = json_object_get (k, "cases");
     char buf[32];
     s_word (v, v->zh ? "办件 Cases:" : "Cases:", LVL_HEAD);
-    s_figure (v, "在办", "open", s_num (s_int (c, "open"), buf, sizeof buf), LVL_OK);
-    s_figure (v, "黄灯", "yellow", s_num (s_int (c, "yellow"), buf, sizeof buf),
-              s_int (c, "yellow") ? LVL_YELLOW : LVL_OK);
-    s_figure (v, "红灯", "red", s_num (s_int (c, "red"), buf, sizeof buf),
-              s_int (c, "red") ? LVL_RED : LVL_OK);
-    s_figure (v, "超期", "overdue", s_num (s_int (c, "overdue"), buf, sizeof buf),
-              s_int (c, "overdue") ? LVL_RED : LVL_OK);
-    s_figure (v, "待取件", "awaiting pickup", s_num (s_int (c, "awaiting_pickup"), buf, sizeof buf),
+    s_figure (v, "在办", "open", s_num (term_int (c, "open"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "黄灯", "yellow", s_num (term_int (c, "yellow"), buf, sizeof buf),
+              term_int (c, "yellow") ? LVL_YELLOW : LVL_OK);
+    s_figure (v, "红灯", "red", s_num (term_int (c, "red"), buf, sizeof buf),
+              term_int (c, "red") ? LVL_RED : LVL_OK);
+    s_figure (v, "超期", "overdue", s_num (term_int (c, "overdue"), buf, sizeof buf),
+              term_int (c, "overdue") ? LVL_RED : LVL_OK);
+    s_figure (v, "待取件", "awaiting pickup", s_num (term_int (c, "awaiting_pickup"), buf, sizeof buf),
               LVL_OK);
-    s_figure (v, "柜中待取", "in cabinet", s_num (s_int (c, "ready_for_pickup"), buf, sizeof buf),
+    s_figure (v, "柜中待取", "in cabinet", s_num (term_int (c, "ready_for_pickup"), buf, sizeof buf),
               LVL_OK);
-    s_figure (v, "取件超期", "pickup overdue", s_num (s_int (c, "pickup_overdue"), buf, sizeof buf),
-              s_int (c, "pickup_overdue") ? LVL_YELLOW : LVL_OK);
+    s_figure (v, "取件超期", "pickup overdue", s_num (term_int (c, "pickup_overdue"), buf, sizeof buf),
+              term_int (c, "pickup_overdue") ? LVL_YELLOW : LVL_OK);
     s_newline (v);
 }
 
@@ -936,13 +915,13 @@ s_cabinets (s_view_t *v, const json_t *k, int max_lines)
             break;
         }
         snprintf (buf, sizeof buf, "%s %s %s:", v->zh ? "智能柜 Cabinet" : "Cabinet",
-                  s_str (c, "cabinet"), v->zh ? s_str (c, "name") : "");
+                  term_str (c, "cabinet"), v->zh ? term_str (c, "name") : "");
         s_word (v, buf, LVL_HEAD);
         if (!json_is_true (json_object_get (c, "online")))
             s_word (v, s_bi (v, "离线", "offline", buf, sizeof buf), LVL_RED);
         char value[64], pct[16];
-        snprintf (value, sizeof value, "%lld/%lld %s", (long long)s_int (c, "occupied"),
-                  (long long)s_int (c, "slots"),
+        snprintf (value, sizeof value, "%lld/%lld %s", (long long)term_int (c, "occupied"),
+                  (long long)term_int (c, "slots"),
                   s_pct (json_object_get (c, "occupancy"), pct, sizeof pct));
         s_figure (v, "占用", "occupied", value, LVL_OK);
         const json_t *alarmed = json_object_get (c, "alarm_slots");
@@ -953,16 +932,16 @@ s_cabinets (s_view_t *v, const json_t *k, int max_lines)
         json_t *s, *name;
         json_array_foreach (alarmed, j, s)
         {
-            s_word (v, s_str (s, "slot"), LVL_OK);
+            s_word (v, term_str (s, "slot"), LVL_OK);
             json_array_foreach (json_object_get (s, "alarms"), a, name)
                 s_word (v,
                         s_alarm_text (v, json_string_value (name) ? json_string_value (name) : "?",
                                       buf, sizeof buf),
                         LVL_RED);
         }
-        if (s_int (c, "overdue_slots"))
+        if (term_int (c, "overdue_slots"))
             s_figure (v, "取件超期", "overdue slots",
-                      s_num (s_int (c, "overdue_slots"), value, sizeof value), LVL_YELLOW);
+                      s_num (term_int (c, "overdue_slots"), value, sizeof value), LVL_YELLOW);
         s_newline (v);
     }
 }
@@ -981,13 +960,13 @@ s_alarms (s_view_t *v, const json_t *k, int max_rows)
     for (int i = 0; i < n && i < max_rows - 1 && i < SCREEN_ALARMS; i++) {
         const json_t *a = json_array_get (list, (size_t)i);
         s_word (v,
-                s_clock (s_int (a, "time"), (int)s_int (k, "utc_offset_min"), "%H:%M:%S", buf,
+                s_clock (term_int (a, "time"), (int)term_int (k, "utc_offset_min"), "%H:%M:%S", buf,
                          sizeof buf),
                 LVL_OK);
-        s_word (v, s_str (a, "cabinet"), LVL_OK);
-        s_word (v, s_str (a, "slot"), LVL_OK);
-        s_word (v, s_alarm_text (v, s_str (a, "alarm"), buf, sizeof buf), LVL_RED);
-        s_word (v, s_str (a, "detail"), LVL_OK);
+        s_word (v, term_str (a, "cabinet"), LVL_OK);
+        s_word (v, term_str (a, "slot"), LVL_OK);
+        s_word (v, s_alarm_text (v, term_str (a, "alarm"), buf, sizeof buf), LVL_RED);
+        s_word (v, term_str (a, "detail"), LVL_OK);
         s_newline (v);
     }
 }
@@ -1130,8 +1109,8 @@ s_on_event (term_mirror_t *mirror, const char *topic, const json_t *event, void 
     (void)topic;
     (void)event;
     s_screen_t *self = arg;
-    self->anchor_now = (int64_t)s_int (term_mirror_state (mirror), "now");
-    self->anchor_mono = s_mono_ms ();
+    self->anchor_now = (int64_t)term_int (term_mirror_state (mirror), "now");
+    self->anchor_mono = term_mono_ms ();
     self->online = true;
     self->dirty = true;
 }
@@ -1142,7 +1121,7 @@ s_now (const s_screen_t *self)
 {
     if (s_is (term_mirror_info (self->mirror), "clock", "sim"))
         return self->anchor_now;
-    return self->anchor_now + (s_mono_ms () - self->anchor_mono);
+    return self->anchor_now + (term_mono_ms () - self->anchor_mono);
 }
 
 static void
@@ -1241,7 +1220,7 @@ s_screen_run (term_mirror_t *mirror, const char *broker)
     if (term_mirror_start (mirror) != 0)
         self.online = false;
     s_frame (&self);
-    int64_t last_frame = s_mono_ms (), next_try = 0;
+    int64_t last_frame = term_mono_ms (), next_try = 0;
     bool running = true;
     while (running && !s_interrupted) {
         void *sock = term_mirror_socket (mirror);
@@ -1250,7 +1229,7 @@ s_screen_run (term_mirror_t *mirror, const char *broker)
         if (sock)
             items[n++] = (zmq_pollitem_t){sock, 0, ZMQ_POLLIN, 0};
         items[n++] = (zmq_pollitem_t){NULL, STDIN_FILENO, ZMQ_POLLIN, 0};
-        int64_t wait = TICK_MS - (s_mono_ms () - last_frame);
+        int64_t wait = TICK_MS - (term_mono_ms () - last_frame);
         zmq_poll (items, n,
                   wait < 0         ? 0
                   : wait > TICK_MS ? TICK_MS
@@ -1264,17 +1243,17 @@ s_screen_run (term_mirror_t *mirror, const char *broker)
             break;
         //  The mirror applies what came (and resyncs, or retries a lost broker; not
         //  started yet, it tries to connect once a second).
-        if (sock || s_mono_ms () >= next_try) {
+        if (sock || term_mono_ms () >= next_try) {
             if (term_mirror_poll (mirror, 0) < 0) {
                 if (self.online)
                     self.dirty = true;
                 self.online = false;
             }
-            next_try = s_mono_ms () + TICK_MS;
+            next_try = term_mono_ms () + TICK_MS;
         }
-        if (running && (self.dirty || s_mono_ms () - last_frame >= TICK_MS)) {
+        if (running && (self.dirty || term_mono_ms () - last_frame >= TICK_MS)) {
             s_frame (&self);
-            last_frame = s_mono_ms ();
+            last_frame = term_mono_ms ();
         }
     }
     endwin ();
@@ -1351,7 +1330,7 @@ term_monitor_main (term_opts_t *o, int argc, char **argv)
         } else {
             //  The snapshot's own clock: the figures are exactly those of that moment.
             const json_t *state = term_mirror_state (mirror);
-            json_t *k = s_kpis (state, term_mirror_info (mirror), (int64_t)s_int (state, "now"));
+            json_t *k = s_kpis (state, term_mirror_info (mirror), (int64_t)term_int (state, "now"));
             if (o->json)
                 term_print_json (k);
             else {

@@ -152,27 +152,6 @@ typedef struct {
 //  ---------------------------------------------------------------------------------------
 //  Small helpers
 
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static const char *
-s_str (const json_t *j, const char *key)
-{
-    const char *v = json_string_value (json_object_get (j, key));
-    return v ? v : "";
-}
-
-static json_int_t
-s_int (const json_t *j, const char *key)
-{
-    return json_integer_value (json_object_get (j, key));
-}
-
 static void
 s_esc (FILE *f, const char *text)
 {
@@ -196,9 +175,9 @@ static int64_t
 s_now (s_web_t *w)
 {
     const json_t *info = term_mirror_info (w->mirror);
-    if (strcmp (s_str (info, "clock"), "sim") == 0) {
-        json_int_t now = s_int (term_mirror_state (w->mirror), "now");
-        return now ? now : s_int (info, "now");
+    if (strcmp (term_str (info, "clock"), "sim") == 0) {
+        json_int_t now = term_int (term_mirror_state (w->mirror), "now");
+        return now ? now : term_int (info, "now");
     }
     struct timespec ts;
     clock_gettime (CLOCK_REALTIME, &ts);
@@ -532,8 +511,8 @@ s_history_reset (s_history_t *h, uint64_t first)
 static void
 s_history_apply (s_history_t *h, const char *topic, const json_t *e)
 {
-    uint64_t seq = (uint64_t)s_int (e, "seq");
-    int64_t t = s_int (e, "time");
+    uint64_t seq = (uint64_t)term_int (e, "seq");
+    int64_t t = term_int (e, "time");
     if (seq <= h->last)
         return;
     if (strcmp (topic, "hall.day") == 0)
@@ -545,9 +524,9 @@ s_history_apply (s_history_t *h, const char *topic, const json_t *e)
     if (strncmp (topic, "ticket.", 7) != 0 || !json_is_object (tk))
         return;
     char id[32];
-    snprintf (id, sizeof id, "%lld", (long long)s_int (tk, "id"));
+    snprintf (id, sizeof id, "%lld", (long long)term_int (tk, "id"));
     bool was = json_object_get (h->waiting, id) != NULL;
-    bool now = strcmp (s_str (tk, "state"), "waiting") == 0;
+    bool now = strcmp (term_str (tk, "state"), "waiting") == 0;
     if (was != now) {
         if (now)
             json_object_set_new (h->waiting, id, json_true ());
@@ -557,11 +536,11 @@ s_history_apply (s_history_t *h, const char *topic, const json_t *e)
     }
     if (strcmp (topic, "ticket.called") != 0)
         return;
-    if (!s_int (e, "recall") && json_is_integer (json_object_get (e, "wait_s")))
-        s_series_push (&h->waits, t, s_int (e, "wait_s"));
-    json_t *call = json_pack ("{s:s, s:s, s:I, s:I, s:I}", "number", s_str (tk, "number"),
-                              "service", s_str (tk, "service"), "counter", s_int (e, "counter"),
-                              "recall", s_int (e, "recall"), "time", (json_int_t)t);
+    if (!term_int (e, "recall") && json_is_integer (json_object_get (e, "wait_s")))
+        s_series_push (&h->waits, t, term_int (e, "wait_s"));
+    json_t *call = json_pack ("{s:s, s:s, s:I, s:I, s:I}", "number", term_str (tk, "number"),
+                              "service", term_str (tk, "service"), "counter", term_int (e, "counter"),
+                              "recall", term_int (e, "recall"), "time", (json_int_t)t);
     if (call)
         json_array_insert_new (h->calls, 0, call);
     while (json_array_size (h->calls) > CALLS_KEPT)
@@ -580,7 +559,7 @@ s_history_fetch (s_web_t *w, uint64_t upto)
         json_t *r = NULL;
         int rc = proto_client_call (client, "events.range", body, &r);
         json_decref (body);
-        uint64_t first = (uint64_t)s_int (r, "day_first_seq");
+        uint64_t first = (uint64_t)term_int (r, "day_first_seq");
         json_decref (r);
         if (rc != PROTO_ERR_OK)
             return;
@@ -602,7 +581,7 @@ s_history_fetch (s_web_t *w, uint64_t upto)
         size_t i;
         json_t *e;
         json_array_foreach (json_object_get (r, "events"), i, e)
-            s_history_apply (h, s_str (e, "topic"), e);
+            s_history_apply (h, term_str (e, "topic"), e);
         //  Sequences the journal does not have are skipped, not asked for again.
         if (h->last < from + limit - 1)
             h->last = from + limit - 1;
@@ -729,7 +708,7 @@ s_offline (FILE *f, s_web_t *w)
 static const char *
 s_hall_name (s_web_t *w)
 {
-    const char *name = s_str (json_object_get (term_mirror_info (w->mirror), "hall"), "name");
+    const char *name = term_str (json_object_get (term_mirror_info (w->mirror), "hall"), "name");
     return *name ? name : "政务服务中心";
 }
 
@@ -740,7 +719,7 @@ s_service (s_web_t *w, const char *prefix)
     size_t i;
     json_t *s;
     json_array_foreach (json_object_get (term_mirror_state (w->mirror), "services"), i,
-                        s) if (strcmp (s_str (s, "prefix"), prefix) == 0) return s;
+                        s) if (strcmp (term_str (s, "prefix"), prefix) == 0) return s;
     return NULL;
 }
 
@@ -1017,7 +996,7 @@ s_charts (FILE *f, s_web_t *w)
     int64_t t0, t1;
     s_chart_span (w, &t0, &t1);
     int off = s_utc_offset (w);
-    int over = (int)s_int (term_mirror_state (w->mirror), "over_wait_minutes");
+    int over = (int)term_int (term_mirror_state (w->mirror), "over_wait_minutes");
     fputs ("<figure><figcaption>排队人数 <span class=\"en\">Tickets waiting over the "
            "day</span></figcaption>\n",
            f);
@@ -1057,17 +1036,17 @@ s_board_live (FILE *f, s_web_t *w)
     fputs ("<main>\n", f);
     const json_t *c = json_array_get (calls, 0);
     if (c) {
-        json_int_t recall = s_int (c, "recall");
-        fprintf (f, "<p class=\"latest%s\">", now - s_int (c, "time") < 15000 ? " fresh" : "");
+        json_int_t recall = term_int (c, "recall");
+        fprintf (f, "<p class=\"latest%s\">", now - term_int (c, "time") < 15000 ? " fresh" : "");
         fputs ("请 <b class=\"num\">", f);
-        s_esc (f, s_str (c, "number"));
+        s_esc (f, term_str (c, "number"));
         fprintf (f, "</b> 号到 <b class=\"ctr\">%lld</b> 号窗口办理",
-                 (long long)s_int (c, "counter"));
+                 (long long)term_int (c, "counter"));
         if (recall)
             fputs (" <span class=\"tag\">重呼</span>", f);
         fputs ("<span class=\"en\">Number ", f);
-        s_esc (f, s_str (c, "number"));
-        fprintf (f, ", please go to counter %lld%s</span></p>\n", (long long)s_int (c, "counter"),
+        s_esc (f, term_str (c, "number"));
+        fprintf (f, ", please go to counter %lld%s</span></p>\n", (long long)term_int (c, "counter"),
                  recall ? " (recall)" : "");
     } else
         fputs ("<p class=\"latest idle\">欢迎光临，请取号等候叫号 <span class=\"en\">Welcome: "
@@ -1079,9 +1058,9 @@ s_board_live (FILE *f, s_web_t *w)
     for (size_t i = 1; i < json_array_size (calls) && i <= CALLS_SHOWN; i++) {
         c = json_array_get (calls, i);
         fputs ("<li><b class=\"num\">", f);
-        s_esc (f, s_str (c, "number"));
+        s_esc (f, term_str (c, "number"));
         fprintf (f, "</b><span><span class=\"ctr\">%lld</span> 号窗口%s</span></li>\n",
-                 (long long)s_int (c, "counter"), s_int (c, "recall") ? " · 重呼" : "");
+                 (long long)term_int (c, "counter"), term_int (c, "recall") ? " · 重呼" : "");
     }
     fputs ("</ol></section>\n<section class=\"queues\"><h2>等候人数 <span "
            "class=\"en\">Waiting</span></h2>\n<table>\n",
@@ -1091,10 +1070,10 @@ s_board_live (FILE *f, s_web_t *w)
     json_array_foreach (json_object_get (st, "services"), i, s)
     {
         fputs ("<tr><th>", f);
-        s_esc (f, s_str (s, "name"));
+        s_esc (f, term_str (s, "name"));
         fputs (" <small>", f);
-        s_esc (f, s_str (s, "name_en"));
-        fprintf (f, "</small></th><td>%lld</td></tr>\n", (long long)s_int (s, "waiting"));
+        s_esc (f, term_str (s, "name_en"));
+        fprintf (f, "</small></th><td>%lld</td></tr>\n", (long long)term_int (s, "waiting"));
     }
     fputs ("</table></section>\n</main>\n", f);
 }
@@ -1123,13 +1102,13 @@ typedef struct {
 static void
 s_sums_add (s_sums_t *t, const json_t *day)
 {
-    t->issued += s_int (day, "issued");
-    t->called += s_int (day, "called");
-    t->served += s_int (day, "served");
-    t->over += s_int (day, "over_wait");
-    t->sum_wait += s_int (day, "sum_wait_ms");
-    t->sum_service += s_int (day, "sum_service_ms");
-    t->rated += s_int (day, "rated");
+    t->issued += term_int (day, "issued");
+    t->called += term_int (day, "called");
+    t->served += term_int (day, "served");
+    t->over += term_int (day, "over_wait");
+    t->sum_wait += term_int (day, "sum_wait_ms");
+    t->sum_service += term_int (day, "sum_service_ms");
+    t->rated += term_int (day, "rated");
     for (int l = 1; l <= 5; l++)
         t->r[l] +=
             json_integer_value (json_array_get (json_object_get (day, "ratings"), (size_t)l - 1));
@@ -1176,26 +1155,26 @@ s_dash_services (FILE *f, s_web_t *w, int64_t now)
     json_t *s;
     json_array_foreach (json_object_get (st, "services"), i, s)
     {
-        const char *prefix = s_str (s, "prefix");
+        const char *prefix = term_str (s, "prefix");
         int64_t longest = -1;
         const char *k;
         json_t *t;
         json_object_foreach (json_object_get (st, "tickets"), k,
-                             t) if (strcmp (s_str (t, "service"), prefix) == 0 &&
-                                    strcmp (s_str (t, "state"), "waiting") == 0 &&
-                                    now - s_int (t, "issued") > longest) longest =
-            now - s_int (t, "issued");
+                             t) if (strcmp (term_str (t, "service"), prefix) == 0 &&
+                                    strcmp (term_str (t, "state"), "waiting") == 0 &&
+                                    now - term_int (t, "issued") > longest) longest =
+            now - term_int (t, "issued");
         s_sums_t one = {0};
         s_sums_add (&one, json_object_get (json_object_get (st, "stats"), prefix));
         s_sums_add (&all, json_object_get (json_object_get (st, "stats"), prefix));
-        waiting_all += s_int (s, "waiting");
+        waiting_all += term_int (s, "waiting");
         fputs ("<tr><td>", f);
         s_esc (f, prefix);
         fputs (" ", f);
-        s_esc (f, s_str (s, "name"));
+        s_esc (f, term_str (s, "name"));
         fputs (" <span class=\"en\">", f);
-        s_esc (f, s_str (s, "name_en"));
-        fprintf (f, "</span></td><td>%lld</td><td>", (long long)s_int (s, "waiting"));
+        s_esc (f, term_str (s, "name_en"));
+        fprintf (f, "</span></td><td>%lld</td><td>", (long long)term_int (s, "waiting"));
         s_minutes (f, longest >= 0, longest > 0 ? (double)longest / 1000.0 : 0);
         fputs ("</td><td>", f);
         const json_t *est = json_object_get (s, "est_wait_s");
@@ -1225,8 +1204,8 @@ s_dash_services (FILE *f, s_web_t *w, int64_t now)
              "<div class=\"card bad\">超期 <span class=\"en\">Overdue</span><b>%lld</b></div>"
              "<div class=\"card\">已评价 <span class=\"en\">Rated</span><b>%lld</b></div>"
              "<div class=\"card\">评价率 <span class=\"en\">Rating rate</span><b>",
-             (long long)s_int (cases, "open"), (long long)s_int (cases, "yellow"),
-             (long long)s_int (cases, "red"), (long long)s_int (cases, "overdue"),
+             (long long)term_int (cases, "open"), (long long)term_int (cases, "yellow"),
+             (long long)term_int (cases, "red"), (long long)term_int (cases, "overdue"),
              (long long)all.rated);
     s_percent (f, all.rated, all.served);
     fputs ("</b></div><div class=\"card ok\">好评率 <span class=\"en\">Good-rating "
@@ -1241,14 +1220,14 @@ s_dash_services (FILE *f, s_web_t *w, int64_t now)
              (long long)(all.r[1] + all.r[2]));
     const json_t *ratings = s_ratings (w);
     if (ratings) {
-        json_int_t open = 0, late = 0, today = s_int (ratings, "today");
+        json_int_t open = 0, late = 0, today = term_int (ratings, "today");
         size_t j;
         json_t *r;
         json_array_foreach (json_object_get (ratings, "rectifications"), j,
-                            r) if (strcmp (s_str (r, "state"), "open") == 0)
+                            r) if (strcmp (term_str (r, "state"), "open") == 0)
         {
             open++;
-            if (today > s_int (r, "deadline"))
+            if (today > term_int (r, "deadline"))
                 late++;
         }
         fprintf (f,
@@ -1277,25 +1256,25 @@ s_dash_counters (FILE *f, s_web_t *w, int64_t now)
     json_t *c;
     json_array_foreach (json_object_get (term_mirror_state (w->mirror), "counters"), i, c)
     {
-        const char *state = s_str (c, "state");
+        const char *state = term_str (c, "state");
         const json_t *day = json_object_get (c, "day");
-        int64_t since = s_int (c, "since");
+        int64_t since = term_int (c, "since");
         int64_t in_state = since && now > since ? now - since : 0;
         bool open = strcmp (state, "idle") == 0 || strcmp (state, "calling") == 0 ||
                     strcmp (state, "serving") == 0;
         bool busy = strcmp (state, "calling") == 0 || strcmp (state, "serving") == 0;
-        int64_t open_ms = s_int (day, "open_ms") + (open ? in_state : 0);
-        int64_t busy_ms = s_int (day, "busy_ms") + (busy ? in_state : 0);
+        int64_t open_ms = term_int (day, "open_ms") + (open ? in_state : 0);
+        int64_t busy_ms = term_int (day, "busy_ms") + (busy ? in_state : 0);
         const json_t *t = json_object_get (c, "ticket");
         fputs ("<tr><td>", f);
-        s_esc (f, s_str (c, "name"));
+        s_esc (f, term_str (c, "name"));
         fputs ("</td><td class=\"st-", f);
         s_esc (f, state);
         fputs ("\">", f);
         s_state (f, s_counter_state_text (state), state);
         fputs ("</td><td>", f);
-        s_esc (f, json_is_object (t) ? s_str (t, "number") : "—");
-        fprintf (f, "</td><td>%lld</td><td>", (long long)s_int (c, "served"));
+        s_esc (f, json_is_object (t) ? term_str (t, "number") : "—");
+        fprintf (f, "</td><td>%lld</td><td>", (long long)term_int (c, "served"));
         s_percent (f, busy_ms, open_ms);
         fputs ("</td><td>", f);
         s_minutes (f, strcmp (state, "logged_out") != 0 && since, (double)in_state / 1000.0);
@@ -1310,7 +1289,7 @@ s_slot_occupied (const json_t *slot)
     const json_t *o = json_object_get (slot, "occupied");
     if (json_is_boolean (o))
         return json_is_true (o);
-    const char *st = s_str (slot, "state");
+    const char *st = term_str (slot, "state");
     return strcmp (st, "occupied") == 0 || strcmp (st, "overdue") == 0;
 }
 
@@ -1346,7 +1325,7 @@ s_dash_cabinets (FILE *f, s_web_t *w)
             json_t *slot;
             json_array_foreach (json_object_get (cab, "slots"), j, slot)
             {
-                const char *state = s_str (slot, "state");
+                const char *state = term_str (slot, "state");
                 total++;
                 occupied += s_slot_occupied (slot);
                 freed += strcmp (state, "free") == 0;
@@ -1354,7 +1333,7 @@ s_dash_cabinets (FILE *f, s_web_t *w)
                 disabled += strcmp (state, "disabled") == 0;
             }
             fputs ("<tr><td>", f);
-            s_esc (f, s_str (cab, "name"));
+            s_esc (f, term_str (cab, "name"));
             fprintf (f,
                      "</td><td>%s</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td>"
                      "<td>%lld</td><td>",
@@ -1372,15 +1351,15 @@ s_dash_cabinets (FILE *f, s_web_t *w)
         for (size_t i = 0; i < json_array_size (alarms) && i < 5; i++) {
             const json_t *a = json_array_get (alarms, i);
             char hm[16];
-            s_hhmm (s_int (a, "time"), off, hm, sizeof hm);
+            s_hhmm (term_int (a, "time"), off, hm, sizeof hm);
             fprintf (f, "<li class=\"bad\">%s ", hm);
-            s_esc (f, s_str (a, "cabinet"));
+            s_esc (f, term_str (a, "cabinet"));
             fputs (" ", f);
-            s_esc (f, s_str (a, "slot"));
+            s_esc (f, term_str (a, "slot"));
             fputs (" <b>", f);
-            s_esc (f, s_str (a, "alarm"));
+            s_esc (f, term_str (a, "alarm"));
             fputs ("</b> ", f);
-            s_esc (f, s_str (a, "detail"));
+            s_esc (f, term_str (a, "detail"));
             fputs ("</li>\n", f);
         }
         fputs ("</ul>\n", f);
@@ -1394,7 +1373,7 @@ s_dashboard_live (FILE *f, s_web_t *w)
     const json_t *st = term_mirror_state (w->mirror);
     int64_t now = s_now (w);
     char day[16], hm[16];
-    s_date (s_int (st, "day"), day, sizeof day);
+    s_date (term_int (st, "day"), day, sizeof day);
     s_hhmm (now, s_utc_offset (w), hm, sizeof hm);
     s_offline (f, w);
     fprintf (f,
@@ -1402,7 +1381,7 @@ s_dashboard_live (FILE *f, s_web_t *w)
              "class=\"en\">Time</span> %s · 事件 <span class=\"en\">Event</span> #%llu · "
              "超时标准 <span class=\"en\">Over-wait limit</span> %lld min</p>\n",
              day, hm, (unsigned long long)term_mirror_seq (w->mirror),
-             (long long)s_int (st, "over_wait_minutes"));
+             (long long)term_int (st, "over_wait_minutes"));
     s_dash_services (f, w, now);
     s_dash_counters (f, w, now);
     s_dash_cabinets (f, w);
@@ -1457,23 +1436,23 @@ s_kiosk_services (FILE *f, s_web_t *w)
         //  page, issues one ticket.
         char rid[33];
         proto_request_id_new (rid);
-        const json_t *live = s_service (w, s_str (s, "prefix"));
+        const json_t *live = s_service (w, term_str (s, "prefix"));
         fputs ("<form method=\"post\" action=\"/kiosk\"><input type=\"hidden\" name=\"service\" "
                "value=\"",
                f);
-        s_esc (f, s_str (s, "prefix"));
+        s_esc (f, term_str (s, "prefix"));
         fprintf (f,
                  "\"><input type=\"hidden\" name=\"rid\" value=\"%s\">"
                  "<button type=\"submit\" class=\"svc\">",
                  rid);
-        s_esc (f, s_str (s, "name"));
+        s_esc (f, term_str (s, "name"));
         fputs ("<span>", f);
-        s_esc (f, s_str (s, "name_en"));
+        s_esc (f, term_str (s, "name_en"));
         fputs ("</span>", f);
         if (live) {
             char wait[96];
             term_format_wait (json_object_get (live, "est_wait_s"), wait, sizeof wait);
-            fprintf (f, "<small>等候 %lld 人 · ", (long long)s_int (live, "waiting"));
+            fprintf (f, "<small>等候 %lld 人 · ", (long long)term_int (live, "waiting"));
             s_esc (f, wait);
             fputs ("</small>", f);
         }
@@ -1507,28 +1486,28 @@ s_kiosk_slip (FILE *f, s_web_t *w, const json_t *r)
                          "<meta http-equiv=\"refresh\" content=\"60;url=/kiosk\">\n", NULL);
     char wait[96], when[32];
     term_format_wait (json_object_get (r, "est_wait_s"), wait, sizeof wait);
-    term_format_time (s_int (r, "issued"), (int)s_int (r, "utc_offset_min"), when, sizeof when);
-    json_int_t ahead = s_int (r, "ahead");
+    term_format_time (term_int (r, "issued"), (int)term_int (r, "utc_offset_min"), when, sizeof when);
+    json_int_t ahead = term_int (r, "ahead");
     fputs ("<main><div class=\"slip\" id=\"slip\"><p>", f);
-    s_esc (f, s_str (r, "hall"));
+    s_esc (f, term_str (r, "hall"));
     fputs ("</p><p>", f);
-    s_esc (f, s_str (r, "service_name"));
+    s_esc (f, term_str (r, "service_name"));
     fputs (" <span class=\"en\">", f);
-    s_esc (f, s_str (r, "service_name_en"));
+    s_esc (f, term_str (r, "service_name_en"));
     fputs ("</span></p><p class=\"num\">", f);
-    s_esc (f, s_str (r, "number"));
+    s_esc (f, term_str (r, "number"));
     fprintf (f,
              "</p><p>你前面还有 <b>%lld</b> 人在等待 <span class=\"en\">%lld ahead of "
              "you</span></p><p>预计等待 <span class=\"en\">Estimated wait</span>: ",
              (long long)ahead, (long long)ahead);
     s_esc (f, wait);
     fputs ("</p>\n", f);
-    s_qr_svg (f, s_str (r, "qr"));
+    s_qr_svg (f, term_str (r, "qr"));
     fputs ("<p>扫码查看排队进度 <span class=\"en\">Scan to follow your place in line</span></p><p>",
            f);
     s_esc (f, when);
     fputs ("</p><p>", f);
-    s_esc (f, s_str (r, "notice"));
+    s_esc (f, term_str (r, "notice"));
     fputs ("</p><p><a class=\"btn\" href=\"/kiosk\">完成 <span class=\"en\">Done</span></a></p>"
            "</div></main>\n",
            f);
@@ -1584,11 +1563,11 @@ s_status_public (const json_t *r)
         const json_t *p = json_object_get (c, "pickup");
         if (json_is_object (p))
             json_object_set_new (one, "pickup",
-                                 json_pack ("{s:s, s:s}", "cabinet_name", s_str (p, "cabinet_name"),
-                                            "slot", s_str (p, "slot")));
+                                 json_pack ("{s:s, s:s}", "cabinet_name", term_str (p, "cabinet_name"),
+                                            "slot", term_str (p, "slot")));
         json_array_append_new (cases, one);
     }
-    return json_pack ("{s:s, s:o, s:o}", "hall", s_str (r, "hall"), "ticket", ticket, "cases",
+    return json_pack ("{s:s, s:o, s:o}", "hall", term_str (r, "hall"), "ticket", ticket, "cases",
                       cases);
 }
 
@@ -1596,23 +1575,23 @@ static void
 s_status_live (FILE *f, s_web_t *w, const char *token, const json_t *view)
 {
     const json_t *t = json_object_get (view, "ticket");
-    const char *state = s_str (t, "state");
+    const char *state = term_str (t, "state");
     s_offline (f, w);
     fputs ("<section class=\"ticket-card\"><p>", f);
-    s_esc (f, s_str (view, "hall"));
+    s_esc (f, term_str (view, "hall"));
     fputs ("</p><p class=\"num\" id=\"number\">", f);
-    s_esc (f, s_str (t, "number"));
+    s_esc (f, term_str (t, "number"));
     fputs ("</p><p>", f);
-    s_esc (f, s_str (t, "service_name"));
+    s_esc (f, term_str (t, "service_name"));
     fputs (" <span class=\"en\">", f);
-    s_esc (f, s_str (t, "service_name_en"));
+    s_esc (f, term_str (t, "service_name_en"));
     fputs ("</span></p><p class=\"state\">", f);
     s_state (f, s_ticket_state_text (state), state);
     fputs ("</p>\n", f);
     if (strcmp (state, "waiting") == 0) {
         char wait[96];
         term_format_wait (json_object_get (t, "est_wait_s"), wait, sizeof wait);
-        json_int_t ahead = s_int (t, "ahead");
+        json_int_t ahead = term_int (t, "ahead");
         fprintf (f,
                  "<p class=\"ahead\">你前面还有 <b>%lld</b> 人在等待 <span class=\"en\">%lld "
                  "ahead of you</span></p><p>预计等待 <span class=\"en\">Estimated "
@@ -1622,12 +1601,12 @@ s_status_live (FILE *f, s_web_t *w, const char *token, const json_t *view)
         fputs ("</p>\n", f);
     } else if (strcmp (state, "called") == 0 || strcmp (state, "serving") == 0) {
         fputs ("<p>请到 <b>", f);
-        s_esc (f, s_str (t, "counter_name"));
+        s_esc (f, term_str (t, "counter_name"));
         fprintf (f, "</b> 办理 <span class=\"en\">Please go to counter %lld</span></p>\n",
-                 (long long)s_int (t, "counter"));
+                 (long long)term_int (t, "counter"));
     } else if (json_is_integer (json_object_get (t, "grace_until"))) {
         char until[32];
-        term_format_time (s_int (t, "grace_until"), s_utc_offset (w), until, sizeof until);
+        term_format_time (term_int (t, "grace_until"), s_utc_offset (w), until, sizeof until);
         fputs ("<p>请在 ", f);
         s_esc (f, until);
         fputs (" 前到取号机重新排队 <span class=\"en\">Rejoin the line at a kiosk before "
@@ -1643,11 +1622,11 @@ s_status_live (FILE *f, s_web_t *w, const char *token, const json_t *view)
     json_t *c;
     json_array_foreach (json_object_get (view, "cases"), i, c)
     {
-        const char *cs = s_str (c, "state");
+        const char *cs = term_str (c, "state");
         fputs ("<section class=\"case\"><h2>办件 <span class=\"en\">Case</span> ", f);
-        s_esc (f, s_str (c, "case_no"));
+        s_esc (f, term_str (c, "case_no"));
         fputs ("</h2><dl><dt>事项 <span class=\"en\">Item</span></dt><dd>", f);
-        s_esc (f, s_str (c, "item_name"));
+        s_esc (f, term_str (c, "item_name"));
         fputs ("</dd><dt>状态 <span class=\"en\">State</span></dt><dd>", f);
         s_state (f, s_case_state_text (cs), cs);
         fputs ("</dd><dt>办结期限 <span class=\"en\">Deadline</span></dt><dd>", f);
@@ -1658,18 +1637,18 @@ s_status_live (FILE *f, s_web_t *w, const char *token, const json_t *view)
             fputs (date, f);
             if (json_is_true (json_object_get (c, "provisional")))
                 fputs (" （暂定 <span class=\"en\">provisional</span>）", f);
-        } else if (strcmp (s_str (c, "clock"), "paused") == 0)
+        } else if (strcmp (term_str (c, "clock"), "paused") == 0)
             fputs ("时限暂停 <span class=\"en\">Clock paused</span>", f);
         else
             fputs ("—", f);
         fputs ("</dd><dt>下一步 <span class=\"en\">Next step</span></dt><dd>", f);
-        s_esc (f, s_str (c, "next_step"));
+        s_esc (f, term_str (c, "next_step"));
         fputs ("</dd></dl>\n", f);
         if (strcmp (cs, "awaiting_pickup") == 0 || strcmp (cs, "ready_for_pickup") == 0) {
             fputs ("<div class=\"pickup\"><b>领取方式 <span class=\"en\">How to "
                    "collect</span></b><br>",
                    f);
-            s_esc (f, s_str (c, "next_step"));
+            s_esc (f, term_str (c, "next_step"));
             fputs ("<br>请携带本人身份证件和取号单（或本页二维码）；他人代领须经授权。<span "
                    "class=\"en\">Bring your ID card and the slip (or this page's code); "
                    "someone collecting for you needs your authorisation.</span></div>\n",
@@ -1893,7 +1872,7 @@ s_get_status (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
                  "<main id=\"live\" data-part=\"/t/%s?part=live\" data-on=\"ticket. case. "
                  "rating. hall. mirror.\" data-service=\"",
                  token);
-        s_esc (f, s_str (t, "service"));
+        s_esc (f, term_str (t, "service"));
         fputs ("\" data-every=\"60\" data-delay=\"1000\">\n", f);
         s_status_live (f, w, token, view);
         fputs ("</main>\n", f);
@@ -1926,13 +1905,13 @@ s_get_rate (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
     }
     term_web_page_begin (f, "服务评价 Rate your visit", "citizen", NULL, NULL);
     fputs ("<main><section class=\"ticket-card\"><p>", f);
-    s_esc (f, s_str (r, "hall"));
+    s_esc (f, term_str (r, "hall"));
     fputs ("</p><p class=\"num\">", f);
-    s_esc (f, s_str (t, "number"));
+    s_esc (f, term_str (t, "number"));
     fputs ("</p><p>", f);
-    s_esc (f, s_str (t, "service_name"));
+    s_esc (f, term_str (t, "service_name"));
     fputs ("</p><h1>请对本次服务进行评价 <span class=\"en\">How was your visit?</span></h1>\n", f);
-    if (strcmp (s_str (t, "state"), "done") != 0) {
+    if (strcmp (term_str (t, "state"), "done") != 0) {
         fputs ("<p>办理结束后即可评价 <span class=\"en\">You can rate once your visit is "
                "finished.</span></p><p><a href=\"/rate/",
                f);
@@ -2015,12 +1994,12 @@ s_post_rate (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
     const json_t *item = json_object_get (r, "rectification");
     if (json_is_object (item)) {
         char date[16];
-        s_date (s_int (item, "deadline"), date, sizeof date);
+        s_date (term_int (item, "deadline"), date, sizeof date);
         fprintf (f,
                  "<p class=\"bad\" id=\"follow-up\">我们将核实并整改您反映的问题，于 %s 前答复您"
                  "（整改编号 %lld）。<span class=\"en\">We will look into this and answer by %s "
                  "(item %lld).</span></p>\n",
-                 date, (long long)s_int (item, "id"), date, (long long)s_int (item, "id"));
+                 date, (long long)term_int (item, "id"), date, (long long)term_int (item, "id"));
     }
     fputs ("</section></main>\n", f);
     term_web_page_end (f, 0);
@@ -2105,7 +2084,7 @@ s_api_history (s_web_t *w, struct MHD_Connection *conn)
                            json_object_get (st, "day") ? json_object_get (st, "day") : json_null (),
                            "loaded", w->hist.loaded, "last_seq", (json_int_t)w->hist.last, "start",
                            (json_int_t)t0, "now", (json_int_t)t1, "over_wait_minutes",
-                           (int)s_int (st, "over_wait_minutes"), "queue",
+                           (int)term_int (st, "over_wait_minutes"), "queue",
                            s_series_json (&w->hist.queue), "waits", s_series_json (&w->hist.waits),
                            "histogram", "bin_minutes", 5, "counts", counts);
     enum MHD_Result rc = s_send_json (conn, MHD_HTTP_OK, j);
@@ -2127,7 +2106,7 @@ s_api_ratings (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
     size_t i;
     json_t *item;
     json_array_foreach (json_object_get (r, "rectifications"), i,
-                        item) if (strcmp (s_str (item, "state"), state) == 0)
+                        item) if (strcmp (term_str (item, "state"), state) == 0)
         json_array_append (list, item);
     json_t *j =
         json_pack ("{s:o, s:O}", "rectifications", list, "today",
@@ -2170,9 +2149,9 @@ s_metric_per_service (FILE *f, const json_t *st, const char *name, const char *t
         fprintf (f, "%s{service=\"", name);
         s_label (f, prefix);
         if (scale == 1)
-            fprintf (f, "\"} %lld\n", (long long)s_int (day, key));
+            fprintf (f, "\"} %lld\n", (long long)term_int (day, key));
         else
-            fprintf (f, "\"} %.3f\n", (double)s_int (day, key) * scale);
+            fprintf (f, "\"} %.3f\n", (double)term_int (day, key) * scale);
     }
 }
 
@@ -2204,15 +2183,15 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
     json_array_foreach (json_object_get (st, "services"), i, s)
     {
         fputs ("onewindow_waiting{service=\"", f);
-        s_label (f, s_str (s, "prefix"));
-        fprintf (f, "\"} %lld\n", (long long)s_int (s, "waiting"));
+        s_label (f, term_str (s, "prefix"));
+        fprintf (f, "\"} %lld\n", (long long)term_int (s, "waiting"));
     }
     s_metric_head (f, "onewindow_open_counters", "gauge", "Counters open for the service.");
     json_array_foreach (json_object_get (st, "services"), i, s)
     {
         fputs ("onewindow_open_counters{service=\"", f);
-        s_label (f, s_str (s, "prefix"));
-        fprintf (f, "\"} %lld\n", (long long)s_int (s, "open_counters"));
+        s_label (f, term_str (s, "prefix"));
+        fprintf (f, "\"} %lld\n", (long long)term_int (s, "open_counters"));
     }
     s_metric_head (f, "onewindow_estimated_wait_seconds", "gauge",
                    "Estimated wait for a new ticket (absent while no counter is open).");
@@ -2220,8 +2199,8 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
                         s) if (json_is_integer (json_object_get (s, "est_wait_s")))
     {
         fputs ("onewindow_estimated_wait_seconds{service=\"", f);
-        s_label (f, s_str (s, "prefix"));
-        fprintf (f, "\"} %lld\n", (long long)s_int (s, "est_wait_s"));
+        s_label (f, term_str (s, "prefix"));
+        fprintf (f, "\"} %lld\n", (long long)term_int (s, "est_wait_s"));
     }
     s_metric_per_service (f, st, "onewindow_tickets_issued_total", "counter",
                           "Tickets issued this business day.", "issued", 1);
@@ -2246,9 +2225,9 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
         fputs ("onewindow_wait_seconds_sum{service=\"", f);
         s_label (f, prefix);
         fprintf (f, "\"} %.3f\nonewindow_wait_seconds_count{service=\"",
-                 (double)s_int (day, "sum_wait_ms") / 1000.0);
+                 (double)term_int (day, "sum_wait_ms") / 1000.0);
         s_label (f, prefix);
-        fprintf (f, "\"} %lld\n", (long long)s_int (day, "called"));
+        fprintf (f, "\"} %lld\n", (long long)term_int (day, "called"));
     }
     s_metric_head (f, "onewindow_service_seconds", "summary",
                    "Handling time from call to finish this business day.");
@@ -2257,9 +2236,9 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
         fputs ("onewindow_service_seconds_sum{service=\"", f);
         s_label (f, prefix);
         fprintf (f, "\"} %.3f\nonewindow_service_seconds_count{service=\"",
-                 (double)s_int (day, "sum_service_ms") / 1000.0);
+                 (double)term_int (day, "sum_service_ms") / 1000.0);
         s_label (f, prefix);
-        fprintf (f, "\"} %lld\n", (long long)s_int (day, "served"));
+        fprintf (f, "\"} %lld\n", (long long)term_int (day, "served"));
     }
     s_metric_head (f, "onewindow_ratings_total", "counter",
                    "Ratings (好差评) by level this business day: 5 非常满意 .. 1 非常不满意.");
@@ -2279,7 +2258,7 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
         int n = 0;
         json_t *c;
         json_array_foreach (json_object_get (st, "counters"), i, c) n +=
-            strcmp (s_str (c, "state"), states[k]) == 0;
+            strcmp (term_str (c, "state"), states[k]) == 0;
         fprintf (f, "onewindow_counters{state=\"%s\"} %d\n", states[k], n);
     }
     s_metric_head (f, "onewindow_counter_served_total", "counter",
@@ -2287,7 +2266,7 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
     json_t *c;
     json_array_foreach (json_object_get (st, "counters"), i, c)
         fprintf (f, "onewindow_counter_served_total{counter=\"%lld\"} %lld\n",
-                 (long long)s_int (c, "id"), (long long)s_int (c, "served"));
+                 (long long)term_int (c, "id"), (long long)term_int (c, "served"));
 
     s_metric_head (f, "onewindow_cabinet_slots", "gauge", "Cabinet slots by state.");
     json_t *cab;
@@ -2298,15 +2277,15 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
         json_t *slot;
         json_array_foreach (json_object_get (cab, "slots"), j, slot)
         {
-            const char *state = s_str (slot, "state");
-            json_object_set_new (by, state, json_integer (s_int (by, state) + 1));
+            const char *state = term_str (slot, "state");
+            json_object_set_new (by, state, json_integer (term_int (by, state) + 1));
         }
         const char *state;
         json_t *n;
         json_object_foreach (by, state, n)
         {
             fputs ("onewindow_cabinet_slots{cabinet=\"", f);
-            s_label (f, s_str (cab, "cabinet"));
+            s_label (f, term_str (cab, "cabinet"));
             fputs ("\",state=\"", f);
             s_label (f, state);
             fprintf (f, "\"} %lld\n", (long long)json_integer_value (n));
@@ -2753,7 +2732,7 @@ term_web_main (term_opts_t *o, int argc, char **argv)
             broker);
     fflush (stdout);
 
-    int64_t next_try = 0, next_beat = s_mono_ms () + SSE_HEARTBEAT_MS;
+    int64_t next_try = 0, next_beat = term_mono_ms () + SSE_HEARTBEAT_MS;
     while (!s_interrupted) {
         long timeout = 500;
         MHD_UNSIGNED_LONG_LONG mt;
@@ -2771,7 +2750,7 @@ term_web_main (term_opts_t *o, int argc, char **argv)
         }
         if (s_interrupted)
             break;
-        int64_t now = s_mono_ms ();
+        int64_t now = term_mono_ms ();
         if (w->connected || now >= next_try) {
             //  Blocks up to the mirror's request timeout when the broker is away: the pages
             //  wait that long once per RECONNECT_MS.
@@ -2779,7 +2758,7 @@ term_web_main (term_opts_t *o, int argc, char **argv)
                 if (w->connected)
                     log_warn ("web: lost the broker at %s; retrying", broker);
                 w->connected = false;
-                next_try = s_mono_ms () + RECONNECT_MS;
+                next_try = term_mono_ms () + RECONNECT_MS;
             } else {
                 if (!w->connected)
                     log_warn ("web: the broker at %s is back", broker);
