@@ -170,6 +170,21 @@ broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
         cfg->missed_notice, "status_url", cfg->status_url, "limits", "max_body", PROTO_MAX_BODY,
         "max_message", PROTO_MAX_MSG, "items", items, "departments", cfg->departments);
     json_object_set_new (ctx->reply, "seq", json_integer ((json_int_t) ctx->hall->last_seq));
+    //  The appointment rules, so a booking page can offer only slots that exist.
+    json_t *hours = json_array ();
+    for (int p = 0; p < cfg->appt_nperiods; p++) {
+        char period[16];
+        int from = cfg->appt_open_min[2 * p], to = cfg->appt_open_min[2 * p + 1];
+        snprintf (period, sizeof period, "%02d:%02d-%02d:%02d", from / 60 % 100, from % 60,
+                  to / 60 % 100, to % 60);
+        json_array_append_new (hours, json_string (period));
+    }
+    json_object_set_new (ctx->reply, "appointments",
+                         json_pack ("{s:i, s:i, s:i, s:i, s:i, s:o}", "slot_minutes",
+                                    cfg->appt_slot_min, "capacity", cfg->appt_capacity,
+                                    "early_minutes", cfg->appt_early_min, "late_minutes",
+                                    cfg->appt_late_min, "days_ahead", cfg->appt_days_ahead,
+                                    "hours", hours));
     return 0;
 }
 

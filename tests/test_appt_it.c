@@ -294,6 +294,12 @@ test_pause_and_breaks (void)
     CU_ASSERT_EQUAL (s_code (c, "hall.info", json_object (), &r), 0);
     json_t *brk = json_object_get (json_array_get (json_object_get (r, "counters"), 1), "breaks");
     CU_ASSERT_STRING_EQUAL (json_string_value (json_array_get (brk, 0)), "12:30-13:30");
+    //  ... and the appointment rules (a booking page offers only slots that exist).
+    json_t *appt = json_object_get (r, "appointments");
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (appt, "slot_minutes")), 30);
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (appt, "capacity")), 4);
+    CU_ASSERT_STRING_EQUAL (json_string_value (json_array_get (json_object_get (appt, "hours"), 1)),
+                            "13:30-17:00");
     json_decref (r);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
