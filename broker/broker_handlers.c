@@ -466,9 +466,9 @@ broker_h_ticket_cancel (broker_ctx_t *ctx, const json_t *body)
     if (!t)
         return -1;
     bool grace = t->state == TICKET_MISSED && t->grace_until > 0;
-    if (!live || (t->state != TICKET_WAITING && !grace))
+    if (!live || (t->state != TICKET_WAITING && t->state != TICKET_PARKED && !grace))
         return broker_fail (ctx, PROTO_ERR_WRONG_STATE,
-                            "ticket %s is %s; only a waiting ticket can be cancelled", t->number,
+                            "ticket %s is %s; only a waiting or parked ticket can be cancelled", t->number,
                             broker_ticket_state_name (t->state));
     const char *reason = json_string_value (json_object_get (body, "reason"));
     if (broker_check_length (ctx, "reason", reason, sizeof t->reason))

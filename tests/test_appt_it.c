@@ -253,6 +253,19 @@ test_call_specific_and_park (void)
     json_decref (r);
     CU_ASSERT_EQUAL (s_code (c, "ticket.unpark", json_pack ("{s:i, s:s}", "counter", 3, "ticket", "A002"), NULL),
                      PROTO_ERR_WRONG_STATE);
+    //  A parked citizen who gives up cancels by their slip like one waiting in line.
+    CU_ASSERT_EQUAL (s_code (c, "ticket.issue", json_pack ("{s:s}", "service", "A"), &r), 0);
+    char token[64];
+    snprintf (token, sizeof token, "%s", json_string_value (json_object_get (r, "token")));
+    json_decref (r);
+    CU_ASSERT_EQUAL (s_code (c, "ticket.call_next", json_pack ("{s:i}", "counter", 3), NULL), 0);
+    CU_ASSERT_EQUAL (s_code (c, "ticket.park", json_pack ("{s:i}", "counter", 3), NULL), 0);
+    CU_ASSERT_EQUAL (s_code (c, "ticket.cancel", json_pack ("{s:s}", "token", token), &r), 0);
+    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (json_object_get (r, "ticket"), "state")),
+                            "cancelled");
+    json_decref (r);
+    CU_ASSERT_NOT_EQUAL (s_code (c, "ticket.unpark", json_pack ("{s:i, s:s}", "counter", 3, "ticket", "A004"), NULL),
+                         PROTO_ERR_OK);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
 }
