@@ -358,7 +358,7 @@ s_reply_set (s_reply_t *out, const char *status, const char *request_id, json_t 
     snprintf (out->status, sizeof out->status, "%s", status);
     snprintf (out->request_id, sizeof out->request_id, "%s", request_id);
     free (out->body);
-    out->body = body ? proto_json_dump (body) : NULL;
+    out->body = body ? broker_json_dump (body) : NULL;
     if (!out->body)
         out->body = strdup ("{}");
     json_decref (body);
@@ -735,7 +735,7 @@ s_send_all (broker_server_t *self)
         char *dumped = NULL;
         const char *body = i < self->ntexts ? self->texts[i].text : NULL;
         size_t blen = body ? self->texts[i].len : 0;
-        if (!body && (dumped = proto_json_dump (json_object_get (evt, "body")))) {
+        if (!body && (dumped = broker_json_dump (json_object_get (evt, "body")))) {
             body = dumped;
             blen = strlen (dumped);
         }

@@ -15,6 +15,13 @@
 
 #define DEFAULT_MAP_SIZE ((size_t) 64 << 20)
 
+//  A JSON text being written (see broker_json_dump).
+typedef struct {
+    char *text;
+    size_t len, cap;
+    bool failed;                    //  a value could not be written as JSON
+} s_text_t;
+
 struct broker_store {
     MDB_env *env;                   //  the environment
     MDB_dbi dbi[BROKER_DB_COUNT];   //  named databases
@@ -24,9 +31,7 @@ struct broker_store {
     int error;                      //  first failed write in txn (sticky)
     size_t map_size;                //  current map size
     int lock_fd;                    //  flock on DIR/broker.lock
-    char *text;                     //  JSON text of the last put_json (reused)
-    size_t text_len, text_cap;
-    bool text_failed;               //  a value could not be written as JSON
+    s_text_t json;                  //  JSON text of the last put_json (buffer reused)
 };
 
 static const char *s_db_names[] = {
@@ -140,7 +145,7 @@ broker_store_destroy (broker_store_t **self_p)
         mdb_env_close (self->env);
     if (self->lock_fd >= 0)
         close (self->lock_fd);
-    free (self->text);
+    free (self->json.text);
     free (self);
     *self_p = NULL;
 }
@@ -236,31 +241,31 @@ broker_store_put (broker_store_t *self, broker_db_t db, const void *key, size_t 
 //  are rare (learned means), are left to jansson itself.
 
 static void
-s_text_put (broker_store_t *self, const char *bytes, size_t n)
+s_text_put (s_text_t *self, const char *bytes, size_t n)
 {
-    if (self->text_failed)
+    if (self->failed)
         return;
-    if (self->text_len + n + 1 > self->text_cap) {
-        size_t cap = self->text_cap ? self->text_cap : 1024;
-        while (self->text_len + n + 1 > cap)
+    if (self->len + n + 1 > self->cap) {
+        size_t cap = self->cap ? self->cap : 1024;
+        while (self->len + n + 1 > cap)
             cap *= 2;
         char *text = realloc (self->text, cap);
         if (!text) {
-            self->text_failed = true;
+            self->failed = true;
             return;
         }
         self->text = text;
-        self->text_cap = cap;
+        self->cap = cap;
     }
-    memcpy (self->text + self->text_len, bytes, n);
-    self->text_len += n;
+    memcpy (self->text + self->len, bytes, n);
+    self->len += n;
 }
 
 static void
-s_text_string (broker_store_t *self, const char *s, size_t len)
+s_text_string (s_text_t *self, const char *s, size_t len)
 {
     if (!proto_utf8_valid (s, len)) {
-        self->text_failed = true;
+        self->failed = true;
         return;
     }
     s_text_put (self, "\"", 1);
@@ -292,10 +297,10 @@ s_text_string (broker_store_t *self, const char *s, size_t len)
 }
 
 static void
-s_text_value (broker_store_t *self, const json_t *v, int depth)
+s_text_value (s_text_t *self, const json_t *v, int depth)
 {
     if (depth > 4096) {  //  deeper than anything jansson parses (2048): a cycle
-        self->text_failed = true;
+        self->failed = true;
         return;
     }
     switch (json_typeof (v)) {
@@ -346,7 +351,7 @@ s_text_value (broker_store_t *self, const json_t *v, int depth)
         if (text)
             s_text_put (self, text, strlen (text));
         else
-            self->text_failed = true;
+            self->failed = true;
         free (text);
         break;
     }
@@ -360,15 +365,31 @@ int
 broker_store_put_json (broker_store_t *self, broker_db_t db, const void *key, size_t klen,
                        const json_t *val)
 {
-    self->text_len = 0;
-    self->text_failed = false;
+    s_text_t *t = &self->json;
+    t->len = 0;
+    t->failed = false;
     if (!val || (!json_is_object (val) && !json_is_array (val)))
-        self->text_failed = true;  //  json_dumps without JSON_ENCODE_ANY refuses these
+        t->failed = true;  //  json_dumps without JSON_ENCODE_ANY refuses these
     else
-        s_text_value (self, val, 0);
-    if (self->text_failed)
+        s_text_value (t, val, 0);
+    if (t->failed)
         return self->error ? self->error : (self->error = ENOMEM);
-    return broker_store_put (self, db, key, klen, self->text, self->text_len);
+    return broker_store_put (self, db, key, klen, t->text, t->len);
+}
+
+char *
+broker_json_dump (const json_t *val)
+{
+    s_text_t t = {NULL, 0, 0, false};
+    if (!val || (!json_is_object (val) && !json_is_array (val)))
+        return NULL;
+    s_text_value (&t, val, 0);
+    if (t.failed || !t.text) {
+        free (t.text);
+        return NULL;
+    }
+    t.text[t.len] = 0;
+    return t.text;
 }
 
 int

@@ -94,6 +94,9 @@ int broker_store_get (broker_store_t *self, broker_db_t db, const void *key, siz
 //  Reads and parses a JSON value; NULL if absent or unparsable. Caller owns the result.
 json_t *broker_store_get_json (broker_store_t *self, broker_db_t db, const void *key,
                                size_t klen);
+//  The same text as json_dumps (val, JSON_COMPACT), faster (no per-token callbacks): for an
+//  object or array; caller frees. NULL if it cannot be written (invalid UTF-8, no memory).
+char *broker_json_dump (const json_t *val);
 //  Reads the last (highest-keyed) entry. 0, MDB_NOTFOUND or an LMDB error.
 int broker_store_last (broker_store_t *self, broker_db_t db, MDB_val *key, MDB_val *val);
 

@@ -577,6 +577,33 @@ test_backup (void)
     free (copy);
 }
 
+//  broker_json_dump writes exactly what json_dumps (JSON_COMPACT) writes.
+static void
+test_json_dump_same_bytes (void)
+{
+    const char *texts[] = {
+        "{}", "[]", "{\"a\": 1, \"b\": [true, false, null, -9223372036854775808, 9223372036854775807]}",
+        "{\"中文\": \"请 A023 号到 5 号窗口\", \"esc\": \"q\\\"b\\\\s/\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\"}",
+        "[1.5, -0.25, 1e300, 3.0, {\"deep\": [[[[{\"x\": \"\\ud83d\\ude00\"}]]]]}]",
+        "{\"z\": 1, \"a\": 2, \"m\": {\"k\": \"\"}}",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        json_error_t e;
+        json_t *v = json_loads (texts[i], 0, &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL (v);
+        char *ours = broker_json_dump (v), *theirs = json_dumps (v, JSON_COMPACT);
+        CU_ASSERT_PTR_NOT_NULL (ours);
+        CU_ASSERT_STRING_EQUAL (ours ? ours : "", theirs);
+        free (ours);
+        free (theirs);
+        json_decref (v);
+    }
+    //  Not an object or array: refused, as json_dumps refuses it.
+    json_t *n = json_integer (5);
+    CU_ASSERT_PTR_NULL (broker_json_dump (n));
+    json_decref (n);
+}
+
 int
 test_store_suite (void)
 {
@@ -593,7 +620,8 @@ test_store_suite (void)
         || !CU_add_test (suite, "MDB_MAP_FULL, abort, grow, retry; maybe_grow",
                          test_map_full)
         || !CU_add_test (suite, "u64 keys sort numerically", test_key_u64)
-        || !CU_add_test (suite, "backup opens with the same data", test_backup))
+        || !CU_add_test (suite, "backup opens with the same data", test_backup)
+        || !CU_add_test (suite, "JSON text: the same bytes as json_dumps", test_json_dump_same_bytes))
         return -1;
     return 0;
 }
