@@ -20,7 +20,10 @@ PKGS := libzmq lmdb jansson libsodium libqrencode zbar libpng cunit libmicrohttp
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
             -Wno-format-nonliteral
 DEFS     := -D_GNU_SOURCE
-INCS     := -Iprotocol -Ibroker -Iterminal -Ivault
+#  Each component sees protocol/ and its own folder only, so a cross-component include is a
+#  compile error (docs/ARCHITECTURE.md). Tests see everything.
+COMPONENTS := broker terminal vault web sim
+INCS     := -Iprotocol
 
 ifeq ($(MODE),test)
   OUT      := build/test
@@ -46,6 +49,8 @@ BROKER_SRC   := $(filter-out broker/broker_main.c,$(wildcard broker/*.c))
 TERM_SRC     := $(filter-out terminal/term_main.c,$(wildcard terminal/*.c))
 VAULT_MAINS  := vault/vault_main.c vault/vault_boardsim.c
 VAULT_SRC    := $(filter-out $(VAULT_MAINS),$(wildcard vault/*.c))
+WEB_SRC      := $(filter-out web/web_main.c,$(wildcard web/*.c))
+SIM_SRC      := $(filter-out sim/sim_main.c,$(wildcard sim/*.c))
 TEST_SRC     := $(wildcard tests/*.c)
 
 obj = $(patsubst %.c,$(OUT)/%.o,$(1))
@@ -63,13 +68,19 @@ PROTO_LIB  := $(OUT)/libproto.a
 BROKER_LIB := $(OUT)/libbroker.a
 TERM_LIB   := $(OUT)/libterm.a
 VAULT_LIB  := $(OUT)/libvault.a
+WEB_LIB    := $(OUT)/libweb.a
+SIM_LIB    := $(OUT)/libsim.a
 
 PROGRAMS := $(BINDIR)/onewindow-broker $(BINDIR)/onewindow $(BINDIR)/onewindow-vault \
-            $(BINDIR)/onewindow-boardsim
+            $(BINDIR)/onewindow-boardsim $(BINDIR)/onewindow-web $(BINDIR)/onewindow-sim
 
-.PHONY: all test test-build test-run demo bench install clean deps format check-deps
+.PHONY: all test test-build test-run demo bench install clean deps format format-check check-limits
 
 all: $(PROGRAMS)
+
+#  The include path of each component's objects (see INCS above).
+$(foreach c,$(COMPONENTS),$(eval $(OUT)/$(c)/%.o: INCS += -I$(c)))
+$(OUT)/tests/%.o: INCS += $(addprefix -I,$(COMPONENTS)) -Itests
 
 $(OUT)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -83,6 +94,10 @@ $(BROKER_LIB): $(call obj,$(BROKER_SRC))
 $(TERM_LIB): $(call obj,$(TERM_SRC))
 	@rm -f $@; ar rcs $@ $^
 $(VAULT_LIB): $(call obj,$(VAULT_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(WEB_LIB): $(call obj,$(WEB_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(SIM_LIB): $(call obj,$(SIM_SRC))
 	@rm -f $@; ar rcs $@ $^
 
 $(BINDIR)/onewindow-broker: $(call obj,broker/broker_main.c) $(BROKER_LIB) $(PROTO_LIB)
@@ -105,7 +120,18 @@ $(BINDIR)/onewindow-boardsim: $(call obj,vault/vault_boardsim.c) $(VAULT_LIB) $(
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BINDIR)/run_tests: $(call obj,$(TEST_SRC)) $(BROKER_LIB) $(TERM_LIB) $(VAULT_LIB) $(PROTO_LIB)
+$(BINDIR)/onewindow-web: $(call obj,web/web_main.c) $(WEB_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BINDIR)/onewindow-sim: $(call obj,sim/sim_main.c) $(SIM_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BINDIR)/run_tests: $(call obj,$(TEST_SRC)) $(BROKER_LIB) $(TERM_LIB) $(VAULT_LIB) $(WEB_LIB) \
+                     $(SIM_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -139,8 +165,19 @@ install: all
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 etc/*.json protocol/PROTOCOL.md $(DESTDIR)$(PREFIX)/share/onewindow/
 
+#  Every C file we own (git ls-files), formatted by .clang-format; format-check changes
+#  nothing and fails on any file that format would change (CI runs it).
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+
 format:
-	clang-format -i protocol/*.[ch] broker/*.[ch] terminal/*.[ch] tests/*.[ch] $(wildcard vault/*.[ch])
+	@clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: $(words $(FORMAT_FILES)) files formatted"
+
+#  File and function length limits and the include rule (scripts/check-limits).
+check-limits:
+	@scripts/check-limits
 
 clean:
 	rm -rf build bin
@@ -170,7 +207,7 @@ FUZZ_SRC     := tests/fuzz/fuzz_targets.c protocol/proto_msg.c protocol/proto_to
                 broker/broker_idcheck.c vault/vault_frame.c
 FUZZ_PKGS    := jansson libsodium libqrencode zbar libpng
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_CFLAGS   = $(WARN) $(DEFS) $(INCS) -Itests/fuzz -g -O1 $(FUZZ_SAN) \
+FUZZ_CFLAGS   = $(WARN) $(DEFS) -Iprotocol -Ibroker -Ivault -Itests/fuzz -g -O1 $(FUZZ_SAN) \
                 $(shell $(PKG_CONFIG) --cflags $(FUZZ_PKGS)) -MMD -MP
 FUZZ_LIBS     = $(shell $(PKG_CONFIG) --libs $(FUZZ_PKGS)) -lm
 FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(FUZZ_SRC))
@@ -204,6 +241,7 @@ $(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
 # scale section writes its store through the broker's own code); it is not a test suite
 # (tests/*.c does not reach into tests/bench/).
 BENCH_SRC := $(wildcard tests/bench/*.c)
+$(OUT)/tests/bench/%.o: INCS += -Ibroker -Ivault -Itests/bench
 
 .PHONY: bench-build
 bench-build: $(PROGRAMS) $(BINDIR)/onewindow-bench

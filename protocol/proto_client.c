@@ -2,12 +2,14 @@
 #include "proto_client.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
 
+#include "proto_keys.h"
 #include "proto_log.h"
 #include "proto_msg.h"
 
@@ -264,4 +266,30 @@ proto_client_call (proto_client_t *self, const char *command, const json_t *body
     char request_id[33];
     proto_request_id_new (request_id);
     return proto_client_call_id (self, command, body, request_id, result);
+}
+
+int
+proto_curve_setup (const char *key_file, const char *server_key, char *err, size_t err_size)
+{
+    bool have_key = key_file && *key_file, have_server = server_key && *server_key;
+    if (!have_key && !have_server)
+        return 0;
+    if (!have_key || !have_server) {
+        snprintf (err, err_size, "--key and --server-key go together (CURVE needs both)");
+        return -1;
+    }
+    proto_keypair_t keys;
+    char server[PROTO_KEY_Z85 + 1];
+    if (proto_keys_load (key_file, &keys, err, err_size) != 0
+        || proto_keys_public (server_key, server, err, err_size) != 0)
+        return -1;
+    proto_curve_default (server, keys.public_key, keys.secret_key);
+    return 0;
+}
+
+const char *
+proto_default_broker (void)
+{
+    const char *env = getenv ("ONEWINDOW_BROKER");
+    return env && *env ? env : "tcp://127.0.0.1:7100";
 }

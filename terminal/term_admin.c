@@ -113,7 +113,7 @@ s_print_audit (const json_t *r)
     json_t *s;
     json_array_foreach (json_object_get (r, "steps"), i, s) {
         char when[32];
-        term_format_time (json_integer_value (json_object_get (s, "time")), offset, when, sizeof when);
+        proto_format_time (json_integer_value (json_object_get (s, "time")), offset, when, sizeof when);
         printf ("%-6lld %-17s %-28s %-18s", (long long) json_integer_value (json_object_get (s, "seq")),
                 when, json_string_value (json_object_get (s, "topic")),
                 json_string_value (json_object_get (s, "state")));

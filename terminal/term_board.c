@@ -4,7 +4,7 @@
       onewindow board [--broker EP] [--pub EP] [--voice on|off] [--audio-dir DIR]
                       [--services A,B] [--once] [--json]
 
-    Fed by term_mirror (the Clone pattern): it redraws after each batch of events and never
+    Fed by proto_mirror (the Clone pattern): it redraws after each batch of events and never
     asks the broker for state. A call announced once is never announced again; a call that
     happened while the event stream was broken (a broker restart, a lost event) is found in
     the next snapshot (a ticket in state `called` with a call or recall count not yet
@@ -21,7 +21,7 @@
 #include "proto_log.h"
 #include "term_cli.h"
 #include "term_font.h"
-#include "term_mirror.h"
+#include "proto_mirror.h"
 #include "term_voice.h"
 
 #define RECENT  8    //  calls shown
@@ -37,7 +37,7 @@ s_on_signal (int sig)
 }
 
 typedef struct {
-    term_mirror_t *mirror; //  the live hall
+    proto_mirror_t *mirror; //  the live hall
     term_voice_t *voice;   //  announcements, or NULL with --voice off
     json_t *services;      //  --services prefixes, or NULL for all
     json_t *recent;        //  calls shown, newest first (see s_call)
@@ -66,10 +66,10 @@ s_wanted (const s_board_t *b, const char *service)
 static int
 s_utc_offset (const s_board_t *b)
 {
-    const json_t *st = term_mirror_state (b->mirror);
+    const json_t *st = proto_mirror_state (b->mirror);
     json_t *off = json_object_get (st, "utc_offset_min");
     if (!json_is_integer (off))
-        off = json_object_get (json_object_get (term_mirror_info (b->mirror), "hall"),
+        off = json_object_get (json_object_get (proto_mirror_info (b->mirror), "hall"),
                                "utc_offset_min");
     return json_is_integer (off) ? (int)json_integer_value (off) : 480;
 }
@@ -79,7 +79,7 @@ static void
 s_hhmm (const s_board_t *b, long long ms, char *out, size_t size)
 {
     char full[32];
-    term_format_time (ms, s_utc_offset (b), full, sizeof full);
+    proto_format_time (ms, s_utc_offset (b), full, sizeof full);
     snprintf (out, size, "%s", strlen (full) > 11 ? full + 11 : full);
 }
 
@@ -98,7 +98,7 @@ s_flush (s_board_t *b)
 static void
 s_call_key (const json_t *ticket, char *out, size_t size)
 {
-    snprintf (out, size, "%lld:%lld", term_int (ticket, "called"), term_int (ticket, "recalls"));
+    snprintf (out, size, "%lld:%lld", proto_int (ticket, "called"), proto_int (ticket, "recalls"));
 }
 
 //  One call (or recall): show it, print it with --json, speak it.
@@ -106,13 +106,13 @@ static void
 s_call (s_board_t *b, const json_t *ticket, long long counter, const char *counter_name,
         long long recall, long long time_ms, bool announce)
 {
-    const char *number = term_str (ticket, "number");
+    const char *number = proto_str (ticket, "number");
     char id[32];
-    snprintf (id, sizeof id, "%lld", term_int (ticket, "id"));
+    snprintf (id, sizeof id, "%lld", proto_int (ticket, "id"));
     char key[64];
     s_call_key (ticket, key, sizeof key);
     json_object_set_new (b->announced, id, json_string (key));
-    if (!s_wanted (b, term_str (ticket, "service")))
+    if (!s_wanted (b, proto_str (ticket, "service")))
         return;
 
     char text[256];
@@ -126,7 +126,7 @@ s_call (s_board_t *b, const json_t *ticket, long long counter, const char *count
     json_t *call =
         json_pack ("{s:s, s:I, s:s, s:I, s:s, s:I, s:s}", "number", number, "counter",
                    (json_int_t)counter, "counter_name", counter_name, "recall", (json_int_t)recall,
-                   "text", text, "time", (json_int_t)time_ms, "service", term_str (ticket, "service"));
+                   "text", text, "time", (json_int_t)time_ms, "service", proto_str (ticket, "service"));
     if (!call)
         return;
     if (b->json && announce) {
@@ -148,10 +148,10 @@ s_call (s_board_t *b, const json_t *ticket, long long counter, const char *count
 static const char *
 s_counter_name (const s_board_t *b, long long id)
 {
-    const json_t *counters = json_object_get (term_mirror_state (b->mirror), "counters");
+    const json_t *counters = json_object_get (proto_mirror_state (b->mirror), "counters");
     for (size_t i = 0; i < json_array_size (counters); i++)
-        if (term_int (json_array_get (counters, i), "id") == id)
-            return term_str (json_array_get (counters, i), "name");
+        if (proto_int (json_array_get (counters, i), "id") == id)
+            return proto_str (json_array_get (counters, i), "name");
     return "";
 }
 
@@ -159,9 +159,9 @@ static int
 s_by_called (const void *x, const void *y)
 {
     const json_t *a = *(json_t *const *)x, *c = *(json_t *const *)y;
-    long long d = term_int (a, "called") - term_int (c, "called");
+    long long d = proto_int (a, "called") - proto_int (c, "called");
     if (!d)
-        d = term_int (a, "id") - term_int (c, "id");
+        d = proto_int (a, "id") - proto_int (c, "id");
     return d < 0 ? -1 : d > 0;
 }
 
@@ -172,7 +172,7 @@ s_by_called (const void *x, const void *y)
 static void
 s_resync (s_board_t *b)
 {
-    const json_t *st = term_mirror_state (b->mirror);
+    const json_t *st = proto_mirror_state (b->mirror);
     json_t *tickets = json_object_get (st, "tickets");
     size_t n = json_object_size (tickets), count = 0;
     json_t **called = calloc (n ? n : 1, sizeof *called);
@@ -182,7 +182,7 @@ s_resync (s_board_t *b)
     json_t *t;
     json_object_foreach (tickets, k, t)
     {
-        const char *state = term_str (t, "state");
+        const char *state = proto_str (t, "state");
         bool first_history = !b->synced && strcmp (state, "serving") == 0;
         if ((strcmp (state, "called") == 0 || first_history) &&
             json_is_integer (json_object_get (t, "counter")))
@@ -193,20 +193,20 @@ s_resync (s_board_t *b)
     for (size_t i = 0; i < count; i++) {
         t = called[i];
         char id[32], key[64];
-        snprintf (id, sizeof id, "%lld", term_int (t, "id"));
+        snprintf (id, sizeof id, "%lld", proto_int (t, "id"));
         s_call_key (t, key, sizeof key);
         const char *seen = json_string_value (json_object_get (b->announced, id));
-        long long counter = term_int (t, "counter");
-        long long recall = term_int (t, "recalls");
+        long long counter = proto_int (t, "counter");
+        long long recall = proto_int (t, "recalls");
         if (!b->synced)
-            s_call (b, t, counter, s_counter_name (b, counter), recall, term_int (t, "called"), false);
+            s_call (b, t, counter, s_counter_name (b, counter), recall, proto_int (t, "called"), false);
         else if (!seen || strcmp (seen, key) != 0) {
             log_info ("board: %s at counter %lld found in the snapshot: announcing it",
-                      term_str (t, "number"), counter);
+                      proto_str (t, "number"), counter);
             s_call (b, t, counter, s_counter_name (b, counter), recall,
-                    recall ? term_int (st, "now") : term_int (t, "called"), true);
+                    recall ? proto_int (st, "now") : proto_int (t, "called"), true);
         }
-        if (strcmp (term_str (t, "state"), "called") == 0)
+        if (strcmp (proto_str (t, "state"), "called") == 0)
             json_object_set_new (still, id, json_string (key));
     }
     free (called);
@@ -220,7 +220,7 @@ s_resync (s_board_t *b)
             bool known = false;
             const json_t *svcs = json_object_get (st, "services");
             for (size_t j = 0; j < json_array_size (svcs); j++)
-                known = known || strcmp (term_str (json_array_get (svcs, j), "prefix"),
+                known = known || strcmp (proto_str (json_array_get (svcs, j), "prefix"),
                                          json_string_value (p)) == 0;
             if (!known)
                 log_warn ("board: the hall has no service '%s'", json_string_value (p));
@@ -230,7 +230,7 @@ s_resync (s_board_t *b)
 }
 
 static void
-s_on_event (term_mirror_t *mirror, const char *topic, const json_t *event, void *arg)
+s_on_event (proto_mirror_t *mirror, const char *topic, const json_t *event, void *arg)
 {
     (void)mirror;
     s_board_t *b = arg;
@@ -238,7 +238,7 @@ s_on_event (term_mirror_t *mirror, const char *topic, const json_t *event, void 
         //  Scripts reading the JSON lines learn here that no call will be missed from now on.
         fprintf (stderr, "onewindow board: %s the hall at %s (events %s, seq %llu)\n",
                  b->synced ? "back in sync with" : "in sync with", b->broker,
-                 term_mirror_pub (b->mirror), (unsigned long long)term_mirror_seq (b->mirror));
+                 proto_mirror_pub (b->mirror), (unsigned long long)proto_mirror_seq (b->mirror));
         fflush (stderr);
     }
     b->online = true;
@@ -248,8 +248,8 @@ s_on_event (term_mirror_t *mirror, const char *topic, const json_t *event, void 
     else if (strcmp (topic, "ticket.called") == 0) {
         const json_t *t = json_object_get (event, "ticket");
         if (json_is_object (t))
-            s_call (b, t, term_int (event, "counter"), term_str (event, "counter_name"),
-                    term_int (event, "recall"), term_int (event, "time"), true);
+            s_call (b, t, proto_int (event, "counter"), proto_str (event, "counter_name"),
+                    proto_int (event, "recall"), proto_int (event, "time"), true);
     }
 }
 
@@ -335,8 +335,8 @@ s_draw_big (const s_board_t *b, FILE *f, const char *number)
 static void
 s_display_text (const json_t *call, char *out, size_t size)
 {
-    snprintf (out, size, "请 %s 号到 %lld 号窗口办理", term_str (call, "number"),
-              term_int (call, "counter"));
+    snprintf (out, size, "请 %s 号到 %lld 号窗口办理", proto_str (call, "number"),
+              proto_int (call, "counter"));
 }
 
 static void
@@ -347,8 +347,8 @@ s_draw (s_board_t *b)
     FILE *f = open_memstream (&buf, &size);
     if (!f)
         return;
-    const json_t *st = term_mirror_state (b->mirror);
-    const json_t *hall = json_object_get (term_mirror_info (b->mirror), "hall");
+    const json_t *st = proto_mirror_state (b->mirror);
+    const json_t *hall = json_object_get (proto_mirror_info (b->mirror), "hall");
     if (b->tty)
         fputs ("\033[H", f);
     else
@@ -356,9 +356,9 @@ s_draw (s_board_t *b)
 
     char now[32] = "";
     if (json_is_integer (json_object_get (st, "now")))
-        term_format_time (term_int (st, "now"), s_utc_offset (b), now, sizeof now);
-    fprintf (f, "%s 叫号信息  %s — calls    %s", hall ? term_str (hall, "name") : "onewindow",
-             hall ? term_str (hall, "name_en") : "", now);
+        proto_format_time (proto_int (st, "now"), s_utc_offset (b), now, sizeof now);
+    fprintf (f, "%s 叫号信息  %s — calls    %s", hall ? proto_str (hall, "name") : "onewindow",
+             hall ? proto_str (hall, "name_en") : "", now);
     s_eol (b, f);
     if (b->services) {
         fputs ("本屏区域 this board:", f);
@@ -380,10 +380,10 @@ s_draw (s_board_t *b)
     s_eol (b, f);
     if (current) {
         if (b->tty)
-            s_draw_big (b, f, term_str (current, "number"));
+            s_draw_big (b, f, proto_str (current, "number"));
         s_display_text (current, text, sizeof text);
-        fprintf (f, "  %s%s   %s", term_int (current, "recall") > 0 ? "【重呼 recall】" : "", text,
-                 term_str (current, "counter_name"));
+        fprintf (f, "  %s%s   %s", proto_int (current, "recall") > 0 ? "【重呼 recall】" : "", text,
+                 proto_str (current, "counter_name"));
     } else
         fputs ("  (暂无 none yet)", f);
     s_eol (b, f);
@@ -396,16 +396,16 @@ s_draw (s_board_t *b)
     json_array_foreach (b->recent, i, call)
     {
         char hhmm[32];
-        s_hhmm (b, term_int (call, "time"), hhmm, sizeof hhmm);
+        s_hhmm (b, proto_int (call, "time"), hhmm, sizeof hhmm);
         s_display_text (call, text, sizeof text);
         fprintf (f, "  %s  ", hhmm);
         s_pad (f, text, 30);
         fputs ("  ", f);
-        if (term_int (call, "recall") > 0) {
-            s_pad (f, term_str (call, "counter_name"), 24);
-            fprintf (f, "  重呼 recall %lld", term_int (call, "recall"));
+        if (proto_int (call, "recall") > 0) {
+            s_pad (f, proto_str (call, "counter_name"), 24);
+            fprintf (f, "  重呼 recall %lld", proto_int (call, "recall"));
         } else
-            fputs (term_str (call, "counter_name"), f);
+            fputs (proto_str (call, "counter_name"), f);
         s_eol (b, f);
     }
     if (json_array_size (b->recent) == 0) {
@@ -419,14 +419,14 @@ s_draw (s_board_t *b)
     json_t *svc;
     json_array_foreach (json_object_get (st, "services"), i, svc)
     {
-        if (!s_wanted (b, term_str (svc, "prefix")))
+        if (!s_wanted (b, proto_str (svc, "prefix")))
             continue;
-        fprintf (f, "  %-2s  ", term_str (svc, "prefix"));
-        s_pad (f, term_str (svc, "name"), 12);
+        fprintf (f, "  %-2s  ", proto_str (svc, "prefix"));
+        s_pad (f, proto_str (svc, "name"), 12);
         fputs ("  ", f);
-        s_pad (f, term_str (svc, "name_en"), 38);
-        fprintf (f, "  %3lld 人 waiting   %lld 窗口 open", term_int (svc, "waiting"),
-                 term_int (svc, "open_counters"));
+        s_pad (f, proto_str (svc, "name_en"), 38);
+        fprintf (f, "  %3lld 人 waiting   %lld 窗口 open", proto_int (svc, "waiting"),
+                 proto_int (svc, "open_counters"));
         //  What a ticket taken now can expect: the broker's forward-simulated estimate.
         json_t *est = json_object_get (svc, "est_wait_s");
         if (json_is_integer (est) && json_integer_value (est) < 60)
@@ -542,16 +542,16 @@ term_board_main (term_opts_t *o, int argc, char **argv)
             goto done;
         }
     }
-    b.mirror = term_mirror_new (o->broker, pub);
+    b.mirror = proto_mirror_new (o->broker, pub);
     if (!b.mirror) {
         fprintf (stderr, "onewindow board: cannot create a client for %s\n", o->broker);
         rc = TERM_EXIT_UNREACHABLE;
         goto done;
     }
-    term_mirror_on_event (b.mirror, s_on_event, &b);
+    proto_mirror_on_event (b.mirror, s_on_event, &b);
 
     if (once) {
-        if (term_mirror_start (b.mirror) != 0) {
+        if (proto_mirror_start (b.mirror) != 0) {
             fprintf (stderr, "onewindow board: the broker at %s does not answer\n", o->broker);
             rc = TERM_EXIT_UNREACHABLE;
             goto done;
@@ -587,19 +587,19 @@ term_board_main (term_opts_t *o, int argc, char **argv)
     if (b.tty)
         fputs ("\033[?25l\033[2J", stdout); //  hide the cursor, clear once
     b.dirty = true;
-    if (term_mirror_start (b.mirror) == 0)
+    if (proto_mirror_start (b.mirror) == 0)
         b.online = true;
     int columns = b.tty ? s_columns () : 0;
     while (!s_stop_signal && !b.out_broken) {
         int timeout = b.voice && term_voice_busy (b.voice) ? TERM_VOICE_TICK_MS : IDLE_MS;
-        int64_t started = term_mono_ms ();
-        int applied = term_mirror_poll (b.mirror, timeout);
+        int64_t started = proto_mono_ms ();
+        int applied = proto_mirror_poll (b.mirror, timeout);
         if (applied < 0) {
             if (b.online)
                 b.dirty = true;
             b.online = false;
             //  Unreachable: wait out the rest of the period rather than spin.
-            int64_t left = timeout - (term_mono_ms () - started);
+            int64_t left = timeout - (proto_mono_ms () - started);
             if (left > 0 && !s_stop_signal)
                 nanosleep (&(struct timespec){left / 1000, (left % 1000) * 1000000}, NULL);
         }
@@ -623,7 +623,7 @@ term_board_main (term_opts_t *o, int argc, char **argv)
         log_info ("board: stopping on signal %d", (int)s_stop_signal);
 done:
     term_voice_destroy (&b.voice);
-    term_mirror_destroy (&b.mirror);
+    proto_mirror_destroy (&b.mirror);
     json_decref (b.services);
     json_decref (b.recent);
     json_decref (b.announced);

@@ -12,29 +12,18 @@
 int
 term_curve_setup (const char *key_file, const char *server_key)
 {
-    bool have_key = key_file && *key_file, have_server = server_key && *server_key;
-    if (!have_key && !have_server)
-        return 0;
-    if (!have_key || !have_server) {
-        fprintf (stderr, "onewindow: --key and --server-key go together (CURVE needs both)\n");
-        return -1;
-    }
-    proto_keypair_t keys;
-    char server[PROTO_KEY_Z85 + 1], err[300];
-    if (proto_keys_load (key_file, &keys, err, sizeof err) != 0
-        || proto_keys_public (server_key, server, err, sizeof err) != 0) {
+    char err[300];
+    if (proto_curve_setup (key_file, server_key, err, sizeof err) != 0) {
         fprintf (stderr, "onewindow: %s\n", err);
         return -1;
     }
-    proto_curve_default (server, keys.public_key, keys.secret_key);
     return 0;
 }
 
 const char *
 term_default_broker (void)
 {
-    const char *env = getenv ("ONEWINDOW_BROKER");
-    return env && *env ? env : "tcp://127.0.0.1:7100";
+    return proto_default_broker ();
 }
 
 proto_client_t *
@@ -218,48 +207,4 @@ term_usage_error (const char *prog, const char *fmt, ...)
     fprintf (stderr, " (try 'onewindow %s --help')\n", prog);
     va_end (ap);
     return TERM_EXIT_USAGE;
-}
-
-void
-term_format_time (long long ms, int utc_offset_min, char *out, size_t size)
-{
-    time_t secs = (time_t) ((ms + (long long) utc_offset_min * 60000) / 1000);
-    struct tm tm;
-    gmtime_r (&secs, &tm);
-    strftime (out, size, "%Y-%m-%d %H:%M", &tm);
-}
-
-void
-term_format_wait (const json_t *est_wait_s, char *out, size_t size)
-{
-    if (!json_is_integer (est_wait_s)) {
-        snprintf (out, size, "暂无窗口开放 / no counter open yet");
-        return;
-    }
-    long long s = json_integer_value (est_wait_s);
-    if (s < 60)
-        snprintf (out, size, "少于 1 分钟 / under 1 min");
-    else
-        snprintf (out, size, "约 %lld 分钟 / about %lld min", (s + 59) / 60, (s + 59) / 60);
-}
-
-const char *
-term_str (const json_t *j, const char *key)
-{
-    const char *v = json_string_value (json_object_get (j, key));
-    return v ? v : "";
-}
-
-json_int_t
-term_int (const json_t *j, const char *key)
-{
-    return json_integer_value (json_object_get (j, key));
-}
-
-int64_t
-term_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

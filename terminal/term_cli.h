@@ -13,11 +13,13 @@
 #include <stdio.h>
 
 #include "proto_client.h"
+#include "proto_json.h"
+#include "proto_text.h"
 
-#define TERM_EXIT_OK 0
-#define TERM_EXIT_REFUSED 1
-#define TERM_EXIT_USAGE 2
-#define TERM_EXIT_UNREACHABLE 3
+#define TERM_EXIT_OK PROTO_EXIT_OK
+#define TERM_EXIT_REFUSED PROTO_EXIT_REFUSED
+#define TERM_EXIT_USAGE PROTO_EXIT_USAGE
+#define TERM_EXIT_UNREACHABLE PROTO_EXIT_UNREACHABLE
 
 typedef struct {
     const char *broker;        //  request endpoint
@@ -49,15 +51,6 @@ json_t *term_split_list (const char *list);
 int term_curve_setup (const char *key_file, const char *server_key);
 //  Prints a usage error and returns TERM_EXIT_USAGE.
 int term_usage_error (const char *prog, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-//  Formats Unix ms in the hall's local time ("YYYY-MM-DD HH:MM") into out.
-void term_format_time (long long ms, int utc_offset_min, char *out, size_t size);
-//  Human wait: "约 12 分钟 / about 12 min", "少于 1 分钟 / under 1 min", or the no-counter text.
-void term_format_wait (const json_t *est_wait_s, char *out, size_t size);
-//  A string member of `j`, or "" (never NULL); an integer member, or 0.
-const char *term_str (const json_t *j, const char *key);
-json_int_t term_int (const json_t *j, const char *key);
-//  Milliseconds on the monotonic clock (for timeouts and intervals, not for the hall's time).
-int64_t term_mono_ms (void);
 
 //  Role entry points: argv[0] is the role name.
 int term_kiosk_main (term_opts_t *o, int argc, char **argv);
@@ -70,10 +63,10 @@ int term_office_main (term_opts_t *o, int argc, char **argv);
 int term_keygen_main (term_opts_t *o, int argc, char **argv);
 int term_staff_main (term_opts_t *o, int argc, char **argv);
 int term_vault_status_main (term_opts_t *o, int argc, char **argv);
-int term_web_main (term_opts_t *o, int argc, char **argv);
 int term_rate_main (term_opts_t *o, int argc, char **argv);
 int term_monitor_main (term_opts_t *o, int argc, char **argv);
 int term_board_main (term_opts_t *o, int argc, char **argv);
+//  `onewindow sim ...` (and `admin staffing`): runs the onewindow-sim program.
 int term_sim_main (term_opts_t *o, int argc, char **argv);
 
 #endif

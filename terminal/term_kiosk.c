@@ -261,8 +261,8 @@ s_book (term_opts_t *o, int argc, char **argv)
         term_print_json (r);
     else {
         char from[32], until[32];
-        term_format_time (json_integer_value (json_object_get (r, "checkin_from")), 480, from, sizeof from);
-        term_format_time (json_integer_value (json_object_get (r, "checkin_until")), 480, until, sizeof until);
+        proto_format_time (json_integer_value (json_object_get (r, "checkin_from")), 480, from, sizeof from);
+        proto_format_time (json_integer_value (json_object_get (r, "checkin_until")), 480, until, sizeof until);
         printf ("预约成功 / booked: %s %s %s\n预约码 / code: %s\n请于 %s 至 %s 到取号机扫码签到 / check in "
                 "at a kiosk between %s and %s\n",
                 service, date, slot, json_string_value (json_object_get (r, "code")), from + 11,

@@ -1,10 +1,79 @@
-/*  term_main.c — `onewindow [--broker EP] [--json] ROLE VERB [options]`. */
+/*  term_main.c — `onewindow [--broker EP] [--json] ROLE VERB [options]`.
+
+    Roles that are programs of their own (`web`, `sim`) are handed over as git does with
+    its subcommands: `onewindow web ARGS` runs `onewindow-web ARGS` from the folder this
+    program is in (else $OW_BIN_DIR, else $PATH), with the global options passed on through
+    the environment ($ONEWINDOW_BROKER, $ONEWINDOW_KEY, $ONEWINDOW_SERVER_KEY). */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "proto_log.h"
 #include "term_cli.h"
+
+//  The key options in force (NULL: none), passed on to a program we hand over to.
+static const char *s_key, *s_server_key;
+
+//  Runs program `name` with argv[1..] (argv[0], the role, is replaced by the program's
+//  name). Returns only on failure, with the exit status to use.
+static int
+s_hand_over (term_opts_t *o, const char *name, int argc, char **argv)
+{
+    setenv ("ONEWINDOW_BROKER", o->broker, 1);
+    if (s_key && s_server_key) {
+        setenv ("ONEWINDOW_KEY", s_key, 1);
+        setenv ("ONEWINDOW_SERVER_KEY", s_server_key, 1);
+    }
+    char **args = calloc ((size_t)argc + 3, sizeof *args);
+    if (!args)
+        return TERM_EXIT_USAGE;
+    int n = 0;
+    args[n++] = (char *)name;
+    if (o->json)
+        args[n++] = "--json";
+    for (int i = 1; i < argc; i++)
+        args[n++] = argv[i];
+    args[n] = NULL;
+    char self[PATH_MAX], path[PATH_MAX + 64];
+    ssize_t len = readlink ("/proc/self/exe", self, sizeof self - 1);
+    if (len > 0) {
+        self[len] = 0;
+        char *slash = strrchr (self, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf (path, sizeof path, "%s/%s", self, name);
+            execv (path, args);
+        }
+    }
+    const char *bin = getenv ("OW_BIN_DIR");
+    if (bin && *bin) {
+        snprintf (path, sizeof path, "%s/%s", bin, name);
+        execv (path, args);
+    }
+    execvp (name, args);
+    fprintf (stderr, "onewindow: cannot run %s: %s (build it with 'make')\n", name,
+             strerror (errno));
+    free (args);
+    return TERM_EXIT_USAGE;
+}
+
+static int
+s_web_main (term_opts_t *o, int argc, char **argv)
+{
+    //  The gateway has no --json; drop the flag rather than refuse it.
+    o->json = false;
+    return s_hand_over (o, "onewindow-web", argc, argv);
+}
+
+int
+term_sim_main (term_opts_t *o, int argc, char **argv)
+{
+    return s_hand_over (o, "onewindow-sim", argc, argv);
+}
 
 static const struct {
     const char *role;
@@ -20,7 +89,7 @@ static const struct {
     {"snapshot", term_snapshot_main, "the whole live hall"},
     {"info", term_info_main, "the hall's services, counters and event endpoint"},
     {"rate", term_rate_main, "the counter's rating pad (好差评): five levels, by counter or slip"},
-    {"web", term_web_main, "web gateway: board, dashboard, kiosk, status pages, SSE, metrics"},
+    {"web", s_web_main, "web gateway: board, dashboard, kiosk, status pages, SSE, metrics"},
     {"board", term_board_main, "the hall's call display with spoken calls (叫号屏)"},
     {"monitor", term_monitor_main, "the manager's live screen: waits, counters, cabinet, cases"},
     {"admin", term_admin_main, "devices (enroll, revoke), backup, audit, clock-advance, raw calls"},
@@ -91,6 +160,8 @@ main (int argc, char **argv)
         s_help (stderr);
         return TERM_EXIT_USAGE;
     }
+    s_key = key;
+    s_server_key = server_key;
     if (term_curve_setup (key, server_key) != 0)
         return TERM_EXIT_USAGE;
     if (o.timeout_ms <= 0)

@@ -1,7 +1,7 @@
 /*  term_monitor.c — `onewindow monitor`: the hall manager's live screen (大厅监控).
 
-    Every number comes from the mirror (term_mirror.h: snapshot plus events), never from
-    polling the broker. s_kpis turns the mirrored state into one JSON object of the hall's
+    Every number comes from the mirror (proto_mirror.h: snapshot plus events), never from
+    polling the broker. proto_kpi_hall (proto_kpi.h) turns the mirrored state into one JSON object of the hall's
     key figures (DOMAIN.md, "What halls report"); the curses screen, --once (plain text) and
     --json all render that one object, so what a script reads is what the manager sees.
 
@@ -24,14 +24,12 @@
 #include <zmq.h>
 
 #include "term_cli.h"
-#include "term_mirror.h"
+#include "proto_kpi.h"
+#include "proto_mirror.h"
 
-//  A counter idle this long while people wait for its services is flagged.
-#define IDLE_WARN_MS 120000
 //  Timers on the screen (longest wait, idle time) move at least this often.
 #define TICK_MS 1000
 //  Recent cabinet alarms kept in the figures and shown on the screen.
-#define RECENT_ALARMS 10
 #define SCREEN_ALARMS 5
 
 //  Levels of attention: colour on a colour screen, and always a mark ("!", "!!") so a
@@ -51,264 +49,7 @@ s_on_signal (int sig)
 static bool
 s_is (const json_t *j, const char *key, const char *value)
 {
-    return strcmp (term_str (j, key), value) == 0;
-}
-
-//  num / den as a JSON real, or null when nothing was counted (a rate of nothing is unknown,
-//  not zero).
-static json_t *
-s_ratio (json_int_t num, json_int_t den)
-{
-    return den > 0 ? json_real ((double)num / (double)den) : json_null ();
-}
-
-//  sum / n rounded to the nearest ms, or null when n is 0.
-static json_t *
-s_mean (json_int_t sum, json_int_t n)
-{
-    return n > 0 ? json_integer ((sum + n / 2) / n) : json_null ();
-}
-
-//  ---------------------------------------------------------------------------------------
-//  The figures (KPIs)
-
-static const char *s_level_names[] = {"ok", "yellow", "red"};
-
-//  A figure's level in the JSON: "ok", "yellow" or "red".
-static json_t *
-s_level_json (int level)
-{
-    return json_string (s_level_names[level >= LVL_OK && level <= LVL_RED ? level : LVL_OK]);
-}
-
-static int
-s_level_of (const json_t *k)
-{
-    for (int i = LVL_OK; i <= LVL_RED; i++)
-        if (s_is (k, "level", s_level_names[i]))
-            return i;
-    return LVL_OK;
-}
-
-typedef struct {
-    json_int_t waiting, issued, called, served, over_wait, missed, rated, good, sum_wait,
-        sum_service, longest;
-} s_totals_t;
-
-static json_t *
-s_service_kpis (const json_t *state, const json_t *svc, int64_t now, s_totals_t *tot)
-{
-    const char *prefix = term_str (svc, "prefix");
-    const json_t *st = json_object_get (json_object_get (state, "stats"), prefix);
-    int64_t limit_ms = (int64_t)term_int (state, "over_wait_minutes") * 60000;
-    //  The oldest waiting ticket, and how many wait longer than the over-wait limit now.
-    int64_t longest = -1;
-    json_int_t waiting_over = 0;
-    const char *id;
-    json_t *t;
-    json_object_foreach (json_object_get (state, "tickets"), id, t)
-    {
-        if (!s_is (t, "service", prefix) || !s_is (t, "state", "waiting"))
-            continue;
-        int64_t wait = now - (int64_t)term_int (t, "issued");
-        if (wait < 0)
-            wait = 0;
-        if (wait > longest)
-            longest = wait;
-        if (limit_ms > 0 && wait > limit_ms)
-            waiting_over++;
-    }
-    json_int_t called = term_int (st, "called"), served = term_int (st, "served");
-    json_int_t rated = term_int (st, "rated");
-    const json_t *r = json_object_get (st, "ratings");
-    json_int_t lv[5];
-    for (size_t i = 0; i < 5; i++)
-        lv[i] = json_integer_value (json_array_get (r, i));
-    json_int_t good = lv[4] + lv[3];
-    json_int_t waiting = term_int (svc, "waiting"), open = term_int (svc, "open_counters");
-    //  Red: someone has waited past the limit, or people wait and no counter serves them.
-    int level = LVL_OK;
-    if ((limit_ms > 0 && longest > limit_ms) || (waiting > 0 && open == 0))
-        level = LVL_RED;
-    else if (limit_ms > 0 && longest > limit_ms / 2)
-        level = LVL_YELLOW;
-    json_t *k = json_pack (
-        "{s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:O, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:I,"
-        " s:o, s:I, s:[I,I,I,I,I], s:o, s:o, s:o, s:o}",
-        "prefix", prefix, "name", term_str (svc, "name"), "name_en", term_str (svc, "name_en"), "waiting",
-        waiting, "open_counters", open, "longest_wait_ms",
-        longest >= 0 ? json_integer (longest) : json_null (), "waiting_over", waiting_over,
-        "est_wait_s",
-        json_object_get (svc, "est_wait_s") ? json_object_get (svc, "est_wait_s") : json_null (),
-        "issued", term_int (st, "issued"), "called", called, "served", served, "missed",
-        term_int (st, "missed"), "cancelled", term_int (st, "cancelled"), "transferred",
-        term_int (st, "transferred"), "avg_wait_ms", s_mean (term_int (st, "sum_wait_ms"), called),
-        "max_wait_ms", term_int (st, "max_wait_ms"), "avg_service_ms",
-        s_mean (term_int (st, "sum_service_ms"), served), "over_wait", term_int (st, "over_wait"),
-        "over_wait_rate", s_ratio (term_int (st, "over_wait"), called), "rated", rated, "ratings",
-        lv[0], lv[1], lv[2], lv[3], lv[4], "rating_rate", s_ratio (rated, served), "good_rate",
-        s_ratio (good, rated), "satisfaction", s_ratio (good + lv[2], rated), "level",
-        s_level_json (level));
-    tot->waiting += waiting;
-    tot->issued += term_int (st, "issued");
-    tot->called += called;
-    tot->served += served;
-    tot->over_wait += term_int (st, "over_wait");
-    tot->missed += term_int (st, "missed");
-    tot->rated += rated;
-    tot->good += good;
-    tot->sum_wait += term_int (st, "sum_wait_ms");
-    tot->sum_service += term_int (st, "sum_service_ms");
-    if (longest > tot->longest)
-        tot->longest = longest;
-    return k;
-}
-
-//  True if a service of counter `c` has people waiting (in the figures `services`).
-static bool
-s_people_wait_for (const json_t *c, const json_t *services)
-{
-    size_t i, j;
-    json_t *p, *svc;
-    json_array_foreach (json_object_get (c, "services"), i, p)
-    {
-        json_array_foreach (services, j, svc)
-        {
-            if (s_is (svc, "prefix", json_string_value (p)) && term_int (svc, "waiting") > 0)
-                return true;
-        }
-    }
-    return false;
-}
-
-static json_t *
-s_counter_kpis (const json_t *c, int64_t now, const json_t *services)
-{
-    const char *state = term_str (c, "state");
-    bool idle = strcmp (state, "idle") == 0;
-    bool busy = strcmp (state, "calling") == 0 || strcmp (state, "serving") == 0;
-    bool paused = strcmp (state, "paused") == 0;
-    //  The day object books a state's time when it ends; add the current state's so far
-    //  (the broker's rule: idle, calling and serving are open; calling and serving busy).
-    int64_t since = (int64_t)term_int (c, "since");
-    int64_t cur = since > 0 && now > since ? now - since : 0;
-    const json_t *day = json_object_get (c, "day");
-    int64_t open_ms = (int64_t)term_int (day, "open_ms") + (idle || busy ? cur : 0);
-    int64_t busy_ms = (int64_t)term_int (day, "busy_ms") + (busy ? cur : 0);
-    int64_t paused_ms = (int64_t)term_int (day, "paused_ms") + (paused ? cur : 0);
-    json_int_t served = day ? term_int (day, "served") : term_int (c, "served");
-    const json_t *t = json_object_get (c, "ticket");
-    int level =
-        idle && cur >= IDLE_WARN_MS && s_people_wait_for (c, services) ? LVL_YELLOW : LVL_OK;
-    json_t *k = json_pack (
-        "{s:I, s:s, s:s, s:O, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:o}", "id",
-        term_int (c, "id"), "name", term_str (c, "name"), "state", state, "services",
-        json_object_get (c, "services") ? json_object_get (c, "services") : json_null (), "ticket",
-        json_is_object (t) ? json_string (term_str (t, "number")) : json_null (), "ticket_service",
-        json_is_object (t) ? json_string (term_str (t, "service")) : json_null (), "served", served,
-        "open_ms", (json_int_t)open_ms, "busy_ms", (json_int_t)busy_ms, "paused_ms",
-        (json_int_t)paused_ms, "utilisation", s_ratio (busy_ms, open_ms), "idle_ms",
-        idle ? json_integer (cur) : json_null (), "state_ms", (json_int_t)cur, "level",
-        s_level_json (level));
-    if (json_is_string (json_object_get (c, "clerk")))
-        json_object_set (k, "clerk", json_object_get (c, "clerk"));
-    if (json_is_string (json_object_get (c, "pause_reason")))
-        json_object_set (k, "pause_reason", json_object_get (c, "pause_reason"));
-    return k;
-}
-
-static json_t *
-s_cabinet_kpis (const json_t *cab)
-{
-    json_int_t slots = 0, occupied = 0, in_use = 0, overdue = 0;
-    json_t *alarm_slots = json_array ();
-    size_t i;
-    json_t *s;
-    json_array_foreach (json_object_get (cab, "slots"), i, s)
-    {
-        slots++;
-        //  Occupied is what the slot's sensor reports: something lies in it.
-        occupied += json_is_true (json_object_get (s, "occupied"));
-        in_use += !s_is (s, "state", "free");
-        overdue += s_is (s, "state", "overdue");
-        json_t *al = json_object_get (s, "alarms");
-        if (json_array_size (al) > 0)
-            json_array_append_new (alarm_slots,
-                                   json_pack ("{s:s, s:s, s:O}", "slot", term_str (s, "slot"), "state",
-                                              term_str (s, "state"), "alarms", al));
-    }
-    json_t *online = json_object_get (cab, "online");
-    bool off = online && !json_is_true (online);
-    int level = json_array_size (alarm_slots) || off ? LVL_RED : overdue ? LVL_YELLOW : LVL_OK;
-    return json_pack ("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:o}", "cabinet",
-                      term_str (cab, "cabinet"), "name", term_str (cab, "name"), "online", !off,
-                      "reported", term_int (cab, "reported"), "slots", slots, "occupied", occupied,
-                      "in_use", in_use, "free", slots - in_use, "occupancy",
-                      s_ratio (occupied, slots), "alarm_slots", alarm_slots, "overdue_slots",
-                      overdue, "level", s_level_json (level));
-}
-
-static json_t *
-s_case_kpis (const json_t *cases)
-{
-    //  The broker counts open cases by state and by warning; the ones a manager watches
-    //  are always present, others are passed on as they come.
-    json_t *k =
-        json_pack ("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "open", 0, "yellow", 0, "red", 0,
-                   "overdue", 0, "awaiting_pickup", 0, "ready_for_pickup", 0, "pickup_overdue", 0);
-    const char *key;
-    json_t *v;
-    json_object_foreach ((json_t *)cases, key, v)
-    {
-        if (json_is_integer (v))
-            json_object_set (k, key, v);
-    }
-    int level = term_int (k, "red") || term_int (k, "overdue")             ? LVL_RED
-                : term_int (k, "yellow") || term_int (k, "pickup_overdue") ? LVL_YELLOW
-                                                                     : LVL_OK;
-    json_object_set_new (k, "level", s_level_json (level));
-    return k;
-}
-
-//  The hall's figures from the mirrored `state` at broker time `now`. Caller owns it.
-static json_t *
-s_kpis (const json_t *state, const json_t *info, int64_t now)
-{
-    s_totals_t tot = {0};
-    tot.longest = -1;
-    json_t *services = json_array ();
-    size_t i;
-    json_t *x;
-    json_array_foreach (json_object_get (state, "services"), i, x)
-        json_array_append_new (services, s_service_kpis (state, x, now, &tot));
-    json_t *counters = json_array ();
-    json_array_foreach (json_object_get (state, "counters"), i, x)
-        json_array_append_new (counters, s_counter_kpis (x, now, services));
-    json_t *cabinets = json_array ();
-    json_array_foreach (json_object_get (state, "cabinets"), i, x)
-        json_array_append_new (cabinets, s_cabinet_kpis (x));
-    json_t *alarms = json_array ();
-    json_array_foreach (json_object_get (state, "alarms"), i, x)
-    {
-        if (i < RECENT_ALARMS)
-            json_array_append (alarms, x);
-    }
-    const json_t *hall = json_object_get (info, "hall");
-    json_t *totals = json_pack (
-        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "waiting", tot.waiting,
-        "issued", tot.issued, "called", tot.called, "served", tot.served, "over_wait",
-        tot.over_wait, "missed", tot.missed, "rated", tot.rated, "longest_wait_ms",
-        tot.longest >= 0 ? json_integer (tot.longest) : json_null (), "avg_wait_ms",
-        s_mean (tot.sum_wait, tot.called), "avg_service_ms", s_mean (tot.sum_service, tot.served),
-        "over_wait_rate", s_ratio (tot.over_wait, tot.called), "rating_rate",
-        s_ratio (tot.rated, tot.served), "good_rate", s_ratio (tot.good, tot.rated));
-    return json_pack ("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "hall",
-                      term_str (hall, "name"), "hall_en", term_str (hall, "name_en"), "now",
-                      (json_int_t)now, "day", term_int (state, "day"), "seq", term_int (state, "seq"),
-                      "utc_offset_min", term_int (state, "utc_offset_min"), "over_wait_minutes",
-                      term_int (state, "over_wait_minutes"), "totals", totals, "services", services,
-                      "counters", counters, "cabinets", cabinets, "alarms", alarms, "cases",
-                      s_case_kpis (json_object_get (state, "cases")));
+    return strcmp (proto_str (j, key), value) == 0;
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -688,7 +429,7 @@ static const s_col_t s_svc_cols[] = {
 static int
 s_wait_level (const json_t *k, const json_t *ms)
 {
-    json_int_t limit = term_int (k, "over_wait_minutes") * 60000;
+    json_int_t limit = proto_int (k, "over_wait_minutes") * 60000;
     if (!json_is_integer (ms) || limit <= 0)
         return LVL_OK;
     json_int_t w = json_integer_value (ms);
@@ -707,8 +448,8 @@ s_services (s_view_t *v, const json_t *k, int max_rows)
     int natural = 8;
     for (int i = 0; i < n; i++) {
         const json_t *s = json_array_get (list, (size_t)i);
-        snprintf (name, sizeof name, "%s %s %s", term_str (s, "prefix"),
-                  v->zh ? term_str (s, "name") : "", term_str (s, "name_en"));
+        snprintf (name, sizeof name, "%s %s %s", proto_str (s, "prefix"),
+                  v->zh ? proto_str (s, "name") : "", proto_str (s, "name_en"));
         int w = s_width (name);
         natural = w > natural ? w : natural;
     }
@@ -719,32 +460,32 @@ s_services (s_view_t *v, const json_t *k, int max_rows)
     for (int i = 0; i < rows; i++) {
         const json_t *s = json_array_get (list, (size_t)i);
         if (v->zh)
-            snprintf (name, sizeof name, "%s %s %s", term_str (s, "prefix"), term_str (s, "name"),
-                      term_str (s, "name_en"));
+            snprintf (name, sizeof name, "%s %s %s", proto_str (s, "prefix"), proto_str (s, "name"),
+                      proto_str (s, "name_en"));
         else
-            snprintf (name, sizeof name, "%s %s", term_str (s, "prefix"), term_str (s, "name_en"));
+            snprintf (name, sizeof name, "%s %s", proto_str (s, "prefix"), proto_str (s, "name_en"));
         s_cell (v, name, name_w, 'l', LVL_OK);
         char cell[SVC_COLS][48];
         int level[SVC_COLS] = {0};
-        bool nobody = term_int (s, "waiting") > 0 && term_int (s, "open_counters") == 0;
+        bool nobody = proto_int (s, "waiting") > 0 && proto_int (s, "open_counters") == 0;
         json_t *est = json_object_get (s, "est_wait_s");
         json_t *est_ms =
             json_is_integer (est) ? json_integer (json_integer_value (est) * 1000) : json_null ();
-        s_num (term_int (s, "waiting"), cell[0], sizeof cell[0]);
+        s_num (proto_int (s, "waiting"), cell[0], sizeof cell[0]);
         level[0] = nobody ? LVL_RED : LVL_OK;
         s_dur (json_object_get (s, "longest_wait_ms"), cell[1], sizeof cell[1]);
         level[1] = s_wait_level (k, json_object_get (s, "longest_wait_ms"));
         s_dur (est_ms, cell[2], sizeof cell[2]);
         json_decref (est_ms);
-        s_num (term_int (s, "served"), cell[3], sizeof cell[3]);
+        s_num (proto_int (s, "served"), cell[3], sizeof cell[3]);
         s_dur (json_object_get (s, "avg_wait_ms"), cell[4], sizeof cell[4]);
         s_dur (json_object_get (s, "avg_service_ms"), cell[5], sizeof cell[5]);
-        s_num (term_int (s, "over_wait"), cell[6], sizeof cell[6]);
-        level[6] = term_int (s, "over_wait") > 0 ? LVL_YELLOW : LVL_OK;
+        s_num (proto_int (s, "over_wait"), cell[6], sizeof cell[6]);
+        level[6] = proto_int (s, "over_wait") > 0 ? LVL_YELLOW : LVL_OK;
         s_pct (json_object_get (s, "over_wait_rate"), cell[7], sizeof cell[7]);
         s_pct (json_object_get (s, "rating_rate"), cell[8], sizeof cell[8]);
         s_pct (json_object_get (s, "good_rate"), cell[9], sizeof cell[9]);
-        s_num (term_int (s, "open_counters"), cell[10], sizeof cell[10]);
+        s_num (proto_int (s, "open_counters"), cell[10], sizeof cell[10]);
         level[10] = nobody ? LVL_RED : LVL_OK;
         for (int c = 0; c < SVC_COLS; c++)
             if (shown[c])
@@ -775,7 +516,7 @@ s_counters (s_view_t *v, const json_t *k, int max_rows)
         return;
     int natural = 8;
     for (int i = 0; i < n; i++) {
-        int w = v->zh ? s_width (term_str (json_array_get (list, (size_t)i), "name")) : 12;
+        int w = v->zh ? s_width (proto_str (json_array_get (list, (size_t)i), "name")) : 12;
         natural = w > natural ? w : natural;
     }
     bool shown[NCOLS];
@@ -791,20 +532,20 @@ s_counters (s_view_t *v, const json_t *k, int max_rows)
             char name[256], cell[NCOLS][96];
             int level[NCOLS] = {0};
             if (v->zh)
-                snprintf (name, sizeof name, "%s", term_str (c, "name"));
+                snprintf (name, sizeof name, "%s", proto_str (c, "name"));
             else
-                snprintf (name, sizeof name, "Counter %lld", (long long)term_int (c, "id"));
+                snprintf (name, sizeof name, "Counter %lld", (long long)proto_int (c, "id"));
             s_cell (v, name, name_w, 'l', closed ? LVL_DIM : LVL_OK);
-            s_state_text (v, term_str (c, "state"), cell[0], sizeof cell[0]);
+            s_state_text (v, proto_str (c, "state"), cell[0], sizeof cell[0]);
             level[0] = closed ? LVL_DIM : LVL_OK;
             snprintf (cell[1], sizeof cell[1], "%s",
-                      json_is_string (json_object_get (c, "ticket")) ? term_str (c, "ticket") : "-");
+                      json_is_string (json_object_get (c, "ticket")) ? proto_str (c, "ticket") : "-");
             snprintf (cell[2], sizeof cell[2], "%s",
-                      json_is_string (json_object_get (c, "clerk")) ? term_str (c, "clerk") : "-");
-            s_num (term_int (c, "served"), cell[3], sizeof cell[3]);
+                      json_is_string (json_object_get (c, "clerk")) ? proto_str (c, "clerk") : "-");
+            s_num (proto_int (c, "served"), cell[3], sizeof cell[3]);
             s_pct (json_object_get (c, "utilisation"), cell[4], sizeof cell[4]);
             s_dur (json_object_get (c, "idle_ms"), cell[5], sizeof cell[5]);
-            level[5] = s_level_of (c);
+            level[5] = proto_kpi_level_of (c);
             if (closed)
                 snprintf (cell[6], sizeof cell[6], "-");
             else
@@ -834,17 +575,17 @@ static void
 s_title (s_view_t *v, const json_t *k, bool online)
 {
     char when[48], title[512], status[96];
-    s_clock (term_int (k, "now"), (int)term_int (k, "utc_offset_min"), "%Y-%m-%d %H:%M:%S", when,
+    s_clock (proto_int (k, "now"), (int)proto_int (k, "utc_offset_min"), "%Y-%m-%d %H:%M:%S", when,
              sizeof when);
     if (online)
         snprintf (status, sizeof status, "%s seq %lld", v->zh ? "在线 live" : "live",
-                  (long long)term_int (k, "seq"));
+                  (long long)proto_int (k, "seq"));
     else
         snprintf (status, sizeof status, "%s",
                   v->zh ? "离线 offline, 重连中 reconnecting" : "offline, reconnecting");
     snprintf (title, sizeof title, " %s  %s  %s  %s",
               v->zh ? "大厅监控 Hall monitor" : "Hall monitor",
-              v->zh ? term_str (k, "hall") : term_str (k, "hall_en"), when, status);
+              v->zh ? proto_str (k, "hall") : proto_str (k, "hall_en"), when, status);
     s_cell (v, title, v->curses ? v->cols : -1, 'l', online ? LVL_TITLE : LVL_RED);
     s_newline (v);
 }
@@ -855,14 +596,14 @@ s_totals (s_view_t *v, const json_t *k)
     const json_t *t = json_object_get (k, "totals");
     char buf[64];
     s_word (v, v->zh ? "合计 Total:" : "Total:", LVL_HEAD);
-    s_figure (v, "等候", "waiting", s_num (term_int (t, "waiting"), buf, sizeof buf), LVL_OK);
-    s_figure (v, "已办", "served", s_num (term_int (t, "served"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "等候", "waiting", s_num (proto_int (t, "waiting"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "已办", "served", s_num (proto_int (t, "served"), buf, sizeof buf), LVL_OK);
     s_figure (v, "平均等候", "avg wait",
               s_dur (json_object_get (t, "avg_wait_ms"), buf, sizeof buf), LVL_OK);
     s_figure (v, "平均办理", "avg serv",
               s_dur (json_object_get (t, "avg_service_ms"), buf, sizeof buf), LVL_OK);
-    s_figure (v, "超时", "over wait", s_num (term_int (t, "over_wait"), buf, sizeof buf),
-              term_int (t, "over_wait") ? LVL_YELLOW : LVL_OK);
+    s_figure (v, "超时", "over wait", s_num (proto_int (t, "over_wait"), buf, sizeof buf),
+              proto_int (t, "over_wait") ? LVL_YELLOW : LVL_OK);
     s_figure (v, "评价率", "rated", s_pct (json_object_get (t, "rating_rate"), buf, sizeof buf),
               LVL_OK);
     s_figure (v, "好评率", "good", s_pct (json_object_get (t, "good_rate"), buf, sizeof buf),
@@ -876,19 +617,19 @@ s_cases (s_view_t *v, const json_t *k)
     const json_t *c = json_object_get (k, "cases");
     char buf[32];
     s_word (v, v->zh ? "办件 Cases:" : "Cases:", LVL_HEAD);
-    s_figure (v, "在办", "open", s_num (term_int (c, "open"), buf, sizeof buf), LVL_OK);
-    s_figure (v, "黄灯", "yellow", s_num (term_int (c, "yellow"), buf, sizeof buf),
-              term_int (c, "yellow") ? LVL_YELLOW : LVL_OK);
-    s_figure (v, "红灯", "red", s_num (term_int (c, "red"), buf, sizeof buf),
-              term_int (c, "red") ? LVL_RED : LVL_OK);
-    s_figure (v, "超期", "overdue", s_num (term_int (c, "overdue"), buf, sizeof buf),
-              term_int (c, "overdue") ? LVL_RED : LVL_OK);
-    s_figure (v, "待取件", "awaiting pickup", s_num (term_int (c, "awaiting_pickup"), buf, sizeof buf),
+    s_figure (v, "在办", "open", s_num (proto_int (c, "open"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "黄灯", "yellow", s_num (proto_int (c, "yellow"), buf, sizeof buf),
+              proto_int (c, "yellow") ? LVL_YELLOW : LVL_OK);
+    s_figure (v, "红灯", "red", s_num (proto_int (c, "red"), buf, sizeof buf),
+              proto_int (c, "red") ? LVL_RED : LVL_OK);
+    s_figure (v, "超期", "overdue", s_num (proto_int (c, "overdue"), buf, sizeof buf),
+              proto_int (c, "overdue") ? LVL_RED : LVL_OK);
+    s_figure (v, "待取件", "awaiting pickup", s_num (proto_int (c, "awaiting_pickup"), buf, sizeof buf),
               LVL_OK);
-    s_figure (v, "柜中待取", "in cabinet", s_num (term_int (c, "ready_for_pickup"), buf, sizeof buf),
+    s_figure (v, "柜中待取", "in cabinet", s_num (proto_int (c, "ready_for_pickup"), buf, sizeof buf),
               LVL_OK);
-    s_figure (v, "取件超期", "pickup overdue", s_num (term_int (c, "pickup_overdue"), buf, sizeof buf),
-              term_int (c, "pickup_overdue") ? LVL_YELLOW : LVL_OK);
+    s_figure (v, "取件超期", "pickup overdue", s_num (proto_int (c, "pickup_overdue"), buf, sizeof buf),
+              proto_int (c, "pickup_overdue") ? LVL_YELLOW : LVL_OK);
     s_newline (v);
 }
 
@@ -915,13 +656,13 @@ s_cabinets (s_view_t *v, const json_t *k, int max_lines)
             break;
         }
         snprintf (buf, sizeof buf, "%s %s %s:", v->zh ? "智能柜 Cabinet" : "Cabinet",
-                  term_str (c, "cabinet"), v->zh ? term_str (c, "name") : "");
+                  proto_str (c, "cabinet"), v->zh ? proto_str (c, "name") : "");
         s_word (v, buf, LVL_HEAD);
         if (!json_is_true (json_object_get (c, "online")))
             s_word (v, s_bi (v, "离线", "offline", buf, sizeof buf), LVL_RED);
         char value[64], pct[16];
-        snprintf (value, sizeof value, "%lld/%lld %s", (long long)term_int (c, "occupied"),
-                  (long long)term_int (c, "slots"),
+        snprintf (value, sizeof value, "%lld/%lld %s", (long long)proto_int (c, "occupied"),
+                  (long long)proto_int (c, "slots"),
                   s_pct (json_object_get (c, "occupancy"), pct, sizeof pct));
         s_figure (v, "占用", "occupied", value, LVL_OK);
         const json_t *alarmed = json_object_get (c, "alarm_slots");
@@ -932,16 +673,16 @@ s_cabinets (s_view_t *v, const json_t *k, int max_lines)
         json_t *s, *name;
         json_array_foreach (alarmed, j, s)
         {
-            s_word (v, term_str (s, "slot"), LVL_OK);
+            s_word (v, proto_str (s, "slot"), LVL_OK);
             json_array_foreach (json_object_get (s, "alarms"), a, name)
                 s_word (v,
                         s_alarm_text (v, json_string_value (name) ? json_string_value (name) : "?",
                                       buf, sizeof buf),
                         LVL_RED);
         }
-        if (term_int (c, "overdue_slots"))
+        if (proto_int (c, "overdue_slots"))
             s_figure (v, "取件超期", "overdue slots",
-                      s_num (term_int (c, "overdue_slots"), value, sizeof value), LVL_YELLOW);
+                      s_num (proto_int (c, "overdue_slots"), value, sizeof value), LVL_YELLOW);
         s_newline (v);
     }
 }
@@ -960,13 +701,13 @@ s_alarms (s_view_t *v, const json_t *k, int max_rows)
     for (int i = 0; i < n && i < max_rows - 1 && i < SCREEN_ALARMS; i++) {
         const json_t *a = json_array_get (list, (size_t)i);
         s_word (v,
-                s_clock (term_int (a, "time"), (int)term_int (k, "utc_offset_min"), "%H:%M:%S", buf,
+                s_clock (proto_int (a, "time"), (int)proto_int (k, "utc_offset_min"), "%H:%M:%S", buf,
                          sizeof buf),
                 LVL_OK);
-        s_word (v, term_str (a, "cabinet"), LVL_OK);
-        s_word (v, term_str (a, "slot"), LVL_OK);
-        s_word (v, s_alarm_text (v, term_str (a, "alarm"), buf, sizeof buf), LVL_RED);
-        s_word (v, term_str (a, "detail"), LVL_OK);
+        s_word (v, proto_str (a, "cabinet"), LVL_OK);
+        s_word (v, proto_str (a, "slot"), LVL_OK);
+        s_word (v, s_alarm_text (v, proto_str (a, "alarm"), buf, sizeof buf), LVL_RED);
+        s_word (v, proto_str (a, "detail"), LVL_OK);
         s_newline (v);
     }
 }
@@ -1092,7 +833,7 @@ s_help (s_view_t *v)
 //  The live screen
 
 typedef struct {
-    term_mirror_t *mirror;
+    proto_mirror_t *mirror;
     const char *broker;  //  for the "connecting" notice
     bool zh;             //  the terminal shows Chinese (a UTF-8 locale)
     bool color;          //  colour pairs are set up
@@ -1104,13 +845,13 @@ typedef struct {
 } s_screen_t;
 
 static void
-s_on_event (term_mirror_t *mirror, const char *topic, const json_t *event, void *arg)
+s_on_event (proto_mirror_t *mirror, const char *topic, const json_t *event, void *arg)
 {
     (void)topic;
     (void)event;
     s_screen_t *self = arg;
-    self->anchor_now = (int64_t)term_int (term_mirror_state (mirror), "now");
-    self->anchor_mono = term_mono_ms ();
+    self->anchor_now = (int64_t)proto_int (proto_mirror_state (mirror), "now");
+    self->anchor_mono = proto_mono_ms ();
     self->online = true;
     self->dirty = true;
 }
@@ -1119,9 +860,9 @@ s_on_event (term_mirror_t *mirror, const char *topic, const json_t *event, void 
 static int64_t
 s_now (const s_screen_t *self)
 {
-    if (s_is (term_mirror_info (self->mirror), "clock", "sim"))
+    if (s_is (proto_mirror_info (self->mirror), "clock", "sim"))
         return self->anchor_now;
-    return self->anchor_now + (term_mono_ms () - self->anchor_mono);
+    return self->anchor_now + (proto_mono_ms () - self->anchor_mono);
 }
 
 static void
@@ -1132,7 +873,7 @@ s_frame (s_screen_t *self)
         .curses = true, .color = self->color, .zh = self->zh, .rows = LINES, .cols = COLS};
     if (self->help)
         s_help (&v);
-    else if (!term_mirror_socket (self->mirror)) {
+    else if (!proto_mirror_socket (self->mirror)) {
         char buf[700];
         s_cell (&v, v.zh ? " 大厅监控 Hall monitor" : " Hall monitor", v.cols, 'l', LVL_TITLE);
         s_newline (&v);
@@ -1142,7 +883,7 @@ s_frame (s_screen_t *self)
         if (v.rows >= 3)
             s_footer (&v);
     } else {
-        json_t *k = s_kpis (term_mirror_state (self->mirror), term_mirror_info (self->mirror),
+        json_t *k = proto_kpi_hall (proto_mirror_state (self->mirror), proto_mirror_info (self->mirror),
                             s_now (self));
         s_render (&v, k, self->online);
         json_decref (k);
@@ -1168,7 +909,7 @@ s_key (s_screen_t *self, int ch)
 }
 
 static int
-s_screen_run (term_mirror_t *mirror, const char *broker)
+s_screen_run (proto_mirror_t *mirror, const char *broker)
 {
     if (!isatty (STDIN_FILENO) || !isatty (STDOUT_FILENO)) {
         fprintf (stderr, "onewindow monitor: needs a terminal; use --once or --json in scripts\n");
@@ -1177,7 +918,7 @@ s_screen_run (term_mirror_t *mirror, const char *broker)
     s_screen_t self = {.mirror = mirror, .broker = broker};
     const char *codeset = nl_langinfo (CODESET);
     self.zh = codeset && strcmp (codeset, "UTF-8") == 0;
-    term_mirror_on_event (mirror, s_on_event, &self);
+    proto_mirror_on_event (mirror, s_on_event, &self);
     //  Our handlers before curses starts, so it leaves them alone: a signal ends the loop
     //  and the terminal is restored on the way out.
     struct sigaction sa = {.sa_handler = s_on_signal};
@@ -1217,19 +958,19 @@ s_screen_run (term_mirror_t *mirror, const char *broker)
         init_pair (3, COLOR_CYAN, (short)bg);
         self.color = true;
     }
-    if (term_mirror_start (mirror) != 0)
+    if (proto_mirror_start (mirror) != 0)
         self.online = false;
     s_frame (&self);
-    int64_t last_frame = term_mono_ms (), next_try = 0;
+    int64_t last_frame = proto_mono_ms (), next_try = 0;
     bool running = true;
     while (running && !s_interrupted) {
-        void *sock = term_mirror_socket (mirror);
+        void *sock = proto_mirror_socket (mirror);
         zmq_pollitem_t items[2];
         int n = 0;
         if (sock)
             items[n++] = (zmq_pollitem_t){sock, 0, ZMQ_POLLIN, 0};
         items[n++] = (zmq_pollitem_t){NULL, STDIN_FILENO, ZMQ_POLLIN, 0};
-        int64_t wait = TICK_MS - (term_mono_ms () - last_frame);
+        int64_t wait = TICK_MS - (proto_mono_ms () - last_frame);
         zmq_poll (items, n,
                   wait < 0         ? 0
                   : wait > TICK_MS ? TICK_MS
@@ -1243,17 +984,17 @@ s_screen_run (term_mirror_t *mirror, const char *broker)
             break;
         //  The mirror applies what came (and resyncs, or retries a lost broker; not
         //  started yet, it tries to connect once a second).
-        if (sock || term_mono_ms () >= next_try) {
-            if (term_mirror_poll (mirror, 0) < 0) {
+        if (sock || proto_mono_ms () >= next_try) {
+            if (proto_mirror_poll (mirror, 0) < 0) {
                 if (self.online)
                     self.dirty = true;
                 self.online = false;
             }
-            next_try = term_mono_ms () + TICK_MS;
+            next_try = proto_mono_ms () + TICK_MS;
         }
-        if (running && (self.dirty || term_mono_ms () - last_frame >= TICK_MS)) {
+        if (running && (self.dirty || proto_mono_ms () - last_frame >= TICK_MS)) {
             s_frame (&self);
-            last_frame = term_mono_ms ();
+            last_frame = proto_mono_ms ();
         }
     }
     endwin ();
@@ -1263,7 +1004,7 @@ s_screen_run (term_mirror_t *mirror, const char *broker)
         dup2 (saved_err, STDERR_FILENO);
         close (saved_err);
     }
-    term_mirror_on_event (mirror, NULL, NULL);
+    proto_mirror_on_event (mirror, NULL, NULL);
     return TERM_EXIT_OK;
 }
 
@@ -1317,20 +1058,20 @@ term_monitor_main (term_opts_t *o, int argc, char **argv)
     if (optind != argc)
         return term_usage_error ("monitor", "unexpected argument '%s'", argv[optind]);
     setlocale (LC_ALL, "");
-    term_mirror_t *mirror = term_mirror_new (o->broker, pub);
+    proto_mirror_t *mirror = proto_mirror_new (o->broker, pub);
     if (!mirror) {
         fprintf (stderr, "onewindow monitor: cannot set up a client for %s\n", o->broker);
         return TERM_EXIT_UNREACHABLE;
     }
     int rc;
     if (once || o->json) {
-        if (term_mirror_start (mirror) != 0) {
+        if (proto_mirror_start (mirror) != 0) {
             fprintf (stderr, "onewindow monitor: broker %s unreachable\n", o->broker);
             rc = TERM_EXIT_UNREACHABLE;
         } else {
             //  The snapshot's own clock: the figures are exactly those of that moment.
-            const json_t *state = term_mirror_state (mirror);
-            json_t *k = s_kpis (state, term_mirror_info (mirror), (int64_t)term_int (state, "now"));
+            const json_t *state = proto_mirror_state (mirror);
+            json_t *k = proto_kpi_hall (state, proto_mirror_info (mirror), (int64_t)proto_int (state, "now"));
             if (o->json)
                 term_print_json (k);
             else {
@@ -1342,6 +1083,6 @@ term_monitor_main (term_opts_t *o, int argc, char **argv)
         }
     } else
         rc = s_screen_run (mirror, o->broker);
-    term_mirror_destroy (&mirror);
+    proto_mirror_destroy (&mirror);
     return rc;
 }

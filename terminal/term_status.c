@@ -64,17 +64,17 @@ term_status_main (term_opts_t *o, int argc, char **argv)
         return TERM_EXIT_OK;
     }
     const json_t *t = json_object_get (r, "ticket");
-    printf ("%s\n%s  %s %s\n%s\n", term_str (r, "hall"), term_str (t, "number"), term_str (t, "service_name"),
-            term_str (t, "service_name_en"), s_state_text (term_str (t, "state")));
-    const char *state = term_str (t, "state");
+    printf ("%s\n%s  %s %s\n%s\n", proto_str (r, "hall"), proto_str (t, "number"), proto_str (t, "service_name"),
+            proto_str (t, "service_name_en"), s_state_text (proto_str (t, "state")));
+    const char *state = proto_str (t, "state");
     if (strcmp (state, "waiting") == 0) {
         char wait[96];
-        term_format_wait (json_object_get (t, "est_wait_s"), wait, sizeof wait);
+        proto_format_wait (json_object_get (t, "est_wait_s"), wait, sizeof wait);
         long long ahead = json_integer_value (json_object_get (t, "ahead"));
         printf ("你前面还有 %lld 人在等待 / %lld ahead\n预计等待 / wait: %s\n", ahead, ahead, wait);
     }
     else if (strcmp (state, "called") == 0 || strcmp (state, "serving") == 0)
-        printf ("窗口 / counter: %s\n", term_str (t, "counter_name"));
+        printf ("窗口 / counter: %s\n", proto_str (t, "counter_name"));
     else if (json_is_integer (json_object_get (t, "grace_until")))
         printf ("请在宽限期内到取号机重新排队 / rejoin the line at a kiosk before the grace period ends\n");
     size_t i;
@@ -118,18 +118,18 @@ term_snapshot_main (term_opts_t *o, int argc, char **argv)
         json_t *w = json_object_get (s, "est_wait_s");
         if (json_is_integer (w))
             snprintf (wait, sizeof wait, "%lld min", (long long) (json_integer_value (w) + 59) / 60);
-        printf ("%-4s %-14s %8lld %6lld %14s   %s\n", term_str (s, "prefix"), term_str (s, "name_en"),
+        printf ("%-4s %-14s %8lld %6lld %14s   %s\n", proto_str (s, "prefix"), proto_str (s, "name_en"),
                 (long long) json_integer_value (json_object_get (s, "waiting")),
                 (long long) json_integer_value (json_object_get (s, "open_counters")), wait,
-                term_str (s, "name"));
+                proto_str (s, "name"));
     }
     printf ("\n%-4s %-11s %-8s %-8s %s\n", "ctr", "state", "ticket", "served", "name");
     json_t *c;
     json_array_foreach (json_object_get (r, "counters"), i, c) {
         const json_t *t = json_object_get (c, "ticket");
         printf ("%-4lld %-11s %-8s %-8lld %s\n", (long long) json_integer_value (json_object_get (c, "id")),
-                term_str (c, "state"), json_is_object (t) ? term_str (t, "number") : "-",
-                (long long) json_integer_value (json_object_get (c, "served")), term_str (c, "name"));
+                proto_str (c, "state"), json_is_object (t) ? proto_str (t, "number") : "-",
+                (long long) json_integer_value (json_object_get (c, "served")), proto_str (c, "name"));
     }
     printf ("\n%zu live ticket(s)\n", json_array_size (json_object_get (r, "tickets")));
     json_decref (r);
@@ -156,17 +156,17 @@ term_info_main (term_opts_t *o, int argc, char **argv)
         return TERM_EXIT_OK;
     }
     const json_t *hall = json_object_get (r, "hall");
-    printf ("%s — %s (%s)\nprotocol %s, events on %s, %s clock\n\nservices:\n", term_str (hall, "name"),
-            term_str (hall, "name_en"), term_str (hall, "id"), term_str (r, "protocol"), term_str (r, "events"),
-            term_str (r, "clock"));
+    printf ("%s — %s (%s)\nprotocol %s, events on %s, %s clock\n\nservices:\n", proto_str (hall, "name"),
+            proto_str (hall, "name_en"), proto_str (hall, "id"), proto_str (r, "protocol"), proto_str (r, "events"),
+            proto_str (r, "clock"));
     size_t i;
     json_t *s;
     json_array_foreach (json_object_get (r, "services"), i, s)
-        printf ("  %-3s %s / %s\n", term_str (s, "prefix"), term_str (s, "name"), term_str (s, "name_en"));
+        printf ("  %-3s %s / %s\n", proto_str (s, "prefix"), proto_str (s, "name"), proto_str (s, "name_en"));
     printf ("counters:\n");
     json_array_foreach (json_object_get (r, "counters"), i, s) {
         printf ("  %-3lld %s  [", (long long) json_integer_value (json_object_get (s, "id")),
-                term_str (s, "name"));
+                proto_str (s, "name"));
         size_t j;
         json_t *p;
         json_array_foreach (json_object_get (s, "services"), j, p)

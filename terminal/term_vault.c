@@ -134,7 +134,7 @@ term_vault_status_main (term_opts_t *o, int argc, char **argv)
     json_t *c;
     json_array_foreach (cabinets, i, c) {
         char when[32];
-        term_format_time (json_integer_value (json_object_get (c, "reported")), 480, when,
+        proto_format_time (json_integer_value (json_object_get (c, "reported")), 480, when,
                           sizeof when);
         printf ("%s  %s  (reported %s)\n", json_string_value (json_object_get (c, "cabinet")),
                 json_string_value (json_object_get (c, "name")), when);

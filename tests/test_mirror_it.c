@@ -1,4 +1,4 @@
-/*  test_mirror_it.c — the Clone-pattern mirror (terminal/term_mirror.c) against a real
+/*  test_mirror_it.c — the Clone-pattern mirror (protocol/proto_mirror.c) against a real
     broker, with the event stream in the test's hands.
 
     The mirror takes its snapshots from the real broker, but its events come through a
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "term_mirror.h"
+#include "proto_mirror.h"
 #include "test_util.h"
 #include "tests.h"
 
@@ -119,21 +119,21 @@ s_issue (proto_client_t *c, const char *service)
 
 //  Polls the mirror until its sequence reaches `seq` (or 40 polls of 50 ms go by).
 static void
-s_settle (term_mirror_t *m, uint64_t seq)
+s_settle (proto_mirror_t *m, uint64_t seq)
 {
-    for (int i = 0; i < 40 && term_mirror_seq (m) < seq; i++)
-        term_mirror_poll (m, 50);
+    for (int i = 0; i < 40 && proto_mirror_seq (m) < seq; i++)
+        proto_mirror_poll (m, 50);
     //  And whatever else is already queued (duplicates, stale ones).
-    term_mirror_poll (m, 0);
+    proto_mirror_poll (m, 0);
 }
 
 //  The mirror agrees with a fresh snapshot: sequence, waiting per service, live tickets.
 static void
-s_agrees (term_mirror_t *m, proto_client_t *c)
+s_agrees (proto_mirror_t *m, proto_client_t *c)
 {
     json_t *snap = s_call (c, "hall.snapshot", json_object ());
-    const json_t *st = term_mirror_state (m);
-    CU_ASSERT_EQUAL (term_mirror_seq (m), (uint64_t) json_integer_value (json_object_get (snap, "seq")));
+    const json_t *st = proto_mirror_state (m);
+    CU_ASSERT_EQUAL (proto_mirror_seq (m), (uint64_t) json_integer_value (json_object_get (snap, "seq")));
     size_t i;
     json_t *svc;
     json_array_foreach (json_object_get (snap, "services"), i, svc) {
@@ -168,11 +168,11 @@ s_agrees (term_mirror_t *m, proto_client_t *c)
 }
 
 static int
-s_waiting (term_mirror_t *m, const char *prefix)
+s_waiting (proto_mirror_t *m, const char *prefix)
 {
     size_t i;
     json_t *svc;
-    json_array_foreach (json_object_get (term_mirror_state (m), "services"), i, svc)
+    json_array_foreach (json_object_get (proto_mirror_state (m), "services"), i, svc)
         if (strcmp (json_string_value (json_object_get (svc, "prefix")), prefix) == 0)
             return (int) json_integer_value (json_object_get (svc, "waiting"));
     return -1;
@@ -203,10 +203,10 @@ test_gaps_duplicates_reorder_restart (void)
     s_drain (&r);
     s_forget (&r);
 
-    term_mirror_t *m = term_mirror_new (b.req, r.ep);
+    proto_mirror_t *m = proto_mirror_new (b.req, r.ep);
     CU_ASSERT_PTR_NOT_NULL_FATAL (m);
-    CU_ASSERT_EQUAL_FATAL (term_mirror_start (m), 0);
-    CU_ASSERT_EQUAL (term_mirror_snapshots (m), 1);
+    CU_ASSERT_EQUAL_FATAL (proto_mirror_start (m), 0);
+    CU_ASSERT_EQUAL (proto_mirror_snapshots (m), 1);
     //  The mirror's subscription reaches the relay (XPUB shows it).
     zmq_pollitem_t item = {r.xpub, 0, ZMQ_POLLIN, 0};
     CU_ASSERT_FATAL (zmq_poll (&item, 1, 2000) == 1);
@@ -214,7 +214,7 @@ test_gaps_duplicates_reorder_restart (void)
     int more;
     s_frame (r.xpub, sub, sizeof sub, &more);
     CU_ASSERT_EQUAL (sub[0], 1);
-    uint64_t base = term_mirror_seq (m);
+    uint64_t base = proto_mirror_seq (m);
     int waiting_a = s_waiting (m, "A");
 
     //  In order: three tickets, three events applied, no new snapshot.
@@ -224,8 +224,8 @@ test_gaps_duplicates_reorder_restart (void)
         s_pass (&r, i);
     }
     s_settle (m, base + 3);
-    CU_ASSERT_EQUAL (term_mirror_seq (m), base + 3);
-    CU_ASSERT_EQUAL (term_mirror_snapshots (m), 1);
+    CU_ASSERT_EQUAL (proto_mirror_seq (m), base + 3);
+    CU_ASSERT_EQUAL (proto_mirror_snapshots (m), 1);
     CU_ASSERT_EQUAL (s_waiting (m, "B"), 3);
     CU_ASSERT_EQUAL (s_waiting (m, "A"), waiting_a);
     s_agrees (m, c);
@@ -234,8 +234,8 @@ test_gaps_duplicates_reorder_restart (void)
     s_pass (&r, 2);
     s_pass (&r, 0);
     s_settle (m, base + 3);
-    CU_ASSERT_EQUAL (term_mirror_seq (m), base + 3);
-    CU_ASSERT_EQUAL (term_mirror_snapshots (m), 1);
+    CU_ASSERT_EQUAL (proto_mirror_seq (m), base + 3);
+    CU_ASSERT_EQUAL (proto_mirror_snapshots (m), 1);
     CU_ASSERT_EQUAL (s_waiting (m, "B"), 3);
     s_forget (&r);
 
@@ -247,15 +247,15 @@ test_gaps_duplicates_reorder_restart (void)
     CU_ASSERT_EQUAL_FATAL (s_take (&r), 0);
     s_pass (&r, 1);
     s_settle (m, base + 5);
-    CU_ASSERT_EQUAL (term_mirror_snapshots (m), 1);
-    CU_ASSERT_EQUAL (term_mirror_fills (m), 1);
+    CU_ASSERT_EQUAL (proto_mirror_snapshots (m), 1);
+    CU_ASSERT_EQUAL (proto_mirror_fills (m), 1);
     CU_ASSERT_EQUAL (s_waiting (m, "C"), 2);
     s_agrees (m, c);
     //  The lost one turning up late is stale.
     s_pass (&r, 0);
     s_settle (m, base + 5);
-    CU_ASSERT_EQUAL (term_mirror_snapshots (m), 1);
-    CU_ASSERT_EQUAL (term_mirror_fills (m), 1);
+    CU_ASSERT_EQUAL (proto_mirror_snapshots (m), 1);
+    CU_ASSERT_EQUAL (proto_mirror_fills (m), 1);
     CU_ASSERT_EQUAL (s_waiting (m, "C"), 2);
     s_forget (&r);
 
@@ -270,7 +270,7 @@ test_gaps_duplicates_reorder_restart (void)
     uint64_t seq = (uint64_t) strtoull (r.held[r.count - 1].seq, NULL, 10);
     s_settle (m, seq);
     s_forget (&r);
-    int fills = term_mirror_fills (m);
+    int fills = proto_mirror_fills (m);
     json_decref (s_call (c, "ticket.call_next", json_pack ("{s:i}", "counter", 6)));
     s_issue (c, "D");
     CU_ASSERT_EQUAL_FATAL (s_take (&r), 0);
@@ -280,9 +280,9 @@ test_gaps_duplicates_reorder_restart (void)
         s_pass (&r, i);
     seq = (uint64_t) strtoull (r.held[r.count - 1].seq, NULL, 10);
     s_settle (m, seq);
-    CU_ASSERT_EQUAL (term_mirror_fills (m), fills + 1);
-    CU_ASSERT_EQUAL (term_mirror_snapshots (m), 1);
-    json_t *call = json_array_get (json_object_get (term_mirror_state (m), "calls"), 0);
+    CU_ASSERT_EQUAL (proto_mirror_fills (m), fills + 1);
+    CU_ASSERT_EQUAL (proto_mirror_snapshots (m), 1);
+    json_t *call = json_array_get (json_object_get (proto_mirror_state (m), "calls"), 0);
     CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (call, "number")), "C001");
     CU_ASSERT_EQUAL (s_waiting (m, "C"), 1);
     CU_ASSERT_EQUAL (s_waiting (m, "D"), 1);
@@ -326,11 +326,11 @@ test_gaps_duplicates_reorder_restart (void)
         s_pass (&r, i);
     seq = (uint64_t) strtoull (r.held[r.count - 1].seq, NULL, 10);
     s_settle (m, seq);
-    CU_ASSERT_EQUAL (term_mirror_seq (m), seq);
+    CU_ASSERT_EQUAL (proto_mirror_seq (m), seq);
     s_agrees (m, c);
     s_forget (&r);
 
-    term_mirror_destroy (&m);
+    proto_mirror_destroy (&m);
     zmq_close (r.sub);
     zmq_close (r.xpub);
     zmq_ctx_term (r.ctx);

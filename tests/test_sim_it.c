@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "proto_msg.h"
-#include "term_erlang.h"
+#include "sim_erlang.h"
 #include "test_util.h"
 #include "tests.h"
 
@@ -36,17 +36,17 @@ static void
 test_erlang_known (void)
 {
     //  Erlang B by hand: B(1, 1) = 1/2; B(2, 1) = (1 × 1/2) / (2 + 1/2) = 1/5.
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_b (0, 3), 1.0, 1e-15);
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_b (1, 1), 0.5, 1e-15);
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_b (2, 1), 0.2, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_b (0, 3), 1.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_b (1, 1), 0.5, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_b (2, 1), 0.2, 1e-15);
     //  M/M/1: C = rho and Wq = rho / (mu - lambda). lambda 0.5, mu 1: C 0.5, Wq 1.
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_c (1, 0.5), 0.5, 1e-15);
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_wq (1, 0.5, 1.0), 1.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_c (1, 0.5), 0.5, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_wq (1, 0.5, 1.0), 1.0, 1e-12);
     //  lambda 0.8/min, mu 1/min: Wq = 0.8 / 0.2 = 4 min.
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_wq (1, 0.8, 1.0), 4.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_wq (1, 0.8, 1.0), 4.0, 1e-12);
     //  M/M/2 with a = 1 (rho 1/2): C = 2 rho^2 / (1 + rho) = 1/3, Wq = C / (2 mu - lambda).
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_c (2, 1.0), 1.0 / 3, 1e-15);
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_wq (2, 1.0, 1.0), 1.0 / 3, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_c (2, 1.0), 1.0 / 3, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_wq (2, 1.0, 1.0), 1.0 / 3, 1e-12);
     //  The check's cases and a classic table value, C(10, 8) = 0.40918 (to 5 places).
     const struct {
         int c;
@@ -54,42 +54,42 @@ test_erlang_known (void)
     } cases[] = {{3, 2.4}, {4, 3.0}, {2, 1.5}, {10, 8.0}, {5, 0.1}, {20, 19.5}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double want = s_erlang_c_sum (cases[i].c, cases[i].a);
-        CU_ASSERT_DOUBLE_EQUAL (term_erlang_c (cases[i].c, cases[i].a), want, 1e-12 * want);
+        CU_ASSERT_DOUBLE_EQUAL (sim_erlang_c (cases[i].c, cases[i].a), want, 1e-12 * want);
     }
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_c (10, 8.0), 0.40918, 5e-6);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_c (10, 8.0), 0.40918, 5e-6);
     //  Case 1 of the check: lambda 0.8/min, 1/mu 3 min, c 3: Wq = C / (3/3 - 0.8) min.
     double c1 = s_erlang_c_sum (3, 2.4);
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_wq (3, 0.8, 1.0 / 3), c1 / 0.2, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_wq (3, 0.8, 1.0 / 3), c1 / 0.2, 1e-12);
     //  Hundreds of counters, where the textbook sum overflows: still a probability.
-    double big = term_erlang_c (1000, 990);
+    double big = sim_erlang_c (1000, 990);
     CU_ASSERT (isfinite (big) && big > 0 && big < 1);
     //  Unstable and invalid.
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_c (3, 3.0), 1.0, 0);
-    CU_ASSERT (isinf (term_erlang_wq (3, 1.0, 1.0 / 3)));
-    CU_ASSERT_EQUAL (term_erlang_c (0, 1), -1);
-    CU_ASSERT_EQUAL (term_erlang_wq (2, 1, 0), -1);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_c (3, 3.0), 1.0, 0);
+    CU_ASSERT (isinf (sim_erlang_wq (3, 1.0, 1.0 / 3)));
+    CU_ASSERT_EQUAL (sim_erlang_c (0, 1), -1);
+    CU_ASSERT_EQUAL (sim_erlang_wq (2, 1, 0), -1);
     //  P(W > 0) = C; the tail falls as e^{-(c mu - lambda) t}.
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_p_wait_gt (3, 0.8, 1.0 / 3, 0), c1, 1e-12);
-    CU_ASSERT_DOUBLE_EQUAL (term_erlang_p_wait_gt (3, 0.8, 1.0 / 3, 5), c1 * exp (-0.2 * 5), 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_p_wait_gt (3, 0.8, 1.0 / 3, 0), c1, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (sim_erlang_p_wait_gt (3, 0.8, 1.0 / 3, 5), c1 * exp (-0.2 * 5), 1e-12);
     //  Staffing: the smallest c that meets the target, and c - 1 does not.
-    int c = term_erlang_staff (2.0, 1.0 / 6, 15, 0.8, 100); //  120/h, 6 min: a = 12
+    int c = sim_erlang_staff (2.0, 1.0 / 6, 15, 0.8, 100); //  120/h, 6 min: a = 12
     CU_ASSERT (c >= 13);
-    CU_ASSERT (1 - term_erlang_p_wait_gt (c, 2.0, 1.0 / 6, 15) >= 0.8);
-    CU_ASSERT (1 - term_erlang_p_wait_gt (c - 1, 2.0, 1.0 / 6, 15) < 0.8);
-    CU_ASSERT_EQUAL (term_erlang_staff (0, 1, 15, 0.8, 10), 0);
-    CU_ASSERT_EQUAL (term_erlang_staff (100, 1, 15, 0.8, 10), -1);
+    CU_ASSERT (1 - sim_erlang_p_wait_gt (c, 2.0, 1.0 / 6, 15) >= 0.8);
+    CU_ASSERT (1 - sim_erlang_p_wait_gt (c - 1, 2.0, 1.0 / 6, 15) < 0.8);
+    CU_ASSERT_EQUAL (sim_erlang_staff (0, 1, 15, 0.8, 10), 0);
+    CU_ASSERT_EQUAL (sim_erlang_staff (100, 1, 15, 0.8, 10), -1);
 }
 
 static void
 test_rng (void)
 {
-    term_rng_t a, b, c;
-    term_rng_seed (&a, 42, 1);
-    term_rng_seed (&b, 42, 1);
-    term_rng_seed (&c, 42, 2);
+    sim_rng_t a, b, c;
+    sim_rng_seed (&a, 42, 1);
+    sim_rng_seed (&b, 42, 1);
+    sim_rng_seed (&c, 42, 2);
     int same = 0, other = 0;
     for (int i = 0; i < 100; i++) {
-        uint64_t x = term_rng_next (&a), y = term_rng_next (&b), z = term_rng_next (&c);
+        uint64_t x = sim_rng_next (&a), y = sim_rng_next (&b), z = sim_rng_next (&c);
         same += x == y;
         other += x == z;
     }
@@ -99,12 +99,12 @@ test_rng (void)
     double se = 0, sl = 0, su = 0, sp = 0;
     int n = 200000, outside = 0;
     for (int i = 0; i < n; i++) {
-        double u = term_rng_uniform (&a);
+        double u = sim_rng_uniform (&a);
         outside += !(u > 0 && u < 1);
         su += u;
-        se += term_rng_exp (&a, 3.0);
-        sl += term_rng_lognormal (&a, 600, 0.6);
-        sp += term_rng_poisson (&a, 7.5);
+        se += sim_rng_exp (&a, 3.0);
+        sl += sim_rng_lognormal (&a, 600, 0.6);
+        sp += sim_rng_poisson (&a, 7.5);
     }
     CU_ASSERT_EQUAL (outside, 0);
     CU_ASSERT_DOUBLE_EQUAL (su / n, 0.5, 0.005);
@@ -120,15 +120,15 @@ test_mmc_reference (void)
 {
     double lambda = 0.8, mu = 1.0 / 3;
     int c = 3;
-    double wq = term_erlang_wq (c, lambda, mu);
-    term_mmc_result_t fifo, lifo, split;
+    double wq = sim_erlang_wq (c, lambda, mu);
+    sim_mmc_result_t fifo, lifo, split;
     long n = 400000;
     CU_ASSERT_EQUAL_FATAL (
-        term_mmc_simulate (c, lambda, mu, n, 20000, TERM_MMC_FIFO, 15, 5, &fifo, NULL), 0);
+        sim_mmc_simulate (c, lambda, mu, n, 20000, SIM_MMC_FIFO, 15, 5, &fifo, NULL), 0);
     CU_ASSERT_EQUAL (fifo.customers, n);
     CU_ASSERT_DOUBLE_EQUAL (fifo.mean_wait / wq, 1.0, 0.05);
-    CU_ASSERT_DOUBLE_EQUAL (fifo.p_waited, term_erlang_c (c, lambda / mu), 0.02);
-    CU_ASSERT_DOUBLE_EQUAL (fifo.p_within, 1 - term_erlang_p_wait_gt (c, lambda, mu, 15), 0.01);
+    CU_ASSERT_DOUBLE_EQUAL (fifo.p_waited, sim_erlang_c (c, lambda / mu), 0.02);
+    CU_ASSERT_DOUBLE_EQUAL (fifo.p_within, 1 - sim_erlang_p_wait_gt (c, lambda, mu, 15), 0.01);
     CU_ASSERT_DOUBLE_EQUAL (fifo.utilisation, lambda / mu / c, 0.01);
     CU_ASSERT (fifo.se_wait > 0 && fifo.se_wait < 0.05 * wq);
 
@@ -137,11 +137,11 @@ test_mmc_reference (void)
     double *w1 = malloc ((size_t)m * sizeof *w1), *w2 = malloc ((size_t)m * sizeof *w2);
     CU_ASSERT_PTR_NOT_NULL_FATAL (w1);
     CU_ASSERT_PTR_NOT_NULL_FATAL (w2);
-    CU_ASSERT_EQUAL (term_mmc_simulate (c, lambda, mu, n, 20000, TERM_MMC_LIFO, 15, 5, &lifo, NULL),
+    CU_ASSERT_EQUAL (sim_mmc_simulate (c, lambda, mu, n, 20000, SIM_MMC_LIFO, 15, 5, &lifo, NULL),
                      0);
     CU_ASSERT_DOUBLE_EQUAL (lifo.mean_wait / wq, 1.0, 0.08);
-    term_mmc_simulate (c, lambda, mu, m, 1000, TERM_MMC_FIFO, 15, 9, &fifo, w1);
-    term_mmc_simulate (c, lambda, mu, m, 1000, TERM_MMC_LIFO, 15, 9, &lifo, w2);
+    sim_mmc_simulate (c, lambda, mu, m, 1000, SIM_MMC_FIFO, 15, 9, &fifo, w1);
+    sim_mmc_simulate (c, lambda, mu, m, 1000, SIM_MMC_LIFO, 15, 9, &lifo, w2);
     long differ = 0;
     for (long i = 0; i < m; i++)
         differ += fabs (w1[i] - w2[i]) > 1e-9;
@@ -150,9 +150,9 @@ test_mmc_reference (void)
     free (w2);
     //  A line per counter (no pooling) waits far longer.
     CU_ASSERT_EQUAL (
-        term_mmc_simulate (c, lambda, mu, n, 20000, TERM_MMC_SPLIT, 15, 5, &split, NULL), 0);
+        sim_mmc_simulate (c, lambda, mu, n, 20000, SIM_MMC_SPLIT, 15, 5, &split, NULL), 0);
     CU_ASSERT (split.mean_wait > 2 * wq);
-    CU_ASSERT_EQUAL (term_mmc_simulate (0, lambda, mu, n, 0, TERM_MMC_FIFO, 15, 5, &split, NULL),
+    CU_ASSERT_EQUAL (sim_mmc_simulate (0, lambda, mu, n, 0, SIM_MMC_FIFO, 15, 5, &split, NULL),
                      -1);
 }
 
@@ -192,7 +192,7 @@ test_erlang_quick (void)
         long customers = (long)json_integer_value (json_object_get (c, "customers"));
         CU_ASSERT (customers >= 2500);
         //  Our own Erlang C in seconds.
-        CU_ASSERT_DOUBLE_EQUAL (erl, term_erlang_wq (k, lambda, mu) * 60, 0.01);
+        CU_ASSERT_DOUBLE_EQUAL (erl, sim_erlang_wq (k, lambda, mu) * 60, 0.01);
         //  The broker called every ticket exactly when one pooled FIFO line would have: a
         //  last-come-first-served or any other order would show here even with the same
         //  mean wait.
@@ -211,12 +211,12 @@ test_erlang_quick (void)
         //  ... and it still means something: the mean wait with one counter fewer or more,
         //  or with a line per counter (long run of the reference), lies outside it.
         CU_ASSERT (tol < 0.75);
-        double fewer = term_erlang_wq (k - 1, lambda, mu) * 60;
-        double more = term_erlang_wq (k + 1, lambda, mu) * 60;
+        double fewer = sim_erlang_wq (k - 1, lambda, mu) * 60;
+        double more = sim_erlang_wq (k + 1, lambda, mu) * 60;
         CU_ASSERT (isinf (fewer) || (fewer - erl) / erl > tol);
         CU_ASSERT ((more - erl) / erl < -tol);
-        term_mmc_result_t split;
-        CU_ASSERT_EQUAL (term_mmc_simulate (k, lambda, mu, 200000, 10000, TERM_MMC_SPLIT, 15, 1 + i,
+        sim_mmc_result_t split;
+        CU_ASSERT_EQUAL (sim_mmc_simulate (k, lambda, mu, 200000, 10000, SIM_MMC_SPLIT, 15, 1 + i,
                                             &split, NULL),
                          0);
         CU_ASSERT ((split.mean_wait * 60 - erl) / erl > tol);

@@ -1,12 +1,12 @@
-/*  term_erlang.c — see term_erlang.h. */
-#include "term_erlang.h"
+/*  sim_erlang.c — see sim_erlang.h. */
+#include "sim_erlang.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 double
-term_erlang_b (int c, double a)
+sim_erlang_b (int c, double a)
 {
     if (c < 0 || !(a >= 0) || isinf (a))
         return -1;
@@ -17,38 +17,38 @@ term_erlang_b (int c, double a)
 }
 
 double
-term_erlang_c (int c, double a)
+sim_erlang_c (int c, double a)
 {
     if (c < 1 || !(a >= 0) || isinf (a))
         return -1;
     if (a >= c)
         return 1.0;
-    double b = term_erlang_b (c, a);
+    double b = sim_erlang_b (c, a);
     return c * b / (c - a * (1 - b));
 }
 
 double
-term_erlang_wq (int c, double lambda, double mu)
+sim_erlang_wq (int c, double lambda, double mu)
 {
     if (c < 1 || !(lambda >= 0) || !(mu > 0))
         return -1;
     if (lambda >= c * mu)
         return INFINITY;
-    return term_erlang_c (c, lambda / mu) / (c * mu - lambda);
+    return sim_erlang_c (c, lambda / mu) / (c * mu - lambda);
 }
 
 double
-term_erlang_p_wait_gt (int c, double lambda, double mu, double t)
+sim_erlang_p_wait_gt (int c, double lambda, double mu, double t)
 {
     if (c < 1 || !(lambda >= 0) || !(mu > 0) || !(t >= 0))
         return -1;
     if (lambda >= c * mu)
         return 1.0;
-    return term_erlang_c (c, lambda / mu) * exp (-(c * mu - lambda) * t);
+    return sim_erlang_c (c, lambda / mu) * exp (-(c * mu - lambda) * t);
 }
 
 int
-term_erlang_staff (double lambda, double mu, double t, double target, int max_c)
+sim_erlang_staff (double lambda, double mu, double t, double target, int max_c)
 {
     if (!(lambda >= 0) || !(mu > 0) || !(t >= 0) || !(target > 0 && target < 1) || max_c < 1)
         return -1;
@@ -57,7 +57,7 @@ term_erlang_staff (double lambda, double mu, double t, double target, int max_c)
     //  Below the load nothing is stable; start at the first stable count.
     int c = (int)floor (lambda / mu) + 1;
     for (; c <= max_c; c++)
-        if (1 - term_erlang_p_wait_gt (c, lambda, mu, t) >= target)
+        if (1 - sim_erlang_p_wait_gt (c, lambda, mu, t) >= target)
             return c;
     return -1;
 }
@@ -75,7 +75,7 @@ s_splitmix (uint64_t *x)
 }
 
 void
-term_rng_seed (term_rng_t *rng, uint64_t seed, uint64_t stream)
+sim_rng_seed (sim_rng_t *rng, uint64_t seed, uint64_t stream)
 {
     uint64_t x = seed ^ (stream * 0xd1b54a32d192ed03ull);
     for (int i = 0; i < 4; i++)
@@ -91,7 +91,7 @@ s_rotl (uint64_t x, int k)
 }
 
 uint64_t
-term_rng_next (term_rng_t *rng)
+sim_rng_next (sim_rng_t *rng)
 {
     uint64_t *s = rng->s;
     uint64_t result = s_rotl (s[1] * 5, 7) * 9;
@@ -106,40 +106,40 @@ term_rng_next (term_rng_t *rng)
 }
 
 double
-term_rng_uniform (term_rng_t *rng)
+sim_rng_uniform (sim_rng_t *rng)
 {
     //  53 random bits, shifted half a step off zero: never 0, never 1.
-    return ((double)(term_rng_next (rng) >> 11) + 0.5) / 9007199254740992.0;
+    return ((double)(sim_rng_next (rng) >> 11) + 0.5) / 9007199254740992.0;
 }
 
 double
-term_rng_exp (term_rng_t *rng, double mean)
+sim_rng_exp (sim_rng_t *rng, double mean)
 {
-    return -mean * log (term_rng_uniform (rng));
+    return -mean * log (sim_rng_uniform (rng));
 }
 
 double
-term_rng_normal (term_rng_t *rng)
+sim_rng_normal (sim_rng_t *rng)
 {
-    double u1 = term_rng_uniform (rng), u2 = term_rng_uniform (rng);
+    double u1 = sim_rng_uniform (rng), u2 = sim_rng_uniform (rng);
     return sqrt (-2 * log (u1)) * cos (2 * M_PI * u2);
 }
 
 double
-term_rng_lognormal (term_rng_t *rng, double mean, double sigma)
+sim_rng_lognormal (sim_rng_t *rng, double mean, double sigma)
 {
     //  E[e^X] = e^{m + sigma^2 / 2} for X ~ N (m, sigma^2): choose m to hit `mean`.
     double m = log (mean) - sigma * sigma / 2;
-    return exp (m + sigma * term_rng_normal (rng));
+    return exp (m + sigma * sim_rng_normal (rng));
 }
 
 int
-term_rng_poisson (term_rng_t *rng, double mean)
+sim_rng_poisson (sim_rng_t *rng, double mean)
 {
     if (!(mean > 0))
         return 0;
     //  Inversion by sequential search; the terms stay representable up to mean ~700.
-    double u = term_rng_uniform (rng);
+    double u = sim_rng_uniform (rng);
     double p = exp (-mean), cdf = p;
     int k = 0;
     while (u > cdf && k < 100000) {
@@ -207,15 +207,15 @@ s_line_free (s_line_t *l)
 }
 
 int
-term_mmc_simulate (int c, double lambda, double mu, long customers, long warmup,
-                   term_mmc_policy_t policy, double t, uint64_t seed, term_mmc_result_t *out,
+sim_mmc_simulate (int c, double lambda, double mu, long customers, long warmup,
+                   sim_mmc_policy_t policy, double t, uint64_t seed, sim_mmc_result_t *out,
                    double *waits_out)
 {
     if (!out || c < 1 || c > 10000 || !(lambda > 0) || !(mu > 0) || customers < 1 || warmup < 0)
         return -1;
     memset (out, 0, sizeof *out);
     long total = warmup + customers;
-    int nlines = policy == TERM_MMC_SPLIT ? c : 1;
+    int nlines = policy == SIM_MMC_SPLIT ? c : 1;
     s_line_t *lines = calloc ((size_t)nlines, sizeof *lines);
     double *free_at = malloc ((size_t)c * sizeof *free_at);
     double *waits = malloc ((size_t)customers * sizeof *waits);
@@ -225,11 +225,11 @@ term_mmc_simulate (int c, double lambda, double mu, long customers, long warmup,
     for (int k = 0; k < c; k++)
         free_at[k] = -1; //  free
 
-    term_rng_t arrivals, services, routes;
-    term_rng_seed (&arrivals, seed, 1);
-    term_rng_seed (&services, seed, 2);
-    term_rng_seed (&routes, seed, 3);
-    double now = 0, next_arrival = term_rng_exp (&arrivals, 1 / lambda), busy = 0;
+    sim_rng_t arrivals, services, routes;
+    sim_rng_seed (&arrivals, seed, 1);
+    sim_rng_seed (&services, seed, 2);
+    sim_rng_seed (&routes, seed, 3);
+    double now = 0, next_arrival = sim_rng_exp (&arrivals, 1 / lambda), busy = 0;
     long arrived = 0, departed = 0, waited = 0, within = 0;
     while (departed < total) {
         int k_next = -1;
@@ -241,10 +241,10 @@ term_mmc_simulate (int c, double lambda, double mu, long customers, long warmup,
         int server = -1;
         if (arrived < total && (k_next < 0 || next_arrival <= free_at[k_next])) {
             now = next_arrival;
-            service = term_rng_exp (&services, 1 / mu);
+            service = sim_rng_exp (&services, 1 / mu);
             int line = 0;
-            if (policy == TERM_MMC_SPLIT) {
-                line = (int)(term_rng_uniform (&routes) * c);
+            if (policy == SIM_MMC_SPLIT) {
+                line = (int)(sim_rng_uniform (&routes) * c);
                 if (free_at[line] < 0 && lines[line].head == lines[line].tail)
                     server = line;
             } else
@@ -257,14 +257,14 @@ term_mmc_simulate (int c, double lambda, double mu, long customers, long warmup,
             } else if (s_line_push (&lines[line], now, service, arrived) != 0)
                 goto done;
             arrived++;
-            next_arrival = now + term_rng_exp (&arrivals, 1 / lambda);
+            next_arrival = now + sim_rng_exp (&arrivals, 1 / lambda);
         } else {
             now = free_at[k_next];
             free_at[k_next] = -1;
             departed++;
-            s_line_t *l = &lines[policy == TERM_MMC_SPLIT ? k_next : 0];
+            s_line_t *l = &lines[policy == SIM_MMC_SPLIT ? k_next : 0];
             if (l->head < l->tail) {
-                size_t i = policy == TERM_MMC_LIFO ? --l->tail : l->head++;
+                size_t i = policy == SIM_MMC_LIFO ? --l->tail : l->head++;
                 wait = now - l->arrived[i];
                 service = l->service[i];
                 who = l->index[i];
@@ -284,7 +284,7 @@ term_mmc_simulate (int c, double lambda, double mu, long customers, long warmup,
     out->customers = customers;
     if (waits_out)
         memcpy (waits_out, waits, (size_t)customers * sizeof *waits);
-    term_batch_means (waits, (size_t)customers, 20, &out->mean_wait, &out->se_wait);
+    sim_batch_means (waits, (size_t)customers, 20, &out->mean_wait, &out->se_wait);
     out->p_waited = (double)waited / customers;
     out->p_within = (double)within / customers;
     out->utilisation = now > 0 ? busy / (c * now) : 0;
@@ -299,7 +299,7 @@ done:
 }
 
 void
-term_batch_means (const double *x, size_t n, int batches, double *mean, double *se)
+sim_batch_means (const double *x, size_t n, int batches, double *mean, double *se)
 {
     double sum = 0;
     for (size_t i = 0; i < n; i++)

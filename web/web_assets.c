@@ -1,10 +1,10 @@
-/*  term_web_assets.c — see term_web_assets.h. */
-#include "term_web_assets.h"
+/*  web_assets.c — see web_assets.h. */
+#include "web_assets.h"
 
 //  Large type and high contrast for the board (read from across a hall), a plain light
 //  dashboard, finger-sized kiosk buttons, and phone-sized citizen pages. The font list
 //  names the CJK fonts a Debian, Windows or macOS screen may have.
-const char term_web_css[] =
+const char web_css[] =
     "*{box-sizing:border-box}\n"
     "html{font-family:'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Zen Hei','WenQuanYi "
     "Micro Hei','Microsoft YaHei','PingFang SC',system-ui,sans-serif}\n"
@@ -130,8 +130,8 @@ const char term_web_css[] =
     "body.index li{margin:.5em 0;font-size:1.2em}\n";
 
 //  Written for old TV and kiosk browsers too: ES5, XMLHttpRequest, no modules.
-const char term_web_app_js[] =
-    "/* onewindow: keeps the server-rendered parts of a page live (see term_web_assets.h). */\n"
+const char web_app_js[] =
+    "/* onewindow: keeps the server-rendered parts of a page live (see web_assets.h). */\n"
     "(function () {\n"
     "  'use strict';\n"
     "  var body = document.body;\n"
@@ -218,7 +218,7 @@ const char term_web_app_js[] =
     "  direct();\n"
     "})();\n";
 
-const char term_web_worker_js[] =
+const char web_worker_js[] =
     "/* onewindow: the page's event stream (see app.js). EventSource reconnects by itself\n"
     "   and sends Last-Event-ID, so a gateway or broker restart loses nothing. A browser\n"
     "   without EventSource in workers is told so, and the page opens the stream itself. */\n"
@@ -238,7 +238,7 @@ const char term_web_worker_js[] =
     "};\n";
 
 void
-term_web_escape (FILE *out, const char *text)
+web_escape (FILE *out, const char *text)
 {
     if (!text)
         return;
@@ -255,21 +255,21 @@ term_web_escape (FILE *out, const char *text)
 }
 
 void
-term_web_page_begin (FILE *out, const char *title, const char *page, const char *head_extra,
+web_page_begin (FILE *out, const char *title, const char *page, const char *head_extra,
                      const char *body_attrs)
 {
     fputs ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
            "<meta name=\"referrer\" content=\"no-referrer\">\n<title>",
            out);
-    term_web_escape (out, title);
+    web_escape (out, title);
     fputs ("</title>\n<link rel=\"icon\" href=\"data:,\">\n"
            "<link rel=\"stylesheet\" href=\"/assets/app.css\">\n",
            out);
     if (head_extra)
         fputs (head_extra, out);
     fputs ("</head>\n<body class=\"", out);
-    term_web_escape (out, page);
+    web_escape (out, page);
     fputs ("\"", out);
     if (body_attrs)
         fputs (body_attrs, out);
@@ -277,7 +277,7 @@ term_web_page_begin (FILE *out, const char *title, const char *page, const char 
 }
 
 void
-term_web_page_end (FILE *out, int script)
+web_page_end (FILE *out, int script)
 {
     if (script)
         fputs ("<script src=\"/assets/app.js\"></script>\n", out);

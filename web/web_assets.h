@@ -1,4 +1,4 @@
-/*  term_web_assets.h — what the web gateway's pages are made of: the style sheet, the page
+/*  web_assets.h — what the web gateway's pages are made of: the style sheet, the page
     script and its event-stream worker, embedded as C strings so the pages work offline
     with no file installed and nothing fetched from elsewhere (no CDN), plus the page frame
     and the HTML escaper every page uses.
@@ -9,28 +9,28 @@
     and every `data-every` seconds. `data-ticket` / `data-service` narrow that to events of
     one ticket or one service (the citizen's status page). The body's `data-topics` lists
     the topics to listen for; `data-live` is set to "on" while the stream is connected. */
-#ifndef TERM_WEB_ASSETS_H
-#define TERM_WEB_ASSETS_H
+#ifndef WEB_ASSETS_H
+#define WEB_ASSETS_H
 
 #include <stdio.h>
 
 //  /assets/app.css: every page's style (board, dashboard, kiosk, citizen pages).
-extern const char term_web_css[];
+extern const char web_css[];
 //  /assets/app.js: keeps the live parts of a page current (see above).
-extern const char term_web_app_js[];
+extern const char web_app_js[];
 //  /assets/live-worker.js: holds the EventSource and posts each event to the page.
-extern const char term_web_worker_js[];
+extern const char web_worker_js[];
 
 //  Writes `text` with & < > " ' escaped, for element content and quoted attributes.
 //  NULL writes nothing.
-void term_web_escape (FILE *out, const char *text);
+void web_escape (FILE *out, const char *text);
 //  Writes the page up to and including <body ...>. `title` is escaped; `page` names the
 //  page's style (board, dashboard, kiosk, citizen, index); `head_extra` (inside <head>) and
 //  `body_attrs` (inside the body tag) are written as they are: the caller escapes what it
 //  puts there; NULL for none.
-void term_web_page_begin (FILE *out, const char *title, const char *page, const char *head_extra,
+void web_page_begin (FILE *out, const char *title, const char *page, const char *head_extra,
                           const char *body_attrs);
 //  Closes the page; with `script` it first loads /assets/app.js.
-void term_web_page_end (FILE *out, int script);
+void web_page_end (FILE *out, int script);
 
 #endif

@@ -1,4 +1,4 @@
-/*  term_sim.c — `onewindow sim`: a discrete-event simulation of the hall whose clock is the
+/*  sim_day.c — `onewindow-sim`: a discrete-event simulation of the hall whose clock is the
     broker's own simulated clock (docs/SIMULATOR.md).
 
       onewindow sim day [--config FILE] [--seed N] [--json] [--csv FILE] [--keep DIR]
@@ -13,7 +13,7 @@
     Every random draw is made from seeded streams before the broker is asked anything, so
     the same seed sends the same requests at the same simulated times and the output is
     identical. `staffing` reads a running broker's journal and recommends counters per hour
-    by Erlang C (term_erlang.h). */
+    by Erlang C (sim_erlang.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -31,8 +31,8 @@
 #include <zmq.h>
 
 #include "proto_msg.h"
-#include "term_cli.h"
-#include "term_erlang.h"
+#include "sim_cli.h"
+#include "sim_erlang.h"
 
 //  The only mutable global: set by SIGINT/SIGTERM so a run stops and cleans up.
 static volatile sig_atomic_t s_interrupted;
@@ -1123,11 +1123,11 @@ s_mix_row (const char *prefix)
 //  A valid-looking resident ID number (GB 11643: region, birth date, sequence, MOD 11-2),
 //  unique per `n`: bookings are one per person a day. `out` holds at least 32 bytes.
 static void
-s_id_number (term_rng_t *rng, long n, char *out)
+s_id_number (sim_rng_t *rng, long n, char *out)
 {
-    unsigned year = 1950 + (unsigned)(term_rng_uniform (rng) * 50) % 50;
-    unsigned month = 1 + (unsigned)(term_rng_uniform (rng) * 12) % 12;
-    unsigned day = 1 + (unsigned)(term_rng_uniform (rng) * 28) % 28;
+    unsigned year = 1950 + (unsigned)(sim_rng_uniform (rng) * 50) % 50;
+    unsigned month = 1 + (unsigned)(sim_rng_uniform (rng) * 12) % 12;
+    unsigned day = 1 + (unsigned)(sim_rng_uniform (rng) * 28) % 28;
     snprintf (out, 32, "120116%04u%02u%02u%03u", year, month, day, (unsigned)(n % 1000));
     static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     int sum = 0;
@@ -1192,7 +1192,7 @@ s_read_config (const char *path, int *off, s_appt_cfg_t *a)
 
 //  Draws the day's walk-ins (times and everything about each citizen) from `rng`.
 static int
-s_gen_walkins (s_day_t *d, term_rng_t *rng, double capacity_h, double load, double *mixw)
+s_gen_walkins (s_day_t *d, sim_rng_t *rng, double capacity_h, double load, double *mixw)
 {
     double wsum = 0;
     for (int s = 0; s < d->nsvc; s++)
@@ -1206,13 +1206,13 @@ s_gen_walkins (s_day_t *d, term_rng_t *rng, double capacity_h, double load, doub
         if (rate_ms <= 0 || from >= to)
             continue;
         //  Poisson within the piece: exponential gaps, restarted at its start.
-        for (double t = from + term_rng_exp (rng, 1 / rate_ms); t < to;
-             t += term_rng_exp (rng, 1 / rate_ms)) {
+        for (double t = from + sim_rng_exp (rng, 1 / rate_ms); t < to;
+             t += sim_rng_exp (rng, 1 / rate_ms)) {
             s_cit_t *z = s_cit_new (d);
             if (!z)
                 return -1;
             z->arrive = (int64_t)llround (t);
-            double u = term_rng_uniform (rng) * wsum;
+            double u = sim_rng_uniform (rng) * wsum;
             z->svc = d->nsvc - 1;
             for (int s = 0; s < d->nsvc; s++) {
                 if (u < mixw[s]) {
@@ -1221,11 +1221,11 @@ s_gen_walkins (s_day_t *d, term_rng_t *rng, double capacity_h, double load, doub
                 }
                 u -= mixw[s];
             }
-            double v = term_rng_uniform (rng);
+            double v = sim_rng_uniform (rng);
             z->prio = v < SIM_GREEN ? "green" : v < SIM_GREEN + SIM_ELDERLY ? "elderly" : "normal";
-            z->service_s = term_rng_lognormal (rng, d->mean_s[z->svc], SIM_SIGMA);
-            z->walkup_s = SIM_WALKUP_MIN_S + term_rng_exp (rng, SIM_WALKUP_EXP_S);
-            z->gone_u = term_rng_uniform (rng);
+            z->service_s = sim_rng_lognormal (rng, d->mean_s[z->svc], SIM_SIGMA);
+            z->walkup_s = SIM_WALKUP_MIN_S + sim_rng_exp (rng, SIM_WALKUP_EXP_S);
+            z->gone_u = sim_rng_uniform (rng);
             s_heap_push (&d->heap, z->arrive, EV_ARRIVE, d->ncit - 1);
             d->pending++;
         }
@@ -1236,7 +1236,7 @@ s_gen_walkins (s_day_t *d, term_rng_t *rng, double capacity_h, double load, doub
 //  Books the day's appointments at the start (as citizens did in the days before) and
 //  schedules their check-ins.
 static int
-s_gen_appointments (s_day_t *d, term_rng_t *rng, const s_appt_cfg_t *ac, double *expected)
+s_gen_appointments (s_day_t *d, sim_rng_t *rng, const s_appt_cfg_t *ac, double *expected)
 {
     //  The slots that start after the kiosk opens and before the walk-ins stop.
     int slots[128], nslots = 0;
@@ -1251,19 +1251,19 @@ s_gen_appointments (s_day_t *d, term_rng_t *rng, const s_appt_cfg_t *ac, double 
         return 0;
     long person = 0;
     for (int s = 0; s < d->nsvc; s++) {
-        int n = term_rng_poisson (rng, expected[s] * s_mix[s_mix_row (d->prefix[s])].booked);
+        int n = sim_rng_poisson (rng, expected[s] * s_mix[s_mix_row (d->prefix[s])].booked);
         for (int k = 0; k < n; k++) {
-            int first = (int)(term_rng_uniform (rng) * nslots);
+            int first = (int)(sim_rng_uniform (rng) * nslots);
             char id[32], phone[24], name[48];
             s_id_number (rng, ++person, id);
             snprintf (phone, sizeof phone, "139%08ld", 10000000 + person * 7919 % 90000000);
             snprintf (name, sizeof name, "模拟市民%04ld", person);
-            bool no_show = term_rng_uniform (rng) < SIM_APPT_NO_SHOW;
-            double offset_min = SIM_APPT_MEAN_MIN + SIM_APPT_SD_MIN * term_rng_normal (rng);
+            bool no_show = sim_rng_uniform (rng) < SIM_APPT_NO_SHOW;
+            double offset_min = SIM_APPT_MEAN_MIN + SIM_APPT_SD_MIN * sim_rng_normal (rng);
             s_cit_t z0 = {0};
-            z0.service_s = term_rng_lognormal (rng, d->mean_s[s], SIM_SIGMA);
-            z0.walkup_s = SIM_WALKUP_MIN_S + term_rng_exp (rng, SIM_WALKUP_EXP_S);
-            z0.gone_u = term_rng_uniform (rng);
+            z0.service_s = sim_rng_lognormal (rng, d->mean_s[s], SIM_SIGMA);
+            z0.walkup_s = SIM_WALKUP_MIN_S + sim_rng_exp (rng, SIM_WALKUP_EXP_S);
+            z0.gone_u = sim_rng_uniform (rng);
             //  A full slot: the citizen takes the next one with room.
             json_t *r = NULL;
             int st = -1, slot = -1;
@@ -1797,8 +1797,8 @@ s_day_help (FILE *out)
              "  --date D        the working day to simulate (default 20261124, a Tuesday)\n");
 }
 
-static int
-s_day_main (term_opts_t *o, int argc, char **argv)
+int
+sim_day_main (sim_opts_t *o, int argc, char **argv)
 {
     s_day_opts_t opt = {.seed = 1, .json = o->json, .load = 1.0, .date = 20261124};
     static const struct option longopts[] = {
@@ -1817,7 +1817,7 @@ s_day_main (term_opts_t *o, int argc, char **argv)
         case 's':
             opt.seed = strtoull (optarg, &end, 10);
             if (*end || !*optarg)
-                return term_usage_error ("sim day", "--seed takes a number");
+                return sim_usage_error ("day", "--seed takes a number");
             break;
         case 'j': opt.json = true; break;
         case 'v': opt.csv = optarg; break;
@@ -1825,29 +1825,29 @@ s_day_main (term_opts_t *o, int argc, char **argv)
         case 'H':
             opt.hours = strtod (optarg, &end);
             if (*end || opt.hours <= 0 || opt.hours > 8)
-                return term_usage_error ("sim day", "--hours takes 0 < H <= 8");
+                return sim_usage_error ("day", "--hours takes 0 < H <= 8");
             break;
         case 'l':
             opt.load = strtod (optarg, &end);
             if (*end || opt.load <= 0 || opt.load > 10)
-                return term_usage_error ("sim day", "--load takes 0 < F <= 10");
+                return sim_usage_error ("day", "--load takes 0 < F <= 10");
             break;
         case 'd':
             opt.date = atoi (optarg);
             if (opt.date < 20000101 || opt.date > 29991231)
-                return term_usage_error ("sim day", "--date takes YYYYMMDD");
+                return sim_usage_error ("day", "--date takes YYYYMMDD");
             break;
-        case 'h': s_day_help (stdout); return TERM_EXIT_OK;
-        default: return term_usage_error ("sim day", "bad option");
+        case 'h': s_day_help (stdout); return PROTO_EXIT_OK;
+        default: return sim_usage_error ("day", "bad option");
         }
     }
     if (optind < argc)
-        return term_usage_error ("sim day", "unexpected '%s'", argv[optind]);
+        return sim_usage_error ("day", "unexpected '%s'", argv[optind]);
     char config[PATH_MAX];
     if (opt.config)
         snprintf (config, sizeof config, "%s", opt.config);
     else if (s_find_etc ("hall.example.json", config, sizeof config) != 0)
-        return term_usage_error ("sim day", "cannot find etc/hall.example.json; give --config");
+        return sim_usage_error ("day", "cannot find etc/hall.example.json; give --config");
 
     double wall0 = s_wall ();
     s_appt_cfg_t ac;
@@ -1865,7 +1865,7 @@ s_day_main (term_opts_t *o, int argc, char **argv)
         d.close = d.last_arrival + 30 * 60000;
 
     s_broker_t b = {0};
-    int rc = TERM_EXIT_REFUSED;
+    int rc = PROTO_EXIT_REFUSED;
     json_t *info = NULL, *snap = NULL, *report = NULL;
     if (s_broker_dir (&b, opt.keep) != 0 || s_broker_start (&b, config, d.start) != 0)
         goto done;
@@ -1918,9 +1918,9 @@ s_day_main (term_opts_t *o, int argc, char **argv)
     //  Capacity: every counter busy with the mix's mean service time.
     double capacity_h = d.nctr * 3600.0 / mean_mix;
 
-    term_rng_t walkins, appts;
-    term_rng_seed (&walkins, opt.seed, 1);
-    term_rng_seed (&appts, opt.seed, 2);
+    sim_rng_t walkins, appts;
+    sim_rng_seed (&walkins, opt.seed, 1);
+    sim_rng_seed (&appts, opt.seed, 2);
     if (s_gen_walkins (&d, &walkins, capacity_h, opt.load, mixw) != 0)
         goto done;
     double expected[32];
@@ -1975,9 +1975,9 @@ s_day_main (term_opts_t *o, int argc, char **argv)
     fprintf (stderr, "sim day: %lld tickets, %ld requests in %.1f s wall%s%s\n",
              (long long)s_get_int (report, "tickets"), d.pipe->requests, s_wall () - wall0,
              opt.keep ? "; store kept in " : "", opt.keep ? b.dir : "");
-    rc = d.unexpected ? TERM_EXIT_REFUSED : TERM_EXIT_OK;
+    rc = d.unexpected ? PROTO_EXIT_REFUSED : PROTO_EXIT_OK;
 done:
-    if (rc != TERM_EXIT_OK && b.pid && !s_broker_alive (&b))
+    if (rc != PROTO_EXIT_OK && b.pid && !s_broker_alive (&b))
         s_broker_show_log (&b);
     s_pipe_destroy (&d.pipe);
     s_broker_stop (&b);
@@ -2125,9 +2125,9 @@ s_erl_case (double lambda_min, double service_min, int c, long target, uint64_t 
     for (long i = 0; i < e.nby_id; i++)
         e.by_id[i] = -1;
 
-    term_rng_t arr, svc;
-    term_rng_seed (&arr, seed, 11);
-    term_rng_seed (&svc, seed, 12);
+    sim_rng_t arr, svc;
+    sim_rng_seed (&arr, seed, 11);
+    sim_rng_seed (&svc, seed, 12);
     double lambda_ms = lambda_min / 60000.0, mean_ms = service_min * 60000.0;
     int64_t now = day0;
     long measured = 0, head = 0, tail = 0;
@@ -2144,7 +2144,7 @@ s_erl_case (double lambda_min, double service_min, int c, long target, uint64_t 
             if (s_pipe_send (p, "counter.login", json_pack ("{s:i}", "counter", k), other) != 0)
                 goto fail;
         int64_t end = d0 + ERL_ARRIVE_H * 3600000LL, warm = d0 + ERL_WARMUP_H * 3600000LL;
-        int64_t next = d0 + (int64_t)llround (term_rng_exp (&arr, 1 / lambda_ms));
+        int64_t next = d0 + (int64_t)llround (sim_rng_exp (&arr, 1 / lambda_ms));
         for (;;) {
             if (s_interrupted)
                 goto fail;
@@ -2188,10 +2188,10 @@ s_erl_case (double lambda_min, double service_min, int c, long target, uint64_t 
                     line[tail++] = who;
                     who = -1;
                 }
-                next += (int64_t)llround (term_rng_exp (&arr, 1 / lambda_ms));
+                next += (int64_t)llround (sim_rng_exp (&arr, 1 / lambda_ms));
             }
             if (server >= 0) {
-                int64_t service = (int64_t)llround (term_rng_exp (&svc, mean_ms));
+                int64_t service = (int64_t)llround (sim_rng_exp (&svc, mean_ms));
                 if (service < 1)
                     service = 1;
                 e.called_ref[who] = now;
@@ -2233,12 +2233,12 @@ s_erl_case (double lambda_min, double service_min, int c, long target, uint64_t 
         }
     }
     double mean, se;
-    term_batch_means (w, (size_t)n, 20, &mean, &se);
+    sim_batch_means (w, (size_t)n, 20, &mean, &se);
     free (w);
     double mu_min = 1 / service_min;
     out->customers = n;
-    out->erlang_c = term_erlang_c (c, lambda_min / mu_min);
-    out->erlang_wq_s = term_erlang_wq (c, lambda_min, mu_min) * 60;
+    out->erlang_c = sim_erlang_c (c, lambda_min / mu_min);
+    out->erlang_wq_s = sim_erlang_wq (c, lambda_min, mu_min) * 60;
     out->sim_wq_s = mean;
     out->se_s = se;
     out->rel_diff = (mean - out->erlang_wq_s) / out->erlang_wq_s;
@@ -2247,8 +2247,8 @@ s_erl_case (double lambda_min, double service_min, int c, long target, uint64_t 
     out->path_max_diff_ms = e.max_diff_ms;
     out->errors = e.errors;
     //  The in-memory reference, ten times longer, on its own seed.
-    term_mmc_result_t ref;
-    if (term_mmc_simulate (c, lambda_min, mu_min, 10 * target, target / 10, TERM_MMC_FIFO, 15,
+    sim_mmc_result_t ref;
+    if (sim_mmc_simulate (c, lambda_min, mu_min, 10 * target, target / 10, SIM_MMC_FIFO, 15,
                            seed + 1000, &ref, NULL) == 0) {
         out->ref_wq_s = ref.mean_wait * 60;
         out->ref_rel_diff = (out->ref_wq_s - out->erlang_wq_s) / out->erlang_wq_s;
@@ -2348,8 +2348,8 @@ s_erl_run_all (long customers, uint64_t seed, s_erl_case_t *results, size_t n)
     return rc;
 }
 
-static int
-s_erlang_main (term_opts_t *o, int argc, char **argv)
+int
+sim_erlang_main (sim_opts_t *o, int argc, char **argv)
 {
     bool json = o->json, quick = false;
     long customers = 0;
@@ -2372,19 +2372,19 @@ s_erlang_main (term_opts_t *o, int argc, char **argv)
         case 'n':
             customers = strtol (optarg, &end, 10);
             if (*end || customers < 100 || customers > 5000000)
-                return term_usage_error ("sim erlang", "--customers takes 100 to 5000000");
+                return sim_usage_error ("erlang", "--customers takes 100 to 5000000");
             break;
         case 's':
             seed = strtoull (optarg, &end, 10);
             if (*end || !*optarg)
-                return term_usage_error ("sim erlang", "--seed takes a number");
+                return sim_usage_error ("erlang", "--seed takes a number");
             break;
-        case 'h': s_erlang_help (stdout); return TERM_EXIT_OK;
-        default: return term_usage_error ("sim erlang", "bad option");
+        case 'h': s_erlang_help (stdout); return PROTO_EXIT_OK;
+        default: return sim_usage_error ("erlang", "bad option");
         }
     }
     if (optind < argc)
-        return term_usage_error ("sim erlang", "unexpected '%s'", argv[optind]);
+        return sim_usage_error ("erlang", "unexpected '%s'", argv[optind]);
     if (!customers)
         customers = quick ? ERL_QUICK : ERL_LONG;
     const double tolerance = 0.05;
@@ -2392,7 +2392,7 @@ s_erlang_main (term_opts_t *o, int argc, char **argv)
     s_erl_case_t results[sizeof s_cases / sizeof s_cases[0]];
     double wall0 = s_wall ();
     if (s_erl_run_all (customers, seed, results, n) != 0)
-        return s_interrupted ? 130 : TERM_EXIT_REFUSED;
+        return s_interrupted ? 130 : PROTO_EXIT_REFUSED;
     bool all_within = true, all_sound = true;
     json_t *cases = json_array ();
     if (!json) {
@@ -2466,8 +2466,8 @@ s_erlang_main (term_opts_t *o, int argc, char **argv)
     if (s_interrupted)
         return 130;
     if (!all_sound || (!quick && !all_within))
-        return TERM_EXIT_REFUSED;
-    return TERM_EXIT_OK;
+        return PROTO_EXIT_REFUSED;
+    return PROTO_EXIT_OK;
 }
 
 //  =======================================================================================
@@ -2495,15 +2495,15 @@ s_staffing_help (FILE *out)
 
 //  The first journal event at or after `cutoff` (Unix ms), by bisection on the sequence.
 static int
-s_seq_from (term_opts_t *o, int64_t last, int64_t cutoff, int64_t *out)
+s_seq_from (sim_opts_t *o, int64_t last, int64_t cutoff, int64_t *out)
 {
     int64_t lo = 1, hi = last + 1; //  answer in [lo, hi]
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;
         json_t *r = NULL;
-        int rc = term_call (o, "events.range",
+        int rc = sim_call (o, "events.range",
                             json_pack ("{s:I, s:i}", "from", (json_int_t)mid, "limit", 1), &r);
-        if (rc != TERM_EXIT_OK)
+        if (rc != PROTO_EXIT_OK)
             return rc;
         json_t *ev = json_array_get (json_object_get (r, "events"), 0);
         int64_t t = ev ? s_get_int (ev, "time") : INT64_MAX;
@@ -2514,11 +2514,11 @@ s_seq_from (term_opts_t *o, int64_t last, int64_t cutoff, int64_t *out)
             lo = mid + 1;
     }
     *out = lo;
-    return TERM_EXIT_OK;
+    return PROTO_EXIT_OK;
 }
 
-static int
-s_staffing_main (term_opts_t *o, int argc, char **argv)
+int
+sim_staffing_main (sim_opts_t *o, int argc, char **argv)
 {
     double target = 0.8, t_min = 15;
     int weeks = 4, max_c = 50;
@@ -2540,7 +2540,7 @@ s_staffing_main (term_opts_t *o, int argc, char **argv)
             char tail;
             if (sscanf (optarg, "%lf/%lf%c", &p, &m, &tail) != 2 || p <= 0 || p >= 100 || m <= 0 ||
                 m > 600)
-                return term_usage_error ("sim staffing", "--target takes P/M, e.g. 80/15");
+                return sim_usage_error ("staffing", "--target takes P/M, e.g. 80/15");
             target = p / 100;
             t_min = m;
             break;
@@ -2548,25 +2548,25 @@ s_staffing_main (term_opts_t *o, int argc, char **argv)
         case 'w':
             weeks = atoi (optarg);
             if (weeks < 1 || weeks > 52)
-                return term_usage_error ("sim staffing", "--weeks takes 1 to 52");
+                return sim_usage_error ("staffing", "--weeks takes 1 to 52");
             break;
         case 'm':
             max_c = atoi (optarg);
             if (max_c < 1 || max_c > 1000)
-                return term_usage_error ("sim staffing", "--max-counters takes 1 to 1000");
+                return sim_usage_error ("staffing", "--max-counters takes 1 to 1000");
             break;
         case 'j': o->json = true; break;
         case 'b': o->broker = optarg; break;
-        case 'h': s_staffing_help (stdout); return TERM_EXIT_OK;
-        default: return term_usage_error ("sim staffing", "bad option");
+        case 'h': s_staffing_help (stdout); return PROTO_EXIT_OK;
+        default: return sim_usage_error ("staffing", "bad option");
         }
     }
     if (optind < argc)
-        return term_usage_error ("sim staffing", "unexpected '%s'", argv[optind]);
+        return sim_usage_error ("staffing", "unexpected '%s'", argv[optind]);
 
     json_t *info = NULL, *r = NULL;
-    int rc = term_call (o, "hall.info", NULL, &info);
-    if (rc != TERM_EXIT_OK)
+    int rc = sim_call (o, "hall.info", NULL, &info);
+    if (rc != PROTO_EXIT_OK)
         return rc;
     int off = (int)s_get_int (json_object_get (info, "hall"), "utc_offset_min");
     int64_t now = s_get_int (info, "now");
@@ -2586,8 +2586,8 @@ s_staffing_main (term_opts_t *o, int argc, char **argv)
     long count[24][32] = {{0}};
     int days[400], ndays = 0;
     long tickets = 0;
-    rc = term_call (o, "events.range", json_pack ("{s:i, s:i}", "from", 1, "limit", 1), &r);
-    if (rc != TERM_EXIT_OK)
+    rc = sim_call (o, "events.range", json_pack ("{s:i, s:i}", "from", 1, "limit", 1), &r);
+    if (rc != PROTO_EXIT_OK)
         goto done;
     int64_t last = s_get_int (r, "last_seq");
     json_decref (r);
@@ -2595,12 +2595,12 @@ s_staffing_main (term_opts_t *o, int argc, char **argv)
     int64_t cutoff = now - (int64_t)weeks * 7 * 86400000;
     int64_t seq;
     rc = s_seq_from (o, last, cutoff, &seq);
-    if (rc != TERM_EXIT_OK)
+    if (rc != PROTO_EXIT_OK)
         goto done;
     while (seq <= last) {
-        rc = term_call (o, "events.range",
+        rc = sim_call (o, "events.range",
                         json_pack ("{s:I, s:i}", "from", (json_int_t)seq, "limit", 1000), &r);
-        if (rc != TERM_EXIT_OK)
+        if (rc != PROTO_EXIT_OK)
             goto done;
         json_t *events = json_object_get (r, "events");
         size_t i;
@@ -2639,7 +2639,7 @@ s_staffing_main (term_opts_t *o, int argc, char **argv)
     }
     if (!ndays) {
         fprintf (stderr, "onewindow sim staffing: no tickets in the last %d weeks\n", weeks);
-        rc = TERM_EXIT_REFUSED;
+        rc = PROTO_EXIT_REFUSED;
         goto done;
     }
     //  Service time per service: the journal's mean once it has 5 finished, else the config.
@@ -2666,12 +2666,12 @@ s_staffing_main (term_opts_t *o, int argc, char **argv)
             continue;
         double lambda = (double)n / ndays / 60; //  per minute
         double es_min = work / n / 60, mu = 1 / es_min;
-        int c = term_erlang_staff (lambda, mu, t_min, target, max_c);
-        double p = c > 0 ? 1 - term_erlang_p_wait_gt (c, lambda, mu, t_min) : 0;
-        double wq = c > 0 ? term_erlang_wq (c, lambda, mu) : INFINITY;
-        term_mmc_result_t sim = {0};
+        int c = sim_erlang_staff (lambda, mu, t_min, target, max_c);
+        double p = c > 0 ? 1 - sim_erlang_p_wait_gt (c, lambda, mu, t_min) : 0;
+        double wq = c > 0 ? sim_erlang_wq (c, lambda, mu) : INFINITY;
+        sim_mmc_result_t sim = {0};
         if (c > 0)
-            term_mmc_simulate (c, lambda, mu, 20000, 2000, TERM_MMC_FIFO, t_min, 1 + (uint64_t)h,
+            sim_mmc_simulate (c, lambda, mu, 20000, 2000, SIM_MMC_FIFO, t_min, 1 + (uint64_t)h,
                                &sim, NULL);
         char label[16];
         snprintf (label, sizeof label, "%02d:00", h);
@@ -2713,49 +2713,18 @@ s_staffing_main (term_opts_t *o, int argc, char **argv)
             "  reference at that count.\n",
             t_min, 100 * target);
     }
-    rc = TERM_EXIT_OK;
+    rc = PROTO_EXIT_OK;
 done:
     json_decref (info);
     json_decref (r);
     return rc;
 }
 
-//  =======================================================================================
-
-static void
-s_help (FILE *out)
+void
+sim_signals (void)
 {
-    fprintf (out,
-             "usage: onewindow sim VERB [options]\n"
-             "\n"
-             "Simulations on the broker's simulated clock (docs/SIMULATOR.md).\n"
-             "\n"
-             "  day        a whole hall day on a private broker: KPIs and the wait estimator's\n"
-             "             accuracy against the actual waits (scripts/simulate-day)\n"
-             "  erlang     M/M/c on a private broker against Erlang C (scripts/erlang-check)\n"
-             "  staffing   counters per hour from a running broker's journal, by Erlang C\n"
-             "             (--target 80/15); talks to --broker EP\n"
-             "\n"
-             "'onewindow sim VERB --help' for each verb's options.\n");
-}
-
-int
-term_sim_main (term_opts_t *o, int argc, char **argv)
-{
-    if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
-        s_help (argc < 2 ? stderr : stdout);
-        return argc < 2 ? TERM_EXIT_USAGE : TERM_EXIT_OK;
-    }
     struct sigaction sa = {0};
     sa.sa_handler = s_on_signal;
     sigaction (SIGINT, &sa, NULL);
     sigaction (SIGTERM, &sa, NULL);
-    const char *verb = argv[1];
-    if (strcmp (verb, "day") == 0)
-        return s_day_main (o, argc - 1, argv + 1);
-    if (strcmp (verb, "erlang") == 0)
-        return s_erlang_main (o, argc - 1, argv + 1);
-    if (strcmp (verb, "staffing") == 0)
-        return s_staffing_main (o, argc - 1, argv + 1);
-    return term_usage_error ("sim", "unknown verb '%s'", verb);
 }

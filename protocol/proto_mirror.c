@@ -1,5 +1,5 @@
-/*  term_mirror.c — see term_mirror.h. */
-#include "term_mirror.h"
+/*  proto_mirror.c — see proto_mirror.h. */
+#include "proto_mirror.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +9,8 @@
 #include <zmq.h>
 
 #include "proto_client.h"
-#include "term_cli.h"
+#include "proto_json.h"
+#include "proto_text.h"
 #include "proto_log.h"
 #include "proto_msg.h"
 
@@ -20,7 +21,7 @@
 #define FILL_MAX 1000       //  a gap up to this long is filled from the journal
 #define CASES_REFRESH_MS 2000
 
-struct term_mirror {
+struct proto_mirror {
     char *broker;            //  request endpoint
     char *pub_override;      //  event endpoint given by the user, or NULL
     char pub[512];           //  event endpoint in use
@@ -30,7 +31,7 @@ struct term_mirror {
     void *monitor;           //  PAIR on the SUB's socket monitor: reconnects
     bool connected_once;     //  the SUB's first connection was seen
     json_t *info;            //  hall.info
-    json_t *state;           //  see term_mirror.h
+    json_t *state;           //  see proto_mirror.h
     uint64_t seq;            //  last event applied
     int snapshots;
     bool started;
@@ -38,14 +39,14 @@ struct term_mirror {
     int fills;               //  gaps filled from the journal
     int64_t last_event_ms;   //  monotonic ms of the last event (or check)
     int64_t cases_due;       //  refresh the case summary then (0: not needed)
-    term_mirror_fn *fn;
+    proto_mirror_fn *fn;
     void *fn_arg;
 };
 
-term_mirror_t *
-term_mirror_new (const char *broker, const char *pub)
+proto_mirror_t *
+proto_mirror_new (const char *broker, const char *pub)
 {
-    term_mirror_t *self = calloc (1, sizeof *self);
+    proto_mirror_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->broker = strdup (broker);
@@ -54,7 +55,7 @@ term_mirror_new (const char *broker, const char *pub)
     self->zctx = zmq_ctx_new ();
     self->state = json_object ();
     if (!self->broker || !self->client || !self->zctx) {
-        term_mirror_destroy (&self);
+        proto_mirror_destroy (&self);
         return NULL;
     }
     proto_client_set_timeout (self->client, 1500, 1);
@@ -62,11 +63,11 @@ term_mirror_new (const char *broker, const char *pub)
 }
 
 void
-term_mirror_destroy (term_mirror_t **self_p)
+proto_mirror_destroy (proto_mirror_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    term_mirror_t *self = *self_p;
+    proto_mirror_t *self = *self_p;
     if (self->monitor)
         zmq_close (self->monitor);
     if (self->sub)
@@ -83,57 +84,57 @@ term_mirror_destroy (term_mirror_t **self_p)
 }
 
 void
-term_mirror_on_event (term_mirror_t *self, term_mirror_fn *fn, void *arg)
+proto_mirror_on_event (proto_mirror_t *self, proto_mirror_fn *fn, void *arg)
 {
     self->fn = fn;
     self->fn_arg = arg;
 }
 
 const json_t *
-term_mirror_state (const term_mirror_t *self)
+proto_mirror_state (const proto_mirror_t *self)
 {
     return self->state;
 }
 
 const json_t *
-term_mirror_info (const term_mirror_t *self)
+proto_mirror_info (const proto_mirror_t *self)
 {
     return self->info;
 }
 
 uint64_t
-term_mirror_seq (const term_mirror_t *self)
+proto_mirror_seq (const proto_mirror_t *self)
 {
     return self->seq;
 }
 
 int
-term_mirror_snapshots (const term_mirror_t *self)
+proto_mirror_snapshots (const proto_mirror_t *self)
 {
     return self->snapshots;
 }
 
 struct proto_client *
-term_mirror_client (term_mirror_t *self)
+proto_mirror_client (proto_mirror_t *self)
 {
     return self->client;
 }
 
 const char *
-term_mirror_pub (const term_mirror_t *self)
+proto_mirror_pub (const proto_mirror_t *self)
 {
     return self->pub;
 }
 
 void *
-term_mirror_socket (term_mirror_t *self)
+proto_mirror_socket (proto_mirror_t *self)
 {
     return self->sub;
 }
 
 //  The advertised endpoint with a "*" host replaced by the host we reach the broker at.
 static void
-s_resolve_pub (term_mirror_t *self, const char *advertised)
+s_resolve_pub (proto_mirror_t *self, const char *advertised)
 {
     const char *star = strstr (advertised, "://*");
     if (!star) {
@@ -152,7 +153,7 @@ s_resolve_pub (term_mirror_t *self, const char *advertised)
 }
 
 static void
-s_notify (term_mirror_t *self, const char *topic, const json_t *event)
+s_notify (proto_mirror_t *self, const char *topic, const json_t *event)
 {
     if (self->fn)
         self->fn (self, topic, event, self->fn_arg);
@@ -160,7 +161,7 @@ s_notify (term_mirror_t *self, const char *topic, const json_t *event)
 
 //  Recomputes the service summaries from the mirrored tickets and counters.
 static void
-s_recount (term_mirror_t *self)
+s_recount (proto_mirror_t *self)
 {
     json_t *services = json_object_get (self->state, "services");
     json_t *tickets = json_object_get (self->state, "tickets");
@@ -201,7 +202,7 @@ s_recount (term_mirror_t *self)
 }
 
 static int
-s_snapshot (term_mirror_t *self)
+s_snapshot (proto_mirror_t *self)
 {
     json_t *snap = NULL;
     if (proto_client_call (self->client, "hall.snapshot", NULL, &snap) != PROTO_ERR_OK) {
@@ -227,14 +228,14 @@ s_snapshot (term_mirror_t *self)
     self->state = snap;
     self->seq = (uint64_t) json_integer_value (json_object_get (snap, "seq"));
     self->snapshots++;
-    self->last_event_ms = term_mono_ms ();
+    self->last_event_ms = proto_mono_ms ();
     self->cases_due = 0;
     s_notify (self, "mirror.snapshot", NULL);
     return 0;
 }
 
 int
-term_mirror_start (term_mirror_t *self)
+proto_mirror_start (proto_mirror_t *self)
 {
     json_t *info = NULL;
     if (proto_client_call (self->client, "hall.info", NULL, &info) != PROTO_ERR_OK) {
@@ -291,7 +292,7 @@ s_push_recent (json_t *list, json_t *item)
 }
 
 static json_t *
-s_stats_of (term_mirror_t *self, const json_t *ticket)
+s_stats_of (proto_mirror_t *self, const json_t *ticket)
 {
     json_t *stats = json_object_get (self->state, "stats");
     const char *svc = json_string_value (json_object_get (ticket, "service"));
@@ -315,7 +316,7 @@ s_final (const json_t *t)
 }
 
 static void
-s_apply (term_mirror_t *self, const char *topic, json_t *e)
+s_apply (proto_mirror_t *self, const char *topic, json_t *e)
 {
     json_t *st = self->state;
     json_object_set (st, "now", json_object_get (e, "time"));
@@ -448,13 +449,13 @@ s_apply (term_mirror_t *self, const char *topic, json_t *e)
         s_push_recent (json_object_get (st, "alarms"), json_incref (e));
     else if (strncmp (topic, "case.", 5) == 0 && !self->cases_due)
         //  Case counts come from a scan of open cases: refresh them soon, not per event.
-        self->cases_due = term_mono_ms () + CASES_REFRESH_MS;
+        self->cases_due = proto_mono_ms () + CASES_REFRESH_MS;
     s_recount (self);
 }
 
 //  Reads one event message; 1 if one was read, 0 if none waiting, -1 on error.
 static int
-s_read (term_mirror_t *self, char *topic, size_t tsize, uint64_t *seq, json_t **body)
+s_read (proto_mirror_t *self, char *topic, size_t tsize, uint64_t *seq, json_t **body)
 {
     zmq_msg_t m;
     int part = 0;
@@ -494,7 +495,7 @@ s_read (term_mirror_t *self, char *topic, size_t tsize, uint64_t *seq, json_t **
 //  applied, or -1 if the journal could not give all of them (nothing is applied then: the
 //  caller takes a snapshot instead).
 static int
-s_fill (term_mirror_t *self, uint64_t upto)
+s_fill (proto_mirror_t *self, uint64_t upto)
 {
     if (upto <= self->seq || upto - self->seq > FILL_MAX)
         return -1;
@@ -524,14 +525,14 @@ s_fill (term_mirror_t *self, uint64_t upto)
         json_decref (body);
     }
     self->fills++;
-    self->last_event_ms = term_mono_ms ();
+    self->last_event_ms = proto_mono_ms ();
     json_decref (r);
     return (int) i;
 }
 
 //  True if the event socket connected again since the last call (not its first connect).
 static bool
-s_reconnected (term_mirror_t *self)
+s_reconnected (proto_mirror_t *self)
 {
     bool again = false;
     while (self->monitor) {
@@ -552,15 +553,15 @@ s_reconnected (term_mirror_t *self)
 }
 
 int
-term_mirror_fills (const term_mirror_t *self)
+proto_mirror_fills (const proto_mirror_t *self)
 {
     return self->fills;
 }
 
 int
-term_mirror_poll (term_mirror_t *self, int timeout_ms)
+proto_mirror_poll (proto_mirror_t *self, int timeout_ms)
 {
-    if (!self->started && term_mirror_start (self) != 0)
+    if (!self->started && proto_mirror_start (self) != 0)
         return -1;
     int applied = 0;
     zmq_pollitem_t item = {self->sub, 0, ZMQ_POLLIN, 0};
@@ -573,7 +574,7 @@ term_mirror_poll (term_mirror_t *self, int timeout_ms)
         int rc = s_read (self, topic, sizeof topic, &seq, &body);
         if (rc <= 0)
             break;
-        self->last_event_ms = term_mono_ms ();
+        self->last_event_ms = proto_mono_ms ();
         if (!body || seq == 0) {
             json_decref (body);
             continue;
@@ -603,8 +604,8 @@ term_mirror_poll (term_mirror_t *self, int timeout_ms)
         applied++;
     }
     if (s_reconnected (self))
-        self->last_event_ms = term_mono_ms () - CHECK_MS + RECONNECT_MS;
-    int64_t now = term_mono_ms ();
+        self->last_event_ms = proto_mono_ms () - CHECK_MS + RECONNECT_MS;
+    int64_t now = proto_mono_ms ();
     if (self->cases_due && now >= self->cases_due) {
         if (s_snapshot (self) != 0)
             return -1;

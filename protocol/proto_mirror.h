@@ -1,4 +1,4 @@
-/*  term_mirror.h — a live copy of the hall, kept by the ZeroMQ Guide's Clone pattern.
+/*  proto_mirror.h — a live copy of the hall, kept by the ZeroMQ Guide's Clone pattern.
 
     Subscribe to the broker's events first, then take hall.snapshot; apply only events
     with a sequence above the snapshot's. On a gap (a lost event), a reconnect of the event
@@ -8,7 +8,7 @@
     snapshot. Every live
     view (board, monitor, web gateway) is built on this; none polls the broker for state.
 
-    The state (term_mirror_state) is the snapshot's shape, kept current:
+    The state (proto_mirror_state) is the snapshot's shape, kept current:
         seq, now, day, utc_offset_min, over_wait_minutes,
         services[]   (prefix, name, name_en, waiting, open_counters, mean_service_s, est_wait_s)
         counters[]   (the broker's counter objects)
@@ -19,49 +19,49 @@
         calls[]      (the last 30 calls, newest first: number, counter, counter_name, recall, time)
         alarms[]     (the last 30 cabinet alarms, newest first)
     plus `info`, the broker's hall.info (services, counters, items, names). */
-#ifndef TERM_MIRROR_H
-#define TERM_MIRROR_H
+#ifndef PROTO_MIRROR_H
+#define PROTO_MIRROR_H
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef struct term_mirror term_mirror_t;
+typedef struct proto_mirror proto_mirror_t;
 
 //  Called after each event is applied (topic, the event body), and after each snapshot
 //  with topic "mirror.snapshot" and event NULL.
-typedef void (term_mirror_fn) (term_mirror_t *mirror, const char *topic, const json_t *event,
+typedef void (proto_mirror_fn) (proto_mirror_t *mirror, const char *topic, const json_t *event,
                                void *arg);
 
 //  A mirror of the broker at `broker` (request endpoint). `pub` overrides the event
 //  endpoint the broker advertises (NULL: ask it). Caller owns it. NULL on failure.
-term_mirror_t *term_mirror_new (const char *broker, const char *pub);
-void term_mirror_destroy (term_mirror_t **self_p);
+proto_mirror_t *proto_mirror_new (const char *broker, const char *pub);
+void proto_mirror_destroy (proto_mirror_t **self_p);
 //  Sets the callback.
-void term_mirror_on_event (term_mirror_t *self, term_mirror_fn *fn, void *arg);
+void proto_mirror_on_event (proto_mirror_t *self, proto_mirror_fn *fn, void *arg);
 //  Connects: hall.info, subscribe, snapshot. 0, or -1 if the broker cannot be reached
-//  (term_mirror_poll keeps trying).
-int term_mirror_start (term_mirror_t *self);
+//  (proto_mirror_poll keeps trying).
+int proto_mirror_start (proto_mirror_t *self);
 //  Waits up to timeout_ms for events and applies them (resyncing when needed). Returns the
 //  number of events applied, or -1 while the broker is unreachable.
-int term_mirror_poll (term_mirror_t *self, int timeout_ms);
-//  The event socket, to poll it beside other things (ZMQ_POLLIN means call term_mirror_poll
+int proto_mirror_poll (proto_mirror_t *self, int timeout_ms);
+//  The event socket, to poll it beside other things (ZMQ_POLLIN means call proto_mirror_poll
 //  with timeout 0). NULL before a successful start.
-void *term_mirror_socket (term_mirror_t *self);
+void *proto_mirror_socket (proto_mirror_t *self);
 //  The live state (borrowed; valid until the next poll).
-const json_t *term_mirror_state (const term_mirror_t *self);
+const json_t *proto_mirror_state (const proto_mirror_t *self);
 //  The broker's hall.info (borrowed).
-const json_t *term_mirror_info (const term_mirror_t *self);
+const json_t *proto_mirror_info (const proto_mirror_t *self);
 //  Sequence of the last event applied.
-uint64_t term_mirror_seq (const term_mirror_t *self);
+uint64_t proto_mirror_seq (const proto_mirror_t *self);
 //  Snapshots taken so far (1 after start; more when a gap cannot be filled).
-int term_mirror_snapshots (const term_mirror_t *self);
+int proto_mirror_snapshots (const proto_mirror_t *self);
 //  Gaps filled from the broker's journal (events.range) instead of a new snapshot.
-int term_mirror_fills (const term_mirror_t *self);
+int proto_mirror_fills (const proto_mirror_t *self);
 //  The client the mirror uses for its requests (borrowed), for views that also send
 //  commands (the web kiosk, ratings).
-struct proto_client *term_mirror_client (term_mirror_t *self);
+struct proto_client *proto_mirror_client (proto_mirror_t *self);
 //  The event endpoint in use.
-const char *term_mirror_pub (const term_mirror_t *self);
+const char *proto_mirror_pub (const proto_mirror_t *self);
 
 #endif

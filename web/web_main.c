@@ -1,7 +1,7 @@
 /*  term_web.c — `onewindow web --http ADDR:PORT`: the hall's web gateway.
 
     A client of the broker like any terminal. It keeps a live copy of the hall with the
-    mirror (term_mirror.h, the Clone pattern) and serves it over HTTP with libmicrohttpd:
+    mirror (proto_mirror.h, the Clone pattern) and serves it over HTTP with libmicrohttpd:
     the TV board, the manager's dashboard with charts drawn from the journal, the citizen's
     status page behind the slip's QR code, a touch-screen kiosk, the rating pad, JSON,
     Server-Sent Events and Prometheus metrics. The state comes from the mirror's event
@@ -40,9 +40,10 @@
 #include "proto_msg.h"
 #include "proto_qr.h"
 #include "proto_token.h"
-#include "term_cli.h"
-#include "term_mirror.h"
-#include "term_web_assets.h"
+#include "proto_json.h"
+#include "proto_text.h"
+#include "proto_mirror.h"
+#include "web_assets.h"
 
 #define SSE_HEARTBEAT_MS  15000     //  a comment line to every /events client this often
 #define SSE_MAX_QUEUE     (1 << 20) //  bytes queued for one client before it is dropped
@@ -101,7 +102,7 @@ typedef struct {
 } s_ring_t;
 
 struct s_web {
-    term_mirror_t *mirror;        //  the live hall, and the client for requests
+    proto_mirror_t *mirror;        //  the live hall, and the client for requests
     struct MHD_Daemon *daemon;    //  the HTTP server
     s_sse_t *clients;             //  /events clients
     int nclients;                 //  how many
@@ -155,16 +156,16 @@ typedef struct {
 static void
 s_esc (FILE *f, const char *text)
 {
-    term_web_escape (f, text);
+    web_escape (f, text);
 }
 
 //  The hall's offset from UTC in minutes.
 static int
 s_utc_offset (s_web_t *w)
 {
-    const json_t *v = json_object_get (term_mirror_state (w->mirror), "utc_offset_min");
+    const json_t *v = json_object_get (proto_mirror_state (w->mirror), "utc_offset_min");
     if (!json_is_integer (v))
-        v = json_object_get (json_object_get (term_mirror_info (w->mirror), "hall"),
+        v = json_object_get (json_object_get (proto_mirror_info (w->mirror), "hall"),
                              "utc_offset_min");
     return json_is_integer (v) ? (int)json_integer_value (v) : 480;
 }
@@ -174,10 +175,10 @@ s_utc_offset (s_web_t *w)
 static int64_t
 s_now (s_web_t *w)
 {
-    const json_t *info = term_mirror_info (w->mirror);
-    if (strcmp (term_str (info, "clock"), "sim") == 0) {
-        json_int_t now = term_int (term_mirror_state (w->mirror), "now");
-        return now ? now : term_int (info, "now");
+    const json_t *info = proto_mirror_info (w->mirror);
+    if (strcmp (proto_str (info, "clock"), "sim") == 0) {
+        json_int_t now = proto_int (proto_mirror_state (w->mirror), "now");
+        return now ? now : proto_int (info, "now");
     }
     struct timespec ts;
     clock_gettime (CLOCK_REALTIME, &ts);
@@ -461,7 +462,7 @@ s_sse_replay (s_web_t *w, s_sse_t *c, const char *last)
     char *end;
     errno = 0;
     unsigned long long seen = strtoull (last, &end, 10);
-    uint64_t seq = term_mirror_seq (w->mirror);
+    uint64_t seq = proto_mirror_seq (w->mirror);
     if (end == last || *end || errno || seen == seq)
         return;
     size_t first = (w->ring_next + SSE_RING - w->ring_count) % SSE_RING;
@@ -511,8 +512,8 @@ s_history_reset (s_history_t *h, uint64_t first)
 static void
 s_history_apply (s_history_t *h, const char *topic, const json_t *e)
 {
-    uint64_t seq = (uint64_t)term_int (e, "seq");
-    int64_t t = term_int (e, "time");
+    uint64_t seq = (uint64_t)proto_int (e, "seq");
+    int64_t t = proto_int (e, "time");
     if (seq <= h->last)
         return;
     if (strcmp (topic, "hall.day") == 0)
@@ -524,9 +525,9 @@ s_history_apply (s_history_t *h, const char *topic, const json_t *e)
     if (strncmp (topic, "ticket.", 7) != 0 || !json_is_object (tk))
         return;
     char id[32];
-    snprintf (id, sizeof id, "%lld", (long long)term_int (tk, "id"));
+    snprintf (id, sizeof id, "%lld", (long long)proto_int (tk, "id"));
     bool was = json_object_get (h->waiting, id) != NULL;
-    bool now = strcmp (term_str (tk, "state"), "waiting") == 0;
+    bool now = strcmp (proto_str (tk, "state"), "waiting") == 0;
     if (was != now) {
         if (now)
             json_object_set_new (h->waiting, id, json_true ());
@@ -536,11 +537,11 @@ s_history_apply (s_history_t *h, const char *topic, const json_t *e)
     }
     if (strcmp (topic, "ticket.called") != 0)
         return;
-    if (!term_int (e, "recall") && json_is_integer (json_object_get (e, "wait_s")))
-        s_series_push (&h->waits, t, term_int (e, "wait_s"));
-    json_t *call = json_pack ("{s:s, s:s, s:I, s:I, s:I}", "number", term_str (tk, "number"),
-                              "service", term_str (tk, "service"), "counter", term_int (e, "counter"),
-                              "recall", term_int (e, "recall"), "time", (json_int_t)t);
+    if (!proto_int (e, "recall") && json_is_integer (json_object_get (e, "wait_s")))
+        s_series_push (&h->waits, t, proto_int (e, "wait_s"));
+    json_t *call = json_pack ("{s:s, s:s, s:I, s:I, s:I}", "number", proto_str (tk, "number"),
+                              "service", proto_str (tk, "service"), "counter", proto_int (e, "counter"),
+                              "recall", proto_int (e, "recall"), "time", (json_int_t)t);
     if (call)
         json_array_insert_new (h->calls, 0, call);
     while (json_array_size (h->calls) > CALLS_KEPT)
@@ -553,13 +554,13 @@ static void
 s_history_fetch (s_web_t *w, uint64_t upto)
 {
     s_history_t *h = &w->hist;
-    proto_client_t *client = term_mirror_client (w->mirror);
+    proto_client_t *client = proto_mirror_client (w->mirror);
     if (!h->loaded) {
         json_t *body = json_pack ("{s:i, s:i}", "from", 1, "limit", 1);
         json_t *r = NULL;
         int rc = proto_client_call (client, "events.range", body, &r);
         json_decref (body);
-        uint64_t first = (uint64_t)term_int (r, "day_first_seq");
+        uint64_t first = (uint64_t)proto_int (r, "day_first_seq");
         json_decref (r);
         if (rc != PROTO_ERR_OK)
             return;
@@ -581,7 +582,7 @@ s_history_fetch (s_web_t *w, uint64_t upto)
         size_t i;
         json_t *e;
         json_array_foreach (json_object_get (r, "events"), i, e)
-            s_history_apply (h, term_str (e, "topic"), e);
+            s_history_apply (h, proto_str (e, "topic"), e);
         //  Sequences the journal does not have are skipped, not asked for again.
         if (h->last < from + limit - 1)
             h->last = from + limit - 1;
@@ -643,10 +644,10 @@ s_public_event (const char *topic, const json_t *e)
 }
 
 static void
-s_on_event (term_mirror_t *mirror, const char *topic, const json_t *event, void *arg)
+s_on_event (proto_mirror_t *mirror, const char *topic, const json_t *event, void *arg)
 {
     s_web_t *w = arg;
-    uint64_t seq = term_mirror_seq (mirror);
+    uint64_t seq = proto_mirror_seq (mirror);
     if (!event) {
         //  A new snapshot (start, gap, broker restart): catch the history up and tell the
         //  pages to reload.
@@ -657,7 +658,7 @@ s_on_event (term_mirror_t *mirror, const char *topic, const json_t *event, void 
         json_decref (w->ratings);
         w->ratings = NULL;
         json_t *data = json_pack ("{s:I, s:i}", "seq", (json_int_t)seq, "snapshots",
-                                  term_mirror_snapshots (mirror));
+                                  proto_mirror_snapshots (mirror));
         s_sse_broadcast (w, seq, "mirror.snapshot", data);
         json_decref (data);
         return;
@@ -683,7 +684,7 @@ s_ratings (s_web_t *w)
     //  Not while the broker is away: every page that shows it would wait for the timeout.
     if (!w->ratings && w->connected) {
         json_t *r = NULL;
-        if (proto_client_call (term_mirror_client (w->mirror), "rating.list", NULL, &r) ==
+        if (proto_client_call (proto_mirror_client (w->mirror), "rating.list", NULL, &r) ==
             PROTO_ERR_OK)
             w->ratings = r;
         else
@@ -708,7 +709,7 @@ s_offline (FILE *f, s_web_t *w)
 static const char *
 s_hall_name (s_web_t *w)
 {
-    const char *name = term_str (json_object_get (term_mirror_info (w->mirror), "hall"), "name");
+    const char *name = proto_str (json_object_get (proto_mirror_info (w->mirror), "hall"), "name");
     return *name ? name : "政务服务中心";
 }
 
@@ -718,8 +719,8 @@ s_service (s_web_t *w, const char *prefix)
 {
     size_t i;
     json_t *s;
-    json_array_foreach (json_object_get (term_mirror_state (w->mirror), "services"), i,
-                        s) if (strcmp (term_str (s, "prefix"), prefix) == 0) return s;
+    json_array_foreach (json_object_get (proto_mirror_state (w->mirror), "services"), i,
+                        s) if (strcmp (proto_str (s, "prefix"), prefix) == 0) return s;
     return NULL;
 }
 
@@ -996,7 +997,7 @@ s_charts (FILE *f, s_web_t *w)
     int64_t t0, t1;
     s_chart_span (w, &t0, &t1);
     int off = s_utc_offset (w);
-    int over = (int)term_int (term_mirror_state (w->mirror), "over_wait_minutes");
+    int over = (int)proto_int (proto_mirror_state (w->mirror), "over_wait_minutes");
     fputs ("<figure><figcaption>排队人数 <span class=\"en\">Tickets waiting over the "
            "day</span></figcaption>\n",
            f);
@@ -1018,7 +1019,7 @@ s_charts (FILE *f, s_web_t *w)
 static void
 s_board_live (FILE *f, s_web_t *w)
 {
-    const json_t *st = term_mirror_state (w->mirror);
+    const json_t *st = proto_mirror_state (w->mirror);
     //  The day's calls from the journal: the mirror's own list starts empty when the
     //  gateway starts; it is the fallback when the journal could not be read.
     const json_t *calls = w->hist.loaded ? w->hist.calls : json_object_get (st, "calls");
@@ -1036,17 +1037,17 @@ s_board_live (FILE *f, s_web_t *w)
     fputs ("<main>\n", f);
     const json_t *c = json_array_get (calls, 0);
     if (c) {
-        json_int_t recall = term_int (c, "recall");
-        fprintf (f, "<p class=\"latest%s\">", now - term_int (c, "time") < 15000 ? " fresh" : "");
+        json_int_t recall = proto_int (c, "recall");
+        fprintf (f, "<p class=\"latest%s\">", now - proto_int (c, "time") < 15000 ? " fresh" : "");
         fputs ("请 <b class=\"num\">", f);
-        s_esc (f, term_str (c, "number"));
+        s_esc (f, proto_str (c, "number"));
         fprintf (f, "</b> 号到 <b class=\"ctr\">%lld</b> 号窗口办理",
-                 (long long)term_int (c, "counter"));
+                 (long long)proto_int (c, "counter"));
         if (recall)
             fputs (" <span class=\"tag\">重呼</span>", f);
         fputs ("<span class=\"en\">Number ", f);
-        s_esc (f, term_str (c, "number"));
-        fprintf (f, ", please go to counter %lld%s</span></p>\n", (long long)term_int (c, "counter"),
+        s_esc (f, proto_str (c, "number"));
+        fprintf (f, ", please go to counter %lld%s</span></p>\n", (long long)proto_int (c, "counter"),
                  recall ? " (recall)" : "");
     } else
         fputs ("<p class=\"latest idle\">欢迎光临，请取号等候叫号 <span class=\"en\">Welcome: "
@@ -1058,9 +1059,9 @@ s_board_live (FILE *f, s_web_t *w)
     for (size_t i = 1; i < json_array_size (calls) && i <= CALLS_SHOWN; i++) {
         c = json_array_get (calls, i);
         fputs ("<li><b class=\"num\">", f);
-        s_esc (f, term_str (c, "number"));
+        s_esc (f, proto_str (c, "number"));
         fprintf (f, "</b><span><span class=\"ctr\">%lld</span> 号窗口%s</span></li>\n",
-                 (long long)term_int (c, "counter"), term_int (c, "recall") ? " · 重呼" : "");
+                 (long long)proto_int (c, "counter"), proto_int (c, "recall") ? " · 重呼" : "");
     }
     fputs ("</ol></section>\n<section class=\"queues\"><h2>等候人数 <span "
            "class=\"en\">Waiting</span></h2>\n<table>\n",
@@ -1070,10 +1071,10 @@ s_board_live (FILE *f, s_web_t *w)
     json_array_foreach (json_object_get (st, "services"), i, s)
     {
         fputs ("<tr><th>", f);
-        s_esc (f, term_str (s, "name"));
+        s_esc (f, proto_str (s, "name"));
         fputs (" <small>", f);
-        s_esc (f, term_str (s, "name_en"));
-        fprintf (f, "</small></th><td>%lld</td></tr>\n", (long long)term_int (s, "waiting"));
+        s_esc (f, proto_str (s, "name_en"));
+        fprintf (f, "</small></th><td>%lld</td></tr>\n", (long long)proto_int (s, "waiting"));
     }
     fputs ("</table></section>\n</main>\n", f);
 }
@@ -1083,13 +1084,13 @@ s_board_page (FILE *f, s_web_t *w)
 {
     char attrs[2048];
     s_topics_attr (attrs, sizeof attrs);
-    term_web_page_begin (f, "叫号屏 Display board", "board", NULL, attrs);
+    web_page_begin (f, "叫号屏 Display board", "board", NULL, attrs);
     fputs ("<div id=\"live\" data-part=\"/board?part=live\" data-on=\"ticket. counter. hall. "
            "mirror. clock.\" data-delay=\"150\" data-every=\"20\">\n",
            f);
     s_board_live (f, w);
     fputs ("</div>\n", f);
-    term_web_page_end (f, 1);
+    web_page_end (f, 1);
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -1102,13 +1103,13 @@ typedef struct {
 static void
 s_sums_add (s_sums_t *t, const json_t *day)
 {
-    t->issued += term_int (day, "issued");
-    t->called += term_int (day, "called");
-    t->served += term_int (day, "served");
-    t->over += term_int (day, "over_wait");
-    t->sum_wait += term_int (day, "sum_wait_ms");
-    t->sum_service += term_int (day, "sum_service_ms");
-    t->rated += term_int (day, "rated");
+    t->issued += proto_int (day, "issued");
+    t->called += proto_int (day, "called");
+    t->served += proto_int (day, "served");
+    t->over += proto_int (day, "over_wait");
+    t->sum_wait += proto_int (day, "sum_wait_ms");
+    t->sum_service += proto_int (day, "sum_service_ms");
+    t->rated += proto_int (day, "rated");
     for (int l = 1; l <= 5; l++)
         t->r[l] +=
             json_integer_value (json_array_get (json_object_get (day, "ratings"), (size_t)l - 1));
@@ -1133,7 +1134,7 @@ s_sums_cells (FILE *f, const s_sums_t *t)
 static void
 s_dash_services (FILE *f, s_web_t *w, int64_t now)
 {
-    const json_t *st = term_mirror_state (w->mirror);
+    const json_t *st = proto_mirror_state (w->mirror);
     fputs ("<section class=\"panel\"><h2>各业务排队 <span class=\"en\">Queues by "
            "service</span></h2>\n<table class=\"grid\" id=\"services\"><thead><tr>"
            "<th>业务<span class=\"en\">Service</span></th>"
@@ -1155,26 +1156,26 @@ s_dash_services (FILE *f, s_web_t *w, int64_t now)
     json_t *s;
     json_array_foreach (json_object_get (st, "services"), i, s)
     {
-        const char *prefix = term_str (s, "prefix");
+        const char *prefix = proto_str (s, "prefix");
         int64_t longest = -1;
         const char *k;
         json_t *t;
         json_object_foreach (json_object_get (st, "tickets"), k,
-                             t) if (strcmp (term_str (t, "service"), prefix) == 0 &&
-                                    strcmp (term_str (t, "state"), "waiting") == 0 &&
-                                    now - term_int (t, "issued") > longest) longest =
-            now - term_int (t, "issued");
+                             t) if (strcmp (proto_str (t, "service"), prefix) == 0 &&
+                                    strcmp (proto_str (t, "state"), "waiting") == 0 &&
+                                    now - proto_int (t, "issued") > longest) longest =
+            now - proto_int (t, "issued");
         s_sums_t one = {0};
         s_sums_add (&one, json_object_get (json_object_get (st, "stats"), prefix));
         s_sums_add (&all, json_object_get (json_object_get (st, "stats"), prefix));
-        waiting_all += term_int (s, "waiting");
+        waiting_all += proto_int (s, "waiting");
         fputs ("<tr><td>", f);
         s_esc (f, prefix);
         fputs (" ", f);
-        s_esc (f, term_str (s, "name"));
+        s_esc (f, proto_str (s, "name"));
         fputs (" <span class=\"en\">", f);
-        s_esc (f, term_str (s, "name_en"));
-        fprintf (f, "</span></td><td>%lld</td><td>", (long long)term_int (s, "waiting"));
+        s_esc (f, proto_str (s, "name_en"));
+        fprintf (f, "</span></td><td>%lld</td><td>", (long long)proto_int (s, "waiting"));
         s_minutes (f, longest >= 0, longest > 0 ? (double)longest / 1000.0 : 0);
         fputs ("</td><td>", f);
         const json_t *est = json_object_get (s, "est_wait_s");
@@ -1204,8 +1205,8 @@ s_dash_services (FILE *f, s_web_t *w, int64_t now)
              "<div class=\"card bad\">超期 <span class=\"en\">Overdue</span><b>%lld</b></div>"
              "<div class=\"card\">已评价 <span class=\"en\">Rated</span><b>%lld</b></div>"
              "<div class=\"card\">评价率 <span class=\"en\">Rating rate</span><b>",
-             (long long)term_int (cases, "open"), (long long)term_int (cases, "yellow"),
-             (long long)term_int (cases, "red"), (long long)term_int (cases, "overdue"),
+             (long long)proto_int (cases, "open"), (long long)proto_int (cases, "yellow"),
+             (long long)proto_int (cases, "red"), (long long)proto_int (cases, "overdue"),
              (long long)all.rated);
     s_percent (f, all.rated, all.served);
     fputs ("</b></div><div class=\"card ok\">好评率 <span class=\"en\">Good-rating "
@@ -1220,14 +1221,14 @@ s_dash_services (FILE *f, s_web_t *w, int64_t now)
              (long long)(all.r[1] + all.r[2]));
     const json_t *ratings = s_ratings (w);
     if (ratings) {
-        json_int_t open = 0, late = 0, today = term_int (ratings, "today");
+        json_int_t open = 0, late = 0, today = proto_int (ratings, "today");
         size_t j;
         json_t *r;
         json_array_foreach (json_object_get (ratings, "rectifications"), j,
-                            r) if (strcmp (term_str (r, "state"), "open") == 0)
+                            r) if (strcmp (proto_str (r, "state"), "open") == 0)
         {
             open++;
-            if (today > term_int (r, "deadline"))
+            if (today > proto_int (r, "deadline"))
                 late++;
         }
         fprintf (f,
@@ -1254,27 +1255,27 @@ s_dash_counters (FILE *f, s_web_t *w, int64_t now)
            f);
     size_t i;
     json_t *c;
-    json_array_foreach (json_object_get (term_mirror_state (w->mirror), "counters"), i, c)
+    json_array_foreach (json_object_get (proto_mirror_state (w->mirror), "counters"), i, c)
     {
-        const char *state = term_str (c, "state");
+        const char *state = proto_str (c, "state");
         const json_t *day = json_object_get (c, "day");
-        int64_t since = term_int (c, "since");
+        int64_t since = proto_int (c, "since");
         int64_t in_state = since && now > since ? now - since : 0;
         bool open = strcmp (state, "idle") == 0 || strcmp (state, "calling") == 0 ||
                     strcmp (state, "serving") == 0;
         bool busy = strcmp (state, "calling") == 0 || strcmp (state, "serving") == 0;
-        int64_t open_ms = term_int (day, "open_ms") + (open ? in_state : 0);
-        int64_t busy_ms = term_int (day, "busy_ms") + (busy ? in_state : 0);
+        int64_t open_ms = proto_int (day, "open_ms") + (open ? in_state : 0);
+        int64_t busy_ms = proto_int (day, "busy_ms") + (busy ? in_state : 0);
         const json_t *t = json_object_get (c, "ticket");
         fputs ("<tr><td>", f);
-        s_esc (f, term_str (c, "name"));
+        s_esc (f, proto_str (c, "name"));
         fputs ("</td><td class=\"st-", f);
         s_esc (f, state);
         fputs ("\">", f);
         s_state (f, s_counter_state_text (state), state);
         fputs ("</td><td>", f);
-        s_esc (f, json_is_object (t) ? term_str (t, "number") : "—");
-        fprintf (f, "</td><td>%lld</td><td>", (long long)term_int (c, "served"));
+        s_esc (f, json_is_object (t) ? proto_str (t, "number") : "—");
+        fprintf (f, "</td><td>%lld</td><td>", (long long)proto_int (c, "served"));
         s_percent (f, busy_ms, open_ms);
         fputs ("</td><td>", f);
         s_minutes (f, strcmp (state, "logged_out") != 0 && since, (double)in_state / 1000.0);
@@ -1289,14 +1290,14 @@ s_slot_occupied (const json_t *slot)
     const json_t *o = json_object_get (slot, "occupied");
     if (json_is_boolean (o))
         return json_is_true (o);
-    const char *st = term_str (slot, "state");
+    const char *st = proto_str (slot, "state");
     return strcmp (st, "occupied") == 0 || strcmp (st, "overdue") == 0;
 }
 
 static void
 s_dash_cabinets (FILE *f, s_web_t *w)
 {
-    const json_t *st = term_mirror_state (w->mirror);
+    const json_t *st = proto_mirror_state (w->mirror);
     const json_t *cabinets = json_object_get (st, "cabinets");
     const json_t *alarms = json_object_get (st, "alarms");
     fputs ("<section class=\"panel\"><h2>智能柜 <span class=\"en\">Cabinets</span></h2>\n", f);
@@ -1325,7 +1326,7 @@ s_dash_cabinets (FILE *f, s_web_t *w)
             json_t *slot;
             json_array_foreach (json_object_get (cab, "slots"), j, slot)
             {
-                const char *state = term_str (slot, "state");
+                const char *state = proto_str (slot, "state");
                 total++;
                 occupied += s_slot_occupied (slot);
                 freed += strcmp (state, "free") == 0;
@@ -1333,7 +1334,7 @@ s_dash_cabinets (FILE *f, s_web_t *w)
                 disabled += strcmp (state, "disabled") == 0;
             }
             fputs ("<tr><td>", f);
-            s_esc (f, term_str (cab, "name"));
+            s_esc (f, proto_str (cab, "name"));
             fprintf (f,
                      "</td><td>%s</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td>"
                      "<td>%lld</td><td>",
@@ -1351,15 +1352,15 @@ s_dash_cabinets (FILE *f, s_web_t *w)
         for (size_t i = 0; i < json_array_size (alarms) && i < 5; i++) {
             const json_t *a = json_array_get (alarms, i);
             char hm[16];
-            s_hhmm (term_int (a, "time"), off, hm, sizeof hm);
+            s_hhmm (proto_int (a, "time"), off, hm, sizeof hm);
             fprintf (f, "<li class=\"bad\">%s ", hm);
-            s_esc (f, term_str (a, "cabinet"));
+            s_esc (f, proto_str (a, "cabinet"));
             fputs (" ", f);
-            s_esc (f, term_str (a, "slot"));
+            s_esc (f, proto_str (a, "slot"));
             fputs (" <b>", f);
-            s_esc (f, term_str (a, "alarm"));
+            s_esc (f, proto_str (a, "alarm"));
             fputs ("</b> ", f);
-            s_esc (f, term_str (a, "detail"));
+            s_esc (f, proto_str (a, "detail"));
             fputs ("</li>\n", f);
         }
         fputs ("</ul>\n", f);
@@ -1370,18 +1371,18 @@ s_dash_cabinets (FILE *f, s_web_t *w)
 static void
 s_dashboard_live (FILE *f, s_web_t *w)
 {
-    const json_t *st = term_mirror_state (w->mirror);
+    const json_t *st = proto_mirror_state (w->mirror);
     int64_t now = s_now (w);
     char day[16], hm[16];
-    s_date (term_int (st, "day"), day, sizeof day);
+    s_date (proto_int (st, "day"), day, sizeof day);
     s_hhmm (now, s_utc_offset (w), hm, sizeof hm);
     s_offline (f, w);
     fprintf (f,
              "<p class=\"meta\">营业日 <span class=\"en\">Business day</span> %s · 时间 <span "
              "class=\"en\">Time</span> %s · 事件 <span class=\"en\">Event</span> #%llu · "
              "超时标准 <span class=\"en\">Over-wait limit</span> %lld min</p>\n",
-             day, hm, (unsigned long long)term_mirror_seq (w->mirror),
-             (long long)term_int (st, "over_wait_minutes"));
+             day, hm, (unsigned long long)proto_mirror_seq (w->mirror),
+             (long long)proto_int (st, "over_wait_minutes"));
     s_dash_services (f, w, now);
     s_dash_counters (f, w, now);
     s_dash_cabinets (f, w);
@@ -1392,7 +1393,7 @@ s_dashboard_page (FILE *f, s_web_t *w)
 {
     char attrs[2048];
     s_topics_attr (attrs, sizeof attrs);
-    term_web_page_begin (f, "大厅监控 Hall dashboard", "dashboard", NULL, attrs);
+    web_page_begin (f, "大厅监控 Hall dashboard", "dashboard", NULL, attrs);
     fputs ("<header class=\"bar\"><h1>", f);
     s_esc (f, s_hall_name (w));
     fputs (" · 大厅监控 <span class=\"en\">Hall dashboard</span></h1><span><span "
@@ -1410,7 +1411,7 @@ s_dashboard_page (FILE *f, s_web_t *w)
            f);
     s_charts (f, w);
     fputs ("</div></section>\n</main>\n", f);
-    term_web_page_end (f, 1);
+    web_page_end (f, 1);
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -1419,7 +1420,7 @@ s_dashboard_page (FILE *f, s_web_t *w)
 static void
 s_kiosk_services (FILE *f, s_web_t *w)
 {
-    const json_t *services = json_object_get (term_mirror_info (w->mirror), "services");
+    const json_t *services = json_object_get (proto_mirror_info (w->mirror), "services");
     s_offline (f, w);
     if (!json_array_size (services)) {
         fputs ("<p class=\"slip\">系统连接中，请稍候 <span class=\"en\">Connecting to the hall "
@@ -1436,23 +1437,23 @@ s_kiosk_services (FILE *f, s_web_t *w)
         //  page, issues one ticket.
         char rid[33];
         proto_request_id_new (rid);
-        const json_t *live = s_service (w, term_str (s, "prefix"));
+        const json_t *live = s_service (w, proto_str (s, "prefix"));
         fputs ("<form method=\"post\" action=\"/kiosk\"><input type=\"hidden\" name=\"service\" "
                "value=\"",
                f);
-        s_esc (f, term_str (s, "prefix"));
+        s_esc (f, proto_str (s, "prefix"));
         fprintf (f,
                  "\"><input type=\"hidden\" name=\"rid\" value=\"%s\">"
                  "<button type=\"submit\" class=\"svc\">",
                  rid);
-        s_esc (f, term_str (s, "name"));
+        s_esc (f, proto_str (s, "name"));
         fputs ("<span>", f);
-        s_esc (f, term_str (s, "name_en"));
+        s_esc (f, proto_str (s, "name_en"));
         fputs ("</span>", f);
         if (live) {
             char wait[96];
-            term_format_wait (json_object_get (live, "est_wait_s"), wait, sizeof wait);
-            fprintf (f, "<small>等候 %lld 人 · ", (long long)term_int (live, "waiting"));
+            proto_format_wait (json_object_get (live, "est_wait_s"), wait, sizeof wait);
+            fprintf (f, "<small>等候 %lld 人 · ", (long long)proto_int (live, "waiting"));
             s_esc (f, wait);
             fputs ("</small>", f);
         }
@@ -1466,7 +1467,7 @@ s_kiosk_page (FILE *f, s_web_t *w)
 {
     char attrs[2048];
     s_topics_attr (attrs, sizeof attrs);
-    term_web_page_begin (f, "取号 Take a ticket", "kiosk", NULL, attrs);
+    web_page_begin (f, "取号 Take a ticket", "kiosk", NULL, attrs);
     fputs ("<header><h1>", f);
     s_esc (f, s_hall_name (w));
     fputs (" · 请选择业务取号 <span class=\"en\">Choose a service to take a ticket</span></h1>"
@@ -1475,43 +1476,43 @@ s_kiosk_page (FILE *f, s_web_t *w)
            f);
     s_kiosk_services (f, w);
     fputs ("</main>\n", f);
-    term_web_page_end (f, 1);
+    web_page_end (f, 1);
 }
 
 //  The slip, on screen: number, people ahead, wait, time, QR code.
 static void
 s_kiosk_slip (FILE *f, s_web_t *w, const json_t *r)
 {
-    term_web_page_begin (f, "您的号码 Your ticket", "kiosk",
+    web_page_begin (f, "您的号码 Your ticket", "kiosk",
                          "<meta http-equiv=\"refresh\" content=\"60;url=/kiosk\">\n", NULL);
     char wait[96], when[32];
-    term_format_wait (json_object_get (r, "est_wait_s"), wait, sizeof wait);
-    term_format_time (term_int (r, "issued"), (int)term_int (r, "utc_offset_min"), when, sizeof when);
-    json_int_t ahead = term_int (r, "ahead");
+    proto_format_wait (json_object_get (r, "est_wait_s"), wait, sizeof wait);
+    proto_format_time (proto_int (r, "issued"), (int)proto_int (r, "utc_offset_min"), when, sizeof when);
+    json_int_t ahead = proto_int (r, "ahead");
     fputs ("<main><div class=\"slip\" id=\"slip\"><p>", f);
-    s_esc (f, term_str (r, "hall"));
+    s_esc (f, proto_str (r, "hall"));
     fputs ("</p><p>", f);
-    s_esc (f, term_str (r, "service_name"));
+    s_esc (f, proto_str (r, "service_name"));
     fputs (" <span class=\"en\">", f);
-    s_esc (f, term_str (r, "service_name_en"));
+    s_esc (f, proto_str (r, "service_name_en"));
     fputs ("</span></p><p class=\"num\">", f);
-    s_esc (f, term_str (r, "number"));
+    s_esc (f, proto_str (r, "number"));
     fprintf (f,
              "</p><p>你前面还有 <b>%lld</b> 人在等待 <span class=\"en\">%lld ahead of "
              "you</span></p><p>预计等待 <span class=\"en\">Estimated wait</span>: ",
              (long long)ahead, (long long)ahead);
     s_esc (f, wait);
     fputs ("</p>\n", f);
-    s_qr_svg (f, term_str (r, "qr"));
+    s_qr_svg (f, proto_str (r, "qr"));
     fputs ("<p>扫码查看排队进度 <span class=\"en\">Scan to follow your place in line</span></p><p>",
            f);
     s_esc (f, when);
     fputs ("</p><p>", f);
-    s_esc (f, term_str (r, "notice"));
+    s_esc (f, proto_str (r, "notice"));
     fputs ("</p><p><a class=\"btn\" href=\"/kiosk\">完成 <span class=\"en\">Done</span></a></p>"
            "</div></main>\n",
            f);
-    term_web_page_end (f, 0);
+    web_page_end (f, 0);
     (void)w;
 }
 
@@ -1524,7 +1525,7 @@ static int
 s_status (s_web_t *w, const char *token, json_t **reply)
 {
     json_t *body = json_pack ("{s:s}", "token", token);
-    int rc = proto_client_call (term_mirror_client (w->mirror), "ticket.status", body, reply);
+    int rc = proto_client_call (proto_mirror_client (w->mirror), "ticket.status", body, reply);
     json_decref (body);
     if (rc != PROTO_ERR_OK) {
         json_decref (*reply);
@@ -1563,11 +1564,11 @@ s_status_public (const json_t *r)
         const json_t *p = json_object_get (c, "pickup");
         if (json_is_object (p))
             json_object_set_new (one, "pickup",
-                                 json_pack ("{s:s, s:s}", "cabinet_name", term_str (p, "cabinet_name"),
-                                            "slot", term_str (p, "slot")));
+                                 json_pack ("{s:s, s:s}", "cabinet_name", proto_str (p, "cabinet_name"),
+                                            "slot", proto_str (p, "slot")));
         json_array_append_new (cases, one);
     }
-    return json_pack ("{s:s, s:o, s:o}", "hall", term_str (r, "hall"), "ticket", ticket, "cases",
+    return json_pack ("{s:s, s:o, s:o}", "hall", proto_str (r, "hall"), "ticket", ticket, "cases",
                       cases);
 }
 
@@ -1575,23 +1576,23 @@ static void
 s_status_live (FILE *f, s_web_t *w, const char *token, const json_t *view)
 {
     const json_t *t = json_object_get (view, "ticket");
-    const char *state = term_str (t, "state");
+    const char *state = proto_str (t, "state");
     s_offline (f, w);
     fputs ("<section class=\"ticket-card\"><p>", f);
-    s_esc (f, term_str (view, "hall"));
+    s_esc (f, proto_str (view, "hall"));
     fputs ("</p><p class=\"num\" id=\"number\">", f);
-    s_esc (f, term_str (t, "number"));
+    s_esc (f, proto_str (t, "number"));
     fputs ("</p><p>", f);
-    s_esc (f, term_str (t, "service_name"));
+    s_esc (f, proto_str (t, "service_name"));
     fputs (" <span class=\"en\">", f);
-    s_esc (f, term_str (t, "service_name_en"));
+    s_esc (f, proto_str (t, "service_name_en"));
     fputs ("</span></p><p class=\"state\">", f);
     s_state (f, s_ticket_state_text (state), state);
     fputs ("</p>\n", f);
     if (strcmp (state, "waiting") == 0) {
         char wait[96];
-        term_format_wait (json_object_get (t, "est_wait_s"), wait, sizeof wait);
-        json_int_t ahead = term_int (t, "ahead");
+        proto_format_wait (json_object_get (t, "est_wait_s"), wait, sizeof wait);
+        json_int_t ahead = proto_int (t, "ahead");
         fprintf (f,
                  "<p class=\"ahead\">你前面还有 <b>%lld</b> 人在等待 <span class=\"en\">%lld "
                  "ahead of you</span></p><p>预计等待 <span class=\"en\">Estimated "
@@ -1601,12 +1602,12 @@ s_status_live (FILE *f, s_web_t *w, const char *token, const json_t *view)
         fputs ("</p>\n", f);
     } else if (strcmp (state, "called") == 0 || strcmp (state, "serving") == 0) {
         fputs ("<p>请到 <b>", f);
-        s_esc (f, term_str (t, "counter_name"));
+        s_esc (f, proto_str (t, "counter_name"));
         fprintf (f, "</b> 办理 <span class=\"en\">Please go to counter %lld</span></p>\n",
-                 (long long)term_int (t, "counter"));
+                 (long long)proto_int (t, "counter"));
     } else if (json_is_integer (json_object_get (t, "grace_until"))) {
         char until[32];
-        term_format_time (term_int (t, "grace_until"), s_utc_offset (w), until, sizeof until);
+        proto_format_time (proto_int (t, "grace_until"), s_utc_offset (w), until, sizeof until);
         fputs ("<p>请在 ", f);
         s_esc (f, until);
         fputs (" 前到取号机重新排队 <span class=\"en\">Rejoin the line at a kiosk before "
@@ -1622,11 +1623,11 @@ s_status_live (FILE *f, s_web_t *w, const char *token, const json_t *view)
     json_t *c;
     json_array_foreach (json_object_get (view, "cases"), i, c)
     {
-        const char *cs = term_str (c, "state");
+        const char *cs = proto_str (c, "state");
         fputs ("<section class=\"case\"><h2>办件 <span class=\"en\">Case</span> ", f);
-        s_esc (f, term_str (c, "case_no"));
+        s_esc (f, proto_str (c, "case_no"));
         fputs ("</h2><dl><dt>事项 <span class=\"en\">Item</span></dt><dd>", f);
-        s_esc (f, term_str (c, "item_name"));
+        s_esc (f, proto_str (c, "item_name"));
         fputs ("</dd><dt>状态 <span class=\"en\">State</span></dt><dd>", f);
         s_state (f, s_case_state_text (cs), cs);
         fputs ("</dd><dt>办结期限 <span class=\"en\">Deadline</span></dt><dd>", f);
@@ -1637,18 +1638,18 @@ s_status_live (FILE *f, s_web_t *w, const char *token, const json_t *view)
             fputs (date, f);
             if (json_is_true (json_object_get (c, "provisional")))
                 fputs (" （暂定 <span class=\"en\">provisional</span>）", f);
-        } else if (strcmp (term_str (c, "clock"), "paused") == 0)
+        } else if (strcmp (proto_str (c, "clock"), "paused") == 0)
             fputs ("时限暂停 <span class=\"en\">Clock paused</span>", f);
         else
             fputs ("—", f);
         fputs ("</dd><dt>下一步 <span class=\"en\">Next step</span></dt><dd>", f);
-        s_esc (f, term_str (c, "next_step"));
+        s_esc (f, proto_str (c, "next_step"));
         fputs ("</dd></dl>\n", f);
         if (strcmp (cs, "awaiting_pickup") == 0 || strcmp (cs, "ready_for_pickup") == 0) {
             fputs ("<div class=\"pickup\"><b>领取方式 <span class=\"en\">How to "
                    "collect</span></b><br>",
                    f);
-            s_esc (f, term_str (c, "next_step"));
+            s_esc (f, proto_str (c, "next_step"));
             fputs ("<br>请携带本人身份证件和取号单（或本页二维码）；他人代领须经授权。<span "
                    "class=\"en\">Bring your ID card and the slip (or this page's code); "
                    "someone collecting for you needs your authorisation.</span></div>\n",
@@ -1759,7 +1760,7 @@ s_error (struct MHD_Connection *conn, const s_req_t *req, unsigned status, const
     } else {
         char title[64];
         snprintf (title, sizeof title, "%u", status);
-        term_web_page_begin (f, title, route == ROUTE_KIOSK ? "kiosk" : "citizen", NULL, NULL);
+        web_page_begin (f, title, route == ROUTE_KIOSK ? "kiosk" : "citizen", NULL, NULL);
         fprintf (f, "<main><section class=\"note slip\"><h1>%u ", status);
         s_esc (f, zh);
         fputs ("</h1><p class=\"en\">", f);
@@ -1771,7 +1772,7 @@ s_error (struct MHD_Connection *conn, const s_req_t *req, unsigned status, const
                                       "class=\"en\">Home</span></a></p>",
                f);
         fputs ("</section></main>\n", f);
-        term_web_page_end (f, 0);
+        web_page_end (f, 0);
     }
     if (fclose (f) != 0) {
         free (o.data);
@@ -1791,7 +1792,7 @@ s_broker_error (struct MHD_Connection *conn, const s_req_t *req, s_web_t *w, int
         return s_error (conn, req, MHD_HTTP_SERVICE_UNAVAILABLE, "暂时无法连接大厅服务器",
                         "The hall server cannot be reached right now; please try again.");
     return s_error (conn, req, MHD_HTTP_BAD_GATEWAY, "服务器未能处理请求",
-                    proto_client_message (term_mirror_client (w->mirror)));
+                    proto_client_message (proto_mirror_client (w->mirror)));
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -1818,7 +1819,7 @@ s_get_page (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
     case ROUTE_KIOSK: part ? s_kiosk_services (f, w) : s_kiosk_page (f, w); break;
     case ROUTE_API_CHARTS: s_charts (f, w); break;
     default:
-        term_web_page_begin (f, "onewindow", "index", NULL, NULL);
+        web_page_begin (f, "onewindow", "index", NULL, NULL);
         fputs ("<main><h1>", f);
         s_esc (f, s_hall_name (w));
         fputs ("</h1><ul>"
@@ -1832,7 +1833,7 @@ s_get_page (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
                "</ul><p class=\"en\">查看排队进度请扫描取号单上的二维码 / Scan your slip's QR "
                "code to follow your ticket.</p></main>\n",
                f);
-        term_web_page_end (f, 0);
+        web_page_end (f, 0);
     }
     return s_out_send (&o, conn, MHD_HTTP_OK, CT_HTML);
 }
@@ -1866,17 +1867,17 @@ s_get_status (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
         const json_t *t = json_object_get (view, "ticket");
         char attrs[2048];
         s_topics_attr (attrs, sizeof attrs);
-        term_web_page_begin (f, "排队进度 Your ticket", "citizen", NULL, attrs);
+        web_page_begin (f, "排队进度 Your ticket", "citizen", NULL, attrs);
         //  Refreshed on events of its own ticket or service only (the page asks the broker).
         fprintf (f,
                  "<main id=\"live\" data-part=\"/t/%s?part=live\" data-on=\"ticket. case. "
                  "rating. hall. mirror.\" data-service=\"",
                  token);
-        s_esc (f, term_str (t, "service"));
+        s_esc (f, proto_str (t, "service"));
         fputs ("\" data-every=\"60\" data-delay=\"1000\">\n", f);
         s_status_live (f, w, token, view);
         fputs ("</main>\n", f);
-        term_web_page_end (f, 1);
+        web_page_end (f, 1);
     }
     json_decref (view);
     return s_out_send (&o, conn, MHD_HTTP_OK, CT_HTML);
@@ -1903,15 +1904,15 @@ s_get_rate (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
         json_decref (r);
         return MHD_NO;
     }
-    term_web_page_begin (f, "服务评价 Rate your visit", "citizen", NULL, NULL);
+    web_page_begin (f, "服务评价 Rate your visit", "citizen", NULL, NULL);
     fputs ("<main><section class=\"ticket-card\"><p>", f);
-    s_esc (f, term_str (r, "hall"));
+    s_esc (f, proto_str (r, "hall"));
     fputs ("</p><p class=\"num\">", f);
-    s_esc (f, term_str (t, "number"));
+    s_esc (f, proto_str (t, "number"));
     fputs ("</p><p>", f);
-    s_esc (f, term_str (t, "service_name"));
+    s_esc (f, proto_str (t, "service_name"));
     fputs ("</p><h1>请对本次服务进行评价 <span class=\"en\">How was your visit?</span></h1>\n", f);
-    if (strcmp (term_str (t, "state"), "done") != 0) {
+    if (strcmp (proto_str (t, "state"), "done") != 0) {
         fputs ("<p>办理结束后即可评价 <span class=\"en\">You can rate once your visit is "
                "finished.</span></p><p><a href=\"/rate/",
                f);
@@ -1934,7 +1935,7 @@ s_get_rate (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
                f);
     }
     fputs ("</section></main>\n", f);
-    term_web_page_end (f, 0);
+    web_page_end (f, 0);
     json_decref (r);
     return s_out_send (&o, conn, MHD_HTTP_OK, CT_HTML);
 }
@@ -1969,7 +1970,7 @@ s_post_rate (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
     char rid[48];
     s_request_id (req, rid, sizeof rid);
     json_t *r = NULL;
-    int rc = proto_client_call_id (term_mirror_client (w->mirror), "ticket.rate", body, rid, &r);
+    int rc = proto_client_call_id (proto_mirror_client (w->mirror), "ticket.rate", body, rid, &r);
     json_decref (body);
     if (rc == PROTO_ERR_WRONG_STATE || rc == PROTO_ERR_REQUEST_ID_REUSED) {
         json_decref (r);
@@ -1986,7 +1987,7 @@ s_post_rate (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
         json_decref (r);
         return MHD_NO;
     }
-    term_web_page_begin (f, "感谢评价 Thank you", "citizen", NULL, NULL);
+    web_page_begin (f, "感谢评价 Thank you", "citizen", NULL, NULL);
     fprintf (f,
              "<main><section class=\"ticket-card\" id=\"thanks\"><h1>感谢您的评价 <span "
              "class=\"en\">Thank you</span></h1><p>%s <span class=\"en\">%s</span></p>\n",
@@ -1994,15 +1995,15 @@ s_post_rate (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
     const json_t *item = json_object_get (r, "rectification");
     if (json_is_object (item)) {
         char date[16];
-        s_date (term_int (item, "deadline"), date, sizeof date);
+        s_date (proto_int (item, "deadline"), date, sizeof date);
         fprintf (f,
                  "<p class=\"bad\" id=\"follow-up\">我们将核实并整改您反映的问题，于 %s 前答复您"
                  "（整改编号 %lld）。<span class=\"en\">We will look into this and answer by %s "
                  "(item %lld).</span></p>\n",
-                 date, (long long)term_int (item, "id"), date, (long long)term_int (item, "id"));
+                 date, (long long)proto_int (item, "id"), date, (long long)proto_int (item, "id"));
     }
     fputs ("</section></main>\n", f);
-    term_web_page_end (f, 0);
+    web_page_end (f, 0);
     json_decref (r);
     return s_out_send (&o, conn, MHD_HTTP_OK, CT_HTML);
 }
@@ -2017,7 +2018,7 @@ s_post_kiosk (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
     char rid[48];
     s_request_id (req, rid, sizeof rid);
     json_t *r = NULL;
-    int rc = proto_client_call_id (term_mirror_client (w->mirror), "ticket.issue", body, rid, &r);
+    int rc = proto_client_call_id (proto_mirror_client (w->mirror), "ticket.issue", body, rid, &r);
     json_decref (body);
     if (rc == PROTO_ERR_UNKNOWN_SERVICE) {
         json_decref (r);
@@ -2046,15 +2047,15 @@ static enum MHD_Result
 s_api_snapshot (s_web_t *w, struct MHD_Connection *conn)
 {
     json_t *j = json_object ();
-    json_object_update (j, (json_t *)term_mirror_state (w->mirror));
-    json_t *hall = json_object_get (term_mirror_info (w->mirror), "hall");
+    json_object_update (j, (json_t *)proto_mirror_state (w->mirror));
+    json_t *hall = json_object_get (proto_mirror_info (w->mirror), "hall");
     if (hall)
         json_object_set (j, "hall", hall);
     json_object_set_new (j, "gateway",
                          json_pack ("{s:b, s:I, s:i, s:i, s:s}", "connected", w->connected, "seq",
-                                    (json_int_t)term_mirror_seq (w->mirror), "snapshots",
-                                    term_mirror_snapshots (w->mirror), "sse_clients", w->nclients,
-                                    "events", term_mirror_pub (w->mirror)));
+                                    (json_int_t)proto_mirror_seq (w->mirror), "snapshots",
+                                    proto_mirror_snapshots (w->mirror), "sse_clients", w->nclients,
+                                    "events", proto_mirror_pub (w->mirror)));
     enum MHD_Result rc = s_send_json (conn, MHD_HTTP_OK, j);
     json_decref (j);
     return rc;
@@ -2079,12 +2080,12 @@ s_api_history (s_web_t *w, struct MHD_Connection *conn)
     json_t *counts = json_array ();
     for (int i = 0; i < HIST_BINS; i++)
         json_array_append_new (counts, json_integer (bins[i]));
-    const json_t *st = term_mirror_state (w->mirror);
+    const json_t *st = proto_mirror_state (w->mirror);
     json_t *j = json_pack ("{s:O, s:b, s:I, s:I, s:I, s:i, s:o, s:o, s:{s:i, s:o}}", "day",
                            json_object_get (st, "day") ? json_object_get (st, "day") : json_null (),
                            "loaded", w->hist.loaded, "last_seq", (json_int_t)w->hist.last, "start",
                            (json_int_t)t0, "now", (json_int_t)t1, "over_wait_minutes",
-                           (int)term_int (st, "over_wait_minutes"), "queue",
+                           (int)proto_int (st, "over_wait_minutes"), "queue",
                            s_series_json (&w->hist.queue), "waits", s_series_json (&w->hist.waits),
                            "histogram", "bin_minutes", 5, "counts", counts);
     enum MHD_Result rc = s_send_json (conn, MHD_HTTP_OK, j);
@@ -2106,7 +2107,7 @@ s_api_ratings (s_web_t *w, struct MHD_Connection *conn, const s_req_t *req)
     size_t i;
     json_t *item;
     json_array_foreach (json_object_get (r, "rectifications"), i,
-                        item) if (strcmp (term_str (item, "state"), state) == 0)
+                        item) if (strcmp (proto_str (item, "state"), state) == 0)
         json_array_append (list, item);
     json_t *j =
         json_pack ("{s:o, s:O}", "rectifications", list, "today",
@@ -2149,16 +2150,16 @@ s_metric_per_service (FILE *f, const json_t *st, const char *name, const char *t
         fprintf (f, "%s{service=\"", name);
         s_label (f, prefix);
         if (scale == 1)
-            fprintf (f, "\"} %lld\n", (long long)term_int (day, key));
+            fprintf (f, "\"} %lld\n", (long long)proto_int (day, key));
         else
-            fprintf (f, "\"} %.3f\n", (double)term_int (day, key) * scale);
+            fprintf (f, "\"} %.3f\n", (double)proto_int (day, key) * scale);
     }
 }
 
 static enum MHD_Result
 s_metrics (s_web_t *w, struct MHD_Connection *conn)
 {
-    const json_t *st = term_mirror_state (w->mirror);
+    const json_t *st = proto_mirror_state (w->mirror);
     s_out_t o;
     FILE *f = s_out_open (&o);
     if (!f)
@@ -2168,10 +2169,10 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
     fprintf (f, "onewindow_up %d\n", w->connected ? 1 : 0);
     s_metric_head (f, "onewindow_events_seq", "gauge",
                    "Sequence of the last broker event applied.");
-    fprintf (f, "onewindow_events_seq %llu\n", (unsigned long long)term_mirror_seq (w->mirror));
+    fprintf (f, "onewindow_events_seq %llu\n", (unsigned long long)proto_mirror_seq (w->mirror));
     s_metric_head (f, "onewindow_mirror_snapshots_total", "counter",
                    "Snapshots the mirror took (start, gaps, broker restarts).");
-    fprintf (f, "onewindow_mirror_snapshots_total %d\n", term_mirror_snapshots (w->mirror));
+    fprintf (f, "onewindow_mirror_snapshots_total %d\n", proto_mirror_snapshots (w->mirror));
     s_metric_head (f, "onewindow_sse_clients", "gauge", "Clients connected to /events.");
     fprintf (f, "onewindow_sse_clients %d\n", w->nclients);
     s_metric_head (f, "onewindow_sse_events_total", "counter", "Events sent out on /events.");
@@ -2183,15 +2184,15 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
     json_array_foreach (json_object_get (st, "services"), i, s)
     {
         fputs ("onewindow_waiting{service=\"", f);
-        s_label (f, term_str (s, "prefix"));
-        fprintf (f, "\"} %lld\n", (long long)term_int (s, "waiting"));
+        s_label (f, proto_str (s, "prefix"));
+        fprintf (f, "\"} %lld\n", (long long)proto_int (s, "waiting"));
     }
     s_metric_head (f, "onewindow_open_counters", "gauge", "Counters open for the service.");
     json_array_foreach (json_object_get (st, "services"), i, s)
     {
         fputs ("onewindow_open_counters{service=\"", f);
-        s_label (f, term_str (s, "prefix"));
-        fprintf (f, "\"} %lld\n", (long long)term_int (s, "open_counters"));
+        s_label (f, proto_str (s, "prefix"));
+        fprintf (f, "\"} %lld\n", (long long)proto_int (s, "open_counters"));
     }
     s_metric_head (f, "onewindow_estimated_wait_seconds", "gauge",
                    "Estimated wait for a new ticket (absent while no counter is open).");
@@ -2199,8 +2200,8 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
                         s) if (json_is_integer (json_object_get (s, "est_wait_s")))
     {
         fputs ("onewindow_estimated_wait_seconds{service=\"", f);
-        s_label (f, term_str (s, "prefix"));
-        fprintf (f, "\"} %lld\n", (long long)term_int (s, "est_wait_s"));
+        s_label (f, proto_str (s, "prefix"));
+        fprintf (f, "\"} %lld\n", (long long)proto_int (s, "est_wait_s"));
     }
     s_metric_per_service (f, st, "onewindow_tickets_issued_total", "counter",
                           "Tickets issued this business day.", "issued", 1);
@@ -2225,9 +2226,9 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
         fputs ("onewindow_wait_seconds_sum{service=\"", f);
         s_label (f, prefix);
         fprintf (f, "\"} %.3f\nonewindow_wait_seconds_count{service=\"",
-                 (double)term_int (day, "sum_wait_ms") / 1000.0);
+                 (double)proto_int (day, "sum_wait_ms") / 1000.0);
         s_label (f, prefix);
-        fprintf (f, "\"} %lld\n", (long long)term_int (day, "called"));
+        fprintf (f, "\"} %lld\n", (long long)proto_int (day, "called"));
     }
     s_metric_head (f, "onewindow_service_seconds", "summary",
                    "Handling time from call to finish this business day.");
@@ -2236,9 +2237,9 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
         fputs ("onewindow_service_seconds_sum{service=\"", f);
         s_label (f, prefix);
         fprintf (f, "\"} %.3f\nonewindow_service_seconds_count{service=\"",
-                 (double)term_int (day, "sum_service_ms") / 1000.0);
+                 (double)proto_int (day, "sum_service_ms") / 1000.0);
         s_label (f, prefix);
-        fprintf (f, "\"} %lld\n", (long long)term_int (day, "served"));
+        fprintf (f, "\"} %lld\n", (long long)proto_int (day, "served"));
     }
     s_metric_head (f, "onewindow_ratings_total", "counter",
                    "Ratings (好差评) by level this business day: 5 非常满意 .. 1 非常不满意.");
@@ -2258,7 +2259,7 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
         int n = 0;
         json_t *c;
         json_array_foreach (json_object_get (st, "counters"), i, c) n +=
-            strcmp (term_str (c, "state"), states[k]) == 0;
+            strcmp (proto_str (c, "state"), states[k]) == 0;
         fprintf (f, "onewindow_counters{state=\"%s\"} %d\n", states[k], n);
     }
     s_metric_head (f, "onewindow_counter_served_total", "counter",
@@ -2266,7 +2267,7 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
     json_t *c;
     json_array_foreach (json_object_get (st, "counters"), i, c)
         fprintf (f, "onewindow_counter_served_total{counter=\"%lld\"} %lld\n",
-                 (long long)term_int (c, "id"), (long long)term_int (c, "served"));
+                 (long long)proto_int (c, "id"), (long long)proto_int (c, "served"));
 
     s_metric_head (f, "onewindow_cabinet_slots", "gauge", "Cabinet slots by state.");
     json_t *cab;
@@ -2277,15 +2278,15 @@ s_metrics (s_web_t *w, struct MHD_Connection *conn)
         json_t *slot;
         json_array_foreach (json_object_get (cab, "slots"), j, slot)
         {
-            const char *state = term_str (slot, "state");
-            json_object_set_new (by, state, json_integer (term_int (by, state) + 1));
+            const char *state = proto_str (slot, "state");
+            json_object_set_new (by, state, json_integer (proto_int (by, state) + 1));
         }
         const char *state;
         json_t *n;
         json_object_foreach (by, state, n)
         {
             fputs ("onewindow_cabinet_slots{cabinet=\"", f);
-            s_label (f, term_str (cab, "cabinet"));
+            s_label (f, proto_str (cab, "cabinet"));
             fputs ("\",state=\"", f);
             s_label (f, state);
             fprintf (f, "\"} %lld\n", (long long)json_integer_value (n));
@@ -2335,7 +2336,7 @@ s_events (s_web_t *w, struct MHD_Connection *conn)
     MHD_add_response_header (r, "X-Content-Type-Options", "nosniff");
     char hello[96];
     int n = snprintf (hello, sizeof hello, "retry: 3000\n: onewindow events after #%llu\n\n",
-                      (unsigned long long)term_mirror_seq (w->mirror));
+                      (unsigned long long)proto_mirror_seq (w->mirror));
     s_sse_append (c, hello, (size_t)n);
     const char *last = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, "Last-Event-ID");
     if (last)
@@ -2475,9 +2476,9 @@ s_dispatch (s_web_t *w, struct MHD_Connection *conn, s_req_t *req)
     case ROUTE_API_RATINGS: return s_api_ratings (w, conn, req);
     case ROUTE_EVENTS: return s_events (w, conn);
     case ROUTE_METRICS: return s_metrics (w, conn);
-    case ROUTE_CSS: return s_asset (conn, term_web_css, "text/css; charset=utf-8");
-    case ROUTE_JS: return s_asset (conn, term_web_app_js, "text/javascript; charset=utf-8");
-    case ROUTE_WORKER: return s_asset (conn, term_web_worker_js, "text/javascript; charset=utf-8");
+    case ROUTE_CSS: return s_asset (conn, web_css, "text/css; charset=utf-8");
+    case ROUTE_JS: return s_asset (conn, web_app_js, "text/javascript; charset=utf-8");
+    case ROUTE_WORKER: return s_asset (conn, web_worker_js, "text/javascript; charset=utf-8");
     default: return s_get_page (w, conn, req);
     }
 }
@@ -2605,7 +2606,8 @@ static void
 s_help (FILE *out)
 {
     fprintf (out,
-             "usage: onewindow web [--http ADDR:PORT] [--broker EP] [--pub EP]\n"
+             "usage: onewindow-web [--http ADDR:PORT] [--broker EP] [--pub EP] [--key FILE --server-key K]\n"
+             "       (also: onewindow web [options])\n"
              "\n"
              "The hall's web gateway: a live copy of the hall (from the broker's events) served\n"
              "over HTTP, for browsers on the hall network.\n"
@@ -2624,6 +2626,8 @@ s_help (FILE *out)
              "  --broker EP       broker request endpoint (default $ONEWINDOW_BROKER or\n"
              "                    tcp://127.0.0.1:7100)\n"
              "  --pub EP          event endpoint, when not the one the broker advertises\n"
+             "  --key FILE        this gateway's CURVE keypair ($ONEWINDOW_KEY; role web)\n"
+             "  --server-key K    the broker's public key or key file ($ONEWINDOW_SERVER_KEY)\n"
              "\n"
              "It keeps serving while the broker is away and catches up when it is back.\n"
              "Stops cleanly on SIGINT or SIGTERM. No authentication: serve it on the hall's\n"
@@ -2649,7 +2653,7 @@ s_web_destroy (s_web_t **self_p)
         }
         MHD_stop_daemon (w->daemon);
     }
-    term_mirror_destroy (&w->mirror);
+    proto_mirror_destroy (&w->mirror);
     for (size_t i = 0; i < SSE_RING; i++)
         free (w->ring[i].text);
     free (w->hist.queue.p);
@@ -2661,14 +2665,28 @@ s_web_destroy (s_web_t **self_p)
     *self_p = NULL;
 }
 
-int
-term_web_main (term_opts_t *o, int argc, char **argv)
+//  Prints "onewindow-web: ..." and returns PROTO_EXIT_USAGE.
+static int
+s_usage_error (const char *fmt, const char *arg)
 {
-    const char *http = "127.0.0.1:8080", *broker = o->broker, *pub = NULL;
+    fprintf (stderr, "onewindow-web: ");
+    fprintf (stderr, fmt, arg);
+    fprintf (stderr, " (try 'onewindow-web --help')\n");
+    return PROTO_EXIT_USAGE;
+}
+
+int
+main (int argc, char **argv)
+{
+    proto_log_init ("onewindow-web", PROTO_LOG_WARN);
+    const char *http = "127.0.0.1:8080", *broker = proto_default_broker (), *pub = NULL;
+    const char *key = getenv ("ONEWINDOW_KEY"), *server_key = getenv ("ONEWINDOW_SERVER_KEY");
     static const struct option longopts[] = {
         {"http", required_argument, NULL, 'l'},
         {"broker", required_argument, NULL, 'b'},
         {"pub", required_argument, NULL, 'p'},
+        {"key", required_argument, NULL, 'k'},
+        {"server-key", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -2679,30 +2697,36 @@ term_web_main (term_opts_t *o, int argc, char **argv)
         case 'l': http = optarg; break;
         case 'b': broker = optarg; break;
         case 'p': pub = optarg; break;
-        case 'h': s_help (stdout); return TERM_EXIT_OK;
-        default: s_help (stderr); return TERM_EXIT_USAGE;
+        case 'k': key = optarg; break;
+        case 's': server_key = optarg; break;
+        case 'h': s_help (stdout); return PROTO_EXIT_OK;
+        default: s_help (stderr); return PROTO_EXIT_USAGE;
         }
     }
     if (optind < argc)
-        return term_usage_error ("web", "unexpected argument '%s'", argv[optind]);
+        return s_usage_error ("unexpected argument '%s'", argv[optind]);
+    char err[300];
+    if (proto_curve_setup (key, server_key, err, sizeof err) != 0) {
+        fprintf (stderr, "onewindow-web: %s\n", err);
+        return PROTO_EXIT_USAGE;
+    }
     struct sockaddr_storage addr;
     bool v6 = false;
     if (s_parse_addr (http, &addr, &v6) != 0)
-        return term_usage_error ("web", "--http wants ADDR:PORT, e.g. 127.0.0.1:8080 (got '%s')",
-                                 http);
+        return s_usage_error ("--http wants ADDR:PORT, e.g. 127.0.0.1:8080 (got '%s')", http);
 
     s_web_t *w = calloc (1, sizeof *w);
     if (!w)
-        return TERM_EXIT_REFUSED;
+        return PROTO_EXIT_REFUSED;
     w->hist.waiting = json_object ();
     w->hist.calls = json_array ();
-    w->mirror = term_mirror_new (broker, pub);
+    w->mirror = proto_mirror_new (broker, pub);
     if (!w->mirror || !w->hist.waiting || !w->hist.calls) {
-        fprintf (stderr, "onewindow web: cannot set up a client for %s\n", broker);
+        fprintf (stderr, "onewindow-web: cannot set up a client for %s\n", broker);
         s_web_destroy (&w);
-        return TERM_EXIT_UNREACHABLE;
+        return PROTO_EXIT_UNREACHABLE;
     }
-    term_mirror_on_event (w->mirror, s_on_event, w);
+    proto_mirror_on_event (w->mirror, s_on_event, w);
 
     struct sigaction sa;
     memset (&sa, 0, sizeof sa);
@@ -2720,19 +2744,19 @@ term_web_main (term_opts_t *o, int argc, char **argv)
     const union MHD_DaemonInfo *info =
         w->daemon ? MHD_get_daemon_info (w->daemon, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
     if (!info) {
-        fprintf (stderr, "onewindow web: cannot listen on %s: %s\n", http, strerror (errno));
+        fprintf (stderr, "onewindow-web: cannot listen on %s: %s\n", http, strerror (errno));
         s_web_destroy (&w);
-        return TERM_EXIT_REFUSED;
+        return PROTO_EXIT_REFUSED;
     }
     int epfd = info->epoll_fd;
-    w->connected = term_mirror_start (w->mirror) == 0;
+    w->connected = proto_mirror_start (w->mirror) == 0;
     if (!w->connected)
         log_warn ("web: the broker at %s does not answer yet; retrying", broker);
-    printf ("onewindow web: http://%s/ (board, dashboard, kiosk) for the broker at %s\n", http,
+    printf ("onewindow-web: http://%s/ (board, dashboard, kiosk) for the broker at %s\n", http,
             broker);
     fflush (stdout);
 
-    int64_t next_try = 0, next_beat = term_mono_ms () + SSE_HEARTBEAT_MS;
+    int64_t next_try = 0, next_beat = proto_mono_ms () + SSE_HEARTBEAT_MS;
     while (!s_interrupted) {
         long timeout = 500;
         MHD_UNSIGNED_LONG_LONG mt;
@@ -2742,7 +2766,7 @@ term_web_main (term_opts_t *o, int argc, char **argv)
         //  try, and a readable socket nobody reads would spin the loop.
         zmq_pollitem_t items[2] = {
             {NULL, epfd, ZMQ_POLLIN, 0},
-            {w->connected ? term_mirror_socket (w->mirror) : NULL, 0, ZMQ_POLLIN, 0},
+            {w->connected ? proto_mirror_socket (w->mirror) : NULL, 0, ZMQ_POLLIN, 0},
         };
         if (zmq_poll (items, items[1].socket ? 2 : 1, timeout) < 0 && errno != EINTR) {
             log_error ("web: poll: %s", zmq_strerror (errno));
@@ -2750,15 +2774,15 @@ term_web_main (term_opts_t *o, int argc, char **argv)
         }
         if (s_interrupted)
             break;
-        int64_t now = term_mono_ms ();
+        int64_t now = proto_mono_ms ();
         if (w->connected || now >= next_try) {
             //  Blocks up to the mirror's request timeout when the broker is away: the pages
             //  wait that long once per RECONNECT_MS.
-            if (term_mirror_poll (w->mirror, 0) < 0) {
+            if (proto_mirror_poll (w->mirror, 0) < 0) {
                 if (w->connected)
                     log_warn ("web: lost the broker at %s; retrying", broker);
                 w->connected = false;
-                next_try = term_mono_ms () + RECONNECT_MS;
+                next_try = proto_mono_ms () + RECONNECT_MS;
             } else {
                 if (!w->connected)
                     log_warn ("web: the broker at %s is back", broker);
@@ -2772,5 +2796,5 @@ term_web_main (term_opts_t *o, int argc, char **argv)
         }
     }
     s_web_destroy (&w);
-    return TERM_EXIT_OK;
+    return PROTO_EXIT_OK;
 }
