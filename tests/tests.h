@@ -16,6 +16,7 @@
     X (config)         \
     X (idcheck)        \
     X (calendar)       \
+    X (holidays)       \
     X (fuzz_regress)   \
     X (store)          \
     X (numbering)      \
