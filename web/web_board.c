@@ -74,25 +74,20 @@ s_live (FILE *f, web_t *w)
     fputs ("</table></section>\n</main>\n", f);
 }
 
+static void
+s_page (FILE *f, web_t *w)
+{
+    web_html_live_begin (f, "叫号屏 Display board", "board");
+    fputs ("<div id=\"live\" data-part=\"/board?part=live\" data-on=\"ticket. counter. hall. "
+           "mirror. clock.\" data-delay=\"150\" data-every=\"20\">\n",
+           f);
+    s_live (f, w);
+    fputs ("</div>\n", f);
+    web_page_end (f, 1);
+}
+
 enum MHD_Result
 web_board_get (web_t *web, web_req_t *req)
 {
-    web_out_t o;
-    FILE *f = web_out_open (&o);
-    if (!f)
-        return MHD_NO;
-    if (web_req_part (req))
-        s_live (f, web);
-    else {
-        char attrs[2048];
-        web_html_topics (attrs, sizeof attrs);
-        web_page_begin (f, "叫号屏 Display board", "board", NULL, attrs);
-        fputs ("<div id=\"live\" data-part=\"/board?part=live\" data-on=\"ticket. counter. hall. "
-               "mirror. clock.\" data-delay=\"150\" data-every=\"20\">\n",
-               f);
-        s_live (f, web);
-        fputs ("</div>\n", f);
-        web_page_end (f, 1);
-    }
-    return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
+    return web_send_page (req, web, web_req_part (req) ? s_live : s_page);
 }

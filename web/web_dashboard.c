@@ -283,9 +283,7 @@ s_charts (FILE *f, web_t *w)
 static void
 s_page (FILE *f, web_t *w)
 {
-    char attrs[2048];
-    web_html_topics (attrs, sizeof attrs);
-    web_page_begin (f, "大厅监控 Hall dashboard", "dashboard", NULL, attrs);
+    web_html_live_begin (f, "大厅监控 Hall dashboard", "dashboard");
     fputs ("<header class=\"bar\"><h1>", f);
     web_escape (f, web_hall_name (w));
     fputs (" · 大厅监控 <span class=\"en\">Hall dashboard</span></h1><span><span "
@@ -309,24 +307,11 @@ s_page (FILE *f, web_t *w)
 enum MHD_Result
 web_dashboard_get (web_t *web, web_req_t *req)
 {
-    web_out_t o;
-    FILE *f = web_out_open (&o);
-    if (!f)
-        return MHD_NO;
-    if (web_req_part (req))
-        s_live (f, web);
-    else
-        s_page (f, web);
-    return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
+    return web_send_page (req, web, web_req_part (req) ? s_live : s_page);
 }
 
 enum MHD_Result
 web_dashboard_charts (web_t *web, web_req_t *req)
 {
-    web_out_t o;
-    FILE *f = web_out_open (&o);
-    if (!f)
-        return MHD_NO;
-    s_charts (f, web);
-    return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
+    return web_send_page (req, web, s_charts);
 }

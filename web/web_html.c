@@ -60,14 +60,16 @@ web_html_offline (FILE *f, bool connected)
 }
 
 void
-web_html_topics (char *out, size_t size)
+web_html_live_begin (FILE *f, const char *title, const char *page)
 {
-    size_t len = (size_t)snprintf (out, size, " data-topics=\"");
+    char attrs[2048];
+    size_t len = (size_t)snprintf (attrs, sizeof attrs, " data-topics=\"");
 #define X(id, topic, fields) \
-    if (len < size)          \
-        len += (size_t)snprintf (out + len, size - len, "%s ", topic);
+    if (len < sizeof attrs)  \
+        len += (size_t)snprintf (attrs + len, sizeof attrs - len, "%s ", topic);
     PROTO_EVENTS (X)
 #undef X
-    if (len < size)
-        snprintf (out + len, size - len, "mirror.snapshot\"");
+    if (len < sizeof attrs)
+        snprintf (attrs + len, sizeof attrs - len, "mirror.snapshot\"");
+    web_page_begin (f, title, page, NULL, attrs);
 }

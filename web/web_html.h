@@ -1,7 +1,7 @@
 /*  web_html.h — the small pieces of HTML the gateway's pages share: times and dates in the
     hall's time, minutes and percentages (a dash when unknown), a state in words, the
-    offline banner and the list of event topics a page listens for. Every page writes
-    these the same way. */
+    offline banner, and the start of a live page (the event topics it listens for). Every page
+   writes these the same way. */
 #ifndef WEB_HTML_H
 #define WEB_HTML_H
 
@@ -24,7 +24,8 @@ void web_html_state (FILE *f, const char *text, const char *state);
 //  The banner every live page shows while the gateway has lost the broker; nothing when
 //  `connected`.
 void web_html_offline (FILE *f, bool connected);
-//  The body attribute data-topics="...": every event topic, and mirror.snapshot.
-void web_html_topics (char *out, size_t size);
+//  Begins a page the script keeps live (web_page_begin), its body listing every event
+//  topic and mirror.snapshot in data-topics.
+void web_html_live_begin (FILE *f, const char *title, const char *page);
 
 #endif

@@ -172,6 +172,17 @@ web_out_drop (web_out_t *out)
     out->data = NULL;
 }
 
+enum MHD_Result
+web_send_page (web_req_t *req, web_t *web, web_page_fn *page)
+{
+    web_out_t o;
+    FILE *f = web_out_open (&o);
+    if (!f)
+        return MHD_NO;
+    page (f, web);
+    return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
+}
+
 //  The methods a route allows, for the Allow header of a 405.
 static const char *
 s_allowed (const web_route_t *route)

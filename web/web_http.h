@@ -117,4 +117,9 @@ enum MHD_Result web_out_send (web_out_t *out, web_req_t *req, unsigned status, c
 //  Closes the stream and drops what was written (a handler that cannot finish).
 void web_out_drop (web_out_t *out);
 
+//  Writes a page (or a page's live part) of the gateway.
+typedef void (web_page_fn) (FILE *f, web_t *web);
+//  Writes `page` into memory and sends it as HTML, status 200.
+enum MHD_Result web_send_page (web_req_t *req, web_t *web, web_page_fn *page);
+
 #endif

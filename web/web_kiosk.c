@@ -71,30 +71,25 @@ s_buttons (FILE *f, web_t *w)
     fputs ("</div>\n", f);
 }
 
+static void
+s_page (FILE *f, web_t *w)
+{
+    web_html_live_begin (f, "取号 Take a ticket", "kiosk");
+    fputs ("<header><h1>", f);
+    web_escape (f, web_hall_name (w));
+    fputs (" · 请选择业务取号 <span class=\"en\">Choose a service to take a ticket</span>"
+           "</h1></header>\n<main id=\"live\" data-part=\"/kiosk?part=live\" "
+           "data-on=\"mirror.\" data-every=\"30\">\n",
+           f);
+    s_buttons (f, w);
+    fputs ("</main>\n", f);
+    web_page_end (f, 1);
+}
+
 enum MHD_Result
 web_kiosk_get (web_t *web, web_req_t *req)
 {
-    web_out_t o;
-    FILE *f = web_out_open (&o);
-    if (!f)
-        return MHD_NO;
-    if (web_req_part (req))
-        s_buttons (f, web);
-    else {
-        char attrs[2048];
-        web_html_topics (attrs, sizeof attrs);
-        web_page_begin (f, "取号 Take a ticket", "kiosk", NULL, attrs);
-        fputs ("<header><h1>", f);
-        web_escape (f, web_hall_name (web));
-        fputs (" · 请选择业务取号 <span class=\"en\">Choose a service to take a ticket</span>"
-               "</h1></header>\n<main id=\"live\" data-part=\"/kiosk?part=live\" "
-               "data-on=\"mirror.\" data-every=\"30\">\n",
-               f);
-        s_buttons (f, web);
-        fputs ("</main>\n", f);
-        web_page_end (f, 1);
-    }
-    return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
+    return web_send_page (req, web, web_req_part (req) ? s_buttons : s_page);
 }
 
 //  A QR code as SVG, drawn from the modules: one path of dark runs, 4 modules of quiet zone.

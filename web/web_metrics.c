@@ -86,28 +86,34 @@ s_gateway (FILE *f, web_t *w)
     fprintf (f, "onewindow_sse_events_total %llu\n", (unsigned long long)web_sse_events (w->sse));
 }
 
+//  The per-service figures, each one integer member of a service in proto_kpi_hall's
+//  object.
+static const struct {
+    const char *name, *type, *key, *help;
+} s_service_figures[] = {
+    {"onewindow_waiting", "gauge", "waiting", "Tickets waiting, per service."},
+    {"onewindow_open_counters", "gauge", "open_counters", "Counters open for the service."},
+    {"onewindow_estimated_wait_seconds", "gauge", "est_wait_s",
+     "Estimated wait for a new ticket (absent while no counter is open)."},
+    {"onewindow_tickets_issued_total", "counter", "issued", "Tickets issued this business day."},
+    {"onewindow_tickets_called_total", "counter", "called",
+     "Tickets called (first calls) this business day."},
+    {"onewindow_tickets_served_total", "counter", "served",
+     "Tickets served to the end this business day."},
+    {"onewindow_tickets_missed_total", "counter", "missed",
+     "Tickets missed (过号) this business day."},
+    {"onewindow_tickets_cancelled_total", "counter", "cancelled",
+     "Tickets cancelled this business day."},
+    {"onewindow_over_wait_total", "counter", "over_wait",
+     "Calls after a wait over the hall's limit this business day."},
+};
+
 static void
 s_services (FILE *f, const json_t *kpi, const json_t *stats)
 {
-    s_per_service (f, kpi, "onewindow_waiting", "gauge", "Tickets waiting, per service.",
-                   "waiting");
-    s_per_service (f, kpi, "onewindow_open_counters", "gauge", "Counters open for the service.",
-                   "open_counters");
-    s_per_service (f, kpi, "onewindow_estimated_wait_seconds", "gauge",
-                   "Estimated wait for a new ticket (absent while no counter is open).",
-                   "est_wait_s");
-    s_per_service (f, kpi, "onewindow_tickets_issued_total", "counter",
-                   "Tickets issued this business day.", "issued");
-    s_per_service (f, kpi, "onewindow_tickets_called_total", "counter",
-                   "Tickets called (first calls) this business day.", "called");
-    s_per_service (f, kpi, "onewindow_tickets_served_total", "counter",
-                   "Tickets served to the end this business day.", "served");
-    s_per_service (f, kpi, "onewindow_tickets_missed_total", "counter",
-                   "Tickets missed (过号) this business day.", "missed");
-    s_per_service (f, kpi, "onewindow_tickets_cancelled_total", "counter",
-                   "Tickets cancelled this business day.", "cancelled");
-    s_per_service (f, kpi, "onewindow_over_wait_total", "counter",
-                   "Calls after a wait over the hall's limit this business day.", "over_wait");
+    for (size_t k = 0; k < sizeof s_service_figures / sizeof s_service_figures[0]; k++)
+        s_per_service (f, kpi, s_service_figures[k].name, s_service_figures[k].type,
+                       s_service_figures[k].help, s_service_figures[k].key);
     s_summary (f, kpi, stats, "onewindow_wait_seconds",
                "Wait from issue to first call this business day.", "sum_wait_ms", "called");
     s_summary (f, kpi, stats, "onewindow_service_seconds",

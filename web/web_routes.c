@@ -13,13 +13,9 @@
 #include "web_metrics.h"
 #include "web_status.h"
 
-static enum MHD_Result
-s_index (web_t *web, web_req_t *req)
+static void
+s_index_page (FILE *f, web_t *web)
 {
-    web_out_t o;
-    FILE *f = web_out_open (&o);
-    if (!f)
-        return MHD_NO;
     web_page_begin (f, "onewindow", "index", NULL, NULL);
     fputs ("<main><h1>", f);
     web_escape (f, web_hall_name (web));
@@ -35,7 +31,12 @@ s_index (web_t *web, web_req_t *req)
            "code to follow your ticket.</p></main>\n",
            f);
     web_page_end (f, 0);
-    return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
+}
+
+static enum MHD_Result
+s_index (web_t *web, web_req_t *req)
+{
+    return web_send_page (req, web, s_index_page);
 }
 
 //  An embedded asset; browsers may keep it and revalidate.

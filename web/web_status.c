@@ -247,9 +247,7 @@ s_live (FILE *f, web_t *w, const char *token, const json_t *view)
 static void
 s_page (FILE *f, web_t *w, const char *token, const json_t *view)
 {
-    char attrs[2048];
-    web_html_topics (attrs, sizeof attrs);
-    web_page_begin (f, "排队进度 Your ticket", "citizen", NULL, attrs);
+    web_html_live_begin (f, "排队进度 Your ticket", "citizen");
     //  Refreshed on events of its own ticket or service only (the page asks the broker).
     fprintf (f,
              "<main id=\"live\" data-part=\"/t/%s?part=live\" data-on=\"ticket. case. "
