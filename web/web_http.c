@@ -164,14 +164,6 @@ web_out_send (web_out_t *out, web_req_t *req, unsigned status, const char *ctype
     return web_send (req, status, ctype, out->data, out->len, false);
 }
 
-void
-web_out_drop (web_out_t *out)
-{
-    fclose (out->f);
-    free (out->data);
-    out->data = NULL;
-}
-
 enum MHD_Result
 web_send_page (web_req_t *req, web_t *web, web_page_fn *page)
 {

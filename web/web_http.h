@@ -114,8 +114,6 @@ typedef struct {
 FILE *web_out_open (web_out_t *out);
 //  Closes the stream and sends what was written.
 enum MHD_Result web_out_send (web_out_t *out, web_req_t *req, unsigned status, const char *ctype);
-//  Closes the stream and drops what was written (a handler that cannot finish).
-void web_out_drop (web_out_t *out);
 
 //  Writes a page (or a page's live part) of the gateway.
 typedef void (web_page_fn) (FILE *f, web_t *web);
