@@ -14,11 +14,19 @@
         counters[]   (the broker's counter objects)
         tickets      (object: id -> public ticket, live ones only)
         stats        (object: prefix -> today's figures: issued, called, served, sum_wait_ms, ...)
-        cases        (open cases by state and by warning raised)
+        cases        (open cases by state and by warning raised: open, yellow, red, overdue,
+                      and each state or other warning while its count is above zero)
         cabinets[]   (each cabinet's slots as last reported)
         calls[]      (the last 30 calls, newest first: number, counter, counter_name, recall, time)
         alarms[]     (the last 30 cabinet alarms, newest first)
-    plus `info`, the broker's hall.info (services, counters, items, names). */
+    plus `info`, the broker's hall.info (services, counters, items, names).
+
+    The case counts follow the case.* events, with no snapshot: every case event carries
+    the whole case after its change, and hall.snapshot gives each open case's state and
+    warnings (`open_cases`, kept inside the mirror, not in the state). An event takes the
+    case's old entry out of the counts and puts its new one in (none once the case is
+    final), so replaying events in order, or one of them twice, gives the broker's counts
+    (PROTOCOL.md 4.3). */
 #ifndef PROTO_MIRROR_H
 #define PROTO_MIRROR_H
 
