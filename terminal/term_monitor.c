@@ -1,8 +1,9 @@
 /*  term_monitor.c — `onewindow monitor`: the hall manager's live screen (大厅监控).
 
     Every number comes from the mirror (proto_mirror.h: snapshot plus events), never from
-    polling the broker. proto_kpi_hall (proto_kpi.h) turns the mirrored state into one JSON object of the hall's
-    key figures (DOMAIN.md, "What halls report"); the curses screen, --once (plain text) and
+    polling the broker. proto_kpi_hall (proto_kpi.h) turns the mirrored state into one JSON object
+   of the hall's key figures (DOMAIN.md, "What halls report"); the curses screen, --once (plain
+   text) and
     --json all render that one object, so what a script reads is what the manager sees.
 
     Time: "now" is the broker's clock as last seen (the snapshot's or the latest event's
@@ -55,50 +56,6 @@ s_is (const json_t *j, const char *key, const char *value)
 //  ---------------------------------------------------------------------------------------
 //  Text cells: display width, sanitising, fitting
 
-//  Columns a code point takes on a terminal: 2 for East Asian wide and full-width forms,
-//  0 for combining marks, 1 otherwise. Our own table rather than wcwidth(3), so the text
-//  dump is laid out the same in any locale.
-static int
-s_cp_width (unsigned cp)
-{
-    if (cp >= 0x300 && cp <= 0x36f)
-        return 0;
-    if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
-        (cp >= 0x3041 && cp <= 0x33ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
-        (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
-        (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-        (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-        (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd))
-        return 2;
-    return 1;
-}
-
-//  Decodes one UTF-8 sequence at s (len bytes left): its length, with *cp the code point,
-//  or 1 with *cp 0xfffd for a malformed byte.
-static int
-s_utf8 (const unsigned char *s, size_t left, unsigned *cp)
-{
-    int n = s[0] < 0x80             ? 1
-            : (s[0] & 0xe0) == 0xc0 ? 2
-            : (s[0] & 0xf0) == 0xe0 ? 3
-            : (s[0] & 0xf8) == 0xf0 ? 4
-                                    : 0;
-    if (n == 0 || (size_t)n > left) {
-        *cp = 0xfffd;
-        return 1;
-    }
-    unsigned v = n == 1 ? s[0] : n == 2 ? s[0] & 0x1fu : n == 3 ? s[0] & 0x0fu : s[0] & 0x07u;
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            *cp = 0xfffd;
-            return 1;
-        }
-        v = (v << 6) | (s[i] & 0x3fu);
-    }
-    *cp = v;
-    return n;
-}
-
 //  Copies `in` into out (size bytes) as exactly `width` columns (width < 0: as wide as it
 //  is), cut or padded on the right (align 'l') or left ('r'). Control characters and
 //  escape sequences (names come from config and devices) become '?', and so does anything
@@ -113,8 +70,8 @@ s_fit (const char *in, int width, char align, bool ascii, char *out, size_t size
     const unsigned char *s = (const unsigned char *)(in ? in : "");
     size_t left = strlen ((const char *)s);
     while (left > 0) {
-        unsigned cp;
-        int adv = s_utf8 (s, left, &cp), n = adv, w = s_cp_width (cp);
+        uint32_t cp;
+        int adv = proto_utf8_decode ((const char *)s, left, &cp), n = adv, w = proto_cp_width (cp);
         const char *bytes = (const char *)s;
         if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0xfffd ||
             (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || (ascii && cp >= 0x80)) {
@@ -150,13 +107,6 @@ s_fit (const char *in, int width, char align, bool ascii, char *out, size_t size
     }
     *p = 0;
     return cols + pad;
-}
-
-static int
-s_width (const char *text)
-{
-    char buf[1024];
-    return s_fit (text, -1, 'l', false, buf, sizeof buf);
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -450,7 +400,7 @@ s_services (s_view_t *v, const json_t *k, int max_rows)
         const json_t *s = json_array_get (list, (size_t)i);
         snprintf (name, sizeof name, "%s %s %s", proto_str (s, "prefix"),
                   v->zh ? proto_str (s, "name") : "", proto_str (s, "name_en"));
-        int w = s_width (name);
+        int w = proto_display_width (name);
         natural = w > natural ? w : natural;
     }
     bool shown[SVC_COLS];
@@ -463,7 +413,8 @@ s_services (s_view_t *v, const json_t *k, int max_rows)
             snprintf (name, sizeof name, "%s %s %s", proto_str (s, "prefix"), proto_str (s, "name"),
                       proto_str (s, "name_en"));
         else
-            snprintf (name, sizeof name, "%s %s", proto_str (s, "prefix"), proto_str (s, "name_en"));
+            snprintf (name, sizeof name, "%s %s", proto_str (s, "prefix"),
+                      proto_str (s, "name_en"));
         s_cell (v, name, name_w, 'l', LVL_OK);
         char cell[SVC_COLS][48];
         int level[SVC_COLS] = {0};
@@ -516,7 +467,8 @@ s_counters (s_view_t *v, const json_t *k, int max_rows)
         return;
     int natural = 8;
     for (int i = 0; i < n; i++) {
-        int w = v->zh ? s_width (proto_str (json_array_get (list, (size_t)i), "name")) : 12;
+        int w =
+            v->zh ? proto_display_width (proto_str (json_array_get (list, (size_t)i), "name")) : 12;
         natural = w > natural ? w : natural;
     }
     bool shown[NCOLS];
@@ -539,7 +491,8 @@ s_counters (s_view_t *v, const json_t *k, int max_rows)
             s_state_text (v, proto_str (c, "state"), cell[0], sizeof cell[0]);
             level[0] = closed ? LVL_DIM : LVL_OK;
             snprintf (cell[1], sizeof cell[1], "%s",
-                      json_is_string (json_object_get (c, "ticket")) ? proto_str (c, "ticket") : "-");
+                      json_is_string (json_object_get (c, "ticket")) ? proto_str (c, "ticket")
+                                                                     : "-");
             snprintf (cell[2], sizeof cell[2], "%s",
                       json_is_string (json_object_get (c, "clerk")) ? proto_str (c, "clerk") : "-");
             s_num (proto_int (c, "served"), cell[3], sizeof cell[3]);
@@ -624,11 +577,12 @@ s_cases (s_view_t *v, const json_t *k)
               proto_int (c, "red") ? LVL_RED : LVL_OK);
     s_figure (v, "超期", "overdue", s_num (proto_int (c, "overdue"), buf, sizeof buf),
               proto_int (c, "overdue") ? LVL_RED : LVL_OK);
-    s_figure (v, "待取件", "awaiting pickup", s_num (proto_int (c, "awaiting_pickup"), buf, sizeof buf),
-              LVL_OK);
-    s_figure (v, "柜中待取", "in cabinet", s_num (proto_int (c, "ready_for_pickup"), buf, sizeof buf),
-              LVL_OK);
-    s_figure (v, "取件超期", "pickup overdue", s_num (proto_int (c, "pickup_overdue"), buf, sizeof buf),
+    s_figure (v, "待取件", "awaiting pickup",
+              s_num (proto_int (c, "awaiting_pickup"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "柜中待取", "in cabinet",
+              s_num (proto_int (c, "ready_for_pickup"), buf, sizeof buf), LVL_OK);
+    s_figure (v, "取件超期", "pickup overdue",
+              s_num (proto_int (c, "pickup_overdue"), buf, sizeof buf),
               proto_int (c, "pickup_overdue") ? LVL_YELLOW : LVL_OK);
     s_newline (v);
 }
@@ -671,8 +625,7 @@ s_cabinets (s_view_t *v, const json_t *k, int max_lines)
                   json_array_size (alarmed) ? LVL_RED : LVL_OK);
         size_t j, a;
         json_t *s, *name;
-        json_array_foreach (alarmed, j, s)
-        {
+        json_array_foreach (alarmed, j, s) {
             s_word (v, proto_str (s, "slot"), LVL_OK);
             json_array_foreach (json_object_get (s, "alarms"), a, name)
                 s_word (v,
@@ -701,8 +654,8 @@ s_alarms (s_view_t *v, const json_t *k, int max_rows)
     for (int i = 0; i < n && i < max_rows - 1 && i < SCREEN_ALARMS; i++) {
         const json_t *a = json_array_get (list, (size_t)i);
         s_word (v,
-                s_clock (proto_int (a, "time"), (int)proto_int (k, "utc_offset_min"), "%H:%M:%S", buf,
-                         sizeof buf),
+                s_clock (proto_int (a, "time"), (int)proto_int (k, "utc_offset_min"), "%H:%M:%S",
+                         buf, sizeof buf),
                 LVL_OK);
         s_word (v, proto_str (a, "cabinet"), LVL_OK);
         s_word (v, proto_str (a, "slot"), LVL_OK);
@@ -883,8 +836,8 @@ s_frame (s_screen_t *self)
         if (v.rows >= 3)
             s_footer (&v);
     } else {
-        json_t *k = proto_kpi_hall (proto_mirror_state (self->mirror), proto_mirror_info (self->mirror),
-                            s_now (self));
+        json_t *k = proto_kpi_hall (proto_mirror_state (self->mirror),
+                                    proto_mirror_info (self->mirror), s_now (self));
         s_render (&v, k, self->online);
         json_decref (k);
     }
@@ -1071,7 +1024,8 @@ term_monitor_main (term_opts_t *o, int argc, char **argv)
         } else {
             //  The snapshot's own clock: the figures are exactly those of that moment.
             const json_t *state = proto_mirror_state (mirror);
-            json_t *k = proto_kpi_hall (state, proto_mirror_info (mirror), (int64_t)proto_int (state, "now"));
+            json_t *k = proto_kpi_hall (state, proto_mirror_info (mirror),
+                                        (int64_t)proto_int (state, "now"));
             if (o->json)
                 term_print_json (k);
             else {

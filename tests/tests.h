@@ -10,6 +10,7 @@
 
 #define TEST_SUITES(X) \
     X (proto)          \
+    X (text)           \
     X (token)          \
     X (qr)             \
     X (slip)           \
