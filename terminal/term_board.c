@@ -447,6 +447,85 @@ s_help (FILE *out)
              RECENT, TERM_VOICE_NAME);
 }
 
+//  --once: the current state, drawn or (--json) as the lines a running board would print.
+static int
+s_once (s_board_t *b)
+{
+    if (proto_mirror_start (b->mirror) != 0) {
+        fprintf (stderr, "onewindow board: the broker at %s does not answer\n", b->broker);
+        return TERM_EXIT_UNREACHABLE;
+    }
+    b->online = true;
+    if (b->json) {
+        //  The calls shown, oldest first.
+        for (size_t i = json_array_size (b->recent); i-- > 0;) {
+            char *line = json_dumps (json_array_get (b->recent, i), JSON_COMPACT);
+            if (line)
+                printf ("%s\n", line);
+            free (line);
+        }
+        s_flush (b);
+    } else
+        s_draw (b);
+    return TERM_EXIT_OK;
+}
+
+//  The running board: follows the mirror, speaks the calls, redraws on change, until a
+//  signal (or a closed output) stops it.
+static int
+s_live (s_board_t *b, bool voice_on, const char *espeak_voice, const char *audio_dir)
+{
+    b->live = true;
+    if (voice_on) {
+        b->voice = term_voice_new (NULL, espeak_voice, audio_dir, 0);
+        if (!b->voice)
+            return TERM_EXIT_USAGE;
+    }
+    struct sigaction sa = {.sa_handler = s_on_signal};
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGINT, &sa, NULL);
+    sigaction (SIGTERM, &sa, NULL);
+    signal (SIGPIPE, SIG_IGN);
+    if (b->tty)
+        fputs ("\033[?25l\033[2J", stdout); //  hide the cursor, clear once
+    b->dirty = true;
+    if (proto_mirror_start (b->mirror) == 0)
+        b->online = true;
+    int columns = b->tty ? s_columns () : 0;
+    while (!s_stop_signal && !b->out_broken) {
+        int timeout = b->voice && term_voice_busy (b->voice) ? TERM_VOICE_TICK_MS : IDLE_MS;
+        int64_t started = proto_mono_ms ();
+        int applied = proto_mirror_poll (b->mirror, timeout);
+        if (applied < 0) {
+            if (b->online)
+                b->dirty = true;
+            b->online = false;
+            //  Unreachable: wait out the rest of the period rather than spin.
+            int64_t left = timeout - (proto_mono_ms () - started);
+            if (left > 0 && !s_stop_signal)
+                nanosleep (&(struct timespec){left / 1000, (left % 1000) * 1000000}, NULL);
+        }
+        if (b->voice)
+            term_voice_tick (b->voice);
+        if (b->tty && s_columns () != columns) {
+            columns = s_columns ();
+            fputs ("\033[2J", stdout);
+            b->dirty = true;
+        }
+        if (b->dirty && !b->json) {
+            s_draw (b);
+            b->dirty = false;
+        }
+    }
+    if (b->tty) {
+        fputs ("\033[?25h", stdout); //  the cursor back
+        fflush (stdout);
+    }
+    if (s_stop_signal)
+        log_info ("board: stopping on signal %d", (int)s_stop_signal);
+    return TERM_EXIT_OK;
+}
+
 int
 term_board_main (term_opts_t *o, int argc, char **argv)
 {
@@ -513,77 +592,7 @@ term_board_main (term_opts_t *o, int argc, char **argv)
     }
     proto_mirror_on_event (b.mirror, s_on_event, &b);
 
-    if (once) {
-        if (proto_mirror_start (b.mirror) != 0) {
-            fprintf (stderr, "onewindow board: the broker at %s does not answer\n", o->broker);
-            rc = TERM_EXIT_UNREACHABLE;
-            goto done;
-        }
-        b.online = true;
-        if (b.json) {
-            //  The calls shown, oldest first, as the lines a running board would print.
-            for (size_t i = json_array_size (b.recent); i-- > 0;) {
-                char *line = json_dumps (json_array_get (b.recent, i), JSON_COMPACT);
-                if (line)
-                    printf ("%s\n", line);
-                free (line);
-            }
-            s_flush (&b);
-        } else
-            s_draw (&b);
-        goto done;
-    }
-
-    b.live = true;
-    if (voice_on) {
-        b.voice = term_voice_new (NULL, espeak_voice, audio_dir, 0);
-        if (!b.voice) {
-            rc = TERM_EXIT_USAGE;
-            goto done;
-        }
-    }
-    struct sigaction sa = {.sa_handler = s_on_signal};
-    sigemptyset (&sa.sa_mask);
-    sigaction (SIGINT, &sa, NULL);
-    sigaction (SIGTERM, &sa, NULL);
-    signal (SIGPIPE, SIG_IGN);
-    if (b.tty)
-        fputs ("\033[?25l\033[2J", stdout); //  hide the cursor, clear once
-    b.dirty = true;
-    if (proto_mirror_start (b.mirror) == 0)
-        b.online = true;
-    int columns = b.tty ? s_columns () : 0;
-    while (!s_stop_signal && !b.out_broken) {
-        int timeout = b.voice && term_voice_busy (b.voice) ? TERM_VOICE_TICK_MS : IDLE_MS;
-        int64_t started = proto_mono_ms ();
-        int applied = proto_mirror_poll (b.mirror, timeout);
-        if (applied < 0) {
-            if (b.online)
-                b.dirty = true;
-            b.online = false;
-            //  Unreachable: wait out the rest of the period rather than spin.
-            int64_t left = timeout - (proto_mono_ms () - started);
-            if (left > 0 && !s_stop_signal)
-                nanosleep (&(struct timespec){left / 1000, (left % 1000) * 1000000}, NULL);
-        }
-        if (b.voice)
-            term_voice_tick (b.voice);
-        if (b.tty && s_columns () != columns) {
-            columns = s_columns ();
-            fputs ("\033[2J", stdout);
-            b.dirty = true;
-        }
-        if (b.dirty && !b.json) {
-            s_draw (&b);
-            b.dirty = false;
-        }
-    }
-    if (b.tty) {
-        fputs ("\033[?25h", stdout); //  the cursor back
-        fflush (stdout);
-    }
-    if (s_stop_signal)
-        log_info ("board: stopping on signal %d", (int)s_stop_signal);
+    rc = once ? s_once (&b) : s_live (&b, voice_on, espeak_voice, audio_dir);
 done:
     term_voice_destroy (&b.voice);
     proto_mirror_destroy (&b.mirror);
