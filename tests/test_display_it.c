@@ -1,8 +1,8 @@
-/*  test_board_it.c — the call display and its voice: the announcement text; the queue
-    against a fake synthesizer (one at a time, in order, the oldest dropped on overflow, the
-    speaking child killed on destroy); and the real `onewindow board --json --audio-dir`
-    against the real broker and the real espeak-ng: a call, a recall and a second call
-    announced in order with three valid WAV files, then a broker restart and one more call. */
+/*  test_display_it.c — the call display (`onewindow board`) and its voice: the announcement text;
+   the queue against a fake synthesizer (one at a time, in order, the oldest dropped on overflow,
+   the speaking child killed on destroy); and the real `onewindow board --json --audio-dir` against
+   the real broker and the real espeak-ng: a call, a recall and a second call announced in order
+   with three valid WAV files, then a broker restart and one more call. */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <errno.h>
@@ -460,6 +460,73 @@ s_expect_wavs (const char *audio, const char *const *want, size_t n)
     json_decref (wavs);
 }
 
+//  --once draws the hall as it is (plain text: stdout is a pipe), filtered by service,
+//  with the estimated wait for a ticket taken now where a counter is open; bad options and
+//  --help.
+static void
+s_board_once (const test_broker_t *b)
+{
+    char cmd[2048];
+    int status;
+    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --voice off",
+              test_bin ("onewindow"), b->req);
+    char *out = test_run (cmd, &status);
+    CU_ASSERT_EQUAL (status, 0);
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "请 B001 号到 5 号窗口办理"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "等候人数 Waiting"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "新取号"));
+    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "\033["));
+    free (out);
+    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --voice off --services A",
+              test_bin ("onewindow"), b->req);
+    out = test_run (cmd, &status);
+    CU_ASSERT_EQUAL (status, 0);
+    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "B001"));
+    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "社保医保"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "企业开办"));
+    free (out);
+    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --json --services B",
+              test_bin ("onewindow"), b->req);
+    out = test_run (cmd, &status);
+    CU_ASSERT_EQUAL (status, 0);
+    json_t *once = json_loads (out ? out : "", JSON_DISABLE_EOF_CHECK, NULL);
+    CU_ASSERT_STRING_EQUAL (s_str (once, "number"), "B001");
+    json_decref (once);
+    free (out);
+    snprintf (cmd, sizeof cmd, "'%s' board --voice loud 2>/dev/null", test_bin ("onewindow"));
+    free (test_run (cmd, &status));
+    CU_ASSERT_EQUAL (status, 2);
+    snprintf (cmd, sizeof cmd, "'%s' board --help", test_bin ("onewindow"));
+    out = test_run (cmd, &status);
+    CU_ASSERT_EQUAL (status, 0);
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "--audio-dir"));
+    free (out);
+}
+
+//  SIGTERM: a clean exit, and nothing from the sanitizers.
+static void
+s_board_stop (s_board_t *bd)
+{
+    kill (bd->pid, SIGTERM);
+    int st = 0;
+    pid_t r = 0;
+    for (int64_t end = s_now_ms () + DEADLINE_MS;
+         (r = waitpid (bd->pid, &st, WNOHANG)) == 0 && s_now_ms () < end;)
+        s_nap ();
+    CU_ASSERT_EQUAL (r, bd->pid);
+    if (r != bd->pid) {
+        kill (bd->pid, SIGKILL);
+        waitpid (bd->pid, &st, 0);
+    }
+    CU_ASSERT_TRUE (WIFEXITED (st) && WEXITSTATUS (st) == 0);
+    char *err = test_read_file (bd->err);
+    CU_ASSERT_PTR_NULL (strstr (err ? err : "", "Sanitizer"));
+    CU_ASSERT_PTR_NULL (strstr (err ? err : "", "runtime error"));
+    if (CU_get_number_of_failures ())
+        fprintf (stderr, "\n  board stderr:\n%s\n", err ? err : "(none)");
+    free (err);
+}
+
 static void
 test_board_live (void)
 {
@@ -528,66 +595,11 @@ test_board_live (void)
     json_decref (lines);
     s_expect_wavs (audio, wavs, 4);
 
-    //  --once draws the hall as it is (plain text: stdout is a pipe), filtered by service,
-    //  with the estimated wait for a ticket taken now where a counter is open.
     json_decref (s_cmd (c, "ticket.issue", json_pack ("{s:s}", "service", "A")));
-    char cmd[2048];
-    int status;
-    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --voice off",
-              test_bin ("onewindow"), b.req);
-    char *out = test_run (cmd, &status);
-    CU_ASSERT_EQUAL (status, 0);
-    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "请 B001 号到 5 号窗口办理"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "等候人数 Waiting"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "新取号"));
-    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "\033["));
-    free (out);
-    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --voice off --services A",
-              test_bin ("onewindow"), b.req);
-    out = test_run (cmd, &status);
-    CU_ASSERT_EQUAL (status, 0);
-    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "B001"));
-    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "社保医保"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "企业开办"));
-    free (out);
-    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --json --services B",
-              test_bin ("onewindow"), b.req);
-    out = test_run (cmd, &status);
-    CU_ASSERT_EQUAL (status, 0);
-    json_t *once = json_loads (out ? out : "", JSON_DISABLE_EOF_CHECK, NULL);
-    CU_ASSERT_STRING_EQUAL (s_str (once, "number"), "B001");
-    json_decref (once);
-    free (out);
-    snprintf (cmd, sizeof cmd, "'%s' board --voice loud 2>/dev/null", test_bin ("onewindow"));
-    free (test_run (cmd, &status));
-    CU_ASSERT_EQUAL (status, 2);
-    snprintf (cmd, sizeof cmd, "'%s' board --help", test_bin ("onewindow"));
-    out = test_run (cmd, &status);
-    CU_ASSERT_EQUAL (status, 0);
-    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "--audio-dir"));
-    free (out);
+    s_board_once (&b);
 
 stop:
-    //  SIGTERM: a clean exit, and nothing from the sanitizers.
-    kill (bd.pid, SIGTERM);
-    int st = 0;
-    pid_t r = 0;
-    for (int64_t end = s_now_ms () + DEADLINE_MS;
-         (r = waitpid (bd.pid, &st, WNOHANG)) == 0 && s_now_ms () < end;)
-        s_nap ();
-    CU_ASSERT_EQUAL (r, bd.pid);
-    if (r != bd.pid) {
-        kill (bd.pid, SIGKILL);
-        waitpid (bd.pid, &st, 0);
-    }
-    CU_ASSERT_TRUE (WIFEXITED (st) && WEXITSTATUS (st) == 0);
-    char *err = test_read_file (bd.err);
-    CU_ASSERT_PTR_NULL (strstr (err ? err : "", "Sanitizer"));
-    CU_ASSERT_PTR_NULL (strstr (err ? err : "", "runtime error"));
-    if (CU_get_number_of_failures ())
-        fprintf (stderr, "\n  board stderr:\n%s\n", err ? err : "(none)");
-    free (err);
-
+    s_board_stop (&bd);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
     test_rmtree (dir);
@@ -595,9 +607,9 @@ stop:
 }
 
 int
-test_board_it_suite (void)
+test_display_it_suite (void)
 {
-    CU_pSuite s = CU_add_suite ("board_it", NULL, NULL);
+    CU_pSuite s = CU_add_suite ("display_it", NULL, NULL);
     if (!s)
         return -1;
     if (!CU_add_test (s, "announcement text", test_text) ||
