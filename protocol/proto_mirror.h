@@ -39,7 +39,7 @@ typedef struct proto_mirror proto_mirror_t;
 //  Called after each event is applied (topic, the event body), and after each snapshot
 //  with topic "mirror.snapshot" and event NULL.
 typedef void (proto_mirror_fn) (proto_mirror_t *mirror, const char *topic, const json_t *event,
-                               void *arg);
+                                void *arg);
 
 //  A mirror of the broker at `broker` (request endpoint). `pub` overrides the event
 //  endpoint the broker advertises (NULL: ask it). Caller owns it. NULL on failure.
