@@ -137,20 +137,28 @@ s_spawn (test_broker_t *b)
     }
     char data[600];
     snprintf (data, sizeof data, "%s/data", b->dir);
-    char *argv[] = {(char *)test_bin ("onewindow-broker"),
-                    "--config",
-                    b->config,
-                    "--data",
-                    data,
-                    "--bind",
-                    b->req,
-                    "--pub",
-                    b->pub,
-                    "--clock",
-                    b->clock,
-                    b->key[0] ? "--key" : "--insecure",
-                    b->key[0] ? b->key : NULL,
-                    NULL};
+    char *argv[16] = {(char *)test_bin ("onewindow-broker"),
+                      "--config",
+                      b->config,
+                      "--data",
+                      data,
+                      "--bind",
+                      b->req,
+                      "--pub",
+                      b->pub,
+                      "--clock",
+                      b->clock};
+    int n = 11;
+    if (b->key[0]) {
+        argv[n++] = "--key";
+        argv[n++] = b->key;
+    } else
+        argv[n++] = "--insecure";
+    if (b->notify[0]) {
+        argv[n++] = "--notify-log";
+        argv[n++] = b->notify;
+    }
+    argv[n] = NULL;
     execv (argv[0], argv);
     fprintf (stderr, "test: cannot exec %s: %s\n", argv[0], strerror (errno));
     _exit (127);

@@ -36,13 +36,15 @@ typedef struct {
     char log[600];    //  broker's stderr
     char clock[64];   //  --clock argument
     char key[600];    //  --key FILE for CURVE; "" runs it --insecure
+    char notify[700]; //  --notify-log FILE (the SMS outbox); "" for none
 } test_broker_t;
 
 //  Starts onewindow-broker with `config` (a path; NULL = etc/hall.example.json) in a new
 //  temp dir, on a simulated clock starting at `sim_start_ms` (0 = real clock). Waits until
 //  it answers hall.info. 0 / -1.
 int test_broker_start (test_broker_t *b, const char *config, int64_t sim_start_ms);
-//  Restarts a stopped broker on the same directory and endpoints. 0 / -1.
+//  Restarts a stopped broker on the same directory and endpoints. 0 / -1. (Also starts one
+//  whose fields the caller filled in: dir, req, pub, log, config, clock and the others.)
 int test_broker_restart (test_broker_t *b);
 //  Sends a signal and reaps the process; returns its exit status (or 128+signal).
 int test_broker_stop (test_broker_t *b, int sig);

@@ -280,7 +280,7 @@ test_network_down (void)
     CU_ASSERT_EQUAL (vrig_pulses (r, 1, 3), 2);
 
     //  The broker is back: the report arrives, once, with the cabinet's time.
-    CU_ASSERT_FATAL (vrig_broker_spawn (r) == 0);
+    CU_ASSERT_FATAL (test_broker_restart (&r->b) == 0);
     vrig_wait_case (r, no, "collected");
     json_t *c = vrig_case_get (r, no);
     long long when = proto_int (c, "collected");

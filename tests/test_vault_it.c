@@ -66,7 +66,7 @@ test_deposit_and_qr_pickup (void)
     json_decref (s);
 
     //  The SMS: one line, the applicant's full phone, the slot, the pickup code (the QR URL).
-    char *sms = test_read_file (r->notify);
+    char *sms = test_read_file (r->b.notify);
     CU_ASSERT_PTR_NOT_NULL_FATAL (sms);
     char *nl = strchr (sms, '\n');
     CU_ASSERT_PTR_NOT_NULL_FATAL (nl);
@@ -241,7 +241,7 @@ test_overdue_recovery (void)
     CU_ASSERT_STRING_EQUAL (proto_str (e, "slot"), "M01");
     json_decref (e);
     //  The reminder SMS: second line of the notify log.
-    char *sms = test_read_file (r->notify);
+    char *sms = test_read_file (r->b.notify);
     CU_ASSERT_PTR_NOT_NULL_FATAL (sms);
     char *second = strchr (sms, '\n');
     json_t *n = second ? json_loads (second + 1, JSON_DISABLE_EOF_CHECK, NULL) : NULL;

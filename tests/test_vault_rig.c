@@ -81,58 +81,6 @@ vrig (void)
     return &s_rig;
 }
 
-int
-vrig_broker_spawn (vrig_t *r)
-{
-    test_broker_t *b = &r->b;
-    pid_t pid = fork ();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int fd = open (b->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2 (fd, STDERR_FILENO);
-            dup2 (fd, STDOUT_FILENO);
-            close (fd);
-        }
-        char data[600];
-        snprintf (data, sizeof data, "%s/data", b->dir);
-        char *argv[] = {(char *)test_bin ("onewindow-broker"),
-                        "--config",
-                        b->config,
-                        "--data",
-                        data,
-                        "--bind",
-                        b->req,
-                        "--pub",
-                        b->pub,
-                        "--clock",
-                        b->clock,
-                        "--notify-log",
-                        r->notify,
-                        "--insecure",
-                        NULL};
-        execv (argv[0], argv);
-        _exit (127);
-    }
-    b->pid = pid;
-    proto_client_t *c = proto_client_new (b->req);
-    if (!c)
-        return -1;
-    proto_client_set_timeout (c, 200, 1);
-    int rc = -1;
-    for (int i = 0; i < 150 && test_broker_alive (b); i++) {
-        json_t *reply = NULL;
-        if (proto_client_call (c, "hall.info", NULL, &reply) == 0)
-            rc = 0;
-        json_decref (reply);
-        if (rc == 0)
-            break;
-    }
-    proto_client_destroy (&c);
-    return rc;
-}
-
 //  Writes the cabinet config: short timings, the slots above, our badge.
 static int
 s_write_cabinet (vrig_t *r)
@@ -319,7 +267,7 @@ vrig_start (vrig_t *r, const char *proto, bool pin_hall, const char *const *sim_
     snprintf (r->dir, sizeof r->dir, "%s", dir);
     free (dir);
     snprintf (r->proto, sizeof r->proto, "%s", proto);
-    snprintf (r->notify, sizeof r->notify, "%s/sms.jsonl", r->dir);
+    snprintf (r->b.notify, sizeof r->b.notify, "%s/sms.jsonl", r->dir);
     snprintf (r->hall, sizeof r->hall, "%s/hall.json", r->dir);
     snprintf (r->link, sizeof r->link, "%s/ttyBOARD", r->dir);
     snprintf (r->control, sizeof r->control, "%s/board.ctl", r->dir);
@@ -343,10 +291,8 @@ vrig_start (vrig_t *r, const char *proto, bool pin_hall, const char *const *sim_
               pin_hall ? r->hall : test_src ("etc/hall.example.json"));
     r->t0 = s_real_ms () / 1000 * 1000;
     snprintf (b->clock, sizeof b->clock, "sim:%lld", (long long)r->t0);
-    if (vrig_broker_spawn (r) != 0) {
-        fprintf (stderr, "\n  the broker did not start; see %s\n", b->log);
+    if (test_broker_restart (b) != 0)
         return -1;
-    }
     r->c = test_client (b);
     if (!r->c)
         return -1;

@@ -46,9 +46,8 @@ typedef struct {
     char dir[512];
     //  broker
     test_broker_t b;
-    char notify[700]; //  the SMS notify log
-    char hall[540];   //  hall config used
-    int64_t t0;       //  the broker's simulated clock started here (real time)
+    char hall[540]; //  hall config used
+    int64_t t0;     //  the broker's simulated clock started here (real time)
     proto_client_t *c;
     //  board simulator
     pid_t sim_pid;
@@ -82,9 +81,6 @@ void vrig_pause (void);
 bool vrig_has_alarm (const json_t *slot, const char *alarm);
 //  "HH:MM" of `ms` at a UTC offset (minutes), or in the local zone when `local`.
 void vrig_hhmm (int64_t ms, int offset_min, bool local, char *out, size_t size);
-//  Starts the broker of r->b again (after a kill): same directory, endpoints, clock
-//  argument and notify log. 0 once it answers, -1.
-int vrig_broker_spawn (vrig_t *r);
 //  Starts the vault (with OW_VAULT_CRASH=after_journal when `crash`) and waits until it has
 //  read its doors and says it is ready. 0 / -1.
 int vrig_vault_spawn (vrig_t *r, bool crash);

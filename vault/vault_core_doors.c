@@ -219,8 +219,15 @@ s_sense (vault_core_t *self, vault_slot_t *s, bool open, bool occupied, bool has
     s->occupied = occupied;
 }
 
-void
-vault_core_read_boards (vault_core_t *self)
+//  What to do with one slot's reading: `open` and `occupied` as its board reports them
+//  (`has_sensor`: the board has occupancy sensors).
+typedef void (s_reading_fn) (vault_core_t *self, vault_slot_t *s, bool open, bool occupied,
+                             bool has_sensor);
+
+//  Reads each board once and hands each slot on it its reading, or raises board_offline
+//  for it (only if not raised yet, with `once`) when the board does not answer.
+static void
+s_each_reading (vault_core_t *self, s_reading_fn *fn, bool once)
 {
     int done[256] = {0};
     for (int i = 0; i < self->cfg->nslots; i++) {
@@ -236,88 +243,78 @@ vault_core_read_boards (vault_core_t *self)
                 continue;
             if (rc != 0) {
                 //  No reading: the slot is unknown; nothing is allocated or opened there.
-                if (!(s->alarms & A_OFFLINE))
+                if (!once || !(s->alarms & A_OFFLINE))
                     vault_core_alarm (self, s, A_OFFLINE, vault_board_error (self->board));
                 continue;
             }
             uint32_t bit = 1u << (s->cfg->lock - 1);
-            s_sense (self, s, (st.open & bit) != 0, (st.occupied & bit) != 0, st.has_occupancy);
+            fn (self, s, (st.open & bit) != 0, (st.occupied & bit) != 0, st.has_occupancy);
         }
     }
 }
 
 void
+vault_core_read_boards (vault_core_t *self)
+{
+    s_each_reading (self, s_sense, true);
+}
+
+//  A slot at start-up: its reading settles what the sensors prove; an operation cut by
+//  the crash is finished from them, or cancelled, never pulsed again.
+static void
+s_reconcile_slot (vault_core_t *self, vault_slot_t *s, bool open, bool occ, bool has)
+{
+    s->sensed = true;
+    s->door_open = open;
+    s->occupied = occ;
+    s->alarms &= ~A_OFFLINE;
+    if (s->op != OP_NONE) {
+        if (s->pulses == 0)
+            vault_core_alarm (
+                self, s, A_INCIDENT,
+                "重启：开门指令已记录但不确定是否发出，未自动重发 / restart: an unlock was "
+                "journaled but may not have been sent; it is not repeated");
+        if (open) {
+            //  The door is open: the operation goes on; closing it will settle it.
+            s->pulses = s->pulses ? s->pulses : 1;
+            s->seen_open = true;
+            s->opened_at = vault_now_ms ();
+            s->state = s->op == OP_DEPOSIT    ? ST_DEPOSIT_OPEN
+                       : s->op == OP_PICKUP   ? ST_PICKUP_OPEN
+                       : s->op == OP_RECOVERY ? ST_RECOVERY_OPEN
+                                              : s->state;
+            vault_core_save (self, s);
+        } else if (s->seen_open || (s->pulses > 0 && has &&
+                                    ((s->op == OP_DEPOSIT && occ) ||
+                                     (s->op != OP_DEPOSIT && !occ && s->case_no[0])))) {
+            //  The door opened and closed while we were down: the sensors say how.
+            s->seen_open = true;
+            s->pulses = s->pulses ? s->pulses : 1;
+            s_on_close (self, s, occ, has);
+            vault_core_alarm (self, s, A_INCIDENT,
+                              "重启：按传感器结果完成操作 / restart: finished from the sensors");
+        } else {
+            int64_t cmd = s->command;
+            vault_core_cancel (self, s);
+            //  A staff command cut by the crash is done with, not run again.
+            vault_core_command_done (self, cmd, "interrupted");
+        }
+    } else if (open) {
+        if (s->state != ST_DISABLED)
+            s->prev = s->state;
+        s->state = ST_DISABLED;
+        vault_core_alarm (self, s, A_UNCOMMANDED, "重启时柜门开着 / door found open at start");
+    } else if (has && occ && s->state == ST_FREE)
+        vault_core_alarm (self, s, A_INCIDENT, "空格口内有物品 / an item in a free slot");
+    else if (has && !occ && (s->state == ST_OCCUPIED || s->state == ST_OVERDUE))
+        vault_core_alarm (self, s, A_INCIDENT,
+                          "格口应有材料但为空 / the slot should hold documents but is empty");
+}
+
+void
 vault_core_reconcile (vault_core_t *self)
 {
-    int done[256] = {0};
-    for (int i = 0; i < self->cfg->nslots; i++) {
-        int board = self->cfg->slots[i].board;
-        if (done[board])
-            continue;
-        done[board] = 1;
-        vault_board_status_t st;
-        int rc = vault_board_status (self->board, board, &st);
-        for (int k = 0; k < self->cfg->nslots; k++) {
-            vault_slot_t *s = &self->slots[k];
-            if (s->cfg->board != board)
-                continue;
-            if (rc != 0) {
-                vault_core_alarm (self, s, A_OFFLINE, vault_board_error (self->board));
-                continue;
-            }
-            uint32_t bit = 1u << (s->cfg->lock - 1);
-            bool open = (st.open & bit) != 0, occ = (st.occupied & bit) != 0;
-            bool has = st.has_occupancy;
-            s->sensed = true;
-            s->door_open = open;
-            s->occupied = occ;
-            s->alarms &= ~A_OFFLINE;
-            if (s->op != OP_NONE) {
-                if (s->pulses == 0)
-                    vault_core_alarm (
-                        self, s, A_INCIDENT,
-                        "重启：开门指令已记录但不确定是否发出，未自动重发 / restart: an unlock was "
-                        "journaled but may not have been sent; it is not repeated");
-                if (open) {
-                    //  The door is open: the operation goes on; closing it will settle it.
-                    s->pulses = s->pulses ? s->pulses : 1;
-                    s->seen_open = true;
-                    s->opened_at = vault_now_ms ();
-                    s->state = s->op == OP_DEPOSIT    ? ST_DEPOSIT_OPEN
-                               : s->op == OP_PICKUP   ? ST_PICKUP_OPEN
-                               : s->op == OP_RECOVERY ? ST_RECOVERY_OPEN
-                                                      : s->state;
-                    vault_core_save (self, s);
-                } else if (s->seen_open || (s->pulses > 0 && has &&
-                                            ((s->op == OP_DEPOSIT && occ) ||
-                                             (s->op != OP_DEPOSIT && !occ && s->case_no[0])))) {
-                    //  The door opened and closed while we were down: the sensors say how.
-                    s->seen_open = true;
-                    s->pulses = s->pulses ? s->pulses : 1;
-                    s_on_close (self, s, occ, has);
-                    vault_core_alarm (
-                        self, s, A_INCIDENT,
-                        "重启：按传感器结果完成操作 / restart: finished from the sensors");
-                } else {
-                    int64_t cmd = s->command;
-                    vault_core_cancel (self, s);
-                    //  A staff command cut by the crash is done with, not run again.
-                    vault_core_command_done (self, cmd, "interrupted");
-                }
-            } else if (open) {
-                if (s->state != ST_DISABLED)
-                    s->prev = s->state;
-                s->state = ST_DISABLED;
-                vault_core_alarm (self, s, A_UNCOMMANDED,
-                                  "重启时柜门开着 / door found open at start");
-            } else if (has && occ && s->state == ST_FREE)
-                vault_core_alarm (self, s, A_INCIDENT, "空格口内有物品 / an item in a free slot");
-            else if (has && !occ && (s->state == ST_OCCUPIED || s->state == ST_OVERDUE))
-                vault_core_alarm (
-                    self, s, A_INCIDENT,
-                    "格口应有材料但为空 / the slot should hold documents but is empty");
-        }
-    }
+    s_each_reading (self, s_reconcile_slot, false);
     vault_core_journal (self, "started", NULL, NULL);
     self->report_dirty = true;
 }
