@@ -16,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proto_json.h"
 #include "proto_msg.h"
+#include "proto_text.h"
 #include "term_voice.h"
 #include "test_util.h"
 #include "tests.h"
@@ -27,31 +29,10 @@
 //  the mirror's 5 s quiet-stream check that recovers an event lost across a restart.
 #define DEADLINE_MS 30000
 
-static int64_t
-s_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 s_nap (void)
 {
     nanosleep (&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-}
-
-static const char *
-s_str (const json_t *j, const char *key)
-{
-    const char *v = json_string_value (json_object_get (j, key));
-    return v ? v : "";
-}
-
-static long long
-s_int (const json_t *j, const char *key)
-{
-    return json_integer_value (json_object_get (j, key));
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -150,8 +131,8 @@ s_fake_close (s_fake_t *f)
 static bool
 s_drain (term_voice_t *v)
 {
-    int64_t end = s_now_ms () + DEADLINE_MS;
-    while (term_voice_busy (v) && s_now_ms () < end) {
+    int64_t end = proto_mono_ms () + DEADLINE_MS;
+    while (term_voice_busy (v) && proto_mono_ms () < end) {
         term_voice_tick (v);
         nanosleep (&(struct timespec){0, TERM_VOICE_TICK_MS * 1000 * 1000}, NULL);
     }
@@ -223,7 +204,7 @@ test_queue_stop_and_fail (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (v);
     term_voice_say (v, "long", "A001", 1);
     char *pid_text = NULL;
-    for (int64_t end = s_now_ms () + DEADLINE_MS; s_now_ms () < end; s_nap ()) {
+    for (int64_t end = proto_mono_ms () + DEADLINE_MS; proto_mono_ms () < end; s_nap ()) {
         pid_text = test_read_file (f.pidfile);
         if (pid_text && strchr (pid_text, '\n'))
             break;
@@ -235,9 +216,9 @@ test_queue_stop_and_fail (void)
     free (pid_text);
     CU_ASSERT_TRUE (pid > 0);
     CU_ASSERT_EQUAL (kill (pid, 0), 0); //  speaking
-    int64_t t = s_now_ms ();
+    int64_t t = proto_mono_ms ();
     term_voice_destroy (&v);
-    CU_ASSERT_TRUE (s_now_ms () - t < 5000);
+    CU_ASSERT_TRUE (proto_mono_ms () - t < 5000);
     CU_ASSERT_EQUAL (kill (pid, 0), -1); //  gone, and reaped
     CU_ASSERT_EQUAL (errno, ESRCH);
     s_fake_close (&f);
@@ -310,9 +291,9 @@ s_board_lines (const s_board_t *bd)
 static json_t *
 s_wait_lines (const s_board_t *bd, size_t n)
 {
-    int64_t end = s_now_ms () + DEADLINE_MS;
+    int64_t end = proto_mono_ms () + DEADLINE_MS;
     json_t *lines = s_board_lines (bd);
-    while (json_array_size (lines) < n && s_now_ms () < end) {
+    while (json_array_size (lines) < n && proto_mono_ms () < end) {
         s_nap ();
         json_decref (lines);
         lines = s_board_lines (bd);
@@ -326,7 +307,7 @@ s_wait_lines (const s_board_t *bd, size_t n)
 static bool
 s_wait_err (const s_board_t *bd, const char *text)
 {
-    for (int64_t end = s_now_ms () + DEADLINE_MS; s_now_ms () < end; s_nap ()) {
+    for (int64_t end = proto_mono_ms () + DEADLINE_MS; proto_mono_ms () < end; s_nap ()) {
         char *err = test_read_file (bd->err);
         bool found = err && strstr (err, text);
         free (err);
@@ -370,9 +351,9 @@ s_wav_files (const char *dir)
 static json_t *
 s_wait_wavs (const char *dir, size_t n)
 {
-    int64_t end = s_now_ms () + DEADLINE_MS;
+    int64_t end = proto_mono_ms () + DEADLINE_MS;
     json_t *names = s_wav_files (dir);
-    while (json_array_size (names) < n && s_now_ms () < end) {
+    while (json_array_size (names) < n && proto_mono_ms () < end) {
         s_nap ();
         json_decref (names);
         names = s_wav_files (dir);
@@ -437,11 +418,11 @@ static void
 s_expect_call (const json_t *line, const char *number, int counter, const char *counter_name,
                int recall, const char *text)
 {
-    CU_ASSERT_STRING_EQUAL (s_str (line, "number"), number);
-    CU_ASSERT_EQUAL (s_int (line, "counter"), counter);
-    CU_ASSERT_STRING_EQUAL (s_str (line, "counter_name"), counter_name);
-    CU_ASSERT_EQUAL (s_int (line, "recall"), recall);
-    CU_ASSERT_STRING_EQUAL (s_str (line, "text"), text);
+    CU_ASSERT_STRING_EQUAL (proto_str (line, "number"), number);
+    CU_ASSERT_EQUAL (proto_int (line, "counter"), counter);
+    CU_ASSERT_STRING_EQUAL (proto_str (line, "counter_name"), counter_name);
+    CU_ASSERT_EQUAL (proto_int (line, "recall"), recall);
+    CU_ASSERT_STRING_EQUAL (proto_str (line, "text"), text);
     CU_ASSERT_TRUE (json_is_integer (json_object_get (line, "time")));
 }
 
@@ -490,7 +471,7 @@ s_board_once (const test_broker_t *b)
     out = test_run (cmd, &status);
     CU_ASSERT_EQUAL (status, 0);
     json_t *once = json_loads (out ? out : "", JSON_DISABLE_EOF_CHECK, NULL);
-    CU_ASSERT_STRING_EQUAL (s_str (once, "number"), "B001");
+    CU_ASSERT_STRING_EQUAL (proto_str (once, "number"), "B001");
     json_decref (once);
     free (out);
     snprintf (cmd, sizeof cmd, "'%s' board --voice loud 2>/dev/null", test_bin ("onewindow"));
@@ -510,8 +491,8 @@ s_board_stop (s_board_t *bd)
     kill (bd->pid, SIGTERM);
     int st = 0;
     pid_t r = 0;
-    for (int64_t end = s_now_ms () + DEADLINE_MS;
-         (r = waitpid (bd->pid, &st, WNOHANG)) == 0 && s_now_ms () < end;)
+    for (int64_t end = proto_mono_ms () + DEADLINE_MS;
+         (r = waitpid (bd->pid, &st, WNOHANG)) == 0 && proto_mono_ms () < end;)
         s_nap ();
     CU_ASSERT_EQUAL (r, bd->pid);
     if (r != bd->pid) {
