@@ -191,6 +191,7 @@ broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
 typedef struct {
     broker_ctx_t *ctx;
     json_t *out;
+    json_t *open_cases;  //  case_no -> [state, warning...], for the mirror (PROTOCOL.md 4.3)
 } s_walk_t;
 
 static int
@@ -211,23 +212,27 @@ s_case_count (const MDB_val *key, const MDB_val *val, void *arg)
     if (state)
         json_object_set_new (w->out, state,
                              json_integer (json_integer_value (json_object_get (w->out, state)) + 1));
+    json_t *entry = json_pack ("[s]", state ? state : "");
     size_t i;
     json_t *lvl;
     json_array_foreach (json_object_get (c, "warnings"), i, lvl) {
         const char *name = json_string_value (lvl);
         json_object_set_new (w->out, name,
                              json_integer (json_integer_value (json_object_get (w->out, name)) + 1));
+        json_array_append (entry, lvl);
     }
+    json_object_set_new (w->open_cases, no, entry);
     json_decref (c);
     return 0;
 }
 
-//  Open cases by state and by warning raised: what a manager watches.
+//  Open cases by state and by warning raised: what a manager watches. Each open case's
+//  state and warnings go in `open_cases`, so a mirror can move the counts with case events.
 static json_t *
-s_case_summary (broker_ctx_t *ctx)
+s_case_summary (broker_ctx_t *ctx, json_t *open_cases)
 {
     s_walk_t w = {ctx, json_pack ("{s:i, s:i, s:i, s:i}", "open", 0, "yellow", 0, "red", 0,
-                                  "overdue", 0)};
+                                  "overdue", 0), open_cases};
     broker_store_each (ctx->store, BROKER_DB_OPEN_CASES, NULL, 0, s_case_count, &w);
     return w.out;
 }
@@ -281,12 +286,14 @@ broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body)
     json_t *stats = json_object ();
     for (int s = 0; s < cfg->nservices; s++)
         json_object_set_new (stats, cfg->services[s].prefix, broker_day_service_json (&hall->day_svc[s]));
-    ctx->reply = json_pack ("{s:I, s:I, s:i, s:o, s:o, s:o, s:o, s:i, s:i, s:o, s:o}", "seq",
+    json_t *open_cases = json_object ();
+    ctx->reply = json_pack ("{s:I, s:I, s:i, s:o, s:o, s:o, s:o, s:i, s:i, s:o, s:o, s:o}", "seq",
                             (json_int_t) hall->last_seq, "now", (json_int_t) ctx->now, "day",
                             broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour),
                             "services", services, "counters", counters, "tickets", tickets,
                             "stats", stats, "over_wait_minutes", cfg->over_wait_min,
-                            "utc_offset_min", cfg->utc_offset_min, "cases", s_case_summary (ctx),
+                            "utc_offset_min", cfg->utc_offset_min, "cases",
+                            s_case_summary (ctx, open_cases), "open_cases", open_cases,
                             "cabinets", s_cabinets (ctx));
     return 0;
 }
