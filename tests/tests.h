@@ -10,6 +10,7 @@
 
 #define TEST_SUITES(X) \
     X (proto)          \
+    X (wire)           \
     X (token)          \
     X (qr)             \
     X (slip)           \
