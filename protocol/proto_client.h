@@ -17,9 +17,9 @@ typedef struct proto_client proto_client_t;
 
 //  Exit status of every onewindow program, for scripts: done; refused by the broker (an
 //  error reply); usage error; broker unreachable.
-#define PROTO_EXIT_OK 0
-#define PROTO_EXIT_REFUSED 1
-#define PROTO_EXIT_USAGE 2
+#define PROTO_EXIT_OK          0
+#define PROTO_EXIT_REFUSED     1
+#define PROTO_EXIT_USAGE       2
 #define PROTO_EXIT_UNREACHABLE 3
 
 //  Result of proto_client_call beyond the proto_err_t codes.
@@ -56,8 +56,7 @@ void proto_curve_default (const char *server_public, const char *public_key,
 //  CURVE from a device's key file and the broker's public key (40 Z85 characters or a key
 //  file): both empty or NULL means none (the broker must run --insecure). 0, or -1 with
 //  the reason in err. Calls proto_curve_default.
-int proto_curve_setup (const char *key_file, const char *server_key, char *err,
-                       size_t err_size);
+int proto_curve_setup (const char *key_file, const char *server_key, char *err, size_t err_size);
 //  The broker endpoint when none is given: $ONEWINDOW_BROKER or tcp://127.0.0.1:7100.
 const char *proto_default_broker (void);
 //  Applies the process's CURVE settings to a socket before it connects (a SUB to the

@@ -63,6 +63,32 @@ s_close_frames (zmq_msg_t *frames, int count, int max)
         zmq_msg_close (&frames[i]);
 }
 
+//  Moves the body frame into the struct's `held` message and points at its bytes (never
+//  NULL: an empty body is "").
+static void
+s_hold_body (zmq_msg_t *held, zmq_msg_t *frame, const char **body, size_t *size)
+{
+    zmq_msg_move (held, frame);
+    *size = zmq_msg_size (held);
+    *body = *size ? zmq_msg_data (held) : "";
+}
+
+//  Releases a held body; the message is left empty, so releasing again is harmless.
+static void
+s_release_body (zmq_msg_t *held, const char **body, size_t *size)
+{
+    zmq_msg_close (held);
+    zmq_msg_init (held);
+    *body = NULL;
+    *size = 0;
+}
+
+static json_t *
+s_json (const char *body, size_t size)
+{
+    return body ? json_loadb (body, size, 0, NULL) : NULL;
+}
+
 //  Sends `n` frames, the last without ZMQ_SNDMORE. Stops at the first failure (-1).
 static int
 s_send_frames (void *socket, const proto_frame_t *frames, size_t n, int flags)
@@ -92,20 +118,29 @@ proto_wire_send_request (void *socket, const char *command, const char *request_
     return s_send_frames (socket, frames, 4, flags);
 }
 
-//  Checks the four frames of a reply and copies out what is small; NULL, or the reason.
-static const char *
-s_reply_check (zmq_msg_t *f, proto_wire_reply_t *reply)
+//  Checks the frames of a reply and copies out what is small. 0, or -1 with the reason
+//  in reply->why.
+static int
+s_reply_check (zmq_msg_t *f, int count, proto_wire_reply_t *reply)
 {
-    if (zmq_msg_size (&f[0]) != SIG_LEN || memcmp (zmq_msg_data (&f[0]), PROTO_SIGNATURE, SIG_LEN))
-        return "the first frame is not the signature " PROTO_SIGNATURE;
-    size_t clen = zmq_msg_size (&f[1]), rlen = zmq_msg_size (&f[2]);
-    if (clen == 0 || clen > PROTO_WIRE_MAX_CODE || !s_printable (zmq_msg_data (&f[1]), clen))
-        return "the status code is not 1..63 printable bytes";
-    if (rlen > PROTO_MAX_REQUEST_ID || !s_printable (zmq_msg_data (&f[2]), rlen))
-        return "the request id is not 0..64 printable bytes";
-    s_copy (reply->code, &f[1]);
-    s_copy (reply->request_id, &f[2]);
-    return NULL;
+    size_t clen = count == 4 ? zmq_msg_size (&f[1]) : 0;
+    size_t rlen = count == 4 ? zmq_msg_size (&f[2]) : 0;
+    if (count != 4)
+        snprintf (reply->why, sizeof reply->why,
+                  "a reply has 4 frames [signature, code, request-id, body], not %d", count);
+    else if (zmq_msg_size (&f[0]) != SIG_LEN ||
+             memcmp (zmq_msg_data (&f[0]), PROTO_SIGNATURE, SIG_LEN))
+        snprintf (reply->why, sizeof reply->why, "the first frame is not the signature %s",
+                  PROTO_SIGNATURE);
+    else if (clen == 0 || clen > PROTO_WIRE_MAX_CODE || !s_printable (zmq_msg_data (&f[1]), clen))
+        snprintf (reply->why, sizeof reply->why, "the status code is not 1..%d printable bytes",
+                  PROTO_WIRE_MAX_CODE);
+    else if (rlen > PROTO_MAX_REQUEST_ID || !s_printable (zmq_msg_data (&f[2]), rlen))
+        snprintf (reply->why, sizeof reply->why, "the request id is not 0..%d printable bytes",
+                  PROTO_MAX_REQUEST_ID);
+    else
+        return 0;
+    return -1;
 }
 
 proto_wire_rc_t
@@ -119,21 +154,14 @@ proto_wire_recv_reply (void *socket, int flags, proto_wire_reply_t *reply)
     if (count < 0)
         return PROTO_WIRE_ERROR;
     reply->frames = count;
-    const char *why = count == 4 ? s_reply_check (f, reply) : NULL;
-    if (count != 4 || why) {
-        if (count != 4)
-            snprintf (reply->why, sizeof reply->why,
-                      "a reply has 4 frames [signature, code, request-id, body], not %d", count);
-        else
-            snprintf (reply->why, sizeof reply->why, "%s", why);
-        reply->code[0] = reply->request_id[0] = 0;
+    if (s_reply_check (f, count, reply) != 0) {
         s_close_frames (f, count, 4);
         return PROTO_WIRE_MALFORMED;
     }
+    s_copy (reply->code, &f[1]);
+    s_copy (reply->request_id, &f[2]);
     reply->err = proto_err_lookup (reply->code);
-    zmq_msg_move (&reply->msg, &f[3]);
-    reply->body_size = zmq_msg_size (&reply->msg);
-    reply->body = reply->body_size ? zmq_msg_data (&reply->msg) : "";
+    s_hold_body (&reply->msg, &f[3], &reply->body, &reply->body_size);
     s_close_frames (f, 4, 4);
     return PROTO_WIRE_OK;
 }
@@ -141,16 +169,13 @@ proto_wire_recv_reply (void *socket, int flags, proto_wire_reply_t *reply)
 json_t *
 proto_wire_reply_json (const proto_wire_reply_t *reply)
 {
-    return reply->body ? json_loadb (reply->body, reply->body_size, 0, NULL) : NULL;
+    return s_json (reply->body, reply->body_size);
 }
 
 void
 proto_wire_reply_close (proto_wire_reply_t *reply)
 {
-    zmq_msg_close (&reply->msg);
-    zmq_msg_init (&reply->msg);
-    reply->body = NULL;
-    reply->body_size = 0;
+    s_release_body (&reply->msg, &reply->body, &reply->body_size);
 }
 
 int
@@ -229,9 +254,7 @@ proto_wire_recv_event (void *socket, int flags, proto_wire_event_t *event)
         return PROTO_WIRE_MALFORMED;
     }
     s_copy (event->topic, &f[0]);
-    zmq_msg_move (&event->msg, &f[2]);
-    event->body_size = zmq_msg_size (&event->msg);
-    event->body = event->body_size ? zmq_msg_data (&event->msg) : "";
+    s_hold_body (&event->msg, &f[2], &event->body, &event->body_size);
     s_close_frames (f, 3, 3);
     return PROTO_WIRE_OK;
 }
@@ -239,14 +262,11 @@ proto_wire_recv_event (void *socket, int flags, proto_wire_event_t *event)
 json_t *
 proto_wire_event_json (const proto_wire_event_t *event)
 {
-    return event->body ? json_loadb (event->body, event->body_size, 0, NULL) : NULL;
+    return s_json (event->body, event->body_size);
 }
 
 void
 proto_wire_event_close (proto_wire_event_t *event)
 {
-    zmq_msg_close (&event->msg);
-    zmq_msg_init (&event->msg);
-    event->body = NULL;
-    event->body_size = 0;
+    s_release_body (&event->msg, &event->body, &event->body_size);
 }
