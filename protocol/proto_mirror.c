@@ -13,6 +13,7 @@
 #include "proto_text.h"
 #include "proto_log.h"
 #include "proto_msg.h"
+#include "proto_wire.h"
 
 #define RECENT       30
 #define CHECK_MS     5000 //  liveness check when no event arrives for this long
@@ -539,41 +540,20 @@ s_apply (proto_mirror_t *self, const char *topic, json_t *e)
     s_recount (self);
 }
 
-//  Reads one event message; 1 if one was read, 0 if none waiting, -1 on error.
+//  Reads one event message; 1 if one was read (a malformed one leaves *body NULL), 0 if
+//  none waiting, -1 on error.
 static int
 s_read (proto_mirror_t *self, char *topic, size_t tsize, uint64_t *seq, json_t **body)
 {
-    zmq_msg_t m;
-    int part = 0;
-    *body = NULL;
-    topic[0] = 0;
-    *seq = 0;
-    bool more = true;
-    while (more) {
-        zmq_msg_init (&m);
-        if (zmq_msg_recv (&m, self->sub, part == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-            zmq_msg_close (&m);
-            return part == 0 && errno == EAGAIN ? 0 : -1;
-        }
-        size_t n = zmq_msg_size (&m);
-        if (part == 0) {
-            n = n < tsize - 1 ? n : tsize - 1;
-            memcpy (topic, zmq_msg_data (&m), n);
-            topic[n] = 0;
-        }
-        else if (part == 1) {
-            char buf[24];
-            n = n < sizeof buf - 1 ? n : sizeof buf - 1;
-            memcpy (buf, zmq_msg_data (&m), n);
-            buf[n] = 0;
-            *seq = strtoull (buf, NULL, 10);
-        }
-        else if (part == 2)
-            *body = json_loadb (zmq_msg_data (&m), zmq_msg_size (&m), 0, NULL);
-        more = zmq_msg_more (&m);
-        zmq_msg_close (&m);
-        part++;
-    }
+    proto_wire_event_t event;
+    proto_wire_rc_t rc = proto_wire_recv_event (self->sub, ZMQ_DONTWAIT, &event);
+    bool none = rc == PROTO_WIRE_ERROR && errno == EAGAIN;
+    snprintf (topic, tsize, "%s", event.topic);
+    *seq = event.seq;
+    *body = rc == PROTO_WIRE_OK ? proto_wire_event_json (&event) : NULL;
+    proto_wire_event_close (&event);
+    if (rc == PROTO_WIRE_ERROR)
+        return none ? 0 : -1;
     return 1;
 }
 

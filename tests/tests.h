@@ -10,6 +10,7 @@
 
 #define TEST_SUITES(X)  \
     X (proto)           \
+    X (wire)            \
     X (text)            \
     X (token)           \
     X (qr)              \
