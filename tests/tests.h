@@ -42,7 +42,8 @@
     X (privacy_it)      \
     X (mirror_it)       \
     X (web_it)          \
-    X (sim_it)
+    X (sim_it)          \
+    X (spec)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)
