@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "proto_client.h"
+#include "proto_json.h"
 #include "proto_keys.h"
 #include "proto_msg.h"
 #include "test_util.h"
@@ -32,19 +33,6 @@
 #define ID_2   "110105198001010016"
 #define USCC   "91350100M000100Y43"
 #define USCC_2 "91120116MA05JTQK3A"
-
-static const char *
-s_str (const json_t *j, const char *key)
-{
-    const char *v = json_string_value (json_object_get (j, key));
-    return v ? v : "";
-}
-
-static long long
-s_int (const json_t *j, const char *key)
-{
-    return json_integer_value (json_object_get (j, key));
-}
 
 //  Sends a command; the status code, and the reply in *out (or freed).
 static int
@@ -66,7 +54,7 @@ s_ok (proto_client_t *c, const char *command, json_t *body)
     json_t *r;
     int code = s_code (c, command, body, &r);
     if (code != PROTO_ERR_OK)
-        fprintf (stderr, "\n    %s: %s\n", command, s_str (r, "message"));
+        fprintf (stderr, "\n    %s: %s\n", command, proto_str (r, "message"));
     CU_ASSERT_EQUAL (code, PROTO_ERR_OK);
     return r;
 }
@@ -98,7 +86,7 @@ static json_t *
 s_last (json_t *journal, const char *topic)
 {
     for (size_t i = json_array_size (journal); i-- > 0;)
-        if (strcmp (s_str (json_array_get (journal, i), "topic"), topic) == 0)
+        if (strcmp (proto_str (json_array_get (journal, i), "topic"), topic) == 0)
             return json_array_get (journal, i);
     return NULL;
 }
@@ -110,8 +98,8 @@ s_check_journal (const json_t *journal, int *seen)
     size_t i, told = 0;
     json_t *e;
     json_array_foreach (journal, i, e) {
-        CU_ASSERT_EQUAL (s_int (e, "seq"), (long long)i + 1);
-        int evt = proto_evt_lookup (s_str (e, "topic"));
+        CU_ASSERT_EQUAL (proto_int (e, "seq"), (json_int_t)i + 1);
+        int evt = proto_evt_lookup (proto_str (e, "topic"));
         CU_ASSERT (evt >= 0);
         if (evt < 0)
             continue;
@@ -142,7 +130,7 @@ s_tickets (proto_client_t *c)
     json_t *b2 = s_ok (c, "appointment.book",
                        json_pack ("{s:s, s:i, s:s, s:s, s:s}", "service", "B", "date", 20261201,
                                   "slot", "10:00", "name", "王强", "phone", "022-23456789"));
-    s_do (c, "appointment.cancel", json_pack ("{s:s}", "code", s_str (b2, "code")));
+    s_do (c, "appointment.cancel", json_pack ("{s:s}", "code", proto_str (b2, "code")));
     //  Never checked in: a no-show once the clock passes 09:15.
     s_do (c, "appointment.book",
           json_pack ("{s:s, s:i, s:s, s:s, s:s}", "service", "G", "date", 20261130, "slot", "09:00",
@@ -151,7 +139,7 @@ s_tickets (proto_client_t *c)
     json_t *t2 =
         s_ok (c, "ticket.issue", json_pack ("{s:s, s:s}", "service", "B", "priority", "elderly"));
     json_t *t3 = s_ok (c, "ticket.issue", json_pack ("{s:s}", "service", "G"));
-    s_do (c, "appointment.checkin", json_pack ("{s:s}", "code", s_str (b1, "code")));
+    s_do (c, "appointment.checkin", json_pack ("{s:s}", "code", proto_str (b1, "code")));
     s_do (c, "ticket.call_next", json_pack ("{s:i}", "counter", 5)); //  t2, green
     s_do (c, "ticket.recall", json_pack ("{s:i}", "counter", 5));
     s_do (c, "ticket.start", json_pack ("{s:i}", "counter", 5));
@@ -159,7 +147,7 @@ s_tickets (proto_client_t *c)
     s_do (c, "counter.pause", json_pack ("{s:i, s:s}", "counter", 5, "reason", "午休 lunch"));
     s_do (c, "counter.resume", json_pack ("{s:i}", "counter", 5));
     s_do (c, "ticket.call_specific",
-          json_pack ("{s:i, s:s, s:s}", "counter", 5, "ticket", s_str (t3, "number"), "reason",
+          json_pack ("{s:i, s:s, s:s}", "counter", 5, "ticket", proto_str (t3, "number"), "reason",
                      "同一家庭，合并办理"));
     s_do (c, "ticket.start", json_pack ("{s:i}", "counter", 5));
     s_do (c, "ticket.finish", json_pack ("{s:i}", "counter", 5));
@@ -168,17 +156,17 @@ s_tickets (proto_client_t *c)
               json_pack ("{s:i, s:i, s:s}", "counter", 5, "level", 1, "comment", "态度差"));
     s_do (c, "rating.rectify",
           json_pack ("{s:I, s:s, s:s}", "id",
-                     s_int (json_object_get (rated, "rectification"), "id"), "answer", "已致电回访",
-                     "clerk", "M-017 周敏"));
+                     proto_int (json_object_get (rated, "rectification"), "id"), "answer",
+                     "已致电回访", "clerk", "M-017 周敏"));
     s_do (c, "ticket.unpark",
-          json_pack ("{s:i, s:s}", "counter", 5, "ticket", s_str (t2, "number")));
+          json_pack ("{s:i, s:s}", "counter", 5, "ticket", proto_str (t2, "number")));
     s_do (c, "ticket.start", json_pack ("{s:i}", "counter", 5));
     s_do (c, "ticket.transfer", json_pack ("{s:i, s:s}", "counter", 5, "to", "G"));
     s_do (c, "ticket.call_next", json_pack ("{s:i}", "counter", 1));
     s_do (c, "ticket.missed", json_pack ("{s:i}", "counter", 1));
     json_t *t4 = s_ok (c, "ticket.issue", json_pack ("{s:s}", "service", "C"));
     s_do (c, "ticket.cancel",
-          json_pack ("{s:s, s:s}", "token", s_str (t4, "token"), "reason", "等不及"));
+          json_pack ("{s:s, s:s}", "token", proto_str (t4, "token"), "reason", "等不及"));
     json_decref (b1);
     json_decref (b2);
     json_decref (t2);
@@ -193,7 +181,7 @@ s_intake (proto_client_t *c, const char *command, json_t *body, char *no, size_t
 {
     json_object_set_new (body, "counter", json_integer (4));
     json_t *r = s_ok (c, command, body);
-    snprintf (no, size, "%s", s_str (r, "case_no"));
+    snprintf (no, size, "%s", proto_str (r, "case_no"));
     json_decref (r);
 }
 
@@ -224,13 +212,13 @@ s_cases (proto_client_t *c)
         s_ok (c, "vault.deposit_request",
               json_pack ("{s:s, s:s, s:s}", "cabinet", "CAB1", "code", c1, "clerk", "0415 赵强"));
     s_do (c, "vault.command_done",
-          json_pack ("{s:s, s:I, s:s}", "cabinet", "CAB1", "id", s_int (cmd, "id"), "result",
+          json_pack ("{s:s, s:I, s:s}", "cabinet", "CAB1", "id", proto_int (cmd, "id"), "result",
                      "deposited"));
     s_do (c, "vault.deposited",
           json_pack ("{s:s, s:s, s:s, s:s}", "cabinet", "CAB1", "case_no", c1, "slot", "A02",
                      "clerk", "0415 赵强"));
     s_do (c, "case.authorize_proxy",
-          json_pack ("{s:s, s:s}", "token", s_str (td, "token"), "proxy_name", "李娜"));
+          json_pack ("{s:s, s:s}", "token", proto_str (td, "token"), "proxy_name", "李娜"));
     s_do (c, "vault.collected",
           json_pack ("{s:s, s:s, s:s, s:I, s:b}", "cabinet", "CAB1", "case_no", c1, "slot", "A02",
                      "time", (json_int_t)T0, "proxy", 1));
@@ -317,14 +305,14 @@ s_grace_hall (int *seen)
     json_t *t = s_ok (c, "ticket.issue", json_pack ("{s:s}", "service", "A"));
     s_do (c, "ticket.call_next", json_pack ("{s:i}", "counter", 1));
     s_do (c, "ticket.missed", json_pack ("{s:i}", "counter", 1));
-    s_do (c, "ticket.requeue", json_pack ("{s:s}", "token", s_str (t, "token")));
+    s_do (c, "ticket.requeue", json_pack ("{s:s}", "token", proto_str (t, "token")));
     s_do (c, "ticket.call_next", json_pack ("{s:i}", "counter", 1));
     s_do (c, "ticket.missed", json_pack ("{s:i}", "counter", 1));
     s_do (c, "clock.advance", json_pack ("{s:I}", "ms", (json_int_t)(11 * MIN)));
     json_t *journal = s_journal (c);
     s_check_journal (journal, seen);
     json_t *e = s_last (journal, "ticket.expired");
-    CU_ASSERT_STRING_EQUAL (s_str (e, "reason"), "grace_over");
+    CU_ASSERT_STRING_EQUAL (proto_str (e, "reason"), "grace_over");
     json_decref (journal);
     json_decref (t);
     proto_client_destroy (&c);
@@ -350,14 +338,15 @@ test_event_bodies (void)
     json_t *e;
     json_array_foreach (journal, i, e) {
         json_t *ctr = json_object_get (e, "counter");
-        if (strcmp (s_str (e, "topic"), "appointment.booked") == 0 && !booked++)
-            CU_ASSERT_STRING_EQUAL (s_str (json_object_get (e, "appointment"), "name"), "刘*英");
-        if (strcmp (s_str (e, "action"), "day") != 0)
+        if (strcmp (proto_str (e, "topic"), "appointment.booked") == 0 && !booked++)
+            CU_ASSERT_STRING_EQUAL (proto_str (json_object_get (e, "appointment"), "name"),
+                                    "刘*英");
+        if (strcmp (proto_str (e, "action"), "day") != 0)
             continue;
         days++;
-        CU_ASSERT_EQUAL (s_int (json_object_get (ctr, "day"), "open_ms"), 0);
-        CU_ASSERT_EQUAL (s_int (json_object_get (ctr, "day"), "busy_ms"), 0);
-        CU_ASSERT_EQUAL (s_int (json_object_get (ctr, "day"), "served"), 0);
+        CU_ASSERT_EQUAL (proto_int (json_object_get (ctr, "day"), "open_ms"), 0);
+        CU_ASSERT_EQUAL (proto_int (json_object_get (ctr, "day"), "busy_ms"), 0);
+        CU_ASSERT_EQUAL (proto_int (json_object_get (ctr, "day"), "served"), 0);
     }
     CU_ASSERT (days >= 3);
     json_decref (journal);
@@ -442,19 +431,19 @@ test_event_by_device (void)
               no, sizeof no);
     json_t *audit = s_ok (c, "case.audit", S_CASE (no));
     CU_ASSERT_STRING_EQUAL (
-        s_str (json_array_get (json_object_get (audit, "steps"), 0), "by_device"), "管理员");
+        proto_str (json_array_get (json_object_get (audit, "steps"), 0), "by_device"), "管理员");
     json_decref (audit);
     json_t *journal = s_journal (c);
     int seen[PROTO_EVT_COUNT] = {0};
     s_check_journal (journal, seen);
     json_t *e = json_array_get (journal, 1); //  after the first hall.day
-    CU_ASSERT_STRING_EQUAL (s_str (e, "topic"), "ticket.issued");
-    CU_ASSERT_STRING_EQUAL (s_str (e, "by_device"), "取号机1");
-    CU_ASSERT_STRING_EQUAL (s_str (e, "device_key"), kiosk.public_key);
+    CU_ASSERT_STRING_EQUAL (proto_str (e, "topic"), "ticket.issued");
+    CU_ASSERT_STRING_EQUAL (proto_str (e, "by_device"), "取号机1");
+    CU_ASSERT_STRING_EQUAL (proto_str (e, "device_key"), kiosk.public_key);
     //  device.changed keeps its device object: who did it is a field of its own.
     e = s_last (journal, "device.changed");
-    CU_ASSERT_STRING_EQUAL (s_str (json_object_get (e, "device"), "name"), "叫号屏");
-    CU_ASSERT_STRING_EQUAL (s_str (e, "by_device"), "管理员");
+    CU_ASSERT_STRING_EQUAL (proto_str (json_object_get (e, "device"), "name"), "叫号屏");
+    CU_ASSERT_STRING_EQUAL (proto_str (e, "by_device"), "管理员");
     //  The broker's own timers name nobody.
     CU_ASSERT_PTR_NULL (json_object_get (json_array_get (journal, 0), "by_device"));
     json_decref (journal);
@@ -594,13 +583,13 @@ s_corrections (proto_client_t *c)
     s_do (c, "ticket.start", json_pack ("{s:i}", "counter", 5));
     s_advance (c, 30000);
     json_t *r = s_ok (c, "ticket.finish", json_pack ("{s:i}", "counter", 5));
-    CU_ASSERT_EQUAL (s_int (json_object_get (r, "ticket"), "called"), T0);
+    CU_ASSERT_EQUAL (proto_int (json_object_get (r, "ticket"), "called"), T0);
     json_t *journal = s_journal (c);
-    CU_ASSERT_EQUAL (s_int (s_last (journal, "ticket.finished"), "service_s"), 60);
+    CU_ASSERT_EQUAL (proto_int (s_last (journal, "ticket.finished"), "service_s"), 60);
     json_decref (journal);
     json_decref (r);
     s_do (c, "ticket.rate",
-          json_pack ("{s:s, s:n, s:i}", "token", s_str (t, "token"), "counter", "level", 5));
+          json_pack ("{s:s, s:n, s:i}", "token", proto_str (t, "token"), "counter", "level", 5));
     json_decref (t);
     s_do (c, "ticket.issue", json_pack ("{s:s}", "service", "B"));
     s_do (c, "ticket.call_next", json_pack ("{s:i}", "counter", 5));
@@ -610,9 +599,9 @@ s_corrections (proto_client_t *c)
     size_t i;
     json_t *tk;
     json_array_foreach (json_object_get (r, "tickets"), i, tk)
-        if (strcmp (s_str (tk, "state"), "parked") == 0)
+        if (strcmp (proto_str (tk, "state"), "parked") == 0)
             parked = tk;
-    const char *number = s_str (parked, "number");
+    const char *number = proto_str (parked, "number");
     CU_ASSERT_EQUAL (
         s_code (c, "ticket.unpark", json_pack ("{s:i, s:s}", "counter", 3, "ticket", number), NULL),
         PROTO_ERR_BAD_FIELD);
@@ -652,14 +641,15 @@ s_appendix_cases (proto_client_t *c)
     //  A.7: a proxy's code names the state it wants as the one it found.
     json_t *p =
         s_ok (c, "case.authorize_proxy",
-              json_pack ("{s:s, s:s}", "token", s_str (td1, "token"), "proxy_name", "李娜"));
+              json_pack ("{s:s, s:s}", "token", proto_str (td1, "token"), "proxy_name", "李娜"));
     json_t *r;
     CU_ASSERT_EQUAL (
         s_code (c, "vault.deposit_request",
-                json_pack ("{s:s, s:s}", "cabinet", "CAB1", "code", s_str (p, "proxy_code")), &r),
+                json_pack ("{s:s, s:s}", "cabinet", "CAB1", "code", proto_str (p, "proxy_code")),
+                &r),
         PROTO_ERR_WRONG_STATE);
     CU_ASSERT_PTR_NOT_NULL (
-        strstr (s_str (r, "message"), "is awaiting_pickup, not awaiting_pickup"));
+        strstr (proto_str (r, "message"), "is awaiting_pickup, not awaiting_pickup"));
     json_decref (r);
     //  A.5: recovered from no cabinet is ok; collected before it was deposited is ok.
     s_do (c, "vault.recovered",
@@ -669,7 +659,7 @@ s_appendix_cases (proto_client_t *c)
     r = s_ok (c, "vault.collected",
               json_pack ("{s:s, s:s, s:s, s:I}", "cabinet", "CAB1", "case_no", x1, "slot", "A01",
                          "time", (json_int_t)(T0 - MIN)));
-    CU_ASSERT_EQUAL (s_int (r, "collected"), T0 - MIN);
+    CU_ASSERT_EQUAL (proto_int (r, "collected"), T0 - MIN);
     json_decref (r);
     //  A.6: of two cases, none in a cabinet, the last decides, though the first waits.
     s_do (c, "ticket.finish", json_pack ("{s:i}", "counter", 4));
@@ -683,7 +673,7 @@ s_appendix_cases (proto_client_t *c)
     CU_ASSERT (strcmp (x2, x3) < 0);
     CU_ASSERT_EQUAL (
         s_code (c, "case.authorize_proxy",
-                json_pack ("{s:s, s:s}", "token", s_str (td2, "token"), "proxy_name", "李娜"),
+                json_pack ("{s:s, s:s}", "token", proto_str (td2, "token"), "proxy_name", "李娜"),
                 NULL),
         PROTO_ERR_WRONG_STATE);
     //  A.1: "documents": null is kept as null.
@@ -706,7 +696,7 @@ s_appendix_admin (proto_client_t *c, const char *dir)
     CU_ASSERT_EQUAL (s_code (c, "events.range", json_pack ("{s:i, s:n}", "from", 1, "limit"), NULL),
                      PROTO_ERR_BAD_FIELD);
     r = s_ok (c, "appointment.list", json_pack ("{s:n}", "date"));
-    CU_ASSERT_EQUAL (s_int (r, "date"), 0);
+    CU_ASSERT_EQUAL (proto_int (r, "date"), 0);
     json_decref (r);
     s_do (c, "vault.report",
           json_pack ("{s:s, s:[{s:s, s:s}], s:{s:s, s:I}}", "cabinet", "CAB1", "slots", "slot",
@@ -722,17 +712,18 @@ s_appendix_admin (proto_client_t *c, const char *dir)
     s_do (c, "device.revoke", json_pack ("{s:s}", "device", "同名"));
     json_t *journal = s_journal (c);
     json_t *alarm = s_last (journal, "vault.alarm");
-    CU_ASSERT_EQUAL (s_int (alarm, "time"), s_int (s_last (journal, "vault.changed"), "time"));
-    CU_ASSERT_NOT_EQUAL (s_int (alarm, "time"), 1);
+    CU_ASSERT_EQUAL (proto_int (alarm, "time"),
+                     proto_int (s_last (journal, "vault.changed"), "time"));
+    CU_ASSERT_NOT_EQUAL (proto_int (alarm, "time"), 1);
     size_t i, revokes = 0;
     json_t *e;
     json_array_foreach (journal, i, e)
-        revokes += strcmp (s_str (e, "action"), "revoke") == 0;
+        revokes += strcmp (proto_str (e, "action"), "revoke") == 0;
     CU_ASSERT_EQUAL (revokes, 1);
     json_decref (journal);
     r = s_ok (c, "device.list", json_object ());
     json_array_foreach (json_object_get (r, "devices"), i, e)
-        CU_ASSERT_NOT_EQUAL (s_int (e, "revoked"), 0);
+        CU_ASSERT_NOT_EQUAL (proto_int (e, "revoked"), 0);
     json_decref (r);
     //  A.4: once the backup is done, a retry finds its directory.
     char backup[700];
@@ -740,7 +731,7 @@ s_appendix_admin (proto_client_t *c, const char *dir)
     s_do (c, "admin.backup", json_pack ("{s:s}", "dir", backup));
     for (int n = 0; n < 500; n++) {
         r = s_ok (c, "admin.backup_status", json_object ());
-        bool running = strcmp (s_str (r, "state"), "running") == 0;
+        bool running = strcmp (proto_str (r, "state"), "running") == 0;
         json_decref (r);
         if (!running)
             break;
@@ -748,7 +739,7 @@ s_appendix_admin (proto_client_t *c, const char *dir)
     }
     CU_ASSERT_EQUAL (s_code (c, "admin.backup", json_pack ("{s:s}", "dir", backup), &r),
                      PROTO_ERR_BAD_FIELD);
-    CU_ASSERT_PTR_NOT_NULL (strstr (s_str (r, "message"), "File exists"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (proto_str (r, "message"), "File exists"));
     json_decref (r);
 }
 
@@ -791,10 +782,10 @@ test_key_files (void)
     //  The public file holds the public key, the name and the time, and nothing secret.
     json_t *j = json_load_file (pub, 0, NULL);
     CU_ASSERT_EQUAL (json_object_size (j), 3);
-    CU_ASSERT_STRING_EQUAL (s_str (j, "public"), k.public_key);
-    CU_ASSERT_STRING_EQUAL (s_str (j, "name"), "broker");
+    CU_ASSERT_STRING_EQUAL (proto_str (j, "public"), k.public_key);
+    CU_ASSERT_STRING_EQUAL (proto_str (j, "name"), "broker");
     CU_ASSERT (json_is_integer (json_object_get (j, "created")) &&
-               s_int (j, "created") > T0 - 400 * DAY);
+               proto_int (j, "created") > T0 - 400 * DAY);
     json_decref (j);
     CU_ASSERT_EQUAL (proto_keys_public (pub, got, err, sizeof err), 0);
     CU_ASSERT_STRING_EQUAL (got, k.public_key);
