@@ -420,7 +420,7 @@ test_event_by_device (void)
     s_do (c, "device.enroll",
           json_pack ("{s:s, s:s, s:s}", "public_key", other.public_key, "role", "board", "name",
                      "叫号屏"));
-    //  case.audit names who took each step the same way.
+    //  case.audit names who took each step: the event's by_device, as the step's `device`.
     s_do (c, "counter.login", json_pack ("{s:i}", "counter", 4));
     s_do (c, "ticket.issue", json_pack ("{s:s}", "service", "D"));
     s_do (c, "ticket.call_next", json_pack ("{s:i}", "counter", 4));
@@ -432,7 +432,7 @@ test_event_by_device (void)
               no, sizeof no);
     json_t *audit = s_ok (c, "case.audit", S_CASE (no));
     CU_ASSERT_STRING_EQUAL (
-        proto_str (json_array_get (json_object_get (audit, "steps"), 0), "by_device"), "管理员");
+        proto_str (json_array_get (json_object_get (audit, "steps"), 0), "device"), "管理员");
     json_decref (audit);
     json_t *journal = s_journal (c);
     int seen[PROTO_EVT_COUNT] = {0};
