@@ -11,21 +11,21 @@
 #include "broker_vault.h"
 
 //  States, as on the wire.
-#define S_SUPPLEMENT "supplement_pending"
-#define S_ACCEPTED "accepted"
-#define S_REVIEW "in_review"
-#define S_SPECIAL "special_procedure"
-#define S_APPROVED "approved"
-#define S_DENIED "denied"
-#define S_AWAITING "awaiting_pickup"
-#define S_READY "ready_for_pickup"
-#define S_COLLECTED "collected"
+#define S_SUPPLEMENT   "supplement_pending"
+#define S_ACCEPTED     "accepted"
+#define S_REVIEW       "in_review"
+#define S_SPECIAL      "special_procedure"
+#define S_APPROVED     "approved"
+#define S_DENIED       "denied"
+#define S_AWAITING     "awaiting_pickup"
+#define S_READY        "ready_for_pickup"
+#define S_COLLECTED    "collected"
 #define S_NOT_ACCEPTED "not_accepted"
-#define S_WITHDRAWN "withdrawn"
+#define S_WITHDRAWN    "withdrawn"
 
-#define NAME_MAX_BYTES 64
+#define NAME_MAX_BYTES   64
 #define REASON_MAX_BYTES 512
-#define CASE_NO_MAX 48
+#define CASE_NO_MAX      48
 
 static const char *
 s_str (const json_t *j, const char *key)
@@ -37,7 +37,7 @@ s_str (const json_t *j, const char *key)
 static int
 s_int (const json_t *j, const char *key)
 {
-    return (int) json_integer_value (json_object_get (j, key));
+    return (int)json_integer_value (json_object_get (j, key));
 }
 
 static bool
@@ -51,9 +51,9 @@ s_state_is (const json_t *c, const char *state)
 static bool
 s_open (const char *state)
 {
-    return strcmp (state, S_SUPPLEMENT) == 0 || strcmp (state, S_ACCEPTED) == 0
-           || strcmp (state, S_REVIEW) == 0 || strcmp (state, S_SPECIAL) == 0
-           || strcmp (state, S_AWAITING) == 0 || strcmp (state, S_READY) == 0;
+    return strcmp (state, S_SUPPLEMENT) == 0 || strcmp (state, S_ACCEPTED) == 0 ||
+           strcmp (state, S_REVIEW) == 0 || strcmp (state, S_SPECIAL) == 0 ||
+           strcmp (state, S_AWAITING) == 0 || strcmp (state, S_READY) == 0;
 }
 
 //  Decided, with a result on its way to the citizen (at the counter or in a cabinet).
@@ -224,27 +224,28 @@ s_next_step (const json_t *c)
             size_t len = strlen (list);
             snprintf (list + len, sizeof list - len, "%s%s", i ? "、" : "", json_string_value (m));
         }
-        snprintf (text, sizeof text, "请补齐材料后到窗口提交：%s / Bring the missing material to a counter",
-                  list);
-    }
-    else if (strcmp (st, S_ACCEPTED) == 0 || strcmp (st, S_REVIEW) == 0) {
+        snprintf (text, sizeof text,
+                  "请补齐材料后到窗口提交：%s / Bring the missing material to a counter", list);
+    } else if (strcmp (st, S_ACCEPTED) == 0 || strcmp (st, S_REVIEW) == 0) {
         int d = s_int (c, "promised_deadline");
-        snprintf (text, sizeof text, "审批中，承诺 %04d-%02d-%02d 前办结 / In review; promised by that date",
+        snprintf (text, sizeof text,
+                  "审批中，承诺 %04d-%02d-%02d 前办结 / In review; promised by that date",
                   d / 10000, d / 100 % 100, d % 100);
-    }
-    else if (strcmp (st, S_SPECIAL) == 0)
-        snprintf (text, sizeof text, "特别程序中（不计入办理时限） / In a special procedure (the clock is stopped)");
+    } else if (strcmp (st, S_SPECIAL) == 0)
+        snprintf (text, sizeof text,
+                  "特别程序中（不计入办理时限） / In a special procedure (the clock is stopped)");
     else if (strcmp (st, S_AWAITING) == 0)
         snprintf (text, sizeof text,
-                  "已办结，请凭取号单二维码到窗口领取 / Ready: collect it at a counter with your slip's QR code");
+                  "已办结，请凭取号单二维码到窗口领取 / Ready: collect it at a counter with your "
+                  "slip's QR code");
     else if (strcmp (st, S_READY) == 0) {
         const json_t *p = json_object_get (c, "pickup");
-        snprintf (text, sizeof text,
-                  "已存入%s %s 格口，请到智能柜扫取号单二维码取件 / In cabinet %s, slot %s: scan your "
-                  "slip's QR code there",
-                  s_str (p, "cabinet_name"), s_str (p, "slot"), s_str (p, "cabinet"), s_str (p, "slot"));
-    }
-    else if (strcmp (st, S_APPROVED) == 0)
+        snprintf (
+            text, sizeof text,
+            "已存入%s %s 格口，请到智能柜扫取号单二维码取件 / In cabinet %s, slot %s: scan your "
+            "slip's QR code there",
+            s_str (p, "cabinet_name"), s_str (p, "slot"), s_str (p, "cabinet"), s_str (p, "slot"));
+    } else if (strcmp (st, S_APPROVED) == 0)
         snprintf (text, sizeof text, "已办结（准予） / Approved");
     else if (strcmp (st, S_DENIED) == 0)
         snprintf (text, sizeof text, "不予许可：%s / Denied", s_str (c, "reason"));
@@ -274,8 +275,7 @@ broker_case_view (broker_ctx_t *ctx, const json_t *c, bool full)
         json_object_set_new (v, "elapsed_days", json_integer (elapsed));
         json_object_set_new (v, "limit_days", json_integer (s_limit (c)));
         json_object_set_new (v, "clock", json_string (s_clock_running (st) ? "running" : "paused"));
-    }
-    else
+    } else
         json_object_set_new (v, "clock", json_string ("stopped"));
     json_object_set_new (v, "deadline", json_incref (json_object_get (c, "promised_deadline")));
     json_object_set_new (v, "next_step", s_next_step (c));
@@ -304,7 +304,8 @@ broker_case_save (broker_ctx_t *ctx, const json_t *c)
 
 //  Emits a case event (masked view + extra fields) and indexes it for the audit trail.
 void
-broker_case_emit (broker_ctx_t *ctx, proto_evt_t evt, const json_t *c, json_t *extra, const char *clerk)
+broker_case_emit (broker_ctx_t *ctx, proto_evt_t evt, const json_t *c, json_t *extra,
+                  const char *clerk)
 {
     json_t *body = extra ? extra : json_object ();
     json_object_set_new (body, "case", broker_case_view (ctx, c, false));
@@ -360,36 +361,6 @@ s_check_add (json_t *checks, const char *check, bool ok, const char *reason, boo
     json_array_append_new (checks, j);
 }
 
-typedef struct {
-    const char *prefix;
-    const char *item;
-    const char *found;   //  an open case found
-    broker_ctx_t *ctx;
-    char case_no[CASE_NO_MAX + 1];
-} s_dup_t;
-
-static int
-s_dup_one (const MDB_val *key, const MDB_val *val, void *arg)
-{
-    (void) val;
-    s_dup_t *d = arg;
-    size_t plen = strlen (d->prefix);
-    if (key->mv_size <= plen || memcmp (key->mv_data, d->prefix, plen) != 0)
-        return 1;
-    size_t nlen = key->mv_size - plen;
-    if (nlen > CASE_NO_MAX)
-        return 0;
-    char no[CASE_NO_MAX + 1];
-    memcpy (no, (const char *) key->mv_data + plen, nlen);
-    no[nlen] = 0;
-    MDB_val v;
-    if (broker_store_get (d->ctx->store, BROKER_DB_OPEN_CASES, no, nlen, &v) == 0) {
-        snprintf (d->case_no, sizeof d->case_no, "%s", no);
-        return 2;
-    }
-    return 0;
-}
-
 //  An open case of the same applicant (`kind` "p" for an ID number, "c" for a USCC) and
 //  item; its number into `found`, or "" if none.
 static void
@@ -397,11 +368,21 @@ s_find_duplicate (broker_ctx_t *ctx, char kind, const char *who, const char *ite
                   size_t size)
 {
     char prefix[160];
-    snprintf (prefix, sizeof prefix, "%c|%s|%s|", kind, who, item);
-    s_dup_t d = {.prefix = prefix, .item = item, .ctx = ctx};
-    broker_store_each (ctx->store, BROKER_DB_APPLICANT_CASES, prefix, strlen (prefix), s_dup_one,
-                       &d);
-    snprintf (found, size, "%s", d.case_no);
+    int plen = snprintf (prefix, sizeof prefix, "%c|%s|%s|", kind, who, item);
+    *found = 0;
+    broker_store_iter_t it;
+    broker_store_scan (ctx->store, BROKER_DB_APPLICANT_CASES, prefix, (size_t)plen, &it);
+    while (broker_store_next (&it)) {
+        size_t nlen = it.key.mv_size - (size_t)plen;
+        MDB_val v;
+        if (nlen > 0 && nlen <= CASE_NO_MAX &&
+            broker_store_get (ctx->store, BROKER_DB_OPEN_CASES, (const char *)it.key.mv_data + plen,
+                              nlen, &v) == 0) {
+            snprintf (found, size, "%.*s", (int)nlen, (const char *)it.key.mv_data + plen);
+            break;
+        }
+    }
+    broker_store_scan_end (&it);
 }
 
 static void
@@ -410,15 +391,15 @@ s_index_applicant (broker_ctx_t *ctx, char kind, const char *who, const char *it
 {
     char key[200];
     int len = snprintf (key, sizeof key, "%c|%s|%s|%s", kind, who, item, case_no);
-    if (len > 0 && (size_t) len < sizeof key)
-        broker_store_put (ctx->store, BROKER_DB_APPLICANT_CASES, key, (size_t) len, "", 0);
+    if (len > 0 && (size_t)len < sizeof key)
+        broker_store_put (ctx->store, BROKER_DB_APPLICANT_CASES, key, (size_t)len, "", 0);
 }
 
 //  Runs the checks of an intake. Fills `checks`, the canonical ID/USCC/phone, and the
 //  documents missing. Returns 0, or -1 with a failure recorded (bad input, not a check).
 static int
-s_run_checks (broker_ctx_t *ctx, const json_t *body, const broker_item_cfg_t *item,
-              json_t *checks, char *id, char *uscc, char *phone, json_t *missing_names)
+s_run_checks (broker_ctx_t *ctx, const json_t *body, const broker_item_cfg_t *item, json_t *checks,
+              char *id, char *uscc, char *phone, json_t *missing_names)
 {
     int today = broker_today (ctx);
     broker_check_t r;
@@ -426,15 +407,17 @@ s_run_checks (broker_ctx_t *ctx, const json_t *body, const broker_item_cfg_t *it
     const char *uscc_in = json_string_value (json_object_get (body, "uscc"));
     const char *phone_in = json_string_value (json_object_get (body, "phone"));
     if (item->applicant == BROKER_APPLICANT_PERSON && !id_in)
-        return broker_fail (ctx, PROTO_ERR_MISSING_FIELD, "%s is applied for by a person: give id_number",
-                            item->id);
+        return broker_fail (ctx, PROTO_ERR_MISSING_FIELD,
+                            "%s is applied for by a person: give id_number", item->id);
     if (item->applicant == BROKER_APPLICANT_COMPANY && !uscc_in)
-        return broker_fail (ctx, PROTO_ERR_MISSING_FIELD, "%s is applied for by a company: give uscc",
-                            item->id);
+        return broker_fail (ctx, PROTO_ERR_MISSING_FIELD,
+                            "%s is applied for by a company: give uscc", item->id);
     if (!id_in && !uscc_in)
-        return broker_fail (ctx, PROTO_ERR_MISSING_FIELD, "give id_number or uscc for the applicant");
-    if (broker_check_length (ctx, "id_number", id_in, 32) || broker_check_length (ctx, "uscc", uscc_in, 32)
-        || broker_check_length (ctx, "phone", phone_in, 32))
+        return broker_fail (ctx, PROTO_ERR_MISSING_FIELD,
+                            "give id_number or uscc for the applicant");
+    if (broker_check_length (ctx, "id_number", id_in, 32) ||
+        broker_check_length (ctx, "uscc", uscc_in, 32) ||
+        broker_check_length (ctx, "phone", phone_in, 32))
         return -1;
     if (id_in) {
         broker_idcheck_id_number (id_in, today, &r);
@@ -443,7 +426,7 @@ s_run_checks (broker_ctx_t *ctx, const json_t *body, const broker_item_cfg_t *it
         snprintf (id, 32, "%s", r.ok ? r.canonical : id_in);
         for (char *p = id; *p; p++)
             if (*p >= 'a' && *p <= 'z')
-                *p = (char) (*p - 'a' + 'A');
+                *p = (char)(*p - 'a' + 'A');
     }
     if (uscc_in) {
         broker_idcheck_uscc (uscc_in, &r);
@@ -499,8 +482,10 @@ s_run_checks (broker_ctx_t *ctx, const json_t *body, const broker_item_cfg_t *it
     if (!*found && uscc_in)
         s_find_duplicate (ctx, 'c', uscc, item->id, found, sizeof found);
     if (*found)
-        snprintf (reason, sizeof reason, "该申请人已有同一事项的在办件 %s / an open case for this applicant and item exists",
-                  found);
+        snprintf (
+            reason, sizeof reason,
+            "该申请人已有同一事项的在办件 %s / an open case for this applicant and item exists",
+            found);
     else
         snprintf (reason, sizeof reason, "无重复在办件 / no open case for this applicant and item");
     s_check_add (checks, "duplicate", !*found, reason, false);
@@ -521,10 +506,11 @@ s_apply_overrides (broker_ctx_t *ctx, const json_t *body, json_t *checks, s_inta
         size_t i;
         json_t *ch;
         json_array_foreach (checks, i, ch)
-            if (strcmp (s_str (ch, "check"), key) == 0 && !json_is_true (json_object_get (ch, "ok")))
+            if (strcmp (s_str (ch, "check"), key) == 0 &&
+                !json_is_true (json_object_get (ch, "ok")))
                 failed = true;
-        if (!json_is_string (value) || json_string_length (value) == 0
-            || json_string_length (value) >= REASON_MAX_BYTES)
+        if (!json_is_string (value) || json_string_length (value) == 0 ||
+            json_string_length (value) >= REASON_MAX_BYTES)
             return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
                                 "overrides.%.40s must be the reason, 1 to %d bytes", key,
                                 REASON_MAX_BYTES - 1);
@@ -579,40 +565,41 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
     const broker_item_cfg_t *item = &ctx->config->items[ii];
     const char *name = s_str (body, "name");
     const char *reason = json_string_value (json_object_get (body, "reason"));
-    if (broker_check_length (ctx, "name", name, NAME_MAX_BYTES)
-        || broker_check_length (ctx, "reason", reason, REASON_MAX_BYTES))
+    if (broker_check_length (ctx, "name", name, NAME_MAX_BYTES) ||
+        broker_check_length (ctx, "reason", reason, REASON_MAX_BYTES))
         return -1;
     json_t *extra_missing = json_object_get (body, "missing");
     size_t i;
     json_t *m;
     json_array_foreach (extra_missing, i, m)
         if (!json_is_string (m) || json_string_length (m) == 0 || json_string_length (m) > 200)
-            return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "missing[%zu] must be a text of 1..200 bytes",
-                                i);
+            return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                                "missing[%zu] must be a text of 1..200 bytes", i);
     int today = broker_today (ctx);
     char key[48];
     snprintf (key, sizeof key, "case/%08d", today);
     long seq = broker_number_peek (ctx, key);
     if (seq < 0 || seq >= 99999)
-        return broker_fail (ctx, PROTO_ERR_INTERNAL, "the case number counter %s is unreadable or full",
-                            key);
+        return broker_fail (ctx, PROTO_ERR_INTERNAL,
+                            "the case number counter %s is unreadable or full", key);
 
     json_t *checks = json_array ();
     json_t *missing = json_array ();
     char id[32] = "", uscc[32] = "", phone[32] = "";
-    if (s_run_checks (ctx, body, item, checks, id, uscc, phone, missing)
-        || s_apply_overrides (ctx, body, checks, kind)) {
+    if (s_run_checks (ctx, body, item, checks, id, uscc, phone, missing) ||
+        s_apply_overrides (ctx, body, checks, kind)) {
         json_decref (checks);
         json_decref (missing);
         return -1;
     }
-    if (kind == INTAKE_SUPPLEMENT && json_array_size (missing) == 0
-        && json_array_size (extra_missing) == 0) {
+    if (kind == INTAKE_SUPPLEMENT && json_array_size (missing) == 0 &&
+        json_array_size (extra_missing) == 0) {
         json_decref (checks);
         json_decref (missing);
-        return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
-                            "nothing is missing: every required document is here (use case.accept), "
-                            "or list what else is needed in \"missing\"");
+        return broker_fail (
+            ctx, PROTO_ERR_BAD_FIELD,
+            "nothing is missing: every required document is here (use case.accept), "
+            "or list what else is needed in \"missing\"");
     }
     //  Nothing can fail from here on.
     broker_number_put (ctx, key, ++seq);
@@ -628,7 +615,7 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
     if (*phone)
         json_object_set_new (applicant, "phone", json_string (phone));
     json_t *docs = json_object_get (body, "documents");
-    const char *state = kind == INTAKE_ACCEPT ? S_ACCEPTED
+    const char *state = kind == INTAKE_ACCEPT       ? S_ACCEPTED
                         : kind == INTAKE_SUPPLEMENT ? S_SUPPLEMENT
                                                     : S_NOT_ACCEPTED;
     json_t *c = json_pack (
@@ -637,9 +624,9 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
         "case_no", case_no, "hall", ctx->config->hall_id, "item", item->id, "item_name", item->name,
         "service", ctx->config->services[item->service].prefix, "department", item->department,
         "kind", item->kind == BROKER_ITEM_IMMEDIATE ? "immediate" : "promised", "physical",
-        item->physical, "token", ticket->token, "ticket", "id", (json_int_t) ticket->id, "number",
+        item->physical, "token", ticket->token, "ticket", "id", (json_int_t)ticket->id, "number",
         ticket->number, "applicant", applicant, "documents", docs ? docs : json_array (), "missing",
-        missing, "checks", checks, "state", state, "received", (json_int_t) ctx->now,
+        missing, "checks", checks, "state", state, "received", (json_int_t)ctx->now,
         "statutory_days", item->statutory_days, "promised_days", item->promised_days,
         "extension_days", 0, "pauses", "warnings", "counter", counter->id, "clerk", counter->clerk);
     if (kind == INTAKE_REFUSE) {
@@ -654,7 +641,7 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
     broker_case_save (ctx, c);
     char tkey[PROTO_TOKEN_LEN + CASE_NO_MAX + 2];
     int tlen = snprintf (tkey, sizeof tkey, "%s|%s", ticket->token, case_no);
-    broker_store_put (ctx->store, BROKER_DB_TOKEN_CASES, tkey, (size_t) tlen, "", 0);
+    broker_store_put (ctx->store, BROKER_DB_TOKEN_CASES, tkey, (size_t)tlen, "", 0);
     if (*id)
         s_index_applicant (ctx, 'p', id, item->id, case_no);
     if (*uscc)
@@ -668,12 +655,11 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
     else if (kind == INTAKE_SUPPLEMENT) {
         //  The one-time notice (一次性告知): everything missing, in one list.
         json_object_set_new (reply, "notice", json_incref (json_object_get (reply, "next_step")));
-        broker_case_emit (ctx, PROTO_EVT_CASE_SUPPLEMENT_REQUESTED, c,
-                          json_pack ("{s:O, s:b}", "missing", json_object_get (c, "missing"),
-                                     "intake", 1),
-                          counter->clerk);
-    }
-    else
+        broker_case_emit (
+            ctx, PROTO_EVT_CASE_SUPPLEMENT_REQUESTED, c,
+            json_pack ("{s:O, s:b}", "missing", json_object_get (c, "missing"), "intake", 1),
+            counter->clerk);
+    } else
         broker_case_emit (ctx, PROTO_EVT_CASE_NOT_ACCEPTED, c,
                           json_pack ("{s:s, s:b}", "reason", reason ? reason : "", "intake", 1),
                           counter->clerk);
@@ -710,8 +696,8 @@ s_begin (broker_ctx_t *ctx, const json_t *body, const char **clerk, const char *
     *clerk = json_string_value (json_object_get (body, "clerk"));
     if (reason)
         *reason = json_string_value (json_object_get (body, "reason"));
-    if (broker_check_length (ctx, "clerk", *clerk, NAME_MAX_BYTES)
-        || (reason && broker_check_length (ctx, "reason", *reason, REASON_MAX_BYTES)))
+    if (broker_check_length (ctx, "clerk", *clerk, NAME_MAX_BYTES) ||
+        (reason && broker_check_length (ctx, "reason", *reason, REASON_MAX_BYTES)))
         return NULL;
     return s_case_of (ctx, body);
 }
@@ -770,8 +756,8 @@ broker_h_case_supplement_received (broker_ctx_t *ctx, const json_t *body)
         }
     }
     char reason[800];
-    snprintf (reason, sizeof reason, *list ? "材料仍不全：缺 %s / still missing" : "材料齐全 / complete",
-              list);
+    snprintf (reason, sizeof reason,
+              *list ? "材料仍不全：缺 %s / still missing" : "材料齐全 / complete", list);
     s_check_add (checks, "documents", !*list, reason, false);
     if (s_apply_overrides (ctx, body, checks, INTAKE_ACCEPT)) {
         json_decref (checks);
@@ -798,8 +784,7 @@ broker_h_case_supplement_received (broker_ctx_t *ctx, const json_t *body)
         s_set_state (c, S_ACCEPTED);
         json_object_set_new (c, "accepted", json_integer (ctx->now));
         json_object_set_new (c, "accepted_day", json_integer (today));
-    }
-    else {
+    } else {
         s_pause_close (c, today);
         const char *prev = s_str (c, "prev_state");
         s_set_state (c, *prev ? prev : S_REVIEW);
@@ -819,36 +804,30 @@ broker_h_case_get (broker_ctx_t *ctx, const json_t *body)
     return 0;
 }
 
-typedef struct {
-    broker_ctx_t *ctx;
-    json_t *names;
-} s_collect_t;
-
-static int
-s_collect (const MDB_val *key, const MDB_val *val, void *arg)
-{
-    (void) val;
-    s_collect_t *col = arg;
-    json_array_append_new (col->names, json_stringn (key->mv_data, key->mv_size));
-    return 0;
-}
-
 //  Numbers of all open cases. Caller owns the array.
 static json_t *
 s_open_cases (broker_ctx_t *ctx)
 {
-    s_collect_t col = {ctx, json_array ()};
-    broker_store_each (ctx->store, BROKER_DB_OPEN_CASES, NULL, 0, s_collect, &col);
-    return col.names;
+    json_t *names = json_array ();
+    broker_store_iter_t it;
+    broker_store_scan (ctx->store, BROKER_DB_OPEN_CASES, NULL, 0, &it);
+    while (broker_store_next (&it))
+        json_array_append_new (names, json_stringn (it.key.mv_data, it.key.mv_size));
+    broker_store_scan_end (&it);
+    return names;
 }
 
 static int
 s_by_deadline (const void *a, const void *b)
 {
-    const json_t *x = *(json_t *const *) a, *y = *(json_t *const *) b;
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
     //  Cases without a running deadline (paused, awaiting pickup) sort last.
-    long dx = s_clock_running (s_str (x, "state")) ? json_integer_value (json_object_get (x, "promised_deadline")) : 0;
-    long dy = s_clock_running (s_str (y, "state")) ? json_integer_value (json_object_get (y, "promised_deadline")) : 0;
+    long dx = s_clock_running (s_str (x, "state"))
+                  ? json_integer_value (json_object_get (x, "promised_deadline"))
+                  : 0;
+    long dy = s_clock_running (s_str (y, "state"))
+                  ? json_integer_value (json_object_get (y, "promised_deadline"))
+                  : 0;
     if (!dx)
         dx = 99999999;
     if (!dy)
@@ -871,8 +850,8 @@ broker_h_case_queue (broker_ctx_t *ctx, const json_t *body)
     json_t *name;
     json_array_foreach (names, i, name) {
         json_t *c = broker_case_load (ctx, json_string_value (name));
-        if (!c || (dept && strcmp (dept, s_str (c, "department")) != 0)
-            || (state && strcmp (state, s_str (c, "state")) != 0)) {
+        if (!c || (dept && strcmp (dept, s_str (c, "department")) != 0) ||
+            (state && strcmp (state, s_str (c, "state")) != 0)) {
             json_decref (c);
             continue;
         }
@@ -919,8 +898,9 @@ s_decide (broker_ctx_t *ctx, const json_t *body, bool approve)
         return -1;
     bool immediate = strcmp (s_str (c, "kind"), "immediate") == 0;
     if (!s_state_is (c, S_REVIEW) && !(immediate && s_state_is (c, S_ACCEPTED))) {
-        s_wrong_state (ctx, c, immediate ? "it cannot be decided now"
-                                         : "only a case in review can be decided (review it first)");
+        s_wrong_state (ctx, c,
+                       immediate ? "it cannot be decided now"
+                                 : "only a case in review can be decided (review it first)");
         json_decref (c);
         return -1;
     }
@@ -928,9 +908,10 @@ s_decide (broker_ctx_t *ctx, const json_t *body, bool approve)
     //  office's.
     if (!immediate && !(ctx->roles & (R_OFFICE | R_ADMIN))) {
         json_decref (c);
-        return broker_fail (ctx, PROTO_ERR_FORBIDDEN,
-                            "a counter decides immediate items only; %s is decided by the back office",
-                            s_str (c, "item"));
+        return broker_fail (
+            ctx, PROTO_ERR_FORBIDDEN,
+            "a counter decides immediate items only; %s is decided by the back office",
+            s_str (c, "item"));
     }
     if (!approve && (!reason || !*reason)) {
         json_decref (c);
@@ -941,7 +922,7 @@ s_decide (broker_ctx_t *ctx, const json_t *body, bool approve)
     json_object_set_new (c, "decision",
                          json_pack ("{s:s, s:s, s:I, s:s, s:b}", "result",
                                     approve ? "approved" : "denied", "reason", reason ? reason : "",
-                                    "time", (json_int_t) ctx->now, "by", clerk ? clerk : "",
+                                    "time", (json_int_t)ctx->now, "by", clerk ? clerk : "",
                                     "on_time", !deadline || today <= deadline));
     json_object_set_new (c, "concluded", json_integer (ctx->now));
     if (!approve)
@@ -949,7 +930,8 @@ s_decide (broker_ctx_t *ctx, const json_t *body, bool approve)
     bool physical = json_is_true (json_object_get (c, "physical"));
     s_set_state (c, !approve ? S_DENIED : physical ? S_AWAITING : S_APPROVED);
     if (!approve)
-        return s_finish (ctx, c, PROTO_EVT_CASE_DENIED, json_pack ("{s:s}", "reason", reason), clerk);
+        return s_finish (ctx, c, PROTO_EVT_CASE_DENIED, json_pack ("{s:s}", "reason", reason),
+                         clerk);
     return s_finish (ctx, c, PROTO_EVT_CASE_APPROVED, NULL, clerk);
 }
 
@@ -982,13 +964,14 @@ broker_h_case_request_supplement (broker_ctx_t *ctx, const json_t *body)
     json_t *m;
     if (json_array_size (missing) == 0) {
         json_decref (c);
-        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "missing must list what is needed, all at once");
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                            "missing must list what is needed, all at once");
     }
     json_array_foreach (missing, i, m)
         if (!json_is_string (m) || json_string_length (m) == 0 || json_string_length (m) > 200) {
             json_decref (c);
-            return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "missing[%zu] must be a text of 1..200 bytes",
-                                i);
+            return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                                "missing[%zu] must be a text of 1..200 bytes", i);
         }
     json_object_set_new (c, "prev_state", json_string (s_str (c, "state")));
     json_object_set (c, "missing", missing);
@@ -1093,7 +1076,8 @@ broker_h_case_hand_out (broker_ctx_t *ctx, const json_t *body)
     if (!counter)
         return -1;
     if (counter->state == COUNTER_LOGGED_OUT)
-        return broker_fail (ctx, PROTO_ERR_NOT_LOGGED_IN, "counter %d is not logged in", counter->id);
+        return broker_fail (ctx, PROTO_ERR_NOT_LOGGED_IN, "counter %d is not logged in",
+                            counter->id);
     json_t *c = s_case_of (ctx, body);
     if (!c)
         return -1;
@@ -1104,47 +1088,35 @@ broker_h_case_hand_out (broker_ctx_t *ctx, const json_t *body)
     }
     s_set_state (c, S_COLLECTED);
     json_object_set_new (c, "collected", json_integer (ctx->now));
-    json_object_set_new (c, "collected_at", json_pack ("{s:s, s:i}", "kind", "counter", "counter",
-                                                      counter->id));
-    return s_finish (ctx, c, PROTO_EVT_CASE_COLLECTED,
-                     json_pack ("{s:i}", "counter", counter->id), counter->clerk);
+    json_object_set_new (c, "collected_at",
+                         json_pack ("{s:s, s:i}", "kind", "counter", "counter", counter->id));
+    return s_finish (ctx, c, PROTO_EVT_CASE_COLLECTED, json_pack ("{s:i}", "counter", counter->id),
+                     counter->clerk);
 }
 
-typedef struct {
-    broker_ctx_t *ctx;
-    const char *case_no;
-    size_t nlen;
-    json_t *steps;
-} s_audit_t;
-
-static int
-s_audit_one (const MDB_val *key, const MDB_val *val, void *arg)
+//  One step of the audit trail: the journal's event `seq` (8 bytes, big-endian).
+static json_t *
+s_audit_step (broker_ctx_t *ctx, const void *seq)
 {
-    (void) val;
-    s_audit_t *a = arg;
-    if (key->mv_size != a->nlen + 9 || memcmp (key->mv_data, a->case_no, a->nlen) != 0
-        || ((const char *) key->mv_data)[a->nlen] != 0)
-        return 1;
-    const unsigned char *seq = (const unsigned char *) key->mv_data + a->nlen + 1;
-    json_t *e = broker_store_get_json (a->ctx->store, BROKER_DB_EVENTS, seq, 8);
-    if (e) {
-        json_t *cs = json_object_get (e, "case");
-        json_t *step = json_pack ("{s:I, s:I, s:s, s:s}", "seq", json_integer_value (json_object_get (e, "seq")),
-                                  "time", json_integer_value (json_object_get (e, "time")), "topic",
-                                  s_str (e, "topic"), "state", s_str (cs, "state"));
-        const char *fields[] = {"clerk", "device", "reason",  "level", "days", "counter",
-                                "missing", "cabinet", "slot", "proxy", "proxy_name"};
-        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-            if (json_object_get (e, fields[i]))
-                json_object_set (step, fields[i], json_object_get (e, fields[i]));
-        if (json_is_true (json_object_get (e, "intake"))) {
-            json_object_set (step, "checks", json_object_get (cs, "checks"));
-            json_object_set (step, "counter", json_object_get (cs, "counter"));
-        }
-        json_array_append_new (a->steps, step);
-        json_decref (e);
+    json_t *e = broker_store_get_json (ctx->store, BROKER_DB_EVENTS, seq, 8);
+    if (!e)
+        return NULL;
+    json_t *cs = json_object_get (e, "case");
+    json_t *step =
+        json_pack ("{s:I, s:I, s:s, s:s}", "seq", json_integer_value (json_object_get (e, "seq")),
+                   "time", json_integer_value (json_object_get (e, "time")), "topic",
+                   s_str (e, "topic"), "state", s_str (cs, "state"));
+    const char *fields[] = {"clerk",   "device",  "reason", "level", "days",      "counter",
+                            "missing", "cabinet", "slot",   "proxy", "proxy_name"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (json_object_get (e, fields[i]))
+            json_object_set (step, fields[i], json_object_get (e, fields[i]));
+    if (json_is_true (json_object_get (e, "intake"))) {
+        json_object_set (step, "checks", json_object_get (cs, "checks"));
+        json_object_set (step, "counter", json_object_get (cs, "counter"));
     }
-    return 0;
+    json_decref (e);
+    return step;
 }
 
 int
@@ -1154,14 +1126,22 @@ broker_h_case_audit (broker_ctx_t *ctx, const json_t *body)
     if (!c)
         return -1;
     const char *no = s_str (c, "case_no");
-    unsigned char from[CASE_NO_MAX + 1];
     size_t nlen = strlen (no);
-    memcpy (from, no, nlen);
-    from[nlen] = 0;
-    s_audit_t a = {ctx, no, nlen, json_array ()};
-    broker_store_each (ctx->store, BROKER_DB_CASE_LOG, from, nlen + 1, s_audit_one, &a);
-    ctx->reply = json_pack ("{s:s, s:o, s:o, s:i}", "case_no", no, "case", broker_case_view (ctx, c, false),
-                            "steps", a.steps, "utc_offset_min", ctx->config->utc_offset_min);
+    json_t *steps = json_array ();
+    //  The case's keys in the case log: its number, NUL, the event's sequence.
+    broker_store_iter_t it;
+    broker_store_scan (ctx->store, BROKER_DB_CASE_LOG, no, nlen + 1, &it);
+    while (broker_store_next (&it)) {
+        if (it.key.mv_size != nlen + 9)
+            break;
+        json_t *step = s_audit_step (ctx, (const char *)it.key.mv_data + nlen + 1);
+        if (step)
+            json_array_append_new (steps, step);
+    }
+    broker_store_scan_end (&it);
+    ctx->reply =
+        json_pack ("{s:s, s:o, s:o, s:i}", "case_no", no, "case", broker_case_view (ctx, c, false),
+                   "steps", steps, "utc_offset_min", ctx->config->utc_offset_min);
     json_decref (c);
     return 0;
 }
@@ -1169,41 +1149,28 @@ broker_h_case_audit (broker_ctx_t *ctx, const json_t *body)
 //  ---------------------------------------------------------------------------------------
 //  Status and timers
 
-typedef struct {
-    broker_ctx_t *ctx;
-    const char *prefix;
-    json_t *cases;
-} s_token_t;
-
-static int
-s_token_one (const MDB_val *key, const MDB_val *val, void *arg)
-{
-    (void) val;
-    s_token_t *t = arg;
-    size_t plen = strlen (t->prefix);
-    if (key->mv_size <= plen || memcmp (key->mv_data, t->prefix, plen) != 0)
-        return 1;
-    size_t nlen = key->mv_size - plen;
-    if (nlen > CASE_NO_MAX)
-        return 0;
-    char no[CASE_NO_MAX + 1];
-    memcpy (no, (const char *) key->mv_data + plen, nlen);
-    no[nlen] = 0;
-    json_t *c = broker_case_load (t->ctx, no);
-    if (c)
-        json_array_append_new (t->cases, broker_case_view (t->ctx, c, false));
-    json_decref (c);
-    return 0;
-}
-
 json_t *
 broker_case_for_token (broker_ctx_t *ctx, const char *token)
 {
     char prefix[PROTO_TOKEN_LEN + 2];
-    snprintf (prefix, sizeof prefix, "%s|", token);
-    s_token_t t = {ctx, prefix, json_array ()};
-    broker_store_each (ctx->store, BROKER_DB_TOKEN_CASES, prefix, strlen (prefix), s_token_one, &t);
-    return t.cases;
+    int plen = snprintf (prefix, sizeof prefix, "%s|", token);
+    json_t *cases = json_array ();
+    broker_store_iter_t it;
+    broker_store_scan (ctx->store, BROKER_DB_TOKEN_CASES, prefix, (size_t)plen, &it);
+    while (broker_store_next (&it)) {
+        char no[CASE_NO_MAX + 1];
+        size_t nlen = it.key.mv_size - (size_t)plen;
+        if (nlen > CASE_NO_MAX)
+            continue;
+        memcpy (no, (const char *)it.key.mv_data + plen, nlen);
+        no[nlen] = 0;
+        json_t *c = broker_case_load (ctx, no);
+        if (c)
+            json_array_append_new (cases, broker_case_view (ctx, c, false));
+        json_decref (c);
+    }
+    broker_store_scan_end (&it);
+    return cases;
 }
 
 static bool
@@ -1229,9 +1196,9 @@ s_warn_case (broker_ctx_t *ctx, json_t *c, int today)
     int promised = s_int (c, "promised_deadline"), statutory = s_int (c, "statutory_deadline");
     const char *levels[4];
     int n = 0;
-    if (limit > 0 && elapsed >= (int) ceil (ctx->config->warn_yellow * limit))
+    if (limit > 0 && elapsed >= (int)ceil (ctx->config->warn_yellow * limit))
         levels[n++] = "yellow";
-    if (limit > 0 && elapsed >= (int) ceil (ctx->config->warn_red * limit))
+    if (limit > 0 && elapsed >= (int)ceil (ctx->config->warn_red * limit))
         levels[n++] = "red";
     if (promised && today > promised)
         levels[n++] = "overdue";
@@ -1249,9 +1216,9 @@ s_warn_case (broker_ctx_t *ctx, json_t *c, int today)
         json_array_append_new (w, json_string (levels[i]));
         changed = true;
         broker_case_emit (ctx, PROTO_EVT_CASE_WARNING, c,
-                json_pack ("{s:s, s:i, s:i}", "level", levels[i], "elapsed_days", elapsed,
-                           "limit_days", limit),
-                NULL);
+                          json_pack ("{s:s, s:i, s:i}", "level", levels[i], "elapsed_days", elapsed,
+                                     "limit_days", limit),
+                          NULL);
     }
     if (changed)
         broker_case_save (ctx, c);

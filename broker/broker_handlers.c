@@ -9,6 +9,7 @@
 #include "broker_devices.h"
 #include "broker_estimate.h"
 #include "broker_policy.h"
+#include "broker_vault.h"
 #include "proto_token.h"
 
 broker_handler_fn *const broker_handlers[PROTO_CMD_COUNT] = {
@@ -33,7 +34,7 @@ broker_emit (broker_ctx_t *ctx, proto_evt_t evt, json_t *body)
 {
     uint64_t seq = ++ctx->hall->last_seq;
     const char *topic = proto_evt_topic (evt);
-    json_object_set_new (body, "seq", json_integer ((json_int_t) seq));
+    json_object_set_new (body, "seq", json_integer ((json_int_t)seq));
     json_object_set_new (body, "time", json_integer (ctx->now));
     json_object_set_new (body, "topic", json_string (topic));
     if (ctx->principal && ctx->principal[0]) {
@@ -45,9 +46,8 @@ broker_emit (broker_ctx_t *ctx, proto_evt_t evt, json_t *body)
     unsigned char key[8];
     broker_key_u64 (seq, key);
     broker_store_put_json (ctx->store, BROKER_DB_EVENTS, key, sizeof key, body);
-    json_array_append_new (ctx->events,
-                           json_pack ("{s:s, s:I, s:o}", "topic", topic, "seq", (json_int_t) seq,
-                                      "body", body));
+    json_array_append_new (ctx->events, json_pack ("{s:s, s:I, s:o}", "topic", topic, "seq",
+                                                   (json_int_t)seq, "body", body));
     return seq;
 }
 
@@ -56,8 +56,7 @@ int
 broker_check_length (broker_ctx_t *ctx, const char *field, const char *value, size_t buffer)
 {
     if (value && strlen (value) >= buffer)
-        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "%s is at most %zu bytes", field,
-                            buffer - 1);
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "%s is at most %zu bytes", field, buffer - 1);
     return 0;
 }
 
@@ -110,15 +109,14 @@ s_ticket_view (broker_ctx_t *ctx, const broker_ticket_t *t, bool live)
 int
 broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
 {
-    (void) body;
+    (void)body;
     const broker_config_t *cfg = ctx->config;
     json_t *services = json_array ();
     for (int i = 0; i < cfg->nservices; i++)
-        json_array_append_new (services,
-                               json_pack ("{s:s, s:s, s:s, s:i}", "prefix", cfg->services[i].prefix,
-                                          "name", cfg->services[i].name, "name_en",
-                                          cfg->services[i].name_en, "mean_service_s",
-                                          cfg->services[i].mean_service_s));
+        json_array_append_new (
+            services, json_pack ("{s:s, s:s, s:s, s:i}", "prefix", cfg->services[i].prefix, "name",
+                                 cfg->services[i].name, "name_en", cfg->services[i].name_en,
+                                 "mean_service_s", cfg->services[i].mean_service_s));
     json_t *counters = json_array ();
     for (int i = 0; i < cfg->ncounters; i++) {
         json_t *list = json_array ();
@@ -133,24 +131,23 @@ broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
                       to / 60 % 100, to % 60);
             json_array_append_new (breaks, json_string (period));
         }
-        json_array_append_new (counters, json_pack ("{s:i, s:s, s:o, s:o}", "id",
-                                                    cfg->counters[i].id, "name",
-                                                    cfg->counters[i].name, "services", list,
-                                                    "breaks", breaks));
+        json_array_append_new (
+            counters, json_pack ("{s:i, s:s, s:o, s:o}", "id", cfg->counters[i].id, "name",
+                                 cfg->counters[i].name, "services", list, "breaks", breaks));
     }
     json_t *items = json_array ();
     for (int i = 0; i < cfg->nitems; i++) {
         const broker_item_cfg_t *it = &cfg->items[i];
         json_t *docs = json_array ();
         for (int k = 0; k < it->ndocs; k++)
-            json_array_append_new (docs, json_pack ("{s:s, s:s}", "id", it->docs[k].id, "name",
-                                                    it->docs[k].name));
+            json_array_append_new (
+                docs, json_pack ("{s:s, s:s}", "id", it->docs[k].id, "name", it->docs[k].name));
         static const char *applicants[] = {"person", "company", "either"};
         json_array_append_new (
-            items, json_pack ("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:b, s:o}", "id", it->id,
-                              "name", it->name, "service", cfg->services[it->service].prefix,
-                              "department", it->department, "kind",
-                              it->kind == BROKER_ITEM_IMMEDIATE ? "immediate" : "promised",
+            items, json_pack ("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:b, s:o}", "id",
+                              it->id, "name", it->name, "service",
+                              cfg->services[it->service].prefix, "department", it->department,
+                              "kind", it->kind == BROKER_ITEM_IMMEDIATE ? "immediate" : "promised",
                               "statutory_days", it->statutory_days, "promised_days",
                               it->promised_days, "max_extension_days", it->max_extension_days,
                               "applicant", applicants[it->applicant], "physical_result",
@@ -159,17 +156,16 @@ broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
     ctx->reply = json_pack (
         "{s:s, s:{s:s, s:s, s:s, s:i}, s:o, s:o, s:s, s:s, s:I, s:i, s:{s:s, s:i, s:i, s:i, s:s},"
         " s:s, s:{s:i, s:i}, s:o, s:O}",
-        "protocol", PROTO_SIGNATURE, "hall", "id", cfg->hall_id, "name", cfg->hall_name,
-        "name_en", cfg->hall_name_en, "utc_offset_min", cfg->utc_offset_min, "services",
-        services, "counters", counters, "events", ctx->pub_endpoint ? ctx->pub_endpoint : "",
-        "clock", broker_clock_simulated (ctx->clock) ? "sim" : "real", "now",
-        (json_int_t) ctx->now, "day",
+        "protocol", PROTO_SIGNATURE, "hall", "id", cfg->hall_id, "name", cfg->hall_name, "name_en",
+        cfg->hall_name_en, "utc_offset_min", cfg->utc_offset_min, "services", services, "counters",
+        counters, "events", ctx->pub_endpoint ? ctx->pub_endpoint : "", "clock",
+        broker_clock_simulated (ctx->clock) ? "sim" : "real", "now", (json_int_t)ctx->now, "day",
         broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour), "missed", "rule",
-        broker_config_missed_name (cfg->missed_rule), "places", cfg->missed_places,
-        "max_misses", cfg->missed_max, "minutes", cfg->missed_grace_min, "notice",
-        cfg->missed_notice, "status_url", cfg->status_url, "limits", "max_body", PROTO_MAX_BODY,
-        "max_message", PROTO_MAX_MSG, "items", items, "departments", cfg->departments);
-    json_object_set_new (ctx->reply, "seq", json_integer ((json_int_t) ctx->hall->last_seq));
+        broker_config_missed_name (cfg->missed_rule), "places", cfg->missed_places, "max_misses",
+        cfg->missed_max, "minutes", cfg->missed_grace_min, "notice", cfg->missed_notice,
+        "status_url", cfg->status_url, "limits", "max_body", PROTO_MAX_BODY, "max_message",
+        PROTO_MAX_MSG, "items", items, "departments", cfg->departments);
+    json_object_set_new (ctx->reply, "seq", json_integer ((json_int_t)ctx->hall->last_seq));
     //  The appointment rules, so a booking page can offer only slots that exist.
     json_t *hours = json_array ();
     for (int p = 0; p < cfg->appt_nperiods; p++) {
@@ -179,81 +175,57 @@ broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
                   to / 60 % 100, to % 60);
         json_array_append_new (hours, json_string (period));
     }
-    json_object_set_new (ctx->reply, "appointments",
-                         json_pack ("{s:i, s:i, s:i, s:i, s:i, s:o}", "slot_minutes",
-                                    cfg->appt_slot_min, "capacity", cfg->appt_capacity,
-                                    "early_minutes", cfg->appt_early_min, "late_minutes",
-                                    cfg->appt_late_min, "days_ahead", cfg->appt_days_ahead,
-                                    "hours", hours));
+    json_object_set_new (
+        ctx->reply, "appointments",
+        json_pack ("{s:i, s:i, s:i, s:i, s:i, s:o}", "slot_minutes", cfg->appt_slot_min, "capacity",
+                   cfg->appt_capacity, "early_minutes", cfg->appt_early_min, "late_minutes",
+                   cfg->appt_late_min, "days_ahead", cfg->appt_days_ahead, "hours", hours));
     return 0;
 }
 
-typedef struct {
-    broker_ctx_t *ctx;
-    json_t *out;
-} s_walk_t;
-
-static int
-s_case_count (const MDB_val *key, const MDB_val *val, void *arg)
+//  Adds 1 to the count under `name` in `counts`.
+static void
+s_count (json_t *counts, const char *name)
 {
-    (void) val;
-    s_walk_t *w = arg;
-    char no[64];
-    if (key->mv_size >= sizeof no)
-        return 0;
-    memcpy (no, key->mv_data, key->mv_size);
-    no[key->mv_size] = 0;
-    json_t *c = broker_case_load (w->ctx, no);
-    if (!c)
-        return 0;
-    const char *state = json_string_value (json_object_get (c, "state"));
-    json_object_set_new (w->out, "open", json_integer (json_integer_value (json_object_get (w->out, "open")) + 1));
-    if (state)
-        json_object_set_new (w->out, state,
-                             json_integer (json_integer_value (json_object_get (w->out, state)) + 1));
-    size_t i;
-    json_t *lvl;
-    json_array_foreach (json_object_get (c, "warnings"), i, lvl) {
-        const char *name = json_string_value (lvl);
-        json_object_set_new (w->out, name,
-                             json_integer (json_integer_value (json_object_get (w->out, name)) + 1));
-    }
-    json_decref (c);
-    return 0;
+    json_object_set_new (counts, name,
+                         json_integer (json_integer_value (json_object_get (counts, name)) + 1));
 }
 
 //  Open cases by state and by warning raised: what a manager watches.
 static json_t *
 s_case_summary (broker_ctx_t *ctx)
 {
-    s_walk_t w = {ctx, json_pack ("{s:i, s:i, s:i, s:i}", "open", 0, "yellow", 0, "red", 0,
-                                  "overdue", 0)};
-    broker_store_each (ctx->store, BROKER_DB_OPEN_CASES, NULL, 0, s_case_count, &w);
-    return w.out;
-}
-
-static int
-s_cabinet_one (const MDB_val *key, const MDB_val *val, void *arg)
-{
-    (void) key;
-    json_t *j = json_loadb (val->mv_data, val->mv_size, 0, NULL);
-    if (j)
-        json_array_append_new ((json_t *) arg, j);
-    return 0;
-}
-
-static json_t *
-s_cabinets (broker_ctx_t *ctx)
-{
-    json_t *list = json_array ();
-    broker_store_each (ctx->store, BROKER_DB_CABINETS, NULL, 0, s_cabinet_one, list);
-    return list;
+    json_t *out =
+        json_pack ("{s:i, s:i, s:i, s:i}", "open", 0, "yellow", 0, "red", 0, "overdue", 0);
+    broker_store_iter_t it;
+    broker_store_scan (ctx->store, BROKER_DB_OPEN_CASES, NULL, 0, &it);
+    while (broker_store_next (&it)) {
+        char no[64];
+        if (it.key.mv_size >= sizeof no)
+            continue;
+        memcpy (no, it.key.mv_data, it.key.mv_size);
+        no[it.key.mv_size] = 0;
+        json_t *c = broker_case_load (ctx, no);
+        if (!c)
+            continue;
+        const char *state = json_string_value (json_object_get (c, "state"));
+        s_count (out, "open");
+        if (state)
+            s_count (out, state);
+        size_t i;
+        json_t *lvl;
+        json_array_foreach (json_object_get (c, "warnings"), i, lvl)
+            s_count (out, json_string_value (lvl));
+        json_decref (c);
+    }
+    broker_store_scan_end (&it);
+    return out;
 }
 
 int
 broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body)
 {
-    (void) body;
+    (void)body;
     broker_hall_t *hall = ctx->hall;
     const broker_config_t *cfg = ctx->config;
     json_t *services = json_array ();
@@ -262,14 +234,14 @@ broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body)
         int64_t naive = broker_estimate_wait_s (hall, s, ahead);
         int64_t wait = broker_estimate_sim_new_s (hall, ctx->now, s);
         json_array_append_new (
-            services,
-            json_pack ("{s:s, s:s, s:s, s:I, s:i, s:I, s:o, s:o}", "prefix", cfg->services[s].prefix,
-                       "name", cfg->services[s].name, "name_en", cfg->services[s].name_en,
-                       "waiting", (json_int_t) broker_hall_waiting (hall, s), "open_counters",
-                       broker_hall_open_counters (hall, s), "mean_service_s",
-                       (json_int_t) (broker_estimate_mean_ms (hall, s) / 1000.0 + 0.5),
-                       "est_wait_s", wait >= 0 ? json_integer (wait) : json_null (),
-                       "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ()));
+            services, json_pack ("{s:s, s:s, s:s, s:I, s:i, s:I, s:o, s:o}", "prefix",
+                                 cfg->services[s].prefix, "name", cfg->services[s].name, "name_en",
+                                 cfg->services[s].name_en, "waiting",
+                                 (json_int_t)broker_hall_waiting (hall, s), "open_counters",
+                                 broker_hall_open_counters (hall, s), "mean_service_s",
+                                 (json_int_t)(broker_estimate_mean_ms (hall, s) / 1000.0 + 0.5),
+                                 "est_wait_s", wait >= 0 ? json_integer (wait) : json_null (),
+                                 "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ()));
     }
     json_t *counters = json_array ();
     for (int i = 0; i < cfg->ncounters; i++)
@@ -280,14 +252,15 @@ broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body)
     //  Today's figures per service (the day's history a view cannot rebuild from events).
     json_t *stats = json_object ();
     for (int s = 0; s < cfg->nservices; s++)
-        json_object_set_new (stats, cfg->services[s].prefix, broker_day_service_json (&hall->day_svc[s]));
-    ctx->reply = json_pack ("{s:I, s:I, s:i, s:o, s:o, s:o, s:o, s:i, s:i, s:o, s:o}", "seq",
-                            (json_int_t) hall->last_seq, "now", (json_int_t) ctx->now, "day",
-                            broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour),
-                            "services", services, "counters", counters, "tickets", tickets,
-                            "stats", stats, "over_wait_minutes", cfg->over_wait_min,
-                            "utc_offset_min", cfg->utc_offset_min, "cases", s_case_summary (ctx),
-                            "cabinets", s_cabinets (ctx));
+        json_object_set_new (stats, cfg->services[s].prefix,
+                             broker_day_service_json (&hall->day_svc[s]));
+    ctx->reply =
+        json_pack ("{s:I, s:I, s:i, s:o, s:o, s:o, s:o, s:i, s:i, s:o, s:o}", "seq",
+                   (json_int_t)hall->last_seq, "now", (json_int_t)ctx->now, "day",
+                   broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour), "services",
+                   services, "counters", counters, "tickets", tickets, "stats", stats,
+                   "over_wait_minutes", cfg->over_wait_min, "utc_offset_min", cfg->utc_offset_min,
+                   "cases", s_case_summary (ctx), "cabinets", broker_vault_cabinets (ctx));
     return 0;
 }
 
@@ -308,7 +281,7 @@ broker_number_peek (broker_ctx_t *ctx, const char *key)
         return -1;
     long n = 0;
     for (size_t i = 0; i < v.mv_size; i++) {
-        char ch = ((const char *) v.mv_data)[i];
+        char ch = ((const char *)v.mv_data)[i];
         if (ch < '0' || ch > '9')
             return -1;
         n = n * 10 + (ch - '0');
@@ -323,7 +296,7 @@ broker_number_put (broker_ctx_t *ctx, const char *key, long n)
 {
     char val[16];
     int vlen = snprintf (val, sizeof val, "%ld", n);
-    broker_store_put (ctx->store, BROKER_DB_NUMBERS, key, strlen (key), val, (size_t) vlen);
+    broker_store_put (ctx->store, BROKER_DB_NUMBERS, key, strlen (key), val, (size_t)vlen);
 }
 
 int
@@ -339,7 +312,7 @@ broker_h_ticket_issue (broker_ctx_t *ctx, const json_t *body)
     if (priority < 0)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
                             "priority must be normal, green, elderly or appointment");
-    return broker_issue (ctx, service, (broker_priority_t) priority) ? 0 : -1;
+    return broker_issue (ctx, service, (broker_priority_t)priority) ? 0 : -1;
 }
 
 broker_ticket_t *
@@ -379,9 +352,9 @@ broker_issue (broker_ctx_t *ctx, int service, broker_priority_t priority)
 
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "ahead", json_integer (t->ahead_at_issue));
-    json_object_set_new (evt, "est_wait_s", t->est_wait_at_issue_s >= 0
-                                                ? json_integer (t->est_wait_at_issue_s)
-                                                : json_null ());
+    json_object_set_new (evt, "est_wait_s",
+                         t->est_wait_at_issue_s >= 0 ? json_integer (t->est_wait_at_issue_s)
+                                                     : json_null ());
     json_object_set_new (evt, "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ());
     broker_emit (ctx, PROTO_EVT_TICKET_ISSUED, evt);
 
@@ -391,9 +364,9 @@ broker_issue (broker_ctx_t *ctx, int service, broker_priority_t priority)
     snprintf (qr, sizeof qr, "%s%s", cfg->status_url, t->token);
     json_object_set_new (r, "qr", json_string (qr));
     json_object_set_new (r, "ahead", json_integer (t->ahead_at_issue));
-    json_object_set_new (r, "est_wait_s", t->est_wait_at_issue_s >= 0
-                                              ? json_integer (t->est_wait_at_issue_s)
-                                              : json_null ());
+    json_object_set_new (r, "est_wait_s",
+                         t->est_wait_at_issue_s >= 0 ? json_integer (t->est_wait_at_issue_s)
+                                                     : json_null ());
     json_object_set_new (r, "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ());
     json_object_set_new (r, "hall", json_string (cfg->hall_name));
     json_object_set_new (r, "hall_en", json_string (cfg->hall_name_en));
@@ -417,8 +390,8 @@ s_find_by_token (broker_ctx_t *ctx, const json_t *body, broker_ticket_t *scratch
         return NULL;
     }
     MDB_val v;
-    if (broker_store_get (ctx->store, BROKER_DB_TOKENS, token, PROTO_TOKEN_LEN, &v) != 0
-        || v.mv_size != 8) {
+    if (broker_store_get (ctx->store, BROKER_DB_TOKENS, token, PROTO_TOKEN_LEN, &v) != 0 ||
+        v.mv_size != 8) {
         broker_fail (ctx, PROTO_ERR_UNKNOWN_TICKET, "no ticket has this code");
         return NULL;
     }
@@ -434,7 +407,7 @@ s_find_by_token (broker_ctx_t *ctx, const json_t *body, broker_ticket_t *scratch
     json_decref (j);
     if (rc != 0) {
         broker_fail (ctx, PROTO_ERR_INTERNAL, "ticket record %llu is unreadable",
-                     (unsigned long long) id);
+                     (unsigned long long)id);
         return NULL;
     }
     return scratch;
@@ -468,8 +441,8 @@ broker_h_ticket_cancel (broker_ctx_t *ctx, const json_t *body)
     bool grace = t->state == TICKET_MISSED && t->grace_until > 0;
     if (!live || (t->state != TICKET_WAITING && t->state != TICKET_PARKED && !grace))
         return broker_fail (ctx, PROTO_ERR_WRONG_STATE,
-                            "ticket %s is %s; only a waiting or parked ticket can be cancelled", t->number,
-                            broker_ticket_state_name (t->state));
+                            "ticket %s is %s; only a waiting or parked ticket can be cancelled",
+                            t->number, broker_ticket_state_name (t->state));
     const char *reason = json_string_value (json_object_get (body, "reason"));
     if (broker_check_length (ctx, "reason", reason, sizeof t->reason))
         return -1;
@@ -518,10 +491,9 @@ broker_counter_t *
 broker_counter_of (broker_ctx_t *ctx, const json_t *body)
 {
     json_int_t id = json_integer_value (json_object_get (body, "counter"));
-    broker_counter_t *c = id >= 1 && id <= 9999 ? broker_hall_counter (ctx->hall, (int) id) : NULL;
+    broker_counter_t *c = id >= 1 && id <= 9999 ? broker_hall_counter (ctx->hall, (int)id) : NULL;
     if (!c)
-        broker_fail (ctx, PROTO_ERR_UNKNOWN_COUNTER, "no counter %lld in this hall",
-                     (long long) id);
+        broker_fail (ctx, PROTO_ERR_UNKNOWN_COUNTER, "no counter %lld in this hall", (long long)id);
     return c;
 }
 
@@ -529,9 +501,9 @@ void
 broker_counter_changed (broker_ctx_t *ctx, broker_counter_t *c, const char *action)
 {
     broker_hall_save_counter (ctx->hall, ctx->store, c);
-    broker_emit (ctx, PROTO_EVT_COUNTER_CHANGED,
-                 json_pack ("{s:o, s:s}", "counter", broker_counter_json (ctx->hall, c), "action",
-                            action));
+    broker_emit (
+        ctx, PROTO_EVT_COUNTER_CHANGED,
+        json_pack ("{s:o, s:s}", "counter", broker_counter_json (ctx->hall, c), "action", action));
 }
 
 //  Changes a counter's state, first booking the time spent in the old one into today's
@@ -553,7 +525,6 @@ s_counter_state (broker_ctx_t *ctx, broker_counter_t *c, broker_counter_state_t 
     c->since_ms = ctx->now;
     c->state = state;
 }
-
 
 int
 broker_h_counter_login (broker_ctx_t *ctx, const json_t *body)
@@ -628,8 +599,8 @@ broker_h_counter_pause (broker_ctx_t *ctx, const json_t *body)
     if (broker_check_length (ctx, "reason", reason, sizeof c->pause_reason))
         return -1;
     json_t *minutes = json_object_get (body, "minutes");
-    if (minutes && !json_is_null (minutes)
-        && (json_integer_value (minutes) < 1 || json_integer_value (minutes) > 480))
+    if (minutes && !json_is_null (minutes) &&
+        (json_integer_value (minutes) < 1 || json_integer_value (minutes) > 480))
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "minutes must be from 1 to 480");
     snprintf (c->pause_reason, sizeof c->pause_reason, "%s", reason ? reason : "");
     //  When it will be back, for the wait estimates: as the clerk says, or the length of the
@@ -641,8 +612,8 @@ broker_h_counter_pause (broker_ctx_t *ctx, const json_t *body)
         const broker_counter_cfg_t *cc = &ctx->config->counters[c->cfg];
         int64_t midnight = broker_local_midnight (ctx->config, ctx->now);
         for (int b = 0; b < cc->nbreaks && !c->back_ms; b++) {
-            int64_t from = midnight + (int64_t) cc->break_from[b] * 60000;
-            int64_t to = midnight + (int64_t) cc->break_to[b] * 60000;
+            int64_t from = midnight + (int64_t)cc->break_from[b] * 60000;
+            int64_t to = midnight + (int64_t)cc->break_to[b] * 60000;
             if (ctx->now >= from && ctx->now < to && c->paused_ms < from)
                 c->back_ms = ctx->now + (to - from);
         }
@@ -697,7 +668,7 @@ broker_h_counter_logout (broker_ctx_t *ctx, const json_t *body)
 //  mean, e.g. from a stale screen.
 int
 broker_counter_ticket (broker_ctx_t *ctx, const json_t *body, broker_ticket_state_t state,
-                  broker_counter_t **cp, broker_ticket_t **tp)
+                       broker_counter_t **cp, broker_ticket_t **tp)
 {
     broker_counter_t *c = broker_counter_of (ctx, body);
     if (!c || s_logged_in (ctx, c))
@@ -751,7 +722,7 @@ broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
         if (c->services & (1u << s))
             waiting += broker_hall_waiting (ctx->hall, s);
     ctx->reply = json_pack ("{s:o, s:i, s:s, s:I}", "ticket", s_ticket_view (ctx, t, true),
-                            "counter", c->id, "reason", reason, "waiting", (json_int_t) waiting);
+                            "counter", c->id, "reason", reason, "waiting", (json_int_t)waiting);
     return 0;
 }
 
@@ -760,10 +731,11 @@ static int
 s_ready_to_call (broker_ctx_t *ctx, broker_counter_t *c)
 {
     if (c->state == COUNTER_LOGGED_OUT)
-        return broker_fail (ctx, PROTO_ERR_NOT_LOGGED_IN, "counter %d is not logged in; log in first",
-                            c->id);
+        return broker_fail (ctx, PROTO_ERR_NOT_LOGGED_IN,
+                            "counter %d is not logged in; log in first", c->id);
     if (c->state == COUNTER_PAUSED)
-        return broker_fail (ctx, PROTO_ERR_COUNTER_PAUSED, "counter %d is paused; resume first", c->id);
+        return broker_fail (ctx, PROTO_ERR_COUNTER_PAUSED, "counter %d is paused; resume first",
+                            c->id);
     if (c->ticket)
         return broker_fail (ctx, PROTO_ERR_COUNTER_BUSY,
                             "counter %d still holds %s (%s); finish it or mark it missed first",
@@ -786,7 +758,7 @@ s_call (broker_ctx_t *ctx, broker_counter_t *c, broker_ticket_t *t, const char *
         d->sum_wait_ms += wait;
         if (wait > d->max_wait_ms)
             d->max_wait_ms = wait;
-        if (wait > (int64_t) ctx->config->over_wait_min * 60000)
+        if (wait > (int64_t)ctx->config->over_wait_min * 60000)
             d->over_wait++;
         broker_hall_save_day_service (ctx->hall, ctx->store, t->service);
     }
@@ -914,10 +886,10 @@ s_key_behind (const broker_queue_t *q, int places, int64_t current)
     size_t size = broker_queue_size (q);
     if (size == 0)
         return current;
-    if ((size_t) places >= size)
+    if ((size_t)places >= size)
         return broker_queue_at (q, size - 1)->order_key + 1;
-    int64_t a = broker_queue_at (q, (size_t) places - 1)->order_key;
-    int64_t b = broker_queue_at (q, (size_t) places)->order_key;
+    int64_t a = broker_queue_at (q, (size_t)places - 1)->order_key;
+    int64_t b = broker_queue_at (q, (size_t)places)->order_key;
     //  Between the two; when they are adjacent, ties fall back to ticket id order.
     return b - a >= 2 ? a + (b - a) / 2 : a;
 }
@@ -943,13 +915,11 @@ broker_h_ticket_missed (broker_ctx_t *ctx, const json_t *body)
         t->state = TICKET_WAITING;
         broker_hall_enqueue (ctx->hall, t);
         outcome = "requeued";
-    }
-    else if (cfg->missed_rule == BROKER_MISSED_GRACE) {
+    } else if (cfg->missed_rule == BROKER_MISSED_GRACE) {
         t->state = TICKET_MISSED;
-        t->grace_until = ctx->now + (int64_t) cfg->missed_grace_min * 60000;
+        t->grace_until = ctx->now + (int64_t)cfg->missed_grace_min * 60000;
         outcome = "grace";
-    }
-    else {
+    } else {
         t->state = TICKET_MISSED;
         t->grace_until = 0;
         t->finished_ms = ctx->now;
@@ -962,8 +932,8 @@ broker_h_ticket_missed (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (evt, "outcome", json_string (outcome));
     broker_emit (ctx, PROTO_EVT_TICKET_MISSED, evt);
     broker_counter_changed (ctx, c, "missed");
-    ctx->reply = json_pack ("{s:o, s:s}", "ticket", s_ticket_view (ctx, t, true), "outcome",
-                            outcome);
+    ctx->reply =
+        json_pack ("{s:o, s:s}", "ticket", s_ticket_view (ctx, t, true), "outcome", outcome);
     if (broker_ticket_final (t))
         broker_hall_retire (ctx->hall, t);
     return 0;
@@ -1016,8 +986,8 @@ broker_h_ticket_finish (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (evt, "service_s", json_integer (service_ms / 1000));
     broker_emit (ctx, PROTO_EVT_TICKET_FINISHED, evt);
     broker_counter_changed (ctx, c, "finish");
-    ctx->reply = json_pack ("{s:o, s:i}", "ticket", s_ticket_view (ctx, t, false), "served",
-                            c->served);
+    ctx->reply =
+        json_pack ("{s:o, s:i}", "ticket", s_ticket_view (ctx, t, false), "served", c->served);
     broker_hall_retire (ctx->hall, t);
     return 0;
 }
@@ -1032,7 +1002,8 @@ broker_h_ticket_transfer (broker_ctx_t *ctx, const json_t *body)
     const char *to = json_string_value (json_object_get (body, "to"));
     int service = broker_config_service (ctx->config, to);
     if (service < 0)
-        return broker_fail (ctx, PROTO_ERR_UNKNOWN_SERVICE, "no service \"%.16s\" in this hall", to);
+        return broker_fail (ctx, PROTO_ERR_UNKNOWN_SERVICE, "no service \"%.16s\" in this hall",
+                            to);
     if (service == t->service)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "ticket %s is already in service %s",
                             t->number, to);
@@ -1072,18 +1043,18 @@ broker_h_clock_advance (broker_ctx_t *ctx, const json_t *body)
         return broker_fail (ctx, PROTO_ERR_NOT_SIMULATED,
                             "the broker runs on the real clock; start it with --clock sim");
     json_int_t ms = json_integer_value (json_object_get (body, "ms"));
-    if (ms < 0 || ms > (json_int_t) 366 * 86400000)
+    if (ms < 0 || ms > (json_int_t)366 * 86400000)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "ms must be from 0 to 366 days");
     broker_clock_advance (ctx->clock, ms);
     ctx->now = broker_clock_now (ctx->clock);
     char now[24];
-    int len = snprintf (now, sizeof now, "%lld", (long long) ctx->now);
-    broker_store_put (ctx->store, BROKER_DB_META, "sim_now", 7, now, (size_t) len);
+    int len = snprintf (now, sizeof now, "%lld", (long long)ctx->now);
+    broker_store_put (ctx->store, BROKER_DB_META, "sim_now", 7, now, (size_t)len);
     broker_emit (ctx, PROTO_EVT_CLOCK_ADVANCED,
-                 json_pack ("{s:I, s:I}", "ms", ms, "now", (json_int_t) ctx->now));
+                 json_pack ("{s:I, s:I}", "ms", ms, "now", (json_int_t)ctx->now));
     //  Whatever became due at the new time happens in the same transaction.
     broker_timers (ctx);
-    ctx->reply = json_pack ("{s:I}", "now", (json_int_t) ctx->now);
+    ctx->reply = json_pack ("{s:I}", "now", (json_int_t)ctx->now);
     return 0;
 }
 
@@ -1137,7 +1108,7 @@ broker_timers (broker_ctx_t *ctx)
                 c->clerk[0] = 0;
                 c->pause_reason[0] = 0;
                 c->services = 0;
-                s_counter_state (ctx, c, COUNTER_LOGGED_OUT);  //  closes yesterday's time
+                s_counter_state (ctx, c, COUNTER_LOGGED_OUT); //  closes yesterday's time
             }
             changed[i] = was_open || (hall->day && !c->ticket);
         }
@@ -1150,10 +1121,10 @@ broker_timers (broker_ctx_t *ctx)
         hall->day = today;
         char val[16];
         int len = snprintf (val, sizeof val, "%d", today);
-        broker_store_put (ctx->store, BROKER_DB_META, "day", 3, val, (size_t) len);
+        broker_store_put (ctx->store, BROKER_DB_META, "day", 3, val, (size_t)len);
         char seq[24];
-        len = snprintf (seq, sizeof seq, "%llu", (unsigned long long) hall->last_seq + 1);
-        broker_store_put (ctx->store, BROKER_DB_META, "day_seq", 7, seq, (size_t) len);
+        len = snprintf (seq, sizeof seq, "%llu", (unsigned long long)hall->last_seq + 1);
+        broker_store_put (ctx->store, BROKER_DB_META, "day_seq", 7, seq, (size_t)len);
         broker_emit (ctx, PROTO_EVT_HALL_DAY, json_pack ("{s:i}", "day", today));
     }
     for (size_t i = hall->nlive; i-- > 0;) {
@@ -1169,7 +1140,7 @@ broker_timers (broker_ctx_t *ctx)
         hall->case_day = date;
         char val[16];
         int len = snprintf (val, sizeof val, "%d", date);
-        broker_store_put (ctx->store, BROKER_DB_META, "case_day", 8, val, (size_t) len);
+        broker_store_put (ctx->store, BROKER_DB_META, "case_day", 8, val, (size_t)len);
     }
 }
 

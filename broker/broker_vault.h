@@ -25,5 +25,7 @@ void broker_notify (broker_ctx_t *ctx, const json_t *c, const char *kind, const 
 //  Raises pickup_overdue for a result left in a cabinet too long (once), with a reminder.
 //  Called by the daily case sweep. Returns true if the case changed.
 bool broker_vault_overdue (broker_ctx_t *ctx, json_t *c);
+//  Every cabinet as it last reported (vault.report). Caller owns it.
+json_t *broker_vault_cabinets (broker_ctx_t *ctx);
 
 #endif

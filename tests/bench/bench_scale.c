@@ -489,6 +489,18 @@ s_collect_token (const MDB_val *k, const MDB_val *v, void *arg)
     return 0;
 }
 
+//  Calls fn on every entry of db, in key order.
+static void
+s_walk (broker_store_t *store, broker_db_t db,
+        int (*fn) (const MDB_val *k, const MDB_val *v, void *arg), void *arg)
+{
+    broker_store_iter_t it;
+    broker_store_scan (store, db, NULL, 0, &it);
+    while (broker_store_next (&it))
+        fn (&it.key, &it.val, arg);
+    broker_store_scan_end (&it);
+}
+
 //  Writes `v` in decimal at `o`; returns the digits written.
 static int
 s_u64 (char *o, uint64_t v)
@@ -699,7 +711,7 @@ bench_generate_main (int argc, char **argv)
     t.tokens = calloc ((size_t)(t.id_hi - t.id_lo + 1), sizeof *t.tokens);
     if (!t.tokens || broker_store_begin (g.store, false) != 0)
         return 1;
-    broker_store_each (g.store, BROKER_DB_TOKENS, NULL, 0, s_collect_token, &t);
+    s_walk (g.store, BROKER_DB_TOKENS, s_collect_token, &t);
     qsort (t.tokens, (size_t)t.ntokens, sizeof *t.tokens, s_token_cmp);
     if (broker_store_count (g.store, BROKER_DB_LIVE) ||
         broker_store_count (g.store, BROKER_DB_OPEN_CASES)) {
@@ -710,7 +722,7 @@ bench_generate_main (int argc, char **argv)
         s_scan_t sc = {&t, (broker_db_t)db, "", ""};
         snprintf (sc.day, sizeof sc.day, "%08d", d0);
         snprintf (sc.case_day, sizeof sc.case_day, "-%08d-", d0);
-        broker_store_each (g.store, (broker_db_t)db, NULL, 0, s_scan_one, &sc);
+        s_walk (g.store, (broker_db_t)db, s_scan_one, &sc);
     }
     broker_store_abort (g.store);
     long per_db[BROKER_DB_COUNT];
