@@ -501,8 +501,7 @@ s_check_keys (json_t *obj, const char *const *allowed, const char *path, const c
 {
     const char *key;
     json_t *value;
-    json_object_foreach (obj, key, value)
-    {
+    json_object_foreach (obj, key, value) {
         (void)value;
         bool known = false;
         for (int i = 0; allowed[i] && !known; i++)
@@ -570,8 +569,7 @@ s_load_holidays (json_t *holidays, const char *path, int lo, int hi, s_range_t *
     *nranges = 0;
     size_t i;
     json_t *entry;
-    json_array_foreach (holidays, i, entry)
-    {
+    json_array_foreach (holidays, i, entry) {
         char what[160];
         snprintf (what, sizeof what, "holidays[%zu]", i);
         if (!json_is_object (entry))
@@ -701,8 +699,7 @@ s_load_file (broker_calendar_t *self, const char *path, char *err, size_t err_si
     }
     size_t i;
     json_t *entry;
-    json_array_foreach (workdays, i, entry)
-    {
+    json_array_foreach (workdays, i, entry) {
         char what[64];
         snprintf (what, sizeof what, "workdays[%zu]", i);
         int z;
@@ -767,8 +764,7 @@ s_load_file (broker_calendar_t *self, const char *path, char *err, size_t err_si
             rec->kind = S_HOLIDAY;
             rec->file = index;
         }
-    json_array_foreach (workdays, i, entry)
-    {
+    json_array_foreach (workdays, i, entry) {
         //  Checked above, so these cannot fail.
         int day = 0, z = 0;
         s_parse (json_string_value (entry), &day);

@@ -12,10 +12,10 @@ broker_estimate_ahead (const broker_hall_t *hall, const broker_ticket_t *t)
 {
     broker_class_t cls = broker_priority_class (t->priority);
     int ahead = 0;
-    for (int c = 0; c < (int) cls; c++)
-        ahead += (int) broker_queue_size (hall->queues[t->service][c]);
+    for (int c = 0; c < (int)cls; c++)
+        ahead += (int)broker_queue_size (hall->queues[t->service][c]);
     long rank = broker_queue_rank (hall->queues[t->service][cls], t);
-    return ahead + (rank > 0 ? (int) rank : 0);
+    return ahead + (rank > 0 ? (int)rank : 0);
 }
 
 int
@@ -23,17 +23,17 @@ broker_estimate_ahead_new (const broker_hall_t *hall, int service, broker_priori
 {
     broker_class_t cls = broker_priority_class (priority);
     int ahead = 0;
-    for (int c = 0; c <= (int) cls; c++)
-        ahead += (int) broker_queue_size (hall->queues[service][c]);
+    for (int c = 0; c <= (int)cls; c++)
+        ahead += (int)broker_queue_size (hall->queues[service][c]);
     return ahead;
 }
 
 static int
 s_hour (const broker_hall_t *hall, int64_t ms)
 {
-    int64_t local = ms / 1000 + (int64_t) hall->config->utc_offset_min * 60;
+    int64_t local = ms / 1000 + (int64_t)hall->config->utc_offset_min * 60;
     int64_t h = (local / 3600) % 24;
-    return (int) (h < 0 ? h + 24 : h);
+    return (int)(h < 0 ? h + 24 : h);
 }
 
 double
@@ -61,7 +61,7 @@ broker_estimate_wait_s (const broker_hall_t *hall, int service, int ahead)
     if (open == 0)
         return -1;
     double ms = ahead * broker_estimate_mean_ms (hall, service) / open;
-    return (int64_t) llround (ms / 1000.0);
+    return (int64_t)llround (ms / 1000.0);
 }
 
 void
@@ -71,7 +71,7 @@ broker_estimate_learn (broker_stats_t *stats, int64_t service_ms)
         return;
     stats->n++;
     int64_t window = stats->n < BROKER_ESTIMATE_WINDOW ? stats->n : BROKER_ESTIMATE_WINDOW;
-    stats->mean_ms += ((double) service_ms - stats->mean_ms) / (double) window;
+    stats->mean_ms += ((double)service_ms - stats->mean_ms) / (double)window;
 }
 
 void
@@ -102,16 +102,16 @@ broker_estimate_arrival_offset_ms (const broker_hall_t *hall)
 typedef struct {
     const broker_counter_t *counter;
     const broker_profile_cfg_t *profile;
-    uint32_t services;   //  services it serves now
-    int64_t free_at;     //  when it can call next
-    int cycle;           //  its priority cycle, advanced as in the live hall
-    int nbreaks, next_break;  //  scheduled breaks still to take today, in order
+    uint32_t services;       //  services it serves now
+    int64_t free_at;         //  when it can call next
+    int cycle;               //  its priority cycle, advanced as in the live hall
+    int nbreaks, next_break; //  scheduled breaks still to take today, in order
     int64_t break_from[BROKER_MAX_BREAKS], break_len[BROKER_MAX_BREAKS];
 } s_server_t;
 
 //  A booked citizen still to check in, as the simulation expects them.
 typedef struct {
-    broker_ticket_t ticket;  //  the appointment ticket they will get (issued = arrival)
+    broker_ticket_t ticket; //  the appointment ticket they will get (issued = arrival)
 } s_future_t;
 
 static int
@@ -120,7 +120,8 @@ s_cmp_future (const void *a, const void *b)
     const s_future_t *x = a, *y = b;
     if (x->ticket.service != y->ticket.service)
         return x->ticket.service - y->ticket.service;
-    return x->ticket.issued_ms < y->ticket.issued_ms ? -1 : x->ticket.issued_ms > y->ticket.issued_ms;
+    return x->ticket.issued_ms < y->ticket.issued_ms ? -1
+                                                     : x->ticket.issued_ms > y->ticket.issued_ms;
 }
 
 //  The bookings of today whose citizens have not checked in yet, as appointment tickets
@@ -134,7 +135,7 @@ s_futures (const broker_hall_t *hall, int64_t now, size_t *n)
         return NULL;
     const broker_config_t *cfg = hall->config;
     int64_t offset = broker_estimate_arrival_offset_ms (hall);
-    int64_t late = (int64_t) cfg->appt_late_min * 60000;
+    int64_t late = (int64_t)cfg->appt_late_min * 60000;
     int64_t horizon = now + 24 * 3600000LL;
     s_future_t *f = calloc (hall->nbookings, sizeof *f);
     if (!f)
@@ -146,7 +147,7 @@ s_futures (const broker_hall_t *hall, int64_t now, size_t *n)
         if (b->start_ms > horizon || b->start_ms + late < now)
             continue;
         broker_ticket_t *t = &f[*n].ticket;
-        t->id = hall->next_id + 1 + i;  //  issued after every ticket there is now
+        t->id = hall->next_id + 1 + i; //  issued after every ticket there is now
         t->service = b->service;
         t->priority = PRIORITY_APPOINTMENT;
         t->issued_ms = arrive > now ? arrive : now;
@@ -154,7 +155,7 @@ s_futures (const broker_hall_t *hall, int64_t now, size_t *n)
     }
     qsort (f, *n, sizeof *f, s_cmp_future);
     //  Their places in line follow their arrival order.
-    int64_t base = (int64_t) (hall->next_id + 1) * BROKER_ORDER_GAP;
+    int64_t base = (int64_t)(hall->next_id + 1) * BROKER_ORDER_GAP;
     for (size_t i = 0; i < *n; i++)
         f[i].ticket.order_key = base + f[i].ticket.issued_ms;
     return f;
@@ -166,13 +167,13 @@ s_sift (const s_server_t *servers, int *heap, int n, int i)
 {
     for (;;) {
         int least = i, l = 2 * i + 1, r = l + 1;
-        if (l < n && (servers[heap[l]].free_at < servers[heap[least]].free_at
-                      || (servers[heap[l]].free_at == servers[heap[least]].free_at
-                          && heap[l] < heap[least])))
+        if (l < n &&
+            (servers[heap[l]].free_at < servers[heap[least]].free_at ||
+             (servers[heap[l]].free_at == servers[heap[least]].free_at && heap[l] < heap[least])))
             least = l;
-        if (r < n && (servers[heap[r]].free_at < servers[heap[least]].free_at
-                      || (servers[heap[r]].free_at == servers[heap[least]].free_at
-                          && heap[r] < heap[least])))
+        if (r < n &&
+            (servers[heap[r]].free_at < servers[heap[least]].free_at ||
+             (servers[heap[r]].free_at == servers[heap[least]].free_at && heap[r] < heap[least])))
             least = r;
         if (least == i)
             return;
@@ -203,18 +204,21 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
         if (c->ticket) {
             int64_t since = c->ticket->last_called_ms;
             double mean = broker_estimate_mean_ms_at (hall, c->ticket->service, since);
-            int64_t expected = since + (int64_t) mean;
-            int64_t floor = now + (int64_t) (0.3 * mean);
+            int64_t expected = since + (int64_t)mean;
+            int64_t floor = now + (int64_t)(0.3 * mean);
             free_at = expected > floor ? expected : floor;
         }
         s_server_t *sv = &servers[nservers++];
-        *sv = (s_server_t){c, &cfg->profiles[cfg->counters[c->cfg].profile], c->services, free_at,
-                           c->cycle, 0, 0, {0}, {0}};
+        *sv = (s_server_t){c,           &cfg->profiles[cfg->counters[c->cfg].profile],
+                           c->services, free_at,
+                           c->cycle,    0,
+                           0,           {0},
+                           {0}};
         //  Its breaks today not yet taken nor over: it pauses when next free after each.
         const broker_counter_cfg_t *cc = &cfg->counters[c->cfg];
         for (int b = 0; b < cc->nbreaks; b++) {
-            int64_t from = midnight + (int64_t) cc->break_from[b] * 60000;
-            int64_t to = midnight + (int64_t) cc->break_to[b] * 60000;
+            int64_t from = midnight + (int64_t)cc->break_from[b] * 60000;
+            int64_t to = midnight + (int64_t)cc->break_to[b] * 60000;
             if (c->paused_ms < from && now < to) {
                 sv->break_from[sv->nbreaks] = from;
                 sv->break_len[sv->nbreaks++] = to - from;
@@ -232,7 +236,7 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
         virt.service = vservice;
         virt.priority = PRIORITY_NORMAL;
         virt.issued_ms = now;
-        virt.order_key = (int64_t) virt.id * BROKER_ORDER_GAP;
+        virt.order_key = (int64_t)virt.id * BROKER_ORDER_GAP;
         target = &virt;
     }
     //  Each line's next ticket in the simulation (the virtual one after the end of its
@@ -300,8 +304,8 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
             for (; bits; bits &= bits - 1) {
                 int s = __builtin_ctz (bits);
                 const broker_ticket_t *t = head[s][cls] ? head[s][cls] : &fut[fut_next[s]].ticket;
-                cands[n++] = (broker_candidate_t){s, (broker_class_t) cls, t->order_key, t->id,
-                                                  t->issued_ms};
+                cands[n++] =
+                    (broker_candidate_t){s, (broker_class_t)cls, t->order_key, t->id, t->issued_ms};
             }
         }
         const char *reason;
@@ -322,14 +326,14 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
             s_sift (servers, heap, nheap, 0);
             continue;
         }
-        int s = cands[pick].service, cls = (int) cands[pick].cls;
+        int s = cands[pick].service, cls = (int)cands[pick].cls;
         const broker_ticket_t *t = head[s][cls];
         if (!t) {
             //  A booked citizen: the next of that service's arrivals.
             t = &fut[fut_next[s]].ticket;
             if (++fut_next[s] == fut_end[s])
                 fut_left &= ~(1u << s);
-            sv->free_at = at + (int64_t) broker_estimate_mean_ms_at (hall, t->service, at);
+            sv->free_at = at + (int64_t)broker_estimate_mean_ms_at (hall, t->service, at);
             s_sift (servers, heap, nheap, 0);
             continue;
         }
@@ -344,7 +348,7 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
                            : NULL;
         if (!head[s][cls])
             left[cls] &= ~(1u << s);
-        sv->free_at = at + (int64_t) broker_estimate_mean_ms_at (hall, t->service, at);
+        sv->free_at = at + (int64_t)broker_estimate_mean_ms_at (hall, t->service, at);
         s_sift (servers, heap, nheap, 0);
     }
     free (fut);

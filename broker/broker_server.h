@@ -30,17 +30,17 @@
 #define BROKER_BATCH_MAX 1024
 
 typedef struct {
-    const char *config_path;   //  hall config file
-    const char *data_dir;      //  LMDB directory (created if missing)
-    const char *bind;          //  request endpoint (ROUTER), e.g. tcp://*:7100
-    const char *pub;           //  event endpoint (PUB), e.g. tcp://*:7101
-    const char *advertise;     //  event endpoint told to clients (hall.info); NULL = derived
-    size_t map_size;           //  initial LMDB map size in bytes (0 = default)
-    const char *notify_log;    //  notifications (SMS) outbox file, one JSON line each; NULL: log only
-    const char *key_path;      //  the broker's CURVE keypair file; NULL: no CURVE
-    bool insecure;             //  no CURVE, every peer every role: local endpoints only
-    bool sim_clock;            //  run on the simulated clock
-    int64_t sim_start_ms;      //  its start, Unix ms (0 = now)
+    const char *config_path; //  hall config file
+    const char *data_dir;    //  LMDB directory (created if missing)
+    const char *bind;        //  request endpoint (ROUTER), e.g. tcp://*:7100
+    const char *pub;         //  event endpoint (PUB), e.g. tcp://*:7101
+    const char *advertise;   //  event endpoint told to clients (hall.info); NULL = derived
+    size_t map_size;         //  initial LMDB map size in bytes (0 = default)
+    const char *notify_log;  //  notifications (SMS) outbox file, one JSON line each; NULL: log only
+    const char *key_path;    //  the broker's CURVE keypair file; NULL: no CURVE
+    bool insecure;           //  no CURVE, every peer every role: local endpoints only
+    bool sim_clock;          //  run on the simulated clock
+    int64_t sim_start_ms;    //  its start, Unix ms (0 = now)
 } broker_options_t;
 
 typedef struct broker_server broker_server_t;
