@@ -1,28 +1,15 @@
-/*  broker_appt.c — appointments (预约).
+/*  broker_appt.c — see broker_appt.h. */
+#include "broker_appt.h"
 
-    A citizen books a slot of a service on a working day (appointment.book): the slots are
-    `slot_minutes` long inside the configured opening hours, each with `capacity` places
-    per service; one booking per person a day (by ID number, or phone). The booking's code
-    is a token (its QR code). On the day, the kiosk checks it in (appointment.checkin): from
-    `early_minutes` before the slot to `late_minutes` after it the ticket has appointment
-    priority (called after the green channel, before walk-ins); outside that window it is
-    an ordinary ticket. A booking not checked in by the end of its window becomes a no-show
-    (a timer on the broker's clock raises appointment.no_show). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "broker_calendar.h"
-#include "broker_handlers.h"
 #include "broker_idcheck.h"
+#include "broker_ticket.h"
+#include "proto_json.h"
 #include "proto_token.h"
-
-static const char *
-s_str (const json_t *j, const char *key)
-{
-    const char *v = json_string_value (json_object_get (j, key));
-    return v ? v : "";
-}
 
 //  Unix ms of local date `day` (yyyymmdd) at `minutes` past midnight.
 static int64_t
@@ -60,9 +47,9 @@ s_public (const json_t *a)
     json_object_del (v, "code");
     json_object_del (v, "person");
     char name[192];
-    broker_idcheck_mask_name (s_str (a, "name"), name, sizeof name);
+    broker_idcheck_mask_name (proto_str (a, "name"), name, sizeof name);
     json_object_set_new (v, "name", json_string (name));
-    const char *phone = s_str (a, "phone");
+    const char *phone = proto_str (a, "phone");
     if (*phone) {
         char masked[32];
         broker_idcheck_mask_phone (phone, masked, sizeof masked);
@@ -106,13 +93,13 @@ s_release (broker_ctx_t *ctx, const json_t *a, const char *code)
 {
     char key[48];
     snprintf (key, sizeof key, "%d/%s/%s", (int)json_integer_value (json_object_get (a, "date")),
-              s_str (a, "service"), s_str (a, "slot_key"));
+              proto_str (a, "service"), proto_str (a, "slot_key"));
     long n = broker_number_peek (ctx, key);
     broker_number_put (ctx, key, n > 0 ? n - 1 : 0);
     char pkey[160];
     int plen =
         snprintf (pkey, sizeof pkey, "%d|%s", (int)json_integer_value (json_object_get (a, "date")),
-                  s_str (a, "person"));
+                  proto_str (a, "person"));
     broker_store_del (ctx->store, BROKER_DB_APPT_PERSON, pkey, (size_t)plen);
     s_due_del (ctx, a, code);
 }
@@ -121,7 +108,7 @@ int
 broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
 {
     const broker_config_t *cfg = ctx->config;
-    const char *prefix = s_str (body, "service");
+    const char *prefix = proto_str (body, "service");
     int service = broker_config_service (cfg, prefix);
     if (service < 0)
         return broker_fail (ctx, PROTO_ERR_UNKNOWN_SERVICE, "no service \"%.16s\" in this hall",
@@ -135,7 +122,7 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
                             cfg->appt_days_ahead);
     if (ctx->calendar && !broker_calendar_is_working_day (ctx->calendar, day))
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "%d is not a working day", day);
-    int start = s_hhmm (s_str (body, "slot"));
+    int start = s_hhmm (proto_str (body, "slot"));
     bool inside = false;
     for (int p = 0; p < cfg->appt_nperiods; p++) {
         int from = cfg->appt_open_min[2 * p], to = cfg->appt_open_min[2 * p + 1];
@@ -150,7 +137,7 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
     int64_t start_ms = s_local_ms (ctx, day, start);
     if (start_ms <= ctx->now)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "that slot has begun already");
-    const char *name = s_str (body, "name");
+    const char *name = proto_str (body, "name");
     const char *id = json_string_value (json_object_get (body, "id_number"));
     const char *phone = json_string_value (json_object_get (body, "phone"));
     if (broker_check_length (ctx, "name", name, 64) ||
@@ -184,7 +171,7 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
         return broker_fail (ctx, PROTO_ERR_INTERNAL, "the slot counter %s is unreadable", key);
     if (taken >= cfg->appt_capacity)
         return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "slot %s of %d is full (%d places)",
-                            s_str (body, "slot"), day, cfg->appt_capacity);
+                            proto_str (body, "slot"), day, cfg->appt_capacity);
     //  Nothing fails from here on.
     char code[PROTO_TOKEN_LEN + 1];
     proto_token_new (code);
@@ -195,7 +182,7 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
     int64_t due = start_ms + (int64_t)cfg->appt_late_min * 60000 + 1;
     json_t *a = json_pack (
         "{s:s, s:s, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:s}", "code", code, "service",
-        prefix, "date", day, "slot", s_str (body, "slot"), "slot_key", slot_key, "start",
+        prefix, "date", day, "slot", proto_str (body, "slot"), "slot_key", slot_key, "start",
         (json_int_t)start_ms, "due", (json_int_t)due, "name", name, "person", person, "phone",
         phone ? phc.canonical : "", "booked", (json_int_t)ctx->now, "state", "booked");
     s_save (ctx, code, a);
@@ -224,10 +211,10 @@ int
 broker_h_appointment_cancel (broker_ctx_t *ctx, const json_t *body)
 {
     char code[PROTO_TOKEN_LEN + 1];
-    json_t *a = s_load (ctx, s_str (body, "code"), code);
+    json_t *a = s_load (ctx, proto_str (body, "code"), code);
     if (!a)
         return -1;
-    if (strcmp (s_str (a, "state"), "booked") != 0 ||
+    if (strcmp (proto_str (a, "state"), "booked") != 0 ||
         json_integer_value (json_object_get (a, "start")) <= ctx->now) {
         json_decref (a);
         return broker_fail (ctx, PROTO_ERR_WRONG_STATE,
@@ -247,10 +234,10 @@ int
 broker_h_appointment_checkin (broker_ctx_t *ctx, const json_t *body)
 {
     char code[PROTO_TOKEN_LEN + 1];
-    json_t *a = s_load (ctx, s_str (body, "code"), code);
+    json_t *a = s_load (ctx, proto_str (body, "code"), code);
     if (!a)
         return -1;
-    const char *state = s_str (a, "state");
+    const char *state = proto_str (a, "state");
     int today = broker_today (ctx);
     int rc = 0;
     if (strcmp (state, "booked") != 0 && strcmp (state, "no_show") != 0)
@@ -266,7 +253,7 @@ broker_h_appointment_checkin (broker_ctx_t *ctx, const json_t *body)
     bool in_window = strcmp (state, "booked") == 0 &&
                      ctx->now >= start - (int64_t)ctx->config->appt_early_min * 60000 &&
                      ctx->now <= start + (int64_t)ctx->config->appt_late_min * 60000;
-    int service = broker_config_service (ctx->config, s_str (a, "service"));
+    int service = broker_config_service (ctx->config, proto_str (a, "service"));
     broker_ticket_t *t =
         broker_issue (ctx, service, in_window ? PRIORITY_APPOINTMENT : PRIORITY_NORMAL);
     if (!t) {
@@ -305,7 +292,7 @@ broker_h_appointment_list (broker_ctx_t *ctx, const json_t *body)
     while (broker_store_next (&it)) {
         json_t *a = json_loadb (it.val.mv_data, it.val.mv_size, 0, NULL);
         if (a && json_integer_value (json_object_get (a, "date")) == date &&
-            (!service || strcmp (service, s_str (a, "service")) == 0))
+            (!service || strcmp (service, proto_str (a, "service")) == 0))
             json_array_append_new (list, s_public (a));
         json_decref (a);
     }
@@ -342,7 +329,7 @@ broker_appt_timers (broker_ctx_t *ctx)
         const char *code = json_string_value (c);
         json_t *a = broker_store_get_json (ctx->store, BROKER_DB_APPTS, code, PROTO_TOKEN_LEN);
         s_due_del (ctx, a, code);
-        if (a && strcmp (s_str (a, "state"), "booked") == 0) {
+        if (a && strcmp (proto_str (a, "state"), "booked") == 0) {
             json_object_set_new (a, "state", json_string ("no_show"));
             s_save (ctx, code, a);
             broker_emit (ctx, PROTO_EVT_APPOINTMENT_NO_SHOW,

@@ -1,47 +1,12 @@
-/*  broker_rating.c — ratings (好差评, 国办发〔2019〕51号) and the journal reader.
+/*  broker_rating.c — see broker_rating.h. */
+#include "broker_rating.h"
 
-    After a visit the citizen rates it on five levels: 5 非常满意, 4 满意, 3 基本满意,
-    2 不满意, 1 非常不满意. Levels 1 and 2 are bad ratings: each opens a rectification item
-    that must be verified, answered and fixed within `rectify_days` working days. The day's
-    figures per service feed the rating rate (rated / served) and the good-rating rate
-    ((5 + 4) / rated) on the dashboard. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "broker_calendar.h"
-#include "broker_case.h"
-#include "broker_handlers.h"
 #include "proto_token.h"
-
-int
-broker_h_events_range (broker_ctx_t *ctx, const json_t *body)
-{
-    json_int_t from = json_integer_value (json_object_get (body, "from"));
-    json_t *lim = json_object_get (body, "limit");
-    json_int_t limit = lim ? json_integer_value (lim) : 1000;
-    if (from < 1 || limit < 1 || limit > 1000)
-        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "from must be >= 1 and limit 1..1000");
-    json_t *events = json_array ();
-    for (json_int_t seq = from; seq < from + limit && (uint64_t)seq <= ctx->hall->last_seq; seq++) {
-        unsigned char key[8];
-        broker_key_u64 ((uint64_t)seq, key);
-        json_t *e = broker_store_get_json (ctx->store, BROKER_DB_EVENTS, key, sizeof key);
-        if (e)
-            json_array_append_new (events, e);
-    }
-    MDB_val v;
-    json_int_t day_seq = 1;
-    if (broker_store_get (ctx->store, BROKER_DB_META, "day_seq", 7, &v) == 0 && v.mv_size < 24) {
-        char buf[24];
-        memcpy (buf, v.mv_data, v.mv_size);
-        buf[v.mv_size] = 0;
-        day_seq = atoll (buf);
-    }
-    ctx->reply = json_pack ("{s:o, s:I, s:I}", "events", events, "last_seq",
-                            (json_int_t)ctx->hall->last_seq, "day_first_seq", day_seq);
-    return 0;
-}
 
 static const char *s_levels[] = {"", "非常不满意", "不满意", "基本满意", "满意", "非常满意"};
 
@@ -65,8 +30,8 @@ broker_rating_pad_set (broker_ctx_t *ctx, int counter, const broker_ticket_t *t)
 static int
 s_pad_token (broker_ctx_t *ctx, const json_t *body, char *token)
 {
-    broker_counter_t *c = broker_counter_of (ctx, body);
-    if (!c)
+    broker_counter_t *c;
+    if (broker_counter_require (ctx, body, 0, &c, NULL))
         return -1;
     char key[32], val[64];
     int klen = s_pad_key (c->id, key, sizeof key);

@@ -2,7 +2,6 @@
 #include "broker_server.h"
 
 #include <errno.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +14,13 @@
 #include "broker_devices.h"
 #include "proto_keys.h"
 #include "broker_handlers.h"
+#include "broker_idem.h"
+#include "broker_timers.h"
 #include "broker_hall.h"
 #include "broker_idcheck.h"
 #include "broker_store.h"
 #include "proto_log.h"
 #include "proto_msg.h"
-
-//  Idempotency records are pruned at most this many per batch, so pruning never stalls
-//  the loop.
-#define PRUNE_MAX 1000
-//  Idempotency record: time (8) and request fingerprint (IDEM_HASH), then the reply.
-#define IDEM_HASH 16
-#define IDEM_HEAD (8 + IDEM_HASH)
 
 //  One request as it arrived, kept until its reply is sent (and for a replay).
 typedef struct {
@@ -381,18 +375,6 @@ s_roles (const broker_server_t *self, const s_incoming_t *in)
     return role >= 0 ? 1u << role : 0;
 }
 
-static size_t
-s_idem_key (const s_incoming_t *in, const char *request_id, char *key, size_t size)
-{
-    size_t plen = strlen (in->principal), rlen = strlen (request_id);
-    if (plen + 1 + rlen > size)
-        return 0;
-    memcpy (key, in->principal, plen);
-    key[plen] = 0;
-    memcpy (key + plen + 1, request_id, rlen);
-    return plen + 1 + rlen;
-}
-
 //  A handler's context for a request from `principal`, at the clock's current time.
 static broker_ctx_t
 s_ctx (broker_server_t *self, const char *principal)
@@ -411,6 +393,34 @@ s_ctx (broker_server_t *self, const char *principal)
         .events = self->events,
         .notices = self->notices,
     };
+}
+
+//  A write request seen before: its recorded reply, or the reason it gets none, into `out`.
+//  False if the request is new.
+static bool
+s_replay (broker_server_t *self, const broker_idem_t *idem, const char *command,
+          const char *request_id, s_reply_t *out)
+{
+    broker_idem_reply_t rec;
+    char why[256];
+    switch (broker_idem_find (self->store, idem, command, &rec)) {
+    case BROKER_IDEM_NEW: return false;
+    case BROKER_IDEM_UNREADABLE:
+        s_reply_error (out, PROTO_ERR_INTERNAL, "unreadable idempotency record", request_id);
+        break;
+    case BROKER_IDEM_REUSED:
+        snprintf (why, sizeof why, "request id %s was used before for a different request (%s)",
+                  request_id, rec.command);
+        s_reply_error (out, PROTO_ERR_REQUEST_ID_REUSED, why, request_id);
+        break;
+    case BROKER_IDEM_REPLAY:
+        snprintf (out->status, sizeof out->status, "%s", rec.status);
+        snprintf (out->request_id, sizeof out->request_id, "%s", request_id);
+        free (out->body);
+        out->body = strndup (rec.body, rec.body_len);
+        break;
+    }
+    return true;
 }
 
 static void
@@ -445,37 +455,11 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
         return;
     }
 
-    char key[PROTO_MAX_REQUEST_ID + 130];
-    size_t klen = 0;
-    //  The request's fingerprint: a retry sends the same bytes; anything else under the same
-    //  id is a different request and must not get the recorded reply.
-    unsigned char hash[IDEM_HASH];
-    crypto_generichash (hash, sizeof hash, frames[3].data, frames[3].size, NULL, 0);
+    //  A write request seen before gets its recorded reply, and runs no second time.
+    broker_idem_t idem = {.klen = 0};
     if (cmd->flags == PROTO_WRITE) {
-        klen = s_idem_key (in, req.request_id, key, sizeof key);
-        MDB_val v;
-        if (klen && broker_store_get (self->store, BROKER_DB_IDEM, key, klen, &v) == 0) {
-            //  Recorded reply: "<time u64 BE><hash 16><command>\0<status>\0<body>".
-            const char *rec = v.mv_size > IDEM_HEAD ? (const char *)v.mv_data + IDEM_HEAD : "";
-            size_t rlen = v.mv_size > IDEM_HEAD ? v.mv_size - IDEM_HEAD : 0;
-            const char *status = memchr (rec, 0, rlen);
-            const char *body =
-                status ? memchr (status + 1, 0, rlen - (size_t)(status + 1 - rec)) : NULL;
-            if (!status || !body) {
-                s_reply_error (out, PROTO_ERR_INTERNAL, "unreadable idempotency record",
-                               req.request_id);
-            } else if (strcmp (rec, cmd->name) != 0 ||
-                       memcmp ((const char *)v.mv_data + 8, hash, sizeof hash) != 0) {
-                snprintf (why, sizeof why,
-                          "request id %s was used before for a different request (%s)",
-                          req.request_id, rec);
-                s_reply_error (out, PROTO_ERR_REQUEST_ID_REUSED, why, req.request_id);
-            } else {
-                snprintf (out->status, sizeof out->status, "%s", status + 1);
-                snprintf (out->request_id, sizeof out->request_id, "%s", req.request_id);
-                free (out->body);
-                out->body = strndup (body + 1, rlen - (size_t)(body + 1 - rec));
-            }
+        broker_idem_init (&idem, in->principal, req.request_id, frames[3].data, frames[3].size);
+        if (s_replay (self, &idem, cmd->name, req.request_id, out)) {
             proto_request_reset (&req);
             return;
         }
@@ -497,53 +481,10 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
                      err_body);
     }
     json_decref (ctx.err_detail);
-    if (cmd->flags == PROTO_WRITE && klen) {
-        //  Record the reply, failures included, so a retry always hears the same answer.
-        size_t nlen = strlen (cmd->name), slen = strlen (out->status), blen = strlen (out->body);
-        size_t vlen = IDEM_HEAD + nlen + 1 + slen + 1 + blen;
-        unsigned char *val = malloc (vlen);
-        if (val) {
-            broker_key_u64 ((uint64_t)ctx.now, val);
-            memcpy (val + 8, hash, sizeof hash);
-            memcpy (val + IDEM_HEAD, cmd->name, nlen + 1);
-            memcpy (val + IDEM_HEAD + nlen + 1, out->status, slen + 1);
-            memcpy (val + IDEM_HEAD + nlen + 1 + slen + 1, out->body, blen);
-            broker_store_put (self->store, BROKER_DB_IDEM, key, klen, val, vlen);
-            free (val);
-            unsigned char tkey[8 + sizeof key];
-            broker_key_u64 ((uint64_t)ctx.now, tkey);
-            memcpy (tkey + 8, key, klen);
-            broker_store_put (self->store, BROKER_DB_IDEM_TIME, tkey, 8 + klen, "", 0);
-        }
-    }
+    //  Record the reply, failures included, so a retry always hears the same answer.
+    if (cmd->flags == PROTO_WRITE)
+        broker_idem_record (self->store, &idem, ctx.now, cmd->name, out->status, out->body);
     proto_request_reset (&req);
-}
-
-//  Forgets request ids older than the configured retention, a bounded number per batch.
-static void
-s_prune (broker_server_t *self, int64_t now)
-{
-    //  The keys to delete, collected first (no writes to a database during its walk).
-    static struct {
-        unsigned char key[8 + PROTO_MAX_REQUEST_ID + 130];
-        size_t len;
-    } old[PRUNE_MAX]; //  large; one loop thread
-    uint64_t cutoff = (uint64_t)(now - (int64_t)self->config->idem_hours * 3600000);
-    int n = 0;
-    broker_store_iter_t it;
-    broker_store_scan (self->store, BROKER_DB_IDEM_TIME, NULL, 0, &it);
-    while (n < PRUNE_MAX && broker_store_next (&it)) {
-        if (it.key.mv_size < 8 || broker_key_u64_read (it.key.mv_data) >= cutoff ||
-            it.key.mv_size > sizeof old[0].key)
-            break;
-        memcpy (old[n].key, it.key.mv_data, it.key.mv_size);
-        old[n++].len = it.key.mv_size;
-    }
-    broker_store_scan_end (&it);
-    for (int i = 0; i < n; i++) {
-        broker_store_del (self->store, BROKER_DB_IDEM, old[i].key + 8, old[i].len - 8);
-        broker_store_del (self->store, BROKER_DB_IDEM_TIME, old[i].key, old[i].len);
-    }
 }
 
 //  Hands a notification to the sender: a JSON line in the notify log (the SMS gateway
@@ -676,7 +617,7 @@ s_run_batch (broker_server_t *self)
     }
     int64_t now = broker_clock_now (self->clock);
     if (now >= self->prune_due) {
-        s_prune (self, now);
+        broker_idem_prune (self->store, now - (int64_t)self->config->idem_hours * 3600000);
         self->prune_due = now + 60000;
     }
     s_texts_collect (self);

@@ -7,31 +7,25 @@
 
 #include "broker_case.h"
 #include "broker_idcheck.h"
+#include "proto_json.h"
 #include "proto_token.h"
 
 #define CAB_MAX 32
 
-static const char *
-s_str (const json_t *j, const char *key)
-{
-    const char *v = json_string_value (json_object_get (j, key));
-    return v ? v : "";
-}
-
 void
 broker_notify (broker_ctx_t *ctx, const json_t *c, const char *kind, const char *text)
 {
-    const char *phone = s_str (json_object_get (c, "applicant"), "phone");
+    const char *phone = proto_str (json_object_get (c, "applicant"), "phone");
     if (!*phone)
         return;
     char qr[600];
-    snprintf (qr, sizeof qr, "%s%s", ctx->config->status_url, s_str (c, "token"));
+    snprintf (qr, sizeof qr, "%s%s", ctx->config->status_url, proto_str (c, "token"));
     uint64_t seq = 1;
     MDB_val k, v;
     if (broker_store_last (ctx->store, BROKER_DB_NOTICES, &k, &v) == 0 && k.mv_size == 8)
         seq = broker_key_u64_read (k.mv_data) + 1;
     json_t *n = json_pack ("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "seq", (json_int_t)seq, "kind",
-                           kind, "case_no", s_str (c, "case_no"), "phone", phone, "text", text,
+                           kind, "case_no", proto_str (c, "case_no"), "phone", phone, "text", text,
                            "code", qr, "time", (json_int_t)ctx->now);
     unsigned char key[8];
     broker_key_u64 (seq, key);
@@ -43,7 +37,7 @@ broker_notify (broker_ctx_t *ctx, const json_t *c, const char *kind, const char 
 static const char *
 s_cabinet (broker_ctx_t *ctx, const json_t *body)
 {
-    const char *id = s_str (body, "cabinet");
+    const char *id = proto_str (body, "cabinet");
     size_t n = strlen (id);
     bool ok = n >= 1 && n <= CAB_MAX;
     for (size_t i = 0; ok && i < n; i++)
@@ -98,7 +92,7 @@ s_case_by_code (broker_ctx_t *ctx, const char *code, const char *state, bool all
         json_t *c = broker_case_load (ctx, json_string_value (no));
         if (!c)
             continue;
-        if (strcmp (s_str (c, "state"), state) == 0) {
+        if (strcmp (proto_str (c, "state"), state) == 0) {
             json_decref (best);
             best = c;
             break;
@@ -115,7 +109,7 @@ s_case_by_code (broker_ctx_t *ctx, const char *code, const char *state, bool all
 static int
 s_state_error (broker_ctx_t *ctx, const json_t *c, const char *want)
 {
-    const char *st = s_str (c, "state");
+    const char *st = proto_str (c, "state");
     if (strcmp (st, "collected") == 0) {
         char when[24];
         broker_format_time (json_integer_value (json_object_get (c, "collected")),
@@ -123,8 +117,8 @@ s_state_error (broker_ctx_t *ctx, const json_t *c, const char *want)
         return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "已于 %.16s 领取 / collected at %.16s",
                             when, when);
     }
-    return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "case %s is %s, not %s", s_str (c, "case_no"),
-                        st, want);
+    return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "case %s is %s, not %s",
+                        proto_str (c, "case_no"), st, want);
 }
 
 //  The second factor for a case, when its item asks for one: the last 4 characters of the
@@ -132,15 +126,16 @@ s_state_error (broker_ctx_t *ctx, const json_t *c, const char *want)
 static bool
 s_pin (broker_ctx_t *ctx, const json_t *c, char pin_hash[33])
 {
-    int ii = broker_config_item (ctx->config, s_str (c, "item"));
+    int ii = broker_config_item (ctx->config, proto_str (c, "item"));
     if (ii < 0 || !ctx->config->items[ii].pickup_pin)
         return false;
     const json_t *a = json_object_get (c, "applicant");
-    const char *id = *s_str (a, "id_number") ? s_str (a, "id_number") : s_str (a, "uscc");
+    const char *id =
+        *proto_str (a, "id_number") ? proto_str (a, "id_number") : proto_str (a, "uscc");
     size_t n = strlen (id);
     if (n < 4)
         return false;
-    proto_token_pin_hash (s_str (c, "case_no"), id + n - 4, pin_hash);
+    proto_token_pin_hash (proto_str (c, "case_no"), id + n - 4, pin_hash);
     return true;
 }
 
@@ -151,16 +146,16 @@ s_pickup_record (broker_ctx_t *ctx, const json_t *c)
     const json_t *p = json_object_get (c, "pickup");
     json_t *codes = json_array ();
     char h[33];
-    proto_token_hash (s_str (c, "token"), h);
+    proto_token_hash (proto_str (c, "token"), h);
     json_array_append_new (codes, json_string (h));
     size_t i;
     json_t *x;
     json_array_foreach (json_object_get (c, "proxies"), i, x)
-        json_array_append_new (codes, json_string (s_str (x, "code_hash")));
-    json_t *r = json_pack ("{s:s, s:s, s:o, s:I, s:s}", "case_no", s_str (c, "case_no"), "slot",
-                           s_str (p, "slot"), "codes", codes, "deposited",
+        json_array_append_new (codes, json_string (proto_str (x, "code_hash")));
+    json_t *r = json_pack ("{s:s, s:s, s:o, s:I, s:s}", "case_no", proto_str (c, "case_no"), "slot",
+                           proto_str (p, "slot"), "codes", codes, "deposited",
                            json_integer_value (json_object_get (p, "deposited")), "item_name",
-                           s_str (c, "item_name"));
+                           proto_str (c, "item_name"));
     char pin[33];
     if (s_pin (ctx, c, pin))
         json_object_set_new (r, "pin_hash", json_string (pin));
@@ -173,7 +168,7 @@ s_pickup_record (broker_ctx_t *ctx, const json_t *c)
 static const char *
 s_size_of (broker_ctx_t *ctx, const json_t *c)
 {
-    int ii = broker_config_item (ctx->config, s_str (c, "item"));
+    int ii = broker_config_item (ctx->config, proto_str (c, "item"));
     return ii >= 0 ? ctx->config->items[ii].result_size : "M";
 }
 
@@ -183,19 +178,19 @@ broker_h_vault_deposit_check (broker_ctx_t *ctx, const json_t *body)
     if (!s_cabinet (ctx, body))
         return -1;
     bool proxy;
-    json_t *c = s_case_by_code (ctx, s_str (body, "code"), "awaiting_pickup", true, &proxy);
+    json_t *c = s_case_by_code (ctx, proto_str (body, "code"), "awaiting_pickup", true, &proxy);
     if (!c)
         return -1;
-    if (proxy || strcmp (s_str (c, "state"), "awaiting_pickup") != 0) {
+    if (proxy || strcmp (proto_str (c, "state"), "awaiting_pickup") != 0) {
         int rc = proxy ? broker_fail (ctx, PROTO_ERR_WRONG_STATE, "a proxy code cannot deposit")
                        : s_state_error (ctx, c, "awaiting_pickup");
         json_decref (c);
         return rc;
     }
     json_t *view = broker_case_view (ctx, c, false);
-    ctx->reply = json_pack ("{s:s, s:s, s:s, s:O}", "case_no", s_str (c, "case_no"), "item_name",
-                            s_str (c, "item_name"), "size", s_size_of (ctx, c), "applicant",
-                            json_object_get (view, "applicant"));
+    ctx->reply = json_pack ("{s:s, s:s, s:s, s:O}", "case_no", proto_str (c, "case_no"),
+                            "item_name", proto_str (c, "item_name"), "size", s_size_of (ctx, c),
+                            "applicant", json_object_get (view, "applicant"));
     json_decref (view);
     json_decref (c);
     return 0;
@@ -204,7 +199,7 @@ broker_h_vault_deposit_check (broker_ctx_t *ctx, const json_t *body)
 static json_t *
 s_case_named (broker_ctx_t *ctx, const json_t *body)
 {
-    const char *no = s_str (body, "case_no");
+    const char *no = proto_str (body, "case_no");
     json_t *c = strlen (no) <= 48 ? broker_case_load (ctx, no) : NULL;
     if (!c)
         broker_fail (ctx, PROTO_ERR_UNKNOWN_CASE, "no case %.48s", no);
@@ -215,34 +210,34 @@ static bool
 s_here (const json_t *c, const char *cabinet, const char *slot)
 {
     const json_t *p = json_object_get (c, "pickup");
-    return strcmp (s_str (p, "cabinet"), cabinet) == 0 &&
-           (!slot || strcmp (s_str (p, "slot"), slot) == 0);
+    return strcmp (proto_str (p, "cabinet"), cabinet) == 0 &&
+           (!slot || strcmp (proto_str (p, "slot"), slot) == 0);
 }
 
 int
 broker_h_vault_deposited (broker_ctx_t *ctx, const json_t *body)
 {
     const char *cabinet = s_cabinet (ctx, body);
-    const char *slot = s_str (body, "slot");
+    const char *slot = proto_str (body, "slot");
     if (!cabinet || broker_check_length (ctx, "slot", slot, 16))
         return -1;
     json_t *c = s_case_named (ctx, body);
     if (!c)
         return -1;
     //  A report that arrives twice (a retry with a new id after a vault restart) is a no-op.
-    if (strcmp (s_str (c, "state"), "ready_for_pickup") == 0 && s_here (c, cabinet, slot)) {
+    if (strcmp (proto_str (c, "state"), "ready_for_pickup") == 0 && s_here (c, cabinet, slot)) {
         ctx->reply = json_pack ("{s:o}", "pickup", s_pickup_record (ctx, c));
         json_decref (c);
         return 0;
     }
-    if (strcmp (s_str (c, "state"), "awaiting_pickup") != 0) {
+    if (strcmp (proto_str (c, "state"), "awaiting_pickup") != 0) {
         int rc = s_state_error (ctx, c, "awaiting_pickup");
         json_decref (c);
         return rc;
     }
     json_t *mirror =
         broker_store_get_json (ctx->store, BROKER_DB_CABINETS, cabinet, strlen (cabinet));
-    const char *cab_name = mirror ? s_str (mirror, "name") : cabinet;
+    const char *cab_name = mirror ? proto_str (mirror, "name") : cabinet;
     json_object_set_new (c, "state", json_string ("ready_for_pickup"));
     json_object_set_new (c, "pickup",
                          json_pack ("{s:s, s:s, s:s, s:I}", "cabinet", cabinet, "cabinet_name",
@@ -256,7 +251,7 @@ broker_h_vault_deposited (broker_ctx_t *ctx, const json_t *body)
     char text[600];
     snprintf (text, sizeof text,
               "【%s】您的%s（%s）已存入自助取件柜 %s 格口，请凭取号单或本短信二维码取件。",
-              ctx->config->hall_name, s_str (c, "item_name"), s_str (c, "case_no"), slot);
+              ctx->config->hall_name, proto_str (c, "item_name"), proto_str (c, "case_no"), slot);
     broker_notify (ctx, c, "ready_for_pickup", text);
     ctx->reply = json_pack ("{s:o}", "pickup", s_pickup_record (ctx, c));
     json_decref (c);
@@ -273,15 +268,15 @@ broker_h_vault_pickup_check (broker_ctx_t *ctx, const json_t *body)
     if (!cabinet)
         return -1;
     bool proxy;
-    json_t *c = s_case_by_code (ctx, s_str (body, "code"), "ready_for_pickup", false, &proxy);
+    json_t *c = s_case_by_code (ctx, proto_str (body, "code"), "ready_for_pickup", false, &proxy);
     if (!c)
         return -1;
     int rc = 0;
-    if (strcmp (s_str (c, "state"), "ready_for_pickup") != 0)
+    if (strcmp (proto_str (c, "state"), "ready_for_pickup") != 0)
         rc = s_state_error (ctx, c, "ready_for_pickup");
     else if (!s_here (c, cabinet, NULL))
         rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE, "this result is in cabinet %s, not here",
-                          s_str (json_object_get (c, "pickup"), "cabinet"));
+                          proto_str (json_object_get (c, "pickup"), "cabinet"));
     else {
         ctx->reply = s_pickup_record (ctx, c);
         json_object_set_new (ctx->reply, "proxy", json_boolean (proxy));
@@ -294,23 +289,23 @@ int
 broker_h_vault_collected (broker_ctx_t *ctx, const json_t *body)
 {
     const char *cabinet = s_cabinet (ctx, body);
-    const char *slot = s_str (body, "slot");
+    const char *slot = proto_str (body, "slot");
     if (!cabinet)
         return -1;
     json_t *c = s_case_named (ctx, body);
     if (!c)
         return -1;
     json_int_t when = json_integer_value (json_object_get (body, "time"));
-    if (strcmp (s_str (c, "state"), "collected") == 0 && s_here (c, cabinet, slot)) {
+    if (strcmp (proto_str (c, "state"), "collected") == 0 && s_here (c, cabinet, slot)) {
         ctx->reply = broker_case_view (ctx, c, false);
         json_decref (c);
         return 0;
     }
-    if (strcmp (s_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, slot)) {
-        int rc = strcmp (s_str (c, "state"), "ready_for_pickup") != 0
+    if (strcmp (proto_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, slot)) {
+        int rc = strcmp (proto_str (c, "state"), "ready_for_pickup") != 0
                      ? s_state_error (ctx, c, "ready_for_pickup")
                      : broker_fail (ctx, PROTO_ERR_WRONG_STATE, "case %s is not in %s slot %s",
-                                    s_str (c, "case_no"), cabinet, slot);
+                                    proto_str (c, "case_no"), cabinet, slot);
         json_decref (c);
         return rc;
     }
@@ -337,18 +332,18 @@ int
 broker_h_vault_recovered (broker_ctx_t *ctx, const json_t *body)
 {
     const char *cabinet = s_cabinet (ctx, body);
-    const char *slot = s_str (body, "slot");
+    const char *slot = proto_str (body, "slot");
     if (!cabinet)
         return -1;
     json_t *c = s_case_named (ctx, body);
     if (!c)
         return -1;
-    if (strcmp (s_str (c, "state"), "awaiting_pickup") == 0 && !json_object_get (c, "pickup")) {
+    if (strcmp (proto_str (c, "state"), "awaiting_pickup") == 0 && !json_object_get (c, "pickup")) {
         ctx->reply = broker_case_view (ctx, c, false);
         json_decref (c);
         return 0;
     }
-    if (strcmp (s_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, slot)) {
+    if (strcmp (proto_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, slot)) {
         int rc = s_state_error (ctx, c, "ready_for_pickup in this slot");
         json_decref (c);
         return rc;
@@ -376,7 +371,7 @@ broker_h_vault_recovered (broker_ctx_t *ctx, const json_t *body)
 bool
 broker_vault_overdue (broker_ctx_t *ctx, json_t *c)
 {
-    if (strcmp (s_str (c, "state"), "ready_for_pickup") != 0)
+    if (strcmp (proto_str (c, "state"), "ready_for_pickup") != 0)
         return false;
     json_int_t deposited =
         json_integer_value (json_object_get (json_object_get (c, "pickup"), "deposited"));
@@ -396,12 +391,12 @@ broker_vault_overdue (broker_ctx_t *ctx, json_t *c)
     const json_t *p = json_object_get (c, "pickup");
     broker_case_emit (ctx, PROTO_EVT_CASE_WARNING, c,
                       json_pack ("{s:s, s:s, s:s}", "level", "pickup_overdue", "cabinet",
-                                 s_str (p, "cabinet"), "slot", s_str (p, "slot")),
+                                 proto_str (p, "cabinet"), "slot", proto_str (p, "slot")),
                       NULL);
     char text[600];
     snprintf (text, sizeof text,
               "【%s】您的%s（%s）已在自助取件柜存放 %d 天，请尽快取件；逾期将转回窗口领取。",
-              ctx->config->hall_name, s_str (c, "item_name"), s_str (c, "case_no"),
+              ctx->config->hall_name, proto_str (c, "item_name"), proto_str (c, "case_no"),
               ctx->config->pickup_overdue_days);
     broker_notify (ctx, c, "pickup_reminder", text);
     return true;
@@ -413,14 +408,14 @@ broker_vault_overdue (broker_ctx_t *ctx, json_t *c)
 int
 broker_h_case_authorize_proxy (broker_ctx_t *ctx, const json_t *body)
 {
-    const char *name = s_str (body, "proxy_name");
+    const char *name = proto_str (body, "proxy_name");
     if (broker_check_length (ctx, "proxy_name", name, 64))
         return -1;
     bool proxy;
-    json_t *c = s_case_by_code (ctx, s_str (body, "token"), "ready_for_pickup", false, &proxy);
+    json_t *c = s_case_by_code (ctx, proto_str (body, "token"), "ready_for_pickup", false, &proxy);
     if (!c)
         return -1;
-    const char *st = s_str (c, "state");
+    const char *st = proto_str (c, "state");
     if (proxy || (strcmp (st, "ready_for_pickup") != 0 && strcmp (st, "awaiting_pickup") != 0)) {
         int rc = proxy ? broker_fail (ctx, PROTO_ERR_FORBIDDEN,
                                       "only the applicant's own code can authorise a proxy")
@@ -442,7 +437,7 @@ broker_h_case_authorize_proxy (broker_ctx_t *ctx, const json_t *body)
     }
     json_array_append_new (proxies, json_pack ("{s:s, s:s, s:I}", "name", name, "code_hash", hash,
                                                "created", (json_int_t)ctx->now));
-    const char *no = s_str (c, "case_no");
+    const char *no = proto_str (c, "case_no");
     broker_store_put (ctx->store, BROKER_DB_PROXY_CODES, code, PROTO_TOKEN_LEN, no, strlen (no));
     broker_case_save (ctx, c);
     broker_case_emit (ctx, PROTO_EVT_CASE_PROXY_AUTHORIZED, c,
@@ -530,16 +525,16 @@ broker_h_vault_deposit_request (broker_ctx_t *ctx, const json_t *body)
     if (size && strcmp (size, "S") && strcmp (size, "M") && strcmp (size, "L"))
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "size must be S, M or L");
     bool proxy;
-    json_t *c = s_case_by_code (ctx, s_str (body, "code"), "awaiting_pickup", true, &proxy);
+    json_t *c = s_case_by_code (ctx, proto_str (body, "code"), "awaiting_pickup", true, &proxy);
     if (!c)
         return -1;
-    if (proxy || strcmp (s_str (c, "state"), "awaiting_pickup") != 0) {
+    if (proxy || strcmp (proto_str (c, "state"), "awaiting_pickup") != 0) {
         int rc = s_state_error (ctx, c, "awaiting_pickup");
         json_decref (c);
         return rc;
     }
     json_t *cmd =
-        json_pack ("{s:s, s:s, s:s, s:s}", "kind", "deposit", "case_no", s_str (c, "case_no"),
+        json_pack ("{s:s, s:s, s:s, s:s}", "kind", "deposit", "case_no", proto_str (c, "case_no"),
                    "size", size ? size : s_size_of (ctx, c), "clerk", clerk ? clerk : "");
     json_decref (c);
     return s_command_add (ctx, cabinet, cmd);
@@ -549,8 +544,8 @@ int
 broker_h_vault_remote_open (broker_ctx_t *ctx, const json_t *body)
 {
     const char *cabinet = s_cabinet (ctx, body);
-    const char *slot = s_str (body, "slot");
-    const char *reason = s_str (body, "reason");
+    const char *slot = proto_str (body, "slot");
+    const char *reason = proto_str (body, "reason");
     const char *clerk = json_string_value (json_object_get (body, "clerk"));
     if (!cabinet || broker_check_length (ctx, "slot", slot, 16) ||
         broker_check_length (ctx, "reason", reason, 512) ||
@@ -617,7 +612,7 @@ s_sync_pickups (broker_ctx_t *ctx, const char *cabinet)
         memcpy (no, it.key.mv_data, it.key.mv_size);
         no[it.key.mv_size] = 0;
         json_t *c = broker_case_load (ctx, no);
-        if (c && strcmp (s_str (c, "state"), "ready_for_pickup") == 0 &&
+        if (c && strcmp (proto_str (c, "state"), "ready_for_pickup") == 0 &&
             s_here (c, cabinet, NULL)) {
             json_t *r = s_pickup_record (ctx, c);
             size_t i;

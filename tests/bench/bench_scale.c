@@ -46,11 +46,11 @@
 #include <zmq.h>
 
 #include "broker_calendar.h"
-#include "broker_case.h"
 #include "broker_clock.h"
 #include "broker_devices.h"
 #include "broker_handlers.h"
 #include "broker_store.h"
+#include "broker_timers.h"
 #include "proto_log.h"
 #include "proto_token.h"
 
