@@ -60,8 +60,9 @@ broker_config_missed_name (broker_missed_rule_t rule)
     }
 }
 
+//  The "cases" section (warning levels, calendar, pickup overdue) and the departments.
 static int
-s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
+s_parse_cases (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
     json_t *cases = json_object_get (root, "cases");
     if (cases && !json_is_object (cases))
@@ -96,6 +97,109 @@ s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
         self->departments = json_incref (depts);
     } else
         self->departments = json_object ();
+    return 0;
+}
+
+//  One service item, items[i] (the ones before it parsed). 0 / -1.
+static int
+s_parse_item (broker_config_t *self, json_t *it, size_t i, char *err, size_t esz)
+{
+    char where[32];
+    snprintf (where, sizeof where, "items[%zu]", i);
+    if (!json_is_object (it))
+        return s_err (err, esz, "%s must be an object", where);
+    broker_item_cfg_t *item = &self->items[i];
+    self->nitems = (int)i + 1;
+    char *service = NULL, *kind = NULL, *applicant = NULL;
+    int rc = s_str (it, "id", NULL, &item->id, where, err, esz) ||
+             s_str (it, "name", NULL, &item->name, where, err, esz) ||
+             s_str (it, "department", NULL, &item->department, where, err, esz) ||
+             s_str (it, "service", NULL, &service, where, err, esz) ||
+             s_str (it, "kind", NULL, &kind, where, err, esz) ||
+             s_str (it, "applicant", "either", &applicant, where, err, esz);
+    if (!rc) {
+        item->service = broker_config_service (self, service);
+        if (item->service < 0)
+            rc = s_err (err, esz, "%s.service \"%s\" is not a service prefix", where, service);
+        else if (strcmp (kind, "immediate") == 0)
+            item->kind = BROKER_ITEM_IMMEDIATE;
+        else if (strcmp (kind, "promised") == 0)
+            item->kind = BROKER_ITEM_PROMISED;
+        else
+            rc = s_err (err, esz, "%s.kind must be \"immediate\" or \"promised\"", where);
+    }
+    if (!rc) {
+        if (strcmp (applicant, "person") == 0)
+            item->applicant = BROKER_APPLICANT_PERSON;
+        else if (strcmp (applicant, "company") == 0)
+            item->applicant = BROKER_APPLICANT_COMPANY;
+        else if (strcmp (applicant, "either") == 0)
+            item->applicant = BROKER_APPLICANT_EITHER;
+        else
+            rc = s_err (err, esz, "%s.applicant must be person, company or either", where);
+    }
+    free (service);
+    free (kind);
+    free (applicant);
+    if (rc)
+        return -1;
+    for (int j = 0; j < (int)i; j++)
+        if (strcmp (self->items[j].id, item->id) == 0)
+            return s_err (err, esz, "%s.id \"%s\" is used twice", where, item->id);
+    if (json_object_size (self->departments) &&
+        !json_object_get (self->departments, item->department))
+        return s_err (err, esz, "%s.department \"%s\" is not in \"departments\"", where,
+                      item->department);
+    bool immediate = item->kind == BROKER_ITEM_IMMEDIATE;
+    if (s_int (it, "statutory_days", 0, 0, 365, &item->statutory_days, where, err, esz) ||
+        s_int (it, "promised_days", immediate ? 0 : item->statutory_days, immediate ? 0 : 1,
+               item->statutory_days, &item->promised_days, where, err, esz) ||
+        s_int (it, "max_extension_days", 10, 0, 365, &item->max_extension_days, where, err, esz))
+        return -1;
+    if (!immediate && item->statutory_days == 0)
+        return s_err (err, esz, "%s.statutory_days is required for a promised item", where);
+    json_t *phys = json_object_get (it, "physical_result");
+    if (phys && !json_is_boolean (phys))
+        return s_err (err, esz, "%s.physical_result must be true or false", where);
+    item->physical = json_is_true (phys);
+    char *rsize = NULL;
+    if (s_str (it, "result_size", "M", &rsize, where, err, esz))
+        return -1;
+    bool size_ok = strcmp (rsize, "S") == 0 || strcmp (rsize, "M") == 0 || strcmp (rsize, "L") == 0;
+    if (size_ok)
+        memcpy (item->result_size, rsize, 2);
+    free (rsize);
+    if (!size_ok)
+        return s_err (err, esz, "%s.result_size must be S, M or L", where);
+    json_t *pin = json_object_get (it, "pickup_pin");
+    if (pin && !json_is_boolean (pin))
+        return s_err (err, esz, "%s.pickup_pin must be true or false", where);
+    item->pickup_pin = json_is_true (pin);
+    json_t *docs = json_object_get (it, "documents");
+    if (docs && (!json_is_array (docs) || json_array_size (docs) > BROKER_MAX_DOCS))
+        return s_err (err, esz, "%s.documents must be an array of at most %d", where,
+                      BROKER_MAX_DOCS);
+    size_t j;
+    json_t *d;
+    json_array_foreach (docs, j, d) {
+        char dwhere[64];
+        snprintf (dwhere, sizeof dwhere, "%s.documents[%zu]", where, j);
+        if (!json_is_object (d))
+            return s_err (err, esz, "%s must be {\"id\", \"name\"}", dwhere);
+        item->ndocs = (int)j + 1;
+        if (s_str (d, "id", NULL, &item->docs[j].id, dwhere, err, esz) ||
+            s_str (d, "name", NULL, &item->docs[j].name, dwhere, err, esz))
+            return -1;
+    }
+    return 0;
+}
+
+//  The case rules, the departments and the service items.
+static int
+s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
+{
+    if (s_parse_cases (self, root, err, esz))
+        return -1;
     json_t *items = json_object_get (root, "items");
     if (!items)
         return 0;
@@ -106,97 +210,9 @@ s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
         return s_err (err, esz, "out of memory");
     size_t i;
     json_t *it;
-    json_array_foreach (items, i, it) {
-        char where[32];
-        snprintf (where, sizeof where, "items[%zu]", i);
-        if (!json_is_object (it))
-            return s_err (err, esz, "%s must be an object", where);
-        broker_item_cfg_t *item = &self->items[i];
-        self->nitems = (int)i + 1;
-        char *service = NULL, *kind = NULL, *applicant = NULL;
-        int rc = s_str (it, "id", NULL, &item->id, where, err, esz) ||
-                 s_str (it, "name", NULL, &item->name, where, err, esz) ||
-                 s_str (it, "department", NULL, &item->department, where, err, esz) ||
-                 s_str (it, "service", NULL, &service, where, err, esz) ||
-                 s_str (it, "kind", NULL, &kind, where, err, esz) ||
-                 s_str (it, "applicant", "either", &applicant, where, err, esz);
-        if (!rc) {
-            item->service = broker_config_service (self, service);
-            if (item->service < 0)
-                rc = s_err (err, esz, "%s.service \"%s\" is not a service prefix", where, service);
-            else if (strcmp (kind, "immediate") == 0)
-                item->kind = BROKER_ITEM_IMMEDIATE;
-            else if (strcmp (kind, "promised") == 0)
-                item->kind = BROKER_ITEM_PROMISED;
-            else
-                rc = s_err (err, esz, "%s.kind must be \"immediate\" or \"promised\"", where);
-        }
-        if (!rc) {
-            if (strcmp (applicant, "person") == 0)
-                item->applicant = BROKER_APPLICANT_PERSON;
-            else if (strcmp (applicant, "company") == 0)
-                item->applicant = BROKER_APPLICANT_COMPANY;
-            else if (strcmp (applicant, "either") == 0)
-                item->applicant = BROKER_APPLICANT_EITHER;
-            else
-                rc = s_err (err, esz, "%s.applicant must be person, company or either", where);
-        }
-        free (service);
-        free (kind);
-        free (applicant);
-        if (rc)
+    json_array_foreach (items, i, it)
+        if (s_parse_item (self, it, i, err, esz))
             return -1;
-        for (int j = 0; j < (int)i; j++)
-            if (strcmp (self->items[j].id, item->id) == 0)
-                return s_err (err, esz, "%s.id \"%s\" is used twice", where, item->id);
-        if (json_object_size (self->departments) &&
-            !json_object_get (self->departments, item->department))
-            return s_err (err, esz, "%s.department \"%s\" is not in \"departments\"", where,
-                          item->department);
-        bool immediate = item->kind == BROKER_ITEM_IMMEDIATE;
-        if (s_int (it, "statutory_days", 0, 0, 365, &item->statutory_days, where, err, esz) ||
-            s_int (it, "promised_days", immediate ? 0 : item->statutory_days, immediate ? 0 : 1,
-                   item->statutory_days, &item->promised_days, where, err, esz) ||
-            s_int (it, "max_extension_days", 10, 0, 365, &item->max_extension_days, where, err,
-                   esz))
-            return -1;
-        if (!immediate && item->statutory_days == 0)
-            return s_err (err, esz, "%s.statutory_days is required for a promised item", where);
-        json_t *phys = json_object_get (it, "physical_result");
-        if (phys && !json_is_boolean (phys))
-            return s_err (err, esz, "%s.physical_result must be true or false", where);
-        item->physical = json_is_true (phys);
-        char *rsize = NULL;
-        if (s_str (it, "result_size", "M", &rsize, where, err, esz))
-            return -1;
-        bool size_ok =
-            strcmp (rsize, "S") == 0 || strcmp (rsize, "M") == 0 || strcmp (rsize, "L") == 0;
-        if (size_ok)
-            memcpy (item->result_size, rsize, 2);
-        free (rsize);
-        if (!size_ok)
-            return s_err (err, esz, "%s.result_size must be S, M or L", where);
-        json_t *pin = json_object_get (it, "pickup_pin");
-        if (pin && !json_is_boolean (pin))
-            return s_err (err, esz, "%s.pickup_pin must be true or false", where);
-        item->pickup_pin = json_is_true (pin);
-        json_t *docs = json_object_get (it, "documents");
-        if (docs && (!json_is_array (docs) || json_array_size (docs) > BROKER_MAX_DOCS))
-            return s_err (err, esz, "%s.documents must be an array of at most %d", where,
-                          BROKER_MAX_DOCS);
-        size_t j;
-        json_t *d;
-        json_array_foreach (docs, j, d) {
-            char dwhere[64];
-            snprintf (dwhere, sizeof dwhere, "%s.documents[%zu]", where, j);
-            if (!json_is_object (d))
-                return s_err (err, esz, "%s must be {\"id\", \"name\"}", dwhere);
-            item->ndocs = (int)j + 1;
-            if (s_str (d, "id", NULL, &item->docs[j].id, dwhere, err, esz) ||
-                s_str (d, "name", NULL, &item->docs[j].name, dwhere, err, esz))
-                return -1;
-        }
-    }
     return 0;
 }
 
@@ -333,11 +349,10 @@ s_parse_policy (broker_config_t *self, json_t *root, char *err, size_t esz)
     return 0;
 }
 
+//  The hall, numbering, missed-ticket rule and the top-level settings.
 static int
-s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
+s_parse_hall (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
-    if (!json_is_object (root))
-        return s_err (err, esz, "the config must be a JSON object");
     json_t *hall = json_object_get (root, "hall");
     if (!json_is_object (hall))
         return s_err (err, esz, "\"hall\" is required (an object with id and name)");
@@ -395,7 +410,12 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
                esz) ||
         s_int (root, "rectify_days", 5, 1, 60, &self->rectify_days, "config", err, esz))
         return -1;
+    return 0;
+}
 
+static int
+s_parse_services (broker_config_t *self, json_t *root, char *err, size_t esz)
+{
     json_t *services = json_object_get (root, "services");
     if (!json_is_array (services) || json_array_size (services) == 0)
         return s_err (err, esz, "\"services\" is required (a non-empty array)");
@@ -423,9 +443,75 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
             s_int (svc, "mean_service_s", 600, 10, 8 * 3600, &s->mean_service_s, where, err, esz))
             return -1;
     }
+    return 0;
+}
 
-    if (s_parse_items (self, root, err, esz) != 0 || s_parse_policy (self, root, err, esz) != 0)
+//  One counter, counters[i] (the ones before it parsed): id, name, services, breaks,
+//  work profile. 0 / -1.
+static int
+s_parse_counter (broker_config_t *self, json_t *ctr, size_t i, char *err, size_t esz)
+{
+    char where[32];
+    snprintf (where, sizeof where, "counters[%zu]", i);
+    if (!json_is_object (ctr))
+        return s_err (err, esz, "%s must be an object", where);
+    broker_counter_cfg_t *c = &self->counters[i];
+    json_t *id = json_object_get (ctr, "id");
+    if (!json_is_integer (id) || json_integer_value (id) < 1 || json_integer_value (id) > 9999)
+        return s_err (err, esz, "%s.id must be an integer from 1 to 9999", where);
+    c->id = (int)json_integer_value (id);
+    if (broker_config_counter (self, c->id) >= 0)
+        return s_err (err, esz, "%s.id %d is used twice", where, c->id);
+    self->ncounters = (int)i + 1;
+    char def_name[32];
+    snprintf (def_name, sizeof def_name, "%d号窗口", c->id);
+    if (s_str (ctr, "name", def_name, &c->name, where, err, esz))
         return -1;
+    json_t *list = json_object_get (ctr, "services");
+    if (!json_is_array (list) || json_array_size (list) == 0)
+        return s_err (err, esz, "%s.services must list the prefixes it serves", where);
+    size_t j;
+    json_t *p;
+    json_array_foreach (list, j, p) {
+        int si = json_is_string (p) ? broker_config_service (self, json_string_value (p)) : -1;
+        if (si < 0)
+            return s_err (err, esz, "%s.services[%zu] is not a service prefix", where, j);
+        c->services |= 1u << si;
+    }
+    json_t *breaks = json_object_get (ctr, "breaks");
+    if (breaks && (!json_is_array (breaks) || json_array_size (breaks) > BROKER_MAX_BREAKS))
+        return s_err (err, esz, "%s.breaks: at most %d periods like \"11:30-12:30\"", where,
+                      BROKER_MAX_BREAKS);
+    json_array_foreach (breaks, j, p) {
+        int from, to;
+        if (s_period (json_string_value (p), &from, &to) != 0)
+            return s_err (err, esz, "%s.breaks[%zu] must look like \"11:30-12:30\"", where, j);
+        if (c->nbreaks && from < c->break_to[c->nbreaks - 1])
+            return s_err (err, esz, "%s.breaks must be in order, without overlaps", where);
+        c->break_from[c->nbreaks] = from;
+        c->break_to[c->nbreaks++] = to;
+    }
+    const char *prof = json_string_value (json_object_get (ctr, "profile"));
+    c->profile = 0;
+    if (prof) {
+        for (int k = 1; k < self->nprofiles; k++)
+            if (strcmp (self->profiles[k].name, prof) == 0)
+                c->profile = k;
+        if (!c->profile)
+            return s_err (err, esz, "%s.profile \"%s\" is not in \"profiles\"", where, prof);
+        //  A profile only narrows: the counter serves what both allow.
+        for (int s = 0; s < self->nservices; s++)
+            if (!self->profiles[c->profile].weight[s])
+                c->services &= ~(1u << s);
+        if (!c->services)
+            return s_err (err, esz, "%s: its profile serves none of its services", where);
+    }
+    return 0;
+}
+
+static int
+s_parse_counters (broker_config_t *self, json_t *root, char *err, size_t esz)
+{
     json_t *counters = json_object_get (root, "counters");
     if (!json_is_array (counters) || json_array_size (counters) == 0)
         return s_err (err, esz, "\"counters\" is required (a non-empty array)");
@@ -434,64 +520,23 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
     self->counters = calloc (json_array_size (counters), sizeof *self->counters);
     if (!self->counters)
         return s_err (err, esz, "out of memory");
+    size_t i;
     json_t *ctr;
-    json_array_foreach (counters, i, ctr) {
-        char where[32];
-        snprintf (where, sizeof where, "counters[%zu]", i);
-        if (!json_is_object (ctr))
-            return s_err (err, esz, "%s must be an object", where);
-        broker_counter_cfg_t *c = &self->counters[i];
-        json_t *id = json_object_get (ctr, "id");
-        if (!json_is_integer (id) || json_integer_value (id) < 1 || json_integer_value (id) > 9999)
-            return s_err (err, esz, "%s.id must be an integer from 1 to 9999", where);
-        c->id = (int)json_integer_value (id);
-        if (broker_config_counter (self, c->id) >= 0)
-            return s_err (err, esz, "%s.id %d is used twice", where, c->id);
-        self->ncounters = (int)i + 1;
-        char def_name[32];
-        snprintf (def_name, sizeof def_name, "%d号窗口", c->id);
-        if (s_str (ctr, "name", def_name, &c->name, where, err, esz))
+    json_array_foreach (counters, i, ctr)
+        if (s_parse_counter (self, ctr, i, err, esz))
             return -1;
-        json_t *list = json_object_get (ctr, "services");
-        if (!json_is_array (list) || json_array_size (list) == 0)
-            return s_err (err, esz, "%s.services must list the prefixes it serves", where);
-        size_t j;
-        json_t *p;
-        json_array_foreach (list, j, p) {
-            int si = json_is_string (p) ? broker_config_service (self, json_string_value (p)) : -1;
-            if (si < 0)
-                return s_err (err, esz, "%s.services[%zu] is not a service prefix", where, j);
-            c->services |= 1u << si;
-        }
-        json_t *breaks = json_object_get (ctr, "breaks");
-        if (breaks && (!json_is_array (breaks) || json_array_size (breaks) > BROKER_MAX_BREAKS))
-            return s_err (err, esz, "%s.breaks: at most %d periods like \"11:30-12:30\"", where,
-                          BROKER_MAX_BREAKS);
-        json_array_foreach (breaks, j, p) {
-            int from, to;
-            if (s_period (json_string_value (p), &from, &to) != 0)
-                return s_err (err, esz, "%s.breaks[%zu] must look like \"11:30-12:30\"", where, j);
-            if (c->nbreaks && from < c->break_to[c->nbreaks - 1])
-                return s_err (err, esz, "%s.breaks must be in order, without overlaps", where);
-            c->break_from[c->nbreaks] = from;
-            c->break_to[c->nbreaks++] = to;
-        }
-        const char *prof = json_string_value (json_object_get (ctr, "profile"));
-        c->profile = 0;
-        if (prof) {
-            for (int k = 1; k < self->nprofiles; k++)
-                if (strcmp (self->profiles[k].name, prof) == 0)
-                    c->profile = k;
-            if (!c->profile)
-                return s_err (err, esz, "%s.profile \"%s\" is not in \"profiles\"", where, prof);
-            //  A profile only narrows: the counter serves what both allow.
-            for (int s = 0; s < self->nservices; s++)
-                if (!self->profiles[c->profile].weight[s])
-                    c->services &= ~(1u << s);
-            if (!c->services)
-                return s_err (err, esz, "%s: its profile serves none of its services", where);
-        }
-    }
+    return 0;
+}
+
+static int
+s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
+{
+    if (!json_is_object (root))
+        return s_err (err, esz, "the config must be a JSON object");
+    if (s_parse_hall (self, root, err, esz) || s_parse_services (self, root, err, esz) ||
+        s_parse_items (self, root, err, esz) || s_parse_policy (self, root, err, esz) ||
+        s_parse_counters (self, root, err, esz))
+        return -1;
     return 0;
 }
 

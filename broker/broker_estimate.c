@@ -184,13 +184,12 @@ s_sift (const s_server_t *servers, int *heap, int n, int i)
     }
 }
 
-//  Predicts when `target` (a waiting ticket, or the virtual new ticket of `vservice`
-//  when target is NULL) is called. Returns Unix ms, or -1.
-static int64_t
-s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *target, int vservice)
+//  The counters that can call, as the simulation starts them (into `servers`): when each
+//  is free next, and its breaks today not yet taken. Returns how many.
+static int
+s_servers (const broker_hall_t *hall, int64_t now, s_server_t *servers)
 {
     const broker_config_t *cfg = hall->config;
-    s_server_t servers[BROKER_MAX_COUNTERS];
     int nservers = 0;
     int64_t midnight = broker_local_midnight (cfg, now);
     for (int i = 0; i < cfg->ncounters; i++) {
@@ -225,12 +224,135 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
             }
         }
     }
+    return nservers;
+}
+
+//  The lines as the simulation moves through them: each line's next ticket (the virtual
+//  one after the end of its line), per class the lines that still have one, and the
+//  booked citizens still to come, per service in order of arrival.
+typedef struct {
+    const broker_hall_t *hall;
+    const broker_ticket_t *virt; //  the virtual new ticket, or NULL
+    int vservice;                //  ... which stands last in this service's normal line
+    size_t cursor[BROKER_MAX_SERVICES][CLASS_COUNT];
+    size_t size[BROKER_MAX_SERVICES][CLASS_COUNT];
+    const broker_ticket_t *head[BROKER_MAX_SERVICES][CLASS_COUNT];
+    uint32_t left[CLASS_COUNT];
+    s_future_t *fut; //  booked citizens to come (caller frees)
+    size_t fut_next[BROKER_MAX_SERVICES], fut_end[BROKER_MAX_SERVICES];
+    uint32_t fut_left; //  services with a booked citizen still to come
+} s_lines_t;
+
+static void
+s_lines_init (s_lines_t *l, const broker_hall_t *hall, int64_t now, const broker_ticket_t *virt,
+              int vservice)
+{
+    const broker_config_t *cfg = hall->config;
+    l->hall = hall;
+    l->virt = virt;
+    l->vservice = vservice;
+    for (int cls = 0; cls < CLASS_COUNT; cls++)
+        l->left[cls] = 0;
+    for (int s = 0; s < cfg->nservices; s++)
+        for (int cls = 0; cls < CLASS_COUNT; cls++) {
+            l->cursor[s][cls] = 0;
+            l->size[s][cls] = broker_queue_size (hall->queues[s][cls]);
+            l->head[s][cls] = broker_queue_at (hall->queues[s][cls], 0);
+            if (!l->head[s][cls] && virt && s == vservice && cls == CLASS_NORMAL)
+                l->head[s][cls] = virt;
+            if (l->head[s][cls])
+                l->left[cls] |= 1u << s;
+        }
+    //  Booked citizens still to come join the appointment lines as they arrive.
+    size_t nfut = 0;
+    l->fut = s_futures (hall, now, &nfut);
+    l->fut_left = 0;
+    for (int s = 0; s < cfg->nservices; s++)
+        l->fut_next[s] = l->fut_end[s] = 0;
+    for (size_t i = 0; i < nfut; i++) {
+        int s = l->fut[i].ticket.service;
+        if (!(l->fut_left & (1u << s)))
+            l->fut_next[s] = i;
+        l->fut_end[s] = i + 1;
+        l->fut_left |= 1u << s;
+    }
+}
+
+//  What counter `sv` may call at `at`: the heads of its lines, and booked citizens who have
+//  arrived by then for an appointment line that is otherwise empty. Returns how many.
+static int
+s_candidates (const s_lines_t *l, const s_server_t *sv, int64_t at, broker_candidate_t *cands)
+{
+    uint32_t fut_ready = 0;
+    for (uint32_t bits = l->fut_left & sv->services & ~l->left[CLASS_APPOINTMENT]; bits;
+         bits &= bits - 1) {
+        int s = __builtin_ctz (bits);
+        if (l->fut[l->fut_next[s]].ticket.issued_ms <= at)
+            fut_ready |= 1u << s;
+    }
+    int n = 0;
+    for (int cls = 0; cls < CLASS_COUNT; cls++) {
+        uint32_t bits = l->left[cls] & sv->services;
+        if (cls == CLASS_APPOINTMENT)
+            bits |= fut_ready;
+        for (; bits; bits &= bits - 1) {
+            int s = __builtin_ctz (bits);
+            const broker_ticket_t *t =
+                l->head[s][cls] ? l->head[s][cls] : &l->fut[l->fut_next[s]].ticket;
+            cands[n++] =
+                (broker_candidate_t){s, (broker_class_t)cls, t->order_key, t->id, t->issued_ms};
+        }
+    }
+    return n;
+}
+
+//  When the next booked citizen of `services` arrives after `at`, or -1 if none will.
+static int64_t
+s_next_arrival (const s_lines_t *l, uint32_t services, int64_t at)
+{
+    int64_t next = -1;
+    for (uint32_t bits = l->fut_left & services; bits; bits &= bits - 1) {
+        int64_t a = l->fut[l->fut_next[__builtin_ctz (bits)]].ticket.issued_ms;
+        if (a > at && (next < 0 || a < next))
+            next = a;
+    }
+    return next;
+}
+
+//  Takes the ticket at the head of line (s, cls), or the next booked citizen of `s` when
+//  that line is empty, and moves the line on.
+static const broker_ticket_t *
+s_take (s_lines_t *l, int s, int cls)
+{
+    const broker_ticket_t *t = l->head[s][cls];
+    if (!t) {
+        t = &l->fut[l->fut_next[s]].ticket;
+        if (++l->fut_next[s] == l->fut_end[s])
+            l->fut_left &= ~(1u << s);
+        return t;
+    }
+    size_t next = ++l->cursor[s][cls];
+    l->head[s][cls] =
+        next < l->size[s][cls] ? broker_queue_at (l->hall->queues[s][cls], next)
+        : l->virt && s == l->vservice && cls == CLASS_NORMAL && next == l->size[s][cls] ? l->virt
+                                                                                        : NULL;
+    if (!l->head[s][cls])
+        l->left[cls] &= ~(1u << s);
+    return t;
+}
+
+//  Predicts when `target` (a waiting ticket, or the virtual new ticket of `vservice`
+//  when target is NULL) is called. Returns Unix ms, or -1.
+static int64_t
+s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *target, int vservice)
+{
+    s_server_t servers[BROKER_MAX_COUNTERS];
+    int nservers = s_servers (hall, now, servers);
     if (!nservers)
         return -1;
     //  The virtual new ticket stands behind everyone in its service's normal line.
     broker_ticket_t virt;
-    bool virtual = !target;
-    if (virtual) {
+    if (!target) {
         memset (&virt, 0, sizeof virt);
         virt.id = hall->next_id;
         virt.service = vservice;
@@ -239,36 +361,8 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
         virt.order_key = (int64_t)virt.id * BROKER_ORDER_GAP;
         target = &virt;
     }
-    //  Each line's next ticket in the simulation (the virtual one after the end of its
-    //  line), and per class the lines that still have one.
-    size_t cursor[BROKER_MAX_SERVICES][CLASS_COUNT];
-    size_t size[BROKER_MAX_SERVICES][CLASS_COUNT];
-    const broker_ticket_t *head[BROKER_MAX_SERVICES][CLASS_COUNT];
-    uint32_t left[CLASS_COUNT] = {0};
-    for (int s = 0; s < cfg->nservices; s++)
-        for (int cls = 0; cls < CLASS_COUNT; cls++) {
-            cursor[s][cls] = 0;
-            size[s][cls] = broker_queue_size (hall->queues[s][cls]);
-            head[s][cls] = broker_queue_at (hall->queues[s][cls], 0);
-            if (!head[s][cls] && virtual && s == vservice && cls == CLASS_NORMAL)
-                head[s][cls] = &virt;
-            if (head[s][cls])
-                left[cls] |= 1u << s;
-        }
-    //  Booked citizens still to come join the appointment lines as they arrive.
-    size_t nfut = 0;
-    s_future_t *fut = s_futures (hall, now, &nfut);
-    size_t fut_next[BROKER_MAX_SERVICES], fut_end[BROKER_MAX_SERVICES];
-    uint32_t fut_left = 0;
-    for (int s = 0; s < cfg->nservices; s++)
-        fut_next[s] = fut_end[s] = 0;
-    for (size_t i = 0; i < nfut; i++) {
-        int s = fut[i].ticket.service;
-        if (!(fut_left & (1u << s)))
-            fut_next[s] = i;
-        fut_end[s] = i + 1;
-        fut_left |= 1u << s;
-    }
+    s_lines_t lines;
+    s_lines_init (&lines, hall, now, target == &virt ? &virt : NULL, vservice);
     int64_t result = -1;
     //  The counters that can still call, in a heap by (free_at, config order): the top is
     //  the one that frees first, the earliest in the config on a tie.
@@ -287,38 +381,14 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
             s_sift (servers, heap, nheap, 0);
             continue;
         }
-        //  Booked citizens who have arrived by `at` and whose line is otherwise empty.
-        uint32_t fut_ready = 0;
-        for (uint32_t bits = fut_left & sv->services & ~left[CLASS_APPOINTMENT]; bits;
-             bits &= bits - 1) {
-            int s = __builtin_ctz (bits);
-            if (fut[fut_next[s]].ticket.issued_ms <= at)
-                fut_ready |= 1u << s;
-        }
         broker_candidate_t cands[BROKER_MAX_SERVICES * CLASS_COUNT];
-        int n = 0;
-        for (int cls = 0; cls < CLASS_COUNT; cls++) {
-            uint32_t bits = left[cls] & sv->services;
-            if (cls == CLASS_APPOINTMENT)
-                bits |= fut_ready;
-            for (; bits; bits &= bits - 1) {
-                int s = __builtin_ctz (bits);
-                const broker_ticket_t *t = head[s][cls] ? head[s][cls] : &fut[fut_next[s]].ticket;
-                cands[n++] =
-                    (broker_candidate_t){s, (broker_class_t)cls, t->order_key, t->id, t->issued_ms};
-            }
-        }
+        int n = s_candidates (&lines, sv, at, cands);
         const char *reason;
         int pick = broker_policy_pick (sv->profile, at, cands, n, &sv->cycle, &reason);
         if (pick < 0) {
             //  Nothing it can serve now: wait for the next booked citizen of its services,
             //  or leave the heap.
-            int64_t next_arrival = -1;
-            for (uint32_t bits = fut_left & sv->services; bits; bits &= bits - 1) {
-                int64_t a = fut[fut_next[__builtin_ctz (bits)]].ticket.issued_ms;
-                if (a > at && (next_arrival < 0 || a < next_arrival))
-                    next_arrival = a;
-            }
+            int64_t next_arrival = s_next_arrival (&lines, sv->services, at);
             if (next_arrival > 0)
                 sv->free_at = next_arrival;
             else
@@ -326,32 +396,15 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
             s_sift (servers, heap, nheap, 0);
             continue;
         }
-        int s = cands[pick].service, cls = (int)cands[pick].cls;
-        const broker_ticket_t *t = head[s][cls];
-        if (!t) {
-            //  A booked citizen: the next of that service's arrivals.
-            t = &fut[fut_next[s]].ticket;
-            if (++fut_next[s] == fut_end[s])
-                fut_left &= ~(1u << s);
-            sv->free_at = at + (int64_t)broker_estimate_mean_ms_at (hall, t->service, at);
-            s_sift (servers, heap, nheap, 0);
-            continue;
-        }
+        const broker_ticket_t *t = s_take (&lines, cands[pick].service, (int)cands[pick].cls);
         if (t == target) {
             result = at;
             break;
         }
-        size_t next = ++cursor[s][cls];
-        head[s][cls] = next < size[s][cls] ? broker_queue_at (hall->queues[s][cls], next)
-                       : virtual && s == vservice && cls == CLASS_NORMAL && next == size[s][cls]
-                           ? &virt
-                           : NULL;
-        if (!head[s][cls])
-            left[cls] &= ~(1u << s);
         sv->free_at = at + (int64_t)broker_estimate_mean_ms_at (hall, t->service, at);
         s_sift (servers, heap, nheap, 0);
     }
-    free (fut);
+    free (lines.fut);
     return result;
 }
 

@@ -100,43 +100,63 @@ s_reload (broker_server_t *self)
     return rc;
 }
 
-broker_server_t *
-broker_server_new (const broker_options_t *options)
+//  A simulated clock starting at the given time (0: now), or the real clock.
+static broker_clock_t *
+s_clock_new (const broker_options_t *options)
 {
-    broker_server_t *self = calloc (1, sizeof *self);
-    if (!self)
-        return NULL;
-    self->opt = *options;
+    if (!options->sim_clock)
+        return broker_clock_new_real ();
+    if (options->sim_start_ms)
+        return broker_clock_new_sim (options->sim_start_ms);
+    broker_clock_t *real = broker_clock_new_real ();
+    broker_clock_t *sim = real ? broker_clock_new_sim (broker_clock_now (real)) : NULL;
+    broker_clock_destroy (&real);
+    return sim;
+}
+
+//  A simulated clock never runs backwards across a restart: it goes on from the time
+//  the store last saw.
+static void
+s_clock_restore (broker_server_t *self)
+{
+    if (!broker_clock_simulated (self->clock) || broker_store_begin (self->store, false) != 0)
+        return;
+    MDB_val v;
+    if (broker_store_get (self->store, BROKER_DB_META, "sim_now", 7, &v) == 0 && v.mv_size < 24) {
+        char buf[24];
+        memcpy (buf, v.mv_data, v.mv_size);
+        buf[v.mv_size] = 0;
+        broker_clock_restore (self->clock, strtoll (buf, NULL, 10));
+    }
+    broker_store_abort (self->store);
+}
+
+//  The config, the store, the clock, the calendar and the hall as the store holds it. 0 / -1.
+static int
+s_open_hall (broker_server_t *self)
+{
+    const broker_options_t *options = &self->opt;
     char err[512];
     self->config = broker_config_load (options->config_path, err, sizeof err);
     if (!self->config) {
         log_error ("config: %s", err);
-        goto fail;
+        return -1;
     }
     if (s_mkdirs (options->data_dir) != 0) {
         log_error ("cannot create data directory '%s': %s", options->data_dir, strerror (errno));
-        goto fail;
+        return -1;
     }
     self->store = broker_store_open (options->data_dir, options->map_size);
     if (!self->store)
-        goto fail;
-    if (options->sim_clock) {
-        self->clock = broker_clock_new_sim (options->sim_start_ms);
-        if (!options->sim_start_ms) {
-            broker_clock_destroy (&self->clock);
-            broker_clock_t *real = broker_clock_new_real ();
-            self->clock = broker_clock_new_sim (broker_clock_now (real));
-            broker_clock_destroy (&real);
-        }
-    } else
-        self->clock = broker_clock_new_real ();
+        return -1;
+    self->clock = s_clock_new (options);
     self->calendar = broker_calendar_new ();
     if (!self->calendar ||
         broker_calendar_load (self->calendar, self->config->calendar_path, err, sizeof err) != 0) {
         //  Without a calendar no deadline can be computed; a hall with service items needs one.
         if (self->config->nitems) {
             log_error ("calendar: %s", err);
-            goto fail;
+            return -1;
         }
         log_warn ("calendar: %s (no service items, so no case deadlines are needed)", err);
         broker_calendar_destroy (&self->calendar);
@@ -146,34 +166,26 @@ broker_server_new (const broker_options_t *options)
     self->events = json_array ();
     self->notices = json_array ();
     if (!self->clock || !self->hall || !self->events || !self->devices)
-        goto fail;
+        return -1;
     if (s_reload (self) != 0) {
         log_error ("cannot load the hall from the store in '%s'", options->data_dir);
-        goto fail;
+        return -1;
     }
-    //  A simulated clock never runs backwards across a restart.
-    if (broker_clock_simulated (self->clock) && broker_store_begin (self->store, false) == 0) {
-        MDB_val v;
-        if (broker_store_get (self->store, BROKER_DB_META, "sim_now", 7, &v) == 0 &&
-            v.mv_size < 24) {
-            char buf[24];
-            memcpy (buf, v.mv_data, v.mv_size);
-            buf[v.mv_size] = 0;
-            broker_clock_restore (self->clock, strtoll (buf, NULL, 10));
-        }
-        broker_store_abort (self->store);
-    }
+    s_clock_restore (self);
+    return 0;
+}
 
-    self->zctx = zmq_ctx_new ();
-    self->router = self->zctx ? zmq_socket (self->zctx, ZMQ_ROUTER) : NULL;
-    self->pub = self->zctx ? zmq_socket (self->zctx, ZMQ_PUB) : NULL;
-    if (!self->router || !self->pub)
-        goto fail;
-    proto_keypair_t keys;
+//  CURVE with the ZAP handler when the broker has a key; otherwise the insecure mode, on
+//  local endpoints only. 0 / -1.
+static int
+s_secure (broker_server_t *self, proto_keypair_t *keys)
+{
+    const broker_options_t *options = &self->opt;
+    char err[512];
     if (options->key_path) {
-        if (proto_keys_load (options->key_path, &keys, err, sizeof err) != 0) {
+        if (proto_keys_load (options->key_path, keys, err, sizeof err) != 0) {
             log_error ("key: %s", err);
-            goto fail;
+            return -1;
         }
         //  The ZAP handler must exist before any peer connects.
         self->zap = zmq_socket (self->zctx, ZMQ_REP);
@@ -181,15 +193,15 @@ broker_server_new (const broker_options_t *options)
         zmq_setsockopt (self->zap, ZMQ_LINGER, &linger, sizeof linger);
         if (!self->zap || zmq_bind (self->zap, "inproc://zeromq.zap.01") != 0) {
             log_error ("cannot start the ZAP handler: %s", zmq_strerror (errno));
-            goto fail;
+            return -1;
         }
         void *secured[] = {self->router, self->pub};
         for (int i = 0; i < 2; i++)
             if (zmq_setsockopt (secured[i], ZMQ_CURVE_SERVER, &server, sizeof server) != 0 ||
-                zmq_setsockopt (secured[i], ZMQ_CURVE_SECRETKEY, keys.secret_key, 40) != 0 ||
+                zmq_setsockopt (secured[i], ZMQ_CURVE_SECRETKEY, keys->secret_key, 40) != 0 ||
                 zmq_setsockopt (secured[i], ZMQ_ZAP_DOMAIN, "onewindow", 9) != 0) {
                 log_error ("cannot enable CURVE: %s", zmq_strerror (errno));
-                goto fail;
+                return -1;
             }
         self->curve = true;
         if (!broker_devices_count (self->devices))
@@ -198,14 +210,50 @@ broker_server_new (const broker_options_t *options)
     } else if (!options->insecure) {
         log_error ("give --key FILE (CURVE, devices enrolled with their roles), or --insecure "
                    "for a test on this machine only");
-        goto fail;
+        return -1;
     } else if (!proto_endpoint_is_local (options->bind) ||
                !proto_endpoint_is_local (options->pub)) {
         log_error ("--insecure is allowed only on local endpoints (ipc://, tcp://127.0.0.1): "
                    "anyone reaching %s could act in any role",
                    options->bind);
-        goto fail;
+        return -1;
     }
+    return 0;
+}
+
+//  The event endpoint told to clients: as configured, or the bound one.
+static void
+s_advertise (broker_server_t *self)
+{
+    if (self->opt.advertise) {
+        snprintf (self->advertise, sizeof self->advertise, "%s", self->opt.advertise);
+        return;
+    }
+    //  The bound endpoint, with a wildcard host written as "*": a client replaces "*" by the
+    //  host it reaches the broker at (PROTOCOL.md, "Events").
+    char last[256] = "";
+    size_t len = sizeof last;
+    zmq_getsockopt (self->pub, ZMQ_LAST_ENDPOINT, last, &len);
+    char *wild = strstr (last, "0.0.0.0");
+    if (wild)
+        snprintf (self->advertise, sizeof self->advertise, "%.*s*%s", (int)(wild - last), last,
+                  wild + 7);
+    else
+        snprintf (self->advertise, sizeof self->advertise, "%s", last);
+}
+
+//  The request ROUTER and the event PUB, secured and bound. 0 / -1.
+static int
+s_open_sockets (broker_server_t *self, proto_keypair_t *keys)
+{
+    const broker_options_t *options = &self->opt;
+    self->zctx = zmq_ctx_new ();
+    self->router = self->zctx ? zmq_socket (self->zctx, ZMQ_ROUTER) : NULL;
+    self->pub = self->zctx ? zmq_socket (self->zctx, ZMQ_PUB) : NULL;
+    if (!self->router || !self->pub)
+        return -1;
+    if (s_secure (self, keys))
+        return -1;
     int zero = 0, hwm = 100000;
     int64_t max = PROTO_MAX_MSG;
     //  Oversized messages are dropped by libzmq, which disconnects the sender: the broker
@@ -219,26 +267,27 @@ broker_server_new (const broker_options_t *options)
     if (zmq_bind (self->router, options->bind) != 0) {
         log_error ("cannot bind the request endpoint %s: %s (is another broker running?)",
                    options->bind, zmq_strerror (errno));
-        goto fail;
+        return -1;
     }
     if (zmq_bind (self->pub, options->pub) != 0) {
         log_error ("cannot bind the event endpoint %s: %s", options->pub, zmq_strerror (errno));
-        goto fail;
+        return -1;
     }
-    if (options->advertise)
-        snprintf (self->advertise, sizeof self->advertise, "%s", options->advertise);
-    else {
-        //  The bound endpoint, with a wildcard host written as "*": a client replaces "*"
-        //  by the host it reaches the broker at (PROTOCOL.md, "Events").
-        char last[256] = "";
-        size_t len = sizeof last;
-        zmq_getsockopt (self->pub, ZMQ_LAST_ENDPOINT, last, &len);
-        char *wild = strstr (last, "0.0.0.0");
-        if (wild)
-            snprintf (self->advertise, sizeof self->advertise, "%.*s*%s", (int)(wild - last), last,
-                      wild + 7);
-        else
-            snprintf (self->advertise, sizeof self->advertise, "%s", last);
+    s_advertise (self);
+    return 0;
+}
+
+broker_server_t *
+broker_server_new (const broker_options_t *options)
+{
+    broker_server_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->opt = *options;
+    proto_keypair_t keys;
+    if (s_open_hall (self) != 0 || s_open_sockets (self, &keys) != 0) {
+        broker_server_destroy (&self);
+        return NULL;
     }
     char now[32];
     broker_format_time (broker_clock_now (self->clock), self->config->utc_offset_min, now,
@@ -253,9 +302,6 @@ broker_server_new (const broker_options_t *options)
         log_info ("broker public key: %s (%d devices enrolled)", keys.public_key,
                   broker_devices_count (self->devices));
     return self;
-fail:
-    broker_server_destroy (&self);
-    return NULL;
 }
 
 void
