@@ -659,11 +659,16 @@ s_audit_step (broker_ctx_t *ctx, const void *seq)
         json_pack ("{s:I, s:I, s:s, s:s}", "seq", json_integer_value (json_object_get (e, "seq")),
                    "time", json_integer_value (json_object_get (e, "time")), "topic",
                    proto_str (e, "topic"), "state", proto_str (cs, "state"));
+    //  "device" is the device that acted: events name it "by_device"; brokers before that
+    //  named it "device", and their journals are still read.
     const char *fields[] = {"clerk",   "device",  "reason", "level", "days",      "counter",
                             "missing", "cabinet", "slot",   "proxy", "proxy_name"};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (json_object_get (e, fields[i]))
-            json_object_set (step, fields[i], json_object_get (e, fields[i]));
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        json_t *by = strcmp (fields[i], "device") == 0 ? json_object_get (e, "by_device") : NULL;
+        json_t *v = by ? by : json_object_get (e, fields[i]);
+        if (v)
+            json_object_set (step, fields[i], v);
+    }
     if (json_is_true (json_object_get (e, "intake"))) {
         json_object_set (step, "checks", json_object_get (cs, "checks"));
         json_object_set (step, "counter", json_object_get (cs, "counter"));

@@ -27,9 +27,10 @@ broker_emit (broker_ctx_t *ctx, proto_evt_t evt, json_t *body)
     json_object_set_new (body, "time", json_integer (ctx->now));
     json_object_set_new (body, "topic", json_string (topic));
     if (ctx->principal && ctx->principal[0]) {
-        //  Who did it: the enrolled device's name, and its key for the record.
+        //  Who did it: the enrolled device's name, and its key for the record. Not "device",
+        //  which some events use for the device they are about (device.changed).
         const char *name = ctx->devices ? broker_devices_name (ctx->devices, ctx->principal) : "";
-        json_object_set_new (body, "device", json_string (*name ? name : ctx->principal));
+        json_object_set_new (body, "by_device", json_string (*name ? name : ctx->principal));
         json_object_set_new (body, "device_key", json_string (ctx->principal));
     }
     unsigned char key[8];
