@@ -556,6 +556,79 @@ s_event (const json_t *events, const char *topic, int nth)
     return NULL;
 }
 
+//  The events of a day rollover at 03:00 (PROTOCOL.md 6.1) with three tickets live, A001
+//  held by counter 1: three ticket.expired (day_over), counter.changed "expire" for counter
+//  1, "day" for both counters (logged out, served 0), and hall.day last, in rising order.
+static void
+s_day_over_events (const json_t *events)
+{
+    CU_ASSERT_EQUAL (s_count_topic (events, "ticket.expired"), 3);
+    CU_ASSERT_EQUAL (s_count_topic (events, "hall.day"), 1);
+    CU_ASSERT_EQUAL (s_count_action (events, "expire"), 1);
+    CU_ASSERT_EQUAL (s_count_action (events, "day"), 2);
+    CU_ASSERT_EQUAL (s_count_topic (events, "counter.changed"), 3);
+    size_t nevents = json_array_size (events);
+    CU_ASSERT_EQUAL (nevents, 7);
+    if (nevents >= 3) {
+        CU_ASSERT_STRING_EQUAL (s_jstr (json_array_get (events, nevents - 1), "topic"), "hall.day");
+        for (size_t k = nevents - 3; k < nevents - 1; k++) {
+            json_t *cc = json_object_get (json_array_get (events, k), "body");
+            CU_ASSERT_STRING_EQUAL (s_jstr (cc, "action"), "day");
+            json_t *counter = json_object_get (cc, "counter");
+            CU_ASSERT_STRING_EQUAL (s_jstr (counter, "state"), "logged_out");
+            CU_ASSERT_EQUAL (json_integer_value (json_object_get (counter, "served")), 0);
+            CU_ASSERT_EQUAL (json_array_size (json_object_get (counter, "services")), 0);
+            CU_ASSERT_TRUE (json_is_null (json_object_get (counter, "ticket")));
+        }
+    }
+    json_t *day = s_event (events, "hall.day", 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (day);
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (day, "day")), 20261129);
+    for (int i = 0; i < 3; i++) {
+        json_t *e = s_event (events, "ticket.expired", i);
+        CU_ASSERT_PTR_NOT_NULL_FATAL (e);
+        CU_ASSERT_STRING_EQUAL (s_jstr (e, "reason"), "day_over");
+        json_t *et = json_object_get (e, "ticket");
+        CU_ASSERT_STRING_EQUAL (s_jstr (et, "state"), "expired");
+        CU_ASSERT_PTR_NULL (json_object_get (et, "token"));
+    }
+    //  Sequence numbers keep rising.
+    size_t i;
+    json_t *e;
+    int64_t last = 0;
+    json_array_foreach (events, i, e) {
+        int64_t seq = json_integer_value (json_object_get (e, "seq"));
+        CU_ASSERT_TRUE (seq > last);
+        last = seq;
+    }
+}
+
+//  After the day is over, ticket.status still finds the three tickets, from the store:
+//  expired, day_over; an unknown token and a malformed one are refused.
+static void
+s_day_over_status (s_fx_t *fx, const char *ta1, const char *ta2, const char *tb1)
+{
+    const char *tokens[] = {ta1, ta2, tb1};
+    proto_err_t err;
+    for (int k = 0; k < 3; k++) {
+        json_t *reply = s_status (fx, tokens[k], &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL (reply);
+        json_t *t = json_object_get (reply, "ticket");
+        CU_ASSERT_STRING_EQUAL (s_jstr (t, "state"), "expired");
+        CU_ASSERT_STRING_EQUAL (s_jstr (t, "reason"), "day_over");
+        CU_ASSERT_PTR_NULL (json_object_get (t, "ahead"));
+        CU_ASSERT_EQUAL (json_integer_value (json_object_get (t, "day")), 20261128);
+        json_decref (reply);
+    }
+    //  An unknown token and a malformed one.
+    char unknown[PROTO_TOKEN_LEN + 1];
+    proto_token_new (unknown);
+    CU_ASSERT_PTR_NULL (s_status (fx, unknown, &err));
+    CU_ASSERT_EQUAL (err, PROTO_ERR_UNKNOWN_TICKET);
+    CU_ASSERT_PTR_NULL (s_status (fx, "A001", &err));
+    CU_ASSERT_EQUAL (err, PROTO_ERR_BAD_FIELD);
+}
+
 static void
 test_day_over (void)
 {
@@ -612,45 +685,7 @@ test_day_over (void)
     //  counter.changed "day" (logged out, served 0), and hall.day comes last.
     broker_clock_advance (fx.clock, 1);
     events = s_timers (&fx);
-    CU_ASSERT_EQUAL (s_count_topic (events, "ticket.expired"), 3);
-    CU_ASSERT_EQUAL (s_count_topic (events, "hall.day"), 1);
-    CU_ASSERT_EQUAL (s_count_action (events, "expire"), 1);
-    CU_ASSERT_EQUAL (s_count_action (events, "day"), 2);
-    CU_ASSERT_EQUAL (s_count_topic (events, "counter.changed"), 3);
-    size_t nevents = json_array_size (events);
-    CU_ASSERT_EQUAL (nevents, 7);
-    if (nevents >= 3) {
-        CU_ASSERT_STRING_EQUAL (s_jstr (json_array_get (events, nevents - 1), "topic"), "hall.day");
-        for (size_t k = nevents - 3; k < nevents - 1; k++) {
-            json_t *cc = json_object_get (json_array_get (events, k), "body");
-            CU_ASSERT_STRING_EQUAL (s_jstr (cc, "action"), "day");
-            json_t *counter = json_object_get (cc, "counter");
-            CU_ASSERT_STRING_EQUAL (s_jstr (counter, "state"), "logged_out");
-            CU_ASSERT_EQUAL (json_integer_value (json_object_get (counter, "served")), 0);
-            CU_ASSERT_EQUAL (json_array_size (json_object_get (counter, "services")), 0);
-            CU_ASSERT_TRUE (json_is_null (json_object_get (counter, "ticket")));
-        }
-    }
-    day = s_event (events, "hall.day", 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (day);
-    CU_ASSERT_EQUAL (json_integer_value (json_object_get (day, "day")), 20261129);
-    for (int i = 0; i < 3; i++) {
-        json_t *e = s_event (events, "ticket.expired", i);
-        CU_ASSERT_PTR_NOT_NULL_FATAL (e);
-        CU_ASSERT_STRING_EQUAL (s_jstr (e, "reason"), "day_over");
-        json_t *et = json_object_get (e, "ticket");
-        CU_ASSERT_STRING_EQUAL (s_jstr (et, "state"), "expired");
-        CU_ASSERT_PTR_NULL (json_object_get (et, "token"));
-    }
-    //  Sequence numbers keep rising.
-    size_t i;
-    json_t *e;
-    int64_t last = 0;
-    json_array_foreach (events, i, e) {
-        int64_t seq = json_integer_value (json_object_get (e, "seq"));
-        CU_ASSERT_TRUE (seq > last);
-        last = seq;
-    }
+    s_day_over_events (events);
     json_decref (events);
     CU_ASSERT_EQUAL (fx.hall->nlive, 0);
     CU_ASSERT_EQUAL (fx.hall->day, 20261129);
@@ -665,25 +700,7 @@ test_day_over (void)
     CU_ASSERT_EQUAL (json_array_size (events), 0);
     json_decref (events);
 
-    //  ticket.status still finds them, from the store: expired, day_over.
-    const char *tokens[] = {ta1, ta2, tb1};
-    for (int k = 0; k < 3; k++) {
-        reply = s_status (&fx, tokens[k], &err);
-        CU_ASSERT_PTR_NOT_NULL_FATAL (reply);
-        t = json_object_get (reply, "ticket");
-        CU_ASSERT_STRING_EQUAL (s_jstr (t, "state"), "expired");
-        CU_ASSERT_STRING_EQUAL (s_jstr (t, "reason"), "day_over");
-        CU_ASSERT_PTR_NULL (json_object_get (t, "ahead"));
-        CU_ASSERT_EQUAL (json_integer_value (json_object_get (t, "day")), 20261128);
-        json_decref (reply);
-    }
-    //  An unknown token and a malformed one.
-    char unknown[PROTO_TOKEN_LEN + 1];
-    proto_token_new (unknown);
-    CU_ASSERT_PTR_NULL (s_status (&fx, unknown, &err));
-    CU_ASSERT_EQUAL (err, PROTO_ERR_UNKNOWN_TICKET);
-    CU_ASSERT_PTR_NULL (s_status (&fx, "A001", &err));
-    CU_ASSERT_EQUAL (err, PROTO_ERR_BAD_FIELD);
+    s_day_over_status (&fx, ta1, ta2, tb1);
 
     //  The new day numbers from 1 again, and a restart keeps the expired ones dead.
     CU_ASSERT_EQUAL (s_issue (&fx, "A", n, NULL), 0);
