@@ -352,17 +352,24 @@ broker_h_case_get (broker_ctx_t *ctx, const json_t *body)
     return 0;
 }
 
-//  Numbers of all open cases. Caller owns the array.
 json_t *
-broker_case_open (broker_ctx_t *ctx)
+broker_case_open_all (broker_ctx_t *ctx)
 {
-    json_t *names = json_array ();
+    json_t *cases = json_array ();
     broker_store_iter_t it;
     broker_store_scan (ctx->store, BROKER_DB_OPEN_CASES, NULL, 0, &it);
-    while (broker_store_next (&it))
-        json_array_append_new (names, json_stringn (it.key.mv_data, it.key.mv_size));
+    while (broker_store_next (&it)) {
+        char no[BROKER_CASE_NO_MAX + 1];
+        if (it.key.mv_size > BROKER_CASE_NO_MAX)
+            continue;
+        memcpy (no, it.key.mv_data, it.key.mv_size);
+        no[it.key.mv_size] = 0;
+        json_t *c = broker_case_load (ctx, no);
+        if (c)
+            json_array_append_new (cases, c);
+    }
     broker_store_scan_end (&it);
-    return names;
+    return cases;
 }
 
 static int
@@ -390,29 +397,21 @@ broker_h_case_queue (broker_ctx_t *ctx, const json_t *body)
 {
     const char *dept = json_string_value (json_object_get (body, "department"));
     const char *state = json_string_value (json_object_get (body, "state"));
-    json_t *names = broker_case_open (ctx);
-    size_t n = json_array_size (names);
-    json_t **list = calloc (n ? n : 1, sizeof *list);
+    json_t *open = broker_case_open_all (ctx);
+    json_t **list = calloc (json_array_size (open) + 1, sizeof *list);
     size_t count = 0;
     size_t i;
-    json_t *name;
-    json_array_foreach (names, i, name) {
-        json_t *c = broker_case_load (ctx, json_string_value (name));
-        if (!c || (dept && strcmp (dept, proto_str (c, "department")) != 0) ||
-            (state && strcmp (state, proto_str (c, "state")) != 0)) {
-            json_decref (c);
-            continue;
-        }
-        list[count++] = c;
-    }
+    json_t *c;
+    json_array_foreach (open, i, c)
+        if ((!dept || strcmp (dept, proto_str (c, "department")) == 0) &&
+            (!state || strcmp (state, proto_str (c, "state")) == 0))
+            list[count++] = c;
     qsort (list, count, sizeof *list, s_by_deadline);
     json_t *cases = json_array ();
-    for (size_t k = 0; k < count; k++) {
+    for (size_t k = 0; k < count; k++)
         json_array_append_new (cases, broker_case_view (ctx, list[k], false));
-        json_decref (list[k]);
-    }
     free (list);
-    json_decref (names);
+    json_decref (open);
     ctx->reply = json_pack ("{s:o, s:i}", "cases", cases, "today", broker_today (ctx));
     return 0;
 }
@@ -793,17 +792,10 @@ broker_case_summary (broker_ctx_t *ctx)
 {
     json_t *out =
         json_pack ("{s:i, s:i, s:i, s:i}", "open", 0, "yellow", 0, "red", 0, "overdue", 0);
-    broker_store_iter_t it;
-    broker_store_scan (ctx->store, BROKER_DB_OPEN_CASES, NULL, 0, &it);
-    while (broker_store_next (&it)) {
-        char no[64];
-        if (it.key.mv_size >= sizeof no)
-            continue;
-        memcpy (no, it.key.mv_data, it.key.mv_size);
-        no[it.key.mv_size] = 0;
-        json_t *c = broker_case_load (ctx, no);
-        if (!c)
-            continue;
+    json_t *open = broker_case_open_all (ctx);
+    size_t k;
+    json_t *c;
+    json_array_foreach (open, k, c) {
         const char *state = json_string_value (json_object_get (c, "state"));
         s_count (out, "open");
         if (state)
@@ -812,8 +804,7 @@ broker_case_summary (broker_ctx_t *ctx)
         json_t *lvl;
         json_array_foreach (json_object_get (c, "warnings"), i, lvl)
             s_count (out, json_string_value (lvl));
-        json_decref (c);
     }
-    broker_store_scan_end (&it);
+    json_decref (open);
     return out;
 }

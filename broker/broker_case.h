@@ -110,8 +110,8 @@ void broker_case_pause_close (json_t *c, int today);
 json_t *broker_case_for_token (broker_ctx_t *ctx, const char *token);
 //  Open cases by state and by warning raised (hall.snapshot). Caller owns it.
 json_t *broker_case_summary (broker_ctx_t *ctx);
-//  The numbers of every open case. Caller owns the array.
-json_t *broker_case_open (broker_ctx_t *ctx);
+//  The records of every open case, in case number order. Caller owns the array.
+json_t *broker_case_open_all (broker_ctx_t *ctx);
 //  Raises the deadline warnings due for a case on date `today` (yyyymmdd), each once, as
 //  case.warning events. True if the case changed (the caller saves it).
 bool broker_case_warn (broker_ctx_t *ctx, json_t *c, int today);

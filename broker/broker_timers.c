@@ -16,21 +16,17 @@ s_case_sweep (broker_ctx_t *ctx)
     if (!ctx->calendar)
         return;
     int today = broker_today (ctx);
-    json_t *names = broker_case_open (ctx);
+    json_t *open = broker_case_open_all (ctx);
     size_t i;
-    json_t *name;
-    json_array_foreach (names, i, name) {
-        json_t *c = broker_case_load (ctx, json_string_value (name));
-        if (!c)
-            continue;
+    json_t *c;
+    json_array_foreach (open, i, c) {
         bool changed = broker_case_warn (ctx, c, today);
         if (broker_vault_overdue (ctx, c))
             changed = true;
         if (changed)
             broker_case_save (ctx, c);
-        json_decref (c);
     }
-    json_decref (names);
+    json_decref (open);
 }
 
 void

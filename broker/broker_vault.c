@@ -603,28 +603,21 @@ static json_t *
 s_sync_pickups (broker_ctx_t *ctx, const char *cabinet)
 {
     json_t *out = json_array ();
-    broker_store_iter_t it;
-    broker_store_scan (ctx->store, BROKER_DB_OPEN_CASES, NULL, 0, &it);
-    while (broker_store_next (&it)) {
-        char no[64];
-        if (it.key.mv_size >= sizeof no)
+    json_t *open = broker_case_open_all (ctx);
+    size_t k;
+    json_t *c;
+    json_array_foreach (open, k, c) {
+        if (strcmp (proto_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, NULL))
             continue;
-        memcpy (no, it.key.mv_data, it.key.mv_size);
-        no[it.key.mv_size] = 0;
-        json_t *c = broker_case_load (ctx, no);
-        if (c && strcmp (proto_str (c, "state"), "ready_for_pickup") == 0 &&
-            s_here (c, cabinet, NULL)) {
-            json_t *r = s_pickup_record (ctx, c);
-            size_t i;
-            json_t *w;
-            json_array_foreach (json_object_get (c, "warnings"), i, w)
-                if (strcmp (json_string_value (w), "pickup_overdue") == 0)
-                    json_object_set_new (r, "overdue", json_true ());
-            json_array_append_new (out, r);
-        }
-        json_decref (c);
+        json_t *r = s_pickup_record (ctx, c);
+        size_t i;
+        json_t *w;
+        json_array_foreach (json_object_get (c, "warnings"), i, w)
+            if (strcmp (json_string_value (w), "pickup_overdue") == 0)
+                json_object_set_new (r, "overdue", json_true ());
+        json_array_append_new (out, r);
     }
-    broker_store_scan_end (&it);
+    json_decref (open);
     return out;
 }
 
