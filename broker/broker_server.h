@@ -6,10 +6,10 @@
       1. read every request that is ready (up to BROKER_BATCH_MAX) without blocking;
       2. decode and validate each against the protocol table; a bad one gets its error
          reply queued and touches nothing;
-      3. for a write command, look its request id up in the idempotency records: a retry
-         gets the recorded reply; otherwise run the handler inside the one write
-         transaction and record its reply there too;
-      4. run due timers in the same transaction;
+      3. for a write command, look its request id up in the idempotency records
+         (broker_idem.h): a retry gets the recorded reply; otherwise run the handler
+         (broker_handlers.h) inside the one write transaction and record its reply there too;
+      4. run due timers in the same transaction (broker_timers.h);
       5. commit with a real sync — once for the whole batch;
       6. only then send every reply and publish every event.
 
