@@ -788,7 +788,7 @@ s_count (json_t *counts, const char *name)
 }
 
 json_t *
-broker_case_summary (broker_ctx_t *ctx)
+broker_case_summary (broker_ctx_t *ctx, json_t *open_cases)
 {
     json_t *out =
         json_pack ("{s:i, s:i, s:i, s:i}", "open", 0, "yellow", 0, "red", 0, "overdue", 0);
@@ -800,10 +800,14 @@ broker_case_summary (broker_ctx_t *ctx)
         s_count (out, "open");
         if (state)
             s_count (out, state);
+        json_t *entry = json_pack ("[s]", state ? state : "");
         size_t i;
         json_t *lvl;
-        json_array_foreach (json_object_get (c, "warnings"), i, lvl)
+        json_array_foreach (json_object_get (c, "warnings"), i, lvl) {
             s_count (out, json_string_value (lvl));
+            json_array_append (entry, lvl);
+        }
+        json_object_set_new (open_cases, proto_str (c, "case_no"), entry);
     }
     json_decref (open);
     return out;

@@ -108,8 +108,10 @@ void broker_case_pause_close (json_t *c, int today);
 
 //  Case lines of ticket.status: the cases opened from this ticket's token. Caller owns it.
 json_t *broker_case_for_token (broker_ctx_t *ctx, const char *token);
-//  Open cases by state and by warning raised (hall.snapshot). Caller owns it.
-json_t *broker_case_summary (broker_ctx_t *ctx);
+//  Open cases by state and by warning raised (hall.snapshot): what a manager watches.
+//  Caller owns it. Each open case's state and warnings also go into `open_cases` (case
+//  number -> [state, warning...]), so a mirror can move the counts with case events.
+json_t *broker_case_summary (broker_ctx_t *ctx, json_t *open_cases);
 //  The records of every open case, in case number order. Caller owns the array.
 json_t *broker_case_open_all (broker_ctx_t *ctx);
 //  Raises the deadline warnings due for a case on date `today` (yyyymmdd), each once, as

@@ -21,6 +21,7 @@
 #include "broker_store.h"
 #include "proto_log.h"
 #include "proto_msg.h"
+#include "proto_wire.h"
 
 //  One request as it arrived, kept until its reply is sent (and for a replay).
 typedef struct {
@@ -676,30 +677,18 @@ s_send_all (broker_server_t *self)
     for (int i = 0; i < self->nin; i++) {
         s_incoming_t *in = &self->in[i];
         s_reply_t *out = &self->out[i];
-        zmq_msg_t id;
-        zmq_msg_init (&id);
-        zmq_msg_copy (&id, &in->identity);
+        //  The routing id, and the empty delimiter a REQ sender expects back.
+        proto_frame_t envelope[2] = {{zmq_msg_data (&in->identity), zmq_msg_size (&in->identity)},
+                                     {"", 0}};
         //  ROUTER drops what it cannot route (a client that went away) instead of blocking.
-        if (zmq_msg_send (&id, self->router, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close (&id);
-            continue;
-        }
-        if (in->delimiter)
-            zmq_send (self->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->router, PROTO_SIGNATURE, strlen (PROTO_SIGNATURE),
-                  ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->router, out->status, strlen (out->status), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->router, out->request_id, strlen (out->request_id),
-                  ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->router, out->body, strlen (out->body), ZMQ_DONTWAIT);
+        proto_wire_send_reply (self->router, envelope, in->delimiter ? 2 : 1, out->status,
+                               out->request_id, out->body, strlen (out->body), ZMQ_DONTWAIT);
     }
     size_t i;
     json_t *evt;
     json_array_foreach (self->events, i, evt) {
         const char *topic = json_string_value (json_object_get (evt, "topic"));
-        char seq[24];
-        snprintf (seq, sizeof seq, "%lld",
-                  (long long)json_integer_value (json_object_get (evt, "seq")));
+        uint64_t seq = (uint64_t)json_integer_value (json_object_get (evt, "seq"));
         char *dumped = NULL;
         const char *body = i < self->ntexts ? self->texts[i].text : NULL;
         size_t blen = body ? self->texts[i].len : 0;
@@ -709,9 +698,7 @@ s_send_all (broker_server_t *self)
         }
         if (!body)
             continue;
-        zmq_send (self->pub, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->pub, seq, strlen (seq), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->pub, body, blen, ZMQ_DONTWAIT);
+        proto_wire_send_event (self->pub, topic, seq, body, blen, ZMQ_DONTWAIT);
         free (dumped);
     }
     json_array_clear (self->events);

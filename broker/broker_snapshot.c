@@ -118,13 +118,14 @@ broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body)
     for (int s = 0; s < cfg->nservices; s++)
         json_object_set_new (stats, cfg->services[s].prefix,
                              broker_day_service_json (&hall->day_svc[s]));
-    ctx->reply =
-        json_pack ("{s:I, s:I, s:i, s:o, s:o, s:o, s:o, s:i, s:i, s:o, s:o}", "seq",
-                   (json_int_t)hall->last_seq, "now", (json_int_t)ctx->now, "day",
-                   broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour), "services",
-                   services, "counters", counters, "tickets", tickets, "stats", stats,
-                   "over_wait_minutes", cfg->over_wait_min, "utc_offset_min", cfg->utc_offset_min,
-                   "cases", broker_case_summary (ctx), "cabinets", broker_vault_cabinets (ctx));
+    json_t *open_cases = json_object ();
+    ctx->reply = json_pack ("{s:I, s:I, s:i, s:o, s:o, s:o, s:o, s:i, s:i, s:o, s:o, s:o}", "seq",
+                            (json_int_t)hall->last_seq, "now", (json_int_t)ctx->now, "day",
+                            broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour),
+                            "services", services, "counters", counters, "tickets", tickets, "stats",
+                            stats, "over_wait_minutes", cfg->over_wait_min, "utc_offset_min",
+                            cfg->utc_offset_min, "cases", broker_case_summary (ctx, open_cases),
+                            "open_cases", open_cases, "cabinets", broker_vault_cabinets (ctx));
     return 0;
 }
 

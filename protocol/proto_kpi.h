@@ -7,7 +7,7 @@
         {hall, hall_en, now, day, seq, utc_offset_min, over_wait_minutes,
          totals   {waiting, issued, called, served, over_wait, missed, rated,
                    longest_wait_ms, avg_wait_ms, avg_service_ms, over_wait_rate,
-                   rating_rate, good_rate},
+                   rating_rate, ratings[5], good_rate, satisfaction, bad},
          services [{prefix, name, name_en, waiting, open_counters, longest_wait_ms,
                     waiting_over, est_wait_s, issued, called, served, missed, cancelled,
                     transferred, avg_wait_ms, max_wait_ms, avg_service_ms, over_wait,
@@ -17,19 +17,21 @@
                     busy_ms, paused_ms, utilisation, idle_ms, state_ms, level, clerk?,
                     pause_reason?}],
          cabinets [{cabinet, name, online, reported, slots, occupied, in_use, free,
-                    occupancy, alarm_slots, overdue_slots, level}],
+                    occupancy, alarm_slots, overdue_slots, disabled, level}],
          alarms   [the latest PROTO_KPI_RECENT_ALARMS cabinet alarms],
          cases    {open, yellow, red, overdue, awaiting_pickup, ready_for_pickup,
                    pickup_overdue, ..., level}}
 
     Definitions: average wait = Σ(first call − issue) / called; average handling =
     Σ(finish − latest call) / served; over-wait rate = over_wait / called; rating rate = rated /
-    served; good rate = (5 + 4) / rated; satisfaction = (5 + 4 + 3) / rated; utilisation =
-    busy / open (paused time excluded). Means are rounded to the nearest ms; a ratio of
-    nothing counted is null (unknown), never 0. `level` is "ok", "yellow" or "red": red
-    when someone has waited past the over-wait limit or people wait with no counter open,
-    yellow past half the limit; a counter is yellow when idle PROTO_KPI_IDLE_WARN_MS while
-    people wait for its services. */
+    served; good rate = (5 + 4) / rated; satisfaction = (5 + 4 + 3) / rated; bad (差评) =
+    ratings of 1 and 2 (each opens a rectification); utilisation = busy / open (paused time
+    excluded); a slot is occupied when its sensor says so, or, from a cabinet that reports
+    no sensor, when its state is occupied or overdue; occupancy = occupied / slots. Means are
+    rounded to the nearest ms; a ratio of nothing counted is null (unknown), never 0.
+    `level` is "ok", "yellow" or "red": red when someone has waited past the over-wait limit
+    or people wait with no counter open, yellow past half the limit; a counter is yellow
+    when idle PROTO_KPI_IDLE_WARN_MS while people wait for its services. */
 #ifndef PROTO_KPI_H
 #define PROTO_KPI_H
 

@@ -13,32 +13,32 @@
 #include "proto_text.h"
 #include "proto_log.h"
 #include "proto_msg.h"
+#include "proto_wire.h"
 
-#define RECENT 30
-#define CHECK_MS 5000       //  liveness check when no event arrives for this long
-#define OFFLINE_MS 1000     //  ... and how often while the broker does not answer
-#define RECONNECT_MS 300    //  ... and this soon after the event socket reconnects
-#define FILL_MAX 1000       //  a gap up to this long is filled from the journal
-#define CASES_REFRESH_MS 2000
+#define RECENT       30
+#define CHECK_MS     5000 //  liveness check when no event arrives for this long
+#define OFFLINE_MS   1000 //  ... and how often while the broker does not answer
+#define RECONNECT_MS 300  //  ... and this soon after the event socket reconnects
+#define FILL_MAX     1000 //  a gap up to this long is filled from the journal
 
 struct proto_mirror {
-    char *broker;            //  request endpoint
-    char *pub_override;      //  event endpoint given by the user, or NULL
-    char pub[512];           //  event endpoint in use
+    char *broker;       //  request endpoint
+    char *pub_override; //  event endpoint given by the user, or NULL
+    char pub[512];      //  event endpoint in use
     proto_client_t *client;
     void *zctx;
     void *sub;
-    void *monitor;           //  PAIR on the SUB's socket monitor: reconnects
-    bool connected_once;     //  the SUB's first connection was seen
-    json_t *info;            //  hall.info
-    json_t *state;           //  see proto_mirror.h
-    uint64_t seq;            //  last event applied
+    void *monitor;       //  PAIR on the SUB's socket monitor: reconnects
+    bool connected_once; //  the SUB's first connection was seen
+    json_t *info;        //  hall.info
+    json_t *state;       //  see proto_mirror.h
+    uint64_t seq;        //  last event applied
     int snapshots;
     bool started;
-    bool offline;            //  the last check found no broker: check again soon
-    int fills;               //  gaps filled from the journal
-    int64_t last_event_ms;   //  monotonic ms of the last event (or check)
-    int64_t cases_due;       //  refresh the case summary then (0: not needed)
+    bool offline;          //  the last check found no broker: check again soon
+    int fills;             //  gaps filled from the journal
+    int64_t last_event_ms; //  monotonic ms of the last event (or check)
+    json_t *open_cases;    //  case_no -> [state, warning...], as hall.snapshot gave it
     proto_mirror_fn *fn;
     void *fn_arg;
 };
@@ -77,6 +77,7 @@ proto_mirror_destroy (proto_mirror_t **self_p)
         zmq_ctx_term (self->zctx);
     json_decref (self->info);
     json_decref (self->state);
+    json_decref (self->open_cases);
     free (self->broker);
     free (self->pub_override);
     free (self);
@@ -145,10 +146,10 @@ s_resolve_pub (proto_mirror_t *self, const char *advertised)
     const char *host = strstr (self->broker, "://");
     host = host ? host + 3 : self->broker;
     const char *colon = strrchr (host, ':');
-    int hlen = colon ? (int) (colon - host) : (int) strlen (host);
+    int hlen = colon ? (int)(colon - host) : (int)strlen (host);
     if (hlen == 1 && host[0] == '*')
         host = "127.0.0.1", hlen = 9;
-    snprintf (self->pub, sizeof self->pub, "%.*s://%.*s%s", (int) (star - advertised), advertised,
+    snprintf (self->pub, sizeof self->pub, "%.*s://%.*s%s", (int)(star - advertised), advertised,
               hlen, host, star + 4);
 }
 
@@ -174,8 +175,8 @@ s_recount (proto_mirror_t *self)
         const char *k;
         json_t *t;
         json_object_foreach (tickets, k, t)
-            if (strcmp (json_string_value (json_object_get (t, "service")), prefix) == 0
-                && strcmp (json_string_value (json_object_get (t, "state")), "waiting") == 0)
+            if (strcmp (json_string_value (json_object_get (t, "service")), prefix) == 0 &&
+                strcmp (json_string_value (json_object_get (t, "state")), "waiting") == 0)
                 waiting++;
         size_t j;
         json_t *c;
@@ -195,7 +196,8 @@ s_recount (proto_mirror_t *self)
         //  with each call (ticket.called est_new_s) and each snapshot.
         json_int_t mean = json_integer_value (json_object_get (svc, "mean_service_s"));
         json_object_set_new (svc, "naive_wait_s",
-                             open ? json_integer ((json_int_t) waiting * mean / open) : json_null ());
+                             open ? json_integer ((json_int_t)waiting * mean / open)
+                                  : json_null ());
         if (!open)
             json_object_set_new (svc, "est_wait_s", json_null ());
     }
@@ -215,7 +217,7 @@ s_snapshot (proto_mirror_t *self)
     json_t *t;
     json_array_foreach (json_object_get (snap, "tickets"), i, t) {
         char id[32];
-        snprintf (id, sizeof id, "%lld", (long long) json_integer_value (json_object_get (t, "id")));
+        snprintf (id, sizeof id, "%lld", (long long)json_integer_value (json_object_get (t, "id")));
         json_object_set (tickets, id, t);
     }
     json_object_set_new (snap, "tickets", tickets);
@@ -224,12 +226,16 @@ s_snapshot (proto_mirror_t *self)
     json_t *alarms = json_object_get (self->state, "alarms");
     json_object_set_new (snap, "calls", calls ? json_incref (calls) : json_array ());
     json_object_set_new (snap, "alarms", alarms ? json_incref (alarms) : json_array ());
+    //  The open cases' states and warnings: case events move the counts with them.
+    json_decref (self->open_cases);
+    self->open_cases = json_object_get (snap, "open_cases");
+    self->open_cases = self->open_cases ? json_incref (self->open_cases) : json_object ();
+    json_object_del (snap, "open_cases");
     json_decref (self->state);
     self->state = snap;
-    self->seq = (uint64_t) json_integer_value (json_object_get (snap, "seq"));
+    self->seq = (uint64_t)json_integer_value (json_object_get (snap, "seq"));
     self->snapshots++;
     self->last_event_ms = proto_mono_ms ();
-    self->cases_due = 0;
     s_notify (self, "mirror.snapshot", NULL);
     return 0;
 }
@@ -262,7 +268,7 @@ proto_mirror_start (proto_mirror_t *self)
     //  first events can be published before our subscription reaches it, so a reconnect
     //  is followed by a check of the broker's sequence.
     char mon[64];
-    snprintf (mon, sizeof mon, "inproc://mirror-%p", (void *) self->sub);
+    snprintf (mon, sizeof mon, "inproc://mirror-%p", (void *)self->sub);
     if (zmq_socket_monitor (self->sub, mon, ZMQ_EVENT_CONNECTED) == 0) {
         self->monitor = zmq_socket (self->zctx, ZMQ_PAIR);
         zmq_setsockopt (self->monitor, ZMQ_LINGER, &zero, sizeof zero);
@@ -303,16 +309,186 @@ static void
 s_add (json_t *obj, const char *key, json_int_t n)
 {
     if (obj)
-        json_object_set_new (obj, key, json_integer (json_integer_value (json_object_get (obj, key)) + n));
+        json_object_set_new (obj, key,
+                             json_integer (json_integer_value (json_object_get (obj, key)) + n));
 }
 
 static bool
 s_final (const json_t *t)
 {
     const char *st = json_string_value (json_object_get (t, "state"));
-    return !st || strcmp (st, "done") == 0 || strcmp (st, "cancelled") == 0
-           || strcmp (st, "expired") == 0
-           || (strcmp (st, "missed") == 0 && !json_object_get (t, "grace_until"));
+    return !st || strcmp (st, "done") == 0 || strcmp (st, "cancelled") == 0 ||
+           strcmp (st, "expired") == 0 ||
+           (strcmp (st, "missed") == 0 && !json_object_get (t, "grace_until"));
+}
+
+//  A ticket.called event: a first call counts its wait, every call brings the services'
+//  new estimates and goes to the recent calls.
+static void
+s_apply_call (proto_mirror_t *self, const json_t *e, const json_t *t, json_t *day)
+{
+    json_t *st = self->state;
+    json_t *wait = json_object_get (e, "wait_s");
+    if (json_is_integer (wait) && !json_integer_value (json_object_get (e, "recall"))) {
+        json_int_t ms = json_integer_value (wait) * 1000;
+        s_add (day, "called", 1);
+        s_add (day, "sum_wait_ms", ms);
+        if (day && ms > json_integer_value (json_object_get (day, "max_wait_ms")))
+            json_object_set_new (day, "max_wait_ms", json_integer (ms));
+        if (ms > json_integer_value (json_object_get (st, "over_wait_minutes")) * 60000)
+            s_add (day, "over_wait", 1);
+    }
+    const char *prefix;
+    json_t *est;
+    json_object_foreach (json_object_get (e, "est_new_s"), prefix, est) {
+        size_t k;
+        json_t *svc;
+        json_array_foreach (json_object_get (st, "services"), k, svc)
+            if (strcmp (json_string_value (json_object_get (svc, "prefix")), prefix) == 0)
+                json_object_set (svc, "est_wait_s", est);
+    }
+    json_t *call = json_pack (
+        "{s:O, s:O, s:O, s:O, s:O, s:O}", "number", json_object_get (t, "number"), "service",
+        json_object_get (t, "service"), "counter", json_object_get (e, "counter"), "counter_name",
+        json_object_get (e, "counter_name"), "recall", json_object_get (e, "recall"), "time",
+        json_object_get (e, "time"));
+    if (call)
+        s_push_recent (json_object_get (st, "calls"), call);
+}
+
+//  A ticket.* event: the ticket replaces its copy (or leaves the live set), the day's
+//  figures of its service move, and a counter holding it shows its new state.
+static void
+s_apply_ticket (proto_mirror_t *self, const char *topic, const json_t *e, const json_t *t)
+{
+    json_t *st = self->state;
+    char id[32];
+    snprintf (id, sizeof id, "%lld", (long long)json_integer_value (json_object_get (t, "id")));
+    json_t *tickets = json_object_get (st, "tickets");
+    if (s_final (t))
+        json_object_del (tickets, id);
+    else
+        json_object_set (tickets, id, (json_t *)t);
+    json_t *day = s_stats_of (self, t);
+    if (strcmp (topic, "ticket.issued") == 0)
+        s_add (day, "issued", 1);
+    else if (strcmp (topic, "ticket.called") == 0)
+        s_apply_call (self, e, t, day);
+    else if (strcmp (topic, "ticket.finished") == 0) {
+        s_add (day, "served", 1);
+        s_add (day, "sum_service_ms", json_integer_value (json_object_get (e, "service_s")) * 1000);
+    } else if (strcmp (topic, "ticket.missed") == 0)
+        s_add (day, "missed", 1);
+    else if (strcmp (topic, "ticket.cancelled") == 0)
+        s_add (day, "cancelled", 1);
+    else if (strcmp (topic, "ticket.transferred") == 0) {
+        json_t *from = json_object_get (json_object_get (st, "stats"),
+                                        json_string_value (json_object_get (e, "from")));
+        s_add (from, "transferred", 1);
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach (json_object_get (st, "counters"), i, c) {
+        json_t *held = json_object_get (c, "ticket");
+        if (json_is_object (held) && json_integer_value (json_object_get (held, "id")) ==
+                                         json_integer_value (json_object_get (t, "id")))
+            json_object_set (c, "ticket", (json_t *)t);
+    }
+}
+
+//  hall.day: a new day's figures start at zero, the services' and the counters'; the
+//  snapshot would say the same.
+static void
+s_apply_day (proto_mirror_t *self, const json_t *e)
+{
+    json_t *st = self->state;
+    json_object_set (st, "day", json_object_get (e, "day"));
+    const char *k;
+    json_t *day;
+    json_object_foreach (json_object_get (st, "stats"), k, day) {
+        const char *kk;
+        json_t *v;
+        json_object_foreach (day, kk, v)
+            if (json_is_integer (v))
+                json_object_set_new (day, kk, json_integer (0));
+        json_object_set_new (day, "ratings", json_pack ("[i,i,i,i,i]", 0, 0, 0, 0, 0));
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach (json_object_get (st, "counters"), i, c) {
+        json_t *cday = json_object_get (c, "day");
+        const char *kk;
+        json_t *v;
+        json_object_foreach (cday, kk, v)
+            if (json_is_integer (v))
+                json_object_set_new (cday, kk, json_integer (0));
+        if (json_object_get (c, "served"))
+            json_object_set_new (c, "served", json_integer (0));
+    }
+}
+
+//  The open states of PROTOCOL.md 6.11: the cases hall.snapshot counts.
+static bool
+s_case_open (const char *state)
+{
+    static const char *open[] = {"supplement_pending", "accepted",        "in_review",
+                                 "special_procedure",  "awaiting_pickup", "ready_for_pickup"};
+    for (size_t i = 0; i < sizeof open / sizeof open[0]; i++)
+        if (strcmp (state, open[i]) == 0)
+            return true;
+    return false;
+}
+
+//  Counts one open case's entry [state, warning...] in (sign 1) or out (-1) of `cases`.
+//  Like the broker's, the counts show a state or another warning only while it is
+//  above zero; open, yellow, red and overdue always.
+static void
+s_case_count (json_t *cases, const json_t *entry, int sign)
+{
+    static const char *always[] = {"open", "yellow", "red", "overdue"};
+    s_add (cases, "open", sign);
+    size_t i;
+    json_t *name;
+    json_array_foreach (entry, i, name) {
+        const char *key = json_string_value (name);
+        if (!key || !*key)
+            continue;
+        s_add (cases, key, sign);
+        bool kept = false;
+        for (size_t k = 0; k < sizeof always / sizeof always[0]; k++)
+            kept = kept || strcmp (key, always[k]) == 0;
+        if (!kept && json_integer_value (json_object_get (cases, key)) <= 0)
+            json_object_del (cases, key);
+    }
+}
+
+//  A case.* event carries the whole case after its change: its state and warnings replace
+//  the ones kept for it, and the counts move with them. Replaying the same event again
+//  changes nothing.
+static void
+s_apply_case (proto_mirror_t *self, const json_t *e)
+{
+    const json_t *c = json_object_get (e, "case");
+    const char *no = proto_str (c, "case_no");
+    json_t *cases = json_object_get (self->state, "cases");
+    if (!*no || !json_is_object (cases))
+        return;
+    json_t *old = json_object_get (self->open_cases, no);
+    if (old) {
+        s_case_count (cases, old, -1);
+        json_object_del (self->open_cases, no);
+    }
+    const char *state = proto_str (c, "state");
+    if (!s_case_open (state))
+        return;
+    json_t *entry = json_pack ("[s]", state);
+    size_t i;
+    json_t *level;
+    json_array_foreach (json_object_get (c, "warnings"), i, level)
+        if (json_is_string (level))
+            json_array_append (entry, level);
+    s_case_count (cases, entry, 1);
+    json_object_set_new (self->open_cases, no, entry);
 }
 
 static void
@@ -322,114 +498,27 @@ s_apply (proto_mirror_t *self, const char *topic, json_t *e)
     json_object_set (st, "now", json_object_get (e, "time"));
     json_object_set (st, "seq", json_object_get (e, "seq"));
     const json_t *t = json_object_get (e, "ticket");
-    if (strncmp (topic, "ticket.", 7) == 0 && json_is_object (t)) {
-        char id[32];
-        snprintf (id, sizeof id, "%lld", (long long) json_integer_value (json_object_get (t, "id")));
-        json_t *tickets = json_object_get (st, "tickets");
-        if (s_final (t))
-            json_object_del (tickets, id);
-        else
-            json_object_set (tickets, id, (json_t *) t);
-        json_t *day = s_stats_of (self, t);
-        if (strcmp (topic, "ticket.issued") == 0)
-            s_add (day, "issued", 1);
-        else if (strcmp (topic, "ticket.called") == 0) {
-            json_t *wait = json_object_get (e, "wait_s");
-            if (json_is_integer (wait) && !json_integer_value (json_object_get (e, "recall"))) {
-                json_int_t ms = json_integer_value (wait) * 1000;
-                s_add (day, "called", 1);
-                s_add (day, "sum_wait_ms", ms);
-                if (day && ms > json_integer_value (json_object_get (day, "max_wait_ms")))
-                    json_object_set_new (day, "max_wait_ms", json_integer (ms));
-                if (ms > json_integer_value (json_object_get (st, "over_wait_minutes")) * 60000)
-                    s_add (day, "over_wait", 1);
-            }
-            const char *prefix;
-            json_t *est;
-            json_object_foreach (json_object_get (e, "est_new_s"), prefix, est) {
-                size_t k;
-                json_t *svc;
-                json_array_foreach (json_object_get (st, "services"), k, svc)
-                    if (strcmp (json_string_value (json_object_get (svc, "prefix")), prefix) == 0)
-                        json_object_set (svc, "est_wait_s", est);
-            }
-            json_t *call = json_pack ("{s:O, s:O, s:O, s:O, s:O, s:O}", "number",
-                                      json_object_get (t, "number"), "service",
-                                      json_object_get (t, "service"), "counter",
-                                      json_object_get (e, "counter"), "counter_name",
-                                      json_object_get (e, "counter_name"), "recall",
-                                      json_object_get (e, "recall"), "time", json_object_get (e, "time"));
-            if (call)
-                s_push_recent (json_object_get (st, "calls"), call);
-        }
-        else if (strcmp (topic, "ticket.finished") == 0) {
-            s_add (day, "served", 1);
-            s_add (day, "sum_service_ms", json_integer_value (json_object_get (e, "service_s")) * 1000);
-        }
-        else if (strcmp (topic, "ticket.missed") == 0)
-            s_add (day, "missed", 1);
-        else if (strcmp (topic, "ticket.cancelled") == 0)
-            s_add (day, "cancelled", 1);
-        else if (strcmp (topic, "ticket.transferred") == 0) {
-            json_t *from = json_object_get (json_object_get (st, "stats"),
-                                            json_string_value (json_object_get (e, "from")));
-            s_add (from, "transferred", 1);
-        }
-        //  A counter holding this ticket shows its new state.
-        size_t i;
-        json_t *c;
-        json_array_foreach (json_object_get (st, "counters"), i, c) {
-            json_t *held = json_object_get (c, "ticket");
-            if (json_is_object (held)
-                && json_integer_value (json_object_get (held, "id"))
-                       == json_integer_value (json_object_get (t, "id")))
-                json_object_set (c, "ticket", (json_t *) t);
-        }
-    }
+    if (strncmp (topic, "ticket.", 7) == 0 && json_is_object (t))
+        s_apply_ticket (self, topic, e, t);
     else if (strcmp (topic, "counter.changed") == 0) {
         json_t *c = json_object_get (e, "counter");
         size_t i;
         json_t *old;
         json_array_foreach (json_object_get (st, "counters"), i, old)
-            if (json_integer_value (json_object_get (old, "id")) == json_integer_value (json_object_get (c, "id")))
+            if (json_integer_value (json_object_get (old, "id")) ==
+                json_integer_value (json_object_get (c, "id")))
                 json_array_set (json_object_get (st, "counters"), i, c);
-    }
-    else if (strcmp (topic, "rating.received") == 0) {
+    } else if (strcmp (topic, "rating.received") == 0) {
         json_t *day = s_stats_of (self, t);
         json_int_t level = json_integer_value (json_object_get (e, "level"));
         s_add (day, "rated", 1);
         json_t *r = json_object_get (day, "ratings");
         if (json_is_array (r) && level >= 1 && level <= 5)
-            json_array_set_new (r, (size_t) level - 1,
-                                json_integer (json_integer_value (json_array_get (r, (size_t) level - 1)) + 1));
-    }
-    else if (strcmp (topic, "hall.day") == 0) {
-        json_object_set (st, "day", json_object_get (e, "day"));
-        //  A new day's figures start at zero; the snapshot would say the same.
-        const char *k;
-        json_t *day;
-        json_object_foreach (json_object_get (st, "stats"), k, day) {
-            const char *kk;
-            json_t *v;
-            json_object_foreach (day, kk, v)
-                if (json_is_integer (v))
-                    json_object_set_new (day, kk, json_integer (0));
-            json_object_set_new (day, "ratings", json_pack ("[i,i,i,i,i]", 0, 0, 0, 0, 0));
-        }
-        //  And so do the counters'.
-        size_t i;
-        json_t *c;
-        json_array_foreach (json_object_get (st, "counters"), i, c) {
-            json_t *cday = json_object_get (c, "day");
-            const char *kk;
-            json_t *v;
-            json_object_foreach (cday, kk, v)
-                if (json_is_integer (v))
-                    json_object_set_new (cday, kk, json_integer (0));
-            if (json_object_get (c, "served"))
-                json_object_set_new (c, "served", json_integer (0));
-        }
-    }
+            json_array_set_new (
+                r, (size_t)level - 1,
+                json_integer (json_integer_value (json_array_get (r, (size_t)level - 1)) + 1));
+    } else if (strcmp (topic, "hall.day") == 0)
+        s_apply_day (self, e);
     else if (strcmp (topic, "vault.changed") == 0) {
         json_t *cab = json_object_get (e, "cabinet");
         json_t *list = json_object_get (st, "cabinets");
@@ -444,50 +533,27 @@ s_apply (proto_mirror_t *self, const char *topic, json_t *e)
             }
         if (!found)
             json_array_append (list, cab);
-    }
-    else if (strcmp (topic, "vault.alarm") == 0)
+    } else if (strcmp (topic, "vault.alarm") == 0)
         s_push_recent (json_object_get (st, "alarms"), json_incref (e));
-    else if (strncmp (topic, "case.", 5) == 0 && !self->cases_due)
-        //  Case counts come from a scan of open cases: refresh them soon, not per event.
-        self->cases_due = proto_mono_ms () + CASES_REFRESH_MS;
+    else if (strncmp (topic, "case.", 5) == 0)
+        s_apply_case (self, e);
     s_recount (self);
 }
 
-//  Reads one event message; 1 if one was read, 0 if none waiting, -1 on error.
+//  Reads one event message; 1 if one was read (a malformed one leaves *body NULL), 0 if
+//  none waiting, -1 on error.
 static int
 s_read (proto_mirror_t *self, char *topic, size_t tsize, uint64_t *seq, json_t **body)
 {
-    zmq_msg_t m;
-    int part = 0;
-    *body = NULL;
-    topic[0] = 0;
-    *seq = 0;
-    bool more = true;
-    while (more) {
-        zmq_msg_init (&m);
-        if (zmq_msg_recv (&m, self->sub, part == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-            zmq_msg_close (&m);
-            return part == 0 && errno == EAGAIN ? 0 : -1;
-        }
-        size_t n = zmq_msg_size (&m);
-        if (part == 0) {
-            n = n < tsize - 1 ? n : tsize - 1;
-            memcpy (topic, zmq_msg_data (&m), n);
-            topic[n] = 0;
-        }
-        else if (part == 1) {
-            char buf[24];
-            n = n < sizeof buf - 1 ? n : sizeof buf - 1;
-            memcpy (buf, zmq_msg_data (&m), n);
-            buf[n] = 0;
-            *seq = strtoull (buf, NULL, 10);
-        }
-        else if (part == 2)
-            *body = json_loadb (zmq_msg_data (&m), zmq_msg_size (&m), 0, NULL);
-        more = zmq_msg_more (&m);
-        zmq_msg_close (&m);
-        part++;
-    }
+    proto_wire_event_t event;
+    proto_wire_rc_t rc = proto_wire_recv_event (self->sub, ZMQ_DONTWAIT, &event);
+    bool none = rc == PROTO_WIRE_ERROR && errno == EAGAIN;
+    snprintf (topic, tsize, "%s", event.topic);
+    *seq = event.seq;
+    *body = rc == PROTO_WIRE_OK ? proto_wire_event_json (&event) : NULL;
+    proto_wire_event_close (&event);
+    if (rc == PROTO_WIRE_ERROR)
+        return none ? 0 : -1;
     return 1;
 }
 
@@ -500,16 +566,16 @@ s_fill (proto_mirror_t *self, uint64_t upto)
     if (upto <= self->seq || upto - self->seq > FILL_MAX)
         return -1;
     json_t *r = NULL;
-    json_t *range = json_pack ("{s:I, s:I}", "from", (json_int_t) (self->seq + 1), "limit",
-                               (json_int_t) (upto - self->seq));
+    json_t *range = json_pack ("{s:I, s:I}", "from", (json_int_t)(self->seq + 1), "limit",
+                               (json_int_t)(upto - self->seq));
     int rc = proto_client_call (self->client, "events.range", range, &r);
     json_decref (range);
     json_t *events = json_object_get (r, "events");
     //  All of them, consecutive, or none.
     bool whole = rc == PROTO_ERR_OK && json_array_size (events) == upto - self->seq;
     for (size_t k = 0; whole && k < json_array_size (events); k++)
-        whole = (uint64_t) json_integer_value (json_object_get (json_array_get (events, k), "seq"))
-                == self->seq + 1 + k;
+        whole = (uint64_t)json_integer_value (
+                    json_object_get (json_array_get (events, k), "seq")) == self->seq + 1 + k;
     if (!whole) {
         json_decref (r);
         return -1;
@@ -527,7 +593,7 @@ s_fill (proto_mirror_t *self, uint64_t upto)
     self->fills++;
     self->last_event_ms = proto_mono_ms ();
     json_decref (r);
-    return (int) i;
+    return (int)i;
 }
 
 //  True if the event socket connected again since the last call (not its first connect).
@@ -580,7 +646,7 @@ proto_mirror_poll (proto_mirror_t *self, int timeout_ms)
             continue;
         }
         if (seq <= self->seq) {
-            json_decref (body);  //  already in the snapshot
+            json_decref (body); //  already in the snapshot
             continue;
         }
         if (seq > self->seq + 1) {
@@ -593,7 +659,7 @@ proto_mirror_poll (proto_mirror_t *self, int timeout_ms)
             }
             applied += n > 0 ? n : 0;
             if (seq != self->seq + 1) {
-                json_decref (body);  //  in the snapshot already
+                json_decref (body); //  in the snapshot already
                 continue;
             }
         }
@@ -606,18 +672,14 @@ proto_mirror_poll (proto_mirror_t *self, int timeout_ms)
     if (s_reconnected (self))
         self->last_event_ms = proto_mono_ms () - CHECK_MS + RECONNECT_MS;
     int64_t now = proto_mono_ms ();
-    if (self->cases_due && now >= self->cases_due) {
-        if (s_snapshot (self) != 0)
-            return -1;
-    }
-    else if (now - self->last_event_ms > (self->offline ? OFFLINE_MS : CHECK_MS)) {
+    if (now - self->last_event_ms > (self->offline ? OFFLINE_MS : CHECK_MS)) {
         //  A quiet stream: make sure nothing was missed (the last event before a broker
         //  restart, or a stream that silently broke). While the broker is away, look
         //  again every second.
         self->last_event_ms = now;
         json_t *info = NULL;
         int rc = proto_client_call (self->client, "hall.info", NULL, &info);
-        uint64_t seq = (uint64_t) json_integer_value (json_object_get (info, "seq"));
+        uint64_t seq = (uint64_t)json_integer_value (json_object_get (info, "seq"));
         json_decref (info);
         self->offline = rc != PROTO_ERR_OK;
         if (rc != PROTO_ERR_OK)
@@ -627,9 +689,8 @@ proto_mirror_poll (proto_mirror_t *self, int timeout_ms)
             if (n < 0 && s_snapshot (self) != 0)
                 return -1;
             applied += n > 0 ? n : 0;
-        }
-        else if (seq < self->seq && s_snapshot (self) != 0)
-            return -1;  //  a different store (restored from a backup): start again
+        } else if (seq < self->seq && s_snapshot (self) != 0)
+            return -1; //  a different store (restored from a backup): start again
     }
     return applied;
 }

@@ -14,11 +14,19 @@
         counters[]   (the broker's counter objects)
         tickets      (object: id -> public ticket, live ones only)
         stats        (object: prefix -> today's figures: issued, called, served, sum_wait_ms, ...)
-        cases        (open cases by state and by warning raised)
+        cases        (open cases by state and by warning raised: open, yellow, red, overdue,
+                      and each state or other warning while its count is above zero)
         cabinets[]   (each cabinet's slots as last reported)
         calls[]      (the last 30 calls, newest first: number, counter, counter_name, recall, time)
         alarms[]     (the last 30 cabinet alarms, newest first)
-    plus `info`, the broker's hall.info (services, counters, items, names). */
+    plus `info`, the broker's hall.info (services, counters, items, names).
+
+    The case counts follow the case.* events, with no snapshot: every case event carries
+    the whole case after its change, and hall.snapshot gives each open case's state and
+    warnings (`open_cases`, kept inside the mirror, not in the state). An event takes the
+    case's old entry out of the counts and puts its new one in (none once the case is
+    final), so replaying events in order, or one of them twice, gives the broker's counts
+    (PROTOCOL.md 4.3). */
 #ifndef PROTO_MIRROR_H
 #define PROTO_MIRROR_H
 
@@ -31,7 +39,7 @@ typedef struct proto_mirror proto_mirror_t;
 //  Called after each event is applied (topic, the event body), and after each snapshot
 //  with topic "mirror.snapshot" and event NULL.
 typedef void (proto_mirror_fn) (proto_mirror_t *mirror, const char *topic, const json_t *event,
-                               void *arg);
+                                void *arg);
 
 //  A mirror of the broker at `broker` (request endpoint). `pub` overrides the event
 //  endpoint the broker advertises (NULL: ask it). Caller owns it. NULL on failure.

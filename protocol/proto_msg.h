@@ -1,5 +1,5 @@
-/*  proto_msg.h — enums, lookups, request/reply/event framing and body validation,
-    all generated from proto_table.h.
+/*  proto_msg.h — enums, lookups, request decoding and body validation, all generated from
+    proto_table.h. The frames themselves are sent and read by proto_wire.h.
 
     Wire format (see PROTOCOL.md):
       request  DEALER→ROUTER  [PROTO_SIGNATURE, command, request-id, body-json]

@@ -1,6 +1,6 @@
 /*  proto_text.h — what people read: times in the hall's local time, waits in words, the
-    monotonic clock views use for their own timeouts. Every view (terminal, web, reports)
-    formats these the same way. */
+    columns a text takes on a terminal, the monotonic clock views use for their own
+    timeouts. Every view (terminal, web, reports) formats these the same way. */
 #ifndef PROTO_TEXT_H
 #define PROTO_TEXT_H
 
@@ -12,6 +12,20 @@
 void proto_format_time (long long ms, int utc_offset_min, char *out, size_t size);
 //  Human wait: "约 12 分钟 / about 12 min", "少于 1 分钟 / under 1 min", or the no-counter text.
 void proto_format_wait (const json_t *est_wait_s, char *out, size_t size);
+//  Decodes the UTF-8 sequence at `s` (`left` bytes, left > 0): returns its length in bytes
+//  and sets *cp to its code point; or returns 1 and sets *cp to U+FFFD when the byte at s
+//  does not start a valid sequence (a stray or missing continuation byte, an overlong
+//  form, a surrogate, beyond U+10FFFF, or cut short by `left`).
+int proto_utf8_decode (const char *s, size_t left, uint32_t *cp);
+//  Terminal columns of one code point: 2 for East Asian Wide and Fullwidth (CJK, Hangul,
+//  kana, CJK punctuation such as 。，、「」, fullwidth forms, most emoji), 0 for combining
+//  marks and zero-width characters (U+200B, joiners, variation selectors), 1 otherwise
+//  (control characters too: whoever prints them replaces them first). Our own table
+//  rather than wcwidth(3), so the layout is the same in any locale.
+int proto_cp_width (uint32_t cp);
+//  Terminal columns of a UTF-8 string, to pad table columns: the sum of proto_cp_width,
+//  with each byte of invalid UTF-8 counted as 1 (as U+FFFD). 0 for NULL.
+int proto_display_width (const char *utf8);
 //  Milliseconds on the monotonic clock (for timeouts and intervals, not for the hall's time).
 int64_t proto_mono_ms (void);
 

@@ -16,23 +16,24 @@
 static void
 s_help (FILE *out)
 {
-    fprintf (out,
-             "usage: onewindow admin VERB [options]\n"
-             "\n"
-             "  clock-advance MS          advance a broker started with --clock sim by MS ms\n"
-             "  staffing --target 80/15   counters per hour for a service level (= sim staffing)\n"
-             "  audit --case CASE_NO      every step of a case: time, actor, reason (办件轨迹)\n"
-             "  enroll --role R --name N KEY   admit a device's public key (or key file) in role R\n"
-             "  revoke KEY_OR_NAME        refuse a device from its next request on\n"
-             "  devices                   every enrolled device\n"
-             "  backup DIR                hot copy of the store into DIR (on the broker's host;\n"
-             "                            DIR must not exist); waits until it is done\n"
-             "  call COMMAND [JSON]       send COMMAND with a JSON object body (default {})\n"
-             "                            and print the reply; for scripts and diagnosis\n"
-             "  protocol-table            print the protocol's command, error and event tables\n"
-             "                            as Markdown (they are the source of PROTOCOL.md)\n"
-             "\n"
-             "Add --json for the broker's reply as JSON.\n");
+    fprintf (
+        out,
+        "usage: onewindow admin VERB [options]\n"
+        "\n"
+        "  clock-advance MS          advance a broker started with --clock sim by MS ms\n"
+        "  staffing --target 80/15   counters per hour for a service level (= sim staffing)\n"
+        "  audit --case CASE_NO      every step of a case: time, actor, reason (办件轨迹)\n"
+        "  enroll --role R --name N KEY   admit a device's public key (or key file) in role R\n"
+        "  revoke KEY_OR_NAME        refuse a device from its next request on\n"
+        "  devices                   every enrolled device\n"
+        "  backup DIR                hot copy of the store into DIR (on the broker's host;\n"
+        "                            DIR must not exist); waits until it is done\n"
+        "  call COMMAND [JSON]       send COMMAND with a JSON object body (default {})\n"
+        "                            and print the reply; for scripts and diagnosis\n"
+        "  protocol-table            print the protocol's command, error and event tables\n"
+        "                            as Markdown (they are the source of PROTOCOL.md)\n"
+        "\n"
+        "Add --json for the broker's reply as JSON.\n");
 }
 
 static void
@@ -95,7 +96,8 @@ s_protocol_table (void)
     printf ("\n| error code | meaning |\n|---|---|\n");
     for (int i = 1; i < PROTO_ERR_COUNT; i++)
         printf ("| `%s` | %s |\n", proto_err_code (i), proto_err_desc (i));
-    printf ("\n| event topic | body fields (besides `seq`, `time`, `topic`, `device`) |\n|---|---|\n");
+    printf (
+        "\n| event topic | body fields (besides `seq`, `time`, `topic`, `device`) |\n|---|---|\n");
     for (int i = 0; i < PROTO_EVT_COUNT; i++)
         printf ("| `%s` | %s |\n", proto_evt_topic (i), proto_evt_fields (i));
     printf ("\n| role | device |\n|---|---|\n");
@@ -107,22 +109,25 @@ static void
 s_print_audit (const json_t *r)
 {
     term_print_case (stdout, json_object_get (r, "case"));
-    int offset = (int) json_integer_value (json_object_get (r, "utc_offset_min"));
+    int offset = (int)json_integer_value (json_object_get (r, "utc_offset_min"));
     printf ("\n%-6s %-17s %-28s %-18s %s\n", "seq", "local time", "step", "state", "who / why");
     size_t i;
     json_t *s;
     json_array_foreach (json_object_get (r, "steps"), i, s) {
         char when[32];
-        proto_format_time (json_integer_value (json_object_get (s, "time")), offset, when, sizeof when);
-        printf ("%-6lld %-17s %-28s %-18s", (long long) json_integer_value (json_object_get (s, "seq")),
-                when, json_string_value (json_object_get (s, "topic")),
+        proto_format_time (json_integer_value (json_object_get (s, "time")), offset, when,
+                           sizeof when);
+        printf ("%-6lld %-17s %-28s %-18s",
+                (long long)json_integer_value (json_object_get (s, "seq")), when,
+                json_string_value (json_object_get (s, "topic")),
                 json_string_value (json_object_get (s, "state")));
         const char *clerk = json_string_value (json_object_get (s, "clerk"));
         const char *device = json_string_value (json_object_get (s, "device"));
         const char *reason = json_string_value (json_object_get (s, "reason"));
         const char *level = json_string_value (json_object_get (s, "level"));
         if (json_is_integer (json_object_get (s, "counter")))
-            printf (" counter %lld", (long long) json_integer_value (json_object_get (s, "counter")));
+            printf (" counter %lld",
+                    (long long)json_integer_value (json_object_get (s, "counter")));
         if (json_is_string (json_object_get (s, "cabinet")))
             printf (" cabinet %s slot %s%s", json_string_value (json_object_get (s, "cabinet")),
                     json_string_value (json_object_get (s, "slot")),
@@ -141,7 +146,8 @@ s_print_audit (const json_t *r)
         json_array_foreach (json_object_get (s, "checks"), k, ch) {
             const char *over = json_string_value (json_object_get (ch, "override"));
             if (!json_is_true (json_object_get (ch, "ok")))
-                printf ("         check %s failed: %s%s%s\n", json_string_value (json_object_get (ch, "check")),
+                printf ("         check %s failed: %s%s%s\n",
+                        json_string_value (json_object_get (ch, "check")),
                         json_string_value (json_object_get (ch, "reason")),
                         over ? " — overridden: " : "", over ? over : "");
         }
@@ -167,8 +173,8 @@ s_backup (term_opts_t *o, const char *dir)
                 term_print_json (r);
             else if (strcmp (state, "done") == 0)
                 printf ("backup done: %s (%lld bytes, %lld ms)\n", dir,
-                        (long long) json_integer_value (json_object_get (r, "bytes")),
-                        (long long) json_integer_value (json_object_get (r, "ms")));
+                        (long long)json_integer_value (json_object_get (r, "bytes")),
+                        (long long)json_integer_value (json_object_get (r, "ms")));
             else
                 fprintf (stderr, "onewindow admin: backup failed: %s\n",
                          json_string_value (json_object_get (r, "error")));
@@ -178,7 +184,7 @@ s_backup (term_opts_t *o, const char *dir)
         }
         json_decref (r);
         struct timespec wait = {0, 100 * 1000000};
-        nanosleep (&wait, NULL);  //  polling a backup in progress, not waiting for time
+        nanosleep (&wait, NULL); //  polling a backup in progress, not waiting for time
     }
 }
 
@@ -189,12 +195,9 @@ term_admin_main (term_opts_t *o, int argc, char **argv)
     if (argc >= 2 && strcmp (argv[1], "staffing") == 0)
         return term_sim_main (o, argc, argv);
     static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"case", required_argument, NULL, 'c'},
-        {"role", required_argument, NULL, 'r'},
-        {"name", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'},       {"case", required_argument, NULL, 'c'},
+        {"role", required_argument, NULL, 'r'}, {"name", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
     };
     const char *case_no = NULL, *role = NULL, *name = NULL;
     optind = 0;
@@ -228,9 +231,8 @@ term_admin_main (term_opts_t *o, int argc, char **argv)
         if (nargs != 1 || *end || ms < 0)
             return term_usage_error ("admin", "clock-advance needs a number of milliseconds");
         command = "clock.advance";
-        body = json_pack ("{s:I}", "ms", (json_int_t) ms);
-    }
-    else if (strcmp (verb, "audit") == 0) {
+        body = json_pack ("{s:I}", "ms", (json_int_t)ms);
+    } else if (strcmp (verb, "audit") == 0) {
         if (nargs == 1 && !case_no)
             case_no = args[0];
         else if (nargs != 0 || !case_no)
@@ -245,32 +247,29 @@ term_admin_main (term_opts_t *o, int argc, char **argv)
             s_print_audit (r);
         json_decref (r);
         return TERM_EXIT_OK;
-    }
-    else if (strcmp (verb, "enroll") == 0) {
+    } else if (strcmp (verb, "enroll") == 0) {
         char key[PROTO_KEY_Z85 + 1], err[300];
         if (nargs != 1 || !role || !name)
-            return term_usage_error ("admin", "enroll needs --role ROLE --name NAME PUBLIC_KEY_OR_FILE");
+            return term_usage_error ("admin",
+                                     "enroll needs --role ROLE --name NAME PUBLIC_KEY_OR_FILE");
         if (proto_keys_public (args[0], key, err, sizeof err) != 0)
             return term_usage_error ("admin", "%s", err);
         command = "device.enroll";
         body = json_pack ("{s:s, s:s, s:s}", "public_key", key, "role", role, "name", name);
-    }
-    else if (strcmp (verb, "revoke") == 0) {
+    } else if (strcmp (verb, "revoke") == 0) {
         if (nargs != 1)
             return term_usage_error ("admin", "revoke needs a PUBLIC_KEY or a device NAME");
         command = "device.revoke";
         body = json_pack ("{s:s}", "device", args[0]);
-    }
-    else if (strcmp (verb, "devices") == 0) {
+    } else if (strcmp (verb, "devices") == 0) {
         command = "device.list";
         body = json_object ();
-    }
-    else if (strcmp (verb, "backup") == 0) {
+    } else if (strcmp (verb, "backup") == 0) {
         if (nargs != 1)
-            return term_usage_error ("admin", "backup needs a DIR (on the broker's host, not existing yet)");
+            return term_usage_error ("admin",
+                                     "backup needs a DIR (on the broker's host, not existing yet)");
         return s_backup (o, args[0]);
-    }
-    else if (strcmp (verb, "call") == 0) {
+    } else if (strcmp (verb, "call") == 0) {
         if (nargs < 1 || nargs > 2)
             return term_usage_error ("admin", "call needs COMMAND [JSON]");
         command = args[0];
@@ -278,8 +277,7 @@ term_admin_main (term_opts_t *o, int argc, char **argv)
         body = nargs == 2 ? json_loads (args[1], 0, &jerr) : json_object ();
         if (!body)
             return term_usage_error ("admin", "the body is not JSON: %s", jerr.text);
-    }
-    else
+    } else
         return term_usage_error ("admin", "unknown verb '%s'", verb);
     json_t *r;
     int rc = term_call (o, command, body, &r);
@@ -290,16 +288,19 @@ term_admin_main (term_opts_t *o, int argc, char **argv)
     else if (strcmp (verb, "devices") == 0) {
         size_t i;
         json_t *d;
+        char cell[256];
         json_array_foreach (json_object_get (r, "devices"), i, d)
-            printf ("%-8s %-24s %s%s\n", json_string_value (json_object_get (d, "role")),
-                    json_string_value (json_object_get (d, "name")),
-                    json_string_value (json_object_get (d, "public")),
-                    json_integer_value (json_object_get (d, "revoked")) ? "  (revoked)" : "");
-    }
-    else if (strcmp (verb, "enroll") == 0 || strcmp (verb, "revoke") == 0)
-        printf ("%s %s\n", verb, json_string_value (json_object_get (r, strcmp (verb, "enroll") == 0 ? "name" : "device")));
+            printf (
+                "%-8s %s %s%s\n", json_string_value (json_object_get (d, "role")),
+                term_pad (json_string_value (json_object_get (d, "name")), 24, cell, sizeof cell),
+                json_string_value (json_object_get (d, "public")),
+                json_integer_value (json_object_get (d, "revoked")) ? "  (revoked)" : "");
+    } else if (strcmp (verb, "enroll") == 0 || strcmp (verb, "revoke") == 0)
+        printf ("%s %s\n", verb,
+                json_string_value (
+                    json_object_get (r, strcmp (verb, "enroll") == 0 ? "name" : "device")));
     else
-        printf ("clock now %lld\n", (long long) json_integer_value (json_object_get (r, "now")));
+        printf ("clock now %lld\n", (long long)json_integer_value (json_object_get (r, "now")));
     json_decref (r);
     return TERM_EXIT_OK;
 }

@@ -38,18 +38,18 @@ s_on_signal (int sig)
 
 typedef struct {
     proto_mirror_t *mirror; //  the live hall
-    term_voice_t *voice;   //  announcements, or NULL with --voice off
-    json_t *services;      //  --services prefixes, or NULL for all
-    json_t *recent;        //  calls shown, newest first (see s_call)
-    json_t *announced;     //  ticket id -> "called:recalls" of the last call announced
-    const char *broker;    //  request endpoint, for the connecting screen
-    bool json;             //  one JSON line per call instead of drawing
-    bool live;             //  following the hall (not --once)
-    bool tty;              //  stdout is a terminal: ANSI redraw and big type
-    bool synced;           //  a first snapshot was taken
-    bool online;           //  the broker answered lately
-    bool dirty;            //  redraw needed
-    bool out_broken;       //  stdout cannot be written any more
+    term_voice_t *voice;    //  announcements, or NULL with --voice off
+    json_t *services;       //  --services prefixes, or NULL for all
+    json_t *recent;         //  calls shown, newest first (see s_call)
+    json_t *announced;      //  ticket id -> "called:recalls" of the last call announced
+    const char *broker;     //  request endpoint, for the connecting screen
+    bool json;              //  one JSON line per call instead of drawing
+    bool live;              //  following the hall (not --once)
+    bool tty;               //  stdout is a terminal: ANSI redraw and big type
+    bool synced;            //  a first snapshot was taken
+    bool online;            //  the broker answered lately
+    bool dirty;             //  redraw needed
+    bool out_broken;        //  stdout cannot be written any more
 } s_board_t;
 
 static bool
@@ -123,10 +123,10 @@ s_call (s_board_t *b, const json_t *ticket, long long counter, const char *count
                   number, counter);
         announce = false;
     }
-    json_t *call =
-        json_pack ("{s:s, s:I, s:s, s:I, s:s, s:I, s:s}", "number", number, "counter",
-                   (json_int_t)counter, "counter_name", counter_name, "recall", (json_int_t)recall,
-                   "text", text, "time", (json_int_t)time_ms, "service", proto_str (ticket, "service"));
+    json_t *call = json_pack ("{s:s, s:I, s:s, s:I, s:s, s:I, s:s}", "number", number, "counter",
+                              (json_int_t)counter, "counter_name", counter_name, "recall",
+                              (json_int_t)recall, "text", text, "time", (json_int_t)time_ms,
+                              "service", proto_str (ticket, "service"));
     if (!call)
         return;
     if (b->json && announce) {
@@ -180,8 +180,7 @@ s_resync (s_board_t *b)
         return;
     const char *k;
     json_t *t;
-    json_object_foreach (tickets, k, t)
-    {
+    json_object_foreach (tickets, k, t) {
         const char *state = proto_str (t, "state");
         bool first_history = !b->synced && strcmp (state, "serving") == 0;
         if ((strcmp (state, "called") == 0 || first_history) &&
@@ -199,7 +198,8 @@ s_resync (s_board_t *b)
         long long counter = proto_int (t, "counter");
         long long recall = proto_int (t, "recalls");
         if (!b->synced)
-            s_call (b, t, counter, s_counter_name (b, counter), recall, proto_int (t, "called"), false);
+            s_call (b, t, counter, s_counter_name (b, counter), recall, proto_int (t, "called"),
+                    false);
         else if (!seen || strcmp (seen, key) != 0) {
             log_info ("board: %s at counter %lld found in the snapshot: announcing it",
                       proto_str (t, "number"), counter);
@@ -215,8 +215,7 @@ s_resync (s_board_t *b)
     if (!b->synced && b->services) {
         size_t i;
         json_t *p;
-        json_array_foreach (b->services, i, p)
-        {
+        json_array_foreach (b->services, i, p) {
             bool known = false;
             const json_t *svcs = json_object_get (st, "services");
             for (size_t j = 0; j < json_array_size (svcs); j++)
@@ -256,46 +255,12 @@ s_on_event (proto_mirror_t *mirror, const char *topic, const json_t *event, void
 //  ---------------------------------------------------------------------------------------
 //  Drawing
 
-//  Columns a UTF-8 string takes on a terminal: East Asian characters take two.
-static int
-s_width (const char *s)
-{
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        unsigned cp;
-        int len;
-        if (*p < 0x80)
-            cp = *p, len = 1;
-        else if ((*p & 0xE0) == 0xC0)
-            cp = *p & 0x1F, len = 2;
-        else if ((*p & 0xF0) == 0xE0)
-            cp = *p & 0x0F, len = 3;
-        else
-            cp = *p & 0x07, len = 4;
-        for (int i = 1; i < len; i++) {
-            if ((p[i] & 0xC0) != 0x80) {
-                len = i;
-                break;
-            }
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        p += len;
-        w += (cp >= 0x1100 &&
-              (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-               (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
-               (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000))
-                 ? 2
-                 : 1;
-    }
-    return w;
-}
-
-//  `s` padded with spaces to `width` columns.
+//  `s` padded with spaces to `width` terminal columns.
 static void
 s_pad (FILE *f, const char *s, int width)
 {
     fputs (s, f);
-    for (int w = s_width (s); w < width; w++)
+    for (int w = proto_display_width (s); w < width; w++)
         fputc (' ', f);
 }
 
@@ -393,8 +358,7 @@ s_draw (s_board_t *b)
     s_eol (b, f);
     size_t i;
     json_t *call;
-    json_array_foreach (b->recent, i, call)
-    {
+    json_array_foreach (b->recent, i, call) {
         char hhmm[32];
         s_hhmm (b, proto_int (call, "time"), hhmm, sizeof hhmm);
         s_display_text (call, text, sizeof text);
@@ -417,8 +381,7 @@ s_draw (s_board_t *b)
     fputs ("等候人数 Waiting", f);
     s_eol (b, f);
     json_t *svc;
-    json_array_foreach (json_object_get (st, "services"), i, svc)
-    {
+    json_array_foreach (json_object_get (st, "services"), i, svc) {
         if (!s_wanted (b, proto_str (svc, "prefix")))
             continue;
         fprintf (f, "  %-2s  ", proto_str (svc, "prefix"));
@@ -433,8 +396,8 @@ s_draw (s_board_t *b)
             fputs ("   新取号 1 分钟内 new ticket < 1 min", f);
         else if (json_is_integer (est))
             fprintf (f, "   新取号约 %lld 分钟 new ticket ~%lld min",
-                     (long long) (json_integer_value (est) + 59) / 60,
-                     (long long) (json_integer_value (est) + 59) / 60);
+                     (long long)(json_integer_value (est) + 59) / 60,
+                     (long long)(json_integer_value (est) + 59) / 60);
         s_eol (b, f);
     }
     if (b->voice && term_voice_dropped (b->voice)) {
@@ -482,6 +445,85 @@ s_help (FILE *out)
              "\n"
              "Exit status: 0 done (SIGINT/SIGTERM), 2 usage, 3 broker unreachable (--once).\n",
              RECENT, TERM_VOICE_NAME);
+}
+
+//  --once: the current state, drawn or (--json) as the lines a running board would print.
+static int
+s_once (s_board_t *b)
+{
+    if (proto_mirror_start (b->mirror) != 0) {
+        fprintf (stderr, "onewindow board: the broker at %s does not answer\n", b->broker);
+        return TERM_EXIT_UNREACHABLE;
+    }
+    b->online = true;
+    if (b->json) {
+        //  The calls shown, oldest first.
+        for (size_t i = json_array_size (b->recent); i-- > 0;) {
+            char *line = json_dumps (json_array_get (b->recent, i), JSON_COMPACT);
+            if (line)
+                printf ("%s\n", line);
+            free (line);
+        }
+        s_flush (b);
+    } else
+        s_draw (b);
+    return TERM_EXIT_OK;
+}
+
+//  The running board: follows the mirror, speaks the calls, redraws on change, until a
+//  signal (or a closed output) stops it.
+static int
+s_live (s_board_t *b, bool voice_on, const char *espeak_voice, const char *audio_dir)
+{
+    b->live = true;
+    if (voice_on) {
+        b->voice = term_voice_new (NULL, espeak_voice, audio_dir, 0);
+        if (!b->voice)
+            return TERM_EXIT_USAGE;
+    }
+    struct sigaction sa = {.sa_handler = s_on_signal};
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGINT, &sa, NULL);
+    sigaction (SIGTERM, &sa, NULL);
+    signal (SIGPIPE, SIG_IGN);
+    if (b->tty)
+        fputs ("\033[?25l\033[2J", stdout); //  hide the cursor, clear once
+    b->dirty = true;
+    if (proto_mirror_start (b->mirror) == 0)
+        b->online = true;
+    int columns = b->tty ? s_columns () : 0;
+    while (!s_stop_signal && !b->out_broken) {
+        int timeout = b->voice && term_voice_busy (b->voice) ? TERM_VOICE_TICK_MS : IDLE_MS;
+        int64_t started = proto_mono_ms ();
+        int applied = proto_mirror_poll (b->mirror, timeout);
+        if (applied < 0) {
+            if (b->online)
+                b->dirty = true;
+            b->online = false;
+            //  Unreachable: wait out the rest of the period rather than spin.
+            int64_t left = timeout - (proto_mono_ms () - started);
+            if (left > 0 && !s_stop_signal)
+                nanosleep (&(struct timespec){left / 1000, (left % 1000) * 1000000}, NULL);
+        }
+        if (b->voice)
+            term_voice_tick (b->voice);
+        if (b->tty && s_columns () != columns) {
+            columns = s_columns ();
+            fputs ("\033[2J", stdout);
+            b->dirty = true;
+        }
+        if (b->dirty && !b->json) {
+            s_draw (b);
+            b->dirty = false;
+        }
+    }
+    if (b->tty) {
+        fputs ("\033[?25h", stdout); //  the cursor back
+        fflush (stdout);
+    }
+    if (s_stop_signal)
+        log_info ("board: stopping on signal %d", (int)s_stop_signal);
+    return TERM_EXIT_OK;
 }
 
 int
@@ -550,77 +592,7 @@ term_board_main (term_opts_t *o, int argc, char **argv)
     }
     proto_mirror_on_event (b.mirror, s_on_event, &b);
 
-    if (once) {
-        if (proto_mirror_start (b.mirror) != 0) {
-            fprintf (stderr, "onewindow board: the broker at %s does not answer\n", o->broker);
-            rc = TERM_EXIT_UNREACHABLE;
-            goto done;
-        }
-        b.online = true;
-        if (b.json) {
-            //  The calls shown, oldest first, as the lines a running board would print.
-            for (size_t i = json_array_size (b.recent); i-- > 0;) {
-                char *line = json_dumps (json_array_get (b.recent, i), JSON_COMPACT);
-                if (line)
-                    printf ("%s\n", line);
-                free (line);
-            }
-            s_flush (&b);
-        } else
-            s_draw (&b);
-        goto done;
-    }
-
-    b.live = true;
-    if (voice_on) {
-        b.voice = term_voice_new (NULL, espeak_voice, audio_dir, 0);
-        if (!b.voice) {
-            rc = TERM_EXIT_USAGE;
-            goto done;
-        }
-    }
-    struct sigaction sa = {.sa_handler = s_on_signal};
-    sigemptyset (&sa.sa_mask);
-    sigaction (SIGINT, &sa, NULL);
-    sigaction (SIGTERM, &sa, NULL);
-    signal (SIGPIPE, SIG_IGN);
-    if (b.tty)
-        fputs ("\033[?25l\033[2J", stdout); //  hide the cursor, clear once
-    b.dirty = true;
-    if (proto_mirror_start (b.mirror) == 0)
-        b.online = true;
-    int columns = b.tty ? s_columns () : 0;
-    while (!s_stop_signal && !b.out_broken) {
-        int timeout = b.voice && term_voice_busy (b.voice) ? TERM_VOICE_TICK_MS : IDLE_MS;
-        int64_t started = proto_mono_ms ();
-        int applied = proto_mirror_poll (b.mirror, timeout);
-        if (applied < 0) {
-            if (b.online)
-                b.dirty = true;
-            b.online = false;
-            //  Unreachable: wait out the rest of the period rather than spin.
-            int64_t left = timeout - (proto_mono_ms () - started);
-            if (left > 0 && !s_stop_signal)
-                nanosleep (&(struct timespec){left / 1000, (left % 1000) * 1000000}, NULL);
-        }
-        if (b.voice)
-            term_voice_tick (b.voice);
-        if (b.tty && s_columns () != columns) {
-            columns = s_columns ();
-            fputs ("\033[2J", stdout);
-            b.dirty = true;
-        }
-        if (b.dirty && !b.json) {
-            s_draw (&b);
-            b.dirty = false;
-        }
-    }
-    if (b.tty) {
-        fputs ("\033[?25h", stdout); //  the cursor back
-        fflush (stdout);
-    }
-    if (s_stop_signal)
-        log_info ("board: stopping on signal %d", (int)s_stop_signal);
+    rc = once ? s_once (&b) : s_live (&b, voice_on, espeak_voice, audio_dir);
 done:
     term_voice_destroy (&b.voice);
     proto_mirror_destroy (&b.mirror);

@@ -65,8 +65,7 @@ term_call (term_opts_t *o, const char *command, json_t *body, json_t **result)
         json_t *err = json_pack ("{s:o}", "error", detail);
         term_print_json (err);
         json_decref (err);
-    }
-    else {
+    } else {
         fprintf (stderr, "onewindow: %s: %s [%s]\n", command, message, code);
         term_print_checks (stderr, json_object_get (reply, "checks"));
     }
@@ -86,12 +85,12 @@ term_keygen_main (term_opts_t *o, int argc, char **argv)
         else if (strcmp (argv[i], "--json") == 0)
             o->json = true;
         else if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0) {
-            printf ("usage: onewindow keygen --out FILE [--name NAME] [--json]\n\n"
-                    "Writes a new CURVE keypair (mode 0600) for a device or the broker and prints\n"
-                    "its public key, which an administrator enrols with `onewindow admin enroll`.\n");
+            printf (
+                "usage: onewindow keygen --out FILE [--name NAME] [--json]\n\n"
+                "Writes a new CURVE keypair (mode 0600) for a device or the broker and prints\n"
+                "its public key, which an administrator enrols with `onewindow admin enroll`.\n");
             return TERM_EXIT_OK;
-        }
-        else
+        } else
             return term_usage_error ("keygen", "unexpected '%s'", argv[i]);
     }
     if (!out)
@@ -110,8 +109,7 @@ term_keygen_main (term_opts_t *o, int argc, char **argv)
         json_t *j = json_pack ("{s:s, s:s}", "public", keys.public_key, "file", out);
         term_print_json (j);
         json_decref (j);
-    }
-    else
+    } else
         printf ("%s\n", keys.public_key);
     return TERM_EXIT_OK;
 }
@@ -124,7 +122,10 @@ term_print_checks (FILE *out, const json_t *checks)
     json_array_foreach (checks, i, ch) {
         bool ok = json_is_true (json_object_get (ch, "ok"));
         const char *over = json_string_value (json_object_get (ch, "override"));
-        const char *mark = ok ? "✓" : over ? "!" : json_is_true (json_object_get (ch, "advisory")) ? "?" : "✗";
+        const char *mark = ok                                                ? "✓"
+                           : over                                            ? "!"
+                           : json_is_true (json_object_get (ch, "advisory")) ? "?"
+                                                                             : "✗";
         fprintf (out, "  %s %-16s %s", mark, json_string_value (json_object_get (ch, "check")),
                  json_string_value (json_object_get (ch, "reason")));
         if (over)
@@ -149,17 +150,22 @@ term_print_case (FILE *out, const json_t *c)
     if ((s = json_string_value (json_object_get (a, "phone"))))
         fprintf (out, "  %s", s);
     fprintf (out, "\n");
-    json_t *p = json_object_get (c, "promised_deadline"), *st = json_object_get (c, "statutory_deadline");
+    json_t *p = json_object_get (c, "promised_deadline"),
+           *st = json_object_get (c, "statutory_deadline");
     if (json_is_integer (p) && json_is_integer (st)) {
         long long pd = json_integer_value (p), sd = json_integer_value (st);
-        fprintf (out, "  承诺期限 promised %04lld-%02lld-%02lld  法定期限 statutory %04lld-%02lld-%02lld%s\n",
-                 pd / 10000, pd / 100 % 100, pd % 100, sd / 10000, sd / 100 % 100, sd % 100,
-                 json_is_true (json_object_get (c, "provisional")) ? "  (provisional: past the published calendar)" : "");
+        fprintf (
+            out,
+            "  承诺期限 promised %04lld-%02lld-%02lld  法定期限 statutory %04lld-%02lld-%02lld%s\n",
+            pd / 10000, pd / 100 % 100, pd % 100, sd / 10000, sd / 100 % 100, sd % 100,
+            json_is_true (json_object_get (c, "provisional"))
+                ? "  (provisional: past the published calendar)"
+                : "");
     }
     if (json_is_integer (json_object_get (c, "elapsed_days")))
         fprintf (out, "  已用 used %lld / %lld 个工作日 working days, clock %s\n",
-                 (long long) json_integer_value (json_object_get (c, "elapsed_days")),
-                 (long long) json_integer_value (json_object_get (c, "limit_days")),
+                 (long long)json_integer_value (json_object_get (c, "elapsed_days")),
+                 (long long)json_integer_value (json_object_get (c, "limit_days")),
                  json_string_value (json_object_get (c, "clock")));
     const json_t *w = json_object_get (c, "warnings");
     if (json_array_size (w)) {
@@ -183,6 +189,18 @@ term_print_json (const json_t *j)
         free (text);
     }
     fflush (stdout);
+}
+
+const char *
+term_pad (const char *text, int width, char *buf, size_t size)
+{
+    text = text ? text : "";
+    int len = snprintf (buf, size, "%s", text);
+    size_t at = len < 0 ? 0 : (size_t)len < size ? (size_t)len : size - 1;
+    for (int w = proto_display_width (text); w < width && at + 1 < size; w++)
+        buf[at++] = ' ';
+    buf[at] = 0;
+    return buf;
 }
 
 json_t *

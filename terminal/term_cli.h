@@ -16,17 +16,17 @@
 #include "proto_json.h"
 #include "proto_text.h"
 
-#define TERM_EXIT_OK PROTO_EXIT_OK
-#define TERM_EXIT_REFUSED PROTO_EXIT_REFUSED
-#define TERM_EXIT_USAGE PROTO_EXIT_USAGE
+#define TERM_EXIT_OK          PROTO_EXIT_OK
+#define TERM_EXIT_REFUSED     PROTO_EXIT_REFUSED
+#define TERM_EXIT_USAGE       PROTO_EXIT_USAGE
 #define TERM_EXIT_UNREACHABLE PROTO_EXIT_UNREACHABLE
 
 typedef struct {
-    const char *broker;        //  request endpoint
-    bool json;                 //  machine-readable output
-    int timeout_ms;            //  per try
-    int tries;                 //  Lazy Pirate tries
-    proto_client_t *client;    //  created on first use
+    const char *broker;     //  request endpoint
+    bool json;              //  machine-readable output
+    int timeout_ms;         //  per try
+    int tries;              //  Lazy Pirate tries
+    proto_client_t *client; //  created on first use
 } term_opts_t;
 
 //  Default endpoint: $ONEWINDOW_BROKER or tcp://127.0.0.1:7100.
@@ -44,13 +44,18 @@ void term_print_checks (FILE *out, const json_t *checks);
 void term_print_case (FILE *out, const json_t *c);
 //  Prints JSON, indented, with a newline.
 void term_print_json (const json_t *j);
+//  `text` (NULL: "") padded with spaces to `width` terminal columns into buf, for a table
+//  column: a Chinese character takes two (proto_display_width), which printf's %-Ns does
+//  not know. Longer text is kept whole, as far as buf holds. Returns buf.
+const char *term_pad (const char *text, int width, char *buf, size_t size);
 //  Parses "A,B,C" into a JSON array of strings. Caller owns it.
 json_t *term_split_list (const char *list);
 //  CURVE for every connection of this process: this device's key file and the broker's
 //  public key (a key or a key file). Both NULL or empty: none. 0, or -1 with a message.
 int term_curve_setup (const char *key_file, const char *server_key);
 //  Prints a usage error and returns TERM_EXIT_USAGE.
-int term_usage_error (const char *prog, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+int term_usage_error (const char *prog, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
 
 //  Role entry points: argv[0] is the role name.
 int term_kiosk_main (term_opts_t *o, int argc, char **argv);

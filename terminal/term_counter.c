@@ -16,10 +16,10 @@
 #include "term_cli.h"
 
 typedef struct {
-    const char *verb;      //  command-line verb
-    const char *command;   //  protocol command
-    char key;              //  key in interactive mode
-    const char *label;     //  shown in interactive mode
+    const char *verb;    //  command-line verb
+    const char *command; //  protocol command
+    char key;            //  key in interactive mode
+    const char *label;   //  shown in interactive mode
 } s_verb_t;
 
 static const s_verb_t s_verbs[] = {
@@ -87,8 +87,8 @@ typedef struct {
     int counter;
     const char *services, *clerk, *to, *reason, *ticket;
     const char *item, *name, *id_number, *uscc, *phone, *docs, *case_no;
-    json_t *overrides;   //  {check: reason}
-    json_t *missing;     //  [text]
+    json_t *overrides; //  {check: reason}
+    json_t *missing;   //  [text]
 } s_args_t;
 
 static json_t *
@@ -108,13 +108,13 @@ s_body (const s_verb_t *v, const s_args_t *a)
     if (a->ticket && strncmp (v->command, "ticket.", 7) == 0 && strcmp (v->verb, "call-next"))
         json_object_set_new (body, "ticket", json_string (a->ticket));
     if ((strcmp (v->verb, "call") == 0 || strcmp (v->verb, "unpark") == 0) && a->case_no)
-        json_object_set_new (body, "ticket", json_string (a->case_no));  //  the NUMBER argument
+        json_object_set_new (body, "ticket", json_string (a->case_no)); //  the NUMBER argument
     if ((strcmp (v->verb, "call") == 0 || strcmp (v->verb, "park") == 0) && a->reason)
         json_object_set_new (body, "reason", json_string (a->reason));
     if (strncmp (v->command, "case.", 5) == 0) {
-        bool intake = strcmp (v->command, "case.accept") == 0
-                      || strcmp (v->command, "case.supplement") == 0
-                      || strcmp (v->command, "case.not_accepted") == 0;
+        bool intake = strcmp (v->command, "case.accept") == 0 ||
+                      strcmp (v->command, "case.supplement") == 0 ||
+                      strcmp (v->command, "case.not_accepted") == 0;
         if (!intake) {
             //  received and hand-out name the case; received has no counter field.
             if (strcmp (v->command, "case.supplement_received") == 0) {
@@ -123,8 +123,7 @@ s_body (const s_verb_t *v, const s_args_t *a)
                     json_object_set_new (body, "clerk", json_string (a->clerk));
             }
             json_object_set_new (body, "case_no", json_string (a->case_no ? a->case_no : ""));
-        }
-        else {
+        } else {
             json_object_set_new (body, "item", json_string (a->item ? a->item : ""));
             json_object_set_new (body, "name", json_string (a->name ? a->name : ""));
             if (a->id_number)
@@ -140,10 +139,11 @@ s_body (const s_verb_t *v, const s_args_t *a)
             if (json_array_size (a->missing) && strcmp (v->command, "case.supplement") == 0)
                 json_object_set (body, "missing", a->missing);
         }
-        if (a->docs && strcmp (v->command, "case.hand_out") && strcmp (v->command, "case.not_accepted"))
+        if (a->docs && strcmp (v->command, "case.hand_out") &&
+            strcmp (v->command, "case.not_accepted"))
             json_object_set_new (body, "documents", term_split_list (a->docs));
-        if (json_object_size (a->overrides) && strcmp (v->command, "case.hand_out")
-            && strcmp (v->command, "case.not_accepted"))
+        if (json_object_size (a->overrides) && strcmp (v->command, "case.hand_out") &&
+            strcmp (v->command, "case.not_accepted"))
             json_object_set (body, "overrides", a->overrides);
     }
     return body;
@@ -162,27 +162,26 @@ s_describe (const s_verb_t *v, const json_t *r, int counter)
 {
     const json_t *t = json_object_get (r, "ticket");
     const char *number = s_str (t, "number");
-    if (strcmp (v->verb, "call-next") == 0 || strcmp (v->verb, "call") == 0
-        || strcmp (v->verb, "unpark") == 0) {
-        long long waited = (json_integer_value (json_object_get (t, "called"))
-                            - json_integer_value (json_object_get (t, "issued")))
-                           / 60000;
+    if (strcmp (v->verb, "call-next") == 0 || strcmp (v->verb, "call") == 0 ||
+        strcmp (v->verb, "unpark") == 0) {
+        long long waited = (json_integer_value (json_object_get (t, "called")) -
+                            json_integer_value (json_object_get (t, "issued"))) /
+                           60000;
         printf ("请 %s 号到 %d 号窗口办理 — called %s (%s %s, %s, waited %lld min); %lld still "
                 "waiting\n",
                 number, counter, number, s_str (t, "service"), s_str (t, "service_name"),
                 s_str (r, "reason"), waited,
-                (long long) json_integer_value (json_object_get (r, "waiting")));
-    }
-    else if (strcmp (v->verb, "recall") == 0)
+                (long long)json_integer_value (json_object_get (r, "waiting")));
+    } else if (strcmp (v->verb, "recall") == 0)
         printf ("重呼 %s 号到 %d 号窗口 — recalled %s (recall #%lld)\n", number, counter, number,
-                (long long) json_integer_value (json_object_get (r, "recall")));
+                (long long)json_integer_value (json_object_get (r, "recall")));
     else if (strcmp (v->verb, "missed") == 0)
         printf ("过号 %s — marked missed: %s\n", number, s_str (r, "outcome"));
     else if (strcmp (v->verb, "start") == 0)
         printf ("%s 开始办理 — serving %s\n", number, number);
     else if (strcmp (v->verb, "finish") == 0)
         printf ("%s 办结 — finished %s; %lld served today at this counter\n", number, number,
-                (long long) json_integer_value (json_object_get (r, "served")));
+                (long long)json_integer_value (json_object_get (r, "served")));
     else if (strncmp (v->command, "case.", 5) == 0) {
         term_print_case (stdout, r);
         if (json_array_size (json_object_get (r, "checks")) && strcmp (v->verb, "hand-out"))
@@ -193,13 +192,12 @@ s_describe (const s_verb_t *v, const json_t *r, int counter)
         const char *token = json_string_value (json_object_get (r, "token"));
         if (token)
             printf ("  二维码 token: %s (the slip's QR code follows the case)\n", token);
-    }
-    else if (strcmp (v->verb, "park") == 0)
+    } else if (strcmp (v->verb, "park") == 0)
         printf ("%s 已挂起 — parked; call it back with unpark %s\n", number, number);
     else if (strcmp (v->verb, "transfer") == 0)
         printf ("%s 转至 %s — transferred to %s (%s), %lld ahead\n", number, s_str (t, "service"),
                 s_str (t, "service"), s_str (t, "service_name"),
-                (long long) json_integer_value (json_object_get (t, "ahead")));
+                (long long)json_integer_value (json_object_get (t, "ahead")));
     else {
         //  counter.* replies are the counter's state.
         const json_t *services = json_object_get (r, "services");
@@ -222,12 +220,13 @@ s_run (term_opts_t *o, const s_verb_t *v, const s_args_t *a)
 {
     if (strcmp (v->verb, "transfer") == 0 && !a->to)
         return term_usage_error ("counter", "transfer needs --to PREFIX");
-    bool intake = strcmp (v->verb, "accept") == 0 || strcmp (v->verb, "supplement") == 0
-                  || strcmp (v->verb, "not-accepted") == 0;
+    bool intake = strcmp (v->verb, "accept") == 0 || strcmp (v->verb, "supplement") == 0 ||
+                  strcmp (v->verb, "not-accepted") == 0;
     if (intake && (!a->item || !a->name))
         return term_usage_error ("counter", "%s needs --item ITEM and --name NAME", v->verb);
     if (strcmp (v->verb, "not-accepted") == 0 && !a->reason)
-        return term_usage_error ("counter", "not-accepted needs --reason TEXT (the written reason)");
+        return term_usage_error ("counter",
+                                 "not-accepted needs --reason TEXT (the written reason)");
     if ((strcmp (v->verb, "received") == 0 || strcmp (v->verb, "hand-out") == 0) && !a->case_no)
         return term_usage_error ("counter", "%s needs the CASE_NO", v->verb);
     if ((strcmp (v->verb, "call") == 0 || strcmp (v->verb, "unpark") == 0) && !a->case_no)
@@ -281,7 +280,7 @@ s_prompt (const char *question, char *buf, size_t size)
     s_raw_off ();
     printf ("%s", question);
     fflush (stdout);
-    char *line = fgets (buf, (int) size, stdin);
+    char *line = fgets (buf, (int)size, stdin);
     if (line)
         line[strcspn (line, "\r\n")] = 0;
     if (was_raw)
@@ -332,14 +331,19 @@ s_interactive (term_opts_t *o, s_args_t *a)
             step.to = s_prompt ("转至服务 / transfer to service prefix: ", buf, sizeof buf);
             if (!step.to || !*step.to)
                 continue;
-        }
-        else if (strcmp (v->verb, "accept") == 0 || strcmp (v->verb, "supplement") == 0
-                 || strcmp (v->verb, "not-accepted") == 0) {
+        } else if (strcmp (v->verb, "accept") == 0 || strcmp (v->verb, "supplement") == 0 ||
+                   strcmp (v->verb, "not-accepted") == 0) {
             step.item = s_prompt ("事项 item id: ", f_item, sizeof f_item);
             step.name = step.item ? s_prompt ("申请人 name: ", f_name, sizeof f_name) : NULL;
-            step.id_number = step.name ? s_prompt ("身份证号 ID number (blank: none): ", f_id, sizeof f_id) : NULL;
-            step.phone = step.id_number ? s_prompt ("手机 phone (blank: none): ", f_phone, sizeof f_phone) : NULL;
-            step.docs = step.phone ? s_prompt ("材料 documents a,b (blank: none): ", f_docs, sizeof f_docs) : NULL;
+            step.id_number =
+                step.name ? s_prompt ("身份证号 ID number (blank: none): ", f_id, sizeof f_id)
+                          : NULL;
+            step.phone = step.id_number
+                             ? s_prompt ("手机 phone (blank: none): ", f_phone, sizeof f_phone)
+                             : NULL;
+            step.docs = step.phone
+                            ? s_prompt ("材料 documents a,b (blank: none): ", f_docs, sizeof f_docs)
+                            : NULL;
             if (!step.docs || !*step.item || !*step.name)
                 continue;
             if (!*step.id_number)
@@ -353,8 +357,7 @@ s_interactive (term_opts_t *o, s_args_t *a)
                 if (!step.reason || !*step.reason)
                     continue;
             }
-        }
-        else if (strcmp (v->verb, "received") == 0 || strcmp (v->verb, "hand-out") == 0) {
+        } else if (strcmp (v->verb, "received") == 0 || strcmp (v->verb, "hand-out") == 0) {
             step.case_no = s_prompt ("办件编号 case number: ", f_case, sizeof f_case);
             if (!step.case_no || !*step.case_no)
                 continue;
@@ -383,14 +386,22 @@ term_counter_main (term_opts_t *o, int argc, char **argv)
     if (env)
         a.counter = atoi (env);
     static const struct option longopts[] = {
-        {"counter", required_argument, NULL, 'n'}, {"services", required_argument, NULL, 's'},
-        {"clerk", required_argument, NULL, 'k'},   {"to", required_argument, NULL, 't'},
-        {"reason", required_argument, NULL, 'r'},  {"ticket", required_argument, NULL, 'T'},
-        {"item", required_argument, NULL, 'I'},    {"name", required_argument, NULL, 'N'},
-        {"id-number", required_argument, NULL, 'D'}, {"uscc", required_argument, NULL, 'U'},
-        {"phone", required_argument, NULL, 'P'},   {"docs", required_argument, NULL, 'd'},
-        {"override", required_argument, NULL, 'O'}, {"missing", required_argument, NULL, 'M'},
-        {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
+        {"counter", required_argument, NULL, 'n'},
+        {"services", required_argument, NULL, 's'},
+        {"clerk", required_argument, NULL, 'k'},
+        {"to", required_argument, NULL, 't'},
+        {"reason", required_argument, NULL, 'r'},
+        {"ticket", required_argument, NULL, 'T'},
+        {"item", required_argument, NULL, 'I'},
+        {"name", required_argument, NULL, 'N'},
+        {"id-number", required_argument, NULL, 'D'},
+        {"uscc", required_argument, NULL, 'U'},
+        {"phone", required_argument, NULL, 'P'},
+        {"docs", required_argument, NULL, 'd'},
+        {"override", required_argument, NULL, 'O'},
+        {"missing", required_argument, NULL, 'M'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     a.overrides = json_object ();
@@ -428,7 +439,7 @@ s_main (term_opts_t *o, s_args_t *ap, int argc, char **argv, const struct option
             if (!eq || eq == optarg || !eq[1])
                 return term_usage_error ("counter", "--override takes CHECK=REASON");
             char check[64];
-            snprintf (check, sizeof check, "%.*s", (int) (eq - optarg), optarg);
+            snprintf (check, sizeof check, "%.*s", (int)(eq - optarg), optarg);
             json_object_set_new (a.overrides, check, json_string (eq + 1));
             break;
         }
@@ -440,8 +451,8 @@ s_main (term_opts_t *o, s_args_t *ap, int argc, char **argv, const struct option
     if (a.counter <= 0)
         return term_usage_error ("counter", "which counter? give --counter N");
     const char *verb = optind < argc ? argv[optind] : "interactive";
-    bool takes_case = strcmp (verb, "received") == 0 || strcmp (verb, "hand-out") == 0
-                      || strcmp (verb, "call") == 0 || strcmp (verb, "unpark") == 0;
+    bool takes_case = strcmp (verb, "received") == 0 || strcmp (verb, "hand-out") == 0 ||
+                      strcmp (verb, "call") == 0 || strcmp (verb, "unpark") == 0;
     if (takes_case && optind == argc - 2)
         a.case_no = argv[optind + 1];
     else if (optind < argc - 1)

@@ -67,7 +67,7 @@ static const s_glyph_t *
 s_lookup (char c)
 {
     if (c >= 'a' && c <= 'z')
-        c = (char) (c - 'a' + 'A');
+        c = (char)(c - 'a' + 'A');
     for (size_t i = 0; i < sizeof s_glyphs / sizeof s_glyphs[0]; i++)
         if (s_glyphs[i].c == c)
             return &s_glyphs[i];
@@ -92,8 +92,8 @@ term_font_ink (char c, int x, int y)
 }
 
 int
-term_font_draw (unsigned char *img, int img_w, int img_h, int x, int y, int scale,
-                const char *text, int len)
+term_font_draw (unsigned char *img, int img_w, int img_h, int x, int y, int scale, const char *text,
+                int len)
 {
     if (!img || !text || len <= 0 || scale < 1)
         return 0;
@@ -108,7 +108,7 @@ term_font_draw (unsigned char *img, int img_w, int img_h, int x, int y, int scal
                     for (int dx = 0; dx < scale; dx++) {
                         int ix = px + dx, iy = py + dy;
                         if (ix >= 0 && ix < img_w && iy >= 0 && iy < img_h)
-                            img[(size_t) iy * (size_t) img_w + (size_t) ix] = 0;
+                            img[(size_t)iy * (size_t)img_w + (size_t)ix] = 0;
                     }
             }
     return len * TERM_FONT_ADVANCE * scale - scale;

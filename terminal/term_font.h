@@ -9,9 +9,9 @@
 
 #include <stdbool.h>
 
-#define TERM_FONT_COLS 5   //  glyph columns
-#define TERM_FONT_ROWS 7   //  glyph rows
-#define TERM_FONT_ADVANCE (TERM_FONT_COLS + 1)  //  columns per character, with the gap
+#define TERM_FONT_COLS    5                    //  glyph columns
+#define TERM_FONT_ROWS    7                    //  glyph rows
+#define TERM_FONT_ADVANCE (TERM_FONT_COLS + 1) //  columns per character, with the gap
 
 //  True if `c` has its own glyph (after mapping lower case to upper case).
 bool term_font_has (char c);

@@ -92,12 +92,12 @@ s_print_slip (term_opts_t *o, const char *command, json_t *body, const char *png
         .service = json_string_value (json_object_get (r, "service_name")),
         .service_en = json_string_value (json_object_get (r, "service_name_en")),
         .number = json_string_value (json_object_get (r, "number")),
-        .ahead = (int) json_integer_value (json_object_get (r, "ahead")),
+        .ahead = (int)json_integer_value (json_object_get (r, "ahead")),
         .est_wait_s = json_is_integer (json_object_get (r, "est_wait_s"))
-                          ? (long) json_integer_value (json_object_get (r, "est_wait_s"))
+                          ? (long)json_integer_value (json_object_get (r, "est_wait_s"))
                           : -1,
         .issued_ms = json_integer_value (json_object_get (r, "issued")),
-        .utc_offset_min = (int) json_integer_value (json_object_get (r, "utc_offset_min")),
+        .utc_offset_min = (int)json_integer_value (json_object_get (r, "utc_offset_min")),
         .qr_text = json_string_value (json_object_get (r, "qr")),
         .footer = json_string_value (json_object_get (r, "notice")),
     };
@@ -159,8 +159,8 @@ s_by_token (term_opts_t *o, int argc, char **argv, const char *command)
         else
             printf ("%s 已重新排队 / back in line (%s), 前面 %lld 人 / %lld ahead\n",
                     number ? number : "?", state ? state : "?",
-                    (long long) json_integer_value (json_object_get (t, "ahead")),
-                    (long long) json_integer_value (json_object_get (t, "ahead")));
+                    (long long)json_integer_value (json_object_get (t, "ahead")),
+                    (long long)json_integer_value (json_object_get (t, "ahead")));
     }
     json_decref (r);
     return TERM_EXIT_OK;
@@ -190,7 +190,8 @@ s_proxy (term_opts_t *o, int argc, char **argv)
         }
     }
     if (optind != argc - 1 || !name)
-        return term_usage_error ("kiosk", "proxy needs the applicant's TOKEN and --name PROXY_NAME");
+        return term_usage_error ("kiosk",
+                                 "proxy needs the applicant's TOKEN and --name PROXY_NAME");
     json_t *r;
     int rc = term_call (o, "case.authorize_proxy",
                         json_pack ("{s:s, s:s}", "token", argv[optind], "proxy_name", name), &r);
@@ -223,10 +224,14 @@ s_book (term_opts_t *o, int argc, char **argv)
 {
     const char *service = NULL, *date = NULL, *slot = NULL, *name = NULL, *id = NULL, *phone = NULL;
     static const struct option longopts[] = {
-        {"service", required_argument, NULL, 's'}, {"date", required_argument, NULL, 'd'},
-        {"slot", required_argument, NULL, 't'},    {"name", required_argument, NULL, 'n'},
-        {"id-number", required_argument, NULL, 'i'}, {"phone", required_argument, NULL, 'p'},
-        {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
+        {"service", required_argument, NULL, 's'},
+        {"date", required_argument, NULL, 'd'},
+        {"slot", required_argument, NULL, 't'},
+        {"name", required_argument, NULL, 'n'},
+        {"id-number", required_argument, NULL, 'i'},
+        {"phone", required_argument, NULL, 'p'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     optind = 0;
@@ -246,9 +251,10 @@ s_book (term_opts_t *o, int argc, char **argv)
     }
     int y, m, d;
     if (!service || !date || !slot || !name || sscanf (date, "%d-%d-%d", &y, &m, &d) != 3)
-        return term_usage_error ("kiosk", "book needs --service, --date YYYY-MM-DD, --slot HH:MM, --name");
-    json_t *body = json_pack ("{s:s, s:i, s:s, s:s}", "service", service, "date", y * 10000 + m * 100 + d,
-                              "slot", slot, "name", name);
+        return term_usage_error ("kiosk",
+                                 "book needs --service, --date YYYY-MM-DD, --slot HH:MM, --name");
+    json_t *body = json_pack ("{s:s, s:i, s:s, s:s}", "service", service, "date",
+                              y * 10000 + m * 100 + d, "slot", slot, "name", name);
     if (id)
         json_object_set_new (body, "id_number", json_string (id));
     if (phone)
@@ -261,9 +267,12 @@ s_book (term_opts_t *o, int argc, char **argv)
         term_print_json (r);
     else {
         char from[32], until[32];
-        proto_format_time (json_integer_value (json_object_get (r, "checkin_from")), 480, from, sizeof from);
-        proto_format_time (json_integer_value (json_object_get (r, "checkin_until")), 480, until, sizeof until);
-        printf ("预约成功 / booked: %s %s %s\n预约码 / code: %s\n请于 %s 至 %s 到取号机扫码签到 / check in "
+        proto_format_time (json_integer_value (json_object_get (r, "checkin_from")), 480, from,
+                           sizeof from);
+        proto_format_time (json_integer_value (json_object_get (r, "checkin_until")), 480, until,
+                           sizeof until);
+        printf ("预约成功 / booked: %s %s %s\n预约码 / code: %s\n请于 %s 至 %s 到取号机扫码签到 / "
+                "check in "
                 "at a kiosk between %s and %s\n",
                 service, date, slot, json_string_value (json_object_get (r, "code")), from + 11,
                 until + 11, from + 11, until + 11);

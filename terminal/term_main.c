@@ -81,8 +81,10 @@ static const struct {
     const char *what;
 } s_roles[] = {
     {"kiosk", term_kiosk_main, "ticket dispenser: issue a ticket and print its slip"},
-    {"counter", term_counter_main, "counter terminal: login, call, recall, missed, start, finish, transfer"},
-    {"office", term_office_main, "back office: case queue, review, approve, deny, supplement, extend"},
+    {"counter", term_counter_main,
+     "counter terminal: login, call, recall, missed, start, finish, transfer"},
+    {"office", term_office_main,
+     "back office: case queue, review, approve, deny, supplement, extend"},
     {"staff", term_staff_main, "cabinet staff: deposit a case's result, open a slot remotely"},
     {"vault-status", term_vault_status_main, "the cabinets' slots, cases and alarms"},
     {"status", term_status_main, "a ticket's state, wait and cases, by the token in its QR code"},
@@ -100,14 +102,13 @@ static const struct {
 static void
 s_help (FILE *out)
 {
-    fprintf (out,
-             "usage: onewindow [--broker EP] [--json] [--timeout MS] ROLE VERB [options]\n"
-             "\n"
-             "Terminals of the onewindow service hall. Each talks to the broker at EP\n"
-             "(default $ONEWINDOW_BROKER or tcp://127.0.0.1:7100), retrying a request with\n"
-             "the same id when the broker does not answer in time, so a retry never\n"
-             "issues two tickets.\n"
-             "\n");
+    fprintf (out, "usage: onewindow [--broker EP] [--json] [--timeout MS] ROLE VERB [options]\n"
+                  "\n"
+                  "Terminals of the onewindow service hall. Each talks to the broker at EP\n"
+                  "(default $ONEWINDOW_BROKER or tcp://127.0.0.1:7100), retrying a request with\n"
+                  "the same id when the broker does not answer in time, so a retry never\n"
+                  "issues two tickets.\n"
+                  "\n");
     for (size_t i = 0; i < sizeof s_roles / sizeof s_roles[0]; i++)
         fprintf (out, "  %-9s %s\n", s_roles[i].role, s_roles[i].what);
     fprintf (out,

@@ -1,9 +1,10 @@
 /*  term_monitor.c — `onewindow monitor`: the hall manager's live screen (大厅监控).
 
     Every number comes from the mirror (proto_mirror.h: snapshot plus events), never from
-    polling the broker. proto_kpi_hall (proto_kpi.h) turns the mirrored state into one JSON object of the hall's
-    key figures (DOMAIN.md, "What halls report"); the curses screen, --once (plain text) and
-    --json all render that one object, so what a script reads is what the manager sees.
+    polling the broker. proto_kpi_hall (proto_kpi.h) turns the mirrored state into one JSON
+    object of the hall's key figures (DOMAIN.md, "What halls report"); the curses screen,
+    --once (plain text) and --json all render that one object, so what a script reads is
+    what the manager sees. Both the screen and --once draw on a term_view (term_view.h).
 
     Time: "now" is the broker's clock as last seen (the snapshot's or the latest event's
     `time`), moved on by our own monotonic clock between events when the broker runs on a
@@ -24,6 +25,7 @@
 #include <zmq.h>
 
 #include "term_cli.h"
+#include "term_view.h"
 #include "proto_kpi.h"
 #include "proto_mirror.h"
 
@@ -31,10 +33,6 @@
 #define TICK_MS 1000
 //  Recent cabinet alarms kept in the figures and shown on the screen.
 #define SCREEN_ALARMS 5
-
-//  Levels of attention: colour on a colour screen, and always a mark ("!", "!!") so a
-//  monochrome terminal or a text dump reads the same.
-enum { LVL_OK = 0, LVL_YELLOW = 1, LVL_RED = 2, LVL_HEAD = 3, LVL_TITLE = 4, LVL_DIM = 5 };
 
 //  The one signal flag: SIGINT, SIGTERM, SIGHUP (an ssh session that went away).
 static volatile sig_atomic_t s_interrupted;
@@ -50,206 +48,6 @@ static bool
 s_is (const json_t *j, const char *key, const char *value)
 {
     return strcmp (proto_str (j, key), value) == 0;
-}
-
-//  ---------------------------------------------------------------------------------------
-//  Text cells: display width, sanitising, fitting
-
-//  Columns a code point takes on a terminal: 2 for East Asian wide and full-width forms,
-//  0 for combining marks, 1 otherwise. Our own table rather than wcwidth(3), so the text
-//  dump is laid out the same in any locale.
-static int
-s_cp_width (unsigned cp)
-{
-    if (cp >= 0x300 && cp <= 0x36f)
-        return 0;
-    if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
-        (cp >= 0x3041 && cp <= 0x33ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
-        (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
-        (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-        (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-        (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd))
-        return 2;
-    return 1;
-}
-
-//  Decodes one UTF-8 sequence at s (len bytes left): its length, with *cp the code point,
-//  or 1 with *cp 0xfffd for a malformed byte.
-static int
-s_utf8 (const unsigned char *s, size_t left, unsigned *cp)
-{
-    int n = s[0] < 0x80             ? 1
-            : (s[0] & 0xe0) == 0xc0 ? 2
-            : (s[0] & 0xf0) == 0xe0 ? 3
-            : (s[0] & 0xf8) == 0xf0 ? 4
-                                    : 0;
-    if (n == 0 || (size_t)n > left) {
-        *cp = 0xfffd;
-        return 1;
-    }
-    unsigned v = n == 1 ? s[0] : n == 2 ? s[0] & 0x1fu : n == 3 ? s[0] & 0x0fu : s[0] & 0x07u;
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            *cp = 0xfffd;
-            return 1;
-        }
-        v = (v << 6) | (s[i] & 0x3fu);
-    }
-    *cp = v;
-    return n;
-}
-
-//  Copies `in` into out (size bytes) as exactly `width` columns (width < 0: as wide as it
-//  is), cut or padded on the right (align 'l') or left ('r'). Control characters and
-//  escape sequences (names come from config and devices) become '?', and so does anything
-//  beyond ASCII when `ascii` is set (a terminal that cannot show Chinese). Returns the
-//  columns written.
-static int
-s_fit (const char *in, int width, char align, bool ascii, char *out, size_t size)
-{
-    char text[1024];
-    size_t len = 0;
-    int cols = 0;
-    const unsigned char *s = (const unsigned char *)(in ? in : "");
-    size_t left = strlen ((const char *)s);
-    while (left > 0) {
-        unsigned cp;
-        int adv = s_utf8 (s, left, &cp), n = adv, w = s_cp_width (cp);
-        const char *bytes = (const char *)s;
-        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0xfffd ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || (ascii && cp >= 0x80)) {
-            bytes = "?";
-            n = 1;
-            w = 1;
-        }
-        if ((width >= 0 && cols + w > width) || len + (size_t)n >= sizeof text)
-            break;
-        memcpy (text + len, bytes, (size_t)n);
-        len += (size_t)n;
-        cols += w;
-        s += adv;
-        left -= (size_t)adv;
-    }
-    text[len] = 0;
-    //  Pad with spaces, as far as out holds (size > 0 is the caller's promise).
-    int pad = width > cols ? width - cols : 0;
-    if (len >= size)
-        len = 0;
-    if (len + (size_t)pad >= size)
-        pad = (int)(size - len - 1);
-    char *p = out;
-    if (align == 'r') {
-        memset (p, ' ', (size_t)pad);
-        p += pad;
-    }
-    memcpy (p, text, len);
-    p += len;
-    if (align != 'r') {
-        memset (p, ' ', (size_t)pad);
-        p += pad;
-    }
-    *p = 0;
-    return cols + pad;
-}
-
-static int
-s_width (const char *text)
-{
-    char buf[1024];
-    return s_fit (text, -1, 'l', false, buf, sizeof buf);
-}
-
-//  ---------------------------------------------------------------------------------------
-//  A view: the curses screen or plain text, drawn cell by cell, row by row
-
-typedef struct {
-    bool curses;     //  draw on stdscr; else write text lines to `out`
-    bool color;      //  curses colour pairs are set up
-    bool zh;         //  Chinese can be shown (else English and ASCII only)
-    int rows, cols;  //  the surface
-    int y, x;        //  where the next cell goes
-    FILE *out;       //  text output
-    char line[4096]; //  text: the row being built
-    size_t len;      //  its length
-} s_view_t;
-
-static attr_t
-s_attr (const s_view_t *v, int level)
-{
-    switch (level) {
-    case LVL_RED: return v->color ? COLOR_PAIR (1) | A_BOLD : A_REVERSE | A_BOLD;
-    case LVL_YELLOW: return v->color ? COLOR_PAIR (2) | A_BOLD : A_BOLD;
-    case LVL_HEAD: return v->color ? COLOR_PAIR (3) | A_BOLD : A_BOLD;
-    case LVL_TITLE: return A_REVERSE;
-    case LVL_DIM: return A_DIM;
-    default: return A_NORMAL;
-    }
-}
-
-//  Draws `text` in the next `width` columns (width < 0: its own width), aligned 'l' or 'r',
-//  marked "!" (yellow) or "!!" (red). Cut at the right edge; nothing below the last row.
-static void
-s_cell (s_view_t *v, const char *text, int width, char align, int level)
-{
-    int room = v->cols - v->x;
-    if (room <= 0 || v->y >= v->rows)
-        return;
-    char marked[600], buf[1024];
-    snprintf (marked, sizeof marked, "%s%s", text,
-              level == LVL_RED      ? "!!"
-              : level == LVL_YELLOW ? "!"
-                                    : "");
-    int w = width < 0 ? s_fit (marked, -1, 'l', !v->zh, buf, sizeof buf) : width;
-    if (w > room)
-        w = room;
-    s_fit (marked, w, align, !v->zh, buf, sizeof buf);
-    if (v->curses) {
-        attr_t a = s_attr (v, level);
-        attron (a);
-        mvaddstr (v->y, v->x, buf);
-        attroff (a);
-    } else {
-        size_t n = strlen (buf);
-        if (v->len + n < sizeof v->line) {
-            memcpy (v->line + v->len, buf, n + 1);
-            v->len += n;
-        }
-    }
-    v->x += w;
-}
-
-//  A cell of `text` then a gap of one column: for running text.
-static void
-s_word (s_view_t *v, const char *text, int level)
-{
-    s_cell (v, text, -1, 'l', level);
-    s_cell (v, " ", 1, 'l', LVL_OK);
-}
-
-//  Two language forms: "中文 English" where Chinese shows, else the English.
-static const char *
-s_bi (const s_view_t *v, const char *zh, const char *en, char *buf, size_t size)
-{
-    if (v->zh)
-        snprintf (buf, size, "%s %s", zh, en);
-    else
-        snprintf (buf, size, "%s", en);
-    return buf;
-}
-
-static void
-s_newline (s_view_t *v)
-{
-    if (!v->curses && v->y < v->rows) {
-        while (v->len > 0 && v->line[v->len - 1] == ' ')
-            v->len--;
-        v->line[v->len] = 0;
-        fprintf (v->out, "%s\n", v->line);
-    }
-    v->len = 0;
-    v->line[0] = 0;
-    v->x = 0;
-    v->y++;
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -301,7 +99,7 @@ s_clock (int64_t ms, int utc_offset_min, const char *fmt, char *buf, size_t size
 }
 
 static const char *
-s_state_text (const s_view_t *v, const char *state, char *buf, size_t size)
+s_state_text (const term_view_t *v, const char *state, char *buf, size_t size)
 {
     static const struct {
         const char *state, *zh;
@@ -311,13 +109,13 @@ s_state_text (const s_view_t *v, const char *state, char *buf, size_t size)
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp (names[i].state, state) == 0)
-            return s_bi (v, names[i].zh, state, buf, size);
+            return term_view_bi (v, names[i].zh, state, buf, size);
     snprintf (buf, size, "%s", state);
     return buf;
 }
 
 static const char *
-s_alarm_text (const s_view_t *v, const char *alarm, char *buf, size_t size)
+s_alarm_text (const term_view_t *v, const char *alarm, char *buf, size_t size)
 {
     static const struct {
         const char *alarm, *zh;
@@ -331,91 +129,12 @@ s_alarm_text (const s_view_t *v, const char *alarm, char *buf, size_t size)
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp (names[i].alarm, alarm) == 0)
-            return s_bi (v, names[i].zh, alarm, buf, size);
+            return term_view_bi (v, names[i].zh, alarm, buf, size);
     snprintf (buf, size, "%s", alarm);
     return buf;
 }
 
-//  ---------------------------------------------------------------------------------------
-//  Tables
-
-typedef struct {
-    const char *zh, *en; //  header
-    int width;           //  columns, including the gap before it
-    char align;          //  'r' numbers, 'l' text
-    int drop;            //  0: always shown; on a narrow screen the highest goes first
-} s_col_t;
-
-//  Chooses the columns that fit beside a first column of at least name_min (dropping the
-//  least important first); returns the first column's width: what is left, at most
-//  name_max, and at least 6 even when the essential columns alone overflow.
-static int
-s_layout (const s_col_t *col, int n, bool *shown, int cols, int name_min, int name_max)
-{
-    int fixed = 0;
-    for (int i = 0; i < n; i++) {
-        shown[i] = true;
-        fixed += col[i].width;
-    }
-    while (name_min + fixed > cols) {
-        int worst = -1;
-        for (int i = 0; i < n; i++)
-            if (shown[i] && col[i].drop > 0 && (worst < 0 || col[i].drop > col[worst].drop))
-                worst = i;
-        if (worst < 0)
-            break;
-        shown[worst] = false;
-        fixed -= col[worst].width;
-    }
-    //  Still too narrow with only the essential columns: the first one gives way.
-    int w = cols - fixed;
-    if (w > name_max)
-        w = name_max;
-    return w < 6 ? 6 : w;
-}
-
-//  A cell of a table column: left-aligned text keeps a one-column gap before it.
-static void
-s_col_cell (s_view_t *v, const s_col_t *col, const char *text, int level)
-{
-    if (col->align == 'l') {
-        s_cell (v, " ", 1, 'l', LVL_OK);
-        s_cell (v, text, col->width - 1, 'l', level);
-    } else
-        s_cell (v, text, col->width, 'r', level);
-}
-
-static int
-s_header_rows (const s_view_t *v)
-{
-    return v->zh ? 2 : 1;
-}
-
-static void
-s_header (s_view_t *v, const char *zh, const char *en, int name_w, const s_col_t *col, int n,
-          const bool *shown)
-{
-    for (int lang = v->zh ? 0 : 1; lang < 2; lang++) {
-        s_cell (v, lang ? en : zh, name_w, 'l', LVL_HEAD);
-        for (int i = 0; i < n; i++)
-            if (shown[i])
-                s_col_cell (v, &col[i], lang ? col[i].en : col[i].zh, LVL_HEAD);
-        s_newline (v);
-    }
-}
-
-//  "… N more" for a table cut short on a small screen.
-static void
-s_more (s_view_t *v, int hidden)
-{
-    char buf[96], zh[48], en[48];
-    snprintf (zh, sizeof zh, "... 另有 %d 项", hidden);
-    snprintf (en, sizeof en, "%d more (enlarge the window)", hidden);
-    s_cell (v, s_bi (v, zh, en, buf, sizeof buf), -1, 'l', LVL_DIM);
-    s_newline (v);
-}
-
-static const s_col_t s_svc_cols[] = {
+static const term_col_t s_svc_cols[] = {
     {"等候", "Waiting", 8, 'r', 0},      {"最长等候", "Longest", 9, 'r', 0},
     {"预计等候", "Est.wait", 9, 'r', 3}, {"已办", "Served", 7, 'r', 0},
     {"平均等候", "Avg wait", 9, 'r', 2}, {"平均办理", "Avg serv", 9, 'r', 4},
@@ -431,17 +150,17 @@ s_wait_level (const json_t *k, const json_t *ms)
 {
     json_int_t limit = proto_int (k, "over_wait_minutes") * 60000;
     if (!json_is_integer (ms) || limit <= 0)
-        return LVL_OK;
+        return TERM_LVL_OK;
     json_int_t w = json_integer_value (ms);
-    return w > limit ? LVL_RED : w > limit / 2 ? LVL_YELLOW : LVL_OK;
+    return w > limit ? TERM_LVL_RED : w > limit / 2 ? TERM_LVL_YELLOW : TERM_LVL_OK;
 }
 
 //  The services table in at most max_rows rows, header included.
 static void
-s_services (s_view_t *v, const json_t *k, int max_rows)
+s_services (term_view_t *v, const json_t *k, int max_rows)
 {
     const json_t *list = json_object_get (k, "services");
-    int n = (int)json_array_size (list), hdr = s_header_rows (v);
+    int n = (int)json_array_size (list), hdr = term_view_header_rows (v);
     if (max_rows <= hdr)
         return;
     char name[512];
@@ -450,12 +169,12 @@ s_services (s_view_t *v, const json_t *k, int max_rows)
         const json_t *s = json_array_get (list, (size_t)i);
         snprintf (name, sizeof name, "%s %s %s", proto_str (s, "prefix"),
                   v->zh ? proto_str (s, "name") : "", proto_str (s, "name_en"));
-        int w = s_width (name);
+        int w = proto_display_width (name);
         natural = w > natural ? w : natural;
     }
     bool shown[SVC_COLS];
-    int name_w = s_layout (s_svc_cols, SVC_COLS, shown, v->cols, 18, natural + 1);
-    s_header (v, "业务", "Service", name_w, s_svc_cols, SVC_COLS, shown);
+    int name_w = term_view_layout (s_svc_cols, SVC_COLS, shown, v->cols, 18, natural + 1);
+    term_view_header (v, "业务", "Service", name_w, s_svc_cols, SVC_COLS, shown);
     int room = max_rows - hdr, rows = n <= room ? n : room - 1;
     for (int i = 0; i < rows; i++) {
         const json_t *s = json_array_get (list, (size_t)i);
@@ -463,8 +182,9 @@ s_services (s_view_t *v, const json_t *k, int max_rows)
             snprintf (name, sizeof name, "%s %s %s", proto_str (s, "prefix"), proto_str (s, "name"),
                       proto_str (s, "name_en"));
         else
-            snprintf (name, sizeof name, "%s %s", proto_str (s, "prefix"), proto_str (s, "name_en"));
-        s_cell (v, name, name_w, 'l', LVL_OK);
+            snprintf (name, sizeof name, "%s %s", proto_str (s, "prefix"),
+                      proto_str (s, "name_en"));
+        term_view_cell (v, name, name_w, 'l', TERM_LVL_OK);
         char cell[SVC_COLS][48];
         int level[SVC_COLS] = {0};
         bool nobody = proto_int (s, "waiting") > 0 && proto_int (s, "open_counters") == 0;
@@ -472,7 +192,7 @@ s_services (s_view_t *v, const json_t *k, int max_rows)
         json_t *est_ms =
             json_is_integer (est) ? json_integer (json_integer_value (est) * 1000) : json_null ();
         s_num (proto_int (s, "waiting"), cell[0], sizeof cell[0]);
-        level[0] = nobody ? LVL_RED : LVL_OK;
+        level[0] = nobody ? TERM_LVL_RED : TERM_LVL_OK;
         s_dur (json_object_get (s, "longest_wait_ms"), cell[1], sizeof cell[1]);
         level[1] = s_wait_level (k, json_object_get (s, "longest_wait_ms"));
         s_dur (est_ms, cell[2], sizeof cell[2]);
@@ -481,26 +201,26 @@ s_services (s_view_t *v, const json_t *k, int max_rows)
         s_dur (json_object_get (s, "avg_wait_ms"), cell[4], sizeof cell[4]);
         s_dur (json_object_get (s, "avg_service_ms"), cell[5], sizeof cell[5]);
         s_num (proto_int (s, "over_wait"), cell[6], sizeof cell[6]);
-        level[6] = proto_int (s, "over_wait") > 0 ? LVL_YELLOW : LVL_OK;
+        level[6] = proto_int (s, "over_wait") > 0 ? TERM_LVL_YELLOW : TERM_LVL_OK;
         s_pct (json_object_get (s, "over_wait_rate"), cell[7], sizeof cell[7]);
         s_pct (json_object_get (s, "rating_rate"), cell[8], sizeof cell[8]);
         s_pct (json_object_get (s, "good_rate"), cell[9], sizeof cell[9]);
         s_num (proto_int (s, "open_counters"), cell[10], sizeof cell[10]);
-        level[10] = nobody ? LVL_RED : LVL_OK;
+        level[10] = nobody ? TERM_LVL_RED : TERM_LVL_OK;
         for (int c = 0; c < SVC_COLS; c++)
             if (shown[c])
-                s_col_cell (v, &s_svc_cols[c], cell[c], level[c]);
-        s_newline (v);
+                term_view_col_cell (v, &s_svc_cols[c], cell[c], level[c]);
+        term_view_newline (v);
     }
     if (rows < n)
-        s_more (v, n - rows);
+        term_view_more (v, n - rows);
 }
 
 //  The counters table in at most max_rows rows: working counters first, then the closed.
 static void
-s_counters (s_view_t *v, const json_t *k, int max_rows)
+s_counters (term_view_t *v, const json_t *k, int max_rows)
 {
-    s_col_t cols[] = {
+    term_col_t cols[] = {
         {"状态", "State", v->zh ? 17 : 12, 'l', 0},
         {"当前号", "Ticket", 8, 'l', 0},
         {"人员", "Clerk", 13, 'l', 4},
@@ -511,17 +231,18 @@ s_counters (s_view_t *v, const json_t *k, int max_rows)
     };
     enum { NCOLS = sizeof cols / sizeof cols[0] };
     const json_t *list = json_object_get (k, "counters");
-    int n = (int)json_array_size (list), hdr = s_header_rows (v);
+    int n = (int)json_array_size (list), hdr = term_view_header_rows (v);
     if (max_rows <= hdr)
         return;
     int natural = 8;
     for (int i = 0; i < n; i++) {
-        int w = v->zh ? s_width (proto_str (json_array_get (list, (size_t)i), "name")) : 12;
+        int w =
+            v->zh ? proto_display_width (proto_str (json_array_get (list, (size_t)i), "name")) : 12;
         natural = w > natural ? w : natural;
     }
     bool shown[NCOLS];
-    int name_w = s_layout (cols, NCOLS, shown, v->cols, 12, natural + 1);
-    s_header (v, "窗口", "Counter", name_w, cols, NCOLS, shown);
+    int name_w = term_view_layout (cols, NCOLS, shown, v->cols, 12, natural + 1);
+    term_view_header (v, "窗口", "Counter", name_w, cols, NCOLS, shown);
     int room = max_rows - hdr, rows = n <= room ? n : room - 1, drawn = 0;
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < n && drawn < rows; i++) {
@@ -535,11 +256,12 @@ s_counters (s_view_t *v, const json_t *k, int max_rows)
                 snprintf (name, sizeof name, "%s", proto_str (c, "name"));
             else
                 snprintf (name, sizeof name, "Counter %lld", (long long)proto_int (c, "id"));
-            s_cell (v, name, name_w, 'l', closed ? LVL_DIM : LVL_OK);
+            term_view_cell (v, name, name_w, 'l', closed ? TERM_LVL_DIM : TERM_LVL_OK);
             s_state_text (v, proto_str (c, "state"), cell[0], sizeof cell[0]);
-            level[0] = closed ? LVL_DIM : LVL_OK;
+            level[0] = closed ? TERM_LVL_DIM : TERM_LVL_OK;
             snprintf (cell[1], sizeof cell[1], "%s",
-                      json_is_string (json_object_get (c, "ticket")) ? proto_str (c, "ticket") : "-");
+                      json_is_string (json_object_get (c, "ticket")) ? proto_str (c, "ticket")
+                                                                     : "-");
             snprintf (cell[2], sizeof cell[2], "%s",
                       json_is_string (json_object_get (c, "clerk")) ? proto_str (c, "clerk") : "-");
             s_num (proto_int (c, "served"), cell[3], sizeof cell[3]);
@@ -552,27 +274,27 @@ s_counters (s_view_t *v, const json_t *k, int max_rows)
                 s_dur (json_object_get (c, "state_ms"), cell[6], sizeof cell[6]);
             for (int j = 0; j < NCOLS; j++)
                 if (shown[j])
-                    s_col_cell (v, &cols[j], cell[j], level[j]);
-            s_newline (v);
+                    term_view_col_cell (v, &cols[j], cell[j], level[j]);
+            term_view_newline (v);
             drawn++;
         }
     if (drawn < n)
-        s_more (v, n - drawn);
+        term_view_more (v, n - drawn);
 }
 
 //  "label value" with the value's level, then a gap.
 static void
-s_figure (s_view_t *v, const char *zh, const char *en, const char *value, int level)
+s_figure (term_view_t *v, const char *zh, const char *en, const char *value, int level)
 {
     char buf[160];
-    s_cell (v, s_bi (v, zh, en, buf, sizeof buf), -1, 'l', LVL_OK);
-    s_cell (v, " ", 1, 'l', LVL_OK);
-    s_cell (v, value, -1, 'l', level);
-    s_cell (v, "  ", 2, 'l', LVL_OK);
+    term_view_cell (v, term_view_bi (v, zh, en, buf, sizeof buf), -1, 'l', TERM_LVL_OK);
+    term_view_cell (v, " ", 1, 'l', TERM_LVL_OK);
+    term_view_cell (v, value, -1, 'l', level);
+    term_view_cell (v, "  ", 2, 'l', TERM_LVL_OK);
 }
 
 static void
-s_title (s_view_t *v, const json_t *k, bool online)
+s_title (term_view_t *v, const json_t *k, bool online)
 {
     char when[48], title[512], status[96];
     s_clock (proto_int (k, "now"), (int)proto_int (k, "utc_offset_min"), "%Y-%m-%d %H:%M:%S", when,
@@ -586,141 +308,146 @@ s_title (s_view_t *v, const json_t *k, bool online)
     snprintf (title, sizeof title, " %s  %s  %s  %s",
               v->zh ? "大厅监控 Hall monitor" : "Hall monitor",
               v->zh ? proto_str (k, "hall") : proto_str (k, "hall_en"), when, status);
-    s_cell (v, title, v->curses ? v->cols : -1, 'l', online ? LVL_TITLE : LVL_RED);
-    s_newline (v);
+    term_view_cell (v, title, v->curses ? v->cols : -1, 'l',
+                    online ? TERM_LVL_TITLE : TERM_LVL_RED);
+    term_view_newline (v);
 }
 
 static void
-s_totals (s_view_t *v, const json_t *k)
+s_totals (term_view_t *v, const json_t *k)
 {
     const json_t *t = json_object_get (k, "totals");
     char buf[64];
-    s_word (v, v->zh ? "合计 Total:" : "Total:", LVL_HEAD);
-    s_figure (v, "等候", "waiting", s_num (proto_int (t, "waiting"), buf, sizeof buf), LVL_OK);
-    s_figure (v, "已办", "served", s_num (proto_int (t, "served"), buf, sizeof buf), LVL_OK);
+    term_view_word (v, v->zh ? "合计 Total:" : "Total:", TERM_LVL_HEAD);
+    s_figure (v, "等候", "waiting", s_num (proto_int (t, "waiting"), buf, sizeof buf), TERM_LVL_OK);
+    s_figure (v, "已办", "served", s_num (proto_int (t, "served"), buf, sizeof buf), TERM_LVL_OK);
     s_figure (v, "平均等候", "avg wait",
-              s_dur (json_object_get (t, "avg_wait_ms"), buf, sizeof buf), LVL_OK);
+              s_dur (json_object_get (t, "avg_wait_ms"), buf, sizeof buf), TERM_LVL_OK);
     s_figure (v, "平均办理", "avg serv",
-              s_dur (json_object_get (t, "avg_service_ms"), buf, sizeof buf), LVL_OK);
+              s_dur (json_object_get (t, "avg_service_ms"), buf, sizeof buf), TERM_LVL_OK);
     s_figure (v, "超时", "over wait", s_num (proto_int (t, "over_wait"), buf, sizeof buf),
-              proto_int (t, "over_wait") ? LVL_YELLOW : LVL_OK);
+              proto_int (t, "over_wait") ? TERM_LVL_YELLOW : TERM_LVL_OK);
     s_figure (v, "评价率", "rated", s_pct (json_object_get (t, "rating_rate"), buf, sizeof buf),
-              LVL_OK);
+              TERM_LVL_OK);
     s_figure (v, "好评率", "good", s_pct (json_object_get (t, "good_rate"), buf, sizeof buf),
-              LVL_OK);
-    s_newline (v);
+              TERM_LVL_OK);
+    term_view_newline (v);
 }
 
 static void
-s_cases (s_view_t *v, const json_t *k)
+s_cases (term_view_t *v, const json_t *k)
 {
     const json_t *c = json_object_get (k, "cases");
     char buf[32];
-    s_word (v, v->zh ? "办件 Cases:" : "Cases:", LVL_HEAD);
-    s_figure (v, "在办", "open", s_num (proto_int (c, "open"), buf, sizeof buf), LVL_OK);
+    term_view_word (v, v->zh ? "办件 Cases:" : "Cases:", TERM_LVL_HEAD);
+    s_figure (v, "在办", "open", s_num (proto_int (c, "open"), buf, sizeof buf), TERM_LVL_OK);
     s_figure (v, "黄灯", "yellow", s_num (proto_int (c, "yellow"), buf, sizeof buf),
-              proto_int (c, "yellow") ? LVL_YELLOW : LVL_OK);
+              proto_int (c, "yellow") ? TERM_LVL_YELLOW : TERM_LVL_OK);
     s_figure (v, "红灯", "red", s_num (proto_int (c, "red"), buf, sizeof buf),
-              proto_int (c, "red") ? LVL_RED : LVL_OK);
+              proto_int (c, "red") ? TERM_LVL_RED : TERM_LVL_OK);
     s_figure (v, "超期", "overdue", s_num (proto_int (c, "overdue"), buf, sizeof buf),
-              proto_int (c, "overdue") ? LVL_RED : LVL_OK);
-    s_figure (v, "待取件", "awaiting pickup", s_num (proto_int (c, "awaiting_pickup"), buf, sizeof buf),
-              LVL_OK);
-    s_figure (v, "柜中待取", "in cabinet", s_num (proto_int (c, "ready_for_pickup"), buf, sizeof buf),
-              LVL_OK);
-    s_figure (v, "取件超期", "pickup overdue", s_num (proto_int (c, "pickup_overdue"), buf, sizeof buf),
-              proto_int (c, "pickup_overdue") ? LVL_YELLOW : LVL_OK);
-    s_newline (v);
+              proto_int (c, "overdue") ? TERM_LVL_RED : TERM_LVL_OK);
+    s_figure (v, "待取件", "awaiting pickup",
+              s_num (proto_int (c, "awaiting_pickup"), buf, sizeof buf), TERM_LVL_OK);
+    s_figure (v, "柜中待取", "in cabinet",
+              s_num (proto_int (c, "ready_for_pickup"), buf, sizeof buf), TERM_LVL_OK);
+    s_figure (v, "取件超期", "pickup overdue",
+              s_num (proto_int (c, "pickup_overdue"), buf, sizeof buf),
+              proto_int (c, "pickup_overdue") ? TERM_LVL_YELLOW : TERM_LVL_OK);
+    term_view_newline (v);
 }
 
 //  One line per cabinet (at most max_lines; a last line sums up the rest).
 static void
-s_cabinets (s_view_t *v, const json_t *k, int max_lines)
+s_cabinets (term_view_t *v, const json_t *k, int max_lines)
 {
     const json_t *list = json_object_get (k, "cabinets");
     int n = (int)json_array_size (list);
     char buf[160];
     if (n == 0) {
-        s_word (v, v->zh ? "智能柜 Cabinet:" : "Cabinet:", LVL_HEAD);
-        s_word (v, s_bi (v, "未接入", "none reported", buf, sizeof buf), LVL_DIM);
-        s_newline (v);
+        term_view_word (v, v->zh ? "智能柜 Cabinet:" : "Cabinet:", TERM_LVL_HEAD);
+        term_view_word (v, term_view_bi (v, "未接入", "none reported", buf, sizeof buf),
+                        TERM_LVL_DIM);
+        term_view_newline (v);
         return;
     }
     for (int i = 0; i < n && i < max_lines; i++) {
         const json_t *c = json_array_get (list, (size_t)i);
         if (i == max_lines - 1 && i < n - 1) {
             snprintf (buf, sizeof buf, "... %d", n - i);
-            s_word (v, v->zh ? "智能柜 Cabinets" : "Cabinets", LVL_HEAD);
-            s_word (v, buf, LVL_DIM);
-            s_newline (v);
+            term_view_word (v, v->zh ? "智能柜 Cabinets" : "Cabinets", TERM_LVL_HEAD);
+            term_view_word (v, buf, TERM_LVL_DIM);
+            term_view_newline (v);
             break;
         }
         snprintf (buf, sizeof buf, "%s %s %s:", v->zh ? "智能柜 Cabinet" : "Cabinet",
                   proto_str (c, "cabinet"), v->zh ? proto_str (c, "name") : "");
-        s_word (v, buf, LVL_HEAD);
+        term_view_word (v, buf, TERM_LVL_HEAD);
         if (!json_is_true (json_object_get (c, "online")))
-            s_word (v, s_bi (v, "离线", "offline", buf, sizeof buf), LVL_RED);
+            term_view_word (v, term_view_bi (v, "离线", "offline", buf, sizeof buf), TERM_LVL_RED);
         char value[64], pct[16];
         snprintf (value, sizeof value, "%lld/%lld %s", (long long)proto_int (c, "occupied"),
                   (long long)proto_int (c, "slots"),
                   s_pct (json_object_get (c, "occupancy"), pct, sizeof pct));
-        s_figure (v, "占用", "occupied", value, LVL_OK);
+        s_figure (v, "占用", "occupied", value, TERM_LVL_OK);
         const json_t *alarmed = json_object_get (c, "alarm_slots");
         s_figure (v, "告警格口", "alarm slots",
                   s_num ((json_int_t)json_array_size (alarmed), value, sizeof value),
-                  json_array_size (alarmed) ? LVL_RED : LVL_OK);
+                  json_array_size (alarmed) ? TERM_LVL_RED : TERM_LVL_OK);
         size_t j, a;
         json_t *s, *name;
-        json_array_foreach (alarmed, j, s)
-        {
-            s_word (v, proto_str (s, "slot"), LVL_OK);
+        json_array_foreach (alarmed, j, s) {
+            term_view_word (v, proto_str (s, "slot"), TERM_LVL_OK);
             json_array_foreach (json_object_get (s, "alarms"), a, name)
-                s_word (v,
-                        s_alarm_text (v, json_string_value (name) ? json_string_value (name) : "?",
-                                      buf, sizeof buf),
-                        LVL_RED);
+                term_view_word (
+                    v,
+                    s_alarm_text (v, json_string_value (name) ? json_string_value (name) : "?", buf,
+                                  sizeof buf),
+                    TERM_LVL_RED);
         }
         if (proto_int (c, "overdue_slots"))
             s_figure (v, "取件超期", "overdue slots",
-                      s_num (proto_int (c, "overdue_slots"), value, sizeof value), LVL_YELLOW);
-        s_newline (v);
+                      s_num (proto_int (c, "overdue_slots"), value, sizeof value), TERM_LVL_YELLOW);
+        term_view_newline (v);
     }
 }
 
 //  The latest cabinet alarms seen since the monitor started, newest first.
 static void
-s_alarms (s_view_t *v, const json_t *k, int max_rows)
+s_alarms (term_view_t *v, const json_t *k, int max_rows)
 {
     const json_t *list = json_object_get (k, "alarms");
     int n = (int)json_array_size (list);
     if (n == 0 || max_rows < 2)
         return;
     char buf[160];
-    s_cell (v, s_bi (v, "最近告警", "Recent alarms", buf, sizeof buf), -1, 'l', LVL_HEAD);
-    s_newline (v);
+    term_view_cell (v, term_view_bi (v, "最近告警", "Recent alarms", buf, sizeof buf), -1, 'l',
+                    TERM_LVL_HEAD);
+    term_view_newline (v);
     for (int i = 0; i < n && i < max_rows - 1 && i < SCREEN_ALARMS; i++) {
         const json_t *a = json_array_get (list, (size_t)i);
-        s_word (v,
-                s_clock (proto_int (a, "time"), (int)proto_int (k, "utc_offset_min"), "%H:%M:%S", buf,
-                         sizeof buf),
-                LVL_OK);
-        s_word (v, proto_str (a, "cabinet"), LVL_OK);
-        s_word (v, proto_str (a, "slot"), LVL_OK);
-        s_word (v, s_alarm_text (v, proto_str (a, "alarm"), buf, sizeof buf), LVL_RED);
-        s_word (v, proto_str (a, "detail"), LVL_OK);
-        s_newline (v);
+        term_view_word (v,
+                        s_clock (proto_int (a, "time"), (int)proto_int (k, "utc_offset_min"),
+                                 "%H:%M:%S", buf, sizeof buf),
+                        TERM_LVL_OK);
+        term_view_word (v, proto_str (a, "cabinet"), TERM_LVL_OK);
+        term_view_word (v, proto_str (a, "slot"), TERM_LVL_OK);
+        term_view_word (v, s_alarm_text (v, proto_str (a, "alarm"), buf, sizeof buf), TERM_LVL_RED);
+        term_view_word (v, proto_str (a, "detail"), TERM_LVL_OK);
+        term_view_newline (v);
     }
 }
 
 static void
-s_footer (s_view_t *v)
+s_footer (term_view_t *v)
 {
     v->y = v->rows - 1;
     v->x = 0;
-    s_cell (v,
-            v->zh ? "q 退出 quit  ? 帮助 help  r 重绘 redraw  ! 提醒 attention  !! 警告 warning"
-                  : "q quit  ? help  r redraw  ! attention  !! warning",
-            v->cols - 1, 'l', LVL_TITLE);
+    term_view_cell (
+        v,
+        v->zh ? "q 退出 quit  ? 帮助 help  r 重绘 redraw  ! 提醒 attention  !! 警告 warning"
+              : "q quit  ? help  r redraw  ! attention  !! warning",
+        v->cols - 1, 'l', TERM_LVL_TITLE);
 }
 
 //  The smallest screen that shows the tables at all; smaller gets a notice.
@@ -731,21 +458,21 @@ s_footer (s_view_t *v)
 //  rows: the summary lines first, then the services and counters tables, cut short with
 //  "N more" when the screen is small, then the recent alarms if room is left.
 static void
-s_render (s_view_t *v, const json_t *k, bool online)
+s_render (term_view_t *v, const json_t *k, bool online)
 {
     char buf[160];
     if (v->curses && (v->cols < MIN_COLS || v->rows < MIN_ROWS)) {
-        s_cell (v, v->zh ? "窗口太小 too small" : "Too small", -1, 'l', LVL_RED);
-        s_newline (v);
+        term_view_cell (v, v->zh ? "窗口太小 too small" : "Too small", -1, 'l', TERM_LVL_RED);
+        term_view_newline (v);
         snprintf (buf, sizeof buf, "need %dx%d", MIN_COLS, MIN_ROWS);
-        s_cell (v, buf, -1, 'l', LVL_OK);
-        s_newline (v);
-        s_cell (v, "q quit", -1, 'l', LVL_OK);
+        term_view_cell (v, buf, -1, 'l', TERM_LVL_OK);
+        term_view_newline (v);
+        term_view_cell (v, "q quit", -1, 'l', TERM_LVL_OK);
         return;
     }
     int ncab = (int)json_array_size (json_object_get (k, "cabinets"));
     int cab_lines = ncab < 1 ? 1 : ncab > 3 && v->curses ? 3 : ncab;
-    int hdr = s_header_rows (v);
+    int hdr = term_view_header_rows (v);
     int svc = hdr + (int)json_array_size (json_object_get (k, "services"));
     int ctr = hdr + (int)json_array_size (json_object_get (k, "counters"));
     int nal = (int)json_array_size (json_object_get (k, "alarms"));
@@ -790,7 +517,7 @@ s_render (s_view_t *v, const json_t *k, bool online)
 }
 
 static void
-s_help (s_view_t *v)
+s_help (term_view_t *v)
 {
     //  Each line: its Chinese words (shown on a UTF-8 terminal) and the English text.
     static const char *lines[][2] = {
@@ -824,8 +551,8 @@ s_help (s_view_t *v)
             snprintf (buf, sizeof buf, "%s %s", lines[i][0], lines[i][1]);
         else
             snprintf (buf, sizeof buf, "%s%s", lines[i][0][0] == ' ' ? "  " : "", lines[i][1]);
-        s_cell (v, buf, -1, 'l', i == 0 ? LVL_TITLE : LVL_OK);
-        s_newline (v);
+        term_view_cell (v, buf, -1, 'l', i == 0 ? TERM_LVL_TITLE : TERM_LVL_OK);
+        term_view_newline (v);
     }
 }
 
@@ -869,22 +596,23 @@ static void
 s_frame (s_screen_t *self)
 {
     erase ();
-    s_view_t v = {
+    term_view_t v = {
         .curses = true, .color = self->color, .zh = self->zh, .rows = LINES, .cols = COLS};
     if (self->help)
         s_help (&v);
     else if (!proto_mirror_socket (self->mirror)) {
         char buf[700];
-        s_cell (&v, v.zh ? " 大厅监控 Hall monitor" : " Hall monitor", v.cols, 'l', LVL_TITLE);
-        s_newline (&v);
+        term_view_cell (&v, v.zh ? " 大厅监控 Hall monitor" : " Hall monitor", v.cols, 'l',
+                        TERM_LVL_TITLE);
+        term_view_newline (&v);
         snprintf (buf, sizeof buf, "%s %s ...", v.zh ? "正在连接 connecting to" : "connecting to",
                   self->broker);
-        s_cell (&v, buf, -1, 'l', LVL_HEAD);
+        term_view_cell (&v, buf, -1, 'l', TERM_LVL_HEAD);
         if (v.rows >= 3)
             s_footer (&v);
     } else {
-        json_t *k = proto_kpi_hall (proto_mirror_state (self->mirror), proto_mirror_info (self->mirror),
-                            s_now (self));
+        json_t *k = proto_kpi_hall (proto_mirror_state (self->mirror),
+                                    proto_mirror_info (self->mirror), s_now (self));
         s_render (&v, k, self->online);
         json_decref (k);
     }
@@ -1071,11 +799,12 @@ term_monitor_main (term_opts_t *o, int argc, char **argv)
         } else {
             //  The snapshot's own clock: the figures are exactly those of that moment.
             const json_t *state = proto_mirror_state (mirror);
-            json_t *k = proto_kpi_hall (state, proto_mirror_info (mirror), (int64_t)proto_int (state, "now"));
+            json_t *k = proto_kpi_hall (state, proto_mirror_info (mirror),
+                                        (int64_t)proto_int (state, "now"));
             if (o->json)
                 term_print_json (k);
             else {
-                s_view_t v = {.zh = true, .rows = INT_MAX, .cols = 1000, .out = stdout};
+                term_view_t v = {.zh = true, .rows = INT_MAX, .cols = 1000, .out = stdout};
                 s_render (&v, k, true);
             }
             json_decref (k);

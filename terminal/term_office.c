@@ -18,7 +18,7 @@
 typedef struct {
     const char *verb;
     const char *command;
-    char key;                //  interactive key
+    char key; //  interactive key
     const char *label;
     bool needs_reason;
 } s_verb_t;
@@ -72,8 +72,8 @@ s_body (const s_verb_t *v, const s_args_t *a)
     json_t *body = json_pack ("{s:s}", "case_no", a->case_no ? a->case_no : "");
     if (a->clerk && strcmp (v->command, "case.get") != 0)
         json_object_set_new (body, "clerk", json_string (a->clerk));
-    if (a->reason && strcmp (v->command, "case.get") && strcmp (v->command, "case.review")
-        && strcmp (v->command, "case.special_end"))
+    if (a->reason && strcmp (v->command, "case.get") && strcmp (v->command, "case.review") &&
+        strcmp (v->command, "case.special_end"))
         json_object_set_new (body, "reason", json_string (a->reason));
     if (strcmp (v->command, "case.request_supplement") == 0)
         json_object_set (body, "missing", a->missing);
@@ -111,13 +111,13 @@ s_queue (term_opts_t *o, const s_args_t *a)
         json_t *d = json_object_get (c, "promised_deadline");
         if (json_is_integer (d))
             snprintf (deadline, sizeof deadline, "%02lld-%02lld",
-                      (long long) json_integer_value (d) / 100 % 100,
-                      (long long) json_integer_value (d) % 100);
+                      (long long)json_integer_value (d) / 100 % 100,
+                      (long long)json_integer_value (d) % 100);
         char used[16] = "";
         if (json_is_integer (json_object_get (c, "elapsed_days")))
             snprintf (used, sizeof used, "%lld/%lld",
-                      (long long) json_integer_value (json_object_get (c, "elapsed_days")),
-                      (long long) json_integer_value (json_object_get (c, "limit_days")));
+                      (long long)json_integer_value (json_object_get (c, "elapsed_days")),
+                      (long long)json_integer_value (json_object_get (c, "limit_days")));
         char warn[64] = "";
         size_t k;
         json_t *w;
@@ -166,7 +166,7 @@ s_prompt (const char *question, char *buf, size_t size)
 {
     printf ("%s", question);
     fflush (stdout);
-    char *line = fgets (buf, (int) size, stdin);
+    char *line = fgets (buf, (int)size, stdin);
     if (line)
         line[strcspn (line, "\r\n")] = 0;
     return line;
@@ -206,7 +206,8 @@ s_interactive (term_opts_t *o, s_args_t *a)
         if (!step.case_no || !*step.case_no)
             continue;
         step.reason = NULL;
-        if (v->needs_reason || strcmp (v->verb, "approve") == 0 || strcmp (v->verb, "withdraw") == 0) {
+        if (v->needs_reason || strcmp (v->verb, "approve") == 0 ||
+            strcmp (v->verb, "withdraw") == 0) {
             step.reason = s_prompt ("理由 reason: ", f_reason, sizeof f_reason);
             if (step.reason && !*step.reason)
                 step.reason = NULL;
@@ -214,9 +215,9 @@ s_interactive (term_opts_t *o, s_args_t *a)
         if (strcmp (v->verb, "extend") == 0 && s_prompt ("工作日 days: ", f_days, sizeof f_days))
             step.days = atol (f_days);
         json_t *missing = json_array ();
-        if (strcmp (v->verb, "supplement") == 0
-            && s_prompt ("缺少的材料，用、分隔 / missing, separated by commas: ", f_missing,
-                         sizeof f_missing)) {
+        if (strcmp (v->verb, "supplement") == 0 &&
+            s_prompt ("缺少的材料，用、分隔 / missing, separated by commas: ", f_missing,
+                      sizeof f_missing)) {
             json_decref (missing);
             missing = term_split_list (f_missing);
         }
@@ -235,10 +236,14 @@ term_office_main (term_opts_t *o, int argc, char **argv)
     a.clerk = getenv ("ONEWINDOW_CLERK");
     a.missing = json_array ();
     static const struct option longopts[] = {
-        {"department", required_argument, NULL, 'D'}, {"state", required_argument, NULL, 'S'},
-        {"clerk", required_argument, NULL, 'k'},      {"reason", required_argument, NULL, 'r'},
-        {"days", required_argument, NULL, 'n'},       {"missing", required_argument, NULL, 'M'},
-        {"json", no_argument, NULL, 'j'},             {"help", no_argument, NULL, 'h'},
+        {"department", required_argument, NULL, 'D'},
+        {"state", required_argument, NULL, 'S'},
+        {"clerk", required_argument, NULL, 'k'},
+        {"reason", required_argument, NULL, 'r'},
+        {"days", required_argument, NULL, 'n'},
+        {"missing", required_argument, NULL, 'M'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     optind = 0;
@@ -252,7 +257,10 @@ term_office_main (term_opts_t *o, int argc, char **argv)
         case 'n': a.days = atol (optarg); break;
         case 'M': json_array_append_new (a.missing, json_string (optarg)); break;
         case 'j': o->json = true; break;
-        case 'h': s_help (stdout); rc = TERM_EXIT_OK; break;
+        case 'h':
+            s_help (stdout);
+            rc = TERM_EXIT_OK;
+            break;
         default: rc = term_usage_error ("office", "bad option"); break;
         }
     }

@@ -16,15 +16,19 @@
 
 #include "term_cli.h"
 
-static const char *const s_levels[] = {"", "非常不满意 very dissatisfied", "不满意 dissatisfied",
-                                       "基本满意 fair", "满意 satisfied", "非常满意 very satisfied"};
+static const char *const s_levels[] = {"",
+                                       "非常不满意 very dissatisfied",
+                                       "不满意 dissatisfied",
+                                       "基本满意 fair",
+                                       "满意 satisfied",
+                                       "非常满意 very satisfied"};
 
 static int
 s_level (const char *text)
 {
     char *end;
     long v = strtol (text, &end, 10);
-    return *text && !*end && v >= 1 && v <= 5 ? (int) v : 0;
+    return *text && !*end && v >= 1 && v <= 5 ? (int)v : 0;
 }
 
 //  Sends one rating; prints the outcome. A term exit code.
@@ -51,9 +55,9 @@ s_rate (term_opts_t *o, const char *token, int counter, int level, const char *c
         const json_t *item = json_object_get (r, "rectification");
         if (item)
             printf ("已转整改 (#%lld, 截止 %lld) / a rectification is opened, due %lld\n",
-                    (long long) json_integer_value (json_object_get (item, "id")),
-                    (long long) json_integer_value (json_object_get (item, "deadline")),
-                    (long long) json_integer_value (json_object_get (item, "deadline")));
+                    (long long)json_integer_value (json_object_get (item, "id")),
+                    (long long)json_integer_value (json_object_get (item, "deadline")),
+                    (long long)json_integer_value (json_object_get (item, "deadline")));
     }
     json_decref (r);
     return TERM_EXIT_OK;

@@ -37,7 +37,7 @@ s_check_text (const char *field, const char *s)
         return -1;
     }
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char) s[i] < 0x20 || s[i] == 0x7f) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
             fprintf (stderr, "slip: %s contains a control character\n", field);
             return -1;
         }
@@ -69,8 +69,8 @@ s_check (const term_slip_t *slip, proto_qr_t *qr)
     }
     size_t number_len = strlen (slip->number);
     if (number_len > TERM_SLIP_NUMBER_MAX) {
-        fprintf (stderr, "slip: ticket number is %zu characters, at most %d allowed\n",
-                 number_len, TERM_SLIP_NUMBER_MAX);
+        fprintf (stderr, "slip: ticket number is %zu characters, at most %d allowed\n", number_len,
+                 TERM_SLIP_NUMBER_MAX);
         return -1;
     }
     for (size_t i = 0; i < number_len; i++)
@@ -86,9 +86,9 @@ s_check (const term_slip_t *slip, proto_qr_t *qr)
         fprintf (stderr, "slip: UTC offset of %d minutes\n", slip->utc_offset_min);
         return -1;
     }
-    if (s_check_text ("hall name", slip->hall) || s_check_text ("service", slip->service)
-        || s_check_text ("English service name", slip->service_en)
-        || s_check_text ("footer", slip->footer))
+    if (s_check_text ("hall name", slip->hall) || s_check_text ("service", slip->service) ||
+        s_check_text ("English service name", slip->service_en) ||
+        s_check_text ("footer", slip->footer))
         return -1;
     if (s_has_qr (slip)) {
         //  Our own scanners reject codes that are not UTF-8, so never print one.
@@ -111,8 +111,8 @@ s_format_time (const term_slip_t *slip, char *buf, size_t size)
 {
     long long secs = slip->issued_ms / 1000;
     if (slip->issued_ms % 1000 < 0)
-        secs--;  //  floor, so 1969-12-31 23:59:59.5 is not rounded up to midnight
-    time_t t = (time_t) (secs + (long long) slip->utc_offset_min * 60);
+        secs--; //  floor, so 1969-12-31 23:59:59.5 is not rounded up to midnight
+    time_t t = (time_t)(secs + (long long)slip->utc_offset_min * 60);
     struct tm tm;
     if (!gmtime_r (&t, &tm) || strftime (buf, size, "%Y-%m-%d %H:%M", &tm) == 0) {
         fprintf (stderr, "slip: issue time %lld ms is out of range\n", slip->issued_ms);
@@ -186,7 +186,7 @@ s_text_qr (const proto_qr_t *qr, FILE *out)
 static void
 s_text_banner (const char *number, FILE *out)
 {
-    int len = (int) strlen (number);
+    int len = (int)strlen (number);
     int cell = len <= 6 ? 2 : 1;
     for (int y = 0; y < TERM_FONT_ROWS; y++) {
         char line[TERM_SLIP_NUMBER_MAX * TERM_FONT_ADVANCE * 2 * 3 + 8];
@@ -198,11 +198,10 @@ s_text_banner (const char *number, FILE *out)
                         memcpy (line + n, "█", 3);
                         n += 3;
                         last_ink = n;
-                    }
-                    else
+                    } else
                         line[n++] = ' ';
                 }
-        line[last_ink] = 0;  //  no trailing blanks
+        line[last_ink] = 0; //  no trailing blanks
         fprintf (out, "  %s\n", line);
     }
 }
@@ -264,7 +263,7 @@ static void
 s_png_line (s_png_line_t *line, const char *text, int max_scale, int avail)
 {
     snprintf (line->text, sizeof line->text, "%s", text);
-    line->len = (int) strlen (line->text);
+    line->len = (int)strlen (line->text);
     //  n characters at scale s are s·(6n − 1) pixels wide.
     int scale = line->len ? avail / (TERM_FONT_ADVANCE * line->len - 1) : 1;
     if (scale > max_scale)
@@ -330,13 +329,13 @@ term_slip_png (const term_slip_t *slip, const char *path)
     //  The quiet zone is white already, so the code needs no margin of its own.
     height += code ? code_side : margin;
 
-    unsigned char *img = malloc ((size_t) width * (size_t) height);
+    unsigned char *img = malloc ((size_t)width * (size_t)height);
     if (!img) {
         fprintf (stderr, "slip: out of memory\n");
         free (code);
         return -1;
     }
-    memset (img, 255, (size_t) width * (size_t) height);
+    memset (img, 255, (size_t)width * (size_t)height);
     int y = margin;
     for (int i = 0; i < nlines; i++) {
         int w = lines[i].scale * (TERM_FONT_ADVANCE * lines[i].len - 1);
@@ -347,8 +346,8 @@ term_slip_png (const term_slip_t *slip, const char *path)
     if (code) {
         int x0 = (width - code_side) / 2;
         for (int r = 0; r < code_side; r++)
-            memcpy (img + (size_t) (y + r) * (size_t) width + (size_t) x0,
-                    code + (size_t) r * (size_t) code_side, (size_t) code_side);
+            memcpy (img + (size_t)(y + r) * (size_t)width + (size_t)x0,
+                    code + (size_t)r * (size_t)code_side, (size_t)code_side);
         free (code);
     }
     int rc = proto_png_write_gray (path, img, width, height);
@@ -367,15 +366,14 @@ s_put_gb (iconv_t cd, FILE *mem, const char *text)
         fprintf (stderr, "slip: line of %zu bytes is too long\n", in_left);
         return -1;
     }
-    char *in = (char *) text, *outp = buf;
+    char *in = (char *)text, *outp = buf;
     size_t out_left = sizeof buf;
     iconv (cd, NULL, NULL, NULL, NULL);
-    if (iconv (cd, &in, &in_left, &outp, &out_left) == (size_t) -1) {
-        fprintf (stderr, "slip: cannot convert \"%s\" to GB18030: %s\n", text,
-                 strerror (errno));
+    if (iconv (cd, &in, &in_left, &outp, &out_left) == (size_t)-1) {
+        fprintf (stderr, "slip: cannot convert \"%s\" to GB18030: %s\n", text, strerror (errno));
         return -1;
     }
-    fwrite (buf, 1, (size_t) (outp - buf), mem);
+    fwrite (buf, 1, (size_t)(outp - buf), mem);
     return 0;
 }
 
@@ -406,18 +404,19 @@ s_put_qr (FILE *mem, const char *text, int qr_width)
     if (module < 1)
         module = 1;
     size_t len = strlen (text);
-    size_t stored = len + 3;  //  pL pH count the "31 50 30" that follow them
+    size_t stored = len + 3; //  pL pH count the "31 50 30" that follow them
     const unsigned char model[] = {0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00};
-    const unsigned char size[] = {0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x43, (unsigned char) module};
+    const unsigned char size[] = {0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x43, (unsigned char)module};
     const unsigned char level[] = {0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x45, 0x31};
-    const unsigned char store[] = {0x1D, 0x28, 0x6B, (unsigned char) (stored & 0xFF),
-                                   (unsigned char) (stored >> 8), 0x31, 0x50, 0x30};
+    const unsigned char store[] = {
+        0x1D, 0x28, 0x6B, (unsigned char)(stored & 0xFF), (unsigned char)(stored >> 8),
+        0x31, 0x50, 0x30};
     const unsigned char print[] = {0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30};
     s_put_bytes (mem, model, sizeof model);
     s_put_bytes (mem, size, sizeof size);
     s_put_bytes (mem, level, sizeof level);
     s_put_bytes (mem, store, sizeof store);
-    s_put_bytes (mem, (const unsigned char *) text, len);
+    s_put_bytes (mem, (const unsigned char *)text, len);
     s_put_bytes (mem, print, sizeof print);
     fputc ('\n', mem);
 }
@@ -460,7 +459,7 @@ term_slip_escpos (const term_slip_t *slip, const char *path)
     s_wait_en (slip, wait_en, sizeof wait_en, false);
 
     iconv_t cd = iconv_open ("GB18030", "UTF-8");
-    if (cd == (iconv_t) -1) {
+    if (cd == (iconv_t)-1) {
         fprintf (stderr, "slip: no UTF-8 to GB18030 converter: %s\n", strerror (errno));
         return -1;
     }
@@ -475,16 +474,16 @@ term_slip_escpos (const term_slip_t *slip, const char *path)
     }
     int rc = -1;
     static const unsigned char init[] = {
-        0x1B, 0x40,        //  ESC @      reset
-        0x1C, 0x26,        //  FS &       double-byte (Chinese) character mode
-        0x1B, 0x61, 0x01,  //  ESC a 1    centre
+        0x1B, 0x40,       //  ESC @      reset
+        0x1C, 0x26,       //  FS &       double-byte (Chinese) character mode
+        0x1B, 0x61, 0x01, //  ESC a 1    centre
     };
     static const unsigned char bold_tall[] = {0x1B, 0x45, 0x01, 0x1D, 0x21, 0x01};
-    static const unsigned char huge[] = {0x1D, 0x21, 0x33};  //  GS ! 0x33: 4× wide and tall
+    static const unsigned char huge[] = {0x1D, 0x21, 0x33}; //  GS ! 0x33: 4× wide and tall
     static const unsigned char normal[] = {0x1B, 0x45, 0x00, 0x1D, 0x21, 0x00};
     static const unsigned char cut[] = {
-        0x1B, 0x64, 0x03,        //  ESC d 3    feed 3 lines
-        0x1D, 0x56, 0x42, 0x00,  //  GS V 66 0  feed to the cutter, partial cut
+        0x1B, 0x64, 0x03,       //  ESC d 3    feed 3 lines
+        0x1D, 0x56, 0x42, 0x00, //  GS V 66 0  feed to the cutter, partial cut
     };
     s_put_bytes (mem, init, sizeof init);
     if (slip->hall) {
@@ -508,8 +507,8 @@ term_slip_escpos (const term_slip_t *slip, const char *path)
         goto done;
     snprintf (line, sizeof line, "%d %s ahead", slip->ahead,
               slip->ahead == 1 ? "person" : "people");
-    if (s_put_line (cd, mem, line) || s_put_line (cd, mem, wait_zh)
-        || s_put_line (cd, mem, wait_en))
+    if (s_put_line (cd, mem, line) || s_put_line (cd, mem, wait_zh) ||
+        s_put_line (cd, mem, wait_en))
         goto done;
     snprintf (line, sizeof line, "取号时间 %s", when);
     if (s_put_line (cd, mem, line))

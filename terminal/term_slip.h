@@ -26,16 +26,17 @@
 #define TERM_SLIP_TEXT_MAX 256
 
 typedef struct {
-    const char *hall;        //  hall name, UTF-8, e.g. "滨海新区政务服务中心"; NULL to omit
-    const char *service;     //  service name, UTF-8, e.g. "企业开办"; NULL to omit
-    const char *service_en;  //  English service name, e.g. "Business registration"; NULL to omit
-    const char *number;      //  ticket number, printable ASCII, e.g. "A023"; required
-    int ahead;               //  people ahead, >= 0
-    long est_wait_s;         //  estimated wait in seconds, negative when unknown (no counter open)
-    long long issued_ms;     //  when issued, Unix ms
-    int utc_offset_min;      //  hall's offset from UTC in minutes, e.g. 480 for China
-    const char *qr_text;     //  what the QR code carries, e.g. the token or its URL; NULL or "" for none
-    const char *footer;      //  the hall's missed-number rule, e.g. "过号无效，请重新取号"; NULL to omit
+    const char *hall;    //  hall name, UTF-8, e.g. "滨海新区政务服务中心"; NULL to omit
+    const char *service; //  service name, UTF-8, e.g. "企业开办"; NULL to omit
+    const char *service_en; //  English service name, e.g. "Business registration"; NULL to omit
+    const char *number;     //  ticket number, printable ASCII, e.g. "A023"; required
+    int ahead;              //  people ahead, >= 0
+    long est_wait_s;        //  estimated wait in seconds, negative when unknown (no counter open)
+    long long issued_ms;    //  when issued, Unix ms
+    int utc_offset_min;     //  hall's offset from UTC in minutes, e.g. 480 for China
+    const char
+        *qr_text; //  what the QR code carries, e.g. the token or its URL; NULL or "" for none
+    const char *footer; //  the hall's missed-number rule, e.g. "过号无效，请重新取号"; NULL to omit
 } term_slip_t;
 
 //  Writes the slip as UTF-8 text to `out`. The QR code uses qrencode -t UTF8's convention:

@@ -32,9 +32,12 @@ s_state_text (const char *state)
     static const struct {
         const char *state, *text;
     } texts[] = {
-        {"waiting", "排队中 / waiting"},   {"called", "已叫号，请到窗口 / called: go to the counter"},
-        {"serving", "办理中 / being served"}, {"done", "已办结 / done"},
-        {"missed", "已过号 / missed"},     {"cancelled", "已取消 / cancelled"},
+        {"waiting", "排队中 / waiting"},
+        {"called", "已叫号，请到窗口 / called: go to the counter"},
+        {"serving", "办理中 / being served"},
+        {"done", "已办结 / done"},
+        {"missed", "已过号 / missed"},
+        {"cancelled", "已取消 / cancelled"},
         {"expired", "已失效 / expired"},
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
@@ -64,19 +67,20 @@ term_status_main (term_opts_t *o, int argc, char **argv)
         return TERM_EXIT_OK;
     }
     const json_t *t = json_object_get (r, "ticket");
-    printf ("%s\n%s  %s %s\n%s\n", proto_str (r, "hall"), proto_str (t, "number"), proto_str (t, "service_name"),
-            proto_str (t, "service_name_en"), s_state_text (proto_str (t, "state")));
+    printf ("%s\n%s  %s %s\n%s\n", proto_str (r, "hall"), proto_str (t, "number"),
+            proto_str (t, "service_name"), proto_str (t, "service_name_en"),
+            s_state_text (proto_str (t, "state")));
     const char *state = proto_str (t, "state");
     if (strcmp (state, "waiting") == 0) {
         char wait[96];
         proto_format_wait (json_object_get (t, "est_wait_s"), wait, sizeof wait);
         long long ahead = json_integer_value (json_object_get (t, "ahead"));
         printf ("你前面还有 %lld 人在等待 / %lld ahead\n预计等待 / wait: %s\n", ahead, ahead, wait);
-    }
-    else if (strcmp (state, "called") == 0 || strcmp (state, "serving") == 0)
+    } else if (strcmp (state, "called") == 0 || strcmp (state, "serving") == 0)
         printf ("窗口 / counter: %s\n", proto_str (t, "counter_name"));
     else if (json_is_integer (json_object_get (t, "grace_until")))
-        printf ("请在宽限期内到取号机重新排队 / rejoin the line at a kiosk before the grace period ends\n");
+        printf ("请在宽限期内到取号机重新排队 / rejoin the line at a kiosk before the grace period "
+                "ends\n");
     size_t i;
     json_t *c;
     json_array_foreach (json_object_get (r, "cases"), i, c) {
@@ -108,8 +112,8 @@ term_snapshot_main (term_opts_t *o, int argc, char **argv)
         return TERM_EXIT_OK;
     }
     printf ("hall snapshot at event #%lld, business day %lld\n\n",
-            (long long) json_integer_value (json_object_get (r, "seq")),
-            (long long) json_integer_value (json_object_get (r, "day")));
+            (long long)json_integer_value (json_object_get (r, "seq")),
+            (long long)json_integer_value (json_object_get (r, "day")));
     printf ("%-4s %-14s %8s %6s %14s\n", "svc", "service", "waiting", "open", "new ticket wait");
     size_t i;
     json_t *s;
@@ -117,19 +121,23 @@ term_snapshot_main (term_opts_t *o, int argc, char **argv)
         char wait[96] = "-";
         json_t *w = json_object_get (s, "est_wait_s");
         if (json_is_integer (w))
-            snprintf (wait, sizeof wait, "%lld min", (long long) (json_integer_value (w) + 59) / 60);
-        printf ("%-4s %-14s %8lld %6lld %14s   %s\n", proto_str (s, "prefix"), proto_str (s, "name_en"),
-                (long long) json_integer_value (json_object_get (s, "waiting")),
-                (long long) json_integer_value (json_object_get (s, "open_counters")), wait,
+            snprintf (wait, sizeof wait, "%lld min", (long long)(json_integer_value (w) + 59) / 60);
+        char name[256];
+        printf ("%-4s %s %8lld %6lld %14s   %s\n", proto_str (s, "prefix"),
+                term_pad (proto_str (s, "name_en"), 14, name, sizeof name),
+                (long long)json_integer_value (json_object_get (s, "waiting")),
+                (long long)json_integer_value (json_object_get (s, "open_counters")), wait,
                 proto_str (s, "name"));
     }
     printf ("\n%-4s %-11s %-8s %-8s %s\n", "ctr", "state", "ticket", "served", "name");
     json_t *c;
     json_array_foreach (json_object_get (r, "counters"), i, c) {
         const json_t *t = json_object_get (c, "ticket");
-        printf ("%-4lld %-11s %-8s %-8lld %s\n", (long long) json_integer_value (json_object_get (c, "id")),
-                proto_str (c, "state"), json_is_object (t) ? proto_str (t, "number") : "-",
-                (long long) json_integer_value (json_object_get (c, "served")), proto_str (c, "name"));
+        printf ("%-4lld %-11s %-8s %-8lld %s\n",
+                (long long)json_integer_value (json_object_get (c, "id")), proto_str (c, "state"),
+                json_is_object (t) ? proto_str (t, "number") : "-",
+                (long long)json_integer_value (json_object_get (c, "served")),
+                proto_str (c, "name"));
     }
     printf ("\n%zu live ticket(s)\n", json_array_size (json_object_get (r, "tickets")));
     json_decref (r);
@@ -156,16 +164,17 @@ term_info_main (term_opts_t *o, int argc, char **argv)
         return TERM_EXIT_OK;
     }
     const json_t *hall = json_object_get (r, "hall");
-    printf ("%s — %s (%s)\nprotocol %s, events on %s, %s clock\n\nservices:\n", proto_str (hall, "name"),
-            proto_str (hall, "name_en"), proto_str (hall, "id"), proto_str (r, "protocol"), proto_str (r, "events"),
-            proto_str (r, "clock"));
+    printf ("%s — %s (%s)\nprotocol %s, events on %s, %s clock\n\nservices:\n",
+            proto_str (hall, "name"), proto_str (hall, "name_en"), proto_str (hall, "id"),
+            proto_str (r, "protocol"), proto_str (r, "events"), proto_str (r, "clock"));
     size_t i;
     json_t *s;
     json_array_foreach (json_object_get (r, "services"), i, s)
-        printf ("  %-3s %s / %s\n", proto_str (s, "prefix"), proto_str (s, "name"), proto_str (s, "name_en"));
+        printf ("  %-3s %s / %s\n", proto_str (s, "prefix"), proto_str (s, "name"),
+                proto_str (s, "name_en"));
     printf ("counters:\n");
     json_array_foreach (json_object_get (r, "counters"), i, s) {
-        printf ("  %-3lld %s  [", (long long) json_integer_value (json_object_get (s, "id")),
+        printf ("  %-3lld %s  [", (long long)json_integer_value (json_object_get (s, "id")),
                 proto_str (s, "name"));
         size_t j;
         json_t *p;

@@ -62,13 +62,11 @@ term_staff_main (term_opts_t *o, int argc, char **argv)
         json_object_set_new (body, "code", json_string (argv[optind + 1]));
         if (size)
             json_object_set_new (body, "size", json_string (size));
-    }
-    else if (strcmp (verb, "open") == 0 && optind == argc - 1 && slot && reason) {
+    } else if (strcmp (verb, "open") == 0 && optind == argc - 1 && slot && reason) {
         command = "vault.remote_open";
         json_object_set_new (body, "slot", json_string (slot));
         json_object_set_new (body, "reason", json_string (reason));
-    }
-    else {
+    } else {
         json_decref (body);
         return term_usage_error ("staff", "deposit TOKEN_OR_CASE_NO, or open --slot S --reason R");
     }
@@ -85,10 +83,10 @@ term_staff_main (term_opts_t *o, int argc, char **argv)
                 json_string_value (json_object_get (r, "size")), cabinet,
                 json_string_value (json_object_get (r, "size")),
                 json_string_value (json_object_get (r, "case_no")),
-                (long long) json_integer_value (json_object_get (r, "id")));
+                (long long)json_integer_value (json_object_get (r, "id")));
     else
         printf ("柜 %s 格口 %s 将远程打开 / cabinet %s will open slot %s (command %lld)\n", cabinet,
-                slot, cabinet, slot, (long long) json_integer_value (json_object_get (r, "id")));
+                slot, cabinet, slot, (long long)json_integer_value (json_object_get (r, "id")));
     json_decref (r);
     return TERM_EXIT_OK;
 }
@@ -135,7 +133,7 @@ term_vault_status_main (term_opts_t *o, int argc, char **argv)
     json_array_foreach (cabinets, i, c) {
         char when[32];
         proto_format_time (json_integer_value (json_object_get (c, "reported")), 480, when,
-                          sizeof when);
+                           sizeof when);
         printf ("%s  %s  (reported %s)\n", json_string_value (json_object_get (c, "cabinet")),
                 json_string_value (json_object_get (c, "name")), when);
         int free_n = 0, busy = 0, alarms = 0;
@@ -148,8 +146,9 @@ term_vault_status_main (term_opts_t *o, int argc, char **argv)
             busy += strcmp (state, "free") != 0;
             alarms += json_array_size (al) > 0;
             if (strcmp (state, "free") == 0 && !json_array_size (al))
-                continue;  //  list only what is not plainly free
-            printf ("  %-5s %s  %-14s %-20s %-6s %-8s", json_string_value (json_object_get (s, "slot")),
+                continue; //  list only what is not plainly free
+            printf ("  %-5s %s  %-14s %-20s %-6s %-8s",
+                    json_string_value (json_object_get (s, "slot")),
                     json_string_value (json_object_get (s, "size")), state,
                     json_is_string (json_object_get (s, "case_no"))
                         ? json_string_value (json_object_get (s, "case_no"))

@@ -33,7 +33,8 @@ int crash_campaign (int kills, unsigned seed, FILE *out);
 int
 main (int argc, char **argv)
 {
-    //  `run_tests --crash-campaign [--kills N] [--seed S]`: the campaign alone (scripts/crash-test).
+    //  `run_tests --crash-campaign [--kills N] [--seed S]`: the campaign alone
+    //  (scripts/crash-test).
     if (argc > 1 && strcmp (argv[1], "--crash-campaign") == 0) {
         int kills = 20;
         unsigned seed = 1;
@@ -41,7 +42,7 @@ main (int argc, char **argv)
             if (strcmp (argv[i], "--kills") == 0)
                 kills = atoi (argv[i + 1]);
             else if (strcmp (argv[i], "--seed") == 0)
-                seed = (unsigned) strtoul (argv[i + 1], NULL, 10);
+                seed = (unsigned)strtoul (argv[i + 1], NULL, 10);
         }
         return crash_campaign (kills, seed, stdout);
     }

@@ -94,8 +94,8 @@ test_kiosk_slip_and_counter (void)
     out = s_ow (&b, "counter --counter 8 start --json", &st);
     CU_ASSERT_EQUAL (st, 0);
     json_t *j = out ? json_loads (out, 0, NULL) : NULL;
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (json_object_get (j, "ticket"), "state")),
-                            "serving");
+    CU_ASSERT_STRING_EQUAL (
+        json_string_value (json_object_get (json_object_get (j, "ticket"), "state")), "serving");
     json_decref (j);
     free (out);
     out = s_ow (&b, "counter --counter 8 transfer --to E", &st);
@@ -106,8 +106,8 @@ test_kiosk_slip_and_counter (void)
     out = s_ow (&b, "counter --counter 8 finish --json", &st);
     CU_ASSERT_EQUAL (st, 1);
     j = out ? json_loads (out, 0, NULL) : NULL;
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (json_object_get (j, "error"), "code")),
-                            "no_ticket");
+    CU_ASSERT_STRING_EQUAL (
+        json_string_value (json_object_get (json_object_get (j, "error"), "code")), "no_ticket");
     json_decref (j);
     free (out);
     //  Interactive mode reads keys (here from a pipe): call, start, finish, quit. Counter 8
@@ -132,16 +132,16 @@ test_exit_codes_and_help (void)
 {
     int st;
     char *out = s_ow (NULL, "--timeout 100 status AAAAAAAAAAAAAAAAAAAAAAAAAA", &st);
-    CU_ASSERT_EQUAL (st, 3);  //  unreachable
+    CU_ASSERT_EQUAL (st, 3); //  unreachable
     free (out);
     out = s_ow (NULL, "kiosk issue", &st);
-    CU_ASSERT_EQUAL (st, 2);  //  usage: no --service
+    CU_ASSERT_EQUAL (st, 2); //  usage: no --service
     free (out);
     out = s_ow (NULL, "teleport", &st);
     CU_ASSERT_EQUAL (st, 2);
     free (out);
-    const char *helps[] = {"--help", "kiosk --help", "counter --help", "status --help",
-                           "snapshot --help", "info --help", "admin --help", "rate --help"};
+    const char *helps[] = {"--help",          "kiosk --help", "counter --help", "status --help",
+                           "snapshot --help", "info --help",  "admin --help",   "rate --help"};
     for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++) {
         out = s_ow (NULL, helps[i], &st);
         CU_ASSERT_EQUAL (st, 0);
@@ -162,8 +162,10 @@ test_exit_codes_and_help (void)
     char *dir = test_tmpdir ();
     char path[600];
     snprintf (path, sizeof path, "%s/bad.json", dir);
-    test_write_file (path, "{\"hall\":{\"id\":\"X\",\"name\":\"X\"},\"services\":[{\"prefix\":\"a\",\"name\":\"x\"}],\"counters\":[]}");
-    snprintf (cmd, sizeof cmd, "'%s' --config '%s' --data '%s/d' --bind ipc://%s/r --pub ipc://%s/p 2>&1",
+    test_write_file (path, "{\"hall\":{\"id\":\"X\",\"name\":\"X\"},\"services\":[{\"prefix\":"
+                           "\"a\",\"name\":\"x\"}],\"counters\":[]}");
+    snprintf (cmd, sizeof cmd,
+              "'%s' --config '%s' --data '%s/d' --bind ipc://%s/r --pub ipc://%s/p 2>&1",
               test_bin ("onewindow-broker"), path, dir, dir, dir);
     out = test_run (cmd, &st);
     CU_ASSERT_EQUAL (st, 1);
@@ -245,15 +247,17 @@ test_rating_pad_and_booking (void)
     CU_ASSERT_EQUAL (st, 2);
 
     //  An appointment booked and checked in at the kiosk (Monday 30 November, 10:00).
-    out = s_ow (&b, "kiosk book --service B --date 2026-11-30 --slot 10:00 --name 张三 "
-                    "--phone 13800000001 --json", &st);
+    out = s_ow (&b,
+                "kiosk book --service B --date 2026-11-30 --slot 10:00 --name 张三 "
+                "--phone 13800000001 --json",
+                &st);
     CU_ASSERT_EQUAL (st, 0);
     r = out ? json_loads (out, 0, NULL) : NULL;
     free (out);
     const char *code = json_string_value (json_object_get (r, "code"));
     CU_ASSERT_PTR_NOT_NULL_FATAL (code);
     char *text = json_dumps (r, 0);
-    CU_ASSERT_PTR_NULL (strstr (text, "13800000001"));  //  the phone comes back masked
+    CU_ASSERT_PTR_NULL (strstr (text, "13800000001")); //  the phone comes back masked
     free (text);
     //  Saturday 09:00 + 2 days + 1 h 10 min: 10:10 on Monday, inside the window.
     free (s_ow (&b, "admin clock-advance 177000000", &st));
@@ -263,7 +267,7 @@ test_rating_pad_and_booking (void)
     CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "B001"));
     free (out);
     free (s_ow (&b, args, &st));
-    CU_ASSERT_NOT_EQUAL (st, 0);  //  checked in already
+    CU_ASSERT_NOT_EQUAL (st, 0); //  checked in already
     json_decref (r);
     test_broker_cleanup (&b);
 }
@@ -285,7 +289,7 @@ test_protocol_md_in_sync (void)
     char *end = begin ? strstr (begin, end_mark) : NULL;
     CU_ASSERT_PTR_NOT_NULL_FATAL (end);
     begin += strlen (begin_mark);
-    size_t len = (size_t) (end - begin);
+    size_t len = (size_t)(end - begin);
     CU_ASSERT_EQUAL (len, strlen (table));
     CU_ASSERT (strncmp (begin, table, len) == 0);
     if (len != strlen (table) || strncmp (begin, table, len) != 0)
@@ -300,9 +304,11 @@ test_cli_it_suite (void)
     CU_pSuite s = CU_add_suite ("cli_it", NULL, NULL);
     if (!s)
         return -1;
-    CU_add_test (s, "kiosk slip (PNG, ESC/POS, text) and counter verbs", test_kiosk_slip_and_counter);
+    CU_add_test (s, "kiosk slip (PNG, ESC/POS, text) and counter verbs",
+                 test_kiosk_slip_and_counter);
     CU_add_test (s, "exit codes, --help, config errors", test_exit_codes_and_help);
     CU_add_test (s, "PROTOCOL.md tables match the protocol table", test_protocol_md_in_sync);
-    CU_add_test (s, "rating pad, rating by slip, kiosk booking and check-in", test_rating_pad_and_booking);
+    CU_add_test (s, "rating pad, rating by slip, kiosk booking and check-in",
+                 test_rating_pad_and_booking);
     return 0;
 }

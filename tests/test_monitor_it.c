@@ -124,8 +124,7 @@ s_find (const json_t *list, const char *key, const char *value)
 {
     size_t i;
     json_t *x;
-    json_array_foreach (list, i, x)
-    {
+    json_array_foreach (list, i, x) {
         if (strcmp (s_str (x, key), value) == 0)
             return x;
     }
@@ -137,8 +136,7 @@ s_counter_of (const json_t *k, int id)
 {
     size_t i;
     json_t *x;
-    json_array_foreach (json_object_get (k, "counters"), i, x)
-    {
+    json_array_foreach (json_object_get (k, "counters"), i, x) {
         if (json_integer_value (json_object_get (x, "id")) == id)
             return x;
     }
@@ -227,25 +225,10 @@ s_morning (const test_broker_t *b)
     proto_client_destroy (&c);
 }
 
+//  The services' figures of s_morning, and the estimate the broker's own.
 static void
-test_json_figures (void)
+s_check_services (const json_t *k, const test_broker_t *b)
 {
-    char *dir = test_tmpdir ();
-    char *config = s_config (dir);
-    test_broker_t b;
-    CU_ASSERT_FATAL (test_broker_start (&b, config, T0) == 0);
-    s_morning (&b);
-    int st;
-    char *out = s_monitor (&b, "--json", &st);
-    CU_ASSERT_EQUAL (st, 0);
-    json_t *k = out ? json_loads (out, 0, NULL) : NULL;
-    free (out);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (k);
-    //  The figures are taken at the snapshot's clock: 09:52 exactly.
-    CU_ASSERT_EQUAL (s_int (k, "now"), T0 + 52 * MIN);
-    CU_ASSERT_EQUAL (s_int (k, "over_wait_minutes"), 30);
-    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (k, "hall")), "测试大厅");
-
     const json_t *a = s_find (json_object_get (k, "services"), "prefix", "A");
     CU_ASSERT_PTR_NOT_NULL_FATAL (a);
     CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (a, "name")), "企业开办");
@@ -284,7 +267,7 @@ test_json_figures (void)
     CU_ASSERT (json_is_null (json_object_get (bs, "est_wait_s")));
 
     //  The estimate is the broker's own (the snapshot's), not a second formula.
-    proto_client_t *c = test_client (&b);
+    proto_client_t *c = test_client (b);
     int code;
     json_t *snap = test_call (c, "hall.snapshot", NULL, &code);
     CU_ASSERT_EQUAL_FATAL (code, PROTO_ERR_OK);
@@ -292,17 +275,12 @@ test_json_figures (void)
     CU_ASSERT (json_equal (json_object_get (sa, "est_wait_s"), json_object_get (a, "est_wait_s")));
     json_decref (snap);
     proto_client_destroy (&c);
+}
 
-    const json_t *t = json_object_get (k, "totals");
-    CU_ASSERT_EQUAL (s_int (t, "waiting"), 1);
-    CU_ASSERT_EQUAL (s_int (t, "called"), 6);
-    CU_ASSERT_EQUAL (s_int (t, "served"), 4);
-    CU_ASSERT_EQUAL (s_int (t, "over_wait"), 3);
-    CU_ASSERT_EQUAL (s_int (t, "avg_wait_ms"), (10 + 35 + 45 + 1 + 15 + 45) * MIN / 6);
-    CU_ASSERT_EQUAL (s_int (t, "avg_service_ms"), (5 + 10 + 20 + 4) * MIN / 4);
-    CU_ASSERT_DOUBLE_EQUAL (s_real (t, "rating_rate"), 0.5, 1e-12);
-    CU_ASSERT_DOUBLE_EQUAL (s_real (t, "good_rate"), 0.5, 1e-12);
-
+//  The counters' figures: utilisation, idle time, the ticket served.
+static void
+s_check_counters (const json_t *k)
+{
     //  Utilisation = busy / open with the current state's time counted up to `now`. The
     //  figures are read at the snapshot's own clock (the simulated clock stands still
     //  between the last clock.advance and the snapshot), so busy and open are exact
@@ -335,6 +313,71 @@ test_json_figures (void)
     CU_ASSERT_STRING_EQUAL (s_str (c3, "ticket"), "A004");
     CU_ASSERT_EQUAL (s_int (c3, "open_ms"), 2 * MIN); //  all of it the current state's
     CU_ASSERT_DOUBLE_EQUAL (s_real (c3, "utilisation"), 1.0, 1e-9);
+}
+
+//  --pub, and the text frame (--once) showing the same hall.
+static void
+s_check_text (const test_broker_t *b)
+{
+    int st;
+    char *out;
+    //  --pub names the event endpoint instead of the one the broker advertises.
+    char args[700];
+    snprintf (args, sizeof args, "--json --pub '%s'", b->pub);
+    out = s_monitor (b, args, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    free (out);
+
+    //  The text frame shows the same hall: names, states, the cabinet and its alarm.
+    out = s_monitor (b, "--once", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (out);
+    const char *want[] = {"测试大厅", "企业开办", "社保医保", "Business registration",
+                          "idle",     "paused",   "serving",  "A004",
+                          "张三",     "一号柜",   "2/4 50%",  "ajar",
+                          "22:45", /* A's average wait, 91 min / 4 */
+                          "!!"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr (out, want[i])) {
+            fprintf (stderr, "\n  --once lacks '%s':\n%s\n", want[i], out);
+            CU_FAIL ("--once lacks an expected text");
+        }
+    CU_ASSERT_PTR_NULL (strchr (out, '\033')); //  plain text, no terminal codes
+    free (out);
+}
+
+static void
+test_json_figures (void)
+{
+    char *dir = test_tmpdir ();
+    char *config = s_config (dir);
+    test_broker_t b;
+    CU_ASSERT_FATAL (test_broker_start (&b, config, T0) == 0);
+    s_morning (&b);
+    int st;
+    char *out = s_monitor (&b, "--json", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    json_t *k = out ? json_loads (out, 0, NULL) : NULL;
+    free (out);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (k);
+    //  The figures are taken at the snapshot's clock: 09:52 exactly.
+    CU_ASSERT_EQUAL (s_int (k, "now"), T0 + 52 * MIN);
+    CU_ASSERT_EQUAL (s_int (k, "over_wait_minutes"), 30);
+    CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (k, "hall")), "测试大厅");
+
+    s_check_services (k, &b);
+
+    const json_t *t = json_object_get (k, "totals");
+    CU_ASSERT_EQUAL (s_int (t, "waiting"), 1);
+    CU_ASSERT_EQUAL (s_int (t, "called"), 6);
+    CU_ASSERT_EQUAL (s_int (t, "served"), 4);
+    CU_ASSERT_EQUAL (s_int (t, "over_wait"), 3);
+    CU_ASSERT_EQUAL (s_int (t, "avg_wait_ms"), (10 + 35 + 45 + 1 + 15 + 45) * MIN / 6);
+    CU_ASSERT_EQUAL (s_int (t, "avg_service_ms"), (5 + 10 + 20 + 4) * MIN / 4);
+    CU_ASSERT_DOUBLE_EQUAL (s_real (t, "rating_rate"), 0.5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (s_real (t, "good_rate"), 0.5, 1e-12);
+
+    s_check_counters (k);
 
     const json_t *cab = s_find (json_object_get (k, "cabinets"), "cabinet", "CAB1");
     CU_ASSERT_PTR_NOT_NULL_FATAL (cab);
@@ -353,29 +396,7 @@ test_json_figures (void)
     CU_ASSERT_PTR_NOT_NULL (json_object_get (cases, "awaiting_pickup"));
     json_decref (k);
 
-    //  --pub names the event endpoint instead of the one the broker advertises.
-    char args[700];
-    snprintf (args, sizeof args, "--json --pub '%s'", b.pub);
-    out = s_monitor (&b, args, &st);
-    CU_ASSERT_EQUAL (st, 0);
-    free (out);
-
-    //  The text frame shows the same hall: names, states, the cabinet and its alarm.
-    out = s_monitor (&b, "--once", &st);
-    CU_ASSERT_EQUAL (st, 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (out);
-    const char *want[] = {"测试大厅", "企业开办", "社保医保", "Business registration",
-                          "idle",     "paused",   "serving",  "A004",
-                          "张三",     "一号柜",   "2/4 50%",  "ajar",
-                          "22:45", /* A's average wait, 91 min / 4 */
-                          "!!"};
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-        if (!strstr (out, want[i])) {
-            fprintf (stderr, "\n  --once lacks '%s':\n%s\n", want[i], out);
-            CU_FAIL ("--once lacks an expected text");
-        }
-    CU_ASSERT_PTR_NULL (strchr (out, '\033')); //  plain text, no terminal codes
-    free (out);
+    s_check_text (&b);
 
     test_broker_cleanup (&b);
     test_rmtree (dir);

@@ -17,8 +17,8 @@
 
 extern char **environ;
 
-#define S_TOKEN "MZXW6YTBOI3DKNZTGQ2DMNBVGI"
-#define S_URL "http://127.0.0.1:8080/t/" S_TOKEN
+#define S_TOKEN   "MZXW6YTBOI3DKNZTGQ2DMNBVGI"
+#define S_URL     "http://127.0.0.1:8080/t/" S_TOKEN
 #define S_CHINESE "请 A023 号到 5 号窗口"
 
 static char s_dir[64];
@@ -85,7 +85,7 @@ s_zbarimg (const char *path, char *out, size_t size)
     if (len > 0 && out[len - 1] == '\n')
         len--;
     out[len] = 0;
-    return (int) len;
+    return (int)len;
 }
 
 //  Encodes, renders and writes `text` to `path` with our own code.
@@ -109,9 +109,9 @@ s_roundtrip (const char *text, const char *name)
     char path[256], out[512];
     s_path (path, sizeof path, name);
     s_make_png (text, path);
-    CU_ASSERT_EQUAL (proto_qr_decode_png (path, out, sizeof out), (int) strlen (text));
+    CU_ASSERT_EQUAL (proto_qr_decode_png (path, out, sizeof out), (int)strlen (text));
     CU_ASSERT_STRING_EQUAL (out, text);
-    CU_ASSERT_EQUAL (s_zbarimg (path, out, sizeof out), (int) strlen (text));
+    CU_ASSERT_EQUAL (s_zbarimg (path, out, sizeof out), (int)strlen (text));
     CU_ASSERT_STRING_EQUAL (out, text);
 }
 
@@ -126,11 +126,11 @@ test_roundtrip_token (void)
     CU_ASSERT_EQUAL (qr.dark[0], 1);
     CU_ASSERT_EQUAL (qr.dark[1 * 25 + 1], 0);
     CU_ASSERT_EQUAL (qr.dark[3 * 25 + 3], 1);
-    CU_ASSERT_EQUAL (qr.dark[7], 0);  //  separator
+    CU_ASSERT_EQUAL (qr.dark[7], 0); //  separator
     proto_qr_free (&qr);
     CU_ASSERT_PTR_NULL (qr.dark);
     CU_ASSERT_EQUAL (qr.width, 0);
-    proto_qr_free (&qr);  //  a second free is harmless
+    proto_qr_free (&qr); //  a second free is harmless
     proto_qr_free (NULL);
     s_roundtrip (S_TOKEN, "token.png");
 }
@@ -166,7 +166,7 @@ test_decode_gray_sizes (void)
     //  Inverted (light on dark) is not what we print; the decoder need not find it, but
     //  must not crash or return garbage.
     for (int i = 0; i < size * size; i++)
-        pixels[i] = (unsigned char) (255 - pixels[i]);
+        pixels[i] = (unsigned char)(255 - pixels[i]);
     int rc = proto_qr_decode_gray (pixels, size, size, out, sizeof out);
     CU_ASSERT (rc == -1 || (rc == 26 && strcmp (out, S_TOKEN) == 0));
     free (pixels);
@@ -181,9 +181,9 @@ test_decode_qrencode_cli (void)
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         char path[256], out[512];
         s_path (path, sizeof path, "cli.png");
-        char *argv[] = {"qrencode", "-o", path, "-s", "6", "-m", "4", (char *) texts[i], NULL};
+        char *argv[] = {"qrencode", "-o", path, "-s", "6", "-m", "4", (char *)texts[i], NULL};
         CU_ASSERT_FATAL (s_run (argv) == 0);
-        CU_ASSERT_EQUAL (proto_qr_decode_png (path, out, sizeof out), (int) strlen (texts[i]));
+        CU_ASSERT_EQUAL (proto_qr_decode_png (path, out, sizeof out), (int)strlen (texts[i]));
         CU_ASSERT_EQUAL (memcmp (out, texts[i], strlen (texts[i]) + 1), 0);
     }
 }
@@ -194,14 +194,23 @@ test_decode_rejects_binary (void)
 {
     char path[256], out[512];
     s_path (path, sizeof path, "overlong.png");
-    char *argv[] = {"qrencode", "-o", path, "-s", "6", "-m", "4", "ab\xC0\xAF" "cd", NULL};
+    char *argv[] = {"qrencode",
+                    "-o",
+                    path,
+                    "-s",
+                    "6",
+                    "-m",
+                    "4",
+                    "ab\xC0\xAF"
+                    "cd",
+                    NULL};
     CU_ASSERT_FATAL (s_run (argv) == 0);
     CU_ASSERT_EQUAL (proto_qr_decode_png (path, out, sizeof out), -1);
 
     static const unsigned char with_nul[] = {'a', 'b', 0, 'c', 'd'};
     QRcode *code = QRcode_encodeData (sizeof with_nul, with_nul, 0, QR_ECLEVEL_M);
     CU_ASSERT_PTR_NOT_NULL_FATAL (code);
-    proto_qr_t qr = {code->width, malloc ((size_t) (code->width * code->width))};
+    proto_qr_t qr = {code->width, malloc ((size_t)(code->width * code->width))};
     CU_ASSERT_PTR_NOT_NULL_FATAL (qr.dark);
     for (int i = 0; i < code->width * code->width; i++)
         qr.dark[i] = code->data[i] & 1;
@@ -226,17 +235,17 @@ test_decode_two_codes (void)
     CU_ASSERT_FATAL (proto_qr_render (&a, 6, 4, &pa, &sa) == 0);
     CU_ASSERT_FATAL (proto_qr_render (&b, 6, 4, &pb, &sb) == 0);
     int w = sa + sb, h = sa > sb ? sa : sb;
-    unsigned char *img = malloc ((size_t) (w * h));
+    unsigned char *img = malloc ((size_t)(w * h));
     CU_ASSERT_PTR_NOT_NULL_FATAL (img);
-    memset (img, 255, (size_t) (w * h));
+    memset (img, 255, (size_t)(w * h));
     for (int y = 0; y < sa; y++)
-        memcpy (img + y * w, pa + y * sa, (size_t) sa);
+        memcpy (img + y * w, pa + y * sa, (size_t)sa);
     for (int y = 0; y < sb; y++)
-        memcpy (img + y * w + sa, pb + y * sb, (size_t) sb);
+        memcpy (img + y * w + sa, pb + y * sb, (size_t)sb);
     char out[512];
     int rc = proto_qr_decode_gray (img, w, h, out, sizeof out);
     CU_ASSERT (rc > 0 && (strcmp (out, S_TOKEN) == 0 || strcmp (out, S_URL) == 0));
-    CU_ASSERT_EQUAL (rc, (int) strlen (out));
+    CU_ASSERT_EQUAL (rc, (int)strlen (out));
     free (img);
     free (pa);
     free (pb);
@@ -254,7 +263,7 @@ s_write_png_as (const char *path, const unsigned char *gray, int w, int h, int r
         return -1;
     png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png_create_info_struct (png);
-    unsigned char *row = malloc ((size_t) w * 4);
+    unsigned char *row = malloc ((size_t)w * 4);
     if (setjmp (png_jmpbuf (png))) {
         png_destroy_write_struct (&png, &info);
         fclose (file);
@@ -262,7 +271,7 @@ s_write_png_as (const char *path, const unsigned char *gray, int w, int h, int r
         return -1;
     }
     png_init_io (png, file);
-    png_set_IHDR (png, info, (png_uint_32) w, (png_uint_32) h, rgba ? 8 : 16,
+    png_set_IHDR (png, info, (png_uint_32)w, (png_uint_32)h, rgba ? 8 : 16,
                   rgba ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                   PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info (png, info);
@@ -271,10 +280,9 @@ s_write_png_as (const char *path, const unsigned char *gray, int w, int h, int r
             unsigned char v = gray[y * w + x];
             if (rgba) {
                 row[4 * x] = row[4 * x + 1] = row[4 * x + 2] = 0;
-                row[4 * x + 3] = (unsigned char) (255 - v);
-            }
-            else
-                row[2 * x] = row[2 * x + 1] = v;  //  v·257, big-endian
+                row[4 * x + 3] = (unsigned char)(255 - v);
+            } else
+                row[2 * x] = row[2 * x + 1] = v; //  v·257, big-endian
         }
         png_write_row (png, row);
     }
@@ -301,9 +309,9 @@ test_png_formats (void)
         CU_ASSERT_FATAL (proto_png_read_gray (path, &back, &w, &h) == 0);
         CU_ASSERT_EQUAL (w, size);
         CU_ASSERT_EQUAL (h, size);
-        CU_ASSERT_EQUAL (memcmp (back, pixels, (size_t) (size * size)), 0);
+        CU_ASSERT_EQUAL (memcmp (back, pixels, (size_t)(size * size)), 0);
         free (back);
-        CU_ASSERT_EQUAL (proto_qr_decode_png (path, out, sizeof out), (int) strlen (S_URL));
+        CU_ASSERT_EQUAL (proto_qr_decode_png (path, out, sizeof out), (int)strlen (S_URL));
         CU_ASSERT_STRING_EQUAL (out, S_URL);
     }
     free (pixels);
@@ -314,7 +322,7 @@ static void
 test_png_bad_files (void)
 {
     char path[256], out[64] = "unchanged";
-    unsigned char *pixels = (unsigned char *) "x";
+    unsigned char *pixels = (unsigned char *)"x";
     int w = 1, h = 1;
 
     //  All white: a valid PNG with no code in it.
@@ -372,7 +380,7 @@ test_png_bad_files (void)
 static void
 test_encode_bad (void)
 {
-    proto_qr_t qr = {7, (unsigned char *) "x"};
+    proto_qr_t qr = {7, (unsigned char *)"x"};
     CU_ASSERT_EQUAL (proto_qr_encode ("", &qr), -1);
     CU_ASSERT_PTR_NULL (qr.dark);
     CU_ASSERT_EQUAL (proto_qr_encode (NULL, &qr), -1);
@@ -410,29 +418,31 @@ test_utf8 (void)
     CU_ASSERT_TRUE (S_VALID (""));
     CU_ASSERT_TRUE (S_VALID ("plain ASCII"));
     CU_ASSERT_TRUE (S_VALID ("请 A023 号到 5 号窗口"));
-    CU_ASSERT_TRUE (S_VALID ("\xC2\x80"));          //  U+0080, smallest 2-byte
-    CU_ASSERT_TRUE (S_VALID ("\xE0\xA0\x80"));      //  U+0800, smallest 3-byte
-    CU_ASSERT_TRUE (S_VALID ("\xED\x9F\xBF"));      //  U+D7FF, just below surrogates
-    CU_ASSERT_TRUE (S_VALID ("\xEE\x80\x80"));      //  U+E000, just above
-    CU_ASSERT_TRUE (S_VALID ("\xF0\x9F\x98\x80"));  //  U+1F600
-    CU_ASSERT_TRUE (S_VALID ("\xF4\x8F\xBF\xBF"));  //  U+10FFFF
-    CU_ASSERT_TRUE (S_VALID ("a\0b"));              //  NUL is UTF-8; callers check it
+    CU_ASSERT_TRUE (S_VALID ("\xC2\x80"));         //  U+0080, smallest 2-byte
+    CU_ASSERT_TRUE (S_VALID ("\xE0\xA0\x80"));     //  U+0800, smallest 3-byte
+    CU_ASSERT_TRUE (S_VALID ("\xED\x9F\xBF"));     //  U+D7FF, just below surrogates
+    CU_ASSERT_TRUE (S_VALID ("\xEE\x80\x80"));     //  U+E000, just above
+    CU_ASSERT_TRUE (S_VALID ("\xF0\x9F\x98\x80")); //  U+1F600
+    CU_ASSERT_TRUE (S_VALID ("\xF4\x8F\xBF\xBF")); //  U+10FFFF
+    CU_ASSERT_TRUE (S_VALID ("a\0b"));             //  NUL is UTF-8; callers check it
 
-    CU_ASSERT_FALSE (S_VALID ("\xC0\xAF"));          //  overlong '/'
-    CU_ASSERT_FALSE (S_VALID ("\xC1\xBF"));          //  overlong
-    CU_ASSERT_FALSE (S_VALID ("\xE0\x80\xAF"));      //  overlong, 3 bytes
-    CU_ASSERT_FALSE (S_VALID ("\xF0\x80\x80\xAF"));  //  overlong, 4 bytes
-    CU_ASSERT_FALSE (S_VALID ("\xED\xA0\x80"));      //  U+D800 surrogate
-    CU_ASSERT_FALSE (S_VALID ("\xED\xBF\xBF"));      //  U+DFFF surrogate
-    CU_ASSERT_FALSE (S_VALID ("\xF4\x90\x80\x80"));  //  U+110000
+    CU_ASSERT_FALSE (S_VALID ("\xC0\xAF"));         //  overlong '/'
+    CU_ASSERT_FALSE (S_VALID ("\xC1\xBF"));         //  overlong
+    CU_ASSERT_FALSE (S_VALID ("\xE0\x80\xAF"));     //  overlong, 3 bytes
+    CU_ASSERT_FALSE (S_VALID ("\xF0\x80\x80\xAF")); //  overlong, 4 bytes
+    CU_ASSERT_FALSE (S_VALID ("\xED\xA0\x80"));     //  U+D800 surrogate
+    CU_ASSERT_FALSE (S_VALID ("\xED\xBF\xBF"));     //  U+DFFF surrogate
+    CU_ASSERT_FALSE (S_VALID ("\xF4\x90\x80\x80")); //  U+110000
     CU_ASSERT_FALSE (S_VALID ("\xF5\x80\x80\x80"));
     CU_ASSERT_FALSE (S_VALID ("\xFF"));
-    CU_ASSERT_FALSE (S_VALID ("\x80"));              //  lone continuation
-    CU_ASSERT_FALSE (S_VALID ("a\xBF" "b"));
-    CU_ASSERT_FALSE (S_VALID ("\xE8\xAF"));          //  请 without its last byte
-    CU_ASSERT_FALSE (S_VALID ("\xE8\xAF" "A"));      //  ... followed by ASCII
+    CU_ASSERT_FALSE (S_VALID ("\x80")); //  lone continuation
+    CU_ASSERT_FALSE (S_VALID ("a\xBF"
+                              "b"));
+    CU_ASSERT_FALSE (S_VALID ("\xE8\xAF")); //  请 without its last byte
+    CU_ASSERT_FALSE (S_VALID ("\xE8\xAF"
+                              "A")); //  ... followed by ASCII
     CU_ASSERT_FALSE (S_VALID ("\xF0\x9F\x98"));
-    CU_ASSERT_FALSE (S_VALID ("\xE8\xAF\xB7\xE8"));  //  truncated at the end
+    CU_ASSERT_FALSE (S_VALID ("\xE8\xAF\xB7\xE8")); //  truncated at the end
     //  The length is honoured: the first two bytes of 请 alone are truncated.
     CU_ASSERT_FALSE (proto_utf8_valid ("请", 2));
     CU_ASSERT_TRUE (proto_utf8_valid ("请", 3));
@@ -444,18 +454,18 @@ test_qr_suite (void)
     CU_pSuite suite = CU_add_suite ("qr", s_init, s_clean);
     if (!suite)
         return -1;
-    if (!CU_add_test (suite, "encode/render/decode a token, both decoders", test_roundtrip_token)
-        || !CU_add_test (suite, "encode/render/decode a URL, both decoders", test_roundtrip_url)
-        || !CU_add_test (suite, "encode/render/decode Chinese, both decoders",
-                         test_roundtrip_chinese)
-        || !CU_add_test (suite, "decode from pixels, out_size boundary", test_decode_gray_sizes)
-        || !CU_add_test (suite, "decode images made by qrencode CLI", test_decode_qrencode_cli)
-        || !CU_add_test (suite, "reject non-UTF-8 and NUL payloads", test_decode_rejects_binary)
-        || !CU_add_test (suite, "two codes in one image", test_decode_two_codes)
-        || !CU_add_test (suite, "RGBA with alpha and 16-bit gray PNGs", test_png_formats)
-        || !CU_add_test (suite, "blank, non-PNG, truncated, missing files", test_png_bad_files)
-        || !CU_add_test (suite, "encode and render bad input", test_encode_bad)
-        || !CU_add_test (suite, "UTF-8 validator", test_utf8))
+    if (!CU_add_test (suite, "encode/render/decode a token, both decoders", test_roundtrip_token) ||
+        !CU_add_test (suite, "encode/render/decode a URL, both decoders", test_roundtrip_url) ||
+        !CU_add_test (suite, "encode/render/decode Chinese, both decoders",
+                      test_roundtrip_chinese) ||
+        !CU_add_test (suite, "decode from pixels, out_size boundary", test_decode_gray_sizes) ||
+        !CU_add_test (suite, "decode images made by qrencode CLI", test_decode_qrencode_cli) ||
+        !CU_add_test (suite, "reject non-UTF-8 and NUL payloads", test_decode_rejects_binary) ||
+        !CU_add_test (suite, "two codes in one image", test_decode_two_codes) ||
+        !CU_add_test (suite, "RGBA with alpha and 16-bit gray PNGs", test_png_formats) ||
+        !CU_add_test (suite, "blank, non-PNG, truncated, missing files", test_png_bad_files) ||
+        !CU_add_test (suite, "encode and render bad input", test_encode_bad) ||
+        !CU_add_test (suite, "UTF-8 validator", test_utf8))
         return -1;
     return 0;
 }

@@ -15,7 +15,7 @@
 #include "tests.h"
 
 #define S_TOKEN "MZXW6YTBOI3DKNZTGQ2DMNBVGI"
-#define S_URL "http://127.0.0.1:8080/t/" S_TOKEN
+#define S_URL   "http://127.0.0.1:8080/t/" S_TOKEN
 
 static char s_dir[64];
 
@@ -65,7 +65,7 @@ s_zbarimg (const char *path, char *out, size_t size)
     if (len > 0 && out[len - 1] == '\n')
         len--;
     out[len] = 0;
-    return (int) len;
+    return (int)len;
 }
 
 static term_slip_t
@@ -78,7 +78,7 @@ s_sample (void)
         .number = "A023",
         .ahead = 3,
         .est_wait_s = 270,
-        .issued_ms = 1764291780000LL,  //  2025-11-28 01:03:00 UTC
+        .issued_ms = 1764291780000LL, //  2025-11-28 01:03:00 UTC
         .utc_offset_min = 480,
         .qr_text = S_TOKEN,
         .footer = "过号无效，请重新取号",
@@ -133,9 +133,9 @@ test_png_scans (void)
         char path[256], out[256];
         s_path (path, sizeof path, "slip.png");
         CU_ASSERT_FATAL (term_slip_png (&slip, path) == 0);
-        CU_ASSERT_EQUAL (proto_qr_decode_png (path, out, sizeof out), (int) strlen (texts[i]));
+        CU_ASSERT_EQUAL (proto_qr_decode_png (path, out, sizeof out), (int)strlen (texts[i]));
         CU_ASSERT_STRING_EQUAL (out, texts[i]);
-        CU_ASSERT_EQUAL (s_zbarimg (path, out, sizeof out), (int) strlen (texts[i]));
+        CU_ASSERT_EQUAL (s_zbarimg (path, out, sizeof out), (int)strlen (texts[i]));
         CU_ASSERT_STRING_EQUAL (out, texts[i]);
 
         unsigned char *pixels = NULL;
@@ -145,7 +145,7 @@ test_png_scans (void)
         CU_ASSERT (h > w);
         //  White paper with black ink somewhere above the code (the number).
         CU_ASSERT_EQUAL (pixels[0], 255);
-        CU_ASSERT_PTR_NOT_NULL (memchr (pixels, 0, (size_t) w * 120));
+        CU_ASSERT_PTR_NOT_NULL (memchr (pixels, 0, (size_t)w * 120));
         free (pixels);
     }
     //  A six-character number and no QR text still make an image.
@@ -175,7 +175,7 @@ test_text_content (void)
     CU_ASSERT_PTR_NOT_NULL (strstr (text, "A023"));
     CU_ASSERT_PTR_NOT_NULL (strstr (text, "你前面还有 3 人在等待"));
     CU_ASSERT_PTR_NOT_NULL (strstr (text, "3 people ahead"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (text, "预计等待约 5 分钟"));  //  270 s rounds up
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, "预计等待约 5 分钟")); //  270 s rounds up
     CU_ASSERT_PTR_NOT_NULL (strstr (text, "about 5 min"));
     CU_ASSERT_PTR_NOT_NULL (strstr (text, "2025-11-28 09:03"));
     CU_ASSERT_PTR_NOT_NULL (strstr (text, "过号无效，请重新取号"));
@@ -230,7 +230,7 @@ test_text_time (void)
     s_expect_time (1764291780000LL, 480, "2025-11-28 09:03");
     s_expect_time (1764291780000LL, 0, "2025-11-28 01:03");
     s_expect_time (1764291780000LL, -300, "2025-11-27 20:03");
-    s_expect_time (1764291780000LL, 345, "2025-11-28 06:48");  //  Nepal, +05:45
+    s_expect_time (1764291780000LL, 345, "2025-11-28 06:48"); //  Nepal, +05:45
     s_expect_time (-1, 0, "1969-12-31 23:59");
     s_expect_time (1764287999999LL, 480, "2025-11-28 07:59");
     if (old)
@@ -278,8 +278,8 @@ test_text_qr_scans (void)
                 else
                     break;
                 p += glyph_len;
-                modules[rows][x] = (unsigned char) top;
-                modules[rows + 1][x] = (unsigned char) bottom;
+                modules[rows][x] = (unsigned char)top;
+                modules[rows + 1][x] = (unsigned char)bottom;
                 x++;
             }
             CU_ASSERT_FATAL (*p == '\n');
@@ -297,14 +297,14 @@ test_text_qr_scans (void)
             CU_ASSERT_EQUAL (modules[0][x] & modules[1][x], 1);
 
         int side = cols * SCALE;
-        unsigned char *img = malloc ((size_t) side * (size_t) side);
+        unsigned char *img = malloc ((size_t)side * (size_t)side);
         CU_ASSERT_PTR_NOT_NULL_FATAL (img);
         for (int y = 0; y < side; y++)
             for (int x = 0; x < side; x++)
                 img[y * side + x] = modules[y / SCALE][x / SCALE] ? 255 : 0;
         char out[128];
         CU_ASSERT_EQUAL (proto_qr_decode_gray (img, side, side, out, sizeof out),
-                         (int) strlen (texts[t]));
+                         (int)strlen (texts[t]));
         CU_ASSERT_STRING_EQUAL (out, texts[t]);
         free (img);
         free (text);
@@ -327,11 +327,12 @@ s_check_escpos (const char *qr_text)
     CU_ASSERT_EQUAL (bytes[1], 0x40);
 
     size_t qlen = strlen (qr_text);
-    unsigned char store[8] = {0x1D, 0x28, 0x6B, (unsigned char) ((qlen + 3) & 0xFF),
-                              (unsigned char) ((qlen + 3) >> 8), 0x31, 0x50, 0x30};
+    unsigned char store[8] = {
+        0x1D, 0x28, 0x6B, (unsigned char)((qlen + 3) & 0xFF), (unsigned char)((qlen + 3) >> 8),
+        0x31, 0x50, 0x30};
     const unsigned char *at = s_find (bytes, len, store, sizeof store);
     CU_ASSERT_PTR_NOT_NULL_FATAL (at);
-    CU_ASSERT_FATAL ((size_t) (at - bytes) + sizeof store + qlen <= len);
+    CU_ASSERT_FATAL ((size_t)(at - bytes) + sizeof store + qlen <= len);
     CU_ASSERT_EQUAL (memcmp (at + sizeof store, qr_text, qlen), 0);
     static const unsigned char print[] = {0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30};
     CU_ASSERT_EQUAL (memcmp (at + sizeof store + qlen, print, sizeof print), 0);
@@ -344,8 +345,8 @@ s_check_escpos (const char *qr_text)
         CU_ASSERT_PTR_NOT_NULL (s_find (bytes, len, size6, sizeof size6));
 
     //  你前面还有 in GB18030.
-    static const unsigned char ahead[] = {0xC4, 0xE3, 0xC7, 0xB0, 0xC3, 0xE6,
-                                          0xBB, 0xB9, 0xD3, 0xD0};
+    static const unsigned char ahead[] = {0xC4, 0xE3, 0xC7, 0xB0, 0xC3,
+                                          0xE6, 0xBB, 0xB9, 0xD3, 0xD0};
     CU_ASSERT_PTR_NOT_NULL (s_find (bytes, len, ahead, sizeof ahead));
     //  No UTF-8 leaked through: E4 BD A0 is 你 in UTF-8.
     CU_ASSERT_PTR_NULL (s_find (bytes, len, "\xE4\xBD\xA0", 3));
@@ -354,7 +355,7 @@ s_check_escpos (const char *qr_text)
     const unsigned char *num = s_find (bytes, len, big, sizeof big);
     CU_ASSERT_PTR_NOT_NULL (num);
     if (num)
-        CU_ASSERT_PTR_NOT_NULL (s_find (num, len - (size_t) (num - bytes), "\x1D\x21\x00", 3));
+        CU_ASSERT_PTR_NOT_NULL (s_find (num, len - (size_t)(num - bytes), "\x1D\x21\x00", 3));
     static const unsigned char cut[] = {0x1D, 0x56, 0x42, 0x00};
     CU_ASSERT_EQUAL (memcmp (bytes + len - 4, cut, 4), 0);
     free (bytes);
@@ -363,12 +364,12 @@ s_check_escpos (const char *qr_text)
 static void
 test_escpos (void)
 {
-    s_check_escpos (S_TOKEN);  //  pL pH = 29 0
-    s_check_escpos (S_URL);    //  53 0
+    s_check_escpos (S_TOKEN); //  pL pH = 29 0
+    s_check_escpos (S_URL);   //  53 0
     char long_text[301];
     memset (long_text, 'A', 300);
     long_text[300] = 0;
-    s_check_escpos (long_text);  //  303 = 0x2F 0x01, pH in use
+    s_check_escpos (long_text); //  303 = 0x2F 0x01, pH in use
 
     //  No QR text: no QR commands at all.
     term_slip_t slip = s_sample ();
@@ -399,7 +400,7 @@ s_expect_all (const term_slip_t *slip, int expected)
     CU_ASSERT_EQUAL (term_slip_png (slip, png), expected);
     CU_ASSERT_EQUAL (term_slip_escpos (slip, bin), expected);
     if (expected)
-        CU_ASSERT_EQUAL (access (bin, F_OK), -1);  //  no half-written slip
+        CU_ASSERT_EQUAL (access (bin, F_OK), -1); //  no half-written slip
 }
 
 static void
@@ -411,15 +412,15 @@ test_bad_input (void)
     s_expect_all (&slip, -1);
     slip.number = "";
     s_expect_all (&slip, -1);
-    slip.number = "A1234567890BC";  //  13 characters
+    slip.number = "A1234567890BC"; //  13 characters
     s_expect_all (&slip, -1);
     slip.number = "A 23";
     s_expect_all (&slip, -1);
-    slip.number = "A10245";  //  six characters are fine
+    slip.number = "A10245"; //  six characters are fine
     s_expect_all (&slip, 0);
 
     slip = s_sample ();
-    slip.hall = "滨海\x1B@新区";  //  would reset the printer mid-slip
+    slip.hall = "滨海\x1B@新区"; //  would reset the printer mid-slip
     s_expect_all (&slip, -1);
     slip.hall = "\xC0\xAF";
     s_expect_all (&slip, -1);
@@ -470,13 +471,13 @@ test_slip_suite (void)
     CU_pSuite suite = CU_add_suite ("slip", s_init, s_clean);
     if (!suite)
         return -1;
-    if (!CU_add_test (suite, "PNG slip scans with both decoders", test_png_scans)
-        || !CU_add_test (suite, "text slip content", test_text_content)
-        || !CU_add_test (suite, "text slip wait rounding", test_text_wait)
-        || !CU_add_test (suite, "text slip time in the hall's offset", test_text_time)
-        || !CU_add_test (suite, "text slip half-block QR decodes", test_text_qr_scans)
-        || !CU_add_test (suite, "ESC/POS bytes", test_escpos)
-        || !CU_add_test (suite, "bad slips are refused", test_bad_input))
+    if (!CU_add_test (suite, "PNG slip scans with both decoders", test_png_scans) ||
+        !CU_add_test (suite, "text slip content", test_text_content) ||
+        !CU_add_test (suite, "text slip wait rounding", test_text_wait) ||
+        !CU_add_test (suite, "text slip time in the hall's offset", test_text_time) ||
+        !CU_add_test (suite, "text slip half-block QR decodes", test_text_qr_scans) ||
+        !CU_add_test (suite, "ESC/POS bytes", test_escpos) ||
+        !CU_add_test (suite, "bad slips are refused", test_bad_input))
         return -1;
     return 0;
 }

@@ -46,10 +46,10 @@ s_decode (const char *in, size_t len, unsigned char *out, unsigned *tail, int *t
         const char *p = strchr (s_b32, in[i]);
         if (!in[i] || !p)
             return -1;
-        buffer = (buffer << 5) | (uint32_t) (p - s_b32);
+        buffer = (buffer << 5) | (uint32_t)(p - s_b32);
         bits += 5;
         if (bits >= 8) {
-            out[o++] = (unsigned char) (buffer >> (bits - 8));
+            out[o++] = (unsigned char)(buffer >> (bits - 8));
             bits -= 8;
             buffer &= (1u << bits) - 1;
         }
@@ -94,21 +94,21 @@ test_reference_codec (void)
                    {"foobar", "MZXW6YTBOI======"}};
     for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
         char out[64];
-        s_encode ((const unsigned char *) vectors[i].in, strlen (vectors[i].in), out);
+        s_encode ((const unsigned char *)vectors[i].in, strlen (vectors[i].in), out);
         CU_ASSERT_STRING_EQUAL (out, vectors[i].out);
         unsigned char back[16];
         unsigned tail;
         int tail_bits;
         size_t chars = strcspn (vectors[i].out, "=");
         int n = s_decode (vectors[i].out, chars, back, &tail, &tail_bits);
-        CU_ASSERT_EQUAL (n, (int) strlen (vectors[i].in));
-        CU_ASSERT_EQUAL (memcmp (back, vectors[i].in, (size_t) n), 0);
+        CU_ASSERT_EQUAL (n, (int)strlen (vectors[i].in));
+        CU_ASSERT_EQUAL (memcmp (back, vectors[i].in, (size_t)n), 0);
         CU_ASSERT_EQUAL (tail, 0);
     }
     //  16 known bytes (python: base64.b32encode(bytes(range(16)))).
     unsigned char bytes[16];
     for (int i = 0; i < 16; i++)
-        bytes[i] = (unsigned char) i;
+        bytes[i] = (unsigned char)i;
     char token[PROTO_TOKEN_LEN + 1];
     s_token_of (bytes, token);
     CU_ASSERT_STRING_EQUAL (token, "AAAQEAYEAUDAOCAJBIFQYDIOB4");
@@ -151,7 +151,7 @@ test_new_tokens (void)
         CU_ASSERT_STRING_EQUAL (again, tokens[i]);
         for (int b = 0; b < 16; b++) {
             ones[b] |= raw[b];
-            zeros[b] |= (unsigned char) ~raw[b];
+            zeros[b] |= (unsigned char)~raw[b];
         }
     }
     //  Every one of the 128 bits was seen both set and clear (a stuck bit would mean
@@ -251,14 +251,14 @@ test_parse_rejects (void)
         "",
         "   ",
         "\r\n",
-        "MZXW6YTBOJTG633CMFZGM33PM",    //  25
-        "MZXW6YTBOJTG633CMFZGM33PMIA",  //  27
-        "MZXW6YTBOJTG633CMFZGM33P0I",   //  0 is not base32
+        "MZXW6YTBOJTG633CMFZGM33PM",   //  25
+        "MZXW6YTBOJTG633CMFZGM33PMIA", //  27
+        "MZXW6YTBOJTG633CMFZGM33P0I",  //  0 is not base32
         "0ZXW6YTBOJTG633CMFZGM33PMI",
         "1ZXW6YTBOJTG633CMFZGM33PMI",
         "8ZXW6YTBOJTG633CMFZGM33PMI",
         "9ZXW6YTBOJTG633CMFZGM33PMI",
-        "MZXW6YTBOJTG633CMFZGM33PMB",  //  last char: low 2 bits not zero
+        "MZXW6YTBOJTG633CMFZGM33PMB", //  last char: low 2 bits not zero
         "MZXW6YTBOJTG633CMFZGM33PMC",
         "MZXW6YTBOJTG633CMFZGM33PMD",
         "MZXW6YTBOJTG633CMFZGM33PM7",
@@ -296,14 +296,14 @@ test_token_suite (void)
     CU_pSuite suite = CU_add_suite ("token", NULL, NULL);
     if (!suite)
         return -1;
-    if (!CU_add_test (suite, "reference base32 codec vs RFC 4648 vectors", test_reference_codec)
-        || !CU_add_test (suite, "1000 new tokens: valid, canonical, distinct", test_new_tokens)
-        || !CU_add_test (suite, "proto_token_valid agrees with a decode",
-                         test_valid_agrees_with_decode)
-        || !CU_add_test (suite, "parse accepts bare, lower case, whitespace, URLs",
-                         test_parse_accepts)
-        || !CU_add_test (suite, "parse rejects bad lengths, letters, padding bits",
-                         test_parse_rejects))
+    if (!CU_add_test (suite, "reference base32 codec vs RFC 4648 vectors", test_reference_codec) ||
+        !CU_add_test (suite, "1000 new tokens: valid, canonical, distinct", test_new_tokens) ||
+        !CU_add_test (suite, "proto_token_valid agrees with a decode",
+                      test_valid_agrees_with_decode) ||
+        !CU_add_test (suite, "parse accepts bare, lower case, whitespace, URLs",
+                      test_parse_accepts) ||
+        !CU_add_test (suite, "parse rejects bad lengths, letters, padding bits",
+                      test_parse_rejects))
         return -1;
     return 0;
 }

@@ -10,11 +10,13 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #include <CUnit/CUnit.h>
 
 #include "broker_hall.h"
 #include "proto_msg.h"
+#include "proto_text.h"
 
 char *
 test_tmpdir (void)
@@ -92,10 +94,10 @@ test_ticket_waiting (broker_hall_t *hall, int service, int priority)
     broker_ticket_t *t = broker_hall_ticket_new (hall);
     CU_ASSERT_PTR_NOT_NULL_FATAL (t);
     t->service = service;
-    t->priority = (broker_priority_t) priority;
+    t->priority = (broker_priority_t)priority;
     t->state = TICKET_WAITING;
     snprintf (t->number, sizeof t->number, "%s%03llu", hall->config->services[service].prefix,
-              (unsigned long long) t->id);
+              (unsigned long long)t->id);
     CU_ASSERT_EQUAL (broker_hall_enqueue (hall, t), 0);
     return t;
 }
@@ -135,9 +137,28 @@ s_spawn (test_broker_t *b)
     }
     char data[600];
     snprintf (data, sizeof data, "%s/data", b->dir);
-    char *argv[] = {(char *) test_bin ("onewindow-broker"), "--config", b->config, "--data", data,
-                    "--bind", b->req, "--pub", b->pub, "--clock", b->clock,
-                    b->key[0] ? "--key" : "--insecure", b->key[0] ? b->key : NULL, NULL};
+    char *argv[16] = {(char *)test_bin ("onewindow-broker"),
+                      "--config",
+                      b->config,
+                      "--data",
+                      data,
+                      "--bind",
+                      b->req,
+                      "--pub",
+                      b->pub,
+                      "--clock",
+                      b->clock};
+    int n = 11;
+    if (b->key[0]) {
+        argv[n++] = "--key";
+        argv[n++] = b->key;
+    } else
+        argv[n++] = "--insecure";
+    if (b->notify[0]) {
+        argv[n++] = "--notify-log";
+        argv[n++] = b->notify;
+    }
+    argv[n] = NULL;
     execv (argv[0], argv);
     fprintf (stderr, "test: cannot exec %s: %s\n", argv[0], strerror (errno));
     _exit (127);
@@ -181,7 +202,7 @@ test_broker_start (test_broker_t *b, const char *config, int64_t sim_start_ms)
     snprintf (b->config, sizeof b->config, "%s",
               config ? config : test_src ("etc/hall.example.json"));
     if (sim_start_ms)
-        snprintf (b->clock, sizeof b->clock, "sim:%lld", (long long) sim_start_ms);
+        snprintf (b->clock, sizeof b->clock, "sim:%lld", (long long)sim_start_ms);
     else
         snprintf (b->clock, sizeof b->clock, "real");
     return test_broker_restart (b);
@@ -260,4 +281,155 @@ test_call (proto_client_t *c, const char *command, json_t *body, int *code)
     if (code)
         *code = rc;
     return r;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  An event subscriber
+
+struct test_sub {
+    void *ctx;
+    void *sub;
+};
+
+//  Drops every message already queued (a quiet 50 ms ends it).
+static void
+s_sub_drain (test_sub_t *self)
+{
+    for (;;) {
+        zmq_pollitem_t item = {self->sub, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll (&item, 1, 50) <= 0)
+            break;
+        zmq_msg_t m;
+        zmq_msg_init (&m);
+        do
+            zmq_msg_recv (&m, self->sub, 0);
+        while (zmq_msg_more (&m));
+        zmq_msg_close (&m);
+    }
+}
+
+test_sub_t *
+test_sub_new (const char *endpoint, proto_client_t *poke)
+{
+    test_sub_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->ctx = zmq_ctx_new ();
+    self->sub = self->ctx ? zmq_socket (self->ctx, ZMQ_SUB) : NULL;
+    int zero = 0;
+    if (!self->sub || zmq_setsockopt (self->sub, ZMQ_LINGER, &zero, sizeof zero) != 0 ||
+        zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, "", 0) != 0 ||
+        zmq_connect (self->sub, endpoint) != 0) {
+        test_sub_destroy (&self);
+        return NULL;
+    }
+    if (!poke)
+        return self;
+    for (int i = 0; i < 100; i++) {
+        json_decref (test_call (poke, "clock.advance", json_pack ("{s:i}", "ms", 0), NULL));
+        zmq_pollitem_t item = {self->sub, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll (&item, 1, 100) > 0)
+            break;
+    }
+    s_sub_drain (self);
+    return self;
+}
+
+void
+test_sub_destroy (test_sub_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    test_sub_t *self = *self_p;
+    if (self->sub)
+        zmq_close (self->sub);
+    if (self->ctx)
+        zmq_ctx_term (self->ctx);
+    free (self);
+    *self_p = NULL;
+}
+
+void *
+test_sub_socket (test_sub_t *self)
+{
+    return self->sub;
+}
+
+json_t *
+test_sub_next (test_sub_t *self, int timeout_ms)
+{
+    zmq_pollitem_t item = {self->sub, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll (&item, 1, timeout_ms) <= 0)
+        return NULL;
+    char topic[64] = "", seq[32] = "";
+    json_t *body = NULL;
+    int part = 0;
+    zmq_msg_t m;
+    zmq_msg_init (&m);
+    do {
+        zmq_msg_recv (&m, self->sub, 0);
+        size_t n = zmq_msg_size (&m);
+        if (part == 0 && n < sizeof topic)
+            memcpy (topic, zmq_msg_data (&m), n);
+        else if (part == 1 && n < sizeof seq)
+            memcpy (seq, zmq_msg_data (&m), n);
+        else if (part == 2 && !body)
+            body = json_loadb (zmq_msg_data (&m), n, 0, NULL);
+        part++;
+    } while (zmq_msg_more (&m));
+    zmq_msg_close (&m);
+    return json_pack ("{s:s, s:I, s:o}", "topic", topic, "seq", (json_int_t)atoll (seq), "body",
+                      body ? body : json_null ());
+}
+
+json_t *
+test_sub_wait_match (test_sub_t *self, const char *topic, const char *key, const char *value,
+                     int timeout_ms)
+{
+    int64_t deadline = proto_mono_ms () + timeout_ms;
+    for (int64_t now = proto_mono_ms (); now < deadline; now = proto_mono_ms ()) {
+        json_t *e = test_sub_next (self, (int)(deadline - now));
+        if (!e)
+            break;
+        json_t *body = json_object_get (e, "body");
+        const char *got = key ? json_string_value (json_object_get (body, key)) : NULL;
+        if (strcmp (json_string_value (json_object_get (e, "topic")), topic) == 0 &&
+            json_is_object (body) && (!key || (got && strcmp (got, value) == 0))) {
+            json_incref (body);
+            json_decref (e);
+            return body;
+        }
+        json_decref (e);
+    }
+    return NULL;
+}
+
+json_t *
+test_sub_wait (test_sub_t *self, const char *topic, int timeout_ms)
+{
+    return test_sub_wait_match (self, topic, NULL, NULL, timeout_ms);
+}
+
+json_t *
+test_sub_until_now (test_sub_t *self, proto_client_t *c)
+{
+    json_t *r = test_call (c, "clock.advance", json_pack ("{s:i}", "ms", 0), NULL);
+    json_int_t now = json_integer_value (json_object_get (r, "now"));
+    json_decref (r);
+    json_t *events = json_array ();
+    for (;;) {
+        json_t *e = test_sub_next (self, 5000);
+        if (!e) {
+            json_decref (events);
+            return NULL;
+        }
+        json_t *body = json_object_get (e, "body");
+        if (strcmp (json_string_value (json_object_get (e, "topic")), "clock.advanced") == 0 &&
+            json_integer_value (json_object_get (body, "ms")) == 0 &&
+            json_integer_value (json_object_get (body, "now")) == now) {
+            json_decref (e);
+            return events;
+        }
+        json_array_append_new (events, e);
+    }
 }

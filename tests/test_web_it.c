@@ -1,11 +1,13 @@
-/*  test_web_it.c — the web gateway (`onewindow web`) against a real broker on a simulated
-    clock, fetched over plain sockets: JSON and metrics after tickets are issued, the
+/*  test_web_it.c — the web gateway (`onewindow web`, which hands over to onewindow-web)
+    against a real broker on a simulated clock, fetched over plain sockets: --help (both
+    ways in, every route and option), JSON and metrics after tickets are issued, the
     citizen's status page (its own ticket and case, no one else's, no ID or phone number,
     404 for unknown and malformed tokens), the kiosk page issuing tickets (once per request
-    id), the rating pad, Server-Sent Events delivering a call, bad input, many stream
-    clients, a broker restart under a connected stream, and headless Chromium loading the
-    board and the dashboard (DOM dumps, and screenshots kept in build/test/artefacts/). The
-    gateway runs with the sanitizers; its clean exit on SIGTERM is the last test. */
+    id), the rating pad, /api/kpi giving the terminal monitor's figures, Server-Sent Events
+    delivering a call, bad input, many stream clients, and a broker restart under a
+    connected stream. The browser tests are in test_web_browser.c (test_web.h); this file
+    starts the hall and registers the suite. The gateway runs with the sanitizers; its
+    clean exit on SIGTERM is the last test. */
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,44 +26,30 @@
 
 #include "proto_token.h"
 #include "test_util.h"
+#include "test_web.h"
 #include "tests.h"
+#include "web_routes.h"
 
 #define T0        1795827600000LL //  2026-11-28 09:00 in the hall
 #define ID_NUMBER "11010519491231002X"
 #define PHONE     "13812345678"
 #define HTTP_MS   30000 //  one request, at most (the gateway runs sanitized)
-#define NTICKETS  16
 
-//  The suite's hall: one broker, one gateway, the tickets issued so far.
-static struct {
-    test_broker_t broker;
-    proto_client_t *client;
-    pid_t gateway;
-    int port;
-    char log[700];
-    struct {
-        char number[16];
-        char token[PROTO_TOKEN_LEN + 1];
-    } tickets[NTICKETS];
-    int ntickets;
-    char served[16]; //  the ticket counter 1 serves (its case, its rating)
-    char served_token[PROTO_TOKEN_LEN + 1];
-    char case_no[64];
-} s_hall;
+web_it_hall_t web_it_hall;
 
 //  ---------------------------------------------------------------------------------------
 //  Helpers
 
-static int64_t
-s_now_ms (void)
+int64_t
+web_it_now_ms (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-s_pause (int ms)
+void
+web_it_pause (int ms)
 {
     poll (NULL, 0, ms);
 }
@@ -89,7 +77,7 @@ s_connect (void)
     int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)s_hall.port)};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)web_it_hall.port)};
     a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
     if (connect (fd, (struct sockaddr *)&a, sizeof a) != 0) {
         close (fd);
@@ -141,11 +129,11 @@ s_raw (const char *request, size_t len, s_resp_t *r)
     char *data = NULL;
     size_t size = 0;
     FILE *mem = open_memstream (&data, &size);
-    int64_t deadline = s_now_ms () + HTTP_MS;
+    int64_t deadline = web_it_now_ms () + HTTP_MS;
     int rc = -1;
     for (;;) {
         struct pollfd p = {fd, POLLIN, 0};
-        int left = (int)(deadline - s_now_ms ());
+        int left = (int)(deadline - web_it_now_ms ());
         if (left <= 0 || poll (&p, 1, left) <= 0)
             break;
         char buf[8192];
@@ -181,9 +169,9 @@ s_http (const char *method, const char *path, const char *form, s_resp_t *r)
                              "%s %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n"
                              "Content-Type: application/x-www-form-urlencoded\r\n"
                              "Content-Length: %zu\r\n\r\n%s",
-                             method, path, s_hall.port, strlen (form), form)
+                             method, path, web_it_hall.port, strlen (form), form)
                  : asprintf (&req, "%s %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n\r\n", method, path,
-                             s_hall.port);
+                             web_it_hall.port);
     if (n < 0)
         return -1;
     int rc = s_raw (req, (size_t)n, r);
@@ -219,17 +207,17 @@ s_header (const s_resp_t *r, const char *name, char *out, size_t size)
 }
 
 //  Waits until GET `path` answers 200 with a body holding `needle`. True if it did.
-static bool
-s_wait_for (const char *path, const char *needle, int timeout_ms)
+bool
+web_it_wait_for (const char *path, const char *needle, int timeout_ms)
 {
-    int64_t deadline = s_now_ms () + timeout_ms;
-    while (s_now_ms () < deadline) {
+    int64_t deadline = web_it_now_ms () + timeout_ms;
+    while (web_it_now_ms () < deadline) {
         s_resp_t r;
         bool ok = s_get (path, &r) == 0 && r.status == 200 && r.body && strstr (r.body, needle);
         s_resp_free (&r);
         if (ok)
             return true;
-        s_pause (100);
+        web_it_pause (100);
     }
     return false;
 }
@@ -278,11 +266,11 @@ s_stream_open (s_stream_t *s)
     s->fd = s_connect ();
     char req[160];
     int n = snprintf (req, sizeof req, "GET /events HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n\r\n",
-                      s_hall.port);
+                      web_it_hall.port);
     if (s->fd < 0 || !s_send_all (s->fd, req, (size_t)n))
         return -1;
-    int64_t deadline = s_now_ms () + HTTP_MS;
-    while (s_now_ms () < deadline && !(s->buf && strstr (s->buf, "\r\n\r\n")))
+    int64_t deadline = web_it_now_ms () + HTTP_MS;
+    while (web_it_now_ms () < deadline && !(s->buf && strstr (s->buf, "\r\n\r\n")))
         if (!s_stream_read (s, 200))
             return -1;
     return s->buf && strstr (s->buf, "\r\n\r\n") ? 0 : -1;
@@ -294,7 +282,7 @@ s_stream_wait (s_stream_t *s, const char *topic, const char *needle, int timeout
 {
     char head[96];
     snprintf (head, sizeof head, "event: %s\ndata: ", topic);
-    int64_t deadline = s_now_ms () + timeout_ms;
+    int64_t deadline = web_it_now_ms () + timeout_ms;
     for (;;) {
         for (const char *p = s->buf ? strstr (s->buf, head) : NULL; p; p = strstr (p + 1, head)) {
             const char *data = p + strlen (head);
@@ -302,16 +290,16 @@ s_stream_wait (s_stream_t *s, const char *topic, const char *needle, int timeout
             if (memmem (data, len, needle, strlen (needle)))
                 return true;
         }
-        if (s_now_ms () >= deadline || !s_stream_read (s, 200))
+        if (web_it_now_ms () >= deadline || !s_stream_read (s, 200))
             return false;
     }
 }
 
-static json_t *
-s_call (const char *command, json_t *body, int expect)
+json_t *
+web_it_call (const char *command, json_t *body, int expect)
 {
     int code = -1;
-    json_t *r = test_call (s_hall.client, command, body, &code);
+    json_t *r = test_call (web_it_hall.client, command, body, &code);
     CU_ASSERT_EQUAL (code, expect);
     if (code != expect) {
         char *text = r ? json_dumps (r, 0) : NULL;
@@ -321,25 +309,25 @@ s_call (const char *command, json_t *body, int expect)
     return r;
 }
 
-static const char *
-s_str (const json_t *j, const char *key)
+const char *
+web_it_str (const json_t *j, const char *key)
 {
     const char *v = json_string_value (json_object_get (j, key));
     return v ? v : "";
 }
 
 //  Issues a ticket of `service` and remembers its number and token.
-static void
-s_issue (const char *service, char *number, size_t size)
+void
+web_it_issue (const char *service, char *number, size_t size)
 {
-    json_t *r = s_call ("ticket.issue", json_pack ("{s:s}", "service", service), 0);
-    snprintf (number, size, "%s", s_str (r, "number"));
-    if (r && s_hall.ntickets < NTICKETS) {
-        snprintf (s_hall.tickets[s_hall.ntickets].number, sizeof s_hall.tickets[0].number, "%s",
-                  s_str (r, "number"));
-        snprintf (s_hall.tickets[s_hall.ntickets].token, sizeof s_hall.tickets[0].token, "%s",
-                  s_str (r, "token"));
-        s_hall.ntickets++;
+    json_t *r = web_it_call ("ticket.issue", json_pack ("{s:s}", "service", service), 0);
+    snprintf (number, size, "%s", web_it_str (r, "number"));
+    if (r && web_it_hall.ntickets < WEB_IT_TICKETS) {
+        snprintf (web_it_hall.tickets[web_it_hall.ntickets].number,
+                  sizeof web_it_hall.tickets[0].number, "%s", web_it_str (r, "number"));
+        snprintf (web_it_hall.tickets[web_it_hall.ntickets].token,
+                  sizeof web_it_hall.tickets[0].token, "%s", web_it_str (r, "token"));
+        web_it_hall.ntickets++;
     }
     json_decref (r);
 }
@@ -347,20 +335,20 @@ s_issue (const char *service, char *number, size_t size)
 static const char *
 s_token_of (const char *number)
 {
-    for (int i = 0; i < s_hall.ntickets; i++)
-        if (strcmp (s_hall.tickets[i].number, number) == 0)
-            return s_hall.tickets[i].token;
+    for (int i = 0; i < web_it_hall.ntickets; i++)
+        if (strcmp (web_it_hall.tickets[i].number, number) == 0)
+            return web_it_hall.tickets[i].token;
     return NULL;
 }
 
 static bool
 s_gateway_alive (void)
 {
-    if (s_hall.gateway <= 0)
+    if (web_it_hall.gateway <= 0)
         return false;
     int st;
-    if (waitpid (s_hall.gateway, &st, WNOHANG) == s_hall.gateway) {
-        s_hall.gateway = 0;
+    if (waitpid (web_it_hall.gateway, &st, WNOHANG) == web_it_hall.gateway) {
+        web_it_hall.gateway = 0;
         return false;
     }
     return true;
@@ -369,7 +357,7 @@ s_gateway_alive (void)
 static void
 s_show_log (void)
 {
-    char *log = test_read_file (s_hall.log);
+    char *log = test_read_file (web_it_hall.log);
     fprintf (stderr, "web_it: the gateway's log:\n%s\n", log ? log : "(none)");
     free (log);
 }
@@ -378,21 +366,21 @@ s_show_log (void)
 static int
 s_gateway_stop (int sig)
 {
-    if (s_hall.gateway <= 0)
+    if (web_it_hall.gateway <= 0)
         return -1;
-    kill (s_hall.gateway, sig);
+    kill (web_it_hall.gateway, sig);
     int st = 0;
-    int64_t deadline = s_now_ms () + 20000;
-    while (waitpid (s_hall.gateway, &st, WNOHANG) == 0) {
-        if (s_now_ms () > deadline) {
-            kill (s_hall.gateway, SIGKILL);
-            waitpid (s_hall.gateway, &st, 0);
-            s_hall.gateway = 0;
+    int64_t deadline = web_it_now_ms () + 20000;
+    while (waitpid (web_it_hall.gateway, &st, WNOHANG) == 0) {
+        if (web_it_now_ms () > deadline) {
+            kill (web_it_hall.gateway, SIGKILL);
+            waitpid (web_it_hall.gateway, &st, 0);
+            web_it_hall.gateway = 0;
             return -1;
         }
-        s_pause (20);
+        web_it_pause (20);
     }
-    s_hall.gateway = 0;
+    web_it_hall.gateway = 0;
     return WIFEXITED (st) ? WEXITSTATUS (st) : 128 + (WIFSIGNALED (st) ? WTERMSIG (st) : 0);
 }
 
@@ -402,39 +390,34 @@ static int s_clean (void);
 static int
 s_init (void)
 {
-    memset (&s_hall, 0, sizeof s_hall);
-    if (test_broker_start (&s_hall.broker, NULL, T0) != 0)
+    memset (&web_it_hall, 0, sizeof web_it_hall);
+    if (test_broker_start (&web_it_hall.broker, NULL, T0) != 0)
         goto fail;
-    s_hall.client = test_client (&s_hall.broker);
-    s_hall.port = s_free_port ();
-    snprintf (s_hall.log, sizeof s_hall.log, "%s/web.log", s_hall.broker.dir);
-    if (!s_hall.client || s_hall.port <= 0)
+    web_it_hall.client = test_client (&web_it_hall.broker);
+    web_it_hall.port = s_free_port ();
+    snprintf (web_it_hall.log, sizeof web_it_hall.log, "%s/web.log", web_it_hall.broker.dir);
+    if (!web_it_hall.client || web_it_hall.port <= 0)
         goto fail;
     char http[64];
-    snprintf (http, sizeof http, "127.0.0.1:%d", s_hall.port);
-    s_hall.gateway = fork ();
-    if (s_hall.gateway == 0) {
-        int fd = open (s_hall.log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    snprintf (http, sizeof http, "127.0.0.1:%d", web_it_hall.port);
+    web_it_hall.gateway = fork ();
+    if (web_it_hall.gateway == 0) {
+        int fd = open (web_it_hall.log, O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd >= 0) {
             dup2 (fd, STDOUT_FILENO);
             dup2 (fd, STDERR_FILENO);
             close (fd);
         }
-        char *argv[] = {(char *)test_bin ("onewindow"),
-                        "web",
-                        "--http",
-                        http,
-                        "--broker",
-                        s_hall.broker.req,
-                        NULL};
+        char *argv[] = {(char *)test_bin ("onewindow"), "web", "--http", http, "--broker",
+                        web_it_hall.broker.req,         NULL};
         execv (argv[0], argv);
         fprintf (stderr, "web_it: cannot exec %s: %s\n", argv[0], strerror (errno));
         _exit (127);
     }
-    if (s_hall.gateway < 0)
+    if (web_it_hall.gateway < 0)
         goto fail;
     //  Up when it serves the hall it mirrors (generous: sanitizers on a loaded machine).
-    if (!s_wait_for ("/api/snapshot", "\"connected\":true", 30000)) {
+    if (!web_it_wait_for ("/api/snapshot", "\"connected\":true", 30000)) {
         s_show_log ();
         goto fail;
     }
@@ -447,16 +430,17 @@ fail:
 static int
 s_clean (void)
 {
-    if (s_hall.gateway > 0)
+    if (web_it_hall.gateway > 0)
         s_gateway_stop (SIGKILL);
-    proto_client_destroy (&s_hall.client);
-    test_broker_cleanup (&s_hall.broker);
+    proto_client_destroy (&web_it_hall.client);
+    test_broker_cleanup (&web_it_hall.broker);
     return 0;
 }
 
 //  ---------------------------------------------------------------------------------------
 //  Tests
 
+//  --help from `onewindow web` and from onewindow-web itself: every route and option.
 static void
 test_help_and_usage (void)
 {
@@ -468,7 +452,25 @@ test_help_and_usage (void)
     CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "/dashboard"));
     CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "--http ADDR:PORT"));
     free (out);
+    snprintf (cmd, sizeof cmd, "'%s' --help", test_bin ("onewindow-web"));
+    out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (out);
+    for (const web_route_t *r = web_routes; r->path; r++) {
+        char line[128];
+        snprintf (line, sizeof line, " %s ", r->path);
+        CU_ASSERT_PTR_NOT_NULL (strstr (out, line));
+    }
+    const char *options[] = {"--http ADDR:PORT", "--broker EP",    "--pub EP",
+                             "--key FILE",       "--server-key K", "--help"};
+    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+        CU_ASSERT_PTR_NOT_NULL (strstr (out, options[i]));
+    free (out);
     snprintf (cmd, sizeof cmd, "'%s' web --http nonsense 2>&1", test_bin ("onewindow"));
+    out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 2);
+    free (out);
+    snprintf (cmd, sizeof cmd, "'%s' --bogus 2>&1", test_bin ("onewindow-web"));
     out = test_run (cmd, &st);
     CU_ASSERT_EQUAL (st, 2);
     free (out);
@@ -478,12 +480,12 @@ static void
 test_snapshot_and_metrics (void)
 {
     char a1[16], a2[16], b1[16];
-    s_issue ("A", a1, sizeof a1);
-    s_issue ("A", a2, sizeof a2);
-    s_issue ("B", b1, sizeof b1);
+    web_it_issue ("A", a1, sizeof a1);
+    web_it_issue ("A", a2, sizeof a2);
+    web_it_issue ("B", b1, sizeof b1);
     CU_ASSERT_STRING_EQUAL (a2, "A002");
     //  The mirror follows the events: wait for the third ticket to show.
-    CU_ASSERT_FATAL (s_wait_for ("/metrics", "onewindow_waiting{service=\"B\"} 1", 10000));
+    CU_ASSERT_FATAL (web_it_wait_for ("/metrics", "onewindow_waiting{service=\"B\"} 1", 10000));
 
     s_resp_t r;
     CU_ASSERT_FATAL (s_get ("/api/snapshot", &r) == 0);
@@ -497,13 +499,12 @@ test_snapshot_and_metrics (void)
     size_t i;
     json_t *svc;
     int seen = 0;
-    json_array_foreach (json_object_get (snap, "services"), i, svc)
-    {
-        if (strcmp (s_str (svc, "prefix"), "A") == 0) {
+    json_array_foreach (json_object_get (snap, "services"), i, svc) {
+        if (strcmp (web_it_str (svc, "prefix"), "A") == 0) {
             CU_ASSERT_EQUAL (json_integer_value (json_object_get (svc, "waiting")), 2);
             seen++;
         }
-        if (strcmp (s_str (svc, "prefix"), "B") == 0) {
+        if (strcmp (web_it_str (svc, "prefix"), "B") == 0) {
             CU_ASSERT_EQUAL (json_integer_value (json_object_get (svc, "waiting")), 1);
             seen++;
         }
@@ -515,8 +516,8 @@ test_snapshot_and_metrics (void)
     CU_ASSERT_EQUAL (json_object_size (json_object_get (snap, "tickets")), 3);
     CU_ASSERT (json_is_true (json_object_get (json_object_get (snap, "gateway"), "connected")));
     //  Snapshots never carry tokens.
-    for (int k = 0; k < s_hall.ntickets; k++)
-        CU_ASSERT_PTR_NULL (strstr (r.body, s_hall.tickets[k].token));
+    for (int k = 0; k < web_it_hall.ntickets; k++)
+        CU_ASSERT_PTR_NULL (strstr (r.body, web_it_hall.tickets[k].token));
     json_decref (snap);
     s_resp_free (&r);
 
@@ -541,14 +542,14 @@ test_sse_call (void)
     s_stream_t s;
     CU_ASSERT_FATAL (s_stream_open (&s) == 0);
     CU_ASSERT_PTR_NOT_NULL (strstr (s.buf, "Content-Type: text/event-stream; charset=utf-8"));
-    json_decref (s_call ("counter.login", json_pack ("{s:i}", "counter", 1), 0));
-    json_t *r = s_call ("ticket.call_next", json_pack ("{s:i}", "counter", 1), 0);
+    json_decref (web_it_call ("counter.login", json_pack ("{s:i}", "counter", 1), 0));
+    json_t *r = web_it_call ("ticket.call_next", json_pack ("{s:i}", "counter", 1), 0);
     const json_t *t = json_object_get (r, "ticket");
-    snprintf (s_hall.served, sizeof s_hall.served, "%s", s_str (t, "number"));
+    snprintf (web_it_hall.served, sizeof web_it_hall.served, "%s", web_it_str (t, "number"));
     json_decref (r);
-    CU_ASSERT_FATAL (s_hall.served[0] != 0);
+    CU_ASSERT_FATAL (web_it_hall.served[0] != 0);
     char needle[64];
-    snprintf (needle, sizeof needle, "\"number\":\"%s\"", s_hall.served);
+    snprintf (needle, sizeof needle, "\"number\":\"%s\"", web_it_hall.served);
     CU_ASSERT (s_stream_wait (&s, "ticket.called", needle, 10000));
     //  Each event names its sequence number.
     CU_ASSERT_PTR_NOT_NULL (strstr (s.buf, "\nid: "));
@@ -558,19 +559,19 @@ test_sse_call (void)
 static void
 test_status_page (void)
 {
-    const char *token = s_token_of (s_hall.served);
+    const char *token = s_token_of (web_it_hall.served);
     CU_ASSERT_PTR_NOT_NULL_FATAL (token);
-    snprintf (s_hall.served_token, sizeof s_hall.served_token, "%s", token);
-    json_decref (s_call ("ticket.start", json_pack ("{s:i}", "counter", 1), 0));
+    snprintf (web_it_hall.served_token, sizeof web_it_hall.served_token, "%s", token);
+    json_decref (web_it_call ("ticket.start", json_pack ("{s:i}", "counter", 1), 0));
     json_t *r =
-        s_call ("case.accept",
-                json_pack ("{s:i, s:s, s:s, s:s, s:s, s:[s,s,s,s]}", "counter", 1, "item",
-                           "biz_setup", "name", "王小明", "id_number", ID_NUMBER, "phone", PHONE,
-                           "documents", "application", "articles", "rep_id", "address"),
-                0);
-    snprintf (s_hall.case_no, sizeof s_hall.case_no, "%s", s_str (r, "case_no"));
+        web_it_call ("case.accept",
+                     json_pack ("{s:i, s:s, s:s, s:s, s:s, s:[s,s,s,s]}", "counter", 1, "item",
+                                "biz_setup", "name", "王小明", "id_number", ID_NUMBER, "phone",
+                                PHONE, "documents", "application", "articles", "rep_id", "address"),
+                     0);
+    snprintf (web_it_hall.case_no, sizeof web_it_hall.case_no, "%s", web_it_str (r, "case_no"));
     json_decref (r);
-    CU_ASSERT_FATAL (s_hall.case_no[0] != 0);
+    CU_ASSERT_FATAL (web_it_hall.case_no[0] != 0);
 
     char path[128], value[256];
     snprintf (path, sizeof path, "/t/%s", token);
@@ -580,18 +581,18 @@ test_status_page (void)
     CU_ASSERT_STRING_EQUAL (s_header (&p, "Content-Type", value, sizeof value),
                             "text/html; charset=utf-8");
     CU_ASSERT_STRING_EQUAL (s_header (&p, "Cache-Control", value, sizeof value), "no-store");
-    CU_ASSERT_PTR_NOT_NULL (strstr (p.body, s_hall.served));
-    CU_ASSERT_PTR_NOT_NULL (strstr (p.body, s_hall.case_no));
+    CU_ASSERT_PTR_NOT_NULL (strstr (p.body, web_it_hall.served));
+    CU_ASSERT_PTR_NOT_NULL (strstr (p.body, web_it_hall.case_no));
     CU_ASSERT_PTR_NOT_NULL (strstr (p.body, "企业设立登记"));
     CU_ASSERT_PTR_NOT_NULL (strstr (p.body, "<!DOCTYPE html>"));
     //  Nothing of the applicant, whole or masked, and nothing of anyone else.
     const char *never[] = {ID_NUMBER, "110105", "002X", PHONE, "138****", "****", "王小明"};
     for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
         CU_ASSERT_PTR_NULL (strstr (p.body, never[i]));
-    for (int i = 0; i < s_hall.ntickets; i++)
-        if (strcmp (s_hall.tickets[i].number, s_hall.served) != 0) {
-            CU_ASSERT_PTR_NULL (strstr (p.body, s_hall.tickets[i].number));
-            CU_ASSERT_PTR_NULL (strstr (p.body, s_hall.tickets[i].token));
+    for (int i = 0; i < web_it_hall.ntickets; i++)
+        if (strcmp (web_it_hall.tickets[i].number, web_it_hall.served) != 0) {
+            CU_ASSERT_PTR_NULL (strstr (p.body, web_it_hall.tickets[i].number));
+            CU_ASSERT_PTR_NULL (strstr (p.body, web_it_hall.tickets[i].token));
         }
     s_resp_free (&p);
 
@@ -600,9 +601,11 @@ test_status_page (void)
     CU_ASSERT_FATAL (s_get (path, &p) == 0);
     CU_ASSERT_EQUAL (p.status, 200);
     json_t *j = json_loads (p.body, 0, NULL);
-    CU_ASSERT_STRING_EQUAL (s_str (json_object_get (j, "ticket"), "number"), s_hall.served);
-    CU_ASSERT_STRING_EQUAL (s_str (json_array_get (json_object_get (j, "cases"), 0), "case_no"),
-                            s_hall.case_no);
+    CU_ASSERT_STRING_EQUAL (web_it_str (json_object_get (j, "ticket"), "number"),
+                            web_it_hall.served);
+    CU_ASSERT_STRING_EQUAL (
+        web_it_str (json_array_get (json_object_get (j, "cases"), 0), "case_no"),
+        web_it_hall.case_no);
     CU_ASSERT_PTR_NULL (strstr (p.body, "applicant"));
     CU_ASSERT_PTR_NULL (strstr (p.body, "110105"));
     CU_ASSERT_PTR_NULL (strstr (p.body, "****"));
@@ -612,7 +615,7 @@ test_status_page (void)
     for (int i = 0; i <= PROTO_TOKEN_LEN; i++)
         lower[i] = (char)(token[i] >= 'A' && token[i] <= 'Z' ? token[i] - 'A' + 'a' : token[i]);
     snprintf (path, sizeof path, "/t/%s", lower);
-    CU_ASSERT (s_get (path, &p) == 0 && p.status == 200 && strstr (p.body, s_hall.served));
+    CU_ASSERT (s_get (path, &p) == 0 && p.status == 200 && strstr (p.body, web_it_hall.served));
     s_resp_free (&p);
 
     //  Unknown and malformed tokens: a 404 page that says nothing more.
@@ -657,7 +660,7 @@ test_kiosk (void)
     CU_ASSERT_FATAL (s_http ("POST", "/kiosk", form, &r) == 0);
     CU_ASSERT (r.status == 200 && strstr (r.body, "F001"));
     s_resp_free (&r);
-    json_t *snap = s_call ("hall.snapshot", NULL, 0);
+    json_t *snap = web_it_call ("hall.snapshot", NULL, 0);
     CU_ASSERT_EQUAL (json_integer_value (json_object_get (
                          json_object_get (json_object_get (snap, "stats"), "F"), "issued")),
                      1);
@@ -683,12 +686,12 @@ static void
 test_rating (void)
 {
     char path[128];
-    snprintf (path, sizeof path, "/rate/%s", s_hall.served_token);
+    snprintf (path, sizeof path, "/rate/%s", web_it_hall.served_token);
     s_resp_t r;
     //  Before the visit is finished there is nothing to rate.
     CU_ASSERT (s_get (path, &r) == 0 && r.status == 200 && strstr (r.body, "办理结束后即可评价"));
     s_resp_free (&r);
-    json_decref (s_call ("ticket.finish", json_pack ("{s:i}", "counter", 1), 0));
+    json_decref (web_it_call ("ticket.finish", json_pack ("{s:i}", "counter", 1), 0));
     CU_ASSERT_FATAL (s_get (path, &r) == 0);
     CU_ASSERT_EQUAL (r.status, 200);
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "非常满意"));
@@ -708,22 +711,73 @@ test_rating (void)
     s_resp_free (&r);
 
     //  The broker has it: the day's figures and a rectification item.
-    json_t *snap = s_call ("hall.snapshot", NULL, 0);
-    const char *service = s_hall.served[0] == 'B' ? "B" : "A";
+    json_t *snap = web_it_call ("hall.snapshot", NULL, 0);
+    const char *service = web_it_hall.served[0] == 'B' ? "B" : "A";
     const json_t *day = json_object_get (json_object_get (snap, "stats"), service);
     CU_ASSERT_EQUAL (json_integer_value (json_object_get (day, "rated")), 1);
     CU_ASSERT_EQUAL (json_integer_value (json_array_get (json_object_get (day, "ratings"), 1)), 1);
     json_decref (snap);
-    json_t *list = s_call ("rating.list", json_pack ("{s:s}", "state", "open"), 0);
+    json_t *list = web_it_call ("rating.list", json_pack ("{s:s}", "state", "open"), 0);
     CU_ASSERT_EQUAL (json_array_size (json_object_get (list, "rectifications")), 1);
     json_decref (list);
     //  And the gateway shows it.
     char needle[96];
     snprintf (needle, sizeof needle, "onewindow_ratings_total{service=\"%s\",level=\"2\"} 1",
               service);
-    CU_ASSERT (s_wait_for ("/metrics", needle, 10000));
-    CU_ASSERT (s_wait_for ("/api/ratings?state=open", "\"level\":2", 10000));
-    CU_ASSERT (s_wait_for ("/dashboard?part=live", "100.0%", 10000));
+    CU_ASSERT (web_it_wait_for ("/metrics", needle, 10000));
+    CU_ASSERT (web_it_wait_for ("/api/ratings?state=open", "\"level\":2", 10000));
+    CU_ASSERT (web_it_wait_for ("/dashboard?part=live", "100.0%", 10000));
+}
+
+//  /api/kpi and `onewindow monitor --json` are the same figures (proto_kpi_hall on the
+//  same state at the same simulated time), and the dashboard shows them.
+static void
+test_kpi (void)
+{
+    char cmd[1400];
+    snprintf (cmd, sizeof cmd, "'%s' monitor --json --broker '%s'", test_bin ("onewindow"),
+              web_it_hall.broker.req);
+    json_t *web = NULL, *monitor = NULL;
+    bool same = false;
+    //  Both mirror the broker on their own: compare once both have the same last event.
+    for (int i = 0; i < 20 && !same; i++) {
+        json_decref (web);
+        json_decref (monitor);
+        s_resp_t r;
+        web = s_get ("/api/kpi", &r) == 0 && r.status == 200 ? json_loads (r.body, 0, NULL) : NULL;
+        s_resp_free (&r);
+        int st;
+        char *out = test_run (cmd, &st);
+        monitor = st == 0 && out ? json_loads (out, 0, NULL) : NULL;
+        free (out);
+        same = web && monitor && json_equal (web, monitor);
+        if (!same)
+            web_it_pause (250);
+    }
+    if (!same && web && monitor) {
+        //  Say where they differ, member by member.
+        const char *key;
+        json_t *v;
+        json_object_foreach (web, key, v) {
+            if (!json_equal (v, json_object_get (monitor, key))) {
+                char *a = json_dumps (v, JSON_COMPACT),
+                     *b = json_dumps (json_object_get (monitor, key), JSON_COMPACT);
+                fprintf (stderr, "kpi: '%s' differs:\n  web:     %s\n  monitor: %s\n", key, a, b);
+                free (a);
+                free (b);
+            }
+        }
+    }
+    CU_ASSERT (same);
+    const json_t *tot = json_object_get (web, "totals");
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (tot, "rated")), 1);
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (tot, "bad")), 1);
+    //  The dashboard's cards: rated 1, bad 1, one rectification to do.
+    CU_ASSERT (web_it_wait_for ("/dashboard?part=live", "Rated</span><b>1</b>", 10000));
+    CU_ASSERT (web_it_wait_for ("/dashboard?part=live", "Bad</span><b>1</b>", 10000));
+    CU_ASSERT (web_it_wait_for ("/dashboard?part=live", "To rectify</span><b>1</b>", 10000));
+    json_decref (web);
+    json_decref (monitor);
 }
 
 static void
@@ -751,10 +805,12 @@ test_bad_input (void)
     s_resp_free (&r);
     free (big);
     char path[128];
-    snprintf (path, sizeof path, "/rate/%s", s_hall.served_token);
+    snprintf (path, sizeof path, "/rate/%s", web_it_hall.served_token);
     CU_ASSERT (s_http ("POST", path, "level=5&comment=%FF%FE", &r) == 0 && r.status == 400);
     s_resp_free (&r);
     CU_ASSERT (s_http ("POST", path, "level=5&comment=a%00b", &r) == 0 && r.status == 400);
+    s_resp_free (&r);
+    CU_ASSERT (s_http ("POST", "/kiosk", "service=A%00B", &r) == 0 && r.status == 400);
     s_resp_free (&r);
     const char json_post[] = "POST /kiosk HTTP/1.0\r\nContent-Type: application/json\r\n"
                              "Content-Length: 15\r\n\r\n{\"service\":\"A\"}";
@@ -806,11 +862,11 @@ test_many_streams (void)
     CU_ASSERT_EQUAL (open, N);
     char needle[64];
     snprintf (needle, sizeof needle, "onewindow_sse_clients %d", N);
-    CU_ASSERT (s_wait_for ("/metrics", needle, 10000));
+    CU_ASSERT (web_it_wait_for ("/metrics", needle, 10000));
     //  Nobody reads the first stream while tickets are issued; the others get every event
     //  and the pages still answer.
     char number[16];
-    s_issue ("G", number, sizeof number);
+    web_it_issue ("G", number, sizeof number);
     char want[64];
     snprintf (want, sizeof want, "\"number\":\"%s\"", number);
     for (int i = 1; i < open; i++)
@@ -823,362 +879,32 @@ test_many_streams (void)
         s_stream_close (&s[i]);
 }
 
-//  Runs headless Chromium on a gateway page; its stdout (caller frees) or NULL.
-static char *
-s_chromium (const char *what, const char *path, const char *screenshot)
-{
-    char profile[700], cmd[2600];
-    snprintf (profile, sizeof profile, "%s/chromium-%s", s_hall.broker.dir, what);
-    snprintf (cmd, sizeof cmd,
-              "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic "
-              "--no-first-run --disable-background-networking --disable-component-update "
-              "--disable-sync --user-data-dir='%s' --virtual-time-budget=5000 %s%s%s "
-              "http://127.0.0.1:%d%s 2>/dev/null",
-              profile, screenshot ? "--window-size=1280,720 --screenshot='" : "--dump-dom",
-              screenshot ? screenshot : "", screenshot ? "'" : "", s_hall.port, path);
-    int st;
-    char *out = test_run (cmd, &st);
-    if (st != 0) {
-        fprintf (stderr, "web_it: chromium on %s exited with %d\n", path, st);
-        free (out);
-        return NULL;
-    }
-    return out;
-}
-
-//  build/test/artefacts/ in the source tree, created if needed.
-static const char *
-s_artefacts (void)
-{
-    static char dir[1024];
-    const char *parts[] = {"build", "build/test", "build/test/artefacts"};
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        snprintf (dir, sizeof dir, "%s", test_src (parts[i]));
-        if (mkdir (dir, 0755) != 0 && errno != EEXIST)
-            return NULL;
-    }
-    return dir;
-}
-
-static void
-test_browser (void)
-{
-    int st;
-    free (test_run ("command -v chromium >/dev/null 2>&1", &st));
-    if (st != 0) {
-        CU_FAIL_FATAL ("chromium is not installed: run scripts/install-deps (Debian package "
-                       "'chromium') for the web gateway's browser tests");
-    }
-    //  Call a ticket and wait until the gateway has it.
-    char number[16];
-    s_issue ("E", number, sizeof number);
-    json_t *r = s_call ("ticket.call_next", json_pack ("{s:i}", "counter", 1), 0);
-    char called[16];
-    snprintf (called, sizeof called, "%s", s_str (json_object_get (r, "ticket"), "number"));
-    json_decref (r);
-    CU_ASSERT_FATAL (called[0] != 0);
-    char needle[64];
-    snprintf (needle, sizeof needle, "class=\"num\">%s<", called);
-    CU_ASSERT_FATAL (s_wait_for ("/board?part=live", needle, 10000));
-
-    char *dom = s_chromium ("board", "/board", NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (dom);
-    CU_ASSERT_PTR_NOT_NULL (strstr (dom, needle));
-    CU_ASSERT_PTR_NOT_NULL (strstr (dom, "号窗口办理"));
-    free (dom);
-    dom = s_chromium ("dashboard", "/dashboard", NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (dom);
-    CU_ASSERT_PTR_NOT_NULL (strstr (dom, "企业开办"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (dom, "<svg class=\"chart\" id=\"chart-queue\""));
-    CU_ASSERT_PTR_NOT_NULL (strstr (dom, "id=\"chart-histogram\""));
-    free (dom);
-
-    const char *dir = s_artefacts ();
-    CU_ASSERT_PTR_NOT_NULL_FATAL (dir);
-    char status[96], rate[96];
-    snprintf (status, sizeof status, "/t/%s", s_hall.served_token);
-    snprintf (rate, sizeof rate, "/rate/%s", s_hall.served_token);
-    const struct {
-        const char *name, *path;
-    } pages[] = {
-        {"board", "/board"}, {"dashboard", "/dashboard"}, {"kiosk", "/kiosk"}, {"status", status},
-        {"rate", rate},
-    };
-    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
-        char png[1200];
-        snprintf (png, sizeof png, "%s/web-%s.png", dir, pages[i].name);
-        unlink (png);
-        free (s_chromium (pages[i].name, pages[i].path, png));
-        struct stat sb;
-        CU_ASSERT (stat (png, &sb) == 0 && sb.st_size > 1000);
-        //  A PNG: the signature's first bytes.
-        char *head = test_read_file (png);
-        CU_ASSERT (head && memcmp (head, "\x89PNG", 4) == 0);
-        free (head);
-    }
-}
-
-//  Chromium driven over --remote-debugging-pipe (DevTools protocol messages, each ended by
-//  a NUL, on fds 3 and 4): a page stays open while tickets are called.
-typedef struct {
-    pid_t pid;
-    int to, from; //  our ends of the pipes
-    char *buf;    //  bytes read, not yet split into messages
-    size_t len, cap;
-    int id;
-    char session[128]; //  the page's session
-} s_cdp_t;
-
-static int
-s_cdp_start (s_cdp_t *c, const char *profile)
-{
-    memset (c, 0, sizeof *c);
-    int in[2], out[2];
-    if (pipe (in) != 0)
-        return -1;
-    if (pipe (out) != 0) {
-        close (in[0]);
-        close (in[1]);
-        return -1;
-    }
-    char dir[800];
-    snprintf (dir, sizeof dir, "--user-data-dir=%s", profile);
-    c->pid = fork ();
-    if (c->pid == 0) {
-        //  Out of the way of 3 and 4 first, then into place.
-        int r = fcntl (in[0], F_DUPFD, 10), w = fcntl (out[1], F_DUPFD, 10);
-        dup2 (r, 3);
-        dup2 (w, 4);
-        int null = open ("/dev/null", O_WRONLY);
-        dup2 (null, STDOUT_FILENO);
-        dup2 (null, STDERR_FILENO);
-        for (int fd = 5; fd < 1024; fd++)
-            close (fd);
-        execlp ("chromium", "chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--remote-debugging-pipe",
-                "--window-size=1280,720", dir, "about:blank", (char *)NULL);
-        _exit (127);
-    }
-    close (in[0]);
-    close (out[1]);
-    c->to = in[1];
-    c->from = out[0];
-    return c->pid > 0 ? 0 : -1;
-}
-
-static void
-s_cdp_stop (s_cdp_t *c)
-{
-    if (c->pid > 0) {
-        kill (c->pid, SIGTERM);
-        int64_t deadline = s_now_ms () + 10000;
-        while (waitpid (c->pid, NULL, WNOHANG) == 0 && s_now_ms () < deadline)
-            s_pause (50);
-        if (waitpid (c->pid, NULL, WNOHANG) == 0) {
-            kill (c->pid, SIGKILL);
-            waitpid (c->pid, NULL, 0);
-        }
-    }
-    if (c->to > 0)
-        close (c->to);
-    if (c->from > 0)
-        close (c->from);
-    free (c->buf);
-    memset (c, 0, sizeof *c);
-}
-
-//  Sends a command (params taken) and returns its result (caller owns), or NULL on an
-//  error reply or after timeout_ms. Events and other replies are skipped.
-static json_t *
-s_cdp_call (s_cdp_t *c, const char *method, json_t *params, bool session, int timeout_ms)
-{
-    int id = ++c->id;
-    json_t *msg = json_pack ("{s:i, s:s, s:o}", "id", id, "method", method, "params",
-                             params ? params : json_object ());
-    if (session)
-        json_object_set_new (msg, "sessionId", json_string (c->session));
-    char *text = json_dumps (msg, JSON_COMPACT);
-    json_decref (msg);
-    bool sent = text != NULL;
-    for (size_t off = 0, len = text ? strlen (text) + 1 : 0; sent && off < len;) {
-        ssize_t n = write (c->to, text + off, len - off);
-        sent = n > 0;
-        off += sent ? (size_t)n : 0;
-    }
-    free (text);
-    if (!sent)
-        return NULL;
-    int64_t deadline = s_now_ms () + timeout_ms;
-    for (;;) {
-        char *end = c->buf ? memchr (c->buf, 0, c->len) : NULL;
-        while (end) {
-            json_t *reply = json_loads (c->buf, 0, NULL);
-            size_t used = (size_t)(end - c->buf) + 1;
-            memmove (c->buf, end + 1, c->len - used);
-            c->len -= used;
-            if (reply && json_integer_value (json_object_get (reply, "id")) == id) {
-                json_t *result = json_incref (json_object_get (reply, "result"));
-                json_decref (reply);
-                return result;
-            }
-            json_decref (reply);
-            end = memchr (c->buf, 0, c->len);
-        }
-        struct pollfd p = {c->from, POLLIN, 0};
-        int left = (int)(deadline - s_now_ms ());
-        if (left <= 0 || poll (&p, 1, left) <= 0)
-            return NULL;
-        if (c->len + 65536 > c->cap) {
-            c->cap = c->len + 131072;
-            c->buf = realloc (c->buf, c->cap);
-        }
-        ssize_t n = read (c->from, c->buf + c->len, 65536);
-        if (n <= 0)
-            return NULL;
-        c->len += (size_t)n;
-    }
-}
-
-//  Opens a page target and attaches to it. 0 / -1.
-static int
-s_cdp_page (s_cdp_t *c)
-{
-    json_t *r = s_cdp_call (c, "Target.createTarget", json_pack ("{s:s}", "url", "about:blank"),
-                            false, 30000);
-    char target[128];
-    snprintf (target, sizeof target, "%s", s_str (r, "targetId"));
-    json_decref (r);
-    if (!target[0])
-        return -1;
-    r = s_cdp_call (c, "Target.attachToTarget",
-                    json_pack ("{s:s, s:b}", "targetId", target, "flatten", 1), false, 30000);
-    snprintf (c->session, sizeof c->session, "%s", s_str (r, "sessionId"));
-    json_decref (r);
-    return c->session[0] ? 0 : -1;
-}
-
-//  The string value of `expression` in the page ("" if it is not a string).
-static char *
-s_cdp_eval (s_cdp_t *c, const char *expression)
-{
-    json_t *r = s_cdp_call (c, "Runtime.evaluate",
-                            json_pack ("{s:s, s:b}", "expression", expression, "returnByValue", 1),
-                            true, 10000);
-    char *v = strdup (s_str (json_object_get (r, "result"), "value"));
-    json_decref (r);
-    return v;
-}
-
-//  Waits until `expression` evaluates to a string holding `needle`.
-static bool
-s_cdp_wait (s_cdp_t *c, const char *expression, const char *needle, int timeout_ms)
-{
-    int64_t deadline = s_now_ms () + timeout_ms;
-    while (s_now_ms () < deadline) {
-        char *v = s_cdp_eval (c, expression);
-        bool ok = v && strstr (v, needle);
-        free (v);
-        if (ok)
-            return true;
-        s_pause (200);
-    }
-    return false;
-}
-
-//  Frees counter 1 and calls the next ticket there; the number called.
-static void
-s_call_next (char *number, size_t size)
-{
-    json_t *snap = s_call ("hall.snapshot", NULL, 0);
-    const json_t *c1 = json_array_get (json_object_get (snap, "counters"), 0);
-    const char *state = s_str (c1, "state");
-    if (strcmp (state, "calling") == 0 || strcmp (state, "serving") == 0) {
-        if (strcmp (state, "calling") == 0)
-            json_decref (s_call ("ticket.start", json_pack ("{s:i}", "counter", 1), 0));
-        json_decref (s_call ("ticket.finish", json_pack ("{s:i}", "counter", 1), 0));
-    }
-    json_decref (snap);
-    char issued[16];
-    s_issue ("G", issued, sizeof issued);
-    json_t *r = s_call ("ticket.call_next", json_pack ("{s:i}", "counter", 1), 0);
-    snprintf (number, size, "%s", s_str (json_object_get (r, "ticket"), "number"));
-    json_decref (r);
-}
-
-static void
-test_browser_live (void)
-{
-    int st;
-    free (test_run ("command -v chromium >/dev/null 2>&1", &st));
-    if (st != 0)
-        CU_FAIL_FATAL ("chromium is not installed: run scripts/install-deps");
-    char profile[700];
-    snprintf (profile, sizeof profile, "%s/chromium-live", s_hall.broker.dir);
-    //  A browser that dies must fail the test, not kill the runner with SIGPIPE.
-    struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
-    sigaction (SIGPIPE, &ignore, &old);
-    s_cdp_t c;
-    if (s_cdp_start (&c, profile) != 0) {
-        sigaction (SIGPIPE, &old, NULL);
-        CU_FAIL_FATAL ("cannot start chromium");
-    }
-    if (s_cdp_page (&c) != 0) {
-        CU_FAIL ("chromium gave no page over --remote-debugging-pipe");
-        s_cdp_stop (&c);
-        sigaction (SIGPIPE, &old, NULL);
-        return;
-    }
-    const char *pages[] = {"/board", "/dashboard"};
-    const char *where[] = {"document.querySelector('.latest').textContent",
-                           "document.getElementById('counters').textContent"};
-    for (size_t i = 0; i < 2; i++) {
-        char url[128];
-        snprintf (url, sizeof url, "http://127.0.0.1:%d%s", s_hall.port, pages[i]);
-        json_decref (
-            s_cdp_call (&c, "Page.navigate", json_pack ("{s:s}", "url", url), true, 30000));
-        //  The page's stream is connected: what happens now must reach it as it happens.
-        CU_ASSERT (s_cdp_wait (&c, "document.body ? document.body.getAttribute('data-live') : ''",
-                               "on", 20000));
-        char number[16];
-        s_call_next (number, sizeof number);
-        CU_ASSERT_FATAL (number[0] != 0);
-        char expr[200];
-        snprintf (expr, sizeof expr, "(function(){try{return %s;}catch(e){return '';}})()",
-                  where[i]);
-        CU_ASSERT (s_cdp_wait (&c, expr, number, 15000));
-    }
-    json_decref (s_cdp_call (&c, "Browser.close", NULL, false, 5000));
-    s_cdp_stop (&c);
-    sigaction (SIGPIPE, &old, NULL);
-}
-
 static void
 test_restart_under_stream (void)
 {
     s_stream_t s;
     CU_ASSERT_FATAL (s_stream_open (&s) == 0);
-    CU_ASSERT_EQUAL (test_broker_stop (&s_hall.broker, SIGTERM), 0);
+    CU_ASSERT_EQUAL (test_broker_stop (&web_it_hall.broker, SIGTERM), 0);
     //  The gateway notices, says so, and keeps serving.
-    CU_ASSERT (s_wait_for ("/board?part=live", "class=\"offline\"", 20000));
-    CU_ASSERT (s_wait_for ("/metrics", "\nonewindow_up 0\n", 20000));
+    CU_ASSERT (web_it_wait_for ("/board?part=live", "class=\"offline\"", 20000));
+    CU_ASSERT (web_it_wait_for ("/metrics", "\nonewindow_up 0\n", 20000));
     s_resp_t r;
     CU_ASSERT (s_get ("/dashboard", &r) == 0 && r.status == 200);
     s_resp_free (&r);
-    CU_ASSERT_FATAL (test_broker_restart (&s_hall.broker) == 0);
-    CU_ASSERT (s_wait_for ("/metrics", "\nonewindow_up 1\n", 30000));
+    CU_ASSERT_FATAL (test_broker_restart (&web_it_hall.broker) == 0);
+    CU_ASSERT (web_it_wait_for ("/metrics", "\nonewindow_up 1\n", 30000));
     //  The stream opened before the restart carries events after it. A ticket issued while
     //  the subscription is still reconnecting reaches the mirror by a new snapshot instead,
     //  so issue until one arrives as an event.
     bool seen = false;
     for (int i = 0; i < 10 && !seen; i++) {
         char number[16], want[64];
-        s_issue ("D", number, sizeof number);
+        web_it_issue ("D", number, sizeof number);
         snprintf (want, sizeof want, "\"number\":\"%s\"", number);
         seen = s_stream_wait (&s, "ticket.issued", want, 3000);
     }
     CU_ASSERT (seen);
-    CU_ASSERT (s_wait_for ("/metrics", "\nonewindow_waiting{service=\"D\"} ", 10000));
+    CU_ASSERT (web_it_wait_for ("/metrics", "\nonewindow_waiting{service=\"D\"} ", 10000));
     s_stream_close (&s);
 }
 
@@ -1207,10 +933,12 @@ test_web_it_suite (void)
                  test_status_page);
     CU_add_test (s, "/kiosk issues tickets, once per request id", test_kiosk);
     CU_add_test (s, "/rate/TOKEN records a rating; a bad one is followed up", test_rating);
+    CU_add_test (s, "/api/kpi: the terminal monitor's figures, on the dashboard", test_kpi);
     CU_add_test (s, "404, 405, 413, 415, garbage: the gateway goes on", test_bad_input);
     CU_add_test (s, "many /events clients, one of them not reading", test_many_streams);
-    CU_add_test (s, "headless Chromium: board and dashboard DOM, screenshots", test_browser);
-    CU_add_test (s, "headless Chromium: open pages follow calls as they happen", test_browser_live);
+    CU_add_test (s, "headless Chromium: board and dashboard DOM, screenshots", test_web_browser);
+    CU_add_test (s, "headless Chromium: open pages follow calls as they happen",
+                 test_web_browser_live);
     CU_add_test (s, "a broker restart under a connected stream", test_restart_under_stream);
     CU_add_test (s, "SIGTERM: a clean exit, no sanitizer reports", test_clean_exit);
     return 0;

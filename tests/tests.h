@@ -8,35 +8,40 @@
 
 #include <CUnit/CUnit.h>
 
-#define TEST_SUITES(X) \
-    X (proto)          \
-    X (token)          \
-    X (qr)             \
-    X (slip)           \
-    X (config)         \
-    X (idcheck)        \
-    X (calendar)       \
-    X (fuzz_regress)   \
-    X (store)          \
-    X (numbering)      \
-    X (policy)         \
-    X (estimate)       \
-    X (broker_it)      \
-    X (case_it)        \
-    X (crash_it)       \
-    X (badinput_it)    \
-    X (auth_it)        \
-    X (crash_campaign) \
-    X (cli_it)         \
-    X (board)          \
-    X (vault_it)       \
-    X (board_it)       \
-    X (monitor_it)     \
-    X (appt_it)        \
-    X (policy_rules)   \
-    X (privacy_it)     \
-    X (mirror_it)      \
-    X (web_it)         \
+#define TEST_SUITES(X)  \
+    X (proto)           \
+    X (wire)            \
+    X (text)            \
+    X (token)           \
+    X (qr)              \
+    X (slip)            \
+    X (config)          \
+    X (idcheck)         \
+    X (calendar)        \
+    X (holidays)        \
+    X (fuzz_regress)    \
+    X (store)           \
+    X (numbering)       \
+    X (policy)          \
+    X (estimate)        \
+    X (broker_it)       \
+    X (case_it)         \
+    X (crash_it)        \
+    X (badinput_it)     \
+    X (auth_it)         \
+    X (crash_campaign)  \
+    X (cli_it)          \
+    X (lockboard)       \
+    X (lockboard_sim)   \
+    X (vault_it)        \
+    X (vault_faults_it) \
+    X (display_it)      \
+    X (monitor_it)      \
+    X (appt_it)         \
+    X (policy_rules)    \
+    X (privacy_it)      \
+    X (mirror_it)       \
+    X (web_it)          \
     X (sim_it)
 
 #define X(name) int test_##name##_suite (void);

@@ -247,18 +247,24 @@ s_client_read (s_client_t *c, vault_sim_t *sim, bool *quit)
     return 0;
 }
 
-int
-main (int argc, char **argv)
-{
-    const char *link = NULL, *control = NULL;
-    vault_proto_t proto = VAULT_PROTO_8A;
-    int boards = 1, locks = -1, auto_ms = 0, baud = 9600;
-    uint32_t seed = 1;
-    bool verbose = false;
+//  The command line.
+typedef struct {
+    const char *link, *control;
+    vault_proto_t proto;
+    int boards, locks, auto_ms, baud;
+    uint32_t seed;
+    bool verbose;
     const char *faults[64];
-    int nfaults = 0;
+    int nfaults;
+} s_opts_t;
 
-    proto_log_init ("boardsim", PROTO_LOG_INFO);
+//  Parses the command line into o. *run false: exit with the status returned (0 after
+//  --help, 2 after a usage error, its message printed).
+static int
+s_parse (int argc, char **argv, s_opts_t *o, bool *run)
+{
+    *o = (s_opts_t){.proto = VAULT_PROTO_8A, .boards = 1, .locks = -1, .baud = 9600, .seed = 1};
+    *run = false;
     static const struct option options[] = {
         {"link", required_argument, NULL, 'l'},    {"protocol", required_argument, NULL, 'p'},
         {"boards", required_argument, NULL, 'b'},  {"locks", required_argument, NULL, 'n'},
@@ -278,123 +284,146 @@ main (int argc, char **argv)
             }
         }
         switch (opt) {
-        case 'l': link = optarg; break;
-        case 'c': control = optarg; break;
-        case 'b': boards = (int)v; break;
-        case 'n': locks = (int)v; break;
-        case 'a': auto_ms = (int)v; break;
-        case 'B': baud = (int)v; break;
-        case 's': seed = (uint32_t)v; break;
-        case 'v': verbose = true; break;
+        case 'l': o->link = optarg; break;
+        case 'c': o->control = optarg; break;
+        case 'b': o->boards = (int)v; break;
+        case 'n': o->locks = (int)v; break;
+        case 'a': o->auto_ms = (int)v; break;
+        case 'B': o->baud = (int)v; break;
+        case 's': o->seed = (uint32_t)v; break;
+        case 'v': o->verbose = true; break;
         case 'p':
             if (strcmp (optarg, "8a") == 0 || strcmp (optarg, "8A") == 0)
-                proto = VAULT_PROTO_8A;
+                o->proto = VAULT_PROTO_8A;
             else if (strcmp (optarg, "cu16") == 0 || strcmp (optarg, "CU16") == 0)
-                proto = VAULT_PROTO_CU16;
+                o->proto = VAULT_PROTO_CU16;
             else {
                 fprintf (stderr, "boardsim: unknown protocol '%s' (8a, cu16)\n", optarg);
                 return 2;
             }
             break;
         case 'f':
-            if (nfaults == (int)(sizeof faults / sizeof faults[0])) {
+            if (o->nfaults == (int)(sizeof o->faults / sizeof o->faults[0])) {
                 fprintf (stderr, "boardsim: too many --fault\n");
                 return 2;
             }
-            faults[nfaults++] = optarg;
+            o->faults[o->nfaults++] = optarg;
             break;
         case 'h': s_usage (stdout); return 0;
         default: s_usage (stderr); return 2;
         }
     }
-    if (!link || optind != argc) {
+    if (!o->link || optind != argc) {
         s_usage (stderr);
         return 2;
     }
-    if (locks < 0)
-        locks = proto == VAULT_PROTO_8A ? 24 : VAULT_CU16_LOCKS;
-    speed_t speed = s_speed (baud);
-    if (!speed) {
-        fprintf (stderr, "boardsim: unsupported baud rate %d\n", baud);
-        return 2;
-    }
+    if (o->locks < 0)
+        o->locks = o->proto == VAULT_PROTO_8A ? 24 : VAULT_CU16_LOCKS;
+    *run = true;
+    return 0;
+}
 
-    s_line_t line = {.master = -1};
-    vault_sim_t *sim = vault_sim_new (proto, boards, locks, auto_ms, seed, s_line_write, &line);
+//  The simulated boards of o, with its faults set. NULL (message printed) on a bad size or
+//  fault.
+static vault_sim_t *
+s_sim_new (const s_opts_t *o, s_line_t *line)
+{
+    vault_sim_t *sim =
+        vault_sim_new (o->proto, o->boards, o->locks, o->auto_ms, o->seed, s_line_write, line);
     if (!sim) {
         fprintf (stderr,
                  "boardsim: bad size: %d boards of %d locks (8a: 1..255 x 1..32, cu16: "
                  "1..16 x 1..16)\n",
-                 boards, locks);
-        return 2;
+                 o->boards, o->locks);
+        return NULL;
     }
-    vault_sim_set_verbose (sim, verbose);
-    for (int i = 0; i < nfaults; i++) {
+    vault_sim_set_verbose (sim, o->verbose);
+    for (int i = 0; i < o->nfaults; i++) {
         char err[128];
-        if (vault_sim_fault_spec (sim, faults[i], s_now_ms (), err, sizeof err) != 0) {
+        if (vault_sim_fault_spec (sim, o->faults[i], s_now_ms (), err, sizeof err) != 0) {
             fprintf (stderr, "boardsim: %s\n", err);
             vault_sim_destroy (&sim);
-            return 2;
+            return NULL;
         }
     }
+    return sim;
+}
 
-    int rc = 1, slave = -1, listener = -1;
-    bool linked = false;
-    char slave_name[PATH_MAX] = "";
-    s_client_t clients[S_MAX_CLIENTS];
-    for (int i = 0; i < S_MAX_CLIENTS; i++)
-        clients[i].fd = -1;
-
-    //  Signals are blocked except inside ppoll, so a stop request is never missed.
-    sigset_t block, waitmask;
+//  Signals are blocked except inside ppoll (with *waitmask), so a stop request is never
+//  missed.
+static void
+s_signals (sigset_t *waitmask)
+{
+    sigset_t block;
     sigemptyset (&block);
     sigaddset (&block, SIGINT);
     sigaddset (&block, SIGTERM);
     sigaddset (&block, SIGHUP);
-    sigprocmask (SIG_BLOCK, &block, &waitmask);
-    sigdelset (&waitmask, SIGINT);
-    sigdelset (&waitmask, SIGTERM);
-    sigdelset (&waitmask, SIGHUP);
+    sigprocmask (SIG_BLOCK, &block, waitmask);
+    sigdelset (waitmask, SIGINT);
+    sigdelset (waitmask, SIGTERM);
+    sigdelset (waitmask, SIGHUP);
     struct sigaction sa = {.sa_handler = s_on_signal};
     sigemptyset (&sa.sa_mask);
     sigaction (SIGINT, &sa, NULL);
     sigaction (SIGTERM, &sa, NULL);
     sigaction (SIGHUP, &sa, NULL);
     signal (SIGPIPE, SIG_IGN);
+}
 
-    //  The slave side stays open here too: the line then never "hangs up" between two
-    //  programs using it, and its settings stay raw.
-    if (openpty (&line.master, &slave, slave_name, NULL, NULL) != 0) {
+//  Opens the pseudo-terminal, raw at `speed`: line->master is ours, *slave its other side
+//  (named slave_name). The slave side stays open here too: the line then never "hangs up"
+//  between two programs using it, and its settings stay raw. 0 / -1.
+static int
+s_open_line (s_line_t *line, int *slave, char *slave_name, speed_t speed)
+{
+    if (openpty (&line->master, slave, slave_name, NULL, NULL) != 0) {
         log_error ("openpty: %s", strerror (errno));
-        goto done;
+        return -1;
     }
     struct termios tio;
-    if (tcgetattr (slave, &tio) == 0) {
+    if (tcgetattr (*slave, &tio) == 0) {
         cfmakeraw (&tio);
         tio.c_cflag |= CLOCAL | CREAD;
         tio.c_cc[VMIN] = 0;
         tio.c_cc[VTIME] = 0;
         cfsetispeed (&tio, speed);
         cfsetospeed (&tio, speed);
-        tcsetattr (slave, TCSANOW, &tio);
+        tcsetattr (*slave, TCSANOW, &tio);
     }
-    fcntl (line.master, F_SETFL, fcntl (line.master, F_GETFL) | O_NONBLOCK);
-    fcntl (line.master, F_SETFD, FD_CLOEXEC);
-    fcntl (slave, F_SETFD, FD_CLOEXEC);
-    if (control && (listener = s_listen (control)) < 0)
-        goto done;
-    if (s_make_link (link, slave_name) != 0)
-        goto done;
-    linked = true;
-    log_info ("%s -> %s: %d %s board%s of %d locks%s%s, %d baud", link, slave_name, boards,
-              proto == VAULT_PROTO_8A ? "8A" : "CU16", boards == 1 ? "" : "s", locks,
-              control ? ", control " : "", control ? control : "", baud);
+    fcntl (line->master, F_SETFL, fcntl (line->master, F_GETFL) | O_NONBLOCK);
+    fcntl (line->master, F_SETFD, FD_CLOEXEC);
+    fcntl (*slave, F_SETFD, FD_CLOEXEC);
+    return 0;
+}
 
-    bool quit = false;
-    while (!s_stop && !quit) {
+//  A new control client, in a free slot of clients (or turned away).
+static void
+s_accept (int listener, s_client_t *clients)
+{
+    int fd = accept4 (listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    int slot = -1;
+    for (int i = 0; i < S_MAX_CLIENTS && fd >= 0 && slot < 0; i++)
+        if (clients[i].fd < 0)
+            slot = i;
+    if (fd >= 0 && slot < 0) {
+        s_send_line (fd, "error too many control clients");
+        close (fd);
+    } else if (fd >= 0)
+        clients[slot] = (s_client_t){.fd = fd};
+}
+
+//  Answers the line and the control clients until a signal or a quit command: 0, or -1 if
+//  polling failed. *quit tells which.
+static int
+s_serve (vault_sim_t *sim, s_line_t *line, int listener, s_client_t *clients,
+         const sigset_t *waitmask, bool *quit)
+{
+    *quit = false;
+    while (!s_stop && !*quit) {
         struct pollfd pfd[2 + S_MAX_CLIENTS];
         int nfd = 0;
-        pfd[nfd++] = (struct pollfd){.fd = line.master, .events = POLLIN};
+        pfd[nfd++] = (struct pollfd){.fd = line->master, .events = POLLIN};
         pfd[nfd++] = (struct pollfd){.fd = listener, .events = POLLIN};
         for (int i = 0; i < S_MAX_CLIENTS; i++)
             pfd[nfd++] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
@@ -408,49 +437,81 @@ main (int argc, char **argv)
             ts.tv_nsec = (long)(left % 1000) * 1000000;
             tsp = &ts;
         }
-        int n = ppoll (pfd, (nfds_t)nfd, tsp, &waitmask);
+        int n = ppoll (pfd, (nfds_t)nfd, tsp, waitmask);
         if (n < 0 && errno != EINTR) {
             log_error ("poll: %s", strerror (errno));
-            goto done;
+            return -1;
         }
         vault_sim_tick (sim, s_now_ms ());
         if (n <= 0)
             continue;
         if (pfd[0].revents & POLLIN) {
             uint8_t buf[4096];
-            ssize_t got = read (line.master, buf, sizeof buf);
+            ssize_t got = read (line->master, buf, sizeof buf);
             if (got > 0)
                 vault_sim_input (sim, buf, (size_t)got, s_now_ms ());
         }
-        if (pfd[1].revents & POLLIN) {
-            int fd = accept4 (listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-            int slot = -1;
-            for (int i = 0; i < S_MAX_CLIENTS && fd >= 0 && slot < 0; i++)
-                if (clients[i].fd < 0)
-                    slot = i;
-            if (fd >= 0 && slot < 0) {
-                s_send_line (fd, "error too many control clients");
-                close (fd);
-            } else if (fd >= 0)
-                clients[slot] = (s_client_t){.fd = fd};
-        }
-        for (int i = 0; i < S_MAX_CLIENTS && !quit; i++) {
+        if (pfd[1].revents & POLLIN)
+            s_accept (listener, clients);
+        for (int i = 0; i < S_MAX_CLIENTS && !*quit; i++) {
             if (clients[i].fd < 0 || !(pfd[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            if (s_client_read (&clients[i], sim, &quit) != 0) {
+            if (s_client_read (&clients[i], sim, quit) != 0) {
                 close (clients[i].fd);
                 clients[i].fd = -1;
             }
         }
     }
+    return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    proto_log_init ("boardsim", PROTO_LOG_INFO);
+    s_opts_t o;
+    bool run;
+    int status = s_parse (argc, argv, &o, &run);
+    if (!run)
+        return status;
+    speed_t speed = s_speed (o.baud);
+    if (!speed) {
+        fprintf (stderr, "boardsim: unsupported baud rate %d\n", o.baud);
+        return 2;
+    }
+    s_line_t line = {.master = -1};
+    vault_sim_t *sim = s_sim_new (&o, &line);
+    if (!sim)
+        return 2;
+
+    int rc = 1, slave = -1, listener = -1;
+    bool linked = false, quit = false;
+    char slave_name[PATH_MAX] = "";
+    s_client_t clients[S_MAX_CLIENTS];
+    for (int i = 0; i < S_MAX_CLIENTS; i++)
+        clients[i].fd = -1;
+    sigset_t waitmask;
+    s_signals (&waitmask);
+    if (s_open_line (&line, &slave, slave_name, speed) != 0)
+        goto done;
+    if (o.control && (listener = s_listen (o.control)) < 0)
+        goto done;
+    if (s_make_link (o.link, slave_name) != 0)
+        goto done;
+    linked = true;
+    log_info ("%s -> %s: %d %s board%s of %d locks%s%s, %d baud", o.link, slave_name, o.boards,
+              o.proto == VAULT_PROTO_8A ? "8A" : "CU16", o.boards == 1 ? "" : "s", o.locks,
+              o.control ? ", control " : "", o.control ? o.control : "", o.baud);
+    if (s_serve (sim, &line, listener, clients, &waitmask, &quit) != 0)
+        goto done;
     rc = 0;
     log_info ("stopping (%s)", quit ? "quit" : "signal");
 done:
     if (linked)
-        s_remove_link (link, slave_name);
+        s_remove_link (o.link, slave_name);
     if (listener >= 0) {
         close (listener);
-        unlink (control);
+        unlink (o.control);
     }
     for (int i = 0; i < S_MAX_CLIENTS; i++)
         if (clients[i].fd >= 0)

@@ -42,7 +42,86 @@ s_ms (json_t *obj, const char *key, int def_s, int *out, char *err, size_t esz)
     }
     if (!json_is_number (v) || json_number_value (v) <= 0 || json_number_value (v) > 86400)
         return s_err (err, esz, "%s must be a number of seconds (0..86400]", key);
-    *out = (int) (json_number_value (v) * 1000);
+    *out = (int)(json_number_value (v) * 1000);
+    return 0;
+}
+
+//  The "serial" section: the line to the lock boards.
+static int
+s_serial (json_t *serial, vault_config_t *out, char *err, size_t esz)
+{
+    if (!json_is_object (serial))
+        return s_err (err, esz, "\"serial\" is required: {\"path\", \"baud\", \"protocol\"}");
+    if (s_copy (serial, "path", out->serial_path, sizeof out->serial_path, NULL, "serial", err,
+                esz))
+        return -1;
+    json_t *baud = json_object_get (serial, "baud");
+    out->baud = baud ? (int)json_integer_value (baud) : 9600;
+    if (out->baud != 9600 && out->baud != 19200 && out->baud != 38400 && out->baud != 57600 &&
+        out->baud != 115200)
+        return s_err (err, esz, "serial.baud must be 9600, 19200, 38400, 57600 or 115200");
+    json_t *t = json_object_get (serial, "timeout_ms"),
+           *ut = json_object_get (serial, "unlock_timeout_ms"),
+           *tr = json_object_get (serial, "tries"), *inv = json_object_get (serial, "inverted");
+    out->timeout_ms = t ? (int)json_integer_value (t) : 150;
+    out->tries = tr ? (int)json_integer_value (tr) : 3;
+    out->inverted = json_is_true (inv);
+    if (out->timeout_ms < 1 || out->timeout_ms > 10000 || out->tries < 1 || out->tries > 10 ||
+        (inv && !json_is_boolean (inv)))
+        return s_err (
+            err, esz,
+            "serial.timeout_ms must be 1..10000, serial.tries 1..10, serial.inverted true/false");
+    const char *proto = json_string_value (json_object_get (serial, "protocol"));
+    if (proto && strcmp (proto, "8a") == 0)
+        out->protocol = VAULT_PROTO_8A;
+    else if (proto && strcmp (proto, "cu16") == 0)
+        out->protocol = VAULT_PROTO_CU16;
+    else
+        return s_err (err, esz, "serial.protocol must be \"8a\" or \"cu16\"");
+    //  Real 8A boards answer an unlock only after the lock has moved (docs/LOCKBOARDS.md).
+    out->unlock_timeout_ms = ut                                ? (int)json_integer_value (ut)
+                             : out->protocol == VAULT_PROTO_8A ? 1500
+                                                               : out->timeout_ms;
+    if (out->unlock_timeout_ms < 1 || out->unlock_timeout_ms > 10000)
+        return s_err (err, esz, "serial.unlock_timeout_ms must be 1..10000");
+    return 0;
+}
+
+//  The "slots" list: each slot's id, size, board and lock, none used twice.
+static int
+s_slots (json_t *slots, vault_config_t *out, char *err, size_t esz)
+{
+    if (!json_is_array (slots) || json_array_size (slots) == 0 ||
+        json_array_size (slots) > VAULT_MAX_SLOTS)
+        return s_err (err, esz, "\"slots\" must list 1..%d slots", VAULT_MAX_SLOTS);
+    size_t i;
+    json_t *s;
+    json_array_foreach (slots, i, s) {
+        char where[32];
+        snprintf (where, sizeof where, "slots[%zu]", i);
+        vault_slot_cfg_t *slot = &out->slots[i];
+        if (s_copy (s, "slot", slot->id, sizeof slot->id, NULL, where, err, esz))
+            return -1;
+        const char *size = json_string_value (json_object_get (s, "size"));
+        if (!size || strlen (size) != 1 || !strchr ("SML", size[0]))
+            return s_err (err, esz, "%s.size must be S, M or L", where);
+        slot->size = size[0];
+        json_t *board = json_object_get (s, "board"), *lock = json_object_get (s, "lock");
+        if (!json_is_integer (board) || json_integer_value (board) < 0 ||
+            json_integer_value (board) > 255 || !json_is_integer (lock) ||
+            json_integer_value (lock) < 1 || json_integer_value (lock) > 32)
+            return s_err (err, esz, "%s needs board (0..255) and lock (1..32)", where);
+        slot->board = (int)json_integer_value (board);
+        slot->lock = (int)json_integer_value (lock);
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp (out->slots[j].id, slot->id) == 0)
+                return s_err (err, esz, "%s.slot \"%s\" is used twice", where, slot->id);
+            if (out->slots[j].board == slot->board && out->slots[j].lock == slot->lock)
+                return s_err (err, esz, "%s uses board %d lock %d twice", where, slot->board,
+                              slot->lock);
+        }
+        out->nslots = (int)i + 1;
+    }
     return 0;
 }
 
@@ -55,113 +134,36 @@ vault_config_load (const char *path, vault_config_t *out, char *err, size_t esz)
     if (!root)
         return s_err (err, esz, "%s: %s (line %d)", path, jerr.text, jerr.line);
     int rc = -1;
-    json_t *serial = json_object_get (root, "serial");
     json_t *lockout = json_object_get (root, "lockout");
-    if (s_copy (root, "id", out->id, sizeof out->id, NULL, "cabinet", err, esz)
-        || s_copy (root, "name", out->name, sizeof out->name, out->id, "cabinet", err, esz))
+    if (s_copy (root, "id", out->id, sizeof out->id, NULL, "cabinet", err, esz) ||
+        s_copy (root, "name", out->name, sizeof out->name, out->id, "cabinet", err, esz) ||
+        s_serial (json_object_get (root, "serial"), out, err, esz) ||
+        s_slots (json_object_get (root, "slots"), out, err, esz))
         goto done;
-    if (!json_is_object (serial)) {
-        s_err (err, esz, "\"serial\" is required: {\"path\", \"baud\", \"protocol\"}");
-        goto done;
-    }
-    if (s_copy (serial, "path", out->serial_path, sizeof out->serial_path, NULL, "serial", err, esz))
-        goto done;
-    json_t *baud = json_object_get (serial, "baud");
-    out->baud = baud ? (int) json_integer_value (baud) : 9600;
-    if (out->baud != 9600 && out->baud != 19200 && out->baud != 38400 && out->baud != 57600
-        && out->baud != 115200) {
-        s_err (err, esz, "serial.baud must be 9600, 19200, 38400, 57600 or 115200");
-        goto done;
-    }
-    json_t *t = json_object_get (serial, "timeout_ms"), *ut = json_object_get (serial, "unlock_timeout_ms"),
-           *tr = json_object_get (serial, "tries"), *inv = json_object_get (serial, "inverted");
-    out->timeout_ms = t ? (int) json_integer_value (t) : 150;
-    out->tries = tr ? (int) json_integer_value (tr) : 3;
-    out->inverted = json_is_true (inv);
-    if (out->timeout_ms < 1 || out->timeout_ms > 10000 || out->tries < 1 || out->tries > 10
-        || (inv && !json_is_boolean (inv))) {
-        s_err (err, esz, "serial.timeout_ms must be 1..10000, serial.tries 1..10, serial.inverted true/false");
-        goto done;
-    }
-    const char *proto = json_string_value (json_object_get (serial, "protocol"));
-    if (proto && strcmp (proto, "8a") == 0)
-        out->protocol = VAULT_PROTO_8A;
-    else if (proto && strcmp (proto, "cu16") == 0)
-        out->protocol = VAULT_PROTO_CU16;
-    else {
-        s_err (err, esz, "serial.protocol must be \"8a\" or \"cu16\"");
-        goto done;
-    }
-    //  Real 8A boards answer an unlock only after the lock has moved (docs/LOCKBOARDS.md).
-    out->unlock_timeout_ms = ut ? (int) json_integer_value (ut)
-                                : out->protocol == VAULT_PROTO_8A ? 1500 : out->timeout_ms;
-    if (out->unlock_timeout_ms < 1 || out->unlock_timeout_ms > 10000) {
-        s_err (err, esz, "serial.unlock_timeout_ms must be 1..10000");
-        goto done;
-    }
-    json_t *slots = json_object_get (root, "slots");
-    if (!json_is_array (slots) || json_array_size (slots) == 0
-        || json_array_size (slots) > VAULT_MAX_SLOTS) {
-        s_err (err, esz, "\"slots\" must list 1..%d slots", VAULT_MAX_SLOTS);
-        goto done;
-    }
     size_t i;
     json_t *s;
-    json_array_foreach (slots, i, s) {
-        char where[32];
-        snprintf (where, sizeof where, "slots[%zu]", i);
-        vault_slot_cfg_t *slot = &out->slots[i];
-        if (s_copy (s, "slot", slot->id, sizeof slot->id, NULL, where, err, esz))
-            goto done;
-        const char *size = json_string_value (json_object_get (s, "size"));
-        if (!size || strlen (size) != 1 || !strchr ("SML", size[0])) {
-            s_err (err, esz, "%s.size must be S, M or L", where);
-            goto done;
-        }
-        slot->size = size[0];
-        json_t *board = json_object_get (s, "board"), *lock = json_object_get (s, "lock");
-        if (!json_is_integer (board) || json_integer_value (board) < 0
-            || json_integer_value (board) > 255 || !json_is_integer (lock)
-            || json_integer_value (lock) < 1 || json_integer_value (lock) > 32) {
-            s_err (err, esz, "%s needs board (0..255) and lock (1..32)", where);
-            goto done;
-        }
-        slot->board = (int) json_integer_value (board);
-        slot->lock = (int) json_integer_value (lock);
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp (out->slots[j].id, slot->id) == 0) {
-                s_err (err, esz, "%s.slot \"%s\" is used twice", where, slot->id);
-                goto done;
-            }
-            if (out->slots[j].board == slot->board && out->slots[j].lock == slot->lock) {
-                s_err (err, esz, "%s uses board %d lock %d twice", where, slot->board, slot->lock);
-                goto done;
-            }
-        }
-        out->nslots = (int) i + 1;
-    }
     json_t *badges = json_object_get (root, "staff_badges");
     json_array_foreach (badges, i, s) {
-        if (i >= VAULT_MAX_BADGES || !json_is_string (s) || json_string_length (s) < 6
-            || json_string_length (s) >= sizeof out->badges[0]) {
+        if (i >= VAULT_MAX_BADGES || !json_is_string (s) || json_string_length (s) < 6 ||
+            json_string_length (s) >= sizeof out->badges[0]) {
             s_err (err, esz, "staff_badges[%zu] must be a code of 6..63 characters", i);
             goto done;
         }
         snprintf (out->badges[i], sizeof out->badges[i], "%s", json_string_value (s));
-        out->nbadges = (int) i + 1;
+        out->nbadges = (int)i + 1;
     }
-    if (s_ms (root, "door_open_timeout_s", 5, &out->door_open_timeout_ms, err, esz)
-        || s_ms (root, "ajar_after_s", 60, &out->ajar_after_ms, err, esz)
-        || s_ms (root, "staff_mode_s", 120, &out->staff_mode_ms, err, esz)
-        || s_ms (lockout, "window_s", 60, &out->lockout_window_ms, err, esz)
-        || s_ms (lockout, "lock_s", 300, &out->lockout_ms, err, esz))
+    if (s_ms (root, "door_open_timeout_s", 5, &out->door_open_timeout_ms, err, esz) ||
+        s_ms (root, "ajar_after_s", 60, &out->ajar_after_ms, err, esz) ||
+        s_ms (root, "staff_mode_s", 120, &out->staff_mode_ms, err, esz) ||
+        s_ms (lockout, "window_s", 60, &out->lockout_window_ms, err, esz) ||
+        s_ms (lockout, "lock_s", 300, &out->lockout_ms, err, esz))
         goto done;
     json_t *tries = json_object_get (lockout, "tries");
-    out->lockout_tries = tries ? (int) json_integer_value (tries) : 5;
+    out->lockout_tries = tries ? (int)json_integer_value (tries) : 5;
     json_t *pin = json_object_get (root, "pin_tries");
-    out->pin_tries = pin ? (int) json_integer_value (pin) : 3;
+    out->pin_tries = pin ? (int)json_integer_value (pin) : 3;
     json_t *poll = json_object_get (root, "poll_ms");
-    out->poll_ms = poll ? (int) json_integer_value (poll) : 200;
+    out->poll_ms = poll ? (int)json_integer_value (poll) : 200;
     if (out->lockout_tries < 1 || out->pin_tries < 1 || out->poll_ms < 20 || out->poll_ms > 5000) {
         s_err (err, esz, "lockout.tries and pin_tries must be >= 1, poll_ms 20..5000");
         goto done;

@@ -10,38 +10,38 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define VAULT_MAX_SLOTS 128
+#define VAULT_MAX_SLOTS  128
 #define VAULT_MAX_BADGES 64
 
 typedef struct {
-    char id[16];        //  "A01": printed on the door
-    char size;          //  'S', 'M' or 'L'
-    int board;          //  board address on the RS485 line
-    int lock;           //  lock number on that board (1-based)
+    char id[16]; //  "A01": printed on the door
+    char size;   //  'S', 'M' or 'L'
+    int board;   //  board address on the RS485 line
+    int lock;    //  lock number on that board (1-based)
 } vault_slot_cfg_t;
 
 typedef struct {
-    char id[33];                  //  cabinet id, as in vault.* commands
-    char name[128];               //  e.g. 一楼自助取件柜
-    char serial_path[256];        //  serial device (or the simulator's link)
+    char id[33];           //  cabinet id, as in vault.* commands
+    char name[128];        //  e.g. 一楼自助取件柜
+    char serial_path[256]; //  serial device (or the simulator's link)
     int baud;
-    int protocol;                 //  vault_proto_t
-    int timeout_ms;               //  reply timeout per try (driver default 150)
-    int unlock_timeout_ms;        //  unlock reply timeout (real 8A boards answer after ~1 s)
-    int tries;                    //  tries per request
-    bool inverted;                //  8A door switches wired the other way round
+    int protocol;          //  vault_proto_t
+    int timeout_ms;        //  reply timeout per try (driver default 150)
+    int unlock_timeout_ms; //  unlock reply timeout (real 8A boards answer after ~1 s)
+    int tries;             //  tries per request
+    bool inverted;         //  8A door switches wired the other way round
     int nslots;
     vault_slot_cfg_t slots[VAULT_MAX_SLOTS];
     int nbadges;
-    char badges[VAULT_MAX_BADGES][64];  //  staff badge codes
-    int door_open_timeout_ms;     //  an unlocked door not seen open by then: retry once, then jammed
-    int ajar_after_ms;            //  a door open longer: ajar alarm
-    int staff_mode_ms;            //  how long a badge scan waits for its one deposit or recovery
-    int lockout_tries;            //  wrong codes per window before lockout
+    char badges[VAULT_MAX_BADGES][64]; //  staff badge codes
+    int door_open_timeout_ms; //  an unlocked door not seen open by then: retry once, then jammed
+    int ajar_after_ms;        //  a door open longer: ajar alarm
+    int staff_mode_ms;        //  how long a badge scan waits for its one deposit or recovery
+    int lockout_tries;        //  wrong codes per window before lockout
     int lockout_window_ms;
-    int lockout_ms;               //  how long a lockout lasts
-    int pin_tries;                //  wrong second factors before the code is refused for the session
-    int poll_ms;                  //  board status polling period
+    int lockout_ms; //  how long a lockout lasts
+    int pin_tries;  //  wrong second factors before the code is refused for the session
+    int poll_ms;    //  board status polling period
 } vault_config_t;
 
 //  Loads and checks a cabinet config. 0, or -1 with a reason naming the key in `err`.

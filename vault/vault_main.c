@@ -32,7 +32,7 @@ static volatile sig_atomic_t s_stop = 0;
 static void
 s_on_signal (int sig)
 {
-    (void) sig;
+    (void)sig;
     s_stop = 1;
 }
 
@@ -64,8 +64,8 @@ s_usage (FILE *out)
 }
 
 typedef struct {
-    int fd;               //  scanner input, -1 if none
-    const char *path;     //  NULL: stdin
+    int fd;           //  scanner input, -1 if none
+    const char *path; //  NULL: stdin
     char buf[1024];
     size_t len;
 } s_scanner_t;
@@ -94,16 +94,16 @@ s_scanner_read (s_scanner_t *sc, vault_core_t *core)
         return -1;
     if (n < 0)
         return errno == EAGAIN || errno == EINTR ? 0 : -1;
-    sc->len += (size_t) n;
+    sc->len += (size_t)n;
     for (;;) {
         char *nl = memchr (sc->buf, '\n', sc->len);
         if (!nl && sc->len == sizeof sc->buf - 1)
-            nl = sc->buf + sc->len - 1;  //  an over-long line: take it as it is
+            nl = sc->buf + sc->len - 1; //  an over-long line: take it as it is
         if (!nl)
             break;
         *nl = 0;
         vault_core_input (core, sc->buf);
-        size_t used = (size_t) (nl - sc->buf) + 1;
+        size_t used = (size_t)(nl - sc->buf) + 1;
         memmove (sc->buf, sc->buf + used, sc->len - used);
         sc->len -= used;
     }
@@ -146,11 +146,16 @@ main (int argc, char **argv)
     bool json = false;
     const char *key_path = NULL, *server_key = NULL;
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
-        {"broker", required_argument, NULL, 'b'}, {"serial", required_argument, NULL, 's'},
-        {"scanner", required_argument, NULL, 'S'}, {"frames", required_argument, NULL, 'f'},
-        {"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
-        {"key", required_argument, NULL, 'k'},    {"server-key", required_argument, NULL, 'K'},
+        {"config", required_argument, NULL, 'c'},
+        {"data", required_argument, NULL, 'd'},
+        {"broker", required_argument, NULL, 'b'},
+        {"serial", required_argument, NULL, 's'},
+        {"scanner", required_argument, NULL, 'S'},
+        {"frames", required_argument, NULL, 'f'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {"key", required_argument, NULL, 'k'},
+        {"server-key", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     int ch;
@@ -170,7 +175,8 @@ main (int argc, char **argv)
         }
     }
     if (!config_path || !data || !broker_ep || optind < argc) {
-        fprintf (stderr, "onewindow-vault: --config, --data and --broker are required (try --help)\n");
+        fprintf (stderr,
+                 "onewindow-vault: --config, --data and --broker are required (try --help)\n");
         return 2;
     }
     proto_log_init ("vault", PROTO_LOG_INFO);
@@ -185,9 +191,10 @@ main (int argc, char **argv)
     if (key_path || server_key) {
         proto_keypair_t keys;
         char server[PROTO_KEY_Z85 + 1];
-        if (!key_path || !server_key || proto_keys_load (key_path, &keys, err, sizeof err) != 0
-            || proto_keys_public (server_key, server, err, sizeof err) != 0) {
-            log_error ("keys: %s", key_path && server_key ? err : "--key and --server-key go together");
+        if (!key_path || !server_key || proto_keys_load (key_path, &keys, err, sizeof err) != 0 ||
+            proto_keys_public (server_key, server, err, sizeof err) != 0) {
+            log_error ("keys: %s",
+                       key_path && server_key ? err : "--key and --server-key go together");
             return 1;
         }
         proto_curve_default (server, keys.public_key, keys.secret_key);
@@ -202,9 +209,10 @@ main (int argc, char **argv)
 
     int rc = 1;
     vault_store_t *store = vault_store_open (data);
-    vault_board_t *board = store ? vault_board_open (config.serial_path, config.baud,
-                                                     (vault_proto_t) config.protocol, err, sizeof err)
-                                 : NULL;
+    vault_board_t *board = store
+                               ? vault_board_open (config.serial_path, config.baud,
+                                                   (vault_proto_t)config.protocol, err, sizeof err)
+                               : NULL;
     if (board) {
         int locks = 1;
         for (int i = 0; i < config.nslots; i++)

@@ -513,15 +513,15 @@ s_cmd_quit (vault_sim_t *self, char **argv, int64_t now_ms, bool *quit)
 }
 
 //  The control commands: name, arguments required, arguments allowed, handler.
-#define S_COMMANDS(X)                                                                              \
-    X ("close", 2, 2, s_cmd_close)                                                                 \
-    X ("open", 2, 2, s_cmd_open)                                                                   \
-    X ("put", 2, 2, s_cmd_put)                                                                     \
-    X ("take", 2, 2, s_cmd_take)                                                                   \
-    X ("state", 0, 0, s_cmd_state)                                                                 \
-    X ("fault", 3, 3, s_cmd_fault)                                                                 \
-    X ("clear", 2, 3, s_cmd_clear)                                                                 \
-    X ("noise", 1, 1, s_cmd_noise)                                                                 \
+#define S_COMMANDS(X)              \
+    X ("close", 2, 2, s_cmd_close) \
+    X ("open", 2, 2, s_cmd_open)   \
+    X ("put", 2, 2, s_cmd_put)     \
+    X ("take", 2, 2, s_cmd_take)   \
+    X ("state", 0, 0, s_cmd_state) \
+    X ("fault", 3, 3, s_cmd_fault) \
+    X ("clear", 2, 3, s_cmd_clear) \
+    X ("noise", 1, 1, s_cmd_noise) \
     X ("quit", 0, 0, s_cmd_quit)
 
 static const struct {

@@ -29,13 +29,13 @@
 
 #include "vault_frame.h"
 
-#define VAULT_SIM_FAULTS(X)                                                                        \
-    X (JAM, "jam")                                                                                 \
-    X (AJAR, "ajar")                                                                               \
-    X (SILENT, "silent")                                                                           \
-    X (CORRUPT, "corrupt")                                                                         \
-    X (CORRUPT_ONCE, "corrupt-once")                                                               \
-    X (GARBAGE, "garbage")                                                                         \
+#define VAULT_SIM_FAULTS(X)          \
+    X (JAM, "jam")                   \
+    X (AJAR, "ajar")                 \
+    X (SILENT, "silent")             \
+    X (CORRUPT, "corrupt")           \
+    X (CORRUPT_ONCE, "corrupt-once") \
+    X (GARBAGE, "garbage")           \
     X (UNCOMMANDED, "uncommanded")
 
 typedef enum {

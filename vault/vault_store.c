@@ -42,9 +42,10 @@ vault_store_open (const char *dir)
         log_error ("vault store: '%s' is in use by another controller", dir);
         goto fail;
     }
-    if ((rc = mdb_env_create (&self->env)) || (rc = mdb_env_set_mapsize (self->env, (size_t) 64 << 20))
-        || (rc = mdb_env_set_maxdbs (self->env, VAULT_DB_COUNT + 2))
-        || (rc = mdb_env_open (self->env, dir, MDB_NOTLS, 0640)))
+    if ((rc = mdb_env_create (&self->env)) ||
+        (rc = mdb_env_set_mapsize (self->env, (size_t)64 << 20)) ||
+        (rc = mdb_env_set_maxdbs (self->env, VAULT_DB_COUNT + 2)) ||
+        (rc = mdb_env_open (self->env, dir, MDB_NOTLS, 0640)))
         goto lmdb_fail;
     int dead = 0;
     mdb_reader_check (self->env, &dead);
@@ -88,14 +89,13 @@ s_write (vault_store_t *self, vault_db_t db, const char *key, const json_t *valu
     int rc = mdb_txn_begin (self->env, NULL, 0, &txn);
     if (rc)
         goto fail;
-    MDB_val k = {strlen (key), (void *) key};
+    MDB_val k = {strlen (key), (void *)key};
     if (value) {
         char *text = proto_json_dump (value);
         MDB_val v = {text ? strlen (text) : 0, text};
         rc = text ? mdb_put (txn, self->dbi[db], &k, &v, 0) : ENOMEM;
         free (text);
-    }
-    else {
+    } else {
         rc = mdb_del (txn, self->dbi[db], &k, NULL);
         if (rc == MDB_NOTFOUND)
             rc = 0;
@@ -130,7 +130,7 @@ vault_store_get (vault_store_t *self, vault_db_t db, const char *key)
     MDB_txn *txn;
     if (mdb_txn_begin (self->env, NULL, MDB_RDONLY, &txn))
         return NULL;
-    MDB_val k = {strlen (key), (void *) key}, v;
+    MDB_val k = {strlen (key), (void *)key}, v;
     json_t *j = NULL;
     if (mdb_get (txn, self->dbi[db], &k, &v) == 0)
         j = json_loadb (v.mv_data, v.mv_size, 0, NULL);
@@ -198,8 +198,8 @@ vault_store_append (vault_store_t *self, vault_db_t db, const json_t *value)
             next = high + 1;
     }
     char key[21], high[24];
-    snprintf (key, sizeof key, "%020llu", (unsigned long long) next);
-    snprintf (high, sizeof high, "%llu", (unsigned long long) next);
+    snprintf (key, sizeof key, "%020llu", (unsigned long long)next);
+    snprintf (high, sizeof high, "%llu", (unsigned long long)next);
     char *text = proto_json_dump (value);
     MDB_val k = {20, key}, v = {text ? strlen (text) : 0, text};
     MDB_val hv = {strlen (high), high};

@@ -256,7 +256,7 @@ web_escape (FILE *out, const char *text)
 
 void
 web_page_begin (FILE *out, const char *title, const char *page, const char *head_extra,
-                     const char *body_attrs)
+                const char *body_attrs)
 {
     fputs ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"

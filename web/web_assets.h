@@ -3,12 +3,13 @@
     with no file installed and nothing fetched from elsewhere (no CDN), plus the page frame
     and the HTML escaper every page uses.
 
-    The pages are rendered by the server (term_web.c); the script only keeps them live:
-    every element with `data-part="URL"` is re-fetched from URL (an HTML fragment) when an
-    event whose topic starts with one of the prefixes in its `data-on` arrives on /events,
-    and every `data-every` seconds. `data-ticket` / `data-service` narrow that to events of
-    one ticket or one service (the citizen's status page). The body's `data-topics` lists
-    the topics to listen for; `data-live` is set to "on" while the stream is connected. */
+    The pages are rendered by the server (web_board.c, web_dashboard.c, web_kiosk.c,
+    web_status.c); the script only keeps them live: every element with `data-part="URL"` is
+    re-fetched from URL (an HTML fragment) when an event whose topic starts with one of the
+    prefixes in its `data-on` arrives on /events, and every `data-every` seconds.
+    `data-ticket` / `data-service` narrow that to events of one ticket or one service (the
+    citizen's status page). The body's `data-topics` lists the topics to listen for
+    (web_html_topics); `data-live` is set to "on" while the stream is connected. */
 #ifndef WEB_ASSETS_H
 #define WEB_ASSETS_H
 
@@ -29,7 +30,7 @@ void web_escape (FILE *out, const char *text);
 //  `body_attrs` (inside the body tag) are written as they are: the caller escapes what it
 //  puts there; NULL for none.
 void web_page_begin (FILE *out, const char *title, const char *page, const char *head_extra,
-                          const char *body_attrs);
+                     const char *body_attrs);
 //  Closes the page; with `script` it first loads /assets/app.js.
 void web_page_end (FILE *out, int script);
 

@@ -27,6 +27,7 @@
 #include "broker_estimate.h"
 #include "broker_hall.h"
 #include "proto_token.h"
+#include "proto_wire.h"
 
 #define HALL_COUNTERS    32
 #define EXAMPLE_COUNTERS 8
@@ -429,6 +430,33 @@ typedef struct {
     bench_samples_t called_ids, called_times; //  ticket.called deliveries in the window
 } s_subthread_t;
 
+//  One event received by subscriber `i` of the thread: counts it, and its gaps, in the
+//  window; notes when each ticket.called arrived.
+static void
+s_sub_event (s_subthread_t *t, int i, const proto_wire_event_t *ev)
+{
+    int64_t now = bench_now_ns ();
+    uint64_t s = ev->seq;
+    bool window = atomic_load (t->measuring);
+    if (window) {
+        t->received++;
+        if (t->last_seq[i] && s > t->last_seq[i] + 1)
+            t->gaps += (long)(s - t->last_seq[i] - 1);
+    }
+    if (!t->last_seq[i])
+        atomic_fetch_add (t->ready, 1);
+    t->last_seq[i] = s;
+    if (window && strcmp (ev->topic, "ticket.called") == 0) {
+        //  The ticket's id: the body's first "id" (the ticket comes first).
+        char head[256];
+        size_t hl = ev->body_size < sizeof head - 1 ? ev->body_size : sizeof head - 1;
+        memcpy (head, ev->body, hl);
+        head[hl] = 0;
+        bench_samples_add (&t->called_ids, s_first_id (head));
+        bench_samples_add (&t->called_times, now);
+    }
+}
+
 static void *
 s_sub_loop (void *arg)
 {
@@ -446,53 +474,13 @@ s_sub_loop (void *arg)
                 continue;
             //  Drain what is there: [topic, seq, body].
             for (;;) {
-                zmq_msg_t f[3];
-                int n = 0;
-                bool more = true;
-                while (more) {
-                    zmq_msg_t m;
-                    zmq_msg_init (&m);
-                    if (zmq_msg_recv (&m, t->subs[i], n == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-                        zmq_msg_close (&m);
-                        break;
-                    }
-                    more = zmq_msg_more (&m);
-                    if (n < 3)
-                        f[n++] = m;
-                    else
-                        zmq_msg_close (&m);
-                }
-                if (n == 0)
+                proto_wire_event_t ev;
+                proto_wire_rc_t rc = proto_wire_recv_event (t->subs[i], ZMQ_DONTWAIT, &ev);
+                if (rc == PROTO_WIRE_OK)
+                    s_sub_event (t, i, &ev);
+                proto_wire_event_close (&ev);
+                if (rc == PROTO_WIRE_ERROR)
                     break;
-                int64_t now = bench_now_ns ();
-                if (n == 3) {
-                    char seq[24] = "";
-                    size_t sl = zmq_msg_size (&f[1]) < sizeof seq - 1 ? zmq_msg_size (&f[1]) : 0;
-                    memcpy (seq, zmq_msg_data (&f[1]), sl);
-                    uint64_t s = strtoull (seq, NULL, 10);
-                    bool window = atomic_load (t->measuring);
-                    if (window) {
-                        t->received++;
-                        if (t->last_seq[i] && s > t->last_seq[i] + 1)
-                            t->gaps += (long)(s - t->last_seq[i] - 1);
-                    }
-                    if (!t->last_seq[i])
-                        atomic_fetch_add (t->ready, 1);
-                    t->last_seq[i] = s;
-                    if (window && zmq_msg_size (&f[0]) == 13 &&
-                        memcmp (zmq_msg_data (&f[0]), "ticket.called", 13) == 0) {
-                        //  The ticket's id: the body's first "id" (the ticket comes first).
-                        size_t bl = zmq_msg_size (&f[2]);
-                        char head[256];
-                        size_t hl = bl < sizeof head - 1 ? bl : sizeof head - 1;
-                        memcpy (head, zmq_msg_data (&f[2]), hl);
-                        head[hl] = 0;
-                        bench_samples_add (&t->called_ids, s_first_id (head));
-                        bench_samples_add (&t->called_times, now);
-                    }
-                }
-                for (int k = 0; k < n; k++)
-                    zmq_msg_close (&f[k]);
             }
         }
     }

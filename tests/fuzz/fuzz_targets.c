@@ -46,10 +46,10 @@ s_broken (const char *where, int line, const char *cond, const char *fmt, ...)
 }
 
 //  S_CHECK (condition, "printf format", ...): needs a local `int rc`.
-#define S_CHECK(cond, ...)                                                                         \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            rc = s_broken (__func__, __LINE__, #cond, __VA_ARGS__);                                \
+#define S_CHECK(cond, ...)                                          \
+    do {                                                            \
+        if (!(cond))                                                \
+            rc = s_broken (__func__, __LINE__, #cond, __VA_ARGS__); \
     } while (0)
 
 //  True if `buf` (size bytes) holds a NUL.
@@ -648,21 +648,13 @@ s_mask_check (const char *what, void (*mask) (const char *, char *, size_t), con
     return rc;
 }
 
-int
-fuzz_token_one (const uint8_t *data, size_t size)
+//  fuzz_token_one's tokens and UTF-8: `bytes` is the input (size bytes), `text` the same
+//  as a C string.
+static int
+s_tokens_and_utf8 (const char *bytes, size_t size, const char *text)
 {
     int rc = 0;
-    //  `bytes` is exactly the input (no NUL after it) for the functions that take a length;
-    //  `text` is the input as a C string (up to its first NUL) for the others.
-    char *bytes = malloc (size ? size : 1);
-    char *text = malloc (size + 1);
-    if (!bytes || !text)
-        goto done;
-    memcpy (bytes, data, size);
-    memcpy (text, data, size);
-    text[size] = 0;
     size_t tlen = strlen (text);
-
     //  Tokens.
     char token[PROTO_TOKEN_LEN + 1], again[PROTO_TOKEN_LEN + 1];
     if (proto_token_parse (bytes, size, token) == 0) {
@@ -689,6 +681,25 @@ fuzz_token_one (const uint8_t *data, size_t size)
              "clip to %zu gave %zu bytes that are not a prefix", max, strlen (clipped));
     if (proto_utf8_valid (text, tlen))
         S_CHECK (proto_utf8_valid (clipped, strlen (clipped)), "clipping cut a character");
+    return rc;
+}
+
+int
+fuzz_token_one (const uint8_t *data, size_t size)
+{
+    int rc = 0;
+    //  `bytes` is exactly the input (no NUL after it) for the functions that take a length;
+    //  `text` is the input as a C string (up to its first NUL) for the others.
+    char *bytes = malloc (size ? size : 1);
+    char *text = malloc (size + 1);
+    if (!bytes || !text)
+        goto done;
+    memcpy (bytes, data, size);
+    memcpy (text, data, size);
+    text[size] = 0;
+    size_t tlen = strlen (text);
+
+    rc |= s_tokens_and_utf8 (bytes, size, text);
 
     //  ID numbers.
     const int today = 20250601;

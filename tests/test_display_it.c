@@ -1,8 +1,8 @@
-/*  test_board_it.c — the call display and its voice: the announcement text; the queue
-    against a fake synthesizer (one at a time, in order, the oldest dropped on overflow, the
-    speaking child killed on destroy); and the real `onewindow board --json --audio-dir`
-    against the real broker and the real espeak-ng: a call, a recall and a second call
-    announced in order with three valid WAV files, then a broker restart and one more call. */
+/*  test_display_it.c — the call display (`onewindow board`) and its voice: the announcement text;
+   the queue against a fake synthesizer (one at a time, in order, the oldest dropped on overflow,
+   the speaking child killed on destroy); and the real `onewindow board --json --audio-dir` against
+   the real broker and the real espeak-ng: a call, a recall and a second call announced in order
+   with three valid WAV files, then a broker restart and one more call. */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <errno.h>
@@ -16,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proto_json.h"
 #include "proto_msg.h"
+#include "proto_text.h"
 #include "term_voice.h"
 #include "test_util.h"
 #include "tests.h"
@@ -27,31 +29,10 @@
 //  the mirror's 5 s quiet-stream check that recovers an event lost across a restart.
 #define DEADLINE_MS 30000
 
-static int64_t
-s_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 s_nap (void)
 {
     nanosleep (&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-}
-
-static const char *
-s_str (const json_t *j, const char *key)
-{
-    const char *v = json_string_value (json_object_get (j, key));
-    return v ? v : "";
-}
-
-static long long
-s_int (const json_t *j, const char *key)
-{
-    return json_integer_value (json_object_get (j, key));
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -150,8 +131,8 @@ s_fake_close (s_fake_t *f)
 static bool
 s_drain (term_voice_t *v)
 {
-    int64_t end = s_now_ms () + DEADLINE_MS;
-    while (term_voice_busy (v) && s_now_ms () < end) {
+    int64_t end = proto_mono_ms () + DEADLINE_MS;
+    while (term_voice_busy (v) && proto_mono_ms () < end) {
         term_voice_tick (v);
         nanosleep (&(struct timespec){0, TERM_VOICE_TICK_MS * 1000 * 1000}, NULL);
     }
@@ -223,7 +204,7 @@ test_queue_stop_and_fail (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (v);
     term_voice_say (v, "long", "A001", 1);
     char *pid_text = NULL;
-    for (int64_t end = s_now_ms () + DEADLINE_MS; s_now_ms () < end; s_nap ()) {
+    for (int64_t end = proto_mono_ms () + DEADLINE_MS; proto_mono_ms () < end; s_nap ()) {
         pid_text = test_read_file (f.pidfile);
         if (pid_text && strchr (pid_text, '\n'))
             break;
@@ -235,9 +216,9 @@ test_queue_stop_and_fail (void)
     free (pid_text);
     CU_ASSERT_TRUE (pid > 0);
     CU_ASSERT_EQUAL (kill (pid, 0), 0); //  speaking
-    int64_t t = s_now_ms ();
+    int64_t t = proto_mono_ms ();
     term_voice_destroy (&v);
-    CU_ASSERT_TRUE (s_now_ms () - t < 5000);
+    CU_ASSERT_TRUE (proto_mono_ms () - t < 5000);
     CU_ASSERT_EQUAL (kill (pid, 0), -1); //  gone, and reaped
     CU_ASSERT_EQUAL (errno, ESRCH);
     s_fake_close (&f);
@@ -310,9 +291,9 @@ s_board_lines (const s_board_t *bd)
 static json_t *
 s_wait_lines (const s_board_t *bd, size_t n)
 {
-    int64_t end = s_now_ms () + DEADLINE_MS;
+    int64_t end = proto_mono_ms () + DEADLINE_MS;
     json_t *lines = s_board_lines (bd);
-    while (json_array_size (lines) < n && s_now_ms () < end) {
+    while (json_array_size (lines) < n && proto_mono_ms () < end) {
         s_nap ();
         json_decref (lines);
         lines = s_board_lines (bd);
@@ -326,7 +307,7 @@ s_wait_lines (const s_board_t *bd, size_t n)
 static bool
 s_wait_err (const s_board_t *bd, const char *text)
 {
-    for (int64_t end = s_now_ms () + DEADLINE_MS; s_now_ms () < end; s_nap ()) {
+    for (int64_t end = proto_mono_ms () + DEADLINE_MS; proto_mono_ms () < end; s_nap ()) {
         char *err = test_read_file (bd->err);
         bool found = err && strstr (err, text);
         free (err);
@@ -370,9 +351,9 @@ s_wav_files (const char *dir)
 static json_t *
 s_wait_wavs (const char *dir, size_t n)
 {
-    int64_t end = s_now_ms () + DEADLINE_MS;
+    int64_t end = proto_mono_ms () + DEADLINE_MS;
     json_t *names = s_wav_files (dir);
-    while (json_array_size (names) < n && s_now_ms () < end) {
+    while (json_array_size (names) < n && proto_mono_ms () < end) {
         s_nap ();
         json_decref (names);
         names = s_wav_files (dir);
@@ -437,11 +418,11 @@ static void
 s_expect_call (const json_t *line, const char *number, int counter, const char *counter_name,
                int recall, const char *text)
 {
-    CU_ASSERT_STRING_EQUAL (s_str (line, "number"), number);
-    CU_ASSERT_EQUAL (s_int (line, "counter"), counter);
-    CU_ASSERT_STRING_EQUAL (s_str (line, "counter_name"), counter_name);
-    CU_ASSERT_EQUAL (s_int (line, "recall"), recall);
-    CU_ASSERT_STRING_EQUAL (s_str (line, "text"), text);
+    CU_ASSERT_STRING_EQUAL (proto_str (line, "number"), number);
+    CU_ASSERT_EQUAL (proto_int (line, "counter"), counter);
+    CU_ASSERT_STRING_EQUAL (proto_str (line, "counter_name"), counter_name);
+    CU_ASSERT_EQUAL (proto_int (line, "recall"), recall);
+    CU_ASSERT_STRING_EQUAL (proto_str (line, "text"), text);
     CU_ASSERT_TRUE (json_is_integer (json_object_get (line, "time")));
 }
 
@@ -458,6 +439,73 @@ s_expect_wavs (const char *audio, const char *const *want, size_t n)
         CU_ASSERT_TRUE (s_valid_wav (path));
     }
     json_decref (wavs);
+}
+
+//  --once draws the hall as it is (plain text: stdout is a pipe), filtered by service,
+//  with the estimated wait for a ticket taken now where a counter is open; bad options and
+//  --help.
+static void
+s_board_once (const test_broker_t *b)
+{
+    char cmd[2048];
+    int status;
+    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --voice off",
+              test_bin ("onewindow"), b->req);
+    char *out = test_run (cmd, &status);
+    CU_ASSERT_EQUAL (status, 0);
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "请 B001 号到 5 号窗口办理"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "等候人数 Waiting"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "新取号"));
+    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "\033["));
+    free (out);
+    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --voice off --services A",
+              test_bin ("onewindow"), b->req);
+    out = test_run (cmd, &status);
+    CU_ASSERT_EQUAL (status, 0);
+    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "B001"));
+    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "社保医保"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "企业开办"));
+    free (out);
+    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --json --services B",
+              test_bin ("onewindow"), b->req);
+    out = test_run (cmd, &status);
+    CU_ASSERT_EQUAL (status, 0);
+    json_t *once = json_loads (out ? out : "", JSON_DISABLE_EOF_CHECK, NULL);
+    CU_ASSERT_STRING_EQUAL (proto_str (once, "number"), "B001");
+    json_decref (once);
+    free (out);
+    snprintf (cmd, sizeof cmd, "'%s' board --voice loud 2>/dev/null", test_bin ("onewindow"));
+    free (test_run (cmd, &status));
+    CU_ASSERT_EQUAL (status, 2);
+    snprintf (cmd, sizeof cmd, "'%s' board --help", test_bin ("onewindow"));
+    out = test_run (cmd, &status);
+    CU_ASSERT_EQUAL (status, 0);
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "--audio-dir"));
+    free (out);
+}
+
+//  SIGTERM: a clean exit, and nothing from the sanitizers.
+static void
+s_board_stop (s_board_t *bd)
+{
+    kill (bd->pid, SIGTERM);
+    int st = 0;
+    pid_t r = 0;
+    for (int64_t end = proto_mono_ms () + DEADLINE_MS;
+         (r = waitpid (bd->pid, &st, WNOHANG)) == 0 && proto_mono_ms () < end;)
+        s_nap ();
+    CU_ASSERT_EQUAL (r, bd->pid);
+    if (r != bd->pid) {
+        kill (bd->pid, SIGKILL);
+        waitpid (bd->pid, &st, 0);
+    }
+    CU_ASSERT_TRUE (WIFEXITED (st) && WEXITSTATUS (st) == 0);
+    char *err = test_read_file (bd->err);
+    CU_ASSERT_PTR_NULL (strstr (err ? err : "", "Sanitizer"));
+    CU_ASSERT_PTR_NULL (strstr (err ? err : "", "runtime error"));
+    if (CU_get_number_of_failures ())
+        fprintf (stderr, "\n  board stderr:\n%s\n", err ? err : "(none)");
+    free (err);
 }
 
 static void
@@ -528,66 +576,11 @@ test_board_live (void)
     json_decref (lines);
     s_expect_wavs (audio, wavs, 4);
 
-    //  --once draws the hall as it is (plain text: stdout is a pipe), filtered by service,
-    //  with the estimated wait for a ticket taken now where a counter is open.
     json_decref (s_cmd (c, "ticket.issue", json_pack ("{s:s}", "service", "A")));
-    char cmd[2048];
-    int status;
-    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --voice off",
-              test_bin ("onewindow"), b.req);
-    char *out = test_run (cmd, &status);
-    CU_ASSERT_EQUAL (status, 0);
-    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "请 B001 号到 5 号窗口办理"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "等候人数 Waiting"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "新取号"));
-    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "\033["));
-    free (out);
-    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --voice off --services A",
-              test_bin ("onewindow"), b.req);
-    out = test_run (cmd, &status);
-    CU_ASSERT_EQUAL (status, 0);
-    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "B001"));
-    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "社保医保"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "企业开办"));
-    free (out);
-    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --json --services B",
-              test_bin ("onewindow"), b.req);
-    out = test_run (cmd, &status);
-    CU_ASSERT_EQUAL (status, 0);
-    json_t *once = json_loads (out ? out : "", JSON_DISABLE_EOF_CHECK, NULL);
-    CU_ASSERT_STRING_EQUAL (s_str (once, "number"), "B001");
-    json_decref (once);
-    free (out);
-    snprintf (cmd, sizeof cmd, "'%s' board --voice loud 2>/dev/null", test_bin ("onewindow"));
-    free (test_run (cmd, &status));
-    CU_ASSERT_EQUAL (status, 2);
-    snprintf (cmd, sizeof cmd, "'%s' board --help", test_bin ("onewindow"));
-    out = test_run (cmd, &status);
-    CU_ASSERT_EQUAL (status, 0);
-    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "--audio-dir"));
-    free (out);
+    s_board_once (&b);
 
 stop:
-    //  SIGTERM: a clean exit, and nothing from the sanitizers.
-    kill (bd.pid, SIGTERM);
-    int st = 0;
-    pid_t r = 0;
-    for (int64_t end = s_now_ms () + DEADLINE_MS;
-         (r = waitpid (bd.pid, &st, WNOHANG)) == 0 && s_now_ms () < end;)
-        s_nap ();
-    CU_ASSERT_EQUAL (r, bd.pid);
-    if (r != bd.pid) {
-        kill (bd.pid, SIGKILL);
-        waitpid (bd.pid, &st, 0);
-    }
-    CU_ASSERT_TRUE (WIFEXITED (st) && WEXITSTATUS (st) == 0);
-    char *err = test_read_file (bd.err);
-    CU_ASSERT_PTR_NULL (strstr (err ? err : "", "Sanitizer"));
-    CU_ASSERT_PTR_NULL (strstr (err ? err : "", "runtime error"));
-    if (CU_get_number_of_failures ())
-        fprintf (stderr, "\n  board stderr:\n%s\n", err ? err : "(none)");
-    free (err);
-
+    s_board_stop (&bd);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
     test_rmtree (dir);
@@ -595,9 +588,9 @@ stop:
 }
 
 int
-test_board_it_suite (void)
+test_display_it_suite (void)
 {
-    CU_pSuite s = CU_add_suite ("board_it", NULL, NULL);
+    CU_pSuite s = CU_add_suite ("display_it", NULL, NULL);
     if (!s)
         return -1;
     if (!CU_add_test (s, "announcement text", test_text) ||

@@ -1,0 +1,348 @@
+/*  test_web_browser.c — the web gateway's pages in headless Chromium, part of the web_it
+    suite (test_web.h; the hall is started by test_web_it.c): the board and the dashboard
+    as a browser builds them (DOM dumps), screenshots of every page kept in
+    build/test/artefacts/, and pages left open while tickets are called, driven over the
+    DevTools protocol, following the calls as they happen. */
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test_web.h"
+
+//  Runs headless Chromium on a gateway page; its stdout (caller frees) or NULL.
+static char *
+s_chromium (const char *what, const char *path, const char *screenshot)
+{
+    char profile[700], cmd[2600];
+    snprintf (profile, sizeof profile, "%s/chromium-%s", web_it_hall.broker.dir, what);
+    snprintf (cmd, sizeof cmd,
+              "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic "
+              "--no-first-run --disable-background-networking --disable-component-update "
+              "--disable-sync --user-data-dir='%s' --virtual-time-budget=5000 %s%s%s "
+              "http://127.0.0.1:%d%s 2>/dev/null",
+              profile, screenshot ? "--window-size=1280,720 --screenshot='" : "--dump-dom",
+              screenshot ? screenshot : "", screenshot ? "'" : "", web_it_hall.port, path);
+    int st;
+    char *out = test_run (cmd, &st);
+    if (st != 0) {
+        fprintf (stderr, "web_it: chromium on %s exited with %d\n", path, st);
+        free (out);
+        return NULL;
+    }
+    return out;
+}
+
+//  build/test/artefacts/ in the source tree, created if needed.
+static const char *
+s_artefacts (void)
+{
+    static char dir[1024];
+    const char *parts[] = {"build", "build/test", "build/test/artefacts"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        snprintf (dir, sizeof dir, "%s", test_src (parts[i]));
+        if (mkdir (dir, 0755) != 0 && errno != EEXIST)
+            return NULL;
+    }
+    return dir;
+}
+
+void
+test_web_browser (void)
+{
+    int st;
+    free (test_run ("command -v chromium >/dev/null 2>&1", &st));
+    if (st != 0) {
+        CU_FAIL_FATAL ("chromium is not installed: run scripts/install-deps (Debian package "
+                       "'chromium') for the web gateway's browser tests");
+    }
+    //  Call a ticket and wait until the gateway has it.
+    char number[16];
+    web_it_issue ("E", number, sizeof number);
+    json_t *r = web_it_call ("ticket.call_next", json_pack ("{s:i}", "counter", 1), 0);
+    char called[16];
+    snprintf (called, sizeof called, "%s", web_it_str (json_object_get (r, "ticket"), "number"));
+    json_decref (r);
+    CU_ASSERT_FATAL (called[0] != 0);
+    char needle[64];
+    snprintf (needle, sizeof needle, "class=\"num\">%s<", called);
+    CU_ASSERT_FATAL (web_it_wait_for ("/board?part=live", needle, 10000));
+
+    char *dom = s_chromium ("board", "/board", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (dom);
+    CU_ASSERT_PTR_NOT_NULL (strstr (dom, needle));
+    CU_ASSERT_PTR_NOT_NULL (strstr (dom, "号窗口办理"));
+    free (dom);
+    dom = s_chromium ("dashboard", "/dashboard", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (dom);
+    CU_ASSERT_PTR_NOT_NULL (strstr (dom, "企业开办"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (dom, "<svg class=\"chart\" id=\"chart-queue\""));
+    CU_ASSERT_PTR_NOT_NULL (strstr (dom, "id=\"chart-histogram\""));
+    free (dom);
+
+    const char *dir = s_artefacts ();
+    CU_ASSERT_PTR_NOT_NULL_FATAL (dir);
+    char status[96], rate[96];
+    snprintf (status, sizeof status, "/t/%s", web_it_hall.served_token);
+    snprintf (rate, sizeof rate, "/rate/%s", web_it_hall.served_token);
+    const struct {
+        const char *name, *path;
+    } pages[] = {
+        {"board", "/board"}, {"dashboard", "/dashboard"}, {"kiosk", "/kiosk"}, {"status", status},
+        {"rate", rate},
+    };
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        char png[1200];
+        snprintf (png, sizeof png, "%s/web-%s.png", dir, pages[i].name);
+        unlink (png);
+        free (s_chromium (pages[i].name, pages[i].path, png));
+        struct stat sb;
+        CU_ASSERT (stat (png, &sb) == 0 && sb.st_size > 1000);
+        //  A PNG: the signature's first bytes.
+        char *head = test_read_file (png);
+        CU_ASSERT (head && memcmp (head, "\x89PNG", 4) == 0);
+        free (head);
+    }
+}
+
+//  Chromium driven over --remote-debugging-pipe (DevTools protocol messages, each ended by
+//  a NUL, on fds 3 and 4): a page stays open while tickets are called.
+typedef struct {
+    pid_t pid;
+    int to, from; //  our ends of the pipes
+    char *buf;    //  bytes read, not yet split into messages
+    size_t len, cap;
+    int id;
+    char session[128]; //  the page's session
+} s_cdp_t;
+
+static int
+s_cdp_start (s_cdp_t *c, const char *profile)
+{
+    memset (c, 0, sizeof *c);
+    int in[2], out[2];
+    if (pipe (in) != 0)
+        return -1;
+    if (pipe (out) != 0) {
+        close (in[0]);
+        close (in[1]);
+        return -1;
+    }
+    char dir[800];
+    snprintf (dir, sizeof dir, "--user-data-dir=%s", profile);
+    c->pid = fork ();
+    if (c->pid == 0) {
+        //  Out of the way of 3 and 4 first, then into place.
+        int r = fcntl (in[0], F_DUPFD, 10), w = fcntl (out[1], F_DUPFD, 10);
+        dup2 (r, 3);
+        dup2 (w, 4);
+        int null = open ("/dev/null", O_WRONLY);
+        dup2 (null, STDOUT_FILENO);
+        dup2 (null, STDERR_FILENO);
+        for (int fd = 5; fd < 1024; fd++)
+            close (fd);
+        execlp ("chromium", "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--remote-debugging-pipe",
+                "--window-size=1280,720", dir, "about:blank", (char *)NULL);
+        _exit (127);
+    }
+    close (in[0]);
+    close (out[1]);
+    c->to = in[1];
+    c->from = out[0];
+    return c->pid > 0 ? 0 : -1;
+}
+
+static void
+s_cdp_stop (s_cdp_t *c)
+{
+    if (c->pid > 0) {
+        kill (c->pid, SIGTERM);
+        int64_t deadline = web_it_now_ms () + 10000;
+        while (waitpid (c->pid, NULL, WNOHANG) == 0 && web_it_now_ms () < deadline)
+            web_it_pause (50);
+        if (waitpid (c->pid, NULL, WNOHANG) == 0) {
+            kill (c->pid, SIGKILL);
+            waitpid (c->pid, NULL, 0);
+        }
+    }
+    if (c->to > 0)
+        close (c->to);
+    if (c->from > 0)
+        close (c->from);
+    free (c->buf);
+    memset (c, 0, sizeof *c);
+}
+
+//  Sends a command (params taken) and returns its result (caller owns), or NULL on an
+//  error reply or after timeout_ms. Events and other replies are skipped.
+static json_t *
+s_cdp_call (s_cdp_t *c, const char *method, json_t *params, bool session, int timeout_ms)
+{
+    int id = ++c->id;
+    json_t *msg = json_pack ("{s:i, s:s, s:o}", "id", id, "method", method, "params",
+                             params ? params : json_object ());
+    if (session)
+        json_object_set_new (msg, "sessionId", json_string (c->session));
+    char *text = json_dumps (msg, JSON_COMPACT);
+    json_decref (msg);
+    bool sent = text != NULL;
+    for (size_t off = 0, len = text ? strlen (text) + 1 : 0; sent && off < len;) {
+        ssize_t n = write (c->to, text + off, len - off);
+        sent = n > 0;
+        off += sent ? (size_t)n : 0;
+    }
+    free (text);
+    if (!sent)
+        return NULL;
+    int64_t deadline = web_it_now_ms () + timeout_ms;
+    for (;;) {
+        char *end = c->buf ? memchr (c->buf, 0, c->len) : NULL;
+        while (end) {
+            json_t *reply = json_loads (c->buf, 0, NULL);
+            size_t used = (size_t)(end - c->buf) + 1;
+            memmove (c->buf, end + 1, c->len - used);
+            c->len -= used;
+            if (reply && json_integer_value (json_object_get (reply, "id")) == id) {
+                json_t *result = json_incref (json_object_get (reply, "result"));
+                json_decref (reply);
+                return result;
+            }
+            json_decref (reply);
+            end = memchr (c->buf, 0, c->len);
+        }
+        struct pollfd p = {c->from, POLLIN, 0};
+        int left = (int)(deadline - web_it_now_ms ());
+        if (left <= 0 || poll (&p, 1, left) <= 0)
+            return NULL;
+        if (c->len + 65536 > c->cap) {
+            c->cap = c->len + 131072;
+            c->buf = realloc (c->buf, c->cap);
+        }
+        ssize_t n = read (c->from, c->buf + c->len, 65536);
+        if (n <= 0)
+            return NULL;
+        c->len += (size_t)n;
+    }
+}
+
+//  Opens a page target and attaches to it. 0 / -1.
+static int
+s_cdp_page (s_cdp_t *c)
+{
+    json_t *r = s_cdp_call (c, "Target.createTarget", json_pack ("{s:s}", "url", "about:blank"),
+                            false, 30000);
+    char target[128];
+    snprintf (target, sizeof target, "%s", web_it_str (r, "targetId"));
+    json_decref (r);
+    if (!target[0])
+        return -1;
+    r = s_cdp_call (c, "Target.attachToTarget",
+                    json_pack ("{s:s, s:b}", "targetId", target, "flatten", 1), false, 30000);
+    snprintf (c->session, sizeof c->session, "%s", web_it_str (r, "sessionId"));
+    json_decref (r);
+    return c->session[0] ? 0 : -1;
+}
+
+//  The string value of `expression` in the page ("" if it is not a string).
+static char *
+s_cdp_eval (s_cdp_t *c, const char *expression)
+{
+    json_t *r = s_cdp_call (c, "Runtime.evaluate",
+                            json_pack ("{s:s, s:b}", "expression", expression, "returnByValue", 1),
+                            true, 10000);
+    char *v = strdup (web_it_str (json_object_get (r, "result"), "value"));
+    json_decref (r);
+    return v;
+}
+
+//  Waits until `expression` evaluates to a string holding `needle`.
+static bool
+s_cdp_wait (s_cdp_t *c, const char *expression, const char *needle, int timeout_ms)
+{
+    int64_t deadline = web_it_now_ms () + timeout_ms;
+    while (web_it_now_ms () < deadline) {
+        char *v = s_cdp_eval (c, expression);
+        bool ok = v && strstr (v, needle);
+        free (v);
+        if (ok)
+            return true;
+        web_it_pause (200);
+    }
+    return false;
+}
+
+//  Frees counter 1 and calls the next ticket there; the number called.
+static void
+s_call_next (char *number, size_t size)
+{
+    json_t *snap = web_it_call ("hall.snapshot", NULL, 0);
+    const json_t *c1 = json_array_get (json_object_get (snap, "counters"), 0);
+    const char *state = web_it_str (c1, "state");
+    if (strcmp (state, "calling") == 0 || strcmp (state, "serving") == 0) {
+        if (strcmp (state, "calling") == 0)
+            json_decref (web_it_call ("ticket.start", json_pack ("{s:i}", "counter", 1), 0));
+        json_decref (web_it_call ("ticket.finish", json_pack ("{s:i}", "counter", 1), 0));
+    }
+    json_decref (snap);
+    char issued[16];
+    web_it_issue ("G", issued, sizeof issued);
+    json_t *r = web_it_call ("ticket.call_next", json_pack ("{s:i}", "counter", 1), 0);
+    snprintf (number, size, "%s", web_it_str (json_object_get (r, "ticket"), "number"));
+    json_decref (r);
+}
+
+void
+test_web_browser_live (void)
+{
+    int st;
+    free (test_run ("command -v chromium >/dev/null 2>&1", &st));
+    if (st != 0)
+        CU_FAIL_FATAL ("chromium is not installed: run scripts/install-deps");
+    char profile[700];
+    snprintf (profile, sizeof profile, "%s/chromium-live", web_it_hall.broker.dir);
+    //  A browser that dies must fail the test, not kill the runner with SIGPIPE.
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
+    sigaction (SIGPIPE, &ignore, &old);
+    s_cdp_t c;
+    if (s_cdp_start (&c, profile) != 0) {
+        sigaction (SIGPIPE, &old, NULL);
+        CU_FAIL_FATAL ("cannot start chromium");
+    }
+    if (s_cdp_page (&c) != 0) {
+        CU_FAIL ("chromium gave no page over --remote-debugging-pipe");
+        s_cdp_stop (&c);
+        sigaction (SIGPIPE, &old, NULL);
+        return;
+    }
+    const char *pages[] = {"/board", "/dashboard"};
+    const char *where[] = {"document.querySelector('.latest').textContent",
+                           "document.getElementById('counters').textContent"};
+    for (size_t i = 0; i < 2; i++) {
+        char url[128];
+        snprintf (url, sizeof url, "http://127.0.0.1:%d%s", web_it_hall.port, pages[i]);
+        json_decref (
+            s_cdp_call (&c, "Page.navigate", json_pack ("{s:s}", "url", url), true, 30000));
+        //  The page's stream is connected: what happens now must reach it as it happens.
+        CU_ASSERT (s_cdp_wait (&c, "document.body ? document.body.getAttribute('data-live') : ''",
+                               "on", 20000));
+        char number[16];
+        s_call_next (number, sizeof number);
+        CU_ASSERT_FATAL (number[0] != 0);
+        char expr[200];
+        snprintf (expr, sizeof expr, "(function(){try{return %s;}catch(e){return '';}})()",
+                  where[i]);
+        CU_ASSERT (s_cdp_wait (&c, expr, number, 15000));
+    }
+    json_decref (s_cdp_call (&c, "Browser.close", NULL, false, 5000));
+    s_cdp_stop (&c);
+    sigaction (SIGPIPE, &old, NULL);
+}

@@ -1,0 +1,184 @@
+/*  web_gateway.c — see web_gateway.h. */
+#include "web_gateway.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto_json.h"
+#include "proto_kpi.h"
+#include "proto_msg.h"
+
+//  What goes out on /events: the broker's event, with a case reduced to what a board or a
+//  dashboard shows (no applicant, checks or proxies) and a rating without its comment.
+static json_t *
+s_public_event (const char *topic, const json_t *e)
+{
+    static const char *case_keys[] = {
+        "case_no",
+        "hall",
+        "item",
+        "item_name",
+        "service",
+        "department",
+        "kind",
+        "state",
+        "ticket",
+        "warnings",
+        "counter",
+        "received",
+        "accepted",
+        "concluded",
+        "collected",
+        "deadline",
+        "promised_deadline",
+        "statutory_deadline",
+        "clock",
+        "elapsed_days",
+        "limit_days",
+        "provisional",
+    };
+    if (strncmp (topic, "case.", 5) != 0 && strncmp (topic, "rating.", 7) != 0)
+        return json_incref ((json_t *)e);
+    json_t *out = json_deep_copy (e);
+    if (!out)
+        return NULL;
+    json_object_del (out, "proxy_name");
+    json_t *c = json_object_get (e, "case");
+    if (json_is_object (c)) {
+        json_t *small = json_object ();
+        for (size_t i = 0; i < sizeof case_keys / sizeof case_keys[0]; i++) {
+            json_t *v = json_object_get (c, case_keys[i]);
+            if (v)
+                json_object_set (small, case_keys[i], v);
+        }
+        json_object_set_new (out, "case", small);
+    }
+    json_object_del (json_object_get (out, "rectification"), "comment");
+    json_object_del (out, "comment");
+    return out;
+}
+
+static void
+s_on_event (proto_mirror_t *mirror, const char *topic, const json_t *event, void *arg)
+{
+    web_t *self = arg;
+    uint64_t seq = proto_mirror_seq (mirror);
+    proto_client_t *client = proto_mirror_client (mirror);
+    if (!event) {
+        //  A new snapshot (start, gap, broker restart): catch the history up and tell the
+        //  pages to reload.
+        self->connected = true;
+        web_history_snapshot (self->hist, client, seq);
+        json_decref (self->ratings);
+        self->ratings = NULL;
+        json_t *data = json_pack ("{s:I, s:i}", "seq", (json_int_t)seq, "snapshots",
+                                  proto_mirror_snapshots (mirror));
+        web_sse_broadcast (self->sse, seq, "mirror.snapshot", data);
+        json_decref (data);
+        return;
+    }
+    web_history_event (self->hist, client, seq, topic, event);
+    if (strncmp (topic, "rating.", 7) == 0) {
+        json_decref (self->ratings);
+        self->ratings = NULL;
+    }
+    json_t *pub = s_public_event (topic, event);
+    if (pub)
+        web_sse_broadcast (self->sse, seq, topic, pub);
+    json_decref (pub);
+}
+
+web_t *
+web_new (const char *broker, const char *pub)
+{
+    web_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->sse = web_sse_new ();
+    self->hist = web_history_new ();
+    self->mirror = proto_mirror_new (broker, pub);
+    if (!self->sse || !self->hist || !self->mirror) {
+        web_destroy (&self);
+        return NULL;
+    }
+    proto_mirror_on_event (self->mirror, s_on_event, self);
+    return self;
+}
+
+void
+web_destroy (web_t **self_p)
+{
+    web_t *self = *self_p;
+    if (!self)
+        return;
+    if (self->http) {
+        //  End every stream, let the server send what is queued, then stop.
+        web_sse_close_all (self->sse);
+        for (int i = 0; i < 20 && web_sse_clients (self->sse); i++) {
+            web_http_run (self->http);
+            struct timespec ts = {0, 10 * 1000000};
+            nanosleep (&ts, NULL);
+        }
+        web_http_destroy (&self->http);
+    }
+    proto_mirror_destroy (&self->mirror);
+    web_sse_destroy (&self->sse);
+    web_history_destroy (&self->hist);
+    json_decref (self->ratings);
+    free (self);
+    *self_p = NULL;
+}
+
+int64_t
+web_now (web_t *self)
+{
+    const json_t *info = proto_mirror_info (self->mirror);
+    if (proto_is (info, "clock", "sim")) {
+        json_int_t now = proto_int (proto_mirror_state (self->mirror), "now");
+        return now ? now : proto_int (info, "now");
+    }
+    struct timespec ts;
+    clock_gettime (CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+web_utc_offset (web_t *self)
+{
+    const json_t *v = json_object_get (proto_mirror_state (self->mirror), "utc_offset_min");
+    if (!json_is_integer (v))
+        v = json_object_get (json_object_get (proto_mirror_info (self->mirror), "hall"),
+                             "utc_offset_min");
+    return json_is_integer (v) ? (int)json_integer_value (v) : 480;
+}
+
+const char *
+web_hall_name (web_t *self)
+{
+    const char *name =
+        proto_str (json_object_get (proto_mirror_info (self->mirror), "hall"), "name");
+    return *name ? name : "政务服务中心";
+}
+
+const json_t *
+web_ratings (web_t *self)
+{
+    //  Not while the broker is away: every page that shows it would wait for the timeout.
+    if (!self->ratings && self->connected) {
+        json_t *r = NULL;
+        if (proto_client_call (proto_mirror_client (self->mirror), "rating.list", NULL, &r) ==
+            PROTO_ERR_OK)
+            self->ratings = r;
+        else
+            json_decref (r);
+    }
+    return self->ratings;
+}
+
+json_t *
+web_kpi (web_t *self)
+{
+    return proto_kpi_hall (proto_mirror_state (self->mirror), proto_mirror_info (self->mirror),
+                           web_now (self));
+}

@@ -1,0 +1,55 @@
+/*  web_gateway.h — the gateway's state, shared by its pages: the live hall and what the
+    gateway keeps beside it.
+
+    A client of the broker like any terminal. It keeps a live copy of the hall with the
+    mirror (proto_mirror.h, the Clone pattern); the state comes from the mirror's event
+    stream, never from polling the broker. Each event goes to the day's history
+    (web_history.h) and out to the /events clients (web_sse.h) reduced to what a board or
+    a dashboard uses: a case without its applicant, checks or proxies, a rating without
+    its comment. After each snapshot the history catches up and the pages are told to
+    reload. The broker is asked only for what no event carries (a ticket's status by its
+    token, the day's journal, the rectification list after a rating) and to act (issue,
+    rate). */
+#ifndef WEB_GATEWAY_H
+#define WEB_GATEWAY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "proto_mirror.h"
+#include "web_history.h"
+#include "web_http.h"
+#include "web_sse.h"
+
+struct web {
+    proto_mirror_t *mirror; //  the live hall, and the client for requests
+    web_http_t *http;       //  the HTTP server (set by the caller once listening)
+    web_sse_t *sse;         //  /events clients
+    web_history_t *hist;    //  today's history for the charts and the board
+    json_t *ratings;        //  rating.list reply, until a rating event changes it
+    bool connected;         //  the mirror is in step with the broker
+};
+
+//  A gateway for the broker at `broker` (`pub`: its event endpoint when not the one it
+//  advertises, else NULL), not yet started (proto_mirror_start) and without a server.
+//  NULL on failure. Caller owns it.
+web_t *web_new (const char *broker, const char *pub);
+//  Ends every /events stream (letting what is queued go out), stops the HTTP server and
+//  frees everything; sets *self_p to NULL. Safe on NULL.
+void web_destroy (web_t **self_p);
+//  The broker's "now" (Unix ms): the real time, or on a simulated clock the time of the
+//  last event (the simulated clock moves only by events).
+int64_t web_now (web_t *self);
+//  The hall's offset from UTC in minutes.
+int web_utc_offset (web_t *self);
+//  The hall's name, or a generic one before hall.info arrived.
+const char *web_hall_name (web_t *self);
+//  The rectification list (rating.list), asked for again only after a rating event; NULL
+//  while the broker is away. Borrowed.
+const json_t *web_ratings (web_t *self);
+//  The hall's figures now (proto_kpi_hall): what the dashboard, /metrics and /api/kpi
+//  show, the same figures as the terminal monitor's. Caller owns it.
+json_t *web_kpi (web_t *self);
+
+#endif

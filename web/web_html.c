@@ -1,0 +1,75 @@
+/*  web_html.c — see web_html.h. */
+#include "web_html.h"
+
+#include <time.h>
+
+#include "proto_table.h"
+#include "web_assets.h"
+
+void
+web_html_hhmm (int64_t ms, int utc_offset_min, char *out, size_t size)
+{
+    time_t t = (time_t)(ms / 1000) + (time_t)utc_offset_min * 60;
+    struct tm tm;
+    gmtime_r (&t, &tm);
+    snprintf (out, size, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+void
+web_html_date (json_int_t yyyymmdd, char *out, size_t size)
+{
+    json_int_t d = yyyymmdd;
+    snprintf (out, size, "%04d-%02d-%02d", (int)(d / 10000), (int)(d / 100 % 100), (int)(d % 100));
+}
+
+void
+web_html_minutes (FILE *f, const json_t *ms)
+{
+    if (json_is_integer (ms))
+        fprintf (f, "%.1f", (double)json_integer_value (ms) / 60000.0);
+    else
+        fputs ("—", f);
+}
+
+void
+web_html_ratio (FILE *f, const json_t *ratio)
+{
+    if (json_is_number (ratio))
+        fprintf (f, "%.1f%%", 100.0 * json_number_value (ratio));
+    else
+        fputs ("—", f);
+}
+
+void
+web_html_state (FILE *f, const char *text, const char *state)
+{
+    if (text)
+        fputs (text, f);
+    else
+        web_escape (f, state);
+}
+
+void
+web_html_offline (FILE *f, bool connected)
+{
+    if (!connected)
+        fputs ("<p class=\"offline\">与大厅服务器的连接中断，正在重连；数据可能不是最新 "
+               "<span class=\"en\">Connection to the hall server lost, reconnecting: figures "
+               "may be out of date</span></p>\n",
+               f);
+}
+
+void
+web_html_live_begin (FILE *f, const char *title, const char *page)
+{
+    char attrs[2048];
+    size_t len = (size_t)snprintf (attrs, sizeof attrs, " data-topics=\"");
+#define X(id, topic, fields) \
+    if (len < sizeof attrs)  \
+        len += (size_t)snprintf (attrs + len, sizeof attrs - len, "%s ", topic);
+    PROTO_EVENTS (X)
+#undef X
+    if (len < sizeof attrs)
+        snprintf (attrs + len, sizeof attrs - len, "mirror.snapshot\"");
+    web_page_begin (f, title, page, NULL, attrs);
+}

@@ -1,0 +1,31 @@
+/*  web_html.h — the small pieces of HTML the gateway's pages share: times and dates in the
+    hall's time, minutes and percentages (a dash when unknown), a state in words, the
+    offline banner, and the start of a live page (the event topics it listens for). Every page
+   writes these the same way. */
+#ifndef WEB_HTML_H
+#define WEB_HTML_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+//  "HH:MM" of Unix ms in the hall's time (UTC offset in minutes) into out.
+void web_html_hhmm (int64_t ms, int utc_offset_min, char *out, size_t size);
+//  "YYYY-MM-DD" of a YYYYMMDD date into out.
+void web_html_date (json_int_t yyyymmdd, char *out, size_t size);
+//  Milliseconds as minutes with one decimal; a dash when `ms` is not an integer (unknown).
+void web_html_minutes (FILE *f, const json_t *ms);
+//  A ratio (a JSON number, 0..1) as a percentage with one decimal; a dash when it is not a
+//  number (a ratio of nothing counted).
+void web_html_ratio (FILE *f, const json_t *ratio);
+//  The text of a state (HTML, trusted), or the state itself escaped when `text` is NULL.
+void web_html_state (FILE *f, const char *text, const char *state);
+//  The banner every live page shows while the gateway has lost the broker; nothing when
+//  `connected`.
+void web_html_offline (FILE *f, bool connected);
+//  Begins a page the script keeps live (web_page_begin), its body listing every event
+//  topic and mirror.snapshot in data-topics.
+void web_html_live_begin (FILE *f, const char *title, const char *page);
+
+#endif

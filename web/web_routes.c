@@ -1,0 +1,96 @@
+/*  web_routes.c — see web_routes.h. The index page and the assets are served here; each
+    other page has a module of its own. */
+#include "web_routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "web_api.h"
+#include "web_assets.h"
+#include "web_board.h"
+#include "web_dashboard.h"
+#include "web_kiosk.h"
+#include "web_metrics.h"
+#include "web_status.h"
+
+static void
+s_index_page (FILE *f, web_t *web)
+{
+    web_page_begin (f, "onewindow", "index", NULL, NULL);
+    fputs ("<main><h1>", f);
+    web_escape (f, web_hall_name (web));
+    fputs ("</h1><ul>"
+           "<li><a href=\"/board\">叫号屏 <span class=\"en\">Display board</span></a></li>"
+           "<li><a href=\"/dashboard\">大厅监控 <span class=\"en\">Hall "
+           "dashboard</span></a></li>"
+           "<li><a href=\"/kiosk\">取号 <span class=\"en\">Take a ticket</span></a></li>"
+           "<li><a href=\"/api/snapshot\">/api/snapshot</a> · <a href=\"/api/kpi\">/api/kpi</a> "
+           "· <a href=\"/api/history\">/api/history</a> · <a "
+           "href=\"/api/ratings\">/api/ratings</a> · <a href=\"/metrics\">/metrics</a></li>"
+           "</ul><p class=\"en\">查看排队进度请扫描取号单上的二维码 / Scan your slip's QR "
+           "code to follow your ticket.</p></main>\n",
+           f);
+    web_page_end (f, 0);
+}
+
+static enum MHD_Result
+s_index (web_t *web, web_req_t *req)
+{
+    return web_send_page (req, web, s_index_page);
+}
+
+//  An embedded asset; browsers may keep it and revalidate.
+static enum MHD_Result
+s_asset (web_req_t *req, const char *text, const char *ctype)
+{
+    char *copy = strdup (text);
+    if (!copy)
+        return MHD_NO;
+    return web_send (req, MHD_HTTP_OK, ctype, copy, strlen (copy), true);
+}
+
+static enum MHD_Result
+s_css (web_t *web, web_req_t *req)
+{
+    (void)web;
+    return s_asset (req, web_css, "text/css; charset=utf-8");
+}
+
+static enum MHD_Result
+s_js (web_t *web, web_req_t *req)
+{
+    (void)web;
+    return s_asset (req, web_app_js, "text/javascript; charset=utf-8");
+}
+
+static enum MHD_Result
+s_worker (web_t *web, web_req_t *req)
+{
+    (void)web;
+    return s_asset (req, web_worker_js, "text/javascript; charset=utf-8");
+}
+
+#define JSON WEB_JSON_ERRORS
+
+const web_route_t web_routes[] = {
+    {"/", s_index, NULL, 0, "an index of the pages"},
+    {"/board", web_board_get, NULL, 0, "the TV display: last calls, people waiting"},
+    {"/dashboard", web_dashboard_get, NULL, 0, "the manager's live page, today's charts"},
+    {"/kiosk", web_kiosk_get, web_kiosk_post, WEB_KIOSK, "touch-screen tickets; POST issues one"},
+    {"/t/TOKEN", web_status_get, NULL, 0, "a citizen's status page (the slip's QR code)"},
+    {"/rate/TOKEN", web_rate_get, web_rate_post, 0,
+     "the rating pad (好差评); POST rates the visit"},
+    {"/api/snapshot", web_api_snapshot, NULL, JSON, "JSON: the live hall and the gateway's state"},
+    {"/api/kpi", web_api_kpi, NULL, JSON, "JSON: the hall's figures (as monitor --json)"},
+    {"/api/status/TOKEN", web_status_api, NULL, JSON, "JSON: a citizen's ticket and cases"},
+    {"/api/history", web_api_history, NULL, JSON, "JSON: today's series for the charts"},
+    {"/api/ratings", web_api_ratings, NULL, JSON, "JSON: rectifications (?state=open)"},
+    {"/api/charts", web_dashboard_charts, NULL, JSON, "the dashboard's charts (SVG in HTML)"},
+    {"/events", web_api_events, NULL, JSON | WEB_NO_HEAD,
+     "Server-Sent Events: each broker event, live"},
+    {"/metrics", web_metrics_get, NULL, JSON, "Prometheus text format"},
+    {"/assets/app.css", s_css, NULL, 0, "the pages' style sheet"},
+    {"/assets/app.js", s_js, NULL, 0, "the script that keeps pages live"},
+    {"/assets/live-worker.js", s_worker, NULL, 0, "its worker, holding the event stream"},
+    {NULL, NULL, NULL, 0, NULL},
+};

@@ -1,0 +1,419 @@
+/*  web_status.c — see web_status.h. */
+#include "web_status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto_json.h"
+#include "proto_msg.h"
+#include "proto_text.h"
+#include "proto_token.h"
+#include "web_assets.h"
+#include "web_html.h"
+
+static const char *
+s_ticket_state_text (const char *state)
+{
+    static const struct {
+        const char *state, *text;
+    } texts[] = {
+        {"waiting", "排队中 <span class=\"en\">Waiting</span>"},
+        {"called", "已叫号，请到窗口 <span class=\"en\">Called: please go to the counter</span>"},
+        {"serving", "办理中 <span class=\"en\">Being served</span>"},
+        {"done", "已办结 <span class=\"en\">Done</span>"},
+        {"missed", "已过号 <span class=\"en\">Missed</span>"},
+        {"cancelled", "已取消 <span class=\"en\">Cancelled</span>"},
+        {"expired", "已失效 <span class=\"en\">Expired</span>"},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (strcmp (texts[i].state, state) == 0)
+            return texts[i].text;
+    return NULL;
+}
+
+static const char *
+s_case_state_text (const char *state)
+{
+    static const struct {
+        const char *state, *text;
+    } texts[] = {
+        {"supplement_pending", "待补正 <span class=\"en\">Waiting for material</span>"},
+        {"accepted", "已受理 <span class=\"en\">Accepted</span>"},
+        {"in_review", "审核中 <span class=\"en\">In review</span>"},
+        {"special_procedure", "特别程序 <span class=\"en\">Special procedure</span>"},
+        {"awaiting_pickup", "待领取 <span class=\"en\">Ready for pickup</span>"},
+        {"ready_for_pickup", "已入柜待取 <span class=\"en\">In the cabinet</span>"},
+        {"approved", "准予 <span class=\"en\">Approved</span>"},
+        {"denied", "不予许可 <span class=\"en\">Denied</span>"},
+        {"collected", "已领取 <span class=\"en\">Collected</span>"},
+        {"not_accepted", "不予受理 <span class=\"en\">Not accepted</span>"},
+        {"withdrawn", "已撤回 <span class=\"en\">Withdrawn</span>"},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (strcmp (texts[i].state, state) == 0)
+            return texts[i].text;
+    return NULL;
+}
+
+static const char *s_level_zh[] = {"", "非常不满意", "不满意", "基本满意", "满意", "非常满意"};
+static const char *s_level_en[] = {"",           "Very dissatisfied", "Dissatisfied",
+                                   "Acceptable", "Satisfied",         "Very satisfied"};
+
+//  A canonical token from the path segment `arg` (case-insensitive), or -1.
+static int
+s_token (const char *arg, char *out)
+{
+    if (strlen (arg) != PROTO_TOKEN_LEN)
+        return -1;
+    for (int i = 0; i < PROTO_TOKEN_LEN; i++) {
+        char ch = arg[i];
+        if (ch >= 'a' && ch <= 'z')
+            ch = (char)(ch - 'a' + 'A');
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= '2' && ch <= '7')))
+            return -1;
+        out[i] = ch;
+    }
+    out[PROTO_TOKEN_LEN] = 0;
+    return proto_token_valid (out) ? 0 : -1;
+}
+
+//  ticket.status for the request's token (canonical into `token`). PROTO_ERR_OK with
+//  *reply (caller owns), or the error: PROTO_ERR_BAD_FIELD for a malformed token,
+//  PROTO_CLIENT_UNREACHABLE when the broker does not answer.
+static int
+s_lookup (web_t *w, web_req_t *req, char *token, json_t **reply)
+{
+    *reply = NULL;
+    if (s_token (web_req_arg (req), token) != 0)
+        return PROTO_ERR_BAD_FIELD;
+    json_t *body = json_pack ("{s:s}", "token", token);
+    int rc = proto_client_call (proto_mirror_client (w->mirror), "ticket.status", body, reply);
+    json_decref (body);
+    if (rc != PROTO_ERR_OK) {
+        json_decref (*reply);
+        *reply = NULL;
+    }
+    return rc;
+}
+
+static enum MHD_Result
+s_failed (web_t *w, web_req_t *req, int rc)
+{
+    return web_send_broker_error (req, rc, proto_client_message (proto_mirror_client (w->mirror)));
+}
+
+//  The members `keys` of `from` that it has, into a new object.
+static json_t *
+s_pick (const json_t *from, const char *const *keys, size_t n)
+{
+    json_t *out = json_object ();
+    for (size_t i = 0; i < n; i++)
+        if (json_object_get (from, keys[i]))
+            json_object_set (out, keys[i], json_object_get (from, keys[i]));
+    return out;
+}
+
+//  Only these fields of a ticket and a case reach the citizen's page and /api/status.
+static json_t *
+s_public (const json_t *r)
+{
+    static const char *const ticket_keys[] = {
+        "number", "service",    "service_name", "service_name_en", "state",
+        "issued", "called",     "finished",     "counter",         "counter_name",
+        "ahead",  "est_wait_s", "grace_until",  "recalls",
+    };
+    static const char *const case_keys[] = {
+        "case_no",  "item",        "item_name", "state",     "kind",      "received",  "accepted",
+        "deadline", "provisional", "clock",     "next_step", "concluded", "collected", "missing",
+    };
+    json_t *ticket = s_pick (json_object_get (r, "ticket"), ticket_keys,
+                             sizeof ticket_keys / sizeof ticket_keys[0]);
+    json_t *cases = json_array ();
+    size_t i;
+    json_t *c;
+    json_array_foreach (json_object_get (r, "cases"), i, c) {
+        json_t *one = s_pick (c, case_keys, sizeof case_keys / sizeof case_keys[0]);
+        const json_t *p = json_object_get (c, "pickup");
+        if (json_is_object (p))
+            json_object_set_new (one, "pickup",
+                                 json_pack ("{s:s, s:s}", "cabinet_name",
+                                            proto_str (p, "cabinet_name"), "slot",
+                                            proto_str (p, "slot")));
+        json_array_append_new (cases, one);
+    }
+    return json_pack ("{s:s, s:o, s:o}", "hall", proto_str (r, "hall"), "ticket", ticket, "cases",
+                      cases);
+}
+
+//  The ticket: number, service, state, and what to do now.
+static void
+s_ticket_card (FILE *f, web_t *w, const char *token, const json_t *view)
+{
+    const json_t *t = json_object_get (view, "ticket");
+    const char *state = proto_str (t, "state");
+    fputs ("<section class=\"ticket-card\"><p>", f);
+    web_escape (f, proto_str (view, "hall"));
+    fputs ("</p><p class=\"num\" id=\"number\">", f);
+    web_escape (f, proto_str (t, "number"));
+    fputs ("</p><p>", f);
+    web_escape (f, proto_str (t, "service_name"));
+    fputs (" <span class=\"en\">", f);
+    web_escape (f, proto_str (t, "service_name_en"));
+    fputs ("</span></p><p class=\"state\">", f);
+    web_html_state (f, s_ticket_state_text (state), state);
+    fputs ("</p>\n", f);
+    if (strcmp (state, "waiting") == 0) {
+        char wait[96];
+        proto_format_wait (json_object_get (t, "est_wait_s"), wait, sizeof wait);
+        json_int_t ahead = proto_int (t, "ahead");
+        fprintf (f,
+                 "<p class=\"ahead\">你前面还有 <b>%lld</b> 人在等待 <span class=\"en\">%lld "
+                 "ahead of you</span></p><p>预计等待 <span class=\"en\">Estimated "
+                 "wait</span>: ",
+                 (long long)ahead, (long long)ahead);
+        web_escape (f, wait);
+        fputs ("</p>\n", f);
+    } else if (strcmp (state, "called") == 0 || strcmp (state, "serving") == 0) {
+        fputs ("<p>请到 <b>", f);
+        web_escape (f, proto_str (t, "counter_name"));
+        fprintf (f, "</b> 办理 <span class=\"en\">Please go to counter %lld</span></p>\n",
+                 (long long)proto_int (t, "counter"));
+    } else if (json_is_integer (json_object_get (t, "grace_until"))) {
+        char until[32];
+        proto_format_time (proto_int (t, "grace_until"), web_utc_offset (w), until, sizeof until);
+        fputs ("<p>请在 ", f);
+        web_escape (f, until);
+        fputs (" 前到取号机重新排队 <span class=\"en\">Rejoin the line at a kiosk before "
+               "then</span></p>\n",
+               f);
+    } else if (strcmp (state, "done") == 0) {
+        fputs ("<p><a href=\"/rate/", f);
+        web_escape (f, token);
+        fputs ("\">评价本次服务 <span class=\"en\">Rate this visit</span></a></p>\n", f);
+    }
+    fputs ("</section>\n", f);
+}
+
+//  A case: number, item, state, deadline, next step, and how to collect when ready.
+static void
+s_case (FILE *f, const json_t *c)
+{
+    const char *cs = proto_str (c, "state");
+    fputs ("<section class=\"case\"><h2>办件 <span class=\"en\">Case</span> ", f);
+    web_escape (f, proto_str (c, "case_no"));
+    fputs ("</h2><dl><dt>事项 <span class=\"en\">Item</span></dt><dd>", f);
+    web_escape (f, proto_str (c, "item_name"));
+    fputs ("</dd><dt>状态 <span class=\"en\">State</span></dt><dd>", f);
+    web_html_state (f, s_case_state_text (cs), cs);
+    fputs ("</dd><dt>办结期限 <span class=\"en\">Deadline</span></dt><dd>", f);
+    const json_t *d = json_object_get (c, "deadline");
+    if (json_is_integer (d)) {
+        char date[16];
+        web_html_date (json_integer_value (d), date, sizeof date);
+        fputs (date, f);
+        if (json_is_true (json_object_get (c, "provisional")))
+            fputs (" （暂定 <span class=\"en\">provisional</span>）", f);
+    } else if (proto_is (c, "clock", "paused"))
+        fputs ("时限暂停 <span class=\"en\">Clock paused</span>", f);
+    else
+        fputs ("—", f);
+    fputs ("</dd><dt>下一步 <span class=\"en\">Next step</span></dt><dd>", f);
+    web_escape (f, proto_str (c, "next_step"));
+    fputs ("</dd></dl>\n", f);
+    if (strcmp (cs, "awaiting_pickup") == 0 || strcmp (cs, "ready_for_pickup") == 0) {
+        fputs ("<div class=\"pickup\"><b>领取方式 <span class=\"en\">How to "
+               "collect</span></b><br>",
+               f);
+        web_escape (f, proto_str (c, "next_step"));
+        fputs ("<br>请携带本人身份证件和取号单（或本页二维码）；他人代领须经授权。<span "
+               "class=\"en\">Bring your ID card and the slip (or this page's code); "
+               "someone collecting for you needs your authorisation.</span></div>\n",
+               f);
+    }
+    fputs ("</section>\n", f);
+}
+
+static void
+s_live (FILE *f, web_t *w, const char *token, const json_t *view)
+{
+    web_html_offline (f, w->connected);
+    s_ticket_card (f, w, token, view);
+    size_t i;
+    json_t *c;
+    json_array_foreach (json_object_get (view, "cases"), i, c)
+        s_case (f, c);
+}
+
+static void
+s_page (FILE *f, web_t *w, const char *token, const json_t *view)
+{
+    web_html_live_begin (f, "排队进度 Your ticket", "citizen");
+    //  Refreshed on events of its own ticket or service only (the page asks the broker).
+    fprintf (f,
+             "<main id=\"live\" data-part=\"/t/%s?part=live\" data-on=\"ticket. case. "
+             "rating. hall. mirror.\" data-service=\"",
+             token);
+    web_escape (f, proto_str (json_object_get (view, "ticket"), "service"));
+    fputs ("\" data-every=\"60\" data-delay=\"1000\">\n", f);
+    s_live (f, w, token, view);
+    fputs ("</main>\n", f);
+    web_page_end (f, 1);
+}
+
+enum MHD_Result
+web_status_get (web_t *web, web_req_t *req)
+{
+    char token[PROTO_TOKEN_LEN + 1];
+    json_t *r;
+    int rc = s_lookup (web, req, token, &r);
+    if (rc != PROTO_ERR_OK)
+        return s_failed (web, req, rc);
+    json_t *view = s_public (r);
+    json_decref (r);
+    web_out_t o;
+    FILE *f = web_out_open (&o);
+    if (!f) {
+        json_decref (view);
+        return MHD_NO;
+    }
+    if (web_req_part (req))
+        s_live (f, web, token, view);
+    else
+        s_page (f, web, token, view);
+    json_decref (view);
+    return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
+}
+
+enum MHD_Result
+web_status_api (web_t *web, web_req_t *req)
+{
+    char token[PROTO_TOKEN_LEN + 1];
+    json_t *r;
+    int rc = s_lookup (web, req, token, &r);
+    if (rc != PROTO_ERR_OK)
+        return s_failed (web, req, rc);
+    json_t *view = s_public (r);
+    json_decref (r);
+    enum MHD_Result sent = web_send_json (req, MHD_HTTP_OK, view);
+    json_decref (view);
+    return sent;
+}
+
+//  The pad: five levels and a comment, or a note while the visit is not finished.
+static void
+s_pad (FILE *f, const char *token, const json_t *r)
+{
+    const json_t *t = json_object_get (r, "ticket");
+    web_page_begin (f, "服务评价 Rate your visit", "citizen", NULL, NULL);
+    fputs ("<main><section class=\"ticket-card\"><p>", f);
+    web_escape (f, proto_str (r, "hall"));
+    fputs ("</p><p class=\"num\">", f);
+    web_escape (f, proto_str (t, "number"));
+    fputs ("</p><p>", f);
+    web_escape (f, proto_str (t, "service_name"));
+    fputs ("</p><h1>请对本次服务进行评价 <span class=\"en\">How was your visit?</span></h1>\n", f);
+    if (!proto_is (t, "state", "done")) {
+        fputs ("<p>办理结束后即可评价 <span class=\"en\">You can rate once your visit is "
+               "finished.</span></p><p><a href=\"/rate/",
+               f);
+        web_escape (f, token);
+        fputs ("\">刷新 <span class=\"en\">Reload</span></a></p>\n", f);
+    } else {
+        char rid[33];
+        proto_request_id_new (rid);
+        fprintf (f,
+                 "<form method=\"post\" action=\"/rate/%s\"><input type=\"hidden\" "
+                 "name=\"rid\" value=\"%s\"><div class=\"levels\">\n",
+                 token, rid);
+        for (int l = 5; l >= 1; l--)
+            fprintf (f,
+                     "<button type=\"submit\" name=\"level\" value=\"%d\" class=\"l%d\">%s<span "
+                     "class=\"en\">%s</span></button>\n",
+                     l, l, s_level_zh[l], s_level_en[l]);
+        fputs ("</div><label>意见或建议（可选） <span class=\"en\">Comment (optional)</span>"
+               "<textarea name=\"comment\" maxlength=\"500\"></textarea></label></form>\n",
+               f);
+    }
+    fputs ("</section></main>\n", f);
+    web_page_end (f, 0);
+}
+
+enum MHD_Result
+web_rate_get (web_t *web, web_req_t *req)
+{
+    char token[PROTO_TOKEN_LEN + 1];
+    json_t *r;
+    int rc = s_lookup (web, req, token, &r);
+    if (rc != PROTO_ERR_OK)
+        return s_failed (web, req, rc);
+    web_out_t o;
+    FILE *f = web_out_open (&o);
+    if (!f) {
+        json_decref (r);
+        return MHD_NO;
+    }
+    s_pad (f, token, r);
+    json_decref (r);
+    return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
+}
+
+//  Thanks, and for a bad rating the follow-up with its deadline.
+static void
+s_thanks (FILE *f, long level, const json_t *r)
+{
+    web_page_begin (f, "感谢评价 Thank you", "citizen", NULL, NULL);
+    fprintf (f,
+             "<main><section class=\"ticket-card\" id=\"thanks\"><h1>感谢您的评价 <span "
+             "class=\"en\">Thank you</span></h1><p>%s <span class=\"en\">%s</span></p>\n",
+             s_level_zh[level], s_level_en[level]);
+    const json_t *item = json_object_get (r, "rectification");
+    if (json_is_object (item)) {
+        char date[16];
+        web_html_date (proto_int (item, "deadline"), date, sizeof date);
+        fprintf (f,
+                 "<p class=\"bad\" id=\"follow-up\">我们将核实并整改您反映的问题，于 %s 前答复您"
+                 "（整改编号 %lld）。<span class=\"en\">We will look into this and answer by %s "
+                 "(item %lld).</span></p>\n",
+                 date, (long long)proto_int (item, "id"), date, (long long)proto_int (item, "id"));
+    }
+    fputs ("</section></main>\n", f);
+    web_page_end (f, 0);
+}
+
+enum MHD_Result
+web_rate_post (web_t *web, web_req_t *req)
+{
+    char token[PROTO_TOKEN_LEN + 1];
+    if (s_token (web_req_arg (req), token) != 0)
+        return s_failed (web, req, PROTO_ERR_BAD_FIELD);
+    const char *text = web_req_form (req, "level"), *comment = web_req_form (req, "comment");
+    char *end;
+    long level = strtol (text, &end, 10);
+    if (!*text || *end || level < 1 || level > 5)
+        return web_send_error (req, MHD_HTTP_BAD_REQUEST, "请选择评价等级",
+                               "Choose one of the five levels.");
+    json_t *body = json_pack ("{s:s, s:i}", "token", token, "level", (int)level);
+    if (*comment)
+        json_object_set_new (body, "comment", json_string (comment));
+    char rid[48];
+    web_req_request_id (req, rid, sizeof rid);
+    json_t *r = NULL;
+    int rc = proto_client_call_id (proto_mirror_client (web->mirror), "ticket.rate", body, rid, &r);
+    json_decref (body);
+    if (rc != PROTO_ERR_OK)
+        json_decref (r);
+    if (rc == PROTO_ERR_WRONG_STATE || rc == PROTO_ERR_REQUEST_ID_REUSED)
+        return web_send_error (req, MHD_HTTP_CONFLICT, "这次服务已评价，或尚未办结",
+                               "This visit was rated already, or is not finished yet.");
+    if (rc != PROTO_ERR_OK)
+        return s_failed (web, req, rc);
+    web_out_t o;
+    FILE *f = web_out_open (&o);
+    if (!f) {
+        json_decref (r);
+        return MHD_NO;
+    }
+    s_thanks (f, level, r);
+    json_decref (r);
+    return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
+}

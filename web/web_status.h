@@ -1,0 +1,25 @@
+/*  web_status.h — the citizen's pages behind the slip's QR code: /t/TOKEN (the ticket's
+    state, people ahead, wait, where to go, and its cases with their deadline and next
+    step), /api/status/TOKEN (the same as JSON) and /rate/TOKEN (the rating pad, 好差评).
+
+    The broker is asked by token (ticket.status), and only the fields listed in
+    web_status.c reach the page: the ticket, the case's number, item, state, deadline and
+    next step, never the applicant (whose ID and phone the broker masks anyway) nor anyone
+    else's ticket. A token is accepted in any case, as a scanner may type it; an unknown or
+    malformed one is a 404 that says nothing more. */
+#ifndef WEB_STATUS_H
+#define WEB_STATUS_H
+
+#include "web_gateway.h"
+
+//  GET /t/TOKEN, or its live part (?part=live).
+enum MHD_Result web_status_get (web_t *web, web_req_t *req);
+//  GET /api/status/TOKEN.
+enum MHD_Result web_status_api (web_t *web, web_req_t *req);
+//  GET /rate/TOKEN: the five levels once the visit is finished.
+enum MHD_Result web_rate_get (web_t *web, web_req_t *req);
+//  POST /rate/TOKEN (level, comment, rid): records the rating; a bad one gets a follow-up
+//  (rectification) with its deadline.
+enum MHD_Result web_rate_post (web_t *web, web_req_t *req);
+
+#endif
