@@ -211,12 +211,12 @@ cit_test_local_date (void)
     //  statutory 15: Mar 11-13 (3), 16-20 (8), 23-27 (13), Mon 30 (14), Tue 31 (15).
     CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20260331);
     json_decref (r);
-    cit_sub_t sub;
-    cit_sub_open (&sub, &b, c);
+    test_sub_t *sub = test_sub_new (b.pub, c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (sub);
     //  Limit 3: yellow at ceil(1.5) = 2 days used. To Wed 11 23:59:59.999 local (Wed
     //  15:59 UTC): one day used, nothing yet.
     cit_advance (c, DAY + 16 * HOUR + 29 * 60000 + 59999);
-    json_t *events = cit_sub_until_now (&sub, c);
+    json_t *events = cit_until_now (sub, c);
     char *w = cit_warnings (events);
     CU_ASSERT_STRING_EQUAL (w, "");
     free (w);
@@ -226,7 +226,7 @@ cit_test_local_date (void)
     json_decref (r);
     //  One millisecond later it is Thu 12 in Beijing (still Wed 11 in UTC): yellow.
     cit_advance (c, 1);
-    events = cit_sub_until_now (&sub, c);
+    events = cit_until_now (sub, c);
     w = cit_warnings (events);
     char expect[96];
     snprintf (expect, sizeof expect, "%s yellow", no);
@@ -236,7 +236,7 @@ cit_test_local_date (void)
     r = cit_get (c, no);
     CU_ASSERT_EQUAL (proto_int (r, "elapsed_days"), 2);
     json_decref (r);
-    cit_sub_close (&sub);
+    test_sub_destroy (&sub);
     json_decref (t);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
@@ -264,8 +264,8 @@ cit_test_warnings_once (void)
     json_decref (cit_accept (c, 1, "legal_aid", ID_2, NULL, paused));
     json_decref (cit_case_cmd (c, "case.request_supplement", paused,
                                json_pack ("{s:[s]}", "missing", "收入证明"), PROTO_ERR_OK));
-    cit_sub_t sub;
-    cit_sub_open (&sub, &b, c);
+    test_sub_t *sub = test_sub_new (b.pub, c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (sub);
 
     //  Limit 5: yellow at ceil(0.5 * 5) = 3 days used, red at ceil(0.8 * 5) = 4.
     //  Day by day from Tue 10 to Mon 23 March (local 09:00 each day):
@@ -295,7 +295,7 @@ cit_test_warnings_once (void)
         long long now = proto_int (adv, "now");
         CU_ASSERT_EQUAL (now, T0 + (long long)(d + 1) * DAY);
         json_decref (adv);
-        json_t *events = cit_sub_until_now (&sub, c);
+        json_t *events = cit_until_now (sub, c);
         char *w = cit_warnings (events);
         char expect[128] = "";
         if (days[d].warning)
@@ -338,14 +338,14 @@ cit_test_warnings_once (void)
     json_decref (r);
     //  A jump of a week raises nothing new either.
     cit_advance (c, 7 * DAY);
-    json_t *events = cit_sub_until_now (&sub, c);
+    json_t *events = cit_until_now (sub, c);
     char *text = cit_warnings (events);
     CU_ASSERT_STRING_EQUAL (text, "");
     free (text);
     json_decref (events);
 
     json_decref (t);
-    cit_sub_close (&sub);
+    test_sub_destroy (&sub);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
 }
@@ -559,10 +559,10 @@ cit_test_crash_in_review (void)
     //  yellow at 2 days used (Wed 11), red at 3 (Thu 12), overdue on Fri 13. legal_aid
     //  (limit 5): yellow Thu 12, red Fri 13. nos[2]'s pause [Mar 9, Mar 10) covers only
     //  its acceptance day, which never counts: its clock is the others'.
-    cit_sub_t sub;
-    cit_sub_open (&sub, &b, c);
+    test_sub_t *sub = test_sub_new (b.pub, c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (sub);
     cit_advance (c, 2 * DAY); //  Wed 11
-    json_t *events = cit_sub_until_now (&sub, c);
+    json_t *events = cit_until_now (sub, c);
     char *w = cit_warnings (events);
     char expect[1024];
     snprintf (expect, sizeof expect, "%s yellow; %s yellow; %s yellow; %s yellow", nos[0], nos[1],
@@ -573,7 +573,7 @@ cit_test_crash_in_review (void)
     free (w);
     json_decref (events);
     cit_advance (c, DAY); //  Thu 12
-    events = cit_sub_until_now (&sub, c);
+    events = cit_until_now (sub, c);
     w = cit_warnings (events);
     snprintf (expect, sizeof expect, "%s red; %s red; %s red; %s yellow; %s red", nos[0], nos[1],
               nos[2], nos[3], nos[4]);
@@ -582,22 +582,23 @@ cit_test_crash_in_review (void)
         fprintf (stderr, "\n  Thu 12: \"%s\"\n  expected \"%s\"\n", w, expect);
     free (w);
     json_decref (events);
-    cit_sub_close (&sub);
+    test_sub_destroy (&sub);
 
     CU_ASSERT_EQUAL (test_broker_stop (&b, SIGKILL), 128 + SIGKILL);
     CU_ASSERT_FATAL (test_broker_restart (&b) == 0);
     proto_client_destroy (&c);
     c = test_client (&b);
-    cit_sub_open (&sub, &b, c);
+    sub = test_sub_new (b.pub, c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (sub);
     //  Same day after restart: nothing again.
-    events = cit_sub_until_now (&sub, c);
+    events = cit_until_now (sub, c);
     w = cit_warnings (events);
     CU_ASSERT_STRING_EQUAL (w, "");
     free (w);
     json_decref (events);
     //  Fri 13: only the new levels.
     cit_advance (c, DAY);
-    events = cit_sub_until_now (&sub, c);
+    events = cit_until_now (sub, c);
     w = cit_warnings (events);
     snprintf (expect, sizeof expect, "%s overdue; %s overdue; %s overdue; %s red; %s overdue",
               nos[0], nos[1], nos[2], nos[3], nos[4]);
@@ -610,7 +611,7 @@ cit_test_crash_in_review (void)
     json_t *levels = json_object_get (r, "warnings");
     CU_ASSERT_EQUAL (json_array_size (levels), 3);
     json_decref (r);
-    cit_sub_close (&sub);
+    test_sub_destroy (&sub);
 
     json_decref (t);
     json_decref (t2);

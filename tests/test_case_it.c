@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 
 #include "proto_json.h"
 #include "proto_msg.h"
@@ -160,98 +159,12 @@ cit_check (const json_t *checks, const char *name)
     return NULL;
 }
 
-//  ---------------------------------------------------------------------------------------
-//  An event subscriber (as in test_broker_it.c).
-
-void
-cit_sub_open (cit_sub_t *s, const test_broker_t *b, proto_client_t *c)
-{
-    s->ctx = zmq_ctx_new ();
-    s->sub = zmq_socket (s->ctx, ZMQ_SUB);
-    zmq_setsockopt (s->sub, ZMQ_SUBSCRIBE, "", 0);
-    zmq_connect (s->sub, b->pub);
-    //  PUB/SUB joins late: poke the broker (a no-op clock advance emits an event) until
-    //  the subscription is seen to work, then drain.
-    for (int i = 0; i < 100; i++) {
-        json_decref (test_call (c, "clock.advance", json_pack ("{s:i}", "ms", 0), NULL));
-        zmq_pollitem_t item = {s->sub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll (&item, 1, 100) > 0)
-            break;
-    }
-    for (;;) {
-        zmq_pollitem_t item = {s->sub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll (&item, 1, 50) <= 0)
-            break;
-        zmq_msg_t m;
-        zmq_msg_init (&m);
-        do {
-            zmq_msg_recv (&m, s->sub, 0);
-        } while (zmq_msg_more (&m));
-        zmq_msg_close (&m);
-    }
-}
-
-//  Next event as {topic, seq, body}; NULL after `timeout_ms` without one.
-static json_t *
-s_sub_next (cit_sub_t *s, int timeout_ms)
-{
-    zmq_pollitem_t item = {s->sub, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll (&item, 1, timeout_ms) <= 0)
-        return NULL;
-    char topic[64] = "", seq[32] = "";
-    char *body = NULL;
-    int part = 0;
-    zmq_msg_t m;
-    zmq_msg_init (&m);
-    do {
-        zmq_msg_recv (&m, s->sub, 0);
-        size_t n = zmq_msg_size (&m);
-        if (part == 0 && n < sizeof topic)
-            memcpy (topic, zmq_msg_data (&m), n);
-        else if (part == 1 && n < sizeof seq)
-            memcpy (seq, zmq_msg_data (&m), n);
-        else if (part == 2)
-            body = strndup (zmq_msg_data (&m), n);
-        part++;
-    } while (zmq_msg_more (&m));
-    zmq_msg_close (&m);
-    json_t *j = json_pack ("{s:s, s:I, s:o}", "topic", topic, "seq", (json_int_t)atoll (seq),
-                           "body", body ? json_loads (body, 0, NULL) : json_null ());
-    free (body);
-    return j;
-}
-
-void
-cit_sub_close (cit_sub_t *s)
-{
-    zmq_close (s->sub);
-    zmq_ctx_term (s->ctx);
-}
-
-//  Every event published so far: sends a marker (clock.advance 0) and reads up to its
-//  clock.advanced event, which PUB/SUB delivers after everything published before it.
-//  Returns the events before the marker (caller frees).
 json_t *
-cit_sub_until_now (cit_sub_t *s, proto_client_t *c)
+cit_until_now (test_sub_t *sub, proto_client_t *c)
 {
-    json_t *r = cit_do (c, "clock.advance", json_pack ("{s:i}", "ms", 0), PROTO_ERR_OK);
-    long long now = proto_int (r, "now");
-    json_decref (r);
-    json_t *events = json_array ();
-    for (;;) {
-        json_t *e = s_sub_next (s, 5000);
-        CU_ASSERT_PTR_NOT_NULL (e);
-        if (!e)
-            break;
-        json_t *body = json_object_get (e, "body");
-        if (strcmp (proto_str (e, "topic"), "clock.advanced") == 0 && proto_int (body, "ms") == 0 &&
-            proto_int (body, "now") == now) {
-            json_decref (e);
-            break;
-        }
-        json_array_append_new (events, e);
-    }
-    return events;
+    json_t *events = test_sub_until_now (sub, c);
+    CU_ASSERT_PTR_NOT_NULL (events);
+    return events ? events : json_array ();
 }
 
 //  The case.warning events in `events` as "CASE_NO level" lines, in order (caller frees).
@@ -444,9 +357,9 @@ s_life_audit (proto_client_t *c, const char *no)
 //  The events: the four case steps in order; nowhere the full ID or phone number, nor in
 //  the broker's log.
 static void
-s_life_events (cit_sub_t *sub, proto_client_t *c, const char *token, const test_broker_t *b)
+s_life_events (test_sub_t *sub, proto_client_t *c, const char *token, const test_broker_t *b)
 {
-    json_t *events = cit_sub_until_now (sub, c);
+    json_t *events = cit_until_now (sub, c);
     int found = 0;
     size_t i;
     json_t *e;
@@ -485,8 +398,8 @@ test_whole_case_life (void)
     test_broker_t b;
     CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
     proto_client_t *c = test_client (&b);
-    cit_sub_t sub;
-    cit_sub_open (&sub, &b, c);
+    test_sub_t *sub = test_sub_new (b.pub, c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (sub);
     json_t *t = cit_serve (c, 1, "A");
     const char *token = proto_str (t, "token");
     char no[48];
@@ -494,9 +407,9 @@ test_whole_case_life (void)
     s_life_views (c, no, token);
     s_life_decide (c, no);
     s_life_audit (c, no);
-    s_life_events (&sub, c, token, &b);
+    s_life_events (sub, c, token, &b);
     json_decref (t);
-    cit_sub_close (&sub);
+    test_sub_destroy (&sub);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
 }
@@ -741,8 +654,8 @@ test_supplement_at_intake (void)
     test_broker_t b;
     CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
     proto_client_t *c = test_client (&b);
-    cit_sub_t sub;
-    cit_sub_open (&sub, &b, c);
+    test_sub_t *sub = test_sub_new (b.pub, c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (sub);
     json_t *t = cit_serve (c, 1, "A");
 
     json_t *body =
@@ -772,7 +685,7 @@ test_supplement_at_intake (void)
     json_decref (r);
 
     //  The notice is given once: one supplement_requested event listing all of it.
-    json_t *events = cit_sub_until_now (&sub, c);
+    json_t *events = cit_until_now (sub, c);
     int n = 0;
     size_t i;
     json_t *e;
@@ -827,7 +740,7 @@ test_supplement_at_intake (void)
     json_decref (r);
 
     json_decref (t);
-    cit_sub_close (&sub);
+    test_sub_destroy (&sub);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
 }

@@ -1,6 +1,6 @@
 /*  test_case_it.h — what the two files of the case_it suite share: the hall's dates and
-    identifiers, the client helpers (cit_: case integration test), an event subscriber, and
-    the tests of test_case_flow_it.c, which test_case_it.c registers with its own.
+    identifiers, the client helpers (cit_: case integration test), and the tests of
+   test_case_flow_it.c, which test_case_it.c registers with its own.
 
     Every helper asserts what it must and returns what the caller frees. */
 #ifndef TEST_CASE_IT_H
@@ -70,18 +70,8 @@ json_t *cit_case_cmd (proto_client_t *c, const char *command, const char *no, js
 //  The entry of `checks` named `name`, or NULL (borrowed).
 json_t *cit_check (const json_t *checks, const char *name);
 
-//  An event subscriber on the broker's PUB endpoint.
-typedef struct {
-    void *ctx, *sub;
-} cit_sub_t;
-
-//  Subscribes to everything and waits until events flow (pokes the broker with c).
-void cit_sub_open (cit_sub_t *s, const test_broker_t *b, proto_client_t *c);
-void cit_sub_close (cit_sub_t *s);
-//  Every event published so far, as {topic, seq, body}: sends a marker (clock.advance 0)
-//  and reads up to its clock.advanced event, which PUB/SUB delivers after everything
-//  published before it.
-json_t *cit_sub_until_now (cit_sub_t *s, proto_client_t *c);
+//  Every event published so far (test_sub_until_now), asserting that the marker came.
+json_t *cit_until_now (test_sub_t *sub, proto_client_t *c);
 //  The case.warning events in `events` as "CASE_NO level" lines, in order, joined by "; ".
 char *cit_warnings (const json_t *events);
 
