@@ -309,7 +309,7 @@ s_paths (const bench_t *b, s_paths_t *p)
 //  Starts the real onewindow-vault on the simulated boards, the scanner FIFO and the frames
 //  directory, talking to the broker at `req`. Its pid.
 static pid_t
-s_vault_start (const bench_t *b, const s_paths_t *p, const char *req)
+s_vault_start (const bench_t *b, s_paths_t *p, char *req)
 {
     char prog[600];
     snprintf (prog, sizeof prog, "%s/onewindow-vault", b->bin);
@@ -321,21 +321,9 @@ s_vault_start (const bench_t *b, const s_paths_t *p, const char *req)
             dup2 (out, STDOUT_FILENO);
         if (err >= 0)
             dup2 (err, STDERR_FILENO);
-        char *argv[] = {prog,
-                        "--config",
-                        (char *)p->cab,
-                        "--data",
-                        (char *)p->vdata,
-                        "--broker",
-                        (char *)req,
-                        "--serial",
-                        (char *)p->link,
-                        "--scanner",
-                        (char *)p->fifo,
-                        "--frames",
-                        (char *)p->frames,
-                        "--json",
-                        NULL};
+        char *argv[] = {prog,       "--config", p->cab,     "--data", p->vdata,
+                        "--broker", req,        "--serial", p->link,  "--scanner",
+                        p->fifo,    "--frames", p->frames,  "--json", NULL};
         execv (prog, argv);
         _exit (127);
     }
