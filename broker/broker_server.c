@@ -19,6 +19,7 @@
 #include "broker_hall.h"
 #include "broker_idcheck.h"
 #include "broker_store.h"
+#include "broker_ticket.h"
 #include "proto_log.h"
 #include "proto_msg.h"
 #include "proto_wire.h"
@@ -70,6 +71,9 @@ struct broker_server {
     uint64_t notice_saved; //  ... as recorded in the store
     int64_t timers_due;    //  next timer, on the broker clock
     int64_t prune_due;     //  next idempotency pruning, on the broker clock
+    bool est_dirty;        //  the hall changed since hall.estimates was last published
+    int64_t est_due;       //  publish it no earlier than this (monotonic ms)
+    char *est_last;        //  the est_new_s last published (compact JSON), to skip repeats
 };
 
 static int
@@ -324,6 +328,7 @@ broker_server_destroy (broker_server_t **self_p)
         free (self->texts[i].text);
     free (self->texts);
     json_decref (self->notices);
+    free (self->est_last);
     broker_hall_destroy (&self->hall);
     broker_devices_destroy (&self->devices);
     broker_calendar_destroy (&self->calendar);
@@ -701,6 +706,8 @@ s_send_all (broker_server_t *self)
         proto_wire_send_event (self->pub, topic, seq, body, blen, ZMQ_DONTWAIT);
         free (dumped);
     }
+    if (json_array_size (self->events) > 0)
+        self->est_dirty = true;
     json_array_clear (self->events);
     s_texts_clear (self);
 }
@@ -843,6 +850,46 @@ broker_enroll_offline (const char *data_dir, const char *spec)
     return rc;
 }
 
+//  Monotonic ms: hall.estimates is paced by real time, whatever the broker's clock.
+static int64_t
+s_mono_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+//  hall.estimates: what a new ticket of each service would wait, published at most once a
+//  second after the hall changed, and only when it differs from the last one. It is not
+//  journaled (it describes the state, not a change): it carries the last event's sequence,
+//  and views apply it as it comes (PROTOCOL.md 9). Without it a view's estimates would
+//  move only with calls, while every issue, pause and tick of the clock moves them.
+static void
+s_publish_estimates (broker_server_t *self)
+{
+    self->est_dirty = false;
+    self->est_due = s_mono_ms () + BROKER_ESTIMATES_MS;
+    broker_ctx_t ctx = s_ctx (self, "");
+    json_t *est = broker_ticket_estimates (&ctx);
+    char *text = est ? json_dumps (est, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (text && (!self->est_last || strcmp (text, self->est_last) != 0)) {
+        json_t *body =
+            json_pack ("{s:I, s:I, s:s, s:O}", "seq", (json_int_t)self->hall->last_seq, "time",
+                       (json_int_t)ctx.now, "topic", "hall.estimates", "est_new_s", est);
+        char *dumped = body ? broker_json_dump (body) : NULL;
+        if (dumped)
+            proto_wire_send_event (self->pub, "hall.estimates", self->hall->last_seq, dumped,
+                                   strlen (dumped), ZMQ_DONTWAIT);
+        free (dumped);
+        json_decref (body);
+        free (self->est_last);
+        self->est_last = text;
+        text = NULL;
+    }
+    free (text);
+    json_decref (est);
+}
+
 int
 broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop)
 {
@@ -854,6 +901,11 @@ broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop)
         long timeout = 1000;
         if (!broker_clock_simulated (self->clock) && self->timers_due - now < timeout)
             timeout = self->timers_due > now ? (long)(self->timers_due - now) : 0;
+        if (self->est_dirty) {
+            int64_t wait = self->est_due - s_mono_ms ();
+            if (wait < timeout)
+                timeout = wait > 0 ? (long)wait : 0;
+        }
         zmq_pollitem_t items[2] = {{self->router, 0, ZMQ_POLLIN, 0}, {self->zap, 0, ZMQ_POLLIN, 0}};
         int n = zmq_poll (items, self->zap ? 2 : 1, timeout);
         if (n < 0) {
@@ -868,6 +920,8 @@ broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop)
         while (self->nin < BROKER_BATCH_MAX && s_recv (self, &self->in[self->nin]))
             self->nin++;
         now = broker_clock_now (self->clock);
+        if (self->est_dirty && s_mono_ms () >= self->est_due)
+            s_publish_estimates (self);
         if (self->nin == 0 && now < self->timers_due && now < self->prune_due)
             continue;
         s_batch (self);

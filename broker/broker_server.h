@@ -28,6 +28,8 @@
 #include "broker_config.h"
 
 #define BROKER_BATCH_MAX 1024
+//  hall.estimates is published at most this often (ms of real time) while the hall changes.
+#define BROKER_ESTIMATES_MS 1000
 
 typedef struct {
     const char *config_path; //  hall config file

@@ -102,6 +102,17 @@ broker_h_ticket_issue (broker_ctx_t *ctx, const json_t *body)
     return broker_issue (ctx, service, (broker_priority_t)priority) ? 0 : -1;
 }
 
+json_t *
+broker_ticket_estimates (const broker_ctx_t *ctx)
+{
+    json_t *est = json_object ();
+    for (int s = 0; s < ctx->config->nservices; s++) {
+        int64_t w = broker_estimate_sim_new_s (ctx->hall, ctx->now, s);
+        json_object_set_new (est, s_prefix (ctx, s), w >= 0 ? json_integer (w) : json_null ());
+    }
+    return est;
+}
+
 broker_ticket_t *
 broker_issue (broker_ctx_t *ctx, int service, broker_priority_t priority)
 {
@@ -462,12 +473,7 @@ s_call (broker_ctx_t *ctx, broker_counter_t *c, broker_ticket_t *t, const char *
     if (note)
         json_object_set_new (evt, "note", json_string (note));
     //  The hall moved: what a new ticket of each service would wait now (boards show it).
-    json_t *est = json_object ();
-    for (int s = 0; s < ctx->config->nservices; s++) {
-        int64_t w = broker_estimate_sim_new_s (ctx->hall, ctx->now, s);
-        json_object_set_new (est, s_prefix (ctx, s), w >= 0 ? json_integer (w) : json_null ());
-    }
-    json_object_set_new (evt, "est_new_s", est);
+    json_object_set_new (evt, "est_new_s", broker_ticket_estimates (ctx));
     broker_emit (ctx, PROTO_EVT_TICKET_CALLED, evt);
     s_counter_changed (ctx, c, "call");
 }

@@ -49,6 +49,9 @@ int broker_h_ticket_transfer (broker_ctx_t *ctx, const json_t *body);
 //  content. The ticket, or NULL with the failure recorded. Preconditions checked by the
 //  caller: nothing is changed unless it succeeds.
 broker_ticket_t *broker_issue (broker_ctx_t *ctx, int service, broker_priority_t priority);
+//  What a ticket of each service taken at ctx->now would wait, by the simulated estimate:
+//  {prefix: seconds, or null when no open counter will reach it}. Caller owns it.
+json_t *broker_ticket_estimates (const broker_ctx_t *ctx);
 //  The ticket timers due at ctx->now: a new business day (yesterday's tickets expire,
 //  counters close) and grace periods that ran out.
 void broker_ticket_timers (broker_ctx_t *ctx);

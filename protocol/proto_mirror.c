@@ -322,6 +322,22 @@ s_final (const json_t *t)
            (strcmp (st, "missed") == 0 && !json_object_get (t, "grace_until"));
 }
 
+//  What a new ticket of each service would wait (ticket.called and hall.estimates carry
+//  it as est_new_s: prefix -> seconds or null).
+static void
+s_apply_estimates (proto_mirror_t *self, const json_t *est_new_s)
+{
+    const char *prefix;
+    json_t *est;
+    json_object_foreach ((json_t *)est_new_s, prefix, est) {
+        size_t k;
+        json_t *svc;
+        json_array_foreach (json_object_get (self->state, "services"), k, svc)
+            if (strcmp (json_string_value (json_object_get (svc, "prefix")), prefix) == 0)
+                json_object_set (svc, "est_wait_s", est);
+    }
+}
+
 //  A ticket.called event: a first call counts its wait, every call brings the services'
 //  new estimates and goes to the recent calls.
 static void
@@ -338,15 +354,7 @@ s_apply_call (proto_mirror_t *self, const json_t *e, const json_t *t, json_t *da
         if (ms > json_integer_value (json_object_get (st, "over_wait_minutes")) * 60000)
             s_add (day, "over_wait", 1);
     }
-    const char *prefix;
-    json_t *est;
-    json_object_foreach (json_object_get (e, "est_new_s"), prefix, est) {
-        size_t k;
-        json_t *svc;
-        json_array_foreach (json_object_get (st, "services"), k, svc)
-            if (strcmp (json_string_value (json_object_get (svc, "prefix")), prefix) == 0)
-                json_object_set (svc, "est_wait_s", est);
-    }
+    s_apply_estimates (self, json_object_get (e, "est_new_s"));
     json_t *call = json_pack (
         "{s:O, s:O, s:O, s:O, s:O, s:O}", "number", json_object_get (t, "number"), "service",
         json_object_get (t, "service"), "counter", json_object_get (e, "counter"), "counter_name",
@@ -643,6 +651,15 @@ proto_mirror_poll (proto_mirror_t *self, int timeout_ms)
         self->last_event_ms = proto_mono_ms ();
         if (!body || seq == 0) {
             json_decref (body);
+            continue;
+        }
+        if (strcmp (topic, "hall.estimates") == 0) {
+            //  Not journaled: it carries the last journaled event's sequence and is applied
+            //  as it comes (a lost one is followed by the next, or by a snapshot).
+            s_apply_estimates (self, json_object_get (body, "est_new_s"));
+            s_notify (self, topic, body);
+            json_decref (body);
+            applied++;
             continue;
         }
         if (seq <= self->seq) {

@@ -5,8 +5,10 @@
     lookup, the role check, the field validator, the broker's dispatcher, and the command
     index, the generated tables and the event field lists of PROTOCOL.md (printed by
     `onewindow admin protocol-table`, scripts/gen-protocol-tables) all follow these lists.
-    Adding a command is one line here plus its handler in broker/broker_handlers.c (a
-    missing handler is a link error, so a command can never be accepted without one).
+    Adding a command is one line here plus its handler `broker_h_<handler>`, defined in the
+    broker module it belongs to and declared in that module's header (broker/broker_ticket.h,
+    broker_case.h, ...); broker/broker_handlers.c puts it in the dispatch table, so a missing
+    handler is a link error and a command can never be accepted without one.
 
     Field specs: space-separated `name:T` where T is s (string, 1..1024 bytes of UTF-8),
     i (integer), b (boolean), o (object), a (array), n (number); a trailing `?` makes the
@@ -455,7 +457,13 @@
     F ("day:i", "the new business day, `YYYYMMDD`")                                                \
     E (CLOCK_ADVANCED, "clock.advanced", "The simulated clock moved: `clock.advance`.")            \
     F ("ms:i", "the advance, in milliseconds")                                                     \
-    F ("now:i", "the new time, Unix ms")
+    F ("now:i", "the new time, Unix ms")                                                           \
+    E (HALL_ESTIMATES, "hall.estimates",                                                           \
+       "What a ticket taken now would wait, when that changed: published at most once a "          \
+       "second after the hall changed. Not journaled: `seq` is the last journaled event's, a "     \
+       "mirror applies it without checking the sequence, and `events.range` never returns it.")    \
+    F ("est_new_s:o", "service prefix -> the simulated wait in seconds of a ticket taken now "     \
+                      "(6.5); null when no open counter will reach it")
 
 //  The topics alone: X (ID, "topic", "what it says; who publishes it").
 #define PROTO_EVENT_NO_FIELD(spec, meaning)
