@@ -65,78 +65,6 @@ s_status (proto_client_t *c, const char *token)
 }
 
 //  ---------------------------------------------------------------------------------------
-//  An event subscriber.
-
-typedef struct {
-    void *ctx, *sub;
-} s_sub_t;
-
-static void
-s_sub_open (s_sub_t *s, const test_broker_t *b, proto_client_t *c)
-{
-    s->ctx = zmq_ctx_new ();
-    s->sub = zmq_socket (s->ctx, ZMQ_SUB);
-    zmq_setsockopt (s->sub, ZMQ_SUBSCRIBE, "", 0);
-    zmq_connect (s->sub, b->pub);
-    //  PUB/SUB joins late: poke the broker (a no-op clock advance emits an event) until
-    //  the subscription is seen to work, then drain.
-    for (int i = 0; i < 100; i++) {
-        json_decref (test_call (c, "clock.advance", json_pack ("{s:i}", "ms", 0), NULL));
-        zmq_pollitem_t item = {s->sub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll (&item, 1, 100) > 0)
-            break;
-    }
-    for (;;) {
-        zmq_pollitem_t item = {s->sub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll (&item, 1, 50) <= 0)
-            break;
-        zmq_msg_t m;
-        zmq_msg_init (&m);
-        do {
-            zmq_msg_recv (&m, s->sub, 0);
-        } while (zmq_msg_more (&m));
-        zmq_msg_close (&m);
-    }
-}
-
-//  Next event as {topic, seq, body}; NULL after `timeout_ms` without one.
-static json_t *
-s_sub_next (s_sub_t *s, int timeout_ms)
-{
-    zmq_pollitem_t item = {s->sub, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll (&item, 1, timeout_ms) <= 0)
-        return NULL;
-    char topic[64] = "", seq[32] = "";
-    char *body = NULL;
-    int part = 0;
-    zmq_msg_t m;
-    zmq_msg_init (&m);
-    do {
-        zmq_msg_recv (&m, s->sub, 0);
-        size_t n = zmq_msg_size (&m);
-        if (part == 0 && n < sizeof topic)
-            memcpy (topic, zmq_msg_data (&m), n);
-        else if (part == 1 && n < sizeof seq)
-            memcpy (seq, zmq_msg_data (&m), n);
-        else if (part == 2)
-            body = strndup (zmq_msg_data (&m), n);
-        part++;
-    } while (zmq_msg_more (&m));
-    zmq_msg_close (&m);
-    json_t *j = json_pack ("{s:s, s:I, s:o}", "topic", topic, "seq", (json_int_t)atoll (seq),
-                           "body", body ? json_loads (body, 0, NULL) : json_null ());
-    free (body);
-    return j;
-}
-
-static void
-s_sub_close (s_sub_t *s)
-{
-    zmq_close (s->sub);
-    zmq_ctx_term (s->ctx);
-}
-
-//  ---------------------------------------------------------------------------------------
 
 static void
 test_whole_life (void)
@@ -144,8 +72,8 @@ test_whole_life (void)
     test_broker_t b;
     CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
     proto_client_t *c = test_client (&b);
-    s_sub_t sub;
-    s_sub_open (&sub, &b, c);
+    test_sub_t *sub = test_sub_new (b.pub, c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (sub);
 
     json_t *a1 = s_issue (c, "A", NULL);
     json_t *a2 = s_issue (c, "A", "green");
@@ -218,7 +146,7 @@ test_whole_life (void)
                              NULL, NULL, "finish", NULL, "call", NULL, "missed", "logout"};
     long long last = -1;
     for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
-        json_t *e = s_sub_next (&sub, 5000);
+        json_t *e = test_sub_next (sub, 5000);
         CU_ASSERT_PTR_NOT_NULL_FATAL (e);
         CU_ASSERT_STRING_EQUAL (s_str (e, "topic"), expect[i]);
         if (last >= 0)
@@ -245,7 +173,7 @@ test_whole_life (void)
 
     json_decref (a1);
     json_decref (a2);
-    s_sub_close (&sub);
+    test_sub_destroy (&sub);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
 }
