@@ -387,6 +387,39 @@ s_fact (s_cdp_t *c, const char *page, const char *expression)
     free (v);
 }
 
+//  Writes what the page shows now as a PNG (Page.captureScreenshot, base64) to `path`.
+//  0 / -1.
+static int
+s_cdp_screenshot (s_cdp_t *c, const char *path)
+{
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    json_t *r =
+        s_cdp_call (c, "Page.captureScreenshot", json_pack ("{s:s}", "format", "png"), true, 30000);
+    const char *b64 = web_it_str (r, "data");
+    size_t len = strlen (b64), n = 0;
+    unsigned char *png = malloc (len / 4 * 3 + 3);
+    unsigned bits = 0;
+    int have = 0;
+    for (size_t i = 0; png && i < len && b64[i] != '='; i++) {
+        const char *d = strchr (digits, b64[i]);
+        if (!d)
+            break;
+        bits = bits << 6 | (unsigned)(d - digits);
+        have += 6;
+        if (have >= 8) {
+            have -= 8;
+            png[n++] = (unsigned char)(bits >> have);
+        }
+    }
+    FILE *f = png && n > 8 ? fopen (path, "wb") : NULL;
+    int rc = f && fwrite (png, 1, n, f) == n ? 0 : -1;
+    if (f && fclose (f) != 0)
+        rc = -1;
+    free (png);
+    json_decref (r);
+    return rc;
+}
+
 //  No scrolling either way: the page fits the window.
 #define FITS                                                        \
     "document.documentElement.scrollHeight <= innerHeight && "      \
@@ -458,13 +491,24 @@ test_web_browser_layout (void)
         struct stat sb;
         CU_ASSERT (stat (png, &sb) == 0 && sb.st_size > 1000);
     }
-    //  A touch on a service with no open counter: the warning, then the slip.
-    CU_ASSERT_FATAL (s_cdp_open (&c, "/kiosk", 1080, 1920) == 0);
+    //  A touch on a service with no open counter: the warning, then the slip; and the
+    //  check-in page; on a phone, photographed.
+    char shot[1300];
+    CU_ASSERT_FATAL (s_cdp_open (&c, "/kiosk", 390, 844) == 0);
     s_fact (&c, "kiosk", "document.querySelector('button.svc.closed').click() || 'yes'");
     CU_ASSERT (
         s_cdp_wait (&c, "document.getElementById('no-counter') ? 'warned' : ''", "warned", 20000));
+    s_fact (&c, "kiosk warning", NARROW);
+    snprintf (shot, sizeof shot, "%s/kiosk-no-counter-390x844.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, shot) == 0);
     s_fact (&c, "kiosk", "document.getElementById('confirm').click() || 'yes'");
     CU_ASSERT (s_cdp_wait (&c, "document.getElementById('slip') ? 'slip' : ''", "slip", 20000));
+    snprintf (shot, sizeof shot, "%s/kiosk-slip-390x844.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, shot) == 0);
+    CU_ASSERT_FATAL (s_cdp_open (&c, "/kiosk/checkin", 390, 844) == 0);
+    s_fact (&c, "check-in", NARROW);
+    snprintf (shot, sizeof shot, "%s/kiosk-checkin-390x844.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, shot) == 0);
     //  The board, its voice turned on by a click, says the next call.
     CU_ASSERT_FATAL (s_cdp_open (&c, "/board", 1280, 720) == 0);
     CU_ASSERT (s_cdp_wait (&c, "document.body.getAttribute('data-live') || ''", "on", 20000));

@@ -376,8 +376,8 @@ s_checkin_page (FILE *f, web_t *w)
         "<input type=\"hidden\" name=\"rid\" value=\"%s\"><p><button type=\"submit\" "
         "class=\"btn\">签到取号<span class=\"en\">Check in</span></button> <a "
         "class=\"btn quiet\" href=\"/kiosk\">返回<span class=\"en\">Back</span></a></p>"
-        "<p class=\"meta\">请在预约时段开始前 30 分钟至开始后 15 分钟内签到，可优先叫号；"
-        "超出时段按普通号排队。</p></form></main>\n",
+        "<p class=\"meta\">按预约时间签到可优先叫号；过早或过晚签到按普通号排队。</p>"
+        "</form></main>\n",
         rid);
     web_page_end (f, 0);
 }
