@@ -139,6 +139,9 @@ typedef struct {
     size_t prio;
 } s_ctx_t;
 
+//  The buttons are redrawn when a counter opens, closes or pauses (which marks a service
+//  open or not) and every 30 s for the waits, not on each ticket: a button replaced under
+//  a finger is a press lost.
 static void
 s_page (FILE *f, const s_ctx_t *c)
 {
@@ -146,8 +149,8 @@ s_page (FILE *f, const s_ctx_t *c)
     s_header (f, c->w, "请选择业务取号", "Choose a service to take a ticket");
     s_priority_bar (f, c->prio);
     fprintf (f,
-             "<main id=\"live\" data-part=\"/kiosk?part=live%s%s\" data-on=\"mirror. counter. "
-             "ticket.\" data-delay=\"1000\" data-every=\"30\">\n",
+             "<main id=\"live\" data-part=\"/kiosk?part=live%s%s\" data-on=\"mirror. counter.\" "
+             "data-delay=\"1000\" data-every=\"30\">\n",
              c->prio ? "&amp;priority=" : "", c->prio ? s_priorities[c->prio].priority : "");
     s_buttons_for (f, c->w, c->prio);
     fputs ("</main>\n<footer class=\"help\">如需帮助，请咨询服务台工作人员。取号后请留意叫号屏和"
@@ -297,6 +300,8 @@ s_warn_no_counter (web_t *w, web_req_t *req, const char *service, size_t prio)
              "name=\"service\" value=\"",
              (long long)proto_int (live, "waiting"));
     web_escape (f, service);
+    //  The press's own id (web_req_request_id's, past its "web-"), or a new one: the
+    //  confirmation reuses it, so it issues one ticket however often it is sent.
     char rid[48];
     web_req_request_id (req, rid, sizeof rid);
     fprintf (f,
