@@ -1,6 +1,8 @@
 /*  proto_kpi.c — see proto_kpi.h. */
 #include "proto_kpi.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "proto_json.h"
@@ -83,6 +85,16 @@ s_service_kpis (const json_t *state, const json_t *svc, int64_t now, s_totals_t 
         level = PROTO_KPI_RED;
     else if (limit_ms > 0 && longest > limit_ms / 2)
         level = PROTO_KPI_YELLOW;
+    const json_t *est = json_object_get (svc, "est_wait_s");
+    json_t *alerts = json_array ();
+    if (waiting > 0 && open == 0)
+        json_array_append_new (alerts, json_string ("no_counter"));
+    if (limit_ms > 0 && longest > limit_ms)
+        json_array_append_new (alerts, json_string ("over_wait"));
+    else if (limit_ms > 0 && longest > limit_ms / 2)
+        json_array_append_new (alerts, json_string ("near_limit"));
+    if (limit_ms > 0 && json_is_integer (est) && json_integer_value (est) * 1000 > limit_ms)
+        json_array_append_new (alerts, json_string ("est_over"));
     json_t *k = json_pack (
         "{s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:O, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:I,"
         " s:o, s:I, s:[I,I,I,I,I], s:o, s:o, s:o, s:o}",
@@ -101,6 +113,7 @@ s_service_kpis (const json_t *state, const json_t *svc, int64_t now, s_totals_t 
         lv[0], lv[1], lv[2], lv[3], lv[4], "rating_rate", s_ratio (rated, served), "good_rate",
         s_ratio (good, rated), "satisfaction", s_ratio (good + lv[2], rated), "level",
         s_level_json (level));
+    json_object_set_new (k, "alerts", alerts);
     tot->waiting += waiting;
     tot->issued += proto_int (st, "issued");
     tot->called += called;
@@ -227,6 +240,137 @@ s_case_kpis (const json_t *cases)
     return k;
 }
 
+//  A service's alerts: the code, its level, and the words a manager reads.
+static const struct {
+    const char *alert;
+    int level;
+    const char *text;
+} s_alerts[] = {
+    {"no_counter", PROTO_KPI_RED, "无窗口办理"},
+    {"over_wait", PROTO_KPI_RED, "有人已超时"},
+    {"near_limit", PROTO_KPI_YELLOW, "接近超时"},
+    {"est_over", PROTO_KPI_RED, "预计超时"},
+};
+
+int
+proto_kpi_alert_level (const char *alert)
+{
+    for (size_t i = 0; alert && i < sizeof s_alerts / sizeof s_alerts[0]; i++)
+        if (strcmp (s_alerts[i].alert, alert) == 0)
+            return s_alerts[i].level;
+    return PROTO_KPI_OK;
+}
+
+const char *
+proto_kpi_alert_text (const char *alert)
+{
+    for (size_t i = 0; alert && i < sizeof s_alerts / sizeof s_alerts[0]; i++)
+        if (strcmp (s_alerts[i].alert, alert) == 0)
+            return s_alerts[i].text;
+    return "需要关注";
+}
+
+const char *
+proto_kpi_alarm_text (const char *alarm)
+{
+    static const struct {
+        const char *alarm, *text;
+    } texts[] = {
+        {"ajar", "柜门未关"},
+        {"jammed", "柜门卡滞，无法开启"},
+        {"uncommanded_open", "柜门异常开启"},
+        {"board_offline", "锁控板离线"},
+        {"incident", "异常情况，需人工核查"},
+        {"lockout", "扫码错误过多，暂时锁定"},
+    };
+    for (size_t i = 0; alarm && i < sizeof texts / sizeof texts[0]; i++)
+        if (strcmp (texts[i].alarm, alarm) == 0)
+            return texts[i].text;
+    return "柜体告警";
+}
+
+//  True if slot `slot` of cabinet `cabinet` (in the figures' `cabinets`) reports `alarm`.
+static bool
+s_alarm_on (const json_t *cabinets, const char *cabinet, const char *slot, const char *alarm)
+{
+    size_t i, j, k;
+    json_t *cab, *s, *a;
+    json_array_foreach (cabinets, i, cab) {
+        if (!proto_is (cab, "cabinet", cabinet))
+            continue;
+        json_array_foreach (json_object_get (cab, "alarm_slots"), j, s) {
+            if (!proto_is (s, "slot", slot))
+                continue;
+            json_array_foreach (json_object_get (s, "alarms"), k, a) {
+                if (json_is_string (a) && strcmp (json_string_value (a), alarm) == 0)
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
+json_t *
+proto_kpi_alarms (const json_t *alarms, const json_t *cabinets)
+{
+    json_t *out = json_array ();
+    json_t *seen = json_object ();
+    size_t i;
+    json_t *x;
+    json_array_foreach (alarms, i, x) {
+        if (i >= PROTO_KPI_RECENT_ALARMS)
+            break;
+        json_t *a = json_copy (x);
+        const char *slot = json_string_value (json_object_get (x, "slot"));
+        const char *name = proto_str (x, "alarm");
+        json_t *active = json_null ();
+        if (slot) {
+            char key[256];
+            snprintf (key, sizeof key, "%s/%s/%s", proto_str (x, "cabinet"), slot, name);
+            bool newest = !json_object_get (seen, key);
+            json_object_set_new (seen, key, json_true ());
+            active = json_boolean (newest &&
+                                   s_alarm_on (cabinets, proto_str (x, "cabinet"), slot, name));
+        }
+        json_object_set_new (a, "active", active);
+        json_object_set_new (a, "text", json_string (proto_kpi_alarm_text (name)));
+        json_array_append_new (out, a);
+    }
+    json_decref (seen);
+    return out;
+}
+
+json_t *
+proto_kpi_active_alarms (const json_t *cabinets, const json_t *recent)
+{
+    json_t *out = json_array ();
+    size_t i, j, k, m;
+    json_t *cab, *s, *a, *r;
+    json_array_foreach (cabinets, i, cab) {
+        json_array_foreach (json_object_get (cab, "alarm_slots"), j, s) {
+            json_array_foreach (json_object_get (s, "alarms"), k, a) {
+                const char *name = json_is_string (a) ? json_string_value (a) : "";
+                json_t *since = json_null ();
+                json_array_foreach (recent, m, r) {
+                    if (json_is_true (json_object_get (r, "active")) &&
+                        proto_is (r, "cabinet", proto_str (cab, "cabinet")) &&
+                        proto_is (r, "slot", proto_str (s, "slot")) &&
+                        proto_is (r, "alarm", name)) {
+                        since = json_integer (proto_int (r, "time"));
+                        break;
+                    }
+                }
+                json_array_append_new (
+                    out, json_pack ("{s:s, s:s, s:s, s:s, s:s, s:o}", "cabinet",
+                                    proto_str (cab, "cabinet"), "name", proto_str (cab, "name"),
+                                    "slot", proto_str (s, "slot"), "alarm", name, "text",
+                                    proto_kpi_alarm_text (name), "since", since));
+            }
+        }
+    }
+    return out;
+}
+
 json_t *
 proto_kpi_hall (const json_t *state, const json_t *info, int64_t now)
 {
@@ -243,11 +387,7 @@ proto_kpi_hall (const json_t *state, const json_t *info, int64_t now)
     json_t *cabinets = json_array ();
     json_array_foreach (json_object_get (state, "cabinets"), i, x)
         json_array_append_new (cabinets, s_cabinet_kpis (x));
-    json_t *alarms = json_array ();
-    json_array_foreach (json_object_get (state, "alarms"), i, x) {
-        if (i < PROTO_KPI_RECENT_ALARMS)
-            json_array_append (alarms, x);
-    }
+    json_t *alarms = proto_kpi_alarms (json_object_get (state, "alarms"), cabinets);
     const json_t *hall = json_object_get (info, "hall");
     const json_int_t *lv = tot.ratings;
     json_t *totals = json_pack (
@@ -261,12 +401,13 @@ proto_kpi_hall (const json_t *state, const json_t *info, int64_t now)
         s_ratio (tot.rated, tot.served), "ratings", lv[0], lv[1], lv[2], lv[3], lv[4], "good_rate",
         s_ratio (lv[4] + lv[3], tot.rated), "satisfaction",
         s_ratio (lv[4] + lv[3] + lv[2], tot.rated), "bad", lv[0] + lv[1]);
-    return json_pack ("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "hall",
-                      proto_str (hall, "name"), "hall_en", proto_str (hall, "name_en"), "now",
-                      (json_int_t)now, "day", proto_int (state, "day"), "seq",
-                      proto_int (state, "seq"), "utc_offset_min",
-                      proto_int (state, "utc_offset_min"), "over_wait_minutes",
-                      proto_int (state, "over_wait_minutes"), "totals", totals, "services",
-                      services, "counters", counters, "cabinets", cabinets, "alarms", alarms,
-                      "cases", s_case_kpis (json_object_get (state, "cases")));
+    json_t *active = proto_kpi_active_alarms (cabinets, alarms);
+    return json_pack (
+        "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "hall",
+        proto_str (hall, "name"), "hall_en", proto_str (hall, "name_en"), "now", (json_int_t)now,
+        "day", proto_int (state, "day"), "seq", proto_int (state, "seq"), "utc_offset_min",
+        proto_int (state, "utc_offset_min"), "over_wait_minutes",
+        proto_int (state, "over_wait_minutes"), "totals", totals, "services", services, "counters",
+        counters, "cabinets", cabinets, "alarms", alarms, "cases",
+        s_case_kpis (json_object_get (state, "cases")), "active_alarms", active);
 }

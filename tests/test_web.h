@@ -1,6 +1,7 @@
-/*  test_web.h — what the web gateway's suite (web_it) shares between its two files:
+/*  test_web.h — what the web gateway's suite (web_it) shares between its files:
     test_web_it.c starts the hall (a broker on a simulated clock and the gateway), holds
-    the HTTP helpers and the tests over plain sockets, and registers every test;
+    the HTTP helpers and the first tests over plain sockets, and registers every test;
+    test_web_pages.c runs a busy day and checks the kiosk, board and dashboard on it;
     test_web_browser.c holds the tests that drive headless Chromium. */
 #ifndef TEST_WEB_H
 #define TEST_WEB_H
@@ -35,6 +36,20 @@ typedef struct {
 
 extern web_it_hall_t web_it_hall;
 
+//  A received HTTP response.
+typedef struct {
+    int status;
+    char *head; //  status line and headers
+    char *body;
+} web_it_resp_t;
+
+//  METHOD path (HTTP/1.0) to the gateway, with an optional form body; 0 once the whole
+//  answer is in *r (free it with web_it_resp_free), -1 if none came.
+int web_it_http (const char *method, const char *path, const char *form, web_it_resp_t *r);
+//  GET path, as web_it_http.
+int web_it_get (const char *path, web_it_resp_t *r);
+//  Frees a response's head and body.
+void web_it_resp_free (web_it_resp_t *r);
 //  Milliseconds on the monotonic clock.
 int64_t web_it_now_ms (void);
 //  Sleeps `ms`.
@@ -49,9 +64,20 @@ const char *web_it_str (const json_t *j, const char *key);
 //  Issues a ticket of `service`, copies its number to `number` and remembers its token.
 void web_it_issue (const char *service, char *number, size_t size);
 
+//  test_web_pages.c: moves the hall to a working Monday morning, busy (see there).
+void test_web_pages_busy_day (void);
+//  test_web_pages.c: the kiosk's priorities and its warning for a service with no counter.
+void test_web_pages_kiosk (void);
+//  test_web_pages.c: the board's recent calls and the call as WAV.
+void test_web_pages_board (void);
+//  test_web_pages.c: the dashboard's alerts, clerks, alarms and charts.
+void test_web_pages_dashboard (void);
 //  test_web_browser.c: headless Chromium on the board and dashboard (DOM, screenshots).
 void test_web_browser (void);
 //  test_web_browser.c: open pages follow calls as they happen (DevTools over a pipe).
 void test_web_browser_live (void);
+//  test_web_browser.c: the busy day's pages at wall, TV, desktop, kiosk and phone sizes:
+//  what must fit, screenshots, the kiosk's warning by touch, the board's voice.
+void test_web_browser_layout (void);
 
 #endif

@@ -17,19 +17,21 @@
 
 #include "test_web.h"
 
-//  Runs headless Chromium on a gateway page; its stdout (caller frees) or NULL.
+//  Runs headless Chromium on a gateway page, its window `width` x `height` (0: 1280x720);
+//  its stdout (caller frees) or NULL.
 static char *
-s_chromium (const char *what, const char *path, const char *screenshot)
+s_chromium_at (const char *what, const char *path, const char *screenshot, int width, int height)
 {
     char profile[700], cmd[2600];
     snprintf (profile, sizeof profile, "%s/chromium-%s", web_it_hall.broker.dir, what);
     snprintf (cmd, sizeof cmd,
               "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic "
               "--no-first-run --disable-background-networking --disable-component-update "
-              "--disable-sync --user-data-dir='%s' --virtual-time-budget=5000 %s%s%s "
-              "http://127.0.0.1:%d%s 2>/dev/null",
-              profile, screenshot ? "--window-size=1280,720 --screenshot='" : "--dump-dom",
-              screenshot ? screenshot : "", screenshot ? "'" : "", web_it_hall.port, path);
+              "--disable-sync --hide-scrollbars --user-data-dir='%s' --virtual-time-budget=5000 "
+              "--window-size=%d,%d %s%s%s http://127.0.0.1:%d%s 2>/dev/null",
+              profile, width ? width : 1280, height ? height : 720,
+              screenshot ? "--screenshot='" : "--dump-dom", screenshot ? screenshot : "",
+              screenshot ? "'" : "", web_it_hall.port, path);
     int st;
     char *out = test_run (cmd, &st);
     if (st != 0) {
@@ -38,6 +40,12 @@ s_chromium (const char *what, const char *path, const char *screenshot)
         return NULL;
     }
     return out;
+}
+
+static char *
+s_chromium (const char *what, const char *path, const char *screenshot)
+{
+    return s_chromium_at (what, path, screenshot, 0, 0);
 }
 
 //  build/test/artefacts/ in the source tree, created if needed.
@@ -342,6 +350,178 @@ test_web_browser_live (void)
                   where[i]);
         CU_ASSERT (s_cdp_wait (&c, expr, number, 15000));
     }
+    json_decref (s_cdp_call (&c, "Browser.close", NULL, false, 5000));
+    s_cdp_stop (&c);
+    sigaction (SIGPIPE, &old, NULL);
+}
+
+//  Opens `path` in the page at `width` x `height` (a phone below 600 wide) and waits until
+//  it has loaded. 0 / -1.
+static int
+s_cdp_open (s_cdp_t *c, const char *path, int width, int height)
+{
+    json_decref (s_cdp_call (c, "Emulation.setDeviceMetricsOverride",
+                             json_pack ("{s:i, s:i, s:i, s:b}", "width", width, "height", height,
+                                        "deviceScaleFactor", 1, "mobile", width < 600),
+                             true, 10000));
+    char url[160];
+    snprintf (url, sizeof url, "http://127.0.0.1:%d%s", web_it_hall.port, path);
+    json_t *r = s_cdp_call (c, "Page.navigate", json_pack ("{s:s}", "url", url), true, 30000);
+    json_decref (r);
+    return r && s_cdp_wait (c, "document.readyState", "complete", 20000) ? 0 : -1;
+}
+
+//  Evaluates a layout fact (a JavaScript expression giving "yes", or what is wrong) in the
+//  page and asserts it, naming the page and the fact when it fails.
+static void
+s_fact (s_cdp_t *c, const char *page, const char *expression)
+{
+    char wrapped[2400];
+    snprintf (wrapped, sizeof wrapped,
+              "(function(){try{return String(%s);}catch(e){return 'error: '+e;}})()", expression);
+    char *v = s_cdp_eval (c, wrapped);
+    bool ok = v && strcmp (v, "yes") == 0;
+    CU_ASSERT (ok);
+    if (!ok)
+        fprintf (stderr, "web_it: %s: %s gave '%s'\n", page, expression, v ? v : "(nothing)");
+    free (v);
+}
+
+//  Writes what the page shows now as a PNG (Page.captureScreenshot, base64) to `path`.
+//  0 / -1.
+static int
+s_cdp_screenshot (s_cdp_t *c, const char *path)
+{
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    json_t *r =
+        s_cdp_call (c, "Page.captureScreenshot", json_pack ("{s:s}", "format", "png"), true, 30000);
+    const char *b64 = web_it_str (r, "data");
+    size_t len = strlen (b64), n = 0;
+    unsigned char *png = malloc (len / 4 * 3 + 3);
+    unsigned bits = 0;
+    int have = 0;
+    for (size_t i = 0; png && i < len && b64[i] != '='; i++) {
+        const char *d = strchr (digits, b64[i]);
+        if (!d)
+            break;
+        bits = bits << 6 | (unsigned)(d - digits);
+        have += 6;
+        if (have >= 8) {
+            have -= 8;
+            png[n++] = (unsigned char)(bits >> have);
+        }
+    }
+    FILE *f = png && n > 8 ? fopen (path, "wb") : NULL;
+    int rc = f && fwrite (png, 1, n, f) == n ? 0 : -1;
+    if (f && fclose (f) != 0)
+        rc = -1;
+    free (png);
+    json_decref (r);
+    return rc;
+}
+
+//  No scrolling either way: the page fits the window.
+#define FITS                                                        \
+    "document.documentElement.scrollHeight <= innerHeight && "      \
+    "document.documentElement.scrollWidth <= innerWidth ? 'yes' : " \
+    "'page ' + document.documentElement.scrollWidth + 'x' + "       \
+    "document.documentElement.scrollHeight"
+//  No horizontal scrolling of the page.
+#define NARROW                                                                      \
+    "document.documentElement.scrollWidth <= innerWidth ? 'yes' : 'page width ' + " \
+    "document.documentElement.scrollWidth"
+//  Element `id` is wholly in the first screen and shows all it holds (nothing clipped).
+#define SHOWN(id)                                                                              \
+    "(function(e){var b=e.getBoundingClientRect();return b.bottom<=innerHeight&&"              \
+    "b.right<=innerWidth&&e.scrollWidth<=e.clientWidth+1?'yes':'#" id " '+"                    \
+    "[b.right,b.bottom,e.scrollWidth,e.clientWidth].join(',');})(document.getElementById('" id \
+    "'))"
+//  The board: 8 recent calls, all on screen, none of them the current call.
+#define BOARD                                                                          \
+    "(function(){var now=document.querySelector('#latest .num').textContent;"          \
+    "var li=[].slice.call(document.querySelectorAll('#recent li'));"                   \
+    "var bad=li.filter(function(l){return l.querySelector('.num').textContent===now||" \
+    "l.getBoundingClientRect().bottom>innerHeight;});"                                 \
+    "return li.length===8&&!bad.length?'yes':li.length+' calls, '+bad.length+' bad';})()"
+
+//  The pages at the sizes they are made for, in the busy hall (test_web_pages.c): what
+//  must hold there, and a screenshot each in build/test/artefacts/screens/ (the ones in
+//  docs/screens/ are these). Then the kiosk's warning by touch, and the board's voice.
+void
+test_web_browser_layout (void)
+{
+    static const struct {
+        const char *name, *path;
+        int w, h;
+        const char *facts[3];
+    } pages[] = {
+        {"board-1920x1080", "/board", 1920, 1080, {FITS, BOARD}},
+        {"board-1280x720", "/board", 1280, 720, {FITS, BOARD}},
+        {"dashboard-1920x1080", "/dashboard", 1920, 1080, {FITS, SHOWN ("queues")}},
+        {"dashboard-1366x768",
+         "/dashboard",
+         1366,
+         768,
+         {FITS, SHOWN ("queues"), SHOWN ("counter-panel")}},
+        {"dashboard-390x844", "/dashboard", 390, 844, {NARROW, SHOWN ("services")}},
+        {"kiosk-1080x1920", "/kiosk", 1080, 1920, {FITS}},
+        {"kiosk-390x844", "/kiosk", 390, 844, {NARROW}},
+    };
+    char profile[700], dir[1100];
+    snprintf (profile, sizeof profile, "%s/chromium-layout", web_it_hall.broker.dir);
+    snprintf (dir, sizeof dir, "%s/screens", s_artefacts () ? s_artefacts () : ".");
+    CU_ASSERT_FATAL (mkdir (dir, 0755) == 0 || errno == EEXIST);
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
+    sigaction (SIGPIPE, &ignore, &old);
+    s_cdp_t c;
+    if (s_cdp_start (&c, profile) != 0 || s_cdp_page (&c) != 0) {
+        CU_FAIL ("cannot start chromium over --remote-debugging-pipe");
+        s_cdp_stop (&c);
+        sigaction (SIGPIPE, &old, NULL);
+        return;
+    }
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        CU_ASSERT_FATAL (s_cdp_open (&c, pages[i].path, pages[i].w, pages[i].h) == 0);
+        for (size_t k = 0; k < 3 && pages[i].facts[k]; k++)
+            s_fact (&c, pages[i].name, pages[i].facts[k]);
+        char png[1300];
+        snprintf (png, sizeof png, "%s/%s.png", dir, pages[i].name);
+        unlink (png);
+        free (s_chromium_at (pages[i].name, pages[i].path, png, pages[i].w, pages[i].h));
+        struct stat sb;
+        CU_ASSERT (stat (png, &sb) == 0 && sb.st_size > 1000);
+    }
+    //  A touch on a service with no open counter: the warning, then the slip; and the
+    //  check-in page; on a phone, photographed.
+    char shot[1300];
+    CU_ASSERT_FATAL (s_cdp_open (&c, "/kiosk", 390, 844) == 0);
+    s_fact (&c, "kiosk", "document.querySelector('button.svc.closed').click() || 'yes'");
+    CU_ASSERT (
+        s_cdp_wait (&c, "document.getElementById('no-counter') ? 'warned' : ''", "warned", 20000));
+    s_fact (&c, "kiosk warning", NARROW);
+    snprintf (shot, sizeof shot, "%s/kiosk-no-counter-390x844.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, shot) == 0);
+    s_fact (&c, "kiosk", "document.getElementById('confirm').click() || 'yes'");
+    CU_ASSERT (s_cdp_wait (&c, "document.getElementById('slip') ? 'slip' : ''", "slip", 20000));
+    snprintf (shot, sizeof shot, "%s/kiosk-slip-390x844.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, shot) == 0);
+    CU_ASSERT_FATAL (s_cdp_open (&c, "/kiosk/checkin", 390, 844) == 0);
+    s_fact (&c, "check-in", NARROW);
+    snprintf (shot, sizeof shot, "%s/kiosk-checkin-390x844.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, shot) == 0);
+    //  The board, its voice turned on by a click, says the next call.
+    CU_ASSERT_FATAL (s_cdp_open (&c, "/board", 1280, 720) == 0);
+    CU_ASSERT (s_cdp_wait (&c, "document.body.getAttribute('data-live') || ''", "on", 20000));
+    json_decref (
+        s_cdp_call (&c, "Runtime.evaluate",
+                    json_pack ("{s:s, s:b}", "expression",
+                               "document.getElementById('voice').click()", "userGesture", 1),
+                    true, 10000));
+    s_fact (&c, "board", "document.body.getAttribute('data-voice-on') === 'on' ? 'yes' : 'off'");
+    char number[16], said[48];
+    s_call_next (number, sizeof number);
+    snprintf (said, sizeof said, "请 %s 号到 1 号窗口办理", number);
+    CU_ASSERT (s_cdp_wait (&c, "document.body.getAttribute('data-said') || ''", said, 20000));
     json_decref (s_cdp_call (&c, "Browser.close", NULL, false, 5000));
     s_cdp_stop (&c);
     sigaction (SIGPIPE, &old, NULL);

@@ -99,15 +99,8 @@ s_send_all (int fd, const char *data, size_t n)
     return true;
 }
 
-//  A received HTTP response.
-typedef struct {
-    int status;
-    char *head; //  status line and headers
-    char *body;
-} s_resp_t;
-
-static void
-s_resp_free (s_resp_t *r)
+void
+web_it_resp_free (web_it_resp_t *r)
 {
     free (r->head);
     free (r->body);
@@ -116,7 +109,7 @@ s_resp_free (s_resp_t *r)
 
 //  Sends raw bytes and reads the answer until the server closes. 0 / -1.
 static int
-s_raw (const char *request, size_t len, s_resp_t *r)
+s_raw (const char *request, size_t len, web_it_resp_t *r)
 {
     memset (r, 0, sizeof *r);
     int fd = s_connect ();
@@ -160,9 +153,8 @@ s_raw (const char *request, size_t len, s_resp_t *r)
     return 0;
 }
 
-//  METHOD path, HTTP/1.0, with an optional form body.
-static int
-s_http (const char *method, const char *path, const char *form, s_resp_t *r)
+int
+web_it_http (const char *method, const char *path, const char *form, web_it_resp_t *r)
 {
     char *req = NULL;
     int n = form ? asprintf (&req,
@@ -179,15 +171,15 @@ s_http (const char *method, const char *path, const char *form, s_resp_t *r)
     return rc;
 }
 
-static int
-s_get (const char *path, s_resp_t *r)
+int
+web_it_get (const char *path, web_it_resp_t *r)
 {
-    return s_http ("GET", path, NULL, r);
+    return web_it_http ("GET", path, NULL, r);
 }
 
 //  The value of header `name` (case-insensitive), copied into out; "" when absent.
 static const char *
-s_header (const s_resp_t *r, const char *name, char *out, size_t size)
+s_header (const web_it_resp_t *r, const char *name, char *out, size_t size)
 {
     out[0] = 0;
     for (const char *line = r->head ? strstr (r->head, "\r\n") : NULL; line;
@@ -212,9 +204,10 @@ web_it_wait_for (const char *path, const char *needle, int timeout_ms)
 {
     int64_t deadline = web_it_now_ms () + timeout_ms;
     while (web_it_now_ms () < deadline) {
-        s_resp_t r;
-        bool ok = s_get (path, &r) == 0 && r.status == 200 && r.body && strstr (r.body, needle);
-        s_resp_free (&r);
+        web_it_resp_t r;
+        bool ok =
+            web_it_get (path, &r) == 0 && r.status == 200 && r.body && strstr (r.body, needle);
+        web_it_resp_free (&r);
         if (ok)
             return true;
         web_it_pause (100);
@@ -487,8 +480,8 @@ test_snapshot_and_metrics (void)
     //  The mirror follows the events: wait for the third ticket to show.
     CU_ASSERT_FATAL (web_it_wait_for ("/metrics", "onewindow_waiting{service=\"B\"} 1", 10000));
 
-    s_resp_t r;
-    CU_ASSERT_FATAL (s_get ("/api/snapshot", &r) == 0);
+    web_it_resp_t r;
+    CU_ASSERT_FATAL (web_it_get ("/api/snapshot", &r) == 0);
     char value[256];
     CU_ASSERT_EQUAL (r.status, 200);
     CU_ASSERT_STRING_EQUAL (s_header (&r, "Content-Type", value, sizeof value),
@@ -519,9 +512,9 @@ test_snapshot_and_metrics (void)
     for (int k = 0; k < web_it_hall.ntickets; k++)
         CU_ASSERT_PTR_NULL (strstr (r.body, web_it_hall.tickets[k].token));
     json_decref (snap);
-    s_resp_free (&r);
+    web_it_resp_free (&r);
 
-    CU_ASSERT_FATAL (s_get ("/metrics", &r) == 0);
+    CU_ASSERT_FATAL (web_it_get ("/metrics", &r) == 0);
     CU_ASSERT_EQUAL (r.status, 200);
     CU_ASSERT_STRING_EQUAL (s_header (&r, "Content-Type", value, sizeof value),
                             "text/plain; version=0.0.4; charset=utf-8");
@@ -533,7 +526,7 @@ test_snapshot_and_metrics (void)
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "\nonewindow_up 1\n"));
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "\nonewindow_events_seq "));
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "\nonewindow_sse_clients "));
-    s_resp_free (&r);
+    web_it_resp_free (&r);
 }
 
 static void
@@ -575,8 +568,8 @@ test_status_page (void)
 
     char path[128], value[256];
     snprintf (path, sizeof path, "/t/%s", token);
-    s_resp_t p;
-    CU_ASSERT_FATAL (s_get (path, &p) == 0);
+    web_it_resp_t p;
+    CU_ASSERT_FATAL (web_it_get (path, &p) == 0);
     CU_ASSERT_EQUAL (p.status, 200);
     CU_ASSERT_STRING_EQUAL (s_header (&p, "Content-Type", value, sizeof value),
                             "text/html; charset=utf-8");
@@ -594,11 +587,11 @@ test_status_page (void)
             CU_ASSERT_PTR_NULL (strstr (p.body, web_it_hall.tickets[i].number));
             CU_ASSERT_PTR_NULL (strstr (p.body, web_it_hall.tickets[i].token));
         }
-    s_resp_free (&p);
+    web_it_resp_free (&p);
 
     //  The same as JSON, and in lower case as a scanner may type it.
     snprintf (path, sizeof path, "/api/status/%s", token);
-    CU_ASSERT_FATAL (s_get (path, &p) == 0);
+    CU_ASSERT_FATAL (web_it_get (path, &p) == 0);
     CU_ASSERT_EQUAL (p.status, 200);
     json_t *j = json_loads (p.body, 0, NULL);
     CU_ASSERT_STRING_EQUAL (web_it_str (json_object_get (j, "ticket"), "number"),
@@ -610,13 +603,14 @@ test_status_page (void)
     CU_ASSERT_PTR_NULL (strstr (p.body, "110105"));
     CU_ASSERT_PTR_NULL (strstr (p.body, "****"));
     json_decref (j);
-    s_resp_free (&p);
+    web_it_resp_free (&p);
     char lower[PROTO_TOKEN_LEN + 1];
     for (int i = 0; i <= PROTO_TOKEN_LEN; i++)
         lower[i] = (char)(token[i] >= 'A' && token[i] <= 'Z' ? token[i] - 'A' + 'a' : token[i]);
     snprintf (path, sizeof path, "/t/%s", lower);
-    CU_ASSERT (s_get (path, &p) == 0 && p.status == 200 && strstr (p.body, web_it_hall.served));
-    s_resp_free (&p);
+    CU_ASSERT (web_it_get (path, &p) == 0 && p.status == 200 &&
+               strstr (p.body, web_it_hall.served));
+    web_it_resp_free (&p);
 
     //  Unknown and malformed tokens: a 404 page that says nothing more.
     char unknown[PROTO_TOKEN_LEN + 1];
@@ -629,57 +623,57 @@ test_status_page (void)
                          ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf (path, sizeof path, "/t/%s", bad[i]);
-        CU_ASSERT (s_get (path, &p) == 0 && p.status == 404);
+        CU_ASSERT (web_it_get (path, &p) == 0 && p.status == 404);
         CU_ASSERT_PTR_NULL (p.body ? strstr (p.body, "<script>") : NULL);
-        s_resp_free (&p);
+        web_it_resp_free (&p);
         snprintf (path, sizeof path, "/api/status/%s", bad[i]);
-        CU_ASSERT (s_get (path, &p) == 0 && p.status == 404);
-        s_resp_free (&p);
+        CU_ASSERT (web_it_get (path, &p) == 0 && p.status == 404);
+        web_it_resp_free (&p);
     }
 }
 
 static void
 test_kiosk (void)
 {
-    s_resp_t r;
-    CU_ASSERT_FATAL (s_get ("/kiosk", &r) == 0);
+    web_it_resp_t r;
+    CU_ASSERT_FATAL (web_it_get ("/kiosk", &r) == 0);
     CU_ASSERT_EQUAL (r.status, 200);
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "企业开办"));
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "法律援助"));
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "name=\"rid\""));
-    s_resp_free (&r);
+    web_it_resp_free (&r);
 
     //  One press, one ticket: the same request id again gives the same ticket.
     const char *form = "service=F&rid=0123456789abcdef0123456789abcdef";
-    CU_ASSERT_FATAL (s_http ("POST", "/kiosk", form, &r) == 0);
+    CU_ASSERT_FATAL (web_it_http ("POST", "/kiosk", form, &r) == 0);
     CU_ASSERT_EQUAL (r.status, 200);
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "F001"));
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "<svg class=\"qr\""));
-    CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "你前面还有"));
-    s_resp_free (&r);
-    CU_ASSERT_FATAL (s_http ("POST", "/kiosk", form, &r) == 0);
+    CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "您前面还有"));
+    web_it_resp_free (&r);
+    CU_ASSERT_FATAL (web_it_http ("POST", "/kiosk", form, &r) == 0);
     CU_ASSERT (r.status == 200 && strstr (r.body, "F001"));
-    s_resp_free (&r);
+    web_it_resp_free (&r);
     json_t *snap = web_it_call ("hall.snapshot", NULL, 0);
     CU_ASSERT_EQUAL (json_integer_value (json_object_get (
                          json_object_get (json_object_get (snap, "stats"), "F"), "issued")),
                      1);
     json_decref (snap);
     //  A new press is a new ticket.
-    CU_ASSERT (s_http ("POST", "/kiosk", "service=F", &r) == 0 && r.status == 200 &&
+    CU_ASSERT (web_it_http ("POST", "/kiosk", "service=F", &r) == 0 && r.status == 200 &&
                strstr (r.body, "F002"));
-    s_resp_free (&r);
+    web_it_resp_free (&r);
 
-    CU_ASSERT (s_http ("POST", "/kiosk", "service=Z", &r) == 0 && r.status == 400);
-    s_resp_free (&r);
-    CU_ASSERT (s_http ("POST", "/kiosk", "rid=x", &r) == 0 && r.status == 400);
-    s_resp_free (&r);
-    CU_ASSERT (s_http ("POST", "/kiosk", "service=%3Cb%3E", &r) == 0 && r.status == 400);
-    s_resp_free (&r);
-    CU_ASSERT (s_http ("PUT", "/kiosk", "service=A", &r) == 0 && r.status == 405);
-    s_resp_free (&r);
-    CU_ASSERT (s_http ("POST", "/board", "service=A", &r) == 0 && r.status == 405);
-    s_resp_free (&r);
+    CU_ASSERT (web_it_http ("POST", "/kiosk", "service=Z", &r) == 0 && r.status == 400);
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_http ("POST", "/kiosk", "rid=x", &r) == 0 && r.status == 400);
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_http ("POST", "/kiosk", "service=%3Cb%3E", &r) == 0 && r.status == 400);
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_http ("PUT", "/kiosk", "service=A", &r) == 0 && r.status == 405);
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_http ("POST", "/board", "service=A", &r) == 0 && r.status == 405);
+    web_it_resp_free (&r);
 }
 
 static void
@@ -687,28 +681,29 @@ test_rating (void)
 {
     char path[128];
     snprintf (path, sizeof path, "/rate/%s", web_it_hall.served_token);
-    s_resp_t r;
+    web_it_resp_t r;
     //  Before the visit is finished there is nothing to rate.
-    CU_ASSERT (s_get (path, &r) == 0 && r.status == 200 && strstr (r.body, "办理结束后即可评价"));
-    s_resp_free (&r);
+    CU_ASSERT (web_it_get (path, &r) == 0 && r.status == 200 &&
+               strstr (r.body, "办理结束后即可评价"));
+    web_it_resp_free (&r);
     json_decref (web_it_call ("ticket.finish", json_pack ("{s:i}", "counter", 1), 0));
-    CU_ASSERT_FATAL (s_get (path, &r) == 0);
+    CU_ASSERT_FATAL (web_it_get (path, &r) == 0);
     CU_ASSERT_EQUAL (r.status, 200);
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "非常满意"));
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "非常不满意"));
-    s_resp_free (&r);
+    web_it_resp_free (&r);
 
     //  A bad rating (2, 不满意) with a comment: thanks, and a follow-up with its deadline.
-    CU_ASSERT_FATAL (
-        s_http ("POST", path, "level=2&comment=%E7%AD%89%E5%BE%97%E5%A4%AA%E4%B9%85", &r) == 0);
+    CU_ASSERT_FATAL (web_it_http ("POST", path,
+                                  "level=2&comment=%E7%AD%89%E5%BE%97%E5%A4%AA%E4%B9%85", &r) == 0);
     CU_ASSERT_EQUAL (r.status, 200);
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "感谢您的评价"));
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "id=\"follow-up\""));
-    s_resp_free (&r);
-    CU_ASSERT (s_http ("POST", path, "level=5", &r) == 0 && r.status == 409);
-    s_resp_free (&r);
-    CU_ASSERT (s_http ("POST", path, "level=7", &r) == 0 && r.status == 400);
-    s_resp_free (&r);
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_http ("POST", path, "level=5", &r) == 0 && r.status == 409);
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_http ("POST", path, "level=7", &r) == 0 && r.status == 400);
+    web_it_resp_free (&r);
 
     //  The broker has it: the day's figures and a rectification item.
     json_t *snap = web_it_call ("hall.snapshot", NULL, 0);
@@ -743,9 +738,10 @@ test_kpi (void)
     for (int i = 0; i < 20 && !same; i++) {
         json_decref (web);
         json_decref (monitor);
-        s_resp_t r;
-        web = s_get ("/api/kpi", &r) == 0 && r.status == 200 ? json_loads (r.body, 0, NULL) : NULL;
-        s_resp_free (&r);
+        web_it_resp_t r;
+        web = web_it_get ("/api/kpi", &r) == 0 && r.status == 200 ? json_loads (r.body, 0, NULL)
+                                                                  : NULL;
+        web_it_resp_free (&r);
         int st;
         char *out = test_run (cmd, &st);
         monitor = st == 0 && out ? json_loads (out, 0, NULL) : NULL;
@@ -783,51 +779,51 @@ test_kpi (void)
 static void
 test_bad_input (void)
 {
-    s_resp_t r;
+    web_it_resp_t r;
     char value[128];
-    CU_ASSERT (s_get ("/nope", &r) == 0 && r.status == 404);
+    CU_ASSERT (web_it_get ("/nope", &r) == 0 && r.status == 404);
     CU_ASSERT_STRING_EQUAL (s_header (&r, "Content-Type", value, sizeof value),
                             "text/html; charset=utf-8");
-    s_resp_free (&r);
-    CU_ASSERT (s_get ("/api/nope", &r) == 0 && r.status == 404);
-    s_resp_free (&r);
-    CU_ASSERT (s_http ("DELETE", "/board", NULL, &r) == 0 && r.status == 405);
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_get ("/api/nope", &r) == 0 && r.status == 404);
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_http ("DELETE", "/board", NULL, &r) == 0 && r.status == 405);
     CU_ASSERT_PTR_NOT_NULL (strstr (s_header (&r, "Allow", value, sizeof value), "GET"));
-    s_resp_free (&r);
-    CU_ASSERT (s_http ("POST", "/metrics", "x=1", &r) == 0 && r.status == 405);
-    s_resp_free (&r);
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_http ("POST", "/metrics", "x=1", &r) == 0 && r.status == 405);
+    web_it_resp_free (&r);
     //  Too large, not text, not a form.
     char *big = malloc (20001);
     memset (big, 'a', 20000);
     memcpy (big, "comment=", 8);
     big[20000] = 0;
-    CU_ASSERT (s_http ("POST", "/kiosk", big, &r) == 0 && r.status == 413);
-    s_resp_free (&r);
+    CU_ASSERT (web_it_http ("POST", "/kiosk", big, &r) == 0 && r.status == 413);
+    web_it_resp_free (&r);
     free (big);
     char path[128];
     snprintf (path, sizeof path, "/rate/%s", web_it_hall.served_token);
-    CU_ASSERT (s_http ("POST", path, "level=5&comment=%FF%FE", &r) == 0 && r.status == 400);
-    s_resp_free (&r);
-    CU_ASSERT (s_http ("POST", path, "level=5&comment=a%00b", &r) == 0 && r.status == 400);
-    s_resp_free (&r);
-    CU_ASSERT (s_http ("POST", "/kiosk", "service=A%00B", &r) == 0 && r.status == 400);
-    s_resp_free (&r);
+    CU_ASSERT (web_it_http ("POST", path, "level=5&comment=%FF%FE", &r) == 0 && r.status == 400);
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_http ("POST", path, "level=5&comment=a%00b", &r) == 0 && r.status == 400);
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_http ("POST", "/kiosk", "service=A%00B", &r) == 0 && r.status == 400);
+    web_it_resp_free (&r);
     const char json_post[] = "POST /kiosk HTTP/1.0\r\nContent-Type: application/json\r\n"
                              "Content-Length: 15\r\n\r\n{\"service\":\"A\"}";
     CU_ASSERT (s_raw (json_post, sizeof json_post - 1, &r) == 0 && r.status == 415);
-    s_resp_free (&r);
+    web_it_resp_free (&r);
     //  A form posted from another site's page.
     const char cross[] = "POST /kiosk HTTP/1.0\r\nHost: 127.0.0.1\r\nOrigin: http://example.com\r\n"
                          "Content-Type: application/x-www-form-urlencoded\r\n"
                          "Content-Length: 9\r\n\r\nservice=A";
     CU_ASSERT (s_raw (cross, sizeof cross - 1, &r) == 0 && r.status == 403);
-    s_resp_free (&r);
+    web_it_resp_free (&r);
     //  Garbage the HTTP library refuses, and a client that leaves mid-request.
     const char *garbage[] = {"GARBAGE\r\n\r\n", "GET /board HTTP/9.9\r\n\r\n",
                              "GET /\x01\x02 HTTP/1.0\r\n\r\n"};
     for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
         s_raw (garbage[i], strlen (garbage[i]), &r);
-        s_resp_free (&r);
+        web_it_resp_free (&r);
     }
     int fd = s_connect ();
     if (fd >= 0) {
@@ -836,18 +832,18 @@ test_bad_input (void)
         close (fd);
     }
     CU_ASSERT (s_gateway_alive ());
-    CU_ASSERT (s_get ("/api/snapshot", &r) == 0 && r.status == 200);
-    s_resp_free (&r);
+    CU_ASSERT (web_it_get ("/api/snapshot", &r) == 0 && r.status == 200);
+    web_it_resp_free (&r);
     //  Static assets and an index.
-    CU_ASSERT (s_get ("/assets/app.js", &r) == 0 && r.status == 200);
+    CU_ASSERT (web_it_get ("/assets/app.js", &r) == 0 && r.status == 200);
     CU_ASSERT_STRING_EQUAL (s_header (&r, "Content-Type", value, sizeof value),
                             "text/javascript; charset=utf-8");
-    s_resp_free (&r);
-    CU_ASSERT (s_get ("/", &r) == 0 && r.status == 200 && strstr (r.body, "/dashboard"));
-    s_resp_free (&r);
-    CU_ASSERT (s_get ("/api/history", &r) == 0 && r.status == 200 &&
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_get ("/", &r) == 0 && r.status == 200 && strstr (r.body, "/dashboard"));
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_get ("/api/history", &r) == 0 && r.status == 200 &&
                strstr (r.body, "\"histogram\""));
-    s_resp_free (&r);
+    web_it_resp_free (&r);
 }
 
 static void
@@ -871,9 +867,9 @@ test_many_streams (void)
     snprintf (want, sizeof want, "\"number\":\"%s\"", number);
     for (int i = 1; i < open; i++)
         CU_ASSERT (s_stream_wait (&s[i], "ticket.issued", want, 10000));
-    s_resp_t r;
-    CU_ASSERT (s_get ("/board", &r) == 0 && r.status == 200);
-    s_resp_free (&r);
+    web_it_resp_t r;
+    CU_ASSERT (web_it_get ("/board", &r) == 0 && r.status == 200);
+    web_it_resp_free (&r);
     CU_ASSERT (s_stream_wait (&s[0], "ticket.issued", want, 10000));
     for (int i = 0; i < open; i++)
         s_stream_close (&s[i]);
@@ -888,9 +884,9 @@ test_restart_under_stream (void)
     //  The gateway notices, says so, and keeps serving.
     CU_ASSERT (web_it_wait_for ("/board?part=live", "class=\"offline\"", 20000));
     CU_ASSERT (web_it_wait_for ("/metrics", "\nonewindow_up 0\n", 20000));
-    s_resp_t r;
-    CU_ASSERT (s_get ("/dashboard", &r) == 0 && r.status == 200);
-    s_resp_free (&r);
+    web_it_resp_t r;
+    CU_ASSERT (web_it_get ("/dashboard", &r) == 0 && r.status == 200);
+    web_it_resp_free (&r);
     CU_ASSERT_FATAL (test_broker_restart (&web_it_hall.broker) == 0);
     CU_ASSERT (web_it_wait_for ("/metrics", "\nonewindow_up 1\n", 30000));
     //  The stream opened before the restart carries events after it. A ticket issued while
@@ -939,6 +935,16 @@ test_web_it_suite (void)
     CU_add_test (s, "headless Chromium: board and dashboard DOM, screenshots", test_web_browser);
     CU_add_test (s, "headless Chromium: open pages follow calls as they happen",
                  test_web_browser_live);
+    CU_add_test (s, "a busy Monday: counters, a service with no counter, alarms, a check-in",
+                 test_web_pages_busy_day);
+    CU_add_test (s, "/kiosk: priorities; a service with no open counter warns first",
+                 test_web_pages_kiosk);
+    CU_add_test (s, "/board: 8 recent calls, not the current one; the call as WAV",
+                 test_web_pages_board);
+    CU_add_test (s, "/dashboard: alerts, clerks, alarms that clear, charts up to now",
+                 test_web_pages_dashboard);
+    CU_add_test (s, "headless Chromium: layouts at wall, TV, kiosk and phone sizes; voice",
+                 test_web_browser_layout);
     CU_add_test (s, "a broker restart under a connected stream", test_restart_under_stream);
     CU_add_test (s, "SIGTERM: a clean exit, no sanitizer reports", test_clean_exit);
     return 0;

@@ -55,17 +55,19 @@ web_api_history (web_t *web, web_req_t *req)
     json_t *counts = json_array ();
     for (int i = 0; i < WEB_HISTORY_BINS; i++)
         json_array_append_new (counts, json_integer (bins[i]));
-    size_t nq, nw;
+    size_t nq, nw, ni;
     const web_point_t *queue = web_history_queue (h, &nq), *waits = web_history_waits (h, &nw);
+    const web_point_t *issued = web_history_issued (h, &ni);
     const json_t *st = proto_mirror_state (web->mirror);
     const json_t *day = json_object_get (st, "day");
-    return s_send (req, json_pack ("{s:O, s:b, s:I, s:I, s:I, s:i, s:o, s:o, s:{s:i, s:o}}", "day",
-                                   day ? day : json_null (), "loaded", web_history_loaded (h),
-                                   "last_seq", (json_int_t)web_history_last (h), "start",
-                                   (json_int_t)t0, "now", (json_int_t)t1, "over_wait_minutes",
-                                   (int)proto_int (st, "over_wait_minutes"), "queue",
-                                   s_series (queue, nq), "waits", s_series (waits, nw), "histogram",
-                                   "bin_minutes", 5, "counts", counts));
+    json_t *j = json_pack ("{s:O, s:b, s:I, s:I, s:I, s:I, s:i, s:o, s:o, s:o, s:{s:i, s:o}}",
+                           "day", day ? day : json_null (), "loaded", web_history_loaded (h),
+                           "last_seq", (json_int_t)web_history_last (h), "start", (json_int_t)t0,
+                           "now", (json_int_t)web_now (web), "end", (json_int_t)t1,
+                           "over_wait_minutes", (int)proto_int (st, "over_wait_minutes"), "queue",
+                           s_series (queue, nq), "waits", s_series (waits, nw), "issued",
+                           s_series (issued, ni), "histogram", "bin_minutes", 5, "counts", counts);
+    return s_send (req, j);
 }
 
 enum MHD_Result

@@ -5,8 +5,9 @@
                         events). Never a token: the mirror holds none.
         /api/kpi        the hall's figures (proto_kpi.h), as the dashboard and the terminal
                         monitor (`onewindow monitor --json`) show them
-        /api/history    today's series for the charts: tickets waiting, waits at call, the
-                        wait histogram
+        /api/history    today's series for the charts: tickets waiting, waits at call,
+                        tickets issued, the wait histogram; `start` and `end` are the
+                        charts' time axis, `now` the broker's time (the series stop there)
         /api/ratings    the rectification list (rating.list); ?state=open filters it
         /events         Server-Sent Events (web_sse.h) */
 #ifndef WEB_API_H

@@ -19,6 +19,8 @@
 extern const char web_css[];
 //  /assets/app.js: keeps the live parts of a page current (see above).
 extern const char web_app_js[];
+//  /assets/board.js: the board's voice, speaking each new call (web_board.h).
+extern const char web_board_js[];
 //  /assets/live-worker.js: holds the EventSource and posts each event to the page.
 extern const char web_worker_js[];
 

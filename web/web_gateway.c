@@ -98,7 +98,8 @@ web_new (const char *broker, const char *pub)
     self->sse = web_sse_new ();
     self->hist = web_history_new ();
     self->mirror = proto_mirror_new (broker, pub);
-    if (!self->sse || !self->hist || !self->mirror) {
+    self->voice = web_voice_new (NULL);
+    if (!self->sse || !self->hist || !self->mirror || !self->voice) {
         web_destroy (&self);
         return NULL;
     }
@@ -125,6 +126,7 @@ web_destroy (web_t **self_p)
     proto_mirror_destroy (&self->mirror);
     web_sse_destroy (&self->sse);
     web_history_destroy (&self->hist);
+    web_voice_destroy (&self->voice);
     json_decref (self->ratings);
     free (self);
     *self_p = NULL;

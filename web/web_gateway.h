@@ -21,6 +21,7 @@
 #include "web_history.h"
 #include "web_http.h"
 #include "web_sse.h"
+#include "web_voice.h"
 
 struct web {
     proto_mirror_t *mirror; //  the live hall, and the client for requests
@@ -28,6 +29,7 @@ struct web {
     web_sse_t *sse;         //  /events clients
     web_history_t *hist;    //  today's history for the charts and the board
     json_t *ratings;        //  rating.list reply, until a rating event changes it
+    web_voice_t *voice;     //  the board's spoken calls as WAV (web_voice.h)
     bool connected;         //  the mirror is in step with the broker
 };
 

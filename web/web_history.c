@@ -14,13 +14,17 @@ typedef struct {
 } s_series_t;
 
 struct web_history {
-    bool loaded;      //  the day's journal was read
-    uint64_t last;    //  sequence of the last event applied
-    int64_t start_ms; //  time of the day's first event
-    json_t *waiting;  //  ticket id -> true, for the tickets waiting now
-    s_series_t queue; //  tickets waiting, at each change
-    s_series_t waits; //  wait in seconds, at each first call
-    json_t *calls;    //  the day's last calls, newest first (the board's list)
+    bool loaded;             //  the day's journal was read
+    uint64_t last;           //  sequence of the last event applied
+    int64_t start_ms;        //  time of the day's first event
+    json_t *waiting;         //  ticket id -> true, for the tickets waiting now
+    s_series_t queue;        //  tickets waiting, at each change
+    s_series_t waits;        //  wait in seconds, at each first call
+    char (*wait_service)[4]; //  the service of each of waits, in step with it
+    size_t wait_service_cap; //  room in wait_service
+    s_series_t issued;       //  ticket id, at each issue
+    json_t *calls;           //  the day's last calls, newest first (the board's list)
+    json_t *alarms;          //  the day's last cabinet alarms, newest first
 };
 
 web_history_t *
@@ -31,7 +35,8 @@ web_history_new (void)
         return NULL;
     self->waiting = json_object ();
     self->calls = json_array ();
-    if (!self->waiting || !self->calls)
+    self->alarms = json_array ();
+    if (!self->waiting || !self->calls || !self->alarms)
         web_history_destroy (&self);
     return self;
 }
@@ -44,8 +49,11 @@ web_history_destroy (web_history_t **self_p)
         return;
     free (self->queue.p);
     free (self->waits.p);
+    free (self->wait_service);
+    free (self->issued.p);
     json_decref (self->waiting);
     json_decref (self->calls);
+    json_decref (self->alarms);
     free (self);
     *self_p = NULL;
 }
@@ -70,10 +78,30 @@ s_reset (web_history_t *self, uint64_t first)
 {
     self->queue.n = 0;
     self->waits.n = 0;
+    self->issued.n = 0;
     json_object_clear (self->waiting);
     json_array_clear (self->calls);
+    json_array_clear (self->alarms);
     self->last = first ? first - 1 : 0;
     self->start_ms = 0;
+}
+
+//  A first call's wait, with its service.
+static void
+s_push_wait (web_history_t *self, int64_t t, int64_t wait_s, const char *service)
+{
+    if (self->waits.n == self->wait_service_cap) {
+        size_t cap = self->wait_service_cap ? self->wait_service_cap * 2 : 256;
+        char (*p)[4] = realloc (self->wait_service, cap * sizeof *p);
+        if (!p)
+            return;
+        self->wait_service = p;
+        self->wait_service_cap = cap;
+    }
+    size_t n = self->waits.n;
+    s_push (&self->waits, t, wait_s);
+    if (self->waits.n > n)
+        snprintf (self->wait_service[n], sizeof self->wait_service[n], "%s", service);
 }
 
 //  A call: its wait (first calls only), and the board's list.
@@ -81,7 +109,7 @@ static void
 s_called (web_history_t *self, const json_t *e, const json_t *tk, int64_t t)
 {
     if (!proto_int (e, "recall") && json_is_integer (json_object_get (e, "wait_s")))
-        s_push (&self->waits, t, proto_int (e, "wait_s"));
+        s_push_wait (self, t, proto_int (e, "wait_s"), proto_str (tk, "service"));
     json_t *call =
         json_pack ("{s:s, s:s, s:I, s:I, s:I}", "number", proto_str (tk, "number"), "service",
                    proto_str (tk, "service"), "counter", proto_int (e, "counter"), "recall",
@@ -104,6 +132,11 @@ s_apply (web_history_t *self, const char *topic, const json_t *e)
     self->last = seq;
     if (!self->start_ms)
         self->start_ms = t;
+    if (strcmp (topic, "vault.alarm") == 0) {
+        json_array_insert_new (self->alarms, 0, json_deep_copy (e));
+        while (json_array_size (self->alarms) > WEB_HISTORY_ALARMS)
+            json_array_remove (self->alarms, json_array_size (self->alarms) - 1);
+    }
     const json_t *tk = json_object_get (e, "ticket");
     if (strncmp (topic, "ticket.", 7) != 0 || !json_is_object (tk))
         return;
@@ -120,6 +153,8 @@ s_apply (web_history_t *self, const char *topic, const json_t *e)
     }
     if (strcmp (topic, "ticket.called") == 0)
         s_called (self, e, tk, t);
+    else if (strcmp (topic, "ticket.issued") == 0)
+        s_push (&self->issued, t, proto_int (tk, "id"));
 }
 
 //  Reads the journal up to `upto` (from the day's first event when nothing was read yet).
@@ -218,6 +253,12 @@ web_history_calls (const web_history_t *self)
     return self->calls;
 }
 
+const json_t *
+web_history_alarms (const web_history_t *self)
+{
+    return self->alarms;
+}
+
 void
 web_history_bins (const web_history_t *self, int64_t bins[WEB_HISTORY_BINS])
 {
@@ -226,4 +267,45 @@ web_history_bins (const web_history_t *self, int64_t bins[WEB_HISTORY_BINS])
         int64_t b = self->waits.p[i].v / 300;
         bins[b < 0 ? 0 : b >= WEB_HISTORY_BINS ? WEB_HISTORY_BINS - 1 : b]++;
     }
+}
+
+size_t
+web_history_over (const web_history_t *self, const char *service, int64_t limit_s, int64_t from,
+                  int64_t to)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < self->waits.n; i++) {
+        const web_point_t *w = &self->waits.p[i];
+        if (w->t >= from && w->t < to && w->v > limit_s &&
+            (!service || strcmp (self->wait_service[i], service) == 0))
+            n++;
+    }
+    return n;
+}
+
+//  The hour of the day (0-23) of Unix ms `t` in the hall's time.
+static int
+s_hour (int64_t t, int utc_offset_min)
+{
+    int64_t day = 86400000, local = t + (int64_t)utc_offset_min * 60000;
+    return (int)(((local % day) + day) % day / 3600000);
+}
+
+void
+web_history_hourly (const web_history_t *self, int utc_offset_min, int64_t issued[24],
+                    int64_t called[24])
+{
+    memset (issued, 0, 24 * sizeof *issued);
+    memset (called, 0, 24 * sizeof *called);
+    for (size_t i = 0; i < self->issued.n; i++)
+        issued[s_hour (self->issued.p[i].t, utc_offset_min)]++;
+    for (size_t i = 0; i < self->waits.n; i++)
+        called[s_hour (self->waits.p[i].t, utc_offset_min)]++;
+}
+
+const web_point_t *
+web_history_issued (const web_history_t *self, size_t *n)
+{
+    *n = self->issued.n;
+    return self->issued.p;
 }

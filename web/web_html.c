@@ -1,6 +1,8 @@
 /*  web_html.c — see web_html.h. */
 #include "web_html.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "proto_table.h"
@@ -41,12 +43,25 @@ web_html_ratio (FILE *f, const json_t *ratio)
 }
 
 void
-web_html_state (FILE *f, const char *text, const char *state)
+web_html_state (FILE *f, const char *text)
 {
-    if (text)
-        fputs (text, f);
-    else
-        web_escape (f, state);
+    fputs (text ? text : "详情请咨询工作人员", f);
+}
+
+void
+web_html_bilingual (FILE *f, const char *text)
+{
+    const char *sep = text ? strstr (text, " / ") : NULL;
+    if (!sep) {
+        web_escape (f, text);
+        return;
+    }
+    char *zh = strndup (text, (size_t)(sep - text));
+    web_escape (f, zh);
+    free (zh);
+    fputs ("<span class=\"en\">", f);
+    web_escape (f, sep + 3);
+    fputs ("</span>", f);
 }
 
 void
@@ -62,7 +77,13 @@ web_html_offline (FILE *f, bool connected)
 void
 web_html_live_begin (FILE *f, const char *title, const char *page)
 {
-    char attrs[2048];
+    web_html_live_begin_attrs (f, title, page, NULL);
+}
+
+void
+web_html_live_begin_attrs (FILE *f, const char *title, const char *page, const char *extra)
+{
+    char attrs[4096];
     size_t len = (size_t)snprintf (attrs, sizeof attrs, " data-topics=\"");
 #define X(id, topic, fields) \
     if (len < sizeof attrs)  \
@@ -70,6 +91,8 @@ web_html_live_begin (FILE *f, const char *title, const char *page)
     PROTO_EVENTS (X)
 #undef X
     if (len < sizeof attrs)
-        snprintf (attrs + len, sizeof attrs - len, "mirror.snapshot\"");
+        len += (size_t)snprintf (attrs + len, sizeof attrs - len, "mirror.snapshot\"");
+    if (extra && len < sizeof attrs)
+        snprintf (attrs + len, sizeof attrs - len, "%s", extra);
     web_page_begin (f, title, page, NULL, attrs);
 }

@@ -1,7 +1,7 @@
 /*  web_html.h — the small pieces of HTML the gateway's pages share: times and dates in the
-    hall's time, minutes and percentages (a dash when unknown), a state in words, the
-    offline banner, and the start of a live page (the event topics it listens for). Every page
-   writes these the same way. */
+    hall's time, minutes and percentages (a dash when unknown), a state in words, text in
+    both languages, the offline banner, and the start of a live page (the event topics it listens
+   for). Every page writes these the same way. */
 #ifndef WEB_HTML_H
 #define WEB_HTML_H
 
@@ -19,13 +19,20 @@ void web_html_minutes (FILE *f, const json_t *ms);
 //  A ratio (a JSON number, 0..1) as a percentage with one decimal; a dash when it is not a
 //  number (a ratio of nothing counted).
 void web_html_ratio (FILE *f, const json_t *ratio);
-//  The text of a state (HTML, trusted), or the state itself escaped when `text` is NULL.
-void web_html_state (FILE *f, const char *text, const char *state);
+//  The text of a state (HTML, trusted); for a state the page has no words for (the
+//  protocol may add states: `text` NULL) "详情请咨询工作人员", never its internal name.
+void web_html_state (FILE *f, const char *text);
+//  Text the broker writes in both languages, "中文 / English": the Chinese, then the
+//  English in a <span class="en"> (a line of its own where the page's style makes it one),
+//  never pasted into the Chinese sentence. Text without " / " is written as it is.
+void web_html_bilingual (FILE *f, const char *text);
 //  The banner every live page shows while the gateway has lost the broker; nothing when
 //  `connected`.
 void web_html_offline (FILE *f, bool connected);
 //  Begins a page the script keeps live (web_page_begin), its body listing every event
 //  topic and mirror.snapshot in data-topics.
 void web_html_live_begin (FILE *f, const char *title, const char *page);
+//  The same, with more attributes of the body (written as they are; NULL for none).
+void web_html_live_begin_attrs (FILE *f, const char *title, const char *page, const char *attrs);
 
 #endif

@@ -19,8 +19,11 @@ static const struct {
     size_t size;
 } s_fields[] = {
     {"service", 8},    //  /kiosk: a service prefix
+    {"priority", 16},  //  /kiosk: normal, elderly or green
+    {"confirm", 8},    //  /kiosk: 1 to issue for a service with no open counter
+    {"code", 256},     //  /kiosk/checkin: a booking code, bare or as QR text
     {"level", 8},      //  /rate/TOKEN: 1..5
-    {"rid", 40},       //  both: the page's request id (32 hex digits)
+    {"rid", 40},       //  all: the page's request id (32 hex digits)
     {"comment", 1024}, //  /rate/TOKEN: the citizen's comment
 };
 #define NFIELDS    (sizeof s_fields / sizeof s_fields[0])

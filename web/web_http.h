@@ -13,9 +13,10 @@
     further path segment, the request's argument (/t/TOKEN matches /t/ABC...); an overlong
     or nested argument is left empty, so the handler answers 404. GET routes answer HEAD too, unless
     WEB_NO_HEAD. POST takes a form (application/x-www-form-urlencoded, at most
-    WEB_POST_MAX bytes) with the fields the gateway's forms have (service, level, rid,
-    comment); it is refused with 403 when the browser says it comes from another site, 413
-    when too large, 400 when a field is too long or not text (UTF-8 without NUL). */
+    WEB_POST_MAX bytes) with the fields the gateway's forms have (service, priority,
+    confirm, code, level, rid, comment); it is refused with 403 when the browser says it comes from
+   another site, 413 when too large, 400 when a field is too long or not text (UTF-8 without NUL).
+ */
 #ifndef WEB_HTTP_H
 #define WEB_HTTP_H
 

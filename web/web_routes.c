@@ -64,6 +64,13 @@ s_js (web_t *web, web_req_t *req)
 }
 
 static enum MHD_Result
+s_board_js (web_t *web, web_req_t *req)
+{
+    (void)web;
+    return s_asset (req, web_board_js, "text/javascript; charset=utf-8");
+}
+
+static enum MHD_Result
 s_worker (web_t *web, web_req_t *req)
 {
     (void)web;
@@ -74,9 +81,12 @@ s_worker (web_t *web, web_req_t *req)
 
 const web_route_t web_routes[] = {
     {"/", s_index, NULL, 0, "an index of the pages"},
-    {"/board", web_board_get, NULL, 0, "the TV display: last calls, people waiting"},
+    {"/board", web_board_get, NULL, 0, "the TV display: last calls, people waiting; speaks"},
+    {"/voice/TOKEN", web_board_voice, NULL, 0, "a call spoken as WAV (espeak-ng), for the board"},
     {"/dashboard", web_dashboard_get, NULL, 0, "the manager's live page, today's charts"},
     {"/kiosk", web_kiosk_get, web_kiosk_post, WEB_KIOSK, "touch-screen tickets; POST issues one"},
+    {"/kiosk/checkin", web_kiosk_checkin_get, web_kiosk_checkin_post, WEB_KIOSK,
+     "appointment check-in (预约签到); POST checks a booking in"},
     {"/t/TOKEN", web_status_get, NULL, 0, "a citizen's status page (the slip's QR code)"},
     {"/rate/TOKEN", web_rate_get, web_rate_post, 0,
      "the rating pad (好差评); POST rates the visit"},
@@ -92,5 +102,6 @@ const web_route_t web_routes[] = {
     {"/assets/app.css", s_css, NULL, 0, "the pages' style sheet"},
     {"/assets/app.js", s_js, NULL, 0, "the script that keeps pages live"},
     {"/assets/live-worker.js", s_worker, NULL, 0, "its worker, holding the event stream"},
+    {"/assets/board.js", s_board_js, NULL, 0, "the board's voice: speaks each call"},
     {NULL, NULL, NULL, 0, NULL},
 };

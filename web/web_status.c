@@ -20,7 +20,8 @@ s_ticket_state_text (const char *state)
         {"waiting", "排队中 <span class=\"en\">Waiting</span>"},
         {"called", "已叫号，请到窗口 <span class=\"en\">Called: please go to the counter</span>"},
         {"serving", "办理中 <span class=\"en\">Being served</span>"},
-        {"done", "已办结 <span class=\"en\">Done</span>"},
+        {"parked", "暂停办理，请在附近等候 <span class=\"en\">On hold: please stay nearby</span>"},
+        {"done", "本次服务已结束 <span class=\"en\">Visit finished</span>"},
         {"missed", "已过号 <span class=\"en\">Missed</span>"},
         {"cancelled", "已取消 <span class=\"en\">Cancelled</span>"},
         {"expired", "已失效 <span class=\"en\">Expired</span>"},
@@ -160,18 +161,17 @@ s_ticket_card (FILE *f, web_t *w, const char *token, const json_t *view)
     fputs (" <span class=\"en\">", f);
     web_escape (f, proto_str (t, "service_name_en"));
     fputs ("</span></p><p class=\"state\">", f);
-    web_html_state (f, s_ticket_state_text (state), state);
+    web_html_state (f, s_ticket_state_text (state));
     fputs ("</p>\n", f);
     if (strcmp (state, "waiting") == 0) {
         char wait[96];
         proto_format_wait (json_object_get (t, "est_wait_s"), wait, sizeof wait);
         json_int_t ahead = proto_int (t, "ahead");
         fprintf (f,
-                 "<p class=\"ahead\">你前面还有 <b>%lld</b> 人在等待 <span class=\"en\">%lld "
-                 "ahead of you</span></p><p>预计等待 <span class=\"en\">Estimated "
-                 "wait</span>: ",
+                 "<p class=\"ahead\">您前面还有 <b>%lld</b> 人等候<span class=\"en\">%lld "
+                 "ahead of you</span></p><p>预计等候",
                  (long long)ahead, (long long)ahead);
-        web_escape (f, wait);
+        web_html_bilingual (f, wait);
         fputs ("</p>\n", f);
     } else if (strcmp (state, "called") == 0 || strcmp (state, "serving") == 0) {
         fputs ("<p>请到 <b>", f);
@@ -204,7 +204,7 @@ s_case (FILE *f, const json_t *c)
     fputs ("</h2><dl><dt>事项 <span class=\"en\">Item</span></dt><dd>", f);
     web_escape (f, proto_str (c, "item_name"));
     fputs ("</dd><dt>状态 <span class=\"en\">State</span></dt><dd>", f);
-    web_html_state (f, s_case_state_text (cs), cs);
+    web_html_state (f, s_case_state_text (cs));
     fputs ("</dd><dt>办结期限 <span class=\"en\">Deadline</span></dt><dd>", f);
     const json_t *d = json_object_get (c, "deadline");
     if (json_is_integer (d)) {
