@@ -172,7 +172,7 @@
        "Book a slot (预约): one per person a day, within the slot's capacity.")                             \
     X (APPOINTMENT_CANCEL, appointment_cancel, "appointment.cancel", R_KIOSK | R_WEB | R_ADMIN,             \
        PROTO_WRITE, "code:s", "Cancel a booking before its slot.")                                          \
-    X (APPOINTMENT_CHECKIN, appointment_checkin, "appointment.checkin", R_KIOSK | R_ADMIN,                  \
+    X (APPOINTMENT_CHECKIN, appointment_checkin, "appointment.checkin", R_KIOSK | R_WEB | R_ADMIN,          \
        PROTO_WRITE, "code:s",                                                                               \
        "Check in at the kiosk: an appointment ticket inside the window, a normal one outside.")             \
     X (APPOINTMENT_LIST, appointment_list, "appointment.list",                                              \

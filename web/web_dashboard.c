@@ -526,7 +526,7 @@ s_page (FILE *f, web_t *w)
     s_live (f, w);
     fputs ("</div>\n<section class=\"panel\" id=\"today\"><h2>今日趋势 <span "
            "class=\"en\">Today</span></h2>\n"
-           "<div class=\"charts\" id=\"charts\" data-part=\"/api/charts\" data-on=\"hall. "
+           "<div class=\"charts\" id=\"charts\" data-part=\"/api/charts\" data-on=\"hall.day "
            "mirror. ticket.called ticket.issued clock.\" data-delay=\"2000\" "
            "data-every=\"30\">\n",
            f);

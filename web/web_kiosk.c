@@ -149,7 +149,8 @@ s_page (FILE *f, const s_ctx_t *c)
     s_header (f, c->w, "请选择业务取号", "Choose a service to take a ticket");
     s_priority_bar (f, c->prio);
     fprintf (f,
-             "<main id=\"live\" data-part=\"/kiosk?part=live%s%s\" data-on=\"mirror. counter.\" "
+             "<main id=\"live\" data-part=\"/kiosk?part=live%s%s\" data-on=\"mirror. counter. "
+             "hall.estimates\" "
              "data-delay=\"1000\" data-every=\"30\">\n",
              c->prio ? "&amp;priority=" : "", c->prio ? s_priorities[c->prio].priority : "");
     s_buttons_for (f, c->w, c->prio);
