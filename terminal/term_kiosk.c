@@ -89,6 +89,7 @@ s_print_slip (term_opts_t *o, const char *command, json_t *body, const char *png
 
     term_slip_t slip = {
         .hall = json_string_value (json_object_get (r, "hall")),
+        .hall_en = json_string_value (json_object_get (r, "hall_en")),
         .service = json_string_value (json_object_get (r, "service_name")),
         .service_en = json_string_value (json_object_get (r, "service_name_en")),
         .number = json_string_value (json_object_get (r, "number")),

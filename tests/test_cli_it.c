@@ -70,7 +70,7 @@ test_kiosk_slip_and_counter (void)
     out = s_ow (&b, "kiosk issue --service F", &st);
     CU_ASSERT_EQUAL (st, 0);
     CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "F002"));
-    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "你前面还有 1 人在等待"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "您前面还有 1 人\n"));
     CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "过号无效"));
     free (out);
 
