@@ -203,6 +203,26 @@ term_pad (const char *text, int width, char *buf, size_t size)
     return buf;
 }
 
+const char *
+term_cut (const char *text, int width, char *buf, size_t size)
+{
+    const char *s = text ? text : "";
+    size_t len = 0, left = strlen (s);
+    int cols = 0;
+    while (left > 0) {
+        uint32_t cp;
+        int n = proto_utf8_decode (s + len, left, &cp), w = proto_cp_width (cp);
+        if (cols + w > width || len + (size_t)n >= size)
+            break;
+        cols += w;
+        len += (size_t)n;
+        left -= (size_t)n;
+    }
+    memcpy (buf, s, len);
+    buf[len] = 0;
+    return buf;
+}
+
 json_t *
 term_split_list (const char *list)
 {

@@ -1,13 +1,15 @@
 /*  test_cli_it.c — the `onewindow` terminal program as a person or a script uses it,
     against a real broker: the kiosk slip (its PNG decoded by our ZBar decoder and by the
-    independent zbarimg to the ticket's QR text), counter verbs, --json, exit codes, --help,
-    and PROTOCOL.md's generated tables matching the protocol table. */
+    independent zbarimg to the ticket's QR text), counter verbs, the interactive counter on
+    a pseudo-terminal, --json, exit codes, --help, and PROTOCOL.md's generated tables
+    matching the protocol table. */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto_qr.h"
+#include "test_pty.h"
 #include "test_util.h"
 #include "tests.h"
 
@@ -272,6 +274,135 @@ test_rating_pad_and_booking (void)
     test_broker_cleanup (&b);
 }
 
+//  A ticket's state by its token, from the broker ("" if unknown). Caller frees.
+static char *
+s_state_of (const test_broker_t *b, const char *token)
+{
+    char args[256];
+    int st;
+    snprintf (args, sizeof args, "status %s --json", token);
+    char *out = s_ow (b, args, &st);
+    json_t *r = out ? json_loads (out, 0, NULL) : NULL;
+    free (out);
+    const char *state =
+        json_string_value (json_object_get (json_object_get (r, "ticket"), "state"));
+    char *copy = strdup (state ? state : "");
+    json_decref (r);
+    return copy;
+}
+
+//  The token of a new F ticket (caller frees).
+static char *
+s_issue_f (const test_broker_t *b)
+{
+    int st;
+    char *out = s_ow (b, "kiosk issue --service F --json", &st);
+    json_t *r = out ? json_loads (out, 0, NULL) : NULL;
+    free (out);
+    char *token = strdup (r ? json_string_value (json_object_get (r, "token")) : "");
+    json_decref (r);
+    return token;
+}
+
+//  Expects the program on the pty to show `text` after offset *mark, and moves the mark
+//  to the end of it.
+static void
+s_expect (test_pty_t *p, size_t *mark, const char *text)
+{
+    bool seen = test_pty_wait (p, *mark, text, 15000);
+    CU_ASSERT (seen);
+    if (seen)
+        *mark = (size_t)(strstr (p->out + *mark, text) - p->out) + strlen (text);
+    else
+        fprintf (stderr, "\n  the counter did not show '%s'; it showed:\n%s\n", text,
+                 p->out ? p->out + *mark : "");
+}
+
+//  The counter terminal on a real terminal: the status line (state, the ticket held, the
+//  people waiting, kept live by the broker's events), a y/N question before a ticket is
+//  voided (过号, cancel), and Esc cancelling a prompt instead of typing "^[".
+static void
+test_counter_desk (void)
+{
+    test_broker_t b;
+    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
+    int st;
+    char *f1 = s_issue_f (&b), *f2 = s_issue_f (&b);
+    free (s_ow (&b, "counter --counter 8 login --clerk 王五", &st));
+    CU_ASSERT_EQUAL (st, 0);
+    test_pty_t p;
+    char *argv[] = {
+        (char *)test_bin ("onewindow"), "--broker", b.req, "counter", "--counter", "8", NULL};
+    CU_ASSERT_FATAL (test_pty_start (&p, argv, 24, 100) == 0);
+    size_t mark = 0;
+    s_expect (&p, &mark, "8号窗口 法律援助 │ 空闲");
+    s_expect (&p, &mark, "等候 E 0 人 F 2 人，共 2 人");
+    //  A ticket taken at a kiosk shows without a key pressed: the line follows the events.
+    char *f3 = s_issue_f (&b);
+    s_expect (&p, &mark, "F 3 人，共 3 人");
+
+    CU_ASSERT (test_pty_type (&p, "c"));
+    s_expect (&p, &mark, "请 F001 号到 8 号窗口办理");
+    s_expect (&p, &mark, "呼叫中 F001");
+    //  过号 asks first; n (or anything but y) leaves the ticket called.
+    CU_ASSERT (test_pty_type (&p, "m"));
+    s_expect (&p, &mark, "确认 F001 过号？/ mark F001 missed? (y/N)");
+    CU_ASSERT (test_pty_type (&p, "n"));
+    s_expect (&p, &mark, "未执行 not done");
+    char *state = s_state_of (&b, f1);
+    CU_ASSERT_STRING_EQUAL (state, "called");
+    free (state);
+    CU_ASSERT (test_pty_type (&p, "m"));
+    s_expect (&p, &mark, "(y/N)");
+    CU_ASSERT (test_pty_type (&p, "y"));
+    s_expect (&p, &mark, "过号 F001 — marked missed");
+    s_expect (&p, &mark, "│ 空闲");
+    state = s_state_of (&b, f1);
+    CU_ASSERT_STRING_EQUAL (state, "missed");
+    free (state);
+
+    //  Esc at the transfer prompt cancels it: nothing sent, no "^[" typed.
+    CU_ASSERT (test_pty_type (&p, "c"));
+    s_expect (&p, &mark, "呼叫中 F002");
+    CU_ASSERT (test_pty_type (&p, "t"));
+    s_expect (&p, &mark, "transfer to service prefix: ");
+    CU_ASSERT (test_pty_type (&p, "E"));
+    s_expect (&p, &mark, "E");
+    CU_ASSERT (test_pty_type (&p, "\033"));
+    s_expect (&p, &mark, "已取消 cancelled");
+    CU_ASSERT_PTR_NULL (strstr (p.out, "^["));
+    state = s_state_of (&b, f2);
+    CU_ASSERT_STRING_EQUAL (state, "called"); //  still F002 at this counter, not sent to E
+    free (state);
+
+    //  Cancel by the slip's code: asked first, then done.
+    char keys[128];
+    snprintf (keys, sizeof keys, "x%s\n\n", f3);
+    CU_ASSERT (test_pty_type (&p, keys));
+    s_expect (&p, &mark, "cancel this ticket for good? (y/N)");
+    CU_ASSERT (test_pty_type (&p, "\033"));
+    s_expect (&p, &mark, "未执行 not done");
+    state = s_state_of (&b, f3);
+    CU_ASSERT_STRING_EQUAL (state, "waiting");
+    free (state);
+    snprintf (keys, sizeof keys, "x%s\n等不及\ny", f3);
+    CU_ASSERT (test_pty_type (&p, keys));
+    s_expect (&p, &mark, "F003 已取消 — cancelled");
+    s_expect (&p, &mark, "F 0 人，共 0 人");
+    state = s_state_of (&b, f3);
+    CU_ASSERT_STRING_EQUAL (state, "cancelled");
+    free (state);
+
+    CU_ASSERT (test_pty_type (&p, "q"));
+    CU_ASSERT_EQUAL (test_pty_exit (&p, 10000), 0);
+    CU_ASSERT (!p.out || !strstr (p.out, "Sanitizer"));
+    test_pty_close (&p);
+    free (f1);
+    free (f2);
+    free (f3);
+    test_broker_cleanup (&b);
+}
+
 static void
 test_protocol_md_in_sync (void)
 {
@@ -307,6 +438,8 @@ test_cli_it_suite (void)
     CU_add_test (s, "kiosk slip (PNG, ESC/POS, text) and counter verbs",
                  test_kiosk_slip_and_counter);
     CU_add_test (s, "exit codes, --help, config errors", test_exit_codes_and_help);
+    CU_add_test (s, "counter terminal on a pty: status line, y/N before voiding, Esc",
+                 test_counter_desk);
     CU_add_test (s, "PROTOCOL.md tables match the protocol table", test_protocol_md_in_sync);
     CU_add_test (s, "rating pad, rating by slip, kiosk booking and check-in",
                  test_rating_pad_and_booking);
