@@ -23,6 +23,7 @@
 #include "term_font.h"
 #include "proto_mirror.h"
 #include "term_voice.h"
+#include "term_words.h"
 
 #define RECENT  8    //  calls shown
 #define IDLE_MS 1000 //  loop wake-up when nothing is being spoken
@@ -392,12 +393,13 @@ s_draw (s_board_t *b)
                  proto_int (svc, "open_counters"));
         //  What a ticket taken now can expect: the broker's forward-simulated estimate.
         json_t *est = json_object_get (svc, "est_wait_s");
-        if (json_is_integer (est) && json_integer_value (est) < 60)
-            fputs ("   新取号 1 分钟内 new ticket < 1 min", f);
-        else if (json_is_integer (est))
-            fprintf (f, "   新取号约 %lld 分钟 new ticket ~%lld min",
-                     (long long)(json_integer_value (est) + 59) / 60,
-                     (long long)(json_integer_value (est) + 59) / 60);
+        if (json_is_integer (est)) {
+            char zh[48], en[48];
+            long long ms = json_integer_value (est) * 1000;
+            fprintf (f, "   新取号约 %s new ticket ~%s",
+                     term_minutes (ms, true, true, zh, sizeof zh),
+                     term_minutes (ms, false, true, en, sizeof en));
+        }
         s_eol (b, f);
     }
     if (b->voice && term_voice_dropped (b->voice)) {

@@ -227,7 +227,7 @@ s_describe (const s_verb_t *v, const json_t *r, int counter)
     else {
         //  counter.* replies are the counter's state.
         const json_t *services = json_object_get (r, "services");
-        printf ("%s: %s", s_str (r, "name"), s_str (r, "state"));
+        printf ("%s: %s", s_str (r, "name"), term_zh (s_str (r, "state")));
         size_t i;
         json_t *p;
         printf (" [");
@@ -379,7 +379,7 @@ s_status_text (const s_desk_t *d, char *buf, size_t size)
     }
     const json_t *t = json_object_get (c, "ticket");
     const char *state = proto_str (c, "state");
-    snprintf (buf, size, "%s │ %s", proto_str (c, "name"), term_state_zh (state));
+    snprintf (buf, size, "%s │ %s", proto_str (c, "name"), term_zh (state));
     if (json_is_object (t))
         s_append (buf, size, " %s", proto_str (t, "number"));
     if (json_is_string (json_object_get (c, "pause_reason")))

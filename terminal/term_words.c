@@ -4,12 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-//  Every state and alarm name the protocol sends (PROTOCOL.md section 6). One string can
-//  be the state of two things ("serving": a ticket and a counter; "open": a rectification
-//  item); each has one Chinese name that fits both.
+//  Every state, level and role name the protocol sends (PROTOCOL.md sections 1.2 and 6).
+//  One string can name two things ("serving": a ticket and a counter; "overdue": a slot
+//  and a case warning; "paused": a counter and a case clock); each has one Chinese name
+//  that fits both.
 static const struct {
-    const char *state, *zh;
-} s_states[] = {
+    const char *word, *zh;
+} s_words[] = {
     //  Tickets (6.4)
     {"waiting", "排队中"},
     {"called", "已叫号"},
@@ -43,7 +44,7 @@ static const struct {
     {"deposit_open", "存件中"},
     {"occupied", "有件"},
     {"pickup_open", "取件中"},
-    {"overdue", "取件超期"},
+    {"overdue", "超期"},
     {"recovery_open", "回收中"},
     {"disabled", "停用"},
     //  ... their alarms
@@ -53,23 +54,40 @@ static const struct {
     {"board_offline", "锁板离线"},
     {"incident", "事件"},
     {"lockout", "锁定"},
-    //  Bookings (6.16) and rectification items (6.17)
+    //  ... their clocks (6.12) and deadline warnings (6.15)
+    {"running", "计时中"},
+    {"stopped", "已停止计时"},
+    {"yellow", "黄灯"},
+    {"red", "红灯"},
+    {"statutory_overdue", "超法定期限"},
+    {"pickup_overdue", "取件超期"},
+    //  ... their doors
+    {"open", "开"},
+    {"closed", "关"},
+    //  Bookings (6.16)
     {"booked", "已预约"},
     {"checked_in", "已签到"},
     {"no_show", "爽约"},
-    {"open", "整改中"},
-    {"closed", "已整改"},
+    //  Device roles (1.2)
+    {"kiosk", "取号机"},
+    {"counter", "窗口"},
+    {"office", "后台审批"},
+    {"vault", "智能柜"},
+    {"board", "叫号屏"},
+    {"monitor", "大厅监控"},
+    {"web", "网页网关"},
+    {"admin", "管理员"},
 };
 
 const char *
-term_state_zh (const char *state)
+term_zh (const char *word)
 {
-    if (!state)
+    if (!word)
         return "";
-    for (size_t i = 0; i < sizeof s_states / sizeof s_states[0]; i++)
-        if (strcmp (s_states[i].state, state) == 0)
-            return s_states[i].zh;
-    return state;
+    for (size_t i = 0; i < sizeof s_words / sizeof s_words[0]; i++)
+        if (strcmp (s_words[i].word, word) == 0)
+            return s_words[i].zh;
+    return word;
 }
 
 const char *
@@ -78,9 +96,7 @@ term_minutes (long long ms, bool zh, bool round_up, char *buf, size_t size)
     if (ms < 0)
         ms = 0;
     long long min = ms / 60000 + (round_up && ms % 60000 != 0);
-    if (min == 0)
-        snprintf (buf, size, "%s", zh ? "不到 1 分钟" : "< 1 min");
-    else if (min < 60)
+    if (min < 60)
         snprintf (buf, size, zh ? "%lld 分钟" : "%lld min", min);
     else if (min % 60 == 0)
         snprintf (buf, size, zh ? "%lld 小时" : "%lld h", min / 60);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "proto_qr.h"
+#include "proto_text.h"
 #include "test_pty.h"
 #include "test_util.h"
 #include "tests.h"
@@ -81,13 +82,13 @@ test_kiosk_slip_and_counter (void)
     out = s_ow (&b, args, &st);
     CU_ASSERT_EQUAL (st, 0);
     CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "F001"));
-    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "waiting"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "排队中"));
     free (out);
 
     //  The counter: login, call, start, finish; human lines and JSON.
     out = s_ow (&b, "counter --counter 8 login --clerk 王五", &st);
     CU_ASSERT_EQUAL (st, 0);
-    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "idle"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "空闲"));
     free (out);
     out = s_ow (&b, "counter --counter 8 call-next", &st);
     CU_ASSERT_EQUAL (st, 0);
@@ -403,6 +404,114 @@ test_counter_desk (void)
     test_broker_cleanup (&b);
 }
 
+//  True if the table that starts with the line beginning `head` in `out` has every line
+//  (both header rows and each row, up to the next blank line) of the same width on a
+//  terminal: the case for a table whose last column is right-aligned, when Chinese names
+//  are measured as two columns each.
+static bool
+s_aligned (const char *out, const char *head)
+{
+    const char *p = out ? strstr (out, head) : NULL;
+    if (!p || (p != out && p[-1] != '\n'))
+        return false;
+    int width = -1, lines = 0;
+    while (*p && *p != '\n') {
+        const char *end = strchr (p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen (p);
+        char line[1024];
+        snprintf (line, sizeof line, "%.*s", (int)len, p);
+        int w = proto_display_width (line);
+        if (width >= 0 && w != width) {
+            fprintf (stderr, "\n  %d columns, not %d: '%s'\n", w, width, line);
+            return false;
+        }
+        width = w;
+        lines++;
+        p += len + (end ? 1 : 0);
+    }
+    return lines >= 3;
+}
+
+//  The CLI's tables: Chinese header over English, states in Chinese, columns aligned
+//  however wide the Chinese in them; --json as it always was.
+static void
+test_tables (void)
+{
+    test_broker_t b;
+    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
+    int st;
+    free (s_issue_f (&b));
+    const char *steps[] = {
+        "counter --counter 8 login --clerk 王五", "counter --counter 8 call-next",
+        "counter --counter 8 start",
+        "counter --counter 8 accept --item legal_aid --name 张三 --id-number 11010519491231002X "
+        "--docs application,id_copy,hardship,case_papers"};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        free (s_ow (&b, steps[i], &st));
+        CU_ASSERT_EQUAL (st, 0);
+    }
+    char *out = s_ow (&b, "snapshot", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "业务"));
+    CU_ASSERT_TRUE (s_aligned (out, "业务"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "\nService "));
+    const char *row = out ? strstr (out, "\n8号窗口 法律援助 ") : NULL;
+    const char *eol = row ? strchr (row + 1, '\n') : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL (eol);
+    CU_ASSERT (strstr (row, "  办理中  F001 ") && strstr (row, "  办理中  F001 ") < eol);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "未登录"));
+    CU_ASSERT_PTR_NULL (out && strstr (out, "logged_out"));
+    CU_ASSERT_PTR_NULL (out && strstr (out, "serving"));
+    free (out);
+    out = s_ow (&b, "snapshot --json", &st);
+    json_t *j = out ? json_loads (out, 0, NULL) : NULL;
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "\"logged_out\"")); //  raw, for scripts
+    CU_ASSERT_PTR_NOT_NULL (json_object_get (j, "counters"));
+    json_decref (j);
+    free (out);
+
+    out = s_ow (&b, "office --department justice queue", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "办件编号"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "已受理"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "法律援助"));
+    CU_ASSERT_PTR_NULL (out && strstr (out, "accepted "));
+    free (out);
+
+    //  A cabinet with one slot in use and one door left open.
+    free (s_ow (&b,
+                "admin call vault.report '{\"cabinet\":\"CAB1\",\"name\":\"一号柜\",\"slots\":["
+                "{\"slot\":\"A01\",\"size\":\"S\",\"state\":\"occupied\",\"occupied\":true,"
+                "\"alarms\":[],\"door\":\"closed\"},{\"slot\":\"A02\",\"size\":\"M\",\"state\":"
+                "\"free\",\"occupied\":false,\"alarms\":[\"ajar\"],\"door\":\"open\"},{\"slot\":"
+                "\"A03\",\"size\":\"L\",\"state\":\"free\",\"occupied\":false,\"alarms\":[],"
+                "\"door\":\"closed\"}]}'",
+                &st));
+    CU_ASSERT_EQUAL (st, 0);
+    out = s_ow (&b, "vault-status", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "智能柜 CAB1 一号柜"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "  A01   S     有件"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "门未关"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "空闲 2 格，在用 1 格，告警 1 格"));
+    CU_ASSERT_PTR_NULL (out && strstr (out, "A03")); //  plainly free: not listed
+    free (out);
+
+    //  A device enrolled: its role in Chinese (and as the CLI spells it), active.
+    char path[700], args[900];
+    snprintf (path, sizeof path, "%s/kiosk.key", b.dir);
+    snprintf (args, sizeof args, "keygen --out '%s'", path);
+    free (s_ow (&b, args, &st));
+    snprintf (args, sizeof args, "admin enroll --role kiosk --name 一号取号机 '%s'", path);
+    free (s_ow (&b, args, &st));
+    CU_ASSERT_EQUAL (st, 0);
+    out = s_ow (&b, "admin devices", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "一号取号机  取号机 kiosk  在用 active"));
+    free (out);
+    test_broker_cleanup (&b);
+}
+
 static void
 test_protocol_md_in_sync (void)
 {
@@ -440,6 +549,7 @@ test_cli_it_suite (void)
     CU_add_test (s, "exit codes, --help, config errors", test_exit_codes_and_help);
     CU_add_test (s, "counter terminal on a pty: status line, y/N before voiding, Esc",
                  test_counter_desk);
+    CU_add_test (s, "tables: Chinese first, states in Chinese, aligned", test_tables);
     CU_add_test (s, "PROTOCOL.md tables match the protocol table", test_protocol_md_in_sync);
     CU_add_test (s, "rating pad, rating by slip, kiosk booking and check-in",
                  test_rating_pad_and_booking);

@@ -330,17 +330,50 @@ s_check_text (const test_broker_t *b)
     CU_ASSERT_EQUAL (st, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL (out);
     const char *want[] = {"测试大厅", "企业开办", "社保医保", "Business registration",
-                          "idle",     "paused",   "serving",  "A004",
-                          "张三",     "一号柜",   "2/4 50%",  "ajar",
-                          "22:45", /* A's average wait, 91 min / 4 */
+                          "空闲",     "暂停",     "办理中",   "A004",
+                          "张三",     "一号柜",   "2/4 50%",  "门未关",
+                          "22 分钟", /* A's average wait, 91 min / 4, in whole minutes */
                           "!!"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr (out, want[i])) {
             fprintf (stderr, "\n  --once lacks '%s':\n%s\n", want[i], out);
             CU_FAIL ("--once lacks an expected text");
         }
+    //  Raw states and mm:ss are for --json only.
+    CU_ASSERT_PTR_NULL (strstr (out, "idle"));
+    CU_ASSERT_PTR_NULL (strstr (out, "22:45"));
     CU_ASSERT_PTR_NULL (strchr (out, '\033')); //  plain text, no terminal codes
     free (out);
+}
+
+//  On an 80-column screen the key columns stay (over-wait rate, rated, good, open) and
+//  no line is longer than the screen.
+static void
+s_check_80 (const test_broker_t *b)
+{
+    int st;
+    char *out = s_monitor (b, "--once --columns 80", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (out);
+    const char *want[] = {"Waiting", "Longest", "Over%", "Rated%", "Good%", "Open", "超时率",
+                          "评价率",  "好评率",  "开窗",  "State",  "Util",  "Idle"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr (out, want[i])) {
+            fprintf (stderr, "\n  --once --columns 80 lacks '%s':\n%s\n", want[i], out);
+            CU_FAIL ("a key column is missing at 80 columns");
+        }
+    char *save = NULL;
+    for (char *line = strtok_r (out, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+        if (proto_display_width (line) > 80) {
+            fprintf (stderr, "\n  a line of %d columns: %s\n", proto_display_width (line), line);
+            CU_FAIL ("a line is wider than the screen");
+        }
+    free (out);
+    char cmd[1024];
+    snprintf (cmd, sizeof cmd, "'%s' monitor --broker '%s' --once --columns 5 2>/dev/null",
+              test_bin ("onewindow"), b->req);
+    free (test_run (cmd, &st));
+    CU_ASSERT_EQUAL (st, 2); //  narrower than any screen the monitor draws
 }
 
 static void
@@ -394,6 +427,7 @@ test_json_figures (void)
     json_decref (k);
 
     s_check_text (&b);
+    s_check_80 (&b);
 
     test_broker_cleanup (&b);
     test_rmtree (dir);
@@ -515,8 +549,11 @@ test_screen (void)
     test_pty_close (&p);
 
     //  SIGTERM (a closed ssh session sends SIGHUP, handled alike) also ends it cleanly.
+    //  On 80 columns the key columns are on the screen too.
     CU_ASSERT_FATAL (s_pty_start (&p, &b, 24, 80) == 0);
     CU_ASSERT (test_pty_wait (&p, 0, "企业开办", 15000));
+    CU_ASSERT (test_pty_wait (&p, 0, "Over%", 5000));
+    CU_ASSERT (test_pty_wait (&p, 0, "Good%", 5000));
     kill (p.pid, SIGTERM);
     CU_ASSERT_EQUAL (test_pty_exit (&p, 10000), 0);
     test_pty_close (&p);
