@@ -56,7 +56,9 @@ term_status_main (term_opts_t *o, int argc, char **argv)
         long long ahead = json_integer_value (json_object_get (t, "ahead"));
         const json_t *est = json_object_get (t, "est_wait_s");
         printf ("您前面还有 %lld 人 / %lld ahead of you\n", ahead, ahead);
-        if (json_is_integer (est)) {
+        if (json_is_integer (est) && json_integer_value (est) < 60)
+            printf ("预计等候不到 1 分钟 / under 1 min\n");
+        else if (json_is_integer (est)) {
             char zh[48], en[48];
             long long ms = json_integer_value (est) * 1000;
             printf ("预计等候约 %s / about %s\n", term_minutes (ms, true, true, zh, sizeof zh),
