@@ -288,8 +288,10 @@ term_slip_text (const term_slip_t *slip, FILE *out)
 
 //  Fonts, by fontconfig's family names: the first one installed is used, and fontconfig
 //  falls back to any other font that has a glyph the first lacks. WenQuanYi Zen Hei
-//  (Debian: fonts-wqy-zenhei) is what scripts/install-deps installs; Noto Sans CJK
-//  (fonts-noto-cjk) is used where a hall has it instead.
+//  (Debian 12: fonts-wqy-zenhei, in main) is what scripts/install-deps installs: a 17 MB
+//  sans-serif face with every CJK Unified Ideograph of the basic block, which the browser
+//  tests already need; fonts-noto-cjk would add 91 MB for the same slip. Noto Sans CJK is
+//  used where a hall has it instead.
 #define S_FONT "WenQuanYi Zen Hei, Noto Sans CJK SC, Droid Sans Fallback, sans-serif"
 //  The number: a Latin face with a plain zero, in large bold type.
 #define S_NUMBER_FONT "DejaVu Sans, Liberation Sans, sans-serif"
