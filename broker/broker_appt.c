@@ -1,28 +1,15 @@
-/*  broker_appt.c — appointments (预约).
+/*  broker_appt.c — see broker_appt.h. */
+#include "broker_appt.h"
 
-    A citizen books a slot of a service on a working day (appointment.book): the slots are
-    `slot_minutes` long inside the configured opening hours, each with `capacity` places
-    per service; one booking per person a day (by ID number, or phone). The booking's code
-    is a token (its QR code). On the day, the kiosk checks it in (appointment.checkin): from
-    `early_minutes` before the slot to `late_minutes` after it the ticket has appointment
-    priority (called after the green channel, before walk-ins); outside that window it is
-    an ordinary ticket. A booking not checked in by the end of its window becomes a no-show
-    (a timer on the broker's clock raises appointment.no_show). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "broker_calendar.h"
-#include "broker_handlers.h"
 #include "broker_idcheck.h"
+#include "broker_ticket.h"
+#include "proto_json.h"
 #include "proto_token.h"
-
-static const char *
-s_str (const json_t *j, const char *key)
-{
-    const char *v = json_string_value (json_object_get (j, key));
-    return v ? v : "";
-}
 
 //  Unix ms of local date `day` (yyyymmdd) at `minutes` past midnight.
 static int64_t
@@ -31,7 +18,7 @@ s_local_ms (const broker_ctx_t *ctx, int day, int minutes)
     int days;
     if (broker_calendar_date_to_days (day, &days) != 0)
         return -1;
-    return ((int64_t) days * 1440 + minutes - ctx->config->utc_offset_min) * 60000;
+    return ((int64_t)days * 1440 + minutes - ctx->config->utc_offset_min) * 60000;
 }
 
 //  Parses "HH:MM" into minutes from midnight; -1 if malformed.
@@ -40,8 +27,8 @@ s_hhmm (const char *s)
 {
     int h, m;
     char tail;
-    if (!s || sscanf (s, "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 || m > 59
-        || strlen (s) != 5)
+    if (!s || sscanf (s, "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 || m > 59 ||
+        strlen (s) != 5)
         return -1;
     return h * 60 + m;
 }
@@ -49,7 +36,7 @@ s_hhmm (const char *s)
 static void
 s_due_key (int64_t due, const char *code, unsigned char *key)
 {
-    broker_key_u64 ((uint64_t) due, key);
+    broker_key_u64 ((uint64_t)due, key);
     memcpy (key + 8, code, PROTO_TOKEN_LEN);
 }
 
@@ -60,9 +47,9 @@ s_public (const json_t *a)
     json_object_del (v, "code");
     json_object_del (v, "person");
     char name[192];
-    broker_idcheck_mask_name (s_str (a, "name"), name, sizeof name);
+    broker_idcheck_mask_name (proto_str (a, "name"), name, sizeof name);
     json_object_set_new (v, "name", json_string (name));
-    const char *phone = s_str (a, "phone");
+    const char *phone = proto_str (a, "phone");
     if (*phone) {
         char masked[32];
         broker_idcheck_mask_phone (phone, masked, sizeof masked);
@@ -105,14 +92,15 @@ static void
 s_release (broker_ctx_t *ctx, const json_t *a, const char *code)
 {
     char key[48];
-    snprintf (key, sizeof key, "%d/%s/%s", (int) json_integer_value (json_object_get (a, "date")),
-              s_str (a, "service"), s_str (a, "slot_key"));
+    snprintf (key, sizeof key, "%d/%s/%s", (int)json_integer_value (json_object_get (a, "date")),
+              proto_str (a, "service"), proto_str (a, "slot_key"));
     long n = broker_number_peek (ctx, key);
     broker_number_put (ctx, key, n > 0 ? n - 1 : 0);
     char pkey[160];
-    int plen = snprintf (pkey, sizeof pkey, "%d|%s", (int) json_integer_value (json_object_get (a, "date")),
-                         s_str (a, "person"));
-    broker_store_del (ctx->store, BROKER_DB_APPT_PERSON, pkey, (size_t) plen);
+    int plen =
+        snprintf (pkey, sizeof pkey, "%d|%s", (int)json_integer_value (json_object_get (a, "date")),
+                  proto_str (a, "person"));
+    broker_store_del (ctx->store, BROKER_DB_APPT_PERSON, pkey, (size_t)plen);
     s_due_del (ctx, a, code);
 }
 
@@ -120,23 +108,26 @@ int
 broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
 {
     const broker_config_t *cfg = ctx->config;
-    const char *prefix = s_str (body, "service");
+    const char *prefix = proto_str (body, "service");
     int service = broker_config_service (cfg, prefix);
     if (service < 0)
-        return broker_fail (ctx, PROTO_ERR_UNKNOWN_SERVICE, "no service \"%.16s\" in this hall", prefix);
-    int day = (int) json_integer_value (json_object_get (body, "date"));
+        return broker_fail (ctx, PROTO_ERR_UNKNOWN_SERVICE, "no service \"%.16s\" in this hall",
+                            prefix);
+    int day = (int)json_integer_value (json_object_get (body, "date"));
     int today = broker_today (ctx);
     int last = broker_calendar_date_add (today, cfg->appt_days_ahead);
     if (!broker_calendar_date_valid (day) || day < today || day > last)
-        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "date must be from today to %d days ahead (yyyymmdd)",
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                            "date must be from today to %d days ahead (yyyymmdd)",
                             cfg->appt_days_ahead);
     if (ctx->calendar && !broker_calendar_is_working_day (ctx->calendar, day))
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "%d is not a working day", day);
-    int start = s_hhmm (s_str (body, "slot"));
+    int start = s_hhmm (proto_str (body, "slot"));
     bool inside = false;
     for (int p = 0; p < cfg->appt_nperiods; p++) {
         int from = cfg->appt_open_min[2 * p], to = cfg->appt_open_min[2 * p + 1];
-        if (start >= from && start + cfg->appt_slot_min <= to && (start - from) % cfg->appt_slot_min == 0)
+        if (start >= from && start + cfg->appt_slot_min <= to &&
+            (start - from) % cfg->appt_slot_min == 0)
             inside = true;
     }
     if (!inside)
@@ -146,14 +137,16 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
     int64_t start_ms = s_local_ms (ctx, day, start);
     if (start_ms <= ctx->now)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "that slot has begun already");
-    const char *name = s_str (body, "name");
+    const char *name = proto_str (body, "name");
     const char *id = json_string_value (json_object_get (body, "id_number"));
     const char *phone = json_string_value (json_object_get (body, "phone"));
-    if (broker_check_length (ctx, "name", name, 64) || broker_check_length (ctx, "id_number", id, 32)
-        || broker_check_length (ctx, "phone", phone, 32))
+    if (broker_check_length (ctx, "name", name, 64) ||
+        broker_check_length (ctx, "id_number", id, 32) ||
+        broker_check_length (ctx, "phone", phone, 32))
         return -1;
     if (!id && !phone)
-        return broker_fail (ctx, PROTO_ERR_MISSING_FIELD, "give id_number or phone: one booking per person a day");
+        return broker_fail (ctx, PROTO_ERR_MISSING_FIELD,
+                            "give id_number or phone: one booking per person a day");
     //  A wrong ID or phone number would let the same person book twice (and reach nobody):
     //  both are checked, and the person is keyed by the canonical form.
     broker_check_t idc = {0}, phc = {0};
@@ -167,8 +160,9 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
     char pkey[160];
     int plen = snprintf (pkey, sizeof pkey, "%d|%s", day, person);
     MDB_val v;
-    if (broker_store_get (ctx->store, BROKER_DB_APPT_PERSON, pkey, (size_t) plen, &v) == 0)
-        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "this person has a booking on %d already", day);
+    if (broker_store_get (ctx->store, BROKER_DB_APPT_PERSON, pkey, (size_t)plen, &v) == 0)
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "this person has a booking on %d already",
+                            day);
     char slot_key[8], key[48];
     snprintf (slot_key, sizeof slot_key, "%02d%02d", start / 60, start % 60);
     snprintf (key, sizeof key, "%d/%s/%s", day, prefix, slot_key);
@@ -177,20 +171,20 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
         return broker_fail (ctx, PROTO_ERR_INTERNAL, "the slot counter %s is unreadable", key);
     if (taken >= cfg->appt_capacity)
         return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "slot %s of %d is full (%d places)",
-                            s_str (body, "slot"), day, cfg->appt_capacity);
+                            proto_str (body, "slot"), day, cfg->appt_capacity);
     //  Nothing fails from here on.
     char code[PROTO_TOKEN_LEN + 1];
     proto_token_new (code);
     broker_number_put (ctx, key, taken + 1);
-    broker_store_put (ctx->store, BROKER_DB_APPT_PERSON, pkey, (size_t) plen, code, PROTO_TOKEN_LEN);
+    broker_store_put (ctx->store, BROKER_DB_APPT_PERSON, pkey, (size_t)plen, code, PROTO_TOKEN_LEN);
     //  `due` is the first millisecond past the check-in window: the no-show timer's time.
     //  The window itself is closed at both ends, [start - early, start + late].
-    int64_t due = start_ms + (int64_t) cfg->appt_late_min * 60000 + 1;
-    json_t *a = json_pack ("{s:s, s:s, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:s}", "code",
-                           code, "service", prefix, "date", day, "slot", s_str (body, "slot"),
-                           "slot_key", slot_key, "start", (json_int_t) start_ms, "due",
-                           (json_int_t) due, "name", name, "person", person, "phone",
-                           phone ? phc.canonical : "", "booked", (json_int_t) ctx->now, "state", "booked");
+    int64_t due = start_ms + (int64_t)cfg->appt_late_min * 60000 + 1;
+    json_t *a = json_pack (
+        "{s:s, s:s, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:s}", "code", code, "service",
+        prefix, "date", day, "slot", proto_str (body, "slot"), "slot_key", slot_key, "start",
+        (json_int_t)start_ms, "due", (json_int_t)due, "name", name, "person", person, "phone",
+        phone ? phc.canonical : "", "booked", (json_int_t)ctx->now, "state", "booked");
     s_save (ctx, code, a);
     unsigned char dkey[8 + PROTO_TOKEN_LEN];
     s_due_key (due, code, dkey);
@@ -198,13 +192,15 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
     if (!ctx->hall->appt_due || due < ctx->hall->appt_due)
         ctx->hall->appt_due = due;
     broker_hall_booking_add (ctx->hall, code, service, start_ms);
-    broker_emit (ctx, PROTO_EVT_APPOINTMENT_BOOKED, json_pack ("{s:o}", "appointment", s_public (a)));
+    broker_emit (ctx, PROTO_EVT_APPOINTMENT_BOOKED,
+                 json_pack ("{s:o}", "appointment", s_public (a)));
     char qr[600];
     snprintf (qr, sizeof qr, "%s%s", cfg->status_url, code);
     json_t *reply = s_public (a);
     json_object_set_new (reply, "code", json_string (code));
     json_object_set_new (reply, "qr", json_string (qr));
-    json_object_set_new (reply, "checkin_from", json_integer (start_ms - (int64_t) cfg->appt_early_min * 60000));
+    json_object_set_new (reply, "checkin_from",
+                         json_integer (start_ms - (int64_t)cfg->appt_early_min * 60000));
     json_object_set_new (reply, "checkin_until", json_integer (due - 1));
     ctx->reply = reply;
     json_decref (a);
@@ -215,17 +211,20 @@ int
 broker_h_appointment_cancel (broker_ctx_t *ctx, const json_t *body)
 {
     char code[PROTO_TOKEN_LEN + 1];
-    json_t *a = s_load (ctx, s_str (body, "code"), code);
+    json_t *a = s_load (ctx, proto_str (body, "code"), code);
     if (!a)
         return -1;
-    if (strcmp (s_str (a, "state"), "booked") != 0 || json_integer_value (json_object_get (a, "start")) <= ctx->now) {
+    if (strcmp (proto_str (a, "state"), "booked") != 0 ||
+        json_integer_value (json_object_get (a, "start")) <= ctx->now) {
         json_decref (a);
-        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "only a booking whose slot has not begun can be cancelled");
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE,
+                            "only a booking whose slot has not begun can be cancelled");
     }
     s_release (ctx, a, code);
     json_object_set_new (a, "state", json_string ("cancelled"));
     s_save (ctx, code, a);
-    broker_emit (ctx, PROTO_EVT_APPOINTMENT_CANCELLED, json_pack ("{s:o}", "appointment", s_public (a)));
+    broker_emit (ctx, PROTO_EVT_APPOINTMENT_CANCELLED,
+                 json_pack ("{s:o}", "appointment", s_public (a)));
     ctx->reply = s_public (a);
     json_decref (a);
     return 0;
@@ -235,27 +234,28 @@ int
 broker_h_appointment_checkin (broker_ctx_t *ctx, const json_t *body)
 {
     char code[PROTO_TOKEN_LEN + 1];
-    json_t *a = s_load (ctx, s_str (body, "code"), code);
+    json_t *a = s_load (ctx, proto_str (body, "code"), code);
     if (!a)
         return -1;
-    const char *state = s_str (a, "state");
+    const char *state = proto_str (a, "state");
     int today = broker_today (ctx);
     int rc = 0;
     if (strcmp (state, "booked") != 0 && strcmp (state, "no_show") != 0)
         rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE, "this booking is %s", state);
     else if (json_integer_value (json_object_get (a, "date")) != today)
         rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE, "this booking is for %d, not today",
-                          (int) json_integer_value (json_object_get (a, "date")));
+                          (int)json_integer_value (json_object_get (a, "date")));
     if (rc) {
         json_decref (a);
         return rc;
     }
     int64_t start = json_integer_value (json_object_get (a, "start"));
-    bool in_window = strcmp (state, "booked") == 0
-                     && ctx->now >= start - (int64_t) ctx->config->appt_early_min * 60000
-                     && ctx->now <= start + (int64_t) ctx->config->appt_late_min * 60000;
-    int service = broker_config_service (ctx->config, s_str (a, "service"));
-    broker_ticket_t *t = broker_issue (ctx, service, in_window ? PRIORITY_APPOINTMENT : PRIORITY_NORMAL);
+    bool in_window = strcmp (state, "booked") == 0 &&
+                     ctx->now >= start - (int64_t)ctx->config->appt_early_min * 60000 &&
+                     ctx->now <= start + (int64_t)ctx->config->appt_late_min * 60000;
+    int service = broker_config_service (ctx->config, proto_str (a, "service"));
+    broker_ticket_t *t =
+        broker_issue (ctx, service, in_window ? PRIORITY_APPOINTMENT : PRIORITY_NORMAL);
     if (!t) {
         json_decref (a);
         return -1;
@@ -280,55 +280,24 @@ broker_h_appointment_checkin (broker_ctx_t *ctx, const json_t *body)
     return 0;
 }
 
-typedef struct {
-    int date;
-    const char *service;
-    json_t *out;
-} s_list_t;
-
-static int
-s_list_one (const MDB_val *key, const MDB_val *val, void *arg)
-{
-    (void) key;
-    s_list_t *l = arg;
-    json_t *a = json_loadb (val->mv_data, val->mv_size, 0, NULL);
-    if (a && json_integer_value (json_object_get (a, "date")) == l->date
-        && (!l->service || strcmp (l->service, s_str (a, "service")) == 0))
-        json_array_append_new (l->out, s_public (a));
-    json_decref (a);
-    return 0;
-}
-
 int
 broker_h_appointment_list (broker_ctx_t *ctx, const json_t *body)
 {
     json_t *d = json_object_get (body, "date");
-    s_list_t l = {d ? (int) json_integer_value (d) : broker_today (ctx),
-                  json_string_value (json_object_get (body, "service")), json_array ()};
-    broker_store_each (ctx->store, BROKER_DB_APPTS, NULL, 0, s_list_one, &l);
-    ctx->reply = json_pack ("{s:i, s:o}", "date", l.date, "appointments", l.out);
-    return 0;
-}
-
-typedef struct {
-    int64_t now;
-    json_t *due;     //  codes whose window closed
-    int64_t next;    //  the first still to come
-} s_due_t;
-
-static int
-s_due_one (const MDB_val *key, const MDB_val *val, void *arg)
-{
-    (void) val;
-    s_due_t *d = arg;
-    if (key->mv_size != 8 + PROTO_TOKEN_LEN)
-        return 0;
-    int64_t due = (int64_t) broker_key_u64_read (key->mv_data);
-    if (due > d->now) {
-        d->next = due;
-        return 1;
+    int date = d ? (int)json_integer_value (d) : broker_today (ctx);
+    const char *service = json_string_value (json_object_get (body, "service"));
+    json_t *list = json_array ();
+    broker_store_iter_t it;
+    broker_store_scan (ctx->store, BROKER_DB_APPTS, NULL, 0, &it);
+    while (broker_store_next (&it)) {
+        json_t *a = json_loadb (it.val.mv_data, it.val.mv_size, 0, NULL);
+        if (a && json_integer_value (json_object_get (a, "date")) == date &&
+            (!service || strcmp (service, proto_str (a, "service")) == 0))
+            json_array_append_new (list, s_public (a));
+        json_decref (a);
     }
-    json_array_append_new (d->due, json_stringn ((const char *) key->mv_data + 8, PROTO_TOKEN_LEN));
+    broker_store_scan_end (&it);
+    ctx->reply = json_pack ("{s:i, s:o}", "date", date, "appointments", list);
     return 0;
 }
 
@@ -337,21 +306,37 @@ broker_appt_timers (broker_ctx_t *ctx)
 {
     if (!ctx->hall->appt_due || ctx->hall->appt_due > ctx->now)
         return;
-    s_due_t d = {ctx->now, json_array (), 0};
-    broker_store_each (ctx->store, BROKER_DB_APPT_DUE, NULL, 0, s_due_one, &d);
+    //  The codes whose window closed, then the first still to come; written after the walk.
+    json_t *due = json_array ();
+    int64_t next = 0;
+    broker_store_iter_t it;
+    broker_store_scan (ctx->store, BROKER_DB_APPT_DUE, NULL, 0, &it);
+    while (broker_store_next (&it)) {
+        if (it.key.mv_size != 8 + PROTO_TOKEN_LEN)
+            continue;
+        int64_t when = (int64_t)broker_key_u64_read (it.key.mv_data);
+        if (when > ctx->now) {
+            next = when;
+            break;
+        }
+        json_array_append_new (due,
+                               json_stringn ((const char *)it.key.mv_data + 8, PROTO_TOKEN_LEN));
+    }
+    broker_store_scan_end (&it);
     size_t i;
     json_t *c;
-    json_array_foreach (d.due, i, c) {
+    json_array_foreach (due, i, c) {
         const char *code = json_string_value (c);
         json_t *a = broker_store_get_json (ctx->store, BROKER_DB_APPTS, code, PROTO_TOKEN_LEN);
         s_due_del (ctx, a, code);
-        if (a && strcmp (s_str (a, "state"), "booked") == 0) {
+        if (a && strcmp (proto_str (a, "state"), "booked") == 0) {
             json_object_set_new (a, "state", json_string ("no_show"));
             s_save (ctx, code, a);
-            broker_emit (ctx, PROTO_EVT_APPOINTMENT_NO_SHOW, json_pack ("{s:o}", "appointment", s_public (a)));
+            broker_emit (ctx, PROTO_EVT_APPOINTMENT_NO_SHOW,
+                         json_pack ("{s:o}", "appointment", s_public (a)));
         }
         json_decref (a);
     }
-    json_decref (d.due);
-    ctx->hall->appt_due = d.next;
+    json_decref (due);
+    ctx->hall->appt_due = next;
 }

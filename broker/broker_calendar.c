@@ -501,8 +501,7 @@ s_check_keys (json_t *obj, const char *const *allowed, const char *path, const c
 {
     const char *key;
     json_t *value;
-    json_object_foreach (obj, key, value)
-    {
+    json_object_foreach (obj, key, value) {
         (void)value;
         bool known = false;
         for (int i = 0; allowed[i] && !known; i++)
@@ -570,8 +569,7 @@ s_load_holidays (json_t *holidays, const char *path, int lo, int hi, s_range_t *
     *nranges = 0;
     size_t i;
     json_t *entry;
-    json_array_foreach (holidays, i, entry)
-    {
+    json_array_foreach (holidays, i, entry) {
         char what[160];
         snprintf (what, sizeof what, "holidays[%zu]", i);
         if (!json_is_object (entry))
@@ -607,141 +605,117 @@ s_load_holidays (json_t *holidays, const char *path, int lo, int hi, s_range_t *
     return 0;
 }
 
-//  Checks one year file and applies it to `self` (a staging copy). 0 / -1 with err set.
+//  The file's year, and its source, note and published date checked. 0 / -1.
 static int
-s_load_file (broker_calendar_t *self, const char *path, char *err, size_t err_size)
+s_load_header (const broker_calendar_t *self, json_t *root, const char *path, int *year_p,
+               char *err, size_t err_size)
 {
-    static const char *const keys[] = {"year",   "source",   "published", "note",
-                                       "covers", "holidays", "workdays",  NULL};
-    static const char *const cover_keys[] = {"from", "to", NULL};
-    s_range_t ranges[S_MAX_ENTRIES];
-    int nranges = 0;
-    int rc = -1;
-    json_error_t jerr;
-    json_t *root = json_load_file (path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root)
-        return s_fail (err, err_size, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
-    if (!json_is_object (root)) {
-        s_fail (err, err_size, "%s: must hold a JSON object", path);
-        goto done;
-    }
-    if (s_check_keys (root, keys, path, "top level", err, err_size))
-        goto done;
-
     json_t *year_j = json_object_get (root, "year");
     if (!json_is_integer (year_j) || json_integer_value (year_j) <= S_MIN_YEAR ||
-        json_integer_value (year_j) >= S_MAX_YEAR) {
-        s_fail (err, err_size, "%s: \"year\" must be an integer from %d to %d", path,
-                S_MIN_YEAR + 1, S_MAX_YEAR - 1);
-        goto done;
-    }
+        json_integer_value (year_j) >= S_MAX_YEAR)
+        return s_fail (err, err_size, "%s: \"year\" must be an integer from %d to %d", path,
+                       S_MIN_YEAR + 1, S_MAX_YEAR - 1);
     int year = (int)json_integer_value (year_j);
     int name_year = s_year_of_name (path);
-    if (name_year && name_year != year) {
-        s_fail (err, err_size, "%s: \"year\" is %d but the file is named for %d", path, year,
-                name_year);
-        goto done;
-    }
+    if (name_year && name_year != year)
+        return s_fail (err, err_size, "%s: \"year\" is %d but the file is named for %d", path, year,
+                       name_year);
     for (int i = 0; i < self->nfiles; i++)
-        if (self->files[i].year == year) {
-            s_fail (err, err_size, "%s: year %d is already loaded from %s", path, year,
-                    self->files[i].path);
-            goto done;
-        }
-    if (self->nfiles >= S_MAX_FILES) {
-        s_fail (err, err_size, "%s: more than %d year files", path, S_MAX_FILES);
-        goto done;
-    }
-
+        if (self->files[i].year == year)
+            return s_fail (err, err_size, "%s: year %d is already loaded from %s", path, year,
+                           self->files[i].path);
+    if (self->nfiles >= S_MAX_FILES)
+        return s_fail (err, err_size, "%s: more than %d year files", path, S_MAX_FILES);
     json_t *source = json_object_get (root, "source");
-    if (!json_is_string (source) || !*json_string_value (source)) {
-        s_fail (err, err_size, "%s: \"source\" must name the notice (a non-empty string)", path);
-        goto done;
-    }
+    if (!json_is_string (source) || !*json_string_value (source))
+        return s_fail (err, err_size, "%s: \"source\" must name the notice (a non-empty string)",
+                       path);
     json_t *note = json_object_get (root, "note");
-    if (note && !json_is_string (note)) {
-        s_fail (err, err_size, "%s: \"note\" must be a string", path);
-        goto done;
-    }
+    if (note && !json_is_string (note))
+        return s_fail (err, err_size, "%s: \"note\" must be a string", path);
     int unused;
     json_t *published = json_object_get (root, "published");
     if (published &&
         s_get_date (published, path, "\"published\"", INT_MIN, INT_MAX, &unused, err, err_size))
-        goto done;
+        return -1;
+    *year_p = year;
+    return 0;
+}
 
-    //  The days this file publishes: its year, or "covers".
+//  The days the file publishes, [*lo, *hi]: its year, or "covers". 0 / -1.
+static int
+s_load_covers (json_t *root, const char *path, int year, int *lo, int *hi, char *err,
+               size_t err_size)
+{
+    static const char *const cover_keys[] = {"from", "to", NULL};
     int year_lo = s_days_from_civil (year, 1, 1), year_hi = s_days_from_civil (year, 12, 31);
-    int lo = year_lo, hi = year_hi;
+    *lo = year_lo;
+    *hi = year_hi;
     json_t *covers = json_object_get (root, "covers");
-    if (covers) {
-        if (!json_is_object (covers)) {
-            s_fail (err, err_size, "%s: \"covers\" must be an object with from and to", path);
-            goto done;
-        }
-        if (s_check_keys (covers, cover_keys, path, "\"covers\"", err, err_size) ||
-            s_get_date (json_object_get (covers, "from"), path, "\"covers\" \"from\"",
-                        year_lo - S_MAX_EDGE, year_lo, &lo, err, err_size) ||
-            s_get_date (json_object_get (covers, "to"), path, "\"covers\" \"to\"", year_hi,
-                        year_hi + S_MAX_EDGE, &hi, err, err_size))
-            goto done;
-    }
+    if (!covers)
+        return 0;
+    if (!json_is_object (covers))
+        return s_fail (err, err_size, "%s: \"covers\" must be an object with from and to", path);
+    if (s_check_keys (covers, cover_keys, path, "\"covers\"", err, err_size) ||
+        s_get_date (json_object_get (covers, "from"), path, "\"covers\" \"from\"",
+                    year_lo - S_MAX_EDGE, year_lo, lo, err, err_size) ||
+        s_get_date (json_object_get (covers, "to"), path, "\"covers\" \"to\"", year_hi,
+                    year_hi + S_MAX_EDGE, hi, err, err_size))
+        return -1;
+    return 0;
+}
 
-    if (s_load_holidays (json_object_get (root, "holidays"), path, lo, hi, ranges, &nranges, err,
-                         err_size))
-        goto done;
-
-    json_t *workdays = json_object_get (root, "workdays");
-    if (!json_is_array (workdays)) {
-        s_fail (err, err_size, "%s: \"workdays\" must be an array of dates", path);
-        goto done;
-    }
-    if (json_array_size (workdays) > S_MAX_ENTRIES) {
-        s_fail (err, err_size, "%s: \"workdays\" has more than %d entries", path, S_MAX_ENTRIES);
-        goto done;
-    }
+//  The adjusted working days (调休): weekend days in [lo, hi], each once, none a holiday
+//  of this file. 0 / -1.
+static int
+s_check_workdays (json_t *workdays, const char *path, int lo, int hi, const s_range_t *ranges,
+                  int nranges, char *err, size_t err_size)
+{
+    if (!json_is_array (workdays))
+        return s_fail (err, err_size, "%s: \"workdays\" must be an array of dates", path);
+    if (json_array_size (workdays) > S_MAX_ENTRIES)
+        return s_fail (err, err_size, "%s: \"workdays\" has more than %d entries", path,
+                       S_MAX_ENTRIES);
     size_t i;
     json_t *entry;
-    json_array_foreach (workdays, i, entry)
-    {
+    json_array_foreach (workdays, i, entry) {
         char what[64];
         snprintf (what, sizeof what, "workdays[%zu]", i);
         int z;
         if (s_get_date (entry, path, what, lo, hi, &z, err, err_size))
-            goto done;
+            return -1;
         const char *text = json_string_value (entry);
-        if (s_weekday (z) <= 5) {
-            s_fail (err, err_size,
-                    "%s: %s: %s is a weekday; only a Saturday or Sunday can be made a working "
-                    "day",
-                    path, what, text);
-            goto done;
-        }
+        if (s_weekday (z) <= 5)
+            return s_fail (err, err_size,
+                           "%s: %s: %s is a weekday; only a Saturday or Sunday can be made a "
+                           "working day",
+                           path, what, text);
         for (int r = 0; r < nranges; r++)
-            if (z >= ranges[r].from && z <= ranges[r].to) {
-                s_fail (err, err_size, "%s: %s: %s is both a workday and in holidays[%d] (%s)",
-                        path, what, text, r, ranges[r].name);
-                goto done;
-            }
+            if (z >= ranges[r].from && z <= ranges[r].to)
+                return s_fail (err, err_size,
+                               "%s: %s: %s is both a workday and in holidays[%d] (%s)", path, what,
+                               text, r, ranges[r].name);
         for (size_t j = 0; j < i; j++)
-            if (strcmp (json_string_value (json_array_get (workdays, j)), text) == 0) {
-                s_fail (err, err_size, "%s: %s: %s is listed twice", path, what, text);
-                goto done;
-            }
+            if (strcmp (json_string_value (json_array_get (workdays, j)), text) == 0)
+                return s_fail (err, err_size, "%s: %s: %s is listed twice", path, what, text);
     }
+    return 0;
+}
 
-    //  The file is sound; merge it. Plain days never override another file's explicit
-    //  entries; explicit entries must agree with them.
+//  Merges a sound file. Plain days never override another file's explicit entries;
+//  explicit entries must agree with them. 0 / -1.
+static int
+s_merge (broker_calendar_t *self, const char *path, int year, int lo, int hi,
+         const s_range_t *ranges, int nranges, const json_t *workdays, char *err, size_t err_size)
+{
     s_file_t *files = realloc (self->files, (size_t)(self->nfiles + 1) * sizeof (s_file_t));
-    if (!files) {
-        s_fail (err, err_size, "%s: out of memory", path);
-        goto done;
-    }
+    if (!files)
+        return s_fail (err, err_size, "%s: out of memory", path);
     self->files = files;
     char *copy = strdup (path);
     if (!copy || s_grow (self, lo, hi)) {
         free (copy);
-        s_fail (err, err_size, "%s: out of memory", path);
-        goto done;
+        return s_fail (err, err_size, "%s: out of memory", path);
     }
     unsigned short index = (unsigned short)self->nfiles;
     self->files[self->nfiles].year = year;
@@ -760,30 +734,53 @@ s_load_file (broker_calendar_t *self, const char *path, char *err, size_t err_si
             if (rec->kind == S_WORKDAY) {
                 char day[16];
                 broker_calendar_date_format (s_civil_from_days (z), day, sizeof day);
-                s_fail (err, err_size, "%s: holidays[%d] (%s): %s is a workday in %s", path, r,
-                        ranges[r].name, day, self->files[rec->file].path);
-                goto done;
+                return s_fail (err, err_size, "%s: holidays[%d] (%s): %s is a workday in %s", path,
+                               r, ranges[r].name, day, self->files[rec->file].path);
             }
             rec->kind = S_HOLIDAY;
             rec->file = index;
         }
-    json_array_foreach (workdays, i, entry)
-    {
-        //  Checked above, so these cannot fail.
+    size_t i;
+    json_t *entry;
+    json_array_foreach (workdays, i, entry) {
+        //  Checked before, so these cannot fail.
         int day = 0, z = 0;
         s_parse (json_string_value (entry), &day);
         broker_calendar_date_to_days (day, &z);
         s_day_t *rec = &self->days[z - self->first];
-        if (rec->kind == S_HOLIDAY) {
-            s_fail (err, err_size, "%s: workdays[%zu]: %s is a holiday in %s", path, i,
-                    json_string_value (entry), self->files[rec->file].path);
-            goto done;
-        }
+        if (rec->kind == S_HOLIDAY)
+            return s_fail (err, err_size, "%s: workdays[%zu]: %s is a holiday in %s", path, i,
+                           json_string_value (entry), self->files[rec->file].path);
         rec->kind = S_WORKDAY;
         rec->file = index;
     }
-    rc = 0;
-done:
+    return 0;
+}
+
+//  Checks one year file and applies it to `self` (a staging copy). 0 / -1 with err set.
+static int
+s_load_file (broker_calendar_t *self, const char *path, char *err, size_t err_size)
+{
+    static const char *const keys[] = {"year",   "source",   "published", "note",
+                                       "covers", "holidays", "workdays",  NULL};
+    s_range_t ranges[S_MAX_ENTRIES];
+    int nranges = 0, year = 0, lo = 0, hi = 0;
+    json_error_t jerr;
+    json_t *root = json_load_file (path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return s_fail (err, err_size, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+    int rc = -1;
+    if (!json_is_object (root))
+        s_fail (err, err_size, "%s: must hold a JSON object", path);
+    else if (s_check_keys (root, keys, path, "top level", err, err_size) == 0 &&
+             s_load_header (self, root, path, &year, err, err_size) == 0 &&
+             s_load_covers (root, path, year, &lo, &hi, err, err_size) == 0 &&
+             s_load_holidays (json_object_get (root, "holidays"), path, lo, hi, ranges, &nranges,
+                              err, err_size) == 0 &&
+             s_check_workdays (json_object_get (root, "workdays"), path, lo, hi, ranges, nranges,
+                               err, err_size) == 0)
+        rc = s_merge (self, path, year, lo, hi, ranges, nranges, json_object_get (root, "workdays"),
+                      err, err_size);
     json_decref (root);
     return rc;
 }

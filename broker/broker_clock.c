@@ -6,8 +6,8 @@
 #include <time.h>
 
 struct broker_clock {
-    bool simulated;   //  true: `now` moves only by broker_clock_advance
-    int64_t now;      //  simulated time, Unix ms
+    bool simulated; //  true: `now` moves only by broker_clock_advance
+    int64_t now;    //  simulated time, Unix ms
 };
 
 broker_clock_t *
@@ -43,7 +43,7 @@ broker_clock_now (const broker_clock_t *self)
         return self->now;
     struct timespec ts;
     clock_gettime (CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 bool
@@ -86,8 +86,8 @@ s_floor_div (int64_t a, int64_t b)
 int
 broker_business_day (int64_t ms, int utc_offset_min, int reset_hour)
 {
-    int64_t local = ms + (int64_t) utc_offset_min * 60000 - (int64_t) reset_hour * 3600000;
-    time_t secs = (time_t) s_floor_div (local, 1000);
+    int64_t local = ms + (int64_t)utc_offset_min * 60000 - (int64_t)reset_hour * 3600000;
+    time_t secs = (time_t)s_floor_div (local, 1000);
     struct tm tm;
     gmtime_r (&secs, &tm);
     return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
@@ -96,7 +96,7 @@ broker_business_day (int64_t ms, int utc_offset_min, int reset_hour)
 int64_t
 broker_next_day_start (int64_t ms, int utc_offset_min, int reset_hour)
 {
-    int64_t shift = (int64_t) utc_offset_min * 60000 - (int64_t) reset_hour * 3600000;
+    int64_t shift = (int64_t)utc_offset_min * 60000 - (int64_t)reset_hour * 3600000;
     int64_t day = s_floor_div (ms + shift, 86400000);
     return (day + 1) * 86400000 - shift;
 }
@@ -104,9 +104,9 @@ broker_next_day_start (int64_t ms, int utc_offset_min, int reset_hour)
 void
 broker_format_time (int64_t ms, int utc_offset_min, char *out, int size)
 {
-    time_t secs = (time_t) s_floor_div (ms + (int64_t) utc_offset_min * 60000, 1000);
+    time_t secs = (time_t)s_floor_div (ms + (int64_t)utc_offset_min * 60000, 1000);
     struct tm tm;
     gmtime_r (&secs, &tm);
-    if (size > 0 && strftime (out, (size_t) size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+    if (size > 0 && strftime (out, (size_t)size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
         out[0] = 0;
 }

@@ -46,7 +46,7 @@ s_int (json_t *obj, const char *key, int def, int min, int max, int *out, const 
     }
     if (!json_is_integer (v) || json_integer_value (v) < min || json_integer_value (v) > max)
         return s_err (err, esz, "%s.%s must be an integer from %d to %d", where, key, min, max);
-    *out = (int) json_integer_value (v);
+    *out = (int)json_integer_value (v);
     return 0;
 }
 
@@ -60,8 +60,9 @@ broker_config_missed_name (broker_missed_rule_t rule)
     }
 }
 
+//  The "cases" section (warning levels, calendar, pickup overdue) and the departments.
 static int
-s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
+s_parse_cases (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
     json_t *cases = json_object_get (root, "cases");
     if (cases && !json_is_object (cases))
@@ -80,9 +81,9 @@ s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
         if (self->warn_yellow <= 0 || self->warn_red > 1 || self->warn_yellow >= self->warn_red)
             return s_err (err, esz, "cases.warnings needs 0 < yellow < red <= 1");
     }
-    if (s_str (cases, "calendar", "calendar", &self->calendar_path, "cases", err, esz)
-        || s_int (cases, "pickup_overdue_days", 7, 1, 365, &self->pickup_overdue_days, "cases", err,
-                  esz))
+    if (s_str (cases, "calendar", "calendar", &self->calendar_path, "cases", err, esz) ||
+        s_int (cases, "pickup_overdue_days", 7, 1, 365, &self->pickup_overdue_days, "cases", err,
+               esz))
         return -1;
     json_t *depts = json_object_get (root, "departments");
     if (depts) {
@@ -94,9 +95,111 @@ s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
             if (!json_is_string (v) || !*k)
                 return s_err (err, esz, "departments.%s must be a name", k);
         self->departments = json_incref (depts);
-    }
-    else
+    } else
         self->departments = json_object ();
+    return 0;
+}
+
+//  One service item, items[i] (the ones before it parsed). 0 / -1.
+static int
+s_parse_item (broker_config_t *self, json_t *it, size_t i, char *err, size_t esz)
+{
+    char where[32];
+    snprintf (where, sizeof where, "items[%zu]", i);
+    if (!json_is_object (it))
+        return s_err (err, esz, "%s must be an object", where);
+    broker_item_cfg_t *item = &self->items[i];
+    self->nitems = (int)i + 1;
+    char *service = NULL, *kind = NULL, *applicant = NULL;
+    int rc = s_str (it, "id", NULL, &item->id, where, err, esz) ||
+             s_str (it, "name", NULL, &item->name, where, err, esz) ||
+             s_str (it, "department", NULL, &item->department, where, err, esz) ||
+             s_str (it, "service", NULL, &service, where, err, esz) ||
+             s_str (it, "kind", NULL, &kind, where, err, esz) ||
+             s_str (it, "applicant", "either", &applicant, where, err, esz);
+    if (!rc) {
+        item->service = broker_config_service (self, service);
+        if (item->service < 0)
+            rc = s_err (err, esz, "%s.service \"%s\" is not a service prefix", where, service);
+        else if (strcmp (kind, "immediate") == 0)
+            item->kind = BROKER_ITEM_IMMEDIATE;
+        else if (strcmp (kind, "promised") == 0)
+            item->kind = BROKER_ITEM_PROMISED;
+        else
+            rc = s_err (err, esz, "%s.kind must be \"immediate\" or \"promised\"", where);
+    }
+    if (!rc) {
+        if (strcmp (applicant, "person") == 0)
+            item->applicant = BROKER_APPLICANT_PERSON;
+        else if (strcmp (applicant, "company") == 0)
+            item->applicant = BROKER_APPLICANT_COMPANY;
+        else if (strcmp (applicant, "either") == 0)
+            item->applicant = BROKER_APPLICANT_EITHER;
+        else
+            rc = s_err (err, esz, "%s.applicant must be person, company or either", where);
+    }
+    free (service);
+    free (kind);
+    free (applicant);
+    if (rc)
+        return -1;
+    for (int j = 0; j < (int)i; j++)
+        if (strcmp (self->items[j].id, item->id) == 0)
+            return s_err (err, esz, "%s.id \"%s\" is used twice", where, item->id);
+    if (json_object_size (self->departments) &&
+        !json_object_get (self->departments, item->department))
+        return s_err (err, esz, "%s.department \"%s\" is not in \"departments\"", where,
+                      item->department);
+    bool immediate = item->kind == BROKER_ITEM_IMMEDIATE;
+    if (s_int (it, "statutory_days", 0, 0, 365, &item->statutory_days, where, err, esz) ||
+        s_int (it, "promised_days", immediate ? 0 : item->statutory_days, immediate ? 0 : 1,
+               item->statutory_days, &item->promised_days, where, err, esz) ||
+        s_int (it, "max_extension_days", 10, 0, 365, &item->max_extension_days, where, err, esz))
+        return -1;
+    if (!immediate && item->statutory_days == 0)
+        return s_err (err, esz, "%s.statutory_days is required for a promised item", where);
+    json_t *phys = json_object_get (it, "physical_result");
+    if (phys && !json_is_boolean (phys))
+        return s_err (err, esz, "%s.physical_result must be true or false", where);
+    item->physical = json_is_true (phys);
+    char *rsize = NULL;
+    if (s_str (it, "result_size", "M", &rsize, where, err, esz))
+        return -1;
+    bool size_ok = strcmp (rsize, "S") == 0 || strcmp (rsize, "M") == 0 || strcmp (rsize, "L") == 0;
+    if (size_ok)
+        memcpy (item->result_size, rsize, 2);
+    free (rsize);
+    if (!size_ok)
+        return s_err (err, esz, "%s.result_size must be S, M or L", where);
+    json_t *pin = json_object_get (it, "pickup_pin");
+    if (pin && !json_is_boolean (pin))
+        return s_err (err, esz, "%s.pickup_pin must be true or false", where);
+    item->pickup_pin = json_is_true (pin);
+    json_t *docs = json_object_get (it, "documents");
+    if (docs && (!json_is_array (docs) || json_array_size (docs) > BROKER_MAX_DOCS))
+        return s_err (err, esz, "%s.documents must be an array of at most %d", where,
+                      BROKER_MAX_DOCS);
+    size_t j;
+    json_t *d;
+    json_array_foreach (docs, j, d) {
+        char dwhere[64];
+        snprintf (dwhere, sizeof dwhere, "%s.documents[%zu]", where, j);
+        if (!json_is_object (d))
+            return s_err (err, esz, "%s must be {\"id\", \"name\"}", dwhere);
+        item->ndocs = (int)j + 1;
+        if (s_str (d, "id", NULL, &item->docs[j].id, dwhere, err, esz) ||
+            s_str (d, "name", NULL, &item->docs[j].name, dwhere, err, esz))
+            return -1;
+    }
+    return 0;
+}
+
+//  The case rules, the departments and the service items.
+static int
+s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
+{
+    if (s_parse_cases (self, root, err, esz))
+        return -1;
     json_t *items = json_object_get (root, "items");
     if (!items)
         return 0;
@@ -107,96 +210,9 @@ s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
         return s_err (err, esz, "out of memory");
     size_t i;
     json_t *it;
-    json_array_foreach (items, i, it) {
-        char where[32];
-        snprintf (where, sizeof where, "items[%zu]", i);
-        if (!json_is_object (it))
-            return s_err (err, esz, "%s must be an object", where);
-        broker_item_cfg_t *item = &self->items[i];
-        self->nitems = (int) i + 1;
-        char *service = NULL, *kind = NULL, *applicant = NULL;
-        int rc = s_str (it, "id", NULL, &item->id, where, err, esz)
-                 || s_str (it, "name", NULL, &item->name, where, err, esz)
-                 || s_str (it, "department", NULL, &item->department, where, err, esz)
-                 || s_str (it, "service", NULL, &service, where, err, esz)
-                 || s_str (it, "kind", NULL, &kind, where, err, esz)
-                 || s_str (it, "applicant", "either", &applicant, where, err, esz);
-        if (!rc) {
-            item->service = broker_config_service (self, service);
-            if (item->service < 0)
-                rc = s_err (err, esz, "%s.service \"%s\" is not a service prefix", where, service);
-            else if (strcmp (kind, "immediate") == 0)
-                item->kind = BROKER_ITEM_IMMEDIATE;
-            else if (strcmp (kind, "promised") == 0)
-                item->kind = BROKER_ITEM_PROMISED;
-            else
-                rc = s_err (err, esz, "%s.kind must be \"immediate\" or \"promised\"", where);
-        }
-        if (!rc) {
-            if (strcmp (applicant, "person") == 0)
-                item->applicant = BROKER_APPLICANT_PERSON;
-            else if (strcmp (applicant, "company") == 0)
-                item->applicant = BROKER_APPLICANT_COMPANY;
-            else if (strcmp (applicant, "either") == 0)
-                item->applicant = BROKER_APPLICANT_EITHER;
-            else
-                rc = s_err (err, esz, "%s.applicant must be person, company or either", where);
-        }
-        free (service);
-        free (kind);
-        free (applicant);
-        if (rc)
+    json_array_foreach (items, i, it)
+        if (s_parse_item (self, it, i, err, esz))
             return -1;
-        for (int j = 0; j < (int) i; j++)
-            if (strcmp (self->items[j].id, item->id) == 0)
-                return s_err (err, esz, "%s.id \"%s\" is used twice", where, item->id);
-        if (json_object_size (self->departments)
-            && !json_object_get (self->departments, item->department))
-            return s_err (err, esz, "%s.department \"%s\" is not in \"departments\"", where,
-                          item->department);
-        bool immediate = item->kind == BROKER_ITEM_IMMEDIATE;
-        if (s_int (it, "statutory_days", 0, 0, 365, &item->statutory_days, where, err, esz)
-            || s_int (it, "promised_days", immediate ? 0 : item->statutory_days, immediate ? 0 : 1,
-                      item->statutory_days, &item->promised_days, where, err, esz)
-            || s_int (it, "max_extension_days", 10, 0, 365, &item->max_extension_days, where, err,
-                      esz))
-            return -1;
-        if (!immediate && item->statutory_days == 0)
-            return s_err (err, esz, "%s.statutory_days is required for a promised item", where);
-        json_t *phys = json_object_get (it, "physical_result");
-        if (phys && !json_is_boolean (phys))
-            return s_err (err, esz, "%s.physical_result must be true or false", where);
-        item->physical = json_is_true (phys);
-        char *rsize = NULL;
-        if (s_str (it, "result_size", "M", &rsize, where, err, esz))
-            return -1;
-        bool size_ok = strcmp (rsize, "S") == 0 || strcmp (rsize, "M") == 0 || strcmp (rsize, "L") == 0;
-        if (size_ok)
-            memcpy (item->result_size, rsize, 2);
-        free (rsize);
-        if (!size_ok)
-            return s_err (err, esz, "%s.result_size must be S, M or L", where);
-        json_t *pin = json_object_get (it, "pickup_pin");
-        if (pin && !json_is_boolean (pin))
-            return s_err (err, esz, "%s.pickup_pin must be true or false", where);
-        item->pickup_pin = json_is_true (pin);
-        json_t *docs = json_object_get (it, "documents");
-        if (docs && (!json_is_array (docs) || json_array_size (docs) > BROKER_MAX_DOCS))
-            return s_err (err, esz, "%s.documents must be an array of at most %d", where,
-                          BROKER_MAX_DOCS);
-        size_t j;
-        json_t *d;
-        json_array_foreach (docs, j, d) {
-            char dwhere[64];
-            snprintf (dwhere, sizeof dwhere, "%s.documents[%zu]", where, j);
-            if (!json_is_object (d))
-                return s_err (err, esz, "%s must be {\"id\", \"name\"}", dwhere);
-            item->ndocs = (int) j + 1;
-            if (s_str (d, "id", NULL, &item->docs[j].id, dwhere, err, esz)
-                || s_str (d, "name", NULL, &item->docs[j].name, dwhere, err, esz))
-                return -1;
-        }
-    }
     return 0;
 }
 
@@ -218,8 +234,8 @@ s_hhmm_strict (const char *t, int *min)
 static int
 s_period (const char *text, int *from, int *to)
 {
-    if (!text || strlen (text) != 11 || text[5] != '-' || s_hhmm_strict (text, from) != 0
-        || s_hhmm_strict (text + 6, to) != 0 || *from >= 24 * 60)
+    if (!text || strlen (text) != 11 || text[5] != '-' || s_hhmm_strict (text, from) != 0 ||
+        s_hhmm_strict (text + 6, to) != 0 || *from >= 24 * 60)
         return -1;
     return *to > *from ? 0 : -1;
 }
@@ -244,19 +260,23 @@ s_parse_profile (broker_config_t *self, broker_profile_cfg_t *p, const char *nam
     json_t *v;
     json_object_foreach (svc, k, v) {
         int s = broker_config_service (self, k);
-        if (s < 0 || !json_is_integer (v) || json_integer_value (v) < 1 || json_integer_value (v) > 100)
-            return s_err (err, esz, "%s.services.%s: a service prefix with a weight 1..100", where, k);
-        p->weight[s] = (int) json_integer_value (v);
+        if (s < 0 || !json_is_integer (v) || json_integer_value (v) < 1 ||
+            json_integer_value (v) > 100)
+            return s_err (err, esz, "%s.services.%s: a service prefix with a weight 1..100", where,
+                          k);
+        p->weight[s] = (int)json_integer_value (v);
     }
     json_t *ratio = json_object_get (obj, "priority_ratio");
     if (ratio) {
-        if (!json_is_array (ratio) || json_array_size (ratio) != 2
-            || !json_is_integer (json_array_get (ratio, 0)) || !json_is_integer (json_array_get (ratio, 1))
-            || json_integer_value (json_array_get (ratio, 0)) < 1
-            || json_integer_value (json_array_get (ratio, 1)) < 1)
-            return s_err (err, esz, "%s.priority_ratio must be [priority, normal], e.g. [1, 2]", where);
-        p->ratio_priority = (int) json_integer_value (json_array_get (ratio, 0));
-        p->ratio_normal = (int) json_integer_value (json_array_get (ratio, 1));
+        if (!json_is_array (ratio) || json_array_size (ratio) != 2 ||
+            !json_is_integer (json_array_get (ratio, 0)) ||
+            !json_is_integer (json_array_get (ratio, 1)) ||
+            json_integer_value (json_array_get (ratio, 0)) < 1 ||
+            json_integer_value (json_array_get (ratio, 1)) < 1)
+            return s_err (err, esz, "%s.priority_ratio must be [priority, normal], e.g. [1, 2]",
+                          where);
+        p->ratio_priority = (int)json_integer_value (json_array_get (ratio, 0));
+        p->ratio_normal = (int)json_integer_value (json_array_get (ratio, 1));
     }
     return s_int (obj, "max_wait_minutes", p->max_wait_min, 0, 24 * 60, &p->max_wait_min, where,
                   err, esz);
@@ -300,11 +320,12 @@ s_parse_policy (broker_config_t *self, json_t *root, char *err, size_t esz)
     json_t *appt = json_object_get (root, "appointments");
     if (appt && !json_is_object (appt))
         return s_err (err, esz, "\"appointments\" must be an object");
-    if (s_int (appt, "slot_minutes", 30, 5, 240, &self->appt_slot_min, "appointments", err, esz)
-        || s_int (appt, "capacity", 4, 1, 1000, &self->appt_capacity, "appointments", err, esz)
-        || s_int (appt, "early_minutes", 30, 0, 240, &self->appt_early_min, "appointments", err, esz)
-        || s_int (appt, "late_minutes", 15, 0, 240, &self->appt_late_min, "appointments", err, esz)
-        || s_int (appt, "days_ahead", 14, 1, 90, &self->appt_days_ahead, "appointments", err, esz))
+    if (s_int (appt, "slot_minutes", 30, 5, 240, &self->appt_slot_min, "appointments", err, esz) ||
+        s_int (appt, "capacity", 4, 1, 1000, &self->appt_capacity, "appointments", err, esz) ||
+        s_int (appt, "early_minutes", 30, 0, 240, &self->appt_early_min, "appointments", err,
+               esz) ||
+        s_int (appt, "late_minutes", 15, 0, 240, &self->appt_late_min, "appointments", err, esz) ||
+        s_int (appt, "days_ahead", 14, 1, 90, &self->appt_days_ahead, "appointments", err, esz))
         return -1;
     json_t *hours = json_object_get (appt, "hours");
     if (!hours) {
@@ -313,25 +334,25 @@ s_parse_policy (broker_config_t *self, json_t *root, char *err, size_t esz)
         self->appt_open_min[2] = 13 * 60 + 30;
         self->appt_open_min[3] = 17 * 60;
         self->appt_nperiods = 2;
-    }
-    else {
+    } else {
         if (!json_is_array (hours) || json_array_size (hours) < 1 || json_array_size (hours) > 2)
             return s_err (err, esz, "appointments.hours: one or two periods like \"09:00-12:00\"");
         size_t i;
         json_t *h;
         json_array_foreach (hours, i, h)
-            if (s_period (json_string_value (h), &self->appt_open_min[2 * i], &self->appt_open_min[2 * i + 1]))
-                return s_err (err, esz, "appointments.hours[%zu] must look like \"09:00-12:00\"", i);
-        self->appt_nperiods = (int) json_array_size (hours);
+            if (s_period (json_string_value (h), &self->appt_open_min[2 * i],
+                          &self->appt_open_min[2 * i + 1]))
+                return s_err (err, esz, "appointments.hours[%zu] must look like \"09:00-12:00\"",
+                              i);
+        self->appt_nperiods = (int)json_array_size (hours);
     }
     return 0;
 }
 
+//  The hall, numbering, missed-ticket rule and the top-level settings.
 static int
-s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
+s_parse_hall (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
-    if (!json_is_object (root))
-        return s_err (err, esz, "the config must be a JSON object");
     json_t *hall = json_object_get (root, "hall");
     if (!json_is_object (hall))
         return s_err (err, esz, "\"hall\" is required (an object with id and name)");
@@ -339,21 +360,22 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
     size_t hlen = hid ? strlen (hid) : 0;
     bool hid_ok = hlen >= 1 && hlen <= 16;
     for (size_t k = 0; hid_ok && k < hlen; k++)
-        hid_ok = isalnum ((unsigned char) hid[k]) || hid[k] == '-' || hid[k] == '_';
+        hid_ok = isalnum ((unsigned char)hid[k]) || hid[k] == '-' || hid[k] == '_';
     if (!hid_ok)
-        return s_err (err, esz, "hall.id must be 1..16 letters, digits, - or _ (it starts every case number)");
-    if (s_str (hall, "id", NULL, &self->hall_id, "hall", err, esz)
-        || s_str (hall, "name", NULL, &self->hall_name, "hall", err, esz)
-        || s_str (hall, "name_en", "", &self->hall_name_en, "hall", err, esz)
-        || s_int (hall, "utc_offset_min", 480, -720, 840, &self->utc_offset_min, "hall", err,
-                  esz))
+        return s_err (
+            err, esz,
+            "hall.id must be 1..16 letters, digits, - or _ (it starts every case number)");
+    if (s_str (hall, "id", NULL, &self->hall_id, "hall", err, esz) ||
+        s_str (hall, "name", NULL, &self->hall_name, "hall", err, esz) ||
+        s_str (hall, "name_en", "", &self->hall_name_en, "hall", err, esz) ||
+        s_int (hall, "utc_offset_min", 480, -720, 840, &self->utc_offset_min, "hall", err, esz))
         return -1;
 
     json_t *num = json_object_get (root, "numbering");
     if (num && !json_is_object (num))
         return s_err (err, esz, "\"numbering\" must be an object");
-    if (s_int (num, "digits", 3, 2, 5, &self->digits, "numbering", err, esz)
-        || s_int (num, "reset_hour", 3, 0, 23, &self->reset_hour, "numbering", err, esz))
+    if (s_int (num, "digits", 3, 2, 5, &self->digits, "numbering", err, esz) ||
+        s_int (num, "reset_hour", 3, 0, 23, &self->reset_hour, "numbering", err, esz))
         return -1;
 
     json_t *missed = json_object_get (root, "missed");
@@ -374,23 +396,26 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
     free (rule);
     if (!ok)
         return s_err (err, esz, "missed.rule must be \"void\", \"back\" or \"grace\"");
-    const char *def_notice = self->missed_rule == BROKER_MISSED_VOID
-                                 ? "过号无效，请重新取号"
-                                 : "过号请到取号机重新排队";
-    if (s_int (missed, "places", 3, 1, 1000, &self->missed_places, "missed", err, esz)
-        || s_int (missed, "max_misses", 2, 1, 100, &self->missed_max, "missed", err, esz)
-        || s_int (missed, "minutes", 10, 1, 24 * 60, &self->missed_grace_min, "missed", err, esz)
-        || s_str (missed, "notice", def_notice, &self->missed_notice, "missed", err, esz))
+    const char *def_notice =
+        self->missed_rule == BROKER_MISSED_VOID ? "过号无效，请重新取号" : "过号请到取号机重新排队";
+    if (s_int (missed, "places", 3, 1, 1000, &self->missed_places, "missed", err, esz) ||
+        s_int (missed, "max_misses", 2, 1, 100, &self->missed_max, "missed", err, esz) ||
+        s_int (missed, "minutes", 10, 1, 24 * 60, &self->missed_grace_min, "missed", err, esz) ||
+        s_str (missed, "notice", def_notice, &self->missed_notice, "missed", err, esz))
         return -1;
 
-    if (s_str (root, "status_url", "", &self->status_url, "config", err, esz)
-        || s_int (root, "idempotency_hours", 24, 1, 24 * 30, &self->idem_hours, "config", err,
-                  esz)
-        || s_int (root, "over_wait_minutes", 30, 1, 24 * 60, &self->over_wait_min, "config", err,
-                  esz)
-        || s_int (root, "rectify_days", 5, 1, 60, &self->rectify_days, "config", err, esz))
+    if (s_str (root, "status_url", "", &self->status_url, "config", err, esz) ||
+        s_int (root, "idempotency_hours", 24, 1, 24 * 30, &self->idem_hours, "config", err, esz) ||
+        s_int (root, "over_wait_minutes", 30, 1, 24 * 60, &self->over_wait_min, "config", err,
+               esz) ||
+        s_int (root, "rectify_days", 5, 1, 60, &self->rectify_days, "config", err, esz))
         return -1;
+    return 0;
+}
 
+static int
+s_parse_services (broker_config_t *self, json_t *root, char *err, size_t esz)
+{
     json_t *services = json_object_get (root, "services");
     if (!json_is_array (services) || json_array_size (services) == 0)
         return s_err (err, esz, "\"services\" is required (a non-empty array)");
@@ -406,22 +431,87 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
         broker_service_cfg_t *s = &self->services[i];
         const char *prefix = json_string_value (json_object_get (svc, "prefix"));
         size_t plen = prefix ? strlen (prefix) : 0;
-        if (plen < 1 || plen > 2 || !isupper ((unsigned char) prefix[0])
-            || (plen == 2 && !isupper ((unsigned char) prefix[1])))
+        if (plen < 1 || plen > 2 || !isupper ((unsigned char)prefix[0]) ||
+            (plen == 2 && !isupper ((unsigned char)prefix[1])))
             return s_err (err, esz, "%s.prefix must be 1 or 2 upper-case letters A-Z", where);
         memcpy (s->prefix, prefix, plen + 1);
         if (broker_config_service (self, s->prefix) >= 0)
             return s_err (err, esz, "%s.prefix \"%s\" is used twice", where, s->prefix);
-        self->nservices = (int) i + 1;
-        if (s_str (svc, "name", NULL, &s->name, where, err, esz)
-            || s_str (svc, "name_en", "", &s->name_en, where, err, esz)
-            || s_int (svc, "mean_service_s", 600, 10, 8 * 3600, &s->mean_service_s, where, err,
-                      esz))
+        self->nservices = (int)i + 1;
+        if (s_str (svc, "name", NULL, &s->name, where, err, esz) ||
+            s_str (svc, "name_en", "", &s->name_en, where, err, esz) ||
+            s_int (svc, "mean_service_s", 600, 10, 8 * 3600, &s->mean_service_s, where, err, esz))
             return -1;
     }
+    return 0;
+}
 
-    if (s_parse_items (self, root, err, esz) != 0 || s_parse_policy (self, root, err, esz) != 0)
+//  One counter, counters[i] (the ones before it parsed): id, name, services, breaks,
+//  work profile. 0 / -1.
+static int
+s_parse_counter (broker_config_t *self, json_t *ctr, size_t i, char *err, size_t esz)
+{
+    char where[32];
+    snprintf (where, sizeof where, "counters[%zu]", i);
+    if (!json_is_object (ctr))
+        return s_err (err, esz, "%s must be an object", where);
+    broker_counter_cfg_t *c = &self->counters[i];
+    json_t *id = json_object_get (ctr, "id");
+    if (!json_is_integer (id) || json_integer_value (id) < 1 || json_integer_value (id) > 9999)
+        return s_err (err, esz, "%s.id must be an integer from 1 to 9999", where);
+    c->id = (int)json_integer_value (id);
+    if (broker_config_counter (self, c->id) >= 0)
+        return s_err (err, esz, "%s.id %d is used twice", where, c->id);
+    self->ncounters = (int)i + 1;
+    char def_name[32];
+    snprintf (def_name, sizeof def_name, "%d号窗口", c->id);
+    if (s_str (ctr, "name", def_name, &c->name, where, err, esz))
         return -1;
+    json_t *list = json_object_get (ctr, "services");
+    if (!json_is_array (list) || json_array_size (list) == 0)
+        return s_err (err, esz, "%s.services must list the prefixes it serves", where);
+    size_t j;
+    json_t *p;
+    json_array_foreach (list, j, p) {
+        int si = json_is_string (p) ? broker_config_service (self, json_string_value (p)) : -1;
+        if (si < 0)
+            return s_err (err, esz, "%s.services[%zu] is not a service prefix", where, j);
+        c->services |= 1u << si;
+    }
+    json_t *breaks = json_object_get (ctr, "breaks");
+    if (breaks && (!json_is_array (breaks) || json_array_size (breaks) > BROKER_MAX_BREAKS))
+        return s_err (err, esz, "%s.breaks: at most %d periods like \"11:30-12:30\"", where,
+                      BROKER_MAX_BREAKS);
+    json_array_foreach (breaks, j, p) {
+        int from, to;
+        if (s_period (json_string_value (p), &from, &to) != 0)
+            return s_err (err, esz, "%s.breaks[%zu] must look like \"11:30-12:30\"", where, j);
+        if (c->nbreaks && from < c->break_to[c->nbreaks - 1])
+            return s_err (err, esz, "%s.breaks must be in order, without overlaps", where);
+        c->break_from[c->nbreaks] = from;
+        c->break_to[c->nbreaks++] = to;
+    }
+    const char *prof = json_string_value (json_object_get (ctr, "profile"));
+    c->profile = 0;
+    if (prof) {
+        for (int k = 1; k < self->nprofiles; k++)
+            if (strcmp (self->profiles[k].name, prof) == 0)
+                c->profile = k;
+        if (!c->profile)
+            return s_err (err, esz, "%s.profile \"%s\" is not in \"profiles\"", where, prof);
+        //  A profile only narrows: the counter serves what both allow.
+        for (int s = 0; s < self->nservices; s++)
+            if (!self->profiles[c->profile].weight[s])
+                c->services &= ~(1u << s);
+        if (!c->services)
+            return s_err (err, esz, "%s: its profile serves none of its services", where);
+    }
+    return 0;
+}
+
+static int
+s_parse_counters (broker_config_t *self, json_t *root, char *err, size_t esz)
+{
     json_t *counters = json_object_get (root, "counters");
     if (!json_is_array (counters) || json_array_size (counters) == 0)
         return s_err (err, esz, "\"counters\" is required (a non-empty array)");
@@ -430,65 +520,23 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
     self->counters = calloc (json_array_size (counters), sizeof *self->counters);
     if (!self->counters)
         return s_err (err, esz, "out of memory");
+    size_t i;
     json_t *ctr;
-    json_array_foreach (counters, i, ctr) {
-        char where[32];
-        snprintf (where, sizeof where, "counters[%zu]", i);
-        if (!json_is_object (ctr))
-            return s_err (err, esz, "%s must be an object", where);
-        broker_counter_cfg_t *c = &self->counters[i];
-        json_t *id = json_object_get (ctr, "id");
-        if (!json_is_integer (id) || json_integer_value (id) < 1
-            || json_integer_value (id) > 9999)
-            return s_err (err, esz, "%s.id must be an integer from 1 to 9999", where);
-        c->id = (int) json_integer_value (id);
-        if (broker_config_counter (self, c->id) >= 0)
-            return s_err (err, esz, "%s.id %d is used twice", where, c->id);
-        self->ncounters = (int) i + 1;
-        char def_name[32];
-        snprintf (def_name, sizeof def_name, "%d号窗口", c->id);
-        if (s_str (ctr, "name", def_name, &c->name, where, err, esz))
+    json_array_foreach (counters, i, ctr)
+        if (s_parse_counter (self, ctr, i, err, esz))
             return -1;
-        json_t *list = json_object_get (ctr, "services");
-        if (!json_is_array (list) || json_array_size (list) == 0)
-            return s_err (err, esz, "%s.services must list the prefixes it serves", where);
-        size_t j;
-        json_t *p;
-        json_array_foreach (list, j, p) {
-            int si = json_is_string (p) ? broker_config_service (self, json_string_value (p)) : -1;
-            if (si < 0)
-                return s_err (err, esz, "%s.services[%zu] is not a service prefix", where, j);
-            c->services |= 1u << si;
-        }
-        json_t *breaks = json_object_get (ctr, "breaks");
-        if (breaks && (!json_is_array (breaks) || json_array_size (breaks) > BROKER_MAX_BREAKS))
-            return s_err (err, esz, "%s.breaks: at most %d periods like \"11:30-12:30\"", where,
-                          BROKER_MAX_BREAKS);
-        json_array_foreach (breaks, j, p) {
-            int from, to;
-            if (s_period (json_string_value (p), &from, &to) != 0)
-                return s_err (err, esz, "%s.breaks[%zu] must look like \"11:30-12:30\"", where, j);
-            if (c->nbreaks && from < c->break_to[c->nbreaks - 1])
-                return s_err (err, esz, "%s.breaks must be in order, without overlaps", where);
-            c->break_from[c->nbreaks] = from;
-            c->break_to[c->nbreaks++] = to;
-        }
-        const char *prof = json_string_value (json_object_get (ctr, "profile"));
-        c->profile = 0;
-        if (prof) {
-            for (int k = 1; k < self->nprofiles; k++)
-                if (strcmp (self->profiles[k].name, prof) == 0)
-                    c->profile = k;
-            if (!c->profile)
-                return s_err (err, esz, "%s.profile \"%s\" is not in \"profiles\"", where, prof);
-            //  A profile only narrows: the counter serves what both allow.
-            for (int s = 0; s < self->nservices; s++)
-                if (!self->profiles[c->profile].weight[s])
-                    c->services &= ~(1u << s);
-            if (!c->services)
-                return s_err (err, esz, "%s: its profile serves none of its services", where);
-        }
-    }
+    return 0;
+}
+
+static int
+s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
+{
+    if (!json_is_object (root))
+        return s_err (err, esz, "the config must be a JSON object");
+    if (s_parse_hall (self, root, err, esz) || s_parse_services (self, root, err, esz) ||
+        s_parse_items (self, root, err, esz) || s_parse_policy (self, root, err, esz) ||
+        s_parse_counters (self, root, err, esz))
+        return -1;
     return 0;
 }
 
@@ -547,8 +595,8 @@ broker_config_load (const char *path, char *err, size_t err_size)
     if (self->calendar_path[0] != '/') {
         const char *slash = strrchr (path, '/');
         char *joined = NULL;
-        if (slash && asprintf (&joined, "%.*s/%s", (int) (slash - path), path,
-                               self->calendar_path) > 0) {
+        if (slash &&
+            asprintf (&joined, "%.*s/%s", (int)(slash - path), path, self->calendar_path) > 0) {
             free (self->calendar_path);
             self->calendar_path = joined;
         }
@@ -631,7 +679,7 @@ broker_config_counter (const broker_config_t *self, int id)
 int64_t
 broker_local_midnight (const broker_config_t *self, int64_t ms)
 {
-    int64_t off = (int64_t) self->utc_offset_min * 60000;
+    int64_t off = (int64_t)self->utc_offset_min * 60000;
     int64_t local = ms + off;
     int64_t day = local >= 0 ? local / 86400000 : (local - 86399999) / 86400000;
     return day * 86400000 - off;

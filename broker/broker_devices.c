@@ -12,7 +12,7 @@ typedef struct {
     char name[65];
     int role;
     int64_t enrolled;
-    int64_t revoked;     //  0 while valid
+    int64_t revoked; //  0 while valid
 } s_device_t;
 
 struct broker_devices {
@@ -53,7 +53,7 @@ s_add (broker_devices_t *self, const char *key)
         return d;
     if (self->count == self->cap) {
         int cap = self->cap ? self->cap * 2 : 16;
-        s_device_t *list = realloc (self->list, (size_t) cap * sizeof *list);
+        s_device_t *list = realloc (self->list, (size_t)cap * sizeof *list);
         if (!list)
             return NULL;
         self->list = list;
@@ -69,37 +69,46 @@ static json_t *
 s_json (const s_device_t *d)
 {
     return json_pack ("{s:s, s:s, s:s, s:I, s:I}", "public", d->key, "name", d->name, "role",
-                      proto_role_name (d->role), "enrolled", (json_int_t) d->enrolled, "revoked",
-                      (json_int_t) d->revoked);
+                      proto_role_name (d->role), "enrolled", (json_int_t)d->enrolled, "revoked",
+                      (json_int_t)d->revoked);
 }
 
-static int
-s_load_one (const MDB_val *key, const MDB_val *val, void *arg)
+//  One stored device (key: its public key in Z85); an unreadable one is left out.
+static void
+s_load_one (broker_devices_t *self, const MDB_val *key, const MDB_val *val)
 {
-    broker_devices_t *self = arg;
     if (key->mv_size != PROTO_KEY_Z85)
-        return 0;
+        return;
     char k[PROTO_KEY_Z85 + 1];
     memcpy (k, key->mv_data, PROTO_KEY_Z85);
     k[PROTO_KEY_Z85] = 0;
     json_t *j = json_loadb (val->mv_data, val->mv_size, 0, NULL);
-    int role = j ? proto_role_lookup (json_string_value (json_object_get (j, "role")) ? json_string_value (json_object_get (j, "role")) : "") : -1;
+    int role = j ? proto_role_lookup (json_string_value (json_object_get (j, "role"))
+                                          ? json_string_value (json_object_get (j, "role"))
+                                          : "")
+                 : -1;
     s_device_t *d = role >= 0 ? s_add (self, k) : NULL;
     if (d) {
         d->role = role;
-        snprintf (d->name, sizeof d->name, "%s", json_string_value (json_object_get (j, "name")) ? json_string_value (json_object_get (j, "name")) : "");
+        snprintf (d->name, sizeof d->name, "%s",
+                  json_string_value (json_object_get (j, "name"))
+                      ? json_string_value (json_object_get (j, "name"))
+                      : "");
         d->enrolled = json_integer_value (json_object_get (j, "enrolled"));
         d->revoked = json_integer_value (json_object_get (j, "revoked"));
     }
     json_decref (j);
-    return 0;
 }
 
 int
 broker_devices_load (broker_devices_t *self, broker_store_t *store)
 {
     self->count = 0;
-    return broker_store_each (store, BROKER_DB_DEVICES, NULL, 0, s_load_one, self) == 0 ? 0 : -1;
+    broker_store_iter_t it;
+    broker_store_scan (store, BROKER_DB_DEVICES, NULL, 0, &it);
+    while (broker_store_next (&it))
+        s_load_one (self, &it.key, &it.val);
+    return broker_store_scan_end (&it) == 0 ? 0 : -1;
 }
 
 int
@@ -128,8 +137,8 @@ int
 broker_devices_enroll (broker_devices_t *self, broker_store_t *store, const char *public_key,
                        proto_role_t role, const char *name, int64_t now)
 {
-    if (!proto_keys_valid (public_key) || (int) role < 0 || role >= PROTO_ROLE_COUNT || !name
-        || !*name || strlen (name) > 64)
+    if (!proto_keys_valid (public_key) || (int)role < 0 || role >= PROTO_ROLE_COUNT || !name ||
+        !*name || strlen (name) > 64)
         return -1;
     s_device_t *d = s_add (self, public_key);
     if (!d)
@@ -149,7 +158,8 @@ broker_devices_revoke (broker_devices_t *self, broker_store_t *store, const char
     int n = 0;
     for (int i = 0; i < self->count; i++) {
         s_device_t *d = &self->list[i];
-        if (!d->revoked && (strcmp (d->key, key_or_name) == 0 || strcmp (d->name, key_or_name) == 0)) {
+        if (!d->revoked &&
+            (strcmp (d->key, key_or_name) == 0 || strcmp (d->name, key_or_name) == 0)) {
             d->revoked = now;
             s_save (store, d);
             n++;

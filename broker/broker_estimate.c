@@ -12,10 +12,10 @@ broker_estimate_ahead (const broker_hall_t *hall, const broker_ticket_t *t)
 {
     broker_class_t cls = broker_priority_class (t->priority);
     int ahead = 0;
-    for (int c = 0; c < (int) cls; c++)
-        ahead += (int) broker_queue_size (hall->queues[t->service][c]);
+    for (int c = 0; c < (int)cls; c++)
+        ahead += (int)broker_queue_size (hall->queues[t->service][c]);
     long rank = broker_queue_rank (hall->queues[t->service][cls], t);
-    return ahead + (rank > 0 ? (int) rank : 0);
+    return ahead + (rank > 0 ? (int)rank : 0);
 }
 
 int
@@ -23,17 +23,17 @@ broker_estimate_ahead_new (const broker_hall_t *hall, int service, broker_priori
 {
     broker_class_t cls = broker_priority_class (priority);
     int ahead = 0;
-    for (int c = 0; c <= (int) cls; c++)
-        ahead += (int) broker_queue_size (hall->queues[service][c]);
+    for (int c = 0; c <= (int)cls; c++)
+        ahead += (int)broker_queue_size (hall->queues[service][c]);
     return ahead;
 }
 
 static int
 s_hour (const broker_hall_t *hall, int64_t ms)
 {
-    int64_t local = ms / 1000 + (int64_t) hall->config->utc_offset_min * 60;
+    int64_t local = ms / 1000 + (int64_t)hall->config->utc_offset_min * 60;
     int64_t h = (local / 3600) % 24;
-    return (int) (h < 0 ? h + 24 : h);
+    return (int)(h < 0 ? h + 24 : h);
 }
 
 double
@@ -61,7 +61,7 @@ broker_estimate_wait_s (const broker_hall_t *hall, int service, int ahead)
     if (open == 0)
         return -1;
     double ms = ahead * broker_estimate_mean_ms (hall, service) / open;
-    return (int64_t) llround (ms / 1000.0);
+    return (int64_t)llround (ms / 1000.0);
 }
 
 void
@@ -71,7 +71,7 @@ broker_estimate_learn (broker_stats_t *stats, int64_t service_ms)
         return;
     stats->n++;
     int64_t window = stats->n < BROKER_ESTIMATE_WINDOW ? stats->n : BROKER_ESTIMATE_WINDOW;
-    stats->mean_ms += ((double) service_ms - stats->mean_ms) / (double) window;
+    stats->mean_ms += ((double)service_ms - stats->mean_ms) / (double)window;
 }
 
 void
@@ -102,16 +102,16 @@ broker_estimate_arrival_offset_ms (const broker_hall_t *hall)
 typedef struct {
     const broker_counter_t *counter;
     const broker_profile_cfg_t *profile;
-    uint32_t services;   //  services it serves now
-    int64_t free_at;     //  when it can call next
-    int cycle;           //  its priority cycle, advanced as in the live hall
-    int nbreaks, next_break;  //  scheduled breaks still to take today, in order
+    uint32_t services;       //  services it serves now
+    int64_t free_at;         //  when it can call next
+    int cycle;               //  its priority cycle, advanced as in the live hall
+    int nbreaks, next_break; //  scheduled breaks still to take today, in order
     int64_t break_from[BROKER_MAX_BREAKS], break_len[BROKER_MAX_BREAKS];
 } s_server_t;
 
 //  A booked citizen still to check in, as the simulation expects them.
 typedef struct {
-    broker_ticket_t ticket;  //  the appointment ticket they will get (issued = arrival)
+    broker_ticket_t ticket; //  the appointment ticket they will get (issued = arrival)
 } s_future_t;
 
 static int
@@ -120,7 +120,8 @@ s_cmp_future (const void *a, const void *b)
     const s_future_t *x = a, *y = b;
     if (x->ticket.service != y->ticket.service)
         return x->ticket.service - y->ticket.service;
-    return x->ticket.issued_ms < y->ticket.issued_ms ? -1 : x->ticket.issued_ms > y->ticket.issued_ms;
+    return x->ticket.issued_ms < y->ticket.issued_ms ? -1
+                                                     : x->ticket.issued_ms > y->ticket.issued_ms;
 }
 
 //  The bookings of today whose citizens have not checked in yet, as appointment tickets
@@ -134,7 +135,7 @@ s_futures (const broker_hall_t *hall, int64_t now, size_t *n)
         return NULL;
     const broker_config_t *cfg = hall->config;
     int64_t offset = broker_estimate_arrival_offset_ms (hall);
-    int64_t late = (int64_t) cfg->appt_late_min * 60000;
+    int64_t late = (int64_t)cfg->appt_late_min * 60000;
     int64_t horizon = now + 24 * 3600000LL;
     s_future_t *f = calloc (hall->nbookings, sizeof *f);
     if (!f)
@@ -146,7 +147,7 @@ s_futures (const broker_hall_t *hall, int64_t now, size_t *n)
         if (b->start_ms > horizon || b->start_ms + late < now)
             continue;
         broker_ticket_t *t = &f[*n].ticket;
-        t->id = hall->next_id + 1 + i;  //  issued after every ticket there is now
+        t->id = hall->next_id + 1 + i; //  issued after every ticket there is now
         t->service = b->service;
         t->priority = PRIORITY_APPOINTMENT;
         t->issued_ms = arrive > now ? arrive : now;
@@ -154,7 +155,7 @@ s_futures (const broker_hall_t *hall, int64_t now, size_t *n)
     }
     qsort (f, *n, sizeof *f, s_cmp_future);
     //  Their places in line follow their arrival order.
-    int64_t base = (int64_t) (hall->next_id + 1) * BROKER_ORDER_GAP;
+    int64_t base = (int64_t)(hall->next_id + 1) * BROKER_ORDER_GAP;
     for (size_t i = 0; i < *n; i++)
         f[i].ticket.order_key = base + f[i].ticket.issued_ms;
     return f;
@@ -166,13 +167,13 @@ s_sift (const s_server_t *servers, int *heap, int n, int i)
 {
     for (;;) {
         int least = i, l = 2 * i + 1, r = l + 1;
-        if (l < n && (servers[heap[l]].free_at < servers[heap[least]].free_at
-                      || (servers[heap[l]].free_at == servers[heap[least]].free_at
-                          && heap[l] < heap[least])))
+        if (l < n &&
+            (servers[heap[l]].free_at < servers[heap[least]].free_at ||
+             (servers[heap[l]].free_at == servers[heap[least]].free_at && heap[l] < heap[least])))
             least = l;
-        if (r < n && (servers[heap[r]].free_at < servers[heap[least]].free_at
-                      || (servers[heap[r]].free_at == servers[heap[least]].free_at
-                          && heap[r] < heap[least])))
+        if (r < n &&
+            (servers[heap[r]].free_at < servers[heap[least]].free_at ||
+             (servers[heap[r]].free_at == servers[heap[least]].free_at && heap[r] < heap[least])))
             least = r;
         if (least == i)
             return;
@@ -183,13 +184,12 @@ s_sift (const s_server_t *servers, int *heap, int n, int i)
     }
 }
 
-//  Predicts when `target` (a waiting ticket, or the virtual new ticket of `vservice`
-//  when target is NULL) is called. Returns Unix ms, or -1.
-static int64_t
-s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *target, int vservice)
+//  The counters that can call, as the simulation starts them (into `servers`): when each
+//  is free next, and its breaks today not yet taken. Returns how many.
+static int
+s_servers (const broker_hall_t *hall, int64_t now, s_server_t *servers)
 {
     const broker_config_t *cfg = hall->config;
-    s_server_t servers[BROKER_MAX_COUNTERS];
     int nservers = 0;
     int64_t midnight = broker_local_midnight (cfg, now);
     for (int i = 0; i < cfg->ncounters; i++) {
@@ -203,68 +203,166 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
         if (c->ticket) {
             int64_t since = c->ticket->last_called_ms;
             double mean = broker_estimate_mean_ms_at (hall, c->ticket->service, since);
-            int64_t expected = since + (int64_t) mean;
-            int64_t floor = now + (int64_t) (0.3 * mean);
+            int64_t expected = since + (int64_t)mean;
+            int64_t floor = now + (int64_t)(0.3 * mean);
             free_at = expected > floor ? expected : floor;
         }
         s_server_t *sv = &servers[nservers++];
-        *sv = (s_server_t){c, &cfg->profiles[cfg->counters[c->cfg].profile], c->services, free_at,
-                           c->cycle, 0, 0, {0}, {0}};
+        *sv = (s_server_t){c,           &cfg->profiles[cfg->counters[c->cfg].profile],
+                           c->services, free_at,
+                           c->cycle,    0,
+                           0,           {0},
+                           {0}};
         //  Its breaks today not yet taken nor over: it pauses when next free after each.
         const broker_counter_cfg_t *cc = &cfg->counters[c->cfg];
         for (int b = 0; b < cc->nbreaks; b++) {
-            int64_t from = midnight + (int64_t) cc->break_from[b] * 60000;
-            int64_t to = midnight + (int64_t) cc->break_to[b] * 60000;
+            int64_t from = midnight + (int64_t)cc->break_from[b] * 60000;
+            int64_t to = midnight + (int64_t)cc->break_to[b] * 60000;
             if (c->paused_ms < from && now < to) {
                 sv->break_from[sv->nbreaks] = from;
                 sv->break_len[sv->nbreaks++] = to - from;
             }
         }
     }
+    return nservers;
+}
+
+//  The lines as the simulation moves through them: each line's next ticket (the virtual
+//  one after the end of its line), per class the lines that still have one, and the
+//  booked citizens still to come, per service in order of arrival.
+typedef struct {
+    const broker_hall_t *hall;
+    const broker_ticket_t *virt; //  the virtual new ticket, or NULL
+    int vservice;                //  ... which stands last in this service's normal line
+    size_t cursor[BROKER_MAX_SERVICES][CLASS_COUNT];
+    size_t size[BROKER_MAX_SERVICES][CLASS_COUNT];
+    const broker_ticket_t *head[BROKER_MAX_SERVICES][CLASS_COUNT];
+    uint32_t left[CLASS_COUNT];
+    s_future_t *fut; //  booked citizens to come (caller frees)
+    size_t fut_next[BROKER_MAX_SERVICES], fut_end[BROKER_MAX_SERVICES];
+    uint32_t fut_left; //  services with a booked citizen still to come
+} s_lines_t;
+
+static void
+s_lines_init (s_lines_t *l, const broker_hall_t *hall, int64_t now, const broker_ticket_t *virt,
+              int vservice)
+{
+    const broker_config_t *cfg = hall->config;
+    l->hall = hall;
+    l->virt = virt;
+    l->vservice = vservice;
+    for (int cls = 0; cls < CLASS_COUNT; cls++)
+        l->left[cls] = 0;
+    for (int s = 0; s < cfg->nservices; s++)
+        for (int cls = 0; cls < CLASS_COUNT; cls++) {
+            l->cursor[s][cls] = 0;
+            l->size[s][cls] = broker_queue_size (hall->queues[s][cls]);
+            l->head[s][cls] = broker_queue_at (hall->queues[s][cls], 0);
+            if (!l->head[s][cls] && virt && s == vservice && cls == CLASS_NORMAL)
+                l->head[s][cls] = virt;
+            if (l->head[s][cls])
+                l->left[cls] |= 1u << s;
+        }
+    //  Booked citizens still to come join the appointment lines as they arrive.
+    size_t nfut = 0;
+    l->fut = s_futures (hall, now, &nfut);
+    l->fut_left = 0;
+    for (int s = 0; s < cfg->nservices; s++)
+        l->fut_next[s] = l->fut_end[s] = 0;
+    for (size_t i = 0; i < nfut; i++) {
+        int s = l->fut[i].ticket.service;
+        if (!(l->fut_left & (1u << s)))
+            l->fut_next[s] = i;
+        l->fut_end[s] = i + 1;
+        l->fut_left |= 1u << s;
+    }
+}
+
+//  What counter `sv` may call at `at`: the heads of its lines, and booked citizens who have
+//  arrived by then for an appointment line that is otherwise empty. Returns how many.
+static int
+s_candidates (const s_lines_t *l, const s_server_t *sv, int64_t at, broker_candidate_t *cands)
+{
+    uint32_t fut_ready = 0;
+    for (uint32_t bits = l->fut_left & sv->services & ~l->left[CLASS_APPOINTMENT]; bits;
+         bits &= bits - 1) {
+        int s = __builtin_ctz (bits);
+        if (l->fut[l->fut_next[s]].ticket.issued_ms <= at)
+            fut_ready |= 1u << s;
+    }
+    int n = 0;
+    for (int cls = 0; cls < CLASS_COUNT; cls++) {
+        uint32_t bits = l->left[cls] & sv->services;
+        if (cls == CLASS_APPOINTMENT)
+            bits |= fut_ready;
+        for (; bits; bits &= bits - 1) {
+            int s = __builtin_ctz (bits);
+            const broker_ticket_t *t =
+                l->head[s][cls] ? l->head[s][cls] : &l->fut[l->fut_next[s]].ticket;
+            cands[n++] =
+                (broker_candidate_t){s, (broker_class_t)cls, t->order_key, t->id, t->issued_ms};
+        }
+    }
+    return n;
+}
+
+//  When the next booked citizen of `services` arrives after `at`, or -1 if none will.
+static int64_t
+s_next_arrival (const s_lines_t *l, uint32_t services, int64_t at)
+{
+    int64_t next = -1;
+    for (uint32_t bits = l->fut_left & services; bits; bits &= bits - 1) {
+        int64_t a = l->fut[l->fut_next[__builtin_ctz (bits)]].ticket.issued_ms;
+        if (a > at && (next < 0 || a < next))
+            next = a;
+    }
+    return next;
+}
+
+//  Takes the ticket at the head of line (s, cls), or the next booked citizen of `s` when
+//  that line is empty, and moves the line on.
+static const broker_ticket_t *
+s_take (s_lines_t *l, int s, int cls)
+{
+    const broker_ticket_t *t = l->head[s][cls];
+    if (!t) {
+        t = &l->fut[l->fut_next[s]].ticket;
+        if (++l->fut_next[s] == l->fut_end[s])
+            l->fut_left &= ~(1u << s);
+        return t;
+    }
+    size_t next = ++l->cursor[s][cls];
+    l->head[s][cls] =
+        next < l->size[s][cls] ? broker_queue_at (l->hall->queues[s][cls], next)
+        : l->virt && s == l->vservice && cls == CLASS_NORMAL && next == l->size[s][cls] ? l->virt
+                                                                                        : NULL;
+    if (!l->head[s][cls])
+        l->left[cls] &= ~(1u << s);
+    return t;
+}
+
+//  Predicts when `target` (a waiting ticket, or the virtual new ticket of `vservice`
+//  when target is NULL) is called. Returns Unix ms, or -1.
+static int64_t
+s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *target, int vservice)
+{
+    s_server_t servers[BROKER_MAX_COUNTERS];
+    int nservers = s_servers (hall, now, servers);
     if (!nservers)
         return -1;
     //  The virtual new ticket stands behind everyone in its service's normal line.
     broker_ticket_t virt;
-    bool virtual = !target;
-    if (virtual) {
+    if (!target) {
         memset (&virt, 0, sizeof virt);
         virt.id = hall->next_id;
         virt.service = vservice;
         virt.priority = PRIORITY_NORMAL;
         virt.issued_ms = now;
-        virt.order_key = (int64_t) virt.id * BROKER_ORDER_GAP;
+        virt.order_key = (int64_t)virt.id * BROKER_ORDER_GAP;
         target = &virt;
     }
-    //  Each line's next ticket in the simulation (the virtual one after the end of its
-    //  line), and per class the lines that still have one.
-    size_t cursor[BROKER_MAX_SERVICES][CLASS_COUNT];
-    size_t size[BROKER_MAX_SERVICES][CLASS_COUNT];
-    const broker_ticket_t *head[BROKER_MAX_SERVICES][CLASS_COUNT];
-    uint32_t left[CLASS_COUNT] = {0};
-    for (int s = 0; s < cfg->nservices; s++)
-        for (int cls = 0; cls < CLASS_COUNT; cls++) {
-            cursor[s][cls] = 0;
-            size[s][cls] = broker_queue_size (hall->queues[s][cls]);
-            head[s][cls] = broker_queue_at (hall->queues[s][cls], 0);
-            if (!head[s][cls] && virtual && s == vservice && cls == CLASS_NORMAL)
-                head[s][cls] = &virt;
-            if (head[s][cls])
-                left[cls] |= 1u << s;
-        }
-    //  Booked citizens still to come join the appointment lines as they arrive.
-    size_t nfut = 0;
-    s_future_t *fut = s_futures (hall, now, &nfut);
-    size_t fut_next[BROKER_MAX_SERVICES], fut_end[BROKER_MAX_SERVICES];
-    uint32_t fut_left = 0;
-    for (int s = 0; s < cfg->nservices; s++)
-        fut_next[s] = fut_end[s] = 0;
-    for (size_t i = 0; i < nfut; i++) {
-        int s = fut[i].ticket.service;
-        if (!(fut_left & (1u << s)))
-            fut_next[s] = i;
-        fut_end[s] = i + 1;
-        fut_left |= 1u << s;
-    }
+    s_lines_t lines;
+    s_lines_init (&lines, hall, now, target == &virt ? &virt : NULL, vservice);
     int64_t result = -1;
     //  The counters that can still call, in a heap by (free_at, config order): the top is
     //  the one that frees first, the earliest in the config on a tie.
@@ -283,38 +381,14 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
             s_sift (servers, heap, nheap, 0);
             continue;
         }
-        //  Booked citizens who have arrived by `at` and whose line is otherwise empty.
-        uint32_t fut_ready = 0;
-        for (uint32_t bits = fut_left & sv->services & ~left[CLASS_APPOINTMENT]; bits;
-             bits &= bits - 1) {
-            int s = __builtin_ctz (bits);
-            if (fut[fut_next[s]].ticket.issued_ms <= at)
-                fut_ready |= 1u << s;
-        }
         broker_candidate_t cands[BROKER_MAX_SERVICES * CLASS_COUNT];
-        int n = 0;
-        for (int cls = 0; cls < CLASS_COUNT; cls++) {
-            uint32_t bits = left[cls] & sv->services;
-            if (cls == CLASS_APPOINTMENT)
-                bits |= fut_ready;
-            for (; bits; bits &= bits - 1) {
-                int s = __builtin_ctz (bits);
-                const broker_ticket_t *t = head[s][cls] ? head[s][cls] : &fut[fut_next[s]].ticket;
-                cands[n++] = (broker_candidate_t){s, (broker_class_t) cls, t->order_key, t->id,
-                                                  t->issued_ms};
-            }
-        }
+        int n = s_candidates (&lines, sv, at, cands);
         const char *reason;
         int pick = broker_policy_pick (sv->profile, at, cands, n, &sv->cycle, &reason);
         if (pick < 0) {
             //  Nothing it can serve now: wait for the next booked citizen of its services,
             //  or leave the heap.
-            int64_t next_arrival = -1;
-            for (uint32_t bits = fut_left & sv->services; bits; bits &= bits - 1) {
-                int64_t a = fut[fut_next[__builtin_ctz (bits)]].ticket.issued_ms;
-                if (a > at && (next_arrival < 0 || a < next_arrival))
-                    next_arrival = a;
-            }
+            int64_t next_arrival = s_next_arrival (&lines, sv->services, at);
             if (next_arrival > 0)
                 sv->free_at = next_arrival;
             else
@@ -322,32 +396,15 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
             s_sift (servers, heap, nheap, 0);
             continue;
         }
-        int s = cands[pick].service, cls = (int) cands[pick].cls;
-        const broker_ticket_t *t = head[s][cls];
-        if (!t) {
-            //  A booked citizen: the next of that service's arrivals.
-            t = &fut[fut_next[s]].ticket;
-            if (++fut_next[s] == fut_end[s])
-                fut_left &= ~(1u << s);
-            sv->free_at = at + (int64_t) broker_estimate_mean_ms_at (hall, t->service, at);
-            s_sift (servers, heap, nheap, 0);
-            continue;
-        }
+        const broker_ticket_t *t = s_take (&lines, cands[pick].service, (int)cands[pick].cls);
         if (t == target) {
             result = at;
             break;
         }
-        size_t next = ++cursor[s][cls];
-        head[s][cls] = next < size[s][cls] ? broker_queue_at (hall->queues[s][cls], next)
-                       : virtual && s == vservice && cls == CLASS_NORMAL && next == size[s][cls]
-                           ? &virt
-                           : NULL;
-        if (!head[s][cls])
-            left[cls] &= ~(1u << s);
-        sv->free_at = at + (int64_t) broker_estimate_mean_ms_at (hall, t->service, at);
+        sv->free_at = at + (int64_t)broker_estimate_mean_ms_at (hall, t->service, at);
         s_sift (servers, heap, nheap, 0);
     }
-    free (fut);
+    free (lines.fut);
     return result;
 }
 

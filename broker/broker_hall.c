@@ -15,13 +15,13 @@ static const char *s_counter_states[] = {"logged_out", "idle", "calling", "servi
 const char *
 broker_ticket_state_name (broker_ticket_state_t s)
 {
-    return (unsigned) s < TICKET_STATE_COUNT ? s_ticket_states[s] : "?";
+    return (unsigned)s < TICKET_STATE_COUNT ? s_ticket_states[s] : "?";
 }
 
 const char *
 broker_priority_name (broker_priority_t p)
 {
-    return (unsigned) p < PRIORITY_COUNT ? s_priorities[p] : "?";
+    return (unsigned)p < PRIORITY_COUNT ? s_priorities[p] : "?";
 }
 
 int
@@ -36,7 +36,7 @@ broker_priority_lookup (const char *name)
 const char *
 broker_counter_state_name (broker_counter_state_t s)
 {
-    return (unsigned) s < COUNTER_STATE_COUNT ? s_counter_states[s] : "?";
+    return (unsigned)s < COUNTER_STATE_COUNT ? s_counter_states[s] : "?";
 }
 
 broker_class_t
@@ -70,8 +70,8 @@ broker_hall_new (const broker_config_t *config)
         return NULL;
     self->config = config;
     self->next_id = 1;
-    self->counters = calloc ((size_t) config->ncounters, sizeof *self->counters);
-    self->day_ctr = calloc ((size_t) config->ncounters, sizeof *self->day_ctr);
+    self->counters = calloc ((size_t)config->ncounters, sizeof *self->counters);
+    self->day_ctr = calloc ((size_t)config->ncounters, sizeof *self->day_ctr);
     if (!self->counters || !self->day_ctr)
         goto fail;
     for (int s = 0; s < config->nservices; s++)
@@ -183,7 +183,7 @@ s_live_index (const broker_hall_t *self, uint64_t id)
         else
             hi = mid;
     }
-    return (lo < self->nlive && self->live[lo]->id == id) ? (long) lo : -(long) lo - 1;
+    return (lo < self->nlive && self->live[lo]->id == id) ? (long)lo : -(long)lo - 1;
 }
 
 broker_ticket_t *
@@ -209,7 +209,7 @@ s_live_add (broker_hall_t *self, broker_ticket_t *t)
     long at = s_live_index (self, t->id);
     if (at >= 0)
         return -1;
-    size_t pos = (size_t) (-at - 1);
+    size_t pos = (size_t)(-at - 1);
     if (self->nlive == self->caplive) {
         size_t cap = self->caplive ? self->caplive * 2 : 64;
         broker_ticket_t **live = realloc (self->live, cap * sizeof *live);
@@ -232,7 +232,7 @@ broker_hall_ticket_new (broker_hall_t *self)
         return NULL;
     t->id = self->next_id;
     t->from_service = -1;
-    t->order_key = (int64_t) t->id * BROKER_ORDER_GAP;
+    t->order_key = (int64_t)t->id * BROKER_ORDER_GAP;
     if (s_live_add (self, t) != 0) {
         free (t);
         return NULL;
@@ -261,7 +261,7 @@ broker_hall_retire (broker_hall_t *self, broker_ticket_t *t)
         return;
     broker_hall_dequeue (self, t);
     memmove (&self->live[at], &self->live[at + 1],
-             (self->nlive - (size_t) at - 1) * sizeof *self->live);
+             (self->nlive - (size_t)at - 1) * sizeof *self->live);
     self->nlive--;
     free (t);
 }
@@ -281,8 +281,8 @@ broker_hall_open_counters (const broker_hall_t *self, int service)
     int n = 0;
     for (int i = 0; i < self->config->ncounters; i++) {
         const broker_counter_t *c = &self->counters[i];
-        if (c->state != COUNTER_LOGGED_OUT && c->state != COUNTER_PAUSED
-            && (c->services & (1u << service)))
+        if (c->state != COUNTER_LOGGED_OUT && c->state != COUNTER_PAUSED &&
+            (c->services & (1u << service)))
             n++;
     }
     return n;
@@ -305,11 +305,11 @@ json_t *
 broker_ticket_json (const broker_hall_t *self, const broker_ticket_t *t, bool full)
 {
     const broker_config_t *cfg = self->config;
-    json_t *j = json_pack ("{s:I, s:s, s:s, s:s, s:s, s:I, s:i}", "id", (json_int_t) t->id,
-                           "number", t->number, "service", cfg->services[t->service].prefix,
-                           "priority", broker_priority_name (t->priority), "state",
-                           broker_ticket_state_name (t->state), "issued",
-                           (json_int_t) t->issued_ms, "day", t->day);
+    json_t *j =
+        json_pack ("{s:I, s:s, s:s, s:s, s:s, s:I, s:i}", "id", (json_int_t)t->id, "number",
+                   t->number, "service", cfg->services[t->service].prefix, "priority",
+                   broker_priority_name (t->priority), "state", broker_ticket_state_name (t->state),
+                   "issued", (json_int_t)t->issued_ms, "day", t->day);
     if (!j)
         return NULL;
     if (t->from_service >= 0)
@@ -372,27 +372,28 @@ broker_ticket_from_json (const broker_hall_t *self, const json_t *j, broker_tick
             st = i;
     if (t->service < 0 || p < 0 || st < 0)
         return -1;
-    t->priority = (broker_priority_t) p;
-    t->state = (broker_ticket_state_t) st;
+    t->priority = (broker_priority_t)p;
+    t->state = (broker_ticket_state_t)st;
     const char *from = json_string_value (json_object_get (j, "from"));
     t->from_service = from ? broker_config_service (self->config, from) : -1;
-    t->id = (uint64_t) s_int (j, "id");
+    t->id = (uint64_t)s_int (j, "id");
     s_copy (t->number, sizeof t->number, j, "number");
     s_copy (t->token, sizeof t->token, j, "token");
     s_copy (t->reason, sizeof t->reason, j, "reason");
-    t->day = (int) s_int (j, "day");
+    t->day = (int)s_int (j, "day");
     t->issued_ms = s_int (j, "issued");
     t->order_key = s_int (j, "order_key");
     t->called_ms = s_int (j, "called");
-    t->last_called_ms = json_object_get (j, "last_called") ? s_int (j, "last_called") : t->called_ms;
+    t->last_called_ms =
+        json_object_get (j, "last_called") ? s_int (j, "last_called") : t->called_ms;
     t->started_ms = s_int (j, "started");
     t->finished_ms = s_int (j, "finished");
     t->grace_until = s_int (j, "grace_until");
-    t->counter = (int) s_int (j, "counter");
-    t->last_counter = (int) s_int (j, "last_counter");
-    t->recalls = (int) s_int (j, "recalls");
-    t->misses = (int) s_int (j, "misses");
-    t->ahead_at_issue = (int) s_int (j, "ahead_at_issue");
+    t->counter = (int)s_int (j, "counter");
+    t->last_counter = (int)s_int (j, "last_counter");
+    t->recalls = (int)s_int (j, "recalls");
+    t->misses = (int)s_int (j, "misses");
+    t->ahead_at_issue = (int)s_int (j, "ahead_at_issue");
     t->est_wait_at_issue_s = s_int (j, "est_wait_at_issue_s");
     return 0;
 }
@@ -404,20 +405,20 @@ broker_counter_json (const broker_hall_t *self, const broker_counter_t *c)
     json_t *j = json_pack ("{s:i, s:s, s:s, s:o, s:o, s:I, s:I, s:i}", "id", c->id, "name",
                            cfg->name, "state", broker_counter_state_name (c->state), "services",
                            s_services_json (self, c->services), "configured",
-                           s_services_json (self, cfg->services), "since",
-                           (json_int_t) c->since_ms, "login", (json_int_t) c->login_ms,
-                           "served", c->served);
+                           s_services_json (self, cfg->services), "since", (json_int_t)c->since_ms,
+                           "login", (json_int_t)c->login_ms, "served", c->served);
     if (!j)
         return NULL;
     if (c->clerk[0])
         json_object_set_new (j, "clerk", json_string (c->clerk));
     if (c->pause_reason[0])
         json_object_set_new (j, "pause_reason", json_string (c->pause_reason));
-    json_object_set_new (j, "ticket", c->ticket ? broker_ticket_json (self, c->ticket, false)
-                                                : json_null ());
+    json_object_set_new (j, "ticket",
+                         c->ticket ? broker_ticket_json (self, c->ticket, false) : json_null ());
     json_object_set_new (j, "day", broker_day_counter_json (&self->day_ctr[c->cfg]));
-    json_object_set_new (j, "profile",
-                         json_string (self->config->profiles[self->config->counters[c->cfg].profile].name));
+    json_object_set_new (
+        j, "profile",
+        json_string (self->config->profiles[self->config->counters[c->cfg].profile].name));
     json_object_set_new (j, "cycle", json_integer (c->cycle));
     if (c->paused_ms)
         json_object_set_new (j, "paused", json_integer (c->paused_ms));
@@ -430,26 +431,25 @@ void
 broker_hall_reset_day (broker_hall_t *self)
 {
     memset (self->day_svc, 0, sizeof self->day_svc);
-    memset (self->day_ctr, 0, (size_t) self->config->ncounters * sizeof *self->day_ctr);
+    memset (self->day_ctr, 0, (size_t)self->config->ncounters * sizeof *self->day_ctr);
 }
 
 json_t *
 broker_day_service_json (const broker_day_service_t *d)
 {
-    return json_pack ("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:[I,I,I,I,I]}",
-                      "issued", d->issued, "called", d->called, "served", d->served, "missed",
-                      d->missed, "cancelled", d->cancelled, "transferred", d->transferred,
-                      "over_wait", d->over_wait, "sum_wait_ms", d->sum_wait_ms, "max_wait_ms",
-                      d->max_wait_ms, "sum_service_ms", d->sum_service_ms, "rated", d->rated,
-                      "ratings", d->rating[1], d->rating[2], d->rating[3], d->rating[4],
-                      d->rating[5]);
+    return json_pack (
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:[I,I,I,I,I]}", "issued",
+        d->issued, "called", d->called, "served", d->served, "missed", d->missed, "cancelled",
+        d->cancelled, "transferred", d->transferred, "over_wait", d->over_wait, "sum_wait_ms",
+        d->sum_wait_ms, "max_wait_ms", d->max_wait_ms, "sum_service_ms", d->sum_service_ms, "rated",
+        d->rated, "ratings", d->rating[1], d->rating[2], d->rating[3], d->rating[4], d->rating[5]);
 }
 
 json_t *
 broker_day_counter_json (const broker_day_counter_t *d)
 {
-    return json_pack ("{s:I, s:I, s:I, s:I}", "served", d->served, "open_ms", d->open_ms,
-                      "busy_ms", d->busy_ms, "paused_ms", d->paused_ms);
+    return json_pack ("{s:I, s:I, s:I, s:I}", "served", d->served, "open_ms", d->open_ms, "busy_ms",
+                      d->busy_ms, "paused_ms", d->paused_ms);
 }
 
 static void
@@ -502,7 +502,7 @@ s_load_day (broker_hall_t *self, broker_store_t *store)
             d->rated = s_int (j, "rated");
             json_t *r = json_object_get (j, "ratings");
             for (int l = 1; l <= 5; l++)
-                d->rating[l] = json_integer_value (json_array_get (r, (size_t) l - 1));
+                d->rating[l] = json_integer_value (json_array_get (r, (size_t)l - 1));
         }
         json_decref (j);
     }
@@ -547,9 +547,9 @@ broker_hall_save_counter (broker_hall_t *self, broker_store_t *store, const brok
     int klen = snprintf (key, sizeof key, "%d", c->id);
     json_t *j = broker_counter_json (self, c);
     //  The stored form names the ticket by id only; the ticket's own record is the truth.
-    json_object_set_new (j, "ticket", c->ticket ? json_integer ((json_int_t) c->ticket->id)
-                                                : json_null ());
-    broker_store_put_json (store, BROKER_DB_COUNTERS, key, (size_t) klen, j);
+    json_object_set_new (j, "ticket",
+                         c->ticket ? json_integer ((json_int_t)c->ticket->id) : json_null ());
+    broker_store_put_json (store, BROKER_DB_COUNTERS, key, (size_t)klen, j);
     json_decref (j);
 }
 
@@ -557,7 +557,7 @@ void
 broker_hall_save_stats (broker_hall_t *self, broker_store_t *store, int service)
 {
     const char *prefix = self->config->services[service].prefix;
-    json_t *j = json_pack ("{s:I, s:f}", "n", (json_int_t) self->stats[service].n, "mean_ms",
+    json_t *j = json_pack ("{s:I, s:f}", "n", (json_int_t)self->stats[service].n, "mean_ms",
                            self->stats[service].mean_ms);
     broker_store_put_json (store, BROKER_DB_STATS, prefix, strlen (prefix), j);
     json_decref (j);
@@ -567,8 +567,8 @@ broker_hall_save_stats (broker_hall_t *self, broker_store_t *store, int service)
             continue;
         char key[16];
         int klen = snprintf (key, sizeof key, "%s/h%02d", prefix, h);
-        j = json_pack ("{s:I, s:f}", "n", (json_int_t) st->n, "mean_ms", st->mean_ms);
-        broker_store_put_json (store, BROKER_DB_STATS, key, (size_t) klen, j);
+        j = json_pack ("{s:I, s:f}", "n", (json_int_t)st->n, "mean_ms", st->mean_ms);
+        broker_store_put_json (store, BROKER_DB_STATS, key, (size_t)klen, j);
         json_decref (j);
     }
 }
@@ -580,44 +580,42 @@ typedef struct {
 } s_load_t;
 
 static int
-s_load_live (const MDB_val *key, const MDB_val *val, void *arg)
+s_load_live (s_load_t *ld, const MDB_val *key, const MDB_val *val)
 {
-    (void) val;
-    s_load_t *ld = arg;
+    (void)val;
     if (key->mv_size != 8)
         return 0;
     json_t *j = broker_store_get_json (ld->store, BROKER_DB_TICKETS, key->mv_data, 8);
     broker_ticket_t *t = calloc (1, sizeof *t);
     if (!j || !t || broker_ticket_from_json (ld->hall, j, t) != 0 || s_live_add (ld->hall, t)) {
         log_error ("hall: live ticket %llu cannot be loaded; it stays in the store",
-                   (unsigned long long) broker_key_u64_read (key->mv_data));
+                   (unsigned long long)broker_key_u64_read (key->mv_data));
         free (t);
         ld->bad++;
-    }
-    else if (t->state == TICKET_WAITING)
+    } else if (t->state == TICKET_WAITING)
         broker_hall_enqueue (ld->hall, t);
     json_decref (j);
     return 0;
 }
 
 static int
-s_load_counter (const MDB_val *key, const MDB_val *val, void *arg)
+s_load_counter (s_load_t *ld, const MDB_val *key, const MDB_val *val)
 {
-    (void) key;
-    s_load_t *ld = arg;
+    (void)key;
     json_t *j = json_loadb (val->mv_data, val->mv_size, 0, NULL);
-    broker_counter_t *c = j ? broker_hall_counter (ld->hall, (int) s_int (j, "id")) : NULL;
+    broker_counter_t *c = j ? broker_hall_counter (ld->hall, (int)s_int (j, "id")) : NULL;
     if (c) {
         const char *state = json_string_value (json_object_get (j, "state"));
         for (int i = 0; i < COUNTER_STATE_COUNT; i++)
             if (state && strcmp (state, s_counter_states[i]) == 0)
-                c->state = (broker_counter_state_t) i;
+                c->state = (broker_counter_state_t)i;
         json_t *list = json_object_get (j, "services");
         size_t i;
         json_t *p;
         c->services = 0;
         json_array_foreach (list, i, p) {
-            int si = broker_config_service (ld->hall->config, json_string_value (p) ? json_string_value (p) : "");
+            int si = broker_config_service (ld->hall->config,
+                                            json_string_value (p) ? json_string_value (p) : "");
             if (si >= 0)
                 c->services |= 1u << si;
         }
@@ -627,13 +625,13 @@ s_load_counter (const MDB_val *key, const MDB_val *val, void *arg)
         s_copy (c->pause_reason, sizeof c->pause_reason, j, "pause_reason");
         c->login_ms = s_int (j, "login");
         c->since_ms = s_int (j, "since");
-        c->served = (int) s_int (j, "served");
-        c->cycle = (int) s_int (j, "cycle");
+        c->served = (int)s_int (j, "served");
+        c->cycle = (int)s_int (j, "cycle");
         c->paused_ms = s_int (j, "paused");
         c->back_ms = s_int (j, "back");
         json_t *tid = json_object_get (j, "ticket");
         c->ticket = json_is_integer (tid)
-                        ? broker_hall_live (ld->hall, (uint64_t) json_integer_value (tid))
+                        ? broker_hall_live (ld->hall, (uint64_t)json_integer_value (tid))
                         : NULL;
     }
     json_decref (j);
@@ -641,9 +639,8 @@ s_load_counter (const MDB_val *key, const MDB_val *val, void *arg)
 }
 
 static int
-s_load_stats (const MDB_val *key, const MDB_val *val, void *arg)
+s_load_stats (s_load_t *ld, const MDB_val *key, const MDB_val *val)
 {
-    s_load_t *ld = arg;
     char prefix[8] = "";
     int hour = -1;
     if (key->mv_size < 3)
@@ -661,9 +658,8 @@ s_load_stats (const MDB_val *key, const MDB_val *val, void *arg)
         snprintf (prefix, sizeof prefix, "%s", buf);
         if (hour < 0 || hour > 23)
             return 0;
-    }
-    else
-        return 0;  //  "day/..." figures are loaded by s_load_day
+    } else
+        return 0; //  "day/..." figures are loaded by s_load_day
     int si = broker_config_service (ld->hall->config, prefix);
     json_t *j = json_loadb (val->mv_data, val->mv_size, 0, NULL);
     if (si >= 0 && j) {
@@ -677,25 +673,39 @@ s_load_stats (const MDB_val *key, const MDB_val *val, void *arg)
 
 //  Each booking still to check in (the first is the earliest no-show time).
 static int
-s_load_booking (const MDB_val *key, const MDB_val *val, void *arg)
+s_load_booking (s_load_t *ld, const MDB_val *key, const MDB_val *val)
 {
-    (void) val;
-    s_load_t *ld = arg;
+    (void)val;
     if (key->mv_size != 8 + PROTO_TOKEN_LEN)
         return 0;
     if (!ld->hall->appt_due)
-        ld->hall->appt_due = (int64_t) broker_key_u64_read (key->mv_data);
-    const char *code = (const char *) key->mv_data + 8;
+        ld->hall->appt_due = (int64_t)broker_key_u64_read (key->mv_data);
+    const char *code = (const char *)key->mv_data + 8;
     json_t *a = broker_store_get_json (ld->store, BROKER_DB_APPTS, code, PROTO_TOKEN_LEN);
-    int service = broker_config_service (ld->hall->config, json_string_value (json_object_get (a, "service")));
+    int service = broker_config_service (ld->hall->config,
+                                         json_string_value (json_object_get (a, "service")));
     char text[PROTO_TOKEN_LEN + 1];
     memcpy (text, code, PROTO_TOKEN_LEN);
     text[PROTO_TOKEN_LEN] = 0;
-    int rc = service >= 0 ? broker_hall_booking_add (ld->hall, text, service,
-                                                     json_integer_value (json_object_get (a, "start")))
-                          : 0;
+    int rc = service >= 0
+                 ? broker_hall_booking_add (ld->hall, text, service,
+                                            json_integer_value (json_object_get (a, "start")))
+                 : 0;
     json_decref (a);
     return rc;
+}
+
+//  Loads every entry of `db` with `fn`. 0, or -1 if one could not be loaded or the walk failed.
+static int
+s_load_each (s_load_t *ld, broker_db_t db,
+             int (*fn) (s_load_t *ld, const MDB_val *key, const MDB_val *val))
+{
+    int rc = 0;
+    broker_store_iter_t it;
+    broker_store_scan (ld->store, db, NULL, 0, &it);
+    while (rc == 0 && broker_store_next (&it))
+        rc = fn (ld, &it.key, &it.val);
+    return broker_store_scan_end (&it) || rc ? -1 : 0;
 }
 
 int
@@ -721,11 +731,10 @@ broker_hall_load (broker_hall_t *self, broker_store_t *store)
         self->case_day = atoi (buf);
     }
     s_load_day (self, store);
-    if (broker_store_each (store, BROKER_DB_APPT_DUE, NULL, 0, s_load_booking, &ld) != 0)
-        return -1;
-    if (broker_store_each (store, BROKER_DB_LIVE, NULL, 0, s_load_live, &ld) != 0
-        || broker_store_each (store, BROKER_DB_COUNTERS, NULL, 0, s_load_counter, &ld) != 0
-        || broker_store_each (store, BROKER_DB_STATS, NULL, 0, s_load_stats, &ld) != 0)
+    if (s_load_each (&ld, BROKER_DB_APPT_DUE, s_load_booking) != 0 ||
+        s_load_each (&ld, BROKER_DB_LIVE, s_load_live) != 0 ||
+        s_load_each (&ld, BROKER_DB_COUNTERS, s_load_counter) != 0 ||
+        s_load_each (&ld, BROKER_DB_STATS, s_load_stats) != 0)
         return -1;
     //  A ticket held by a counter refers back to it; make both sides agree.
     for (size_t i = 0; i < self->nlive; i++) {

@@ -29,15 +29,15 @@ typedef enum {
     TICKET_MISSED,
     TICKET_CANCELLED,
     TICKET_EXPIRED,
-    TICKET_PARKED,      //  挂起: set aside by a counter (the citizen fetches a document)
+    TICKET_PARKED, //  挂起: set aside by a counter (the citizen fetches a document)
     TICKET_STATE_COUNT
 } broker_ticket_state_t;
 
 typedef enum {
     PRIORITY_NORMAL,
-    PRIORITY_GREEN,        //  绿色通道: key enterprises, disabled, pregnant
-    PRIORITY_ELDERLY,      //  elderly: called with the green channel
-    PRIORITY_APPOINTMENT,  //  预约: after the green channel, before walk-ins
+    PRIORITY_GREEN,       //  绿色通道: key enterprises, disabled, pregnant
+    PRIORITY_ELDERLY,     //  elderly: called with the green channel
+    PRIORITY_APPOINTMENT, //  预约: after the green channel, before walk-ins
     PRIORITY_COUNT
 } broker_priority_t;
 
@@ -54,100 +54,100 @@ typedef enum {
 } broker_counter_state_t;
 
 typedef struct broker_ticket {
-    uint64_t id;                    //  unique forever (the store key)
-    char number[12];                //  "A023": prefix + daily sequence
-    int service;                    //  index into config->services (current queue)
-    int from_service;               //  service before a transfer, or -1
+    uint64_t id;      //  unique forever (the store key)
+    char number[12];  //  "A023": prefix + daily sequence
+    int service;      //  index into config->services (current queue)
+    int from_service; //  service before a transfer, or -1
     broker_priority_t priority;
     broker_ticket_state_t state;
-    char token[PROTO_TOKEN_LEN + 1];  //  the QR token; never in events or snapshots
-    int day;                        //  business day issued, YYYYMMDD
-    int64_t issued_ms;              //  original issue time (kept across transfers)
-    int64_t order_key;              //  place in line; see broker_queue.h
-    int64_t called_ms;              //  first call (0 if never): the end of the wait
-    int64_t last_called_ms;         //  latest call (after a transfer, requeue or park):
-                                    //  the start of the service being timed
-    int64_t started_ms;             //  service start (0 if not yet)
-    int64_t finished_ms;            //  time it reached a final state (0 while live)
-    int64_t grace_until;            //  missed with grace: may be requeued until then
-    int counter;                    //  counter id holding it (called/serving), else 0
-    int last_counter;               //  counter that last called it
-    int recalls;                    //  recalls of the current call
-    int misses;                     //  times marked missed
-    int ahead_at_issue;             //  people ahead when issued
-    int64_t est_wait_at_issue_s;    //  estimate printed on the slip (-1 unknown)
-    char reason[128];               //  cancel/expire reason
+    char token[PROTO_TOKEN_LEN + 1]; //  the QR token; never in events or snapshots
+    int day;                         //  business day issued, YYYYMMDD
+    int64_t issued_ms;               //  original issue time (kept across transfers)
+    int64_t order_key;               //  place in line; see broker_queue.h
+    int64_t called_ms;               //  first call (0 if never): the end of the wait
+    int64_t last_called_ms;          //  latest call (after a transfer, requeue or park):
+                                     //  the start of the service being timed
+    int64_t started_ms;              //  service start (0 if not yet)
+    int64_t finished_ms;             //  time it reached a final state (0 while live)
+    int64_t grace_until;             //  missed with grace: may be requeued until then
+    int counter;                     //  counter id holding it (called/serving), else 0
+    int last_counter;                //  counter that last called it
+    int recalls;                     //  recalls of the current call
+    int misses;                      //  times marked missed
+    int ahead_at_issue;              //  people ahead when issued
+    int64_t est_wait_at_issue_s;     //  estimate printed on the slip (-1 unknown)
+    char reason[128];                //  cancel/expire reason
 } broker_ticket_t;
 
 typedef struct {
-    int id;                         //  window number
-    int cfg;                        //  index into config->counters
+    int id;  //  window number
+    int cfg; //  index into config->counters
     broker_counter_state_t state;
-    uint32_t services;              //  services opened at login (subset of the config's)
-    char clerk[64];                 //  who is logged in (staff id or name)
-    broker_ticket_t *ticket;        //  called or serving ticket, or NULL
-    int64_t login_ms;               //  when logged in
-    int64_t since_ms;               //  when the current state began
-    int served;                     //  tickets finished or transferred this business day
-    int cycle;                      //  place in the profile's priority:normal cycle
-    int64_t paused_ms;              //  when its latest pause began (0: none yet)
-    int64_t back_ms;                //  while paused: when it is expected back (0: unknown)
+    uint32_t services;       //  services opened at login (subset of the config's)
+    char clerk[64];          //  who is logged in (staff id or name)
+    broker_ticket_t *ticket; //  called or serving ticket, or NULL
+    int64_t login_ms;        //  when logged in
+    int64_t since_ms;        //  when the current state began
+    int served;              //  tickets finished or transferred this business day
+    int cycle;               //  place in the profile's priority:normal cycle
+    int64_t paused_ms;       //  when its latest pause began (0: none yet)
+    int64_t back_ms;         //  while paused: when it is expected back (0: unknown)
     char pause_reason[128];
 } broker_counter_t;
 
 //  One service's figures for the business day (DOMAIN.md, "What halls report").
 typedef struct {
-    int64_t issued;                 //  tickets issued
-    int64_t called;                 //  first calls
-    int64_t served;                 //  finished
+    int64_t issued; //  tickets issued
+    int64_t called; //  first calls
+    int64_t served; //  finished
     int64_t missed, cancelled, transferred;
-    int64_t over_wait;              //  called after waiting longer than over_wait_minutes
-    int64_t sum_wait_ms;            //  Σ (first call − issue)
+    int64_t over_wait;   //  called after waiting longer than over_wait_minutes
+    int64_t sum_wait_ms; //  Σ (first call − issue)
     int64_t max_wait_ms;
-    int64_t sum_service_ms;         //  Σ (finish − call)
-    int64_t rated;                  //  ratings received, and per level 1..5
+    int64_t sum_service_ms; //  Σ (finish − call)
+    int64_t rated;          //  ratings received, and per level 1..5
     int64_t rating[6];
 } broker_day_service_t;
 
 //  One counter's figures for the business day.
 typedef struct {
-    int64_t served;                 //  finished or transferred
-    int64_t open_ms;                //  logged in and not paused
-    int64_t busy_ms;                //  calling or serving
+    int64_t served;  //  finished or transferred
+    int64_t open_ms; //  logged in and not paused
+    int64_t busy_ms; //  calling or serving
     int64_t paused_ms;
 } broker_day_counter_t;
 
 typedef struct {
-    int64_t n;                      //  finished tickets learned from
-    double mean_ms;                 //  call-to-finish time, running mean (window 50)
+    int64_t n;      //  finished tickets learned from
+    double mean_ms; //  call-to-finish time, running mean (window 50)
 } broker_stats_t;
 
 //  A booking still to check in (the wait estimates expect its citizen).
 typedef struct {
     char code[PROTO_TOKEN_LEN + 1];
     int service;
-    int64_t start_ms;               //  the slot's start
+    int64_t start_ms; //  the slot's start
 } broker_booking_t;
 
 typedef struct broker_hall {
-    const broker_config_t *config;  //  borrowed
-    broker_counter_t *counters;     //  one per config counter, same order
-    broker_queue_t *queues[BROKER_MAX_SERVICES][CLASS_COUNT];  //  waiting lines
-    broker_ticket_t **live;         //  live tickets sorted by id
+    const broker_config_t *config;                            //  borrowed
+    broker_counter_t *counters;                               //  one per config counter, same order
+    broker_queue_t *queues[BROKER_MAX_SERVICES][CLASS_COUNT]; //  waiting lines
+    broker_ticket_t **live;                                   //  live tickets sorted by id
     size_t nlive, caplive;
     broker_stats_t stats[BROKER_MAX_SERVICES];
-    broker_stats_t stats_hour[BROKER_MAX_SERVICES][24];  //  ... by local hour of the call
+    broker_stats_t stats_hour[BROKER_MAX_SERVICES][24]; //  ... by local hour of the call
     broker_day_service_t day_svc[BROKER_MAX_SERVICES];  //  today's figures per service
-    broker_day_counter_t *day_ctr;  //  today's figures per counter (config order)
-    uint64_t next_id;               //  next ticket id
-    uint64_t last_seq;              //  last event sequence number in the journal
-    int day;                        //  current business day (YYYYMMDD), 0 before the first
-    int case_day;                   //  local date of the last case-warning sweep
-    int64_t appt_due;               //  earliest no-show time of a booking (0: none)
-    broker_booking_t *bookings;     //  bookings still to check in, any day, unordered
+    broker_day_counter_t *day_ctr; //  today's figures per counter (config order)
+    uint64_t next_id;              //  next ticket id
+    uint64_t last_seq;             //  last event sequence number in the journal
+    int day;                       //  current business day (YYYYMMDD), 0 before the first
+    int case_day;                  //  local date of the last case-warning sweep
+    int64_t appt_due;              //  earliest no-show time of a booking (0: none)
+    broker_booking_t *bookings;    //  bookings still to check in, any day, unordered
     size_t nbookings, capbookings;
-    int64_t arrive_sum_ms;          //  check-ins in their window since start: the sum of
-    int arrive_n;                   //  (check-in - slot start), and how many
+    int64_t arrive_sum_ms; //  check-ins in their window since start: the sum of
+    int arrive_n;          //  (check-in - slot start), and how many
 } broker_hall_t;
 
 //  The bookings still to check in: add one (0 / -1 out of memory), forget one by code.
@@ -190,8 +190,7 @@ size_t broker_hall_waiting (const broker_hall_t *self, int service);
 int broker_hall_open_counters (const broker_hall_t *self, int service);
 
 //  Writes the ticket (and its token index and live mark) into the open transaction.
-void broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store,
-                              const broker_ticket_t *t);
+void broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, const broker_ticket_t *t);
 //  Writes the counter's state into the open transaction.
 void broker_hall_save_counter (broker_hall_t *self, broker_store_t *store,
                                const broker_counter_t *c);

@@ -639,9 +639,11 @@ broker_idcheck_mask_phone (const char *phone, char *out, size_t size)
 static size_t
 s_utf8_len (const unsigned char *p)
 {
-    size_t n = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
-             : (p[0] & 0xF8) == 0xF0                  ? 4
-                                                      : 0;
+    size_t n = p[0] < 0x80             ? 1
+               : (p[0] & 0xE0) == 0xC0 ? 2
+               : (p[0] & 0xF0) == 0xE0 ? 3
+               : (p[0] & 0xF8) == 0xF0 ? 4
+                                       : 0;
     for (size_t i = 1; i < n; i++)
         if ((p[i] & 0xC0) != 0x80)
             return 0;
@@ -658,14 +660,14 @@ broker_idcheck_mask_name (const char *name, char *out, size_t size)
         return;
     //  The characters: where each starts and how long it is.
     size_t start[64], len[64], count = 0;
-    const unsigned char *p = (const unsigned char *) name;
+    const unsigned char *p = (const unsigned char *)name;
     while (*p && count < 64) {
         size_t n = s_utf8_len (p);
         if (n == 0) {
             snprintf (out, size, "*");
             return;
         }
-        start[count] = (size_t) (p - (const unsigned char *) name);
+        start[count] = (size_t)(p - (const unsigned char *)name);
         len[count++] = n;
         p += n;
     }

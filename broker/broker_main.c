@@ -13,41 +13,42 @@ static volatile sig_atomic_t s_stop = 0;
 static void
 s_on_signal (int sig)
 {
-    (void) sig;
+    (void)sig;
     s_stop = 1;
 }
 
 static void
 s_usage (FILE *out)
 {
-    fprintf (out,
-             "usage: onewindow-broker --config FILE --data DIR [options]\n"
-             "\n"
-             "The onewindow broker: one per service hall. Kiosks, counters, back-office\n"
-             "terminals, boards, the web gateway and the cabinet talk to it; every change\n"
-             "is committed to the LMDB store in DIR and synced before it is acknowledged.\n"
-             "\n"
-             "  -c, --config FILE     hall config (JSON; see etc/hall.example.json)\n"
-             "  -d, --data DIR        store directory (created if missing)\n"
-             "  -b, --bind EP         request endpoint (ROUTER), default tcp://*:7100\n"
-             "  -p, --pub EP          event endpoint (PUB), default tcp://*:7101\n"
-             "      --advertise EP    event endpoint told to clients (default: the bound one)\n"
-             "      --clock MODE      real (default) or sim[:UNIX_MS]: a simulated clock that\n"
-             "                        moves only on clock.advance (tests, simulations)\n"
-             "      --map-size MB     initial LMDB map size (grows on demand), default 64\n"
-             "      --key FILE        the broker's CURVE keypair (onewindow keygen): only enrolled\n"
-             "                        devices may connect, each in its role\n"
-             "      --insecure        no keys: every local peer may act in every role; refused\n"
-             "                        unless both endpoints are local (ipc://, tcp://127.0.0.1)\n"
-             "      --enroll ROLE:NAME:KEY   enrol a device's public key (or key file) in the\n"
-             "                        store in --data and exit (repeatable; the first admin)\n"
-             "      --notify-log FILE notifications (SMS) to send: one JSON line each, with the\n"
-             "                        full phone number, for the SMS gateway adapter\n"
-             "  -v, --verbose         debug logging\n"
-             "  -h, --help            this help\n"
-             "\n"
-             "Stop it with SIGINT or SIGTERM; a SIGKILL loses nothing acknowledged either.\n"
-             "Protocol: protocol/PROTOCOL.md\n");
+    fprintf (
+        out,
+        "usage: onewindow-broker --config FILE --data DIR [options]\n"
+        "\n"
+        "The onewindow broker: one per service hall. Kiosks, counters, back-office\n"
+        "terminals, boards, the web gateway and the cabinet talk to it; every change\n"
+        "is committed to the LMDB store in DIR and synced before it is acknowledged.\n"
+        "\n"
+        "  -c, --config FILE     hall config (JSON; see etc/hall.example.json)\n"
+        "  -d, --data DIR        store directory (created if missing)\n"
+        "  -b, --bind EP         request endpoint (ROUTER), default tcp://*:7100\n"
+        "  -p, --pub EP          event endpoint (PUB), default tcp://*:7101\n"
+        "      --advertise EP    event endpoint told to clients (default: the bound one)\n"
+        "      --clock MODE      real (default) or sim[:UNIX_MS]: a simulated clock that\n"
+        "                        moves only on clock.advance (tests, simulations)\n"
+        "      --map-size MB     initial LMDB map size (grows on demand), default 64\n"
+        "      --key FILE        the broker's CURVE keypair (onewindow keygen): only enrolled\n"
+        "                        devices may connect, each in its role\n"
+        "      --insecure        no keys: every local peer may act in every role; refused\n"
+        "                        unless both endpoints are local (ipc://, tcp://127.0.0.1)\n"
+        "      --enroll ROLE:NAME:KEY   enrol a device's public key (or key file) in the\n"
+        "                        store in --data and exit (repeatable; the first admin)\n"
+        "      --notify-log FILE notifications (SMS) to send: one JSON line each, with the\n"
+        "                        full phone number, for the SMS gateway adapter\n"
+        "  -v, --verbose         debug logging\n"
+        "  -h, --help            this help\n"
+        "\n"
+        "Stop it with SIGINT or SIGTERM; a SIGKILL loses nothing acknowledged either.\n"
+        "Protocol: protocol/PROTOCOL.md\n");
 }
 
 int
@@ -61,13 +62,20 @@ main (int argc, char **argv)
     };
     proto_log_level_t level = PROTO_LOG_INFO;
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},  {"data", required_argument, NULL, 'd'},
-        {"bind", required_argument, NULL, 'b'},    {"pub", required_argument, NULL, 'p'},
-        {"advertise", required_argument, NULL, 'a'}, {"clock", required_argument, NULL, 'C'},
-        {"map-size", required_argument, NULL, 'm'}, {"verbose", no_argument, NULL, 'v'},
-        {"notify-log", required_argument, NULL, 'n'}, {"key", required_argument, NULL, 'K'},
-        {"insecure", no_argument, NULL, 'I'},         {"enroll", required_argument, NULL, 'E'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"data", required_argument, NULL, 'd'},
+        {"bind", required_argument, NULL, 'b'},
+        {"pub", required_argument, NULL, 'p'},
+        {"advertise", required_argument, NULL, 'a'},
+        {"clock", required_argument, NULL, 'C'},
+        {"map-size", required_argument, NULL, 'm'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"notify-log", required_argument, NULL, 'n'},
+        {"key", required_argument, NULL, 'K'},
+        {"insecure", no_argument, NULL, 'I'},
+        {"enroll", required_argument, NULL, 'E'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int ch;
     while ((ch = getopt_long (argc, argv, "c:d:b:p:vh", longopts, NULL)) != -1) {
@@ -80,12 +88,10 @@ main (int argc, char **argv)
         case 'C':
             if (strcmp (optarg, "real") == 0)
                 opt.sim_clock = false;
-            else if (strncmp (optarg, "sim", 3) == 0
-                     && (optarg[3] == 0 || optarg[3] == ':')) {
+            else if (strncmp (optarg, "sim", 3) == 0 && (optarg[3] == 0 || optarg[3] == ':')) {
                 opt.sim_clock = true;
                 opt.sim_start_ms = optarg[3] ? strtoll (optarg + 4, NULL, 10) : 0;
-            }
-            else {
+            } else {
                 fprintf (stderr, "onewindow-broker: --clock must be real or sim[:UNIX_MS]\n");
                 return 2;
             }
@@ -96,7 +102,7 @@ main (int argc, char **argv)
                 fprintf (stderr, "onewindow-broker: --map-size is in MB, 1 to 1048576\n");
                 return 2;
             }
-            opt.map_size = (size_t) mb << 20;
+            opt.map_size = (size_t)mb << 20;
             break;
         }
         case 'v': level = PROTO_LOG_DEBUG; break;

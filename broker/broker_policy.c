@@ -22,19 +22,19 @@ s_oldest_of (const broker_candidate_t *c, int n, broker_class_t cls)
 }
 
 int
-broker_policy_pick (const broker_profile_cfg_t *profile, int64_t now,
-                    const broker_candidate_t *c, int n, int *cycle, const char **reason)
+broker_policy_pick (const broker_profile_cfg_t *profile, int64_t now, const broker_candidate_t *c,
+                    int n, int *cycle, const char **reason)
 {
     if (n <= 0)
         return -1;
     //  1. Nobody waits past the maximum: the longest wait goes first, whatever its class.
     if (profile->max_wait_min > 0) {
-        int64_t limit = (int64_t) profile->max_wait_min * 60000;
+        int64_t limit = (int64_t)profile->max_wait_min * 60000;
         int best = -1;
         for (int i = 0; i < n; i++)
-            if (now - c[i].issued_ms >= limit
-                && (best < 0 || c[i].issued_ms < c[best].issued_ms
-                    || (c[i].issued_ms == c[best].issued_ms && s_older (&c[i], &c[best]))))
+            if (now - c[i].issued_ms >= limit &&
+                (best < 0 || c[i].issued_ms < c[best].issued_ms ||
+                 (c[i].issued_ms == c[best].issued_ms && s_older (&c[i], &c[best]))))
                 best = i;
         if (best >= 0) {
             *reason = "max_wait";
@@ -81,8 +81,9 @@ broker_policy_pick (const broker_profile_cfg_t *profile, int64_t now,
     for (int i = 0; i < n; i++) {
         if (c[i].cls != CLASS_NORMAL)
             continue;
-        double wait = (double) (now - c[i].issued_ms);
-        double score = (wait > 0 ? wait : 0) * profile->weight[c[i].service] + profile->weight[c[i].service];
+        double wait = (double)(now - c[i].issued_ms);
+        double score =
+            (wait > 0 ? wait : 0) * profile->weight[c[i].service] + profile->weight[c[i].service];
         if (best < 0 || score > best_score || (score == best_score && s_older (&c[i], &c[best]))) {
             best = i;
             best_score = score;
@@ -106,7 +107,8 @@ broker_policy_next (const broker_hall_t *hall, broker_counter_t *counter, int64_
             broker_ticket_t *t = broker_queue_at (hall->queues[s][cls], 0);
             if (!t)
                 continue;
-            cands[n] = (broker_candidate_t){s, (broker_class_t) cls, t->order_key, t->id, t->issued_ms};
+            cands[n] =
+                (broker_candidate_t){s, (broker_class_t)cls, t->order_key, t->id, t->issued_ms};
             tickets[n++] = t;
         }
     }

@@ -7,9 +7,9 @@
 #include "broker_hall.h"
 
 struct broker_queue {
-    broker_ticket_t **items;   //  sorted by (order_key, id)
-    size_t size;               //  tickets held
-    size_t cap;                //  slots allocated
+    broker_ticket_t **items; //  sorted by (order_key, id)
+    size_t size;             //  tickets held
+    size_t cap;              //  slots allocated
 };
 
 broker_queue_t *
@@ -71,7 +71,7 @@ long
 broker_queue_rank (const broker_queue_t *self, const broker_ticket_t *t)
 {
     size_t at = s_lower_bound (self, t);
-    return (at < self->size && self->items[at] == t) ? (long) at : -1;
+    return (at < self->size && self->items[at] == t) ? (long)at : -1;
 }
 
 int
@@ -81,7 +81,7 @@ broker_queue_remove (broker_queue_t *self, const broker_ticket_t *t)
     if (at < 0)
         return -1;
     memmove (&self->items[at], &self->items[at + 1],
-             (self->size - (size_t) at - 1) * sizeof *self->items);
+             (self->size - (size_t)at - 1) * sizeof *self->items);
     self->size--;
     return 0;
 }

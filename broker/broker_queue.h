@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BROKER_ORDER_GAP ((int64_t) 1 << 16)
+#define BROKER_ORDER_GAP ((int64_t)1 << 16)
 
 struct broker_ticket;
 typedef struct broker_queue broker_queue_t;

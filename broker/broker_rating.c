@@ -1,47 +1,12 @@
-/*  broker_rating.c — ratings (好差评, 国办发〔2019〕51号) and the journal reader.
+/*  broker_rating.c — see broker_rating.h. */
+#include "broker_rating.h"
 
-    After a visit the citizen rates it on five levels: 5 非常满意, 4 满意, 3 基本满意,
-    2 不满意, 1 非常不满意. Levels 1 and 2 are bad ratings: each opens a rectification item
-    that must be verified, answered and fixed within `rectify_days` working days. The day's
-    figures per service feed the rating rate (rated / served) and the good-rating rate
-    ((5 + 4) / rated) on the dashboard. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "broker_calendar.h"
-#include "broker_case.h"
-#include "broker_handlers.h"
 #include "proto_token.h"
-
-int
-broker_h_events_range (broker_ctx_t *ctx, const json_t *body)
-{
-    json_int_t from = json_integer_value (json_object_get (body, "from"));
-    json_t *lim = json_object_get (body, "limit");
-    json_int_t limit = lim ? json_integer_value (lim) : 1000;
-    if (from < 1 || limit < 1 || limit > 1000)
-        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "from must be >= 1 and limit 1..1000");
-    json_t *events = json_array ();
-    for (json_int_t seq = from; seq < from + limit && (uint64_t) seq <= ctx->hall->last_seq; seq++) {
-        unsigned char key[8];
-        broker_key_u64 ((uint64_t) seq, key);
-        json_t *e = broker_store_get_json (ctx->store, BROKER_DB_EVENTS, key, sizeof key);
-        if (e)
-            json_array_append_new (events, e);
-    }
-    MDB_val v;
-    json_int_t day_seq = 1;
-    if (broker_store_get (ctx->store, BROKER_DB_META, "day_seq", 7, &v) == 0 && v.mv_size < 24) {
-        char buf[24];
-        memcpy (buf, v.mv_data, v.mv_size);
-        buf[v.mv_size] = 0;
-        day_seq = atoll (buf);
-    }
-    ctx->reply = json_pack ("{s:o, s:I, s:I}", "events", events, "last_seq",
-                            (json_int_t) ctx->hall->last_seq, "day_first_seq", day_seq);
-    return 0;
-}
 
 static const char *s_levels[] = {"", "非常不满意", "不满意", "基本满意", "满意", "非常满意"};
 
@@ -57,23 +22,23 @@ broker_rating_pad_set (broker_ctx_t *ctx, int counter, const broker_ticket_t *t)
 {
     char key[32], val[64];
     int klen = s_pad_key (counter, key, sizeof key);
-    int vlen = snprintf (val, sizeof val, "%s %lld", t->token, (long long) t->finished_ms);
-    broker_store_put (ctx->store, BROKER_DB_META, key, (size_t) klen, val, (size_t) vlen);
+    int vlen = snprintf (val, sizeof val, "%s %lld", t->token, (long long)t->finished_ms);
+    broker_store_put (ctx->store, BROKER_DB_META, key, (size_t)klen, val, (size_t)vlen);
 }
 
 //  The token the counter's pad rates now, into `token`; 0, or -1 with the failure recorded.
 static int
 s_pad_token (broker_ctx_t *ctx, const json_t *body, char *token)
 {
-    broker_counter_t *c = broker_counter_of (ctx, body);
-    if (!c)
+    broker_counter_t *c;
+    if (broker_counter_require (ctx, body, 0, &c, NULL))
         return -1;
     char key[32], val[64];
     int klen = s_pad_key (c->id, key, sizeof key);
     MDB_val v;
     long long finished = 0;
-    if (broker_store_get (ctx->store, BROKER_DB_META, key, (size_t) klen, &v) == 0
-        && v.mv_size < sizeof val) {
+    if (broker_store_get (ctx->store, BROKER_DB_META, key, (size_t)klen, &v) == 0 &&
+        v.mv_size < sizeof val) {
         memcpy (val, v.mv_data, v.mv_size);
         val[v.mv_size] = 0;
         if (sscanf (val, "%26s %lld", token, &finished) != 2)
@@ -104,12 +69,12 @@ broker_h_ticket_rate (broker_ctx_t *ctx, const json_t *body)
     if (!text) {
         if (s_pad_token (ctx, body, token))
             return -1;
-    }
-    else if (proto_token_parse (text, strlen (text), token) != 0)
-        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "token must be the code of the slip's QR code");
+    } else if (proto_token_parse (text, strlen (text), token) != 0)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                            "token must be the code of the slip's QR code");
     MDB_val v;
-    if (broker_store_get (ctx->store, BROKER_DB_TOKENS, token, PROTO_TOKEN_LEN, &v) != 0
-        || v.mv_size != 8)
+    if (broker_store_get (ctx->store, BROKER_DB_TOKENS, token, PROTO_TOKEN_LEN, &v) != 0 ||
+        v.mv_size != 8)
         return broker_fail (ctx, PROTO_ERR_UNKNOWN_TICKET, "no ticket has this code");
     unsigned char key[8];
     memcpy (key, v.mv_data, 8);
@@ -121,28 +86,29 @@ broker_h_ticket_rate (broker_ctx_t *ctx, const json_t *body)
     }
     int rc = 0;
     if (t.state != TICKET_DONE)
-        rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE, "ticket %s is %s: only a finished visit is rated",
-                          t.number, broker_ticket_state_name (t.state));
+        rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE,
+                          "ticket %s is %s: only a finished visit is rated", t.number,
+                          broker_ticket_state_name (t.state));
     else if (json_object_get (tj, "rating"))
         rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE, "ticket %s was rated already", t.number);
     if (rc) {
         json_decref (tj);
         return rc;
     }
-    json_object_set_new (tj, "rating", json_pack ("{s:I, s:s, s:I}", "level", level, "comment",
-                                                  comment ? comment : "", "time",
-                                                  (json_int_t) ctx->now));
+    json_object_set_new (tj, "rating",
+                         json_pack ("{s:I, s:s, s:I}", "level", level, "comment",
+                                    comment ? comment : "", "time", (json_int_t)ctx->now));
     broker_store_put_json (ctx->store, BROKER_DB_TICKETS, key, sizeof key, tj);
     broker_day_service_t *d = &ctx->hall->day_svc[t.service];
     d->rated++;
     d->rating[level]++;
     broker_hall_save_day_service (ctx->hall, ctx->store, t.service);
     json_t *pub = broker_ticket_json (ctx->hall, &t, false);
-    broker_emit (ctx, PROTO_EVT_RATING_RECEIVED,
-                 json_pack ("{s:O, s:I, s:i}", "ticket", pub, "level", level, "counter",
-                            t.last_counter));
-    json_t *reply = json_pack ("{s:O, s:I, s:s}", "ticket", pub, "level", level, "level_name",
-                               s_levels[level]);
+    broker_emit (
+        ctx, PROTO_EVT_RATING_RECEIVED,
+        json_pack ("{s:O, s:I, s:i}", "ticket", pub, "level", level, "counter", t.last_counter));
+    json_t *reply =
+        json_pack ("{s:O, s:I, s:s}", "ticket", pub, "level", level, "level_name", s_levels[level]);
     if (level <= 2) {
         //  A bad rating is never just a number: it opens an item with a deadline.
         long id = broker_number_peek (ctx, "rectify");
@@ -155,12 +121,12 @@ broker_h_ticket_rate (broker_ctx_t *ctx, const json_t *body)
             broker_calendar_add_working_days (ctx->calendar, today, ctx->config->rectify_days,
                                               &deadline, &provisional);
         json_t *item = json_pack ("{s:I, s:O, s:I, s:s, s:i, s:s, s:I, s:i, s:b, s:s}", "id",
-                                  (json_int_t) id, "ticket", pub, "level", level, "level_name",
+                                  (json_int_t)id, "ticket", pub, "level", level, "level_name",
                                   s_levels[level], "counter", t.last_counter, "comment",
-                                  comment ? comment : "", "time", (json_int_t) ctx->now,
-                                  "deadline", deadline, "provisional", provisional, "state", "open");
+                                  comment ? comment : "", "time", (json_int_t)ctx->now, "deadline",
+                                  deadline, "provisional", provisional, "state", "open");
         unsigned char rkey[8];
-        broker_key_u64 ((uint64_t) id, rkey);
+        broker_key_u64 ((uint64_t)id, rkey);
         broker_store_put_json (ctx->store, BROKER_DB_RECTIFY, rkey, sizeof rkey, item);
         broker_emit (ctx, PROTO_EVT_RATING_BAD, json_pack ("{s:O}", "rectification", item));
         json_object_set_new (reply, "rectification", item);
@@ -171,29 +137,21 @@ broker_h_ticket_rate (broker_ctx_t *ctx, const json_t *body)
     return 0;
 }
 
-typedef struct {
-    const char *state;
-    json_t *out;
-} s_list_t;
-
-static int
-s_list_one (const MDB_val *key, const MDB_val *val, void *arg)
-{
-    (void) key;
-    s_list_t *l = arg;
-    json_t *j = json_loadb (val->mv_data, val->mv_size, 0, NULL);
-    if (j && (!l->state || strcmp (l->state, json_string_value (json_object_get (j, "state"))) == 0))
-        json_array_append (l->out, j);
-    json_decref (j);
-    return 0;
-}
-
 int
 broker_h_rating_list (broker_ctx_t *ctx, const json_t *body)
 {
-    s_list_t l = {json_string_value (json_object_get (body, "state")), json_array ()};
-    broker_store_each (ctx->store, BROKER_DB_RECTIFY, NULL, 0, s_list_one, &l);
-    ctx->reply = json_pack ("{s:o, s:i}", "rectifications", l.out, "today", broker_today (ctx));
+    const char *state = json_string_value (json_object_get (body, "state"));
+    json_t *list = json_array ();
+    broker_store_iter_t it;
+    broker_store_scan (ctx->store, BROKER_DB_RECTIFY, NULL, 0, &it);
+    while (broker_store_next (&it)) {
+        json_t *j = json_loadb (it.val.mv_data, it.val.mv_size, 0, NULL);
+        if (j && (!state || strcmp (state, json_string_value (json_object_get (j, "state"))) == 0))
+            json_array_append (list, j);
+        json_decref (j);
+    }
+    broker_store_scan_end (&it);
+    ctx->reply = json_pack ("{s:o, s:i}", "rectifications", list, "today", broker_today (ctx));
     return 0;
 }
 
@@ -203,25 +161,29 @@ broker_h_rating_rectify (broker_ctx_t *ctx, const json_t *body)
     json_int_t id = json_integer_value (json_object_get (body, "id"));
     const char *answer = json_string_value (json_object_get (body, "answer"));
     const char *clerk = json_string_value (json_object_get (body, "clerk"));
-    if (broker_check_length (ctx, "answer", answer, 1024) || broker_check_length (ctx, "clerk", clerk, 64))
+    if (broker_check_length (ctx, "answer", answer, 1024) ||
+        broker_check_length (ctx, "clerk", clerk, 64))
         return -1;
     unsigned char key[8];
-    broker_key_u64 ((uint64_t) id, key);
-    json_t *item = id > 0 ? broker_store_get_json (ctx->store, BROKER_DB_RECTIFY, key, sizeof key) : NULL;
+    broker_key_u64 ((uint64_t)id, key);
+    json_t *item =
+        id > 0 ? broker_store_get_json (ctx->store, BROKER_DB_RECTIFY, key, sizeof key) : NULL;
     if (!item)
-        return broker_fail (ctx, PROTO_ERR_UNKNOWN_RATING, "no rectification item %lld", (long long) id);
+        return broker_fail (ctx, PROTO_ERR_UNKNOWN_RATING, "no rectification item %lld",
+                            (long long)id);
     if (strcmp (json_string_value (json_object_get (item, "state")), "open") != 0) {
         json_decref (item);
         return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "rectification %lld is closed already",
-                            (long long) id);
+                            (long long)id);
     }
     int today = broker_today (ctx);
     json_object_set_new (item, "state", json_string ("closed"));
     json_object_set_new (item, "answer", json_string (answer));
     json_object_set_new (item, "clerk", json_string (clerk ? clerk : ""));
     json_object_set_new (item, "closed", json_integer (ctx->now));
-    json_object_set_new (item, "on_time",
-                         json_boolean (today <= json_integer_value (json_object_get (item, "deadline"))));
+    json_object_set_new (
+        item, "on_time",
+        json_boolean (today <= json_integer_value (json_object_get (item, "deadline"))));
     broker_store_put_json (ctx->store, BROKER_DB_RECTIFY, key, sizeof key, item);
     broker_emit (ctx, PROTO_EVT_RATING_RECTIFIED, json_pack ("{s:O}", "rectification", item));
     ctx->reply = item;

@@ -2,7 +2,6 @@
 #include "broker_server.h"
 
 #include <errno.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,66 +14,66 @@
 #include "broker_devices.h"
 #include "proto_keys.h"
 #include "broker_handlers.h"
+#include "broker_idem.h"
+#include "broker_timers.h"
 #include "broker_hall.h"
 #include "broker_idcheck.h"
 #include "broker_store.h"
+#include "broker_ticket.h"
 #include "proto_log.h"
 #include "proto_msg.h"
-
-//  Idempotency records are pruned at most this many per batch, so pruning never stalls
-//  the loop.
-#define PRUNE_MAX 1000
-//  Idempotency record: time (8) and request fingerprint (IDEM_HASH), then the reply.
-#define IDEM_HASH 16
-#define IDEM_HEAD (8 + IDEM_HASH)
+#include "proto_wire.h"
 
 //  One request as it arrived, kept until its reply is sent (and for a replay).
 typedef struct {
-    zmq_msg_t identity;         //  ROUTER routing id of the sender
-    bool delimiter;             //  the sender is a REQ socket: echo the empty frame
-    zmq_msg_t frames[4];        //  the first four frames after the envelope
-    int kept;                   //  frames initialised in `frames`
-    int count;                  //  frames received after the envelope (may be > 4)
-    char principal[128];        //  ZAP User-Id, "" without authentication
+    zmq_msg_t identity;  //  ROUTER routing id of the sender
+    bool delimiter;      //  the sender is a REQ socket: echo the empty frame
+    zmq_msg_t frames[4]; //  the first four frames after the envelope
+    int kept;            //  frames initialised in `frames`
+    int count;           //  frames received after the envelope (may be > 4)
+    char principal[128]; //  ZAP User-Id, "" without authentication
 } s_incoming_t;
 
 //  An event's body as the journal holds it.
 typedef struct {
-    char *text;                 //  JSON (malloc)
+    char *text; //  JSON (malloc)
     size_t len;
 } s_event_text_t;
 
 typedef struct {
-    char status[32];            //  "ok" or an error code
+    char status[32]; //  "ok" or an error code
     char request_id[PROTO_MAX_REQUEST_ID + 1];
-    char *body;                 //  JSON text (malloc)
+    char *body; //  JSON text (malloc)
 } s_reply_t;
 
 struct broker_server {
     broker_options_t opt;
-    char advertise[256];        //  event endpoint told to clients
+    char advertise[256]; //  event endpoint told to clients
     broker_config_t *config;
     broker_store_t *store;
     broker_hall_t *hall;
     broker_clock_t *clock;
     broker_calendar_t *calendar;
     broker_devices_t *devices;
-    bool curve;                 //  CURVE with ZAP (else the insecure mode)
-    void *zap;                  //  the ZAP handler (REP on inproc://zeromq.zap.01)
+    bool curve; //  CURVE with ZAP (else the insecure mode)
+    void *zap;  //  the ZAP handler (REP on inproc://zeromq.zap.01)
     void *zctx;
     void *router;
     void *pub;
     s_incoming_t in[BROKER_BATCH_MAX];
     s_reply_t out[BROKER_BATCH_MAX];
     int nin;
-    json_t *events;             //  events of the batch, published after commit
-    s_event_text_t *texts;      //  ... their bodies as stored, same order
+    json_t *events;        //  events of the batch, published after commit
+    s_event_text_t *texts; //  ... their bodies as stored, same order
     size_t ntexts, captexts;
-    json_t *notices;            //  notifications of the batch, handed to the sender after commit
-    uint64_t notice_sent;       //  last notification handed to the sender
-    uint64_t notice_saved;      //  ... as recorded in the store
-    int64_t timers_due;         //  next timer, on the broker clock
-    int64_t prune_due;          //  next idempotency pruning, on the broker clock
+    json_t *notices;       //  notifications of the batch, handed to the sender after commit
+    uint64_t notice_sent;  //  last notification handed to the sender
+    uint64_t notice_saved; //  ... as recorded in the store
+    int64_t timers_due;    //  next timer, on the broker clock
+    int64_t prune_due;     //  next idempotency pruning, on the broker clock
+    bool est_dirty;        //  the hall changed since hall.estimates was last published
+    int64_t est_due;       //  publish it no earlier than this (monotonic ms)
+    char *est_last;        //  the est_new_s last published (compact JSON), to skip repeats
 };
 
 static int
@@ -106,44 +105,63 @@ s_reload (broker_server_t *self)
     return rc;
 }
 
-broker_server_t *
-broker_server_new (const broker_options_t *options)
+//  A simulated clock starting at the given time (0: now), or the real clock.
+static broker_clock_t *
+s_clock_new (const broker_options_t *options)
 {
-    broker_server_t *self = calloc (1, sizeof *self);
-    if (!self)
-        return NULL;
-    self->opt = *options;
+    if (!options->sim_clock)
+        return broker_clock_new_real ();
+    if (options->sim_start_ms)
+        return broker_clock_new_sim (options->sim_start_ms);
+    broker_clock_t *real = broker_clock_new_real ();
+    broker_clock_t *sim = real ? broker_clock_new_sim (broker_clock_now (real)) : NULL;
+    broker_clock_destroy (&real);
+    return sim;
+}
+
+//  A simulated clock never runs backwards across a restart: it goes on from the time
+//  the store last saw.
+static void
+s_clock_restore (broker_server_t *self)
+{
+    if (!broker_clock_simulated (self->clock) || broker_store_begin (self->store, false) != 0)
+        return;
+    MDB_val v;
+    if (broker_store_get (self->store, BROKER_DB_META, "sim_now", 7, &v) == 0 && v.mv_size < 24) {
+        char buf[24];
+        memcpy (buf, v.mv_data, v.mv_size);
+        buf[v.mv_size] = 0;
+        broker_clock_restore (self->clock, strtoll (buf, NULL, 10));
+    }
+    broker_store_abort (self->store);
+}
+
+//  The config, the store, the clock, the calendar and the hall as the store holds it. 0 / -1.
+static int
+s_open_hall (broker_server_t *self)
+{
+    const broker_options_t *options = &self->opt;
     char err[512];
     self->config = broker_config_load (options->config_path, err, sizeof err);
     if (!self->config) {
         log_error ("config: %s", err);
-        goto fail;
+        return -1;
     }
     if (s_mkdirs (options->data_dir) != 0) {
         log_error ("cannot create data directory '%s': %s", options->data_dir, strerror (errno));
-        goto fail;
+        return -1;
     }
     self->store = broker_store_open (options->data_dir, options->map_size);
     if (!self->store)
-        goto fail;
-    if (options->sim_clock) {
-        self->clock = broker_clock_new_sim (options->sim_start_ms);
-        if (!options->sim_start_ms) {
-            broker_clock_destroy (&self->clock);
-            broker_clock_t *real = broker_clock_new_real ();
-            self->clock = broker_clock_new_sim (broker_clock_now (real));
-            broker_clock_destroy (&real);
-        }
-    }
-    else
-        self->clock = broker_clock_new_real ();
+        return -1;
+    self->clock = s_clock_new (options);
     self->calendar = broker_calendar_new ();
-    if (!self->calendar
-        || broker_calendar_load (self->calendar, self->config->calendar_path, err, sizeof err) != 0) {
+    if (!self->calendar ||
+        broker_calendar_load (self->calendar, self->config->calendar_path, err, sizeof err) != 0) {
         //  Without a calendar no deadline can be computed; a hall with service items needs one.
         if (self->config->nitems) {
             log_error ("calendar: %s", err);
-            goto fail;
+            return -1;
         }
         log_warn ("calendar: %s (no service items, so no case deadlines are needed)", err);
         broker_calendar_destroy (&self->calendar);
@@ -153,34 +171,26 @@ broker_server_new (const broker_options_t *options)
     self->events = json_array ();
     self->notices = json_array ();
     if (!self->clock || !self->hall || !self->events || !self->devices)
-        goto fail;
+        return -1;
     if (s_reload (self) != 0) {
         log_error ("cannot load the hall from the store in '%s'", options->data_dir);
-        goto fail;
+        return -1;
     }
-    //  A simulated clock never runs backwards across a restart.
-    if (broker_clock_simulated (self->clock) && broker_store_begin (self->store, false) == 0) {
-        MDB_val v;
-        if (broker_store_get (self->store, BROKER_DB_META, "sim_now", 7, &v) == 0
-            && v.mv_size < 24) {
-            char buf[24];
-            memcpy (buf, v.mv_data, v.mv_size);
-            buf[v.mv_size] = 0;
-            broker_clock_restore (self->clock, strtoll (buf, NULL, 10));
-        }
-        broker_store_abort (self->store);
-    }
+    s_clock_restore (self);
+    return 0;
+}
 
-    self->zctx = zmq_ctx_new ();
-    self->router = self->zctx ? zmq_socket (self->zctx, ZMQ_ROUTER) : NULL;
-    self->pub = self->zctx ? zmq_socket (self->zctx, ZMQ_PUB) : NULL;
-    if (!self->router || !self->pub)
-        goto fail;
-    proto_keypair_t keys;
+//  CURVE with the ZAP handler when the broker has a key; otherwise the insecure mode, on
+//  local endpoints only. 0 / -1.
+static int
+s_secure (broker_server_t *self, proto_keypair_t *keys)
+{
+    const broker_options_t *options = &self->opt;
+    char err[512];
     if (options->key_path) {
-        if (proto_keys_load (options->key_path, &keys, err, sizeof err) != 0) {
+        if (proto_keys_load (options->key_path, keys, err, sizeof err) != 0) {
             log_error ("key: %s", err);
-            goto fail;
+            return -1;
         }
         //  The ZAP handler must exist before any peer connects.
         self->zap = zmq_socket (self->zctx, ZMQ_REP);
@@ -188,30 +198,67 @@ broker_server_new (const broker_options_t *options)
         zmq_setsockopt (self->zap, ZMQ_LINGER, &linger, sizeof linger);
         if (!self->zap || zmq_bind (self->zap, "inproc://zeromq.zap.01") != 0) {
             log_error ("cannot start the ZAP handler: %s", zmq_strerror (errno));
-            goto fail;
+            return -1;
         }
         void *secured[] = {self->router, self->pub};
         for (int i = 0; i < 2; i++)
-            if (zmq_setsockopt (secured[i], ZMQ_CURVE_SERVER, &server, sizeof server) != 0
-                || zmq_setsockopt (secured[i], ZMQ_CURVE_SECRETKEY, keys.secret_key, 40) != 0
-                || zmq_setsockopt (secured[i], ZMQ_ZAP_DOMAIN, "onewindow", 9) != 0) {
+            if (zmq_setsockopt (secured[i], ZMQ_CURVE_SERVER, &server, sizeof server) != 0 ||
+                zmq_setsockopt (secured[i], ZMQ_CURVE_SECRETKEY, keys->secret_key, 40) != 0 ||
+                zmq_setsockopt (secured[i], ZMQ_ZAP_DOMAIN, "onewindow", 9) != 0) {
                 log_error ("cannot enable CURVE: %s", zmq_strerror (errno));
-                goto fail;
+                return -1;
             }
         self->curve = true;
         if (!broker_devices_count (self->devices))
-            log_warn ("no device is enrolled: nobody can connect (onewindow-broker --enroll admin:NAME:KEY)");
-    }
-    else if (!options->insecure) {
+            log_warn ("no device is enrolled: nobody can connect (onewindow-broker --enroll "
+                      "admin:NAME:KEY)");
+    } else if (!options->insecure) {
         log_error ("give --key FILE (CURVE, devices enrolled with their roles), or --insecure "
                    "for a test on this machine only");
-        goto fail;
-    }
-    else if (!proto_endpoint_is_local (options->bind) || !proto_endpoint_is_local (options->pub)) {
+        return -1;
+    } else if (!proto_endpoint_is_local (options->bind) ||
+               !proto_endpoint_is_local (options->pub)) {
         log_error ("--insecure is allowed only on local endpoints (ipc://, tcp://127.0.0.1): "
-                   "anyone reaching %s could act in any role", options->bind);
-        goto fail;
+                   "anyone reaching %s could act in any role",
+                   options->bind);
+        return -1;
     }
+    return 0;
+}
+
+//  The event endpoint told to clients: as configured, or the bound one.
+static void
+s_advertise (broker_server_t *self)
+{
+    if (self->opt.advertise) {
+        snprintf (self->advertise, sizeof self->advertise, "%s", self->opt.advertise);
+        return;
+    }
+    //  The bound endpoint, with a wildcard host written as "*": a client replaces "*" by the
+    //  host it reaches the broker at (PROTOCOL.md, "Events").
+    char last[256] = "";
+    size_t len = sizeof last;
+    zmq_getsockopt (self->pub, ZMQ_LAST_ENDPOINT, last, &len);
+    char *wild = strstr (last, "0.0.0.0");
+    if (wild)
+        snprintf (self->advertise, sizeof self->advertise, "%.*s*%s", (int)(wild - last), last,
+                  wild + 7);
+    else
+        snprintf (self->advertise, sizeof self->advertise, "%s", last);
+}
+
+//  The request ROUTER and the event PUB, secured and bound. 0 / -1.
+static int
+s_open_sockets (broker_server_t *self, proto_keypair_t *keys)
+{
+    const broker_options_t *options = &self->opt;
+    self->zctx = zmq_ctx_new ();
+    self->router = self->zctx ? zmq_socket (self->zctx, ZMQ_ROUTER) : NULL;
+    self->pub = self->zctx ? zmq_socket (self->zctx, ZMQ_PUB) : NULL;
+    if (!self->router || !self->pub)
+        return -1;
+    if (s_secure (self, keys))
+        return -1;
     int zero = 0, hwm = 100000;
     int64_t max = PROTO_MAX_MSG;
     //  Oversized messages are dropped by libzmq, which disconnects the sender: the broker
@@ -225,26 +272,27 @@ broker_server_new (const broker_options_t *options)
     if (zmq_bind (self->router, options->bind) != 0) {
         log_error ("cannot bind the request endpoint %s: %s (is another broker running?)",
                    options->bind, zmq_strerror (errno));
-        goto fail;
+        return -1;
     }
     if (zmq_bind (self->pub, options->pub) != 0) {
         log_error ("cannot bind the event endpoint %s: %s", options->pub, zmq_strerror (errno));
-        goto fail;
+        return -1;
     }
-    if (options->advertise)
-        snprintf (self->advertise, sizeof self->advertise, "%s", options->advertise);
-    else {
-        //  The bound endpoint, with a wildcard host written as "*": a client replaces "*"
-        //  by the host it reaches the broker at (PROTOCOL.md, "Events").
-        char last[256] = "";
-        size_t len = sizeof last;
-        zmq_getsockopt (self->pub, ZMQ_LAST_ENDPOINT, last, &len);
-        char *wild = strstr (last, "0.0.0.0");
-        if (wild)
-            snprintf (self->advertise, sizeof self->advertise, "%.*s*%s", (int) (wild - last),
-                      last, wild + 7);
-        else
-            snprintf (self->advertise, sizeof self->advertise, "%s", last);
+    s_advertise (self);
+    return 0;
+}
+
+broker_server_t *
+broker_server_new (const broker_options_t *options)
+{
+    broker_server_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->opt = *options;
+    proto_keypair_t keys;
+    if (s_open_hall (self) != 0 || s_open_sockets (self, &keys) != 0) {
+        broker_server_destroy (&self);
+        return NULL;
     }
     char now[32];
     broker_format_time (broker_clock_now (self->clock), self->config->utc_offset_min, now,
@@ -252,16 +300,13 @@ broker_server_new (const broker_options_t *options)
     log_info ("ready: %s; requests on %s, events on %s; store %s (%zu live tickets, last event "
               "#%llu); %s clock at %s; %s",
               self->config->hall_name, options->bind, self->advertise, options->data_dir,
-              self->hall->nlive, (unsigned long long) self->hall->last_seq,
+              self->hall->nlive, (unsigned long long)self->hall->last_seq,
               broker_clock_simulated (self->clock) ? "simulated" : "real", now,
               self->curve ? "CURVE, enrolled devices only" : "INSECURE (local test mode)");
     if (self->curve)
         log_info ("broker public key: %s (%d devices enrolled)", keys.public_key,
                   broker_devices_count (self->devices));
     return self;
-fail:
-    broker_server_destroy (&self);
-    return NULL;
 }
 
 void
@@ -283,6 +328,7 @@ broker_server_destroy (broker_server_t **self_p)
         free (self->texts[i].text);
     free (self->texts);
     json_decref (self->notices);
+    free (self->est_last);
     broker_hall_destroy (&self->hall);
     broker_devices_destroy (&self->devices);
     broker_calendar_destroy (&self->calendar);
@@ -381,18 +427,6 @@ s_roles (const broker_server_t *self, const s_incoming_t *in)
     return role >= 0 ? 1u << role : 0;
 }
 
-static size_t
-s_idem_key (const s_incoming_t *in, const char *request_id, char *key, size_t size)
-{
-    size_t plen = strlen (in->principal), rlen = strlen (request_id);
-    if (plen + 1 + rlen > size)
-        return 0;
-    memcpy (key, in->principal, plen);
-    key[plen] = 0;
-    memcpy (key + plen + 1, request_id, rlen);
-    return plen + 1 + rlen;
-}
-
 //  A handler's context for a request from `principal`, at the clock's current time.
 static broker_ctx_t
 s_ctx (broker_server_t *self, const char *principal)
@@ -413,6 +447,34 @@ s_ctx (broker_server_t *self, const char *principal)
     };
 }
 
+//  A write request seen before: its recorded reply, or the reason it gets none, into `out`.
+//  False if the request is new.
+static bool
+s_replay (broker_server_t *self, const broker_idem_t *idem, const char *command,
+          const char *request_id, s_reply_t *out)
+{
+    broker_idem_reply_t rec;
+    char why[256];
+    switch (broker_idem_find (self->store, idem, command, &rec)) {
+    case BROKER_IDEM_NEW: return false;
+    case BROKER_IDEM_UNREADABLE:
+        s_reply_error (out, PROTO_ERR_INTERNAL, "unreadable idempotency record", request_id);
+        break;
+    case BROKER_IDEM_REUSED:
+        snprintf (why, sizeof why, "request id %s was used before for a different request (%s)",
+                  request_id, rec.command);
+        s_reply_error (out, PROTO_ERR_REQUEST_ID_REUSED, why, request_id);
+        break;
+    case BROKER_IDEM_REPLAY:
+        snprintf (out->status, sizeof out->status, "%s", rec.status);
+        snprintf (out->request_id, sizeof out->request_id, "%s", request_id);
+        free (out->body);
+        out->body = strndup (rec.body, rec.body_len);
+        break;
+    }
+    return true;
+}
+
 static void
 s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
 {
@@ -423,7 +485,7 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
     }
     proto_request_t req;
     char why[256] = "";
-    proto_err_t err = proto_request_decode (frames, (size_t) in->count, &req, why, sizeof why);
+    proto_err_t err = proto_request_decode (frames, (size_t)in->count, &req, why, sizeof why);
     if (err != PROTO_ERR_OK) {
         s_reply_error (out, err, why, req.request_id);
         proto_request_reset (&req);
@@ -445,39 +507,11 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
         return;
     }
 
-    char key[PROTO_MAX_REQUEST_ID + 130];
-    size_t klen = 0;
-    //  The request's fingerprint: a retry sends the same bytes; anything else under the same
-    //  id is a different request and must not get the recorded reply.
-    unsigned char hash[IDEM_HASH];
-    crypto_generichash (hash, sizeof hash, frames[3].data, frames[3].size, NULL, 0);
+    //  A write request seen before gets its recorded reply, and runs no second time.
+    broker_idem_t idem = {.klen = 0};
     if (cmd->flags == PROTO_WRITE) {
-        klen = s_idem_key (in, req.request_id, key, sizeof key);
-        MDB_val v;
-        if (klen && broker_store_get (self->store, BROKER_DB_IDEM, key, klen, &v) == 0) {
-            //  Recorded reply: "<time u64 BE><hash 16><command>\0<status>\0<body>".
-            const char *rec = v.mv_size > IDEM_HEAD ? (const char *) v.mv_data + IDEM_HEAD : "";
-            size_t rlen = v.mv_size > IDEM_HEAD ? v.mv_size - IDEM_HEAD : 0;
-            const char *status = memchr (rec, 0, rlen);
-            const char *body = status ? memchr (status + 1, 0, rlen - (size_t) (status + 1 - rec))
-                                      : NULL;
-            if (!status || !body) {
-                s_reply_error (out, PROTO_ERR_INTERNAL, "unreadable idempotency record",
-                               req.request_id);
-            }
-            else if (strcmp (rec, cmd->name) != 0
-                     || memcmp ((const char *) v.mv_data + 8, hash, sizeof hash) != 0) {
-                snprintf (why, sizeof why,
-                          "request id %s was used before for a different request (%s)",
-                          req.request_id, rec);
-                s_reply_error (out, PROTO_ERR_REQUEST_ID_REUSED, why, req.request_id);
-            }
-            else {
-                snprintf (out->status, sizeof out->status, "%s", status + 1);
-                snprintf (out->request_id, sizeof out->request_id, "%s", req.request_id);
-                free (out->body);
-                out->body = strndup (body + 1, rlen - (size_t) (body + 1 - rec));
-            }
+        broker_idem_init (&idem, in->principal, req.request_id, frames[3].data, frames[3].size);
+        if (s_replay (self, &idem, cmd->name, req.request_id, out)) {
             proto_request_reset (&req);
             return;
         }
@@ -499,63 +533,10 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
                      err_body);
     }
     json_decref (ctx.err_detail);
-    if (cmd->flags == PROTO_WRITE && klen) {
-        //  Record the reply, failures included, so a retry always hears the same answer.
-        size_t nlen = strlen (cmd->name), slen = strlen (out->status), blen = strlen (out->body);
-        size_t vlen = IDEM_HEAD + nlen + 1 + slen + 1 + blen;
-        unsigned char *val = malloc (vlen);
-        if (val) {
-            broker_key_u64 ((uint64_t) ctx.now, val);
-            memcpy (val + 8, hash, sizeof hash);
-            memcpy (val + IDEM_HEAD, cmd->name, nlen + 1);
-            memcpy (val + IDEM_HEAD + nlen + 1, out->status, slen + 1);
-            memcpy (val + IDEM_HEAD + nlen + 1 + slen + 1, out->body, blen);
-            broker_store_put (self->store, BROKER_DB_IDEM, key, klen, val, vlen);
-            free (val);
-            unsigned char tkey[8 + sizeof key];
-            broker_key_u64 ((uint64_t) ctx.now, tkey);
-            memcpy (tkey + 8, key, klen);
-            broker_store_put (self->store, BROKER_DB_IDEM_TIME, tkey, 8 + klen, "", 0);
-        }
-    }
+    //  Record the reply, failures included, so a retry always hears the same answer.
+    if (cmd->flags == PROTO_WRITE)
+        broker_idem_record (self->store, &idem, ctx.now, cmd->name, out->status, out->body);
     proto_request_reset (&req);
-}
-
-typedef struct {
-    broker_store_t *store;
-    uint64_t cutoff;
-    int done;
-    unsigned char keys[PRUNE_MAX][8 + PROTO_MAX_REQUEST_ID + 130];
-    size_t lens[PRUNE_MAX];
-} s_prune_t;
-
-static int
-s_prune_one (const MDB_val *key, const MDB_val *val, void *arg)
-{
-    (void) val;
-    s_prune_t *pr = arg;
-    if (key->mv_size < 8 || broker_key_u64_read (key->mv_data) >= pr->cutoff
-        || pr->done == PRUNE_MAX || key->mv_size > sizeof pr->keys[0])
-        return 1;
-    memcpy (pr->keys[pr->done], key->mv_data, key->mv_size);
-    pr->lens[pr->done] = key->mv_size;
-    pr->done++;
-    return 0;
-}
-
-//  Forgets request ids older than the configured retention, a bounded number per batch.
-static void
-s_prune (broker_server_t *self, int64_t now)
-{
-    static s_prune_t pr;  //  large; one loop thread
-    pr.store = self->store;
-    pr.cutoff = (uint64_t) (now - (int64_t) self->config->idem_hours * 3600000);
-    pr.done = 0;
-    broker_store_each (self->store, BROKER_DB_IDEM_TIME, NULL, 0, s_prune_one, &pr);
-    for (int i = 0; i < pr.done; i++) {
-        broker_store_del (self->store, BROKER_DB_IDEM, pr.keys[i] + 8, pr.lens[i] - 8);
-        broker_store_del (self->store, BROKER_DB_IDEM_TIME, pr.keys[i], pr.lens[i]);
-    }
 }
 
 //  Hands a notification to the sender: a JSON line in the notify log (the SMS gateway
@@ -570,36 +551,20 @@ s_deliver (broker_server_t *self, const json_t *n)
             fprintf (f, "%s\n", line);
             fflush (f);
             fsync (fileno (f));
-        }
-        else
+        } else
             log_error ("notify: cannot append to %s: %s", self->opt.notify_log, strerror (errno));
         free (line);
         if (f)
             fclose (f);
     }
     char masked[32];
-    broker_idcheck_mask_phone (json_string_value (json_object_get (n, "phone")), masked, sizeof masked);
+    broker_idcheck_mask_phone (json_string_value (json_object_get (n, "phone")), masked,
+                               sizeof masked);
     log_info ("notify %s to %s: %s", json_string_value (json_object_get (n, "kind")), masked,
               json_string_value (json_object_get (n, "text")));
-    uint64_t seq = (uint64_t) json_integer_value (json_object_get (n, "seq"));
+    uint64_t seq = (uint64_t)json_integer_value (json_object_get (n, "seq"));
     if (seq > self->notice_sent)
         self->notice_sent = seq;
-}
-
-typedef struct {
-    broker_server_t *server;
-} s_pending_t;
-
-static int
-s_deliver_stored (const MDB_val *key, const MDB_val *val, void *arg)
-{
-    (void) key;
-    s_pending_t *p = arg;
-    json_t *n = json_loadb (val->mv_data, val->mv_size, 0, NULL);
-    if (n)
-        s_deliver (p->server, n);
-    json_decref (n);
-    return 0;
 }
 
 //  At start: notifications committed but not handed to the sender before a crash.
@@ -609,7 +574,8 @@ s_deliver_pending (broker_server_t *self)
     if (broker_store_begin (self->store, false) != 0)
         return;
     MDB_val v;
-    if (broker_store_get (self->store, BROKER_DB_META, "notice_sent", 11, &v) == 0 && v.mv_size < 24) {
+    if (broker_store_get (self->store, BROKER_DB_META, "notice_sent", 11, &v) == 0 &&
+        v.mv_size < 24) {
         char buf[24];
         memcpy (buf, v.mv_data, v.mv_size);
         buf[v.mv_size] = 0;
@@ -617,8 +583,15 @@ s_deliver_pending (broker_server_t *self)
     }
     unsigned char from[8];
     broker_key_u64 (self->notice_sent + 1, from);
-    s_pending_t p = {self};
-    broker_store_each (self->store, BROKER_DB_NOTICES, from, sizeof from, s_deliver_stored, &p);
+    broker_store_iter_t it;
+    broker_store_scan_from (self->store, BROKER_DB_NOTICES, from, sizeof from, &it);
+    while (broker_store_next (&it)) {
+        json_t *n = json_loadb (it.val.mv_data, it.val.mv_size, 0, NULL);
+        if (n)
+            s_deliver (self, n);
+        json_decref (n);
+    }
+    broker_store_scan_end (&it);
     broker_store_abort (self->store);
 }
 
@@ -658,13 +631,13 @@ s_texts_collect (broker_server_t *self)
     for (size_t i = 0; i < n; i++) {
         json_t *evt = json_array_get (self->events, i);
         unsigned char key[8];
-        broker_key_u64 ((uint64_t) json_integer_value (json_object_get (evt, "seq")), key);
+        broker_key_u64 ((uint64_t)json_integer_value (json_object_get (evt, "seq")), key);
         MDB_val v;
         s_event_text_t *t = &self->texts[self->ntexts++];
         t->text = NULL;
         t->len = 0;
-        if (broker_store_get (self->store, BROKER_DB_EVENTS, key, sizeof key, &v) == 0
-            && (t->text = malloc (v.mv_size + 1))) {
+        if (broker_store_get (self->store, BROKER_DB_EVENTS, key, sizeof key, &v) == 0 &&
+            (t->text = malloc (v.mv_size + 1))) {
             memcpy (t->text, v.mv_data, v.mv_size);
             t->text[v.mv_size] = 0;
             t->len = v.mv_size;
@@ -691,12 +664,12 @@ s_run_batch (broker_server_t *self)
     s_timers (self);
     if (self->notice_sent > self->notice_saved) {
         char val[24];
-        int len = snprintf (val, sizeof val, "%llu", (unsigned long long) self->notice_sent);
-        broker_store_put (self->store, BROKER_DB_META, "notice_sent", 11, val, (size_t) len);
+        int len = snprintf (val, sizeof val, "%llu", (unsigned long long)self->notice_sent);
+        broker_store_put (self->store, BROKER_DB_META, "notice_sent", 11, val, (size_t)len);
     }
     int64_t now = broker_clock_now (self->clock);
     if (now >= self->prune_due) {
-        s_prune (self, now);
+        broker_idem_prune (self->store, now - (int64_t)self->config->idem_hours * 3600000);
         self->prune_due = now + 60000;
     }
     s_texts_collect (self);
@@ -709,29 +682,18 @@ s_send_all (broker_server_t *self)
     for (int i = 0; i < self->nin; i++) {
         s_incoming_t *in = &self->in[i];
         s_reply_t *out = &self->out[i];
-        zmq_msg_t id;
-        zmq_msg_init (&id);
-        zmq_msg_copy (&id, &in->identity);
+        //  The routing id, and the empty delimiter a REQ sender expects back.
+        proto_frame_t envelope[2] = {{zmq_msg_data (&in->identity), zmq_msg_size (&in->identity)},
+                                     {"", 0}};
         //  ROUTER drops what it cannot route (a client that went away) instead of blocking.
-        if (zmq_msg_send (&id, self->router, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close (&id);
-            continue;
-        }
-        if (in->delimiter)
-            zmq_send (self->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->router, PROTO_SIGNATURE, strlen (PROTO_SIGNATURE),
-                  ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->router, out->status, strlen (out->status), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->router, out->request_id, strlen (out->request_id),
-                  ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->router, out->body, strlen (out->body), ZMQ_DONTWAIT);
+        proto_wire_send_reply (self->router, envelope, in->delimiter ? 2 : 1, out->status,
+                               out->request_id, out->body, strlen (out->body), ZMQ_DONTWAIT);
     }
     size_t i;
     json_t *evt;
     json_array_foreach (self->events, i, evt) {
         const char *topic = json_string_value (json_object_get (evt, "topic"));
-        char seq[24];
-        snprintf (seq, sizeof seq, "%lld", (long long) json_integer_value (json_object_get (evt, "seq")));
+        uint64_t seq = (uint64_t)json_integer_value (json_object_get (evt, "seq"));
         char *dumped = NULL;
         const char *body = i < self->ntexts ? self->texts[i].text : NULL;
         size_t blen = body ? self->texts[i].len : 0;
@@ -741,11 +703,11 @@ s_send_all (broker_server_t *self)
         }
         if (!body)
             continue;
-        zmq_send (self->pub, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->pub, seq, strlen (seq), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->pub, body, blen, ZMQ_DONTWAIT);
+        proto_wire_send_event (self->pub, topic, seq, body, blen, ZMQ_DONTWAIT);
         free (dumped);
     }
+    if (json_array_size (self->events) > 0)
+        self->est_dirty = true;
     json_array_clear (self->events);
     s_texts_clear (self);
 }
@@ -813,18 +775,18 @@ s_zap (broker_server_t *self)
     //  [version, request id, domain, address, identity, mechanism, credentials]
     char key[PROTO_KEY_Z85 + 1] = "";
     const char *status = "400", *text = "not a CURVE client";
-    if (count == 7 && zmq_msg_size (&frames[5]) == 5
-        && memcmp (zmq_msg_data (&frames[5]), "CURVE", 5) == 0 && zmq_msg_size (&frames[6]) == 32) {
+    if (count == 7 && zmq_msg_size (&frames[5]) == 5 &&
+        memcmp (zmq_msg_data (&frames[5]), "CURVE", 5) == 0 && zmq_msg_size (&frames[6]) == 32) {
         zmq_z85_encode (key, zmq_msg_data (&frames[6]), 32);
         int role = broker_devices_role (self->devices, key);
         if (role >= 0) {
             status = "200";
             text = "OK";
-        }
-        else {
+        } else {
             text = "key not enrolled or revoked";
             char addr[64] = "";
-            size_t alen = zmq_msg_size (&frames[3]) < sizeof addr - 1 ? zmq_msg_size (&frames[3]) : sizeof addr - 1;
+            size_t alen = zmq_msg_size (&frames[3]) < sizeof addr - 1 ? zmq_msg_size (&frames[3])
+                                                                      : sizeof addr - 1;
             memcpy (addr, zmq_msg_data (&frames[3]), alen);
             log_warn ("refused a connection from %s: key %s is not enrolled or was revoked", addr,
                       key);
@@ -836,7 +798,8 @@ s_zap (broker_server_t *self)
     zmq_send (self->zap, reqid, rlen, ZMQ_SNDMORE);
     zmq_send (self->zap, status, 3, ZMQ_SNDMORE);
     zmq_send (self->zap, text, strlen (text), ZMQ_SNDMORE);
-    zmq_send (self->zap, status[0] == '2' ? key : "", status[0] == '2' ? strlen (key) : 0, ZMQ_SNDMORE);
+    zmq_send (self->zap, status[0] == '2' ? key : "", status[0] == '2' ? strlen (key) : 0,
+              ZMQ_SNDMORE);
     zmq_send (self->zap, "", 0, 0);
     for (int i = 0; i < count; i++)
         zmq_msg_close (&frames[i]);
@@ -848,12 +811,12 @@ broker_enroll_offline (const char *data_dir, const char *spec)
     char role[32] = "", name[128] = "";
     const char *c1 = strchr (spec, ':');
     const char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
-    if (!c1 || !c2 || c1 - spec >= (long) sizeof role || c2 - c1 - 1 >= (long) sizeof name) {
+    if (!c1 || !c2 || c1 - spec >= (long)sizeof role || c2 - c1 - 1 >= (long)sizeof name) {
         log_error ("--enroll takes ROLE:NAME:PUBLIC_KEY_OR_KEY_FILE");
         return -1;
     }
-    memcpy (role, spec, (size_t) (c1 - spec));
-    memcpy (name, c1 + 1, (size_t) (c2 - c1 - 1));
+    memcpy (role, spec, (size_t)(c1 - spec));
+    memcpy (name, c1 + 1, (size_t)(c2 - c1 - 1));
     char key[PROTO_KEY_Z85 + 1], err[300];
     int r = proto_role_lookup (role);
     if (r < 0 || !name[0]) {
@@ -873,8 +836,8 @@ broker_enroll_offline (const char *data_dir, const char *spec)
         broker_devices_load (devices, store);
         struct timespec ts;
         clock_gettime (CLOCK_REALTIME, &ts);
-        rc = broker_devices_enroll (devices, store, key, (proto_role_t) r, name,
-                                    (int64_t) ts.tv_sec * 1000);
+        rc = broker_devices_enroll (devices, store, key, (proto_role_t)r, name,
+                                    (int64_t)ts.tv_sec * 1000);
         if (rc == 0)
             rc = broker_store_commit (store) ? -1 : 0;
         else
@@ -887,17 +850,62 @@ broker_enroll_offline (const char *data_dir, const char *spec)
     return rc;
 }
 
+//  Monotonic ms: hall.estimates is paced by real time, whatever the broker's clock.
+static int64_t
+s_mono_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+//  hall.estimates: what a new ticket of each service would wait, published at most once a
+//  second after the hall changed, and only when it differs from the last one. It is not
+//  journaled (it describes the state, not a change): it carries the last event's sequence,
+//  and views apply it as it comes (PROTOCOL.md 9). Without it a view's estimates would
+//  move only with calls, while every issue, pause and tick of the clock moves them.
+static void
+s_publish_estimates (broker_server_t *self)
+{
+    self->est_dirty = false;
+    self->est_due = s_mono_ms () + BROKER_ESTIMATES_MS;
+    broker_ctx_t ctx = s_ctx (self, "");
+    json_t *est = broker_ticket_estimates (&ctx);
+    char *text = est ? json_dumps (est, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (text && (!self->est_last || strcmp (text, self->est_last) != 0)) {
+        json_t *body =
+            json_pack ("{s:I, s:I, s:s, s:O}", "seq", (json_int_t)self->hall->last_seq, "time",
+                       (json_int_t)ctx.now, "topic", "hall.estimates", "est_new_s", est);
+        char *dumped = body ? broker_json_dump (body) : NULL;
+        if (dumped)
+            proto_wire_send_event (self->pub, "hall.estimates", self->hall->last_seq, dumped,
+                                   strlen (dumped), ZMQ_DONTWAIT);
+        free (dumped);
+        json_decref (body);
+        free (self->est_last);
+        self->est_last = text;
+        text = NULL;
+    }
+    free (text);
+    json_decref (est);
+}
+
 int
 broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop)
 {
-    self->timers_due = 0;  //  run the timers once at start (a day may have ended while down)
+    self->timers_due = 0; //  run the timers once at start (a day may have ended while down)
     s_deliver_pending (self);
     self->prune_due = 0;
     while (!*stop) {
         int64_t now = broker_clock_now (self->clock);
         long timeout = 1000;
         if (!broker_clock_simulated (self->clock) && self->timers_due - now < timeout)
-            timeout = self->timers_due > now ? (long) (self->timers_due - now) : 0;
+            timeout = self->timers_due > now ? (long)(self->timers_due - now) : 0;
+        if (self->est_dirty) {
+            int64_t wait = self->est_due - s_mono_ms ();
+            if (wait < timeout)
+                timeout = wait > 0 ? (long)wait : 0;
+        }
         zmq_pollitem_t items[2] = {{self->router, 0, ZMQ_POLLIN, 0}, {self->zap, 0, ZMQ_POLLIN, 0}};
         int n = zmq_poll (items, self->zap ? 2 : 1, timeout);
         if (n < 0) {
@@ -912,6 +920,8 @@ broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop)
         while (self->nin < BROKER_BATCH_MAX && s_recv (self, &self->in[self->nin]))
             self->nin++;
         now = broker_clock_now (self->clock);
+        if (self->est_dirty && s_mono_ms () >= self->est_due)
+            s_publish_estimates (self);
         if (self->nin == 0 && now < self->timers_due && now < self->prune_due)
             continue;
         s_batch (self);

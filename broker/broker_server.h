@@ -6,10 +6,10 @@
       1. read every request that is ready (up to BROKER_BATCH_MAX) without blocking;
       2. decode and validate each against the protocol table; a bad one gets its error
          reply queued and touches nothing;
-      3. for a write command, look its request id up in the idempotency records: a retry
-         gets the recorded reply; otherwise run the handler inside the one write
-         transaction and record its reply there too;
-      4. run due timers in the same transaction;
+      3. for a write command, look its request id up in the idempotency records
+         (broker_idem.h): a retry gets the recorded reply; otherwise run the handler
+         (broker_handlers.h) inside the one write transaction and record its reply there too;
+      4. run due timers in the same transaction (broker_timers.h);
       5. commit with a real sync — once for the whole batch;
       6. only then send every reply and publish every event.
 
@@ -28,19 +28,21 @@
 #include "broker_config.h"
 
 #define BROKER_BATCH_MAX 1024
+//  hall.estimates is published at most this often (ms of real time) while the hall changes.
+#define BROKER_ESTIMATES_MS 1000
 
 typedef struct {
-    const char *config_path;   //  hall config file
-    const char *data_dir;      //  LMDB directory (created if missing)
-    const char *bind;          //  request endpoint (ROUTER), e.g. tcp://*:7100
-    const char *pub;           //  event endpoint (PUB), e.g. tcp://*:7101
-    const char *advertise;     //  event endpoint told to clients (hall.info); NULL = derived
-    size_t map_size;           //  initial LMDB map size in bytes (0 = default)
-    const char *notify_log;    //  notifications (SMS) outbox file, one JSON line each; NULL: log only
-    const char *key_path;      //  the broker's CURVE keypair file; NULL: no CURVE
-    bool insecure;             //  no CURVE, every peer every role: local endpoints only
-    bool sim_clock;            //  run on the simulated clock
-    int64_t sim_start_ms;      //  its start, Unix ms (0 = now)
+    const char *config_path; //  hall config file
+    const char *data_dir;    //  LMDB directory (created if missing)
+    const char *bind;        //  request endpoint (ROUTER), e.g. tcp://*:7100
+    const char *pub;         //  event endpoint (PUB), e.g. tcp://*:7101
+    const char *advertise;   //  event endpoint told to clients (hall.info); NULL = derived
+    size_t map_size;         //  initial LMDB map size in bytes (0 = default)
+    const char *notify_log;  //  notifications (SMS) outbox file, one JSON line each; NULL: log only
+    const char *key_path;    //  the broker's CURVE keypair file; NULL: no CURVE
+    bool insecure;           //  no CURVE, every peer every role: local endpoints only
+    bool sim_clock;          //  run on the simulated clock
+    int64_t sim_start_ms;    //  its start, Unix ms (0 = now)
 } broker_options_t;
 
 typedef struct broker_server broker_server_t;

@@ -13,25 +13,25 @@
 #include "proto_msg.h"
 #include "proto_qr.h"
 
-#define DEFAULT_MAP_SIZE ((size_t) 64 << 20)
+#define DEFAULT_MAP_SIZE ((size_t)64 << 20)
 
 //  A JSON text being written (see broker_json_dump).
 typedef struct {
     char *text;
     size_t len, cap;
-    bool failed;                    //  a value could not be written as JSON
+    bool failed; //  a value could not be written as JSON
 } s_text_t;
 
 struct broker_store {
-    MDB_env *env;                   //  the environment
-    MDB_dbi dbi[BROKER_DB_COUNT];   //  named databases
-    MDB_txn *txn;                   //  the open transaction, or NULL
-    bool write;                     //  txn is a write transaction
-    bool dirty;                     //  txn has written something
-    int error;                      //  first failed write in txn (sticky)
-    size_t map_size;                //  current map size
-    int lock_fd;                    //  flock on DIR/broker.lock
-    s_text_t json;                  //  JSON text of the last put_json (buffer reused)
+    MDB_env *env;                 //  the environment
+    MDB_dbi dbi[BROKER_DB_COUNT]; //  named databases
+    MDB_txn *txn;                 //  the open transaction, or NULL
+    bool write;                   //  txn is a write transaction
+    bool dirty;                   //  txn has written something
+    int error;                    //  first failed write in txn (sticky)
+    size_t map_size;              //  current map size
+    int lock_fd;                  //  flock on DIR/broker.lock
+    s_text_t json;                //  JSON text of the last put_json (buffer reused)
 };
 
 static const char *s_db_names[] = {
@@ -47,8 +47,8 @@ static const char *s_db_names[] = {
 //  the largest (an update, an event of an older case) fails the append (MDB_KEYEXIST,
 //  nothing changed) and is put the ordinary way.
 static const bool s_appended[BROKER_DB_COUNT] = {
-    [BROKER_DB_TICKETS] = true,  [BROKER_DB_EVENTS] = true,    [BROKER_DB_IDEM_TIME] = true,
-    [BROKER_DB_CASES] = true,    [BROKER_DB_CASE_LOG] = true,  [BROKER_DB_NOTICES] = true,
+    [BROKER_DB_TICKETS] = true, [BROKER_DB_EVENTS] = true,   [BROKER_DB_IDEM_TIME] = true,
+    [BROKER_DB_CASES] = true,   [BROKER_DB_CASE_LOG] = true, [BROKER_DB_NOTICES] = true,
     [BROKER_DB_RECTIFY] = true,
 };
 
@@ -56,7 +56,7 @@ void
 broker_key_u64 (uint64_t value, unsigned char out[8])
 {
     for (int i = 7; i >= 0; i--) {
-        out[i] = (unsigned char) (value & 0xff);
+        out[i] = (unsigned char)(value & 0xff);
         value >>= 8;
     }
 }
@@ -219,8 +219,8 @@ broker_store_put (broker_store_t *self, broker_db_t db, const void *key, size_t 
         return self->error;
     if (!self->txn || !self->write)
         return self->error = EINVAL;
-    MDB_val k = {klen, (void *) key};
-    MDB_val v = {vlen, (void *) val};
+    MDB_val k = {klen, (void *)key};
+    MDB_val v = {vlen, (void *)val};
     int rc = s_appended[db] ? mdb_put (self->txn, self->dbi[db], &k, &v, MDB_APPEND) : MDB_KEYEXIST;
     if (rc == MDB_KEYEXIST)
         rc = mdb_put (self->txn, self->dbi[db], &k, &v, 0);
@@ -271,7 +271,7 @@ s_text_string (s_text_t *self, const char *s, size_t len)
     s_text_put (self, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char) s[i];
+        unsigned char ch = (unsigned char)s[i];
         if (ch >= 0x20 && ch != '"' && ch != '\\')
             continue;
         s_text_put (self, s + run, i - run);
@@ -287,8 +287,7 @@ s_text_string (s_text_t *self, const char *s, size_t len)
         case '\n': esc[1] = 'n'; break;
         case '\r': esc[1] = 'r'; break;
         case '\t': esc[1] = 't'; break;
-        default:
-            elen = (size_t) snprintf (esc, sizeof esc, "\\u%04X", ch);
+        default: elen = (size_t)snprintf (esc, sizeof esc, "\\u%04X", ch);
         }
         s_text_put (self, esc, elen);
     }
@@ -299,7 +298,7 @@ s_text_string (s_text_t *self, const char *s, size_t len)
 static void
 s_text_value (s_text_t *self, const json_t *v, int depth)
 {
-    if (depth > 4096) {  //  deeper than anything jansson parses (2048): a cycle
+    if (depth > 4096) { //  deeper than anything jansson parses (2048): a cycle
         self->failed = true;
         return;
     }
@@ -307,8 +306,8 @@ s_text_value (s_text_t *self, const json_t *v, int depth)
     case JSON_OBJECT: {
         s_text_put (self, "{", 1);
         bool first = true;
-        for (void *it = json_object_iter ((json_t *) v); it;
-             it = json_object_iter_next ((json_t *) v, it)) {
+        for (void *it = json_object_iter ((json_t *)v); it;
+             it = json_object_iter_next ((json_t *)v, it)) {
             if (!first)
                 s_text_put (self, ",", 1);
             first = false;
@@ -330,16 +329,14 @@ s_text_value (s_text_t *self, const json_t *v, int depth)
         s_text_put (self, "]", 1);
         break;
     }
-    case JSON_STRING:
-        s_text_string (self, json_string_value (v), json_string_length (v));
-        break;
+    case JSON_STRING: s_text_string (self, json_string_value (v), json_string_length (v)); break;
     case JSON_INTEGER: {
         json_int_t x = json_integer_value (v);
-        uint64_t u = x < 0 ? 0 - (uint64_t) x : (uint64_t) x;
+        uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
         char digits[24];
         size_t n = sizeof digits;
         do
-            digits[--n] = (char) ('0' + u % 10);
+            digits[--n] = (char)('0' + u % 10);
         while ((u /= 10));
         if (x < 0)
             digits[--n] = '-';
@@ -369,7 +366,7 @@ broker_store_put_json (broker_store_t *self, broker_db_t db, const void *key, si
     t->len = 0;
     t->failed = false;
     if (!val || (!json_is_object (val) && !json_is_array (val)))
-        t->failed = true;  //  json_dumps without JSON_ENCODE_ANY refuses these
+        t->failed = true; //  json_dumps without JSON_ENCODE_ANY refuses these
     else
         s_text_value (t, val, 0);
     if (t->failed)
@@ -399,7 +396,7 @@ broker_store_del (broker_store_t *self, broker_db_t db, const void *key, size_t 
         return self->error;
     if (!self->txn || !self->write)
         return self->error = EINVAL;
-    MDB_val k = {klen, (void *) key};
+    MDB_val k = {klen, (void *)key};
     int rc = mdb_del (self->txn, self->dbi[db], &k, NULL);
     if (rc == MDB_NOTFOUND)
         return 0;
@@ -411,12 +408,11 @@ broker_store_del (broker_store_t *self, broker_db_t db, const void *key, size_t 
 }
 
 int
-broker_store_get (broker_store_t *self, broker_db_t db, const void *key, size_t klen,
-                  MDB_val *val)
+broker_store_get (broker_store_t *self, broker_db_t db, const void *key, size_t klen, MDB_val *val)
 {
     if (!self->txn)
         return EINVAL;
-    MDB_val k = {klen, (void *) key};
+    MDB_val k = {klen, (void *)key};
     return mdb_get (self->txn, self->dbi[db], &k, val);
 }
 
@@ -443,28 +439,60 @@ broker_store_last (broker_store_t *self, broker_db_t db, MDB_val *key, MDB_val *
     return rc;
 }
 
-int
-broker_store_each (broker_store_t *self, broker_db_t db, const void *from, size_t flen,
-                   broker_store_each_fn *fn, void *arg)
+//  The walk starts at the first key >= `from` and stops at the first key that does not
+//  begin with the first `plen` bytes of `from`.
+static void
+s_scan (broker_store_t *self, broker_db_t db, const void *from, size_t flen, size_t plen,
+        broker_store_iter_t *it)
 {
-    if (!self->txn)
-        return EINVAL;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open (self->txn, self->dbi[db], &cur);
-    if (rc)
-        return rc;
-    MDB_val k = {flen, (void *) from}, v;
-    rc = mdb_cursor_get (cur, &k, &v, from ? MDB_SET_RANGE : MDB_FIRST);
-    while (rc == 0) {
-        int stop = fn (&k, &v, arg);
-        if (stop) {
-            rc = stop;
-            break;
-        }
-        rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close (cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    *it = (broker_store_iter_t){.key = {flen, (void *)from},
+                                .prefix = from,
+                                .plen = plen,
+                                .op = flen ? MDB_SET_RANGE : MDB_FIRST};
+    it->rc = self->txn ? mdb_cursor_open (self->txn, self->dbi[db], &it->cursor) : EINVAL;
+    if (it->rc)
+        it->cursor = NULL;
+}
+
+void
+broker_store_scan (broker_store_t *self, broker_db_t db, const void *prefix, size_t plen,
+                   broker_store_iter_t *it)
+{
+    s_scan (self, db, prefix, plen, plen, it);
+}
+
+void
+broker_store_scan_from (broker_store_t *self, broker_db_t db, const void *from, size_t flen,
+                        broker_store_iter_t *it)
+{
+    s_scan (self, db, from, flen, 0, it);
+}
+
+bool
+broker_store_next (broker_store_iter_t *it)
+{
+    if (!it->cursor)
+        return false;
+    int rc = mdb_cursor_get (it->cursor, &it->key, &it->val, it->op);
+    it->op = MDB_NEXT;
+    if (rc == 0 && it->plen &&
+        (it->key.mv_size < it->plen || memcmp (it->key.mv_data, it->prefix, it->plen) != 0))
+        rc = MDB_NOTFOUND; //  past the prefix: the end of this walk
+    if (rc == 0)
+        return true;
+    it->rc = rc == MDB_NOTFOUND ? 0 : rc;
+    mdb_cursor_close (it->cursor);
+    it->cursor = NULL;
+    return false;
+}
+
+int
+broker_store_scan_end (broker_store_iter_t *it)
+{
+    if (it->cursor)
+        mdb_cursor_close (it->cursor);
+    it->cursor = NULL;
+    return it->rc;
 }
 
 size_t
@@ -501,7 +529,7 @@ broker_store_maybe_grow (broker_store_t *self)
     MDB_stat st;
     mdb_env_info (self->env, &info);
     mdb_env_stat (self->env, &st);
-    size_t used = (info.me_last_pgno + 1) * (size_t) st.ms_psize;
+    size_t used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
     if (used > self->map_size / 4 * 3)
         return broker_store_grow (self);
     return 0;

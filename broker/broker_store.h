@@ -23,29 +23,31 @@
 #include <stdint.h>
 
 //  X (ID, "name", "what it holds")
-#define BROKER_DBS(X)                                                                        \
-    X (META, "meta", "schema version, next ticket id, current business day, simulated clock") \
-    X (TICKETS, "tickets", "ticket id (u64 big-endian) -> ticket JSON")                       \
-    X (TOKENS, "tokens", "token -> ticket id (u64 big-endian)")                               \
-    X (LIVE, "live", "ids of tickets not yet in a final state (loaded at start)")             \
-    X (NUMBERS, "numbers", "\"YYYYMMDD/PREFIX\" -> last number issued that business day; also case numbers, appointment slot counts")    \
-    X (EVENTS, "events", "sequence (u64 big-endian) -> event JSON; the audit journal")        \
-    X (IDEM, "idem", "principal NUL request-id -> time, request hash, recorded reply")              \
-    X (IDEM_TIME, "idem_time", "time (u64 BE) + principal NUL request-id, for expiry")        \
-    X (COUNTERS, "counters", "counter id -> counter state JSON")                              \
-    X (STATS, "stats", "service prefix -> learned service-time statistics JSON")               \
-    X (CASES, "cases", "case number -> case JSON")                                            \
-    X (OPEN_CASES, "open_cases", "numbers of cases not yet in a final state")                 \
-    X (TOKEN_CASES, "token_cases", "token|case number: the cases a QR code leads to")         \
-    X (APPLICANT_CASES, "applicant_cases", "p|ID or c|USCC, then |item|case number")          \
-    X (CASE_LOG, "case_log", "case number NUL sequence (u64 BE): the case's events")         \
+#define BROKER_DBS(X)                                                                           \
+    X (META, "meta", "schema version, next ticket id, current business day, simulated clock")   \
+    X (TICKETS, "tickets", "ticket id (u64 big-endian) -> ticket JSON")                         \
+    X (TOKENS, "tokens", "token -> ticket id (u64 big-endian)")                                 \
+    X (LIVE, "live", "ids of tickets not yet in a final state (loaded at start)")               \
+    X (NUMBERS, "numbers",                                                                      \
+       "\"YYYYMMDD/PREFIX\" -> last number issued that business day; also case numbers, "       \
+       "appointment slot counts")                                                               \
+    X (EVENTS, "events", "sequence (u64 big-endian) -> event JSON; the audit journal")          \
+    X (IDEM, "idem", "principal NUL request-id -> time, request hash, recorded reply")          \
+    X (IDEM_TIME, "idem_time", "time (u64 BE) + principal NUL request-id, for expiry")          \
+    X (COUNTERS, "counters", "counter id -> counter state JSON")                                \
+    X (STATS, "stats", "service prefix -> learned service-time statistics JSON")                \
+    X (CASES, "cases", "case number -> case JSON")                                              \
+    X (OPEN_CASES, "open_cases", "numbers of cases not yet in a final state")                   \
+    X (TOKEN_CASES, "token_cases", "token|case number: the cases a QR code leads to")           \
+    X (APPLICANT_CASES, "applicant_cases", "p|ID or c|USCC, then |item|case number")            \
+    X (CASE_LOG, "case_log", "case number NUL sequence (u64 BE): the case's events")            \
     X (PROXY_CODES, "proxy_codes", "proxy pickup code (代领) -> case number")                   \
-    X (CABINETS, "cabinets", "cabinet id -> its slots as the cabinet last reported them")      \
-    X (CABINET_CMDS, "cabinet_cmds", "cabinet id NUL command id (u64 BE) -> pending command")  \
-    X (NOTICES, "notices", "sequence (u64 BE) -> notification (SMS outbox) JSON")            \
-    X (RECTIFY, "rectify", "id (u64 BE) -> rectification item of a bad rating")               \
-    X (DEVICES, "devices", "CURVE public key (Z85) -> enrolled device: name, role, revoked")  \
-    X (APPTS, "appts", "appointment code -> booking JSON (预约)")                              \
+    X (CABINETS, "cabinets", "cabinet id -> its slots as the cabinet last reported them")       \
+    X (CABINET_CMDS, "cabinet_cmds", "cabinet id NUL command id (u64 BE) -> pending command")   \
+    X (NOTICES, "notices", "sequence (u64 BE) -> notification (SMS outbox) JSON")               \
+    X (RECTIFY, "rectify", "id (u64 BE) -> rectification item of a bad rating")                 \
+    X (DEVICES, "devices", "CURVE public key (Z85) -> enrolled device: name, role, revoked")    \
+    X (APPTS, "appts", "appointment code -> booking JSON (预约)")                               \
     X (APPT_PERSON, "appt_person", "\"YYYYMMDD|person\" -> code: one booking per person a day") \
     X (APPT_DUE, "appt_due", "no-show time (u64 BE) + code: bookings still to check in")
 
@@ -53,7 +55,7 @@ typedef enum {
 #define X(id, name, desc) BROKER_DB_##id,
     BROKER_DBS (X)
 #undef X
-    BROKER_DB_COUNT
+        BROKER_DB_COUNT
 } broker_db_t;
 
 typedef struct broker_store broker_store_t;
@@ -92,20 +94,44 @@ int broker_store_del (broker_store_t *self, broker_db_t db, const void *key, siz
 int broker_store_get (broker_store_t *self, broker_db_t db, const void *key, size_t klen,
                       MDB_val *val);
 //  Reads and parses a JSON value; NULL if absent or unparsable. Caller owns the result.
-json_t *broker_store_get_json (broker_store_t *self, broker_db_t db, const void *key,
-                               size_t klen);
+json_t *broker_store_get_json (broker_store_t *self, broker_db_t db, const void *key, size_t klen);
 //  The same text as json_dumps (val, JSON_COMPACT), faster (no per-token callbacks): for an
 //  object or array; caller frees. NULL if it cannot be written (invalid UTF-8, no memory).
 char *broker_json_dump (const json_t *val);
 //  Reads the last (highest-keyed) entry. 0, MDB_NOTFOUND or an LMDB error.
 int broker_store_last (broker_store_t *self, broker_db_t db, MDB_val *key, MDB_val *val);
 
-//  Called for each entry in key order; return nonzero to stop.
-typedef int (broker_store_each_fn) (const MDB_val *key, const MDB_val *val, void *arg);
-//  Walks db from the first key >= `from` (NULL: from the start). Returns 0, the callback's
-//  nonzero value, or an LMDB error.
-int broker_store_each (broker_store_t *self, broker_db_t db, const void *from, size_t flen,
-                       broker_store_each_fn *fn, void *arg);
+//  A walk in key order over the entries of one database whose keys begin with a prefix,
+//  without a callback and its argument struct at every use:
+//
+//      broker_store_iter_t it;
+//      broker_store_scan (store, BROKER_DB_TOKEN_CASES, prefix, plen, &it);
+//      while (broker_store_next (&it))
+//          ...it.key, it.val...
+//      broker_store_scan_end (&it);
+//
+//  it.key and it.val point into the map like any value read (copy them to keep them). Do
+//  not write to the walked database during the walk: collect the keys, then write. Errors
+//  are kept as the store keeps write errors: the walk ends, and scan_end reports it.
+typedef struct {
+    MDB_cursor *cursor; //  open while the walk goes on
+    MDB_val key, val;   //  the current entry (borrowed from the map)
+    const void *prefix; //  every key walked begins with these bytes
+    size_t plen;
+    MDB_cursor_op op; //  the next move of the cursor
+    int rc;           //  0, or the LMDB error that ended the walk
+} broker_store_iter_t;
+
+//  Starts a walk over the keys of db that begin with `prefix` (plen 0: every key).
+void broker_store_scan (broker_store_t *self, broker_db_t db, const void *prefix, size_t plen,
+                        broker_store_iter_t *it);
+//  Starts a walk from the first key >= `from` to the end of db.
+void broker_store_scan_from (broker_store_t *self, broker_db_t db, const void *from, size_t flen,
+                             broker_store_iter_t *it);
+//  Moves to the next entry (the first, after a scan): true while there is one.
+bool broker_store_next (broker_store_iter_t *it);
+//  Ends the walk, when it ran out or to leave it early. 0, or the LMDB error that cut it short.
+int broker_store_scan_end (broker_store_iter_t *it);
 //  Number of entries in db.
 size_t broker_store_count (broker_store_t *self, broker_db_t db);
 

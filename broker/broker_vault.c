@@ -7,32 +7,26 @@
 
 #include "broker_case.h"
 #include "broker_idcheck.h"
+#include "proto_json.h"
 #include "proto_token.h"
 
 #define CAB_MAX 32
 
-static const char *
-s_str (const json_t *j, const char *key)
-{
-    const char *v = json_string_value (json_object_get (j, key));
-    return v ? v : "";
-}
-
 void
 broker_notify (broker_ctx_t *ctx, const json_t *c, const char *kind, const char *text)
 {
-    const char *phone = s_str (json_object_get (c, "applicant"), "phone");
+    const char *phone = proto_str (json_object_get (c, "applicant"), "phone");
     if (!*phone)
         return;
     char qr[600];
-    snprintf (qr, sizeof qr, "%s%s", ctx->config->status_url, s_str (c, "token"));
+    snprintf (qr, sizeof qr, "%s%s", ctx->config->status_url, proto_str (c, "token"));
     uint64_t seq = 1;
     MDB_val k, v;
     if (broker_store_last (ctx->store, BROKER_DB_NOTICES, &k, &v) == 0 && k.mv_size == 8)
         seq = broker_key_u64_read (k.mv_data) + 1;
-    json_t *n = json_pack ("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "seq", (json_int_t) seq, "kind",
-                           kind, "case_no", s_str (c, "case_no"), "phone", phone, "text", text,
-                           "code", qr, "time", (json_int_t) ctx->now);
+    json_t *n = json_pack ("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "seq", (json_int_t)seq, "kind",
+                           kind, "case_no", proto_str (c, "case_no"), "phone", phone, "text", text,
+                           "code", qr, "time", (json_int_t)ctx->now);
     unsigned char key[8];
     broker_key_u64 (seq, key);
     broker_store_put_json (ctx->store, BROKER_DB_NOTICES, key, sizeof key, n);
@@ -43,36 +37,18 @@ broker_notify (broker_ctx_t *ctx, const json_t *c, const char *kind, const char 
 static const char *
 s_cabinet (broker_ctx_t *ctx, const json_t *body)
 {
-    const char *id = s_str (body, "cabinet");
+    const char *id = proto_str (body, "cabinet");
     size_t n = strlen (id);
     bool ok = n >= 1 && n <= CAB_MAX;
     for (size_t i = 0; ok && i < n; i++)
-        ok = (id[i] >= 'A' && id[i] <= 'Z') || (id[i] >= 'a' && id[i] <= 'z')
-             || (id[i] >= '0' && id[i] <= '9') || id[i] == '-' || id[i] == '_';
+        ok = (id[i] >= 'A' && id[i] <= 'Z') || (id[i] >= 'a' && id[i] <= 'z') ||
+             (id[i] >= '0' && id[i] <= '9') || id[i] == '-' || id[i] == '_';
     if (!ok) {
         broker_fail (ctx, PROTO_ERR_BAD_FIELD, "cabinet must be 1..%d letters, digits, - or _",
                      CAB_MAX);
         return NULL;
     }
     return id;
-}
-
-typedef struct {
-    const char *prefix;
-    json_t *found;  //  case numbers
-} s_prefix_t;
-
-static int
-s_prefix_one (const MDB_val *key, const MDB_val *val, void *arg)
-{
-    (void) val;
-    s_prefix_t *p = arg;
-    size_t plen = strlen (p->prefix);
-    if (key->mv_size <= plen || memcmp (key->mv_data, p->prefix, plen) != 0)
-        return 1;
-    json_array_append_new (p->found, json_stringn ((const char *) key->mv_data + plen,
-                                                   key->mv_size - plen));
-    return 0;
 }
 
 //  The case a scanned code leads to, among those in `state`: the code may be a ticket
@@ -87,22 +63,25 @@ s_case_by_code (broker_ctx_t *ctx, const char *code, const char *state, bool all
     json_t *candidates = json_array ();
     if (proto_token_parse (code, strlen (code), token) == 0) {
         char prefix[PROTO_TOKEN_LEN + 2];
-        snprintf (prefix, sizeof prefix, "%s|", token);
-        s_prefix_t p = {prefix, candidates};
-        broker_store_each (ctx->store, BROKER_DB_TOKEN_CASES, prefix, strlen (prefix), s_prefix_one,
-                           &p);
+        int plen = snprintf (prefix, sizeof prefix, "%s|", token);
+        broker_store_iter_t it;
+        broker_store_scan (ctx->store, BROKER_DB_TOKEN_CASES, prefix, (size_t)plen, &it);
+        while (broker_store_next (&it))
+            json_array_append_new (candidates, json_stringn ((const char *)it.key.mv_data + plen,
+                                                             it.key.mv_size - (size_t)plen));
+        broker_store_scan_end (&it);
         MDB_val v;
-        if (!json_array_size (candidates)
-            && broker_store_get (ctx->store, BROKER_DB_PROXY_CODES, token, PROTO_TOKEN_LEN, &v) == 0) {
+        if (!json_array_size (candidates) &&
+            broker_store_get (ctx->store, BROKER_DB_PROXY_CODES, token, PROTO_TOKEN_LEN, &v) == 0) {
             json_array_append_new (candidates, json_stringn (v.mv_data, v.mv_size));
             *proxy = true;
         }
-    }
-    else if (allow_case_no && strlen (code) <= 48)
+    } else if (allow_case_no && strlen (code) <= 48)
         json_array_append_new (candidates, json_string (code));
     else {
         json_decref (candidates);
-        broker_fail (ctx, PROTO_ERR_BAD_FIELD, "not a pickup code: scan the QR code of the slip or notice");
+        broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                     "not a pickup code: scan the QR code of the slip or notice");
         return NULL;
     }
     //  Prefer the case in the wanted state; otherwise report the most telling one.
@@ -113,7 +92,7 @@ s_case_by_code (broker_ctx_t *ctx, const char *code, const char *state, bool all
         json_t *c = broker_case_load (ctx, json_string_value (no));
         if (!c)
             continue;
-        if (strcmp (s_str (c, "state"), state) == 0) {
+        if (strcmp (proto_str (c, "state"), state) == 0) {
             json_decref (best);
             best = c;
             break;
@@ -130,16 +109,16 @@ s_case_by_code (broker_ctx_t *ctx, const char *code, const char *state, bool all
 static int
 s_state_error (broker_ctx_t *ctx, const json_t *c, const char *want)
 {
-    const char *st = s_str (c, "state");
+    const char *st = proto_str (c, "state");
     if (strcmp (st, "collected") == 0) {
         char when[24];
         broker_format_time (json_integer_value (json_object_get (c, "collected")),
                             ctx->config->utc_offset_min, when, sizeof when);
-        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "已于 %.16s 领取 / collected at %.16s", when,
-                            when);
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "已于 %.16s 领取 / collected at %.16s",
+                            when, when);
     }
-    return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "case %s is %s, not %s", s_str (c, "case_no"), st,
-                        want);
+    return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "case %s is %s, not %s",
+                        proto_str (c, "case_no"), st, want);
 }
 
 //  The second factor for a case, when its item asks for one: the last 4 characters of the
@@ -147,15 +126,16 @@ s_state_error (broker_ctx_t *ctx, const json_t *c, const char *want)
 static bool
 s_pin (broker_ctx_t *ctx, const json_t *c, char pin_hash[33])
 {
-    int ii = broker_config_item (ctx->config, s_str (c, "item"));
+    int ii = broker_config_item (ctx->config, proto_str (c, "item"));
     if (ii < 0 || !ctx->config->items[ii].pickup_pin)
         return false;
     const json_t *a = json_object_get (c, "applicant");
-    const char *id = *s_str (a, "id_number") ? s_str (a, "id_number") : s_str (a, "uscc");
+    const char *id =
+        *proto_str (a, "id_number") ? proto_str (a, "id_number") : proto_str (a, "uscc");
     size_t n = strlen (id);
     if (n < 4)
         return false;
-    proto_token_pin_hash (s_str (c, "case_no"), id + n - 4, pin_hash);
+    proto_token_pin_hash (proto_str (c, "case_no"), id + n - 4, pin_hash);
     return true;
 }
 
@@ -166,16 +146,16 @@ s_pickup_record (broker_ctx_t *ctx, const json_t *c)
     const json_t *p = json_object_get (c, "pickup");
     json_t *codes = json_array ();
     char h[33];
-    proto_token_hash (s_str (c, "token"), h);
+    proto_token_hash (proto_str (c, "token"), h);
     json_array_append_new (codes, json_string (h));
     size_t i;
     json_t *x;
     json_array_foreach (json_object_get (c, "proxies"), i, x)
-        json_array_append_new (codes, json_string (s_str (x, "code_hash")));
-    json_t *r = json_pack ("{s:s, s:s, s:o, s:I, s:s}", "case_no", s_str (c, "case_no"), "slot",
-                           s_str (p, "slot"), "codes", codes, "deposited",
+        json_array_append_new (codes, json_string (proto_str (x, "code_hash")));
+    json_t *r = json_pack ("{s:s, s:s, s:o, s:I, s:s}", "case_no", proto_str (c, "case_no"), "slot",
+                           proto_str (p, "slot"), "codes", codes, "deposited",
                            json_integer_value (json_object_get (p, "deposited")), "item_name",
-                           s_str (c, "item_name"));
+                           proto_str (c, "item_name"));
     char pin[33];
     if (s_pin (ctx, c, pin))
         json_object_set_new (r, "pin_hash", json_string (pin));
@@ -188,7 +168,7 @@ s_pickup_record (broker_ctx_t *ctx, const json_t *c)
 static const char *
 s_size_of (broker_ctx_t *ctx, const json_t *c)
 {
-    int ii = broker_config_item (ctx->config, s_str (c, "item"));
+    int ii = broker_config_item (ctx->config, proto_str (c, "item"));
     return ii >= 0 ? ctx->config->items[ii].result_size : "M";
 }
 
@@ -198,19 +178,19 @@ broker_h_vault_deposit_check (broker_ctx_t *ctx, const json_t *body)
     if (!s_cabinet (ctx, body))
         return -1;
     bool proxy;
-    json_t *c = s_case_by_code (ctx, s_str (body, "code"), "awaiting_pickup", true, &proxy);
+    json_t *c = s_case_by_code (ctx, proto_str (body, "code"), "awaiting_pickup", true, &proxy);
     if (!c)
         return -1;
-    if (proxy || strcmp (s_str (c, "state"), "awaiting_pickup") != 0) {
+    if (proxy || strcmp (proto_str (c, "state"), "awaiting_pickup") != 0) {
         int rc = proxy ? broker_fail (ctx, PROTO_ERR_WRONG_STATE, "a proxy code cannot deposit")
                        : s_state_error (ctx, c, "awaiting_pickup");
         json_decref (c);
         return rc;
     }
     json_t *view = broker_case_view (ctx, c, false);
-    ctx->reply = json_pack ("{s:s, s:s, s:s, s:O}", "case_no", s_str (c, "case_no"), "item_name",
-                            s_str (c, "item_name"), "size", s_size_of (ctx, c), "applicant",
-                            json_object_get (view, "applicant"));
+    ctx->reply = json_pack ("{s:s, s:s, s:s, s:O}", "case_no", proto_str (c, "case_no"),
+                            "item_name", proto_str (c, "item_name"), "size", s_size_of (ctx, c),
+                            "applicant", json_object_get (view, "applicant"));
     json_decref (view);
     json_decref (c);
     return 0;
@@ -219,7 +199,7 @@ broker_h_vault_deposit_check (broker_ctx_t *ctx, const json_t *body)
 static json_t *
 s_case_named (broker_ctx_t *ctx, const json_t *body)
 {
-    const char *no = s_str (body, "case_no");
+    const char *no = proto_str (body, "case_no");
     json_t *c = strlen (no) <= 48 ? broker_case_load (ctx, no) : NULL;
     if (!c)
         broker_fail (ctx, PROTO_ERR_UNKNOWN_CASE, "no case %.48s", no);
@@ -230,37 +210,39 @@ static bool
 s_here (const json_t *c, const char *cabinet, const char *slot)
 {
     const json_t *p = json_object_get (c, "pickup");
-    return strcmp (s_str (p, "cabinet"), cabinet) == 0 && (!slot || strcmp (s_str (p, "slot"), slot) == 0);
+    return strcmp (proto_str (p, "cabinet"), cabinet) == 0 &&
+           (!slot || strcmp (proto_str (p, "slot"), slot) == 0);
 }
 
 int
 broker_h_vault_deposited (broker_ctx_t *ctx, const json_t *body)
 {
     const char *cabinet = s_cabinet (ctx, body);
-    const char *slot = s_str (body, "slot");
+    const char *slot = proto_str (body, "slot");
     if (!cabinet || broker_check_length (ctx, "slot", slot, 16))
         return -1;
     json_t *c = s_case_named (ctx, body);
     if (!c)
         return -1;
     //  A report that arrives twice (a retry with a new id after a vault restart) is a no-op.
-    if (strcmp (s_str (c, "state"), "ready_for_pickup") == 0 && s_here (c, cabinet, slot)) {
+    if (strcmp (proto_str (c, "state"), "ready_for_pickup") == 0 && s_here (c, cabinet, slot)) {
         ctx->reply = json_pack ("{s:o}", "pickup", s_pickup_record (ctx, c));
         json_decref (c);
         return 0;
     }
-    if (strcmp (s_str (c, "state"), "awaiting_pickup") != 0) {
+    if (strcmp (proto_str (c, "state"), "awaiting_pickup") != 0) {
         int rc = s_state_error (ctx, c, "awaiting_pickup");
         json_decref (c);
         return rc;
     }
-    json_t *mirror = broker_store_get_json (ctx->store, BROKER_DB_CABINETS, cabinet, strlen (cabinet));
-    const char *cab_name = mirror ? s_str (mirror, "name") : cabinet;
+    json_t *mirror =
+        broker_store_get_json (ctx->store, BROKER_DB_CABINETS, cabinet, strlen (cabinet));
+    const char *cab_name = mirror ? proto_str (mirror, "name") : cabinet;
     json_object_set_new (c, "state", json_string ("ready_for_pickup"));
     json_object_set_new (c, "pickup",
                          json_pack ("{s:s, s:s, s:s, s:I}", "cabinet", cabinet, "cabinet_name",
                                     *cab_name ? cab_name : cabinet, "slot", slot, "deposited",
-                                    (json_int_t) ctx->now));
+                                    (json_int_t)ctx->now));
     json_decref (mirror);
     broker_case_save (ctx, c);
     broker_case_emit (ctx, PROTO_EVT_CASE_READY_FOR_PICKUP, c,
@@ -269,7 +251,7 @@ broker_h_vault_deposited (broker_ctx_t *ctx, const json_t *body)
     char text[600];
     snprintf (text, sizeof text,
               "【%s】您的%s（%s）已存入自助取件柜 %s 格口，请凭取号单或本短信二维码取件。",
-              ctx->config->hall_name, s_str (c, "item_name"), s_str (c, "case_no"), slot);
+              ctx->config->hall_name, proto_str (c, "item_name"), proto_str (c, "case_no"), slot);
     broker_notify (ctx, c, "ready_for_pickup", text);
     ctx->reply = json_pack ("{s:o}", "pickup", s_pickup_record (ctx, c));
     json_decref (c);
@@ -286,15 +268,15 @@ broker_h_vault_pickup_check (broker_ctx_t *ctx, const json_t *body)
     if (!cabinet)
         return -1;
     bool proxy;
-    json_t *c = s_case_by_code (ctx, s_str (body, "code"), "ready_for_pickup", false, &proxy);
+    json_t *c = s_case_by_code (ctx, proto_str (body, "code"), "ready_for_pickup", false, &proxy);
     if (!c)
         return -1;
     int rc = 0;
-    if (strcmp (s_str (c, "state"), "ready_for_pickup") != 0)
+    if (strcmp (proto_str (c, "state"), "ready_for_pickup") != 0)
         rc = s_state_error (ctx, c, "ready_for_pickup");
     else if (!s_here (c, cabinet, NULL))
         rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE, "this result is in cabinet %s, not here",
-                          s_str (json_object_get (c, "pickup"), "cabinet"));
+                          proto_str (json_object_get (c, "pickup"), "cabinet"));
     else {
         ctx->reply = s_pickup_record (ctx, c);
         json_object_set_new (ctx->reply, "proxy", json_boolean (proxy));
@@ -307,23 +289,23 @@ int
 broker_h_vault_collected (broker_ctx_t *ctx, const json_t *body)
 {
     const char *cabinet = s_cabinet (ctx, body);
-    const char *slot = s_str (body, "slot");
+    const char *slot = proto_str (body, "slot");
     if (!cabinet)
         return -1;
     json_t *c = s_case_named (ctx, body);
     if (!c)
         return -1;
     json_int_t when = json_integer_value (json_object_get (body, "time"));
-    if (strcmp (s_str (c, "state"), "collected") == 0 && s_here (c, cabinet, slot)) {
+    if (strcmp (proto_str (c, "state"), "collected") == 0 && s_here (c, cabinet, slot)) {
         ctx->reply = broker_case_view (ctx, c, false);
         json_decref (c);
         return 0;
     }
-    if (strcmp (s_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, slot)) {
-        int rc = strcmp (s_str (c, "state"), "ready_for_pickup") != 0
+    if (strcmp (proto_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, slot)) {
+        int rc = strcmp (proto_str (c, "state"), "ready_for_pickup") != 0
                      ? s_state_error (ctx, c, "ready_for_pickup")
                      : broker_fail (ctx, PROTO_ERR_WRONG_STATE, "case %s is not in %s slot %s",
-                                    s_str (c, "case_no"), cabinet, slot);
+                                    proto_str (c, "case_no"), cabinet, slot);
         json_decref (c);
         return rc;
     }
@@ -338,9 +320,9 @@ broker_h_vault_collected (broker_ctx_t *ctx, const json_t *body)
                          json_pack ("{s:s, s:s, s:s, s:b}", "kind", "cabinet", "cabinet", cabinet,
                                     "slot", slot, "proxy", proxy));
     broker_case_save (ctx, c);
-    broker_case_emit (ctx, PROTO_EVT_CASE_COLLECTED, c,
-                      json_pack ("{s:s, s:s, s:b}", "cabinet", cabinet, "slot", slot, "proxy", proxy),
-                      NULL);
+    broker_case_emit (
+        ctx, PROTO_EVT_CASE_COLLECTED, c,
+        json_pack ("{s:s, s:s, s:b}", "cabinet", cabinet, "slot", slot, "proxy", proxy), NULL);
     ctx->reply = broker_case_view (ctx, c, false);
     json_decref (c);
     return 0;
@@ -350,26 +332,27 @@ int
 broker_h_vault_recovered (broker_ctx_t *ctx, const json_t *body)
 {
     const char *cabinet = s_cabinet (ctx, body);
-    const char *slot = s_str (body, "slot");
+    const char *slot = proto_str (body, "slot");
     if (!cabinet)
         return -1;
     json_t *c = s_case_named (ctx, body);
     if (!c)
         return -1;
-    if (strcmp (s_str (c, "state"), "awaiting_pickup") == 0 && !json_object_get (c, "pickup")) {
+    if (strcmp (proto_str (c, "state"), "awaiting_pickup") == 0 && !json_object_get (c, "pickup")) {
         ctx->reply = broker_case_view (ctx, c, false);
         json_decref (c);
         return 0;
     }
-    if (strcmp (s_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, slot)) {
+    if (strcmp (proto_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, slot)) {
         int rc = s_state_error (ctx, c, "ready_for_pickup in this slot");
         json_decref (c);
         return rc;
     }
     //  Back to the counter (统一出件): a clerk hands it out from there.
     json_object_set_new (c, "state", json_string ("awaiting_pickup"));
-    json_object_set_new (c, "recovered", json_pack ("{s:s, s:s, s:I}", "cabinet", cabinet, "slot",
-                                                    slot, "time", (json_int_t) ctx->now));
+    json_object_set_new (c, "recovered",
+                         json_pack ("{s:s, s:s, s:I}", "cabinet", cabinet, "slot", slot, "time",
+                                    (json_int_t)ctx->now));
     json_object_del (c, "pickup");
     //  A later deposit starts a new wait: the overdue warning was about this one.
     json_t *w = json_object_get (c, "warnings");
@@ -388,10 +371,11 @@ broker_h_vault_recovered (broker_ctx_t *ctx, const json_t *body)
 bool
 broker_vault_overdue (broker_ctx_t *ctx, json_t *c)
 {
-    if (strcmp (s_str (c, "state"), "ready_for_pickup") != 0)
+    if (strcmp (proto_str (c, "state"), "ready_for_pickup") != 0)
         return false;
-    json_int_t deposited = json_integer_value (json_object_get (json_object_get (c, "pickup"), "deposited"));
-    if (ctx->now - deposited < (json_int_t) ctx->config->pickup_overdue_days * 86400000)
+    json_int_t deposited =
+        json_integer_value (json_object_get (json_object_get (c, "pickup"), "deposited"));
+    if (ctx->now - deposited < (json_int_t)ctx->config->pickup_overdue_days * 86400000)
         return false;
     json_t *w = json_object_get (c, "warnings");
     size_t i;
@@ -407,12 +391,12 @@ broker_vault_overdue (broker_ctx_t *ctx, json_t *c)
     const json_t *p = json_object_get (c, "pickup");
     broker_case_emit (ctx, PROTO_EVT_CASE_WARNING, c,
                       json_pack ("{s:s, s:s, s:s}", "level", "pickup_overdue", "cabinet",
-                                 s_str (p, "cabinet"), "slot", s_str (p, "slot")),
+                                 proto_str (p, "cabinet"), "slot", proto_str (p, "slot")),
                       NULL);
     char text[600];
     snprintf (text, sizeof text,
               "【%s】您的%s（%s）已在自助取件柜存放 %d 天，请尽快取件；逾期将转回窗口领取。",
-              ctx->config->hall_name, s_str (c, "item_name"), s_str (c, "case_no"),
+              ctx->config->hall_name, proto_str (c, "item_name"), proto_str (c, "case_no"),
               ctx->config->pickup_overdue_days);
     broker_notify (ctx, c, "pickup_reminder", text);
     return true;
@@ -424,14 +408,14 @@ broker_vault_overdue (broker_ctx_t *ctx, json_t *c)
 int
 broker_h_case_authorize_proxy (broker_ctx_t *ctx, const json_t *body)
 {
-    const char *name = s_str (body, "proxy_name");
+    const char *name = proto_str (body, "proxy_name");
     if (broker_check_length (ctx, "proxy_name", name, 64))
         return -1;
     bool proxy;
-    json_t *c = s_case_by_code (ctx, s_str (body, "token"), "ready_for_pickup", false, &proxy);
+    json_t *c = s_case_by_code (ctx, proto_str (body, "token"), "ready_for_pickup", false, &proxy);
     if (!c)
         return -1;
-    const char *st = s_str (c, "state");
+    const char *st = proto_str (c, "state");
     if (proxy || (strcmp (st, "ready_for_pickup") != 0 && strcmp (st, "awaiting_pickup") != 0)) {
         int rc = proxy ? broker_fail (ctx, PROTO_ERR_FORBIDDEN,
                                       "only the applicant's own code can authorise a proxy")
@@ -452,16 +436,16 @@ broker_h_case_authorize_proxy (broker_ctx_t *ctx, const json_t *body)
         json_object_set_new (c, "proxies", proxies);
     }
     json_array_append_new (proxies, json_pack ("{s:s, s:s, s:I}", "name", name, "code_hash", hash,
-                                               "created", (json_int_t) ctx->now));
-    const char *no = s_str (c, "case_no");
+                                               "created", (json_int_t)ctx->now));
+    const char *no = proto_str (c, "case_no");
     broker_store_put (ctx->store, BROKER_DB_PROXY_CODES, code, PROTO_TOKEN_LEN, no, strlen (no));
     broker_case_save (ctx, c);
     broker_case_emit (ctx, PROTO_EVT_CASE_PROXY_AUTHORIZED, c,
                       json_pack ("{s:s}", "proxy_name", name), NULL);
     char qr[600];
     snprintf (qr, sizeof qr, "%s%s", ctx->config->status_url, code);
-    ctx->reply = json_pack ("{s:s, s:s, s:s, s:s}", "case_no", no, "proxy_name", name,
-                            "proxy_code", code, "qr", qr);
+    ctx->reply = json_pack ("{s:s, s:s, s:s, s:s}", "case_no", no, "proxy_name", name, "proxy_code",
+                            code, "qr", qr);
     json_decref (c);
     return 0;
 }
@@ -479,13 +463,13 @@ broker_h_vault_report (broker_ctx_t *ctx, const json_t *body)
     size_t i;
     json_t *s;
     json_array_foreach (slots, i, s)
-        if (!json_is_object (s) || !json_is_string (json_object_get (s, "slot"))
-            || !json_is_string (json_object_get (s, "state")))
+        if (!json_is_object (s) || !json_is_string (json_object_get (s, "slot")) ||
+            !json_is_string (json_object_get (s, "state")))
             return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "slots[%zu] needs slot and state", i);
     const char *name = json_string_value (json_object_get (body, "name"));
-    json_t *mirror = json_pack ("{s:s, s:s, s:O, s:I, s:b}", "cabinet", cabinet, "name",
-                                name ? name : cabinet, "slots", slots, "reported",
-                                (json_int_t) ctx->now, "online", 1);
+    json_t *mirror =
+        json_pack ("{s:s, s:s, s:O, s:I, s:b}", "cabinet", cabinet, "name", name ? name : cabinet,
+                   "slots", slots, "reported", (json_int_t)ctx->now, "online", 1);
     broker_store_put_json (ctx->store, BROKER_DB_CABINETS, cabinet, strlen (cabinet), mirror);
     json_t *alarm = json_object_get (body, "alarm");
     if (json_is_object (alarm)) {
@@ -505,7 +489,7 @@ s_next_command_id (broker_ctx_t *ctx)
     if (n < 0)
         return 0;
     broker_number_put (ctx, "cabinet_cmd", n + 1);
-    return (uint64_t) n + 1;
+    return (uint64_t)n + 1;
 }
 
 static int
@@ -516,7 +500,7 @@ s_command_add (broker_ctx_t *ctx, const char *cabinet, json_t *cmd)
         json_decref (cmd);
         return broker_fail (ctx, PROTO_ERR_INTERNAL, "the command counter is unreadable");
     }
-    json_object_set_new (cmd, "id", json_integer ((json_int_t) id));
+    json_object_set_new (cmd, "id", json_integer ((json_int_t)id));
     json_object_set_new (cmd, "time", json_integer (ctx->now));
     size_t clen = strlen (cabinet);
     unsigned char key[CAB_MAX + 9];
@@ -541,17 +525,17 @@ broker_h_vault_deposit_request (broker_ctx_t *ctx, const json_t *body)
     if (size && strcmp (size, "S") && strcmp (size, "M") && strcmp (size, "L"))
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "size must be S, M or L");
     bool proxy;
-    json_t *c = s_case_by_code (ctx, s_str (body, "code"), "awaiting_pickup", true, &proxy);
+    json_t *c = s_case_by_code (ctx, proto_str (body, "code"), "awaiting_pickup", true, &proxy);
     if (!c)
         return -1;
-    if (proxy || strcmp (s_str (c, "state"), "awaiting_pickup") != 0) {
+    if (proxy || strcmp (proto_str (c, "state"), "awaiting_pickup") != 0) {
         int rc = s_state_error (ctx, c, "awaiting_pickup");
         json_decref (c);
         return rc;
     }
-    json_t *cmd = json_pack ("{s:s, s:s, s:s, s:s}", "kind", "deposit", "case_no",
-                             s_str (c, "case_no"), "size", size ? size : s_size_of (ctx, c),
-                             "clerk", clerk ? clerk : "");
+    json_t *cmd =
+        json_pack ("{s:s, s:s, s:s, s:s}", "kind", "deposit", "case_no", proto_str (c, "case_no"),
+                   "size", size ? size : s_size_of (ctx, c), "clerk", clerk ? clerk : "");
     json_decref (c);
     return s_command_add (ctx, cabinet, cmd);
 }
@@ -560,11 +544,12 @@ int
 broker_h_vault_remote_open (broker_ctx_t *ctx, const json_t *body)
 {
     const char *cabinet = s_cabinet (ctx, body);
-    const char *slot = s_str (body, "slot");
-    const char *reason = s_str (body, "reason");
+    const char *slot = proto_str (body, "slot");
+    const char *reason = proto_str (body, "reason");
     const char *clerk = json_string_value (json_object_get (body, "clerk"));
-    if (!cabinet || broker_check_length (ctx, "slot", slot, 16)
-        || broker_check_length (ctx, "reason", reason, 512) || broker_check_length (ctx, "clerk", clerk, 64))
+    if (!cabinet || broker_check_length (ctx, "slot", slot, 16) ||
+        broker_check_length (ctx, "reason", reason, 512) ||
+        broker_check_length (ctx, "clerk", clerk, 64))
         return -1;
     return s_command_add (ctx, cabinet,
                           json_pack ("{s:s, s:s, s:s, s:s}", "kind", "open", "slot", slot, "reason",
@@ -582,9 +567,9 @@ broker_h_vault_command_done (broker_ctx_t *ctx, const json_t *body)
     unsigned char key[CAB_MAX + 9];
     memcpy (key, cabinet, clen);
     key[clen] = 0;
-    broker_key_u64 ((uint64_t) id, key + clen + 1);
+    broker_key_u64 ((uint64_t)id, key + clen + 1);
     json_t *cmd = broker_store_get_json (ctx->store, BROKER_DB_CABINET_CMDS, key, clen + 9);
-    if (!cmd)  //  done already (a retry): nothing to do
+    if (!cmd) //  done already (a retry): nothing to do
         return (ctx->reply = json_pack ("{s:b}", "ok", 1)) ? 0 : -1;
     broker_store_del (ctx->store, BROKER_DB_CABINET_CMDS, key, clen + 9);
     json_object_set (cmd, "result", json_object_get (body, "result"));
@@ -594,47 +579,46 @@ broker_h_vault_command_done (broker_ctx_t *ctx, const json_t *body)
     return 0;
 }
 
-typedef struct {
-    broker_ctx_t *ctx;
-    const char *cabinet;
-    json_t *out;
-} s_sync_t;
-
-static int
-s_sync_cmd (const MDB_val *key, const MDB_val *val, void *arg)
+//  The cabinet's pending commands, oldest first (keys: cabinet id NUL command id).
+static json_t *
+s_sync_commands (broker_ctx_t *ctx, const char *cabinet)
 {
-    s_sync_t *s = arg;
-    size_t clen = strlen (s->cabinet);
-    if (key->mv_size != clen + 9 || memcmp (key->mv_data, s->cabinet, clen) != 0)
-        return 1;
-    json_t *cmd = json_loadb (val->mv_data, val->mv_size, 0, NULL);
-    if (cmd)
-        json_array_append_new (s->out, cmd);
-    return 0;
+    json_t *out = json_array ();
+    size_t clen = strlen (cabinet);
+    broker_store_iter_t it;
+    broker_store_scan (ctx->store, BROKER_DB_CABINET_CMDS, cabinet, clen + 1, &it);
+    while (broker_store_next (&it)) {
+        if (it.key.mv_size != clen + 9)
+            break;
+        json_t *cmd = json_loadb (it.val.mv_data, it.val.mv_size, 0, NULL);
+        if (cmd)
+            json_array_append_new (out, cmd);
+    }
+    broker_store_scan_end (&it);
+    return out;
 }
 
-static int
-s_sync_case (const MDB_val *key, const MDB_val *val, void *arg)
+//  The pickup records of the results in the cabinet's slots.
+static json_t *
+s_sync_pickups (broker_ctx_t *ctx, const char *cabinet)
 {
-    (void) val;
-    s_sync_t *s = arg;
-    char no[64];
-    if (key->mv_size >= sizeof no)
-        return 0;
-    memcpy (no, key->mv_data, key->mv_size);
-    no[key->mv_size] = 0;
-    json_t *c = broker_case_load (s->ctx, no);
-    if (c && strcmp (s_str (c, "state"), "ready_for_pickup") == 0 && s_here (c, s->cabinet, NULL)) {
-        json_t *r = s_pickup_record (s->ctx, c);
+    json_t *out = json_array ();
+    json_t *open = broker_case_open_all (ctx);
+    size_t k;
+    json_t *c;
+    json_array_foreach (open, k, c) {
+        if (strcmp (proto_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, NULL))
+            continue;
+        json_t *r = s_pickup_record (ctx, c);
         size_t i;
         json_t *w;
         json_array_foreach (json_object_get (c, "warnings"), i, w)
             if (strcmp (json_string_value (w), "pickup_overdue") == 0)
                 json_object_set_new (r, "overdue", json_true ());
-        json_array_append_new (s->out, r);
+        json_array_append_new (out, r);
     }
-    json_decref (c);
-    return 0;
+    json_decref (open);
+    return out;
 }
 
 int
@@ -643,49 +627,43 @@ broker_h_vault_sync (broker_ctx_t *ctx, const json_t *body)
     const char *cabinet = s_cabinet (ctx, body);
     if (!cabinet)
         return -1;
-    s_sync_t cmds = {ctx, cabinet, json_array ()};
-    unsigned char from[CAB_MAX + 1];
-    size_t clen = strlen (cabinet);
-    memcpy (from, cabinet, clen);
-    from[clen] = 0;
-    broker_store_each (ctx->store, BROKER_DB_CABINET_CMDS, from, clen + 1, s_sync_cmd, &cmds);
-    s_sync_t pickups = {ctx, cabinet, json_array ()};
-    broker_store_each (ctx->store, BROKER_DB_OPEN_CASES, NULL, 0, s_sync_case, &pickups);
-    ctx->reply = json_pack ("{s:o, s:o, s:i, s:I, s:i}", "commands", cmds.out, "pickups",
-                            pickups.out, "overdue_days", ctx->config->pickup_overdue_days, "now",
-                            (json_int_t) ctx->now, "utc_offset_min", ctx->config->utc_offset_min);
+    ctx->reply = json_pack ("{s:o, s:o, s:i, s:I, s:i}", "commands", s_sync_commands (ctx, cabinet),
+                            "pickups", s_sync_pickups (ctx, cabinet), "overdue_days",
+                            ctx->config->pickup_overdue_days, "now", (json_int_t)ctx->now,
+                            "utc_offset_min", ctx->config->utc_offset_min);
     return 0;
 }
 
-static int
-s_status_one (const MDB_val *key, const MDB_val *val, void *arg)
+json_t *
+broker_vault_cabinets (broker_ctx_t *ctx)
 {
-    (void) key;
-    json_t *j = json_loadb (val->mv_data, val->mv_size, 0, NULL);
-    if (j)
-        json_array_append_new ((json_t *) arg, j);
-    return 0;
+    json_t *list = json_array ();
+    broker_store_iter_t it;
+    broker_store_scan (ctx->store, BROKER_DB_CABINETS, NULL, 0, &it);
+    while (broker_store_next (&it)) {
+        json_t *j = json_loadb (it.val.mv_data, it.val.mv_size, 0, NULL);
+        if (j)
+            json_array_append_new (list, j);
+    }
+    broker_store_scan_end (&it);
+    return list;
 }
 
 int
 broker_h_vault_status (broker_ctx_t *ctx, const json_t *body)
 {
     const char *cabinet = json_string_value (json_object_get (body, "cabinet"));
-    json_t *list = json_array ();
-    if (cabinet) {
-        json_t *one = strlen (cabinet) <= CAB_MAX
-                          ? broker_store_get_json (ctx->store, BROKER_DB_CABINETS, cabinet,
-                                                   strlen (cabinet))
-                          : NULL;
-        if (!one) {
-            json_decref (list);
-            return broker_fail (ctx, PROTO_ERR_UNKNOWN_CABINET,
-                                "no cabinet %.32s has reported to this broker", cabinet);
-        }
-        json_array_append_new (list, one);
+    if (!cabinet) {
+        ctx->reply = json_pack ("{s:o}", "cabinets", broker_vault_cabinets (ctx));
+        return 0;
     }
-    else
-        broker_store_each (ctx->store, BROKER_DB_CABINETS, NULL, 0, s_status_one, list);
-    ctx->reply = json_pack ("{s:o}", "cabinets", list);
+    json_t *one =
+        strlen (cabinet) <= CAB_MAX
+            ? broker_store_get_json (ctx->store, BROKER_DB_CABINETS, cabinet, strlen (cabinet))
+            : NULL;
+    if (!one)
+        return broker_fail (ctx, PROTO_ERR_UNKNOWN_CABINET,
+                            "no cabinet %.32s has reported to this broker", cabinet);
+    ctx->reply = json_pack ("{s:[o]}", "cabinets", one);
     return 0;
 }

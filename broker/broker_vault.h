@@ -18,12 +18,40 @@
 #ifndef BROKER_VAULT_H
 #define BROKER_VAULT_H
 
-#include "broker_handlers.h"
+#include "broker_ctx.h"
+
+//  vault.deposit_check: may this code's result go into a slot now? (the staff's scan)
+int broker_h_vault_deposit_check (broker_ctx_t *ctx, const json_t *body);
+//  vault.deposited: the door closed on the result; the citizen is notified.
+int broker_h_vault_deposited (broker_ctx_t *ctx, const json_t *body);
+//  vault.pickup_check: may this code open a door here? (the citizen's scan)
+int broker_h_vault_pickup_check (broker_ctx_t *ctx, const json_t *body);
+//  vault.collected: the door closed on an empty slot.
+int broker_h_vault_collected (broker_ctx_t *ctx, const json_t *body);
+//  vault.recovered: staff took an uncollected result back to the counter.
+int broker_h_vault_recovered (broker_ctx_t *ctx, const json_t *body);
+//  case.authorize_proxy: a proxy pickup code (代领) for someone else.
+int broker_h_case_authorize_proxy (broker_ctx_t *ctx, const json_t *body);
+//  vault.report: the cabinet's slots as its sensors see them, and any alarm.
+int broker_h_vault_report (broker_ctx_t *ctx, const json_t *body);
+//  vault.sync: the cabinet's pending commands and the pickups it must know.
+int broker_h_vault_sync (broker_ctx_t *ctx, const json_t *body);
+//  vault.command_done: a command carried out (or failed) by the cabinet.
+int broker_h_vault_command_done (broker_ctx_t *ctx, const json_t *body);
+//  vault.deposit_request: staff ask the cabinet to open a slot for a result.
+int broker_h_vault_deposit_request (broker_ctx_t *ctx, const json_t *body);
+//  vault.remote_open: staff open a slot from afar, with a reason.
+int broker_h_vault_remote_open (broker_ctx_t *ctx, const json_t *body);
+//  vault.status: the cabinets as they last reported.
+int broker_h_vault_status (broker_ctx_t *ctx, const json_t *body);
 
 //  Queues a notification to the case's applicant (if a phone is known).
 void broker_notify (broker_ctx_t *ctx, const json_t *c, const char *kind, const char *text);
 //  Raises pickup_overdue for a result left in a cabinet too long (once), with a reminder.
-//  Called by the daily case sweep. Returns true if the case changed.
+//  Called by the daily case sweep (broker_timers.h). True if the case changed (the caller
+//  saves it).
 bool broker_vault_overdue (broker_ctx_t *ctx, json_t *c);
+//  Every cabinet as it last reported (vault.report). Caller owns it.
+json_t *broker_vault_cabinets (broker_ctx_t *ctx);
 
 #endif

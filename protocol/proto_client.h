@@ -1,12 +1,12 @@
 /*  proto_client.h — the request client every device uses (ZeroMQ Guide, "Lazy Pirate").
 
     One DEALER socket to the broker. A call sends [signature, command, request-id, body]
-    and waits for the reply carrying the same request id. If none comes within the timeout,
-    the socket is closed and reopened (dropping anything queued on the dead connection) and
-    the same request, with the same request id, is sent again; the broker's idempotency
-    record makes the retry safe: a request that was applied returns its first reply and
-    changes nothing twice. Replies with other request ids (late answers to earlier tries)
-    are discarded. */
+    (framed by proto_wire) and waits for the reply carrying the same request id. If none
+    comes within the timeout, the socket is closed and reopened (dropping anything queued
+    on the dead connection) and the same request, with the same request id, is sent again;
+    the broker's idempotency record makes the retry safe: a request that was applied
+    returns its first reply and changes nothing twice. Replies with other request ids
+    (late answers to earlier tries) are discarded. */
 #ifndef PROTO_CLIENT_H
 #define PROTO_CLIENT_H
 
@@ -17,9 +17,9 @@ typedef struct proto_client proto_client_t;
 
 //  Exit status of every onewindow program, for scripts: done; refused by the broker (an
 //  error reply); usage error; broker unreachable.
-#define PROTO_EXIT_OK 0
-#define PROTO_EXIT_REFUSED 1
-#define PROTO_EXIT_USAGE 2
+#define PROTO_EXIT_OK          0
+#define PROTO_EXIT_REFUSED     1
+#define PROTO_EXIT_USAGE       2
 #define PROTO_EXIT_UNREACHABLE 3
 
 //  Result of proto_client_call beyond the proto_err_t codes.
@@ -39,6 +39,9 @@ void proto_client_set_timeout (proto_client_t *self, int timeout_ms, int tries);
 int proto_client_call (proto_client_t *self, const char *command, const json_t *body,
                        json_t **result);
 //  Like proto_client_call with a caller-chosen request id (tests and tools that replay).
+//  What the broker could not answer is refused here, unsent, with the code the broker
+//  would give: an invalid request id (bad_request_id), a body over PROTO_MAX_MSG, which
+//  the broker's libzmq would drop with the connection (too_large).
 int proto_client_call_id (proto_client_t *self, const char *command, const json_t *body,
                           const char *request_id, json_t **result);
 //  The error code string of the last call ("ok", "unknown_service", ..., "unreachable").
@@ -56,8 +59,7 @@ void proto_curve_default (const char *server_public, const char *public_key,
 //  CURVE from a device's key file and the broker's public key (40 Z85 characters or a key
 //  file): both empty or NULL means none (the broker must run --insecure). 0, or -1 with
 //  the reason in err. Calls proto_curve_default.
-int proto_curve_setup (const char *key_file, const char *server_key, char *err,
-                       size_t err_size);
+int proto_curve_setup (const char *key_file, const char *server_key, char *err, size_t err_size);
 //  The broker endpoint when none is given: $ONEWINDOW_BROKER or tcp://127.0.0.1:7100.
 const char *proto_default_broker (void);
 //  Applies the process's CURVE settings to a socket before it connects (a SUB to the

@@ -35,6 +35,6 @@ proto_log (proto_log_level_t level, const char *fmt, ...)
     vsnprintf (line, sizeof line, fmt, ap);
     va_end (ap);
     //  One fprintf per line, so lines from several processes sharing a terminal stay whole.
-    fprintf (stderr, "%s.%03d %s %s %s\n", stamp, (int) (tv.tv_usec / 1000), s_program,
-             names[level], line);
+    fprintf (stderr, "%s.%03d %s %s %s\n", stamp, (int)(tv.tv_usec / 1000), s_program, names[level],
+             line);
 }

@@ -13,6 +13,7 @@
 #include "proto_text.h"
 #include "proto_log.h"
 #include "proto_msg.h"
+#include "proto_wire.h"
 
 #define RECENT       30
 #define CHECK_MS     5000 //  liveness check when no event arrives for this long
@@ -321,6 +322,22 @@ s_final (const json_t *t)
            (strcmp (st, "missed") == 0 && !json_object_get (t, "grace_until"));
 }
 
+//  What a new ticket of each service would wait (ticket.called and hall.estimates carry
+//  it as est_new_s: prefix -> seconds or null).
+static void
+s_apply_estimates (proto_mirror_t *self, const json_t *est_new_s)
+{
+    const char *prefix;
+    json_t *est;
+    json_object_foreach ((json_t *)est_new_s, prefix, est) {
+        size_t k;
+        json_t *svc;
+        json_array_foreach (json_object_get (self->state, "services"), k, svc)
+            if (strcmp (json_string_value (json_object_get (svc, "prefix")), prefix) == 0)
+                json_object_set (svc, "est_wait_s", est);
+    }
+}
+
 //  A ticket.called event: a first call counts its wait, every call brings the services'
 //  new estimates and goes to the recent calls.
 static void
@@ -337,15 +354,7 @@ s_apply_call (proto_mirror_t *self, const json_t *e, const json_t *t, json_t *da
         if (ms > json_integer_value (json_object_get (st, "over_wait_minutes")) * 60000)
             s_add (day, "over_wait", 1);
     }
-    const char *prefix;
-    json_t *est;
-    json_object_foreach (json_object_get (e, "est_new_s"), prefix, est) {
-        size_t k;
-        json_t *svc;
-        json_array_foreach (json_object_get (st, "services"), k, svc)
-            if (strcmp (json_string_value (json_object_get (svc, "prefix")), prefix) == 0)
-                json_object_set (svc, "est_wait_s", est);
-    }
+    s_apply_estimates (self, json_object_get (e, "est_new_s"));
     json_t *call = json_pack (
         "{s:O, s:O, s:O, s:O, s:O, s:O}", "number", json_object_get (t, "number"), "service",
         json_object_get (t, "service"), "counter", json_object_get (e, "counter"), "counter_name",
@@ -539,41 +548,20 @@ s_apply (proto_mirror_t *self, const char *topic, json_t *e)
     s_recount (self);
 }
 
-//  Reads one event message; 1 if one was read, 0 if none waiting, -1 on error.
+//  Reads one event message; 1 if one was read (a malformed one leaves *body NULL), 0 if
+//  none waiting, -1 on error.
 static int
 s_read (proto_mirror_t *self, char *topic, size_t tsize, uint64_t *seq, json_t **body)
 {
-    zmq_msg_t m;
-    int part = 0;
-    *body = NULL;
-    topic[0] = 0;
-    *seq = 0;
-    bool more = true;
-    while (more) {
-        zmq_msg_init (&m);
-        if (zmq_msg_recv (&m, self->sub, part == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-            zmq_msg_close (&m);
-            return part == 0 && errno == EAGAIN ? 0 : -1;
-        }
-        size_t n = zmq_msg_size (&m);
-        if (part == 0) {
-            n = n < tsize - 1 ? n : tsize - 1;
-            memcpy (topic, zmq_msg_data (&m), n);
-            topic[n] = 0;
-        }
-        else if (part == 1) {
-            char buf[24];
-            n = n < sizeof buf - 1 ? n : sizeof buf - 1;
-            memcpy (buf, zmq_msg_data (&m), n);
-            buf[n] = 0;
-            *seq = strtoull (buf, NULL, 10);
-        }
-        else if (part == 2)
-            *body = json_loadb (zmq_msg_data (&m), zmq_msg_size (&m), 0, NULL);
-        more = zmq_msg_more (&m);
-        zmq_msg_close (&m);
-        part++;
-    }
+    proto_wire_event_t event;
+    proto_wire_rc_t rc = proto_wire_recv_event (self->sub, ZMQ_DONTWAIT, &event);
+    bool none = rc == PROTO_WIRE_ERROR && errno == EAGAIN;
+    snprintf (topic, tsize, "%s", event.topic);
+    *seq = event.seq;
+    *body = rc == PROTO_WIRE_OK ? proto_wire_event_json (&event) : NULL;
+    proto_wire_event_close (&event);
+    if (rc == PROTO_WIRE_ERROR)
+        return none ? 0 : -1;
     return 1;
 }
 
@@ -663,6 +651,15 @@ proto_mirror_poll (proto_mirror_t *self, int timeout_ms)
         self->last_event_ms = proto_mono_ms ();
         if (!body || seq == 0) {
             json_decref (body);
+            continue;
+        }
+        if (strcmp (topic, "hall.estimates") == 0) {
+            //  Not journaled: it carries the last journaled event's sequence and is applied
+            //  as it comes (a lost one is followed by the next, or by a snapshot).
+            s_apply_estimates (self, json_object_get (body, "est_new_s"));
+            s_notify (self, topic, body);
+            json_decref (body);
+            applied++;
             continue;
         }
         if (seq <= self->seq) {

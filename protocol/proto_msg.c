@@ -30,14 +30,28 @@ static const struct {
 #undef X
 };
 
-static const struct {
-    const char *topic;
-    const char *fields;
-} s_events[] = {
-#define X(id, topic, fields) {topic, fields},
-    PROTO_EVENTS (X)
-#undef X
+//  The event table as rows: a topic's row (topic set) is followed by its fields' rows.
+typedef struct {
+    const char *topic;   //  NULL on a field's row
+    const char *spec;    //  the field's "name:T", or the topic's summary
+    const char *meaning; //  the field's meaning; NULL on a topic's row
+} s_event_row_t;
+
+static const s_event_row_t s_event_rows[] = {
+#define E(id, topic, summary) {topic, summary, NULL},
+#define F(spec, meaning)      {NULL, spec, meaning},
+    PROTO_EVENT_TABLE (E, F)
+#undef E
+#undef F
 };
+
+static const s_event_row_t s_event_common[] = {
+#define F(spec, meaning) {NULL, spec, meaning},
+    PROTO_EVENT_COMMON (F)
+#undef F
+};
+
+#define S_ROWS(a) (sizeof (a) / sizeof (a)[0])
 
 const proto_command_t *
 proto_command (proto_cmd_t cmd)
@@ -57,7 +71,7 @@ proto_command_lookup (const char *name, size_t len)
 const char *
 proto_err_code (proto_err_t err)
 {
-    if ((int) err < 0 || err >= PROTO_ERR_COUNT)
+    if ((int)err < 0 || err >= PROTO_ERR_COUNT)
         return "internal";
     return s_errors[err].code;
 }
@@ -65,7 +79,7 @@ proto_err_code (proto_err_t err)
 const char *
 proto_err_desc (proto_err_t err)
 {
-    if ((int) err < 0 || err >= PROTO_ERR_COUNT)
+    if ((int)err < 0 || err >= PROTO_ERR_COUNT)
         return "an internal error";
     return s_errors[err].desc;
 }
@@ -82,7 +96,7 @@ proto_err_lookup (const char *code)
 const char *
 proto_role_name (proto_role_t role)
 {
-    if ((int) role < 0 || role >= PROTO_ROLE_COUNT)
+    if ((int)role < 0 || role >= PROTO_ROLE_COUNT)
         return "?";
     return s_roles[role].name;
 }
@@ -90,7 +104,7 @@ proto_role_name (proto_role_t role)
 const char *
 proto_role_desc (proto_role_t role)
 {
-    if ((int) role < 0 || role >= PROTO_ROLE_COUNT)
+    if ((int)role < 0 || role >= PROTO_ROLE_COUNT)
         return "?";
     return s_roles[role].desc;
 }
@@ -104,16 +118,71 @@ proto_role_lookup (const char *name)
     return -1;
 }
 
-const char *
-proto_evt_topic (proto_evt_t evt)
+//  The row of `evt`'s topic, or NULL for out-of-range values.
+static const s_event_row_t *
+s_event_row (proto_evt_t evt)
 {
-    return (unsigned) evt < PROTO_EVT_COUNT ? s_events[evt].topic : "?";
+    int seen = -1;
+    for (size_t i = 0; i < S_ROWS (s_event_rows); i++)
+        if (s_event_rows[i].topic && ++seen == (int)evt)
+            return &s_event_rows[i];
+    return NULL;
 }
 
 const char *
-proto_evt_fields (proto_evt_t evt)
+proto_evt_topic (proto_evt_t evt)
 {
-    return (unsigned) evt < PROTO_EVT_COUNT ? s_events[evt].fields : "?";
+    const s_event_row_t *row = s_event_row (evt);
+    return row ? row->topic : "?";
+}
+
+const char *
+proto_evt_summary (proto_evt_t evt)
+{
+    const s_event_row_t *row = s_event_row (evt);
+    return row ? row->spec : "?";
+}
+
+int
+proto_evt_lookup (const char *topic)
+{
+    for (int i = 0; i < PROTO_EVT_COUNT; i++)
+        if (topic && strcmp (proto_evt_topic (i), topic) == 0)
+            return i;
+    return -1;
+}
+
+//  Fills *f from a field's row.
+static bool
+s_field_of (const s_event_row_t *row, proto_field_t *f)
+{
+    const char *p = row->spec;
+    if (strcmp (p, "*") == 0) {
+        memset (f, 0, sizeof *f);
+        f->name[0] = '*';
+    } else if (!proto_spec_next (&p, f))
+        return false;
+    f->meaning = row->meaning;
+    return true;
+}
+
+bool
+proto_evt_field (proto_evt_t evt, size_t n, proto_field_t *f)
+{
+    const s_event_row_t *row = s_event_row (evt);
+    if (!row)
+        return false;
+    const s_event_row_t *end = s_event_rows + S_ROWS (s_event_rows);
+    for (row++; row < end && !row->topic; row++, n--)
+        if (n == 0)
+            return s_field_of (row, f);
+    return false;
+}
+
+bool
+proto_evt_common_field (size_t n, proto_field_t *f)
+{
+    return n < S_ROWS (s_event_common) && s_field_of (&s_event_common[n], f);
 }
 
 static void
@@ -133,7 +202,7 @@ proto_request_id_valid (const char *s, size_t len)
     if (len == 0 || len > PROTO_MAX_REQUEST_ID)
         return false;
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char) s[i] < 0x21 || (unsigned char) s[i] > 0x7e)
+        if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
             return false;
     return true;
 }
@@ -155,8 +224,8 @@ proto_request_reset (proto_request_t *req)
 }
 
 proto_err_t
-proto_request_decode (const proto_frame_t *frames, size_t count, proto_request_t *req,
-                      char *why, size_t why_size)
+proto_request_decode (const proto_frame_t *frames, size_t count, proto_request_t *req, char *why,
+                      size_t why_size)
 {
     memset (req, 0, sizeof *req);
     req->cmd = -1;
@@ -170,8 +239,8 @@ proto_request_decode (const proto_frame_t *frames, size_t count, proto_request_t
                count);
         return PROTO_ERR_BAD_FRAME;
     }
-    if (frames[0].size != strlen (PROTO_SIGNATURE)
-        || memcmp (frames[0].data, PROTO_SIGNATURE, frames[0].size) != 0) {
+    if (frames[0].size != strlen (PROTO_SIGNATURE) ||
+        memcmp (frames[0].data, PROTO_SIGNATURE, frames[0].size) != 0) {
         s_why (why, why_size, "first frame must be the signature \"%s\"", PROTO_SIGNATURE);
         return PROTO_ERR_BAD_SIGNATURE;
     }
@@ -182,20 +251,19 @@ proto_request_decode (const proto_frame_t *frames, size_t count, proto_request_t
     }
     req->cmd = proto_command_lookup (frames[1].data, frames[1].size);
     if (req->cmd < 0) {
-        int n = frames[1].size > 40 ? 40 : (int) frames[1].size;
+        int n = frames[1].size > 40 ? 40 : (int)frames[1].size;
         //  Only printable bytes go into the message, so it stays valid UTF-8/ASCII.
         char name[41];
         for (int i = 0; i < n; i++) {
-            unsigned char c = ((const unsigned char *) frames[1].data)[i];
-            name[i] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
+            unsigned char c = ((const unsigned char *)frames[1].data)[i];
+            name[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
         }
         name[n] = 0;
         s_why (why, why_size, "unknown command \"%s\"", name);
         return PROTO_ERR_UNKNOWN_COMMAND;
     }
     if (frames[3].size > PROTO_MAX_BODY) {
-        s_why (why, why_size, "body is %zu bytes; the limit is %d", frames[3].size,
-               PROTO_MAX_BODY);
+        s_why (why, why_size, "body is %zu bytes; the limit is %d", frames[3].size, PROTO_MAX_BODY);
         return PROTO_ERR_TOO_LARGE;
     }
     json_error_t jerr;
@@ -203,8 +271,7 @@ proto_request_decode (const proto_frame_t *frames, size_t count, proto_request_t
     json_t *body = json_loadb (frames[3].data, frames[3].size,
                                JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!body) {
-        s_why (why, why_size, "body is not valid JSON: %s (at byte %d)", jerr.text,
-               jerr.position);
+        s_why (why, why_size, "body is not valid JSON: %s (at byte %d)", jerr.text, jerr.position);
         return PROTO_ERR_BAD_JSON;
     }
     if (!json_is_object (body)) {
@@ -216,27 +283,36 @@ proto_request_decode (const proto_frame_t *frames, size_t count, proto_request_t
     return proto_validate (req->cmd, body, why, why_size);
 }
 
-static const char *
-s_type_name (char t)
+const char *
+proto_type_name (char t)
 {
     switch (t) {
-    case 's': return "a string";
-    case 'i': return "an integer";
-    case 'b': return "a boolean";
-    case 'o': return "an object";
-    case 'a': return "an array";
-    case 'n': return "a number";
+    case 's': return "string";
+    case 'i': return "integer";
+    case 'b': return "boolean";
+    case 'o': return "object";
+    case 'a': return "array";
+    case 'n': return "number";
     default: return "?";
     }
 }
 
+//  "a string", "an integer", ... for messages.
+static const char *
+s_a_type (char t)
+{
+    return t == 'i' || t == 'o' || t == 'a' ? "an" : "a";
+}
+
+//  True if `v` has type `t`. A command's strings are 1..PROTO_MAX_STRING bytes (`strict`);
+//  an event's may be empty and of any length.
 static bool
-s_type_ok (char t, const json_t *v)
+s_type_ok (char t, const json_t *v, bool strict)
 {
     switch (t) {
     case 's':
-        return json_is_string (v) && json_string_length (v) >= 1
-               && json_string_length (v) <= PROTO_MAX_STRING;
+        return json_is_string (v) && (!strict || (json_string_length (v) >= 1 &&
+                                                  json_string_length (v) <= PROTO_MAX_STRING));
     case 'i': return json_is_integer (v);
     case 'b': return json_is_boolean (v);
     case 'o': return json_is_object (v);
@@ -246,80 +322,143 @@ s_type_ok (char t, const json_t *v)
     }
 }
 
-//  Finds `key` in the spec; returns its type char and sets *optional, or 0 if absent.
-static char
-s_spec_find (const char *spec, const char *key, bool *optional)
+bool
+proto_spec_next (const char **p, proto_field_t *f)
 {
-    size_t klen = strlen (key);
-    const char *p = spec;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        const char *colon = strchr (p, ':');
-        if (!colon)
-            break;
-        const char *end = colon + 2;
-        bool opt = *end == '?';
-        if ((size_t) (colon - p) == klen && memcmp (p, key, klen) == 0) {
-            *optional = opt;
-            return colon[1];
-        }
-        p = end + (opt ? 1 : 0);
+    const char *s = *p;
+    while (*s == ' ')
+        s++;
+    const char *colon = strchr (s, ':');
+    if (!colon || !colon[1])
+        return false;
+    memset (f, 0, sizeof *f);
+    size_t len = (size_t)(colon - s);
+    if (len > PROTO_FIELD_NAME_MAX)
+        len = PROTO_FIELD_NAME_MAX;
+    memcpy (f->name, s, len);
+    f->type = colon[1];
+    f->optional = colon[2] == '?';
+    f->meaning = "";
+    *p = colon + 2 + (f->optional ? 1 : 0);
+    return true;
+}
+
+//  Finds `key` among the fields of `spec`; true and *f filled if it is there.
+static bool
+s_spec_find (const char *spec, const char *key, proto_field_t *f)
+{
+    while (proto_spec_next (&spec, f))
+        if (strcmp (f->name, key) == 0)
+            return true;
+    return false;
+}
+
+//  Checks one field of `what` (a command or topic name) in `body`: present unless optional,
+//  and of its type. PROTO_ERR_OK, MISSING_FIELD or BAD_FIELD with the reason in `why`.
+static proto_err_t
+s_check_field (const char *what, const proto_field_t *f, const json_t *body, bool strict, char *why,
+               size_t why_size)
+{
+    const json_t *v = json_object_get (body, f->name);
+    if (!v || json_is_null (v)) {
+        if (f->optional)
+            return PROTO_ERR_OK;
+        s_why (why, why_size, "%s needs field \"%s\" (%s %s)", what, f->name, s_a_type (f->type),
+               proto_type_name (f->type));
+        return PROTO_ERR_MISSING_FIELD;
     }
-    return 0;
+    if (s_type_ok (f->type, v, strict))
+        return PROTO_ERR_OK;
+    if (strict && f->type == 's' && json_is_string (v))
+        s_why (why, why_size, "field \"%s\" must be 1..%d bytes long", f->name, PROTO_MAX_STRING);
+    else
+        s_why (why, why_size, "field \"%s\" must be %s %s", f->name, s_a_type (f->type),
+               proto_type_name (f->type));
+    return PROTO_ERR_BAD_FIELD;
+}
+
+//  The reason for a key `what` does not have, clipped so the message stays short.
+static void
+s_why_unknown (char *why, size_t why_size, const char *what, const char *key)
+{
+    char shown[72];
+    proto_utf8_clip (shown, sizeof shown, key, 64);
+    s_why (why, why_size, "%s has no field \"%s\"", what, shown);
 }
 
 proto_err_t
 proto_validate (proto_cmd_t cmd, const json_t *body, char *why, size_t why_size)
 {
-    const char *spec = s_commands[cmd].fields;
+    const char *name = s_commands[cmd].name;
     //  Every field the spec requires must be there with its type.
-    const char *p = spec;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        const char *colon = strchr (p, ':');
-        if (!colon)
-            break;
-        char name[64];
-        size_t nlen = (size_t) (colon - p) < sizeof name - 1 ? (size_t) (colon - p)
-                                                              : sizeof name - 1;
-        memcpy (name, p, nlen);
-        name[nlen] = 0;
-        char type = colon[1];
-        bool opt = colon[2] == '?';
-        const json_t *v = json_object_get (body, name);
-        if (!v || json_is_null (v)) {
-            if (!opt) {
-                s_why (why, why_size, "%s needs field \"%s\" (%s)", s_commands[cmd].name, name,
-                       s_type_name (type));
-                return PROTO_ERR_MISSING_FIELD;
-            }
-        }
-        else if (!s_type_ok (type, v)) {
-            if (type == 's' && json_is_string (v))
-                s_why (why, why_size, "field \"%s\" must be 1..%d bytes long", name,
-                       PROTO_MAX_STRING);
-            else
-                s_why (why, why_size, "field \"%s\" must be %s", name, s_type_name (type));
-            return PROTO_ERR_BAD_FIELD;
-        }
-        p = colon + 2 + (opt ? 1 : 0);
+    proto_field_t f;
+    const char *p = s_commands[cmd].fields;
+    while (proto_spec_next (&p, &f)) {
+        proto_err_t err = s_check_field (name, &f, body, true, why, why_size);
+        if (err != PROTO_ERR_OK)
+            return err;
     }
     //  And nothing else may be: a misspelt optional field must not pass silently.
     const char *key;
     const json_t *value;
-    json_object_foreach ((json_t *) body, key, value) {
-        bool opt;
-        (void) value;
-        if (!s_spec_find (spec, key, &opt)) {
-            char shown[72];
-            proto_utf8_clip (shown, sizeof shown, key, 64);
-            s_why (why, why_size, "%s has no field \"%s\"", s_commands[cmd].name, shown);
+    json_object_foreach ((json_t *)body, key, value) {
+        (void)value;
+        if (!s_spec_find (s_commands[cmd].fields, key, &f)) {
+            s_why_unknown (why, why_size, name, key);
             return PROTO_ERR_BAD_FIELD;
         }
     }
     return PROTO_ERR_OK;
+}
+
+//  True if `key` is a common field or one of evt's own; *open set if evt takes any field.
+static bool
+s_evt_declares (proto_evt_t evt, const char *key, bool *open)
+{
+    proto_field_t f;
+    for (size_t n = 0; proto_evt_common_field (n, &f); n++)
+        if (strcmp (f.name, key) == 0)
+            return true;
+    for (size_t n = 0; proto_evt_field (evt, n, &f); n++) {
+        if (f.name[0] == '*')
+            *open = true;
+        else if (strcmp (f.name, key) == 0)
+            return true;
+    }
+    return false;
+}
+
+int
+proto_event_check (proto_evt_t evt, const json_t *body, char *why, size_t why_size)
+{
+    if ((unsigned)evt >= PROTO_EVT_COUNT || !json_is_object (body)) {
+        s_why (why, why_size, "not an event body of a known topic");
+        return -1;
+    }
+    const char *topic = proto_evt_topic (evt);
+    proto_field_t f;
+    for (size_t n = 0; proto_evt_common_field (n, &f); n++)
+        if (s_check_field (topic, &f, body, false, why, why_size) != PROTO_ERR_OK)
+            return -1;
+    for (size_t n = 0; proto_evt_field (evt, n, &f); n++)
+        if (f.type && s_check_field (topic, &f, body, false, why, why_size) != PROTO_ERR_OK)
+            return -1;
+    if (strcmp (json_string_value (json_object_get (body, "topic")), topic) != 0) {
+        s_why (why, why_size, "a %s event says its topic is \"%s\"", topic,
+               json_string_value (json_object_get (body, "topic")));
+        return -1;
+    }
+    const char *key;
+    const json_t *value;
+    json_object_foreach ((json_t *)body, key, value) {
+        (void)value;
+        bool open = false;
+        if (!s_evt_declares (evt, key, &open) && !open) {
+            s_why_unknown (why, why_size, topic, key);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 char *
@@ -333,9 +472,9 @@ proto_error_body (proto_err_t err, const char *message)
 {
     json_t *body = json_pack ("{s:s, s:s}", "code", proto_err_code (err), "message",
                               message && *message ? message : proto_err_desc (err));
-    if (!body)  //  the message was not valid UTF-8: fall back to the table's wording
-        body = json_pack ("{s:s, s:s}", "code", proto_err_code (err), "message",
-                          proto_err_desc (err));
+    if (!body) //  the message was not valid UTF-8: fall back to the table's wording
+        body =
+            json_pack ("{s:s, s:s}", "code", proto_err_code (err), "message", proto_err_desc (err));
     return body;
 }
 
@@ -351,7 +490,7 @@ proto_utf8_clip (char *out, size_t out_size, const char *s, size_t max_bytes)
         n = out_size - 1;
     //  Back up over continuation bytes so no character is cut in half.
     if (n < strlen (s))
-        while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--;
     memcpy (out, s, n);
     out[n] = 0;

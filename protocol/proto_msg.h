@@ -1,5 +1,5 @@
-/*  proto_msg.h — enums, lookups, request/reply/event framing and body validation,
-    all generated from proto_table.h.
+/*  proto_msg.h — enums, lookups, request decoding and body validation, all generated from
+    proto_table.h. The frames themselves are sent and read by proto_wire.h.
 
     Wire format (see PROTOCOL.md):
       request  DEALER→ROUTER  [PROTO_SIGNATURE, command, request-id, body-json]
@@ -33,37 +33,37 @@ typedef enum {
 #define X(id, name, desc) PROTO_ROLE_##id,
     PROTO_ROLES (X)
 #undef X
-    PROTO_ROLE_COUNT
+        PROTO_ROLE_COUNT
 } proto_role_t;
 
 typedef enum {
 #define X(id, fn, name, roles, flags, fields, summary) PROTO_CMD_##id,
     PROTO_COMMANDS (X)
 #undef X
-    PROTO_CMD_COUNT
+        PROTO_CMD_COUNT
 } proto_cmd_t;
 
 typedef enum {
 #define X(id, code, desc) PROTO_ERR_##id,
     PROTO_ERRORS (X)
 #undef X
-    PROTO_ERR_COUNT
+        PROTO_ERR_COUNT
 } proto_err_t;
 
 typedef enum {
-#define X(id, topic, fields) PROTO_EVT_##id,
+#define X(id, topic, summary) PROTO_EVT_##id,
     PROTO_EVENTS (X)
 #undef X
-    PROTO_EVT_COUNT
+        PROTO_EVT_COUNT
 } proto_evt_t;
 
 //  One row of the command table.
 typedef struct {
-    const char *name;     //  wire name, e.g. "ticket.issue"
-    unsigned roles;       //  bit set of (1 << proto_role_t) allowed to send it
-    int flags;            //  PROTO_READ or PROTO_WRITE
-    const char *fields;   //  field spec, see proto_table.h
-    const char *summary;  //  one line for the spec and --help
+    const char *name;    //  wire name, e.g. "ticket.issue"
+    unsigned roles;      //  bit set of (1 << proto_role_t) allowed to send it
+    int flags;           //  PROTO_READ or PROTO_WRITE
+    const char *fields;  //  field spec, see proto_table.h
+    const char *summary; //  one line for the spec and --help
 } proto_command_t;
 
 //  Returns the table row for `cmd`. `cmd` must be valid.
@@ -85,10 +85,40 @@ int proto_role_lookup (const char *name);
 //  One-line description of a role.
 const char *proto_role_desc (proto_role_t role);
 
-//  Event topic string for `evt`.
+//  Longest field name in a field spec, in bytes.
+#define PROTO_FIELD_NAME_MAX 31
+
+//  One field of a field spec ("name:T" or "name:T?", see proto_table.h).
+typedef struct {
+    char name[PROTO_FIELD_NAME_MAX + 1]; //  e.g. "ticket"; "*" for "and any other field"
+    char type;                           //  s, i, b, o, a or n; 0 for "*"
+    bool optional;                       //  may be absent (or null)
+    const char *meaning;                 //  one line for the spec; "" for command fields
+} proto_field_t;
+
+//  Reads the field of a command's space-separated spec at *p into *f and moves *p past it.
+//  False at the end of the spec.
+bool proto_spec_next (const char **p, proto_field_t *f);
+//  "string", "integer", "boolean", "object", "array" or "number" for a type char; "?" else.
+const char *proto_type_name (char type);
+
+//  Event topic string for `evt`; "?" for out-of-range values.
 const char *proto_evt_topic (proto_evt_t evt);
-//  Body fields of `evt`, for the spec.
-const char *proto_evt_fields (proto_evt_t evt);
+//  Looks an event up by its topic; -1 if unknown.
+int proto_evt_lookup (const char *topic);
+//  One line: what the event says and which commands or timers publish it.
+const char *proto_evt_summary (proto_evt_t evt);
+//  The n-th (from 0) field of `evt`'s own body, into *f. False when it has no n-th field.
+bool proto_evt_field (proto_evt_t evt, size_t n, proto_field_t *f);
+//  The n-th (from 0) of the fields every event body may carry (seq, time, topic, and who
+//  caused it), into *f. False past the last.
+bool proto_evt_common_field (size_t n, proto_field_t *f);
+//  Checks an event body against the table: every field it carries is declared (common or
+//  the topic's own), every required one is present and not null, every type matches, and
+//  `topic` is evt's. 0, or -1 with the first disagreement in `why`. For clients too: a
+//  body that fails names either a broker bug or a newer broker (clients must ignore fields
+//  they do not know, PROTOCOL.md 1.3).
+int proto_event_check (proto_evt_t evt, const json_t *body, char *why, size_t why_size);
 
 //  A frame as bytes; borrowed.
 typedef struct {
@@ -98,17 +128,17 @@ typedef struct {
 
 //  A decoded request.
 typedef struct {
-    int cmd;                                    //  proto_cmd_t, or -1 when unknown
-    char request_id[PROTO_MAX_REQUEST_ID + 1];  //  "" when the frame was unusable
-    json_t *body;                               //  owned; NULL unless decoding succeeded
+    int cmd;                                   //  proto_cmd_t, or -1 when unknown
+    char request_id[PROTO_MAX_REQUEST_ID + 1]; //  "" when the frame was unusable
+    json_t *body;                              //  owned; NULL unless decoding succeeded
 } proto_request_t;
 
 //  Decodes and validates the four request frames. Fills `req` as far as it can (the
 //  request id is filled whenever it is valid, so an error reply can echo it). Returns
 //  PROTO_ERR_OK, or the error to reply with and a human message in `why`.
 //  Caller frees req->body with proto_request_reset.
-proto_err_t proto_request_decode (const proto_frame_t *frames, size_t count,
-                                  proto_request_t *req, char *why, size_t why_size);
+proto_err_t proto_request_decode (const proto_frame_t *frames, size_t count, proto_request_t *req,
+                                  char *why, size_t why_size);
 //  Frees what decoding allocated and clears the struct.
 void proto_request_reset (proto_request_t *req);
 

@@ -37,7 +37,7 @@ proto_qr_encode (const char *text, proto_qr_t *out)
                  errno == ERANGE ? "too long for a QR code" : strerror (errno));
         return -1;
     }
-    size_t n = (size_t) code->width * (size_t) code->width;
+    size_t n = (size_t)code->width * (size_t)code->width;
     out->dark = malloc (n);
     if (!out->dark) {
         fprintf (stderr, "proto_qr: out of memory\n");
@@ -64,31 +64,30 @@ proto_qr_free (proto_qr_t *qr)
 }
 
 int
-proto_qr_render (const proto_qr_t *qr, int scale, int quiet, unsigned char **pixels,
-                 int *size)
+proto_qr_render (const proto_qr_t *qr, int scale, int quiet, unsigned char **pixels, int *size)
 {
     if (!qr || !qr->dark || qr->width <= 0 || scale < 1 || quiet < 0 || !pixels || !size)
         return -1;
-    long long side = ((long long) qr->width + 2LL * quiet) * scale;
+    long long side = ((long long)qr->width + 2LL * quiet) * scale;
     if (side > S_PNG_MAX_SIDE) {
         fprintf (stderr, "proto_qr: rendered code would be %lld pixels wide\n", side);
         return -1;
     }
-    int n = (int) side;
-    unsigned char *img = malloc ((size_t) n * (size_t) n);
+    int n = (int)side;
+    unsigned char *img = malloc ((size_t)n * (size_t)n);
     if (!img) {
         fprintf (stderr, "proto_qr: out of memory\n");
         return -1;
     }
-    memset (img, 255, (size_t) n * (size_t) n);
+    memset (img, 255, (size_t)n * (size_t)n);
     int offset = quiet * scale;
     for (int y = 0; y < qr->width; y++)
         for (int x = 0; x < qr->width; x++) {
             if (!qr->dark[y * qr->width + x])
                 continue;
             for (int dy = 0; dy < scale; dy++) {
-                unsigned char *row = img + (size_t) (offset + y * scale + dy) * (size_t) n;
-                memset (row + offset + x * scale, 0, (size_t) scale);
+                unsigned char *row = img + (size_t)(offset + y * scale + dy) * (size_t)n;
+                memset (row + offset + x * scale, 0, (size_t)scale);
             }
         }
     *pixels = img;
@@ -99,7 +98,7 @@ proto_qr_render (const proto_qr_t *qr, int scale, int quiet, unsigned char **pix
 bool
 proto_utf8_valid (const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *) s;
+    const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
         unsigned char c = p[i];
@@ -119,16 +118,14 @@ proto_utf8_valid (const char *s, size_t len)
                 lo = 0xA0;
             else if (c == 0xED)
                 hi = 0x9F;
-        }
-        else if (c >= 0xF0 && c <= 0xF4) {
+        } else if (c >= 0xF0 && c <= 0xF4) {
             need = 3;
             if (c == 0xF0)
                 lo = 0x90;
             else if (c == 0xF4)
                 hi = 0x8F;
-        }
-        else
-            return false;  //  continuation byte as lead, C0/C1 overlong, F5..FF
+        } else
+            return false; //  continuation byte as lead, C0/C1 overlong, F5..FF
         if (len - i - 1 < need)
             return false;
         if (p[i + 1] < lo || p[i + 1] > hi)
@@ -162,10 +159,9 @@ proto_qr_decode_gray (const unsigned char *pixels, int width, int height, char *
     zbar_image_scanner_set_config (scanner, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
 
     zbar_image_set_format (image, zbar_fourcc ('Y', '8', '0', '0'));
-    zbar_image_set_size (image, (unsigned) width, (unsigned) height);
+    zbar_image_set_size (image, (unsigned)width, (unsigned)height);
     //  ZBar only reads the buffer; with no cleanup handler it never frees it.
-    zbar_image_set_data (image, (void *) pixels, (unsigned long) width * (unsigned long) height,
-                         NULL);
+    zbar_image_set_data (image, (void *)pixels, (unsigned long)width * (unsigned long)height, NULL);
     int found = zbar_scan_image (scanner, image);
     if (found <= 0)
         goto done;
@@ -184,13 +180,12 @@ proto_qr_decode_gray (const unsigned char *pixels, int width, int height, char *
         goto done;
     }
     if (len >= out_size || len > INT_MAX) {
-        fprintf (stderr, "proto_qr: QR code holds %zu bytes, room for %zu\n", len,
-                 out_size - 1);
+        fprintf (stderr, "proto_qr: QR code holds %zu bytes, room for %zu\n", len, out_size - 1);
         goto done;
     }
     memcpy (out, data, len);
     out[len] = 0;
-    rc = (int) len;
+    rc = (int)len;
 done:
     if (image) {
         zbar_image_set_data (image, NULL, 0, NULL);
@@ -234,8 +229,8 @@ static void
 s_png_warning (png_structp png, png_const_charp message)
 {
     //  Warnings (odd colour profiles, text chunks) do not stop us reading pixels.
-    (void) png;
-    (void) message;
+    (void)png;
+    (void)message;
 }
 
 int
@@ -263,8 +258,8 @@ proto_png_read_gray (const char *path, unsigned char **pixels, int *width, int *
         return -1;
     }
     unsigned char signature[8];
-    if (fread (signature, 1, sizeof signature, file) != sizeof signature
-        || png_sig_cmp (signature, 0, sizeof signature)) {
+    if (fread (signature, 1, sizeof signature, file) != sizeof signature ||
+        png_sig_cmp (signature, 0, sizeof signature)) {
         fprintf (stderr, "proto_qr: '%s' is not a PNG file\n", path);
         fclose (file);
         return -1;
@@ -297,14 +292,14 @@ proto_png_read_gray (const char *path, unsigned char **pixels, int *width, int *
     png_uint_32 h = png_get_image_height (png, info);
     int channels = png_get_channels (png, info);
     size_t rowbytes = png_get_rowbytes (png, info);
-    if (png_get_bit_depth (png, info) != 8 || (channels != 1 && channels != 2)
-        || rowbytes < (size_t) w * (size_t) channels) {
+    if (png_get_bit_depth (png, info) != 8 || (channels != 1 && channels != 2) ||
+        rowbytes < (size_t)w * (size_t)channels) {
         snprintf (err.message, sizeof err.message, "unexpected pixel layout");
         goto fail;
     }
     raw = malloc (rowbytes * h);
     rows = malloc (sizeof (png_bytep) * h);
-    gray = malloc ((size_t) w * h);
+    gray = malloc ((size_t)w * h);
     if (!raw || !rows || !gray) {
         snprintf (err.message, sizeof err.message, "out of memory");
         goto fail;
@@ -316,14 +311,14 @@ proto_png_read_gray (const char *path, unsigned char **pixels, int *width, int *
 
     for (png_uint_32 y = 0; y < h; y++) {
         const unsigned char *src = raw + y * rowbytes;
-        unsigned char *dst = gray + (size_t) y * w;
+        unsigned char *dst = gray + (size_t)y * w;
         if (channels == 1)
             memcpy (dst, src, w);
         else
             //  Over white paper: g·a + 255·(1 − a), rounded.
             for (png_uint_32 x = 0; x < w; x++) {
                 unsigned g = src[2 * x], a = src[2 * x + 1];
-                dst[x] = (unsigned char) ((g * a + 255 * (255 - a) + 127) / 255);
+                dst[x] = (unsigned char)((g * a + 255 * (255 - a) + 127) / 255);
             }
     }
     png_destroy_read_struct (&png, &info, NULL);
@@ -331,8 +326,8 @@ proto_png_read_gray (const char *path, unsigned char **pixels, int *width, int *
     free (raw);
     fclose (file);
     *pixels = gray;
-    *width = (int) w;
-    *height = (int) h;
+    *width = (int)w;
+    *height = (int)h;
     return 0;
 
 fail:
@@ -349,8 +344,8 @@ fail:
 int
 proto_png_write_gray (const char *path, const unsigned char *pixels, int width, int height)
 {
-    if (!path || !pixels || width <= 0 || height <= 0 || width > S_PNG_MAX_SIDE
-        || height > S_PNG_MAX_SIDE) {
+    if (!path || !pixels || width <= 0 || height <= 0 || width > S_PNG_MAX_SIDE ||
+        height > S_PNG_MAX_SIDE) {
         fprintf (stderr, "proto_qr: cannot write '%s': bad image\n", path ? path : "(null)");
         return -1;
     }
@@ -369,7 +364,7 @@ proto_png_write_gray (const char *path, const unsigned char *pixels, int width, 
     png = png_create_write_struct (PNG_LIBPNG_VER_STRING, &err, s_png_error, s_png_warning);
     if (png)
         info = png_create_info_struct (png);
-    rows = malloc (sizeof (png_bytep) * (size_t) height);
+    rows = malloc (sizeof (png_bytep) * (size_t)height);
     if (!png || !info || !rows) {
         snprintf (err.message, sizeof err.message, "out of memory");
         goto fail;
@@ -378,12 +373,12 @@ proto_png_write_gray (const char *path, const unsigned char *pixels, int width, 
         goto fail;
 
     png_init_io (png, file);
-    png_set_IHDR (png, info, (png_uint_32) width, (png_uint_32) height, 8, PNG_COLOR_TYPE_GRAY,
+    png_set_IHDR (png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_GRAY,
                   PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info (png, info);
     //  libpng's row pointers are not const, but png_write_image only reads through them.
     for (int y = 0; y < height; y++)
-        rows[y] = (png_bytep) (pixels + (size_t) y * (size_t) width);
+        rows[y] = (png_bytep)(pixels + (size_t)y * (size_t)width);
     png_write_image (png, rows);
     png_write_end (png, NULL);
     png_destroy_write_struct (&png, &info);

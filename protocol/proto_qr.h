@@ -16,8 +16,8 @@
 
 //  A QR symbol as modules, without quiet zone.
 typedef struct {
-    int width;            //  modules per side (21 for version 1, +4 per version)
-    unsigned char *dark;  //  width*width bytes, dark[y*width+x] = 1 for dark; owned
+    int width;           //  modules per side (21 for version 1, +4 per version)
+    unsigned char *dark; //  width*width bytes, dark[y*width+x] = 1 for dark; owned
 } proto_qr_t;
 
 //  Encodes `text` (NUL-terminated, 1+ bytes) at error correction M, letting libqrencode
@@ -32,8 +32,7 @@ void proto_qr_free (proto_qr_t *qr);
 //  Renders `qr` as gray pixels: each module scale×scale pixels (scale >= 1), with `quiet`
 //  modules of white border on every side (the standard asks for 4). Sets *pixels to a new
 //  (*size)×(*size) buffer the caller frees. -1 on bad arguments or out of memory.
-int proto_qr_render (const proto_qr_t *qr, int scale, int quiet, unsigned char **pixels,
-                     int *size);
+int proto_qr_render (const proto_qr_t *qr, int scale, int quiet, unsigned char **pixels, int *size);
 
 //  Finds a QR code in a gray image (pixels borrowed) and copies its bytes plus a NUL into
 //  `out`. If the image holds several codes the first ZBar reports is used. Returns the
@@ -56,7 +55,6 @@ bool proto_utf8_valid (const char *s, size_t len);
 int proto_png_read_gray (const char *path, unsigned char **pixels, int *width, int *height);
 //  Writes pixels (borrowed) as an 8-bit gray PNG, replacing `path`. On -1 no partial file
 //  is left behind.
-int proto_png_write_gray (const char *path, const unsigned char *pixels, int width,
-                          int height);
+int proto_png_write_gray (const char *path, const unsigned char *pixels, int width, int height);
 
 #endif

@@ -33,9 +33,9 @@ static int
 s_value (char c)
 {
     if (c >= 'a' && c <= 'z')
-        c = (char) (c - 'a' + 'A');
+        c = (char)(c - 'a' + 'A');
     const char *p = c ? strchr (s_alphabet, c) : NULL;
-    return p ? (int) (p - s_alphabet) : -1;
+    return p ? (int)(p - s_alphabet) : -1;
 }
 
 bool
@@ -54,7 +54,7 @@ void
 proto_token_hash (const char *token, char *out)
 {
     unsigned char h[16];
-    crypto_generichash (h, sizeof h, (const unsigned char *) token, strlen (token), NULL, 0);
+    crypto_generichash (h, sizeof h, (const unsigned char *)token, strlen (token), NULL, 0);
     sodium_bin2hex (out, 33, h, sizeof h);
 }
 
@@ -70,8 +70,8 @@ int
 proto_token_parse (const char *text, size_t len, char *out)
 {
     //  Trim whitespace (scanners end lines with CR/LF).
-    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '
-                   || text[len - 1] == '\t'))
+    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ' ||
+                   text[len - 1] == '\t'))
         len--;
     while (len && (*text == ' ' || *text == '\t' || *text == '\r' || *text == '\n')) {
         text++;

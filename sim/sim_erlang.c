@@ -208,8 +208,8 @@ s_line_free (s_line_t *l)
 
 int
 sim_mmc_simulate (int c, double lambda, double mu, long customers, long warmup,
-                   sim_mmc_policy_t policy, double t, uint64_t seed, sim_mmc_result_t *out,
-                   double *waits_out)
+                  sim_mmc_policy_t policy, double t, uint64_t seed, sim_mmc_result_t *out,
+                  double *waits_out)
 {
     if (!out || c < 1 || c > 10000 || !(lambda > 0) || !(mu > 0) || customers < 1 || warmup < 0)
         return -1;

@@ -80,8 +80,8 @@ typedef struct {
 //  receives the measured customers' waits in order of arrival (`customers` doubles).
 //  0, or -1 on invalid input or out of memory.
 int sim_mmc_simulate (int c, double lambda, double mu, long customers, long warmup,
-                       sim_mmc_policy_t policy, double t, uint64_t seed, sim_mmc_result_t *out,
-                       double *waits);
+                      sim_mmc_policy_t policy, double t, uint64_t seed, sim_mmc_result_t *out,
+                      double *waits);
 
 //  Mean and its standard error by `batches` batch means over x[0..n) in time order (the
 //  usual remedy for the correlation of successive waits). *se is 0 when n < 2 * batches.

@@ -1,7 +1,6 @@
 /*  sim_main.c — `onewindow-sim VERB [options]` (also `onewindow sim VERB`): the day
     simulator, the Erlang C check and staffing (docs/SIMULATOR.md). */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,49 +9,12 @@
 #include "proto_msg.h"
 #include "sim_cli.h"
 
-int
-sim_call (sim_opts_t *o, const char *command, json_t *body, json_t **result)
-{
-    *result = NULL;
-    if (!o->client) {
-        o->client = proto_client_new (o->broker);
-        if (!o->client) {
-            json_decref (body);
-            fprintf (stderr, "onewindow sim: cannot create a client for %s\n", o->broker);
-            return PROTO_EXIT_UNREACHABLE;
-        }
-        proto_client_set_timeout (o->client, o->timeout_ms, o->tries);
-    }
-    json_t *reply = NULL;
-    int rc = proto_client_call (o->client, command, body, &reply);
-    json_decref (body);
-    if (rc == PROTO_ERR_OK) {
-        *result = reply;
-        return PROTO_EXIT_OK;
-    }
-    fprintf (stderr, "onewindow sim: %s: %s [%s]\n", command, proto_client_message (o->client),
-             proto_client_code (o->client));
-    json_decref (reply);
-    return rc == PROTO_CLIENT_UNREACHABLE ? PROTO_EXIT_UNREACHABLE : PROTO_EXIT_REFUSED;
-}
-
-int
-sim_usage_error (const char *verb, const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    fprintf (stderr, "onewindow sim %s: ", verb);
-    vfprintf (stderr, fmt, ap);
-    fprintf (stderr, " (try 'onewindow sim %s --help')\n", verb);
-    va_end (ap);
-    return PROTO_EXIT_USAGE;
-}
-
 static void
 s_help (FILE *out)
 {
     fprintf (out,
-             "usage: onewindow-sim [--broker EP] [--key FILE --server-key K] VERB [options]\n"
+             "usage: onewindow-sim [--broker EP] [--key FILE --server-key K] [--timeout MS]\n"
+             "                     [--json] VERB [options]\n"
              "       (also: onewindow sim VERB [options])\n"
              "\n"
              "Simulations on the broker's simulated clock (docs/SIMULATOR.md).\n"
@@ -63,14 +25,18 @@ s_help (FILE *out)
              "  staffing   counters per hour from a running broker's journal, by Erlang C\n"
              "             (--target 80/15); talks to --broker EP\n"
              "\n"
-             "  --broker EP      broker request endpoint for staffing (default\n"
-             "                   $ONEWINDOW_BROKER or tcp://127.0.0.1:7100)\n"
+             "day and erlang start brokers of their own; these options are for staffing:\n"
+             "  --broker EP      broker request endpoint (default $ONEWINDOW_BROKER or\n"
+             "                   tcp://127.0.0.1:7100)\n"
              "  --key FILE       this device's CURVE keypair ($ONEWINDOW_KEY)\n"
              "  --server-key K   the broker's public key or key file ($ONEWINDOW_SERVER_KEY)\n"
              "  --timeout MS     per-try reply timeout (default 2500), 3 tries\n"
+             "and for every verb:\n"
+             "  --json           one JSON object instead of the report\n"
+             "  -h, --help       this help\n"
              "\n"
              "'onewindow-sim VERB --help' for each verb's options. Exit status: 0 done,\n"
-             "1 refused or failed, 2 usage, 3 broker unreachable.\n");
+             "1 refused or failed, 2 usage, 3 broker unreachable, 130 interrupted.\n");
 }
 
 int
@@ -79,9 +45,12 @@ main (int argc, char **argv)
     proto_log_init ("onewindow-sim", PROTO_LOG_WARN);
     sim_opts_t o = {.broker = proto_default_broker (), .timeout_ms = 2500, .tries = 3};
     static const struct option longopts[] = {
-        {"broker", required_argument, NULL, 'b'},  {"json", no_argument, NULL, 'j'},
-        {"timeout", required_argument, NULL, 't'}, {"key", required_argument, NULL, 'k'},
-        {"server-key", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+        {"broker", required_argument, NULL, 'b'},
+        {"json", no_argument, NULL, 'j'},
+        {"timeout", required_argument, NULL, 't'},
+        {"key", required_argument, NULL, 'k'},
+        {"server-key", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *key = getenv ("ONEWINDOW_KEY"), *server_key = getenv ("ONEWINDOW_SERVER_KEY");
@@ -120,8 +89,13 @@ main (int argc, char **argv)
         rc = sim_erlang_main (&o, vargc, vargv);
     else if (strcmp (verb, "staffing") == 0)
         rc = sim_staffing_main (&o, vargc, vargv);
-    else
-        rc = sim_usage_error (verb, "unknown verb (day, erlang or staffing)");
+    else {
+        fprintf (stderr,
+                 "onewindow sim: unknown verb '%s' (day, erlang or staffing; try "
+                 "'onewindow sim --help')\n",
+                 verb);
+        rc = PROTO_EXIT_USAGE;
+    }
     proto_client_destroy (&o.client);
     return rc;
 }

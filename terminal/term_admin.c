@@ -2,7 +2,7 @@
 
       onewindow admin clock-advance MS        move a simulated broker clock forward
       onewindow admin call COMMAND [JSON]     send any command with a JSON body
-      onewindow admin protocol-table          the command/error/event tables as Markdown
+      onewindow admin protocol-table [PART]   the generated parts of PROTOCOL.md, as Markdown
 */
 #include <getopt.h>
 #include <stdlib.h>
@@ -32,8 +32,10 @@ s_help (FILE *out)
         "                            DIR must not exist); waits until it is done\n"
         "  call COMMAND [JSON]       send COMMAND with a JSON object body (default {})\n"
         "                            and print the reply; for scripts and diagnosis\n"
-        "  protocol-table            print the protocol's command, error and event tables\n"
-        "                            as Markdown (they are the source of PROTOCOL.md)\n"
+        "  protocol-table [index | event TOPIC | event-common]\n"
+        "                            print the protocol's command, error and event tables\n"
+        "                            (or the command index, or an event's fields) as\n"
+        "                            Markdown: the generated parts of PROTOCOL.md\n"
         "\n"
         "Add --json for the broker's reply as JSON.\n");
 }
@@ -58,29 +60,30 @@ static void
 s_fields (const char *spec, char *out, size_t size)
 {
     out[0] = 0;
-    char copy[512];
-    snprintf (copy, sizeof copy, "%s", spec);
-    char *save = NULL;
-    for (char *f = strtok_r (copy, " ", &save); f; f = strtok_r (NULL, " ", &save)) {
-        char *colon = strchr (f, ':');
-        if (!colon)
-            continue;
-        *colon = 0;
-        const char *type = "?";
-        switch (colon[1]) {
-        case 's': type = "string"; break;
-        case 'i': type = "integer"; break;
-        case 'b': type = "boolean"; break;
-        case 'o': type = "object"; break;
-        case 'a': type = "array"; break;
-        case 'n': type = "number"; break;
-        }
+    proto_field_t f;
+    while (proto_spec_next (&spec, &f)) {
         size_t len = strlen (out);
-        snprintf (out + len, size - len, "%s`%s` %s%s", len ? ", " : "", f, type,
-                  colon[2] == '?' ? " (optional)" : "");
+        snprintf (out + len, size - len, "%s`%s` %s%s", len ? ", " : "", f.name,
+                  proto_type_name (f.type), f.optional ? " (optional)" : "");
     }
     if (!out[0])
         snprintf (out, size, "—");
+}
+
+//  An event's own fields, in the words of s_fields.
+static void
+s_event_fields (proto_evt_t evt, char *out, size_t size)
+{
+    out[0] = 0;
+    proto_field_t f;
+    for (size_t n = 0; proto_evt_field (evt, n, &f); n++) {
+        size_t len = strlen (out);
+        if (f.type)
+            snprintf (out + len, size - len, "%s`%s` %s%s", len ? ", " : "", f.name,
+                      proto_type_name (f.type), f.optional ? " (optional)" : "");
+        else
+            snprintf (out + len, size - len, "%sany other field", len ? ", " : "");
+    }
 }
 
 static void
@@ -98,13 +101,74 @@ s_protocol_table (void)
     printf ("\n| error code | meaning |\n|---|---|\n");
     for (int i = 1; i < PROTO_ERR_COUNT; i++)
         printf ("| `%s` | %s |\n", proto_err_code (i), proto_err_desc (i));
-    printf (
-        "\n| event topic | body fields (besides `seq`, `time`, `topic`, `device`) |\n|---|---|\n");
-    for (int i = 0; i < PROTO_EVT_COUNT; i++)
-        printf ("| `%s` | %s |\n", proto_evt_topic (i), proto_evt_fields (i));
+    printf ("\n| event topic | body fields, besides those of every event (");
+    proto_field_t f;
+    for (size_t n = 0; proto_evt_common_field (n, &f); n++)
+        printf ("%s`%s`", n ? ", " : "", f.name);
+    printf (", section 9) | what it says; who publishes it |\n|---|---|---|\n");
+    for (int i = 0; i < PROTO_EVT_COUNT; i++) {
+        char fields[1024];
+        s_event_fields (i, fields, sizeof fields);
+        printf ("| [`%s`](#event-%s) | %s | %s |\n", proto_evt_topic (i), proto_evt_topic (i),
+                fields, proto_evt_summary (i));
+    }
     printf ("\n| role | device |\n|---|---|\n");
     for (int i = 0; i < PROTO_ROLE_COUNT; i++)
         printf ("| `%s` | %s |\n", proto_role_name (i), proto_role_desc (i));
+}
+
+//  The command index: where each command is described (section 7 follows the table's
+//  order), who may send it, and whether it writes.
+static void
+s_protocol_index (void)
+{
+    printf ("| command | section | kind | roles | what it does |\n|---|---|---|---|---|\n");
+    for (int i = 0; i < PROTO_CMD_COUNT; i++) {
+        const proto_command_t *c = proto_command (i);
+        char roles[256];
+        s_roles (c->roles, roles, sizeof roles);
+        printf ("| [`%s`](#command-%s) | 7.%d | %s | %s | %s |\n", c->name, c->name, i + 1,
+                c->flags == PROTO_WRITE ? "write" : "read", roles, c->summary);
+    }
+}
+
+//  One event's summary and body fields (or, for NULL, the fields of every event) as a
+//  table for section 9.
+static int
+s_protocol_event (const char *topic)
+{
+    int evt = topic ? proto_evt_lookup (topic) : -1;
+    if (topic && evt < 0)
+        return term_usage_error ("admin", "no event topic '%s'", topic);
+    if (topic)
+        printf ("%s\n\n", proto_evt_summary (evt));
+    printf ("| field | type | present | meaning |\n|---|---|---|---|\n");
+    proto_field_t f;
+    for (size_t n = 0; topic ? proto_evt_field (evt, n, &f) : proto_evt_common_field (n, &f); n++)
+        if (f.type)
+            printf ("| `%s` | %s | %s | %s |\n", f.name, proto_type_name (f.type),
+                    f.optional ? "when it applies" : "always", f.meaning);
+        else
+            printf ("| any other | any | when sent | %s |\n", f.meaning);
+    return TERM_EXIT_OK;
+}
+
+//  `admin protocol-table [index | event TOPIC | event-common]`: the generated parts of
+//  PROTOCOL.md, each between the markers that name this command line.
+static int
+s_protocol_main (int nargs, char **args)
+{
+    if (nargs == 0)
+        s_protocol_table ();
+    else if (nargs == 1 && strcmp (args[0], "index") == 0)
+        s_protocol_index ();
+    else if (nargs == 1 && strcmp (args[0], "event-common") == 0)
+        return s_protocol_event (NULL);
+    else if (nargs == 2 && strcmp (args[0], "event") == 0)
+        return s_protocol_event (args[1]);
+    else
+        return term_usage_error ("admin", "protocol-table [index | event TOPIC | event-common]");
+    return TERM_EXIT_OK;
 }
 
 //  Who did a step, and why: its counter or cabinet slot, clerk, device, level, reason.
@@ -247,10 +311,8 @@ term_admin_main (term_opts_t *o, int argc, char **argv)
     const char *verb = argv[optind];
     int nargs = argc - optind - 1;
     char **args = argv + optind + 1;
-    if (strcmp (verb, "protocol-table") == 0) {
-        s_protocol_table ();
-        return TERM_EXIT_OK;
-    }
+    if (strcmp (verb, "protocol-table") == 0)
+        return s_protocol_main (nargs, args);
     json_t *body = NULL;
     const char *command = NULL;
     if (strcmp (verb, "clock-advance") == 0) {

@@ -86,10 +86,11 @@ term_keygen_main (term_opts_t *o, int argc, char **argv)
         else if (strcmp (argv[i], "--json") == 0)
             o->json = true;
         else if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0) {
-            printf (
-                "usage: onewindow keygen --out FILE [--name NAME] [--json]\n\n"
-                "Writes a new CURVE keypair (mode 0600) for a device or the broker and prints\n"
-                "its public key, which an administrator enrols with `onewindow admin enroll`.\n");
+            printf ("usage: onewindow keygen --out FILE [--name NAME] [--json]\n\n"
+                    "Writes a new CURVE keypair for a device or the broker into FILE (mode 0600,\n"
+                    "kept on that machine) and its public key into FILE's .pub file (broker.key:\n"
+                    "broker.pub, mode 0644, to hand out: the broker's to every device, a device's\n"
+                    "to the administrator who enrols it), and prints the public key.\n");
             return TERM_EXIT_OK;
         } else
             return term_usage_error ("keygen", "unexpected '%s'", argv[i]);
@@ -107,7 +108,10 @@ term_keygen_main (term_opts_t *o, int argc, char **argv)
         return TERM_EXIT_REFUSED;
     }
     if (o->json) {
-        json_t *j = json_pack ("{s:s, s:s}", "public", keys.public_key, "file", out);
+        char pub[4096];
+        proto_keys_pub_path (out, pub, sizeof pub);
+        json_t *j = json_pack ("{s:s, s:s, s:s}", "public", keys.public_key, "file", out,
+                               "public_file", pub);
         term_print_json (j);
         json_decref (j);
     } else

@@ -85,13 +85,16 @@ test_roles_and_keys (void)
     proto_client_t *c = s_client_as (&b, broker.public_key, &kiosk);
     CU_ASSERT_EQUAL (s_code (c, "ticket.issue", json_pack ("{s:s}", "service", "A")), PROTO_ERR_OK);
     //  ... but may not approve a case, nor log in a counter.
-    CU_ASSERT_EQUAL (s_code (c, "case.approve", json_pack ("{s:s}", "case_no", "X")), PROTO_ERR_FORBIDDEN);
-    CU_ASSERT_EQUAL (s_code (c, "counter.login", json_pack ("{s:i}", "counter", 5)), PROTO_ERR_FORBIDDEN);
+    CU_ASSERT_EQUAL (s_code (c, "case.approve", json_pack ("{s:s}", "case_no", "X")),
+                     PROTO_ERR_FORBIDDEN);
+    CU_ASSERT_EQUAL (s_code (c, "counter.login", json_pack ("{s:i}", "counter", 5)),
+                     PROTO_ERR_FORBIDDEN);
     proto_client_destroy (&c);
     //  The counter may log in; it may not issue tickets.
     c = s_client_as (&b, broker.public_key, &counter);
     CU_ASSERT_EQUAL (s_code (c, "counter.login", json_pack ("{s:i}", "counter", 5)), PROTO_ERR_OK);
-    CU_ASSERT_EQUAL (s_code (c, "ticket.issue", json_pack ("{s:s}", "service", "A")), PROTO_ERR_FORBIDDEN);
+    CU_ASSERT_EQUAL (s_code (c, "ticket.issue", json_pack ("{s:s}", "service", "A")),
+                     PROTO_ERR_FORBIDDEN);
     proto_client_destroy (&c);
     //  A key nobody enrolled does not get through the handshake at all.
     c = s_client_as (&b, broker.public_key, &stranger);
@@ -111,19 +114,22 @@ test_roles_and_keys (void)
     //  The admin enrols the stranger as a kiosk; its next connection works.
     c = s_client_as (&b, broker.public_key, &admin);
     CU_ASSERT_EQUAL (s_code (c, "device.enroll",
-                             json_pack ("{s:s, s:s, s:s}", "public_key", stranger.public_key, "role",
-                                        "kiosk", "name", "取号机2")),
+                             json_pack ("{s:s, s:s, s:s}", "public_key", stranger.public_key,
+                                        "role", "kiosk", "name", "取号机2")),
                      PROTO_ERR_OK);
     CU_ASSERT_EQUAL (s_code (c, "device.enroll",
                              json_pack ("{s:s, s:s, s:s}", "public_key", "not-a-key", "role",
                                         "kiosk", "name", "x")),
                      PROTO_ERR_BAD_FIELD);
     proto_client_t *k2 = s_client_as (&b, broker.public_key, &stranger);
-    CU_ASSERT_EQUAL (s_code (k2, "ticket.issue", json_pack ("{s:s}", "service", "B")), PROTO_ERR_OK);
+    CU_ASSERT_EQUAL (s_code (k2, "ticket.issue", json_pack ("{s:s}", "service", "B")),
+                     PROTO_ERR_OK);
     //  Revoked: its very next request on the same connection is refused.
     proto_curve_default (broker.public_key, admin.public_key, admin.secret_key);
-    CU_ASSERT_EQUAL (s_code (c, "device.revoke", json_pack ("{s:s}", "device", "取号机2")), PROTO_ERR_OK);
-    CU_ASSERT_EQUAL (s_code (k2, "ticket.issue", json_pack ("{s:s}", "service", "B")), PROTO_ERR_FORBIDDEN);
+    CU_ASSERT_EQUAL (s_code (c, "device.revoke", json_pack ("{s:s}", "device", "取号机2")),
+                     PROTO_ERR_OK);
+    CU_ASSERT_EQUAL (s_code (k2, "ticket.issue", json_pack ("{s:s}", "service", "B")),
+                     PROTO_ERR_FORBIDDEN);
     proto_client_destroy (&k2);
     //  Events name the device that acted.
     json_t *snap = test_call (c, "hall.snapshot", NULL, NULL);
@@ -131,13 +137,25 @@ test_roles_and_keys (void)
     json_decref (snap);
     json_t *range = test_call (c, "events.range", json_pack ("{s:i}", "from", 1), NULL);
     bool named = false;
+    int enrolled = 0;
     size_t i;
     json_t *e;
-    json_array_foreach (json_object_get (range, "events"), i, e)
-        if (strcmp (json_string_value (json_object_get (e, "topic")), "ticket.issued") == 0
-            && strcmp (json_string_value (json_object_get (e, "device")), "取号机1") == 0)
+    json_array_foreach (json_object_get (range, "events"), i, e) {
+        const char *topic = json_string_value (json_object_get (e, "topic"));
+        const char *by = json_string_value (json_object_get (e, "by_device"));
+        if (strcmp (topic, "ticket.issued") == 0 && by && strcmp (by, "取号机1") == 0)
             named = true;
+        //  device.changed: the device it is about under "device", who acted under "by_device".
+        json_t *about = json_object_get (e, "device");
+        if (strcmp (topic, "device.changed") == 0 && by && strcmp (by, "管理员") == 0 &&
+            json_is_object (about) &&
+            strcmp (json_string_value (json_object_get (about, "name")), "取号机2") == 0 &&
+            strcmp (json_string_value (json_object_get (about, "public")), stranger.public_key) ==
+                0)
+            enrolled++;
+    }
     CU_ASSERT_TRUE (named);
+    CU_ASSERT_EQUAL (enrolled, 2); //  enroll, then revoke
     json_decref (range);
     proto_client_destroy (&c);
     //  The refusals are in the broker's log.
@@ -155,16 +173,18 @@ test_insecure_only_local (void)
 {
     char *dir = test_tmpdir ();
     char cmd[2048];
-    snprintf (cmd, sizeof cmd,
-              "'%s' --config '%s' --data '%s/d' --bind tcp://0.0.0.0:0 --pub ipc://%s/p --insecure 2>&1",
-              test_bin ("onewindow-broker"), test_src ("etc/hall.example.json"), dir, dir);
+    snprintf (
+        cmd, sizeof cmd,
+        "'%s' --config '%s' --data '%s/d' --bind tcp://0.0.0.0:0 --pub ipc://%s/p --insecure 2>&1",
+        test_bin ("onewindow-broker"), test_src ("etc/hall.example.json"), dir, dir);
     int st;
     char *out = test_run (cmd, &st);
     CU_ASSERT_EQUAL (st, 1);
     CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "--insecure is allowed only on local endpoints"));
     free (out);
     //  And without either --key or --insecure it does not start.
-    snprintf (cmd, sizeof cmd, "'%s' --config '%s' --data '%s/d' --bind ipc://%s/r --pub ipc://%s/p 2>&1",
+    snprintf (cmd, sizeof cmd,
+              "'%s' --config '%s' --data '%s/d' --bind ipc://%s/r --pub ipc://%s/p 2>&1",
               test_bin ("onewindow-broker"), test_src ("etc/hall.example.json"), dir, dir, dir);
     out = test_run (cmd, &st);
     CU_ASSERT_EQUAL (st, 1);
@@ -231,7 +251,8 @@ test_auth_it_suite (void)
     CU_pSuite s = CU_add_suite ("auth_it", NULL, NULL);
     if (!s)
         return -1;
-    CU_add_test (s, "only enrolled keys, each in its role; revocation at once", test_roles_and_keys);
+    CU_add_test (s, "only enrolled keys, each in its role; revocation at once",
+                 test_roles_and_keys);
     CU_add_test (s, "--insecure only on local endpoints", test_insecure_only_local);
     CU_add_test (s, "hot backup while serving, and restore", test_backup_restore);
     return 0;

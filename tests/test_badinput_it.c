@@ -18,7 +18,10 @@ typedef struct {
     size_t size;
 } s_frame_t;
 
-#define F(s) {s, sizeof (s) - 1}
+#define F(s)              \
+    {                     \
+        s, sizeof (s) - 1 \
+    }
 
 //  Sends `n` frames on a fresh DEALER (or REQ) and returns the reply's status frame and
 //  request-id frame; status "" when no reply came within the timeout.
@@ -47,12 +50,10 @@ s_exchange (const test_broker_t *b, int type, const s_frame_t *frames, int n, ch
             if (part == 1 && len < 64) {
                 memcpy (status, zmq_msg_data (&m), len);
                 status[len] = 0;
-            }
-            else if (part == 2 && len < 80) {
+            } else if (part == 2 && len < 80) {
                 memcpy (request_id, zmq_msg_data (&m), len);
                 request_id[len] = 0;
-            }
-            else if (part == 3 && body)
+            } else if (part == 3 && body)
                 *body = json_loadb (zmq_msg_data (&m), len, 0, NULL);
             part++;
         } while (zmq_msg_more (&m));
@@ -194,12 +195,12 @@ test_flood_of_garbage (void)
     int sent = 3000;
     for (int i = 0; i < sent; i++) {
         char junk[64];
-        int len = (int) (rand_r (&seed) % sizeof junk);
+        int len = (int)(rand_r (&seed) % sizeof junk);
         for (int k = 0; k < len; k++)
-            junk[k] = (char) rand_r (&seed);
-        int frames = 1 + (int) (rand_r (&seed) % 6);
+            junk[k] = (char)rand_r (&seed);
+        int frames = 1 + (int)(rand_r (&seed) % 6);
         for (int f = 0; f < frames; f++)
-            zmq_send (s, f == 0 && i % 2 ? "OW1" : junk, f == 0 && i % 2 ? 3 : (size_t) len,
+            zmq_send (s, f == 0 && i % 2 ? "OW1" : junk, f == 0 && i % 2 ? 3 : (size_t)len,
                       f < frames - 1 ? ZMQ_SNDMORE : 0);
     }
     int replies = 0;
@@ -233,7 +234,7 @@ static long
 s_rss_kb (pid_t pid)
 {
     char path[64];
-    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+    snprintf (path, sizeof path, "/proc/%d/status", (int)pid);
     char *status = test_read_file (path);
     const char *rss = status ? strstr (status, "RssAnon:") : NULL;
     long kb = rss ? atol (rss + 8) : -1;
@@ -272,7 +273,7 @@ test_hostile_bodies (void)
     //  Deep nesting: 10,000 brackets (jansson stops at its depth limit).
     size_t depth = 10000;
     char *deep = malloc (2 * depth + 32);
-    size_t n = (size_t) sprintf (deep, "{\"service\":");
+    size_t n = (size_t)sprintf (deep, "{\"service\":");
     for (size_t i = 0; i < depth; i++)
         deep[n++] = '[';
     for (size_t i = 0; i < depth; i++)
@@ -286,9 +287,9 @@ test_hostile_bodies (void)
     //  Forged tokens: well formed, random, belonging to no ticket.
     for (int i = 0; i < 50; i++) {
         char token[27];
-        proto_request_id_new (token);  //  32 hex chars: upper-case them into a token shape
+        proto_request_id_new (token); //  32 hex chars: upper-case them into a token shape
         for (int k = 0; k < 26; k++)
-            token[k] = (char) ("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[(unsigned char) token[k] % 32]);
+            token[k] = (char)("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[(unsigned char)token[k] % 32]);
         token[25] = 'A';
         token[26] = 0;
         json_decref (test_call (c, "ticket.status", json_pack ("{s:s}", "token", token), &code));
@@ -316,7 +317,7 @@ test_hostile_bodies (void)
             zmq_send (s, "ticket.issue", 12, ZMQ_SNDMORE);
             char rid[24];
             int len = snprintf (rid, sizeof rid, "r%d-%d", round, i);
-            zmq_send (s, rid, (size_t) len, ZMQ_SNDMORE);
+            zmq_send (s, rid, (size_t)len, ZMQ_SNDMORE);
             zmq_send (s, "{\"service\":\"NOPE\"}", 18, 0);
         }
         for (int got = 0; got < sent;) {
@@ -349,8 +350,7 @@ test_badinput_it_suite (void)
     if (!s)
         return -1;
     CU_add_test (s, "every malformed request gets its error; nothing changes", test_bad_frames);
-    CU_add_test (s, "a flood of random frames is answered; broker stays up",
-                 test_flood_of_garbage);
+    CU_add_test (s, "a flood of random frames is answered; broker stays up", test_flood_of_garbage);
     CU_add_test (s, "huge strings, deep nesting, forged tokens; memory does not grow",
                  test_hostile_bodies);
     return 0;

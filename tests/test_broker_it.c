@@ -65,78 +65,6 @@ s_status (proto_client_t *c, const char *token)
 }
 
 //  ---------------------------------------------------------------------------------------
-//  An event subscriber.
-
-typedef struct {
-    void *ctx, *sub;
-} s_sub_t;
-
-static void
-s_sub_open (s_sub_t *s, const test_broker_t *b, proto_client_t *c)
-{
-    s->ctx = zmq_ctx_new ();
-    s->sub = zmq_socket (s->ctx, ZMQ_SUB);
-    zmq_setsockopt (s->sub, ZMQ_SUBSCRIBE, "", 0);
-    zmq_connect (s->sub, b->pub);
-    //  PUB/SUB joins late: poke the broker (a no-op clock advance emits an event) until
-    //  the subscription is seen to work, then drain.
-    for (int i = 0; i < 100; i++) {
-        json_decref (test_call (c, "clock.advance", json_pack ("{s:i}", "ms", 0), NULL));
-        zmq_pollitem_t item = {s->sub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll (&item, 1, 100) > 0)
-            break;
-    }
-    for (;;) {
-        zmq_pollitem_t item = {s->sub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll (&item, 1, 50) <= 0)
-            break;
-        zmq_msg_t m;
-        zmq_msg_init (&m);
-        do {
-            zmq_msg_recv (&m, s->sub, 0);
-        } while (zmq_msg_more (&m));
-        zmq_msg_close (&m);
-    }
-}
-
-//  Next event as {topic, seq, body}; NULL after `timeout_ms` without one.
-static json_t *
-s_sub_next (s_sub_t *s, int timeout_ms)
-{
-    zmq_pollitem_t item = {s->sub, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll (&item, 1, timeout_ms) <= 0)
-        return NULL;
-    char topic[64] = "", seq[32] = "";
-    char *body = NULL;
-    int part = 0;
-    zmq_msg_t m;
-    zmq_msg_init (&m);
-    do {
-        zmq_msg_recv (&m, s->sub, 0);
-        size_t n = zmq_msg_size (&m);
-        if (part == 0 && n < sizeof topic)
-            memcpy (topic, zmq_msg_data (&m), n);
-        else if (part == 1 && n < sizeof seq)
-            memcpy (seq, zmq_msg_data (&m), n);
-        else if (part == 2)
-            body = strndup (zmq_msg_data (&m), n);
-        part++;
-    } while (zmq_msg_more (&m));
-    zmq_msg_close (&m);
-    json_t *j = json_pack ("{s:s, s:I, s:o}", "topic", topic, "seq", (json_int_t) atoll (seq),
-                           "body", body ? json_loads (body, 0, NULL) : json_null ());
-    free (body);
-    return j;
-}
-
-static void
-s_sub_close (s_sub_t *s)
-{
-    zmq_close (s->sub);
-    zmq_ctx_term (s->ctx);
-}
-
-//  ---------------------------------------------------------------------------------------
 
 static void
 test_whole_life (void)
@@ -144,8 +72,8 @@ test_whole_life (void)
     test_broker_t b;
     CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
     proto_client_t *c = test_client (&b);
-    s_sub_t sub;
-    s_sub_open (&sub, &b, c);
+    test_sub_t *sub = test_sub_new (b.pub, c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (sub);
 
     json_t *a1 = s_issue (c, "A", NULL);
     json_t *a2 = s_issue (c, "A", "green");
@@ -154,8 +82,8 @@ test_whole_life (void)
     CU_ASSERT_EQUAL (strlen (s_str (a1, "token")), 26);
     CU_ASSERT_STRING_NOT_EQUAL (s_str (a1, "token"), s_str (a2, "token"));
     CU_ASSERT_EQUAL (s_int (a1, "ahead"), 0);
-    CU_ASSERT_EQUAL (s_int (a2, "ahead"), 0);  //  green goes before the normal ticket
-    CU_ASSERT (json_is_null (json_object_get (a1, "est_wait_s")));  //  no counter open yet
+    CU_ASSERT_EQUAL (s_int (a2, "ahead"), 0); //  green goes before the normal ticket
+    CU_ASSERT (json_is_null (json_object_get (a1, "est_wait_s"))); //  no counter open yet
     CU_ASSERT_EQUAL (s_int (a1, "issued"), T0);
 
     json_t *r;
@@ -214,11 +142,11 @@ test_whole_life (void)
         "counter.changed", "ticket.called",   "ticket.started",  "counter.changed",
         "clock.advanced",  "ticket.finished", "counter.changed", "ticket.called",
         "counter.changed", "ticket.missed",   "counter.changed", "counter.changed"};
-    const char *actions[] = {NULL, NULL, "login", NULL, "call", NULL, NULL, "start", NULL, NULL,
-                             "finish", NULL, "call", NULL, "missed", "logout"};
+    const char *actions[] = {NULL, NULL, "login",  NULL, "call", NULL, NULL,     "start",
+                             NULL, NULL, "finish", NULL, "call", NULL, "missed", "logout"};
     long long last = -1;
     for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
-        json_t *e = s_sub_next (&sub, 5000);
+        json_t *e = test_sub_next (sub, 5000);
         CU_ASSERT_PTR_NOT_NULL_FATAL (e);
         CU_ASSERT_STRING_EQUAL (s_str (e, "topic"), expect[i]);
         if (last >= 0)
@@ -230,7 +158,7 @@ test_whole_life (void)
         char *text = json_dumps (body, 0);
         CU_ASSERT_PTR_NULL (strstr (text, s_str (a1, "token")));
         CU_ASSERT_PTR_NULL (strstr (text, s_str (a2, "token")));
-        if (i == 5)  //  the recall is marked on the call event
+        if (i == 5) //  the recall is marked on the call event
             CU_ASSERT_EQUAL (s_int (body, "recall"), 1);
         if (actions[i])
             CU_ASSERT_STRING_EQUAL (s_str (body, "action"), actions[i]);
@@ -245,7 +173,7 @@ test_whole_life (void)
 
     json_decref (a1);
     json_decref (a2);
-    s_sub_close (&sub);
+    test_sub_destroy (&sub);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
 }
@@ -309,7 +237,7 @@ test_counter_rules (void)
     CU_ASSERT_EQUAL (s_counter (c, "ticket.call_next", 99, NULL), PROTO_ERR_UNKNOWN_COUNTER);
     CU_ASSERT_EQUAL (s_counter (c, "counter.pause", 4, NULL), PROTO_ERR_NOT_LOGGED_IN);
     //  A number that would wrap to a real counter's in 32 bits is still unknown.
-    r = test_call (c, "counter.login", json_pack ("{s:I}", "counter", (json_int_t) 4294967297LL),
+    r = test_call (c, "counter.login", json_pack ("{s:I}", "counter", (json_int_t)4294967297LL),
                    &code);
     CU_ASSERT_EQUAL (code, PROTO_ERR_UNKNOWN_COUNTER);
     json_decref (r);
@@ -375,9 +303,8 @@ test_counter_rules (void)
     r = test_call (c, "ticket.cancel", json_pack ("{s:s}", "token", s_str (t, "token")), &code);
     CU_ASSERT_EQUAL (code, PROTO_ERR_WRONG_STATE);
     json_decref (r);
-    r = test_call (c, "ticket.cancel", json_pack ("{s:s, s:s}", "token", s_str (tb, "token"),
-                                                  "reason", "left"),
-                   &code);
+    r = test_call (c, "ticket.cancel",
+                   json_pack ("{s:s, s:s}", "token", s_str (tb, "token"), "reason", "left"), &code);
     CU_ASSERT_EQUAL (code, PROTO_ERR_OK);
     json_decref (r);
     r = s_status (c, s_str (tb, "token"));
@@ -411,16 +338,16 @@ test_transfer_keeps_place (void)
     test_broker_t b;
     CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
     proto_client_t *c = test_client (&b);
-    json_t *a = s_issue (c, "A", NULL);  //  issued first
+    json_t *a = s_issue (c, "A", NULL); //  issued first
     json_decref (test_call (c, "clock.advance", json_pack ("{s:i}", "ms", 60000), NULL));
-    json_t *b1 = s_issue (c, "B", NULL);  //  a minute later
+    json_t *b1 = s_issue (c, "B", NULL); //  a minute later
     CU_ASSERT_EQUAL (s_counter (c, "counter.login", 3, NULL), PROTO_ERR_OK);
     CU_ASSERT_EQUAL (s_counter (c, "ticket.call_next", 3, NULL), PROTO_ERR_OK);
     CU_ASSERT_EQUAL (s_counter (c, "ticket.start", 3, NULL), PROTO_ERR_OK);
     int code;
-    json_t *r = test_call (c, "ticket.transfer", json_pack ("{s:i, s:s}", "counter", 3, "to", "A"),
-                           &code);
-    CU_ASSERT_EQUAL (code, PROTO_ERR_BAD_FIELD);  //  already in A
+    json_t *r =
+        test_call (c, "ticket.transfer", json_pack ("{s:i, s:s}", "counter", 3, "to", "A"), &code);
+    CU_ASSERT_EQUAL (code, PROTO_ERR_BAD_FIELD); //  already in A
     json_decref (r);
     r = test_call (c, "ticket.transfer", json_pack ("{s:i, s:s}", "counter", 3, "to", "B"), &code);
     CU_ASSERT_EQUAL (code, PROTO_ERR_OK);
@@ -429,7 +356,7 @@ test_transfer_keeps_place (void)
     CU_ASSERT_STRING_EQUAL (s_str (t, "service"), "B");
     CU_ASSERT_STRING_EQUAL (s_str (t, "from"), "A");
     CU_ASSERT_EQUAL (s_int (t, "issued"), T0);
-    CU_ASSERT_EQUAL (s_int (t, "ahead"), 0);  //  ahead of B001, issued later
+    CU_ASSERT_EQUAL (s_int (t, "ahead"), 0); //  ahead of B001, issued later
     json_decref (r);
     //  Counter 5 serves B: it calls the transferred A001 before B001.
     CU_ASSERT_EQUAL (s_counter (c, "counter.login", 5, NULL), PROTO_ERR_OK);
@@ -449,14 +376,15 @@ s_config_with_missed (const char *dir, const char *missed_json)
     char *path = malloc (600);
     snprintf (path, 600, "%s/hall.json", dir);
     char text[2048];
-    snprintf (text, sizeof text,
-              "{\"hall\": {\"id\": \"T1\", \"name\": \"测试大厅\"},"
-              " \"missed\": %s,"
-              " \"services\": [{\"prefix\": \"A\", \"name\": \"企业开办\", \"mean_service_s\": 600},"
-              "                {\"prefix\": \"B\", \"name\": \"社保\", \"mean_service_s\": 300}],"
-              " \"counters\": [{\"id\": 1, \"services\": [\"A\", \"B\"]},"
-              "                {\"id\": 2, \"services\": [\"A\"]}]}",
-              missed_json);
+    snprintf (
+        text, sizeof text,
+        "{\"hall\": {\"id\": \"T1\", \"name\": \"测试大厅\"},"
+        " \"missed\": %s,"
+        " \"services\": [{\"prefix\": \"A\", \"name\": \"企业开办\", \"mean_service_s\": 600},"
+        "                {\"prefix\": \"B\", \"name\": \"社保\", \"mean_service_s\": 300}],"
+        " \"counters\": [{\"id\": 1, \"services\": [\"A\", \"B\"]},"
+        "                {\"id\": 2, \"services\": [\"A\"]}]}",
+        missed_json);
     test_write_file (path, text);
     return path;
 }
@@ -465,7 +393,8 @@ static void
 test_missed_back_places (void)
 {
     char *dir = test_tmpdir ();
-    char *config = s_config_with_missed (dir, "{\"rule\": \"back\", \"places\": 2, \"max_misses\": 1}");
+    char *config =
+        s_config_with_missed (dir, "{\"rule\": \"back\", \"places\": 2, \"max_misses\": 1}");
     test_broker_t b;
     CU_ASSERT_FATAL (test_broker_start (&b, config, T0) == 0);
     proto_client_t *c = test_client (&b);
@@ -473,7 +402,7 @@ test_missed_back_places (void)
         json_decref (s_issue (c, "A", NULL));
     CU_ASSERT_EQUAL (s_counter (c, "counter.login", 1, NULL), PROTO_ERR_OK);
     json_t *r;
-    CU_ASSERT_EQUAL (s_counter (c, "ticket.call_next", 1, NULL), PROTO_ERR_OK);  //  A001
+    CU_ASSERT_EQUAL (s_counter (c, "ticket.call_next", 1, NULL), PROTO_ERR_OK); //  A001
     CU_ASSERT_EQUAL (s_counter (c, "ticket.missed", 1, &r), PROTO_ERR_OK);
     CU_ASSERT_STRING_EQUAL (s_str (r, "outcome"), "requeued");
     CU_ASSERT_EQUAL (s_int (json_object_get (r, "ticket"), "ahead"), 2);
@@ -489,8 +418,7 @@ test_missed_back_places (void)
             CU_ASSERT_EQUAL (s_counter (c, "ticket.missed", 1, &r), PROTO_ERR_OK);
             CU_ASSERT_STRING_EQUAL (s_str (r, "outcome"), "void");
             json_decref (r);
-        }
-        else {
+        } else {
             CU_ASSERT_EQUAL (s_counter (c, "ticket.start", 1, NULL), PROTO_ERR_OK);
             CU_ASSERT_EQUAL (s_counter (c, "ticket.finish", 1, NULL), PROTO_ERR_OK);
         }
@@ -572,9 +500,8 @@ test_wait_estimate (void)
     CU_ASSERT_EQUAL (s_int (t[3], "ahead"), 3);
     CU_ASSERT_EQUAL (s_int (t[3], "est_wait_s"), 3 * 900);
     //  A second counter for A halves it.
-    json_decref (test_call (c, "counter.login", json_pack ("{s:i, s:[s]}", "counter", 4,
-                                                           "services", "A"),
-                            NULL));
+    json_decref (test_call (c, "counter.login",
+                            json_pack ("{s:i, s:[s]}", "counter", 4, "services", "A"), NULL));
     json_t *r = s_status (c, s_str (t[3], "token"));
     //  The naive formula: 3 ahead × 900 s ÷ 2 counters. The simulation: both counters are
     //  free now and call A001 and A002 at once, A003 and A004 900 s later.
@@ -616,7 +543,9 @@ test_daily_reset (void)
     CU_ASSERT_STRING_EQUAL (s_str (t2, "number"), "C002");
     CU_ASSERT_EQUAL (s_counter (c, "counter.login", 6, NULL), PROTO_ERR_OK);
     //  To 02:59 next morning: same business day (reset at 03:00), numbering continues.
-    json_decref (test_call (c, "clock.advance", json_pack ("{s:I}", "ms", (json_int_t) 17 * 3600000 + 59 * 60000), NULL));
+    json_decref (test_call (c, "clock.advance",
+                            json_pack ("{s:I}", "ms", (json_int_t)17 * 3600000 + 59 * 60000),
+                            NULL));
     json_t *t3 = s_issue (c, "C", NULL);
     CU_ASSERT_STRING_EQUAL (s_str (t3, "number"), "C003");
     CU_ASSERT_EQUAL (s_int (t3, "day"), 20261128);
@@ -638,7 +567,7 @@ test_daily_reset (void)
     c = test_client (&b);
     json_t *t5 = s_issue (c, "C", NULL);
     CU_ASSERT_STRING_EQUAL (s_str (t5, "number"), "C002");
-    CU_ASSERT_EQUAL (s_int (t5, "issued"), T0 + 18 * 3600000LL);  //  sim clock kept
+    CU_ASSERT_EQUAL (s_int (t5, "issued"), T0 + 18 * 3600000LL); //  sim clock kept
     json_decref (t1);
     json_decref (t2);
     json_decref (t3);

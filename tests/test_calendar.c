@@ -577,7 +577,13 @@ test_load_errors (void)
     //  A file named for another year.
     s_expect_error ("2026.json", S_HEAD "\"holidays\": [], \"workdays\": []}", "named for 2026",
                     NULL);
+}
 
+//  Errors that involve more than one file, the covered days, and the path itself.
+static void
+test_load_errors_across_files (void)
+{
+    char err[512];
     //  Two files for one year; a holiday in one file that another makes a workday.
     const char *twice[] = {"2025.json", S_HEAD "\"holidays\": [], \"workdays\": []}", "2025b.json",
                            S_HEAD "\"holidays\": [], \"workdays\": []}", NULL};
@@ -736,6 +742,8 @@ test_calendar_suite (void)
         !CU_add_test (suite, "working days between", test_between) ||
         !CU_add_test (suite, "bad arguments", test_bad_arguments) ||
         !CU_add_test (suite, "year file errors", test_load_errors) ||
+        !CU_add_test (suite, "year file errors across files, covers, paths",
+                      test_load_errors_across_files) ||
         !CU_add_test (suite, "loads are all or nothing; gaps", test_load_atomic) ||
         !CU_add_test (suite, "covers: a notice reaching into the previous year", test_covers_edge))
         return -1;

@@ -10,10 +10,10 @@
 #include "tests.h"
 
 #define S_HALL "\"hall\": {\"id\": \"T1\", \"name\": \"测试大厅\"}"
-#define S_SERVICES                                                                   \
+#define S_SERVICES                                                                         \
     "\"services\": [{\"prefix\": \"A\", \"name\": \"企业开办\"}, {\"prefix\": \"B\", " \
     "\"name\": \"社保医保\"}]"
-#define S_COUNTERS                                                                   \
+#define S_COUNTERS                                                                         \
     "\"counters\": [{\"id\": 1, \"services\": [\"A\", \"B\"]}, {\"id\": 2, \"services\": " \
     "[\"B\"]}]"
 
@@ -42,15 +42,13 @@ s_hall (const char *extra, const char *services, const char *counters)
 {
     char *text = NULL;
     if (asprintf (&text, "{%s, %s%s%s, %s}", S_HALL, extra ? extra : "", extra ? ", " : "",
-                  services ? services : S_SERVICES, counters ? counters : S_COUNTERS)
-        < 0)
+                  services ? services : S_SERVICES, counters ? counters : S_COUNTERS) < 0)
         return NULL;
     return text;
 }
 
 static void
-s_expect_hall_error (const char *extra, const char *services, const char *counters,
-                     const char *key)
+s_expect_hall_error (const char *extra, const char *services, const char *counters, const char *key)
 {
     char *text = s_hall (extra, services, counters);
     CU_ASSERT_PTR_NOT_NULL_FATAL (text);
@@ -64,8 +62,7 @@ static void
 test_example_loads (void)
 {
     char err[512] = "";
-    broker_config_t *cfg = broker_config_load (test_src ("etc/hall.example.json"), err,
-                                               sizeof err);
+    broker_config_t *cfg = broker_config_load (test_src ("etc/hall.example.json"), err, sizeof err);
     if (!cfg)
         fprintf (stderr, "\n%s\n", err);
     CU_ASSERT_PTR_NOT_NULL_FATAL (cfg);
@@ -85,7 +82,7 @@ test_example_loads (void)
     CU_ASSERT_STRING_EQUAL (cfg->status_url, "http://127.0.0.1:8080/t/");
     CU_ASSERT_EQUAL (cfg->idem_hours, 24);
     for (int i = 0; i < cfg->nservices; i++) {
-        char prefix[3] = {(char) ('A' + i), 0, 0};
+        char prefix[3] = {(char)('A' + i), 0, 0};
         CU_ASSERT_STRING_EQUAL (cfg->services[i].prefix, prefix);
         CU_ASSERT_EQUAL (broker_config_service (cfg, prefix), i);
         CU_ASSERT_TRUE (cfg->services[i].name && cfg->services[i].name[0]);
@@ -102,8 +99,8 @@ test_example_loads (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (root);
     json_t *services = json_object_get (root, "services");
     json_t *counters = json_object_get (root, "counters");
-    CU_ASSERT_EQUAL ((int) json_array_size (services), cfg->nservices);
-    CU_ASSERT_EQUAL_FATAL ((int) json_array_size (counters), cfg->ncounters);
+    CU_ASSERT_EQUAL ((int)json_array_size (services), cfg->nservices);
+    CU_ASSERT_EQUAL_FATAL ((int)json_array_size (counters), cfg->ncounters);
     size_t i;
     json_t *ctr;
     json_array_foreach (counters, i, ctr) {
@@ -118,25 +115,25 @@ test_example_loads (void)
                             json_string_value (p)) == 0)
                     mask |= 1u << k;
         }
-        int id = (int) json_integer_value (json_object_get (ctr, "id"));
+        int id = (int)json_integer_value (json_object_get (ctr, "id"));
         CU_ASSERT_EQUAL (cfg->counters[i].id, id);
-        CU_ASSERT_EQUAL (broker_config_counter (cfg, id), (int) i);
+        CU_ASSERT_EQUAL (broker_config_counter (cfg, id), (int)i);
         CU_ASSERT_EQUAL (cfg->counters[i].services, mask);
         CU_ASSERT_STRING_EQUAL (cfg->counters[i].name,
                                 json_string_value (json_object_get (ctr, "name")));
     }
     json_decref (root);
     //  And a few by hand, so the comparison above cannot be vacuous.
-    CU_ASSERT_EQUAL (cfg->counters[0].services, 0x7fu);  //  1: A..G
-    CU_ASSERT_EQUAL (cfg->counters[2].services, 0x01u);  //  3: A
-    CU_ASSERT_EQUAL (cfg->counters[3].services, 0x09u);  //  4: A, D
-    CU_ASSERT_EQUAL (cfg->counters[4].services, 0x42u);  //  5: B, G
-    CU_ASSERT_EQUAL (cfg->counters[7].services, 0x30u);  //  8: F, E
+    CU_ASSERT_EQUAL (cfg->counters[0].services, 0x7fu); //  1: A..G
+    CU_ASSERT_EQUAL (cfg->counters[2].services, 0x01u); //  3: A
+    CU_ASSERT_EQUAL (cfg->counters[3].services, 0x09u); //  4: A, D
+    CU_ASSERT_EQUAL (cfg->counters[4].services, 0x42u); //  5: B, G
+    CU_ASSERT_EQUAL (cfg->counters[7].services, 0x30u); //  8: F, E
     CU_ASSERT_EQUAL (broker_config_counter (cfg, 9), -1);
     CU_ASSERT_EQUAL (broker_config_counter (cfg, 0), -1);
     broker_config_destroy (&cfg);
     CU_ASSERT_PTR_NULL (cfg);
-    broker_config_destroy (&cfg);  //  safe on NULL
+    broker_config_destroy (&cfg); //  safe on NULL
     broker_config_destroy (NULL);
 }
 
@@ -185,16 +182,17 @@ test_parse_errors (void)
     s_expect_error ("{\"hall\": {\"id\": \"x\"}, " S_SERVICES ", " S_COUNTERS "}", "hall.name");
     s_expect_error ("{\"hall\": {\"id\": 5, \"name\": \"x\"}, " S_SERVICES ", " S_COUNTERS "}",
                     "hall.id");
-    s_expect_error ("{\"hall\": {\"id\": \"x\", \"name\": \"x\", \"utc_offset_min\": 900}, "
-                    S_SERVICES ", " S_COUNTERS "}",
-                    "hall.utc_offset_min");
+    s_expect_error (
+        "{\"hall\": {\"id\": \"x\", \"name\": \"x\", \"utc_offset_min\": 900}, " S_SERVICES
+        ", " S_COUNTERS "}",
+        "hall.utc_offset_min");
 
     //  services
     s_expect_hall_error (NULL, "\"services\": []", NULL, "services");
     s_expect_hall_error (NULL, "\"services\": {}", NULL, "services");
     s_expect_error ("{" S_HALL ", " S_COUNTERS "}", "services");
-    const char *bad_prefixes[] = {"\"a\"", "\"ABC\"", "\"1\"", "\"\"", "\"A1\"", "\"Ab\"",
-                                  "5",     "null",    "\"É\""};
+    const char *bad_prefixes[] = {"\"a\"",  "\"ABC\"", "\"1\"", "\"\"", "\"A1\"",
+                                  "\"Ab\"", "5",       "null",  "\"É\""};
     for (size_t i = 0; i < sizeof bad_prefixes / sizeof bad_prefixes[0]; i++) {
         char services[200];
         snprintf (services, sizeof services,
@@ -210,8 +208,9 @@ test_parse_errors (void)
                          NULL, "services[2].prefix");
     s_expect_hall_error (NULL, "\"services\": [{\"prefix\": \"A\"}]",
                          "\"counters\": [{\"id\": 1, \"services\": [\"A\"]}]", "services[0].name");
-    s_expect_hall_error (NULL, "\"services\": [{\"prefix\": \"A\", \"name\": \"x\", "
-                               "\"mean_service_s\": 5}]",
+    s_expect_hall_error (NULL,
+                         "\"services\": [{\"prefix\": \"A\", \"name\": \"x\", "
+                         "\"mean_service_s\": 5}]",
                          "\"counters\": [{\"id\": 1, \"services\": [\"A\"]}]",
                          "services[0].mean_service_s");
     s_expect_hall_error (NULL, "\"services\": [\"A\"]",
@@ -240,8 +239,9 @@ test_parse_errors (void)
     s_expect_hall_error (NULL, NULL, "\"counters\": [{\"id\": 1, \"services\": []}]",
                          "counters[0].services");
     s_expect_hall_error (NULL, NULL, "\"counters\": [{\"id\": 1}]", "counters[0].services");
-    s_expect_hall_error (NULL, NULL, "\"counters\": [{\"id\": 1, \"services\": [\"A\"], "
-                                     "\"name\": 7}]",
+    s_expect_hall_error (NULL, NULL,
+                         "\"counters\": [{\"id\": 1, \"services\": [\"A\"], "
+                         "\"name\": 7}]",
                          "counters[0].name");
 
     //  missed and numbering
@@ -255,10 +255,8 @@ test_parse_errors (void)
     s_expect_hall_error ("\"numbering\": {\"digits\": 9}", NULL, NULL, "numbering.digits");
     s_expect_hall_error ("\"numbering\": {\"digits\": 1}", NULL, NULL, "numbering.digits");
     s_expect_hall_error ("\"numbering\": {\"digits\": \"3\"}", NULL, NULL, "numbering.digits");
-    s_expect_hall_error ("\"numbering\": {\"reset_hour\": 24}", NULL, NULL,
-                         "numbering.reset_hour");
-    s_expect_hall_error ("\"numbering\": {\"reset_hour\": -1}", NULL, NULL,
-                         "numbering.reset_hour");
+    s_expect_hall_error ("\"numbering\": {\"reset_hour\": 24}", NULL, NULL, "numbering.reset_hour");
+    s_expect_hall_error ("\"numbering\": {\"reset_hour\": -1}", NULL, NULL, "numbering.reset_hour");
     s_expect_hall_error ("\"numbering\": 3", NULL, NULL, "numbering");
     s_expect_hall_error ("\"idempotency_hours\": 0", NULL, NULL, "idempotency_hours");
     s_expect_hall_error ("\"status_url\": 1", NULL, NULL, "status_url");
@@ -275,8 +273,9 @@ test_parse_errors (void)
         s_expect_hall_error (NULL, NULL, counters, "counters[0].breaks");
     }
     //  Appointment hours: exactly HH:MM-HH:MM, a real time, 24:00 only as an end.
-    const char *bad_hours[] = {"23:00-24:59", " 9:0-12:0", "09:00-12:60", "12:00-09:00",
-                               "24:00-24:00", "09:00-99999999999:00", "09:00_12:00"};
+    const char *bad_hours[] = {"23:00-24:59", " 9:0-12:0",   "09:00-12:60",
+                               "12:00-09:00", "24:00-24:00", "09:00-99999999999:00",
+                               "09:00_12:00"};
     for (size_t i = 0; i < sizeof bad_hours / sizeof bad_hours[0]; i++) {
         char extra[160];
         snprintf (extra, sizeof extra, "\"appointments\": {\"hours\": [\"%s\"]}", bad_hours[i]);
@@ -298,7 +297,7 @@ test_limits (void)
     char services[4096] = "\"services\": [";
     char list[512] = "";
     for (int i = 0; i < 33; i++) {
-        char prefix[3] = {(char) (i < 26 ? 'A' + i : 'A'), (char) (i < 26 ? 0 : 'A' + i - 26), 0};
+        char prefix[3] = {(char)(i < 26 ? 'A' + i : 'A'), (char)(i < 26 ? 0 : 'A' + i - 26), 0};
         char one[80];
         snprintf (one, sizeof one, "%s{\"prefix\": \"%s\", \"name\": \"s%d\"}", i ? ", " : "",
                   prefix, i);
@@ -416,12 +415,12 @@ test_config_suite (void)
     CU_pSuite suite = CU_add_suite ("config", NULL, NULL);
     if (!suite)
         return -1;
-    if (!CU_add_test (suite, "etc/hall.example.json loads as written", test_example_loads)
-        || !CU_add_test (suite, "load: missing and non-JSON files", test_load_errors)
-        || !CU_add_test (suite, "parse errors name the offending key", test_parse_errors)
-        || !CU_add_test (suite, "32 services, 2-letter prefixes, no 33rd", test_limits)
-        || !CU_add_test (suite, "defaults when keys are absent", test_defaults)
-        || !CU_add_test (suite, "numbering and missed values", test_values))
+    if (!CU_add_test (suite, "etc/hall.example.json loads as written", test_example_loads) ||
+        !CU_add_test (suite, "load: missing and non-JSON files", test_load_errors) ||
+        !CU_add_test (suite, "parse errors name the offending key", test_parse_errors) ||
+        !CU_add_test (suite, "32 services, 2-letter prefixes, no 33rd", test_limits) ||
+        !CU_add_test (suite, "defaults when keys are absent", test_defaults) ||
+        !CU_add_test (suite, "numbering and missed values", test_values))
         return -1;
     return 0;
 }

@@ -49,7 +49,7 @@ s_load (const char *endpoint, int fd)
             int n = snprintf (line, sizeof line, "issued %s %s\n",
                               json_string_value (json_object_get (r, "number")),
                               json_string_value (json_object_get (r, "token")));
-            if (write (fd, line, (size_t) n) != n)
+            if (write (fd, line, (size_t)n) != n)
                 break;
         }
         json_decref (r);
@@ -61,8 +61,8 @@ s_load (const char *endpoint, int fd)
                 json_t *t = json_object_get (r, "ticket");
                 int n = snprintf (line, sizeof line, "called %s %lld\n",
                                   json_string_value (json_object_get (t, "number")),
-                                  (long long) json_integer_value (json_object_get (t, "id")));
-                if (write (fd, line, (size_t) n) != n)
+                                  (long long)json_integer_value (json_object_get (t, "id")));
+                if (write (fd, line, (size_t)n) != n)
                     break;
                 json_decref (r);
                 r = NULL;
@@ -105,8 +105,7 @@ test_kill9_loses_nothing (void)
             snprintf (acked[n].number, sizeof acked[n].number, "%s", number);
             snprintf (acked[n].token, sizeof acked[n].token, "%s", token);
             n++;
-        }
-        else if (ncalled < 4096)
+        } else if (ncalled < 4096)
             snprintf (called[ncalled++], sizeof called[0], "%s", number);
         if (++lines == 300)
             test_broker_stop (&b, SIGKILL);
@@ -122,8 +121,8 @@ test_kill9_loses_nothing (void)
     int missing = 0, wrong = 0;
     for (size_t i = 0; i < n; i++) {
         int code;
-        json_t *r = test_call (c, "ticket.status", json_pack ("{s:s}", "token", acked[i].token),
-                               &code);
+        json_t *r =
+            test_call (c, "ticket.status", json_pack ("{s:s}", "token", acked[i].token), &code);
         json_t *t = json_object_get (r, "ticket");
         if (code != 0)
             missing++;
@@ -148,7 +147,8 @@ test_kill9_loses_nothing (void)
             if (acked[i].number[0] == services[s][0] && atoi (acked[i].number + 1) > high)
                 high = atoi (acked[i].number + 1);
         int code;
-        json_t *r = test_call (c, "ticket.issue", json_pack ("{s:s}", "service", services[s]), &code);
+        json_t *r =
+            test_call (c, "ticket.issue", json_pack ("{s:s}", "service", services[s]), &code);
         CU_ASSERT_EQUAL (code, 0);
         CU_ASSERT (atoi (json_string_value (json_object_get (r, "number")) + 1) > high);
         json_decref (r);
@@ -164,9 +164,10 @@ test_kill9_loses_nothing (void)
     CU_ASSERT_EQUAL (st2, 0);
     CU_ASSERT_EQUAL (out ? atoll (out) : -1, seq);
     free (out);
-    printf ("\n    kill -9 after %d acknowledged changes (%zu tickets, %d calls): lost %d, wrong %d, "
-            "duplicate numbers %d\n",
-            lines, n, ncalled, missing, wrong, dups);
+    printf (
+        "\n    kill -9 after %d acknowledged changes (%zu tickets, %d calls): lost %d, wrong %d, "
+        "duplicate numbers %d\n",
+        lines, n, ncalled, missing, wrong, dups);
     free (acked);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
@@ -180,16 +181,17 @@ test_kill9_mid_service (void)
     CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
     proto_client_t *c = test_client (&b);
     json_t *t = test_call (c, "ticket.issue", json_pack ("{s:s}", "service", "E"), NULL);
-    json_decref (test_call (c, "counter.login", json_pack ("{s:i, s:s}", "counter", 7, "clerk", "李四"), NULL));
+    json_decref (test_call (c, "counter.login",
+                            json_pack ("{s:i, s:s}", "counter", 7, "clerk", "李四"), NULL));
     json_decref (test_call (c, "ticket.call_next", json_pack ("{s:i}", "counter", 7), NULL));
     json_decref (test_call (c, "ticket.start", json_pack ("{s:i}", "counter", 7), NULL));
     test_broker_stop (&b, SIGKILL);
     CU_ASSERT_FATAL (test_broker_restart (&b) == 0);
     proto_client_destroy (&c);
     c = test_client (&b);
-    json_t *r = test_call (c, "ticket.status",
-                           json_pack ("{s:s}", "token", json_string_value (json_object_get (t, "token"))),
-                           NULL);
+    json_t *r = test_call (
+        c, "ticket.status",
+        json_pack ("{s:s}", "token", json_string_value (json_object_get (t, "token"))), NULL);
     json_t *tk = json_object_get (r, "ticket");
     CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (tk, "state")), "serving");
     CU_ASSERT_EQUAL (json_integer_value (json_object_get (tk, "counter")), 7);

@@ -46,7 +46,7 @@ s_clean (void)
 static broker_ticket_t *
 s_ticket (broker_hall_t *hall, int service, broker_priority_t priority)
 {
-    return test_ticket_waiting (hall, service, (int) priority);
+    return test_ticket_waiting (hall, service, (int)priority);
 }
 
 //  Opens counter `id` for all its configured services, in `state`.
@@ -68,17 +68,17 @@ test_ahead (void)
     broker_hall_t *hall = broker_hall_new (s_config);
     CU_ASSERT_PTR_NOT_NULL_FATAL (hall);
     broker_ticket_t *n1 = s_ticket (hall, S_A, PRIORITY_NORMAL);
-    broker_ticket_t *b1 = s_ticket (hall, S_B, PRIORITY_GREEN);  //  other service: never ahead
+    broker_ticket_t *b1 = s_ticket (hall, S_B, PRIORITY_GREEN); //  other service: never ahead
     broker_ticket_t *n2 = s_ticket (hall, S_A, PRIORITY_NORMAL);
     broker_ticket_t *a1 = s_ticket (hall, S_A, PRIORITY_APPOINTMENT);
     broker_ticket_t *g1 = s_ticket (hall, S_A, PRIORITY_GREEN);
     CU_ASSERT_EQUAL (broker_estimate_ahead (hall, g1), 0);
-    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, a1), 1);  //  g1
-    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, n1), 2);  //  g1, a1
-    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, n2), 3);  //  g1, a1, n1
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, a1), 1); //  g1
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, n1), 2); //  g1, a1
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, n2), 3); //  g1, a1, n1
     CU_ASSERT_EQUAL (broker_estimate_ahead (hall, b1), 0);
     broker_ticket_t *e1 = s_ticket (hall, S_A, PRIORITY_ELDERLY);
-    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, e1), 1);  //  g1 (same class, earlier)
+    CU_ASSERT_EQUAL (broker_estimate_ahead (hall, e1), 1); //  g1 (same class, earlier)
     CU_ASSERT_EQUAL (broker_estimate_ahead (hall, g1), 0);
     CU_ASSERT_EQUAL (broker_estimate_ahead (hall, a1), 2);
     CU_ASSERT_EQUAL (broker_estimate_ahead (hall, n1), 3);
@@ -111,7 +111,7 @@ test_wait (void)
     CU_ASSERT_EQUAL (broker_hall_open_counters (hall, S_A), 0);
     CU_ASSERT_DOUBLE_EQUAL (broker_estimate_mean_ms (hall, S_A), 600000.0, 1e-9);
 
-    broker_counter_t *c2 = s_counter (hall, 2, COUNTER_IDLE);  //  A only
+    broker_counter_t *c2 = s_counter (hall, 2, COUNTER_IDLE); //  A only
     CU_ASSERT_EQUAL (broker_hall_open_counters (hall, S_A), 1);
     CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), 1800);
     CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 0), 0);
@@ -119,7 +119,7 @@ test_wait (void)
     //  Counter 1 (A and B) calling or serving counts as open.
     broker_counter_t *c1 = s_counter (hall, 1, COUNTER_CALLING);
     CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), 900);
-    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_B, 3), 900);  //  3 × 300 ÷ 1
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_B, 3), 900); //  3 × 300 ÷ 1
     c1->state = COUNTER_SERVING;
     CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_A, 3), 900);
     //  Paused and logged out do not count.
@@ -142,8 +142,8 @@ test_wait (void)
     s_counter (hall, 5, COUNTER_IDLE);
     s_counter (hall, 6, COUNTER_IDLE);
     CU_ASSERT_EQUAL (broker_hall_open_counters (hall, S_C), 3);
-    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_C, 1), 3);   //  3.33
-    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_C, 2), 7);   //  6.67
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_C, 1), 3); //  3.33
+    CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_C, 2), 7); //  6.67
     CU_ASSERT_EQUAL (broker_estimate_wait_s (hall, S_C, 30), 100);
     broker_hall_destroy (&hall);
 }
@@ -185,7 +185,7 @@ test_running_mean (void)
     CU_ASSERT_DOUBLE_EQUAL (st.mean_ms, 1500.0, 1e-9);
     broker_estimate_learn (&st, 6000);
     CU_ASSERT_DOUBLE_EQUAL (st.mean_ms, 3000.0, 1e-9);
-    broker_estimate_learn (&st, 0);  //  zero is a sample
+    broker_estimate_learn (&st, 0); //  zero is a sample
     CU_ASSERT_EQUAL (st.n, 4);
     CU_ASSERT_DOUBLE_EQUAL (st.mean_ms, 2250.0, 1e-9);
     //  A negative time (clock went back) is ignored.
@@ -231,11 +231,10 @@ test_estimate_suite (void)
     CU_pSuite suite = CU_add_suite ("estimate", s_init, s_clean);
     if (!suite)
         return -1;
-    if (!CU_add_test (suite, "people ahead: higher classes and earlier in own class", test_ahead)
-        || !CU_add_test (suite, "wait = ahead × mean ÷ open counters", test_wait)
-        || !CU_add_test (suite, "configured mean until 5 samples, then learned",
-                         test_learned_mean)
-        || !CU_add_test (suite, "running mean, window 50", test_running_mean))
+    if (!CU_add_test (suite, "people ahead: higher classes and earlier in own class", test_ahead) ||
+        !CU_add_test (suite, "wait = ahead × mean ÷ open counters", test_wait) ||
+        !CU_add_test (suite, "configured mean until 5 samples, then learned", test_learned_mean) ||
+        !CU_add_test (suite, "running mean, window 50", test_running_mean))
         return -1;
     return 0;
 }

@@ -612,12 +612,12 @@ test_masking (void)
     CU_ASSERT_STRING_EQUAL (out, "138");
     //  Names: first character, last from three on, stars between; whole characters only.
     const char *names[][2] = {{"张三", "张*"}, {"李小明", "李*明"}, {"欧阳小华", "欧**华"},
-                              {"王", "王"}, {"\xff\xfe", "*"}, {"", ""}};
+                              {"王", "王"},    {"\xff\xfe", "*"},   {"", ""}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         broker_idcheck_mask_name (names[i][0], out, sizeof out);
         CU_ASSERT_STRING_EQUAL (out, names[i][1]);
     }
-    broker_idcheck_mask_name ("李小明", out, 5);  //  room for 李 and * only, never half a 明
+    broker_idcheck_mask_name ("李小明", out, 5); //  room for 李 and * only, never half a 明
     CU_ASSERT_STRING_EQUAL (out, "李*");
     broker_idcheck_mask_name (NULL, out, sizeof out);
     CU_ASSERT_STRING_EQUAL (out, "");

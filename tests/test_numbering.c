@@ -9,12 +9,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "broker_case.h"
 #include "broker_clock.h"
 #include "broker_config.h"
 #include "broker_estimate.h"
 #include "broker_hall.h"
-#include "broker_handlers.h"
 #include "broker_store.h"
+#include "broker_ticket.h"
+#include "broker_timers.h"
 #include "proto_token.h"
 #include "test_util.h"
 #include "tests.h"
@@ -27,12 +29,12 @@ s_jstr (const json_t *j, const char *key)
     return v ? v : "(missing)";
 }
 
-#define S_CONFIG(digits)                                                                  \
-    "{\"hall\": {\"id\": \"T1\", \"name\": \"测试大厅\", \"utc_offset_min\": 480},"        \
-    " \"numbering\": {\"digits\": " #digits ", \"reset_hour\": 3},"                        \
+#define S_CONFIG(digits)                                                                        \
+    "{\"hall\": {\"id\": \"T1\", \"name\": \"测试大厅\", \"utc_offset_min\": 480},"         \
+    " \"numbering\": {\"digits\": " #digits ", \"reset_hour\": 3},"                             \
     " \"services\": [{\"prefix\": \"A\", \"name\": \"企业开办\", \"mean_service_s\": 600}," \
     " {\"prefix\": \"B\", \"name\": \"社保医保\", \"mean_service_s\": 300}],"               \
-    " \"counters\": [{\"id\": 1, \"services\": [\"A\", \"B\"]}, {\"id\": 2, \"services\": " \
+    " \"counters\": [{\"id\": 1, \"services\": [\"A\", \"B\"]}, {\"id\": 2, \"services\": "     \
     "[\"B\"]}]}"
 
 typedef struct {
@@ -53,7 +55,7 @@ s_local (int year, int month, int day, int hour, int min, int sec)
                     .tm_hour = hour,
                     .tm_min = min,
                     .tm_sec = sec};
-    return (int64_t) timegm (&tm) * 1000 - 480 * 60000;
+    return (int64_t)timegm (&tm) * 1000 - 480 * 60000;
 }
 
 static int
@@ -151,8 +153,7 @@ s_issue (s_fx_t *fx, const char *service, char number[12], char token[PROTO_TOKE
         snprintf (number, 12, "%s", s_jstr (reply, "number"));
         if (token)
             snprintf (token, PROTO_TOKEN_LEN + 1, "%s", s_jstr (reply, "token"));
-    }
-    else {
+    } else {
         number[0] = 0;
         rc = -1;
     }
@@ -193,8 +194,8 @@ s_count_action (const json_t *events, const char *action)
     size_t i;
     json_t *e;
     json_array_foreach (events, i, e)
-        if (strcmp (s_jstr (e, "topic"), "counter.changed") == 0
-            && strcmp (s_jstr (json_object_get (e, "body"), "action"), action) == 0)
+        if (strcmp (s_jstr (e, "topic"), "counter.changed") == 0 &&
+            strcmp (s_jstr (json_object_get (e, "body"), "action"), action) == 0)
             n++;
     return n;
 }
@@ -203,8 +204,8 @@ static json_t *
 s_status (s_fx_t *fx, const char *token, proto_err_t *err)
 {
     json_t *reply = NULL;
-    int rc = s_call (fx, broker_h_ticket_status, json_pack ("{s:s}", "token", token), &reply, NULL,
-                     err);
+    int rc =
+        s_call (fx, broker_h_ticket_status, json_pack ("{s:s}", "token", token), &reply, NULL, err);
     return rc == 0 ? reply : (json_decref (reply), NULL);
 }
 
@@ -216,7 +217,7 @@ test_clock (void)
     //  The business day runs 03:00 to 03:00 local time (UTC+8).
     int64_t t0259 = s_local (2026, 11, 28, 2, 59, 0);
     int64_t t0300 = s_local (2026, 11, 28, 3, 0, 0);
-    CU_ASSERT_EQUAL (t0300, 1795806000000LL);  //  2026-11-27 19:00:00 UTC
+    CU_ASSERT_EQUAL (t0300, 1795806000000LL); //  2026-11-27 19:00:00 UTC
     CU_ASSERT_EQUAL (broker_business_day (t0259, 480, 3), 20261127);
     CU_ASSERT_EQUAL (broker_business_day (t0300 - 1, 480, 3), 20261127);
     CU_ASSERT_EQUAL (broker_business_day (t0300, 480, 3), 20261128);
@@ -228,10 +229,9 @@ test_clock (void)
     CU_ASSERT_EQUAL (broker_business_day (s_local (2028, 3, 1, 1, 0, 0), 480, 3), 20280229);
     //  Reset at midnight; other offsets; before 1970.
     CU_ASSERT_EQUAL (broker_business_day (t0300, 480, 0), 20261128);
-    CU_ASSERT_EQUAL (broker_business_day (s_local (2026, 11, 28, 0, 0, 0) - 1, 480, 0),
-                     20261127);
-    CU_ASSERT_EQUAL (broker_business_day (t0300, 0, 0), 20261127);  //  19:00 UTC
-    CU_ASSERT_EQUAL (broker_business_day (t0300, 300, 0), 20261128);  //  00:00 in UTC+5
+    CU_ASSERT_EQUAL (broker_business_day (s_local (2026, 11, 28, 0, 0, 0) - 1, 480, 0), 20261127);
+    CU_ASSERT_EQUAL (broker_business_day (t0300, 0, 0), 20261127);   //  19:00 UTC
+    CU_ASSERT_EQUAL (broker_business_day (t0300, 300, 0), 20261128); //  00:00 in UTC+5
     CU_ASSERT_EQUAL (broker_business_day (t0300, -300, 0), 20261127);
     CU_ASSERT_EQUAL (broker_business_day (-1, 0, 0), 19691231);
     CU_ASSERT_EQUAL (broker_business_day (0, 0, 0), 19700101);
@@ -312,8 +312,8 @@ test_per_prefix (void)
     CU_ASSERT_STRING_EQUAL (s_jstr (reply, "state"), "waiting");
     CU_ASSERT_EQUAL (json_integer_value (json_object_get (reply, "day")), 20261128);
     CU_ASSERT_EQUAL (json_integer_value (json_object_get (reply, "id")), 5);
-    CU_ASSERT_EQUAL (json_integer_value (json_object_get (reply, "ahead")), 0);  //  green first
-    CU_ASSERT_TRUE (json_is_null (json_object_get (reply, "est_wait_s")));  //  no counter open
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (reply, "ahead")), 0); //  green first
+    CU_ASSERT_TRUE (json_is_null (json_object_get (reply, "est_wait_s")));      //  no counter open
     const char *token = json_string_value (json_object_get (reply, "token"));
     CU_ASSERT_TRUE (token && proto_token_valid (token));
     CU_ASSERT_EQUAL_FATAL (json_array_size (events), 1);
@@ -556,6 +556,79 @@ s_event (const json_t *events, const char *topic, int nth)
     return NULL;
 }
 
+//  The events of a day rollover at 03:00 (PROTOCOL.md 6.1) with three tickets live, A001
+//  held by counter 1: three ticket.expired (day_over), counter.changed "expire" for counter
+//  1, "day" for both counters (logged out, served 0), and hall.day last, in rising order.
+static void
+s_day_over_events (const json_t *events)
+{
+    CU_ASSERT_EQUAL (s_count_topic (events, "ticket.expired"), 3);
+    CU_ASSERT_EQUAL (s_count_topic (events, "hall.day"), 1);
+    CU_ASSERT_EQUAL (s_count_action (events, "expire"), 1);
+    CU_ASSERT_EQUAL (s_count_action (events, "day"), 2);
+    CU_ASSERT_EQUAL (s_count_topic (events, "counter.changed"), 3);
+    size_t nevents = json_array_size (events);
+    CU_ASSERT_EQUAL (nevents, 7);
+    if (nevents >= 3) {
+        CU_ASSERT_STRING_EQUAL (s_jstr (json_array_get (events, nevents - 1), "topic"), "hall.day");
+        for (size_t k = nevents - 3; k < nevents - 1; k++) {
+            json_t *cc = json_object_get (json_array_get (events, k), "body");
+            CU_ASSERT_STRING_EQUAL (s_jstr (cc, "action"), "day");
+            json_t *counter = json_object_get (cc, "counter");
+            CU_ASSERT_STRING_EQUAL (s_jstr (counter, "state"), "logged_out");
+            CU_ASSERT_EQUAL (json_integer_value (json_object_get (counter, "served")), 0);
+            CU_ASSERT_EQUAL (json_array_size (json_object_get (counter, "services")), 0);
+            CU_ASSERT_TRUE (json_is_null (json_object_get (counter, "ticket")));
+        }
+    }
+    json_t *day = s_event (events, "hall.day", 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (day);
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (day, "day")), 20261129);
+    for (int i = 0; i < 3; i++) {
+        json_t *e = s_event (events, "ticket.expired", i);
+        CU_ASSERT_PTR_NOT_NULL_FATAL (e);
+        CU_ASSERT_STRING_EQUAL (s_jstr (e, "reason"), "day_over");
+        json_t *et = json_object_get (e, "ticket");
+        CU_ASSERT_STRING_EQUAL (s_jstr (et, "state"), "expired");
+        CU_ASSERT_PTR_NULL (json_object_get (et, "token"));
+    }
+    //  Sequence numbers keep rising.
+    size_t i;
+    json_t *e;
+    int64_t last = 0;
+    json_array_foreach (events, i, e) {
+        int64_t seq = json_integer_value (json_object_get (e, "seq"));
+        CU_ASSERT_TRUE (seq > last);
+        last = seq;
+    }
+}
+
+//  After the day is over, ticket.status still finds the three tickets, from the store:
+//  expired, day_over; an unknown token and a malformed one are refused.
+static void
+s_day_over_status (s_fx_t *fx, const char *ta1, const char *ta2, const char *tb1)
+{
+    const char *tokens[] = {ta1, ta2, tb1};
+    proto_err_t err;
+    for (int k = 0; k < 3; k++) {
+        json_t *reply = s_status (fx, tokens[k], &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL (reply);
+        json_t *t = json_object_get (reply, "ticket");
+        CU_ASSERT_STRING_EQUAL (s_jstr (t, "state"), "expired");
+        CU_ASSERT_STRING_EQUAL (s_jstr (t, "reason"), "day_over");
+        CU_ASSERT_PTR_NULL (json_object_get (t, "ahead"));
+        CU_ASSERT_EQUAL (json_integer_value (json_object_get (t, "day")), 20261128);
+        json_decref (reply);
+    }
+    //  An unknown token and a malformed one.
+    char unknown[PROTO_TOKEN_LEN + 1];
+    proto_token_new (unknown);
+    CU_ASSERT_PTR_NULL (s_status (fx, unknown, &err));
+    CU_ASSERT_EQUAL (err, PROTO_ERR_UNKNOWN_TICKET);
+    CU_ASSERT_PTR_NULL (s_status (fx, "A001", &err));
+    CU_ASSERT_EQUAL (err, PROTO_ERR_BAD_FIELD);
+}
+
 static void
 test_day_over (void)
 {
@@ -575,15 +648,14 @@ test_day_over (void)
     CU_ASSERT_EQUAL (s_issue (&fx, "A", n, ta2), 0);
     CU_ASSERT_EQUAL (s_issue (&fx, "B", n, tb1), 0);
     //  Counter 1 opens and calls A001.
-    CU_ASSERT_EQUAL (s_call (&fx, broker_h_counter_login, json_pack ("{s:i}", "counter", 1), NULL,
-                             NULL, NULL),
-                     0);
+    CU_ASSERT_EQUAL (
+        s_call (&fx, broker_h_counter_login, json_pack ("{s:i}", "counter", 1), NULL, NULL, NULL),
+        0);
     json_t *reply = NULL;
     CU_ASSERT_EQUAL (s_call (&fx, broker_h_ticket_call_next, json_pack ("{s:i}", "counter", 1),
                              &reply, NULL, NULL),
                      0);
-    CU_ASSERT_STRING_EQUAL (
-        s_jstr (json_object_get (reply, "ticket"), "number"), "A001");
+    CU_ASSERT_STRING_EQUAL (s_jstr (json_object_get (reply, "ticket"), "number"), "A001");
     json_decref (reply);
     //  A002 waits with nobody ahead and one open counter, busy with A001: the naive formula
     //  says 0 s; the simulation knows the counter frees in a mean service time, 600 s.
@@ -613,46 +685,7 @@ test_day_over (void)
     //  counter.changed "day" (logged out, served 0), and hall.day comes last.
     broker_clock_advance (fx.clock, 1);
     events = s_timers (&fx);
-    CU_ASSERT_EQUAL (s_count_topic (events, "ticket.expired"), 3);
-    CU_ASSERT_EQUAL (s_count_topic (events, "hall.day"), 1);
-    CU_ASSERT_EQUAL (s_count_action (events, "expire"), 1);
-    CU_ASSERT_EQUAL (s_count_action (events, "day"), 2);
-    CU_ASSERT_EQUAL (s_count_topic (events, "counter.changed"), 3);
-    size_t nevents = json_array_size (events);
-    CU_ASSERT_EQUAL (nevents, 7);
-    if (nevents >= 3) {
-        CU_ASSERT_STRING_EQUAL (s_jstr (json_array_get (events, nevents - 1), "topic"),
-                                "hall.day");
-        for (size_t k = nevents - 3; k < nevents - 1; k++) {
-            json_t *cc = json_object_get (json_array_get (events, k), "body");
-            CU_ASSERT_STRING_EQUAL (s_jstr (cc, "action"), "day");
-            json_t *counter = json_object_get (cc, "counter");
-            CU_ASSERT_STRING_EQUAL (s_jstr (counter, "state"), "logged_out");
-            CU_ASSERT_EQUAL (json_integer_value (json_object_get (counter, "served")), 0);
-            CU_ASSERT_EQUAL (json_array_size (json_object_get (counter, "services")), 0);
-            CU_ASSERT_TRUE (json_is_null (json_object_get (counter, "ticket")));
-        }
-    }
-    day = s_event (events, "hall.day", 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (day);
-    CU_ASSERT_EQUAL (json_integer_value (json_object_get (day, "day")), 20261129);
-    for (int i = 0; i < 3; i++) {
-        json_t *e = s_event (events, "ticket.expired", i);
-        CU_ASSERT_PTR_NOT_NULL_FATAL (e);
-        CU_ASSERT_STRING_EQUAL (s_jstr (e, "reason"), "day_over");
-        json_t *et = json_object_get (e, "ticket");
-        CU_ASSERT_STRING_EQUAL (s_jstr (et, "state"), "expired");
-        CU_ASSERT_PTR_NULL (json_object_get (et, "token"));
-    }
-    //  Sequence numbers keep rising.
-    size_t i;
-    json_t *e;
-    int64_t last = 0;
-    json_array_foreach (events, i, e) {
-        int64_t seq = json_integer_value (json_object_get (e, "seq"));
-        CU_ASSERT_TRUE (seq > last);
-        last = seq;
-    }
+    s_day_over_events (events);
     json_decref (events);
     CU_ASSERT_EQUAL (fx.hall->nlive, 0);
     CU_ASSERT_EQUAL (fx.hall->day, 20261129);
@@ -667,25 +700,7 @@ test_day_over (void)
     CU_ASSERT_EQUAL (json_array_size (events), 0);
     json_decref (events);
 
-    //  ticket.status still finds them, from the store: expired, day_over.
-    const char *tokens[] = {ta1, ta2, tb1};
-    for (int k = 0; k < 3; k++) {
-        reply = s_status (&fx, tokens[k], &err);
-        CU_ASSERT_PTR_NOT_NULL_FATAL (reply);
-        t = json_object_get (reply, "ticket");
-        CU_ASSERT_STRING_EQUAL (s_jstr (t, "state"), "expired");
-        CU_ASSERT_STRING_EQUAL (s_jstr (t, "reason"), "day_over");
-        CU_ASSERT_PTR_NULL (json_object_get (t, "ahead"));
-        CU_ASSERT_EQUAL (json_integer_value (json_object_get (t, "day")), 20261128);
-        json_decref (reply);
-    }
-    //  An unknown token and a malformed one.
-    char unknown[PROTO_TOKEN_LEN + 1];
-    proto_token_new (unknown);
-    CU_ASSERT_PTR_NULL (s_status (&fx, unknown, &err));
-    CU_ASSERT_EQUAL (err, PROTO_ERR_UNKNOWN_TICKET);
-    CU_ASSERT_PTR_NULL (s_status (&fx, "A001", &err));
-    CU_ASSERT_EQUAL (err, PROTO_ERR_BAD_FIELD);
+    s_day_over_status (&fx, ta1, ta2, tb1);
 
     //  The new day numbers from 1 again, and a restart keeps the expired ones dead.
     CU_ASSERT_EQUAL (s_issue (&fx, "A", n, NULL), 0);
@@ -734,9 +749,9 @@ test_new_day_before_timers (void)
     s_fx_t fx;
     CU_ASSERT_EQUAL_FATAL (s_open (&fx, S_CONFIG (3), s_local (2026, 11, 28, 10, 0, 0)), 0);
     json_decref (s_timers (&fx));
-    CU_ASSERT_EQUAL (s_call (&fx, broker_h_counter_login, json_pack ("{s:i}", "counter", 1), NULL,
-                             NULL, NULL),
-                     0);
+    CU_ASSERT_EQUAL (
+        s_call (&fx, broker_h_counter_login, json_pack ("{s:i}", "counter", 1), NULL, NULL, NULL),
+        0);
     broker_clock_set_sim (fx.clock, s_local (2026, 11, 29, 3, 0, 0) + 500);
     broker_ctx_t ctx;
     s_ctx (&fx, &ctx);
@@ -763,11 +778,84 @@ test_new_day_before_timers (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (c);
     //  Invariant: a logged-out counter holds no ticket, and a called ticket's counter is
     //  logged in and holds it.
-    bool consistent = (c->state == COUNTER_LOGGED_OUT) ? c->ticket == NULL
-                                                       : c->ticket == t;
+    bool consistent = (c->state == COUNTER_LOGGED_OUT) ? c->ticket == NULL : c->ticket == t;
     if (t->state == TICKET_CALLED)
         consistent = consistent && c->ticket == t && c->state != COUNTER_LOGGED_OUT;
     CU_ASSERT_TRUE (consistent);
+    s_close (&fx);
+}
+
+//  Runs a handler that must fail; "code: message" into `out`.
+static void
+s_refusal (s_fx_t *fx, broker_handler_fn *fn, json_t *body, char *out, size_t size)
+{
+    broker_ctx_t ctx;
+    s_ctx (fx, &ctx);
+    CU_ASSERT_EQUAL_FATAL (broker_store_begin (fx->store, true), 0);
+    CU_ASSERT_EQUAL (fn (&ctx, body), -1);
+    broker_store_abort (fx->store);
+    snprintf (out, size, "%s: %s", proto_err_code (ctx.err), ctx.why);
+    json_decref (body);
+    json_decref (ctx.reply);
+    json_decref (ctx.events);
+}
+
+#define S_REFUSED(fn, body, expected)                 \
+    do {                                              \
+        char got_[300];                               \
+        s_refusal (&fx, fn, body, got_, sizeof got_); \
+        CU_ASSERT_STRING_EQUAL (got_, expected);      \
+    } while (0)
+
+//  What a counter command needs of its counter, one check at a time: the codes and the
+//  wording every client has seen (broker_counter_require keeps them).
+static void
+test_counter_preconditions (void)
+{
+    s_fx_t fx;
+    CU_ASSERT_EQUAL_FATAL (s_open (&fx, S_CONFIG (3), s_local (2026, 11, 30, 9, 0, 0)), 0);
+    S_REFUSED (broker_h_counter_login, json_pack ("{s:i}", "counter", 9),
+               "unknown_counter: no counter 9 in this hall");
+    S_REFUSED (broker_h_ticket_park, json_pack ("{s:i}", "counter", 1),
+               "not_logged_in: counter 1 is not logged in; log in first");
+    S_REFUSED (broker_h_case_hand_out, json_pack ("{s:i, s:s}", "counter", 1, "case_no", "X"),
+               "not_logged_in: counter 1 is not logged in");
+    CU_ASSERT_EQUAL (
+        s_call (&fx, broker_h_counter_login, json_pack ("{s:i}", "counter", 1), NULL, NULL, NULL),
+        0);
+    S_REFUSED (broker_h_ticket_park, json_pack ("{s:i}", "counter", 1),
+               "no_ticket: counter 1 holds no ticket");
+    S_REFUSED (broker_h_ticket_start, json_pack ("{s:i}", "counter", 1),
+               "no_ticket: counter 1 holds no ticket; call one first");
+    S_REFUSED (broker_h_counter_resume, json_pack ("{s:i}", "counter", 1),
+               "wrong_state: counter 1 is idle, not paused");
+    char number[12];
+    CU_ASSERT_EQUAL_FATAL (s_issue (&fx, "A", number, NULL), 0);
+    CU_ASSERT_EQUAL (s_call (&fx, broker_h_ticket_call_next, json_pack ("{s:i}", "counter", 1),
+                             NULL, NULL, NULL),
+                     0);
+    S_REFUSED (broker_h_counter_pause, json_pack ("{s:i}", "counter", 1),
+               "counter_busy: counter 1 holds ticket A001 (called); finish it or mark it missed "
+               "first");
+    S_REFUSED (broker_h_ticket_call_next, json_pack ("{s:i}", "counter", 1),
+               "counter_busy: counter 1 still holds A001 (called); finish it or mark it missed "
+               "first");
+    S_REFUSED (broker_h_ticket_finish, json_pack ("{s:i}", "counter", 1),
+               "wrong_state: ticket A001 is called, not serving");
+    S_REFUSED (broker_h_ticket_start, json_pack ("{s:i, s:s}", "counter", 1, "ticket", "A002"),
+               "wrong_ticket: counter 1 holds A001, not A002");
+    CU_ASSERT_EQUAL (s_call (&fx, broker_h_ticket_start,
+                             json_pack ("{s:i, s:s}", "counter", 1, "ticket", "A001"), NULL, NULL,
+                             NULL),
+                     0);
+    CU_ASSERT_EQUAL (
+        s_call (&fx, broker_h_counter_login, json_pack ("{s:i}", "counter", 2), NULL, NULL, NULL),
+        0);
+    CU_ASSERT_EQUAL (
+        s_call (&fx, broker_h_counter_pause, json_pack ("{s:i}", "counter", 2), NULL, NULL, NULL),
+        0);
+    S_REFUSED (broker_h_ticket_call_next, json_pack ("{s:i}", "counter", 2),
+               "counter_paused: counter 2 is paused; resume first");
     s_close (&fx);
 }
 
@@ -777,17 +865,20 @@ test_numbering_suite (void)
     CU_pSuite suite = CU_add_suite ("numbering", NULL, NULL);
     if (!suite)
         return -1;
-    if (!CU_add_test (suite, "business day, next day start, format, sim clock", test_clock)
-        || !CU_add_test (suite, "A001 A002 B001: one sequence per prefix", test_per_prefix)
-        || !CU_add_test (suite, "a refused issue changes nothing", test_failed_issue_changes_nothing)
-        || !CU_add_test (suite, "numbers restart at the reset hour", test_reset_hour)
-        || !CU_add_test (suite, "restart continues the day's numbers", test_restart_continues)
-        || !CU_add_test (suite, "1005 tickets: A1000 and on, tokens distinct", test_many_tickets)
-        || !CU_add_test (suite, "digits 4 and 2", test_digits)
-        || !CU_add_test (suite, "day over: expire, logout, hall.day, status", test_day_over)
-        || !CU_add_test (suite, "day over while the broker was down", test_day_over_while_down)
-        || !CU_add_test (suite, "a new day's ticket called before the day rollover",
-                         test_new_day_before_timers))
+    if (!CU_add_test (suite, "business day, next day start, format, sim clock", test_clock) ||
+        !CU_add_test (suite, "counter preconditions: codes and messages",
+                      test_counter_preconditions) ||
+        !CU_add_test (suite, "A001 A002 B001: one sequence per prefix", test_per_prefix) ||
+        !CU_add_test (suite, "a refused issue changes nothing",
+                      test_failed_issue_changes_nothing) ||
+        !CU_add_test (suite, "numbers restart at the reset hour", test_reset_hour) ||
+        !CU_add_test (suite, "restart continues the day's numbers", test_restart_continues) ||
+        !CU_add_test (suite, "1005 tickets: A1000 and on, tokens distinct", test_many_tickets) ||
+        !CU_add_test (suite, "digits 4 and 2", test_digits) ||
+        !CU_add_test (suite, "day over: expire, logout, hall.day, status", test_day_over) ||
+        !CU_add_test (suite, "day over while the broker was down", test_day_over_while_down) ||
+        !CU_add_test (suite, "a new day's ticket called before the day rollover",
+                      test_new_day_before_timers))
         return -1;
     return 0;
 }

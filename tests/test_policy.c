@@ -45,7 +45,7 @@ s_clean (void)
 static broker_ticket_t *
 s_ticket (broker_hall_t *hall, int service, broker_priority_t priority)
 {
-    return test_ticket_waiting (hall, service, (int) priority);
+    return test_ticket_waiting (hall, service, (int)priority);
 }
 
 static broker_counter_t *
@@ -233,7 +233,7 @@ test_hall_live_set (void)
     broker_ticket_t *t[5];
     for (int i = 0; i < 5; i++) {
         t[i] = s_ticket (hall, i % 2 ? S_B : S_A, PRIORITY_NORMAL);
-        CU_ASSERT_EQUAL (t[i]->id, (uint64_t) i + 1);
+        CU_ASSERT_EQUAL (t[i]->id, (uint64_t)i + 1);
         CU_ASSERT_EQUAL (t[i]->from_service, -1);
     }
     CU_ASSERT_EQUAL (hall->nlive, 5);
@@ -277,16 +277,16 @@ test_queue_random (void)
     CU_ASSERT_FATAL (pool && ref && in && q);
     uint64_t x = 0x9E3779B97F4A7C15ull;
     for (int i = 0; i < POOL; i++) {
-        pool[i].id = (uint64_t) i + 1;
+        pool[i].id = (uint64_t)i + 1;
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         //  A small key range, so equal keys (ordered by id) are common.
-        pool[i].order_key = (int64_t) (x % 400) * BROKER_ORDER_GAP + (int64_t) (x >> 60);
+        pool[i].order_key = (int64_t)(x % 400) * BROKER_ORDER_GAP + (int64_t)(x >> 60);
     }
     size_t n = 0;
     int mismatches = 0;
     for (int op = 0; op < OPS; op++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        int i = (int) (x % POOL);
+        int i = (int)(x % POOL);
         broker_ticket_t *t = &pool[i];
         if (!in[i]) {
             if (broker_queue_insert (q, t) != 0)
@@ -298,14 +298,13 @@ test_queue_random (void)
             ref[at] = t;
             n++;
             in[i] = true;
-            if (broker_queue_rank (q, t) != (long) at)
+            if (broker_queue_rank (q, t) != (long)at)
                 mismatches++;
-        }
-        else {
+        } else {
             size_t at = 0;
             while (ref[at] != t)
                 at++;
-            if (broker_queue_rank (q, t) != (long) at)
+            if (broker_queue_rank (q, t) != (long)at)
                 mismatches++;
             if (broker_queue_remove (q, t) != 0)
                 mismatches++;
@@ -319,14 +318,14 @@ test_queue_random (void)
             mismatches++;
         if (op % 500 == 0 || op == OPS - 1) {
             for (size_t k = 0; k < n; k++)
-                if (broker_queue_at (q, k) != ref[k] || broker_queue_rank (q, ref[k]) != (long) k)
+                if (broker_queue_at (q, k) != ref[k] || broker_queue_rank (q, ref[k]) != (long)k)
                     mismatches++;
             if (broker_queue_at (q, n) != NULL)
                 mismatches++;
         }
     }
     CU_ASSERT_EQUAL (mismatches, 0);
-    CU_ASSERT_TRUE (n > 100);  //  the run did fill the queue
+    CU_ASSERT_TRUE (n > 100); //  the run did fill the queue
     //  Sorted by (order key, id) with no duplicates.
     for (size_t k = 1; k < broker_queue_size (q); k++)
         CU_ASSERT_TRUE (s_before (broker_queue_at (q, k - 1), broker_queue_at (q, k)));
@@ -353,14 +352,13 @@ test_policy_suite (void)
     CU_pSuite suite = CU_add_suite ("policy", s_init, s_clean);
     if (!suite)
         return -1;
-    if (!CU_add_test (suite, "green, then appointment, then fifo", test_classes)
-        || !CU_add_test (suite, "elderly is called with green", test_elderly_is_green)
-        || !CU_add_test (suite, "fifo across a counter's services only",
-                         test_fifo_across_services)
-        || !CU_add_test (suite, "re-inserted tickets keep an earlier place",
-                         test_reinsert_keeps_place)
-        || !CU_add_test (suite, "live set: ids, lookup, retire", test_hall_live_set)
-        || !CU_add_test (suite, "queue vs reference, 10k random ops", test_queue_random))
+    if (!CU_add_test (suite, "green, then appointment, then fifo", test_classes) ||
+        !CU_add_test (suite, "elderly is called with green", test_elderly_is_green) ||
+        !CU_add_test (suite, "fifo across a counter's services only", test_fifo_across_services) ||
+        !CU_add_test (suite, "re-inserted tickets keep an earlier place",
+                      test_reinsert_keeps_place) ||
+        !CU_add_test (suite, "live set: ids, lookup, retire", test_hall_live_set) ||
+        !CU_add_test (suite, "queue vs reference, 10k random ops", test_queue_random))
         return -1;
     return 0;
 }

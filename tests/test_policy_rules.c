@@ -30,7 +30,7 @@ s_profile (int ratio_p, int ratio_n, int max_wait, int wa, int wb)
 static broker_candidate_t
 s_cand (int s, broker_class_t c, int k, int m)
 {
-    return (broker_candidate_t){s, c, (int64_t) k * 65536, (uint64_t) k, (int64_t) m * MIN};
+    return (broker_candidate_t){s, c, (int64_t)k * 65536, (uint64_t)k, (int64_t)m * MIN};
 }
 
 static void
@@ -54,7 +54,7 @@ test_green_then_appointment_then_fifo (void)
     //  Ties on the order key fall to the lower id.
     broker_candidate_t t[] = {{0, CLASS_NORMAL, 100, 9, 0}, {1, CLASS_NORMAL, 100, 4, 0}};
     CU_ASSERT_EQUAL (broker_policy_pick (&p, 0, t, 2, &cycle, &why), 1);
-    CU_ASSERT_EQUAL (cycle, 0);  //  no ratio: the cycle never moves
+    CU_ASSERT_EQUAL (cycle, 0); //  no ratio: the cycle never moves
 }
 
 static void
@@ -74,7 +74,7 @@ test_ratio_one_to_two (void)
     int before = cycle;
     CU_ASSERT_EQUAL (broker_policy_pick (&p, 5 * MIN, c + 1, 1, &cycle, &why), 0);
     CU_ASSERT_STRING_EQUAL (why, "green");
-    CU_ASSERT_EQUAL (cycle, before);  //  only priority waiting: no cycle step
+    CU_ASSERT_EQUAL (cycle, before); //  only priority waiting: no cycle step
 }
 
 static void
@@ -98,7 +98,7 @@ test_max_wait_escalation (void)
     broker_candidate_t s[] = {s_cand (0, CLASS_NORMAL, 1, 0), s_cand (0, CLASS_GREEN, 100, 0)};
     int calls_until_normal = 0;
     for (int minute = 0; minute < 100; minute++) {
-        s[1].issued_ms = (int64_t) minute * MIN;  //  a new green ticket every minute
+        s[1].issued_ms = (int64_t)minute * MIN; //  a new green ticket every minute
         if (broker_policy_pick (&p, minute * MIN, s, 2, &cycle, &why) == 0)
             break;
         calls_until_normal++;
@@ -211,7 +211,7 @@ test_estimate_knows_the_plan (void)
         err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL (cfg);
     broker_hall_t *hall = broker_hall_new (cfg);
-    int64_t midnight = (int64_t) 20000 * 1440 * MIN - 480 * MIN;
+    int64_t midnight = (int64_t)20000 * 1440 * MIN - 480 * MIN;
     int64_t now = midnight + (11 * 60 + 50) * MIN;
     s_open (hall, 1, 1u);
     s_open (hall, 2, 1u);
@@ -266,14 +266,15 @@ test_hourly_means (void)
     broker_config_t *cfg = broker_config_parse (s_hall_text, err, sizeof err);
     broker_hall_t *hall = broker_hall_new (cfg);
     //  09:xx local (UTC+8): 5 tickets of 2 minutes; the rest of the day 12 minutes.
-    int64_t nine = (int64_t) (20000 * 1440 + 9 * 60 - 480) * MIN / 1;  //  a day at 09:00 local
+    int64_t nine = (int64_t)(20000 * 1440 + 9 * 60 - 480) * MIN / 1; //  a day at 09:00 local
     for (int i = 0; i < 5; i++)
         broker_estimate_learn_at (hall, 0, nine + i * MIN, 2 * MIN);
     for (int i = 0; i < 20; i++)
         broker_estimate_learn_at (hall, 0, nine + 3 * 60 * MIN, 12 * MIN);
     CU_ASSERT_DOUBLE_EQUAL (broker_estimate_mean_ms_at (hall, 0, nine + 30 * MIN), 2 * MIN, 1);
     //  12:00 has its own 20 samples of 12 minutes.
-    CU_ASSERT_DOUBLE_EQUAL (broker_estimate_mean_ms_at (hall, 0, nine + 3 * 60 * MIN + 20 * MIN), 12 * MIN, 1);
+    CU_ASSERT_DOUBLE_EQUAL (broker_estimate_mean_ms_at (hall, 0, nine + 3 * 60 * MIN + 20 * MIN),
+                            12 * MIN, 1);
     //  16:00 has none: the all-day mean (25 samples, window 50: plain mean = 10 min).
     CU_ASSERT_DOUBLE_EQUAL (broker_estimate_mean_ms_at (hall, 0, nine + 7 * 60 * MIN), 10 * MIN, 1);
     //  Service B has nothing learned: its configured 300 s.
@@ -288,12 +289,14 @@ test_policy_rules_suite (void)
     CU_pSuite s = CU_add_suite ("policy_rules", NULL, NULL);
     if (!s)
         return -1;
-    CU_add_test (s, "green, then appointment, then first come first served", test_green_then_appointment_then_fifo);
+    CU_add_test (s, "green, then appointment, then first come first served",
+                 test_green_then_appointment_then_fifo);
     CU_add_test (s, "priority ratio 1:2", test_ratio_one_to_two);
     CU_add_test (s, "max-wait escalation; no starvation", test_max_wait_escalation);
     CU_add_test (s, "weights, and the rules combined", test_weights);
     CU_add_test (s, "forward-simulation estimate on hand-built halls", test_estimate_hand_built);
     CU_add_test (s, "service means learned by hour of day", test_hourly_means);
-    CU_add_test (s, "estimates know breaks, returns from pauses, booked arrivals", test_estimate_knows_the_plan);
+    CU_add_test (s, "estimates know breaks, returns from pauses, booked arrivals",
+                 test_estimate_knows_the_plan);
     return 0;
 }

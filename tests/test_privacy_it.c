@@ -12,10 +12,10 @@
 #include "test_util.h"
 #include "tests.h"
 
-#define T0 1795827600000LL
-#define ID "11010519491231002X"
+#define T0     1795827600000LL
+#define ID     "11010519491231002X"
 #define ID_BAD "110105194912310021"
-#define PHONE "13812345678"
+#define PHONE  "13812345678"
 
 static void
 s_absent (const char *where, const char *text)
@@ -23,7 +23,8 @@ s_absent (const char *where, const char *text)
     bool id = text && (strstr (text, ID) || strstr (text, ID_BAD));
     bool phone = text && strstr (text, PHONE);
     if (id || phone)
-        fprintf (stderr, "\n    %s shows %s unmasked\n", where, id ? "an ID number" : "a phone number");
+        fprintf (stderr, "\n    %s shows %s unmasked\n", where,
+                 id ? "an ID number" : "a phone number");
     CU_ASSERT_FALSE (id);
     CU_ASSERT_FALSE (phone);
 }
@@ -62,8 +63,10 @@ test_masked_everywhere (void)
     json_decref (test_call (c, "case.approve", json_pack ("{s:s}", "case_no", case_no), NULL));
 
     //  The citizen's status, the office queue, the audit, the snapshot: masked.
-    const char *reads[][2] = {{"ticket.status", "token"}, {"case.queue", NULL},
-                              {"case.audit", "case_no"}, {"hall.snapshot", NULL}};
+    const char *reads[][2] = {{"ticket.status", "token"},
+                              {"case.queue", NULL},
+                              {"case.audit", "case_no"},
+                              {"hall.snapshot", NULL}};
     for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
         json_t *q = reads[i][1] ? json_pack ("{s:s}", reads[i][1],
                                              strcmp (reads[i][1], "token") == 0 ? token : case_no)
@@ -111,6 +114,7 @@ test_privacy_it_suite (void)
     CU_pSuite s = CU_add_suite ("privacy_it", NULL, NULL);
     if (!s)
         return -1;
-    CU_add_test (s, "ID and phone numbers masked in logs, events, status, queue", test_masked_everywhere);
+    CU_add_test (s, "ID and phone numbers masked in logs, events, status, queue",
+                 test_masked_everywhere);
     return 0;
 }

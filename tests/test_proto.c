@@ -21,13 +21,11 @@ s_jstr (const json_t *j, const char *key)
 
 //  Decodes [sig, cmd, rid, body] (NUL-terminated strings) as four frames.
 static proto_err_t
-s_decode (const char *sig, const char *cmd, const char *rid, const char *body,
-          proto_request_t *req, char *why, size_t why_size)
+s_decode (const char *sig, const char *cmd, const char *rid, const char *body, proto_request_t *req,
+          char *why, size_t why_size)
 {
-    proto_frame_t frames[4] = {{sig, strlen (sig)},
-                               {cmd, strlen (cmd)},
-                               {rid, strlen (rid)},
-                               {body, strlen (body)}};
+    proto_frame_t frames[4] = {
+        {sig, strlen (sig)}, {cmd, strlen (cmd)}, {rid, strlen (rid)}, {body, strlen (body)}};
     return proto_request_decode (frames, 4, req, why, why_size);
 }
 
@@ -36,8 +34,7 @@ static proto_err_t
 s_issue (const char *body, char *why, size_t why_size)
 {
     proto_request_t req;
-    proto_err_t err = s_decode (PROTO_SIGNATURE, "ticket.issue", S_RID, body, &req, why,
-                                why_size);
+    proto_err_t err = s_decode (PROTO_SIGNATURE, "ticket.issue", S_RID, body, &req, why, why_size);
     CU_ASSERT_STRING_EQUAL (req.request_id, S_RID);
     proto_request_reset (&req);
     CU_ASSERT_PTR_NULL (req.body);
@@ -48,7 +45,7 @@ static bool
 s_printable (const char *s)
 {
     for (; *s; s++)
-        if ((unsigned char) *s < 0x20 || (unsigned char) *s > 0x7e)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
             return false;
     return true;
 }
@@ -60,14 +57,14 @@ test_command_table (void)
 {
     CU_ASSERT_TRUE_FATAL (PROTO_CMD_COUNT > 0);
     for (int i = 0; i < PROTO_CMD_COUNT; i++) {
-        const proto_command_t *cmd = proto_command ((proto_cmd_t) i);
+        const proto_command_t *cmd = proto_command ((proto_cmd_t)i);
         CU_ASSERT_PTR_NOT_NULL_FATAL (cmd->name);
         CU_ASSERT_EQUAL (proto_command_lookup (cmd->name, strlen (cmd->name)), i);
         CU_ASSERT_TRUE (cmd->roles != 0);
         CU_ASSERT_TRUE (cmd->flags == PROTO_READ || cmd->flags == PROTO_WRITE);
         CU_ASSERT_TRUE (cmd->summary && cmd->summary[0]);
         for (int j = 0; j < i; j++)
-            CU_ASSERT_STRING_NOT_EQUAL (proto_command ((proto_cmd_t) j)->name, cmd->name);
+            CU_ASSERT_STRING_NOT_EQUAL (proto_command ((proto_cmd_t)j)->name, cmd->name);
         //  A name followed by more bytes is another name.
         char longer[80];
         snprintf (longer, sizeof longer, "%sx", cmd->name);
@@ -98,12 +95,12 @@ static void
 test_error_table (void)
 {
     for (int i = 0; i < PROTO_ERR_COUNT; i++) {
-        const char *code = proto_err_code ((proto_err_t) i);
+        const char *code = proto_err_code ((proto_err_t)i);
         CU_ASSERT_PTR_NOT_NULL_FATAL (code);
         CU_ASSERT_EQUAL (proto_err_lookup (code), i);
-        CU_ASSERT_TRUE (proto_err_desc ((proto_err_t) i)[0] != 0);
+        CU_ASSERT_TRUE (proto_err_desc ((proto_err_t)i)[0] != 0);
         for (int j = 0; j < i; j++)
-            CU_ASSERT_STRING_NOT_EQUAL (proto_err_code ((proto_err_t) j), code);
+            CU_ASSERT_STRING_NOT_EQUAL (proto_err_code ((proto_err_t)j), code);
     }
     CU_ASSERT_STRING_EQUAL (proto_err_code (PROTO_ERR_OK), "ok");
     CU_ASSERT_STRING_EQUAL (proto_err_code (PROTO_ERR_BAD_FRAME), "bad_frame");
@@ -114,7 +111,7 @@ test_error_table (void)
     CU_ASSERT_EQUAL (proto_err_lookup ("OK"), -1);
     //  Out-of-range values read as internal.
     CU_ASSERT_STRING_EQUAL (proto_err_code (PROTO_ERR_COUNT), "internal");
-    CU_ASSERT_STRING_EQUAL (proto_err_code ((proto_err_t) -1), "internal");
+    CU_ASSERT_STRING_EQUAL (proto_err_code ((proto_err_t)-1), "internal");
     CU_ASSERT_TRUE (proto_err_desc (PROTO_ERR_COUNT)[0] != 0);
 }
 
@@ -122,11 +119,11 @@ static void
 test_roles_and_events (void)
 {
     for (int i = 0; i < PROTO_ROLE_COUNT; i++) {
-        const char *name = proto_role_name ((proto_role_t) i);
+        const char *name = proto_role_name ((proto_role_t)i);
         CU_ASSERT_EQUAL (proto_role_lookup (name), i);
-        CU_ASSERT_TRUE (proto_role_desc ((proto_role_t) i)[0] != 0);
+        CU_ASSERT_TRUE (proto_role_desc ((proto_role_t)i)[0] != 0);
         for (int j = 0; j < i; j++)
-            CU_ASSERT_STRING_NOT_EQUAL (proto_role_name ((proto_role_t) j), name);
+            CU_ASSERT_STRING_NOT_EQUAL (proto_role_name ((proto_role_t)j), name);
     }
     CU_ASSERT_EQUAL (PROTO_ROLE_COUNT, 8);
     CU_ASSERT_EQUAL (proto_role_lookup ("kiosk"), PROTO_ROLE_KIOSK);
@@ -135,19 +132,129 @@ test_roles_and_events (void)
     CU_ASSERT_EQUAL (proto_role_lookup ("root"), -1);
     CU_ASSERT_EQUAL (proto_role_lookup (""), -1);
     CU_ASSERT_STRING_EQUAL (proto_role_name (PROTO_ROLE_COUNT), "?");
-    CU_ASSERT_STRING_EQUAL (proto_role_name ((proto_role_t) -1), "?");
+    CU_ASSERT_STRING_EQUAL (proto_role_name ((proto_role_t)-1), "?");
     CU_ASSERT_STRING_EQUAL (proto_role_desc (PROTO_ROLE_COUNT), "?");
     //  R_ANY covers every role.
     for (int i = 0; i < PROTO_ROLE_COUNT; i++)
         CU_ASSERT_TRUE (R_ANY & (1u << i));
     for (int i = 0; i < PROTO_EVT_COUNT; i++) {
-        const char *topic = proto_evt_topic ((proto_evt_t) i);
+        const char *topic = proto_evt_topic ((proto_evt_t)i);
         CU_ASSERT_TRUE (topic && topic[0]);
-        CU_ASSERT_PTR_NOT_NULL (proto_evt_fields ((proto_evt_t) i));
+        CU_ASSERT_EQUAL (proto_evt_lookup (topic), i);
+        CU_ASSERT_TRUE (proto_evt_summary ((proto_evt_t)i)[0] != 0);
         for (int j = 0; j < i; j++)
-            CU_ASSERT_STRING_NOT_EQUAL (proto_evt_topic ((proto_evt_t) j), topic);
+            CU_ASSERT_STRING_NOT_EQUAL (proto_evt_topic ((proto_evt_t)j), topic);
     }
     CU_ASSERT_STRING_EQUAL (proto_evt_topic (PROTO_EVT_HALL_DAY), "hall.day");
+    CU_ASSERT_STRING_EQUAL (proto_evt_topic (PROTO_EVT_COUNT), "?");
+    CU_ASSERT_EQUAL (proto_evt_lookup ("hall.night"), -1);
+    CU_ASSERT_EQUAL (proto_evt_lookup (NULL), -1);
+}
+
+//  Every event declares its fields: each has a name, a type and a meaning, none twice, none
+//  that is also a common field; and the enum's order is the table's.
+static void
+test_event_fields (void)
+{
+    proto_field_t f, g;
+    size_t ncommon = 0;
+    for (; proto_evt_common_field (ncommon, &f); ncommon++)
+        CU_ASSERT_TRUE (f.type && f.meaning[0]);
+    CU_ASSERT_EQUAL (ncommon, 5);
+    CU_ASSERT_TRUE (proto_evt_common_field (3, &f) && strcmp (f.name, "by_device") == 0 &&
+                    f.optional);
+    for (int i = 0; i < PROTO_EVT_COUNT; i++) {
+        size_t n = 0;
+        for (; proto_evt_field ((proto_evt_t)i, n, &f); n++) {
+            CU_ASSERT_TRUE (f.name[0] && f.meaning && f.meaning[0]);
+            CU_ASSERT_TRUE (f.type ? strchr ("sibaon", f.type) != NULL : f.name[0] == '*');
+            for (size_t m = 0; m < n && proto_evt_field ((proto_evt_t)i, m, &g); m++)
+                CU_ASSERT_STRING_NOT_EQUAL (g.name, f.name);
+            for (size_t m = 0; proto_evt_common_field (m, &g); m++)
+                CU_ASSERT_STRING_NOT_EQUAL (g.name, f.name);
+        }
+        CU_ASSERT_TRUE (n >= 1);
+    }
+    CU_ASSERT_TRUE (proto_evt_field (PROTO_EVT_TICKET_ISSUED, 1, &f) &&
+                    strcmp (f.name, "ahead") == 0 && f.type == 'i' && !f.optional);
+    CU_ASSERT_TRUE (proto_evt_field (PROTO_EVT_CLOCK_ADVANCED, 1, &f) &&
+                    strcmp (f.name, "now") == 0);
+    CU_ASSERT_FALSE (proto_evt_field (PROTO_EVT_CLOCK_ADVANCED, 2, &f));
+    CU_ASSERT_FALSE (proto_evt_field (PROTO_EVT_COUNT, 0, &f));
+    //  The spec reader the validator and the tables share.
+    const char *spec = "counter:i ticket:s? ";
+    CU_ASSERT_TRUE (proto_spec_next (&spec, &f) && strcmp (f.name, "counter") == 0 &&
+                    f.type == 'i' && !f.optional);
+    CU_ASSERT_TRUE (proto_spec_next (&spec, &f) && strcmp (f.name, "ticket") == 0 && f.optional);
+    CU_ASSERT_FALSE (proto_spec_next (&spec, &f));
+    CU_ASSERT_STRING_EQUAL (proto_type_name ('a'), "array");
+}
+
+static int
+s_event_ok (proto_evt_t evt, const char *body_json, char *why, size_t size)
+{
+    json_t *body = json_loads (body_json, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (body);
+    int rc = proto_event_check (evt, body, why, size);
+    json_decref (body);
+    return rc;
+}
+
+static void
+test_event_check (void)
+{
+    char why[200];
+    const char *base = "\"seq\":3,\"time\":1795832400000,\"topic\":\"ticket.issued\"";
+    char text[512];
+    snprintf (text, sizeof text, "{%s,\"ticket\":{},\"ahead\":0,\"est_wait_s\":null}", base);
+    CU_ASSERT_EQUAL (s_event_ok (PROTO_EVT_TICKET_ISSUED, text, why, sizeof why), 0);
+    //  Who did it, on a CURVE broker.
+    snprintf (text, sizeof text,
+              "{%s,\"ticket\":{},\"ahead\":0,\"by_device\":\"取号机1\",\"device_key\":\"k\"}",
+              base);
+    CU_ASSERT_EQUAL (s_event_ok (PROTO_EVT_TICKET_ISSUED, text, why, sizeof why), 0);
+    //  A field the table does not declare.
+    snprintf (text, sizeof text, "{%s,\"ticket\":{},\"ahead\":0,\"token\":\"X\"}", base);
+    CU_ASSERT_EQUAL (s_event_ok (PROTO_EVT_TICKET_ISSUED, text, why, sizeof why), -1);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "ticket.issued has no field \"token\""));
+    //  A required one missing, or null.
+    snprintf (text, sizeof text, "{%s,\"ticket\":{},\"ahead\":null}", base);
+    CU_ASSERT_EQUAL (s_event_ok (PROTO_EVT_TICKET_ISSUED, text, why, sizeof why), -1);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "needs field \"ahead\" (an integer)"));
+    //  A wrong type; an event's string may be empty, a command's may not.
+    snprintf (text, sizeof text, "{%s,\"ticket\":{},\"ahead\":\"0\"}", base);
+    CU_ASSERT_EQUAL (s_event_ok (PROTO_EVT_TICKET_ISSUED, text, why, sizeof why), -1);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "field \"ahead\" must be an integer"));
+    CU_ASSERT_EQUAL (s_event_ok (PROTO_EVT_TICKET_CANCELLED,
+                                 "{\"seq\":1,\"time\":0,\"topic\":\"ticket.cancelled\","
+                                 "\"ticket\":{},\"reason\":\"\"}",
+                                 why, sizeof why),
+                     0);
+    //  The body of another topic, a missing topic, not an object.
+    CU_ASSERT_EQUAL (
+        s_event_ok (PROTO_EVT_HALL_DAY,
+                    "{\"seq\":1,\"time\":0,\"topic\":\"clock.advanced\",\"day\":20261128}", why,
+                    sizeof why),
+        -1);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "clock.advanced"));
+    CU_ASSERT_EQUAL (
+        s_event_ok (PROTO_EVT_HALL_DAY, "{\"seq\":1,\"time\":0,\"day\":20261128}", why, sizeof why),
+        -1);
+    CU_ASSERT_EQUAL (s_event_ok (PROTO_EVT_HALL_DAY, "[]", why, sizeof why), -1);
+    CU_ASSERT_EQUAL (s_event_ok (PROTO_EVT_COUNT, "{}", why, sizeof why), -1);
+    //  A cabinet's alarm is published as sent: unknown fields pass, declared ones are typed.
+    CU_ASSERT_EQUAL (
+        s_event_ok (PROTO_EVT_VAULT_ALARM,
+                    "{\"seq\":1,\"time\":0,\"topic\":\"vault.alarm\",\"cabinet\":\"C\","
+                    "\"alarm\":\"ajar\",\"temperature\":41}",
+                    why, sizeof why),
+        0);
+    CU_ASSERT_EQUAL (
+        s_event_ok (PROTO_EVT_VAULT_ALARM,
+                    "{\"seq\":1,\"time\":0,\"topic\":\"vault.alarm\",\"cabinet\":\"C\","
+                    "\"slot\":7}",
+                    why, sizeof why),
+        -1);
 }
 
 static void
@@ -155,9 +262,9 @@ test_decode_valid (void)
 {
     proto_request_t req;
     char why[256] = "";
-    proto_err_t err = s_decode (PROTO_SIGNATURE, "ticket.issue", S_RID,
-                                "{\"service\":\"A\",\"priority\":\"green\"}", &req, why,
-                                sizeof why);
+    proto_err_t err =
+        s_decode (PROTO_SIGNATURE, "ticket.issue", S_RID,
+                  "{\"service\":\"A\",\"priority\":\"green\"}", &req, why, sizeof why);
     CU_ASSERT_EQUAL (err, PROTO_ERR_OK);
     CU_ASSERT_EQUAL (req.cmd, PROTO_CMD_TICKET_ISSUE);
     CU_ASSERT_STRING_EQUAL (req.request_id, S_RID);
@@ -181,10 +288,8 @@ test_decode_valid (void)
     proto_request_reset (&req);
     //  Frames need not be NUL-terminated: only `size` bytes count.
     const char buf[] = "OW1Xticket.issueX" S_RID "X{\"service\":\"B\"}X";
-    proto_frame_t frames[4] = {{buf, 3},
-                               {buf + 4, 12},
-                               {buf + 17, strlen (S_RID)},
-                               {buf + 18 + strlen (S_RID), 15}};
+    proto_frame_t frames[4] = {
+        {buf, 3}, {buf + 4, 12}, {buf + 17, strlen (S_RID)}, {buf + 18 + strlen (S_RID), 15}};
     err = proto_request_decode (frames, 4, &req, why, sizeof why);
     CU_ASSERT_EQUAL (err, PROTO_ERR_OK);
     CU_ASSERT_STRING_EQUAL (req.request_id, S_RID);
@@ -202,22 +307,19 @@ test_decode_frame_count (void)
                                {S_RID, strlen (S_RID)},
                                {"{\"service\":\"A\"}", 15},
                                {"extra", 5}};
-    CU_ASSERT_EQUAL (proto_request_decode (frames, 3, &req, why, sizeof why),
-                     PROTO_ERR_BAD_FRAME);
+    CU_ASSERT_EQUAL (proto_request_decode (frames, 3, &req, why, sizeof why), PROTO_ERR_BAD_FRAME);
     //  The third frame is a fine request id, but a 3-frame message has no request id.
     CU_ASSERT_STRING_EQUAL (req.request_id, "");
     CU_ASSERT_PTR_NULL (req.body);
     CU_ASSERT_EQUAL (req.cmd, -1);
     CU_ASSERT_PTR_NOT_NULL (strstr (why, "got 3"));
     proto_request_reset (&req);
-    CU_ASSERT_EQUAL (proto_request_decode (frames, 5, &req, why, sizeof why),
-                     PROTO_ERR_BAD_FRAME);
+    CU_ASSERT_EQUAL (proto_request_decode (frames, 5, &req, why, sizeof why), PROTO_ERR_BAD_FRAME);
     CU_ASSERT_PTR_NULL (req.body);
-    CU_ASSERT_STRING_EQUAL (req.request_id, "");  //  PROTOCOL.md 2.9: empty id on bad_frame
+    CU_ASSERT_STRING_EQUAL (req.request_id, ""); //  PROTOCOL.md 2.9: empty id on bad_frame
     CU_ASSERT_PTR_NOT_NULL (strstr (why, "got 5"));
     proto_request_reset (&req);
-    CU_ASSERT_EQUAL (proto_request_decode (frames, 1, &req, why, sizeof why),
-                     PROTO_ERR_BAD_FRAME);
+    CU_ASSERT_EQUAL (proto_request_decode (frames, 1, &req, why, sizeof why), PROTO_ERR_BAD_FRAME);
     CU_ASSERT_STRING_EQUAL (req.request_id, "");
     proto_request_reset (&req);
     CU_ASSERT_EQUAL (proto_request_decode (frames, 0, &req, NULL, 0), PROTO_ERR_BAD_FRAME);
@@ -233,9 +335,9 @@ test_decode_signature (void)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         proto_request_t req;
         char why[256] = "";
-        CU_ASSERT_EQUAL (s_decode (bad[i], "ticket.issue", S_RID, "{\"service\":\"A\"}", &req,
-                                   why, sizeof why),
-                         PROTO_ERR_BAD_SIGNATURE);
+        CU_ASSERT_EQUAL (
+            s_decode (bad[i], "ticket.issue", S_RID, "{\"service\":\"A\"}", &req, why, sizeof why),
+            PROTO_ERR_BAD_SIGNATURE);
         CU_ASSERT_STRING_EQUAL (req.request_id, S_RID);
         CU_ASSERT_PTR_NULL (req.body);
         CU_ASSERT_PTR_NOT_NULL (strstr (why, PROTO_SIGNATURE));
@@ -301,10 +403,8 @@ test_decode_unknown_command (void)
 
     //  Binary command bytes: the message stays printable ASCII, so an error body can be built.
     const char binary[] = "\xff\x00\x01tick\x80\xe8\xaf\xb7\n";
-    proto_frame_t frames[4] = {{PROTO_SIGNATURE, 3},
-                               {binary, sizeof binary - 1},
-                               {S_RID, strlen (S_RID)},
-                               {"{}", 2}};
+    proto_frame_t frames[4] = {
+        {PROTO_SIGNATURE, 3}, {binary, sizeof binary - 1}, {S_RID, strlen (S_RID)}, {"{}", 2}};
     memset (why, 0, sizeof why);
     CU_ASSERT_EQUAL (proto_request_decode (frames, 4, &req, why, sizeof why),
                      PROTO_ERR_UNKNOWN_COMMAND);
@@ -368,8 +468,8 @@ test_decode_bad_json (void)
         "{\"service\":\"A\"",
         "{'service':'A'}",
         "{\"service\":\"\xff\"}",
-        "{\"service\":\"\xe8\xaf\"}",  //  a character cut in half
-        "{\"service\":\"\xc0\xaf\"}",  //  overlong encoding
+        "{\"service\":\"\xe8\xaf\"}", //  a character cut in half
+        "{\"service\":\"\xc0\xaf\"}", //  overlong encoding
         "{\"service\":\"A\",\"service\":\"B\"}",
         "{\"service\":\"A\"} {}",
         "{\"service\":\"A\\u0000\"}",
@@ -454,19 +554,19 @@ test_decode_fields (void)
     CU_ASSERT_EQUAL (s_issue (body, why, sizeof why), PROTO_ERR_BAD_FIELD);
     value[0] = 0;
     for (int i = 0; i < 341; i++)
-        strcat (value, "请");  //  1023 bytes
+        strcat (value, "请"); //  1023 bytes
     snprintf (body, sizeof body, "{\"service\":\"%s\"}", value);
     CU_ASSERT_EQUAL (s_issue (body, why, sizeof why), PROTO_ERR_OK);
-    strcat (value, "请");  //  1026 bytes, 342 characters
+    strcat (value, "请"); //  1026 bytes, 342 characters
     snprintf (body, sizeof body, "{\"service\":\"%s\"}", value);
     CU_ASSERT_EQUAL (s_issue (body, why, sizeof why), PROTO_ERR_BAD_FIELD);
 
     //  Unknown fields are rejected for a command without fields, too, and the message
     //  about a huge or odd key stays short and valid UTF-8.
     proto_request_t req;
-    CU_ASSERT_EQUAL (s_decode (PROTO_SIGNATURE, "hall.info", S_RID, "{\"x\":1}", &req, why,
-                               sizeof why),
-                     PROTO_ERR_BAD_FIELD);
+    CU_ASSERT_EQUAL (
+        s_decode (PROTO_SIGNATURE, "hall.info", S_RID, "{\"x\":1}", &req, why, sizeof why),
+        PROTO_ERR_BAD_FIELD);
     CU_ASSERT_STRING_EQUAL (req.request_id, S_RID);
     proto_request_reset (&req);
     char key[2000] = "";
@@ -479,8 +579,8 @@ test_decode_fields (void)
     CU_ASSERT_STRING_EQUAL (s_jstr (err, "message"), why);
     json_decref (err);
     //  Integers: a float or a numeric string is not an integer.
-    CU_ASSERT_EQUAL (s_decode (PROTO_SIGNATURE, "counter.resume", S_RID, "{\"counter\":1.5}",
-                               &req, why, sizeof why),
+    CU_ASSERT_EQUAL (s_decode (PROTO_SIGNATURE, "counter.resume", S_RID, "{\"counter\":1.5}", &req,
+                               why, sizeof why),
                      PROTO_ERR_BAD_FIELD);
     proto_request_reset (&req);
     CU_ASSERT_EQUAL (s_decode (PROTO_SIGNATURE, "counter.resume", S_RID, "{\"counter\":\"1\"}",
@@ -556,11 +656,11 @@ s_parse_spec (const char *spec, s_field_t *fields, int max)
         return 0;
     while (true) {
         const char *end = strchr (p, ' ');
-        size_t len = end ? (size_t) (end - p) : strlen (p);
+        size_t len = end ? (size_t)(end - p) : strlen (p);
         const char *colon = memchr (p, ':', len);
         if (!colon || colon == p || n == max)
             return -1;
-        size_t nlen = (size_t) (colon - p);
+        size_t nlen = (size_t)(colon - p);
         size_t rest = len - nlen - 1;
         if (nlen >= sizeof fields[n].name || (rest != 1 && rest != 2))
             return -1;
@@ -618,7 +718,7 @@ static void
 test_validate_every_command (void)
 {
     for (int c = 0; c < PROTO_CMD_COUNT; c++) {
-        const proto_command_t *cmd = proto_command ((proto_cmd_t) c);
+        const proto_command_t *cmd = proto_command ((proto_cmd_t)c);
         s_field_t fields[16];
         int n = s_parse_spec (cmd->fields, fields, 16);
         if (n < 0)
@@ -633,12 +733,11 @@ test_validate_every_command (void)
             if (!fields[i].optional)
                 json_object_set_new (required, fields[i].name, s_valid_value (fields[i].type));
         }
-        proto_err_t err = proto_validate ((proto_cmd_t) c, full, why, sizeof why);
+        proto_err_t err = proto_validate ((proto_cmd_t)c, full, why, sizeof why);
         if (err != PROTO_ERR_OK)
             fprintf (stderr, "\n%s with all fields: %s\n", cmd->name, why);
         CU_ASSERT_EQUAL (err, PROTO_ERR_OK);
-        CU_ASSERT_EQUAL (proto_validate ((proto_cmd_t) c, required, why, sizeof why),
-                         PROTO_ERR_OK);
+        CU_ASSERT_EQUAL (proto_validate ((proto_cmd_t)c, required, why, sizeof why), PROTO_ERR_OK);
         //  The same through the decoder, as bytes on the wire.
         char *text = proto_json_dump (full);
         CU_ASSERT_PTR_NOT_NULL_FATAL (text);
@@ -652,24 +751,24 @@ test_validate_every_command (void)
             json_t *body = json_deep_copy (full);
             //  Absent: required fields are missing, optional ones fine.
             json_object_del (body, fields[i].name);
-            CU_ASSERT_EQUAL (proto_validate ((proto_cmd_t) c, body, why, sizeof why),
+            CU_ASSERT_EQUAL (proto_validate ((proto_cmd_t)c, body, why, sizeof why),
                              fields[i].optional ? PROTO_ERR_OK : PROTO_ERR_MISSING_FIELD);
             if (!fields[i].optional)
                 CU_ASSERT_PTR_NOT_NULL (strstr (why, fields[i].name));
             //  Null: the same.
             json_object_set_new (body, fields[i].name, json_null ());
-            CU_ASSERT_EQUAL (proto_validate ((proto_cmd_t) c, body, why, sizeof why),
+            CU_ASSERT_EQUAL (proto_validate ((proto_cmd_t)c, body, why, sizeof why),
                              fields[i].optional ? PROTO_ERR_OK : PROTO_ERR_MISSING_FIELD);
             //  Wrong type: bad field, naming it.
             json_object_set_new (body, fields[i].name, s_wrong_value (fields[i].type));
-            CU_ASSERT_EQUAL (proto_validate ((proto_cmd_t) c, body, why, sizeof why),
+            CU_ASSERT_EQUAL (proto_validate ((proto_cmd_t)c, body, why, sizeof why),
                              PROTO_ERR_BAD_FIELD);
             CU_ASSERT_PTR_NOT_NULL (strstr (why, fields[i].name));
             json_decref (body);
         }
         //  An extra field is rejected.
         json_object_set_new (full, "zz_not_in_spec", json_integer (1));
-        CU_ASSERT_EQUAL (proto_validate ((proto_cmd_t) c, full, why, sizeof why),
+        CU_ASSERT_EQUAL (proto_validate ((proto_cmd_t)c, full, why, sizeof why),
                          PROTO_ERR_BAD_FIELD);
         CU_ASSERT_PTR_NOT_NULL (strstr (why, "zz_not_in_spec"));
         json_decref (full);
@@ -693,16 +792,14 @@ test_error_body (void)
     json_t *b = proto_error_body (PROTO_ERR_BAD_FIELD, "field \"x\" must be a string");
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
     CU_ASSERT_STRING_EQUAL (s_jstr (b, "code"), "bad_field");
-    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"),
-                            "field \"x\" must be a string");
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"), "field \"x\" must be a string");
     CU_ASSERT_EQUAL (json_object_size (b), 2);
     json_decref (b);
     //  Invalid UTF-8 in the message: still an object, with the table's wording.
     b = proto_error_body (PROTO_ERR_UNKNOWN_SERVICE, "no service \"\xff\xfe\"");
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
     CU_ASSERT_STRING_EQUAL (s_jstr (b, "code"), "unknown_service");
-    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"),
-                            proto_err_desc (PROTO_ERR_UNKNOWN_SERVICE));
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"), proto_err_desc (PROTO_ERR_UNKNOWN_SERVICE));
     char *text = proto_json_dump (b);
     CU_ASSERT_PTR_NOT_NULL (text);
     free (text);
@@ -710,13 +807,11 @@ test_error_body (void)
     //  NULL and empty messages fall back to the table too.
     b = proto_error_body (PROTO_ERR_QUEUE_EMPTY, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
-    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"),
-                            proto_err_desc (PROTO_ERR_QUEUE_EMPTY));
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"), proto_err_desc (PROTO_ERR_QUEUE_EMPTY));
     json_decref (b);
     b = proto_error_body (PROTO_ERR_QUEUE_EMPTY, "");
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
-    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"),
-                            proto_err_desc (PROTO_ERR_QUEUE_EMPTY));
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"), proto_err_desc (PROTO_ERR_QUEUE_EMPTY));
     json_decref (b);
     b = proto_error_body (PROTO_ERR_COUNT, "x");
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
@@ -724,8 +819,7 @@ test_error_body (void)
     json_decref (b);
     b = proto_error_body (PROTO_ERR_WRONG_STATE, "号码 A023 已过号");
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
-    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"),
-                            "号码 A023 已过号");
+    CU_ASSERT_STRING_EQUAL (s_jstr (b, "message"), "号码 A023 已过号");
     json_decref (b);
 }
 
@@ -738,7 +832,7 @@ s_boundary (const char *s, size_t limit)
         return n;
     size_t best = 0, i = 0;
     while (i < n) {
-        unsigned char c = (unsigned char) s[i];
+        unsigned char c = (unsigned char)s[i];
         size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
         if (i + len > limit)
             break;
@@ -770,14 +864,14 @@ test_utf8_clip (void)
         size_t expect = s_boundary (s, size - 1);
         CU_ASSERT_EQUAL (strlen (out), expect);
         CU_ASSERT_EQUAL (memcmp (out, s, expect), 0);
-        CU_ASSERT_EQUAL (out[size], '#');  //  nothing written past the buffer
+        CU_ASSERT_EQUAL (out[size], '#'); //  nothing written past the buffer
     }
     char out[8];
     proto_utf8_clip (out, sizeof out, "请请请", 4);
     CU_ASSERT_STRING_EQUAL (out, "请");
     proto_utf8_clip (out, sizeof out, "请请请", 6);
     CU_ASSERT_STRING_EQUAL (out, "请请");
-    proto_utf8_clip (out, sizeof out, "请请请", 100);  //  9 bytes, 7 fit: two characters
+    proto_utf8_clip (out, sizeof out, "请请请", 100); //  9 bytes, 7 fit: two characters
     CU_ASSERT_STRING_EQUAL (out, "请请");
     proto_utf8_clip (out, sizeof out, "abc", 3);
     CU_ASSERT_STRING_EQUAL (out, "abc");
@@ -809,26 +903,26 @@ test_proto_suite (void)
     CU_pSuite suite = CU_add_suite ("proto", NULL, NULL);
     if (!suite)
         return -1;
-    if (!CU_add_test (suite, "command table round-trips names", test_command_table)
-        || !CU_add_test (suite, "error table round-trips codes", test_error_table)
-        || !CU_add_test (suite, "roles and event topics", test_roles_and_events)
-        || !CU_add_test (suite, "decode a valid request", test_decode_valid)
-        || !CU_add_test (suite, "decode: wrong frame count", test_decode_frame_count)
-        || !CU_add_test (suite, "decode: wrong signature", test_decode_signature)
-        || !CU_add_test (suite, "decode: bad request ids", test_decode_request_id)
-        || !CU_add_test (suite, "decode: unknown and binary commands",
-                         test_decode_unknown_command)
-        || !CU_add_test (suite, "decode: body size limit", test_decode_too_large)
-        || !CU_add_test (suite, "decode: invalid JSON, UTF-8, duplicate keys",
-                         test_decode_bad_json)
-        || !CU_add_test (suite, "decode: non-object bodies", test_decode_bad_body)
-        || !CU_add_test (suite, "decode: missing, wrong and extra fields", test_decode_fields)
-        || !CU_add_test (suite, "decode: the first failing check decides", test_decode_order)
-        || !CU_add_test (suite, "validate every command from its own spec",
-                         test_validate_every_command)
-        || !CU_add_test (suite, "error bodies, invalid UTF-8 messages", test_error_body)
-        || !CU_add_test (suite, "UTF-8 clipping keeps characters whole", test_utf8_clip)
-        || !CU_add_test (suite, "fresh request ids", test_request_id_new))
+    if (!CU_add_test (suite, "command table round-trips names", test_command_table) ||
+        !CU_add_test (suite, "error table round-trips codes", test_error_table) ||
+        !CU_add_test (suite, "roles and event topics", test_roles_and_events) ||
+        !CU_add_test (suite, "every event declares its fields", test_event_fields) ||
+        !CU_add_test (suite, "event bodies checked against the table", test_event_check) ||
+        !CU_add_test (suite, "decode a valid request", test_decode_valid) ||
+        !CU_add_test (suite, "decode: wrong frame count", test_decode_frame_count) ||
+        !CU_add_test (suite, "decode: wrong signature", test_decode_signature) ||
+        !CU_add_test (suite, "decode: bad request ids", test_decode_request_id) ||
+        !CU_add_test (suite, "decode: unknown and binary commands", test_decode_unknown_command) ||
+        !CU_add_test (suite, "decode: body size limit", test_decode_too_large) ||
+        !CU_add_test (suite, "decode: invalid JSON, UTF-8, duplicate keys", test_decode_bad_json) ||
+        !CU_add_test (suite, "decode: non-object bodies", test_decode_bad_body) ||
+        !CU_add_test (suite, "decode: missing, wrong and extra fields", test_decode_fields) ||
+        !CU_add_test (suite, "decode: the first failing check decides", test_decode_order) ||
+        !CU_add_test (suite, "validate every command from its own spec",
+                      test_validate_every_command) ||
+        !CU_add_test (suite, "error bodies, invalid UTF-8 messages", test_error_body) ||
+        !CU_add_test (suite, "UTF-8 clipping keeps characters whole", test_utf8_clip) ||
+        !CU_add_test (suite, "fresh request ids", test_request_id_new))
         return -1;
     return 0;
 }

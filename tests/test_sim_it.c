@@ -149,11 +149,10 @@ test_mmc_reference (void)
     free (w1);
     free (w2);
     //  A line per counter (no pooling) waits far longer.
-    CU_ASSERT_EQUAL (
-        sim_mmc_simulate (c, lambda, mu, n, 20000, SIM_MMC_SPLIT, 15, 5, &split, NULL), 0);
+    CU_ASSERT_EQUAL (sim_mmc_simulate (c, lambda, mu, n, 20000, SIM_MMC_SPLIT, 15, 5, &split, NULL),
+                     0);
     CU_ASSERT (split.mean_wait > 2 * wq);
-    CU_ASSERT_EQUAL (sim_mmc_simulate (0, lambda, mu, n, 0, SIM_MMC_FIFO, 15, 5, &split, NULL),
-                     -1);
+    CU_ASSERT_EQUAL (sim_mmc_simulate (0, lambda, mu, n, 0, SIM_MMC_FIFO, 15, 5, &split, NULL), -1);
 }
 
 static json_t *
@@ -181,8 +180,7 @@ test_erlang_quick (void)
     CU_ASSERT_EQUAL (json_array_size (cases), 3);
     size_t i;
     json_t *c;
-    json_array_foreach (cases, i, c)
-    {
+    json_array_foreach (cases, i, c) {
         double lambda = json_real_value (json_object_get (c, "lambda_per_min"));
         double mu = 1 / json_real_value (json_object_get (c, "mean_service_min"));
         int k = (int)json_integer_value (json_object_get (c, "c"));
@@ -216,9 +214,9 @@ test_erlang_quick (void)
         CU_ASSERT (isinf (fewer) || (fewer - erl) / erl > tol);
         CU_ASSERT ((more - erl) / erl < -tol);
         sim_mmc_result_t split;
-        CU_ASSERT_EQUAL (sim_mmc_simulate (k, lambda, mu, 200000, 10000, SIM_MMC_SPLIT, 15, 1 + i,
-                                            &split, NULL),
-                         0);
+        CU_ASSERT_EQUAL (
+            sim_mmc_simulate (k, lambda, mu, 200000, 10000, SIM_MMC_SPLIT, 15, 1 + i, &split, NULL),
+            0);
         CU_ASSERT ((split.mean_wait * 60 - erl) / erl > tol);
         //  The long in-memory reference is within the 5% target.
         CU_ASSERT (fabs (json_real_value (json_object_get (c, "reference_rel_diff"))) <= 0.05);
@@ -316,6 +314,73 @@ test_day_report_and_csv (void)
     free (dir);
 }
 
+//  The hall is what hall.info says, whatever the config: a hall an hour east of UTC (the
+//  broker is started again at 08:30 local once hall.info tells the offset) with its own
+//  appointment rules. Every booking is in one of its slots, the day starts at 08:30 local,
+//  and the check-ins arrive within their windows as in the example hall.
+static void
+test_day_other_hall (void)
+{
+    char *dir = test_tmpdir ();
+    CU_ASSERT_PTR_NOT_NULL_FATAL (dir);
+    json_t *cfg = json_load_file (test_src ("etc/hall.example.json"), 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (cfg);
+    json_object_set_new (json_object_get (cfg, "hall"), "utc_offset_min", json_integer (60));
+    json_object_set_new (json_object_get (cfg, "cases"), "calendar",
+                         json_string (test_src ("etc/calendar")));
+    json_object_set_new (cfg, "appointments",
+                         json_pack ("{s:i, s:[s]}", "slot_minutes", 15, "hours", "10:00-11:30"));
+    char config[600], csv[600], cmd[1600];
+    snprintf (config, sizeof config, "%s/cet.json", dir);
+    snprintf (csv, sizeof csv, "%s/day.csv", dir);
+    CU_ASSERT_EQUAL_FATAL (json_dump_file (cfg, config, 0), 0);
+    json_decref (cfg);
+    snprintf (cmd, sizeof cmd, "sim day --config '%s' --hours 3 --seed 5 --csv '%s' --json", config,
+              csv);
+    int st;
+    json_t *j = s_run_json (cmd, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (j);
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (j, "unexpected_replies")), 0);
+    json_t *ap = json_object_get (j, "appointments");
+    CU_ASSERT (json_integer_value (json_object_get (ap, "booked")) > 5);
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (ap, "refused")), 0);
+    CU_ASSERT (json_integer_value (json_object_get (ap, "in_window")) >
+               3 * json_integer_value (json_object_get (ap, "outside_window")));
+    json_decref (j);
+    char *text = test_read_file (csv);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (text);
+    int appts = 0, outside = 0;
+    char first_issued[32] = "";
+    for (char *line = strchr (text, '\n'); line && line[1]; line = strchr (line + 1, '\n')) {
+        //  number,service,priority,issued,...,source,slot,counter,service_s
+        char *f[13] = {0};
+        char *p = line + 1;
+        for (int k = 0; k < 13 && p; k++) {
+            f[k] = p;
+            p = strpbrk (p, ",\n");
+            p = p && *p == ',' ? p + 1 : NULL;
+        }
+        if (!f[10])
+            continue;
+        if (!first_issued[0] && f[3])
+            snprintf (first_issued, sizeof first_issued, "%.19s", f[3]);
+        if (strncmp (f[9], "appointment", 11) != 0)
+            continue;
+        appts++;
+        int h, m;
+        if (sscanf (f[10], "%d:%d", &h, &m) != 2 || h * 60 + m < 600 || h * 60 + m >= 690 || m % 15)
+            outside++;
+    }
+    CU_ASSERT (appts > 5);
+    CU_ASSERT_EQUAL (outside, 0);
+    //  The first walk-in comes soon after the kiosk opens at 08:30, local time.
+    CU_ASSERT (strncmp (first_issued, "2026-11-24 08:", 14) == 0);
+    free (text);
+    test_rmtree (dir);
+    free (dir);
+}
+
 //  Staffing from a journal: two hours of one service served at known times.
 static void
 test_staffing (void)
@@ -351,8 +416,7 @@ test_staffing (void)
     CU_ASSERT_EQUAL (json_array_size (hours), 2); //  09:00 and 10:00
     size_t i;
     json_t *h;
-    json_array_foreach (hours, i, h)
-    {
+    json_array_foreach (hours, i, h) {
         //  15 an hour at 3 minutes: a = 0.75. One counter gives P(W > 15 min) =
         //  0.75 e^{-(1/3 - 1/4) 15} = 0.215, short of 80% within; two give 0.99.
         CU_ASSERT_DOUBLE_EQUAL (json_real_value (json_object_get (h, "mean_service_s")), 180, 1);
@@ -380,6 +444,8 @@ test_sim_it_suite (void)
                  test_erlang_quick);
     CU_add_test (s, "a short day: same seed same JSON, another seed another", test_day_repeatable);
     CU_add_test (s, "a short day's report and CSV", test_day_report_and_csv);
+    CU_add_test (s, "another hall: its time zone and appointment rules from hall.info",
+                 test_day_other_hall);
     CU_add_test (s, "staffing from a broker's journal", test_staffing);
     return 0;
 }

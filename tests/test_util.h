@@ -71,7 +71,8 @@ test_sub_t *test_sub_new (const char *endpoint, proto_client_t *poke);
 void test_sub_destroy (test_sub_t **self_p);
 //  The SUB socket (borrowed), to poll it.
 void *test_sub_socket (test_sub_t *self);
-//  The next event, or NULL if none came within timeout_ms. Caller frees.
+//  The next journaled event (hall.estimates, which has no place in the journal's order, is
+//  skipped), or NULL if none came within timeout_ms. Caller frees.
 json_t *test_sub_next (test_sub_t *self, int timeout_ms);
 //  The body of the next event with `topic`, skipping the others; NULL if none came within
 //  timeout_ms. Caller frees.

@@ -754,6 +754,20 @@ test_kpi (void)
         if (!same)
             web_it_pause (250);
     }
+    if (!same && web && monitor) {
+        //  Say where they differ, member by member.
+        const char *key;
+        json_t *v;
+        json_object_foreach (web, key, v) {
+            if (!json_equal (v, json_object_get (monitor, key))) {
+                char *a = json_dumps (v, JSON_COMPACT),
+                     *b = json_dumps (json_object_get (monitor, key), JSON_COMPACT);
+                fprintf (stderr, "kpi: '%s' differs:\n  web:     %s\n  monitor: %s\n", key, a, b);
+                free (a);
+                free (b);
+            }
+        }
+    }
     CU_ASSERT (same);
     const json_t *tot = json_object_get (web, "totals");
     CU_ASSERT_EQUAL (json_integer_value (json_object_get (tot, "rated")), 1);

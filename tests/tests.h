@@ -10,6 +10,7 @@
 
 #define TEST_SUITES(X)  \
     X (proto)           \
+    X (wire)            \
     X (text)            \
     X (token)           \
     X (qr)              \
@@ -41,7 +42,8 @@
     X (privacy_it)      \
     X (mirror_it)       \
     X (web_it)          \
-    X (sim_it)
+    X (sim_it)          \
+    X (spec)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)

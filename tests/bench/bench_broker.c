@@ -27,6 +27,7 @@
 #include "broker_estimate.h"
 #include "broker_hall.h"
 #include "proto_token.h"
+#include "proto_wire.h"
 
 #define HALL_COUNTERS    32
 #define EXAMPLE_COUNTERS 8
@@ -429,6 +430,33 @@ typedef struct {
     bench_samples_t called_ids, called_times; //  ticket.called deliveries in the window
 } s_subthread_t;
 
+//  One event received by subscriber `i` of the thread: counts it, and its gaps, in the
+//  window; notes when each ticket.called arrived.
+static void
+s_sub_event (s_subthread_t *t, int i, const proto_wire_event_t *ev)
+{
+    int64_t now = bench_now_ns ();
+    uint64_t s = ev->seq;
+    bool window = atomic_load (t->measuring);
+    if (window) {
+        t->received++;
+        if (t->last_seq[i] && s > t->last_seq[i] + 1)
+            t->gaps += (long)(s - t->last_seq[i] - 1);
+    }
+    if (!t->last_seq[i])
+        atomic_fetch_add (t->ready, 1);
+    t->last_seq[i] = s;
+    if (window && strcmp (ev->topic, "ticket.called") == 0) {
+        //  The ticket's id: the body's first "id" (the ticket comes first).
+        char head[256];
+        size_t hl = ev->body_size < sizeof head - 1 ? ev->body_size : sizeof head - 1;
+        memcpy (head, ev->body, hl);
+        head[hl] = 0;
+        bench_samples_add (&t->called_ids, s_first_id (head));
+        bench_samples_add (&t->called_times, now);
+    }
+}
+
 static void *
 s_sub_loop (void *arg)
 {
@@ -446,53 +474,13 @@ s_sub_loop (void *arg)
                 continue;
             //  Drain what is there: [topic, seq, body].
             for (;;) {
-                zmq_msg_t f[3];
-                int n = 0;
-                bool more = true;
-                while (more) {
-                    zmq_msg_t m;
-                    zmq_msg_init (&m);
-                    if (zmq_msg_recv (&m, t->subs[i], n == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-                        zmq_msg_close (&m);
-                        break;
-                    }
-                    more = zmq_msg_more (&m);
-                    if (n < 3)
-                        f[n++] = m;
-                    else
-                        zmq_msg_close (&m);
-                }
-                if (n == 0)
+                proto_wire_event_t ev;
+                proto_wire_rc_t rc = proto_wire_recv_event (t->subs[i], ZMQ_DONTWAIT, &ev);
+                if (rc == PROTO_WIRE_OK)
+                    s_sub_event (t, i, &ev);
+                proto_wire_event_close (&ev);
+                if (rc == PROTO_WIRE_ERROR)
                     break;
-                int64_t now = bench_now_ns ();
-                if (n == 3) {
-                    char seq[24] = "";
-                    size_t sl = zmq_msg_size (&f[1]) < sizeof seq - 1 ? zmq_msg_size (&f[1]) : 0;
-                    memcpy (seq, zmq_msg_data (&f[1]), sl);
-                    uint64_t s = strtoull (seq, NULL, 10);
-                    bool window = atomic_load (t->measuring);
-                    if (window) {
-                        t->received++;
-                        if (t->last_seq[i] && s > t->last_seq[i] + 1)
-                            t->gaps += (long)(s - t->last_seq[i] - 1);
-                    }
-                    if (!t->last_seq[i])
-                        atomic_fetch_add (t->ready, 1);
-                    t->last_seq[i] = s;
-                    if (window && zmq_msg_size (&f[0]) == 13 &&
-                        memcmp (zmq_msg_data (&f[0]), "ticket.called", 13) == 0) {
-                        //  The ticket's id: the body's first "id" (the ticket comes first).
-                        size_t bl = zmq_msg_size (&f[2]);
-                        char head[256];
-                        size_t hl = bl < sizeof head - 1 ? bl : sizeof head - 1;
-                        memcpy (head, zmq_msg_data (&f[2]), hl);
-                        head[hl] = 0;
-                        bench_samples_add (&t->called_ids, s_first_id (head));
-                        bench_samples_add (&t->called_times, now);
-                    }
-                }
-                for (int k = 0; k < n; k++)
-                    zmq_msg_close (&f[k]);
             }
         }
     }
@@ -524,6 +512,75 @@ s_cmp_pair (const void *a, const void *b)
 {
     const s_pair_t *x = a, *y = b;
     return x->id < y->id ? -1 : x->id > y->id;
+}
+
+//  Call-to-subscriber latency: each delivery of ticket.called (the ticket ids and times in
+//  `ids` and `times`) against the time its call_next was sent. Caller frees the samples.
+static bench_samples_t
+s_call_latency (const s_mix_arg_t *arg, const bench_samples_t *ids, const bench_samples_t *times)
+{
+    size_t ncalls = arg->call_ids.n;
+    s_pair_t *calls = calloc (ncalls ? ncalls : 1, sizeof *calls);
+    int64_t *sorted = calloc (ncalls ? ncalls : 1, sizeof *sorted);
+    bench_samples_t lat = {0};
+    if (calls && sorted) {
+        for (size_t i = 0; i < ncalls; i++)
+            calls[i] = (s_pair_t){arg->call_ids.v[i], arg->call_times.v[i]};
+        qsort (calls, ncalls, sizeof *calls, s_cmp_pair);
+        for (size_t i = 0; i < ncalls; i++)
+            sorted[i] = calls[i].id;
+        for (size_t i = 0; i < ids->n; i++) {
+            long at = s_find_id (sorted, ncalls, ids->v[i]);
+            if (at >= 0 && times->v[i] >= calls[at].t)
+                bench_samples_add (&lat, times->v[i] - calls[at].t);
+        }
+    }
+    free (calls);
+    free (sorted);
+    return lat;
+}
+
+//  The fan-out figures of a run whose window lasted `window_ns`: deliveries, events, losses
+//  (from the subscriber threads `th`) and the call-to-subscriber latency.
+static void
+s_fanout_figures (bench_t *b, int nsubs, s_subthread_t *th, const s_mix_arg_t *arg,
+                  int64_t window_ns)
+{
+    long received = 0, gaps = 0;
+    bench_samples_t ids = {0}, times = {0};
+    for (int t = 0; t < FANOUT_THREADS; t++) {
+        received += th[t].received;
+        gaps += th[t].gaps;
+        bench_samples_append (&ids, &th[t].called_ids);
+        bench_samples_append (&times, &th[t].called_times);
+    }
+    double window = (double)window_ns / 1e9;
+    bench_fig_t *f = bench_fig (b, "fan-out", "fanout.deliveries", nsubs, "events/s",
+                                "events delivered, all subscribers");
+    if (nsubs == 100)
+        f->target = 100000;
+    bench_fig_add (f, (double)received / window);
+    f = bench_fig (b, "fan-out", "fanout.events", nsubs, "events/s",
+                   "events published (each to every sub)");
+    bench_fig_add (f, (double)received / nsubs / window);
+    f = bench_fig (b, "fan-out", "fanout.lost", nsubs, "events", "deliveries lost (sequence gaps)");
+    bench_fig_add (f, (double)gaps);
+    //  Call-to-subscriber latency: each delivery of ticket.called against the time its
+    //  call_next was sent.
+    size_t ncalls = arg->call_ids.n;
+    bench_samples_t lat = s_call_latency (arg, &ids, &times);
+    f = bench_fig (b, "fan-out", "fanout.call_p50", nsubs, "ms",
+                   "call_next sent -> subscriber has it p50");
+    bench_fig_add (f, (double)bench_samples_quantile (&lat, 0.5) / 1e6);
+    f = bench_fig (b, "fan-out", "fanout.call_p99", nsubs, "ms",
+                   "call_next sent -> subscriber has it p99");
+    bench_fig_add (f, (double)bench_samples_quantile (&lat, 0.99) / 1e6);
+    bench_progress ("fan-out %d subscribers: %.0f deliveries/s, %ld lost, %zu calls "
+                    "matched to %zu deliveries",
+                    nsubs, (double)received / window, gaps, ncalls, lat.n);
+    bench_samples_free (&lat);
+    bench_samples_free (&ids);
+    bench_samples_free (&times);
 }
 
 //  One fan-out run with `nsubs` subscribers. 0 / -1.
@@ -595,62 +652,12 @@ s_fanout_run (bench_t *b, const char *config, int nsubs)
         for (int t = 0; t < nthreads; t++)
             pthread_join (tid[t], NULL);
         nthreads = 0;
-        long received = 0, gaps = 0;
-        bench_samples_t ids = {0}, times = {0};
+        if (rc == 0)
+            s_fanout_figures (b, nsubs, th, &arg, load.window_ns);
         for (int t = 0; t < FANOUT_THREADS; t++) {
-            received += th[t].received;
-            gaps += th[t].gaps;
-            bench_samples_append (&ids, &th[t].called_ids);
-            bench_samples_append (&times, &th[t].called_times);
             bench_samples_free (&th[t].called_ids);
             bench_samples_free (&th[t].called_times);
         }
-        double window = (double)load.window_ns / 1e9;
-        if (rc == 0) {
-            bench_fig_t *f = bench_fig (b, "fan-out", "fanout.deliveries", nsubs, "events/s",
-                                        "events delivered, all subscribers");
-            if (nsubs == 100)
-                f->target = 100000;
-            bench_fig_add (f, (double)received / window);
-            f = bench_fig (b, "fan-out", "fanout.events", nsubs, "events/s",
-                           "events published (each to every sub)");
-            bench_fig_add (f, (double)received / nsubs / window);
-            f = bench_fig (b, "fan-out", "fanout.lost", nsubs, "events",
-                           "deliveries lost (sequence gaps)");
-            bench_fig_add (f, (double)gaps);
-            //  Call-to-subscriber latency: each delivery of ticket.called against the time
-            //  its call_next was sent.
-            size_t ncalls = arg.call_ids.n;
-            s_pair_t *calls = calloc (ncalls ? ncalls : 1, sizeof *calls);
-            int64_t *sorted = calloc (ncalls ? ncalls : 1, sizeof *sorted);
-            bench_samples_t lat = {0};
-            if (calls && sorted) {
-                for (size_t i = 0; i < ncalls; i++)
-                    calls[i] = (s_pair_t){arg.call_ids.v[i], arg.call_times.v[i]};
-                qsort (calls, ncalls, sizeof *calls, s_cmp_pair);
-                for (size_t i = 0; i < ncalls; i++)
-                    sorted[i] = calls[i].id;
-                for (size_t i = 0; i < ids.n; i++) {
-                    long at = s_find_id (sorted, ncalls, ids.v[i]);
-                    if (at >= 0 && times.v[i] >= calls[at].t)
-                        bench_samples_add (&lat, times.v[i] - calls[at].t);
-                }
-            }
-            f = bench_fig (b, "fan-out", "fanout.call_p50", nsubs, "ms",
-                           "call_next sent -> subscriber has it p50");
-            bench_fig_add (f, (double)bench_samples_quantile (&lat, 0.5) / 1e6);
-            f = bench_fig (b, "fan-out", "fanout.call_p99", nsubs, "ms",
-                           "call_next sent -> subscriber has it p99");
-            bench_fig_add (f, (double)bench_samples_quantile (&lat, 0.99) / 1e6);
-            bench_progress ("fan-out %d subscribers: %.0f deliveries/s, %ld lost, %zu calls "
-                            "matched to %zu deliveries",
-                            nsubs, (double)received / window, gaps, ncalls, lat.n);
-            bench_samples_free (&lat);
-            free (calls);
-            free (sorted);
-        }
-        bench_samples_free (&ids);
-        bench_samples_free (&times);
     }
     atomic_store (&stop, 1);
     for (int t = 0; t < nthreads; t++)

@@ -46,11 +46,11 @@
 #include <zmq.h>
 
 #include "broker_calendar.h"
-#include "broker_case.h"
 #include "broker_clock.h"
 #include "broker_devices.h"
 #include "broker_handlers.h"
 #include "broker_store.h"
+#include "broker_timers.h"
 #include "proto_log.h"
 #include "proto_token.h"
 
@@ -489,6 +489,18 @@ s_collect_token (const MDB_val *k, const MDB_val *v, void *arg)
     return 0;
 }
 
+//  Calls fn on every entry of db, in key order.
+static void
+s_walk (broker_store_t *store, broker_db_t db,
+        int (*fn) (const MDB_val *k, const MDB_val *v, void *arg), void *arg)
+{
+    broker_store_iter_t it;
+    broker_store_scan (store, db, NULL, 0, &it);
+    while (broker_store_next (&it))
+        fn (&it.key, &it.val, arg);
+    broker_store_scan_end (&it);
+}
+
 //  Writes `v` in decimal at `o`; returns the digits written.
 static int
 s_u64 (char *o, uint64_t v)
@@ -602,6 +614,134 @@ s_template_summary (const s_template_t *t, long *per_db, int ndb)
         per_db[t->recs[i].db]++;
 }
 
+//  The template day: the first working Monday of the published calendar.
+static int
+s_template_date (broker_calendar_t *calendar)
+{
+    int first = 0, last = 0;
+    broker_calendar_range (calendar, &first, &last);
+    for (int d = first ? first : 20260105;; d = broker_calendar_date_add (d, 1))
+        if (broker_calendar_date_weekday (d) == 1 && broker_calendar_is_working_day (calendar, d))
+            return d;
+}
+
+//  The scratch store the handlers play the template day in, with sentinels below the ids
+//  and sequences they hand out, and the hall loaded from it on a clock at `start_ms`.
+static int
+s_scratch_open (s_gen_t *g, const char *scratch, int64_t start_ms)
+{
+    if (bench_mkdirs (scratch) != 0 || !(g->store = broker_store_open (scratch, (size_t)256 << 20)))
+        return -1;
+    unsigned char key[8];
+    if (broker_store_begin (g->store, true) != 0)
+        return -1;
+    broker_key_u64 (ID_SENTINEL - 1, key);
+    broker_store_put (g->store, BROKER_DB_TICKETS, key, 8, "{}", 2);
+    broker_key_u64 (SEQ_SENTINEL - 1, key);
+    broker_store_put (g->store, BROKER_DB_EVENTS, key, 8, "{}", 2);
+    if (broker_store_commit (g->store) != 0)
+        return -1;
+    g->hall = broker_hall_new (g->config);
+    g->devices = broker_devices_new ();
+    g->events = json_array ();
+    g->notices = json_array ();
+    g->clock = broker_clock_new_sim (start_ms);
+    if (broker_store_begin (g->store, false) != 0 || broker_hall_load (g->hall, g->store) != 0 ||
+        broker_devices_load (g->devices, g->store) != 0)
+        return -1;
+    broker_store_abort (g->store);
+    return 0;
+}
+
+//  Cuts the template: the tokens of the day's tickets, then every record of that day.
+static int
+s_cut_template (s_gen_t *g, s_template_t *t, int d0)
+{
+    t->tokens = calloc ((size_t)(t->id_hi - t->id_lo + 1), sizeof *t->tokens);
+    if (!t->tokens || broker_store_begin (g->store, false) != 0)
+        return -1;
+    s_walk (g->store, BROKER_DB_TOKENS, s_collect_token, t);
+    qsort (t->tokens, (size_t)t->ntokens, sizeof *t->tokens, s_token_cmp);
+    if (broker_store_count (g->store, BROKER_DB_LIVE) ||
+        broker_store_count (g->store, BROKER_DB_OPEN_CASES)) {
+        fprintf (stderr, "generate: the template day left live tickets or open cases\n");
+        return -1;
+    }
+    for (int db = 0; db < BROKER_DB_COUNT; db++) {
+        s_scan_t sc = {t, (broker_db_t)db, "", ""};
+        snprintf (sc.day, sizeof sc.day, "%08d", d0);
+        snprintf (sc.case_day, sizeof sc.case_day, "-%08d-", d0);
+        s_walk (g->store, (broker_db_t)db, s_scan_one, &sc);
+    }
+    broker_store_abort (g->store);
+    return 0;
+}
+
+//  Step 2: the copies, one a day, ending yesterday. 0 / -1.
+static int
+s_write_copies (s_gen_t *g, const s_template_t *t, int today, long ndays)
+{
+    s_copy_t cp = {0};
+    cp.tokens = calloc ((size_t)t->ntokens + 1, sizeof *cp.tokens);
+    int rc = cp.tokens && broker_store_begin (g->store, true) == 0 ? 0 : -1;
+    for (long k = 0; k < ndays && rc == 0; k++) {
+        int day = broker_calendar_date_add (today, (int)(k - ndays));
+        s_copy_prepare (t, g->calendar, k, day, &cp);
+        //  The last day may be short of a full day's cases: the records of its first
+        //  tickets only would need a different cut; full days keep it simple.
+        rc = s_write_records (g->store, t, t->recs, t->nrecs, &cp);
+        if (rc == 0 && (k % COPIES_PER_TXN == COPIES_PER_TXN - 1 || k == ndays - 1)) {
+            if (k == ndays - 1)
+                rc = s_write_records (g->store, t, t->tail, t->ntail, &cp);
+            int crc = broker_store_commit (g->store);
+            if (crc) {
+                fprintf (stderr, "generate: commit: %s\n", mdb_strerror (crc));
+                rc = -1;
+                break;
+            }
+            broker_store_maybe_grow (g->store);
+            if (k < ndays - 1 && broker_store_begin (g->store, true) != 0)
+                rc = -1;
+        }
+    }
+    if (rc != 0)
+        broker_store_abort (g->store);
+    free (cp.tokens);
+    return rc;
+}
+
+//  The oldest ticket's token into `oldest` (PROTO_TOKEN_LEN + 1 bytes): ticket 1's, looked
+//  up (the template's tokens[0] is the first in sort order, not ticket 1).
+static void
+s_oldest_token (broker_store_t *store, char *oldest)
+{
+    if (broker_store_begin (store, false) == 0) {
+        unsigned char k1[8];
+        broker_key_u64 (1, k1);
+        json_t *tk = broker_store_get_json (store, BROKER_DB_TICKETS, k1, 8);
+        snprintf (oldest, PROTO_TOKEN_LEN + 1, "%s",
+                  json_string_value (json_object_get (tk, "token"))
+                      ? json_string_value (json_object_get (tk, "token"))
+                      : "");
+        json_decref (tk);
+        broker_store_abort (store);
+    }
+}
+
+static void
+s_gen_free (s_gen_t *g)
+{
+    json_decref (g->reply);
+    json_decref (g->events);
+    json_decref (g->notices);
+    broker_devices_destroy (&g->devices);
+    broker_hall_destroy (&g->hall);
+    broker_calendar_destroy (&g->calendar);
+    broker_clock_destroy (&g->clock);
+    broker_store_destroy (&g->store);
+    broker_config_destroy (&g->config);
+}
+
 int
 bench_generate_main (int argc, char **argv)
 {
@@ -634,41 +774,14 @@ bench_generate_main (int argc, char **argv)
     //  working Monday in the published calendar.
     int today = broker_business_day (now_ms, offset, 0);
     long ndays = (cases + CASES_PER_DAY - 1) / CASES_PER_DAY;
-    int d0 = 0;
-    int first = 0, last = 0;
-    broker_calendar_range (g.calendar, &first, &last);
-    for (int d = first ? first : 20260105;; d = broker_calendar_date_add (d, 1))
-        if (broker_calendar_date_weekday (d) == 1 &&
-            broker_calendar_is_working_day (g.calendar, d)) {
-            d0 = d;
-            break;
-        }
-
+    int d0 = s_template_date (g.calendar);
     //  Step 1: a warm-up day and the template day in a scratch store, through the handlers.
-    if (bench_mkdirs (scratch) != 0 || !(g.store = broker_store_open (scratch, (size_t)256 << 20)))
-        return 1;
-    unsigned char key[8];
-    if (broker_store_begin (g.store, true) != 0)
-        return 1;
-    broker_key_u64 (ID_SENTINEL - 1, key);
-    broker_store_put (g.store, BROKER_DB_TICKETS, key, 8, "{}", 2);
-    broker_key_u64 (SEQ_SENTINEL - 1, key);
-    broker_store_put (g.store, BROKER_DB_EVENTS, key, 8, "{}", 2);
-    if (broker_store_commit (g.store) != 0)
-        return 1;
-    g.hall = broker_hall_new (g.config);
-    g.devices = broker_devices_new ();
-    g.events = json_array ();
-    g.notices = json_array ();
     int dd0 = 0;
     broker_calendar_date_to_days (d0, &dd0);
     //  09:00 local on the template day, in Unix ms.
     int64_t nine0 = ((int64_t)dd0 * 86400 + 9 * 3600 - offset * 60) * 1000;
-    g.clock = broker_clock_new_sim (nine0 - DAY_MS);
-    if (broker_store_begin (g.store, false) != 0 || broker_hall_load (g.hall, g.store) != 0 ||
-        broker_devices_load (g.devices, g.store) != 0)
+    if (s_scratch_open (&g, scratch, nine0 - DAY_MS) != 0)
         return 1;
-    broker_store_abort (g.store);
     s_template_t t = {0};
     int per_day = cases < CASES_PER_DAY ? (int)cases : CASES_PER_DAY;
     if (broker_store_begin (g.store, true) != 0 || s_play_day (&g, nine0 - DAY_MS, per_day) != 0 ||
@@ -696,23 +809,8 @@ bench_generate_main (int argc, char **argv)
     double handler_bytes = (double)bench_dir_bytes (scratch) / (2.0 * per_day);
 
     //  The template: every record of that day, cut.
-    t.tokens = calloc ((size_t)(t.id_hi - t.id_lo + 1), sizeof *t.tokens);
-    if (!t.tokens || broker_store_begin (g.store, false) != 0)
+    if (s_cut_template (&g, &t, d0) != 0)
         return 1;
-    broker_store_each (g.store, BROKER_DB_TOKENS, NULL, 0, s_collect_token, &t);
-    qsort (t.tokens, (size_t)t.ntokens, sizeof *t.tokens, s_token_cmp);
-    if (broker_store_count (g.store, BROKER_DB_LIVE) ||
-        broker_store_count (g.store, BROKER_DB_OPEN_CASES)) {
-        fprintf (stderr, "generate: the template day left live tickets or open cases\n");
-        return 1;
-    }
-    for (int db = 0; db < BROKER_DB_COUNT; db++) {
-        s_scan_t sc = {&t, (broker_db_t)db, "", ""};
-        snprintf (sc.day, sizeof sc.day, "%08d", d0);
-        snprintf (sc.case_day, sizeof sc.case_day, "-%08d-", d0);
-        broker_store_each (g.store, (broker_db_t)db, NULL, 0, s_scan_one, &sc);
-    }
-    broker_store_abort (g.store);
     long per_db[BROKER_DB_COUNT];
     s_template_summary (&t, per_db, BROKER_DB_COUNT);
 
@@ -720,46 +818,12 @@ bench_generate_main (int argc, char **argv)
     broker_store_destroy (&g.store);
     if (bench_mkdirs (data) != 0 || !(g.store = broker_store_open (data, (size_t)1 << 30)))
         return 1;
-    s_copy_t cp = {0};
-    cp.tokens = calloc ((size_t)t.ntokens + 1, sizeof *cp.tokens);
-    int rc = cp.tokens && broker_store_begin (g.store, true) == 0 ? 0 : -1;
-    for (long k = 0; k < ndays && rc == 0; k++) {
-        int day = broker_calendar_date_add (today, (int)(k - ndays));
-        s_copy_prepare (&t, g.calendar, k, day, &cp);
-        //  The last day may be short of a full day's cases: the records of its first
-        //  tickets only would need a different cut; full days keep it simple.
-        rc = s_write_records (g.store, &t, t.recs, t.nrecs, &cp);
-        if (rc == 0 && (k % COPIES_PER_TXN == COPIES_PER_TXN - 1 || k == ndays - 1)) {
-            if (k == ndays - 1)
-                rc = s_write_records (g.store, &t, t.tail, t.ntail, &cp);
-            int crc = broker_store_commit (g.store);
-            if (crc) {
-                fprintf (stderr, "generate: commit: %s\n", mdb_strerror (crc));
-                rc = -1;
-                break;
-            }
-            broker_store_maybe_grow (g.store);
-            if (k < ndays - 1 && broker_store_begin (g.store, true) != 0)
-                rc = -1;
-        }
-    }
-    if (rc != 0)
-        broker_store_abort (g.store);
+    int rc = s_write_copies (&g, &t, today, ndays);
     double t_total = (double)(bench_now_ns () - t_begin) / 1e9;
     //  The oldest ticket's token: the bench asks for its status through the broker.
-    //  (tokens[0] is the first in sort order, not ticket 1: look it up instead.)
     char oldest[PROTO_TOKEN_LEN + 1] = "";
-    if (rc == 0 && broker_store_begin (g.store, false) == 0) {
-        unsigned char k1[8];
-        broker_key_u64 (1, k1);
-        json_t *tk = broker_store_get_json (g.store, BROKER_DB_TICKETS, k1, 8);
-        snprintf (oldest, sizeof oldest, "%s",
-                  json_string_value (json_object_get (tk, "token"))
-                      ? json_string_value (json_object_get (tk, "token"))
-                      : "");
-        json_decref (tk);
-        broker_store_abort (g.store);
-    }
+    if (rc == 0)
+        s_oldest_token (g.store, oldest);
     //  cases, tickets and events written; seconds for the template and in all; a token;
     //  records per day; bytes per case in the handlers' own store.
     printf ("%ld %llu %llu %.2f %.2f %s %d %.0f\n", ndays * per_day,
@@ -767,15 +831,7 @@ bench_generate_main (int argc, char **argv)
             (unsigned long long)(ndays * (long)(t.seq_hi - t.seq_lo + 1)), t_template, t_total,
             oldest[0] ? oldest : "-", t.nrecs, handler_bytes);
     fflush (stdout);
-    json_decref (g.reply);
-    json_decref (g.events);
-    json_decref (g.notices);
-    broker_devices_destroy (&g.devices);
-    broker_hall_destroy (&g.hall);
-    broker_calendar_destroy (&g.calendar);
-    broker_clock_destroy (&g.clock);
-    broker_store_destroy (&g.store);
-    broker_config_destroy (&g.config);
+    s_gen_free (&g);
     bench_rmtree (scratch);
     return rc == 0 ? 0 : 1;
 }

@@ -25,6 +25,7 @@
 
 #include "broker_idcheck.h"
 #include "proto_msg.h"
+#include "proto_wire.h"
 
 //  ---------------------------------------------------------------------------------------
 //  Figures
@@ -369,20 +370,14 @@ bench_broker_start (bench_broker_t *br, const bench_t *b, int64_t *ready_ns)
     br->pid = bench_spawn (argv, br->log);
     int rc = -1;
     if (br->pid > 0) {
-        zmq_send (probe, PROTO_SIGNATURE, strlen (PROTO_SIGNATURE), ZMQ_SNDMORE);
-        zmq_send (probe, "hall.info", 9, ZMQ_SNDMORE);
-        zmq_send (probe, "probe-1", 7, ZMQ_SNDMORE);
-        zmq_send (probe, "{}", 2, 0);
+        proto_wire_send_request (probe, "hall.info", "probe-1", "{}", 2, 0);
         for (int i = 0; i < 600 && rc != 0; i++) {
             zmq_pollitem_t item = {probe, 0, ZMQ_POLLIN, 0};
             if (zmq_poll (&item, 1, 100) > 0) {
                 int64_t t1 = bench_now_ns ();
-                zmq_msg_t m;
-                zmq_msg_init (&m);
-                do
-                    zmq_msg_recv (&m, probe, 0);
-                while (zmq_msg_more (&m));
-                zmq_msg_close (&m);
+                proto_wire_reply_t reply; //  any answer means the broker is up
+                proto_wire_recv_reply (probe, 0, &reply);
+                proto_wire_reply_close (&reply);
                 if (ready_ns)
                     *ready_ns = t1 - t0;
                 rc = 0;
@@ -495,16 +490,28 @@ bench_client_close (bench_client_t *c)
     bench_samples_free (&c->lat);
 }
 
+//  Keeps a copy of the reply body, NUL-terminated, in the client's buffer.
+static void
+s_keep_body (bench_client_t *c, const char *body, size_t size)
+{
+    if (size + 1 > c->body_cap) {
+        char *nb = realloc (c->body, size + 1);
+        if (!nb)
+            return;
+        c->body = nb;
+        c->body_cap = size + 1;
+    }
+    memcpy (c->body, body, size);
+    c->body[size] = 0;
+}
+
 int
 bench_client_call (bench_client_t *c, const char *command, const char *body, int timeout_ms)
 {
     char id[64];
-    int idlen = snprintf (id, sizeof id, "%llx-%d-%llu", (unsigned long long)c->nonce, c->index,
-                          (unsigned long long)++c->seq);
-    if (zmq_send (c->sock, PROTO_SIGNATURE, strlen (PROTO_SIGNATURE), ZMQ_SNDMORE) < 0 ||
-        zmq_send (c->sock, command, strlen (command), ZMQ_SNDMORE) < 0 ||
-        zmq_send (c->sock, id, (size_t)idlen, ZMQ_SNDMORE) < 0 ||
-        zmq_send (c->sock, body, strlen (body), 0) < 0) {
+    snprintf (id, sizeof id, "%llx-%d-%llu", (unsigned long long)c->nonce, c->index,
+              (unsigned long long)++c->seq);
+    if (proto_wire_send_request (c->sock, command, id, body, strlen (body), 0) != 0) {
         snprintf (c->status, sizeof c->status, "send_failed");
         return -1;
     }
@@ -514,44 +521,14 @@ bench_client_call (bench_client_t *c, const char *command, const char *body, int
         zmq_pollitem_t item = {c->sock, 0, ZMQ_POLLIN, 0};
         if (left <= 0 || zmq_poll (&item, 1, (long)left) <= 0)
             break;
-        zmq_msg_t f[4];
-        int n = 0;
-        bool more = true;
-        while (more) {
-            zmq_msg_t m;
-            zmq_msg_init (&m);
-            if (zmq_msg_recv (&m, c->sock, 0) < 0) {
-                zmq_msg_close (&m);
-                break;
-            }
-            more = zmq_msg_more (&m);
-            if (n < 4)
-                f[n++] = m;
-            else
-                zmq_msg_close (&m);
-        }
-        bool ours = n == 4 && zmq_msg_size (&f[2]) == (size_t)idlen &&
-                    memcmp (zmq_msg_data (&f[2]), id, (size_t)idlen) == 0;
+        proto_wire_reply_t reply;
+        bool ours = proto_wire_recv_reply (c->sock, 0, &reply) == PROTO_WIRE_OK &&
+                    strcmp (reply.request_id, id) == 0;
         if (ours) {
-            size_t slen = zmq_msg_size (&f[1]) < sizeof c->status - 1 ? zmq_msg_size (&f[1])
-                                                                      : sizeof c->status - 1;
-            memcpy (c->status, zmq_msg_data (&f[1]), slen);
-            c->status[slen] = 0;
-            size_t blen = zmq_msg_size (&f[3]);
-            if (blen + 1 > c->body_cap) {
-                char *nb = realloc (c->body, blen + 1);
-                if (nb) {
-                    c->body = nb;
-                    c->body_cap = blen + 1;
-                }
-            }
-            if (c->body_cap >= blen + 1) {
-                memcpy (c->body, zmq_msg_data (&f[3]), blen);
-                c->body[blen] = 0;
-            }
+            snprintf (c->status, sizeof c->status, "%.*s", (int)sizeof c->status - 1, reply.code);
+            s_keep_body (c, reply.body, reply.body_size);
         }
-        for (int i = 0; i < n; i++)
-            zmq_msg_close (&f[i]);
+        proto_wire_reply_close (&reply);
         if (ours)
             return 0;
     }

@@ -1,0 +1,160 @@
+/*  broker_snapshot.c — see broker_snapshot.h. */
+#include "broker_snapshot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker_case.h"
+#include "broker_estimate.h"
+#include "broker_vault.h"
+
+int
+broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
+{
+    (void)body;
+    const broker_config_t *cfg = ctx->config;
+    json_t *services = json_array ();
+    for (int i = 0; i < cfg->nservices; i++)
+        json_array_append_new (
+            services, json_pack ("{s:s, s:s, s:s, s:i}", "prefix", cfg->services[i].prefix, "name",
+                                 cfg->services[i].name, "name_en", cfg->services[i].name_en,
+                                 "mean_service_s", cfg->services[i].mean_service_s));
+    json_t *counters = json_array ();
+    for (int i = 0; i < cfg->ncounters; i++) {
+        json_t *list = json_array ();
+        for (int s = 0; s < cfg->nservices; s++)
+            if (cfg->counters[i].services & (1u << s))
+                json_array_append_new (list, json_string (cfg->services[s].prefix));
+        json_t *breaks = json_array ();
+        for (int b = 0; b < cfg->counters[i].nbreaks; b++) {
+            char period[16];
+            int from = cfg->counters[i].break_from[b], to = cfg->counters[i].break_to[b];
+            snprintf (period, sizeof period, "%02d:%02d-%02d:%02d", from / 60 % 100, from % 60,
+                      to / 60 % 100, to % 60);
+            json_array_append_new (breaks, json_string (period));
+        }
+        json_array_append_new (
+            counters, json_pack ("{s:i, s:s, s:o, s:o}", "id", cfg->counters[i].id, "name",
+                                 cfg->counters[i].name, "services", list, "breaks", breaks));
+    }
+    json_t *items = json_array ();
+    for (int i = 0; i < cfg->nitems; i++) {
+        const broker_item_cfg_t *it = &cfg->items[i];
+        json_t *docs = json_array ();
+        for (int k = 0; k < it->ndocs; k++)
+            json_array_append_new (
+                docs, json_pack ("{s:s, s:s}", "id", it->docs[k].id, "name", it->docs[k].name));
+        static const char *applicants[] = {"person", "company", "either"};
+        json_array_append_new (
+            items, json_pack ("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:b, s:o}", "id",
+                              it->id, "name", it->name, "service",
+                              cfg->services[it->service].prefix, "department", it->department,
+                              "kind", it->kind == BROKER_ITEM_IMMEDIATE ? "immediate" : "promised",
+                              "statutory_days", it->statutory_days, "promised_days",
+                              it->promised_days, "max_extension_days", it->max_extension_days,
+                              "applicant", applicants[it->applicant], "physical_result",
+                              it->physical, "documents", docs));
+    }
+    ctx->reply = json_pack (
+        "{s:s, s:{s:s, s:s, s:s, s:i}, s:o, s:o, s:s, s:s, s:I, s:i, s:{s:s, s:i, s:i, s:i, s:s},"
+        " s:s, s:{s:i, s:i}, s:o, s:O}",
+        "protocol", PROTO_SIGNATURE, "hall", "id", cfg->hall_id, "name", cfg->hall_name, "name_en",
+        cfg->hall_name_en, "utc_offset_min", cfg->utc_offset_min, "services", services, "counters",
+        counters, "events", ctx->pub_endpoint ? ctx->pub_endpoint : "", "clock",
+        broker_clock_simulated (ctx->clock) ? "sim" : "real", "now", (json_int_t)ctx->now, "day",
+        broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour), "missed", "rule",
+        broker_config_missed_name (cfg->missed_rule), "places", cfg->missed_places, "max_misses",
+        cfg->missed_max, "minutes", cfg->missed_grace_min, "notice", cfg->missed_notice,
+        "status_url", cfg->status_url, "limits", "max_body", PROTO_MAX_BODY, "max_message",
+        PROTO_MAX_MSG, "items", items, "departments", cfg->departments);
+    json_object_set_new (ctx->reply, "seq", json_integer ((json_int_t)ctx->hall->last_seq));
+    //  The appointment rules, so a booking page can offer only slots that exist.
+    json_t *hours = json_array ();
+    for (int p = 0; p < cfg->appt_nperiods; p++) {
+        char period[16];
+        int from = cfg->appt_open_min[2 * p], to = cfg->appt_open_min[2 * p + 1];
+        snprintf (period, sizeof period, "%02d:%02d-%02d:%02d", from / 60 % 100, from % 60,
+                  to / 60 % 100, to % 60);
+        json_array_append_new (hours, json_string (period));
+    }
+    json_object_set_new (
+        ctx->reply, "appointments",
+        json_pack ("{s:i, s:i, s:i, s:i, s:i, s:o}", "slot_minutes", cfg->appt_slot_min, "capacity",
+                   cfg->appt_capacity, "early_minutes", cfg->appt_early_min, "late_minutes",
+                   cfg->appt_late_min, "days_ahead", cfg->appt_days_ahead, "hours", hours));
+    return 0;
+}
+
+int
+broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body)
+{
+    (void)body;
+    broker_hall_t *hall = ctx->hall;
+    const broker_config_t *cfg = ctx->config;
+    json_t *services = json_array ();
+    for (int s = 0; s < cfg->nservices; s++) {
+        int ahead = broker_estimate_ahead_new (hall, s, PRIORITY_NORMAL);
+        int64_t naive = broker_estimate_wait_s (hall, s, ahead);
+        int64_t wait = broker_estimate_sim_new_s (hall, ctx->now, s);
+        json_array_append_new (
+            services, json_pack ("{s:s, s:s, s:s, s:I, s:i, s:I, s:o, s:o}", "prefix",
+                                 cfg->services[s].prefix, "name", cfg->services[s].name, "name_en",
+                                 cfg->services[s].name_en, "waiting",
+                                 (json_int_t)broker_hall_waiting (hall, s), "open_counters",
+                                 broker_hall_open_counters (hall, s), "mean_service_s",
+                                 (json_int_t)(broker_estimate_mean_ms (hall, s) / 1000.0 + 0.5),
+                                 "est_wait_s", wait >= 0 ? json_integer (wait) : json_null (),
+                                 "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ()));
+    }
+    json_t *counters = json_array ();
+    for (int i = 0; i < cfg->ncounters; i++)
+        json_array_append_new (counters, broker_counter_json (hall, &hall->counters[i]));
+    json_t *tickets = json_array ();
+    for (size_t i = 0; i < hall->nlive; i++)
+        json_array_append_new (tickets, broker_ticket_json (hall, hall->live[i], false));
+    //  Today's figures per service (the day's history a view cannot rebuild from events).
+    json_t *stats = json_object ();
+    for (int s = 0; s < cfg->nservices; s++)
+        json_object_set_new (stats, cfg->services[s].prefix,
+                             broker_day_service_json (&hall->day_svc[s]));
+    json_t *open_cases = json_object ();
+    ctx->reply = json_pack ("{s:I, s:I, s:i, s:o, s:o, s:o, s:o, s:i, s:i, s:o, s:o, s:o}", "seq",
+                            (json_int_t)hall->last_seq, "now", (json_int_t)ctx->now, "day",
+                            broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour),
+                            "services", services, "counters", counters, "tickets", tickets, "stats",
+                            stats, "over_wait_minutes", cfg->over_wait_min, "utc_offset_min",
+                            cfg->utc_offset_min, "cases", broker_case_summary (ctx, open_cases),
+                            "open_cases", open_cases, "cabinets", broker_vault_cabinets (ctx));
+    return 0;
+}
+
+//  The journal read back: a viewer that saw a gap in the sequence numbers fills it here.
+int
+broker_h_events_range (broker_ctx_t *ctx, const json_t *body)
+{
+    json_int_t from = json_integer_value (json_object_get (body, "from"));
+    json_t *lim = json_object_get (body, "limit");
+    json_int_t limit = lim ? json_integer_value (lim) : 1000;
+    if (from < 1 || limit < 1 || limit > 1000)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "from must be >= 1 and limit 1..1000");
+    json_t *events = json_array ();
+    for (json_int_t seq = from; seq < from + limit && (uint64_t)seq <= ctx->hall->last_seq; seq++) {
+        unsigned char key[8];
+        broker_key_u64 ((uint64_t)seq, key);
+        json_t *e = broker_store_get_json (ctx->store, BROKER_DB_EVENTS, key, sizeof key);
+        if (e)
+            json_array_append_new (events, e);
+    }
+    MDB_val v;
+    json_int_t day_seq = 1;
+    if (broker_store_get (ctx->store, BROKER_DB_META, "day_seq", 7, &v) == 0 && v.mv_size < 24) {
+        char buf[24];
+        memcpy (buf, v.mv_data, v.mv_size);
+        buf[v.mv_size] = 0;
+        day_seq = atoll (buf);
+    }
+    ctx->reply = json_pack ("{s:o, s:I, s:I}", "events", events, "last_seq",
+                            (json_int_t)ctx->hall->last_seq, "day_first_seq", day_seq);
+    return 0;
+}
