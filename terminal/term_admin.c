@@ -12,6 +12,8 @@
 #include "proto_keys.h"
 #include "proto_msg.h"
 #include "term_cli.h"
+#include "term_table.h"
+#include "term_words.h"
 
 static void
 s_help (FILE *out)
@@ -169,53 +171,79 @@ s_protocol_main (int nargs, char **args)
     return TERM_EXIT_OK;
 }
 
+//  Who did a step, and why: its counter or cabinet slot, clerk, device, level, reason.
+static void
+s_audit_who (const json_t *s, char *buf, size_t size)
+{
+    FILE *f = fmemopen (buf, size, "w");
+    if (!f) {
+        snprintf (buf, size, "?");
+        return;
+    }
+    const char *clerk = json_string_value (json_object_get (s, "clerk"));
+    const char *device = json_string_value (json_object_get (s, "device"));
+    const char *reason = json_string_value (json_object_get (s, "reason"));
+    const char *level = json_string_value (json_object_get (s, "level"));
+    if (json_is_integer (json_object_get (s, "counter")))
+        fprintf (f, "%lld 号窗口 ", (long long)proto_int (s, "counter"));
+    if (json_is_string (json_object_get (s, "cabinet")))
+        fprintf (f, "智能柜 %s 格口 %s%s ", proto_str (s, "cabinet"), proto_str (s, "slot"),
+                 json_is_true (json_object_get (s, "proxy")) ? " 代领 proxy" : "");
+    if (clerk)
+        fprintf (f, "%s ", clerk);
+    if (device)
+        fprintf (f, "设备 device %s ", device);
+    if (level)
+        fprintf (f, "%s ", term_zh (level));
+    if (reason && *reason)
+        fprintf (f, "— %s", reason);
+    fclose (f);
+}
+
 static void
 s_print_audit (const json_t *r)
 {
     term_print_case (stdout, json_object_get (r, "case"));
     int offset = (int)json_integer_value (json_object_get (r, "utc_offset_min"));
-    printf ("\n%-6s %-17s %-28s %-18s %s\n", "seq", "local time", "step", "state", "who / why");
+    static const term_table_col_t cols[] = {
+        {"序号", "Seq", 'r'},   {"时间", "Local time", 'l'},      {"步骤", "Step", 'l'},
+        {"状态", "State", 'l'}, {"经办与理由", "Who / why", 'l'},
+    };
+    term_table_t *t = term_table_new (cols, 5);
+    //  Failed intake checks, listed under the table by the step they belong to.
+    char *failed = NULL;
+    size_t failed_len = 0;
+    FILE *checks = open_memstream (&failed, &failed_len);
     size_t i;
     json_t *s;
     json_array_foreach (json_object_get (r, "steps"), i, s) {
-        char when[32];
-        proto_format_time (json_integer_value (json_object_get (s, "time")), offset, when,
-                           sizeof when);
-        printf ("%-6lld %-17s %-28s %-18s",
-                (long long)json_integer_value (json_object_get (s, "seq")), when,
-                json_string_value (json_object_get (s, "topic")),
-                json_string_value (json_object_get (s, "state")));
-        const char *clerk = json_string_value (json_object_get (s, "clerk"));
-        const char *device = json_string_value (json_object_get (s, "device"));
-        const char *reason = json_string_value (json_object_get (s, "reason"));
-        const char *level = json_string_value (json_object_get (s, "level"));
-        if (json_is_integer (json_object_get (s, "counter")))
-            printf (" counter %lld",
-                    (long long)json_integer_value (json_object_get (s, "counter")));
-        if (json_is_string (json_object_get (s, "cabinet")))
-            printf (" cabinet %s slot %s%s", json_string_value (json_object_get (s, "cabinet")),
-                    json_string_value (json_object_get (s, "slot")),
-                    json_is_true (json_object_get (s, "proxy")) ? " (proxy)" : "");
-        if (clerk)
-            printf (" clerk %s", clerk);
-        if (device)
-            printf (" device %s", device);
-        if (level)
-            printf (" level %s", level);
-        if (reason && *reason)
-            printf (" — %s", reason);
-        printf ("\n");
+        char when[32], who[512];
+        proto_format_time (proto_int (s, "time"), offset, when, sizeof when);
+        s_audit_who (s, who, sizeof who);
+        term_table_cellf (t, "%lld", (long long)proto_int (s, "seq"));
+        term_table_cell (t, when);
+        term_table_cell (t, proto_str (s, "topic"));
+        term_table_cell (t, term_zh (proto_str (s, "state")));
+        term_table_cell (t, who);
         size_t k;
         json_t *ch;
         json_array_foreach (json_object_get (s, "checks"), k, ch) {
             const char *over = json_string_value (json_object_get (ch, "override"));
-            if (!json_is_true (json_object_get (ch, "ok")))
-                printf ("         check %s failed: %s%s%s\n",
-                        json_string_value (json_object_get (ch, "check")),
-                        json_string_value (json_object_get (ch, "reason")),
-                        over ? " — overridden: " : "", over ? over : "");
+            if (checks && !json_is_true (json_object_get (ch, "ok")))
+                fprintf (checks, "  #%lld 核验 check %s 未通过 failed: %s%s%s\n",
+                         (long long)proto_int (s, "seq"), proto_str (ch, "check"),
+                         proto_str (ch, "reason"), over ? " — 已人工确认 overridden: " : "",
+                         over ? over : "");
         }
     }
+    printf ("\n");
+    term_table_print (t, stdout, 0);
+    term_table_destroy (&t);
+    if (checks)
+        fclose (checks);
+    if (failed && *failed)
+        printf ("\n%s", failed);
+    free (failed);
 }
 
 //  Starts a backup and waits for it (polling its status; a backup takes seconds).
@@ -348,15 +376,23 @@ term_admin_main (term_opts_t *o, int argc, char **argv)
     if (o->json || strcmp (verb, "call") == 0)
         term_print_json (r);
     else if (strcmp (verb, "devices") == 0) {
+        static const term_table_col_t cols[] = {
+            {"设备", "Device", 'l'},
+            {"角色", "Role", 'l'},
+            {"状态", "State", 'l'},
+            {"公钥", "Public key", 'l'},
+        };
+        term_table_t *t = term_table_new (cols, 4);
         size_t i;
         json_t *d;
-        char cell[256];
-        json_array_foreach (json_object_get (r, "devices"), i, d)
-            printf (
-                "%-8s %s %s%s\n", json_string_value (json_object_get (d, "role")),
-                term_pad (json_string_value (json_object_get (d, "name")), 24, cell, sizeof cell),
-                json_string_value (json_object_get (d, "public")),
-                json_integer_value (json_object_get (d, "revoked")) ? "  (revoked)" : "");
+        json_array_foreach (json_object_get (r, "devices"), i, d) {
+            term_table_cell (t, proto_str (d, "name"));
+            term_table_cellf (t, "%s %s", term_zh (proto_str (d, "role")), proto_str (d, "role"));
+            term_table_cell (t, proto_int (d, "revoked") ? "已撤销 revoked" : "在用 active");
+            term_table_cell (t, proto_str (d, "public"));
+        }
+        term_table_print (t, stdout, 0);
+        term_table_destroy (&t);
     } else if (strcmp (verb, "enroll") == 0 || strcmp (verb, "revoke") == 0)
         printf ("%s %s\n", verb,
                 json_string_value (

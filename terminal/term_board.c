@@ -5,10 +5,11 @@
                       [--services A,B] [--once] [--json]
 
     Fed by proto_mirror (the Clone pattern): it redraws after each batch of events and never
-    asks the broker for state. A call announced once is never announced again; a call that
-    happened while the event stream was broken (a broker restart, a lost event) is found in
-    the next snapshot (a ticket in state `called` with a call or recall count not yet
-    announced) and announced then, so a resync loses no call. */
+    asks the broker for state. On start it reads today's last calls back from the broker's
+    journal (events.range), so a restart does not blank the list of recent calls. A call announced
+   once is never announced again; a call that happened while the event stream was broken (a broker
+   restart, a lost event) is found in the next snapshot (a ticket in state `called` with a call or
+   recall count not yet announced) and announced then, so a resync loses no call. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -19,13 +20,16 @@
 #include <unistd.h>
 
 #include "proto_log.h"
+#include "proto_msg.h"
 #include "term_cli.h"
 #include "term_font.h"
 #include "proto_mirror.h"
 #include "term_voice.h"
+#include "term_words.h"
 
-#define RECENT  8    //  calls shown
-#define IDLE_MS 1000 //  loop wake-up when nothing is being spoken
+#define RECENT       8    //  calls shown
+#define IDLE_MS      1000 //  loop wake-up when nothing is being spoken
+#define JOURNAL_PAGE 1000 //  events read at a time (the most events.range gives)
 
 //  The one mutable global: the signal that asked us to stop (SIGINT, SIGTERM), or 0.
 static volatile sig_atomic_t s_stop_signal;
@@ -165,13 +169,73 @@ s_by_called (const void *x, const void *y)
     return d < 0 ? -1 : d > 0;
 }
 
+//  One page of the journal: events from..upto (inclusive) into `found`, newest first,
+//  the wanted calls only, until it holds RECENT. -1 if the broker did not give them.
+static int
+s_journal_page (s_board_t *b, int64_t from, int64_t upto, json_t *found)
+{
+    json_t *range =
+        json_pack ("{s:I, s:I}", "from", (json_int_t)from, "limit", (json_int_t)(upto - from + 1));
+    json_t *r = NULL;
+    int rc = proto_client_call (proto_mirror_client (b->mirror), "events.range", range, &r);
+    json_decref (range);
+    const json_t *events = json_object_get (r, "events");
+    for (size_t i = json_array_size (events); rc == PROTO_ERR_OK && i-- > 0;) {
+        json_t *e = json_array_get (events, i);
+        const json_t *t = json_object_get (e, "ticket");
+        if (strcmp (proto_str (e, "topic"), "ticket.called") == 0 && json_is_object (t) &&
+            s_wanted (b, proto_str (t, "service")) && json_array_size (found) < RECENT)
+            json_array_append (found, e);
+    }
+    json_decref (r);
+    return rc == PROTO_ERR_OK ? 0 : -1;
+}
+
+//  On the first snapshot: the last calls of the business day, read back from the broker's
+//  journal (events.range: the ticket.called events from the day's first event up to the
+//  snapshot's), newest pages first, so a board that restarts shows the calls it showed
+//  before instead of a blank list. They are history: nothing is announced. -1 if the
+//  journal cannot be read (an older broker): the caller shows what the snapshot has.
+static int
+s_restore (s_board_t *b)
+{
+    int64_t upto = (int64_t)proto_mirror_seq (b->mirror);
+    json_t *r = NULL, *range = json_pack ("{s:i, s:i}", "from", 1, "limit", 1);
+    int rc = proto_client_call (proto_mirror_client (b->mirror), "events.range", range, &r);
+    json_decref (range);
+    int64_t first = proto_int (r, "day_first_seq");
+    json_decref (r);
+    if (rc != PROTO_ERR_OK || first < 1)
+        return -1;
+    json_t *found = json_array (); //  newest first
+    for (int64_t hi = upto; hi >= first && json_array_size (found) < RECENT;) {
+        int64_t lo = hi - JOURNAL_PAGE + 1 < first ? first : hi - JOURNAL_PAGE + 1;
+        if (s_journal_page (b, lo, hi, found) != 0) {
+            json_decref (found);
+            return -1;
+        }
+        hi = lo - 1;
+    }
+    for (size_t i = json_array_size (found); i-- > 0;) {
+        const json_t *e = json_array_get (found, i);
+        s_call (b, json_object_get (e, "ticket"), proto_int (e, "counter"),
+                proto_str (e, "counter_name"), proto_int (e, "recall"), proto_int (e, "time"),
+                false);
+    }
+    log_info ("board: %zu call(s) of today restored from the journal", json_array_size (found));
+    json_decref (found);
+    return 0;
+}
+
 //  After a snapshot: announce the calls the event stream did not bring (tickets `called`
 //  with a call or recall count not yet announced), oldest first, and forget tickets that
 //  are no longer called. On the first snapshot nothing is announced: those calls were made
-//  before the board started; the board shows them as history.
+//  before the board started; the board shows them as history, today's from the journal
+//  (s_restore) or, failing that, the tickets called or being served now.
 static void
 s_resync (s_board_t *b)
 {
+    bool restored = !b->synced && s_restore (b) == 0;
     const json_t *st = proto_mirror_state (b->mirror);
     json_t *tickets = json_object_get (st, "tickets");
     size_t n = json_object_size (tickets), count = 0;
@@ -197,7 +261,7 @@ s_resync (s_board_t *b)
         const char *seen = json_string_value (json_object_get (b->announced, id));
         long long counter = proto_int (t, "counter");
         long long recall = proto_int (t, "recalls");
-        if (!b->synced)
+        if (!b->synced && !restored)
             s_call (b, t, counter, s_counter_name (b, counter), recall, proto_int (t, "called"),
                     false);
         else if (!seen || strcmp (seen, key) != 0) {
@@ -394,10 +458,13 @@ s_draw (s_board_t *b)
         json_t *est = json_object_get (svc, "est_wait_s");
         if (json_is_integer (est) && json_integer_value (est) < 60)
             fputs ("   新取号 1 分钟内 new ticket < 1 min", f);
-        else if (json_is_integer (est))
-            fprintf (f, "   新取号约 %lld 分钟 new ticket ~%lld min",
-                     (long long)(json_integer_value (est) + 59) / 60,
-                     (long long)(json_integer_value (est) + 59) / 60);
+        else if (json_is_integer (est)) {
+            char zh[48], en[48];
+            long long ms = json_integer_value (est) * 1000;
+            fprintf (f, "   新取号约 %s new ticket ~%s",
+                     term_minutes (ms, true, true, zh, sizeof zh),
+                     term_minutes (ms, false, true, en, sizeof en));
+        }
         s_eol (b, f);
     }
     if (b->voice && term_voice_dropped (b->voice)) {

@@ -8,6 +8,7 @@
 
 #include "proto_keys.h"
 #include "proto_msg.h"
+#include "term_words.h"
 
 int
 term_curve_setup (const char *key_file, const char *server_key)
@@ -142,9 +143,9 @@ void
 term_print_case (FILE *out, const json_t *c)
 {
     const char *s;
-    fprintf (out, "办件 %s  %s [%s]\n", json_string_value (json_object_get (c, "case_no")),
+    fprintf (out, "办件 %s  %s【%s】\n", json_string_value (json_object_get (c, "case_no")),
              json_string_value (json_object_get (c, "item_name")),
-             json_string_value (json_object_get (c, "state")));
+             term_zh (json_string_value (json_object_get (c, "state"))));
     const json_t *a = json_object_get (c, "applicant");
     fprintf (out, "  申请人 applicant: %s", json_string_value (json_object_get (a, "name")));
     if ((s = json_string_value (json_object_get (a, "id_number"))))
@@ -167,17 +168,17 @@ term_print_case (FILE *out, const json_t *c)
                 : "");
     }
     if (json_is_integer (json_object_get (c, "elapsed_days")))
-        fprintf (out, "  已用 used %lld / %lld 个工作日 working days, clock %s\n",
+        fprintf (out, "  已用 used %lld / %lld 个工作日 working days，%s\n",
                  (long long)json_integer_value (json_object_get (c, "elapsed_days")),
                  (long long)json_integer_value (json_object_get (c, "limit_days")),
-                 json_string_value (json_object_get (c, "clock")));
+                 term_zh (json_string_value (json_object_get (c, "clock"))));
     const json_t *w = json_object_get (c, "warnings");
     if (json_array_size (w)) {
         fprintf (out, "  预警 warnings:");
         size_t i;
         json_t *x;
         json_array_foreach (w, i, x)
-            fprintf (out, " %s", json_string_value (x));
+            fprintf (out, " %s", term_zh (json_string_value (x)));
         fprintf (out, "\n");
     }
     if ((s = json_string_value (json_object_get (c, "next_step"))))
@@ -204,6 +205,26 @@ term_pad (const char *text, int width, char *buf, size_t size)
     for (int w = proto_display_width (text); w < width && at + 1 < size; w++)
         buf[at++] = ' ';
     buf[at] = 0;
+    return buf;
+}
+
+const char *
+term_cut (const char *text, int width, char *buf, size_t size)
+{
+    const char *s = text ? text : "";
+    size_t len = 0, left = strlen (s);
+    int cols = 0;
+    while (left > 0) {
+        uint32_t cp;
+        int n = proto_utf8_decode (s + len, left, &cp), w = proto_cp_width (cp);
+        if (cols + w > width || len + (size_t)n >= size)
+            break;
+        cols += w;
+        len += (size_t)n;
+        left -= (size_t)n;
+    }
+    memcpy (buf, s, len);
+    buf[len] = 0;
     return buf;
 }
 

@@ -48,6 +48,9 @@ void term_print_json (const json_t *j);
 //  column: a Chinese character takes two (proto_display_width), which printf's %-Ns does
 //  not know. Longer text is kept whole, as far as buf holds. Returns buf.
 const char *term_pad (const char *text, int width, char *buf, size_t size);
+//  `text` (NULL: "") cut to at most `width` terminal columns into buf, never in the middle
+//  of a character. Returns buf.
+const char *term_cut (const char *text, int width, char *buf, size_t size);
 //  Parses "A,B,C" into a JSON array of strings. Caller owns it.
 json_t *term_split_list (const char *list);
 //  CURVE for every connection of this process: this device's key file and the broker's

@@ -75,12 +75,6 @@ s_lookup (char c)
 }
 
 bool
-term_font_has (char c)
-{
-    return s_lookup (c) != NULL;
-}
-
-bool
 term_font_ink (char c, int x, int y)
 {
     if (x < 0 || x >= TERM_FONT_COLS || y < 0 || y >= TERM_FONT_ROWS)
@@ -89,27 +83,4 @@ term_font_ink (char c, int x, int y)
     if (!glyph)
         glyph = s_lookup ('?');
     return glyph->rows[y][x] == '#';
-}
-
-int
-term_font_draw (unsigned char *img, int img_w, int img_h, int x, int y, int scale, const char *text,
-                int len)
-{
-    if (!img || !text || len <= 0 || scale < 1)
-        return 0;
-    for (int i = 0; i < len; i++)
-        for (int gy = 0; gy < TERM_FONT_ROWS; gy++)
-            for (int gx = 0; gx < TERM_FONT_COLS; gx++) {
-                if (!term_font_ink (text[i], gx, gy))
-                    continue;
-                int px = x + (i * TERM_FONT_ADVANCE + gx) * scale;
-                int py = y + gy * scale;
-                for (int dy = 0; dy < scale; dy++)
-                    for (int dx = 0; dx < scale; dx++) {
-                        int ix = px + dx, iy = py + dy;
-                        if (ix >= 0 && ix < img_w && iy >= 0 && iy < img_h)
-                            img[(size_t)iy * (size_t)img_w + (size_t)ix] = 0;
-                    }
-            }
-    return len * TERM_FONT_ADVANCE * scale - scale;
 }

@@ -10,6 +10,7 @@
 
 #include "term_cli.h"
 #include "term_slip.h"
+#include "term_words.h"
 
 static void
 s_help (FILE *out)
@@ -89,6 +90,7 @@ s_print_slip (term_opts_t *o, const char *command, json_t *body, const char *png
 
     term_slip_t slip = {
         .hall = json_string_value (json_object_get (r, "hall")),
+        .hall_en = json_string_value (json_object_get (r, "hall_en")),
         .service = json_string_value (json_object_get (r, "service_name")),
         .service_en = json_string_value (json_object_get (r, "service_name_en")),
         .number = json_string_value (json_object_get (r, "number")),
@@ -157,8 +159,8 @@ s_by_token (term_opts_t *o, int argc, char **argv, const char *command)
         if (strcmp (command, "ticket.cancel") == 0)
             printf ("%s 已取消 / cancelled\n", number ? number : "?");
         else
-            printf ("%s 已重新排队 / back in line (%s), 前面 %lld 人 / %lld ahead\n",
-                    number ? number : "?", state ? state : "?",
+            printf ("%s 已重新排队 / back in line（%s），您前面还有 %lld 人 / %lld ahead of you\n",
+                    number ? number : "?", term_zh (state),
                     (long long)json_integer_value (json_object_get (t, "ahead")),
                     (long long)json_integer_value (json_object_get (t, "ahead")));
     }

@@ -28,6 +28,7 @@
 #include "term_view.h"
 #include "proto_kpi.h"
 #include "proto_mirror.h"
+#include "term_words.h"
 
 //  Timers on the screen (longest wait, idle time) move at least this often.
 #define TICK_MS 1000
@@ -53,21 +54,16 @@ s_is (const json_t *j, const char *key, const char *value)
 //  ---------------------------------------------------------------------------------------
 //  Formatting figures
 
+//  A duration in minutes (term_words.h), as the view's language says it; "-" for none.
+//  Estimates round up, as on the citizen's slip; time gone by rounds down.
 static const char *
-s_dur (const json_t *ms, char *buf, size_t size)
+s_dur (const term_view_t *v, const json_t *ms, bool estimate, char *buf, size_t size)
 {
     if (!json_is_integer (ms)) {
         snprintf (buf, size, "-");
         return buf;
     }
-    long long s = json_integer_value (ms) / 1000;
-    if (s < 0)
-        s = 0;
-    if (s >= 3600)
-        snprintf (buf, size, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
-    else
-        snprintf (buf, size, "%02lld:%02lld", s / 60, s % 60);
-    return buf;
+    return term_minutes (json_integer_value (ms), v->zh, estimate, buf, size);
 }
 
 static const char *
@@ -98,51 +94,33 @@ s_clock (int64_t ms, int utc_offset_min, const char *fmt, char *buf, size_t size
     return buf;
 }
 
+//  A state or alarm: in Chinese where Chinese shows (term_words.h), else as on the wire.
 static const char *
-s_state_text (const term_view_t *v, const char *state, char *buf, size_t size)
+s_word (const term_view_t *v, const char *word)
 {
-    static const struct {
-        const char *state, *zh;
-    } names[] = {
-        {"idle", "空闲"},   {"calling", "叫号"},    {"serving", "办理"},
-        {"paused", "暂停"}, {"logged_out", "离线"},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp (names[i].state, state) == 0)
-            return term_view_bi (v, names[i].zh, state, buf, size);
-    snprintf (buf, size, "%s", state);
-    return buf;
+    return v->zh ? term_zh (word) : word;
 }
 
-static const char *
-s_alarm_text (const term_view_t *v, const char *alarm, char *buf, size_t size)
-{
-    static const struct {
-        const char *alarm, *zh;
-    } names[] = {
-        {"ajar", "门未关"},
-        {"jammed", "卡锁"},
-        {"uncommanded_open", "异常开门"},
-        {"board_offline", "锁板离线"},
-        {"incident", "事件"},
-        {"lockout", "锁定"},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp (names[i].alarm, alarm) == 0)
-            return term_view_bi (v, names[i].zh, alarm, buf, size);
-    snprintf (buf, size, "%s", alarm);
-    return buf;
-}
-
+//  The services' columns. Widths are the least each takes; a column grows to its widest
+//  cell (s_fit). On a narrow screen the highest `drop` goes first: the key figures (over-
+//  wait rate, rated and good rates, open counters, next to who waits and how long) stay
+//  on an 80-column terminal, where averages and the over-wait count give way.
 static const term_col_t s_svc_cols[] = {
-    {"等候", "Waiting", 8, 'r', 0},      {"最长等候", "Longest", 9, 'r', 0},
-    {"预计等候", "Est.wait", 9, 'r', 3}, {"已办", "Served", 7, 'r', 0},
-    {"平均等候", "Avg wait", 9, 'r', 2}, {"平均办理", "Avg serv", 9, 'r', 4},
-    {"超时", "Over", 6, 'r', 5},         {"超时率", "Over%", 7, 'r', 7},
-    {"评价率", "Rated%", 7, 'r', 8},     {"好评率", "Good%", 7, 'r', 6},
-    {"开窗", "Open", 6, 'r', 9},
+    {"等候", "Waiting", 8, 'r', 0},      {"最长等候", "Longest", 9, 'r', 4},
+    {"预计等候", "Est.wait", 9, 'r', 6}, {"已办", "Served", 7, 'r', 5},
+    {"平均等候", "Avg wait", 9, 'r', 7}, {"平均办理", "Avg serv", 9, 'r', 9},
+    {"超时", "Over", 6, 'r', 8},         {"超时率", "Over%", 7, 'r', 1},
+    {"评价率", "Rated%", 7, 'r', 3},     {"好评率", "Good%", 7, 'r', 2},
+    {"开窗", "Open", 6, 'r', 0},
 };
 #define SVC_COLS ((int)(sizeof s_svc_cols / sizeof s_svc_cols[0]))
+#define MAX_COLS 11
+
+//  A table cell: its text and level.
+typedef struct {
+    char text[48];
+    int level;
+} s_cell_t;
 
 //  Longest wait: red past the over-wait limit, yellow past half of it.
 static int
@@ -155,73 +133,116 @@ s_wait_level (const json_t *k, const json_t *ms)
     return w > limit ? TERM_LVL_RED : w > limit / 2 ? TERM_LVL_YELLOW : TERM_LVL_OK;
 }
 
-//  The services table in at most max_rows rows, header included.
+//  Widens each column to its widest cell (with its mark, "!" or "!!") and its header, so
+//  "1 小时 5 分钟" is never cut.
 static void
-s_services (term_view_t *v, const json_t *k, int max_rows)
+s_fit (const term_view_t *v, term_col_t *col, int ncols, const s_cell_t *cells, int nrows)
 {
-    const json_t *list = json_object_get (k, "services");
-    int n = (int)json_array_size (list), hdr = term_view_header_rows (v);
+    for (int c = 0; c < ncols; c++) {
+        int w = proto_display_width (col[c].en);
+        if (v->zh && proto_display_width (col[c].zh) > w)
+            w = proto_display_width (col[c].zh);
+        for (int r = 0; r < nrows; r++) {
+            const s_cell_t *cell = &cells[r * ncols + c];
+            int cw = proto_display_width (cell->text) + (cell->level == TERM_LVL_RED      ? 2
+                                                         : cell->level == TERM_LVL_YELLOW ? 1
+                                                                                          : 0);
+            w = cw > w ? cw : w;
+        }
+        if (w + 1 > col[c].width)
+            col[c].width = w + 1;
+    }
+}
+
+//  One service's cells, in the order of s_svc_cols.
+static void
+s_service_cells (const term_view_t *v, const json_t *k, const json_t *s, s_cell_t *cell)
+{
+    bool nobody = proto_int (s, "waiting") > 0 && proto_int (s, "open_counters") == 0;
+    json_t *est = json_object_get (s, "est_wait_s");
+    json_t *est_ms =
+        json_is_integer (est) ? json_integer (json_integer_value (est) * 1000) : json_null ();
+    s_num (proto_int (s, "waiting"), cell[0].text, sizeof cell[0].text);
+    cell[0].level = nobody ? TERM_LVL_RED : TERM_LVL_OK;
+    s_dur (v, json_object_get (s, "longest_wait_ms"), false, cell[1].text, sizeof cell[1].text);
+    cell[1].level = s_wait_level (k, json_object_get (s, "longest_wait_ms"));
+    s_dur (v, est_ms, true, cell[2].text, sizeof cell[2].text);
+    json_decref (est_ms);
+    s_num (proto_int (s, "served"), cell[3].text, sizeof cell[3].text);
+    s_dur (v, json_object_get (s, "avg_wait_ms"), false, cell[4].text, sizeof cell[4].text);
+    s_dur (v, json_object_get (s, "avg_service_ms"), false, cell[5].text, sizeof cell[5].text);
+    s_num (proto_int (s, "over_wait"), cell[6].text, sizeof cell[6].text);
+    cell[6].level = proto_int (s, "over_wait") > 0 ? TERM_LVL_YELLOW : TERM_LVL_OK;
+    s_pct (json_object_get (s, "over_wait_rate"), cell[7].text, sizeof cell[7].text);
+    cell[7].level = cell[6].level; //  the rate carries the mark where the count is dropped
+    s_pct (json_object_get (s, "rating_rate"), cell[8].text, sizeof cell[8].text);
+    s_pct (json_object_get (s, "good_rate"), cell[9].text, sizeof cell[9].text);
+    s_num (proto_int (s, "open_counters"), cell[10].text, sizeof cell[10].text);
+    cell[10].level = nobody ? TERM_LVL_RED : TERM_LVL_OK;
+}
+
+//  The rows of a table (cells n × ncols, row by row) under its header, in at most
+//  max_rows rows; the first column (name[r]) takes what the others leave, between
+//  name_min and its natural width. `dim[r]` draws a row dimmed.
+static void
+s_table (term_view_t *v, const char *zh, const char *en, term_col_t *col, int ncols,
+         const s_cell_t *cells, char (*name)[256], const bool *dim, int n, int name_min,
+         int max_rows)
+{
+    int hdr = term_view_header_rows (v), natural = 8;
     if (max_rows <= hdr)
         return;
-    char name[512];
-    int natural = 8;
-    for (int i = 0; i < n; i++) {
-        const json_t *s = json_array_get (list, (size_t)i);
-        snprintf (name, sizeof name, "%s %s %s", proto_str (s, "prefix"),
-                  v->zh ? proto_str (s, "name") : "", proto_str (s, "name_en"));
-        int w = proto_display_width (name);
+    for (int r = 0; r < n; r++) {
+        int w = proto_display_width (name[r]);
         natural = w > natural ? w : natural;
     }
-    bool shown[SVC_COLS];
-    int name_w = term_view_layout (s_svc_cols, SVC_COLS, shown, v->cols, 18, natural + 1);
-    term_view_header (v, "业务", "Service", name_w, s_svc_cols, SVC_COLS, shown);
+    s_fit (v, col, ncols, cells, n);
+    bool shown[MAX_COLS];
+    int name_w = term_view_layout (col, ncols, shown, v->cols, name_min, natural + 1);
+    term_view_header (v, zh, en, name_w, col, ncols, shown);
     int room = max_rows - hdr, rows = n <= room ? n : room - 1;
-    for (int i = 0; i < rows; i++) {
-        const json_t *s = json_array_get (list, (size_t)i);
-        if (v->zh)
-            snprintf (name, sizeof name, "%s %s %s", proto_str (s, "prefix"), proto_str (s, "name"),
-                      proto_str (s, "name_en"));
-        else
-            snprintf (name, sizeof name, "%s %s", proto_str (s, "prefix"),
-                      proto_str (s, "name_en"));
-        term_view_cell (v, name, name_w, 'l', TERM_LVL_OK);
-        char cell[SVC_COLS][48];
-        int level[SVC_COLS] = {0};
-        bool nobody = proto_int (s, "waiting") > 0 && proto_int (s, "open_counters") == 0;
-        json_t *est = json_object_get (s, "est_wait_s");
-        json_t *est_ms =
-            json_is_integer (est) ? json_integer (json_integer_value (est) * 1000) : json_null ();
-        s_num (proto_int (s, "waiting"), cell[0], sizeof cell[0]);
-        level[0] = nobody ? TERM_LVL_RED : TERM_LVL_OK;
-        s_dur (json_object_get (s, "longest_wait_ms"), cell[1], sizeof cell[1]);
-        level[1] = s_wait_level (k, json_object_get (s, "longest_wait_ms"));
-        s_dur (est_ms, cell[2], sizeof cell[2]);
-        json_decref (est_ms);
-        s_num (proto_int (s, "served"), cell[3], sizeof cell[3]);
-        s_dur (json_object_get (s, "avg_wait_ms"), cell[4], sizeof cell[4]);
-        s_dur (json_object_get (s, "avg_service_ms"), cell[5], sizeof cell[5]);
-        s_num (proto_int (s, "over_wait"), cell[6], sizeof cell[6]);
-        level[6] = proto_int (s, "over_wait") > 0 ? TERM_LVL_YELLOW : TERM_LVL_OK;
-        s_pct (json_object_get (s, "over_wait_rate"), cell[7], sizeof cell[7]);
-        s_pct (json_object_get (s, "rating_rate"), cell[8], sizeof cell[8]);
-        s_pct (json_object_get (s, "good_rate"), cell[9], sizeof cell[9]);
-        s_num (proto_int (s, "open_counters"), cell[10], sizeof cell[10]);
-        level[10] = nobody ? TERM_LVL_RED : TERM_LVL_OK;
-        for (int c = 0; c < SVC_COLS; c++)
+    for (int r = 0; r < rows; r++) {
+        term_view_cell (v, name[r], name_w, 'l', dim[r] ? TERM_LVL_DIM : TERM_LVL_OK);
+        for (int c = 0; c < ncols; c++)
             if (shown[c])
-                term_view_col_cell (v, &s_svc_cols[c], cell[c], level[c]);
+                term_view_col_cell (v, &col[c], cells[r * ncols + c].text,
+                                    cells[r * ncols + c].level);
         term_view_newline (v);
     }
     if (rows < n)
         term_view_more (v, n - rows);
 }
 
+//  The services table in at most max_rows rows, header included.
+static void
+s_services (term_view_t *v, const json_t *k, int max_rows)
+{
+    const json_t *list = json_object_get (k, "services");
+    int n = (int)json_array_size (list);
+    s_cell_t *cells = calloc ((size_t)(n ? n : 1) * SVC_COLS, sizeof *cells);
+    char (*name)[256] = calloc ((size_t)(n ? n : 1), sizeof *name);
+    bool *dim = calloc ((size_t)(n ? n : 1), sizeof *dim);
+    term_col_t col[SVC_COLS];
+    memcpy (col, s_svc_cols, sizeof col);
+    for (int r = 0; cells && name && dim && r < n; r++) {
+        const json_t *s = json_array_get (list, (size_t)r);
+        snprintf (name[r], sizeof name[r], "%s %s%s%s", proto_str (s, "prefix"),
+                  v->zh ? proto_str (s, "name") : "", v->zh ? " " : "", proto_str (s, "name_en"));
+        s_service_cells (v, k, s, &cells[r * SVC_COLS]);
+    }
+    if (cells && name && dim)
+        s_table (v, "业务", "Service", col, SVC_COLS, cells, name, dim, n, 18, max_rows);
+    free (cells);
+    free (name);
+    free (dim);
+}
+
 //  The counters table in at most max_rows rows: working counters first, then the closed.
 static void
 s_counters (term_view_t *v, const json_t *k, int max_rows)
 {
-    term_col_t cols[] = {
-        {"状态", "State", v->zh ? 17 : 12, 'l', 0},
+    term_col_t col[] = {
+        {"状态", "State", v->zh ? 9 : 12, 'l', 0},
         {"当前号", "Ticket", 8, 'l', 0},
         {"人员", "Clerk", 13, 'l', 4},
         {"已办", "Served", 7, 'r', 0},
@@ -229,57 +250,43 @@ s_counters (term_view_t *v, const json_t *k, int max_rows)
         {"空闲", "Idle", 9, 'r', 3},
         {"本状态", "In state", 10, 'r', 5},
     };
-    enum { NCOLS = sizeof cols / sizeof cols[0] };
+    enum { NCOLS = sizeof col / sizeof col[0] };
     const json_t *list = json_object_get (k, "counters");
-    int n = (int)json_array_size (list), hdr = term_view_header_rows (v);
-    if (max_rows <= hdr)
-        return;
-    int natural = 8;
-    for (int i = 0; i < n; i++) {
-        int w =
-            v->zh ? proto_display_width (proto_str (json_array_get (list, (size_t)i), "name")) : 12;
-        natural = w > natural ? w : natural;
-    }
-    bool shown[NCOLS];
-    int name_w = term_view_layout (cols, NCOLS, shown, v->cols, 12, natural + 1);
-    term_view_header (v, "窗口", "Counter", name_w, cols, NCOLS, shown);
-    int room = max_rows - hdr, rows = n <= room ? n : room - 1, drawn = 0;
-    for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < n && drawn < rows; i++) {
+    int n = (int)json_array_size (list), r = 0;
+    s_cell_t *cells = calloc ((size_t)(n ? n : 1) * NCOLS, sizeof *cells);
+    char (*name)[256] = calloc ((size_t)(n ? n : 1), sizeof *name);
+    bool *dim = calloc ((size_t)(n ? n : 1), sizeof *dim);
+    for (int pass = 0; cells && name && dim && pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
             const json_t *c = json_array_get (list, (size_t)i);
             bool closed = s_is (c, "state", "logged_out");
             if (closed != (pass == 1))
                 continue;
-            char name[256], cell[NCOLS][96];
-            int level[NCOLS] = {0};
+            s_cell_t *cell = &cells[r * NCOLS];
             if (v->zh)
-                snprintf (name, sizeof name, "%s", proto_str (c, "name"));
+                snprintf (name[r], sizeof name[r], "%s", proto_str (c, "name"));
             else
-                snprintf (name, sizeof name, "Counter %lld", (long long)proto_int (c, "id"));
-            term_view_cell (v, name, name_w, 'l', closed ? TERM_LVL_DIM : TERM_LVL_OK);
-            s_state_text (v, proto_str (c, "state"), cell[0], sizeof cell[0]);
-            level[0] = closed ? TERM_LVL_DIM : TERM_LVL_OK;
-            snprintf (cell[1], sizeof cell[1], "%s",
+                snprintf (name[r], sizeof name[r], "Counter %lld", (long long)proto_int (c, "id"));
+            dim[r++] = closed;
+            snprintf (cell[0].text, sizeof cell[0].text, "%s", s_word (v, proto_str (c, "state")));
+            cell[0].level = closed ? TERM_LVL_DIM : TERM_LVL_OK;
+            snprintf (cell[1].text, sizeof cell[1].text, "%s",
                       json_is_string (json_object_get (c, "ticket")) ? proto_str (c, "ticket")
                                                                      : "-");
-            snprintf (cell[2], sizeof cell[2], "%s",
+            snprintf (cell[2].text, sizeof cell[2].text, "%s",
                       json_is_string (json_object_get (c, "clerk")) ? proto_str (c, "clerk") : "-");
-            s_num (proto_int (c, "served"), cell[3], sizeof cell[3]);
-            s_pct (json_object_get (c, "utilisation"), cell[4], sizeof cell[4]);
-            s_dur (json_object_get (c, "idle_ms"), cell[5], sizeof cell[5]);
-            level[5] = proto_kpi_level_of (c);
-            if (closed)
-                snprintf (cell[6], sizeof cell[6], "-");
-            else
-                s_dur (json_object_get (c, "state_ms"), cell[6], sizeof cell[6]);
-            for (int j = 0; j < NCOLS; j++)
-                if (shown[j])
-                    term_view_col_cell (v, &cols[j], cell[j], level[j]);
-            term_view_newline (v);
-            drawn++;
+            s_num (proto_int (c, "served"), cell[3].text, sizeof cell[3].text);
+            s_pct (json_object_get (c, "utilisation"), cell[4].text, sizeof cell[4].text);
+            s_dur (v, json_object_get (c, "idle_ms"), false, cell[5].text, sizeof cell[5].text);
+            cell[5].level = proto_kpi_level_of (c);
+            s_dur (v, closed ? NULL : json_object_get (c, "state_ms"), false, cell[6].text,
+                   sizeof cell[6].text);
         }
-    if (drawn < n)
-        term_view_more (v, n - drawn);
+    if (cells && name && dim)
+        s_table (v, "窗口", "Counter", col, NCOLS, cells, name, dim, n, 12, max_rows);
+    free (cells);
+    free (name);
+    free (dim);
 }
 
 //  "label value" with the value's level, then a gap.
@@ -322,9 +329,10 @@ s_totals (term_view_t *v, const json_t *k)
     s_figure (v, "等候", "waiting", s_num (proto_int (t, "waiting"), buf, sizeof buf), TERM_LVL_OK);
     s_figure (v, "已办", "served", s_num (proto_int (t, "served"), buf, sizeof buf), TERM_LVL_OK);
     s_figure (v, "平均等候", "avg wait",
-              s_dur (json_object_get (t, "avg_wait_ms"), buf, sizeof buf), TERM_LVL_OK);
+              s_dur (v, json_object_get (t, "avg_wait_ms"), false, buf, sizeof buf), TERM_LVL_OK);
     s_figure (v, "平均办理", "avg serv",
-              s_dur (json_object_get (t, "avg_service_ms"), buf, sizeof buf), TERM_LVL_OK);
+              s_dur (v, json_object_get (t, "avg_service_ms"), false, buf, sizeof buf),
+              TERM_LVL_OK);
     s_figure (v, "超时", "over wait", s_num (proto_int (t, "over_wait"), buf, sizeof buf),
               proto_int (t, "over_wait") ? TERM_LVL_YELLOW : TERM_LVL_OK);
     s_figure (v, "评价率", "rated", s_pct (json_object_get (t, "rating_rate"), buf, sizeof buf),
@@ -400,9 +408,7 @@ s_cabinets (term_view_t *v, const json_t *k, int max_lines)
             term_view_word (v, proto_str (s, "slot"), TERM_LVL_OK);
             json_array_foreach (json_object_get (s, "alarms"), a, name)
                 term_view_word (
-                    v,
-                    s_alarm_text (v, json_string_value (name) ? json_string_value (name) : "?", buf,
-                                  sizeof buf),
+                    v, s_word (v, json_string_value (name) ? json_string_value (name) : "?"),
                     TERM_LVL_RED);
         }
         if (proto_int (c, "overdue_slots"))
@@ -432,7 +438,7 @@ s_alarms (term_view_t *v, const json_t *k, int max_rows)
                         TERM_LVL_OK);
         term_view_word (v, proto_str (a, "cabinet"), TERM_LVL_OK);
         term_view_word (v, proto_str (a, "slot"), TERM_LVL_OK);
-        term_view_word (v, s_alarm_text (v, proto_str (a, "alarm"), buf, sizeof buf), TERM_LVL_RED);
+        term_view_word (v, s_word (v, proto_str (a, "alarm")), TERM_LVL_RED);
         term_view_word (v, proto_str (a, "detail"), TERM_LVL_OK);
         term_view_newline (v);
     }
@@ -755,6 +761,8 @@ s_usage (FILE *out)
                   "               tcp://127.0.0.1:7100)\n"
                   "  --pub EP     event endpoint (default: the one the broker advertises)\n"
                   "  --once       print one frame as plain text and exit\n"
+                  "  --columns N  with --once: lay the frame out for an N-column screen, as\n"
+                  "               the live screen would (default: every column, unbounded)\n"
                   "  --json       print the figures as one JSON object and exit\n"
                   "  --help       this help\n"
                   "\n"
@@ -766,10 +774,15 @@ term_monitor_main (term_opts_t *o, int argc, char **argv)
 {
     const char *pub = NULL;
     bool once = false;
+    int columns = 1000;
     static const struct option longopts[] = {
-        {"broker", required_argument, NULL, 'b'}, {"pub", required_argument, NULL, 'p'},
-        {"once", no_argument, NULL, 'o'},         {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"broker", required_argument, NULL, 'b'},
+        {"pub", required_argument, NULL, 'p'},
+        {"once", no_argument, NULL, 'o'},
+        {"json", no_argument, NULL, 'j'},
+        {"columns", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     optind = 0;
     int ch;
@@ -778,6 +791,11 @@ term_monitor_main (term_opts_t *o, int argc, char **argv)
         case 'b': o->broker = optarg; break;
         case 'p': pub = optarg; break;
         case 'o': once = true; break;
+        case 'c':
+            columns = atoi (optarg);
+            if (columns < MIN_COLS)
+                return term_usage_error ("monitor", "--columns needs at least %d", MIN_COLS);
+            break;
         case 'j': o->json = true; break;
         case 'h': s_usage (stdout); return TERM_EXIT_OK;
         default: s_usage (stderr); return TERM_EXIT_USAGE;
@@ -804,7 +822,7 @@ term_monitor_main (term_opts_t *o, int argc, char **argv)
             if (o->json)
                 term_print_json (k);
             else {
-                term_view_t v = {.zh = true, .rows = INT_MAX, .cols = 1000, .out = stdout};
+                term_view_t v = {.zh = true, .rows = INT_MAX, .cols = columns, .out = stdout};
                 s_render (&v, k, true);
             }
             json_decref (k);

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "term_cli.h"
+#include "term_table.h"
+#include "term_words.h"
 
 typedef struct {
     const char *verb;
@@ -100,37 +102,43 @@ s_queue (term_opts_t *o, const s_args_t *a)
         return TERM_EXIT_OK;
     }
     json_t *cases = json_object_get (r, "cases");
-    printf ("%zu open case(s)%s%s\n", json_array_size (cases), a->department ? " for " : "",
+    printf ("在办 %zu 件 / %zu open case(s)%s%s\n\n", json_array_size (cases),
+            json_array_size (cases), a->department ? "，部门 department " : "",
             a->department ? a->department : "");
-    printf ("%-20s %-18s %-14s %-10s %-8s %s\n", "case", "state", "item", "deadline", "used",
-            "warnings");
+    static const term_table_col_t cols[] = {
+        {"办件编号", "Case", 'l'},   {"状态", "State", 'l'},    {"承诺期限", "Deadline", 'l'},
+        {"已用工作日", "Used", 'r'}, {"预警", "Warnings", 'l'}, {"事项", "Item", 'l'},
+    };
+    term_table_t *t = term_table_new (cols, 6);
     size_t i;
     json_t *c;
     json_array_foreach (cases, i, c) {
-        char deadline[16] = "—";
+        term_table_cell (t, proto_str (c, "case_no"));
+        term_table_cell (t, term_zh (proto_str (c, "state")));
         json_t *d = json_object_get (c, "promised_deadline");
         if (json_is_integer (d))
-            snprintf (deadline, sizeof deadline, "%02lld-%02lld",
-                      (long long)json_integer_value (d) / 100 % 100,
-                      (long long)json_integer_value (d) % 100);
-        char used[16] = "";
+            term_table_cellf (t, "%02lld-%02lld", (long long)json_integer_value (d) / 100 % 100,
+                              (long long)json_integer_value (d) % 100);
+        else
+            term_table_cell (t, NULL);
         if (json_is_integer (json_object_get (c, "elapsed_days")))
-            snprintf (used, sizeof used, "%lld/%lld",
-                      (long long)json_integer_value (json_object_get (c, "elapsed_days")),
-                      (long long)json_integer_value (json_object_get (c, "limit_days")));
-        char warn[64] = "";
+            term_table_cellf (t, "%lld/%lld", (long long)proto_int (c, "elapsed_days"),
+                              (long long)proto_int (c, "limit_days"));
+        else
+            term_table_cell (t, NULL);
+        char warn[128] = "";
         size_t k;
         json_t *w;
         json_array_foreach (json_object_get (c, "warnings"), k, w) {
             size_t len = strlen (warn);
-            snprintf (warn + len, sizeof warn - len, "%s%s", k ? "," : "", json_string_value (w));
+            snprintf (warn + len, sizeof warn - len, "%s%s", k ? "、" : "",
+                      term_zh (json_string_value (w)));
         }
-        printf ("%-20s %-18s %-14s %-10s %-8s %s  %s\n",
-                json_string_value (json_object_get (c, "case_no")),
-                json_string_value (json_object_get (c, "state")),
-                json_string_value (json_object_get (c, "item")), deadline, used, warn,
-                json_string_value (json_object_get (c, "item_name")));
+        term_table_cell (t, warn);
+        term_table_cellf (t, "%s %s", proto_str (c, "item_name"), proto_str (c, "item"));
     }
+    term_table_print (t, stdout, 0);
+    term_table_destroy (&t);
     json_decref (r);
     return TERM_EXIT_OK;
 }

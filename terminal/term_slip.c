@@ -8,8 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <pango/pangocairo.h>
+
 #include "proto_qr.h"
 #include "term_font.h"
+#include "term_words.h"
 
 //  Width of a 58 mm receipt at 203 dpi, the narrowest paper a hall is likely to use: a
 //  PNG this wide prints 1:1, and the printer's own QR code must fit in it too.
@@ -44,10 +47,17 @@ s_check_text (const char *field, const char *s)
     return 0;
 }
 
+//  Optional text: NULL and "" both mean "not on the slip".
+static bool
+s_has (const char *s)
+{
+    return s && *s;
+}
+
 static bool
 s_has_qr (const term_slip_t *slip)
 {
-    return slip->qr_text && *slip->qr_text;
+    return s_has (slip->qr_text);
 }
 
 //  Checks everything the three writers rely on; with qr != NULL also encodes the QR code
@@ -86,7 +96,9 @@ s_check (const term_slip_t *slip, proto_qr_t *qr)
         fprintf (stderr, "slip: UTC offset of %d minutes\n", slip->utc_offset_min);
         return -1;
     }
-    if (s_check_text ("hall name", slip->hall) || s_check_text ("service", slip->service) ||
+    if (s_check_text ("hall name", slip->hall) ||
+        s_check_text ("English hall name", slip->hall_en) ||
+        s_check_text ("service", slip->service) ||
         s_check_text ("English service name", slip->service_en) ||
         s_check_text ("footer", slip->footer))
         return -1;
@@ -121,35 +133,49 @@ s_format_time (const term_slip_t *slip, char *buf, size_t size)
     return 0;
 }
 
-//  Whole minutes, rounded up: telling someone "about 0 min" sends them to the counter
-//  too early.
-static long
-s_wait_minutes (long secs)
-{
-    return secs / 60 + (secs % 60 != 0);
-}
+//  The slip's sentences, the same on every form: each in Chinese, and in English for a
+//  second, smaller line.
+typedef struct {
+    char when[32]; //  "2025-11-28 09:03", the hall's local time
+    char ahead_zh[64], ahead_en[64];
+    char wait_zh[96], wait_en[96];
+    char notice_zh[TERM_SLIP_TEXT_MAX + 1]; //  the footer before " / " (all of it without)
+    const char *notice_en;                  //  after " / ", or NULL
+} s_words_t;
 
-static void
-s_wait_zh (const term_slip_t *slip, char *buf, size_t size)
+static int
+s_words (const term_slip_t *slip, s_words_t *w)
 {
-    if (slip->est_wait_s < 0)
-        snprintf (buf, size, "暂无窗口开放");
-    else if (slip->est_wait_s < 60)
-        snprintf (buf, size, "预计等待少于 1 分钟");
-    else
-        snprintf (buf, size, "预计等待约 %ld 分钟", s_wait_minutes (slip->est_wait_s));
-}
-
-static void
-s_wait_en (const term_slip_t *slip, char *buf, size_t size, bool upper)
-{
-    if (slip->est_wait_s < 0)
-        snprintf (buf, size, upper ? "NO COUNTER OPEN" : "no counter open");
-    else if (slip->est_wait_s < 60)
-        snprintf (buf, size, upper ? "WAIT UNDER 1 MIN" : "under 1 min");
-    else
-        snprintf (buf, size, upper ? "WAIT ABOUT %ld MIN" : "about %ld min",
-                  s_wait_minutes (slip->est_wait_s));
+    if (s_format_time (slip, w->when, sizeof w->when))
+        return -1;
+    snprintf (w->ahead_zh, sizeof w->ahead_zh, "您前面还有 %d 人", slip->ahead);
+    snprintf (w->ahead_en, sizeof w->ahead_en, "%d %s ahead of you", slip->ahead,
+              slip->ahead == 1 ? "person" : "people");
+    char zh[48], en[48];
+    if (slip->est_wait_s < 0) {
+        snprintf (w->wait_zh, sizeof w->wait_zh, "暂无窗口开放");
+        snprintf (w->wait_en, sizeof w->wait_en, "No counter open yet");
+    } else if (slip->est_wait_s < 60) {
+        snprintf (w->wait_zh, sizeof w->wait_zh, "预计等候不到 1 分钟");
+        snprintf (w->wait_en, sizeof w->wait_en, "Estimated wait: under 1 min");
+    } else {
+        //  Rounded up: "about 0 min" would send someone to the counter too early.
+        long long ms = (long long)slip->est_wait_s * 1000;
+        snprintf (w->wait_zh, sizeof w->wait_zh, "预计等候约 %s",
+                  term_minutes (ms, true, true, zh, sizeof zh));
+        snprintf (w->wait_en, sizeof w->wait_en, "Estimated wait: about %s",
+                  term_minutes (ms, false, true, en, sizeof en));
+    }
+    //  A hall's notice may carry its English after " / " (etc/hall.example.json does).
+    w->notice_zh[0] = 0;
+    w->notice_en = NULL;
+    if (s_has (slip->footer)) {
+        const char *slash = strstr (slip->footer, " / ");
+        int len = slash ? (int)(slash - slip->footer) : (int)strlen (slip->footer);
+        snprintf (w->notice_zh, sizeof w->notice_zh, "%.*s", len, slip->footer);
+        w->notice_en = slash && slash[3] ? slash + 3 : NULL;
+    }
+    return 0;
 }
 
 //  Is module (x, y) of the code plus its quiet zone light? Rows past the bottom edge are
@@ -206,6 +232,14 @@ s_text_banner (const char *number, FILE *out)
     }
 }
 
+//  A line of the text slip, if there is text for it.
+static void
+s_text_line (FILE *out, const char *text)
+{
+    if (s_has (text))
+        fprintf (out, "  %s\n", text);
+}
+
 int
 term_slip_text (const term_slip_t *slip, FILE *out)
 {
@@ -216,33 +250,31 @@ term_slip_text (const term_slip_t *slip, FILE *out)
     }
     if (s_check (slip, &qr))
         return -1;
-    char when[32], wait_zh[64], wait_en[64];
-    if (s_format_time (slip, when, sizeof when)) {
+    s_words_t w;
+    if (s_words (slip, &w)) {
         proto_qr_free (&qr);
         return -1;
     }
-    s_wait_zh (slip, wait_zh, sizeof wait_zh);
-    s_wait_en (slip, wait_en, sizeof wait_en, false);
-
-    if (slip->hall)
-        fprintf (out, "  %s\n", slip->hall);
-    if (slip->service || slip->service_en)
-        fprintf (out, "  %s%s%s\n", slip->service ? slip->service : "",
-                 slip->service && slip->service_en ? " / " : "",
-                 slip->service_en ? slip->service_en : "");
+    s_text_line (out, slip->hall);
+    s_text_line (out, slip->hall_en);
+    s_text_line (out, slip->service);
+    s_text_line (out, slip->service_en);
     fputc ('\n', out);
     s_text_banner (slip->number, out);
-    fprintf (out, "\n  号码 No. %s\n", slip->number);
-    fprintf (out, "  你前面还有 %d 人在等待 / %d %s ahead\n", slip->ahead, slip->ahead,
-             slip->ahead == 1 ? "person" : "people");
-    fprintf (out, "  %s / %s\n", wait_zh, wait_en);
-    fprintf (out, "  取号时间 Issued %s\n", when);
+    fprintf (out, "\n  号码 %s\n", slip->number);
+    s_text_line (out, w.ahead_zh);
+    s_text_line (out, w.ahead_en);
+    s_text_line (out, w.wait_zh);
+    s_text_line (out, w.wait_en);
+    fprintf (out, "  取号时间 %s\n", w.when);
     if (qr.dark) {
         fputc ('\n', out);
         s_text_qr (&qr, out);
     }
-    if (slip->footer)
-        fprintf (out, "\n  %s\n", slip->footer);
+    if (w.notice_zh[0] || w.notice_en)
+        fputc ('\n', out);
+    s_text_line (out, w.notice_zh);
+    s_text_line (out, w.notice_en);
     proto_qr_free (&qr);
     if (fflush (out) || ferror (out)) {
         fprintf (stderr, "slip: cannot write text: %s\n", strerror (errno));
@@ -251,29 +283,205 @@ term_slip_text (const term_slip_t *slip, FILE *out)
     return 0;
 }
 
-//  One line of ASCII for the PNG, scaled as large as `max_scale` allows within `avail`
-//  pixels; if even scale 1 is too wide, the line is cut short.
+//  ---------------------------------------------------------------------------------------
+//  The PNG: Pango lays the text out (CJK, wrapping, centring), Cairo draws it.
+
+//  Fonts, by fontconfig's family names: the first one installed is used, and fontconfig
+//  falls back to any other font that has a glyph the first lacks. WenQuanYi Zen Hei
+//  (Debian 12: fonts-wqy-zenhei, in main) is what scripts/install-deps installs: a 17 MB
+//  sans-serif face with every CJK Unified Ideograph of the basic block, which the browser
+//  tests already need; fonts-noto-cjk would add 91 MB for the same slip. Noto Sans CJK is
+//  used where a hall has it instead.
+#define S_FONT "WenQuanYi Zen Hei, Noto Sans CJK SC, Droid Sans Fallback, sans-serif"
+//  The number: a Latin face with a plain zero, in large bold type.
+#define S_NUMBER_FONT "DejaVu Sans, Liberation Sans, sans-serif"
+//  Paper margin, and the largest and smallest size of the number, in pixels.
+#define S_MARGIN     16
+#define S_NUMBER_MAX 112
+#define S_NUMBER_MIN 32
+//  Lines on the slip at most (hall, its English name, service ×2, number, ahead ×2,
+//  wait ×2, time, notice ×2; the QR code sits between time and notice).
+#define S_PNG_LINES 12
+
 typedef struct {
-    char text[80];
-    int len;
-    int scale;
-} s_png_line_t;
+    PangoFontMap *fonts;
+    PangoContext *ctx;
+    PangoLayout *line[S_PNG_LINES]; //  laid out, top to bottom
+    int gap[S_PNG_LINES];           //  pixels after each
+    int n;
+    int qr_after; //  the QR code goes after this many lines
+    int text_w;   //  width the text is laid out in, pixels
+} s_png_t;
+
+//  Adds a line of `text` in `px`-pixel type (bold or not), centred and wrapped to the
+//  paper, with `gap` pixels after it. Nothing for NULL or "".
+static void
+s_png_add (s_png_t *p, const char *family, const char *text, int px, bool bold, int gap)
+{
+    if (!s_has (text) || p->n == S_PNG_LINES)
+        return;
+    PangoLayout *layout = pango_layout_new (p->ctx);
+    PangoFontDescription *font = pango_font_description_new ();
+    pango_font_description_set_family (font, family);
+    pango_font_description_set_absolute_size (font, px * PANGO_SCALE);
+    pango_font_description_set_weight (font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_layout_set_font_description (layout, font);
+    pango_font_description_free (font);
+    pango_layout_set_width (layout, p->text_w * PANGO_SCALE);
+    pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+    pango_layout_set_text (layout, text, -1);
+    p->gap[p->n] = gap;
+    p->line[p->n++] = layout;
+}
+
+//  The number as large as fits on one line of the paper.
+static void
+s_png_number (s_png_t *p, const char *number)
+{
+    for (int px = S_NUMBER_MAX;; px -= 8) {
+        s_png_add (p, S_NUMBER_FONT, number, px, true, 10);
+        PangoLayout *layout = p->line[p->n - 1];
+        if (pango_layout_get_line_count (layout) == 1 || px - 8 < S_NUMBER_MIN)
+            return;
+        g_object_unref (layout);
+        p->n--;
+    }
+}
 
 static void
-s_png_line (s_png_line_t *line, const char *text, int max_scale, int avail)
+s_png_free (s_png_t *p)
 {
-    snprintf (line->text, sizeof line->text, "%s", text);
-    line->len = (int)strlen (line->text);
-    //  n characters at scale s are s·(6n − 1) pixels wide.
-    int scale = line->len ? avail / (TERM_FONT_ADVANCE * line->len - 1) : 1;
-    if (scale > max_scale)
-        scale = max_scale;
-    if (scale < 1) {
-        scale = 1;
-        line->len = (avail + 1) / TERM_FONT_ADVANCE;
-        line->text[line->len] = 0;
+    for (int i = 0; i < p->n; i++)
+        g_object_unref (p->line[i]);
+    if (p->ctx)
+        g_object_unref (p->ctx);
+    if (p->fonts)
+        g_object_unref (p->fonts);
+}
+
+//  Lays out the slip's lines. -1 if a character has no glyph in any installed font: a
+//  slip of empty boxes is worse than an error the kiosk reports.
+static int
+s_png_layout (s_png_t *p, const term_slip_t *slip, const s_words_t *w)
+{
+    //  A font map of our own, released after the slip, not the process-wide default.
+    p->fonts = pango_cairo_font_map_new ();
+    p->ctx = p->fonts ? pango_font_map_create_context (p->fonts) : NULL;
+    if (!p->ctx) {
+        fprintf (stderr, "slip: cannot set up Pango\n");
+        return -1;
     }
-    line->scale = scale;
+    //  Gray antialiasing: the image is gray, and a thermal printer thresholds it anyway.
+    cairo_font_options_t *options = cairo_font_options_create ();
+    cairo_font_options_set_antialias (options, CAIRO_ANTIALIAS_GRAY);
+    cairo_font_options_set_hint_style (options, CAIRO_HINT_STYLE_SLIGHT);
+    pango_cairo_context_set_font_options (p->ctx, options);
+    cairo_font_options_destroy (options);
+
+    s_png_add (p, S_FONT, slip->hall, 28, true, 4);
+    s_png_add (p, S_FONT, slip->hall_en, 15, false, 12);
+    s_png_add (p, S_FONT, slip->service, 26, false, 2);
+    s_png_add (p, S_FONT, slip->service_en, 15, false, 4);
+    s_png_number (p, slip->number);
+    s_png_add (p, S_FONT, w->ahead_zh, 28, true, 2);
+    s_png_add (p, S_FONT, w->ahead_en, 15, false, 10);
+    s_png_add (p, S_FONT, w->wait_zh, 26, false, 2);
+    s_png_add (p, S_FONT, w->wait_en, 15, false, 10);
+    char when[64];
+    snprintf (when, sizeof when, "取号时间 %s", w->when);
+    s_png_add (p, S_FONT, when, 20, false, 6);
+    p->qr_after = p->n;
+    s_png_add (p, S_FONT, w->notice_zh, 22, false, 2);
+    s_png_add (p, S_FONT, w->notice_en, 15, false, 0);
+    for (int i = 0; i < p->n; i++)
+        if (pango_layout_get_unknown_glyphs_count (p->line[i]) > 0) {
+            fprintf (stderr,
+                     "slip: no installed font can draw \"%s\" (Debian: apt-get install "
+                     "fonts-wqy-zenhei)\n",
+                     pango_layout_get_text (p->line[i]));
+            return -1;
+        }
+    return 0;
+}
+
+//  Draws the lines and the code (code_side pixels square, or none) into a new gray image
+//  width pixels wide; sets *img (caller frees) and *height.
+static int
+s_png_draw (const s_png_t *p, const unsigned char *code, int code_side, int width,
+            unsigned char **img, int *height)
+{
+    int h = S_MARGIN;
+    for (int i = 0; i < p->n; i++) {
+        int lw, lh;
+        pango_layout_get_pixel_size (p->line[i], &lw, &lh);
+        h += lh + p->gap[i];
+    }
+    //  The quiet zone is white already, so the code needs no margin of its own.
+    h += (code ? code_side : 0) + S_MARGIN;
+    //  A8: each pixel is ink coverage, 0 (paper) to 255 (black).
+    cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_A8, width, h);
+    cairo_t *cr = cairo_create (surface);
+    if (cairo_status (cr) != CAIRO_STATUS_SUCCESS) {
+        fprintf (stderr, "slip: cannot make a %d×%d image\n", width, h);
+        cairo_destroy (cr);
+        cairo_surface_destroy (surface);
+        return -1;
+    }
+    int y = S_MARGIN;
+    for (int i = 0; i < p->n; i++) {
+        if (i == p->qr_after && code)
+            y += code_side;
+        int lw, lh;
+        pango_layout_get_pixel_size (p->line[i], &lw, &lh);
+        cairo_move_to (cr, (width - p->text_w) / 2, y);
+        pango_cairo_show_layout (cr, p->line[i]);
+        y += lh + p->gap[i];
+    }
+    cairo_destroy (cr);
+    cairo_surface_flush (surface);
+    unsigned char *gray = malloc ((size_t)width * (size_t)h);
+    if (!gray) {
+        cairo_surface_destroy (surface);
+        fprintf (stderr, "slip: out of memory\n");
+        return -1;
+    }
+    const unsigned char *ink = cairo_image_surface_get_data (surface);
+    int stride = cairo_image_surface_get_stride (surface);
+    for (int r = 0; r < h; r++)
+        for (int c = 0; c < width; c++)
+            gray[(size_t)r * (size_t)width + (size_t)c] =
+                (unsigned char)(255 - ink[r * stride + c]);
+    cairo_surface_destroy (surface);
+    if (code) {
+        int top = S_MARGIN;
+        for (int i = 0; i < p->qr_after; i++) {
+            int lw, lh;
+            pango_layout_get_pixel_size (p->line[i], &lw, &lh);
+            top += lh + p->gap[i];
+        }
+        int x0 = (width - code_side) / 2;
+        for (int r = 0; r < code_side; r++)
+            memcpy (gray + (size_t)(top + r) * (size_t)width + (size_t)x0,
+                    code + (size_t)r * (size_t)code_side, (size_t)code_side);
+    }
+    *img = gray;
+    *height = h;
+    return 0;
+}
+
+//  For LeakSanitizer (the test build; a release build never calls it): fontconfig 2.14.1,
+//  Debian 12's, loses 288 bytes once per process while it parses the stock
+//  70-no-bitmaps.conf (<rejectfont><pattern>) in FcInitLoadConfigAndFonts, which Pango
+//  calls for the PNG slip. Not ours to free, so memory fontconfig itself allocated is not
+//  reported (matched by library: the sanitizer's fast unwinder stops inside it, before
+//  any function name would). Linked in with this file, so it covers every program that
+//  can draw a slip.
+const char *__lsan_default_suppressions (void);
+const char *
+__lsan_default_suppressions (void)
+{
+    return "leak:libfontconfig.so\n";
 }
 
 int
@@ -286,74 +494,37 @@ term_slip_png (const term_slip_t *slip, const char *path)
     }
     if (s_check (slip, &qr))
         return -1;
-    char when[32], wait[64], ahead[48];
-    if (s_format_time (slip, when, sizeof when)) {
-        proto_qr_free (&qr);
-        return -1;
-    }
-    s_wait_en (slip, wait, sizeof wait, true);
-    snprintf (ahead, sizeof ahead, "AHEAD %d", slip->ahead);
-
-    const int margin = 16, gap = 12;
-    int width = S_PAPER_DOTS;
-    //  Largest module size from 8 down to 6 that fits the paper; a big code widens the
-    //  image rather than going below 6 px, under which phone cameras start to miss.
-    int module = 6;
+    s_words_t w;
+    unsigned char *code = NULL, *img = NULL;
+    int code_side = 0, width = S_PAPER_DOTS, height = 0, rc = -1;
+    s_png_t page = {0};
+    if (s_words (slip, &w))
+        goto done;
     if (qr.dark) {
-        int side = qr.width + 2 * S_QUIET;
+        //  Largest module size from 8 down to 6 that fits the paper; a big code widens the
+        //  image rather than going below 6 px, under which phone cameras start to miss.
+        int side = qr.width + 2 * S_QUIET, module;
         for (module = 8; module > 6 && side * module > width; module--)
             ;
         if (side * module > width)
             width = side * module;
+        if (proto_qr_render (&qr, module, S_QUIET, &code, &code_side))
+            goto done;
     }
-    int avail = width - 2 * margin;
-    s_png_line_t lines[5];
-    int nlines = 0;
-    if (slip->service_en)
-        s_png_line (&lines[nlines++], slip->service_en, 3, avail);
-    s_png_line (&lines[nlines++], slip->number, 12, avail);
-    s_png_line (&lines[nlines++], ahead, 4, avail);
-    s_png_line (&lines[nlines++], wait, 3, avail);
-    s_png_line (&lines[nlines++], when, 3, avail);
-
-    int height = margin;
-    for (int i = 0; i < nlines; i++)
-        height += TERM_FONT_ROWS * lines[i].scale + gap;
-    unsigned char *code = NULL;
-    int code_side = 0;
-    if (qr.dark && proto_qr_render (&qr, module, S_QUIET, &code, &code_side)) {
-        proto_qr_free (&qr);
-        return -1;
-    }
+    page.text_w = (width < S_PAPER_DOTS ? width : S_PAPER_DOTS) - 2 * S_MARGIN;
+    if (s_png_layout (&page, slip, &w) == 0 &&
+        s_png_draw (&page, code, code_side, width, &img, &height) == 0)
+        rc = proto_png_write_gray (path, img, width, height);
+done:
+    s_png_free (&page);
     proto_qr_free (&qr);
-    //  The quiet zone is white already, so the code needs no margin of its own.
-    height += code ? code_side : margin;
-
-    unsigned char *img = malloc ((size_t)width * (size_t)height);
-    if (!img) {
-        fprintf (stderr, "slip: out of memory\n");
-        free (code);
-        return -1;
-    }
-    memset (img, 255, (size_t)width * (size_t)height);
-    int y = margin;
-    for (int i = 0; i < nlines; i++) {
-        int w = lines[i].scale * (TERM_FONT_ADVANCE * lines[i].len - 1);
-        term_font_draw (img, width, height, (width - w) / 2, y, lines[i].scale, lines[i].text,
-                        lines[i].len);
-        y += TERM_FONT_ROWS * lines[i].scale + gap;
-    }
-    if (code) {
-        int x0 = (width - code_side) / 2;
-        for (int r = 0; r < code_side; r++)
-            memcpy (img + (size_t)(y + r) * (size_t)width + (size_t)x0,
-                    code + (size_t)r * (size_t)code_side, (size_t)code_side);
-        free (code);
-    }
-    int rc = proto_png_write_gray (path, img, width, height);
+    free (code);
     free (img);
     return rc;
 }
+
+//  ---------------------------------------------------------------------------------------
+//  ESC/POS
 
 //  Appends `text` (UTF-8) to `mem` in GB18030.
 static int
@@ -390,6 +561,30 @@ static void
 s_put_bytes (FILE *mem, const unsigned char *bytes, size_t len)
 {
     fwrite (bytes, 1, len, mem);
+}
+
+//  The text styles of the ESC/POS slip.
+enum { S_PLAIN, S_SMALL, S_TITLE };
+
+//  A line of text in a style (the title bold and double height; English in the printer's
+//  smaller font B), then back to plain; nothing for NULL or "".
+static int
+s_put_styled (iconv_t cd, FILE *mem, const char *text, int style)
+{
+    static const unsigned char title[] = {0x1B, 0x45, 0x01, 0x1D, 0x21, 0x01}; //  ESC E 1, GS ! 1
+    static const unsigned char small[] = {0x1B, 0x4D, 0x01};                   //  ESC M 1
+    static const unsigned char plain[] = {0x1B, 0x45, 0x00, 0x1D, 0x21, 0x00, 0x1B, 0x4D, 0x00};
+    if (!s_has (text))
+        return 0;
+    if (style == S_TITLE)
+        s_put_bytes (mem, title, sizeof title);
+    else if (style == S_SMALL)
+        s_put_bytes (mem, small, sizeof small);
+    if (s_put_line (cd, mem, text))
+        return -1;
+    if (style != S_PLAIN)
+        s_put_bytes (mem, plain, sizeof plain);
+    return 0;
 }
 
 //  QR code through the printer's own GS ( k commands: the printer draws it at its native
@@ -452,11 +647,11 @@ term_slip_escpos (const term_slip_t *slip, const char *path)
         return -1;
     int qr_width = qr.width;
     proto_qr_free (&qr);
-    char when[32], wait_zh[64], wait_en[64], line[128];
-    if (s_format_time (slip, when, sizeof when))
+    s_words_t w;
+    char when[64];
+    if (s_words (slip, &w))
         return -1;
-    s_wait_zh (slip, wait_zh, sizeof wait_zh);
-    s_wait_en (slip, wait_en, sizeof wait_en, false);
+    snprintf (when, sizeof when, "取号时间 %s", w.when);
 
     iconv_t cd = iconv_open ("GB18030", "UTF-8");
     if (cd == (iconv_t)-1) {
@@ -478,23 +673,17 @@ term_slip_escpos (const term_slip_t *slip, const char *path)
         0x1C, 0x26,       //  FS &       double-byte (Chinese) character mode
         0x1B, 0x61, 0x01, //  ESC a 1    centre
     };
-    static const unsigned char bold_tall[] = {0x1B, 0x45, 0x01, 0x1D, 0x21, 0x01};
     static const unsigned char huge[] = {0x1D, 0x21, 0x33}; //  GS ! 0x33: 4× wide and tall
-    static const unsigned char normal[] = {0x1B, 0x45, 0x00, 0x1D, 0x21, 0x00};
+    static const unsigned char normal[] = {0x1B, 0x45, 0x00, 0x1D, 0x21, 0x00, 0x1B, 0x4D, 0x00};
     static const unsigned char cut[] = {
         0x1B, 0x64, 0x03,       //  ESC d 3    feed 3 lines
         0x1D, 0x56, 0x42, 0x00, //  GS V 66 0  feed to the cutter, partial cut
     };
     s_put_bytes (mem, init, sizeof init);
-    if (slip->hall) {
-        s_put_bytes (mem, bold_tall, sizeof bold_tall);
-        if (s_put_line (cd, mem, slip->hall))
-            goto done;
-        s_put_bytes (mem, normal, sizeof normal);
-    }
-    if (slip->service && s_put_line (cd, mem, slip->service))
-        goto done;
-    if (slip->service_en && s_put_line (cd, mem, slip->service_en))
+    if (s_put_styled (cd, mem, slip->hall, S_TITLE) ||
+        s_put_styled (cd, mem, slip->hall_en, S_SMALL) ||
+        s_put_styled (cd, mem, slip->service, S_PLAIN) ||
+        s_put_styled (cd, mem, slip->service_en, S_SMALL))
         goto done;
     fputc ('\n', mem);
     s_put_bytes (mem, huge, sizeof huge);
@@ -502,26 +691,19 @@ term_slip_escpos (const term_slip_t *slip, const char *path)
         goto done;
     s_put_bytes (mem, normal, sizeof normal);
     fputc ('\n', mem);
-    snprintf (line, sizeof line, "你前面还有 %d 人在等待", slip->ahead);
-    if (s_put_line (cd, mem, line))
-        goto done;
-    snprintf (line, sizeof line, "%d %s ahead", slip->ahead,
-              slip->ahead == 1 ? "person" : "people");
-    if (s_put_line (cd, mem, line) || s_put_line (cd, mem, wait_zh) ||
-        s_put_line (cd, mem, wait_en))
-        goto done;
-    snprintf (line, sizeof line, "取号时间 %s", when);
-    if (s_put_line (cd, mem, line))
+    if (s_put_styled (cd, mem, w.ahead_zh, S_PLAIN) ||
+        s_put_styled (cd, mem, w.ahead_en, S_SMALL) || s_put_styled (cd, mem, w.wait_zh, S_PLAIN) ||
+        s_put_styled (cd, mem, w.wait_en, S_SMALL) || s_put_styled (cd, mem, when, S_PLAIN))
         goto done;
     if (s_has_qr (slip)) {
         fputc ('\n', mem);
         s_put_qr (mem, slip->qr_text, qr_width);
     }
-    if (slip->footer) {
+    if (w.notice_zh[0] || w.notice_en)
         fputc ('\n', mem);
-        if (s_put_line (cd, mem, slip->footer))
-            goto done;
-    }
+    if (s_put_styled (cd, mem, w.notice_zh, S_PLAIN) ||
+        s_put_styled (cd, mem, w.notice_en, S_SMALL))
+        goto done;
     s_put_bytes (mem, cut, sizeof cut);
     rc = 0;
 done:

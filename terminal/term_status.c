@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "term_cli.h"
+#include "term_table.h"
+#include "term_words.h"
 
 //  Parses only --json/--help; returns -1 to continue, or an exit code.
 static int
@@ -24,26 +26,6 @@ s_opts (term_opts_t *o, int argc, char **argv, const char *help)
         }
     }
     return -1;
-}
-
-static const char *
-s_state_text (const char *state)
-{
-    static const struct {
-        const char *state, *text;
-    } texts[] = {
-        {"waiting", "排队中 / waiting"},
-        {"called", "已叫号，请到窗口 / called: go to the counter"},
-        {"serving", "办理中 / being served"},
-        {"done", "已办结 / done"},
-        {"missed", "已过号 / missed"},
-        {"cancelled", "已取消 / cancelled"},
-        {"expired", "已失效 / expired"},
-    };
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (strcmp (texts[i].state, state) == 0)
-            return texts[i].text;
-    return state;
 }
 
 int
@@ -67,17 +49,24 @@ term_status_main (term_opts_t *o, int argc, char **argv)
         return TERM_EXIT_OK;
     }
     const json_t *t = json_object_get (r, "ticket");
-    printf ("%s\n%s  %s %s\n%s\n", proto_str (r, "hall"), proto_str (t, "number"),
-            proto_str (t, "service_name"), proto_str (t, "service_name_en"),
-            s_state_text (proto_str (t, "state")));
     const char *state = proto_str (t, "state");
+    printf ("%s\n%s  %s %s\n状态 state: %s\n", proto_str (r, "hall"), proto_str (t, "number"),
+            proto_str (t, "service_name"), proto_str (t, "service_name_en"), term_zh (state));
     if (strcmp (state, "waiting") == 0) {
-        char wait[96];
-        proto_format_wait (json_object_get (t, "est_wait_s"), wait, sizeof wait);
         long long ahead = json_integer_value (json_object_get (t, "ahead"));
-        printf ("你前面还有 %lld 人在等待 / %lld ahead\n预计等待 / wait: %s\n", ahead, ahead, wait);
+        const json_t *est = json_object_get (t, "est_wait_s");
+        printf ("您前面还有 %lld 人 / %lld ahead of you\n", ahead, ahead);
+        if (json_is_integer (est) && json_integer_value (est) < 60)
+            printf ("预计等候不到 1 分钟 / under 1 min\n");
+        else if (json_is_integer (est)) {
+            char zh[48], en[48];
+            long long ms = json_integer_value (est) * 1000;
+            printf ("预计等候约 %s / about %s\n", term_minutes (ms, true, true, zh, sizeof zh),
+                    term_minutes (ms, false, true, en, sizeof en));
+        } else
+            printf ("暂无窗口开放 / no counter open yet\n");
     } else if (strcmp (state, "called") == 0 || strcmp (state, "serving") == 0)
-        printf ("窗口 / counter: %s\n", proto_str (t, "counter_name"));
+        printf ("请到 %s / go to the counter\n", proto_str (t, "counter_name"));
     else if (json_is_integer (json_object_get (t, "grace_until")))
         printf ("请在宽限期内到取号机重新排队 / rejoin the line at a kiosk before the grace period "
                 "ends\n");
@@ -89,6 +78,62 @@ term_status_main (term_opts_t *o, int argc, char **argv)
     }
     json_decref (r);
     return TERM_EXIT_OK;
+}
+
+//  The lines: people waiting, counters open, and what a ticket taken now can expect.
+static void
+s_snapshot_services (const json_t *r)
+{
+    static const term_table_col_t cols[] = {
+        {"业务", "Service", 'l'},
+        {"等候", "Waiting", 'r'},
+        {"开窗", "Open", 'r'},
+        {"新取号预计等候", "New ticket wait", 'r'},
+    };
+    term_table_t *t = term_table_new (cols, 4);
+    size_t i;
+    json_t *s;
+    json_array_foreach (json_object_get (r, "services"), i, s) {
+        const json_t *est = json_object_get (s, "est_wait_s");
+        char wait[48] = "暂无窗口";
+        if (json_is_integer (est))
+            term_minutes (json_integer_value (est) * 1000, true, true, wait, sizeof wait);
+        term_table_cellf (t, "%s %s %s", proto_str (s, "prefix"), proto_str (s, "name"),
+                          proto_str (s, "name_en"));
+        term_table_cellf (t, "%lld", (long long)proto_int (s, "waiting"));
+        term_table_cellf (t, "%lld", (long long)proto_int (s, "open_counters"));
+        term_table_cell (t, wait);
+    }
+    term_table_print (t, stdout, 0);
+    term_table_destroy (&t);
+}
+
+//  The counters: state and for how long, the ticket held, who works there.
+static void
+s_snapshot_counters (const json_t *r)
+{
+    static const term_table_col_t cols[] = {
+        {"窗口", "Counter", 'l'},    {"状态", "State", 'l'},  {"当前号", "Ticket", 'l'},
+        {"本状态", "In state", 'r'}, {"已办", "Served", 'r'}, {"人员", "Clerk", 'l'},
+    };
+    term_table_t *t = term_table_new (cols, 6);
+    size_t i;
+    json_t *c;
+    json_array_foreach (json_object_get (r, "counters"), i, c) {
+        const char *state = proto_str (c, "state");
+        char took[48] = "-";
+        if (strcmp (state, "logged_out") != 0)
+            term_minutes (proto_int (r, "now") - proto_int (c, "since"), true, false, took,
+                          sizeof took);
+        term_table_cell (t, proto_str (c, "name"));
+        term_table_cell (t, term_zh (state));
+        term_table_cell (t, proto_str (json_object_get (c, "ticket"), "number"));
+        term_table_cell (t, took);
+        term_table_cellf (t, "%lld", (long long)proto_int (c, "served"));
+        term_table_cell (t, proto_str (c, "clerk"));
+    }
+    term_table_print (t, stdout, 0);
+    term_table_destroy (&t);
 }
 
 int
@@ -111,35 +156,15 @@ term_snapshot_main (term_opts_t *o, int argc, char **argv)
         json_decref (r);
         return TERM_EXIT_OK;
     }
-    printf ("hall snapshot at event #%lld, business day %lld\n\n",
+    printf ("大厅快照 hall snapshot: 事件 event #%lld, 营业日 business day %lld\n\n",
             (long long)json_integer_value (json_object_get (r, "seq")),
             (long long)json_integer_value (json_object_get (r, "day")));
-    printf ("%-4s %-14s %8s %6s %14s\n", "svc", "service", "waiting", "open", "new ticket wait");
-    size_t i;
-    json_t *s;
-    json_array_foreach (json_object_get (r, "services"), i, s) {
-        char wait[96] = "-";
-        json_t *w = json_object_get (s, "est_wait_s");
-        if (json_is_integer (w))
-            snprintf (wait, sizeof wait, "%lld min", (long long)(json_integer_value (w) + 59) / 60);
-        char name[256];
-        printf ("%-4s %s %8lld %6lld %14s   %s\n", proto_str (s, "prefix"),
-                term_pad (proto_str (s, "name_en"), 14, name, sizeof name),
-                (long long)json_integer_value (json_object_get (s, "waiting")),
-                (long long)json_integer_value (json_object_get (s, "open_counters")), wait,
-                proto_str (s, "name"));
-    }
-    printf ("\n%-4s %-11s %-8s %-8s %s\n", "ctr", "state", "ticket", "served", "name");
-    json_t *c;
-    json_array_foreach (json_object_get (r, "counters"), i, c) {
-        const json_t *t = json_object_get (c, "ticket");
-        printf ("%-4lld %-11s %-8s %-8lld %s\n",
-                (long long)json_integer_value (json_object_get (c, "id")), proto_str (c, "state"),
-                json_is_object (t) ? proto_str (t, "number") : "-",
-                (long long)json_integer_value (json_object_get (c, "served")),
-                proto_str (c, "name"));
-    }
-    printf ("\n%zu live ticket(s)\n", json_array_size (json_object_get (r, "tickets")));
+    s_snapshot_services (r);
+    printf ("\n");
+    s_snapshot_counters (r);
+    printf ("\n在办的号 %zu 张 / %zu live ticket(s)\n",
+            json_array_size (json_object_get (r, "tickets")),
+            json_array_size (json_object_get (r, "tickets")));
     json_decref (r);
     return TERM_EXIT_OK;
 }
@@ -164,24 +189,37 @@ term_info_main (term_opts_t *o, int argc, char **argv)
         return TERM_EXIT_OK;
     }
     const json_t *hall = json_object_get (r, "hall");
-    printf ("%s — %s (%s)\nprotocol %s, events on %s, %s clock\n\nservices:\n",
+    printf ("%s — %s (%s)\n协议 protocol %s，事件 events %s，时钟 clock %s\n\n",
             proto_str (hall, "name"), proto_str (hall, "name_en"), proto_str (hall, "id"),
             proto_str (r, "protocol"), proto_str (r, "events"), proto_str (r, "clock"));
+    static const term_table_col_t svc_cols[] = {{"业务", "Service", 'l'}, {"名称", "Name", 'l'}};
+    static const term_table_col_t ctr_cols[] = {
+        {"窗口", "Counter", 'l'}, {"名称", "Name", 'l'}, {"可办业务", "Services", 'l'}};
+    term_table_t *t = term_table_new (svc_cols, 2);
     size_t i;
     json_t *s;
-    json_array_foreach (json_object_get (r, "services"), i, s)
-        printf ("  %-3s %s / %s\n", proto_str (s, "prefix"), proto_str (s, "name"),
-                proto_str (s, "name_en"));
-    printf ("counters:\n");
+    json_array_foreach (json_object_get (r, "services"), i, s) {
+        term_table_cell (t, proto_str (s, "prefix"));
+        term_table_cellf (t, "%s %s", proto_str (s, "name"), proto_str (s, "name_en"));
+    }
+    term_table_print (t, stdout, 0);
+    term_table_destroy (&t);
+    printf ("\n");
+    t = term_table_new (ctr_cols, 3);
     json_array_foreach (json_object_get (r, "counters"), i, s) {
-        printf ("  %-3lld %s  [", (long long)json_integer_value (json_object_get (s, "id")),
-                proto_str (s, "name"));
+        term_table_cellf (t, "%lld", (long long)proto_int (s, "id"));
+        term_table_cell (t, proto_str (s, "name"));
+        char list[256] = "";
         size_t j;
         json_t *p;
-        json_array_foreach (json_object_get (s, "services"), j, p)
-            printf ("%s%s", j ? "," : "", json_string_value (p));
-        printf ("]\n");
+        json_array_foreach (json_object_get (s, "services"), j, p) {
+            size_t len = strlen (list);
+            snprintf (list + len, sizeof list - len, "%s%s", j ? "," : "", json_string_value (p));
+        }
+        term_table_cell (t, list);
     }
+    term_table_print (t, stdout, 0);
+    term_table_destroy (&t);
     json_decref (r);
     return TERM_EXIT_OK;
 }

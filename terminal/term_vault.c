@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "term_cli.h"
+#include "term_table.h"
+#include "term_words.h"
 
 static void
 s_help (FILE *out)
@@ -91,6 +93,55 @@ term_staff_main (term_opts_t *o, int argc, char **argv)
     return TERM_EXIT_OK;
 }
 
+//  A cabinet: its slots that are not plainly free (in use, alarmed or disabled), then the
+//  counts.
+static void
+s_print_cabinet (const json_t *c)
+{
+    static const term_table_col_t cols[] = {
+        {"格口", "Slot", 'l'},   {"尺寸", "Size", 'l'}, {"状态", "State", 'l'},
+        {"办件", "Case", 'l'},   {"门", "Door", 'l'},   {"物品", "Item", 'l'},
+        {"告警", "Alarms", 'l'},
+    };
+    char when[32];
+    proto_format_time (proto_int (c, "reported"), 480, when, sizeof when);
+    printf ("智能柜 %s %s（上报于 reported %s）\n", proto_str (c, "cabinet"), proto_str (c, "name"),
+            when);
+    term_table_t *t = term_table_new (cols, 7);
+    int free_n = 0, busy = 0, alarms = 0;
+    size_t k;
+    json_t *s;
+    json_array_foreach (json_object_get (c, "slots"), k, s) {
+        const char *state = proto_str (s, "state");
+        json_t *al = json_object_get (s, "alarms");
+        free_n += strcmp (state, "free") == 0;
+        busy += strcmp (state, "free") != 0;
+        alarms += json_array_size (al) > 0;
+        if (strcmp (state, "free") == 0 && !json_array_size (al))
+            continue;
+        char list[256] = "";
+        size_t a;
+        json_t *x;
+        json_array_foreach (al, a, x) {
+            size_t len = strlen (list);
+            snprintf (list + len, sizeof list - len, "%s%s", a ? "、" : "",
+                      term_zh (json_string_value (x)));
+        }
+        term_table_cell (t, proto_str (s, "slot"));
+        term_table_cell (t, proto_str (s, "size"));
+        term_table_cell (t, term_zh (state));
+        term_table_cell (t, proto_str (s, "case_no"));
+        term_table_cell (t, term_zh (proto_str (s, "door")));
+        term_table_cell (t, json_is_true (json_object_get (s, "occupied")) ? "有" : "空");
+        term_table_cell (t, list);
+    }
+    if (term_table_rows (t))
+        term_table_print (t, stdout, 2);
+    term_table_destroy (&t);
+    printf ("  空闲 %d 格，在用 %d 格，告警 %d 格 / %d free, %d in use, %d with alarms\n", free_n,
+            busy, alarms, free_n, busy, alarms);
+}
+
 int
 term_vault_status_main (term_opts_t *o, int argc, char **argv)
 {
@@ -130,39 +181,8 @@ term_vault_status_main (term_opts_t *o, int argc, char **argv)
     }
     size_t i;
     json_t *c;
-    json_array_foreach (cabinets, i, c) {
-        char when[32];
-        proto_format_time (json_integer_value (json_object_get (c, "reported")), 480, when,
-                           sizeof when);
-        printf ("%s  %s  (reported %s)\n", json_string_value (json_object_get (c, "cabinet")),
-                json_string_value (json_object_get (c, "name")), when);
-        int free_n = 0, busy = 0, alarms = 0;
-        size_t k;
-        json_t *s;
-        json_array_foreach (json_object_get (c, "slots"), k, s) {
-            const char *state = json_string_value (json_object_get (s, "state"));
-            json_t *al = json_object_get (s, "alarms");
-            free_n += strcmp (state, "free") == 0;
-            busy += strcmp (state, "free") != 0;
-            alarms += json_array_size (al) > 0;
-            if (strcmp (state, "free") == 0 && !json_array_size (al))
-                continue; //  list only what is not plainly free
-            printf ("  %-5s %s  %-14s %-20s %-6s %-8s",
-                    json_string_value (json_object_get (s, "slot")),
-                    json_string_value (json_object_get (s, "size")), state,
-                    json_is_string (json_object_get (s, "case_no"))
-                        ? json_string_value (json_object_get (s, "case_no"))
-                        : "-",
-                    json_string_value (json_object_get (s, "door")),
-                    json_is_true (json_object_get (s, "occupied")) ? "item" : "empty");
-            size_t a;
-            json_t *x;
-            json_array_foreach (al, a, x)
-                printf (" !%s", json_string_value (x));
-            printf ("\n");
-        }
-        printf ("  %d free, %d in use, %d with alarms\n", free_n, busy, alarms);
-    }
+    json_array_foreach (cabinets, i, c)
+        s_print_cabinet (c);
     json_decref (r);
     return TERM_EXIT_OK;
 }

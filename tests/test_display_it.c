@@ -2,7 +2,8 @@
    the queue against a fake synthesizer (one at a time, in order, the oldest dropped on overflow,
    the speaking child killed on destroy); and the real `onewindow board --json --audio-dir` against
    the real broker and the real espeak-ng: a call, a recall and a second call announced in order
-   with three valid WAV files, then a broker restart and one more call. */
+   with three valid WAV files, then a broker restart and one more call; and a board that starts
+   late showing the day's last calls, read back from the broker's journal. */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <errno.h>
@@ -587,6 +588,111 @@ stop:
     free (dir);
 }
 
+//  `onewindow board --once --json [--services S]`: the calls a board shows when it starts,
+//  oldest first (caller frees).
+static json_t *
+s_board_history (const test_broker_t *b, const char *services)
+{
+    char cmd[2048];
+    int status;
+    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --json %s%s 2>/dev/null",
+              test_bin ("onewindow"), b->req, services ? "--services " : "",
+              services ? services : "");
+    char *out = test_run (cmd, &status);
+    CU_ASSERT_EQUAL (status, 0);
+    json_t *lines = json_array ();
+    char *save = NULL;
+    for (char *l = out ? strtok_r (out, "\n", &save) : NULL; l; l = strtok_r (NULL, "\n", &save))
+        json_array_append_new (lines, json_loads (l, 0, NULL));
+    free (out);
+    return lines;
+}
+
+//  The numbers (with "+n" for the n-th recall) of a board's calls, space-separated.
+static void
+s_numbers (const json_t *lines, char *out, size_t size)
+{
+    out[0] = 0;
+    size_t i;
+    json_t *l;
+    json_array_foreach (lines, i, l) {
+        size_t len = strlen (out);
+        snprintf (out + len, size - len, "%s%s", i ? " " : "", proto_str (l, "number"));
+        if (proto_int (l, "recall") > 0) {
+            len = strlen (out);
+            snprintf (out + len, size - len, "+%lld", (long long)proto_int (l, "recall"));
+        }
+    }
+}
+
+//  A board that starts (or restarts) shows the last calls of the day from the broker's
+//  journal, not a blank list: the last 8, in order, with recalls, of the services it
+//  shows, and none of the day before.
+static void
+test_board_history (void)
+{
+    test_broker_t b;
+    CU_ASSERT_EQUAL_FATAL (test_broker_start (&b, NULL, T0), 0);
+    proto_client_t *c = test_client (&b);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (c);
+    //  Yesterday: counter 4 calls D001 and D002.
+    for (int i = 0; i < 2; i++)
+        json_decref (s_cmd (c, "ticket.issue", json_pack ("{s:s}", "service", "D")));
+    json_decref (
+        s_cmd (c, "counter.login", json_pack ("{s:i, s:[s]}", "counter", 4, "services", "D")));
+    s_counter (c, "ticket.call_next", 4);
+    s_counter (c, "ticket.start", 4);
+    s_counter (c, "ticket.finish", 4);
+    s_counter (c, "ticket.call_next", 4);
+    s_counter (c, "ticket.start", 4);
+    s_counter (c, "ticket.finish", 4);
+    json_decref (s_cmd (c, "clock.advance", json_pack ("{s:I}", "ms", (json_int_t)86400000)));
+    //  Today: counter 3 serves A001-A010 and recalls A010 once; counter 5 calls B001.
+    for (int i = 0; i < 10; i++)
+        json_decref (s_cmd (c, "ticket.issue", json_pack ("{s:s}", "service", "A")));
+    json_decref (s_cmd (c, "ticket.issue", json_pack ("{s:s}", "service", "B")));
+    s_counter (c, "counter.login", 3);
+    s_counter (c, "counter.login", 5);
+    for (int i = 0; i < 10; i++) {
+        s_counter (c, "ticket.call_next", 3);
+        if (i < 9) {
+            s_counter (c, "ticket.start", 3);
+            s_counter (c, "ticket.finish", 3);
+        }
+    }
+    s_counter (c, "ticket.recall", 3);
+    s_counter (c, "ticket.call_next", 5);
+
+    char numbers[512];
+    json_t *lines = s_board_history (&b, NULL);
+    s_numbers (lines, numbers, sizeof numbers);
+    CU_ASSERT_STRING_EQUAL (numbers, "A005 A006 A007 A008 A009 A010 A010+1 B001");
+    json_t *last = json_array_get (lines, json_array_size (lines) - 1);
+    s_expect_call (last, "B001", 5, "5号窗口 社保医保", 0, "请 B零零一 号到 五 号窗口办理");
+    json_decref (lines);
+    lines = s_board_history (&b, "A");
+    s_numbers (lines, numbers, sizeof numbers);
+    CU_ASSERT_STRING_EQUAL (numbers, "A004 A005 A006 A007 A008 A009 A010 A010+1");
+    json_decref (lines);
+    lines = s_board_history (&b, "D"); //  yesterday's calls are not today's history
+    CU_ASSERT_EQUAL (json_array_size (lines), 0);
+    json_decref (lines);
+
+    //  The board as drawn: the current call and the restored list.
+    char cmd[2048];
+    int status;
+    snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --voice off 2>/dev/null",
+              test_bin ("onewindow"), b.req);
+    char *out = test_run (cmd, &status);
+    CU_ASSERT_EQUAL (status, 0);
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "请 A005 号到 3 号窗口办理"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "重呼 recall 1"));
+    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "A004"));
+    free (out);
+    proto_client_destroy (&c);
+    test_broker_cleanup (&b);
+}
+
 int
 test_display_it_suite (void)
 {
@@ -597,7 +703,8 @@ test_display_it_suite (void)
         !CU_add_test (s, "voice queue: in order, one at a time, overflow", test_queue) ||
         !CU_add_test (s, "voice queue: destroy stops the child, failures counted",
                       test_queue_stop_and_fail) ||
-        !CU_add_test (s, "board: calls, recall, WAV files, broker restart", test_board_live))
+        !CU_add_test (s, "board: calls, recall, WAV files, broker restart", test_board_live) ||
+        !CU_add_test (s, "board: today's last calls restored from the journal", test_board_history))
         return -1;
     return 0;
 }

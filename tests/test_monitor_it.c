@@ -7,21 +7,18 @@
     states, and the curses screen runs on a pseudo-terminal: first frame, a live update
     from an event, a resize, a broker restart, and 'q'. */
 #include <CUnit/CUnit.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <poll.h>
-#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "proto_msg.h"
+#include "proto_text.h"
+#include "test_pty.h"
 #include "test_util.h"
 #include "tests.h"
 
@@ -333,17 +330,50 @@ s_check_text (const test_broker_t *b)
     CU_ASSERT_EQUAL (st, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL (out);
     const char *want[] = {"测试大厅", "企业开办", "社保医保", "Business registration",
-                          "idle",     "paused",   "serving",  "A004",
-                          "张三",     "一号柜",   "2/4 50%",  "ajar",
-                          "22:45", /* A's average wait, 91 min / 4 */
+                          "空闲",     "暂停",     "办理中",   "A004",
+                          "张三",     "一号柜",   "2/4 50%",  "门未关",
+                          "22 分钟", /* A's average wait, 91 min / 4, in whole minutes */
                           "!!"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr (out, want[i])) {
             fprintf (stderr, "\n  --once lacks '%s':\n%s\n", want[i], out);
             CU_FAIL ("--once lacks an expected text");
         }
+    //  Raw states and mm:ss are for --json only.
+    CU_ASSERT_PTR_NULL (strstr (out, "idle"));
+    CU_ASSERT_PTR_NULL (strstr (out, "22:45"));
     CU_ASSERT_PTR_NULL (strchr (out, '\033')); //  plain text, no terminal codes
     free (out);
+}
+
+//  On an 80-column screen the key columns stay (over-wait rate, rated, good, open) and
+//  no line is longer than the screen.
+static void
+s_check_80 (const test_broker_t *b)
+{
+    int st;
+    char *out = s_monitor (b, "--once --columns 80", &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (out);
+    const char *want[] = {"Waiting", "Longest", "Over%", "Rated%", "Good%", "Open", "超时率",
+                          "评价率",  "好评率",  "开窗",  "State",  "Util",  "Idle"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr (out, want[i])) {
+            fprintf (stderr, "\n  --once --columns 80 lacks '%s':\n%s\n", want[i], out);
+            CU_FAIL ("a key column is missing at 80 columns");
+        }
+    char *save = NULL;
+    for (char *line = strtok_r (out, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+        if (proto_display_width (line) > 80) {
+            fprintf (stderr, "\n  a line of %d columns: %s\n", proto_display_width (line), line);
+            CU_FAIL ("a line is wider than the screen");
+        }
+    free (out);
+    char cmd[1024];
+    snprintf (cmd, sizeof cmd, "'%s' monitor --broker '%s' --once --columns 5 2>/dev/null",
+              test_bin ("onewindow"), b->req);
+    free (test_run (cmd, &st));
+    CU_ASSERT_EQUAL (st, 2); //  narrower than any screen the monitor draws
 }
 
 static void
@@ -397,6 +427,7 @@ test_json_figures (void)
     json_decref (k);
 
     s_check_text (&b);
+    s_check_80 (&b);
 
     test_broker_cleanup (&b);
     test_rmtree (dir);
@@ -428,105 +459,12 @@ test_usage_and_unreachable (void)
 //  ---------------------------------------------------------------------------------------
 //  The screen on a pseudo-terminal
 
-typedef struct {
-    pid_t pid;
-    int fd;    //  the terminal's master side
-    char *out; //  everything the program wrote
-    size_t len, size;
-    bool eof;
-} s_pty_t;
-
-static int64_t
-s_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
+//  `onewindow monitor` on a terminal of rows×cols.
 static int
-s_pty_start (s_pty_t *p, const test_broker_t *b, unsigned short rows, unsigned short cols)
+s_pty_start (test_pty_t *p, const test_broker_t *b, unsigned short rows, unsigned short cols)
 {
-    memset (p, 0, sizeof *p);
-    struct winsize ws = {.ws_row = rows, .ws_col = cols};
-    p->pid = forkpty (&p->fd, NULL, NULL, &ws);
-    if (p->pid < 0)
-        return -1;
-    if (p->pid == 0) {
-        setenv ("TERM", "xterm-256color", 1);
-        setenv ("LC_ALL", "C.UTF-8", 1);
-        execl (test_bin ("onewindow"), "onewindow", "monitor", "--broker", b->req, (char *)NULL);
-        _exit (127);
-    }
-    fcntl (p->fd, F_SETFL, O_NONBLOCK);
-    return 0;
-}
-
-//  Reads what the program wrote for up to timeout_ms, until `needle` appears after offset
-//  `from` (NULL: just drain). True if it did.
-static bool
-s_pty_wait (s_pty_t *p, size_t from, const char *needle, int timeout_ms)
-{
-    int64_t end = s_ms () + timeout_ms;
-    for (;;) {
-        if (needle && p->out && p->len > from && strstr (p->out + from, needle))
-            return true;
-        int64_t left = end - s_ms ();
-        if (left <= 0 || p->eof)
-            return false;
-        struct pollfd pfd = {p->fd, POLLIN, 0};
-        if (poll (&pfd, 1, (int)(left < 100 ? left : 100)) <= 0)
-            continue;
-        char buf[4096];
-        ssize_t n = read (p->fd, buf, sizeof buf);
-        if (n <= 0) {
-            if (n < 0 && errno == EAGAIN)
-                continue;
-            p->eof = true; //  EIO: the program closed the terminal
-            continue;
-        }
-        if (p->len + (size_t)n + 1 > p->size) {
-            p->size = (p->len + (size_t)n + 1) * 2;
-            p->out = realloc (p->out, p->size);
-        }
-        memcpy (p->out + p->len, buf, (size_t)n);
-        p->len += (size_t)n;
-        p->out[p->len] = 0;
-    }
-}
-
-//  Waits until the screen shows `needle`. Curses sends only what changed (A001 becoming
-//  A002 is one character on the wire), so each second the screen is repainted whole
-//  (Ctrl-L) and looked at again.
-static bool
-s_pty_see (s_pty_t *p, const char *needle, int timeout_ms)
-{
-    int64_t end = s_ms () + timeout_ms;
-    do {
-        size_t mark = p->len;
-        if (write (p->fd, "\f", 1) != 1)
-            return false;
-        if (s_pty_wait (p, mark, needle, 1000))
-            return true;
-    } while (s_ms () < end);
-    return false;
-}
-
-//  Waits for the program to exit (bounded; killed after the timeout). Its exit status, or
-//  -1 if it had to be killed.
-static int
-s_pty_exit (s_pty_t *p, int timeout_ms)
-{
-    int64_t end = s_ms () + timeout_ms;
-    int status;
-    while (s_ms () < end) {
-        s_pty_wait (p, 0, NULL, 50);
-        if (waitpid (p->pid, &status, WNOHANG) == p->pid)
-            return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
-    }
-    kill (p->pid, SIGKILL);
-    waitpid (p->pid, &status, 0);
-    return -1;
+    char *argv[] = {(char *)test_bin ("onewindow"), "monitor", "--broker", (char *)b->req, NULL};
+    return test_pty_start (p, argv, rows, cols);
 }
 
 static void
@@ -541,20 +479,20 @@ test_screen (void)
     free (s_issue (c, "A"));
     s_login (c, 1, "A", "张三");
 
-    s_pty_t p;
+    test_pty_t p;
     CU_ASSERT_FATAL (s_pty_start (&p, &b, 30, 110) == 0);
     //  The first frame: the services by name (ASan makes the start slow: 15 s bound).
-    bool first = s_pty_wait (&p, 0, "企业开办", 15000);
+    bool first = test_pty_wait (&p, 0, "企业开办", 15000);
     CU_ASSERT (first);
-    CU_ASSERT (s_pty_wait (&p, 0, "张三", 2000));
+    CU_ASSERT (test_pty_wait (&p, 0, "张三", 2000));
 
     //  An event shows within a second or two: counter 1 calls A001.
     size_t mark = p.len;
-    int64_t t = s_ms ();
+    int64_t t = proto_mono_ms ();
     s_counter (c, "ticket.call_next", 1);
-    CU_ASSERT (s_pty_wait (&p, mark, "A001", 2000) || s_pty_see (&p, "A001", 10000));
-    if (s_ms () - t > 2000)
-        fprintf (stderr, "\n  the call took %lld ms to show\n", (long long)(s_ms () - t));
+    CU_ASSERT (test_pty_wait (&p, mark, "A001", 2000) || test_pty_see (&p, "A001", 10000));
+    if (proto_mono_ms () - t > 2000)
+        fprintf (stderr, "\n  the call took %lld ms to show\n", (long long)(proto_mono_ms () - t));
 
     //  A smaller window: the size changes (the kernel sends SIGWINCH; we send one too) and
     //  the screen is drawn again in full.
@@ -562,30 +500,30 @@ test_screen (void)
     struct winsize ws = {.ws_row = 14, .ws_col = 72};
     CU_ASSERT (ioctl (p.fd, TIOCSWINSZ, &ws) == 0);
     kill (p.pid, SIGWINCH);
-    CU_ASSERT (s_pty_wait (&p, mark, "企业开办", 5000));
+    CU_ASSERT (test_pty_wait (&p, mark, "企业开办", 5000));
     //  And one too small for the tables: a notice, no crash.
     mark = p.len;
     ws = (struct winsize){.ws_row = 5, .ws_col = 20};
     ioctl (p.fd, TIOCSWINSZ, &ws);
     kill (p.pid, SIGWINCH);
-    CU_ASSERT (s_pty_wait (&p, mark, "too small", 5000));
+    CU_ASSERT (test_pty_wait (&p, mark, "too small", 5000));
     mark = p.len;
     ws = (struct winsize){.ws_row = 30, .ws_col = 110};
     ioctl (p.fd, TIOCSWINSZ, &ws);
     kill (p.pid, SIGWINCH);
-    CU_ASSERT (s_pty_wait (&p, mark, "企业开办", 5000));
+    CU_ASSERT (test_pty_wait (&p, mark, "企业开办", 5000));
 
     //  The broker restarts; the mirror resyncs and the screen follows the new events.
     proto_client_destroy (&c);
     CU_ASSERT_EQUAL (test_broker_stop (&b, SIGTERM), 0);
-    s_pty_wait (&p, 0, NULL, 500);
+    test_pty_wait (&p, 0, NULL, 500);
     CU_ASSERT_FATAL (test_broker_restart (&b) == 0);
     c = test_client (&b);
     s_counter (c, "ticket.start", 1);
     s_counter (c, "ticket.finish", 1);
     mark = p.len;
     s_counter (c, "ticket.call_next", 1);
-    CU_ASSERT (s_pty_see (&p, "A002", 15000));
+    CU_ASSERT (test_pty_see (&p, "A002", 15000));
 
     //  A cabinet alarm arrives as an event: the cabinet line and the recent alarms show it.
     mark = p.len;
@@ -594,30 +532,31 @@ test_screen (void)
                      "cabinet", "CAB1", "name", "一号柜", "slots", "slot", "A01", "size", "S",
                      "state", "free", "occupied", 0, "alarms", "jammed", "door", "closed", "alarm",
                      "alarm", "jammed", "slot", "A01", "detail", "bolt stuck"));
-    CU_ASSERT (s_pty_wait (&p, mark, "bolt stuck", 5000));
+    CU_ASSERT (test_pty_wait (&p, mark, "bolt stuck", 5000));
     CU_ASSERT (strstr (p.out + mark, "最近告警") != NULL);
 
     //  '?' shows the help, any key goes back, 'q' quits with status 0.
     mark = p.len;
-    CU_ASSERT_EQUAL (write (p.fd, "?", 1), 1);
-    CU_ASSERT (s_pty_wait (&p, mark, "Hall monitor help", 5000));
-    CU_ASSERT_EQUAL (write (p.fd, "x", 1), 1);
-    s_pty_wait (&p, 0, NULL, 300);
-    CU_ASSERT_EQUAL (write (p.fd, "q", 1), 1);
-    CU_ASSERT_EQUAL (s_pty_exit (&p, 10000), 0);
+    CU_ASSERT (test_pty_type (&p, "?"));
+    CU_ASSERT (test_pty_wait (&p, mark, "Hall monitor help", 5000));
+    CU_ASSERT (test_pty_type (&p, "x"));
+    test_pty_wait (&p, 0, NULL, 300);
+    CU_ASSERT (test_pty_type (&p, "q"));
+    CU_ASSERT_EQUAL (test_pty_exit (&p, 10000), 0);
     CU_ASSERT (!p.out || !strstr (p.out, "Sanitizer"));
     if (p.out && strstr (p.out, "Sanitizer"))
         fprintf (stderr, "\n%s\n", strstr (p.out, "=="));
-    close (p.fd);
-    free (p.out);
+    test_pty_close (&p);
 
     //  SIGTERM (a closed ssh session sends SIGHUP, handled alike) also ends it cleanly.
+    //  On 80 columns the key columns are on the screen too.
     CU_ASSERT_FATAL (s_pty_start (&p, &b, 24, 80) == 0);
-    CU_ASSERT (s_pty_wait (&p, 0, "企业开办", 15000));
+    CU_ASSERT (test_pty_wait (&p, 0, "企业开办", 15000));
+    CU_ASSERT (test_pty_wait (&p, 0, "Over%", 5000));
+    CU_ASSERT (test_pty_wait (&p, 0, "Good%", 5000));
     kill (p.pid, SIGTERM);
-    CU_ASSERT_EQUAL (s_pty_exit (&p, 10000), 0);
-    close (p.fd);
-    free (p.out);
+    CU_ASSERT_EQUAL (test_pty_exit (&p, 10000), 0);
+    test_pty_close (&p);
 
     proto_client_destroy (&c);
     test_broker_cleanup (&b);

@@ -1,7 +1,8 @@
-/*  test_slip.c — term_slip: the PNG's QR code scans with our decoder and with zbarimg,
-    the text slip has the banner, counts, hall-local time and a QR code that decodes when
-    read back from its half blocks, and the ESC/POS bytes are exactly the commands a
-    receipt printer needs. */
+/*  test_slip.c — term_slip: the PNG carries its Chinese text (tesseract reads the hall's
+    name and 您前面还有 back from the pixels) and its QR code (our decoder and zbarimg read
+    it from the same file), the text slip has the banner, counts, hall-local time and a QR
+    code that decodes when read back from its half blocks, and the ESC/POS bytes are
+    exactly the commands a receipt printer needs, in GB18030. */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -68,11 +69,41 @@ s_zbarimg (const char *path, char *out, size_t size)
     return (int)len;
 }
 
+//  The text tesseract reads in the image at `path` (Simplified Chinese and English), with
+//  every space and line break taken out: tesseract puts spaces between some CJK
+//  characters and not others, which says nothing about the slip. Caller frees; NULL if
+//  tesseract did not run.
+static char *
+s_ocr (const char *path)
+{
+    if (strchr (path, '\''))
+        return NULL;
+    char command[600];
+    snprintf (command, sizeof command,
+              "OMP_THREAD_LIMIT=1 tesseract '%s' - -l chi_sim+eng 2>/dev/null", path);
+    FILE *pipe = popen (command, "r");
+    if (!pipe)
+        return NULL;
+    size_t size = 8192, len = 0;
+    char *text = malloc (size);
+    int c;
+    while (text && (c = fgetc (pipe)) != EOF)
+        if (c != ' ' && c != '\n' && len + 1 < size)
+            text[len++] = (char)c;
+    if (pclose (pipe) != 0 || !text) {
+        free (text);
+        return NULL;
+    }
+    text[len] = 0;
+    return text;
+}
+
 static term_slip_t
 s_sample (void)
 {
     term_slip_t slip = {
         .hall = "滨海新区政务服务中心",
+        .hall_en = "Binhai New Area Government Service Centre",
         .service = "企业开办",
         .service_en = "Business registration",
         .number = "A023",
@@ -81,7 +112,7 @@ s_sample (void)
         .issued_ms = 1764291780000LL, //  2025-11-28 01:03:00 UTC
         .utc_offset_min = 480,
         .qr_text = S_TOKEN,
-        .footer = "过号无效，请重新取号",
+        .footer = "过号无效，请重新取号 / Missed numbers are void",
     };
     return slip;
 }
@@ -160,6 +191,50 @@ test_png_scans (void)
     CU_ASSERT_EQUAL (term_slip_png (&slip, "/nonexistent-dir/slip.png"), -1);
 }
 
+//  The Chinese is in the pixels: OCR reads it back from the slip at its printed size
+//  (384 px, 28 px type), and ZBar reads the QR code from the same file.
+static void
+test_png_ocr (void)
+{
+    CU_ASSERT_EQUAL_FATAL (system ("tesseract --list-langs 2>/dev/null | grep -qx chi_sim"), 0);
+    term_slip_t slip = s_sample ();
+    slip.qr_text = S_URL;
+    char path[256], out[256];
+    s_path (path, sizeof path, "ocr.png");
+    CU_ASSERT_FATAL (term_slip_png (&slip, path) == 0);
+    char *text = s_ocr (path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (text);
+    const char *want[] = {"滨海新区政务服务中心", "您前面还有3人", "企业开办", "预计等候约5分钟",
+                          "取号时间2025-11-2809:03"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr (text, want[i])) {
+            fprintf (stderr, "\n  OCR did not find '%s' in: %s\n", want[i], text);
+            CU_FAIL ("the PNG slip lacks a line");
+        }
+    free (text);
+    CU_ASSERT_EQUAL (s_zbarimg (path, out, sizeof out), (int)strlen (S_URL));
+    CU_ASSERT_STRING_EQUAL (out, S_URL);
+
+    //  Another hall, a bigger crowd and a wait of over an hour.
+    slip.hall = "北京市朝阳区政务服务中心";
+    slip.service = "不动产登记";
+    slip.ahead = 17;
+    slip.est_wait_s = 4000;
+    CU_ASSERT_FATAL (term_slip_png (&slip, path) == 0);
+    text = s_ocr (path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (text);
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, "北京市朝阳区政务服务中心"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, "您前面还有17人"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, "预计等候约1小时7分钟"));
+    free (text);
+
+    //  A character no installed font can draw: refused, rather than printed as a box.
+    slip.hall = "\xF4\x8F\xBF\xBD大厅"; //  U+10FFFD, private use
+    unlink (path);
+    CU_ASSERT_EQUAL (term_slip_png (&slip, path), -1);
+    CU_ASSERT_EQUAL (access (path, F_OK), -1);
+}
+
 static void
 test_text_content (void)
 {
@@ -173,12 +248,14 @@ test_text_content (void)
     CU_ASSERT_PTR_NOT_NULL (strstr (text, "\n    ██████      ██████      ██████    ██████████\n"));
     CU_ASSERT_PTR_NOT_NULL (strstr (text, "\n  ██████████  ██  ██  ██        ██          ██\n"));
     CU_ASSERT_PTR_NOT_NULL (strstr (text, "A023"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (text, "你前面还有 3 人在等待"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (text, "3 people ahead"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (text, "预计等待约 5 分钟")); //  270 s rounds up
-    CU_ASSERT_PTR_NOT_NULL (strstr (text, "about 5 min"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (text, "2025-11-28 09:03"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (text, "过号无效，请重新取号"));
+    //  Each sentence in Chinese, its English on the line below.
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, "  滨海新区政务服务中心\n  Binhai New Area"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, "  您前面还有 3 人\n  3 people ahead of you\n"));
+    CU_ASSERT_PTR_NOT_NULL (
+        strstr (text, "  预计等候约 5 分钟\n  Estimated wait: about 5 min\n")); //  270 s rounds up
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, "取号时间 2025-11-28 09:03"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, "  过号无效，请重新取号\n  Missed numbers are void\n"));
+    CU_ASSERT_PTR_NULL (strstr (text, "你")); //  a citizen is addressed as 您
     CU_ASSERT_PTR_NOT_NULL (strstr (text, "▀"));
     CU_ASSERT_PTR_NOT_NULL (strstr (text, "▄"));
     free (text);
@@ -199,12 +276,13 @@ s_expect_wait (long secs, const char *zh, const char *en)
 static void
 test_text_wait (void)
 {
-    s_expect_wait (-1, "暂无窗口开放", "no counter open");
-    s_expect_wait (0, "少于 1 分钟", "under 1 min");
-    s_expect_wait (59, "少于 1 分钟", "under 1 min");
-    s_expect_wait (60, "约 1 分钟", "about 1 min");
-    s_expect_wait (61, "约 2 分钟", "about 2 min");
-    s_expect_wait (3600, "约 60 分钟", "about 60 min");
+    s_expect_wait (-1, "暂无窗口开放", "No counter open");
+    s_expect_wait (0, "预计等候不到 1 分钟", "under 1 min");
+    s_expect_wait (59, "预计等候不到 1 分钟", "under 1 min");
+    s_expect_wait (60, "预计等候约 1 分钟\n", "about 1 min\n");
+    s_expect_wait (61, "预计等候约 2 分钟\n", "about 2 min\n");
+    s_expect_wait (3600, "预计等候约 1 小时\n", "about 1 h\n");
+    s_expect_wait (3601, "预计等候约 1 小时 1 分钟\n", "about 1 h 1 min\n");
 }
 
 static void
@@ -242,7 +320,8 @@ test_text_time (void)
 }
 
 //  Reads the half-block QR back from the text slip: the lines after the blank line that
-//  follows "Issued". A glyph (█ ▀ ▄) is light, a space is dark, as qrencode -t UTF8 does.
+//  follows the time ("取号时间"). A glyph (█ ▀ ▄) is light, a space is dark, as qrencode -t UTF8
+//  does.
 static void
 test_text_qr_scans (void)
 {
@@ -252,7 +331,7 @@ test_text_qr_scans (void)
         slip.qr_text = texts[t];
         char *text = s_text (&slip);
         CU_ASSERT_PTR_NOT_NULL_FATAL (text);
-        char *p = strstr (text, "Issued");
+        char *p = strstr (text, "取号时间");
         CU_ASSERT_PTR_NOT_NULL_FATAL (p);
         p = strstr (p, "\n\n");
         CU_ASSERT_PTR_NOT_NULL_FATAL (p);
@@ -344,12 +423,23 @@ s_check_escpos (const char *qr_text)
     if (qlen < 100)
         CU_ASSERT_PTR_NOT_NULL (s_find (bytes, len, size6, sizeof size6));
 
-    //  你前面还有 in GB18030.
-    static const unsigned char ahead[] = {0xC4, 0xE3, 0xC7, 0xB0, 0xC3,
+    //  The same lines as the other forms, in GB18030: 您前面还有, 预计等候约, the hall, and
+    //  the notice's English in the printer's small font B (ESC M 1), then back (ESC M 0).
+    static const unsigned char ahead[] = {0xC4, 0xFA, 0xC7, 0xB0, 0xC3,
                                           0xE6, 0xBB, 0xB9, 0xD3, 0xD0};
+    static const unsigned char wait[] = {0xD4, 0xA4, 0xBC, 0xC6, 0xB5,
+                                         0xC8, 0xBA, 0xF2, 0xD4, 0xBC};
+    static const unsigned char hall[] = {0xB1, 0xF5, 0xBA, 0xA3, 0xD0, 0xC2, 0xC7, 0xF8};
     CU_ASSERT_PTR_NOT_NULL (s_find (bytes, len, ahead, sizeof ahead));
-    //  No UTF-8 leaked through: E4 BD A0 is 你 in UTF-8.
-    CU_ASSERT_PTR_NULL (s_find (bytes, len, "\xE4\xBD\xA0", 3));
+    CU_ASSERT_PTR_NOT_NULL (s_find (bytes, len, wait, sizeof wait));
+    CU_ASSERT_PTR_NOT_NULL (s_find (bytes, len, hall, sizeof hall));
+    CU_ASSERT_PTR_NOT_NULL (s_find (bytes, len, "\x1BM\x01Missed numbers are void\n", 27));
+    CU_ASSERT_PTR_NOT_NULL (s_find (bytes, len,
+                                    "\x1BM\x01"
+                                    "3 people ahead of you\n",
+                                    25));
+    //  No UTF-8 leaked through: E6 82 A8 is 您 in UTF-8.
+    CU_ASSERT_PTR_NULL (s_find (bytes, len, "\xE6\x82\xA8", 3));
     //  The number at 4× size, then back to normal.
     static const unsigned char big[] = {0x1D, 0x21, 0x33, 'A', '0', '2', '3', '\n'};
     const unsigned char *num = s_find (bytes, len, big, sizeof big);
@@ -425,6 +515,9 @@ test_bad_input (void)
     slip.hall = "\xC0\xAF";
     s_expect_all (&slip, -1);
     slip = s_sample ();
+    slip.hall_en = "Hall\x1D!";
+    s_expect_all (&slip, -1);
+    slip = s_sample ();
     slip.footer = "line\nbreak";
     s_expect_all (&slip, -1);
     slip = s_sample ();
@@ -443,7 +536,7 @@ test_bad_input (void)
 
     //  Optional fields all absent.
     slip = s_sample ();
-    slip.hall = slip.service = slip.service_en = slip.footer = slip.qr_text = NULL;
+    slip.hall = slip.hall_en = slip.service = slip.service_en = slip.footer = slip.qr_text = NULL;
     slip.est_wait_s = -1;
     slip.ahead = 0;
     s_expect_all (&slip, 0);
@@ -472,6 +565,7 @@ test_slip_suite (void)
     if (!suite)
         return -1;
     if (!CU_add_test (suite, "PNG slip scans with both decoders", test_png_scans) ||
+        !CU_add_test (suite, "PNG slip: OCR reads its Chinese, ZBar its QR code", test_png_ocr) ||
         !CU_add_test (suite, "text slip content", test_text_content) ||
         !CU_add_test (suite, "text slip wait rounding", test_text_wait) ||
         !CU_add_test (suite, "text slip time in the hall's offset", test_text_time) ||
