@@ -15,7 +15,7 @@ DESTDIR  ?=
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := libzmq lmdb jansson libsodium libqrencode zbar libpng cunit libmicrohttpd ncursesw pangocairo
+PKGS := libzmq lmdb jansson libsodium libqrencode zbar libpng cunit libmicrohttpd ncursesw pangocairo libcurl
 
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
             -Wno-format-nonliteral

@@ -8,6 +8,7 @@
 
 #include "broker_calendar.h"
 #include "broker_idcheck.h"
+#include "broker_notify.h"
 #include "proto_json.h"
 
 static int
@@ -61,6 +62,9 @@ s_pauses (const json_t *c, int close_at, broker_calendar_pause_t *out, int max)
     json_array_foreach (json_object_get (c, "pauses"), i, p) {
         if (n == max)
             break;
+        //  A request for material withdrawn as made in error stopped nothing.
+        if (json_object_get (p, "withdrawn"))
+            continue;
         int from = s_int (p, "from"), to = s_int (p, "to");
         if (!to)
             to = close_at;
@@ -95,6 +99,8 @@ void
 broker_case_clock (broker_ctx_t *ctx, json_t *c)
 {
     int start = s_int (c, "accepted_day");
+    if (start) //  accepted: no one-time notice is awaited any more (Art. 32)
+        json_object_del (c, "notice_due");
     if (!start || s_has_open_pause (c)) {
         json_object_set_new (c, "statutory_deadline", json_null ());
         json_object_set_new (c, "promised_deadline", json_null ());
@@ -128,8 +134,8 @@ s_elapsed (broker_ctx_t *ctx, const json_t *c, int today)
     return n > 0 ? n : 0;
 }
 
-static void
-s_pause_open (json_t *c, const char *kind, int today, const char *reason)
+void
+broker_case_pause_open (json_t *c, const char *kind, int today, const char *reason)
 {
     json_t *pauses = json_object_get (c, "pauses");
     if (!pauses) {
@@ -182,7 +188,13 @@ s_next_step (const json_t *c)
 {
     const char *st = proto_str (c, "state");
     char text[1024];
-    if (strcmp (st, BROKER_CASE_SUPPLEMENT) == 0) {
+    if (strcmp (st, BROKER_CASE_SUPPLEMENT) == 0 && s_int (c, "notice_due")) {
+        int d = s_int (c, "notice_due");
+        snprintf (text, sizeof text,
+                  "材料已收到，%04d-%02d-%02d 前告知是否受理或需补正的全部内容 / Received: by "
+                  "that date you are told whether it is accepted or all that is missing",
+                  d / 10000, d / 100 % 100, d % 100);
+    } else if (strcmp (st, BROKER_CASE_SUPPLEMENT) == 0) {
         char list[700] = "";
         size_t i;
         json_t *m;
@@ -275,6 +287,8 @@ broker_case_emit (broker_ctx_t *ctx, proto_evt_t evt, const json_t *c, json_t *e
                   const char *clerk)
 {
     json_t *body = extra ? extra : json_object ();
+    //  What the applicant must be told of this change goes out with it (broker_notify.h).
+    broker_notify_case (ctx, evt, c, body);
     json_object_set_new (body, "case", broker_case_view (ctx, c, false));
     if (clerk && *clerk)
         json_object_set_new (body, "clerk", json_string (clerk));
@@ -348,6 +362,8 @@ broker_h_case_get (broker_ctx_t *ctx, const json_t *body)
     if (!c)
         return -1;
     ctx->reply = broker_case_view (ctx, c, true);
+    json_object_set_new (ctx->reply, "notices",
+                         broker_notify_case_list (ctx, proto_str (c, "case_no")));
     json_decref (c);
     return 0;
 }
@@ -372,17 +388,26 @@ broker_case_open_all (broker_ctx_t *ctx)
     return cases;
 }
 
+//  The deadline a case is queued by: the promised one while its clock runs; the issue
+//  deadline (Art. 44) of a result not yet made available; none (0) otherwise.
+static long
+s_queue_deadline (const json_t *c)
+{
+    const char *st = proto_str (c, "state");
+    if (s_clock_running (st))
+        return (long)s_int (c, "promised_deadline");
+    if (strcmp (st, BROKER_CASE_AWAITING) == 0 && !json_object_get (c, "recovered"))
+        return (long)s_int (c, "issue_deadline");
+    return 0;
+}
+
 static int
 s_by_deadline (const void *a, const void *b)
 {
     const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    //  Cases without a running deadline (paused, awaiting pickup) sort last.
-    long dx = s_clock_running (proto_str (x, "state"))
-                  ? json_integer_value (json_object_get (x, "promised_deadline"))
-                  : 0;
-    long dy = s_clock_running (proto_str (y, "state"))
-                  ? json_integer_value (json_object_get (y, "promised_deadline"))
-                  : 0;
+    //  Cases without a deadline to meet (paused, in a cabinet) sort last.
+    long dx = s_queue_deadline (x);
+    long dy = s_queue_deadline (y);
     if (!dx)
         dx = 99999999;
     if (!dy)
@@ -480,6 +505,12 @@ s_decide (broker_ctx_t *ctx, const json_t *body, bool approve)
     broker_case_set_state (c, !approve   ? BROKER_CASE_DENIED
                               : physical ? BROKER_CASE_AWAITING
                                          : BROKER_CASE_APPROVED);
+    //  Art. 44: the licence is issued within 10 working days of the decision.
+    int issue = 0;
+    if (approve && physical && ctx->calendar &&
+        broker_calendar_add_working_days (ctx->calendar, today, BROKER_CASE_ISSUE_DAYS, &issue,
+                                          NULL) == 0)
+        json_object_set_new (c, "issue_deadline", json_integer (issue));
     if (!approve)
         return broker_case_finish (ctx, c, PROTO_EVT_CASE_DENIED,
                                    json_pack ("{s:s}", "reason", reason), clerk);
@@ -498,43 +529,23 @@ broker_h_case_deny (broker_ctx_t *ctx, const json_t *body)
     return s_decide (ctx, body, false);
 }
 
-int
-broker_h_case_request_supplement (broker_ctx_t *ctx, const json_t *body)
+//  The statutory deadline as it stands today: with a pause that still lasts ending today.
+//  0 if it cannot be computed.
+static int
+s_statutory_now (broker_ctx_t *ctx, const json_t *c, int today)
 {
-    const char *clerk, *reason;
-    json_t *c = broker_case_begin (ctx, body, &clerk, &reason);
-    if (!c)
-        return -1;
-    if (!proto_is (c, "state", BROKER_CASE_ACCEPTED) &&
-        !proto_is (c, "state", BROKER_CASE_REVIEW)) {
-        broker_case_wrong_state (
-            ctx, c, "material can be requested only while it is accepted or in review");
-        json_decref (c);
-        return -1;
-    }
-    json_t *missing = json_object_get (body, "missing");
-    size_t i;
-    json_t *m;
-    if (json_array_size (missing) == 0) {
-        json_decref (c);
-        return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
-                            "missing must list what is needed, all at once");
-    }
-    json_array_foreach (missing, i, m)
-        if (!json_is_string (m) || json_string_length (m) == 0 || json_string_length (m) > 200) {
-            json_decref (c);
-            return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
-                                "missing[%zu] must be a text of 1..200 bytes", i);
-        }
-    json_object_set_new (c, "prev_state", json_string (proto_str (c, "state")));
-    json_object_set (c, "missing", missing);
-    s_pause_open (c, "supplement", broker_today (ctx), reason);
-    broker_case_set_state (c, BROKER_CASE_SUPPLEMENT);
-    return broker_case_finish (
-        ctx, c, PROTO_EVT_CASE_SUPPLEMENT_REQUESTED,
-        json_pack ("{s:O, s:s}", "missing", missing, "reason", reason ? reason : ""), clerk);
+    broker_calendar_pause_t pauses[32];
+    int np = s_pauses (c, broker_calendar_date_add (today, 1), pauses, 32);
+    int deadline = 0;
+    if (!ctx->calendar || broker_calendar_deadline (
+                              ctx->calendar, s_int (c, "accepted_day"), s_int (c, "statutory_days"),
+                              s_int (c, "extension_days"), pauses, np, &deadline, NULL) != 0)
+        return 0;
+    return deadline;
 }
 
+//  Art. 42: one extension, approved by the office's 负责人 (named) before the statutory
+//  limit has run out, up to the item's maximum; the applicant is told why (a notice).
 int
 broker_h_case_extend (broker_ctx_t *ctx, const json_t *body)
 {
@@ -542,15 +553,24 @@ broker_h_case_extend (broker_ctx_t *ctx, const json_t *body)
     json_t *c = broker_case_begin (ctx, body, &clerk, &reason);
     if (!c)
         return -1;
+    const char *approver = proto_str (body, "approver");
     const broker_item_cfg_t *item = broker_case_item (ctx, c);
     json_int_t days = json_integer_value (json_object_get (body, "days"));
     const char *st = proto_str (c, "state");
-    int rc = 0;
-    if (!s_int (c, "accepted_day") || !s_open (st) || s_decided (st))
+    int today = broker_today (ctx);
+    int statutory = 0, rc = 0;
+    if (broker_check_length (ctx, "approver", approver, BROKER_CASE_NAME_MAX))
+        rc = -1;
+    else if (!s_int (c, "accepted_day") || !s_open (st) || s_decided (st))
         rc = broker_case_wrong_state (ctx, c, "only a case on the clock can be extended");
     else if (s_int (c, "extension_days"))
         rc = broker_case_wrong_state (ctx, c,
                                       "it was extended already (one extension per case, Art. 42)");
+    else if ((statutory = s_statutory_now (ctx, c, today)) && today > statutory)
+        rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE,
+                          "case %s: its statutory deadline %d has passed; an extension is "
+                          "approved within the limit (Art. 42)",
+                          proto_str (c, "case_no"), statutory);
     else if (!item || days < 1 || days > item->max_extension_days)
         rc = broker_fail (ctx, PROTO_ERR_BAD_FIELD, "days must be 1 to %d for this item",
                           item ? item->max_extension_days : 0);
@@ -560,8 +580,12 @@ broker_h_case_extend (broker_ctx_t *ctx, const json_t *body)
     }
     json_object_set_new (c, "extension_days", json_integer (days));
     json_object_set_new (c, "extension_reason", json_string (reason));
-    return broker_case_finish (ctx, c, PROTO_EVT_CASE_EXTENDED,
-                               json_pack ("{s:I, s:s}", "days", days, "reason", reason), clerk);
+    json_object_set_new (c, "extension_approver", json_string (approver));
+    json_object_set_new (c, "extension_by", json_string (clerk));
+    json_object_set_new (c, "extended", json_integer (ctx->now));
+    return broker_case_finish (
+        ctx, c, PROTO_EVT_CASE_EXTENDED,
+        json_pack ("{s:I, s:s, s:s}", "days", days, "reason", reason, "approver", approver), clerk);
 }
 
 int
@@ -578,7 +602,7 @@ broker_h_case_special_start (broker_ctx_t *ctx, const json_t *body)
         return -1;
     }
     json_object_set_new (c, "prev_state", json_string (proto_str (c, "state")));
-    s_pause_open (c, "special", broker_today (ctx), reason);
+    broker_case_pause_open (c, "special", broker_today (ctx), reason);
     broker_case_set_state (c, BROKER_CASE_SPECIAL);
     return broker_case_finish (ctx, c, PROTO_EVT_CASE_SPECIAL_STARTED,
                                json_pack ("{s:s}", "reason", reason), clerk);
@@ -741,12 +765,44 @@ s_warned (const json_t *c, const char *level)
     return false;
 }
 
+//  Raises `level` on the case once: adds it to `warnings` and publishes case.warning with
+//  `fields` (taken). False (and `fields` dropped) if it was raised before.
+static bool
+s_raise (broker_ctx_t *ctx, json_t *c, const char *level, json_t *fields)
+{
+    if (s_warned (c, level)) {
+        json_decref (fields);
+        return false;
+    }
+    json_t *w = json_object_get (c, "warnings");
+    if (!w) {
+        w = json_array ();
+        json_object_set_new (c, "warnings", w);
+    }
+    json_array_append_new (w, json_string (level));
+    json_object_set_new (fields, "level", json_string (level));
+    broker_case_emit (ctx, PROTO_EVT_CASE_WARNING, c, fields, NULL);
+    return true;
+}
+
+//  Art. 44: a result not made available (in a cabinet, or handed out) by its issue
+//  deadline. One taken back from a cabinet was made available once: it does not count.
+static bool
+s_warn_issue (broker_ctx_t *ctx, json_t *c, int today)
+{
+    int due = s_int (c, "issue_deadline");
+    if (!due || today <= due || !proto_is (c, "state", BROKER_CASE_AWAITING) ||
+        json_object_get (c, "recovered"))
+        return false;
+    return s_raise (ctx, c, "issue_overdue", json_pack ("{s:i}", "issue_deadline", due));
+}
+
 bool
 broker_case_warn (broker_ctx_t *ctx, json_t *c, int today)
 {
     const char *st = proto_str (c, "state");
     if (!s_clock_running (st) || !s_int (c, "accepted_day"))
-        return false;
+        return s_warn_issue (ctx, c, today);
     int limit = s_limit (c);
     int elapsed = s_elapsed (ctx, c, today);
     int promised = s_int (c, "promised_deadline"), statutory = s_int (c, "statutory_deadline");
@@ -761,21 +817,10 @@ broker_case_warn (broker_ctx_t *ctx, json_t *c, int today)
     if (statutory && today > statutory)
         levels[n++] = "statutory_overdue";
     bool changed = false;
-    for (int i = 0; i < n; i++) {
-        if (s_warned (c, levels[i]))
-            continue;
-        json_t *w = json_object_get (c, "warnings");
-        if (!w) {
-            w = json_array ();
-            json_object_set_new (c, "warnings", w);
-        }
-        json_array_append_new (w, json_string (levels[i]));
-        changed = true;
-        broker_case_emit (ctx, PROTO_EVT_CASE_WARNING, c,
-                          json_pack ("{s:s, s:i, s:i}", "level", levels[i], "elapsed_days", elapsed,
-                                     "limit_days", limit),
-                          NULL);
-    }
+    for (int i = 0; i < n; i++)
+        if (s_raise (ctx, c, levels[i],
+                     json_pack ("{s:i, s:i}", "elapsed_days", elapsed, "limit_days", limit)))
+            changed = true;
     return changed;
 }
 

@@ -6,23 +6,28 @@
     (the ticket's QR code follows the citizen: 一码通办), by applicant and item (duplicate
     check), and by case number + event sequence (the audit trail, read from the journal).
 
-    Case life:
+    Case life (protocol/PROTOCOL.md 6.11 has the whole table):
 
-        intake ──accept──────────────────────► accepted ──review──► in_review
-          │  └─supplement──► supplement_pending ──received──┘  ▲       │  │
-          └─not_accepted (final)                               │       │  ├─approve─► approved
-   (final) │       │  │           or awaiting_pickup accepted/in_review ──request_supplement──►
-   supplement_pending ─┘  │              ──hand_out──► collected accepted/in_review
-   ──special_start──► special_procedure ─special_end┘  └─deny──► denied (final) any open state
-   ──withdraw──► withdrawn (final)
+      case.accept ─────────────────────────────► accepted ─review─► in_review ─approve─►
+      case.supplement ─► supplement_pending ─received─┘                    awaiting_pickup
+      case.not_accepted ─► not_accepted                         (physical) or approved
+      accepted, in_review ─request_supplement─► supplement_pending ─received─► back
+      accepted, in_review ─special_start─► special_procedure ─special_end─► back
+      in_review ─deny─► denied;  any open state before the decision ─withdraw─► withdrawn
+      awaiting_pickup ─hand_out, or a cabinet─► collected
 
-    The clock (《行政许可法》): working days (broker_calendar.h); the day of acceptance does not
-    count; supplement after acceptance and special procedures stop it (Art. 45); one
-    extension per case of up to the item's max_extension_days (Art. 42). Deadlines are
-    days (yyyymmdd) in the hall's local date; a deadline past the published calendar is
-    flagged provisional. Warnings (yellow, red at configured fractions of the promised
-    limit; overdue past the promised deadline; statutory_overdue past the statutory one)
-    are raised once each, by the daily timer, as case.warning events.
+    The clock (《行政许可法》): working days (broker_calendar.h); the day of acceptance does
+    not count; supplement after acceptance and special procedures stop it (Art. 45); one
+    extension per case of up to the item's max_extension_days, approved by a named 负责人
+    before the statutory deadline has passed (Art. 42). Deadlines are days (yyyymmdd) in
+    the hall's local date; a deadline past the published calendar is flagged provisional.
+    Warnings (yellow, red at configured fractions of the promised limit; overdue past the
+    promised deadline; statutory_overdue past the statutory one; issue_overdue for a
+    physical result not made available within 10 working days of its approval, Art. 44)
+    are raised once each, by the daily timer, as case.warning events. The 补正 rules
+    (一次性告知, Art. 32) are broker_supplement.h's.
+
+    Every case event carries the notice the applicant must get of it (broker_notify.h).
 
     Intake, with its automatic checks, is broker_intake.h; the hand-out from a cabinet is
     broker_vault.h. Both work on cases through this header.
@@ -50,6 +55,7 @@
 #define BROKER_CASE_NO_MAX     48  //  a case number's bytes at most
 #define BROKER_CASE_NAME_MAX   64  //  a name's buffer (applicant, clerk), with its NUL
 #define BROKER_CASE_REASON_MAX 512 //  a reason's buffer, with its NUL
+#define BROKER_CASE_ISSUE_DAYS 10  //  Art. 44: working days from decision to the licence issued
 
 //  case.get: a case with the applicant unmasked (counter and back office).
 int broker_h_case_get (broker_ctx_t *ctx, const json_t *body);
@@ -60,9 +66,8 @@ int broker_h_case_review (broker_ctx_t *ctx, const json_t *body);
 //  case.approve and case.deny: the decision.
 int broker_h_case_approve (broker_ctx_t *ctx, const json_t *body);
 int broker_h_case_deny (broker_ctx_t *ctx, const json_t *body);
-//  case.request_supplement: material asked for after acceptance; the clock stops.
-int broker_h_case_request_supplement (broker_ctx_t *ctx, const json_t *body);
-//  case.extend: the one extension of the limit (Art. 42).
+//  case.extend: the one extension of the limit (Art. 42), before the statutory deadline,
+//  approved by a named 负责人.
 int broker_h_case_extend (broker_ctx_t *ctx, const json_t *body);
 //  case.special_start and case.special_end: a special procedure stops the clock.
 int broker_h_case_special_start (broker_ctx_t *ctx, const json_t *body);
@@ -103,6 +108,8 @@ void broker_case_set_state (json_t *c, const char *state);
 const broker_item_cfg_t *broker_case_item (broker_ctx_t *ctx, const json_t *c);
 //  Recomputes the stored deadlines from acceptance, limits, extension and closed pauses.
 void broker_case_clock (broker_ctx_t *ctx, json_t *c);
+//  Opens a pause of the clock (`kind` "supplement" or "special") from `today`.
+void broker_case_pause_open (json_t *c, const char *kind, int today, const char *reason);
 //  Closes the open pause: the clock runs again from the day after `today`.
 void broker_case_pause_close (json_t *c, int today);
 
@@ -115,7 +122,9 @@ json_t *broker_case_summary (broker_ctx_t *ctx, json_t *open_cases);
 //  The records of every open case, in case number order. Caller owns the array.
 json_t *broker_case_open_all (broker_ctx_t *ctx);
 //  Raises the deadline warnings due for a case on date `today` (yyyymmdd), each once, as
-//  case.warning events. True if the case changed (the caller saves it).
+//  case.warning events: the clock's levels, and issue_overdue for a result not made
+//  available by its issue deadline (Art. 44). True if the case changed (the caller saves
+//  it).
 bool broker_case_warn (broker_ctx_t *ctx, json_t *c, int today);
 
 #endif

@@ -83,7 +83,8 @@ s_parse_cases (broker_config_t *self, json_t *root, char *err, size_t esz)
     }
     if (s_str (cases, "calendar", "calendar", &self->calendar_path, "cases", err, esz) ||
         s_int (cases, "pickup_overdue_days", 7, 1, 365, &self->pickup_overdue_days, "cases", err,
-               esz))
+               esz) ||
+        s_int (cases, "supplement_days", 20, 0, 365, &self->supplement_days, "cases", err, esz))
         return -1;
     json_t *depts = json_object_get (root, "departments");
     if (depts) {
@@ -528,6 +529,34 @@ s_parse_counters (broker_config_t *self, json_t *root, char *err, size_t esz)
     return 0;
 }
 
+//  The applicant's notices: the SMS gateway, the hours told; and the remedies named in a
+//  refusal or a denial.
+static int
+s_parse_notify (broker_config_t *self, json_t *root, char *err, size_t esz)
+{
+    json_t *n = json_object_get (root, "notify"), *r = json_object_get (root, "remedies");
+    if (n && !json_is_object (n))
+        return s_err (err, esz, "\"notify\" must be an object");
+    if (r && !json_is_object (r))
+        return s_err (err, esz, "\"remedies\" must be an object");
+    broker_notify_cfg_t *nc = &self->notify;
+    broker_remedies_cfg_t *rc = &self->remedies;
+    if (s_str (n, "sms_url", "", &nc->sms_url, "notify", err, esz) ||
+        s_int (n, "timeout_s", 10, 1, 300, &nc->timeout_s, "notify", err, esz) ||
+        s_int (n, "retry_max_s", 300, 1, 86400, &nc->retry_max_s, "notify", err, esz) ||
+        s_str (n, "pickup_hours", "", &nc->pickup_hours, "notify", err, esz) ||
+        s_str (n, "counter_hours", "", &nc->counter_hours, "notify", err, esz) ||
+        s_str (r, "review_body", "", &rc->review_body, "remedies", err, esz) ||
+        s_int (r, "review_days", 60, 1, 365, &rc->review_days, "remedies", err, esz) ||
+        s_str (r, "litigation_court", "", &rc->litigation_court, "remedies", err, esz) ||
+        s_int (r, "litigation_months", 6, 1, 60, &rc->litigation_months, "remedies", err, esz))
+        return -1;
+    if (*nc->sms_url && strncmp (nc->sms_url, "http://", 7) != 0 &&
+        strncmp (nc->sms_url, "https://", 8) != 0)
+        return s_err (err, esz, "notify.sms_url must be an http:// or https:// URL");
+    return 0;
+}
+
 static int
 s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
@@ -535,7 +564,7 @@ s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
         return s_err (err, esz, "the config must be a JSON object");
     if (s_parse_hall (self, root, err, esz) || s_parse_services (self, root, err, esz) ||
         s_parse_items (self, root, err, esz) || s_parse_policy (self, root, err, esz) ||
-        s_parse_counters (self, root, err, esz))
+        s_parse_counters (self, root, err, esz) || s_parse_notify (self, root, err, esz))
         return -1;
     return 0;
 }
@@ -637,6 +666,11 @@ broker_config_destroy (broker_config_t **self_p)
         free (self->profiles[i].name);
     free (self->profiles);
     free (self->calendar_path);
+    free (self->notify.sms_url);
+    free (self->notify.pickup_hours);
+    free (self->notify.counter_hours);
+    free (self->remedies.review_body);
+    free (self->remedies.litigation_court);
     json_decref (self->departments);
     free (self);
     *self_p = NULL;

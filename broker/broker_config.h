@@ -58,6 +58,24 @@ typedef struct {
     broker_doc_cfg_t docs[BROKER_MAX_DOCS]; //  documents required at intake
 } broker_item_cfg_t;
 
+//  The applicant's notices (短信) and the SMS gateway they go to (broker_sms.h).
+typedef struct {
+    char *sms_url;       //  the gateway's endpoint, http(s)://...; "" = no gateway
+    int timeout_s;       //  one POST's limit
+    int retry_max_s;     //  longest wait between two attempts (the back-off's cap)
+    char *pickup_hours;  //  取件时间 of the cabinets, told in a ready-for-pickup notice
+    char *counter_hours; //  hours of the pickup counter, told with an approval to collect
+} broker_notify_cfg_t;
+
+//  Where and how long an applicant may challenge a refusal or a denial (行政复议法 Art. 20:
+//  60 days; 行政诉讼法 Art. 46: 6 months), named in those notices.
+typedef struct {
+    char *review_body;      //  行政复议机关, e.g. 滨海新区人民政府 ("" = not named)
+    int review_days;        //  days to apply for 行政复议
+    char *litigation_court; //  the court of first instance ("" = not named)
+    int litigation_months;  //  months to bring 行政诉讼
+} broker_remedies_cfg_t;
+
 //  How a counter chooses among waiting tickets (docs/POLICY.md): a work profile.
 typedef struct {
     char *name;                      //  profile name, e.g. "企业开办专窗"
@@ -114,6 +132,9 @@ typedef struct {
     double warn_yellow;      //  fraction of the limit used that raises a yellow warning
     double warn_red;         //  ... a red one
     int pickup_overdue_days; //  calendar days a result may wait in a cabinet before recovery
+    int supplement_days;     //  working days to bring what a 补正 notice asks for (0: no limit)
+    broker_notify_cfg_t notify;
+    broker_remedies_cfg_t remedies;
 } broker_config_t;
 
 //  Loads and checks a hall config file. NULL on error with a one-line reason in `err`.

@@ -5,8 +5,10 @@
 #include "broker_appt.h"
 #include "broker_case.h"
 #include "broker_intake.h"
+#include "broker_notify.h"
 #include "broker_rating.h"
 #include "broker_snapshot.h"
+#include "broker_supplement.h"
 #include "broker_ticket.h"
 #include "broker_vault.h"
 

@@ -6,6 +6,7 @@
 
 #include "broker_case.h"
 #include "broker_idcheck.h"
+#include "broker_supplement.h"
 #include "proto_json.h"
 
 typedef enum { INTAKE_ACCEPT, INTAKE_SUPPLEMENT, INTAKE_REFUSE } s_intake_t;
@@ -251,7 +252,9 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
         json_decref (missing);
         return -1;
     }
-    if (kind == INTAKE_SUPPLEMENT && json_array_size (missing) == 0 &&
+    //  With notice_later the examination that finds what is missing is still to come.
+    bool later = kind == INTAKE_SUPPLEMENT && json_is_true (json_object_get (body, "notice_later"));
+    if (kind == INTAKE_SUPPLEMENT && !later && json_array_size (missing) == 0 &&
         json_array_size (extra_missing) == 0) {
         json_decref (checks);
         json_decref (missing);
@@ -297,6 +300,9 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
         json_object_set_new (c, "accepted_day", json_integer (today));
     }
     broker_case_clock (ctx, c);
+    //  The notice's dates, and the event of a supplement intake (broker_supplement.h).
+    if (kind == INTAKE_SUPPLEMENT)
+        broker_supplement_intake (ctx, c, later, counter->clerk);
     broker_case_save (ctx, c);
     char tkey[PROTO_TOKEN_LEN + BROKER_CASE_NO_MAX + 2];
     int tlen = snprintf (tkey, sizeof tkey, "%s|%s", ticket->token, case_no);
@@ -311,14 +317,10 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
     if (kind == INTAKE_ACCEPT)
         broker_case_emit (ctx, PROTO_EVT_CASE_ACCEPTED, c, json_pack ("{s:b}", "intake", 1),
                           counter->clerk);
-    else if (kind == INTAKE_SUPPLEMENT) {
+    else if (kind == INTAKE_SUPPLEMENT && !later)
         //  The one-time notice (一次性告知): everything missing, in one list.
         json_object_set_new (reply, "notice", json_incref (json_object_get (reply, "next_step")));
-        broker_case_emit (
-            ctx, PROTO_EVT_CASE_SUPPLEMENT_REQUESTED, c,
-            json_pack ("{s:O, s:b}", "missing", json_object_get (c, "missing"), "intake", 1),
-            counter->clerk);
-    } else
+    else if (kind == INTAKE_REFUSE)
         broker_case_emit (ctx, PROTO_EVT_CASE_NOT_ACCEPTED, c,
                           json_pack ("{s:s, s:b}", "reason", reason ? reason : "", "intake", 1),
                           counter->clerk);

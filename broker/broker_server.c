@@ -18,8 +18,11 @@
 #include "broker_timers.h"
 #include "broker_hall.h"
 #include "broker_idcheck.h"
+#include "broker_notify.h"
+#include "broker_sms.h"
 #include "broker_store.h"
 #include "broker_ticket.h"
+#include "proto_json.h"
 #include "proto_log.h"
 #include "proto_msg.h"
 #include "proto_wire.h"
@@ -66,14 +69,14 @@ struct broker_server {
     json_t *events;        //  events of the batch, published after commit
     s_event_text_t *texts; //  ... their bodies as stored, same order
     size_t ntexts, captexts;
-    json_t *notices;       //  notifications of the batch, handed to the sender after commit
-    uint64_t notice_sent;  //  last notification handed to the sender
-    uint64_t notice_saved; //  ... as recorded in the store
-    int64_t timers_due;    //  next timer, on the broker clock
-    int64_t prune_due;     //  next idempotency pruning, on the broker clock
-    bool est_dirty;        //  the hall changed since hall.estimates was last published
-    int64_t est_due;       //  publish it no earlier than this (monotonic ms)
-    char *est_last;        //  the est_new_s last published (compact JSON), to skip repeats
+    json_t *notices;    //  notices of the batch, handed to the sender after commit
+    broker_sms_t *sms;  //  the SMS sender (broker_sms.h); NULL without notify.sms_url
+    json_t *deliveries; //  its results, recorded by the next batch that commits
+    int64_t timers_due; //  next timer, on the broker clock
+    int64_t prune_due;  //  next idempotency pruning, on the broker clock
+    bool est_dirty;     //  the hall changed since hall.estimates was last published
+    int64_t est_due;    //  publish it no earlier than this (monotonic ms)
+    char *est_last;     //  the est_new_s last published (compact JSON), to skip repeats
 };
 
 static int
@@ -170,6 +173,7 @@ s_open_hall (broker_server_t *self)
     self->devices = broker_devices_new ();
     self->events = json_array ();
     self->notices = json_array ();
+    self->deliveries = json_array ();
     if (!self->clock || !self->hall || !self->events || !self->devices)
         return -1;
     if (s_reload (self) != 0) {
@@ -290,7 +294,9 @@ broker_server_new (const broker_options_t *options)
         return NULL;
     self->opt = *options;
     proto_keypair_t keys;
-    if (s_open_hall (self) != 0 || s_open_sockets (self, &keys) != 0) {
+    if (s_open_hall (self) != 0 || s_open_sockets (self, &keys) != 0 ||
+        (*self->config->notify.sms_url &&
+         !(self->sms = broker_sms_new (self->zctx, &self->config->notify)))) {
         broker_server_destroy (&self);
         return NULL;
     }
@@ -315,6 +321,7 @@ broker_server_destroy (broker_server_t **self_p)
     if (!self_p || !*self_p)
         return;
     broker_server_t *self = *self_p;
+    broker_sms_destroy (&self->sms);
     if (self->router)
         zmq_close (self->router);
     if (self->pub)
@@ -328,6 +335,7 @@ broker_server_destroy (broker_server_t **self_p)
         free (self->texts[i].text);
     free (self->texts);
     json_decref (self->notices);
+    json_decref (self->deliveries);
     free (self->est_last);
     broker_hall_destroy (&self->hall);
     broker_devices_destroy (&self->devices);
@@ -539,10 +547,11 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
     proto_request_reset (&req);
 }
 
-//  Hands a notification to the sender: a JSON line in the notify log (the SMS gateway
-//  adapter's input) and a log line with the phone masked.
+//  Hands a committed notice over: to the SMS sender when it is to be delivered, as a JSON
+//  line to the --notify-log file (a copy for demos and tests, not the delivery path), and
+//  to the log with the phone masked.
 static void
-s_deliver (broker_server_t *self, const json_t *n)
+s_hand_over (broker_server_t *self, const json_t *n)
 {
     if (self->opt.notify_log) {
         FILE *f = fopen (self->opt.notify_log, "a");
@@ -558,41 +567,41 @@ s_deliver (broker_server_t *self, const json_t *n)
             fclose (f);
     }
     char masked[32];
-    broker_idcheck_mask_phone (json_string_value (json_object_get (n, "phone")), masked,
-                               sizeof masked);
-    log_info ("notify %s to %s: %s", json_string_value (json_object_get (n, "kind")), masked,
-              json_string_value (json_object_get (n, "text")));
-    uint64_t seq = (uint64_t)json_integer_value (json_object_get (n, "seq"));
-    if (seq > self->notice_sent)
-        self->notice_sent = seq;
+    broker_idcheck_mask_phone (proto_str (n, "phone"), masked, sizeof masked);
+    log_info ("notice %s (%s) to %s: %s", proto_str (n, "id"), proto_str (n, "template"), masked,
+              proto_str (n, "text"));
+    if (self->sms && proto_is (n, "state", "pending") && broker_sms_send (self->sms, n) != 0)
+        log_error ("notice %s: cannot reach the SMS sender; it is sent at the next start",
+                   proto_str (n, "id"));
 }
 
-//  At start: notifications committed but not handed to the sender before a crash.
+//  At start: the notices not yet delivered (a crash may have come between a POST and its
+//  record) go to the sender again, with their ids.
 static void
 s_deliver_pending (broker_server_t *self)
 {
     if (broker_store_begin (self->store, false) != 0)
         return;
-    MDB_val v;
-    if (broker_store_get (self->store, BROKER_DB_META, "notice_sent", 11, &v) == 0 &&
-        v.mv_size < 24) {
-        char buf[24];
-        memcpy (buf, v.mv_data, v.mv_size);
-        buf[v.mv_size] = 0;
-        self->notice_sent = self->notice_saved = strtoull (buf, NULL, 10);
-    }
-    unsigned char from[8];
-    broker_key_u64 (self->notice_sent + 1, from);
-    broker_store_iter_t it;
-    broker_store_scan_from (self->store, BROKER_DB_NOTICES, from, sizeof from, &it);
-    while (broker_store_next (&it)) {
-        json_t *n = json_loadb (it.val.mv_data, it.val.mv_size, 0, NULL);
-        if (n)
-            s_deliver (self, n);
-        json_decref (n);
-    }
-    broker_store_scan_end (&it);
+    json_t *pending = broker_notify_pending (self->store);
     broker_store_abort (self->store);
+    size_t i;
+    json_t *n;
+    if (!self->sms && json_array_size (pending))
+        log_warn ("%zu notice(s) wait for an SMS gateway (notify.sms_url is not set)",
+                  json_array_size (pending));
+    json_array_foreach (pending, i, n)
+        if (self->sms)
+            broker_sms_send (self->sms, n);
+    json_decref (pending);
+}
+
+//  Results from the SMS sender, kept until a batch records them.
+static void
+s_take_deliveries (broker_server_t *self)
+{
+    json_t *r;
+    while (self->sms && (r = broker_sms_result (self->sms)))
+        json_array_append_new (self->deliveries, r);
 }
 
 static void
@@ -662,12 +671,11 @@ s_run_batch (broker_server_t *self)
     for (int i = 0; i < self->nin; i++)
         s_process (self, &self->in[i], &self->out[i]);
     s_timers (self);
-    if (self->notice_sent > self->notice_saved) {
-        char val[24];
-        int len = snprintf (val, sizeof val, "%llu", (unsigned long long)self->notice_sent);
-        broker_store_put (self->store, BROKER_DB_META, "notice_sent", 11, val, (size_t)len);
-    }
     int64_t now = broker_clock_now (self->clock);
+    size_t i;
+    json_t *r;
+    json_array_foreach (self->deliveries, i, r)
+        broker_notify_record (self->store, r, now);
     if (now >= self->prune_due) {
         broker_idem_prune (self->store, now - (int64_t)self->config->idem_hours * 3600000);
         self->prune_due = now + 60000;
@@ -732,11 +740,11 @@ s_batch (broker_server_t *self)
         rc = s_run_batch (self);
     }
     if (rc == 0) {
-        self->notice_saved = self->notice_sent;
+        json_array_clear (self->deliveries);
         size_t i;
         json_t *n;
         json_array_foreach (self->notices, i, n)
-            s_deliver (self, n);
+            s_hand_over (self, n);
     }
     json_array_clear (self->notices);
     if (rc != 0) {
@@ -906,23 +914,32 @@ broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop)
             if (wait < timeout)
                 timeout = wait > 0 ? (long)wait : 0;
         }
-        zmq_pollitem_t items[2] = {{self->router, 0, ZMQ_POLLIN, 0}, {self->zap, 0, ZMQ_POLLIN, 0}};
-        int n = zmq_poll (items, self->zap ? 2 : 1, timeout);
+        zmq_pollitem_t items[3] = {{self->router, 0, ZMQ_POLLIN, 0}};
+        int nitems = 1, zap_at = -1;
+        if (self->sms)
+            items[nitems++] = (zmq_pollitem_t){broker_sms_socket (self->sms), 0, ZMQ_POLLIN, 0};
+        if (self->zap) {
+            zap_at = nitems;
+            items[nitems++] = (zmq_pollitem_t){self->zap, 0, ZMQ_POLLIN, 0};
+        }
+        int n = zmq_poll (items, nitems, timeout);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             log_error ("poll failed: %s", zmq_strerror (errno));
             return -1;
         }
-        if (self->zap && (items[1].revents & ZMQ_POLLIN))
+        if (zap_at >= 0 && (items[zap_at].revents & ZMQ_POLLIN))
             s_zap (self);
+        s_take_deliveries (self);
         self->nin = 0;
         while (self->nin < BROKER_BATCH_MAX && s_recv (self, &self->in[self->nin]))
             self->nin++;
         now = broker_clock_now (self->clock);
         if (self->est_dirty && s_mono_ms () >= self->est_due)
             s_publish_estimates (self);
-        if (self->nin == 0 && now < self->timers_due && now < self->prune_due)
+        if (self->nin == 0 && now < self->timers_due && now < self->prune_due &&
+            !json_array_size (self->deliveries))
             continue;
         s_batch (self);
         for (int i = 0; i < self->nin; i++) {

@@ -38,7 +38,7 @@ typedef struct {
     const char *pub;         //  event endpoint (PUB), e.g. tcp://*:7101
     const char *advertise;   //  event endpoint told to clients (hall.info); NULL = derived
     size_t map_size;         //  initial LMDB map size in bytes (0 = default)
-    const char *notify_log;  //  notifications (SMS) outbox file, one JSON line each; NULL: log only
+    const char *notify_log;  //  a copy of each notice (SMS), one JSON line each; NULL: none
     const char *key_path;    //  the broker's CURVE keypair file; NULL: no CURVE
     bool insecure;           //  no CURVE, every peer every role: local endpoints only
     bool sim_clock;          //  run on the simulated clock

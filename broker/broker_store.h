@@ -44,7 +44,9 @@
     X (PROXY_CODES, "proxy_codes", "proxy pickup code (代领) -> case number")                   \
     X (CABINETS, "cabinets", "cabinet id -> its slots as the cabinet last reported them")       \
     X (CABINET_CMDS, "cabinet_cmds", "cabinet id NUL command id (u64 BE) -> pending command")   \
-    X (NOTICES, "notices", "sequence (u64 BE) -> notification (SMS outbox) JSON")               \
+    X (NOTICES, "notices", "sequence (u64 BE) -> notice to the applicant and its delivery")     \
+    X (NOTICE_DUE, "notice_due", "sequences (u64 BE) of the notices still to deliver")          \
+    X (NOTICE_CASE, "notice_case", "case number NUL sequence (u64 BE): the case's notices")     \
     X (RECTIFY, "rectify", "id (u64 BE) -> rectification item of a bad rating")                 \
     X (DEVICES, "devices", "CURVE public key (Z85) -> enrolled device: name, role, revoked")    \
     X (APPTS, "appts", "appointment code -> booking JSON (预约)")                               \

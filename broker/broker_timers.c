@@ -5,11 +5,13 @@
 
 #include "broker_appt.h"
 #include "broker_case.h"
+#include "broker_supplement.h"
 #include "broker_ticket.h"
 #include "broker_vault.h"
 
-//  Once a calendar day, every open case: the deadline warnings due, and a result left in a
-//  cabinet too long. Without a calendar no deadline is known, and nothing is swept.
+//  Once a calendar day, every open case: the 补正 deadlines (Art. 32: accepted when the
+//  notice is late; withdrawn when the material is), the deadline warnings due, and a result
+//  left in a cabinet too long. Without a calendar no deadline is known, and nothing is swept.
 static void
 s_case_sweep (broker_ctx_t *ctx)
 {
@@ -20,7 +22,9 @@ s_case_sweep (broker_ctx_t *ctx)
     size_t i;
     json_t *c;
     json_array_foreach (open, i, c) {
-        bool changed = broker_case_warn (ctx, c, today);
+        bool changed = broker_supplement_sweep (ctx, c, today);
+        if (broker_case_warn (ctx, c, today))
+            changed = true;
         if (broker_vault_overdue (ctx, c))
             changed = true;
         if (changed)

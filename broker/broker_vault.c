@@ -12,27 +12,6 @@
 
 #define CAB_MAX 32
 
-void
-broker_notify (broker_ctx_t *ctx, const json_t *c, const char *kind, const char *text)
-{
-    const char *phone = proto_str (json_object_get (c, "applicant"), "phone");
-    if (!*phone)
-        return;
-    char qr[600];
-    snprintf (qr, sizeof qr, "%s%s", ctx->config->status_url, proto_str (c, "token"));
-    uint64_t seq = 1;
-    MDB_val k, v;
-    if (broker_store_last (ctx->store, BROKER_DB_NOTICES, &k, &v) == 0 && k.mv_size == 8)
-        seq = broker_key_u64_read (k.mv_data) + 1;
-    json_t *n = json_pack ("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "seq", (json_int_t)seq, "kind",
-                           kind, "case_no", proto_str (c, "case_no"), "phone", phone, "text", text,
-                           "code", qr, "time", (json_int_t)ctx->now);
-    unsigned char key[8];
-    broker_key_u64 (seq, key);
-    broker_store_put_json (ctx->store, BROKER_DB_NOTICES, key, sizeof key, n);
-    json_array_append_new (ctx->notices, n);
-}
-
 //  The cabinet id of the request: 1..32 bytes of letters, digits, '-' or '_'.
 static const char *
 s_cabinet (broker_ctx_t *ctx, const json_t *body)
@@ -248,11 +227,6 @@ broker_h_vault_deposited (broker_ctx_t *ctx, const json_t *body)
     broker_case_emit (ctx, PROTO_EVT_CASE_READY_FOR_PICKUP, c,
                       json_pack ("{s:s, s:s}", "cabinet", cabinet, "slot", slot),
                       json_string_value (json_object_get (body, "clerk")));
-    char text[600];
-    snprintf (text, sizeof text,
-              "【%s】您的%s（%s）已存入自助取件柜 %s 格口，请凭取号单或本短信二维码取件。",
-              ctx->config->hall_name, proto_str (c, "item_name"), proto_str (c, "case_no"), slot);
-    broker_notify (ctx, c, "ready_for_pickup", text);
     ctx->reply = json_pack ("{s:o}", "pickup", s_pickup_record (ctx, c));
     json_decref (c);
     return 0;
@@ -393,12 +367,6 @@ broker_vault_overdue (broker_ctx_t *ctx, json_t *c)
                       json_pack ("{s:s, s:s, s:s}", "level", "pickup_overdue", "cabinet",
                                  proto_str (p, "cabinet"), "slot", proto_str (p, "slot")),
                       NULL);
-    char text[600];
-    snprintf (text, sizeof text,
-              "【%s】您的%s（%s）已在自助取件柜存放 %d 天，请尽快取件；逾期将转回窗口领取。",
-              ctx->config->hall_name, proto_str (c, "item_name"), proto_str (c, "case_no"),
-              ctx->config->pickup_overdue_days);
-    broker_notify (ctx, c, "pickup_reminder", text);
     return true;
 }
 

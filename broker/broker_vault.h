@@ -12,9 +12,8 @@
     slot; the citizen is notified) -> collected (the door closed on an empty slot), or
     back to awaiting_pickup when staff recover an uncollected result from the cabinet.
 
-    Notifications (SMS) are queued in the store with the change that causes them and
-    handed to the sender after the commit: a JSON line per message in the --notify-log
-    file (the adapter to a real SMS gateway reads it), and a masked log line. */
+    The applicant hears of a deposit and of an overdue result through the notices that
+    follow those case events (broker_notify.h). */
 #ifndef BROKER_VAULT_H
 #define BROKER_VAULT_H
 
@@ -45,8 +44,6 @@ int broker_h_vault_remote_open (broker_ctx_t *ctx, const json_t *body);
 //  vault.status: the cabinets as they last reported.
 int broker_h_vault_status (broker_ctx_t *ctx, const json_t *body);
 
-//  Queues a notification to the case's applicant (if a phone is known).
-void broker_notify (broker_ctx_t *ctx, const json_t *c, const char *kind, const char *text);
 //  Raises pickup_overdue for a result left in a cabinet too long (once), with a reminder.
 //  Called by the daily case sweep (broker_timers.h). True if the case changed (the caller
 //  saves it).

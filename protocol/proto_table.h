@@ -101,8 +101,9 @@
        "Accept an application (收件受理) from the ticket being served; runs the checks.")                   \
     X (CASE_SUPPLEMENT, case_supplement, "case.supplement", R_COUNTER | R_ADMIN, PROTO_WRITE,               \
        "counter:i item:s name:s id_number:s? uscc:s? phone:s? documents:a? missing:a? "                     \
-       "overrides:o? ticket:s?",                                                                            \
-       "Take in an incomplete application with a one-time notice of what is missing (补正).")               \
+       "overrides:o? ticket:s? notice_later:b?",                                                            \
+       "Take in an incomplete application with a one-time notice of what is missing (补正), "             \
+       "or with the notice to follow within 5 working days (`notice_later`).")                              \
     X (CASE_NOT_ACCEPTED, case_not_accepted, "case.not_accepted", R_COUNTER | R_ADMIN,                      \
        PROTO_WRITE, "counter:i item:s name:s reason:s id_number:s? uscc:s? phone:s? ticket:s?",             \
        "Record an application refused at intake, with the written reason (不予受理).")                      \
@@ -124,7 +125,9 @@
        R_OFFICE | R_ADMIN, PROTO_WRITE, "case_no:s missing:a reason:s? clerk:s?",                           \
        "Ask for missing material after acceptance; the clock stops until it arrives.")                      \
     X (CASE_EXTEND, case_extend, "case.extend", R_OFFICE | R_ADMIN, PROTO_WRITE,                            \
-       "case_no:s days:i reason:s clerk:s?", "Extend the limit by N working days (延期).")                  \
+       "case_no:s days:i reason:s approver:s clerk:s",                                                      \
+       "Extend the limit by N working days (延期), approved by the 负责人 named, before the "          \
+       "statutory deadline has passed; the applicant is told the reason.")                                  \
     X (CASE_SPECIAL_START, case_special_start, "case.special_start", R_OFFICE | R_ADMIN,                    \
        PROTO_WRITE, "case_no:s reason:s clerk:s?",                                                          \
        "Start a special procedure (特别程序: hearing, testing...); the clock stops.")                       \
@@ -200,7 +203,18 @@
     X (BACKUP_STATUS, backup_status, "admin.backup_status", R_ADMIN, PROTO_READ, "",                        \
        "The last backup: running, done (bytes, milliseconds) or failed (why).")                             \
     X (CLOCK_ADVANCE, clock_advance, "clock.advance", R_ADMIN, PROTO_WRITE, "ms:i",                         \
-       "Advance the simulated clock (only when the broker runs --clock sim).")
+       "Advance the simulated clock (only when the broker runs --clock sim).")                              \
+    X (CASE_SUPPLEMENT_NOTICE, case_supplement_notice, "case.supplement_notice",                            \
+       R_COUNTER | R_OFFICE | R_ADMIN, PROTO_WRITE, "case_no:s missing:a reason:s? clerk:s?",               \
+       "The one-time notice (一次性告知) for an application taken in with `notice_later`, "            \
+       "within 5 working days of receipt; later, it counts as accepted (Art. 32).")                         \
+    X (CASE_SUPPLEMENT_WITHDRAW, case_supplement_withdraw, "case.supplement_withdraw",                      \
+       R_OFFICE | R_ADMIN, PROTO_WRITE, "case_no:s reason:s clerk:s?",                                      \
+       "Withdraw a 补正 request made after acceptance: the clock counts as if it never "                  \
+       "stopped, and one complete request may replace it.")                                                 \
+    X (NOTICE_LIST, notice_list, "notice.list", R_COUNTER | R_OFFICE | R_MONITOR | R_ADMIN,                 \
+       PROTO_READ, "case_no:s? state:s? from:i? limit:i?",                                                  \
+       "Notices to applicants (SMS) with their delivery states: a case's, or by state.")
 
 //  X (ID, "code", "meaning")
 #define PROTO_ERRORS(X)                                                                            \
@@ -334,22 +348,45 @@
     F ("counter:o", "the whole counter (6.6)")                                                     \
     F ("action:s", "what changed it: `login`, `pause`, `resume`, `logout`, `call`, "               \
                    "`start`, `finish`, `missed`, `transfer`, `park`, `expire` or `day`")           \
-    E (CASE_ACCEPTED, "case.accepted", "An application was accepted (受理): `case.accept`.")       \
+    E (CASE_ACCEPTED, "case.accepted",                                                             \
+       "An application was accepted (受理): `case.accept`; or it counts as accepted on its "     \
+       "day of receipt because its one-time notice did not come within 5 working days "            \
+       "(Art. 32): the case sweep.")                                                               \
     F ("case:o", "the case (masked view, 6.10)")                                                   \
-    F ("intake:b", "`true`: an intake event (`case.audit` shows its checks)")                      \
+    F ("intake:b", "`true`: an intake event (`case.audit` shows its checks); `false` when "        \
+                   "the case was deemed accepted")                                                 \
+    F ("deemed:b?", "`true` when the case was deemed accepted (Art. 32)")                          \
+    F ("clerk:s?", "the clerk logged in at the intake counter, when there is one")                 \
+    E (CASE_RECEIVED, "case.received",                                                             \
+       "An incomplete application was taken in; the one-time notice of what is missing "           \
+       "follows within 5 working days: `case.supplement` with `notice_later`.")                    \
+    F ("case:o", "the case, `supplement_pending`, with `notice_due` (6.10)")                       \
+    F ("missing:a", "what the intake found missing so far (strings); the notice may add to it")    \
+    F ("notice_due:i", "the last day for the one-time notice (`YYYYMMDD`)")                        \
+    F ("intake:b", "`true`")                                                                       \
     F ("clerk:s?", "the clerk logged in at the intake counter, when there is one")                 \
     E (CASE_SUPPLEMENT_REQUESTED, "case.supplement_requested",                                     \
-       "Material is missing: an incomplete intake (`case.supplement`), or the back "               \
-       "office's request (`case.request_supplement`).")                                            \
+       "Material is missing, all of it told at once (一次性告知): an incomplete intake "      \
+       "(`case.supplement`), the notice that followed one (`case.supplement_notice`), or the "     \
+       "back office's request (`case.request_supplement`).")                                       \
     F ("case:o", "the case, `supplement_pending` (6.10)")                                          \
     F ("missing:a", "what is asked for (strings)")                                                 \
     F ("intake:b?", "`true` from `case.supplement`")                                               \
-    F ("reason:s?", "from `case.request_supplement`: its reason, `\"\"` when none was given")      \
+    F ("reason:s?", "from `case.request_supplement` and `case.supplement_notice`: its reason, "    \
+                    "`\"\"` when none was given")                                                  \
+    F ("supplement_due:i?", "the last day to bring it (`YYYYMMDD`); absent when the hall sets "    \
+                            "no limit (`cases.supplement_days` 0)")                                \
     F ("clerk:s?", "the clerk who acted, when known")                                              \
     E (CASE_SUPPLEMENT_RECEIVED, "case.supplement_received",                                       \
        "The missing material arrived: `case.supplement_received`.")                                \
     F ("case:o", "the case, accepted or back in its state (6.10)")                                 \
     F ("clerk:s?", "the request's `clerk`, when given")                                            \
+    E (CASE_SUPPLEMENT_WITHDRAWN, "case.supplement_withdrawn",                                     \
+       "A 补正 request after acceptance was withdrawn; the clock counts as if it had not "       \
+       "stopped: `case.supplement_withdraw`.")                                                     \
+    F ("case:o", "the case, back in its state (6.10)")                                             \
+    F ("reason:s", "why it was withdrawn")                                                         \
+    F ("clerk:s?", "who, when given")                                                              \
     E (CASE_NOT_ACCEPTED, "case.not_accepted",                                                     \
        "An application was refused at intake (不予受理): `case.not_accepted`.")                    \
     F ("case:o", "the case, `not_accepted` (6.10)")                                                \
@@ -371,7 +408,8 @@
     F ("case:o", "the case (6.10)")                                                                \
     F ("days:i", "working days added")                                                             \
     F ("reason:s", "why")                                                                          \
-    F ("clerk:s?", "who decided, when given")                                                      \
+    F ("approver:s", "the 负责人 who approved the extension")                                      \
+    F ("clerk:s", "the clerk who recorded it")                                                     \
     E (CASE_SPECIAL_STARTED, "case.special_started",                                               \
        "A special procedure began; the clock stops: `case.special_start`.")                        \
     F ("case:o", "the case, `special_procedure` (6.10)")                                           \
@@ -381,9 +419,13 @@
        "The special procedure ended; the clock runs again: `case.special_end`.")                   \
     F ("case:o", "the case, back in its state (6.10)")                                             \
     F ("clerk:s?", "who, when given")                                                              \
-    E (CASE_WITHDRAWN, "case.withdrawn", "The applicant withdrew (撤回): `case.withdraw`.")        \
+    E (CASE_WITHDRAWN, "case.withdrawn",                                                           \
+       "The applicant withdrew (撤回): `case.withdraw`; or the material asked for did not "      \
+       "come by its date (逾期未补正): the case sweep.")                                           \
     F ("case:o", "the case, `withdrawn` (6.10)")                                                   \
     F ("reason:s", "the reason given; `\"\"` when none was given")                                 \
+    F ("deemed:b?", "`true`: deemed withdrawn by the case sweep, the material asked for not "      \
+                    "brought by its `supplement_due` (逾期未补正)")                                \
     F ("clerk:s?", "who recorded it, when given")                                                  \
     E (CASE_COLLECTED, "case.collected",                                                           \
        "The result was collected: at a counter (`case.hand_out`) or from a cabinet "               \
@@ -397,9 +439,13 @@
     E (CASE_WARNING, "case.warning",                                                               \
        "A deadline warning was raised: the case sweep at a new local date (6.15).")                \
     F ("case:o", "the case (6.10)")                                                                \
-    F ("level:s", "`yellow`, `red`, `overdue`, `statutory_overdue` or `pickup_overdue`")           \
-    F ("elapsed_days:i?", "all levels but `pickup_overdue`: working days used (6.12)")             \
+    F ("level:s", "`yellow`, `red`, `overdue`, `statutory_overdue`, `issue_overdue` or "           \
+                  "`pickup_overdue`")                                                              \
+    F ("elapsed_days:i?", "`yellow`, `red`, `overdue`, `statutory_overdue`: working days used "    \
+                          "(6.12)")                                                                \
     F ("limit_days:i?", "with `elapsed_days`: the limit they are measured against")                \
+    F ("issue_deadline:i?", "`issue_overdue`: the day by which the result was to be made "         \
+                            "available (Art. 44)")                                                 \
     F ("cabinet:s?", "`pickup_overdue`: the cabinet holding the result")                           \
     F ("slot:s?", "`pickup_overdue`: its slot")                                                    \
     E (CASE_READY_FOR_PICKUP, "case.ready_for_pickup",                                             \

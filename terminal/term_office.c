@@ -4,7 +4,10 @@
       onewindow office review|approve|get|special-end CASE_NO
       onewindow office deny CASE_NO --reason TEXT
       onewindow office supplement CASE_NO --missing TEXT [--missing TEXT]... [--reason TEXT]
-      onewindow office extend CASE_NO --days N --reason TEXT
+      onewindow office extend CASE_NO --days N --reason TEXT --approver NAME --clerk NAME
+      onewindow office supplement-withdraw CASE_NO --reason TEXT
+      onewindow office notice CASE_NO --missing TEXT [--missing TEXT]... [--reason TEXT]
+      onewindow office notices [CASE_NO] [--state S]
       onewindow office special-start CASE_NO --reason TEXT
       onewindow office withdraw CASE_NO [--reason TEXT]
       onewindow office [--department D] interactive
@@ -31,6 +34,9 @@ static const s_verb_t s_verbs[] = {
     {"approve", "case.approve", 'a', "准予 approve", false},
     {"deny", "case.deny", 'd', "不予许可 deny", true},
     {"supplement", "case.request_supplement", 'b', "补正 ask for material", false},
+    {"supplement-withdraw", "case.supplement_withdraw", 'u', "撤回补正 withdraw a 补正 request",
+     true},
+    {"notice", "case.supplement_notice", 't', "补正告知 one-time notice", false},
     {"extend", "case.extend", 'e', "延期 extend", true},
     {"special-start", "case.special_start", 's', "特别程序 special start", true},
     {"special-end", "case.special_end", 'x', "结束特别程序 special end", false},
@@ -39,7 +45,7 @@ static const s_verb_t s_verbs[] = {
 #define NVERBS (sizeof s_verbs / sizeof s_verbs[0])
 
 typedef struct {
-    const char *department, *state, *clerk, *reason, *case_no;
+    const char *department, *state, *clerk, *reason, *case_no, *approver;
     long days;
     json_t *missing;
 } s_args_t;
@@ -59,7 +65,16 @@ s_help (FILE *out)
              "  deny CASE_NO --reason TEXT         deny (不予许可)\n"
              "  supplement CASE_NO --missing TEXT [--missing TEXT]...  ask for material; the\n"
              "                                     clock stops until it arrives\n"
-             "  extend CASE_NO --days N --reason TEXT      extend the limit once (延期)\n"
+             "  supplement-withdraw CASE_NO --reason TEXT  withdraw a request for material made\n"
+             "                                     in error; one complete request may follow\n"
+             "  notice CASE_NO --missing TEXT [--missing TEXT]...  the one-time notice of an\n"
+             "                                     application taken in with notice_later\n"
+             "  extend CASE_NO --days N --reason TEXT --approver NAME --clerk NAME\n"
+             "                                     extend the limit once (延期), before the\n"
+             "                                     statutory deadline, approved by the 负责人\n"
+             "  notices [CASE_NO] [--state S]      notices to applicants (SMS) and their\n"
+             "                                     delivery: a case's, or by state (pending,\n"
+             "                                     delivered, rejected, no_mobile, no_gateway)\n"
              "  special-start CASE_NO --reason TEXT        hearing, testing... (clock stops)\n"
              "  special-end CASE_NO\n"
              "  withdraw CASE_NO [--reason TEXT]   the applicant withdraws\n"
@@ -77,10 +92,13 @@ s_body (const s_verb_t *v, const s_args_t *a)
     if (a->reason && strcmp (v->command, "case.get") && strcmp (v->command, "case.review") &&
         strcmp (v->command, "case.special_end"))
         json_object_set_new (body, "reason", json_string (a->reason));
-    if (strcmp (v->command, "case.request_supplement") == 0)
+    if (strcmp (v->command, "case.request_supplement") == 0 ||
+        strcmp (v->command, "case.supplement_notice") == 0)
         json_object_set (body, "missing", a->missing);
-    if (strcmp (v->command, "case.extend") == 0)
+    if (strcmp (v->command, "case.extend") == 0) {
         json_object_set_new (body, "days", json_integer (a->days));
+        json_object_set_new (body, "approver", json_string (a->approver ? a->approver : ""));
+    }
     return body;
 }
 
@@ -143,6 +161,66 @@ s_queue (term_opts_t *o, const s_args_t *a)
     return TERM_EXIT_OK;
 }
 
+//  A notice's delivery state, in the office's words.
+static const char *
+s_notice_state (const json_t *n)
+{
+    static const char *const words[][2] = {
+        {"pending", "待送达"},     {"delivered", "已送达"},    {"rejected", "网关拒收"},
+        {"no_mobile", "无手机号"}, {"no_gateway", "未接网关"},
+    };
+    const char *st = proto_str (n, "state");
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp (words[i][0], st) == 0)
+            return words[i][1];
+    return *st ? st : "—";
+}
+
+//  notice.list: what applicants were told, and whether it reached them.
+static int
+s_notices (term_opts_t *o, const s_args_t *a)
+{
+    json_t *body = json_object ();
+    if (a->case_no)
+        json_object_set_new (body, "case_no", json_string (a->case_no));
+    if (a->state)
+        json_object_set_new (body, "state", json_string (a->state));
+    json_t *r;
+    int rc = term_call (o, "notice.list", body, &r);
+    if (rc)
+        return rc;
+    if (o->json) {
+        term_print_json (r);
+        json_decref (r);
+        return TERM_EXIT_OK;
+    }
+    json_t *list = json_object_get (r, "notices");
+    printf ("通知 %zu 条 / %zu notice(s); 待送达 undelivered in all: %lld\n\n",
+            json_array_size (list), json_array_size (list),
+            (long long)proto_int (r, "undelivered"));
+    static const term_table_col_t cols[] = {
+        {"编号", "Id", 'l'},    {"办件编号", "Case", 'l'}, {"模板", "Template", 'l'},
+        {"状态", "State", 'l'}, {"尝试", "Tries", 'r'},    {"最近错误", "Last error", 'l'},
+        {"内容", "Text", 'l'},
+    };
+    term_table_t *t = term_table_new (cols, 7);
+    size_t i;
+    json_t *n;
+    json_array_foreach (list, i, n) {
+        term_table_cell (t, proto_str (n, "id"));
+        term_table_cell (t, proto_str (n, "case_no"));
+        term_table_cell (t, proto_str (n, "template"));
+        term_table_cell (t, s_notice_state (n));
+        term_table_cellf (t, "%lld", (long long)proto_int (n, "attempts"));
+        term_table_cell (t, proto_str (n, "last_error"));
+        term_table_cell (t, proto_str (n, "text"));
+    }
+    term_table_print (t, stdout, 0);
+    term_table_destroy (&t);
+    json_decref (r);
+    return TERM_EXIT_OK;
+}
+
 static int
 s_run (term_opts_t *o, const s_verb_t *v, const s_args_t *a)
 {
@@ -150,10 +228,12 @@ s_run (term_opts_t *o, const s_verb_t *v, const s_args_t *a)
         return term_usage_error ("office", "%s needs the CASE_NO", v->verb);
     if (v->needs_reason && !a->reason)
         return term_usage_error ("office", "%s needs --reason TEXT", v->verb);
-    if (strcmp (v->verb, "supplement") == 0 && !json_array_size (a->missing))
-        return term_usage_error ("office", "supplement needs --missing TEXT (all at once)");
-    if (strcmp (v->verb, "extend") == 0 && a->days <= 0)
-        return term_usage_error ("office", "extend needs --days N");
+    if ((strcmp (v->verb, "supplement") == 0 || strcmp (v->verb, "notice") == 0) &&
+        !json_array_size (a->missing))
+        return term_usage_error ("office", "%s needs --missing TEXT (all at once)", v->verb);
+    if (strcmp (v->verb, "extend") == 0 && (a->days <= 0 || !a->approver || !a->clerk))
+        return term_usage_error ("office", "extend needs --days N, --approver NAME (the 负责人 "
+                                           "who approved it) and --clerk NAME");
     json_t *r;
     int rc = term_call (o, v->command, s_body (v, a), &r);
     if (rc)
@@ -209,7 +289,7 @@ s_interactive (term_opts_t *o, s_args_t *a)
             continue;
         }
         s_args_t step = *a;
-        char f_case[64], f_reason[512], f_missing[512], f_days[16];
+        char f_case[64], f_reason[512], f_missing[512], f_days[16], f_approver[128];
         step.case_no = s_prompt ("办件编号 case number: ", f_case, sizeof f_case);
         if (!step.case_no || !*step.case_no)
             continue;
@@ -222,8 +302,11 @@ s_interactive (term_opts_t *o, s_args_t *a)
         }
         if (strcmp (v->verb, "extend") == 0 && s_prompt ("工作日 days: ", f_days, sizeof f_days))
             step.days = atol (f_days);
+        if (strcmp (v->verb, "extend") == 0 &&
+            s_prompt ("批准的负责人 approved by: ", f_approver, sizeof f_approver))
+            step.approver = f_approver;
         json_t *missing = json_array ();
-        if (strcmp (v->verb, "supplement") == 0 &&
+        if ((strcmp (v->verb, "supplement") == 0 || strcmp (v->verb, "notice") == 0) &&
             s_prompt ("缺少的材料，用、分隔 / missing, separated by commas: ", f_missing,
                       sizeof f_missing)) {
             json_decref (missing);
@@ -249,6 +332,7 @@ term_office_main (term_opts_t *o, int argc, char **argv)
         {"clerk", required_argument, NULL, 'k'},
         {"reason", required_argument, NULL, 'r'},
         {"days", required_argument, NULL, 'n'},
+        {"approver", required_argument, NULL, 'A'},
         {"missing", required_argument, NULL, 'M'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
@@ -263,6 +347,7 @@ term_office_main (term_opts_t *o, int argc, char **argv)
         case 'k': a.clerk = optarg; break;
         case 'r': a.reason = optarg; break;
         case 'n': a.days = atol (optarg); break;
+        case 'A': a.approver = optarg; break;
         case 'M': json_array_append_new (a.missing, json_string (optarg)); break;
         case 'j': o->json = true; break;
         case 'h':
@@ -280,6 +365,8 @@ term_office_main (term_opts_t *o, int argc, char **argv)
             rc = term_usage_error ("office", "unexpected argument '%s'", argv[optind + 2]);
         else if (strcmp (verb, "queue") == 0)
             rc = s_queue (o, &a);
+        else if (strcmp (verb, "notices") == 0)
+            rc = s_notices (o, &a);
         else if (strcmp (verb, "interactive") == 0)
             rc = s_interactive (o, &a);
         else {

@@ -61,6 +61,7 @@ static const struct {
     {"red", "红灯"},
     {"statutory_overdue", "超法定期限"},
     {"pickup_overdue", "取件超期"},
+    {"issue_overdue", "发证超期"},
     //  ... their doors
     {"open", "开"},
     {"closed", "关"},

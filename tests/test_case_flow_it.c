@@ -107,26 +107,41 @@ s_clock_special (proto_client_t *c, const char *no)
     json_decref (cit_case_cmd (c, "case.special_end", no, NULL, PROTO_ERR_WRONG_STATE));
 }
 
-//  One extension of at most the item's 10 days (Art. 42); a refused one changes nothing.
+//  An extension's fields: days, reason, the approving 负责人 and the clerk.
+static json_t *
+s_extend_body (int days, const char *reason)
+{
+    return json_pack ("{s:i, s:s, s:s, s:s}", "days", days, "reason", reason, "approver", "王主任",
+                      "clerk", "李四");
+}
+
+//  One extension of at most the item's 10 days (Art. 42), with its approver; a refused
+//  one changes nothing.
 static void
 s_clock_extension (proto_client_t *c, const char *no)
 {
     json_t *before = cit_get (c, no);
-    json_decref (cit_case_cmd (c, "case.extend", no,
-                               json_pack ("{s:i, s:s}", "days", 11, "reason", "复杂"),
-                               PROTO_ERR_BAD_FIELD));
-    json_decref (cit_case_cmd (c, "case.extend", no,
-                               json_pack ("{s:i, s:s}", "days", 0, "reason", "复杂"),
-                               PROTO_ERR_BAD_FIELD));
+    json_decref (
+        cit_case_cmd (c, "case.extend", no, s_extend_body (11, "复杂"), PROTO_ERR_BAD_FIELD));
+    json_decref (
+        cit_case_cmd (c, "case.extend", no, s_extend_body (0, "复杂"), PROTO_ERR_BAD_FIELD));
+    //  The 负责人 who approved it, and the clerk, are required.
+    json_decref (
+        cit_case_cmd (c, "case.extend", no,
+                      json_pack ("{s:i, s:s, s:s}", "days", 3, "reason", "复杂", "clerk", "李四"),
+                      PROTO_ERR_MISSING_FIELD));
+    json_decref (cit_case_cmd (
+        c, "case.extend", no,
+        json_pack ("{s:i, s:s, s:s}", "days", 3, "reason", "复杂", "approver", "王主任"),
+        PROTO_ERR_MISSING_FIELD));
     json_t *after = cit_get (c, no);
     CU_ASSERT (json_equal (before, after));
     json_decref (before);
     json_decref (after);
-    json_t *r = cit_case_cmd (
-        c, "case.extend", no,
-        json_pack ("{s:i, s:s, s:s}", "days", 3, "reason", "需现场核查", "clerk", "李四"),
-        PROTO_ERR_OK);
+    json_t *r = cit_case_cmd (c, "case.extend", no, s_extend_body (3, "需现场核查"), PROTO_ERR_OK);
     CU_ASSERT_EQUAL (proto_int (r, "extension_days"), 3);
+    CU_ASSERT_STRING_EQUAL (proto_str (r, "extension_approver"), "王主任");
+    CU_ASSERT_STRING_EQUAL (proto_str (r, "extension_by"), "李四");
     CU_ASSERT_EQUAL (proto_int (r, "limit_days"), 13);
     //  promised: Wed Apr 1 + 3 = Thu 2, Fri 3, (Apr 4-6 清明) Tue 7.
     CU_ASSERT_EQUAL (proto_int (r, "promised_deadline"), 20260407);
@@ -134,9 +149,8 @@ s_clock_extension (proto_client_t *c, const char *no)
     CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20260421);
     json_decref (r);
     before = cit_get (c, no);
-    json_decref (cit_case_cmd (c, "case.extend", no,
-                               json_pack ("{s:i, s:s}", "days", 1, "reason", "再延"),
-                               PROTO_ERR_WRONG_STATE));
+    json_decref (
+        cit_case_cmd (c, "case.extend", no, s_extend_body (1, "再延"), PROTO_ERR_WRONG_STATE));
     after = cit_get (c, no);
     CU_ASSERT (json_equal (before, after));
     json_decref (before);
@@ -174,15 +188,15 @@ cit_test_provisional_deadline (void)
     test_broker_t b;
     CU_ASSERT_FATAL (test_broker_start (&b, NULL, T_DEC) == 0);
     proto_client_t *c = test_client (&b);
-    json_t *t = cit_serve (c, 1, "A");
+    json_t *t = cit_serve (c, 1, "B");
     char no[48];
-    json_t *r = cit_accept (c, 1, "biz_setup", ID_1, NULL, no);
+    json_t *r = cit_accept (c, 1, "employ_subsidy", ID_1, NULL, no);
     CU_ASSERT_STRING_EQUAL (no, "BH01-20261228-0001");
-    //  promised 3: Tue 29, Wed 30, Thu 31 December (published).
-    CU_ASSERT_EQUAL (proto_int (r, "promised_deadline"), 20261231);
-    //  statutory 15: Dec 29-31 (3), then 2027, unpublished, by the plain weekday rule:
-    //  Fri Jan 1 (4), Jan 4-8 (9), 11-15 (14), Mon 18 (15).
-    CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20270118);
+    //  promised 10: Dec 29-31 (3), then 2027, unpublished, by the plain weekday rule:
+    //  Fri Jan 1 (4), Jan 4-8 (9), Mon 11 (10).
+    CU_ASSERT_EQUAL (proto_int (r, "promised_deadline"), 20270111);
+    //  statutory 20: ... Jan 12-15 (14), 18-22 (19), Mon 25 (20).
+    CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20270125);
     CU_ASSERT (json_is_true (json_object_get (r, "provisional")));
     json_decref (r);
     r = cit_get (c, no);
@@ -208,8 +222,8 @@ cit_test_local_date (void)
     CU_ASSERT_EQUAL (proto_int (r, "accepted_day"), 20260310);
     //  promised 3: Wed 11 (1), Thu 12 (2), Fri 13 (3).
     CU_ASSERT_EQUAL (proto_int (r, "promised_deadline"), 20260313);
-    //  statutory 15: Mar 11-13 (3), 16-20 (8), 23-27 (13), Mon 30 (14), Tue 31 (15).
-    CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20260331);
+    //  statutory 3: the same days.
+    CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20260313);
     json_decref (r);
     test_sub_t *sub = test_sub_new (b.pub, c);
     CU_ASSERT_PTR_NOT_NULL_FATAL (sub);
@@ -253,12 +267,11 @@ cit_test_warnings_once (void)
     proto_client_t *c = test_client (&b);
     json_t *t = cit_serve (c, 1, "F");
     char no[48], paused[48];
-    //  legal_aid: promised 5, statutory 7. Accepted Mon 9 March.
+    //  legal_aid: promised 5, statutory 5. Accepted Mon 9 March.
     json_t *r = cit_accept (c, 1, "legal_aid", ID_1, NULL, no);
     //  promised 5: Tue 10 (1), Wed 11 (2), Thu 12 (3), Fri 13 (4), Mon 16 (5).
     CU_ASSERT_EQUAL (proto_int (r, "promised_deadline"), 20260316);
-    //  statutory 7: ... Tue 17 (6), Wed 18 (7).
-    CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20260318);
+    CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20260316);
     json_decref (r);
     //  A second case whose clock is stopped the same day: it must raise nothing.
     json_decref (cit_accept (c, 1, "legal_aid", ID_2, NULL, paused));
@@ -271,23 +284,23 @@ cit_test_warnings_once (void)
     //  Day by day from Tue 10 to Mon 23 March (local 09:00 each day):
     const struct {
         int date;
-        const char *warning; //  expected case.warning level, or NULL
+        const char *warning, *warning2; //  expected case.warning levels, or NULL
         int elapsed;
     } days[] = {
-        {20260310, NULL, 1},
-        {20260311, NULL, 2},
-        {20260312, "yellow", 3},
-        {20260313, "red", 4},
-        {20260314, NULL, 4},
-        {20260315, NULL, 4},
-        {20260316, NULL, 5}, //  the promised deadline itself is not overdue
-        {20260317, "overdue", 6},
-        {20260318, NULL, 7}, //  statutory deadline day
-        {20260319, "statutory_overdue", 8},
-        {20260320, NULL, 9},
-        {20260321, NULL, 9},
-        {20260322, NULL, 9},
-        {20260323, NULL, 10},
+        {20260310, NULL, NULL, 1},
+        {20260311, NULL, NULL, 2},
+        {20260312, "yellow", NULL, 3},
+        {20260313, "red", NULL, 4},
+        {20260314, NULL, NULL, 4},
+        {20260315, NULL, NULL, 4},
+        {20260316, NULL, NULL, 5}, //  the deadlines' own day is not overdue
+        {20260317, "overdue", "statutory_overdue", 6},
+        {20260318, NULL, NULL, 7},
+        {20260319, NULL, NULL, 8},
+        {20260320, NULL, NULL, 9},
+        {20260321, NULL, NULL, 9},
+        {20260322, NULL, NULL, 9},
+        {20260323, NULL, NULL, 10},
     };
     for (size_t d = 0; d < sizeof days / sizeof days[0]; d++) {
         json_t *adv =
@@ -297,8 +310,11 @@ cit_test_warnings_once (void)
         json_decref (adv);
         json_t *events = cit_until_now (sub, c);
         char *w = cit_warnings (events);
-        char expect[128] = "";
-        if (days[d].warning)
+        char expect[256] = "";
+        if (days[d].warning2)
+            snprintf (expect, sizeof expect, "%s %s; %s %s", no, days[d].warning, no,
+                      days[d].warning2);
+        else if (days[d].warning)
             snprintf (expect, sizeof expect, "%s %s", no, days[d].warning);
         CU_ASSERT_STRING_EQUAL (w, expect);
         if (strcmp (w, expect) != 0)
@@ -379,8 +395,7 @@ s_final_refuses_all (proto_client_t *c, const char *no)
                PROTO_ERR_WRONG_STATE);
     s_refused (c, "case.request_supplement", no, json_pack ("{s:[s]}", "missing", "证明"),
                PROTO_ERR_WRONG_STATE);
-    s_refused (c, "case.extend", no, json_pack ("{s:i, s:s}", "days", 1, "reason", "延"),
-               PROTO_ERR_WRONG_STATE);
+    s_refused (c, "case.extend", no, s_extend_body (1, "延"), PROTO_ERR_WRONG_STATE);
     s_refused (c, "case.special_start", no, json_pack ("{s:s}", "reason", "听证"),
                PROTO_ERR_WRONG_STATE);
     s_refused (c, "case.special_end", no, NULL, PROTO_ERR_WRONG_STATE);
@@ -417,8 +432,7 @@ cit_test_bad_transitions (void)
     s_refused (c, "case.withdraw", pick, json_pack ("{s:s}", "reason", "不要了"),
                PROTO_ERR_WRONG_STATE);
     s_refused (c, "case.approve", pick, NULL, PROTO_ERR_WRONG_STATE);
-    s_refused (c, "case.extend", pick, json_pack ("{s:i, s:s}", "days", 1, "reason", "延"),
-               PROTO_ERR_WRONG_STATE);
+    s_refused (c, "case.extend", pick, s_extend_body (1, "延"), PROTO_ERR_WRONG_STATE);
     s_refused (c, "case.request_supplement", pick, json_pack ("{s:[s]}", "missing", "证明"),
                PROTO_ERR_WRONG_STATE);
     json_decref (cit_do (c, "case.hand_out",
@@ -556,7 +570,8 @@ cit_test_crash_in_review (void)
     cit_expect_state (c, nos[2], "in_review");
 
     //  Warnings raised before a crash are not raised again after it. biz_setup (limit 3):
-    //  yellow at 2 days used (Wed 11), red at 3 (Thu 12), overdue on Fri 13. legal_aid
+    //  yellow at 2 days used (Wed 11), red at 3 (Thu 12), overdue and statutory_overdue
+    //  (statutory 3 too) on Fri 13. legal_aid
     //  (limit 5): yellow Thu 12, red Fri 13. nos[2]'s pause [Mar 9, Mar 10) covers only
     //  its acceptance day, which never counts: its clock is the others'.
     test_sub_t *sub = test_sub_new (b.pub, c);
@@ -600,8 +615,10 @@ cit_test_crash_in_review (void)
     cit_advance (c, DAY);
     events = cit_until_now (sub, c);
     w = cit_warnings (events);
-    snprintf (expect, sizeof expect, "%s overdue; %s overdue; %s overdue; %s red; %s overdue",
-              nos[0], nos[1], nos[2], nos[3], nos[4]);
+    snprintf (expect, sizeof expect,
+              "%s overdue; %s statutory_overdue; %s overdue; %s statutory_overdue; %s overdue; "
+              "%s statutory_overdue; %s red; %s overdue; %s statutory_overdue",
+              nos[0], nos[0], nos[1], nos[1], nos[2], nos[2], nos[3], nos[4], nos[4]);
     CU_ASSERT_STRING_EQUAL (w, expect);
     if (strcmp (w, expect) != 0)
         fprintf (stderr, "\n  Fri 13: \"%s\"\n  expected \"%s\"\n", w, expect);
@@ -609,7 +626,7 @@ cit_test_crash_in_review (void)
     json_decref (events);
     json_t *r = cit_get (c, nos[0]);
     json_t *levels = json_object_get (r, "warnings");
-    CU_ASSERT_EQUAL (json_array_size (levels), 3);
+    CU_ASSERT_EQUAL (json_array_size (levels), 4);
     json_decref (r);
     test_sub_destroy (&sub);
 
@@ -657,13 +674,14 @@ s_queue_refusal (proto_client_t *c)
 static void
 s_queue_market (proto_client_t *c, const char *c1, const char *p1, const char *p2, const char *k)
 {
-    //  The market department's queue, most urgent first: c1 (Fri 13), p1 (Mon 16), then
-    //  those with no running deadline: p2 (awaiting material) and k (awaiting pickup), by
-    //  number. The refusal is not open and not listed; h belongs to hrss.
+    //  The market department's queue, most urgent first: c1 (Fri 13), p1 (Mon 16), k
+    //  (approved Mon 9: its result is to be issued by Mon 23, Art. 44), then p2, with no
+    //  deadline running (awaiting material). The refusal is not open and not listed; h
+    //  belongs to hrss.
     json_t *r = cit_do (c, "case.queue", json_pack ("{s:s}", "department", "market"), PROTO_ERR_OK);
     CU_ASSERT_EQUAL (proto_int (r, "today"), 20260310);
     json_t *cases = json_object_get (r, "cases");
-    const char *want[] = {c1, p1, p2, k};
+    const char *want[] = {c1, p1, k, p2};
     char got[4][48] = {"", "", "", ""};
     CU_ASSERT_EQUAL (json_array_size (cases), 4);
     for (size_t i = 0; i < 4 && i < json_array_size (cases); i++)
@@ -689,6 +707,8 @@ s_queue_market (proto_client_t *c, const char *c1, const char *p1, const char *p
         }
         if (strcmp (proto_str (cs, "case_no"), c1) == 0)
             CU_ASSERT_STRING_EQUAL (proto_str (app, "uscc"), USCC_OK2);
+        if (strcmp (proto_str (cs, "case_no"), k) == 0)
+            CU_ASSERT_EQUAL (proto_int (cs, "issue_deadline"), 20260323);
         CU_ASSERT_PTR_NULL (json_object_get (cs, "token"));
         CU_ASSERT_STRING_EQUAL (proto_str (cs, "department"), "market");
     }
@@ -759,8 +779,7 @@ cit_test_not_accepted_and_queue (void)
     json_t *t2 = cit_serve (c, 1, "A");
     json_decref (cit_accept (c, 1, "biz_change", NULL, USCC_OK2, c1));
     CU_ASSERT_STRING_EQUAL (c1, "BH01-20260310-0001");
-    r = cit_case_cmd (c, "case.extend", p1,
-                      json_pack ("{s:i, s:s}", "days", 2, "reason", "需核查住所"), PROTO_ERR_OK);
+    r = cit_case_cmd (c, "case.extend", p1, s_extend_body (2, "需核查住所"), PROTO_ERR_OK);
     //  Thu 12 + 2 working days: Fri 13, Mon 16.
     CU_ASSERT_EQUAL (proto_int (r, "promised_deadline"), 20260316);
     json_decref (r);

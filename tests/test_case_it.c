@@ -235,8 +235,8 @@ s_life_intake (proto_client_t *c, const char *token, char *no)
     //  promised 3: Tue 10 (1), Wed 11 (2), Thu 12 (3).
     CU_ASSERT_EQUAL (proto_int (r, "promised_deadline"), 20260312);
     CU_ASSERT_EQUAL (proto_int (r, "deadline"), 20260312);
-    //  statutory 15: Mar 10-13 (4), 16-20 (9), 23-27 (14), Mon 30 (15).
-    CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20260330);
+    //  statutory 3 (市场主体登记管理条例 Art. 19): the same days.
+    CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20260312);
     CU_ASSERT (json_is_false (json_object_get (r, "provisional")));
     CU_ASSERT_STRING_EQUAL (proto_str (r, "clock"), "running");
     CU_ASSERT_EQUAL (proto_int (r, "elapsed_days"), 0);
@@ -278,7 +278,7 @@ s_life_views (proto_client_t *c, const char *no, const char *token)
     CU_ASSERT_STRING_EQUAL (proto_str (cs, "case_no"), no);
     CU_ASSERT_STRING_EQUAL (proto_str (cs, "state"), "accepted");
     CU_ASSERT_EQUAL (proto_int (cs, "promised_deadline"), 20260312);
-    CU_ASSERT_EQUAL (proto_int (cs, "statutory_deadline"), 20260330);
+    CU_ASSERT_EQUAL (proto_int (cs, "statutory_deadline"), 20260312);
     CU_ASSERT_STRING_EQUAL (proto_str (cs, "next_step"),
                             "审批中，承诺 2026-03-12 前办结 / In review; promised by that date");
     CU_ASSERT_STRING_EQUAL (proto_str (json_object_get (cs, "applicant"), "id_number"),
@@ -721,8 +721,8 @@ test_supplement_at_intake (void)
     CU_ASSERT_EQUAL (proto_int (r, "accepted"), T0 + 3 * DAY);
     //  promised 3: Fri 13 (1), Mon 16 (2), Tue 17 (3).
     CU_ASSERT_EQUAL (proto_int (r, "promised_deadline"), 20260317);
-    //  statutory 15: Mar 13 (1), 16-20 (6), 23-27 (11), 30, 31, Apr 1, Apr 2 (15).
-    CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20260402);
+    //  statutory 3: the same days.
+    CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20260317);
     CU_ASSERT_EQUAL (proto_int (r, "elapsed_days"), 0);
     CU_ASSERT_STRING_EQUAL (proto_str (r, "clock"), "running");
     CU_ASSERT_EQUAL (json_array_size (json_object_get (r, "missing")), 0);

@@ -269,6 +269,12 @@ s_cases (proto_client_t *c)
         c, "case.supplement_received",
         json_pack ("{s:s, s:[s], s:s}", "case_no", c4, "documents", "photo", "clerk", "0107 王芳"));
     s_do (c, "case.review", json_pack ("{s:s, s:s}", "case_no", c4, "clerk", "M-017 周敏"));
+    //  A request made in error, withdrawn, and the complete one that replaces it.
+    s_do (c, "case.request_supplement",
+          json_pack ("{s:s, s:[s], s:s}", "case_no", c4, "missing", "照片", "reason", "误发"));
+    s_do (c, "case.supplement_withdraw",
+          json_pack ("{s:s, s:s, s:s}", "case_no", c4, "reason", "照片已在卷", "clerk",
+                     "M-017 周敏"));
     s_do (c, "case.request_supplement",
           json_pack ("{s:s, s:[s], s:s}", "case_no", c4, "missing", "户口簿", "reason",
                      "户籍地不符"));
@@ -276,9 +282,19 @@ s_cases (proto_client_t *c)
     s_do (c, "case.special_start", json_pack ("{s:s, s:s}", "case_no", c4, "reason", "现场核查"));
     s_do (c, "case.special_end", S_CASE (c4));
     s_do (c, "case.extend",
-          json_pack ("{s:s, s:i, s:s}", "case_no", c4, "days", 5, "reason", "征求意见"));
+          json_pack ("{s:s, s:i, s:s, s:s, s:s}", "case_no", c4, "days", 5, "reason", "征求意见",
+                     "approver", "李主任", "clerk", "M-017 周敏"));
     s_do (c, "case.deny",
           json_pack ("{s:s, s:s, s:s}", "case_no", c4, "reason", "已持卡", "clerk", "H-003"));
+    //  Taken in to be examined; its one-time notice follows (Art. 32).
+    s_intake (c, "case.supplement",
+              json_pack ("{s:s, s:s, s:s, s:[s,s,s], s:b}", "item", "biz_change", "name",
+                         "示例科技有限公司", "uscc", USCC_2, "documents", "application",
+                         "resolution", "license", "notice_later", 1),
+              c5, sizeof c5);
+    s_do (c, "case.supplement_notice",
+          json_pack ("{s:s, s:[s], s:s}", "case_no", c5, "missing", "股东会决议应由全体股东签署",
+                     "clerk", "0415 赵强"));
     //  Refused at intake; withdrawn; and one left accepted, for the deadline warnings.
     s_intake (c, "case.not_accepted",
               json_pack ("{s:s, s:s, s:s, s:s}", "item", "biz_change", "name", "示例科技有限公司",

@@ -21,6 +21,25 @@
 #include "test_vault_rig.h"
 #include "tests.h"
 
+//  The one notice with `template` in the broker's --notify-log (one JSON line each), or
+//  NULL. Caller frees.
+static json_t *
+s_notice (vrig_t *r, const char *template)
+{
+    char *log = test_read_file (r->b.notify);
+    json_t *found = NULL;
+    int count = 0;
+    for (char *line = log ? strtok (log, "\n") : NULL; line; line = strtok (NULL, "\n")) {
+        json_t *n = json_loads (line, 0, NULL);
+        if (n && proto_is (n, "template", template) && !count++)
+            found = json_incref (n);
+        json_decref (n);
+    }
+    free (log);
+    CU_ASSERT_EQUAL (count, 1);
+    return found;
+}
+
 //  ---------------------------------------------------------------------------------------
 //  1. Deposit by badge and scan; pickup by a qrencode image; a code used twice.
 
@@ -65,27 +84,20 @@ test_deposit_and_qr_pickup (void)
     CU_ASSERT_STRING_EQUAL (proto_str (s, "size"), "M");
     json_decref (s);
 
-    //  The SMS: one line, the applicant's full phone, the slot, the pickup code (the QR URL).
-    char *sms = test_read_file (r->b.notify);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (sms);
-    char *nl = strchr (sms, '\n');
-    CU_ASSERT_PTR_NOT_NULL_FATAL (nl);
-    *nl = 0;
-    CU_ASSERT_STRING_EQUAL (nl + 1, "");
-    json_t *n = json_loads (sms, 0, NULL);
-    free (sms);
+    //  The SMS (after the approval's): the applicant's full phone, the slot, the link to
+    //  the status page (the address the slip's QR code holds).
+    json_t *n = s_notice (r, "ready_for_pickup");
     CU_ASSERT_PTR_NOT_NULL_FATAL (n);
-    CU_ASSERT_STRING_EQUAL (proto_str (n, "kind"), "ready_for_pickup");
     CU_ASSERT_STRING_EQUAL (proto_str (n, "phone"), PHONE);
     CU_ASSERT_STRING_EQUAL (proto_str (n, "case_no"), no);
     char qr[128];
     snprintf (qr, sizeof qr, "%s%s", URL, token);
-    CU_ASSERT_STRING_EQUAL (proto_str (n, "code"), qr);
+    CU_ASSERT_STRING_EQUAL (proto_str (n, "link"), qr);
     CU_ASSERT_PTR_NOT_NULL (strstr (proto_str (n, "text"), "M01"));
     CU_ASSERT_PTR_NOT_NULL (strstr (proto_str (n, "text"), no));
     json_decref (n);
 
-    //  The citizen shows the notification's QR code (made by qrencode) to the camera.
+    //  The citizen shows that code (made by qrencode) to the camera.
     vrig_show_qr (r, qr);
     json_t *open = vrig_wait (r, "pickup_open", "M01");
     CU_ASSERT_STRING_EQUAL (proto_str (open, "case_no"), no);
@@ -240,14 +252,9 @@ test_overdue_recovery (void)
     CU_ASSERT_STRING_EQUAL (proto_str (json_object_get (e, "case"), "case_no"), no);
     CU_ASSERT_STRING_EQUAL (proto_str (e, "slot"), "M01");
     json_decref (e);
-    //  The reminder SMS: second line of the notify log.
-    char *sms = test_read_file (r->b.notify);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (sms);
-    char *second = strchr (sms, '\n');
-    json_t *n = second ? json_loads (second + 1, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
-    free (sms);
+    //  The reminder SMS.
+    json_t *n = s_notice (r, "pickup_reminder");
     CU_ASSERT_PTR_NOT_NULL_FATAL (n);
-    CU_ASSERT_STRING_EQUAL (proto_str (n, "kind"), "pickup_reminder");
     CU_ASSERT_STRING_EQUAL (proto_str (n, "phone"), PHONE);
     CU_ASSERT_STRING_EQUAL (proto_str (n, "case_no"), no);
     json_decref (n);
