@@ -280,9 +280,21 @@ static const s_template_t s_templates[T_NONE] = {
     [T_REMINDER] = {"pickup_reminder", s_reminder},
 };
 
+//  True if material was ever asked for after acceptance (a pause of kind supplement).
+static bool
+s_has_request (const json_t *c)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach (json_object_get (c, "pauses"), i, p)
+        if (proto_is (p, "kind", "supplement"))
+            return true;
+    return false;
+}
+
 //  Which notice an event calls for (the table of broker_notify.h).
 static s_kind_t
-s_kind (broker_ctx_t *ctx, proto_evt_t evt, const json_t *c, const json_t *extra)
+s_kind (proto_evt_t evt, const json_t *c, const json_t *extra)
 {
     bool immediate = proto_is (c, "kind", "immediate");
     bool deemed = json_is_true (json_object_get (c, "deemed_accepted"));
@@ -290,11 +302,11 @@ s_kind (broker_ctx_t *ctx, proto_evt_t evt, const json_t *c, const json_t *extra
     case PROTO_EVT_CASE_RECEIVED: return T_RECEIVED;
     //  An immediate item (即办件) is decided while the applicant waits: no promise to send.
     case PROTO_EVT_CASE_ACCEPTED: return immediate && !deemed ? T_NONE : T_ACCEPTED;
+    //  The material of a notice before acceptance accepts the case; after acceptance the
+    //  case has the request's pause, and the clock only runs again.
     case PROTO_EVT_CASE_SUPPLEMENT_RECEIVED:
-        return proto_is (c, "state", "accepted") && proto_int (c, "accepted") == ctx->now &&
-                       !immediate
-                   ? T_ACCEPTED
-                   : T_NONE;
+        return proto_is (c, "state", "accepted") && !s_has_request (c) && !immediate ? T_ACCEPTED
+                                                                                     : T_NONE;
     case PROTO_EVT_CASE_SUPPLEMENT_REQUESTED: return T_SUPPLEMENT;
     case PROTO_EVT_CASE_SUPPLEMENT_WITHDRAWN: return T_SUPPLEMENT_WITHDRAWN;
     case PROTO_EVT_CASE_WITHDRAWN:
@@ -368,7 +380,7 @@ s_queue (broker_ctx_t *ctx, const json_t *c, const char *template, const char *t
 void
 broker_notify_case (broker_ctx_t *ctx, proto_evt_t evt, const json_t *c, const json_t *extra)
 {
-    s_kind_t kind = s_kind (ctx, evt, c, extra);
+    s_kind_t kind = s_kind (evt, c, extra);
     if (kind == T_NONE)
         return;
     s_text_t t = {.len = 0};

@@ -590,8 +590,8 @@ s_deliver_pending (broker_server_t *self)
         log_warn ("%zu notice(s) wait for an SMS gateway (notify.sms_url is not set)",
                   json_array_size (pending));
     json_array_foreach (pending, i, n)
-        if (self->sms)
-            broker_sms_send (self->sms, n);
+        if (self->sms && broker_sms_send (self->sms, n) != 0)
+            log_error ("notice %s: cannot reach the SMS sender", proto_str (n, "id"));
     json_decref (pending);
 }
 

@@ -27,6 +27,7 @@ typedef struct {
 struct broker_sms {
     void *zctx;
     void *pipe;           //  the loop's end of the PAIR
+    void *thread_pipe;    //  the thread's end, connected before the thread starts
     char endpoint[64];    //  inproc://broker-sms-<address>
     char url[1024];       //  notify.sms_url
     int timeout_s;        //  one POST's limit
@@ -264,10 +265,9 @@ static void *
 s_thread (void *arg)
 {
     broker_sms_t *self = arg;
-    void *pipe = zmq_socket (self->zctx, ZMQ_PAIR);
-    s_unbounded (pipe);
+    void *pipe = self->thread_pipe;
     CURL *curl = s_curl_new (self);
-    if (!curl || zmq_connect (pipe, self->endpoint) != 0)
+    if (!curl)
         log_error ("sms: the sender cannot start: notices stay pending");
     s_item_t *items = NULL;
     size_t n = 0, cap = 0;
@@ -292,7 +292,6 @@ s_thread (void *arg)
     free (items);
     if (curl)
         curl_easy_cleanup (curl);
-    zmq_close (pipe);
     return NULL;
 }
 
@@ -317,10 +316,17 @@ broker_sms_new (void *zctx, const broker_notify_cfg_t *cfg)
         free (self);
         return NULL;
     }
+    //  Both ends are made and joined here, so a notice handed over at once is never lost to
+    //  a thread that has not connected yet; the thread's end then belongs to the thread
+    //  (pthread_create is the memory barrier a socket needs to change threads).
     self->pipe = zmq_socket (zctx, ZMQ_PAIR);
+    self->thread_pipe = zmq_socket (zctx, ZMQ_PAIR);
     if (self->pipe)
         s_unbounded (self->pipe);
-    if (!self->pipe || zmq_bind (self->pipe, self->endpoint) != 0 ||
+    if (self->thread_pipe)
+        s_unbounded (self->thread_pipe);
+    if (!self->pipe || !self->thread_pipe || zmq_bind (self->pipe, self->endpoint) != 0 ||
+        zmq_connect (self->thread_pipe, self->endpoint) != 0 ||
         pthread_create (&self->thread, NULL, s_thread, self) != 0) {
         log_error ("sms: cannot start the sender: %s", zmq_strerror (zmq_errno ()));
         broker_sms_destroy (&self);
@@ -344,6 +350,8 @@ broker_sms_destroy (broker_sms_t **self_p)
     }
     if (self->pipe)
         zmq_close (self->pipe);
+    if (self->thread_pipe)
+        zmq_close (self->thread_pipe);
     curl_global_cleanup ();
     free (self);
     *self_p = NULL;

@@ -3,7 +3,8 @@
     intake (this file); the legal clock (pauses, special procedures, extension, provisional
     deadlines), deadline warnings raised once each, refused transitions that change
     nothing, immediate items, a SIGKILL in mid-review, refusals at intake and the back
-    office's queue, the audit trail's devices (test_case_flow_it.c). The helpers both files
+    office's queue, the audit trail's devices (test_case_flow_it.c); the law's rules on
+    extension, 补正 and issue (test_case_law_it.c). The helpers the three files
     use are here, declared in test_case_it.h; the suite is registered here.
 
     Dates are the hall's local dates (UTC+8). Every deadline below is counted by hand from
@@ -769,5 +770,14 @@ test_case_it_suite (void)
     CU_add_test (s, "refusal at intake; the department queue", cit_test_not_accepted_and_queue);
     CU_add_test (s, "the audit trail names the device, from old journals too",
                  cit_test_audit_devices);
+    CU_add_test (s, "an extension only before the statutory deadline (Art. 42)",
+                 cit_test_extension_deadline);
+    CU_add_test (s, "one request for material after acceptance, unless withdrawn",
+                 cit_test_supplement_once);
+    CU_add_test (s, "the one-time notice within 5 working days, or accepted on receipt",
+                 cit_test_notice_within_5_days);
+    CU_add_test (s, "material not brought by its date ends the case", cit_test_supplement_expiry);
+    CU_add_test (s, "a result not made available within 10 working days (Art. 44)",
+                 cit_test_issue_deadline);
     return 0;
 }

@@ -88,4 +88,12 @@ void cit_test_crash_in_review (void);
 void cit_test_not_accepted_and_queue (void);
 void cit_test_audit_devices (void);
 
+//  The tests of test_case_law_it.c: Art. 42 extension, 一次性告知 and Art. 32, expiry of a
+//  补正 request, Art. 44.
+void cit_test_extension_deadline (void);
+void cit_test_supplement_once (void);
+void cit_test_notice_within_5_days (void);
+void cit_test_supplement_expiry (void);
+void cit_test_issue_deadline (void);
+
 #endif
