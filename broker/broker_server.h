@@ -9,9 +9,11 @@
       3. for a write command, look its request id up in the idempotency records
          (broker_idem.h): a retry gets the recorded reply; otherwise run the handler
          (broker_handlers.h) inside the one write transaction and record its reply there too;
-      4. run due timers in the same transaction (broker_timers.h);
+      4. run due timers in the same transaction (broker_timers.h), and record what the SMS
+         sender reported of its deliveries (broker_sms.h, broker_notify.h);
       5. commit with a real sync — once for the whole batch;
-      6. only then send every reply and publish every event.
+      6. only then send every reply, publish every event and hand the batch's notices to
+         the SMS sender (a thread: the loop never waits on the gateway).
 
     If the commit fails (the map is full, the disk is failing), nothing has been sent: the
     server grows the map if that was the cause, rebuilds memory from the store, and runs
