@@ -394,16 +394,41 @@ broker_notify_case (broker_ctx_t *ctx, proto_evt_t evt, const json_t *c, const j
 //  ---------------------------------------------------------------------------------------
 //  Reading and recording
 
-//  A notice as the office sees it: `phone` masked, or left out (`with_phone` false).
+//  `text` with every `token` in it cut to its first 4 characters and "…".
 static json_t *
-s_view (const json_t *n, bool with_phone)
+s_without_token (const char *text, const char *token)
+{
+    char *out = strdup (text), *at = out;
+    size_t tlen = strlen (token);
+    while (out && tlen > 7 && (at = strstr (at, token))) {
+        memmove (at + 7, at + tlen, strlen (at + tlen) + 1);
+        memcpy (at + 4, "…", 3);
+        at += 7;
+    }
+    json_t *j = json_string (out ? out : "");
+    free (out);
+    return j;
+}
+
+//  A notice as the office sees it in a list: the phone masked, and the ticket's token
+//  (the link's last part) cut to 4 characters, as lists never carry tokens (PROTOCOL.md 5).
+//  A case's own notices (`full`, in case.get beside the token) are shown whole, without
+//  the phone the case already has.
+static json_t *
+s_view (broker_ctx_t *ctx, const json_t *n, bool full)
 {
     json_t *v = json_deep_copy (n);
     json_object_del (v, "phone");
-    if (with_phone) {
-        char masked[32];
-        broker_idcheck_mask_phone (proto_str (n, "phone"), masked, sizeof masked);
-        json_object_set_new (v, "phone", json_string (masked));
+    if (full)
+        return v;
+    char masked[32];
+    broker_idcheck_mask_phone (proto_str (n, "phone"), masked, sizeof masked);
+    json_object_set_new (v, "phone", json_string (masked));
+    const char *base = ctx->config->status_url, *link = proto_str (n, "link");
+    if (*base && strncmp (link, base, strlen (base)) == 0 && strlen (link) > strlen (base)) {
+        const char *token = link + strlen (base);
+        json_object_set_new (v, "text", s_without_token (proto_str (n, "text"), token));
+        json_object_set_new (v, "link", s_without_token (link, token));
     }
     return v;
 }
@@ -416,8 +441,9 @@ s_load (broker_store_t *store, uint64_t seq)
     return broker_store_get_json (store, BROKER_DB_NOTICES, key, sizeof key);
 }
 
-json_t *
-broker_notify_case_list (broker_ctx_t *ctx, const char *case_no)
+//  The notices of one case, oldest first, as s_view shows them.
+static json_t *
+s_case_notices (broker_ctx_t *ctx, const char *case_no, bool full)
 {
     json_t *list = json_array ();
     size_t nlen = strlen (case_no);
@@ -431,11 +457,17 @@ broker_notify_case_list (broker_ctx_t *ctx, const char *case_no)
         json_t *n =
             s_load (ctx->store, broker_key_u64_read ((const char *)it.key.mv_data + nlen + 1));
         if (n)
-            json_array_append_new (list, s_view (n, false));
+            json_array_append_new (list, s_view (ctx, n, full));
         json_decref (n);
     }
     broker_store_scan_end (&it);
     return list;
+}
+
+json_t *
+broker_notify_case_list (broker_ctx_t *ctx, const char *case_no)
+{
+    return s_case_notices (ctx, case_no, true);
 }
 
 //  notice.list without case_no: from sequence `from` on, those in `state` (all if NULL).
@@ -464,7 +496,7 @@ s_list_from (broker_ctx_t *ctx, const char *state, json_int_t from, json_int_t l
         json_t *n =
             due ? s_load (ctx->store, seq) : json_loadb (it.val.mv_data, it.val.mv_size, 0, NULL);
         if (n && (!state || proto_is (n, "state", state)))
-            json_array_append_new (list, s_view (n, true));
+            json_array_append_new (list, s_view (ctx, n, false));
         json_decref (n);
     }
     broker_store_scan_end (&it);
@@ -493,7 +525,7 @@ broker_h_notice_list (broker_ctx_t *ctx, const json_t *body)
     json_t *list;
     if (no) {
         list = json_array ();
-        json_t *all = broker_notify_case_list (ctx, no);
+        json_t *all = s_case_notices (ctx, no, false);
         size_t i;
         json_t *n;
         json_array_foreach (all, i, n)

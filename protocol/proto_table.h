@@ -212,8 +212,8 @@
        R_OFFICE | R_ADMIN, PROTO_WRITE, "case_no:s reason:s clerk:s?",                                      \
        "Withdraw a 补正 request made after acceptance: the clock counts as if it never "                  \
        "stopped, and one complete request may replace it.")                                                 \
-    X (NOTICE_LIST, notice_list, "notice.list", R_COUNTER | R_OFFICE | R_MONITOR | R_ADMIN,                 \
-       PROTO_READ, "case_no:s? state:s? from:i? limit:i?",                                                  \
+    X (NOTICE_LIST, notice_list, "notice.list", R_OFFICE | R_MONITOR | R_ADMIN, PROTO_READ,                 \
+       "case_no:s? state:s? from:i? limit:i?",                                                              \
        "Notices to applicants (SMS) with their delivery states: a case's, or by state.")
 
 //  X (ID, "code", "meaning")

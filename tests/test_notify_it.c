@@ -8,7 +8,8 @@
     - The broker's loop stays responsive while a POST stalls, and stops promptly.
     - A gateway's 4xx rejects a notice for good; the office sees it.
     - The texts: 您, Chinese only, the link, no QR code claimed, the remedies of a refusal
-      and a denial, the cabinet's Chinese name, hours and date; no mobile, no SMS. */
+      and a denial, the cabinet's Chinese name, hours and date; no mobile, no SMS.
+    - The config keys of the notices. */
 #include <CUnit/CUnit.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "broker_config.h"
 #include "proto_json.h"
 #include "proto_msg.h"
 #include "test_case_it.h"
@@ -457,14 +459,21 @@ test_texts (void)
     CU_ASSERT_FATAL (test_broker_start (&b, cfg, T0) == 0);
     proto_client_t *c = test_client (&b);
     json_t *t = cit_serve (c, 1, "A");
-    s_texts_case (c, proto_str (t, "token"));
-    s_texts_more (c, proto_str (t, "token"));
+    const char *token = proto_str (t, "token");
+    s_texts_case (c, token);
+    s_texts_more (c, token);
     //  The office's list: by state, phones masked; an unknown state is refused.
     json_t *r = cit_do (c, "notice.list", json_pack ("{s:s}", "state", "no_gateway"), PROTO_ERR_OK);
     json_t *list = json_object_get (r, "notices");
     CU_ASSERT_EQUAL (json_array_size (list), 9);
     CU_ASSERT_STRING_EQUAL (proto_str (json_array_get (list, 0), "phone"), "139****5678");
     CU_ASSERT (json_is_null (json_object_get (r, "next")));
+    //  No token in a list (PROTOCOL.md 5): cut to 4 characters.
+    char *text = json_dumps (list, 0), cut[64];
+    snprintf (cut, sizeof cut, "/t/%.4s…\"", token);
+    CU_ASSERT_PTR_NULL (strstr (text, token));
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, cut));
+    free (text);
     json_decref (r);
     r = cit_do (c, "notice.list", json_pack ("{s:i, s:i}", "from", 2, "limit", 3), PROTO_ERR_OK);
     list = json_object_get (r, "notices");
@@ -481,6 +490,47 @@ test_texts (void)
     free (dir);
 }
 
+//  ---------------------------------------------------------------------------------------
+//  5. The config keys: defaults, and what is refused.
+
+static void
+test_config_keys (void)
+{
+    const char *base = "{\"hall\": {\"id\": \"T1\", \"name\": \"测试大厅\"},"
+                       " \"services\": [{\"prefix\": \"A\", \"name\": \"企业开办\"}],"
+                       " \"counters\": [{\"id\": 1, \"services\": [\"A\"]}]";
+    char text[1024], err[256];
+    snprintf (text, sizeof text, "%s}", base);
+    broker_config_t *cfg = broker_config_parse (text, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (cfg);
+    CU_ASSERT_STRING_EQUAL (cfg->notify.sms_url, "");
+    CU_ASSERT_EQUAL (cfg->notify.timeout_s, 10);
+    CU_ASSERT_EQUAL (cfg->notify.retry_max_s, 300);
+    CU_ASSERT_EQUAL (cfg->remedies.review_days, 60);
+    CU_ASSERT_EQUAL (cfg->remedies.litigation_months, 6);
+    CU_ASSERT_STRING_EQUAL (cfg->remedies.review_body, "");
+    CU_ASSERT_EQUAL (cfg->supplement_days, 20);
+    broker_config_destroy (&cfg);
+    const struct {
+        const char *extra, *error;
+    } bad[] = {
+        {"\"notify\": {\"sms_url\": \"ftp://x/\"}", "notify.sms_url must be an http"},
+        {"\"notify\": {\"timeout_s\": 0}", "notify.timeout_s"},
+        {"\"notify\": []", "\"notify\" must be an object"},
+        {"\"remedies\": {\"review_days\": \"60\"}", "remedies.review_days"},
+        {"\"cases\": {\"supplement_days\": -1}", "cases.supplement_days"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf (text, sizeof text, "%s, %s}", base, bad[i].extra);
+        cfg = broker_config_parse (text, err, sizeof err);
+        CU_ASSERT_PTR_NULL (cfg);
+        CU_ASSERT_PTR_NOT_NULL (strstr (err, bad[i].error));
+        if (!strstr (err, bad[i].error))
+            fprintf (stderr, "\n  %s: \"%s\"\n", bad[i].extra, err);
+        broker_config_destroy (&cfg);
+    }
+}
+
 int
 test_notify_it_suite (void)
 {
@@ -493,5 +543,6 @@ test_notify_it_suite (void)
                  test_stalled_gateway);
     CU_add_test (s, "a gateway's 4xx rejects a notice for good; the office sees it", test_rejected);
     CU_add_test (s, "the texts: 您, Chinese only, link, remedies, the cabinet", test_texts);
+    CU_add_test (s, "the notify and remedies keys of the hall config", test_config_keys);
     return 0;
 }
