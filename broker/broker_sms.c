@@ -13,6 +13,7 @@
 
 #include "proto_json.h"
 #include "proto_log.h"
+#include "proto_text.h"
 
 #define S_STOP      "STOP" //  the loop's last message to the thread
 #define S_ERROR_MAX 200    //  bytes of an error kept (the gateway's answer, or curl's)
@@ -45,14 +46,6 @@ typedef struct {
     char answer[S_ERROR_MAX]; //  the start of the gateway's answer
     size_t alen;
 } s_attempt_t;
-
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 //  ---------------------------------------------------------------------------------------
 //  One POST
@@ -188,7 +181,7 @@ s_take (void *pipe, s_item_t **items, size_t *n, size_t *cap)
             json_decref (notice);
             continue;
         }
-        (*items)[(*n)++] = (s_item_t){notice, 0, s_mono_ms ()};
+        (*items)[(*n)++] = (s_item_t){notice, 0, proto_mono_ms ()};
     }
     return true;
 }
@@ -222,7 +215,7 @@ s_backoff_ms (const broker_sms_t *self, int failures)
 static void
 s_attempt (broker_sms_t *self, void *pipe, CURL *curl, s_item_t *items, size_t *n)
 {
-    int64_t now = s_mono_ms ();
+    int64_t now = proto_mono_ms ();
     size_t best = *n;
     for (size_t i = 0; i < *n; i++)
         if (items[i].due <= now && (best == *n || items[i].due < items[best].due))
@@ -244,7 +237,7 @@ s_attempt (broker_sms_t *self, void *pipe, CURL *curl, s_item_t *items, size_t *
         *it = items[--*n];
         return;
     }
-    it->due = s_mono_ms () + s_backoff_ms (self, it->attempts);
+    it->due = proto_mono_ms () + s_backoff_ms (self, it->attempts);
     log_warn ("sms: notice %s not delivered (attempt %d): %s; again in %lld s",
               proto_str (it->notice, "id"), it->attempts, a.error,
               (long long)(s_backoff_ms (self, it->attempts) / 1000));
@@ -274,7 +267,7 @@ s_thread (void *arg)
     bool running = curl != NULL;
     while (running && !atomic_load (&self->stopping)) {
         long timeout = -1;
-        int64_t now = s_mono_ms ();
+        int64_t now = proto_mono_ms ();
         for (size_t i = 0; i < n; i++) {
             long wait = items[i].due > now ? (long)(items[i].due - now) : 0;
             if (timeout < 0 || wait < timeout)

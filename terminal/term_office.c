@@ -102,23 +102,36 @@ s_body (const s_verb_t *v, const s_args_t *a)
     return body;
 }
 
+//  Calls a listing `command`, filtered by `key` = `value` and the state asked for (each
+//  when given). With --json the reply is printed and *r is NULL; otherwise *r is the reply
+//  for a table. TERM_EXIT_OK, or the call's error.
 static int
-s_queue (term_opts_t *o, const s_args_t *a)
+s_list_call (term_opts_t *o, const char *command, const char *key, const char *value,
+             const char *state, json_t **r)
 {
     json_t *body = json_object ();
-    if (a->department)
-        json_object_set_new (body, "department", json_string (a->department));
-    if (a->state)
-        json_object_set_new (body, "state", json_string (a->state));
-    json_t *r;
-    int rc = term_call (o, "case.queue", body, &r);
+    if (value)
+        json_object_set_new (body, key, json_string (value));
+    if (state)
+        json_object_set_new (body, "state", json_string (state));
+    int rc = term_call (o, command, body, r);
     if (rc)
         return rc;
     if (o->json) {
-        term_print_json (r);
-        json_decref (r);
-        return TERM_EXIT_OK;
+        term_print_json (*r);
+        json_decref (*r);
+        *r = NULL;
     }
+    return TERM_EXIT_OK;
+}
+
+static int
+s_queue (term_opts_t *o, const s_args_t *a)
+{
+    json_t *r;
+    int rc = s_list_call (o, "case.queue", "department", a->department, a->state, &r);
+    if (rc || !r)
+        return rc;
     json_t *cases = json_object_get (r, "cases");
     printf ("在办 %zu 件 / %zu open case(s)%s%s\n\n", json_array_size (cases),
             json_array_size (cases), a->department ? "，部门 department " : "",
@@ -180,20 +193,10 @@ s_notice_state (const json_t *n)
 static int
 s_notices (term_opts_t *o, const s_args_t *a)
 {
-    json_t *body = json_object ();
-    if (a->case_no)
-        json_object_set_new (body, "case_no", json_string (a->case_no));
-    if (a->state)
-        json_object_set_new (body, "state", json_string (a->state));
     json_t *r;
-    int rc = term_call (o, "notice.list", body, &r);
-    if (rc)
+    int rc = s_list_call (o, "notice.list", "case_no", a->case_no, a->state, &r);
+    if (rc || !r)
         return rc;
-    if (o->json) {
-        term_print_json (r);
-        json_decref (r);
-        return TERM_EXIT_OK;
-    }
     json_t *list = json_object_get (r, "notices");
     printf ("通知 %zu 条 / %zu notice(s); 待送达 undelivered in all: %lld\n\n",
             json_array_size (list), json_array_size (list),

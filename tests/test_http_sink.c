@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proto_text.h"
+
 #define S_MAX_REQUEST 65536
 
 struct test_http_sink {
@@ -31,14 +33,6 @@ struct test_http_sink {
     test_http_sink_fn *hook;
     void *hook_arg;
 };
-
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 //  Reads one request (headers and a Content-Length body) into buf; its length, or -1.
 static int
@@ -278,9 +272,9 @@ test_http_sink_on_delivery (test_http_sink_t *self, test_http_sink_fn *fn, void 
 bool
 test_http_sink_wait (test_http_sink_t *self, int count, int timeout_ms)
 {
-    int64_t until = s_mono_ms () + timeout_ms;
+    int64_t until = proto_mono_ms () + timeout_ms;
     pthread_mutex_lock (&self->lock);
-    while ((int)json_array_size (self->log) < count && s_mono_ms () < until) {
+    while ((int)json_array_size (self->log) < count && proto_mono_ms () < until) {
         struct timespec ts;
         clock_gettime (CLOCK_REALTIME, &ts);
         ts.tv_nsec += 50 * 1000000;

@@ -21,6 +21,7 @@
 #include "broker_config.h"
 #include "proto_json.h"
 #include "proto_msg.h"
+#include "proto_text.h"
 #include "test_case_it.h"
 #include "test_http_sink.h"
 #include "tests.h"
@@ -30,14 +31,6 @@
 #define REMEDIES                                                                                                                        \
     "如不服，可自收到本通知之日起60日内向天津市滨海新区人民政府申请行政复议，或者6个月内向天" \
     "津市滨海新区人民法院提起行政诉讼。"
-
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 //  The example hall with its SMS gateway at `url` ("" for none), POSTs limited to
 //  `timeout_s` and retries at most 2 s apart, written to DIR/hall.json (path into `path`).
@@ -55,6 +48,33 @@ s_config (const char *dir, const char *url, int timeout_s, char *path, size_t si
     snprintf (path, size, "%s/hall.json", dir);
     CU_ASSERT_EQUAL_FATAL (json_dump_file (cfg, path, JSON_INDENT (2)), 0);
     json_decref (cfg);
+}
+
+//  A broker on that hall on the simulated clock at T0, with a local gateway (or none).
+typedef struct {
+    test_http_sink_t *sink; //  the gateway; NULL for none
+    char *dir;              //  the config's directory
+    test_broker_t b;
+} s_rig_t;
+
+static void
+s_rig_start (s_rig_t *r, bool gateway, int timeout_s)
+{
+    r->sink = gateway ? test_http_sink_new () : NULL;
+    CU_ASSERT_FATAL (!gateway || r->sink);
+    r->dir = test_tmpdir ();
+    char cfg[600];
+    s_config (r->dir, r->sink ? test_http_sink_url (r->sink) : "", timeout_s, cfg, sizeof cfg);
+    CU_ASSERT_FATAL (test_broker_start (&r->b, cfg, T0) == 0);
+}
+
+static void
+s_rig_stop (s_rig_t *r)
+{
+    test_broker_cleanup (&r->b);
+    test_http_sink_destroy (&r->sink);
+    test_rmtree (r->dir);
+    free (r->dir);
 }
 
 //  The case's notice with `template` (case.get), or NULL. Caller frees.
@@ -76,13 +96,13 @@ static json_t *
 s_wait_state (proto_client_t *c, const char *no, const char *template, const char *state,
               int timeout_ms)
 {
-    int64_t until = s_mono_ms () + timeout_ms;
+    int64_t until = proto_mono_ms () + timeout_ms;
     for (;;) {
         json_t *n = s_notice (c, no, template);
         if (n && proto_is (n, "state", state))
             return n;
         json_decref (n);
-        if (s_mono_ms () > until) {
+        if (proto_mono_ms () > until) {
             fprintf (stderr, "\n  %s of %s never became %s\n", template, no, state);
             return NULL;
         }
@@ -140,13 +160,11 @@ s_check_requests (test_http_sink_t *sink, const json_t *n)
 static void
 test_exactly_once (void)
 {
-    test_http_sink_t *sink = test_http_sink_new ();
-    CU_ASSERT_PTR_NOT_NULL_FATAL (sink);
-    char *dir = test_tmpdir (), cfg[600];
-    s_config (dir, test_http_sink_url (sink), 2, cfg, sizeof cfg);
-    test_broker_t b;
-    CU_ASSERT_FATAL (test_broker_start (&b, cfg, T0) == 0);
-    proto_client_t *c = test_client (&b);
+    s_rig_t rig;
+    s_rig_start (&rig, true, 2);
+    test_http_sink_t *sink = rig.sink;
+    test_broker_t *b = &rig.b;
+    proto_client_t *c = test_client (b);
     char no[48];
     s_fund_case (c, ID_3, no);
     //  The acceptance goes out at once.
@@ -157,17 +175,17 @@ test_exactly_once (void)
     int before = test_http_sink_count (sink);
     //  The gateway fails twice; the broker dies right after it accepted the decision.
     test_http_sink_fail (sink, 2, 500);
-    test_http_sink_on_delivery (sink, s_kill, &b);
+    test_http_sink_on_delivery (sink, s_kill, b);
     json_decref (cit_case_cmd (c, "case.review", no, NULL, PROTO_ERR_OK));
     json_decref (cit_case_cmd (c, "case.approve", no, NULL, PROTO_ERR_OK));
     CU_ASSERT_FATAL (test_http_sink_wait (sink, before + 3, 20000));
-    for (int i = 0; i < 100 && test_broker_alive (&b); i++)
+    for (int i = 0; i < 100 && test_broker_alive (b); i++)
         usleep (50000);
-    CU_ASSERT_FALSE_FATAL (test_broker_alive (&b));
+    CU_ASSERT_FALSE_FATAL (test_broker_alive (b));
     //  Restarted, the broker sends what it had not recorded as delivered, same key.
     proto_client_destroy (&c);
-    CU_ASSERT_FATAL (test_broker_restart (&b) == 0);
-    c = test_client (&b);
+    CU_ASSERT_FATAL (test_broker_restart (b) == 0);
+    c = test_client (b);
     json_t *dec = s_wait_state (c, no, "case_approved", "delivered", 10000);
     CU_ASSERT_PTR_NOT_NULL_FATAL (dec);
     int requests = 0;
@@ -180,10 +198,10 @@ test_exactly_once (void)
     //  Delivered is delivered: a restart sends nothing again.
     before = test_http_sink_count (sink);
     proto_client_destroy (&c);
-    CU_ASSERT_EQUAL (test_broker_stop (&b, SIGTERM), 0);
-    CU_ASSERT_FATAL (test_broker_restart (&b) == 0);
+    CU_ASSERT_EQUAL (test_broker_stop (b, SIGTERM), 0);
+    CU_ASSERT_FATAL (test_broker_restart (b) == 0);
     CU_ASSERT_FALSE (test_http_sink_wait (sink, before + 1, 1500));
-    c = test_client (&b);
+    c = test_client (b);
     json_t *r = cit_do (c, "notice.list", json_pack ("{s:s}", "state", "pending"), PROTO_ERR_OK);
     CU_ASSERT_EQUAL (json_array_size (json_object_get (r, "notices")), 0);
     CU_ASSERT_EQUAL (proto_int (r, "undelivered"), 0);
@@ -191,10 +209,7 @@ test_exactly_once (void)
     json_decref (acc);
     json_decref (dec);
     proto_client_destroy (&c);
-    test_broker_cleanup (&b);
-    test_http_sink_destroy (&sink);
-    test_rmtree (dir);
-    free (dir);
+    s_rig_stop (&rig);
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -203,20 +218,18 @@ test_exactly_once (void)
 static void
 test_stalled_gateway (void)
 {
-    test_http_sink_t *sink = test_http_sink_new ();
-    CU_ASSERT_PTR_NOT_NULL_FATAL (sink);
+    s_rig_t rig;
+    s_rig_start (&rig, true, 30);
+    test_http_sink_t *sink = rig.sink;
+    test_broker_t *b = &rig.b;
     test_http_sink_stall (sink, true);
-    char *dir = test_tmpdir (), cfg[600];
-    s_config (dir, test_http_sink_url (sink), 30, cfg, sizeof cfg);
-    test_broker_t b;
-    CU_ASSERT_FATAL (test_broker_start (&b, cfg, T0) == 0);
-    proto_client_t *c = test_client (&b);
+    proto_client_t *c = test_client (b);
     char no[48];
     s_fund_case (c, ID_4, no);
     CU_ASSERT_FATAL (test_http_sink_wait (sink, 1, 10000)); //  the POST is held
-    int64_t t0 = s_mono_ms ();
+    int64_t t0 = proto_mono_ms ();
     json_decref (cit_do (c, "ticket.issue", json_pack ("{s:s}", "service", "A"), PROTO_ERR_OK));
-    int64_t took = s_mono_ms () - t0;
+    int64_t took = proto_mono_ms () - t0;
     CU_ASSERT (took < 1000);
     if (took >= 1000)
         fprintf (stderr, "\n  ticket.issue took %lld ms during a stalled POST\n", (long long)took);
@@ -233,22 +246,19 @@ test_stalled_gateway (void)
     json_decref (cit_case_cmd (c, "case.approve", no, NULL, PROTO_ERR_OK));
     CU_ASSERT_FATAL (test_http_sink_wait (sink, 2, 10000));
     proto_client_destroy (&c);
-    t0 = s_mono_ms ();
-    CU_ASSERT_EQUAL (test_broker_stop (&b, SIGTERM), 0);
-    CU_ASSERT (s_mono_ms () - t0 < 5000);
+    t0 = proto_mono_ms ();
+    CU_ASSERT_EQUAL (test_broker_stop (b, SIGTERM), 0);
+    CU_ASSERT (proto_mono_ms () - t0 < 5000);
     //  Back up with the gateway answering: the decision goes out.
     test_http_sink_stall (sink, false);
-    CU_ASSERT_FATAL (test_broker_restart (&b) == 0);
-    c = test_client (&b);
+    CU_ASSERT_FATAL (test_broker_restart (b) == 0);
+    c = test_client (b);
     n = s_wait_state (c, no, "case_approved", "delivered", 10000);
     CU_ASSERT_PTR_NOT_NULL (n);
     CU_ASSERT_EQUAL (test_http_sink_delivered (sink, proto_str (n, "id"), NULL), 1);
     json_decref (n);
     proto_client_destroy (&c);
-    test_broker_cleanup (&b);
-    test_http_sink_destroy (&sink);
-    test_rmtree (dir);
-    free (dir);
+    s_rig_stop (&rig);
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -257,14 +267,12 @@ test_stalled_gateway (void)
 static void
 test_rejected (void)
 {
-    test_http_sink_t *sink = test_http_sink_new ();
-    CU_ASSERT_PTR_NOT_NULL_FATAL (sink);
+    s_rig_t rig;
+    s_rig_start (&rig, true, 2);
+    test_http_sink_t *sink = rig.sink;
+    test_broker_t *b = &rig.b;
     test_http_sink_fail (sink, 1, 400);
-    char *dir = test_tmpdir (), cfg[600];
-    s_config (dir, test_http_sink_url (sink), 2, cfg, sizeof cfg);
-    test_broker_t b;
-    CU_ASSERT_FATAL (test_broker_start (&b, cfg, T0) == 0);
-    proto_client_t *c = test_client (&b);
+    proto_client_t *c = test_client (b);
     char no[48];
     s_fund_case (c, ID_5, no);
     json_t *n = s_wait_state (c, no, "case_accepted", "rejected", 10000);
@@ -282,10 +290,7 @@ test_rejected (void)
     json_decref (r);
     json_decref (n);
     proto_client_destroy (&c);
-    test_broker_cleanup (&b);
-    test_http_sink_destroy (&sink);
-    test_rmtree (dir);
-    free (dir);
+    s_rig_stop (&rig);
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -453,11 +458,10 @@ s_texts_more (proto_client_t *c, const char *token)
 static void
 test_texts (void)
 {
-    char *dir = test_tmpdir (), cfg[600];
-    s_config (dir, "", 2, cfg, sizeof cfg);
-    test_broker_t b;
-    CU_ASSERT_FATAL (test_broker_start (&b, cfg, T0) == 0);
-    proto_client_t *c = test_client (&b);
+    s_rig_t rig;
+    s_rig_start (&rig, false, 2);
+    test_broker_t *b = &rig.b;
+    proto_client_t *c = test_client (b);
     json_t *t = cit_serve (c, 1, "A");
     const char *token = proto_str (t, "token");
     s_texts_case (c, token);
@@ -485,9 +489,7 @@ test_texts (void)
         cit_do (c, "notice.list", json_pack ("{s:s}", "state", "lost"), PROTO_ERR_BAD_FIELD));
     json_decref (t);
     proto_client_destroy (&c);
-    test_broker_cleanup (&b);
-    test_rmtree (dir);
-    free (dir);
+    s_rig_stop (&rig);
 }
 
 //  ---------------------------------------------------------------------------------------
