@@ -44,6 +44,10 @@ typedef struct {
 //  The days off the law fixes for `year` (see above), in date order, into `out` (room
 //  for BROKER_HOLIDAYS_MAX). Returns how many, or -1 if the year is outside 2020..2100.
 int broker_holidays_statutory (int year, broker_holiday_t *out);
+//  The festival whose day off by law `date` (yyyymmdd) is ("元旦", "春节"...; a 补假 day
+//  names the festival it makes up for), or NULL if the law fixes no day off on that date
+//  or the year is outside 2020..2100. Static.
+const char *broker_holidays_name (int date);
 //  The Gregorian date (yyyymmdd) of the lunar new year (正月初一) of `year`; 0 outside
 //  2020..2100.
 int broker_holidays_lunar_new_year (int year);
