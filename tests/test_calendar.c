@@ -775,39 +775,24 @@ test_statutory_unpublished (void)
     CU_ASSERT_EQUAL (broker_calendar_day_kind (NULL, 21010103), BROKER_DAY_WEEKDAY);
 }
 
-//  A directory holding copies of the published 2025 and 2026 files. Caller frees.
-static char *
-s_published_dir (void)
-{
-    char *dir = test_tmpdir ();
-    CU_ASSERT_PTR_NOT_NULL_FATAL (dir);
-    for (int year = 2025; year <= 2026; year++) {
-        char from[64], to[600];
-        snprintf (from, sizeof from, "etc/calendar/%d.json", year);
-        snprintf (to, sizeof to, "%s/%d.json", dir, year);
-        char *text = test_read_file (test_src (from));
-        CU_ASSERT_EQUAL (test_write_file (to, text ? text : ""), 0);
-        free (text);
-    }
-    return dir;
-}
-
 static void
 test_reload (void)
 {
-    char *dir = s_published_dir ();
-    char err[512], path[600];
+    char config[600], path[800], caldir[700], err[512];
+    char *dir = test_hall_copy (2025, 2026, config, sizeof config);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (dir);
+    snprintf (caldir, sizeof caldir, "%s/calendar", dir);
     broker_calendar_t *cal = broker_calendar_new ();
     CU_ASSERT_PTR_NOT_NULL_FATAL (cal);
-    CU_ASSERT_EQUAL (broker_calendar_load (cal, dir, err, sizeof err), 0);
+    CU_ASSERT_EQUAL (broker_calendar_load (cal, caldir, err, sizeof err), 0);
     int deadline = 0, last = 0;
     bool provisional = false;
     //  A broken 2027 file: the reload fails, says where, and changes nothing.
-    snprintf (path, sizeof path, "%s/2027.json", dir);
+    snprintf (path, sizeof path, "%s/2027.json", caldir);
     CU_ASSERT_EQUAL (test_write_file (path, "{\"year\": 2027, \"source\": \"t\", \"holidays\": "
                                             "[], \"workdays\": [\"2027-02-19\"]}"),
                      0);
-    CU_ASSERT_EQUAL (broker_calendar_reload (cal, dir, err, sizeof err), -1);
+    CU_ASSERT_EQUAL (broker_calendar_reload (cal, caldir, err, sizeof err), -1);
     CU_ASSERT_PTR_NOT_NULL (strstr (err, "2027.json: workdays[0]"));
     CU_ASSERT_EQUAL (broker_calendar_range (cal, NULL, &last), 0);
     CU_ASSERT_EQUAL (last, 20261231);
@@ -817,7 +802,7 @@ test_reload (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (fixture);
     CU_ASSERT_EQUAL (test_write_file (path, fixture), 0);
     free (fixture);
-    CU_ASSERT_EQUAL (broker_calendar_reload (cal, dir, err, sizeof err), 0);
+    CU_ASSERT_EQUAL (broker_calendar_reload (cal, caldir, err, sizeof err), 0);
     CU_ASSERT_EQUAL (broker_calendar_range (cal, NULL, &last), 0);
     CU_ASSERT_EQUAL (last, 20271231);
     CU_ASSERT_EQUAL (
