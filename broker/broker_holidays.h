@@ -22,8 +22,9 @@
     ways before it was written down (docs/CONFIG.md, "The working-day calendar"): against
     the Hong Kong Observatory–based month table used by Chinese calendar software (with
     the 2033 leap month as 闰十一月, GB/T 33661-2017), and against an astronomical
-    computation of new moons and solar terms in Beijing time (PyEphem). They agree on every date; 清明 in
-    2038 and 2071 falls within 15 minutes after midnight and is taken on that day. */
+    computation of new moons and solar terms in Beijing time (PyEphem). They agree on every
+    date; 清明 in 2038 and 2071 falls within 15 minutes after midnight and is taken on that
+    day. */
 #ifndef BROKER_HOLIDAYS_H
 #define BROKER_HOLIDAYS_H
 
