@@ -701,8 +701,10 @@ s_audit_step (broker_ctx_t *ctx, const void *seq)
                    proto_str (e, "topic"), "state", proto_str (cs, "state"));
     //  "device" is the device that acted: events name it "by_device"; brokers before that
     //  named it "device", and their journals are still read.
-    const char *fields[] = {"clerk",   "device",  "reason", "level", "days",      "counter",
-                            "missing", "cabinet", "slot",   "proxy", "proxy_name"};
+    const char *fields[] = {
+        "clerk",           "device",    "reason",  "level",     "days",       "counter",
+        "missing",         "cabinet",   "slot",    "proxy",     "proxy_name", "proxy_id_type",
+        "proxy_id_number", "collector", "id_type", "id_number", "factor"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         json_t *by = strcmp (fields[i], "device") == 0 ? json_object_get (e, "by_device") : NULL;
         json_t *v = by ? by : json_object_get (e, fields[i]);
