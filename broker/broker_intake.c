@@ -176,9 +176,9 @@ s_run_checks (broker_ctx_t *ctx, const json_t *body, const broker_item_cfg_t *it
     if (id_in) {
         s_find_duplicate (ctx, 'p', s_person (who, sizeof who, *id_type, id), item->id, found,
                           sizeof found);
-        //  Cases opened before ID types were recorded are keyed by the number alone: a
-        //  resident ID's, as every number was then.
-        if (!*found && *id_type == BROKER_ID_RESIDENT)
+        //  Cases opened before ID types were recorded are keyed by the number alone, which
+        //  was always 18 characters then: a number that names its own type.
+        if (!*found && broker_idcheck_type_of (id) == *id_type)
             s_find_duplicate (ctx, 'p', id, item->id, found, sizeof found);
     }
     if (!*found && uscc_in)

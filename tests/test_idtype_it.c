@@ -7,6 +7,7 @@
     a cabinet) and proxy records the document checked, with the cabinet's second factor on
     by default and never for a case without a personal document number. */
 #include <CUnit/CUnit.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,6 +414,42 @@ test_collection_records (void)
     test_broker_cleanup (&b);
 }
 
+//  A store from before ID types were recorded keys a person's open cases by the number
+//  alone: the duplicate check still finds them. The old key is made by rewriting the store
+//  with the LMDB tools (dump, edit, load into a fresh directory).
+static void
+test_legacy_applicant_key (void)
+{
+    test_broker_t b;
+    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
+    proto_client_t *c = test_client (&b);
+    char token[64];
+    s_serve (c, 3, "A", token, sizeof token);
+    CU_ASSERT_EQUAL (s_accept (c, "张伟", RESIDENT, NULL, NULL), PROTO_ERR_OK);
+    proto_client_destroy (&c);
+    CU_ASSERT_EQUAL (test_broker_stop (&b, SIGTERM), 0);
+    char cmd[4096];
+    snprintf (cmd, sizeof cmd,
+              "cd '%s' && mdb_dump -a -p data > dump && grep -c 'p|resident_id|' dump && "
+              "sed 's/p|resident_id|/p|/' dump > dump.old && mv data data.new && mkdir data && "
+              "mdb_load -f dump.old data 2>/dev/null && grep -c 'p|resident_id|' dump.old",
+              b.dir);
+    int st;
+    char *out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 1); //  the last grep finds no new key: the store is the old one
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "1\n0"));
+    free (out);
+    CU_ASSERT_FATAL (test_broker_restart (&b) == 0);
+    c = test_client (&b);
+    s_serve (c, 3, "A", token, sizeof token);
+    json_t *r;
+    CU_ASSERT_EQUAL (s_accept (c, "张伟", RESIDENT, NULL, &r), PROTO_ERR_CHECK_FAILED);
+    CU_ASSERT (json_is_false (json_object_get (s_check (r, "duplicate"), "ok")));
+    json_decref (r);
+    proto_client_destroy (&c);
+    test_broker_cleanup (&b);
+}
+
 int
 test_idtype_it_suite (void)
 {
@@ -423,7 +460,9 @@ test_idtype_it_suite (void)
         !CU_add_test (s, "ID types in bookings and from the terminal",
                       test_bookings_and_terminal) ||
         !CU_add_test (s, "collection and proxy records name the document checked",
-                      test_collection_records))
+                      test_collection_records) ||
+        !CU_add_test (s, "open cases from before ID types are still duplicates",
+                      test_legacy_applicant_key))
         return -1;
     return 0;
 }
