@@ -25,18 +25,6 @@
 #define RESIDENT "11010519491231002X"
 #define USCC     "91350100M000100Y43"
 
-static int
-s_code (proto_client_t *c, const char *command, json_t *body, json_t **out)
-{
-    int code;
-    json_t *r = test_call (c, command, body, &code);
-    if (out)
-        *out = r;
-    else
-        json_decref (r);
-    return code;
-}
-
 //  A biz_setup intake at counter 3 with every document, `id_type` if not NULL.
 static int
 s_accept (proto_client_t *c, const char *name, const char *id, const char *id_type, json_t **out)
@@ -46,7 +34,7 @@ s_accept (proto_client_t *c, const char *name, const char *id, const char *id_ty
                               "application", "articles", "rep_id", "address");
     if (id_type)
         json_object_set_new (body, "id_type", json_string (id_type));
-    return s_code (c, "case.accept", body, out);
+    return test_code (c, "case.accept", body, out);
 }
 
 //  The entry of `check` in the checks of a case view or a check_failed body, or NULL.
@@ -73,14 +61,25 @@ s_serve (proto_client_t *c, int counter, const char *service, char *token, size_
     json_decref (test_call (c, "ticket.start", json_pack ("{s:i}", "counter", counter), NULL));
 }
 
+//  A broker on the example hall at T0 and a client for it, counter 3 serving a ticket of
+//  service A whose token goes into `token`. NULL if the broker did not start.
+static proto_client_t *
+s_start (test_broker_t *b, char *token, size_t size)
+{
+    if (test_broker_start (b, NULL, T0) != 0)
+        return NULL;
+    proto_client_t *c = test_client (b);
+    s_serve (c, 3, "A", token, size);
+    return c;
+}
+
 static void
 test_intake_types (void)
 {
     test_broker_t b;
-    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
-    proto_client_t *c = test_client (&b);
     char token[64];
-    s_serve (c, 3, "A", token, sizeof token);
+    proto_client_t *c = s_start (&b, token, sizeof token);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (c);
 
     //  The new foreigner's card names itself: accepted, with the nationality code's
     //  advisory (011 is not assigned in ISO 3166-1), the type shown in Chinese.
@@ -146,15 +145,15 @@ test_intake_types (void)
     CU_ASSERT_EQUAL (s_accept (c, "Smith", "E12345678", "driving_licence", NULL),
                      PROTO_ERR_BAD_FIELD);
     CU_ASSERT_EQUAL (
-        s_code (c, "case.accept",
-                json_pack ("{s:i, s:s, s:s, s:s, s:s, s:[s,s]}", "counter", 3, "item", "invoice",
-                           "name", "示例科技有限公司", "uscc", USCC, "id_type", "passport",
-                           "documents", "application", "agent_id"),
-                NULL),
+        test_code (c, "case.accept",
+                   json_pack ("{s:i, s:s, s:s, s:s, s:s, s:[s,s]}", "counter", 3, "item", "invoice",
+                              "name", "示例科技有限公司", "uscc", USCC, "id_type", "passport",
+                              "documents", "application", "agent_id"),
+                   NULL),
         PROTO_ERR_MISSING_FIELD);
 
     //  case.get, for the counter and the office: whole.
-    CU_ASSERT_EQUAL (s_code (c, "case.get", json_pack ("{s:s}", "case_no", foreign_case), &r),
+    CU_ASSERT_EQUAL (test_code (c, "case.get", json_pack ("{s:s}", "case_no", foreign_case), &r),
                      PROTO_ERR_OK);
     app = json_object_get (r, "applicant");
     CU_ASSERT_STRING_EQUAL (proto_str (app, "id_number"), FOREIGN);
@@ -170,10 +169,9 @@ static void
 test_bookings_and_terminal (void)
 {
     test_broker_t b;
-    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
-    proto_client_t *c = test_client (&b);
     char token[64];
-    s_serve (c, 3, "A", token, sizeof token);
+    proto_client_t *c = s_start (&b, token, sizeof token);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (c);
     json_t *r;
     //  The counter terminal sends --id-type.
     char cmd[2048];
@@ -203,7 +201,7 @@ test_bookings_and_terminal (void)
                                   "slot", books[i][2], "name", "预约者", "id_number", books[i][0]);
         if (books[i][1])
             json_object_set_new (body, "id_type", json_string (books[i][1]));
-        CU_ASSERT_EQUAL (s_code (c, "appointment.book", body, &r), expect[i]);
+        CU_ASSERT_EQUAL (test_code (c, "appointment.book", body, &r), expect[i]);
         if (expect[i] == PROTO_ERR_OK)
             CU_ASSERT_STRING_EQUAL (proto_str (r, "id_type"),
                                     books[i][1] ? books[i][1] : "foreign_permanent");
@@ -268,15 +266,16 @@ s_cabinet (proto_client_t *c)
     //  collection record names it and the document it came from.
     s_awaiting (c, "王芳", "110105198001010016", c4, sizeof c4);
     CU_ASSERT_EQUAL (
-        s_code (c, "vault.deposited",
-                json_pack ("{s:s, s:s, s:s}", "cabinet", "CAB1", "case_no", c4, "slot", "A01"), &r),
+        test_code (c, "vault.deposited",
+                   json_pack ("{s:s, s:s, s:s}", "cabinet", "CAB1", "case_no", c4, "slot", "A01"),
+                   &r),
         PROTO_ERR_OK);
     CU_ASSERT (json_is_string (json_object_get (json_object_get (r, "pickup"), "pin_hash")));
     json_decref (r);
-    CU_ASSERT_EQUAL (s_code (c, "vault.collected",
-                             json_pack ("{s:s, s:s, s:s, s:I}", "cabinet", "CAB1", "case_no", c4,
-                                        "slot", "A01", "time", (json_int_t)T0),
-                             &r),
+    CU_ASSERT_EQUAL (test_code (c, "vault.collected",
+                                json_pack ("{s:s, s:s, s:s, s:I}", "cabinet", "CAB1", "case_no", c4,
+                                           "slot", "A01", "time", (json_int_t)T0),
+                                &r),
                      PROTO_ERR_OK);
     at = json_object_get (r, "collected_at");
     CU_ASSERT_STRING_EQUAL (proto_str (at, "factor"), "id_last4");
@@ -288,22 +287,22 @@ s_cabinet (proto_client_t *c)
     //  A company's case by its USCC alone has no secret for the factor: not into a cabinet.
     char token_d[64], c5[48];
     s_serve (c, 4, "D", token_d, sizeof token_d);
-    CU_ASSERT_EQUAL (s_code (c, "case.accept",
-                             json_pack ("{s:i, s:s, s:s, s:s, s:[s,s]}", "counter", 4, "item",
-                                        "invoice", "name", "示例科技有限公司", "uscc", USCC,
-                                        "documents", "application", "agent_id"),
-                             &r),
+    CU_ASSERT_EQUAL (test_code (c, "case.accept",
+                                json_pack ("{s:i, s:s, s:s, s:s, s:[s,s]}", "counter", 4, "item",
+                                           "invoice", "name", "示例科技有限公司", "uscc", USCC,
+                                           "documents", "application", "agent_id"),
+                                &r),
                      PROTO_ERR_OK);
     snprintf (c5, sizeof c5, "%s", proto_str (r, "case_no"));
     json_decref (r);
     json_decref (test_call (c, "case.approve", json_pack ("{s:s}", "case_no", c5), NULL));
-    CU_ASSERT_EQUAL (s_code (c, "vault.deposit_check",
-                             json_pack ("{s:s, s:s}", "cabinet", "CAB1", "code", c5), &r),
+    CU_ASSERT_EQUAL (test_code (c, "vault.deposit_check",
+                                json_pack ("{s:s, s:s}", "cabinet", "CAB1", "code", c5), &r),
                      PROTO_ERR_WRONG_STATE);
     CU_ASSERT_PTR_NOT_NULL (strstr (proto_str (r, "message"), "second factor"));
     json_decref (r);
-    CU_ASSERT_EQUAL (s_code (c, "vault.deposit_request",
-                             json_pack ("{s:s, s:s}", "cabinet", "CAB1", "code", c5), NULL),
+    CU_ASSERT_EQUAL (test_code (c, "vault.deposit_request",
+                                json_pack ("{s:s, s:s}", "cabinet", "CAB1", "code", c5), NULL),
                      PROTO_ERR_WRONG_STATE);
 }
 
@@ -311,37 +310,36 @@ static void
 test_collection_records (void)
 {
     test_broker_t b;
-    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
-    proto_client_t *c = test_client (&b);
     char token[64], c1[48], c2[48], c3[48];
-    s_serve (c, 3, "A", token, sizeof token);
+    proto_client_t *c = s_start (&b, token, sizeof token);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (c);
     s_awaiting (c, "李小明", RESIDENT, c1, sizeof c1);
     //  A proxy with a passport (the token's only case yet); one without a document.
     json_t *r;
     CU_ASSERT_EQUAL (
-        s_code (c, "case.authorize_proxy",
-                json_pack ("{s:s, s:s, s:s, s:s}", "token", token, "proxy_name", "王大力",
-                           "proxy_id_number", "EA7654321", "proxy_id_type", "passport"),
-                &r),
+        test_code (c, "case.authorize_proxy",
+                   json_pack ("{s:s, s:s, s:s, s:s}", "token", token, "proxy_name", "王大力",
+                              "proxy_id_number", "EA7654321", "proxy_id_type", "passport"),
+                   &r),
         PROTO_ERR_OK);
     CU_ASSERT_STRING_EQUAL (proto_str (r, "proxy_name"), "王*力");
     CU_ASSERT_STRING_EQUAL (proto_str (r, "proxy_id_type"), "passport");
     CU_ASSERT_STRING_EQUAL (proto_str (r, "proxy_id_number"), "EA*******");
     json_decref (r);
-    CU_ASSERT_EQUAL (s_code (c, "case.authorize_proxy",
-                             json_pack ("{s:s, s:s, s:s}", "token", token, "proxy_name", "赵六",
-                                        "proxy_id_number", "E123"),
-                             NULL),
+    CU_ASSERT_EQUAL (test_code (c, "case.authorize_proxy",
+                                json_pack ("{s:s, s:s, s:s}", "token", token, "proxy_name", "赵六",
+                                           "proxy_id_number", "E123"),
+                                NULL),
                      PROTO_ERR_BAD_FIELD); //  no type: an 18-character number was expected
     s_awaiting (c, "约翰", FOREIGN, c2, sizeof c2);
     s_awaiting (c, "张伟", "110105198001010016", c3, sizeof c3);
 
     //  At the counter: the proxy's passport; the applicant's own card; nothing named (the
     //  applicant's, recorded); someone else's document (a written authorisation).
-    CU_ASSERT_EQUAL (s_code (c, "case.hand_out",
-                             json_pack ("{s:s, s:i, s:s, s:s}", "case_no", c1, "counter", 3,
-                                        "id_number", "ea7654321", "id_type", "passport"),
-                             &r),
+    CU_ASSERT_EQUAL (test_code (c, "case.hand_out",
+                                json_pack ("{s:s, s:i, s:s, s:s}", "case_no", c1, "counter", 3,
+                                           "id_number", "ea7654321", "id_type", "passport"),
+                                &r),
                      PROTO_ERR_OK);
     const json_t *at = json_object_get (r, "collected_at");
     CU_ASSERT_STRING_EQUAL (proto_str (at, "collector"), "proxy");
@@ -351,33 +349,34 @@ test_collection_records (void)
     CU_ASSERT_STRING_EQUAL (proto_str (at, "proxy_name"), "王*力");
     json_decref (r);
     CU_ASSERT_EQUAL (
-        s_code (c, "case.hand_out",
-                json_pack ("{s:s, s:i, s:s}", "case_no", c2, "counter", 3, "id_number", FOREIGN),
-                &r),
+        test_code (c, "case.hand_out",
+                   json_pack ("{s:s, s:i, s:s}", "case_no", c2, "counter", 3, "id_number", FOREIGN),
+                   &r),
         PROTO_ERR_OK);
     at = json_object_get (r, "collected_at");
     CU_ASSERT_STRING_EQUAL (proto_str (at, "collector"), "applicant");
     CU_ASSERT_STRING_EQUAL (proto_str (at, "id_type"), "foreign_permanent");
     CU_ASSERT_STRING_EQUAL (proto_str (at, "id_number"), "9110**************");
     json_decref (r);
-    CU_ASSERT_EQUAL (s_code (c, "case.get", json_pack ("{s:s}", "case_no", c2), &r), PROTO_ERR_OK);
+    CU_ASSERT_EQUAL (test_code (c, "case.get", json_pack ("{s:s}", "case_no", c2), &r),
+                     PROTO_ERR_OK);
     CU_ASSERT_STRING_EQUAL (proto_str (json_object_get (r, "collected_at"), "id_number"), FOREIGN);
     json_decref (r);
     //  A document that fails its check is refused, and changes nothing.
-    CU_ASSERT_EQUAL (s_code (c, "case.hand_out",
-                             json_pack ("{s:s, s:i, s:s}", "case_no", c3, "counter", 3, "id_number",
-                                        "110105198001010017"),
-                             NULL),
+    CU_ASSERT_EQUAL (test_code (c, "case.hand_out",
+                                json_pack ("{s:s, s:i, s:s}", "case_no", c3, "counter", 3,
+                                           "id_number", "110105198001010017"),
+                                NULL),
                      PROTO_ERR_BAD_FIELD);
-    CU_ASSERT_EQUAL (
-        s_code (c, "case.hand_out",
-                json_pack ("{s:s, s:i, s:s}", "case_no", c3, "counter", 3, "id_type", "passport"),
-                NULL),
-        PROTO_ERR_MISSING_FIELD);
-    CU_ASSERT_EQUAL (s_code (c, "case.hand_out",
-                             json_pack ("{s:s, s:i, s:s, s:s}", "case_no", c3, "counter", 3,
-                                        "id_number", "12345678", "id_type", "taiwan_permit"),
-                             &r),
+    CU_ASSERT_EQUAL (test_code (c, "case.hand_out",
+                                json_pack ("{s:s, s:i, s:s}", "case_no", c3, "counter", 3,
+                                           "id_type", "passport"),
+                                NULL),
+                     PROTO_ERR_MISSING_FIELD);
+    CU_ASSERT_EQUAL (test_code (c, "case.hand_out",
+                                json_pack ("{s:s, s:i, s:s, s:s}", "case_no", c3, "counter", 3,
+                                           "id_number", "12345678", "id_type", "taiwan_permit"),
+                                &r),
                      PROTO_ERR_OK);
     CU_ASSERT_STRING_EQUAL (proto_str (json_object_get (r, "collected_at"), "collector"), "other");
     json_decref (r);
@@ -402,7 +401,7 @@ test_collection_records (void)
     CU_ASSERT_STRING_EQUAL (proto_str (json_array_get (collected, 0), "proxy_name"), "王*力");
     json_decref (collected);
     //  The audit trail's last step of the proxy's collection says the same.
-    CU_ASSERT_EQUAL (s_code (c, "case.audit", json_pack ("{s:s}", "case_no", c1), &r),
+    CU_ASSERT_EQUAL (test_code (c, "case.audit", json_pack ("{s:s}", "case_no", c1), &r),
                      PROTO_ERR_OK);
     json_t *steps = json_object_get (r, "steps");
     const json_t *last = json_array_get (steps, json_array_size (steps) - 1);
@@ -421,10 +420,9 @@ static void
 test_legacy_applicant_key (void)
 {
     test_broker_t b;
-    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
-    proto_client_t *c = test_client (&b);
     char token[64];
-    s_serve (c, 3, "A", token, sizeof token);
+    proto_client_t *c = s_start (&b, token, sizeof token);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (c);
     CU_ASSERT_EQUAL (s_accept (c, "张伟", RESIDENT, NULL, NULL), PROTO_ERR_OK);
     proto_client_destroy (&c);
     CU_ASSERT_EQUAL (test_broker_stop (&b, SIGTERM), 0);
