@@ -23,32 +23,32 @@
 #include <stdint.h>
 
 //  X (ID, "name", "what it holds")
-#define BROKER_DBS(X)                                                                            \
-    X (META, "meta", "schema version, next ticket id, current business day, simulated clock")    \
-    X (TICKETS, "tickets", "ticket id (u64 big-endian) -> ticket JSON")                          \
-    X (TOKENS, "tokens", "token -> ticket id (u64 big-endian)")                                  \
-    X (LIVE, "live", "ids of tickets not yet in a final state (loaded at start)")                \
-    X (NUMBERS, "numbers",                                                                       \
-       "\"YYYYMMDD/PREFIX\" -> last number issued that business day; also case numbers, "        \
-       "appointment slot counts")                                                                \
-    X (EVENTS, "events", "sequence (u64 big-endian) -> event JSON; the audit journal")           \
-    X (IDEM, "idem", "principal NUL request-id -> time, request hash, recorded reply")           \
-    X (IDEM_TIME, "idem_time", "time (u64 BE) + principal NUL request-id, for expiry")           \
-    X (COUNTERS, "counters", "counter id -> counter state JSON")                                 \
-    X (STATS, "stats", "service prefix -> learned service-time statistics JSON")                 \
-    X (CASES, "cases", "case number -> case JSON")                                               \
-    X (OPEN_CASES, "open_cases", "numbers of cases not yet in a final state")                    \
-    X (TOKEN_CASES, "token_cases", "token|case number: the cases a QR code leads to")            \
-    X (APPLICANT_CASES, "applicant_cases", "p|ID TYPE|NUMBER or c|USCC, then |item|case number") \
-    X (CASE_LOG, "case_log", "case number NUL sequence (u64 BE): the case's events")             \
-    X (PROXY_CODES, "proxy_codes", "proxy pickup code (代领) -> case number")                    \
-    X (CABINETS, "cabinets", "cabinet id -> its slots as the cabinet last reported them")        \
-    X (CABINET_CMDS, "cabinet_cmds", "cabinet id NUL command id (u64 BE) -> pending command")    \
-    X (NOTICES, "notices", "sequence (u64 BE) -> notification (SMS outbox) JSON")                \
-    X (RECTIFY, "rectify", "id (u64 BE) -> rectification item of a bad rating")                  \
-    X (DEVICES, "devices", "CURVE public key (Z85) -> enrolled device: name, role, revoked")     \
-    X (APPTS, "appts", "appointment code -> booking JSON (预约)")                                \
-    X (APPT_PERSON, "appt_person", "\"YYYYMMDD|person\" -> code: one booking per person a day")  \
+#define BROKER_DBS(X)                                                                           \
+    X (META, "meta", "schema version, next ticket id, current business day, simulated clock")   \
+    X (TICKETS, "tickets", "ticket id (u64 big-endian) -> ticket JSON")                         \
+    X (TOKENS, "tokens", "token -> ticket id (u64 big-endian)")                                 \
+    X (LIVE, "live", "ids of tickets not yet in a final state (loaded at start)")               \
+    X (NUMBERS, "numbers",                                                                      \
+       "\"YYYYMMDD/PREFIX\" -> last number issued that business day; also case numbers, "       \
+       "appointment slot counts")                                                               \
+    X (EVENTS, "events", "sequence (u64 big-endian) -> event JSON; the audit journal")          \
+    X (IDEM, "idem", "principal NUL request-id -> time, request hash, recorded reply")          \
+    X (IDEM_TIME, "idem_time", "time (u64 BE) + principal NUL request-id, for expiry")          \
+    X (COUNTERS, "counters", "counter id -> counter state JSON")                                \
+    X (STATS, "stats", "service prefix -> learned service-time statistics JSON")                \
+    X (CASES, "cases", "case number -> case JSON")                                              \
+    X (OPEN_CASES, "open_cases", "numbers of cases not yet in a final state")                   \
+    X (TOKEN_CASES, "token_cases", "token|case number: the cases a QR code leads to")           \
+    X (APPLICANT_CASES, "applicant_cases", "p|TYPE|ID or c|USCC, then |item|case number")       \
+    X (CASE_LOG, "case_log", "case number NUL sequence (u64 BE): the case's events")            \
+    X (PROXY_CODES, "proxy_codes", "proxy pickup code (代领) -> case number")                   \
+    X (CABINETS, "cabinets", "cabinet id -> its slots as the cabinet last reported them")       \
+    X (CABINET_CMDS, "cabinet_cmds", "cabinet id NUL command id (u64 BE) -> pending command")   \
+    X (NOTICES, "notices", "sequence (u64 BE) -> notification (SMS outbox) JSON")               \
+    X (RECTIFY, "rectify", "id (u64 BE) -> rectification item of a bad rating")                 \
+    X (DEVICES, "devices", "CURVE public key (Z85) -> enrolled device: name, role, revoked")    \
+    X (APPTS, "appts", "appointment code -> booking JSON (预约)")                               \
+    X (APPT_PERSON, "appt_person", "\"YYYYMMDD|person\" -> code: one booking per person a day") \
     X (APPT_DUE, "appt_due", "no-show time (u64 BE) + code: bookings still to check in")
 
 typedef enum {
