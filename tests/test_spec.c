@@ -218,11 +218,12 @@ s_cases (proto_client_t *c)
     json_t *td = s_ok (c, "ticket.issue", json_pack ("{s:s}", "service", "D"));
     s_do (c, "ticket.call_next", json_pack ("{s:i}", "counter", 4));
     s_do (c, "ticket.start", json_pack ("{s:i}", "counter", 4));
-    //  An immediate item approved at the counter, deposited, collected by a proxy.
+    //  An immediate item approved at the counter, deposited, collected by a proxy. The
+    //  agent's ID number (经办人) gives the cabinet its second factor: a USCC is public.
     s_intake (c, "case.accept",
-              json_pack ("{s:s, s:s, s:s, s:s, s:[s,s]}", "item", "invoice", "name",
-                         "示例科技有限公司", "uscc", USCC, "phone", "13912345678", "documents",
-                         "application", "agent_id"),
+              json_pack ("{s:s, s:s, s:s, s:s, s:s, s:[s,s]}", "item", "invoice", "name",
+                         "示例科技有限公司", "uscc", USCC, "id_number", ID_2, "phone",
+                         "13912345678", "documents", "application", "agent_id"),
               c1, sizeof c1);
     s_do (c, "case.approve", json_pack ("{s:s, s:s}", "case_no", c1, "clerk", "0415 赵强"));
     s_do (c, "vault.report",

@@ -316,6 +316,18 @@ test_call (proto_client_t *c, const char *command, json_t *body, int *code)
     return r;
 }
 
+int
+test_code (proto_client_t *c, const char *command, json_t *body, json_t **reply)
+{
+    int code;
+    json_t *r = test_call (c, command, body, &code);
+    if (reply)
+        *reply = r;
+    else
+        json_decref (r);
+    return code;
+}
+
 //  ---------------------------------------------------------------------------------------
 //  An event subscriber
 

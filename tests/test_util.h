@@ -65,6 +65,9 @@ proto_client_t *test_client (const test_broker_t *b);
 
 //  Sends a command and returns the reply body; asserts nothing. *code gets the status.
 json_t *test_call (proto_client_t *c, const char *command, json_t *body, int *code);
+//  Sends a command and returns its status; the reply body into *reply (the caller's), or
+//  freed when `reply` is NULL.
+int test_code (proto_client_t *c, const char *command, json_t *body, json_t **reply);
 
 //  A subscriber to every event a broker publishes, for tests that watch the stream. An
 //  event is {"topic": string, "seq": integer, "body": the event's JSON, or null if it is

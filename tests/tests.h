@@ -41,6 +41,7 @@
     X (appt_it)         \
     X (policy_rules)    \
     X (privacy_it)      \
+    X (idtype_it)       \
     X (mirror_it)       \
     X (web_it)          \
     X (sim_it)          \
