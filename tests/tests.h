@@ -27,6 +27,7 @@
     X (broker_it)       \
     X (case_it)         \
     X (notify_it)       \
+    X (calendar_it)     \
     X (crash_it)        \
     X (badinput_it)     \
     X (auth_it)         \
@@ -41,6 +42,7 @@
     X (appt_it)         \
     X (policy_rules)    \
     X (privacy_it)      \
+    X (idtype_it)       \
     X (mirror_it)       \
     X (web_it)          \
     X (sim_it)          \
