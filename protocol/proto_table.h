@@ -102,7 +102,7 @@
     X (CASE_SUPPLEMENT, case_supplement, "case.supplement", R_COUNTER | R_ADMIN, PROTO_WRITE,               \
        "counter:i item:s name:s id_number:s? id_type:s? uscc:s? phone:s? documents:a? "                     \
        "missing:a? overrides:o? ticket:s? notice_later:b?",                                                 \
-       "Take in an incomplete application with a one-time notice of what is missing (补正), "                \
+       "Take in an incomplete application with a one-time notice of what is missing (补正), "             \
        "or with the notice to follow within 5 working days (`notice_later`).")                              \
     X (CASE_NOT_ACCEPTED, case_not_accepted, "case.not_accepted", R_COUNTER | R_ADMIN,                      \
        PROTO_WRITE,                                                                                         \
@@ -211,11 +211,11 @@
        "Re-read the calendar's year files and move every open deadline they change (audited).")             \
     X (CASE_SUPPLEMENT_NOTICE, case_supplement_notice, "case.supplement_notice",                            \
        R_COUNTER | R_OFFICE | R_ADMIN, PROTO_WRITE, "case_no:s missing:a reason:s? clerk:s?",               \
-       "The one-time notice (一次性告知) for an application taken in with `notice_later`, "                  \
+       "The one-time notice (一次性告知) for an application taken in with `notice_later`, "            \
        "within 5 working days of receipt; later, it counts as accepted (Art. 32).")                         \
     X (CASE_SUPPLEMENT_WITHDRAW, case_supplement_withdraw, "case.supplement_withdraw",                      \
        R_OFFICE | R_ADMIN, PROTO_WRITE, "case_no:s reason:s clerk:s?",                                      \
-       "Withdraw a 补正 request made after acceptance: the clock counts as if it never "                    \
+       "Withdraw a 补正 request made after acceptance: the clock counts as if it never "                  \
        "stopped, and one complete request may replace it.")                                                 \
     X (NOTICE_LIST, notice_list, "notice.list", R_OFFICE | R_MONITOR | R_ADMIN, PROTO_READ,                 \
        "case_no:s? state:s? from:i? limit:i?",                                                              \
