@@ -35,6 +35,7 @@
     X (cli_it)          \
     X (lockboard)       \
     X (lockboard_sim)   \
+    X (vault_store)     \
     X (vault_it)        \
     X (vault_faults_it) \
     X (display_it)      \
