@@ -92,10 +92,10 @@ s_write_cabinet (vrig_t *r)
                                                  vrig_cab[i].board, "lock", vrig_cab[i].lock));
     json_t *cab = json_pack (
         "{s:s, s:s, s:{s:s, s:i, s:s}, s:[s], s:f, s:f, s:i, s:{s:i, s:i, s:i}, s:i, s:i, s:o}",
-        "id", CABINET, "name", "测试柜 / test cabinet", "serial", "path", r->link, "baud", 9600,
-        "protocol", r->proto, "staff_badges", BADGE, "door_open_timeout_s", 0.3, "ajar_after_s",
-        0.5, "staff_mode_s", 30, "lockout", "tries", 3, "window_s", 60, "lock_s", 60, "pin_tries",
-        3, "poll_ms", 50, "slots", slots);
+        "id", CABINET, "name", "测试柜 / test cabinet", "serial", "path", r->link, "baud",
+        strcmp (r->proto, "cu16") == 0 ? 19200 : 9600, "protocol", r->proto, "staff_badges", BADGE,
+        "door_open_timeout_s", 0.3, "ajar_after_s", 0.5, "staff_mode_s", 30, "lockout", "tries", 3,
+        "window_s", 60, "lock_s", 60, "pin_tries", 3, "poll_ms", 50, "slots", slots);
     int rc = json_dump_file (cab, r->cab, JSON_INDENT (1));
     json_decref (cab);
     return rc;
