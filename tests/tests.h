@@ -36,6 +36,7 @@
     X (lockboard)       \
     X (lockboard_sim)   \
     X (vault_store)     \
+    X (vault_config)    \
     X (vault_it)        \
     X (vault_faults_it) \
     X (display_it)      \

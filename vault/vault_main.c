@@ -214,13 +214,10 @@ main (int argc, char **argv)
                                                    (vault_proto_t)config.protocol, err, sizeof err)
                                : NULL;
     if (board) {
-        int locks = 1;
-        for (int i = 0; i < config.nslots; i++)
-            if (config.slots[i].lock > locks)
-                locks = config.slots[i].lock;
         vault_board_set_timeout (board, config.timeout_ms, config.tries);
         vault_board_set_unlock_timeout (board, config.unlock_timeout_ms);
-        vault_board_set_locks (board, locks);
+        for (int i = 0; i < config.nboards; i++)
+            vault_board_set_board_locks (board, config.boards[i].board, config.boards[i].locks);
         vault_board_set_inverted (board, config.inverted);
     }
     proto_client_t *client = board ? proto_client_new (broker_ep) : NULL;
