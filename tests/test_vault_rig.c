@@ -81,21 +81,24 @@ vrig (void)
     return &s_rig;
 }
 
-//  Writes the cabinet config: short timings, the slots above, our badge.
+//  Writes the cabinet config: short timings, the rig's slots and boards, our badge.
 static int
 s_write_cabinet (vrig_t *r)
 {
     json_t *slots = json_array ();
-    for (size_t i = 0; i < VRIG_NSLOTS; i++)
-        json_array_append_new (slots, json_pack ("{s:s, s:s#, s:i, s:i}", "slot", vrig_cab[i].slot,
-                                                 "size", &vrig_cab[i].size, 1, "board",
-                                                 vrig_cab[i].board, "lock", vrig_cab[i].lock));
+    for (size_t i = 0; i < r->nslots; i++)
+        json_array_append_new (slots, json_pack ("{s:s, s:s#, s:i, s:i}", "slot", r->slots[i].slot,
+                                                 "size", &r->slots[i].size, 1, "board",
+                                                 r->slots[i].board, "lock", r->slots[i].lock));
+    int baud = r->opts.baud ? r->opts.baud : strcmp (r->proto, "cu16") == 0 ? 19200 : 9600;
     json_t *cab = json_pack (
         "{s:s, s:s, s:{s:s, s:i, s:s}, s:[s], s:f, s:f, s:i, s:{s:i, s:i, s:i}, s:i, s:i, s:o}",
-        "id", CABINET, "name", "测试柜 / test cabinet", "serial", "path", r->link, "baud",
-        strcmp (r->proto, "cu16") == 0 ? 19200 : 9600, "protocol", r->proto, "staff_badges", BADGE,
-        "door_open_timeout_s", 0.3, "ajar_after_s", 0.5, "staff_mode_s", 30, "lockout", "tries", 3,
-        "window_s", 60, "lock_s", 60, "pin_tries", 3, "poll_ms", 50, "slots", slots);
+        "id", CABINET, "name", "测试柜 / test cabinet", "serial", "path", r->link, "baud", baud,
+        "protocol", r->proto, "staff_badges", BADGE, "door_open_timeout_s", 0.3, "ajar_after_s",
+        0.5, "staff_mode_s", 30, "lockout", "tries", 3, "window_s", 60, "lock_s", 60, "pin_tries",
+        3, "poll_ms", r->opts.poll_ms ? r->opts.poll_ms : 50, "slots", slots);
+    if (r->opts.boards)
+        json_object_set_new (cab, "boards", json_loads (r->opts.boards, 0, NULL));
     int rc = json_dump_file (cab, r->cab, JSON_INDENT (1));
     json_decref (cab);
     return rc;
@@ -258,7 +261,20 @@ vrig_vault_stop (vrig_t *r, int sig)
 int
 vrig_start (vrig_t *r, const char *proto, bool pin_hall, const char *const *sim_extra)
 {
+    vrig_opts_t o = {.proto = proto, .pin_hall = pin_hall, .sim_extra = sim_extra};
+    return vrig_start_opts (r, &o);
+}
+
+int
+vrig_start_opts (vrig_t *r, const vrig_opts_t *opts)
+{
+    const char *proto = opts->proto;
+    bool pin_hall = opts->pin_hall;
+    const char *const *sim_extra = opts->sim_extra;
     memset (r, 0, sizeof *r);
+    r->opts = *opts;
+    r->slots = opts->slots ? opts->slots : vrig_cab;
+    r->nslots = opts->slots ? opts->nslots : VRIG_NSLOTS;
     r->ctl = r->scan_fd = -1;
     s_current = r;
     r->lines = json_array ();
@@ -419,13 +435,32 @@ vrig_act (vrig_t *r, const char *verb, int board, int lock)
     free (reply);
 }
 
-//  One door of the simulator's state (caller frees).
-static json_t *
-s_door (vrig_t *r, int board, int lock)
+json_t *
+vrig_sim_state (vrig_t *r)
 {
     char *text = vrig_ctl (r, "state");
     json_t *state = text ? json_loads (text, 0, NULL) : NULL;
     free (text);
+    return state;
+}
+
+void
+vrig_wait_log (vrig_t *r, const char *needle, int count)
+{
+    int64_t deadline = proto_mono_ms () + WAIT_MS;
+    int n;
+    while ((n = s_count_in_file (r->vlog, needle)) < count && proto_mono_ms () < deadline)
+        vrig_pause ();
+    CU_ASSERT (n >= count);
+    if (n < count)
+        fprintf (stderr, "\n  '%s' %d times in %s, wanted %d\n", needle, n, r->vlog, count);
+}
+
+//  One door of the simulator's state (caller frees).
+static json_t *
+s_door (vrig_t *r, int board, int lock)
+{
+    json_t *state = vrig_sim_state (r);
     CU_ASSERT_PTR_NOT_NULL_FATAL (state);
     json_t *found = NULL;
     size_t i;
@@ -457,10 +492,10 @@ vrig_door_open (vrig_t *r, int board, int lock)
 }
 
 static int
-s_index (const char *slot)
+s_index (const vrig_t *r, const char *slot)
 {
-    for (size_t i = 0; i < VRIG_NSLOTS; i++)
-        if (strcmp (vrig_cab[i].slot, slot) == 0)
+    for (size_t i = 0; i < r->nslots; i++)
+        if (strcmp (r->slots[i].slot, slot) == 0)
             return (int)i;
     return -1;
 }
@@ -762,10 +797,10 @@ vrig_deposit (vrig_t *r, const char *token, const char *no)
 json_t *
 vrig_take_and_close (vrig_t *r, const char *slot, const char *no)
 {
-    int k = s_index (slot);
+    int k = s_index (r, slot);
     CU_ASSERT_FATAL (k >= 0);
-    vrig_act (r, "take", vrig_cab[k].board, vrig_cab[k].lock);
-    vrig_act (r, "close", vrig_cab[k].board, vrig_cab[k].lock);
+    vrig_act (r, "take", r->slots[k].board, r->slots[k].lock);
+    vrig_act (r, "close", r->slots[k].board, r->slots[k].lock);
     json_t *l = vrig_wait (r, "collected", slot);
     CU_ASSERT_STRING_EQUAL (proto_str (l, "case_no"), no);
     return l;

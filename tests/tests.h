@@ -39,6 +39,7 @@
     X (vault_config)    \
     X (vault_it)        \
     X (vault_faults_it) \
+    X (vault_crash_it)  \
     X (display_it)      \
     X (monitor_it)      \
     X (appt_it)         \

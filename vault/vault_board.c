@@ -509,6 +509,32 @@ vault_board_unlock (vault_board_t *self, int board, int lock)
     return rc;
 }
 
+void
+vault_board_drain (vault_board_t *self, int ms)
+{
+    if (s_ensure_line (self) != 0)
+        return;
+    int64_t deadline = s_now_ms () + ms;
+    int64_t left;
+    while ((left = deadline - s_now_ms ()) > 0) {
+        struct pollfd pfd = {.fd = self->fd, .events = POLLIN};
+        int rc = poll (&pfd, 1, (int)left);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc <= 0 || !(pfd.revents & POLLIN))
+            break;
+        uint8_t buf[256];
+        ssize_t n = read (self->fd, buf, sizeof buf);
+        if (n > 0)
+            self->drained += (uint64_t)n;
+        else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            break;
+    }
+    if (left > 0) //  the line failed: wait out the rest, the next request reopens it
+        poll (NULL, 0, (int)left);
+    vault_parser_reset (self->parser);
+}
+
 int
 vault_board_query (vault_board_t *self, int board, int lock, bool *open)
 {

@@ -60,6 +60,11 @@ void vault_board_set_inverted (vault_board_t *self, bool inverted);
 //  reads status. A try that timed out may have reached the board, so a lock can be pulsed
 //  more than once by one call (harmless: an open door stays open).
 int vault_board_unlock (vault_board_t *self, int board, int lock);
+//  Listens for `ms` and throws away whatever arrives: after a restart, the answer to an
+//  unlock sent before the crash may still be on its way, and an 8A board answers an open
+//  with the very bytes of a query's reply (`80 BB LL SS`), which would be taken for the
+//  door's state now.
+void vault_board_drain (vault_board_t *self, int ms);
 //  Reads one door of an 8A board (`80 BB LL 33`): 0 with *open set, or -1 (no answer, or a
 //  CU16 line, whose status comes a board at a time).
 int vault_board_query (vault_board_t *self, int board, int lock, bool *open);

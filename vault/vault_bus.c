@@ -271,13 +271,22 @@ s_report (vault_bus_t *self, s_board_t *b)
     s_post (self, &ev);
 }
 
-void
-vault_bus_round (vault_bus_t *self)
+//  Reads every board once and reports what changed.
+static void
+s_round (vault_bus_t *self)
 {
     for (int i = 0; i < self->nboards; i++) {
         s_read_board (self, &self->boards[i]);
         s_report (self, &self->boards[i]);
     }
+}
+
+void
+vault_bus_first_round (vault_bus_t *self, bool unlock_in_flight)
+{
+    if (unlock_in_flight)
+        vault_board_drain (self->line, self->cfg->unlock_timeout_ms);
+    s_round (self);
 }
 
 static void *
@@ -286,7 +295,7 @@ s_run (void *arg)
     vault_bus_t *self = arg;
     while (true) {
         int64_t start = s_now_ms ();
-        vault_bus_round (self);
+        s_round (self);
         s_unlocks (self);
         //  The rest of the period, or until an unlock is asked for.
         int64_t next = start + self->cfg->poll_ms;

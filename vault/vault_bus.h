@@ -57,8 +57,11 @@ vault_bus_t *vault_bus_new (vault_board_t *board, const vault_config_t *config);
 //  Stops the thread (after the request under way), frees the bus, sets *self_p to NULL.
 void vault_bus_destroy (vault_bus_t **self_p);
 //  Reads every board once in the caller's thread, queuing the readings: the start-up look
-//  at the doors, before anything is pulsed. Only before vault_bus_start.
-void vault_bus_round (vault_bus_t *self);
+//  at the doors, before anything is pulsed. With `unlock_in_flight` (the last run may have
+//  died waiting for an unlock's answer) it first waits out that answer (the configured
+//  unlock timeout), so a late reply is not taken for a door's state. Only before
+//  vault_bus_start.
+void vault_bus_first_round (vault_bus_t *self, bool unlock_in_flight);
 //  Starts the thread. 0 / -1.
 int vault_bus_start (vault_bus_t *self);
 //  Asks for one unlock pulse; the result comes back as a VAULT_BUS_UNLOCKED event.

@@ -162,7 +162,12 @@ vault_core_new (const vault_config_t *config, vault_store_t *store, vault_board_
         vault_core_destroy (&self);
         return NULL;
     }
-    vault_bus_round (self->bus);
+    bool in_flight = false;
+    for (int i = 0; i < config->nslots; i++) {
+        const vault_slot_t *s = &self->slots[i];
+        in_flight |= s->op != OP_NONE && s->pulses > 0 && !s->seen_open;
+    }
+    vault_bus_first_round (self->bus, in_flight);
     vault_core_board_events (self);
     vault_core_journal (self, "started", NULL, NULL);
     self->report_dirty = true;
