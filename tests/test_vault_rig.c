@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "proto_json.h"
+#include "proto_keys.h"
 #include "proto_msg.h"
 #include "proto_text.h"
 #include "proto_token.h"
@@ -216,6 +217,8 @@ vrig_vault_spawn (vrig_t *r, bool crash)
             setenv ("OW_VAULT_CRASH", "after_journal", 1);
         else
             unsetenv ("OW_VAULT_CRASH");
+        char key[800];
+        snprintf (key, sizeof key, "%s/vault.key", r->dir);
         char *argv[] = {(char *)test_bin ("onewindow-vault"),
                         "--config",
                         r->cab,
@@ -228,7 +231,13 @@ vrig_vault_spawn (vrig_t *r, bool crash)
                         "--frames",
                         r->frames,
                         "--json",
+                        r->opts.server_key ? "--key" : NULL,
+                        key,
+                        "--server-key",
+                        (char *)r->opts.server_key,
                         NULL};
+        if (r->opts.server_key && chdir (r->dir) != 0)
+            _exit (126);
         execv (argv[0], argv);
         _exit (127);
     }
@@ -256,6 +265,43 @@ vrig_vault_stop (vrig_t *r, int sig)
     waitpid (r->vault_pid, &st, 0);
     r->vault_pid = 0;
     return st;
+}
+
+//  CURVE (opts.server_key): keys for the broker, the vault and an admin in the rig's folder,
+//  the vault and the admin enrolled, the broker's public file also at opts.server_key, and
+//  every client of this process speaking as the admin. 0 / -1.
+static int
+s_keys (vrig_t *r)
+{
+    const char *names[3] = {"broker", "vault", "admin"};
+    proto_keypair_t keys[3];
+    char err[300];
+    for (int i = 0; i < 3; i++) {
+        char path[sizeof r->b.key];
+        snprintf (path, sizeof path, "%.500s/%s.key", r->dir, names[i]);
+        if (proto_keys_new (&keys[i]) != 0 ||
+            proto_keys_save (&keys[i], path, names[i], err, sizeof err) != 0)
+            return -1;
+        if (i == 0)
+            snprintf (r->b.key, sizeof r->b.key, "%s", path);
+        else {
+            char cmd[2400];
+            snprintf (cmd, sizeof cmd, "'%s' --data '%s/data' --enroll '%s:%s:%s' 2>/dev/null",
+                      test_bin ("onewindow-broker"), r->dir, i == 1 ? "vault" : "admin",
+                      i == 1 ? CABINET : "管理员", path);
+            int st;
+            free (test_run (cmd, &st));
+            if (st != 0)
+                return -1;
+        }
+    }
+    char pub[800], copy[800];
+    snprintf (pub, sizeof pub, "%s/broker.pub", r->dir);
+    snprintf (copy, sizeof copy, "%s/%s", r->dir, r->opts.server_key);
+    if (test_copy_file (pub, copy) != 0)
+        return -1;
+    proto_curve_default (keys[0].public_key, keys[2].public_key, keys[2].secret_key);
+    return 0;
 }
 
 int
@@ -307,6 +353,8 @@ vrig_start_opts (vrig_t *r, const vrig_opts_t *opts)
     snprintf (b->config, sizeof b->config, "%s", r->hall);
     r->t0 = s_real_ms () / 1000 * 1000;
     snprintf (b->clock, sizeof b->clock, "sim:%lld", (long long)r->t0);
+    if (opts->server_key && s_keys (r) != 0)
+        return -1;
     if (test_broker_restart (b) != 0)
         return -1;
     r->c = test_client (b);
@@ -337,6 +385,8 @@ vrig_start_opts (vrig_t *r, const vrig_opts_t *opts)
         }
         vrig_pause ();
     }
+    if (opts->server_key)
+        return 0; //  a plain SUB socket cannot join a CURVE broker's events
     r->sub = test_sub_new (r->b.pub, r->c);
     if (!r->sub)
         return -1;
@@ -359,6 +409,8 @@ vrig_stop (vrig_t *r)
     proto_client_destroy (&r->c);
     if (r->b.pid > 0)
         test_broker_stop (&r->b, SIGTERM);
+    if (r->opts.server_key)
+        proto_curve_default (NULL, NULL, NULL);
     if (r->ctl >= 0)
         close (r->ctl);
     if (r->scan_fd >= 0)

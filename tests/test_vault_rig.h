@@ -52,6 +52,10 @@ typedef struct {
     const char *boards;           //  the cabinet's "boards" list as JSON text, or NULL
     int baud;                     //  the cabinet's baud rate; 0: the protocol's factory rate
     int poll_ms;                  //  the cabinet's poll period; 0: 50
+    const char *server_key;       //  CURVE: the broker's public file is also written at this
+                                  //  path in the rig's folder and given to the vault, run from
+                                  //  that folder, as --server-key (with --key vault.key); the
+                                  //  rig's client is an enrolled admin; no event subscription
 } vrig_opts_t;
 
 //  The rig: a broker, a board simulator and a vault in one temp directory.

@@ -41,6 +41,7 @@
     X (vault_faults_it) \
     X (vault_crash_it)  \
     X (vault_boards_it) \
+    X (vault_keys_it)   \
     X (display_it)      \
     X (monitor_it)      \
     X (appt_it)         \
