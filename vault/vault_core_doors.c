@@ -364,15 +364,15 @@ s_tell_offline (vault_core_t *self, const vault_bus_event_t *ev, vault_slot_t **
                 vault_slot_t **up, int nup)
 {
     char names[400];
-    s_names (down, ndown, names, sizeof names);
     if (ndown) {
+        s_names (down, ndown, names, sizeof names);
         char detail[700];
         snprintf (detail, sizeof detail, "锁控板 %d 无应答 / board %d does not answer (%s):%s",
                   ev->board, ev->board, ev->error, names);
         vault_core_alarm (self, down[0], A_OFFLINE, detail);
     }
-    s_names (up, nup, names, sizeof names);
     if (nup) {
+        s_names (up, nup, names, sizeof names);
         vault_core_journal (self, "board_online", up[0], names + 1);
         vault_core_say (self, "board_online", up[0], NULL,
                         "锁控板 %d 已恢复 / board %d answers again:%s", ev->board, ev->board,
@@ -384,7 +384,7 @@ s_tell_offline (vault_core_t *self, const vault_bus_event_t *ev, vault_slot_t **
 static void
 s_on_reading (vault_core_t *self, const vault_bus_event_t *ev)
 {
-    vault_slot_t *down[VAULT_MAX_SLOTS], *up[VAULT_MAX_SLOTS];
+    vault_slot_t *down[VAULT_MAX_SLOTS] = {0}, *up[VAULT_MAX_SLOTS] = {0};
     int ndown = 0, nup = 0;
     for (int k = 0; k < self->cfg->nslots; k++) {
         vault_slot_t *s = &self->slots[k];
