@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "proto_log.h"
+#include "proto_text.h"
 
 //  One board in use: what the thread last read, and what it last reported.
 typedef struct {
@@ -33,7 +34,6 @@ struct vault_bus {
     const vault_config_t *cfg;  //  timeouts and tries, the poll period
     s_board_t *boards;          //  boards in use
     int nboards;                //  how many
-    int period_ms;              //  the poll period that can be met
     pthread_t thread;           //  the board thread
     bool started;               //  the thread runs
     pthread_mutex_t lock;       //  guards what follows
@@ -44,14 +44,6 @@ struct vault_bus {
     vault_bus_event_t *events;  //  events for the control loop, oldest first
     size_t nevents, events_cap; //  used, allocated
 };
-
-static int64_t
-s_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 //  Queues an event for the control loop.
 static void
@@ -108,14 +100,13 @@ vault_bus_new (vault_board_t *board, const vault_config_t *config)
     for (int i = 0; i < config->nslots; i++)
         s_board (self, config->slots[i].board)->slots |= 1u << (config->slots[i].lock - 1);
     int64_t wire_ms = (vault_config_round_us (config) + 999) / 1000;
-    self->period_ms = config->poll_ms > wire_ms ? config->poll_ms : (int)wire_ms;
     if (wire_ms > config->poll_ms)
         log_warn ("poll_ms %d cannot be met: %d %s board%s with %d slots need %lld ms of wire "
                   "time a round at %d baud (docs/LOCKBOARDS.md); the doors are read every "
                   "%d ms at best",
                   config->poll_ms, self->nboards,
                   config->protocol == VAULT_PROTO_8A ? "8A" : "CU16", self->nboards == 1 ? "" : "s",
-                  config->nslots, (long long)wire_ms, config->baud, self->period_ms);
+                  config->nslots, (long long)wire_ms, config->baud, (int)wire_ms);
     return self;
 }
 
@@ -138,12 +129,6 @@ vault_bus_destroy (vault_bus_t **self_p)
     free (self->boards);
     free (self);
     *self_p = NULL;
-}
-
-int
-vault_bus_period_ms (const vault_bus_t *self)
-{
-    return self->period_ms;
 }
 
 void
@@ -294,26 +279,18 @@ s_run (void *arg)
 {
     vault_bus_t *self = arg;
     while (true) {
-        int64_t start = s_now_ms ();
+        int64_t start = proto_mono_ms ();
         s_round (self);
         s_unlocks (self);
         //  The rest of the period, or until an unlock is asked for.
         int64_t next = start + self->cfg->poll_ms;
         pthread_mutex_lock (&self->lock);
-        while (!self->stop && self->nunlocks == 0 && s_now_ms () < next) {
-            struct timespec ts;
-            clock_gettime (CLOCK_MONOTONIC, &ts);
-            int64_t left = next - s_now_ms ();
-            ts.tv_sec += (time_t)(left / 1000);
-            ts.tv_nsec += (long)(left % 1000) * 1000000;
-            if (ts.tv_nsec >= 1000000000) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000;
-            }
-            int rc = pthread_cond_timedwait (&self->wake, &self->lock, &ts);
-            if (rc == ETIMEDOUT)
-                break;
-        }
+        //  Monotonic milliseconds, as the condition's clock counts.
+        struct timespec until = {.tv_sec = (time_t)(next / 1000),
+                                 .tv_nsec = (long)(next % 1000) * 1000000};
+        while (!self->stop && self->nunlocks == 0 &&
+               pthread_cond_timedwait (&self->wake, &self->lock, &until) != ETIMEDOUT)
+            ;
         bool stop = self->stop;
         pthread_mutex_unlock (&self->lock);
         if (stop)

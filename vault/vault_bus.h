@@ -68,7 +68,5 @@ int vault_bus_start (vault_bus_t *self);
 void vault_bus_unlock (vault_bus_t *self, int board, int lock);
 //  The next event, oldest first: true with `out` filled, false if there is none.
 bool vault_bus_next (vault_bus_t *self, vault_bus_event_t *out);
-//  The door polling period: the configured one, or a round's wire time if longer (ms).
-int vault_bus_period_ms (const vault_bus_t *self);
 
 #endif
