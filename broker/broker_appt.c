@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "broker_calendar.h"
+#include "broker_holidays.h"
 #include "broker_idcheck.h"
 #include "broker_ticket.h"
 #include "proto_json.h"
@@ -104,6 +105,33 @@ s_release (broker_ctx_t *ctx, const json_t *a, const char *code)
     s_due_del (ctx, a, code);
 }
 
+//  Refuses a booking on a day off, saying which kind: the hall is closed on the days the
+//  published calendar gives off and, in a year without a notice yet, on those the law
+//  fixes (broker_calendar.h), as on weekends not made working days. Returns -1.
+static int
+s_day_off (broker_ctx_t *ctx, int day)
+{
+    char date[16];
+    broker_calendar_date_format (day, date, sizeof date);
+    int kind = broker_calendar_day_kind (ctx->calendar, day);
+    if (kind == BROKER_DAY_HOLIDAY)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                            "%s is a public holiday (节假日, the published calendar): not a "
+                            "working day; choose another date",
+                            date);
+    if (kind == BROKER_DAY_STATUTORY) {
+        const char *name = broker_holidays_name (day);
+        return broker_fail (
+            ctx, PROTO_ERR_BAD_FIELD,
+            "%s is a day off by law (%s, 全国年节及纪念日放假办法; the %d notice is "
+            "not published yet): not a working day; choose another date",
+            date, name ? name : "法定节假日", day / 10000);
+    }
+    return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                        "%s is a weekend day (周末) not made a working day: choose another date",
+                        date);
+}
+
 int
 broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
 {
@@ -120,8 +148,8 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
                             "date must be from today to %d days ahead (yyyymmdd)",
                             cfg->appt_days_ahead);
-    if (ctx->calendar && !broker_calendar_is_working_day (ctx->calendar, day))
-        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "%d is not a working day", day);
+    if (!broker_calendar_is_working_day (ctx->calendar, day))
+        return s_day_off (ctx, day);
     int start = s_hhmm (proto_str (body, "slot"));
     bool inside = false;
     for (int p = 0; p < cfg->appt_nperiods; p++) {
@@ -139,6 +167,7 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "that slot has begun already");
     const char *name = proto_str (body, "name");
     const char *id = json_string_value (json_object_get (body, "id_number"));
+    const char *id_type = json_string_value (json_object_get (body, "id_type"));
     const char *phone = json_string_value (json_object_get (body, "phone"));
     if (broker_check_length (ctx, "name", name, 64) ||
         broker_check_length (ctx, "id_number", id, 32) ||
@@ -147,16 +176,28 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
     if (!id && !phone)
         return broker_fail (ctx, PROTO_ERR_MISSING_FIELD,
                             "give id_number or phone: one booking per person a day");
+    if (id_type && !id)
+        return broker_fail (ctx, PROTO_ERR_MISSING_FIELD,
+                            "id_type names the document of id_number: give id_number");
+    broker_id_type_t want = broker_idcheck_type (id_type), type = BROKER_ID_NONE;
+    if (id_type && !want)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "id_type \"%.32s\" is not a document type",
+                            id_type);
     //  A wrong ID or phone number would let the same person book twice (and reach nobody):
     //  both are checked, and the person is keyed by the canonical form.
     broker_check_t idc = {0}, phc = {0};
-    if (id && broker_idcheck_id_number (id, today, &idc) != 0)
+    if (id && broker_idcheck_document (id, want, today, &idc, &type) != 0)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "id_number: %s", idc.reason);
     if (phone && broker_idcheck_phone (phone, &phc) != 0)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "phone: %s", phc.reason);
-    //  The person: the ID number (hashed, never stored in clear here), else the phone.
-    char person[40];
-    proto_token_hash (id ? idc.canonical : phc.canonical, person);
+    //  The person: the document's type and number (hashed, never stored in clear here; a
+    //  passport and a permit may share a number), else the phone.
+    char who[64], person[40];
+    if (id)
+        snprintf (who, sizeof who, "%s|%s", broker_idcheck_type_name (type), idc.canonical);
+    else
+        snprintf (who, sizeof who, "%s", phc.canonical);
+    proto_token_hash (who, person);
     char pkey[160];
     int plen = snprintf (pkey, sizeof pkey, "%d|%s", day, person);
     MDB_val v;
@@ -185,6 +226,8 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
         prefix, "date", day, "slot", proto_str (body, "slot"), "slot_key", slot_key, "start",
         (json_int_t)start_ms, "due", (json_int_t)due, "name", name, "person", person, "phone",
         phone ? phc.canonical : "", "booked", (json_int_t)ctx->now, "state", "booked");
+    if (id)
+        json_object_set_new (a, "id_type", json_string (broker_idcheck_type_name (type)));
     s_save (ctx, code, a);
     unsigned char dkey[8 + PROTO_TOKEN_LEN];
     s_due_key (due, code, dkey);

@@ -155,25 +155,87 @@ broker_case_pause_close (json_t *c, int today)
 //  ---------------------------------------------------------------------------------------
 //  Views
 
+broker_id_type_t
+broker_case_document_type (const json_t *src)
+{
+    broker_id_type_t type = broker_idcheck_type (proto_str (src, "id_type"));
+    if (type == BROKER_ID_NONE)
+        type = broker_idcheck_type_of (proto_str (src, "id_number"));
+    return type == BROKER_ID_NONE ? BROKER_ID_RESIDENT : type;
+}
+
+void
+broker_case_document_view (json_t *v, const json_t *src, bool full)
+{
+    const char *id = proto_str (src, "id_number");
+    if (!*id)
+        return;
+    broker_id_type_t type = broker_case_document_type (src);
+    char masked[64];
+    broker_idcheck_mask_id (id, masked, sizeof masked);
+    json_object_set_new (v, "id_type", json_string (broker_idcheck_type_name (type)));
+    json_object_set_new (v, "id_type_name", json_string (broker_idcheck_type_label (type)));
+    json_object_set_new (v, "id_number", json_string (full ? id : masked));
+}
+
+//  `name` of `src` into `v`: whole if `full`, else masked (张*, 李*明).
+static void
+s_name_view (json_t *v, const json_t *src, bool full)
+{
+    const char *name = proto_str (src, "name");
+    char masked[BROKER_CASE_NAME_MAX * 2];
+    broker_idcheck_mask_name (name, masked, sizeof masked);
+    json_object_set_new (v, "name", json_string (full ? name : masked));
+}
+
 static json_t *
 s_applicant_view (const json_t *a, bool full)
 {
-    json_t *v = json_pack ("{s:s}", "name", proto_str (a, "name"));
-    const char *id = proto_str (a, "id_number"), *uscc = proto_str (a, "uscc"),
-               *phone = proto_str (a, "phone");
-    char masked[64];
-    if (*id) {
-        broker_idcheck_mask_id (id, masked, sizeof masked);
-        json_object_set_new (v, "id_number", json_string (full ? id : masked));
-    }
+    json_t *v = json_object ();
+    s_name_view (v, a, full);
+    broker_case_document_view (v, a, full);
+    const char *uscc = proto_str (a, "uscc"), *phone = proto_str (a, "phone");
     //  A USCC is public (it is printed on the business licence): never masked.
     if (*uscc)
         json_object_set_new (v, "uscc", json_string (uscc));
     if (*phone) {
+        char masked[64];
         broker_idcheck_mask_phone (phone, masked, sizeof masked);
         json_object_set_new (v, "phone", json_string (full ? phone : masked));
     }
     return v;
+}
+
+//  The people of a case other than the applicant, as the view shows them: the proxies and
+//  who collected at a counter, their names and documents masked unless `full`.
+static void
+s_people_view (json_t *v, const json_t *c, bool full)
+{
+    json_t *proxies = json_array ();
+    size_t i;
+    json_t *p;
+    json_array_foreach (json_object_get (c, "proxies"), i, p) {
+        json_t *one = json_deep_copy (p);
+        s_name_view (one, p, full);
+        broker_case_document_view (one, p, full);
+        json_array_append_new (proxies, one);
+    }
+    if (json_array_size (proxies))
+        json_object_set_new (v, "proxies", proxies);
+    else
+        json_decref (proxies);
+    const json_t *at = json_object_get (c, "collected_at");
+    if (at) {
+        json_t *one = json_deep_copy (at);
+        broker_case_document_view (one, at, full);
+        if (*proto_str (at, "proxy_name")) {
+            char masked[BROKER_CASE_NAME_MAX * 2];
+            broker_idcheck_mask_name (proto_str (at, "proxy_name"), masked, sizeof masked);
+            json_object_set_new (one, "proxy_name",
+                                 json_string (full ? proto_str (at, "proxy_name") : masked));
+        }
+        json_object_set_new (v, "collected_at", one);
+    }
 }
 
 //  What the citizen must do next, in Chinese and English.
@@ -233,6 +295,7 @@ broker_case_view (broker_ctx_t *ctx, const json_t *c, bool full)
     json_object_del (v, "token");
     json_object_del (v, "prev_state");
     json_object_set_new (v, "applicant", s_applicant_view (json_object_get (c, "applicant"), full));
+    s_people_view (v, c, full);
     if (full)
         json_object_set_new (v, "token", json_string (proto_str (c, "token")));
     const char *st = proto_str (c, "state");
@@ -624,28 +687,6 @@ broker_h_case_withdraw (broker_ctx_t *ctx, const json_t *body)
                                json_pack ("{s:s}", "reason", reason ? reason : ""), clerk);
 }
 
-int
-broker_h_case_hand_out (broker_ctx_t *ctx, const json_t *body)
-{
-    broker_counter_t *counter;
-    if (broker_counter_require (ctx, body, BROKER_NEED_LOGGED_IN, &counter, NULL))
-        return -1;
-    json_t *c = broker_case_named (ctx, body);
-    if (!c)
-        return -1;
-    if (!proto_is (c, "state", BROKER_CASE_AWAITING)) {
-        broker_case_wrong_state (ctx, c, "only a result awaiting pickup can be handed out");
-        json_decref (c);
-        return -1;
-    }
-    broker_case_set_state (c, BROKER_CASE_COLLECTED);
-    json_object_set_new (c, "collected", json_integer (ctx->now));
-    json_object_set_new (c, "collected_at",
-                         json_pack ("{s:s, s:i}", "kind", "counter", "counter", counter->id));
-    return broker_case_finish (ctx, c, PROTO_EVT_CASE_COLLECTED,
-                               json_pack ("{s:i}", "counter", counter->id), counter->clerk);
-}
-
 //  One step of the audit trail: the journal's event `seq` (8 bytes, big-endian).
 static json_t *
 s_audit_step (broker_ctx_t *ctx, const void *seq)
@@ -660,8 +701,11 @@ s_audit_step (broker_ctx_t *ctx, const void *seq)
                    proto_str (e, "topic"), "state", proto_str (cs, "state"));
     //  "device" is the device that acted: events name it "by_device"; brokers before that
     //  named it "device", and their journals are still read.
-    const char *fields[] = {"clerk",   "device",  "reason", "level", "days",      "counter",
-                            "missing", "cabinet", "slot",   "proxy", "proxy_name"};
+    const char *fields[] = {
+        "clerk",      "device",        "reason",          "level",     "days",
+        "counter",    "missing",       "cabinet",         "slot",      "proxy",
+        "proxy_name", "proxy_id_type", "proxy_id_number", "collector", "id_type",
+        "id_number",  "factor",        "field",           "from",      "to"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         json_t *by = strcmp (fields[i], "device") == 0 ? json_object_get (e, "by_device") : NULL;
         json_t *v = by ? by : json_object_get (e, fields[i]);
@@ -811,4 +855,31 @@ broker_case_summary (broker_ctx_t *ctx, json_t *open_cases)
     }
     json_decref (open);
     return out;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  A new calendar
+
+bool
+broker_case_recalendar (broker_ctx_t *ctx, json_t *c, const char *reason)
+{
+    const char *st = proto_str (c, "state");
+    if (!s_int (c, "accepted_day") || !s_open (st) || s_decided (st))
+        return false;
+    static const char *const fields[] = {"statutory_deadline", "promised_deadline"};
+    int before[2] = {s_int (c, fields[0]), s_int (c, fields[1])};
+    bool was_provisional = json_is_true (json_object_get (c, "provisional"));
+    broker_case_clock (ctx, c);
+    bool changed = was_provisional != json_is_true (json_object_get (c, "provisional"));
+    for (int i = 0; i < 2; i++) {
+        int after = s_int (c, fields[i]);
+        if (after == before[i])
+            continue;
+        changed = true;
+        broker_case_emit (ctx, PROTO_EVT_CASE_DEADLINE_MOVED, c,
+                          json_pack ("{s:s, s:i, s:i, s:s}", "field", fields[i], "from", before[i],
+                                     "to", after, "reason", reason),
+                          NULL);
+    }
+    return changed;
 }

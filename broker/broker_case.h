@@ -1,5 +1,5 @@
 /*  broker_case.h — cases (办件): intake at the counter, the automatic checks, the back
-    office's decisions on the legal clock, and hand-out.
+    office's decisions on the legal clock, and how a case is shown.
 
     A case lives only in the store (a busy hall keeps years of them): its record in the
     `cases` database, open ones also listed in `open_cases`, and three indexes — by token
@@ -24,15 +24,18 @@
     limit; overdue past the promised deadline; statutory_overdue past the statutory one)
     are raised once each, by the daily timer, as case.warning events.
 
-    Intake, with its automatic checks, is broker_intake.h; the hand-out from a cabinet is
-    broker_vault.h. Both work on cases through this header.
+    Intake, with its automatic checks, is broker_intake.h; the hand-out, at a counter or from
+    a cabinet, is broker_vault.h. Both work on cases through this header.
 
-    Privacy: ID and phone numbers are masked in events, status and queue views; only
-    case.get (counter and back office) shows them whole. */
+    Privacy: names, ID and phone numbers (the applicant's, a proxy's, a collector's) are
+    masked in every view but case.get (counter and back office): events, ticket.status,
+    case.queue, replies. A masked ID number never shows its last 4 characters, the
+    cabinet's second factor (broker_idcheck_mask_id). */
 #ifndef BROKER_CASE_H
 #define BROKER_CASE_H
 
 #include "broker_ctx.h"
+#include "broker_idcheck.h"
 
 //  States, as on the wire.
 #define BROKER_CASE_SUPPLEMENT   "supplement_pending"
@@ -69,8 +72,6 @@ int broker_h_case_special_start (broker_ctx_t *ctx, const json_t *body);
 int broker_h_case_special_end (broker_ctx_t *ctx, const json_t *body);
 //  case.withdraw: the applicant withdraws an undecided case.
 int broker_h_case_withdraw (broker_ctx_t *ctx, const json_t *body);
-//  case.hand_out: a result awaiting pickup handed out at a counter.
-int broker_h_case_hand_out (broker_ctx_t *ctx, const json_t *body);
 //  case.audit: the case's trail, read back from the journal.
 int broker_h_case_audit (broker_ctx_t *ctx, const json_t *body);
 
@@ -84,6 +85,14 @@ void broker_case_emit (broker_ctx_t *ctx, proto_evt_t evt, const json_t *c, json
                        const char *clerk);
 //  A case as others see it; `full` shows the applicant whole. Caller owns it.
 json_t *broker_case_view (broker_ctx_t *ctx, const json_t *c, bool full);
+//  A person's document into `v` as views show it: `id_type`, `id_type_name` (its Chinese
+//  name) and `id_number`, masked unless `full`, from `src`'s `id_type` and `id_number` (a
+//  record from before ID types has none: the type its number names, else a resident ID).
+//  Nothing if `src` has no `id_number`.
+void broker_case_document_view (json_t *v, const json_t *src, bool full);
+//  The type of the document recorded in `src` (`id_type`, `id_number`); a record from before
+//  ID types has none, and its number was a resident ID or one that names its own type.
+broker_id_type_t broker_case_document_type (const json_t *src);
 
 //  The case named by body's case_no, or NULL with unknown_case. Caller owns it.
 json_t *broker_case_named (broker_ctx_t *ctx, const json_t *body);
@@ -117,5 +126,11 @@ json_t *broker_case_open_all (broker_ctx_t *ctx);
 //  Raises the deadline warnings due for a case on date `today` (yyyymmdd), each once, as
 //  case.warning events. True if the case changed (the caller saves it).
 bool broker_case_warn (broker_ctx_t *ctx, json_t *c, int today);
+
+//  After the calendar changed (broker_reload.h): recomputes the deadlines of a case on the
+//  clock, accepted and not yet decided (a decided case keeps the deadlines it was decided
+//  against), and publishes case.deadline_moved with `reason` for each deadline that moved.
+//  True if the record changed, a deadline or `provisional`: the caller saves it.
+bool broker_case_recalendar (broker_ctx_t *ctx, json_t *c, const char *reason);
 
 #endif

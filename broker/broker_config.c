@@ -174,7 +174,8 @@ s_parse_item (broker_config_t *self, json_t *it, size_t i, char *err, size_t esz
     json_t *pin = json_object_get (it, "pickup_pin");
     if (pin && !json_is_boolean (pin))
         return s_err (err, esz, "%s.pickup_pin must be true or false", where);
-    item->pickup_pin = json_is_true (pin);
+    //  On unless the item opts out: the slip alone must not open the cabinet.
+    item->pickup_pin = !pin || json_is_true (pin);
     json_t *docs = json_object_get (it, "documents");
     if (docs && (!json_is_array (docs) || json_array_size (docs) > BROKER_MAX_DOCS))
         return s_err (err, esz, "%s.documents must be an array of at most %d", where,

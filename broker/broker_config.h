@@ -54,6 +54,7 @@ typedef struct {
     bool physical;                //  the result is a document to hand out (pickup)
     char result_size[2];          //  cabinet slot size the result needs: "S", "M" or "L"
     bool pickup_pin;              //  cabinet pickup also asks the last 4 of the applicant's ID
+                                  //  (default; "pickup_pin": false opts the item out)
     int ndocs;
     broker_doc_cfg_t docs[BROKER_MAX_DOCS]; //  documents required at intake
 } broker_item_cfg_t;

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__GNUC__)
@@ -29,11 +30,39 @@ static const int s_uscc_weights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
 //  GB 11714-1997 organisation code weights.
 static const int s_org_weights[8] = {3, 7, 9, 10, 5, 8, 4, 2};
 
-//  Province-level codes of GB/T 2260 that start an ID number (83: Taiwan residents'
-//  residence permits, which use 830000 as region).
-static const int s_provinces[] = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34,
-                                  35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-                                  53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83};
+//  Province-level codes of GB/T 2260 that start a resident ID number (71: Taiwan, which
+//  GB/T 2260 lists). 81-83 start only the residence permits, with exact region codes.
+static const int s_provinces[] = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41,
+                                  42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71};
+
+//  ISO 3166-1 numeric codes, ascending: the 249 of Debian's iso-codes 4.15 (iso_3166-1.json).
+static const short s_iso_numeric[] = {
+    4,   8,   10,  12,  16,  20,  24,  28,  31,  32,  36,  40,  44,  48,  50,  51,  52,  56,
+    60,  64,  68,  70,  72,  74,  76,  84,  86,  90,  92,  96,  100, 104, 108, 112, 116, 120,
+    124, 132, 136, 140, 144, 148, 152, 156, 158, 162, 166, 170, 174, 175, 178, 180, 184, 188,
+    191, 192, 196, 203, 204, 208, 212, 214, 218, 222, 226, 231, 232, 233, 234, 238, 239, 242,
+    246, 248, 250, 254, 258, 260, 262, 266, 268, 270, 275, 276, 288, 292, 296, 300, 304, 308,
+    312, 316, 320, 324, 328, 332, 334, 336, 340, 344, 348, 352, 356, 360, 364, 368, 372, 376,
+    380, 384, 388, 392, 398, 400, 404, 408, 410, 414, 417, 418, 422, 426, 428, 430, 434, 438,
+    440, 442, 446, 450, 454, 458, 462, 466, 470, 474, 478, 480, 484, 492, 496, 498, 499, 500,
+    504, 508, 512, 516, 520, 524, 528, 531, 533, 534, 535, 540, 548, 554, 558, 562, 566, 570,
+    574, 578, 580, 581, 583, 584, 585, 586, 591, 598, 600, 604, 608, 612, 616, 620, 624, 626,
+    630, 634, 638, 642, 643, 646, 652, 654, 659, 660, 662, 663, 666, 670, 674, 678, 682, 686,
+    688, 690, 694, 702, 703, 704, 705, 706, 710, 716, 724, 728, 729, 732, 740, 744, 748, 752,
+    756, 760, 762, 764, 768, 772, 776, 780, 784, 788, 792, 795, 796, 798, 800, 804, 807, 818,
+    826, 831, 832, 833, 834, 840, 850, 854, 858, 860, 862, 876, 882, 887, 894};
+
+//  The document types, indexed by broker_id_type_t (0: none).
+static const struct {
+    const char *wire, *zh, *en;
+    bool self; //  the number names its own type
+} s_types[] = {{"", "", "", false},
+#define S_TYPE_ROW(id, wire, zh, en, self) {wire, zh, en, self},
+               BROKER_ID_TYPES (S_TYPE_ROW)
+#undef S_TYPE_ROW
+};
+
+#define S_NTYPES (sizeof s_types / sizeof s_types[0])
 
 //  Length of `s`, but stops counting at S_SCAN_MAX + 1 so huge inputs are not walked.
 static size_t
@@ -151,40 +180,55 @@ s_id_well_formed (const char *id)
     return s_is_digit (id[17]) || id[17] == 'X' || id[17] == 'x';
 }
 
-static int
-s_id_format (const char *id, broker_check_t *out)
+//  The Chinese noun for a number of `type` in reasons: "身份证" for a resident ID or when
+//  the type is not known yet.
+static const char *
+s_noun (broker_id_type_t type)
 {
-    const char *code = "id_format";
+    return type == BROKER_ID_NONE || type == BROKER_ID_RESIDENT ? "身份证" : s_types[type].zh;
+}
+
+//  Format of an 18-character number. `want` is the type asked for (NONE: not given).
+static int
+s_id_format (const char *id, broker_id_type_t want, broker_check_t *out)
+{
+    const char *code = "id_format", *noun = s_noun (want);
     if (!id || !*id)
-        return s_result (out, false, code, "身份证号码为空 / ID number is empty");
+        return s_result (out, false, code, "%s号码为空 / ID number is empty", noun);
     size_t len = s_len (id);
     if (s_has_non_ascii (id, len))
         return s_result (out, false, code,
-                         "身份证号码含全角字符或汉字 / ID number contains non-ASCII characters "
-                         "(full-width digits or Chinese?)");
-    if (len == 15 && strspn (id, "0123456789") == 15)
+                         "%s号码含全角字符或汉字 / ID number contains non-ASCII characters "
+                         "(full-width digits or Chinese?)",
+                         noun);
+    if (len == 15 && strspn (id, "0123456789") == 15 && want != BROKER_ID_FOREIGN_PERMANENT &&
+        want != BROKER_ID_HMT_RESIDENCE)
         return s_result (out, false, code,
                          "15 位身份证号码为 1999 年前的旧版号码，请使用 18 位号码 / 15-digit ID "
                          "numbers are the old pre-1999 format; use the 18-digit number");
+    //  Without a type, only an 18-character number can say what it is.
+    const char *hint = want ? "" : "；其他证件请注明证件类型";
+    const char *hint_en = want ? "" : "; for another document give its type (id_type)";
     if (len > S_SCAN_MAX)
         return s_result (out, false, code,
-                         "身份证号码应为 18 位，实际超过 %d 位 / ID number must be 18 characters, "
-                         "got more than %d",
-                         S_SCAN_MAX, S_SCAN_MAX);
+                         "%s号码应为 18 位，实际超过 %d 位%s / ID number must be 18 characters, "
+                         "got more than %d%s",
+                         noun, S_SCAN_MAX, hint, S_SCAN_MAX, hint_en);
     if (len != 18)
         return s_result (out, false, code,
-                         "身份证号码应为 18 位，实际 %zu 位 / ID number must be 18 characters, "
-                         "got %zu",
-                         len, len);
+                         "%s号码应为 18 位，实际 %zu 位%s / ID number must be 18 characters, "
+                         "got %zu%s",
+                         noun, len, hint, len, hint_en);
     for (int i = 0; i < 17; i++)
         if (!s_is_digit (id[i]))
             return s_result (out, false, code,
-                             "身份证号码第 %d 位应为数字 / ID number character %d must be a digit",
-                             i + 1, i + 1);
+                             "%s号码第 %d 位应为数字 / ID number character %d must be a digit",
+                             noun, i + 1, i + 1);
     if (!s_id_well_formed (id))
         return s_result (out, false, code,
-                         "身份证号码第 18 位应为数字或 X / ID number character 18 must be a digit "
-                         "or X");
+                         "%s号码第 18 位应为数字或 X / ID number character 18 must be a digit "
+                         "or X",
+                         noun);
     return 0;
 }
 
@@ -244,23 +288,102 @@ broker_idcheck_age (int birth_yyyymmdd, int today_yyyymmdd)
     return age;
 }
 
-int
-broker_idcheck_id_number (const char *id, int today_yyyymmdd, broker_check_t *out)
+broker_id_type_t
+broker_idcheck_type (const char *wire)
 {
-    broker_check_t scratch;
-    if (!out)
-        out = &scratch;
-    s_reset (out);
-    if (s_id_format (id, out))
-        return -1;
+    for (size_t i = 1; wire && i < S_NTYPES; i++)
+        if (strcmp (s_types[i].wire, wire) == 0)
+            return (broker_id_type_t)i;
+    return BROKER_ID_NONE;
+}
 
+const char *
+broker_idcheck_type_name (broker_id_type_t type)
+{
+    return (size_t)type < S_NTYPES ? s_types[type].wire : "";
+}
+
+const char *
+broker_idcheck_type_label (broker_id_type_t type)
+{
+    return (size_t)type < S_NTYPES ? s_types[type].zh : "";
+}
+
+broker_id_type_t
+broker_idcheck_type_of (const char *number)
+{
+    if (!number || s_len (number) != 18)
+        return BROKER_ID_NONE;
+    if (number[0] == '9')
+        return BROKER_ID_FOREIGN_PERMANENT;
+    if (number[0] == '8' && number[1] >= '1' && number[1] <= '3')
+        return BROKER_ID_HMT_RESIDENCE;
+    return BROKER_ID_RESIDENT;
+}
+
+//  The region (resident ID, residence permit) or province and nationality (foreigner's
+//  card) of a number whose check character and birth date passed.
+static int
+s_id_origin (const char *id, broker_id_type_t type, broker_check_t *out)
+{
+    if (type == BROKER_ID_HMT_RESIDENCE) {
+        if (strncmp (id, "810000", 6) && strncmp (id, "820000", 6) && strncmp (id, "830000", 6))
+            return s_result (out, false, "id_region",
+                             "港澳台居民居住证的地址码应为 810000、820000 或 830000 / a residence "
+                             "permit's region code must be 810000, 820000 or 830000");
+        return 0;
+    }
+    if (type == BROKER_ID_RESIDENT) {
+        int province = s_digits (id, 2);
+        if (!s_is_province (province))
+            return s_result (out, false, "id_region",
+                             "地址码前两位 %02d 不是省级行政区划代码 / region code starts with "
+                             "%02d, not a province-level code",
+                             province, province);
+        return 0;
+    }
+    int province = s_digits (id + 1, 2), nationality = s_digits (id + 3, 3);
+    if (!s_is_province (province) || province == 71)
+        return s_result (out, false, "id_region",
+                         "第 2-3 位 %02d 不是受理地省级行政区划代码 / characters 2-3 (%02d) are "
+                         "not the province-level code of a mainland province",
+                         province, province);
+    if (nationality == 0 || nationality >= 900)
+        return s_result (out, false, "id_nationality",
+                         "第 4-6 位国籍代码 %03d 不是 ISO 3166-1 数字代码 / the nationality code "
+                         "%03d is not an ISO 3166-1 numeric code",
+                         nationality, nationality);
+    if (nationality == 156 || nationality == 158 || nationality == 344 || nationality == 446)
+        return s_result (out, false, "id_nationality",
+                         "国籍代码 %03d 为中国（含港澳台），中国公民不持外国人永久居留身份证 / "
+                         "nationality code %03d is China's (with Hong Kong, Macao, Taiwan): "
+                         "Chinese citizens hold other documents",
+                         nationality, nationality);
+    return 0;
+}
+
+//  An 18-character number of a self-describing type (`want`, or NONE for any).
+static int
+s_id_18 (const char *id, broker_id_type_t want, int today_yyyymmdd, broker_check_t *out,
+         broker_id_type_t *found)
+{
+    if (s_id_format (id, want, out))
+        return -1;
+    broker_id_type_t type = broker_idcheck_type_of (id);
+    *found = want ? want : type;
+    if (want && want != type)
+        return s_result (out, false, "id_type",
+                         "号码不是%s号码（此号码形式为%s） / the number is not a %s number (it "
+                         "has the form of a %s number)",
+                         s_types[want].zh, s_types[type].zh, s_types[want].en, s_types[type].en);
+    const char *noun = s_noun (type);
     char given = s_upper (id[17]);
     char expected = broker_idcheck_id_check_char (id);
     if (given != expected)
         return s_result (out, false, "id_check_char",
-                         "身份证校验码错误 / ID number check character is wrong: expected %c, "
+                         "%s校验码错误 / ID number check character is wrong: expected %c, "
                          "got %c",
-                         expected, given);
+                         noun, expected, given);
 
     int year = s_digits (id + 6, 4), month = s_digits (id + 10, 2), day = s_digits (id + 12, 2);
     int birth = year * 10000 + month * 100 + day;
@@ -282,25 +405,130 @@ broker_idcheck_id_number (const char *id, int today_yyyymmdd, broker_check_t *ou
     if (today_yyyymmdd > 0 && birth > today_yyyymmdd)
         return s_result (out, false, "id_birth_date",
                          "出生日期晚于今天 / birth date is in the future");
-
-    int province = s_digits (id, 2);
-    if (!s_is_province (province)) {
-        if (id[0] == '9')
-            return s_result (out, false, "id_region",
-                             "以 9 开头的是外国人永久居留身份证号码，不是公民身份号码 / a number "
-                             "starting with 9 is a foreigner's permanent residence ID, not a "
-                             "citizen ID number");
-        return s_result (out, false, "id_region",
-                         "地址码前两位 %02d 不是省级行政区划代码 / region code starts with %02d, "
-                         "not a province-level code",
-                         province, province);
-    }
-
+    if (s_id_origin (id, type, out))
+        return -1;
     for (int i = 0; i < 17; i++)
         out->canonical[i] = id[i];
     out->canonical[17] = given;
     out->canonical[18] = '\0';
-    return s_result (out, true, "id_number", "身份证号码有效 / ID number is valid");
+    return s_result (out, true, "id_number", "%s号码有效 / %s number is valid", s_types[type].zh,
+                     s_types[type].en);
+}
+
+//  True if the `len` characters at `s` are all ASCII digits.
+static bool
+s_all_digits (const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!s_is_digit (s[i]))
+            return false;
+    return true;
+}
+
+//  A number of a document that does not say its own type: the format of `type`.
+static int
+s_id_typed (const char *n, broker_id_type_t type, broker_check_t *out)
+{
+    const char *zh = s_types[type].zh, *en = s_types[type].en, *code = "id_format";
+    if (!n || !*n)
+        return s_result (out, false, code, "%s号码为空 / %s number is empty", zh, en);
+    size_t len = s_len (n);
+    if (s_has_non_ascii (n, len))
+        return s_result (out, false, code,
+                         "%s号码含全角字符或汉字 / %s number contains non-ASCII characters", zh,
+                         en);
+    bool ok = false;
+    const char *rule_zh = "", *rule_en = "";
+    char lead = s_upper (n[0]);
+    switch (type) {
+    case BROKER_ID_FOREIGN_PERMANENT_OLD:
+        ok = len == 15 && s_all_digits (n + 3, 12);
+        for (size_t i = 0; ok && i < 3; i++)
+            ok = s_upper (n[i]) >= 'A' && s_upper (n[i]) <= 'Z';
+        rule_zh = "3 个字母加 12 位数字";
+        rule_en = "3 letters then 12 digits";
+        break;
+    case BROKER_ID_HK_MACAO_PERMIT:
+        ok = (len == 9 || len == 11) && (lead == 'H' || lead == 'M') &&
+             s_all_digits (n + 1, len - 1);
+        rule_zh = "H 或 M 加 8 位或 10 位数字";
+        rule_en = "H or M then 8 or 10 digits";
+        break;
+    case BROKER_ID_TAIWAN_PERMIT:
+        ok = len == 8 && s_all_digits (n, 8);
+        rule_zh = "8 位数字";
+        rule_en = "8 digits";
+        break;
+    default: {
+        size_t digits = 0;
+        ok = len >= 5 && len <= 17;
+        for (size_t i = 0; ok && i < len; i++) {
+            char c = s_upper (n[i]);
+            ok = s_is_digit (c) || (c >= 'A' && c <= 'Z');
+            digits += s_is_digit (c);
+        }
+        ok = ok && digits > 0;
+        rule_zh = "5 至 17 位字母或数字（至少一位数字）";
+        rule_en = "5 to 17 letters or digits, at least one a digit";
+    }
+    }
+    if (!ok)
+        return s_result (out, false, code, "%s号码应为%s / a %s number is %s", zh, rule_zh, en,
+                         rule_en);
+    for (size_t i = 0; i < len; i++)
+        out->canonical[i] = s_upper (n[i]);
+    out->canonical[len] = '\0';
+    return s_result (out, true, "id_number", "%s号码格式正确 / %s number is well formed", zh, en);
+}
+
+int
+broker_idcheck_document (const char *number, broker_id_type_t type, int today_yyyymmdd,
+                         broker_check_t *out, broker_id_type_t *found)
+{
+    broker_check_t scratch;
+    broker_id_type_t found_scratch;
+    if (!out)
+        out = &scratch;
+    if (!found)
+        found = &found_scratch;
+    s_reset (out);
+    *found = (size_t)type < S_NTYPES ? type : BROKER_ID_NONE;
+    if ((size_t)type >= S_NTYPES)
+        return s_result (out, false, "id_type", "证件类型无效 / no such document type");
+    if (type == BROKER_ID_NONE || s_types[type].self)
+        return s_id_18 (number, type, today_yyyymmdd, out, found);
+    return s_id_typed (number, type, out);
+}
+
+int
+broker_idcheck_id_number (const char *id, int today_yyyymmdd, broker_check_t *out)
+{
+    return broker_idcheck_document (id, BROKER_ID_NONE, today_yyyymmdd, out, NULL);
+}
+
+static int
+s_cmp_short (const void *a, const void *b)
+{
+    return *(const short *)a - *(const short *)b;
+}
+
+int
+broker_idcheck_nationality_listed (const char *number, broker_check_t *out)
+{
+    broker_check_t scratch;
+    if (!out)
+        out = &scratch;
+    if (broker_idcheck_document (number, BROKER_ID_FOREIGN_PERMANENT, 0, out, NULL))
+        return -1;
+    short code = (short)s_digits (number + 3, 3);
+    if (!bsearch (&code, s_iso_numeric, sizeof s_iso_numeric / sizeof s_iso_numeric[0], sizeof code,
+                  s_cmp_short))
+        return s_result (out, false, "id_nationality_list",
+                         "国籍代码 %03d 不在 ISO 3166-1 数字代码表中，请核对证件 / nationality "
+                         "code %03d is not assigned in ISO 3166-1: check the card",
+                         code, code);
+    return s_result (out, true, "id_nationality_list",
+                     "国籍代码在 ISO 3166-1 中 / the nationality code is assigned in ISO 3166-1");
 }
 
 //  --- Unified Social Credit Code ---
@@ -597,7 +825,7 @@ broker_idcheck_mask_id (const char *id, char *out, size_t size)
         return;
     }
     size_t len = s_len (id);
-    bool plain = len >= 9 && len <= 32;
+    bool plain = len >= 5 && len <= 32;
     for (size_t i = 0; plain && i < len; i++) {
         char c = id[i];
         plain = s_is_digit (c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
@@ -606,9 +834,12 @@ broker_idcheck_mask_id (const char *id, char *out, size_t size)
         s_copy_out ("****", out, size);
         return;
     }
+    //  A quarter at most, never the last 4 (the pickup's second factor): len / 4 <= len - 4
+    //  from 5 characters on.
+    size_t keep = len / 4 < 4 ? len / 4 : 4;
     char masked[33];
     for (size_t i = 0; i < len; i++)
-        masked[i] = i < 4 || i >= len - 4 ? s_upper (id[i]) : '*';
+        masked[i] = i < keep ? s_upper (id[i]) : '*';
     masked[len] = '\0';
     s_copy_out (masked, out, size);
 }

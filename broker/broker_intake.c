@@ -19,8 +19,8 @@ s_check_add (json_t *checks, const char *check, bool ok, const char *reason, boo
     json_array_append_new (checks, j);
 }
 
-//  An open case of the same applicant (`kind` "p" for an ID number, "c" for a USCC) and
-//  item; its number into `found`, or "" if none.
+//  An open case of the same applicant (`kind` "p" for a person: `who` is "TYPE|NUMBER";
+//  "c" for a company: `who` is the USCC) and item; its number into `found`, or "" if none.
 static void
 s_find_duplicate (broker_ctx_t *ctx, char kind, const char *who, const char *item, char *found,
                   size_t size)
@@ -43,6 +43,15 @@ s_find_duplicate (broker_ctx_t *ctx, char kind, const char *who, const char *ite
     broker_store_scan_end (&it);
 }
 
+//  The applicant key of a person: the document's type and number ("passport|E12345678"):
+//  the same number may belong to two documents, and so to two people. Returns `who`.
+static const char *
+s_person (char *who, size_t size, broker_id_type_t type, const char *id)
+{
+    snprintf (who, size, "%s|%s", broker_idcheck_type_name (type), id);
+    return who;
+}
+
 static void
 s_index_applicant (broker_ctx_t *ctx, char kind, const char *who, const char *item,
                    const char *case_no)
@@ -53,13 +62,50 @@ s_index_applicant (broker_ctx_t *ctx, char kind, const char *who, const char *it
         broker_store_put (ctx->store, BROKER_DB_APPLICANT_CASES, key, (size_t)len, "", 0);
 }
 
-//  Runs the checks of an intake. Fills `checks`, the canonical ID/USCC/phone, and the
-//  documents missing. Returns 0, or -1 with a failure recorded (bad input, not a check).
+//  The ID document check of an intake: `id_type` (optional) names the document of
+//  `id_number`; an 18-character number names its own. Adds the check (and, for a
+//  foreigner's permanent residence ID card, the advisory nationality check) to `checks`;
+//  the number as stored into `id` (32 bytes) and its type into *type: the one checked, or
+//  for a number of no type that could be told, the resident ID (as before types existed).
+//  Returns 0, or -1 with a failure recorded (bad input, not a check).
+static int
+s_check_id (broker_ctx_t *ctx, const json_t *body, json_t *checks, char *id, broker_id_type_t *type)
+{
+    const char *id_in = json_string_value (json_object_get (body, "id_number"));
+    const char *type_in = json_string_value (json_object_get (body, "id_type"));
+    *type = BROKER_ID_NONE;
+    if (type_in && !id_in)
+        return broker_fail (ctx, PROTO_ERR_MISSING_FIELD,
+                            "id_type names the document of id_number: give id_number");
+    if (!id_in)
+        return 0;
+    broker_id_type_t want = broker_idcheck_type (type_in);
+    if (type_in && want == BROKER_ID_NONE)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                            "id_type \"%.32s\" is not a document type (section 6.13)", type_in);
+    broker_check_t r;
+    broker_idcheck_document (id_in, want, broker_today (ctx), &r, type);
+    s_check_add (checks, r.ok ? "id_number" : r.code, r.ok, r.reason, false);
+    //  Stored as the clerk typed it, upper-cased, when it is not valid.
+    snprintf (id, 32, "%s", r.ok ? r.canonical : id_in);
+    for (char *p = id; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    if (r.ok && *type == BROKER_ID_FOREIGN_PERMANENT &&
+        broker_idcheck_nationality_listed (id, &r) != 0)
+        s_check_add (checks, r.code, false, r.reason, true);
+    if (*type == BROKER_ID_NONE)
+        *type = BROKER_ID_RESIDENT;
+    return 0;
+}
+
+//  Runs the checks of an intake. Fills `checks`, the canonical ID (and its type), USCC and
+//  phone, and the documents missing. Returns 0, or -1 with a failure recorded (bad input,
+//  not a check).
 static int
 s_run_checks (broker_ctx_t *ctx, const json_t *body, const broker_item_cfg_t *item, json_t *checks,
-              char *id, char *uscc, char *phone, json_t *missing_names)
+              char *id, broker_id_type_t *id_type, char *uscc, char *phone, json_t *missing_names)
 {
-    int today = broker_today (ctx);
     broker_check_t r;
     const char *id_in = json_string_value (json_object_get (body, "id_number"));
     const char *uscc_in = json_string_value (json_object_get (body, "uscc"));
@@ -75,17 +121,9 @@ s_run_checks (broker_ctx_t *ctx, const json_t *body, const broker_item_cfg_t *it
                             "give id_number or uscc for the applicant");
     if (broker_check_length (ctx, "id_number", id_in, 32) ||
         broker_check_length (ctx, "uscc", uscc_in, 32) ||
-        broker_check_length (ctx, "phone", phone_in, 32))
+        broker_check_length (ctx, "phone", phone_in, 32) ||
+        s_check_id (ctx, body, checks, id, id_type))
         return -1;
-    if (id_in) {
-        broker_idcheck_id_number (id_in, today, &r);
-        s_check_add (checks, r.ok ? "id_number" : r.code, r.ok, r.reason, false);
-        //  Stored as the clerk typed it, upper-cased, when it is not valid.
-        snprintf (id, 32, "%s", r.ok ? r.canonical : id_in);
-        for (char *p = id; *p; p++)
-            if (*p >= 'a' && *p <= 'z')
-                *p = (char)(*p - 'a' + 'A');
-    }
     if (uscc_in) {
         broker_idcheck_uscc (uscc_in, &r);
         s_check_add (checks, r.ok ? "uscc" : r.code, r.ok, r.reason, false);
@@ -134,9 +172,15 @@ s_run_checks (broker_ctx_t *ctx, const json_t *body, const broker_item_cfg_t *it
         snprintf (reason, sizeof reason, "材料齐全 / all required documents present");
     s_check_add (checks, "documents", json_array_size (missing_names) == 0, reason, false);
     //  Duplicate: an open case of the same applicant for the same item.
-    char found[BROKER_CASE_NO_MAX + 1] = "";
-    if (id_in)
-        s_find_duplicate (ctx, 'p', id, item->id, found, sizeof found);
+    char found[BROKER_CASE_NO_MAX + 1] = "", who[64];
+    if (id_in) {
+        s_find_duplicate (ctx, 'p', s_person (who, sizeof who, *id_type, id), item->id, found,
+                          sizeof found);
+        //  Cases opened before ID types were recorded are keyed by the number alone, which
+        //  was always 18 characters then: a number that names its own type.
+        if (!*found && broker_idcheck_type_of (id) == *id_type)
+            s_find_duplicate (ctx, 'p', id, item->id, found, sizeof found);
+    }
     if (!*found && uscc_in)
         s_find_duplicate (ctx, 'c', uscc, item->id, found, sizeof found);
     if (*found)
@@ -244,8 +288,9 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
 
     json_t *checks = json_array ();
     json_t *missing = json_array ();
-    char id[32] = "", uscc[32] = "", phone[32] = "";
-    if (s_run_checks (ctx, body, item, checks, id, uscc, phone, missing) ||
+    char id[32] = "", uscc[32] = "", phone[32] = "", who[64];
+    broker_id_type_t id_type = BROKER_ID_NONE;
+    if (s_run_checks (ctx, body, item, checks, id, &id_type, uscc, phone, missing) ||
         s_apply_overrides (ctx, body, checks, kind)) {
         json_decref (checks);
         json_decref (missing);
@@ -267,8 +312,11 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
     json_array_foreach (extra_missing, i, m)
         json_array_append (missing, m);
     json_t *applicant = json_pack ("{s:s}", "name", name);
-    if (*id)
+    if (*id) {
+        json_object_set_new (applicant, "id_type",
+                             json_string (broker_idcheck_type_name (id_type)));
         json_object_set_new (applicant, "id_number", json_string (id));
+    }
     if (*uscc)
         json_object_set_new (applicant, "uscc", json_string (uscc));
     if (*phone)
@@ -302,7 +350,7 @@ s_intake (broker_ctx_t *ctx, const json_t *body, s_intake_t kind)
     int tlen = snprintf (tkey, sizeof tkey, "%s|%s", ticket->token, case_no);
     broker_store_put (ctx->store, BROKER_DB_TOKEN_CASES, tkey, (size_t)tlen, "", 0);
     if (*id)
-        s_index_applicant (ctx, 'p', id, item->id, case_no);
+        s_index_applicant (ctx, 'p', s_person (who, sizeof who, id_type, id), item->id, case_no);
     if (*uscc)
         s_index_applicant (ctx, 'c', uscc, item->id, case_no);
 

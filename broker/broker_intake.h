@@ -6,12 +6,14 @@
     notice lists everything missing, 一次性告知) or not accepted (不予受理, with its reason).
     The case keeps the ticket's token, so its QR code follows the citizen (一码通办).
 
-    The intake checks (broker_idcheck.h): ID number format, check character, birth date,
-    region; USCC format, charset and check character (its organisation-code check is
-    advisory); phone format; required documents present; no open case of the same
-    applicant for the same item. A failed check refuses the request with `check_failed`
-    and the list of checks, unless the clerk overrides that check with a reason; overrides
-    are recorded on the case. Nothing fails silently. */
+    The intake checks (broker_idcheck.h): the ID document number by its type (`id_type`, or
+    the type an 18-character number names: format, type, check character, birth date,
+    region, nationality; the nationality's listing is advisory); USCC format, charset and
+    check character (its organisation-code check is advisory); phone format; required
+    documents present; no open case of the same applicant (a person: the document's type
+    and number; a company: its USCC) for the same item. A failed check refuses the request with
+   `check_failed` and the list of checks, unless the clerk overrides that check with a reason;
+   overrides are recorded on the case. Nothing fails silently. */
 #ifndef BROKER_INTAKE_H
 #define BROKER_INTAKE_H
 

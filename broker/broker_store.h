@@ -39,7 +39,7 @@
     X (CASES, "cases", "case number -> case JSON")                                              \
     X (OPEN_CASES, "open_cases", "numbers of cases not yet in a final state")                   \
     X (TOKEN_CASES, "token_cases", "token|case number: the cases a QR code leads to")           \
-    X (APPLICANT_CASES, "applicant_cases", "p|ID or c|USCC, then |item|case number")            \
+    X (APPLICANT_CASES, "applicant_cases", "p|TYPE|ID or c|USCC, then |item|case number")       \
     X (CASE_LOG, "case_log", "case number NUL sequence (u64 BE): the case's events")            \
     X (PROXY_CODES, "proxy_codes", "proxy pickup code (代领) -> case number")                   \
     X (CABINETS, "cabinets", "cabinet id -> its slots as the cabinet last reported them")       \

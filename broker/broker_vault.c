@@ -121,22 +121,101 @@ s_state_error (broker_ctx_t *ctx, const json_t *c, const char *want)
                         proto_str (c, "case_no"), st, want);
 }
 
-//  The second factor for a case, when its item asks for one: the last 4 characters of the
-//  applicant's ID number (or USCC).
+//  The cabinet's second factor for a case: "id_last4", the last 4 characters of the
+//  applicant's ID document number (never shown in a mask: broker_idcheck_mask_id), when its
+//  item asks for one (pickup_pin, on unless the item opts out), else "none". What was
+//  decided at the deposit (`pickup.factor`) holds until collection. NULL when the item asks
+//  for one and the case has no personal document number to take it from: a company's USCC
+//  is public, so it would be no secret.
+static const char *
+s_factor (broker_ctx_t *ctx, const json_t *c)
+{
+    const char *fixed = proto_str (json_object_get (c, "pickup"), "factor");
+    if (*fixed)
+        return fixed;
+    int ii = broker_config_item (ctx->config, proto_str (c, "item"));
+    if (ii < 0 || !ctx->config->items[ii].pickup_pin)
+        return "none";
+    return strlen (proto_str (json_object_get (c, "applicant"), "id_number")) >= 4 ? "id_last4"
+                                                                                   : NULL;
+}
+
+//  The hash of the second factor the vault checks (proto_token_pin_hash), if there is one.
 static bool
 s_pin (broker_ctx_t *ctx, const json_t *c, char pin_hash[33])
 {
-    int ii = broker_config_item (ctx->config, proto_str (c, "item"));
-    if (ii < 0 || !ctx->config->items[ii].pickup_pin)
+    const char *factor = s_factor (ctx, c);
+    if (!factor || strcmp (factor, "id_last4"))
         return false;
-    const json_t *a = json_object_get (c, "applicant");
-    const char *id =
-        *proto_str (a, "id_number") ? proto_str (a, "id_number") : proto_str (a, "uscc");
+    const char *id = proto_str (json_object_get (c, "applicant"), "id_number");
     size_t n = strlen (id);
     if (n < 4)
         return false;
     proto_token_pin_hash (proto_str (c, "case_no"), id + n - 4, pin_hash);
     return true;
+}
+
+//  Refuses a cabinet for a case whose second factor cannot be asked (s_factor NULL).
+static int
+s_factor_check (broker_ctx_t *ctx, const json_t *c)
+{
+    if (s_factor (ctx, c))
+        return 0;
+    return broker_fail (ctx, PROTO_ERR_WRONG_STATE,
+                        "本件无个人证件号码，不能作柜取第二因素，请到窗口出件 / case %s has no "
+                        "personal ID number for the cabinet's second factor: hand it out at a "
+                        "counter (case.hand_out)",
+                        proto_str (c, "case_no"));
+}
+
+//  The document named by body's `num_key` and `type_key` (both optional, the type only
+//  with a number), checked as at intake: {"id_type", "id_number"} (canonical) into `doc`,
+//  nothing if no number is given. -1 with the failure recorded.
+static int
+s_document (broker_ctx_t *ctx, const json_t *body, const char *num_key, const char *type_key,
+            json_t *doc)
+{
+    const char *num = json_string_value (json_object_get (body, num_key));
+    const char *type = json_string_value (json_object_get (body, type_key));
+    if (type && !num)
+        return broker_fail (ctx, PROTO_ERR_MISSING_FIELD, "%s names the document of %s: give %s",
+                            type_key, num_key, num_key);
+    if (!num)
+        return 0;
+    broker_id_type_t want = broker_idcheck_type (type), found;
+    broker_check_t r;
+    if (type && !want)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "%s \"%.32s\" is not a document type",
+                            type_key, type);
+    if (broker_check_length (ctx, num_key, num, 32))
+        return -1;
+    if (broker_idcheck_document (num, want, broker_today (ctx), &r, &found))
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "%s: %s", num_key, r.reason);
+    json_object_set_new (doc, "id_type", json_string (broker_idcheck_type_name (found)));
+    json_object_set_new (doc, "id_number", json_string (r.canonical));
+    return 0;
+}
+
+//  A document `doc` into an event, masked, under `type_key` and `num_key`.
+static void
+s_document_event (json_t *evt, const json_t *doc, const char *type_key, const char *num_key)
+{
+    json_t *v = json_object ();
+    broker_case_document_view (v, doc, false);
+    if (json_object_get (v, "id_number")) {
+        json_object_set (evt, type_key, json_object_get (v, "id_type"));
+        json_object_set (evt, num_key, json_object_get (v, "id_number"));
+    }
+    json_decref (v);
+}
+
+//  A name into an event (or reply), masked.
+static void
+s_name_event (json_t *evt, const char *key, const char *name)
+{
+    char masked[192];
+    broker_idcheck_mask_name (name, masked, sizeof masked);
+    json_object_set_new (evt, key, json_string (masked));
 }
 
 //  What the vault keeps about a case in one of its slots: no code in clear.
@@ -181,9 +260,14 @@ broker_h_vault_deposit_check (broker_ctx_t *ctx, const json_t *body)
     json_t *c = s_case_by_code (ctx, proto_str (body, "code"), "awaiting_pickup", true, &proxy);
     if (!c)
         return -1;
-    if (proxy || strcmp (proto_str (c, "state"), "awaiting_pickup") != 0) {
-        int rc = proxy ? broker_fail (ctx, PROTO_ERR_WRONG_STATE, "a proxy code cannot deposit")
-                       : s_state_error (ctx, c, "awaiting_pickup");
+    int rc = 0;
+    if (proxy)
+        rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE, "a proxy code cannot deposit");
+    else if (strcmp (proto_str (c, "state"), "awaiting_pickup") != 0)
+        rc = s_state_error (ctx, c, "awaiting_pickup");
+    else
+        rc = s_factor_check (ctx, c);
+    if (rc) {
         json_decref (c);
         return rc;
     }
@@ -239,10 +323,13 @@ broker_h_vault_deposited (broker_ctx_t *ctx, const json_t *body)
         broker_store_get_json (ctx->store, BROKER_DB_CABINETS, cabinet, strlen (cabinet));
     const char *cab_name = mirror ? proto_str (mirror, "name") : cabinet;
     json_object_set_new (c, "state", json_string ("ready_for_pickup"));
+    //  The factor is fixed now: the one the vault will ask until collection. A case the
+    //  deposit check would have refused (s_factor_check) is in the slot all the same.
+    const char *factor = s_factor (ctx, c);
     json_object_set_new (c, "pickup",
-                         json_pack ("{s:s, s:s, s:s, s:I}", "cabinet", cabinet, "cabinet_name",
+                         json_pack ("{s:s, s:s, s:s, s:I, s:s}", "cabinet", cabinet, "cabinet_name",
                                     *cab_name ? cab_name : cabinet, "slot", slot, "deposited",
-                                    (json_int_t)ctx->now));
+                                    (json_int_t)ctx->now, "factor", factor ? factor : "none"));
     json_decref (mirror);
     broker_case_save (ctx, c);
     broker_case_emit (ctx, PROTO_EVT_CASE_READY_FOR_PICKUP, c,
@@ -314,15 +401,27 @@ broker_h_vault_collected (broker_ctx_t *ctx, const json_t *body)
     if (when <= 0 || when > ctx->now + 3600000)
         when = ctx->now;
     bool proxy = json_is_true (json_object_get (body, "proxy"));
+    //  What was checked: the code (the applicant's or a proxy's) and the factor, the last 4
+    //  of the applicant's document, which the record names.
+    const char *factor = s_factor (ctx, c);
+    factor = factor ? factor : "none";
+    json_t *at = json_pack ("{s:s, s:s, s:s, s:b, s:s, s:s}", "kind", "cabinet", "cabinet", cabinet,
+                            "slot", slot, "proxy", proxy, "collector",
+                            proxy ? "proxy" : "applicant", "factor", factor);
+    json_t *evt = json_pack ("{s:s, s:s, s:b, s:s, s:s}", "cabinet", cabinet, "slot", slot, "proxy",
+                             proxy, "collector", proxy ? "proxy" : "applicant", "factor", factor);
+    if (strcmp (factor, "id_last4") == 0) {
+        const json_t *a = json_object_get (c, "applicant");
+        json_object_set_new (
+            at, "id_type", json_string (broker_idcheck_type_name (broker_case_document_type (a))));
+        json_object_set_new (at, "id_number", json_string (proto_str (a, "id_number")));
+        s_document_event (evt, a, "id_type", "id_number");
+    }
     json_object_set_new (c, "state", json_string ("collected"));
     json_object_set_new (c, "collected", json_integer (when));
-    json_object_set_new (c, "collected_at",
-                         json_pack ("{s:s, s:s, s:s, s:b}", "kind", "cabinet", "cabinet", cabinet,
-                                    "slot", slot, "proxy", proxy));
+    json_object_set_new (c, "collected_at", at);
     broker_case_save (ctx, c);
-    broker_case_emit (
-        ctx, PROTO_EVT_CASE_COLLECTED, c,
-        json_pack ("{s:s, s:s, s:b}", "cabinet", cabinet, "slot", slot, "proxy", proxy), NULL);
+    broker_case_emit (ctx, PROTO_EVT_CASE_COLLECTED, c, evt, NULL);
     ctx->reply = broker_case_view (ctx, c, false);
     json_decref (c);
     return 0;
@@ -403,28 +502,110 @@ broker_vault_overdue (broker_ctx_t *ctx, json_t *c)
 }
 
 //  ---------------------------------------------------------------------------------------
+//  Hand-out at a counter (窗口出件)
+
+//  Who collects at a counter: the document the clerk checked (body's id_number and
+//  id_type), matched against the applicant's and the proxies': `applicant`, `proxy`, or
+//  `other` (a document the clerk accepted with a written authorisation, e.g. a company's
+//  agent); without one, the applicant's own. Into `at` (the record, whole) and `evt` (the
+//  event, masked). -1 with the failure recorded if the document fails its check.
+static int
+s_collector (broker_ctx_t *ctx, const json_t *c, const json_t *body, json_t *at, json_t *evt)
+{
+    const json_t *a = json_object_get (c, "applicant");
+    json_t *doc = json_object ();
+    if (s_document (ctx, body, "id_number", "id_type", doc)) {
+        json_decref (doc);
+        return -1;
+    }
+    const char *collector = "applicant", *proxy_name = NULL;
+    if (json_object_size (doc)) {
+        broker_id_type_t type = broker_idcheck_type (proto_str (doc, "id_type"));
+        const char *number = proto_str (doc, "id_number");
+        bool applicant = broker_case_document_type (a) == type && proto_is (a, "id_number", number);
+        size_t i;
+        json_t *p;
+        json_array_foreach (json_object_get (c, "proxies"), i, p)
+            if (!applicant && !proxy_name && broker_case_document_type (p) == type &&
+                proto_is (p, "id_number", number))
+                proxy_name = proto_str (p, "name");
+        collector = applicant ? "applicant" : proxy_name ? "proxy" : "other";
+    } else if (*proto_str (a, "id_number")) {
+        json_object_set_new (
+            doc, "id_type", json_string (broker_idcheck_type_name (broker_case_document_type (a))));
+        json_object_set_new (doc, "id_number", json_string (proto_str (a, "id_number")));
+    }
+    json_object_set_new (at, "collector", json_string (collector));
+    json_object_set_new (evt, "collector", json_string (collector));
+    json_object_update (at, doc);
+    s_document_event (evt, doc, "id_type", "id_number");
+    if (proxy_name) {
+        json_object_set_new (at, "proxy_name", json_string (proxy_name));
+        s_name_event (evt, "proxy_name", proxy_name);
+    }
+    json_decref (doc);
+    return 0;
+}
+
+int
+broker_h_case_hand_out (broker_ctx_t *ctx, const json_t *body)
+{
+    broker_counter_t *counter;
+    if (broker_counter_require (ctx, body, BROKER_NEED_LOGGED_IN, &counter, NULL))
+        return -1;
+    json_t *c = broker_case_named (ctx, body);
+    if (!c)
+        return -1;
+    if (!proto_is (c, "state", BROKER_CASE_AWAITING)) {
+        broker_case_wrong_state (ctx, c, "only a result awaiting pickup can be handed out");
+        json_decref (c);
+        return -1;
+    }
+    json_t *at = json_pack ("{s:s, s:i}", "kind", "counter", "counter", counter->id);
+    json_t *evt = json_pack ("{s:i}", "counter", counter->id);
+    if (s_collector (ctx, c, body, at, evt)) {
+        json_decref (at);
+        json_decref (evt);
+        json_decref (c);
+        return -1;
+    }
+    broker_case_set_state (c, BROKER_CASE_COLLECTED);
+    json_object_set_new (c, "collected", json_integer (ctx->now));
+    json_object_set_new (c, "collected_at", at);
+    return broker_case_finish (ctx, c, PROTO_EVT_CASE_COLLECTED, evt, counter->clerk);
+}
+
+//  ---------------------------------------------------------------------------------------
 //  Proxy pickup (代领)
 
 int
 broker_h_case_authorize_proxy (broker_ctx_t *ctx, const json_t *body)
 {
     const char *name = proto_str (body, "proxy_name");
-    if (broker_check_length (ctx, "proxy_name", name, 64))
+    json_t *doc = json_object ();
+    if (broker_check_length (ctx, "proxy_name", name, 64) ||
+        s_document (ctx, body, "proxy_id_number", "proxy_id_type", doc)) {
+        json_decref (doc);
         return -1;
+    }
     bool proxy;
     json_t *c = s_case_by_code (ctx, proto_str (body, "token"), "ready_for_pickup", false, &proxy);
-    if (!c)
+    if (!c) {
+        json_decref (doc);
         return -1;
+    }
     const char *st = proto_str (c, "state");
     if (proxy || (strcmp (st, "ready_for_pickup") != 0 && strcmp (st, "awaiting_pickup") != 0)) {
         int rc = proxy ? broker_fail (ctx, PROTO_ERR_FORBIDDEN,
                                       "only the applicant's own code can authorise a proxy")
                        : s_state_error (ctx, c, "awaiting or ready for pickup");
+        json_decref (doc);
         json_decref (c);
         return rc;
     }
     json_t *proxies = json_object_get (c, "proxies");
     if (json_array_size (proxies) >= 3) {
+        json_decref (doc);
         json_decref (c);
         return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "at most 3 proxies per case");
     }
@@ -435,17 +616,24 @@ broker_h_case_authorize_proxy (broker_ctx_t *ctx, const json_t *body)
         proxies = json_array ();
         json_object_set_new (c, "proxies", proxies);
     }
-    json_array_append_new (proxies, json_pack ("{s:s, s:s, s:I}", "name", name, "code_hash", hash,
-                                               "created", (json_int_t)ctx->now));
+    //  The proxy's document, when given, is the one to see at a counter (case.hand_out).
+    json_t *entry = json_pack ("{s:s, s:s, s:I}", "name", name, "code_hash", hash, "created",
+                               (json_int_t)ctx->now);
+    json_object_update (entry, doc);
+    json_array_append_new (proxies, entry);
     const char *no = proto_str (c, "case_no");
     broker_store_put (ctx->store, BROKER_DB_PROXY_CODES, code, PROTO_TOKEN_LEN, no, strlen (no));
     broker_case_save (ctx, c);
-    broker_case_emit (ctx, PROTO_EVT_CASE_PROXY_AUTHORIZED, c,
-                      json_pack ("{s:s}", "proxy_name", name), NULL);
+    json_t *evt = json_object ();
+    s_name_event (evt, "proxy_name", name);
+    s_document_event (evt, doc, "proxy_id_type", "proxy_id_number");
+    broker_case_emit (ctx, PROTO_EVT_CASE_PROXY_AUTHORIZED, c, evt, NULL);
     char qr[600];
     snprintf (qr, sizeof qr, "%s%s", ctx->config->status_url, code);
-    ctx->reply = json_pack ("{s:s, s:s, s:s, s:s}", "case_no", no, "proxy_name", name, "proxy_code",
-                            code, "qr", qr);
+    ctx->reply = json_pack ("{s:s, s:s, s:s}", "case_no", no, "proxy_code", code, "qr", qr);
+    s_name_event (ctx->reply, "proxy_name", name);
+    s_document_event (ctx->reply, doc, "proxy_id_type", "proxy_id_number");
+    json_decref (doc);
     json_decref (c);
     return 0;
 }
@@ -528,8 +716,10 @@ broker_h_vault_deposit_request (broker_ctx_t *ctx, const json_t *body)
     json_t *c = s_case_by_code (ctx, proto_str (body, "code"), "awaiting_pickup", true, &proxy);
     if (!c)
         return -1;
-    if (proxy || strcmp (proto_str (c, "state"), "awaiting_pickup") != 0) {
-        int rc = s_state_error (ctx, c, "awaiting_pickup");
+    int rc = proxy || strcmp (proto_str (c, "state"), "awaiting_pickup") != 0
+                 ? s_state_error (ctx, c, "awaiting_pickup")
+                 : s_factor_check (ctx, c);
+    if (rc) {
         json_decref (c);
         return rc;
     }

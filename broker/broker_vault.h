@@ -1,4 +1,5 @@
-/*  broker_vault.h — the broker's side of the smart document cabinet (智能柜).
+/*  broker_vault.h — results handed out (出件): at a counter, and the broker's side of the
+    smart document cabinet (智能柜).
 
     The cabinet controller (onewindow-vault) is the truth about doors and slots; the broker
     is the truth about cases. The vault asks before it opens a door (vault.deposit_check,
@@ -10,7 +11,17 @@
 
     A case with a physical result goes awaiting_pickup -> ready_for_pickup (deposited in a
     slot; the citizen is notified) -> collected (the door closed on an empty slot), or
-    back to awaiting_pickup when staff recover an uncollected result from the cabinet.
+    back to awaiting_pickup when staff recover an uncollected result from the cabinet; or
+    awaiting_pickup -> collected at a counter (case.hand_out).
+
+    Who may collect: the applicant, or a proxy the applicant authorised (代领: a code of
+    their own, and the proxy's document when given). The cabinet asks a second factor
+    besides the code, on unless the item opts out (pickup_pin): the last 4 characters of
+    the applicant's ID document number, which no masked view shows. A case without a
+    personal document number (a company's, by its USCC alone, which is public) cannot go
+    into a cabinet that must ask one: it is handed out at a counter. Every collection
+    record names what was checked: the collector (applicant, proxy, other), the document's
+    type and number (masked in events), and at a cabinet the factor.
 
     Notifications (SMS) are queued in the store with the change that causes them and
     handed to the sender after the commit: a JSON line per message in the --notify-log
@@ -30,6 +41,9 @@ int broker_h_vault_pickup_check (broker_ctx_t *ctx, const json_t *body);
 int broker_h_vault_collected (broker_ctx_t *ctx, const json_t *body);
 //  vault.recovered: staff took an uncollected result back to the counter.
 int broker_h_vault_recovered (broker_ctx_t *ctx, const json_t *body);
+//  case.hand_out: a result awaiting pickup handed out at a counter, with the document
+//  checked.
+int broker_h_case_hand_out (broker_ctx_t *ctx, const json_t *body);
 //  case.authorize_proxy: a proxy pickup code (代领) for someone else.
 int broker_h_case_authorize_proxy (broker_ctx_t *ctx, const json_t *body);
 //  vault.report: the cabinet's slots as its sensors see them, and any alarm.

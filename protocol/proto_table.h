@@ -96,15 +96,16 @@
        "counter:i to:s ticket:s?",                                                                          \
        "Move the ticket being served to another service's queue (转号).")                                   \
     X (CASE_ACCEPT, case_accept, "case.accept", R_COUNTER | R_ADMIN, PROTO_WRITE,                           \
-       "counter:i item:s name:s id_number:s? uscc:s? phone:s? documents:a? overrides:o? "                   \
-       "ticket:s?",                                                                                         \
+       "counter:i item:s name:s id_number:s? id_type:s? uscc:s? phone:s? documents:a? "                     \
+       "overrides:o? ticket:s?",                                                                            \
        "Accept an application (收件受理) from the ticket being served; runs the checks.")                   \
     X (CASE_SUPPLEMENT, case_supplement, "case.supplement", R_COUNTER | R_ADMIN, PROTO_WRITE,               \
-       "counter:i item:s name:s id_number:s? uscc:s? phone:s? documents:a? missing:a? "                     \
-       "overrides:o? ticket:s?",                                                                            \
+       "counter:i item:s name:s id_number:s? id_type:s? uscc:s? phone:s? documents:a? "                     \
+       "missing:a? overrides:o? ticket:s?",                                                                 \
        "Take in an incomplete application with a one-time notice of what is missing (补正).")               \
     X (CASE_NOT_ACCEPTED, case_not_accepted, "case.not_accepted", R_COUNTER | R_ADMIN,                      \
-       PROTO_WRITE, "counter:i item:s name:s reason:s id_number:s? uscc:s? phone:s? ticket:s?",             \
+       PROTO_WRITE,                                                                                         \
+       "counter:i item:s name:s reason:s id_number:s? id_type:s? uscc:s? phone:s? ticket:s?",               \
        "Record an application refused at intake, with the written reason (不予受理).")                      \
     X (CASE_SUPPLEMENT_RECEIVED, case_supplement_received, "case.supplement_received",                      \
        R_COUNTER | R_OFFICE | R_ADMIN, PROTO_WRITE,                                                         \
@@ -133,11 +134,13 @@
     X (CASE_WITHDRAW, case_withdraw, "case.withdraw", R_COUNTER | R_OFFICE | R_ADMIN, PROTO_WRITE,          \
        "case_no:s reason:s? clerk:s?", "The applicant withdraws (撤回).")                                   \
     X (CASE_HAND_OUT, case_hand_out, "case.hand_out", R_COUNTER | R_ADMIN, PROTO_WRITE,                     \
-       "case_no:s counter:i", "Hand the result out at a counter (窗口出件).")                               \
+       "case_no:s counter:i id_number:s? id_type:s?",                                                       \
+       "Hand the result out at a counter (窗口出件), naming the collector's document checked.")             \
     X (CASE_AUDIT, case_audit, "case.audit", R_OFFICE | R_ADMIN, PROTO_READ, "case_no:s",                   \
        "Every step of a case from the journal: time, actor, reason.")                                       \
     X (CASE_AUTHORIZE_PROXY, case_authorize_proxy, "case.authorize_proxy",                                  \
-       R_KIOSK | R_WEB | R_COUNTER | R_ADMIN, PROTO_WRITE, "token:s proxy_name:s",                          \
+       R_KIOSK | R_WEB | R_COUNTER | R_ADMIN, PROTO_WRITE,                                                  \
+       "token:s proxy_name:s proxy_id_number:s? proxy_id_type:s?",                                          \
        "The applicant lets someone else collect (代领): a new pickup code for them.")                       \
     X (VAULT_DEPOSIT_CHECK, vault_deposit_check, "vault.deposit_check", R_VAULT | R_ADMIN,                  \
        PROTO_READ, "cabinet:s code:s",                                                                      \
@@ -168,7 +171,7 @@
     X (VAULT_STATUS, vault_status, "vault.status", R_ANY, PROTO_READ, "cabinet:s?",                         \
        "Every cabinet's slots, states, cases and alarms as last reported.")                                 \
     X (APPOINTMENT_BOOK, appointment_book, "appointment.book", R_KIOSK | R_WEB | R_ADMIN,                   \
-       PROTO_WRITE, "service:s date:i slot:s name:s id_number:s? phone:s?",                                 \
+       PROTO_WRITE, "service:s date:i slot:s name:s id_number:s? id_type:s? phone:s?",                      \
        "Book a slot (预约): one per person a day, within the slot's capacity.")                             \
     X (APPOINTMENT_CANCEL, appointment_cancel, "appointment.cancel", R_KIOSK | R_WEB | R_ADMIN,             \
        PROTO_WRITE, "code:s", "Cancel a booking before its slot.")                                          \
@@ -200,7 +203,9 @@
     X (BACKUP_STATUS, backup_status, "admin.backup_status", R_ADMIN, PROTO_READ, "",                        \
        "The last backup: running, done (bytes, milliseconds) or failed (why).")                             \
     X (CLOCK_ADVANCE, clock_advance, "clock.advance", R_ADMIN, PROTO_WRITE, "ms:i",                         \
-       "Advance the simulated clock (only when the broker runs --clock sim).")
+       "Advance the simulated clock (only when the broker runs --clock sim).")                              \
+    X (CALENDAR_RELOAD, calendar_reload, "calendar.reload", R_ADMIN, PROTO_WRITE, "",                       \
+       "Re-read the calendar's year files and move every open deadline they change (audited).")
 
 //  X (ID, "code", "meaning")
 #define PROTO_ERRORS(X)                                                                            \
@@ -238,6 +243,8 @@
     X (UNKNOWN_RATING, "unknown_rating", "no rectification item with this id")                     \
     X (CHECK_FAILED, "check_failed",                                                               \
        "an intake check failed; the body lists the checks; override with a reason to proceed")     \
+    X (CALENDAR_INVALID, "calendar_invalid",                                                       \
+       "a calendar year file is wrong or unreadable; the calendar was not changed")                \
     X (STORE_FAILED, "store_failed", "the store could not commit; nothing was changed")            \
     X (INTERNAL, "internal", "an internal error; nothing was changed")
 
@@ -394,6 +401,14 @@
     F ("cabinet:s?", "from a cabinet: the cabinet's id")                                           \
     F ("slot:s?", "from a cabinet: the slot")                                                      \
     F ("proxy:b?", "from a cabinet: `true` if a proxy's code opened the door")                     \
+    F ("collector:s?", "who collected: `applicant`, `proxy` (an authorised proxy, 代领) or, at " \
+                       "a counter, `other` (a document the clerk accepted with a written "         \
+                       "authorisation)")                                                           \
+    F ("id_type:s?", "the type (6.13) of the document checked, when one was")                      \
+    F ("id_number:s?", "its number, masked (6.10)")                                                \
+    F ("proxy_name:s?", "`proxy` at a counter: the proxy's name, masked")                          \
+    F ("factor:s?", "from a cabinet: the second factor asked (`id_last4`: the last 4 characters "  \
+                    "of the applicant's document; `none`: the code alone, 6.18)")                  \
     E (CASE_WARNING, "case.warning",                                                               \
        "A deadline warning was raised: the case sweep at a new local date (6.15).")                \
     F ("case:o", "the case (6.10)")                                                                \
@@ -417,7 +432,17 @@
     E (CASE_PROXY_AUTHORIZED, "case.proxy_authorized",                                             \
        "The applicant let someone else collect (代领): `case.authorize_proxy`.")                   \
     F ("case:o", "the case; its `proxies` hold the new one, hashed (6.10)")                        \
-    F ("proxy_name:s", "the proxy's name")                                                         \
+    F ("proxy_name:s", "the proxy's name, masked (6.10)")                                          \
+    F ("proxy_id_type:s?", "the type of the proxy's document, when it was given")                  \
+    F ("proxy_id_number:s?", "its number, masked")                                                 \
+    E (CASE_DEADLINE_MOVED, "case.deadline_moved",                                                 \
+       "A deadline of an undecided case moved because the calendar changed: `calendar.reload`, "   \
+       "SIGHUP; one event per deadline moved.")                                                    \
+    F ("case:o", "the case with its new deadlines and `provisional` (6.10)")                       \
+    F ("field:s", "`statutory_deadline` or `promised_deadline`")                                   \
+    F ("from:i", "the deadline before, `YYYYMMDD`")                                                \
+    F ("to:i", "the deadline now, `YYYYMMDD`")                                                     \
+    F ("reason:s", "`calendar`: the calendar's year files changed (6.12)")                         \
     E (VAULT_CHANGED, "vault.changed", "A cabinet reported its slots: every `vault.report`.")      \
     F ("cabinet:o", "the whole cabinet as reported (6.18)")                                        \
     E (VAULT_ALARM, "vault.alarm", "A cabinet raised an alarm: `vault.report` with `alarm`.")      \
@@ -449,6 +474,13 @@
     E (RATING_RECTIFIED, "rating.rectified", "A rectification was closed: `rating.rectify`.")      \
     F ("rectification:o", "the item, `closed`, with `answer`, `clerk`, `closed`, `on_time` "       \
                           "(6.17)")                                                                \
+    E (RATING_DEADLINE_MOVED, "rating.deadline_moved",                                             \
+       "An open rectification's deadline moved because the calendar changed: `calendar.reload`, "  \
+       "SIGHUP.")                                                                                  \
+    F ("rectification:o", "the item with its new `deadline` and `provisional` (6.17)")             \
+    F ("from:i", "the deadline before, `YYYYMMDD`")                                                \
+    F ("to:i", "the deadline now, `YYYYMMDD`")                                                     \
+    F ("reason:s", "`calendar`: the calendar's year files changed (6.12)")                         \
     E (DEVICE_CHANGED, "device.changed",                                                           \
        "A device was enrolled or revoked: `device.enroll`, `device.revoke`.")                      \
     F ("device:o", "the device (6.19)")                                                            \

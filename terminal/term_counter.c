@@ -78,8 +78,10 @@ s_help (FILE *out)
              "\n"
              "\n"
              "Cases (办件), from the ticket being served:\n"
-             "  accept --item ITEM --name NAME [--id-number N] [--uscc C] [--phone P]\n"
-             "         [--docs a,b] [--override CHECK=REASON]...   accept (收件受理); the\n"
+             "  accept --item ITEM --name NAME [--id-number N [--id-type T]] [--uscc C]\n"
+             "         [--phone P] [--docs a,b] [--override CHECK=REASON]...   accept (收件受理);\n"
+             "         T: passport, hk_macao_permit, taiwan_permit, foreign_permanent_old (an\n"
+             "         18-character number names its own type); the\n"
              "         checks run and a failed one refuses unless overridden with a reason\n"
              "  supplement --item ITEM --name NAME ... [--missing TEXT]...   take an incomplete\n"
              "         application and print the one-time notice of what is missing (补正告知)\n"
@@ -89,7 +91,8 @@ s_help (FILE *out)
              "  cancel TOKEN [--reason TEXT]     the citizen leaves: void a waiting ticket (by\n"
              "                                   its slip's QR code)\n"
              "  received CASE_NO [--docs a,b]    the missing material arrived\n"
-             "  hand-out CASE_NO                 the citizen collects the result (出件)\n"
+             "  hand-out CASE_NO [--id-number N [--id-type T]]   the result is collected (出件);\n"
+             "         N: the collector's document checked (default: the applicant's)\n"
              "\n"
              "recall/missed/start/finish/transfer take --ticket NUMBER to make sure the\n"
              "counter holds that ticket. Add --json for the broker's reply as JSON.\n");
@@ -103,7 +106,7 @@ typedef struct {
 typedef struct {
     int counter;
     const char *services, *clerk, *to, *reason, *ticket;
-    const char *item, *name, *id_number, *uscc, *phone, *docs, *case_no;
+    const char *item, *name, *id_number, *id_type, *uscc, *phone, *docs, *case_no;
     json_t *overrides; //  {check: reason}
     json_t *missing;   //  [text]
 } s_args_t;
@@ -147,11 +150,18 @@ s_body (const s_verb_t *v, const s_args_t *a)
                     json_object_set_new (body, "clerk", json_string (a->clerk));
             }
             json_object_set_new (body, "case_no", json_string (a->case_no ? a->case_no : ""));
+            //  hand-out: the document the clerk checked, the applicant's if none.
+            if (strcmp (v->command, "case.hand_out") == 0 && a->id_number)
+                json_object_set_new (body, "id_number", json_string (a->id_number));
+            if (strcmp (v->command, "case.hand_out") == 0 && a->id_type)
+                json_object_set_new (body, "id_type", json_string (a->id_type));
         } else {
             json_object_set_new (body, "item", json_string (a->item ? a->item : ""));
             json_object_set_new (body, "name", json_string (a->name ? a->name : ""));
             if (a->id_number)
                 json_object_set_new (body, "id_number", json_string (a->id_number));
+            if (a->id_type)
+                json_object_set_new (body, "id_type", json_string (a->id_type));
             if (a->uscc)
                 json_object_set_new (body, "uscc", json_string (a->uscc));
             if (a->phone)
@@ -757,6 +767,7 @@ term_counter_main (term_opts_t *o, int argc, char **argv)
         {"item", required_argument, NULL, 'I'},
         {"name", required_argument, NULL, 'N'},
         {"id-number", required_argument, NULL, 'D'},
+        {"id-type", required_argument, NULL, 'Y'},
         {"uscc", required_argument, NULL, 'U'},
         {"phone", required_argument, NULL, 'P'},
         {"docs", required_argument, NULL, 'd'},
@@ -792,6 +803,7 @@ s_main (term_opts_t *o, s_args_t *ap, int argc, char **argv, const struct option
         case 'I': a.item = optarg; break;
         case 'N': a.name = optarg; break;
         case 'D': a.id_number = optarg; break;
+        case 'Y': a.id_type = optarg; break;
         case 'U': a.uscc = optarg; break;
         case 'P': a.phone = optarg; break;
         case 'd': a.docs = optarg; break;

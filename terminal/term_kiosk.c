@@ -28,13 +28,16 @@ s_help (FILE *out)
              "        (\"-\" for stdout); --quiet prints only the number.\n"
              "  cancel TOKEN [--reason TEXT]   the citizen leaves; frees the place in line\n"
              "  requeue TOKEN                  back in line after a missed call, within grace\n"
-             "  book --service P --date YYYY-MM-DD --slot HH:MM --name NAME [--id-number N]\n"
-             "       [--phone P]               book an appointment (预约); prints its code\n"
+             "  book --service P --date YYYY-MM-DD --slot HH:MM --name NAME [--id-number N\n"
+             "       [--id-type T]] [--phone P]   book an appointment (预约); prints its code\n"
+             "       (T for a document whose number does not name it: passport,\n"
+             "       hk_macao_permit, taiwan_permit, foreign_permanent_old)\n"
              "  checkin CODE [--png FILE]      check a booking in on its day: an appointment\n"
              "                                 ticket inside its window, a normal one outside\n"
              "  unbook CODE                    cancel a booking before its slot\n"
-             "  proxy TOKEN --name NAME [--png FILE]   let NAME collect the result (代领): prints\n"
-             "                                 a new pickup code for them\n"
+             "  proxy TOKEN --name NAME [--id-number N [--id-type T]] [--png FILE]\n"
+             "                                 let NAME collect the result (代领): prints a new\n"
+             "                                 pickup code for them; N: their document\n"
              "\n"
              "TOKEN is the code in the slip's QR code (or the status URL it holds).\n"
              "Add --json for the broker's reply as JSON.\n");
@@ -172,9 +175,11 @@ s_by_token (term_opts_t *o, int argc, char **argv, const char *command)
 static int
 s_proxy (term_opts_t *o, int argc, char **argv)
 {
-    const char *name = NULL, *png = NULL;
+    const char *name = NULL, *png = NULL, *id = NULL, *id_type = NULL;
     static const struct option longopts[] = {
         {"name", required_argument, NULL, 'n'},
+        {"id-number", required_argument, NULL, 'i'},
+        {"id-type", required_argument, NULL, 'y'},
         {"png", required_argument, NULL, 'g'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
@@ -185,6 +190,8 @@ s_proxy (term_opts_t *o, int argc, char **argv)
     while ((ch = getopt_long (argc, argv, "n:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'n': name = optarg; break;
+        case 'i': id = optarg; break;
+        case 'y': id_type = optarg; break;
         case 'g': png = optarg; break;
         case 'j': o->json = true; break;
         case 'h': s_help (stdout); return TERM_EXIT_OK;
@@ -194,9 +201,13 @@ s_proxy (term_opts_t *o, int argc, char **argv)
     if (optind != argc - 1 || !name)
         return term_usage_error ("kiosk",
                                  "proxy needs the applicant's TOKEN and --name PROXY_NAME");
+    json_t *body = json_pack ("{s:s, s:s}", "token", argv[optind], "proxy_name", name);
+    if (id)
+        json_object_set_new (body, "proxy_id_number", json_string (id));
+    if (id_type)
+        json_object_set_new (body, "proxy_id_type", json_string (id_type));
     json_t *r;
-    int rc = term_call (o, "case.authorize_proxy",
-                        json_pack ("{s:s, s:s}", "token", argv[optind], "proxy_name", name), &r);
+    int rc = term_call (o, "case.authorize_proxy", body, &r);
     if (rc)
         return rc;
     term_slip_t slip = {
@@ -224,13 +235,15 @@ s_proxy (term_opts_t *o, int argc, char **argv)
 static int
 s_book (term_opts_t *o, int argc, char **argv)
 {
-    const char *service = NULL, *date = NULL, *slot = NULL, *name = NULL, *id = NULL, *phone = NULL;
+    const char *service = NULL, *date = NULL, *slot = NULL, *name = NULL, *id = NULL, *phone = NULL,
+               *id_type = NULL;
     static const struct option longopts[] = {
         {"service", required_argument, NULL, 's'},
         {"date", required_argument, NULL, 'd'},
         {"slot", required_argument, NULL, 't'},
         {"name", required_argument, NULL, 'n'},
         {"id-number", required_argument, NULL, 'i'},
+        {"id-type", required_argument, NULL, 'y'},
         {"phone", required_argument, NULL, 'p'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
@@ -245,6 +258,7 @@ s_book (term_opts_t *o, int argc, char **argv)
         case 't': slot = optarg; break;
         case 'n': name = optarg; break;
         case 'i': id = optarg; break;
+        case 'y': id_type = optarg; break;
         case 'p': phone = optarg; break;
         case 'j': o->json = true; break;
         case 'h': s_help (stdout); return TERM_EXIT_OK;
@@ -259,6 +273,8 @@ s_book (term_opts_t *o, int argc, char **argv)
                               y * 10000 + m * 100 + d, "slot", slot, "name", name);
     if (id)
         json_object_set_new (body, "id_number", json_string (id));
+    if (id_type)
+        json_object_set_new (body, "id_type", json_string (id_type));
     if (phone)
         json_object_set_new (body, "phone", json_string (phone));
     json_t *r;

@@ -249,7 +249,7 @@ s_life_intake (proto_client_t *c, const char *token, char *no)
     CU_ASSERT_STRING_EQUAL (proto_str (ch, "override"), "核验原件，系早期制证错误");
     //  The reply is a masked view.
     json_t *app = json_object_get (r, "applicant");
-    CU_ASSERT_STRING_EQUAL (proto_str (app, "name"), "王小明");
+    CU_ASSERT_STRING_EQUAL (proto_str (app, "name"), "王*明"); //  only case.get shows it whole
     CU_ASSERT_STRING_EQUAL (proto_str (app, "id_number"), ID_BAD_MASKED);
     CU_ASSERT_STRING_EQUAL (proto_str (app, "phone"), PHONE_MASKED);
     json_decref (r);

@@ -23,7 +23,7 @@
 
 //  Identifiers (DOMAIN.md and hand-computed MOD 11-2 check characters).
 #define ID_BAD         "110105194912310021" //  wrong check character (should be X)
-#define ID_BAD_MASKED  "1101**********0021"
+#define ID_BAD_MASKED  "1101**************" //  first 4 only: never the last 4 (the pickup factor)
 #define ID_OK          "11010519491231002X"
 #define ID_FUTURE      "11010520300101001X" //  born 2030-01-01, check character right
 #define ID_1           "110105198001010016"

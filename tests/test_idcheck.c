@@ -2,7 +2,8 @@
     independent formulation of each check (ISO 7064 MOD 11-2 as the recursive "times 2",
     GB 32100 weights as powers of 3 mod 31) and vectors computed outside C (python3, cross-
     checked with python-stdnum's cn.ric and cn.uscc), every single substitution and adjacent
-    transposition, calendar edge cases, phones, masking and hostile input. */
+    transposition, calendar edge cases, ID document types (every type, valid and not),
+    phones, masking and hostile input. */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <string.h>
@@ -465,15 +466,16 @@ test_id_format_and_region (void)
     s_expect_id (id, S_TODAY, -1, "id_region");
     broker_idcheck_id_number (id, S_TODAY, &r);
     CU_ASSERT_PTR_NOT_NULL (strstr (r.reason, "84"));
+    //  A leading 9 is no longer a region: the foreigner's card (test_id_types).
     s_make_id (id, "911560", "19900101", 1);
-    s_expect_id (id, S_TODAY, -1, "id_region");
-    broker_idcheck_id_number (id, S_TODAY, &r);
-    CU_ASSERT_PTR_NOT_NULL (strstr (r.reason, "foreigner"));
-    //  Hong Kong, Macau and Taiwan residence permits.
+    s_expect_id (id, S_TODAY, 0, "id_number");
+    //  Hong Kong, Macau and Taiwan residence permits: exactly these regions.
     s_make_id (id, "810000", "19900101", 1);
     s_expect_id (id, S_TODAY, 0, "id_number");
     s_make_id (id, "830000", "19900101", 1);
     s_expect_id (id, S_TODAY, 0, "id_number");
+    s_make_id (id, "811000", "19900101", 1);
+    s_expect_id (id, S_TODAY, -1, "id_region");
 
     //  Reasons never carry the whole number.
     broker_idcheck_id_number ("110105194912310021", S_TODAY, &r);
@@ -573,16 +575,32 @@ static void
 test_masking (void)
 {
     char out[64];
+    //  A quarter kept, at most 4 characters; never the last 4 (the cabinet's second factor).
     broker_idcheck_mask_id ("11010519491231002X", out, sizeof out);
-    CU_ASSERT_STRING_EQUAL (out, "1101**********002X");
+    CU_ASSERT_STRING_EQUAL (out, "1101**************");
     broker_idcheck_mask_id ("11010519491231002x", out, sizeof out);
-    CU_ASSERT_STRING_EQUAL (out, "1101**********002X");
+    CU_ASSERT_STRING_EQUAL (out, "1101**************");
     broker_idcheck_mask_id ("440524188001010014", out, 19);
-    CU_ASSERT_STRING_EQUAL (out, "4405**********0014");
+    CU_ASSERT_STRING_EQUAL (out, "4405**************");
     broker_idcheck_mask_id ("110105491231002", out, sizeof out);
-    CU_ASSERT_STRING_EQUAL (out, "1101*******1002");
+    CU_ASSERT_STRING_EQUAL (out, "110************");
+    broker_idcheck_mask_id ("e12345678", out, sizeof out);
+    CU_ASSERT_STRING_EQUAL (out, "E1*******");
     broker_idcheck_mask_id ("12345678", out, sizeof out);
+    CU_ASSERT_STRING_EQUAL (out, "12******");
+    broker_idcheck_mask_id ("AB123", out, sizeof out);
+    CU_ASSERT_STRING_EQUAL (out, "A****");
+    broker_idcheck_mask_id ("A123", out, sizeof out);
     CU_ASSERT_STRING_EQUAL (out, "****");
+    //  Every length: none of the last 4 characters shows.
+    const char *long_id = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    for (size_t len = 1; len <= 32; len++) {
+        char in[33];
+        snprintf (in, sizeof in, "%.*s", (int)len, long_id);
+        broker_idcheck_mask_id (in, out, sizeof out);
+        for (size_t k = len > 4 ? len - 4 : 0; k < len; k++)
+            CU_ASSERT_PTR_NULL (strchr (out, in[k]));
+    }
     broker_idcheck_mask_id ("1101051949123100２X", out, sizeof out);
     CU_ASSERT_STRING_EQUAL (out, "****");
     broker_idcheck_mask_id ("", out, sizeof out);
@@ -621,6 +639,158 @@ test_masking (void)
     CU_ASSERT_STRING_EQUAL (out, "李*");
     broker_idcheck_mask_name (NULL, out, sizeof out);
     CU_ASSERT_STRING_EQUAL (out, "");
+}
+
+//  Checks a document number of `type` and expects `rc`, `code` and (on success) the type
+//  found and the canonical form.
+static void
+s_expect_doc (const char *number, broker_id_type_t type, int rc, const char *code,
+              broker_id_type_t found, const char *canonical)
+{
+    broker_check_t r;
+    broker_id_type_t got = (broker_id_type_t)99;
+    CU_ASSERT_EQUAL (broker_idcheck_document (number, type, S_TODAY, &r, &got), rc);
+    CU_ASSERT_STRING_EQUAL (r.code, code);
+    CU_ASSERT_EQUAL (got, found);
+    if (rc == 0)
+        CU_ASSERT_STRING_EQUAL (r.canonical, canonical);
+    s_assert_well_formed (&r);
+}
+
+static void
+test_id_types (void)
+{
+    //  Names: every type round-trips; unknown names are no type.
+    for (int t = BROKER_ID_RESIDENT; t <= BROKER_ID_PASSPORT; t++) {
+        const char *wire = broker_idcheck_type_name ((broker_id_type_t)t);
+        CU_ASSERT (*wire && *broker_idcheck_type_label ((broker_id_type_t)t));
+        CU_ASSERT_EQUAL (broker_idcheck_type (wire), t);
+    }
+    CU_ASSERT_EQUAL (broker_idcheck_type ("passport"), BROKER_ID_PASSPORT);
+    CU_ASSERT_STRING_EQUAL (broker_idcheck_type_label (BROKER_ID_FOREIGN_PERMANENT),
+                            "外国人永久居留身份证");
+    CU_ASSERT_EQUAL (broker_idcheck_type ("driving_licence"), BROKER_ID_NONE);
+    CU_ASSERT_EQUAL (broker_idcheck_type (""), BROKER_ID_NONE);
+    CU_ASSERT_EQUAL (broker_idcheck_type (NULL), BROKER_ID_NONE);
+    CU_ASSERT_STRING_EQUAL (broker_idcheck_type_name (BROKER_ID_NONE), "");
+
+    //  外国人永久居留身份证 (2023): the number, and the example of the immigration
+    //  administration's adaptation notes (province 32, nationality 682 Saudi Arabia).
+    s_expect_doc ("911011199001010012", BROKER_ID_NONE, 0, "id_number", BROKER_ID_FOREIGN_PERMANENT,
+                  "911011199001010012");
+    s_expect_doc ("932682198501010017", BROKER_ID_NONE, 0, "id_number", BROKER_ID_FOREIGN_PERMANENT,
+                  "932682198501010017");
+    s_expect_doc ("932682198501010017", BROKER_ID_FOREIGN_PERMANENT, 0, "id_number",
+                  BROKER_ID_FOREIGN_PERMANENT, "932682198501010017");
+    CU_ASSERT_EQUAL (broker_idcheck_type_of ("911011199001010012"), BROKER_ID_FOREIGN_PERMANENT);
+    broker_check_t r;
+    broker_idcheck_id_number ("911011199001010012", S_TODAY, &r);
+    CU_ASSERT_PTR_NOT_NULL (strstr (r.reason, "外国人永久居留身份证"));
+    //  Nationality: 682 is listed in ISO 3166-1; the 011 is not (advisory only).
+    CU_ASSERT_EQUAL (broker_idcheck_nationality_listed ("932682198501010017", &r), 0);
+    CU_ASSERT_STRING_EQUAL (r.code, "id_nationality_list");
+    CU_ASSERT_EQUAL (broker_idcheck_nationality_listed ("911011199001010012", &r), -1);
+    CU_ASSERT_STRING_EQUAL (r.code, "id_nationality_list");
+    CU_ASSERT_PTR_NOT_NULL (strstr (r.reason, "011"));
+    CU_ASSERT_EQUAL (broker_idcheck_nationality_listed ("911011199001010013", &r), -1);
+    CU_ASSERT_STRING_EQUAL (r.code, "id_check_char");
+    CU_ASSERT_EQUAL (broker_idcheck_nationality_listed ("11010519491231002X", &r), -1);
+    CU_ASSERT_STRING_EQUAL (r.code, "id_type");
+    //  Its sub-checks, each failing alone (the check characters computed by python3).
+    s_expect_doc ("911011199001010013", BROKER_ID_NONE, -1, "id_check_char",
+                  BROKER_ID_FOREIGN_PERMANENT, "");
+    s_expect_doc ("911840202513010016", BROKER_ID_NONE, -1, "id_birth_date",
+                  BROKER_ID_FOREIGN_PERMANENT, "");
+    s_expect_doc ("971156198501010013", BROKER_ID_NONE, -1, "id_region",
+                  BROKER_ID_FOREIGN_PERMANENT, ""); //  71: no immigration office there
+    s_expect_doc ("991826198501010017", BROKER_ID_NONE, -1, "id_region",
+                  BROKER_ID_FOREIGN_PERMANENT, "");
+    s_expect_doc ("90082619850101001X", BROKER_ID_NONE, -1, "id_region",
+                  BROKER_ID_FOREIGN_PERMANENT, "");
+    s_expect_doc ("911000199001010013", BROKER_ID_NONE, -1, "id_nationality",
+                  BROKER_ID_FOREIGN_PERMANENT, "");
+    s_expect_doc ("911950199001010016", BROKER_ID_NONE, -1, "id_nationality",
+                  BROKER_ID_FOREIGN_PERMANENT, "");
+    s_expect_doc ("911156199001010010", BROKER_ID_NONE, -1, "id_nationality",
+                  BROKER_ID_FOREIGN_PERMANENT, "");
+    s_expect_doc ("932156198501010017", BROKER_ID_NONE, -1, "id_nationality",
+                  BROKER_ID_FOREIGN_PERMANENT, "");
+
+    //  港澳台居民居住证: exactly 810000, 820000, 830000.
+    s_expect_doc ("810000199001010019", BROKER_ID_NONE, 0, "id_number", BROKER_ID_HMT_RESIDENCE,
+                  "810000199001010019");
+    s_expect_doc ("820000199001010010", BROKER_ID_HMT_RESIDENCE, 0, "id_number",
+                  BROKER_ID_HMT_RESIDENCE, "820000199001010010");
+    s_expect_doc ("830000199001010012", BROKER_ID_NONE, 0, "id_number", BROKER_ID_HMT_RESIDENCE,
+                  "830000199001010012");
+    s_expect_doc ("81100019900101001X", BROKER_ID_NONE, -1, "id_region", BROKER_ID_HMT_RESIDENCE,
+                  "");
+    s_expect_doc ("821234199001010016", BROKER_ID_NONE, -1, "id_region", BROKER_ID_HMT_RESIDENCE,
+                  "");
+    broker_idcheck_id_number ("81100019900101001X", S_TODAY, &r);
+    CU_ASSERT_PTR_NOT_NULL (strstr (r.reason, "810000"));
+
+    //  A resident ID, with or without its type; a type given must agree with the number.
+    s_expect_doc ("11010519491231002x", BROKER_ID_RESIDENT, 0, "id_number", BROKER_ID_RESIDENT,
+                  "11010519491231002X");
+    s_expect_doc ("11010519491231002X", BROKER_ID_FOREIGN_PERMANENT, -1, "id_type",
+                  BROKER_ID_FOREIGN_PERMANENT, "");
+    s_expect_doc ("911011199001010012", BROKER_ID_RESIDENT, -1, "id_type", BROKER_ID_RESIDENT, "");
+    s_expect_doc ("810000199001010019", BROKER_ID_RESIDENT, -1, "id_type", BROKER_ID_RESIDENT, "");
+    s_expect_doc ("11010519491231002X", BROKER_ID_HMT_RESIDENCE, -1, "id_type",
+                  BROKER_ID_HMT_RESIDENCE, "");
+    //  Without a type, a number that is not 18 characters cannot be told: the reason says
+    //  to name its type.
+    s_expect_doc ("E12345678", BROKER_ID_NONE, -1, "id_format", BROKER_ID_NONE, "");
+    broker_idcheck_id_number ("E12345678", S_TODAY, &r);
+    CU_ASSERT_PTR_NOT_NULL (strstr (r.reason, "id_type"));
+    CU_ASSERT_EQUAL (broker_idcheck_type_of ("E12345678"), BROKER_ID_NONE);
+}
+
+//  The documents whose number does not say what they are: format checks.
+static void
+test_id_typed (void)
+{
+    broker_check_t r;
+    s_expect_doc ("kaz110090123105", BROKER_ID_FOREIGN_PERMANENT_OLD, 0, "id_number",
+                  BROKER_ID_FOREIGN_PERMANENT_OLD, "KAZ110090123105");
+    s_expect_doc ("KA1110090123105", BROKER_ID_FOREIGN_PERMANENT_OLD, -1, "id_format",
+                  BROKER_ID_FOREIGN_PERMANENT_OLD, "");
+    s_expect_doc ("KAZ11009012310", BROKER_ID_FOREIGN_PERMANENT_OLD, -1, "id_format",
+                  BROKER_ID_FOREIGN_PERMANENT_OLD, "");
+    s_expect_doc ("KAZ11009012310X", BROKER_ID_FOREIGN_PERMANENT_OLD, -1, "id_format",
+                  BROKER_ID_FOREIGN_PERMANENT_OLD, "");
+    s_expect_doc ("H12345678", BROKER_ID_HK_MACAO_PERMIT, 0, "id_number", BROKER_ID_HK_MACAO_PERMIT,
+                  "H12345678");
+    s_expect_doc ("m1234567890", BROKER_ID_HK_MACAO_PERMIT, 0, "id_number",
+                  BROKER_ID_HK_MACAO_PERMIT, "M1234567890");
+    const char *bad_hkm[] = {"H1234567",  "H123456789", "H123456789012",
+                             "A12345678", "HM1234567",  "12345678"};
+    for (size_t i = 0; i < S_COUNT (bad_hkm); i++)
+        s_expect_doc (bad_hkm[i], BROKER_ID_HK_MACAO_PERMIT, -1, "id_format",
+                      BROKER_ID_HK_MACAO_PERMIT, "");
+    s_expect_doc ("12345678", BROKER_ID_TAIWAN_PERMIT, 0, "id_number", BROKER_ID_TAIWAN_PERMIT,
+                  "12345678");
+    s_expect_doc ("1234567", BROKER_ID_TAIWAN_PERMIT, -1, "id_format", BROKER_ID_TAIWAN_PERMIT, "");
+    s_expect_doc ("1234567A", BROKER_ID_TAIWAN_PERMIT, -1, "id_format", BROKER_ID_TAIWAN_PERMIT,
+                  "");
+    s_expect_doc ("123456789", BROKER_ID_TAIWAN_PERMIT, -1, "id_format", BROKER_ID_TAIWAN_PERMIT,
+                  "");
+    const char *good_pp[] = {"E12345678", "ea1234567", "123456789", "G1234", "AB1234567890CDEFG"};
+    const char *canon_pp[] = {"E12345678", "EA1234567", "123456789", "G1234", "AB1234567890CDEFG"};
+    for (size_t i = 0; i < S_COUNT (good_pp); i++)
+        s_expect_doc (good_pp[i], BROKER_ID_PASSPORT, 0, "id_number", BROKER_ID_PASSPORT,
+                      canon_pp[i]);
+    const char *bad_pp[] = {"E123",      "ABCDEFGH", "AB1234567890CDEFGH", "E1234-567", "E 1234567",
+                            "E１234567", ""};
+    for (size_t i = 0; i < S_COUNT (bad_pp); i++)
+        s_expect_doc (bad_pp[i], BROKER_ID_PASSPORT, -1, "id_format", BROKER_ID_PASSPORT, "");
+    s_expect_doc (NULL, BROKER_ID_PASSPORT, -1, "id_format", BROKER_ID_PASSPORT, "");
+    //  A type outside the enum.
+    s_expect_doc ("E12345678", (broker_id_type_t)42, -1, "id_type", BROKER_ID_NONE, "");
+    //  Reasons never carry the whole number.
+    broker_idcheck_document ("E1234-567", BROKER_ID_PASSPORT, S_TODAY, &r, NULL);
+    CU_ASSERT_PTR_NULL (strstr (r.reason, "E1234-567"));
 }
 
 static void
@@ -692,6 +862,8 @@ test_idcheck_suite (void)
         !CU_add_test (suite, "ID: format, x, 15 digits, region", test_id_format_and_region) ||
         !CU_add_test (suite, "USCC: charset, case, organisation code", test_uscc_format) ||
         !CU_add_test (suite, "phone numbers", test_phone) ||
+        !CU_add_test (suite, "ID types: the numbers that name their type", test_id_types) ||
+        !CU_add_test (suite, "ID types: the documents that must be named", test_id_typed) ||
         !CU_add_test (suite, "masking", test_masking) ||
         !CU_add_test (suite, "NULL, empty, UTF-8, over-long", test_hostile_input))
         return -1;

@@ -17,6 +17,7 @@
 #include "broker_store.h"
 #include "broker_ticket.h"
 #include "broker_timers.h"
+#include "broker_vault.h"
 #include "proto_token.h"
 #include "test_util.h"
 #include "tests.h"

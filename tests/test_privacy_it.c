@@ -1,7 +1,9 @@
-/*  test_privacy_it.c — ID and phone numbers never leave unmasked where they are not for
-    the back office: not in the broker's log, not in any event of the journal, not in a
-    citizen's status, not in the queue. (The SMS outbox holds the phone number: it is the
-    message's address; case.get shows the applicant whole to the counter and the office.) */
+/*  test_privacy_it.c — names, ID and phone numbers never leave unmasked where they are not
+    for the back office: not in the broker's log, not in any event of the journal (what
+    events.range returns, and the raw store), not in a citizen's status, not in the queue,
+    the audit or the snapshot; and no masked ID number shows its last 4 characters, the
+    cabinet's second factor. (The SMS outbox holds the phone number: it is the message's
+    address; case.get shows the applicant whole to the counter and the office.) */
 #include <CUnit/CUnit.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,17 +18,33 @@
 #define ID     "11010519491231002X"
 #define ID_BAD "110105194912310021"
 #define PHONE  "13812345678"
+#define NAME   "李小明"
+//  The proxy (代领) and the passport the clerk checks at hand-out.
+#define PROXY    "王大力"
+#define PASSPORT "EA7654321"
+
+//  What must not show, and what it is; a masked ID showing its tail is "*" then the tail.
+static const char *const s_secrets[][2] = {
+    {ID, "an ID number"},
+    {ID_BAD, "an ID number"},
+    {PASSPORT, "a passport number"},
+    {PHONE, "a phone number"},
+    {NAME, "the applicant's name"},
+    {PROXY, "the proxy's name"},
+    {"*002X", "an ID number's last 4 characters (the pickup factor)"},
+    {"*0021", "an ID number's last 4 characters (the pickup factor)"},
+    {"*4321", "a passport's last 4 characters"},
+};
 
 static void
 s_absent (const char *where, const char *text)
 {
-    bool id = text && (strstr (text, ID) || strstr (text, ID_BAD));
-    bool phone = text && strstr (text, PHONE);
-    if (id || phone)
-        fprintf (stderr, "\n    %s shows %s unmasked\n", where,
-                 id ? "an ID number" : "a phone number");
-    CU_ASSERT_FALSE (id);
-    CU_ASSERT_FALSE (phone);
+    for (size_t i = 0; i < sizeof s_secrets / sizeof s_secrets[0]; i++) {
+        bool shown = text && strstr (text, s_secrets[i][0]);
+        if (shown)
+            fprintf (stderr, "\n    %s shows %s unmasked\n", where, s_secrets[i][1]);
+        CU_ASSERT_FALSE (shown);
+    }
 }
 
 static void
@@ -42,9 +60,9 @@ test_masked_everywhere (void)
     json_decref (test_call (c, "counter.login", json_pack ("{s:i}", "counter", 3), NULL));
     json_decref (test_call (c, "ticket.call_next", json_pack ("{s:i}", "counter", 3), NULL));
     json_decref (test_call (c, "ticket.start", json_pack ("{s:i}", "counter", 3), NULL));
-    //  A refused intake with a wrong ID (its error body lists the checks), then two cases.
+    //  A refused intake with a wrong ID (its error body lists the checks), then the case.
     json_t *body = json_pack ("{s:i, s:s, s:s, s:s, s:s, s:[s,s,s,s]}", "counter", 3, "item",
-                              "biz_setup", "name", "李明", "id_number", ID_BAD, "phone", PHONE,
+                              "biz_setup", "name", NAME, "id_number", ID_BAD, "phone", PHONE,
                               "documents", "application", "articles", "rep_id", "address");
     int code;
     json_t *r = test_call (c, "case.accept", json_deep_copy (body), &code);
@@ -58,9 +76,31 @@ test_masked_everywhere (void)
     CU_ASSERT_EQUAL_FATAL (code, PROTO_ERR_OK);
     char case_no[48];
     snprintf (case_no, sizeof case_no, "%s", json_string_value (json_object_get (r, "case_no")));
+    text = json_dumps (r, 0);
+    s_absent ("the intake's reply", text);
+    free (text);
     json_decref (r);
     json_decref (test_call (c, "case.review", json_pack ("{s:s}", "case_no", case_no), NULL));
     json_decref (test_call (c, "case.approve", json_pack ("{s:s}", "case_no", case_no), NULL));
+    //  A proxy with a passport, who collects at the counter showing it.
+    r = test_call (c, "case.authorize_proxy",
+                   json_pack ("{s:s, s:s, s:s, s:s}", "token", token, "proxy_name", PROXY,
+                              "proxy_id_number", PASSPORT, "proxy_id_type", "passport"),
+                   &code);
+    CU_ASSERT_EQUAL (code, PROTO_ERR_OK);
+    text = json_dumps (r, 0);
+    s_absent ("case.authorize_proxy's reply", text);
+    free (text);
+    json_decref (r);
+    r = test_call (c, "case.hand_out",
+                   json_pack ("{s:s, s:i, s:s, s:s}", "case_no", case_no, "counter", 3, "id_number",
+                              PASSPORT, "id_type", "passport"),
+                   &code);
+    CU_ASSERT_EQUAL (code, PROTO_ERR_OK);
+    CU_ASSERT_STRING_EQUAL (
+        json_string_value (json_object_get (json_object_get (r, "collected_at"), "collector")),
+        "proxy");
+    json_decref (r);
 
     //  The citizen's status, the office queue, the audit, the snapshot: masked.
     const char *reads[][2] = {{"ticket.status", "token"},
@@ -78,10 +118,13 @@ test_masked_everywhere (void)
         free (text);
         json_decref (r);
     }
-    //  case.get is for the counter and the back office: there the applicant is whole.
+    //  case.get is for the counter and the back office: there the people are whole.
     r = test_call (c, "case.get", json_pack ("{s:s}", "case_no", case_no), NULL);
     text = json_dumps (r, 0);
     CU_ASSERT_PTR_NOT_NULL (text && strstr (text, ID));
+    CU_ASSERT_PTR_NOT_NULL (text && strstr (text, NAME));
+    CU_ASSERT_PTR_NOT_NULL (text && strstr (text, PROXY));
+    CU_ASSERT_PTR_NOT_NULL (text && strstr (text, PASSPORT));
     free (text);
     json_decref (r);
     //  Every event in the journal.
@@ -114,7 +157,7 @@ test_privacy_it_suite (void)
     CU_pSuite s = CU_add_suite ("privacy_it", NULL, NULL);
     if (!s)
         return -1;
-    CU_add_test (s, "ID and phone numbers masked in logs, events, status, queue",
+    CU_add_test (s, "names, ID and phone numbers masked in logs, events, status, queue",
                  test_masked_everywhere);
     return 0;
 }

@@ -101,9 +101,10 @@ s_write_cabinet (vrig_t *r)
     return rc;
 }
 
-//  The hall config with biz_setup asking for the second factor at pickup.
+//  The example hall config: biz_setup asks for the second factor at pickup as every item
+//  does by default (`pin`), or opts out of it (pickup_pin false) so the code alone opens.
 static int
-s_write_pin_hall (vrig_t *r)
+s_write_hall (vrig_t *r, bool pin)
 {
     json_t *hall = json_load_file (test_src ("etc/hall.example.json"), 0, NULL);
     if (!hall)
@@ -111,8 +112,8 @@ s_write_pin_hall (vrig_t *r)
     size_t i;
     json_t *it;
     json_array_foreach (json_object_get (hall, "items"), i, it)
-        if (strcmp (proto_str (it, "id"), "biz_setup") == 0)
-            json_object_set_new (it, "pickup_pin", json_true ());
+        if (strcmp (proto_str (it, "id"), "biz_setup") == 0 && !pin)
+            json_object_set_new (it, "pickup_pin", json_false ());
     char cal[PATH_MAX];
     if (!realpath (test_src ("etc/calendar"), cal)) {
         json_decref (hall);
@@ -285,10 +286,9 @@ vrig_start (vrig_t *r, const char *proto, bool pin_hall, const char *const *sim_
     snprintf (b->req, sizeof b->req, "ipc://%s/req", r->dir);
     snprintf (b->pub, sizeof b->pub, "ipc://%s/pub", r->dir);
     snprintf (b->log, sizeof b->log, "%s/broker.log", r->dir);
-    if (pin_hall && s_write_pin_hall (r) != 0)
+    if (s_write_hall (r, pin_hall) != 0)
         return -1;
-    snprintf (b->config, sizeof b->config, "%s",
-              pin_hall ? r->hall : test_src ("etc/hall.example.json"));
+    snprintf (b->config, sizeof b->config, "%s", r->hall);
     r->t0 = s_real_ms () / 1000 * 1000;
     snprintf (b->clock, sizeof b->clock, "sim:%lld", (long long)r->t0);
     if (test_broker_restart (b) != 0)

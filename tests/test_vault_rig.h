@@ -86,8 +86,9 @@ void vrig_hhmm (int64_t ms, int offset_min, bool local, char *out, size_t size);
 int vrig_vault_spawn (vrig_t *r, bool crash);
 //  Stops the vault with `sig` and returns its wait status.
 int vrig_vault_stop (vrig_t *r, int sig);
-//  Starts everything. `proto` "cu16" or "8a"; `pin_hall` uses the hall config whose
-//  biz_setup asks for the second factor; `sim_extra` more simulator arguments (NULL ended).
+//  Starts everything. `proto` "cu16" or "8a"; `pin_hall` keeps the example hall's default,
+//  biz_setup asking for the second factor, else biz_setup opts out of it (pickup_pin false);
+//  `sim_extra` more simulator arguments (NULL ended).
 int vrig_start (vrig_t *r, const char *proto, bool pin_hall, const char *const *sim_extra);
 //  Stops what runs (vault, simulator, broker) and removes the directory (kept with
 //  $OW_KEEP_TMP). Safe on NULL and twice.

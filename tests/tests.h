@@ -26,6 +26,7 @@
     X (estimate)        \
     X (broker_it)       \
     X (case_it)         \
+    X (calendar_it)     \
     X (crash_it)        \
     X (badinput_it)     \
     X (auth_it)         \
@@ -41,6 +42,7 @@
     X (appt_it)         \
     X (policy_rules)    \
     X (privacy_it)      \
+    X (idtype_it)       \
     X (mirror_it)       \
     X (web_it)          \
     X (sim_it)          \
