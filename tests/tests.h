@@ -39,6 +39,7 @@
     X (vault_faults_it) \
     X (display_it)      \
     X (monitor_it)      \
+    X (report_it)       \
     X (appt_it)         \
     X (policy_rules)    \
     X (privacy_it)      \
