@@ -46,6 +46,7 @@
     X (CABINET_CMDS, "cabinet_cmds", "cabinet id NUL command id (u64 BE) -> pending command")   \
     X (NOTICES, "notices", "sequence (u64 BE) -> notification (SMS outbox) JSON")               \
     X (RECTIFY, "rectify", "id (u64 BE) -> rectification item of a bad rating")                 \
+    X (RATINGS, "ratings", "case number -> the case's rating (一事一评), once per case")        \
     X (DEVICES, "devices", "CURVE public key (Z85) -> enrolled device: name, role, revoked")    \
     X (APPTS, "appts", "appointment code -> booking JSON (预约)")                               \
     X (APPT_PERSON, "appt_person", "\"YYYYMMDD|person\" -> code: one booking per person a day") \
