@@ -3,11 +3,12 @@
     one (appealed, found invalid, the rater told), deadlines in working days across a
     weekend and a holiday with its 调休 working Saturday, the words the rater reads, a case
     rated once (一事一评), the figures, and on a CURVE broker the rating pad as the only
-    device that rates by counter number.
+    device that rates by counter number; and the same from the command line.
 
     Dates are counted by hand from etc/calendar/2026.json: March 2026 has no holiday; 国庆
     is Thu 1 – Wed 7 October 2026 and Sat 10 October is a working day. */
 #include <CUnit/CUnit.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,15 @@ s_list (proto_client_t *c, const char *state)
 {
     return cit_do (c, "rating.list", state ? json_pack ("{s:s}", "state", state) : json_object (),
                    PROTO_ERR_OK);
+}
+
+//  Case `no` (an immediate item at counter 8) approved and handed out there: concluded.
+static void
+s_conclude (proto_client_t *c, const char *no)
+{
+    json_decref (cit_case_cmd (c, "case.approve", no, NULL, PROTO_ERR_OK));
+    json_decref (
+        cit_case_cmd (c, "case.hand_out", no, json_pack ("{s:i}", "counter", 8), PROTO_ERR_OK));
 }
 
 //  The last journaled event of `topic` (caller frees), or NULL.
@@ -391,9 +401,7 @@ test_case_rated_once (void)
     json_decref (s_rate (c, token, 4, NULL, PROTO_ERR_OK));
     json_decref (s_rate (c, token, 4, NULL, PROTO_ERR_WRONG_STATE));
     //  A bad case rating opens an item that names the case and its department.
-    json_decref (cit_case_cmd (c, "case.approve", no2, NULL, PROTO_ERR_OK));
-    json_decref (
-        cit_case_cmd (c, "case.hand_out", no2, json_pack ("{s:i}", "counter", 8), PROTO_ERR_OK));
+    s_conclude (c, no2);
     r = cit_do (c, "ticket.rate",
                 json_pack ("{s:s, s:s, s:i, s:s}", "token", token, "case_no", no2, "level", 2,
                            "comment", "证件照片打印模糊"),
@@ -423,6 +431,77 @@ test_case_rated_once (void)
     CU_ASSERT_DOUBLE_EQUAL (json_real_value (json_object_get (f, "case_good_rate")), 0.5, 1e-9);
     CU_ASSERT_EQUAL (proto_int (f, "bad"), 1);
     json_decref (list);
+    proto_client_destroy (&c);
+    test_broker_cleanup (&b);
+}
+
+//  ---------------------------------------------------------------------------------------
+//  The command line: the pad, a case by --case, the back office's verbs
+
+//  Runs `onewindow --broker B.req ARGS...` (printf-style); its stdout (caller frees), the
+//  exit status in *status.
+static char *s_cli (const test_broker_t *b, int *status, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+static char *
+s_cli (const test_broker_t *b, int *status, const char *fmt, ...)
+{
+    char args[1024], cmd[2048];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (args, sizeof args, fmt, ap);
+    va_end (ap);
+    snprintf (cmd, sizeof cmd, "'%s' --broker '%s' %s 2>/dev/null", test_bin ("onewindow"), b->req,
+              args);
+    char *out = test_run (cmd, status);
+    return out ? out : strdup ("");
+}
+
+//  True if `out` holds `needle`; frees `out`.
+static bool
+s_says (char *out, const char *needle)
+{
+    bool yes = strstr (out, needle) != NULL;
+    if (!yes)
+        fprintf (stderr, "\n    expected \"%s\" in:\n%s\n", needle, out);
+    free (out);
+    return yes;
+}
+
+static void
+test_cli (void)
+{
+    test_broker_t b;
+    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
+    proto_client_t *c = test_client (&b);
+    json_t *t = cit_serve (c, 8, "E");
+    char no[48];
+    json_decref (cit_accept (c, 8, "marriage", ID_1, NULL, no));
+    s_conclude (c, no);
+    cit_ok (c, "ticket.finish", json_pack ("{s:i}", "counter", 8));
+    int st;
+    //  The pad shows the rater the broker's words, never the item's id or deadline.
+    char *out = s_cli (&b, &st, "rate --counter 8 2");
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NULL (strstr (out, "#"));
+    CU_ASSERT_PTR_NULL (strstr (out, "20260316"));
+    CU_ASSERT (s_says (out, SORRY_5));
+    CU_ASSERT (s_says (s_cli (&b, &st, "rate %s 5 --case %s", proto_str (t, "token"), no),
+                       "感谢您的评价！"));
+    CU_ASSERT_EQUAL (st, 0);
+    free (s_cli (&b, &st, "rate --counter 8 5 --case %s", no));
+    CU_ASSERT_EQUAL (st, 2);
+    //  The back office takes the item through its life; 核实 names the manager.
+    unsetenv ("ONEWINDOW_CLERK");
+    free (s_cli (&b, &st, "office verify 1 valid"));
+    CU_ASSERT_NOT_EQUAL (st, 0);
+    CU_ASSERT (s_says (s_cli (&b, &st, "office --clerk 周敏 verify 1 valid"), "属实"));
+    CU_ASSERT (s_says (s_cli (&b, &st, "office rectify 1 '调整午间排班'"), "已整改"));
+    CU_ASSERT (s_says (s_cli (&b, &st, "office revisit 1 satisfied '电话回访'"), "已办结"));
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT (s_says (s_cli (&b, &st, "office ratings"), "回访 100%"));
+    free (s_cli (&b, &st, "office revisit 1"));
+    CU_ASSERT_EQUAL (st, 2);
+    json_decref (t);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
 }
@@ -530,6 +609,7 @@ test_rating_it_suite (void)
     CU_add_test (s, "deadlines in working days over a weekend and a holiday", test_deadlines);
     CU_add_test (s, "the rater is promised the hall's own number of days", test_message_days);
     CU_add_test (s, "a concluded case rated once by its slip (一事一评)", test_case_rated_once);
+    CU_add_test (s, "the pad's words, a case by --case, the office's rating verbs", test_cli);
     CU_add_test (s, "only counter N's rating pad rates by counter number", test_pad_device);
     return 0;
 }
