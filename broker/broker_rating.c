@@ -144,21 +144,9 @@ s_open_item (broker_ctx_t *ctx, json_t *subject)
     return item;
 }
 
-//  The item named by body's id, its key into `key`; NULL with unknown_rating. Caller owns it.
-static json_t *
-s_item (broker_ctx_t *ctx, const json_t *body, unsigned char key[8])
-{
-    json_int_t id = proto_int (body, "id");
-    broker_key_u64 ((uint64_t)id, key);
-    json_t *item = id > 0 ? broker_store_get_json (ctx->store, BROKER_DB_RECTIFY, key, 8) : NULL;
-    if (!item)
-        broker_fail (ctx, PROTO_ERR_UNKNOWN_RATING, "no rectification item %lld", (long long)id);
-    return item;
-}
-
 //  Refuses a step that the item's stage does not allow, saying what it awaits. Frees the
 //  item.
-static int
+static void
 s_wrong_stage (broker_ctx_t *ctx, json_t *item, const char *stage)
 {
     long long id = (long long)proto_int (item, "id");
@@ -169,7 +157,30 @@ s_wrong_stage (broker_ctx_t *ctx, json_t *item, const char *stage)
         broker_fail (ctx, PROTO_ERR_WRONG_STATE, "rectification %lld is %s: it awaits rating.%s",
                      id, stage, next);
     json_decref (item); //  after the message: `stage` may be the item's
-    return -1;
+}
+
+//  The item named by body's id if it awaits `verb` (verify, rectify, revisit), its key
+//  into `key`, once body's `text` field and `clerk` are within their limits. NULL with the
+//  failure recorded (bad_field, unknown_rating, wrong_state). Caller owns it.
+static json_t *
+s_item_for (broker_ctx_t *ctx, const json_t *body, const char *text, const char *verb,
+            unsigned char key[8])
+{
+    if (broker_check_length (ctx, text, json_string_value (json_object_get (body, text)), 1024) ||
+        broker_check_length (ctx, "clerk", json_string_value (json_object_get (body, "clerk")), 64))
+        return NULL;
+    json_int_t id = proto_int (body, "id");
+    broker_key_u64 ((uint64_t)id, key);
+    json_t *item = id > 0 ? broker_store_get_json (ctx->store, BROKER_DB_RECTIFY, key, 8) : NULL;
+    if (!item) {
+        broker_fail (ctx, PROTO_ERR_UNKNOWN_RATING, "no rectification item %lld", (long long)id);
+        return NULL;
+    }
+    const char *stage = s_stage (item), *next = s_next (stage);
+    if (next && strcmp (next, verb) == 0)
+        return item;
+    s_wrong_stage (ctx, item, stage);
+    return NULL;
 }
 
 //  Moves the item to `stage`, stores it, publishes `evt` and replies with it. Takes `item`.
@@ -196,33 +207,26 @@ broker_h_rating_verify (broker_ctx_t *ctx, const json_t *body)
 {
     const char *result = proto_str (body, "result");
     const char *reason = json_string_value (json_object_get (body, "reason"));
-    const char *clerk = proto_str (body, "clerk");
     bool valid = strcmp (result, BROKER_RATING_VALID) == 0;
     bool appeal = strcmp (result, BROKER_RATING_APPEALED) == 0;
     if (!valid && !appeal && strcmp (result, BROKER_RATING_INVALID) != 0)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
                             "result must be valid, invalid or appealed (核实: true, untrue, "
                             "disputed before the supervising body)");
-    if (broker_check_length (ctx, "reason", reason, 1024) ||
-        broker_check_length (ctx, "clerk", clerk, 64))
-        return -1;
     if (!valid && !reason)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "result %s needs the reason", result);
     unsigned char key[8];
-    json_t *item = s_item (ctx, body, key);
+    json_t *item = s_item_for (ctx, body, "reason", "verify", key);
     if (!item)
         return -1;
-    const char *stage = s_stage (item);
-    if (strcmp (s_next (stage) ? s_next (stage) : "", "verify") != 0)
-        return s_wrong_stage (ctx, item, stage);
-    if (appeal && strcmp (stage, BROKER_RATING_APPEALED) == 0) {
+    if (appeal && strcmp (s_stage (item), BROKER_RATING_APPEALED) == 0) {
         json_decref (item);
         return broker_fail (ctx, PROTO_ERR_WRONG_STATE,
                             "rectification %lld is appealed already: record the supervising "
                             "body's finding as valid or invalid",
                             (long long)proto_int (body, "id"));
     }
-    json_t *step = s_record (ctx, clerk);
+    json_t *step = s_record (ctx, proto_str (body, "clerk"));
     json_object_set_new (step, "result", json_string (result));
     json_object_set_new (step, "reason", json_string (reason ? reason : ""));
     json_object_set_new (item, appeal ? "appeal" : "verification", step);
@@ -237,16 +241,10 @@ broker_h_rating_rectify (broker_ctx_t *ctx, const json_t *body)
 {
     const char *answer = json_string_value (json_object_get (body, "answer"));
     const char *clerk = json_string_value (json_object_get (body, "clerk"));
-    if (broker_check_length (ctx, "answer", answer, 1024) ||
-        broker_check_length (ctx, "clerk", clerk, 64))
-        return -1;
     unsigned char key[8];
-    json_t *item = s_item (ctx, body, key);
+    json_t *item = s_item_for (ctx, body, "answer", "rectify", key);
     if (!item)
         return -1;
-    const char *stage = s_stage (item);
-    if (strcmp (stage, BROKER_RATING_VALID) != 0)
-        return s_wrong_stage (ctx, item, stage);
     json_object_set_new (item, "answer", json_string (answer));
     json_object_set_new (item, "clerk", json_string (clerk ? clerk : ""));
     json_object_set_new (item, "rectified", json_integer (ctx->now));
@@ -267,16 +265,10 @@ broker_h_rating_revisit (broker_ctx_t *ctx, const json_t *body)
     if (json_is_boolean (contacted) && json_is_true (contacted) != reached)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
                             "contacted must be false exactly when the result is unreachable");
-    if (broker_check_length (ctx, "note", note, 1024) ||
-        broker_check_length (ctx, "clerk", clerk, 64))
-        return -1;
     unsigned char key[8];
-    json_t *item = s_item (ctx, body, key);
+    json_t *item = s_item_for (ctx, body, "note", "revisit", key);
     if (!item)
         return -1;
-    const char *stage = s_stage (item);
-    if (strcmp (s_next (stage) ? s_next (stage) : "", "revisit") != 0)
-        return s_wrong_stage (ctx, item, stage);
     json_t *step = s_record (ctx, clerk);
     json_object_set_new (step, "contacted", json_boolean (reached));
     json_object_set_new (step, "result", json_string (result));
