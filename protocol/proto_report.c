@@ -278,10 +278,14 @@ s_rating (proto_report_t *self, const char *topic, const json_t *e)
                 json_integer (json_integer_value (json_array_get (r, level - 1)) + 1));
     } else if (strcmp (topic, "rating.bad") == 0)
         self->rect[0]++;
-    else if (strcmp (topic, "rating.rectified") == 0) {
-        self->rect[1]++;
-        self->rect[2] +=
-            json_is_true (json_object_get (json_object_get (e, "rectification"), "on_time"));
+    else if (strcmp (topic, "rating.revisited") == 0 || strcmp (topic, "rating.rectified") == 0) {
+        //  An item is closed by its 回访 (rating.revisited); journals from before 回访 existed
+        //  closed it with rating.rectified. Either way, the item then carries `closed`.
+        const json_t *item = json_object_get (e, "rectification");
+        if (json_object_get (item, "closed")) {
+            self->rect[1]++;
+            self->rect[2] += json_is_true (json_object_get (item, "on_time"));
+        }
     }
 }
 

@@ -238,9 +238,15 @@ s_friday (proto_client_t *c, s_week_t *w)
     cit_ok (c, "ticket.rate", json_pack ("{s:s, s:i}", "token", a002, "level", 4));
     json_t *bad = cit_do (c, "ticket.rate", json_pack ("{s:s, s:i}", "token", d001, "level", 2),
                           PROTO_ERR_OK);
+    //  核实, 整改, 回访: the item is closed (on time) by the return visit.
+    json_int_t rid = proto_int (json_object_get (bad, "rectification"), "id");
+    cit_ok (c, "rating.verify",
+            json_pack ("{s:I, s:s, s:s}", "id", rid, "result", "valid", "clerk", "0101 张主任"));
     cit_ok (c, "rating.rectify",
-            json_pack ("{s:I, s:s}", "id", proto_int (json_object_get (bad, "rectification"), "id"),
-                       "answer", "已致电回访 / called back"));
+            json_pack ("{s:I, s:s}", "id", rid, "answer", "已致电回访 / called back"));
+    cit_ok (
+        c, "rating.revisit",
+        json_pack ("{s:I, s:s, s:s}", "id", rid, "result", "satisfied", "clerk", "0101 张主任"));
     json_decref (bad);
     cit_ok (c, "counter.pause", json_pack ("{s:i, s:s}", "counter", 5, "reason", "午休"));
     s_at (c, FRI + 65 * MIN);

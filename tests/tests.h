@@ -26,6 +26,7 @@
     X (estimate)        \
     X (broker_it)       \
     X (case_it)         \
+    X (rating_it)       \
     X (notify_it)       \
     X (calendar_it)     \
     X (crash_it)        \
