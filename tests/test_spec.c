@@ -216,6 +216,24 @@ s_intake (proto_client_t *c, const char *command, json_t *body, char *no, size_t
 
 #define S_CASE(no) json_pack ("{s:s}", "case_no", no)
 
+//  A case rated at hand-out (一事一评), badly; appealed, found untrue, the rater told.
+static void
+s_rate_case (proto_client_t *c, const char *token, const char *case_no)
+{
+    json_t *rated =
+        s_ok (c, "ticket.rate",
+              json_pack ("{s:s, s:s, s:i}", "token", token, "case_no", case_no, "level", 1));
+    json_int_t rid = proto_int (json_object_get (rated, "rectification"), "id");
+    s_do (c, "rating.verify",
+          json_pack ("{s:I, s:s, s:s, s:s}", "id", rid, "result", "appealed", "reason",
+                     "评价人误选，已向上级申诉", "clerk", "M-017 周敏"));
+    s_do (c, "rating.verify",
+          json_pack ("{s:I, s:s, s:s, s:s}", "id", rid, "result", "invalid", "reason",
+                     "申诉成立：误评", "clerk", "M-017 周敏"));
+    s_do (c, "rating.revisit", json_pack ("{s:I, s:s}", "id", rid, "result", "unreachable"));
+    json_decref (rated);
+}
+
 //  Cases from intake to the cabinet, every step of the back office, at counter 4.
 static void
 s_cases (proto_client_t *c)
@@ -260,19 +278,7 @@ s_cases (proto_client_t *c)
               c2, sizeof c2);
     s_do (c, "case.approve", S_CASE (c2));
     s_do (c, "case.hand_out", json_pack ("{s:s, s:i}", "case_no", c2, "counter", 4));
-    //  Rated at hand-out (一事一评), badly; appealed, found untrue, the rater told.
-    json_t *rated = s_ok (
-        c, "ticket.rate",
-        json_pack ("{s:s, s:s, s:i}", "token", proto_str (td, "token"), "case_no", c2, "level", 1));
-    json_int_t rid = proto_int (json_object_get (rated, "rectification"), "id");
-    s_do (c, "rating.verify",
-          json_pack ("{s:I, s:s, s:s, s:s}", "id", rid, "result", "appealed", "reason",
-                     "评价人误选，已向上级申诉", "clerk", "M-017 周敏"));
-    s_do (c, "rating.verify",
-          json_pack ("{s:I, s:s, s:s, s:s}", "id", rid, "result", "invalid", "reason",
-                     "申诉成立：误评", "clerk", "M-017 周敏"));
-    s_do (c, "rating.revisit", json_pack ("{s:I, s:s}", "id", rid, "result", "unreachable"));
-    json_decref (rated);
+    s_rate_case (c, proto_str (td, "token"), c2);
     s_intake (c, "case.accept",
               json_pack ("{s:s, s:s, s:s, s:[s,s]}", "item", "invoice", "name", "示例科技有限公司",
                          "uscc", USCC, "documents", "application", "agent_id"),
