@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "broker_devices.h"
+#include "broker_reload.h"
 #include "broker_timers.h"
 #include "proto_keys.h"
 
@@ -193,4 +194,11 @@ broker_h_clock_advance (broker_ctx_t *ctx, const json_t *body)
     broker_timers (ctx);
     ctx->reply = json_pack ("{s:I}", "now", (json_int_t)ctx->now);
     return 0;
+}
+
+int
+broker_h_calendar_reload (broker_ctx_t *ctx, const json_t *body)
+{
+    (void)body;
+    return broker_reload_calendar (ctx, "calendar.reload");
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "broker_calendar.h"
+#include "broker_holidays.h"
 #include "broker_idcheck.h"
 #include "broker_ticket.h"
 #include "proto_json.h"
@@ -104,6 +105,33 @@ s_release (broker_ctx_t *ctx, const json_t *a, const char *code)
     s_due_del (ctx, a, code);
 }
 
+//  Refuses a booking on a day off, saying which kind: the hall is closed on the days the
+//  published calendar gives off and, in a year without a notice yet, on those the law
+//  fixes (broker_calendar.h), as on weekends not made working days. Returns -1.
+static int
+s_day_off (broker_ctx_t *ctx, int day)
+{
+    char date[16];
+    broker_calendar_date_format (day, date, sizeof date);
+    int kind = broker_calendar_day_kind (ctx->calendar, day);
+    if (kind == BROKER_DAY_HOLIDAY)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                            "%s is a public holiday (节假日, the published calendar): not a "
+                            "working day; choose another date",
+                            date);
+    if (kind == BROKER_DAY_STATUTORY) {
+        const char *name = broker_holidays_name (day);
+        return broker_fail (
+            ctx, PROTO_ERR_BAD_FIELD,
+            "%s is a day off by law (%s, 全国年节及纪念日放假办法; the %d notice is "
+            "not published yet): not a working day; choose another date",
+            date, name ? name : "法定节假日", day / 10000);
+    }
+    return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
+                        "%s is a weekend day (周末) not made a working day: choose another date",
+                        date);
+}
+
 int
 broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
 {
@@ -120,8 +148,8 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
                             "date must be from today to %d days ahead (yyyymmdd)",
                             cfg->appt_days_ahead);
-    if (ctx->calendar && !broker_calendar_is_working_day (ctx->calendar, day))
-        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "%d is not a working day", day);
+    if (!broker_calendar_is_working_day (ctx->calendar, day))
+        return s_day_off (ctx, day);
     int start = s_hhmm (proto_str (body, "slot"));
     bool inside = false;
     for (int p = 0; p < cfg->appt_nperiods; p++) {

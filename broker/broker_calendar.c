@@ -3,7 +3,9 @@
     The published days are one array of day records from the first to the last published
     day; a record says whether the day is unpublished (a gap between year files), plain
     (weekday rule), a holiday or an adjusted working day, and which file said so, for error
-    messages. A few years fit in a few kilobytes and every lookup is an index. */
+    messages. A few years fit in a few kilobytes and every lookup is an index. The days off
+    the law fixes for 2020-2100 (broker_holidays.h) are one bit each, computed when the
+    calendar is made, so an unpublished day costs an index too. */
 #include "broker_calendar.h"
 
 #include <dirent.h>
@@ -16,6 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "broker_holidays.h"
+
 #define S_MIN_YEAR    1000
 #define S_MAX_YEAR    9999
 #define S_MAX_FILES   1000    //  year files in one calendar
@@ -23,6 +27,8 @@
 #define S_MAX_HOLIDAY 31      //  days in one holiday range (the longest so far: 10)
 #define S_MAX_EDGE    31      //  days "covers" may reach into a neighbouring year
 #define S_MAX_COUNT   1000000 //  working days one deadline may count
+//  Days from 2020-01-01 to 2100-12-31: the years broker_holidays.h knows.
+#define S_LAW_DAYS 29586
 
 enum { S_UNPUBLISHED = 0, S_PLAIN, S_HOLIDAY, S_WORKDAY };
 
@@ -42,6 +48,8 @@ struct broker_calendar {
     s_day_t *days;   //  one record per day from first
     int nfiles;      //  loaded year files
     s_file_t *files; //  loaded year files, in load order
+    int law_first;   //  days since 1970-01-01 of 2020-01-01, the first day of `law`
+    unsigned char law[(S_LAW_DAYS + 7) / 8]; //  one bit per day: off by law (holidays.h)
 };
 
 //  ---------------------------------------------------------------------------------------
@@ -206,7 +214,21 @@ broker_calendar_date_format (int yyyymmdd, char *out, size_t size)
 broker_calendar_t *
 broker_calendar_new (void)
 {
-    return calloc (1, sizeof (broker_calendar_t));
+    broker_calendar_t *self = calloc (1, sizeof (broker_calendar_t));
+    if (!self)
+        return NULL;
+    self->law_first = s_days_from_civil (BROKER_HOLIDAYS_FIRST_YEAR, 1, 1);
+    for (int year = BROKER_HOLIDAYS_FIRST_YEAR; year <= BROKER_HOLIDAYS_LAST_YEAR; year++) {
+        broker_holiday_t h[BROKER_HOLIDAYS_MAX];
+        int n = broker_holidays_statutory (year, h);
+        for (int i = 0; i < n; i++) {
+            int bit =
+                s_days_from_civil (h[i].date / 10000, h[i].date / 100 % 100, h[i].date % 100) -
+                self->law_first;
+            self->law[bit / 8] |= (unsigned char)(1u << (bit % 8));
+        }
+    }
+    return self;
 }
 
 void
@@ -272,14 +294,31 @@ s_kind (const broker_calendar_t *self, int z)
     return rec ? rec->kind : S_UNPUBLISHED;
 }
 
+//  True if day z is off by law (2020-2100). A NULL calendar, the empty one, asks
+//  broker_holidays each time.
 static bool
-s_working (int kind, int z)
+s_law (const broker_calendar_t *self, int z)
+{
+    if (!self)
+        return broker_holidays_name (s_civil_from_days (z)) != NULL;
+    int bit = z - self->law_first;
+    if (bit < 0 || bit >= S_LAW_DAYS)
+        return false;
+    return (self->law[bit / 8] >> (bit % 8)) & 1;
+}
+
+//  Whether day z of `kind` is worked: as published, else Monday to Friday less the days
+//  off by law (never a weekend day worked: 调休 is the notice's to decide).
+static bool
+s_working (const broker_calendar_t *self, int kind, int z)
 {
     if (kind == S_HOLIDAY)
         return false;
     if (kind == S_WORKDAY)
         return true;
-    return s_weekday (z) <= 5;
+    if (s_weekday (z) > 5)
+        return false;
+    return kind == S_PLAIN || !s_law (self, z);
 }
 
 bool
@@ -288,7 +327,7 @@ broker_calendar_is_working_day (const broker_calendar_t *self, int day)
     int z;
     if (broker_calendar_date_to_days (day, &z) != 0)
         return false;
-    return s_working (s_kind (self, z), z);
+    return s_working (self, s_kind (self, z), z);
 }
 
 bool
@@ -311,7 +350,9 @@ broker_calendar_day_kind (const broker_calendar_t *self, int day)
         return BROKER_DAY_HOLIDAY;
     if (kind == S_WORKDAY)
         return BROKER_DAY_ADJUSTED;
-    return s_weekday (z) <= 5 ? BROKER_DAY_WEEKDAY : BROKER_DAY_WEEKEND;
+    if (s_weekday (z) > 5)
+        return BROKER_DAY_WEEKEND;
+    return kind == S_UNPUBLISHED && s_law (self, z) ? BROKER_DAY_STATUTORY : BROKER_DAY_WEEKDAY;
 }
 
 int
@@ -370,7 +411,7 @@ s_walk (const broker_calendar_t *self, int start_z, int count,
         int kind = s_kind (self, z);
         if (kind == S_UNPUBLISHED)
             guess = true;
-        if (s_working (kind, z))
+        if (s_working (self, kind, z))
             counted++;
     }
     *end_z = z;
@@ -392,7 +433,7 @@ s_count (const broker_calendar_t *self, int from_z, int to_z, const broker_calen
         int kind = s_kind (self, z);
         if (kind == S_UNPUBLISHED)
             guess = true;
-        if (s_working (kind, z))
+        if (s_working (self, kind, z))
             counted++;
     }
     if (provisional)
@@ -841,15 +882,12 @@ done:
     return rc;
 }
 
-int
-broker_calendar_load_paths (broker_calendar_t *self, const char *const *paths, int count, char *err,
-                            size_t err_size)
+//  Loads `paths` into `stage` (a copy of self, or a fresh calendar), which then becomes
+//  self's contents; either way stage is destroyed. 0 / -1 with err set (self unchanged).
+static int
+s_load_staged (broker_calendar_t *self, broker_calendar_t *stage, const char *const *paths,
+               int count, char *err, size_t err_size)
 {
-    if (err && err_size)
-        err[0] = 0;
-    if (!self || count < 0 || (count > 0 && !paths))
-        return s_fail (err, err_size, "calendar: bad arguments");
-    broker_calendar_t *stage = s_clone (self);
     if (!stage)
         return s_fail (err, err_size, "calendar: out of memory");
     for (int i = 0; i < count; i++) {
@@ -884,7 +922,53 @@ fail:
 }
 
 int
+broker_calendar_load_paths (broker_calendar_t *self, const char *const *paths, int count, char *err,
+                            size_t err_size)
+{
+    if (err && err_size)
+        err[0] = 0;
+    if (!self || count < 0 || (count > 0 && !paths))
+        return s_fail (err, err_size, "calendar: bad arguments");
+    return s_load_staged (self, s_clone (self), paths, count, err, err_size);
+}
+
+int
 broker_calendar_load (broker_calendar_t *self, const char *path, char *err, size_t err_size)
 {
     return broker_calendar_load_paths (self, &path, 1, err, err_size);
+}
+
+int
+broker_calendar_reload (broker_calendar_t *self, const char *path, char *err, size_t err_size)
+{
+    if (err && err_size)
+        err[0] = 0;
+    if (!self)
+        return s_fail (err, err_size, "calendar: bad arguments");
+    return s_load_staged (self, broker_calendar_new (), &path, 1, err, err_size);
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Reach
+
+int
+broker_calendar_reach (const broker_calendar_t *self, int today, int longest, int margin,
+                       broker_calendar_reach_t *out)
+{
+    int today_z, end_z;
+    if (!out || longest < 0 || margin < 0 || longest > S_MAX_COUNT || margin > S_MAX_COUNT ||
+        broker_calendar_date_to_days (today, &today_z) != 0 ||
+        s_walk (self, today_z, longest, NULL, 0, &end_z, NULL) != 0 ||
+        end_z > s_max_days () - margin)
+        return -1;
+    *out = (broker_calendar_reach_t){0};
+    broker_calendar_range (self, &out->published_from, &out->published_until);
+    out->needed_until = s_civil_from_days (end_z + margin);
+    //  The first unpublished day after today: in a gap between files, or after the last.
+    int z = today_z + 1;
+    while (z <= s_max_days () && s_kind (self, z) != S_UNPUBLISHED)
+        z++;
+    out->provisional_from = z <= s_max_days () ? s_civil_from_days (z) : 0;
+    out->short_of_need = out->provisional_from && z <= end_z + margin;
+    return 0;
 }

@@ -4,8 +4,14 @@
     holidays, plus the weekend days the yearly State Council notice turns into working days
     (调休上班). The day of receipt never counts: day 1 is the next working day. The calendar
     is data, one JSON file per year in etc/calendar/, added each November when the notice
-    for the next year appears. Outside the published days the plain weekday rule applies
-    and every answer that relied on it is flagged provisional.
+    for the next year appears (then broker_calendar_reload).
+
+    Outside the published days, a day is worked if it is a Monday to Friday that the law
+    does not make a day off: the statutory holidays and their 补假 days of
+    broker_holidays.h, for 2020-2100 (the plain weekday rule beyond). No weekend day is
+    ever made a working day there: 调休 is the notice's to decide, and nobody can guess it.
+    Every answer that relied on an unpublished day is flagged provisional, for it may move
+    when the notice comes.
 
     Dates in this API are `int` yyyymmdd (20250124), years 1000..9999. yyyymmdd order is
     date order, so callers may compare them with < and ==. Arithmetic goes through days
@@ -49,12 +55,13 @@
 
 typedef struct broker_calendar broker_calendar_t;
 
-//  What a day is. Weekends and weekdays outside the published days are WEEKDAY/WEEKEND.
+//  What a day is. Outside the published days: WEEKDAY, WEEKEND or STATUTORY.
 typedef enum {
-    BROKER_DAY_WEEKDAY, //  an ordinary Monday-to-Friday working day
-    BROKER_DAY_WEEKEND, //  an ordinary Saturday or Sunday off
-    BROKER_DAY_HOLIDAY, //  a day off in a published holiday range
-    BROKER_DAY_ADJUSTED //  a weekend day made a working day (调休上班)
+    BROKER_DAY_WEEKDAY,  //  an ordinary Monday-to-Friday working day
+    BROKER_DAY_WEEKEND,  //  an ordinary Saturday or Sunday off
+    BROKER_DAY_HOLIDAY,  //  a day off in a published holiday range
+    BROKER_DAY_ADJUSTED, //  a weekend day made a working day (调休上班)
+    BROKER_DAY_STATUTORY //  unpublished, a weekday off by law (broker_holidays.h): provisional
 } broker_day_kind_t;
 
 //  A stretch of whole days [from, to) on which the case clock stands still: supplement
@@ -74,8 +81,9 @@ typedef struct {
     int to;   //  first day the clock runs again, yyyymmdd; must be > from
 } broker_calendar_pause_t;
 
-//  An empty calendar: nothing published, plain weekday rule everywhere. NULL on
-//  out-of-memory. Caller owns it.
+//  An empty calendar: nothing published, every answer by the rule for unpublished days
+//  (above) and provisional. A NULL calendar is the same. NULL on out-of-memory. Caller
+//  owns it.
 broker_calendar_t *broker_calendar_new (void);
 //  Frees the calendar; sets *self_p to NULL. Safe on NULL.
 void broker_calendar_destroy (broker_calendar_t **self_p);
@@ -88,6 +96,10 @@ int broker_calendar_load (broker_calendar_t *self, const char *path, char *err, 
 //  Same for `count` paths (each a directory or a file), all or nothing.
 int broker_calendar_load_paths (broker_calendar_t *self, const char *const *paths, int count,
                                 char *err, size_t err_size);
+//  Replaces what is loaded by a fresh load of `path` (a new notice added, a file
+//  corrected), in place, so every holder of `self` sees the new days. All or nothing: on
+//  error the calendar is unchanged and `err` says why, as for a load.
+int broker_calendar_reload (broker_calendar_t *self, const char *path, char *err, size_t err_size);
 
 //  True if `day` (yyyymmdd) is a working day. False for an invalid date.
 bool broker_calendar_is_working_day (const broker_calendar_t *self, int day);
@@ -127,6 +139,23 @@ int broker_calendar_deadline (const broker_calendar_t *self, int start_day, int 
 int broker_calendar_elapsed (const broker_calendar_t *self, int start_day, int today,
                              const broker_calendar_pause_t *pauses, int pause_count,
                              bool *provisional);
+
+//  How far the published days reach, seen from a date (broker_calendar_reach).
+typedef struct {
+    int published_from;   //  first published day, yyyymmdd; 0 if nothing is published
+    int published_until;  //  last published day; 0 if nothing is published
+    int provisional_from; //  first unpublished day after the date (a gap, or the day after
+                          //  the last file); 0 if none up to 9999-12-31
+    int needed_until;     //  the deadline of a `longest` clock started on the date, + margin
+    bool short_of_need;   //  provisional_from is on or before needed_until: warn
+} broker_calendar_reach_t;
+
+//  Whether the published days cover what a case accepted on `today` may need: a clock of
+//  `longest` working days (the hall's longest limit with its extension), counted as a
+//  deadline is, and `margin` calendar days more for the notice to come out. 0, or -1 on
+//  an invalid date or negative or huge counts.
+int broker_calendar_reach (const broker_calendar_t *self, int today, int longest, int margin,
+                           broker_calendar_reach_t *out);
 
 //  True if yyyymmdd is a real date in years 1000..9999.
 bool broker_calendar_date_valid (int yyyymmdd);

@@ -660,8 +660,9 @@ s_audit_step (broker_ctx_t *ctx, const void *seq)
                    proto_str (e, "topic"), "state", proto_str (cs, "state"));
     //  "device" is the device that acted: events name it "by_device"; brokers before that
     //  named it "device", and their journals are still read.
-    const char *fields[] = {"clerk",   "device",  "reason", "level", "days",      "counter",
-                            "missing", "cabinet", "slot",   "proxy", "proxy_name"};
+    const char *fields[] = {"clerk",      "device",  "reason",  "level", "days",
+                            "counter",    "missing", "cabinet", "slot",  "proxy",
+                            "proxy_name", "field",   "from",    "to"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         json_t *by = strcmp (fields[i], "device") == 0 ? json_object_get (e, "by_device") : NULL;
         json_t *v = by ? by : json_object_get (e, fields[i]);
@@ -811,4 +812,31 @@ broker_case_summary (broker_ctx_t *ctx, json_t *open_cases)
     }
     json_decref (open);
     return out;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  A new calendar
+
+bool
+broker_case_recalendar (broker_ctx_t *ctx, json_t *c, const char *reason)
+{
+    const char *st = proto_str (c, "state");
+    if (!s_int (c, "accepted_day") || !s_open (st) || s_decided (st))
+        return false;
+    static const char *const fields[] = {"statutory_deadline", "promised_deadline"};
+    int before[2] = {s_int (c, fields[0]), s_int (c, fields[1])};
+    bool was_provisional = json_is_true (json_object_get (c, "provisional"));
+    broker_case_clock (ctx, c);
+    bool changed = was_provisional != json_is_true (json_object_get (c, "provisional"));
+    for (int i = 0; i < 2; i++) {
+        int after = s_int (c, fields[i]);
+        if (after == before[i])
+            continue;
+        changed = true;
+        broker_case_emit (ctx, PROTO_EVT_CASE_DEADLINE_MOVED, c,
+                          json_pack ("{s:s, s:i, s:i, s:s}", "field", fields[i], "from", before[i],
+                                     "to", after, "reason", reason),
+                          NULL);
+    }
+    return changed;
 }

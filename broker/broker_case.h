@@ -118,4 +118,10 @@ json_t *broker_case_open_all (broker_ctx_t *ctx);
 //  case.warning events. True if the case changed (the caller saves it).
 bool broker_case_warn (broker_ctx_t *ctx, json_t *c, int today);
 
+//  After the calendar changed (broker_reload.h): recomputes the deadlines of a case on the
+//  clock, accepted and not yet decided (a decided case keeps the deadlines it was decided
+//  against), and publishes case.deadline_moved with `reason` for each deadline that moved.
+//  True if the record changed, a deadline or `provisional`: the caller saves it.
+bool broker_case_recalendar (broker_ctx_t *ctx, json_t *c, const char *reason);
+
 #endif

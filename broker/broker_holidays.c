@@ -152,3 +152,14 @@ broker_holidays_statutory (int year, broker_holiday_t *out)
     }
     return n;
 }
+
+const char *
+broker_holidays_name (int date)
+{
+    broker_holiday_t h[BROKER_HOLIDAYS_MAX];
+    int n = broker_holidays_statutory (date / 10000, h);
+    for (int i = 0; i < n; i++)
+        if (h[i].date == date)
+            return h[i].name;
+    return NULL;
+}

@@ -19,11 +19,12 @@
     We do not guess 调休 working days: no weekend day becomes a working day here.
 
     Lunar dates (除夕, 端午, 中秋) and 清明 come from a table for 2020–2100, checked two
-    ways before it was written down (docs/CONFIG.md, "The calendar"): against the Hong
-    Kong Observatory–based month table used by Chinese calendar software (with the 2033
-    leap month as 闰十一月, GB/T 33661-2017), and against an astronomical computation of
-    new moons and solar terms in Beijing time (PyEphem). They agree on every date; 清明 in
-    2038 and 2071 falls within 15 minutes after midnight and is taken on that day. */
+    ways before it was written down (docs/CONFIG.md, "The working-day calendar"): against
+    the Hong Kong Observatory–based month table used by Chinese calendar software (with
+    the 2033 leap month as 闰十一月, GB/T 33661-2017), and against an astronomical
+    computation of new moons and solar terms in Beijing time (PyEphem). They agree on every
+    date; 清明 in 2038 and 2071 falls within 15 minutes after midnight and is taken on that
+    day. */
 #ifndef BROKER_HOLIDAYS_H
 #define BROKER_HOLIDAYS_H
 
@@ -44,6 +45,10 @@ typedef struct {
 //  The days off the law fixes for `year` (see above), in date order, into `out` (room
 //  for BROKER_HOLIDAYS_MAX). Returns how many, or -1 if the year is outside 2020..2100.
 int broker_holidays_statutory (int year, broker_holiday_t *out);
+//  The festival whose day off by law `date` (yyyymmdd) is ("元旦", "春节"...; a 补假 day
+//  names the festival it makes up for), or NULL if the law fixes no day off on that date
+//  or the year is outside 2020..2100. Static.
+const char *broker_holidays_name (int date);
 //  The Gregorian date (yyyymmdd) of the lunar new year (正月初一) of `year`; 0 outside
 //  2020..2100.
 int broker_holidays_lunar_new_year (int year);

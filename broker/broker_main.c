@@ -1,4 +1,5 @@
-/*  broker_main.c — onewindow-broker: command line, signals, run. */
+/*  broker_main.c — onewindow-broker: command line, signals (SIGINT and SIGTERM stop, SIGHUP
+    reloads the calendar), run. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,12 +10,15 @@
 #include "proto_log.h"
 
 static volatile sig_atomic_t s_stop = 0;
+static volatile sig_atomic_t s_reload = 0; //  SIGHUP: re-read the calendar's year files
 
 static void
 s_on_signal (int sig)
 {
-    (void)sig;
-    s_stop = 1;
+    if (sig == SIGHUP)
+        s_reload = 1;
+    else
+        s_stop = 1;
 }
 
 static void
@@ -48,6 +52,8 @@ s_usage (FILE *out)
         "  -h, --help            this help\n"
         "\n"
         "Stop it with SIGINT or SIGTERM; a SIGKILL loses nothing acknowledged either.\n"
+        "SIGHUP re-reads the calendar's year files and moves the open deadlines they\n"
+        "change (= onewindow admin calendar reload).\n"
         "Protocol: protocol/PROTOCOL.md\n");
 }
 
@@ -142,12 +148,13 @@ main (int argc, char **argv)
     sa.sa_handler = s_on_signal;
     sigaction (SIGINT, &sa, NULL);
     sigaction (SIGTERM, &sa, NULL);
+    sigaction (SIGHUP, &sa, NULL);
     signal (SIGPIPE, SIG_IGN);
 
     broker_server_t *server = broker_server_new (&opt);
     if (!server)
         return 1;
-    int rc = broker_server_run (server, &s_stop);
+    int rc = broker_server_run (server, &s_stop, &s_reload);
     broker_server_destroy (&server);
     return rc == 0 ? 0 : 1;
 }

@@ -189,3 +189,46 @@ broker_h_rating_rectify (broker_ctx_t *ctx, const json_t *body)
     ctx->reply = item;
     return 0;
 }
+
+int
+broker_rating_recalendar (broker_ctx_t *ctx, const char *reason)
+{
+    //  Read them all first: the records are written back while the scan would still run.
+    json_t *items = json_array ();
+    broker_store_iter_t it;
+    broker_store_scan (ctx->store, BROKER_DB_RECTIFY, NULL, 0, &it);
+    while (broker_store_next (&it)) {
+        json_t *j = json_loadb (it.val.mv_data, it.val.mv_size, 0, NULL);
+        if (j && !json_object_get (j, "closed"))
+            json_array_append (items, j);
+        json_decref (j);
+    }
+    broker_store_scan_end (&it);
+    int moved = 0;
+    size_t i;
+    json_t *item;
+    json_array_foreach (items, i, item) {
+        int day = broker_business_day (json_integer_value (json_object_get (item, "time")),
+                                       ctx->config->utc_offset_min, 0);
+        int before = (int)json_integer_value (json_object_get (item, "deadline")), after = day;
+        bool provisional = false;
+        if (broker_calendar_add_working_days (ctx->calendar, day, ctx->config->rectify_days, &after,
+                                              &provisional) != 0)
+            continue;
+        if (after == before && provisional == json_is_true (json_object_get (item, "provisional")))
+            continue;
+        json_object_set_new (item, "deadline", json_integer (after));
+        json_object_set_new (item, "provisional", json_boolean (provisional));
+        unsigned char key[8];
+        broker_key_u64 ((uint64_t)json_integer_value (json_object_get (item, "id")), key);
+        broker_store_put_json (ctx->store, BROKER_DB_RECTIFY, key, sizeof key, item);
+        if (after == before)
+            continue;
+        moved++;
+        broker_emit (ctx, PROTO_EVT_RATING_DEADLINE_MOVED,
+                     json_pack ("{s:O, s:i, s:i, s:s}", "rectification", item, "from", before, "to",
+                                after, "reason", reason));
+    }
+    json_decref (items);
+    return moved;
+}

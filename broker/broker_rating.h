@@ -20,6 +20,12 @@ int broker_h_rating_list (broker_ctx_t *ctx, const json_t *body);
 //  rating.rectify: a rectification item answered and closed.
 int broker_h_rating_rectify (broker_ctx_t *ctx, const json_t *body);
 
+//  After the calendar changed (broker_reload.h): recomputes the deadline of every
+//  rectification not yet closed, `rectify_days` working days from the rating's local date,
+//  and publishes rating.deadline_moved with `reason` for each that moved (a change of
+//  `provisional` alone is saved without an event). Returns how many moved.
+int broker_rating_recalendar (broker_ctx_t *ctx, const char *reason);
+
 //  The counter's rating pad: remembers `t` as the visit that counter `counter` last
 //  finished, so ticket.rate by counter rates it (within BROKER_PAD_WINDOW_MS).
 void broker_rating_pad_set (broker_ctx_t *ctx, int counter, const broker_ticket_t *t);

@@ -15,6 +15,8 @@
 #include "proto_keys.h"
 #include "broker_handlers.h"
 #include "broker_idem.h"
+#include "broker_reload.h"
+#include "broker_snapshot.h"
 #include "broker_timers.h"
 #include "broker_hall.h"
 #include "broker_idcheck.h"
@@ -71,6 +73,7 @@ struct broker_server {
     uint64_t notice_saved; //  ... as recorded in the store
     int64_t timers_due;    //  next timer, on the broker clock
     int64_t prune_due;     //  next idempotency pruning, on the broker clock
+    bool reload_due;       //  SIGHUP came: reload the calendar in the next batch
     bool est_dirty;        //  the hall changed since hall.estimates was last published
     int64_t est_due;       //  publish it no earlier than this (monotonic ms)
     char *est_last;        //  the est_new_s last published (compact JSON), to skip repeats
@@ -156,15 +159,17 @@ s_open_hall (broker_server_t *self)
         return -1;
     self->clock = s_clock_new (options);
     self->calendar = broker_calendar_new ();
-    if (!self->calendar ||
-        broker_calendar_load (self->calendar, self->config->calendar_path, err, sizeof err) != 0) {
-        //  Without a calendar no deadline can be computed; a hall with service items needs one.
+    if (!self->calendar)
+        return -1;
+    if (broker_calendar_load (self->calendar, self->config->calendar_path, err, sizeof err) != 0) {
+        //  Without its year files no deadline is sure; a hall with service items needs them.
+        //  One without keeps the empty calendar (the law's days, weekends) for bookings,
+        //  and a reload may bring the files later.
         if (self->config->nitems) {
             log_error ("calendar: %s", err);
             return -1;
         }
         log_warn ("calendar: %s (no service items, so no case deadlines are needed)", err);
-        broker_calendar_destroy (&self->calendar);
     }
     self->hall = broker_hall_new (self->config);
     self->devices = broker_devices_new ();
@@ -282,6 +287,21 @@ s_open_sockets (broker_server_t *self, proto_keypair_t *keys)
     return 0;
 }
 
+static broker_ctx_t s_ctx (broker_server_t *self, const char *principal);
+
+//  At start: a warning when the published calendar ends within the hall's longest clock
+//  (and two months) of today on the broker's clock, as hall.info's calendar says.
+static void
+s_calendar_check (broker_server_t *self)
+{
+    broker_ctx_t ctx = s_ctx (self, "");
+    json_t *cal = broker_snapshot_calendar (&ctx);
+    if (json_is_string (json_object_get (cal, "warning")))
+        log_warn ("calendar: %s (%s)", json_string_value (json_object_get (cal, "warning")),
+                  self->config->calendar_path);
+    json_decref (cal);
+}
+
 broker_server_t *
 broker_server_new (const broker_options_t *options)
 {
@@ -306,6 +326,7 @@ broker_server_new (const broker_options_t *options)
     if (self->curve)
         log_info ("broker public key: %s (%d devices enrolled)", keys.public_key,
                   broker_devices_count (self->devices));
+    s_calendar_check (self);
     return self;
 }
 
@@ -659,6 +680,12 @@ s_run_batch (broker_server_t *self)
     //  while the batch runs (the clock moved, or clock.advance) run after it.
     json_array_clear (self->notices);
     s_timers (self);
+    if (self->reload_due) {
+        //  SIGHUP: the reload is one more change of this batch, committed with it.
+        broker_ctx_t ctx = s_ctx (self, "");
+        broker_reload_calendar (&ctx, "SIGHUP");
+        json_decref (ctx.reply);
+    }
     for (int i = 0; i < self->nin; i++)
         s_process (self, &self->in[i], &self->out[i]);
     s_timers (self);
@@ -739,6 +766,9 @@ s_batch (broker_server_t *self)
             s_deliver (self, n);
     }
     json_array_clear (self->notices);
+    if (rc != 0 && self->reload_due)
+        log_error ("calendar: the SIGHUP reload was not committed; send SIGHUP again");
+    self->reload_due = false;
     if (rc != 0) {
         json_array_clear (self->events);
         for (int i = 0; i < self->nin; i++)
@@ -891,14 +921,19 @@ s_publish_estimates (broker_server_t *self)
 }
 
 int
-broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop)
+broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop,
+                   volatile sig_atomic_t *reload)
 {
     self->timers_due = 0; //  run the timers once at start (a day may have ended while down)
     s_deliver_pending (self);
     self->prune_due = 0;
     while (!*stop) {
+        if (reload && *reload) {
+            *reload = 0;
+            self->reload_due = true;
+        }
         int64_t now = broker_clock_now (self->clock);
-        long timeout = 1000;
+        long timeout = self->reload_due ? 0 : 1000;
         if (!broker_clock_simulated (self->clock) && self->timers_due - now < timeout)
             timeout = self->timers_due > now ? (long)(self->timers_due - now) : 0;
         if (self->est_dirty) {
@@ -922,7 +957,7 @@ broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop)
         now = broker_clock_now (self->clock);
         if (self->est_dirty && s_mono_ms () >= self->est_due)
             s_publish_estimates (self);
-        if (self->nin == 0 && now < self->timers_due && now < self->prune_due)
+        if (self->nin == 0 && now < self->timers_due && now < self->prune_due && !self->reload_due)
             continue;
         s_batch (self);
         for (int i = 0; i < self->nin; i++) {

@@ -9,7 +9,8 @@
       3. for a write command, look its request id up in the idempotency records
          (broker_idem.h): a retry gets the recorded reply; otherwise run the handler
          (broker_handlers.h) inside the one write transaction and record its reply there too;
-      4. run due timers in the same transaction (broker_timers.h);
+      4. run due timers in the same transaction (broker_timers.h), and after a SIGHUP the
+         calendar's reload (broker_reload.h);
       5. commit with a real sync — once for the whole batch;
       6. only then send every reply and publish every event.
 
@@ -56,8 +57,10 @@ void broker_server_destroy (broker_server_t **self_p);
 //  admin key, or a demo's devices). spec: "ROLE:NAME:PUBLIC_KEY_OR_KEY_FILE". 0 / -1.
 int broker_enroll_offline (const char *data_dir, const char *spec);
 
-//  Runs the loop until *stop becomes nonzero (set from a signal handler). 0 on a clean
-//  stop, -1 on a fatal error.
-int broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop);
+//  Runs the loop until *stop becomes nonzero (set from a signal handler). When *reload
+//  (may be NULL) becomes nonzero (SIGHUP), clears it and reloads the calendar in the next
+//  batch, as calendar.reload does (broker_reload.h). 0 on a clean stop, -1 on a fatal error.
+int broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop,
+                       volatile sig_atomic_t *reload);
 
 #endif

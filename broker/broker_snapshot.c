@@ -5,9 +5,65 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker_calendar.h"
 #include "broker_case.h"
 #include "broker_estimate.h"
+#include "broker_holidays.h"
 #include "broker_vault.h"
+
+//  A yyyymmdd date as JSON: null for 0.
+static json_t *
+s_date_json (int day)
+{
+    return day ? json_integer (day) : json_null ();
+}
+
+//  The sentence an operator reads when the published calendar runs short.
+static json_t *
+s_calendar_warning (const broker_calendar_reach_t *r, int today, int longest)
+{
+    char from[16], until[16], need[16], now[16], stop[48];
+    broker_calendar_date_format (r->provisional_from, from, sizeof from);
+    broker_calendar_date_format (r->published_until, until, sizeof until);
+    broker_calendar_date_format (r->needed_until, need, sizeof need);
+    broker_calendar_date_format (today, now, sizeof now);
+    if (!r->published_until)
+        snprintf (stop, sizeof stop, "no year file is loaded");
+    else if (r->provisional_from > r->published_until)
+        snprintf (stop, sizeof stop, "the published calendar ends %s", until);
+    else
+        snprintf (stop, sizeof stop, "no year file covers %s", from);
+    char text[1024];
+    snprintf (text, sizeof text,
+              "%s, but a case accepted today (%s) may need days up to %s (the longest limit, %d "
+              "working days, and %d days more): add the next notice's year file to the "
+              "calendar (cases.calendar) and run "
+              "`onewindow admin calendar reload` (or send the broker SIGHUP); until then "
+              "deadlines from %s on count the statutory holidays only, no 调休, and are "
+              "provisional",
+              stop, now, need, longest, BROKER_CALENDAR_MARGIN_DAYS, from);
+    return json_string (text);
+}
+
+json_t *
+broker_snapshot_calendar (broker_ctx_t *ctx)
+{
+    const broker_config_t *cfg = ctx->config;
+    int longest = 0;
+    for (int i = 0; i < cfg->nitems; i++)
+        if (cfg->items[i].statutory_days + cfg->items[i].max_extension_days > longest)
+            longest = cfg->items[i].statutory_days + cfg->items[i].max_extension_days;
+    int today = broker_today (ctx);
+    broker_calendar_reach_t r = {0};
+    broker_calendar_reach (ctx->calendar, today, longest, BROKER_CALENDAR_MARGIN_DAYS, &r);
+    return json_pack ("{s:o, s:o, s:o, s:i, s:i, s:i, s:o}", "published_from",
+                      s_date_json (r.published_from), "published_until",
+                      s_date_json (r.published_until), "provisional_from",
+                      s_date_json (r.provisional_from), "statutory_until",
+                      BROKER_HOLIDAYS_LAST_YEAR * 10000 + 1231, "longest_days", longest,
+                      "needed_until", r.needed_until, "warning",
+                      r.short_of_need ? s_calendar_warning (&r, today, longest) : json_null ());
+}
 
 int
 broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
@@ -69,6 +125,7 @@ broker_h_hall_info (broker_ctx_t *ctx, const json_t *body)
         "status_url", cfg->status_url, "limits", "max_body", PROTO_MAX_BODY, "max_message",
         PROTO_MAX_MSG, "items", items, "departments", cfg->departments);
     json_object_set_new (ctx->reply, "seq", json_integer ((json_int_t)ctx->hall->last_seq));
+    json_object_set_new (ctx->reply, "calendar", broker_snapshot_calendar (ctx));
     //  The appointment rules, so a booking page can offer only slots that exist.
     json_t *hours = json_array ();
     for (int p = 0; p < cfg->appt_nperiods; p++) {

@@ -7,8 +7,16 @@
 
 #include "broker_ctx.h"
 
-//  hall.info: services, counters, items, rules and the event endpoint.
+//  Calendar days a case accepted today may need beyond its longest clock before the
+//  published calendar is said to run short: two months for next year's notice to come out.
+#define BROKER_CALENDAR_MARGIN_DAYS 60
+
+//  hall.info: services, counters, items, rules, the calendar and the event endpoint.
 int broker_h_hall_info (broker_ctx_t *ctx, const json_t *body);
+//  hall.info's `calendar`: how far the published year files reach from today (the
+//  broker's clock), and a `warning` (else null) when they end before the hall's longest
+//  clock (statutory limit + extension) plus BROKER_CALENDAR_MARGIN_DAYS. Caller owns it.
+json_t *broker_snapshot_calendar (broker_ctx_t *ctx);
 //  hall.snapshot: every live ticket and counter, today's figures, cases and cabinets.
 int broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body);
 //  events.range: journal events from a sequence number on (at most 1,000).

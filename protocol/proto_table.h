@@ -200,7 +200,9 @@
     X (BACKUP_STATUS, backup_status, "admin.backup_status", R_ADMIN, PROTO_READ, "",                        \
        "The last backup: running, done (bytes, milliseconds) or failed (why).")                             \
     X (CLOCK_ADVANCE, clock_advance, "clock.advance", R_ADMIN, PROTO_WRITE, "ms:i",                         \
-       "Advance the simulated clock (only when the broker runs --clock sim).")
+       "Advance the simulated clock (only when the broker runs --clock sim).")                              \
+    X (CALENDAR_RELOAD, calendar_reload, "calendar.reload", R_ADMIN, PROTO_WRITE, "",                       \
+       "Re-read the calendar's year files and move every open deadline they change (audited).")
 
 //  X (ID, "code", "meaning")
 #define PROTO_ERRORS(X)                                                                            \
@@ -238,6 +240,8 @@
     X (UNKNOWN_RATING, "unknown_rating", "no rectification item with this id")                     \
     X (CHECK_FAILED, "check_failed",                                                               \
        "an intake check failed; the body lists the checks; override with a reason to proceed")     \
+    X (CALENDAR_INVALID, "calendar_invalid",                                                       \
+       "a calendar year file is wrong or unreadable; the calendar was not changed")                \
     X (STORE_FAILED, "store_failed", "the store could not commit; nothing was changed")            \
     X (INTERNAL, "internal", "an internal error; nothing was changed")
 
@@ -418,6 +422,14 @@
        "The applicant let someone else collect (代领): `case.authorize_proxy`.")                   \
     F ("case:o", "the case; its `proxies` hold the new one, hashed (6.10)")                        \
     F ("proxy_name:s", "the proxy's name")                                                         \
+    E (CASE_DEADLINE_MOVED, "case.deadline_moved",                                                 \
+       "A deadline of an undecided case moved because the calendar changed: `calendar.reload`, "   \
+       "SIGHUP; one event per deadline moved.")                                                    \
+    F ("case:o", "the case with its new deadlines and `provisional` (6.10)")                       \
+    F ("field:s", "`statutory_deadline` or `promised_deadline`")                                   \
+    F ("from:i", "the deadline before, `YYYYMMDD`")                                                \
+    F ("to:i", "the deadline now, `YYYYMMDD`")                                                     \
+    F ("reason:s", "`calendar`: the calendar's year files changed (6.12)")                         \
     E (VAULT_CHANGED, "vault.changed", "A cabinet reported its slots: every `vault.report`.")      \
     F ("cabinet:o", "the whole cabinet as reported (6.18)")                                        \
     E (VAULT_ALARM, "vault.alarm", "A cabinet raised an alarm: `vault.report` with `alarm`.")      \
@@ -449,6 +461,13 @@
     E (RATING_RECTIFIED, "rating.rectified", "A rectification was closed: `rating.rectify`.")      \
     F ("rectification:o", "the item, `closed`, with `answer`, `clerk`, `closed`, `on_time` "       \
                           "(6.17)")                                                                \
+    E (RATING_DEADLINE_MOVED, "rating.deadline_moved",                                             \
+       "An open rectification's deadline moved because the calendar changed: `calendar.reload`, "  \
+       "SIGHUP.")                                                                                  \
+    F ("rectification:o", "the item with its new `deadline` and `provisional` (6.17)")             \
+    F ("from:i", "the deadline before, `YYYYMMDD`")                                                \
+    F ("to:i", "the deadline now, `YYYYMMDD`")                                                     \
+    F ("reason:s", "`calendar`: the calendar's year files changed (6.12)")                         \
     E (DEVICE_CHANGED, "device.changed",                                                           \
        "A device was enrolled or revoked: `device.enroll`, `device.revoke`.")                      \
     F ("device:o", "the device (6.19)")                                                            \

@@ -1,6 +1,7 @@
 /*  term_admin.c — `onewindow admin`: the hall administrator's tools.
 
       onewindow admin clock-advance MS        move a simulated broker clock forward
+      onewindow admin calendar reload         re-read the year files, move open deadlines
       onewindow admin call COMMAND [JSON]     send any command with a JSON body
       onewindow admin protocol-table [PART]   the generated parts of PROTOCOL.md, as Markdown
 */
@@ -23,6 +24,8 @@ s_help (FILE *out)
         "usage: onewindow admin VERB [options]\n"
         "\n"
         "  clock-advance MS          advance a broker started with --clock sim by MS ms\n"
+        "  calendar reload           re-read the calendar's year files (a new notice) and\n"
+        "                            move every open deadline they change (audited)\n"
         "  staffing --target 80/15   counters per hour for a service level (= sim staffing)\n"
         "  audit --case CASE_NO      every step of a case: time, actor, reason (办件轨迹)\n"
         "  enroll --role R --name N KEY   admit a device's public key (or key file) in role R\n"
@@ -195,6 +198,9 @@ s_audit_who (const json_t *s, char *buf, size_t size)
         fprintf (f, "设备 device %s ", device);
     if (level)
         fprintf (f, "%s ", term_zh (level));
+    if (json_is_string (json_object_get (s, "field")))
+        fprintf (f, "%s %lld → %lld ", proto_str (s, "field"), (long long)proto_int (s, "from"),
+                 (long long)proto_int (s, "to"));
     if (reason && *reason)
         fprintf (f, "— %s", reason);
     fclose (f);
@@ -244,6 +250,46 @@ s_print_audit (const json_t *r)
     if (failed && *failed)
         printf ("\n%s", failed);
     free (failed);
+}
+
+//  `admin calendar reload`: the broker re-reads its year files; what moved, and whether
+//  the calendar still runs short.
+static int
+s_calendar (term_opts_t *o, int nargs, char **args)
+{
+    if (nargs != 1 || strcmp (args[0], "reload") != 0)
+        return term_usage_error ("admin", "calendar takes one verb: reload");
+    json_t *r;
+    int rc = term_call (o, "calendar.reload", json_object (), &r);
+    if (rc)
+        return rc;
+    if (o->json) {
+        term_print_json (r);
+        json_decref (r);
+        return TERM_EXIT_OK;
+    }
+    json_t *cal = json_object_get (r, "calendar"), *moved = json_object_get (r, "moved");
+    printf ("calendar reloaded: published %lld .. %lld; %zu deadline(s) moved\n",
+            (long long)json_integer_value (json_object_get (cal, "published_from")),
+            (long long)json_integer_value (json_object_get (cal, "published_until")),
+            json_array_size (moved));
+    size_t i;
+    json_t *m;
+    json_array_foreach (moved, i, m) {
+        json_t *rect = json_object_get (m, "rectification");
+        char who[96];
+        if (rect)
+            snprintf (who, sizeof who, "rectification #%lld", (long long)json_integer_value (rect));
+        else
+            snprintf (who, sizeof who, "%.80s", json_string_value (json_object_get (m, "case_no")));
+        printf ("  %s %s %lld -> %lld\n", who, json_string_value (json_object_get (m, "field")),
+                (long long)json_integer_value (json_object_get (m, "from")),
+                (long long)json_integer_value (json_object_get (m, "to")));
+    }
+    if (json_is_string (json_object_get (cal, "warning")))
+        printf ("warning: %s\n", json_string_value (json_object_get (cal, "warning")));
+    json_decref (r);
+    return TERM_EXIT_OK;
 }
 
 //  Starts a backup and waits for it (polling its status; a backup takes seconds).
@@ -313,6 +359,8 @@ term_admin_main (term_opts_t *o, int argc, char **argv)
     char **args = argv + optind + 1;
     if (strcmp (verb, "protocol-table") == 0)
         return s_protocol_main (nargs, args);
+    if (strcmp (verb, "calendar") == 0)
+        return s_calendar (o, nargs, args);
     json_t *body = NULL;
     const char *command = NULL;
     if (strcmp (verb, "clock-advance") == 0) {

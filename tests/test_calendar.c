@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "broker_calendar.h"
+#include "broker_holidays.h"
 #include "test_util.h"
 #include "tests.h"
 
@@ -165,10 +166,11 @@ test_published_data (void)
     for (size_t i = 0; i < sizeof off26 / sizeof off26[0]; i++)
         CU_ASSERT_FALSE (broker_calendar_is_working_day (s_cal, off26[i]));
 
-    //  Outside the published years: the weekday rule (2027-01-01 is a Friday, surely a
-    //  holiday once published, but we cannot know yet).
-    CU_ASSERT_TRUE (broker_calendar_is_working_day (s_cal, 20270101));
+    //  Outside the published years: the weekday rule less the days off by law (元旦, Fri
+    //  2027-01-01, is off; Thu 2027-01-07 and Tue 2024-12-31 work).
+    CU_ASSERT_FALSE (broker_calendar_is_working_day (s_cal, 20270101));
     CU_ASSERT_FALSE (broker_calendar_is_working_day (s_cal, 20270102));
+    CU_ASSERT_TRUE (broker_calendar_is_working_day (s_cal, 20270107));
     CU_ASSERT_TRUE (broker_calendar_is_working_day (s_cal, 20241231));
     CU_ASSERT_FALSE (broker_calendar_is_working_day (s_cal, 20250230));
 
@@ -263,29 +265,31 @@ test_year_boundary (void)
     CU_ASSERT_EQUAL (s_add (20260213, 7, false), 20260302);
 
     //  Past the last published day: Thu 2026-12-24 + 5 = Thu 12-31, still published;
-    //  + 6 walks into 2027 and is provisional.
+    //  + 6 walks into 2027 and is provisional, and 元旦 (Fri 01-01) is off by law.
     CU_ASSERT_EQUAL (s_add (20261224, 5, false), 20261231);
-    CU_ASSERT_EQUAL (s_add (20261224, 6, true), 20270101);
-    CU_ASSERT_EQUAL (s_add (20261231, 20, true), 20270128);
+    CU_ASSERT_EQUAL (s_add (20261224, 6, true), 20270104);
+    //  01-04..08 (5), 11-15 (10), 18-22 (15), 25-29 (20).
+    CU_ASSERT_EQUAL (s_add (20261231, 20, true), 20270129);
     //  Starting before the published range only matters if a walked day is unpublished;
     //  the start day itself is never walked.
     CU_ASSERT_EQUAL (s_add (20241231, 1, false), 20250102);
     CU_ASSERT_EQUAL (s_add (20241230, 1, true), 20241231);
 
-    //  (12-30, 01-05]: Thu 12-31, then by the weekday rule Fri 01-01, Mon 01-04, Tue 01-05.
+    //  (12-30, 01-05]: Thu 12-31, then (元旦 off) Mon 01-04, Tue 01-05.
     bool provisional = false;
     CU_ASSERT_EQUAL (broker_calendar_working_days_between (s_cal, 20261230, 20270105, &provisional),
-                     4);
+                     3);
     CU_ASSERT_TRUE (provisional);
 
-    //  An empty calendar answers everything by the weekday rule, all provisional.
+    //  An empty calendar answers everything by the rule for unpublished days, provisional:
+    //  Fri 2025-01-24 + 2 is Mon 01-27 (1), then 除夕 to 初三 (01-28..31) off, Mon 02-03 (2).
     broker_calendar_t *empty = broker_calendar_new ();
     CU_ASSERT_FATAL (empty != NULL);
     int result = 0;
     provisional = false;
     CU_ASSERT_EQUAL (broker_calendar_add_working_days (empty, 20250124, 2, &result, &provisional),
                      0);
-    CU_ASSERT_EQUAL (result, 20250128);
+    CU_ASSERT_EQUAL (result, 20250203);
     CU_ASSERT_TRUE (provisional);
     CU_ASSERT_EQUAL (broker_calendar_range (empty, NULL, NULL), -1);
     CU_ASSERT_FALSE (broker_calendar_published (empty, 20250101));
@@ -443,7 +447,8 @@ test_bad_arguments (void)
         broker_calendar_deadline (s_cal, 20250303, 2000000000, 2000000000, NULL, 0, &result, NULL),
         -1);
     CU_ASSERT_EQUAL (broker_calendar_elapsed (s_cal, 20250303, 20250331, &reversed, 1, NULL), -1);
-    CU_ASSERT_EQUAL (broker_calendar_day_kind (NULL, 20250101), BROKER_DAY_WEEKDAY);
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (NULL, 20250101), BROKER_DAY_STATUTORY);
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (NULL, 20250102), BROKER_DAY_WEEKDAY);
 
     char err[256];
     CU_ASSERT_EQUAL (broker_calendar_load (NULL, "etc/calendar", err, sizeof err), -1);
@@ -668,7 +673,7 @@ test_load_atomic (void)
     CU_ASSERT_PTR_NOT_NULL (strstr (err, "already loaded"));
 
     //  2027 alone: 2026 is a gap, published on neither side, so walking through it is
-    //  provisional even though the days around it are published.
+    //  provisional even though the days around it are published; its 元旦 is off by law.
     CU_ASSERT_EQUAL (broker_calendar_load (cal, good, err, sizeof err), 0);
     CU_ASSERT_EQUAL (broker_calendar_range (cal, &first, &last), 0);
     CU_ASSERT_EQUAL (last, 20271231);
@@ -678,7 +683,7 @@ test_load_atomic (void)
     int result = 0;
     bool provisional = false;
     CU_ASSERT_EQUAL (broker_calendar_add_working_days (cal, 20251230, 2, &result, &provisional), 0);
-    CU_ASSERT_EQUAL (result, 20260101);
+    CU_ASSERT_EQUAL (result, 20260102);
     CU_ASSERT_TRUE (provisional);
     CU_ASSERT_EQUAL (broker_calendar_add_working_days (cal, 20261231, 1, &result, &provisional), 0);
     CU_ASSERT_EQUAL (result, 20270104);
@@ -725,6 +730,138 @@ test_covers_edge (void)
     free (dir);
 }
 
+//  Issue 12: a year without a published file counts the days off the law fixes
+//  (broker_holidays.h), never a guessed 调休 day, and every answer is provisional.
+static void
+test_statutory_unpublished (void)
+{
+    //  Mon 2026-12-07 + 20: Dec 8-11 (4), 14-18 (9), 21-25 (14), 28-31 (18), 元旦 Fri
+    //  01-01 off, Mon 01-04 (19), Tue 01-05 (20).
+    CU_ASSERT_EQUAL (s_add (20261207, 20, true), 20270105);
+    //  Mon 2027-01-25 + 20: Jan 26-29 (4), Feb 1-4 (8); 除夕 Fri 02-05 and 初三 Mon 02-08
+    //  off, 初一 and 初二 on the weekend made up on Tue 02-09 and Wed 02-10; Feb 11-12
+    //  (10), 15-19 (15), 22-26 (20).
+    CU_ASSERT_EQUAL (s_add (20270125, 20, true), 20270226);
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (s_cal, 20270101), BROKER_DAY_STATUTORY);
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (s_cal, 20270205), BROKER_DAY_STATUTORY);
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (s_cal, 20270206), BROKER_DAY_WEEKEND);
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (s_cal, 20270210), BROKER_DAY_STATUTORY);
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (s_cal, 20270211), BROKER_DAY_WEEKDAY);
+    CU_ASSERT_FALSE (broker_calendar_is_working_day (s_cal, 20270101));
+    CU_ASSERT_FALSE (broker_calendar_is_working_day (s_cal, 20270209));
+    CU_ASSERT_TRUE (broker_calendar_is_working_day (s_cal, 20270104));
+    CU_ASSERT_FALSE (broker_calendar_published (s_cal, 20270101));
+    //  No weekend day becomes a working day without a notice: Sun 2027-02-14 stays off.
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (s_cal, 20270214), BROKER_DAY_WEEKEND);
+    //  A published year keeps its notice: Sun 2026-01-04 worked, Fri 2026-01-02 off (the
+    //  law alone would say the opposite).
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (s_cal, 20260104), BROKER_DAY_ADJUSTED);
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (s_cal, 20260102), BROKER_DAY_HOLIDAY);
+    //  Every day the law fixes in 2027..2100 is off, each weekday of them STATUTORY.
+    int bad = 0;
+    for (int year = 2027; year <= BROKER_HOLIDAYS_LAST_YEAR; year++) {
+        broker_holiday_t h[BROKER_HOLIDAYS_MAX];
+        int n = broker_holidays_statutory (year, h);
+        for (int i = 0; i < n; i++)
+            bad += broker_calendar_is_working_day (s_cal, h[i].date) ||
+                   (broker_calendar_date_weekday (h[i].date) <= 5 &&
+                    broker_calendar_day_kind (s_cal, h[i].date) != BROKER_DAY_STATUTORY);
+    }
+    CU_ASSERT_EQUAL (bad, 0);
+    //  Outside 2020-2100 the law's days are unknown here: the weekday rule. 2019-01-01 and
+    //  2101-01-03 are a Tuesday and a Monday.
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (s_cal, 20190101), BROKER_DAY_WEEKDAY);
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (s_cal, 21010103), BROKER_DAY_WEEKDAY);
+    CU_ASSERT_EQUAL (broker_calendar_day_kind (NULL, 21010103), BROKER_DAY_WEEKDAY);
+}
+
+static void
+test_reload (void)
+{
+    char config[600], path[800], caldir[700], err[512];
+    char *dir = test_hall_copy (2025, 2026, config, sizeof config);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (dir);
+    snprintf (caldir, sizeof caldir, "%s/calendar", dir);
+    broker_calendar_t *cal = broker_calendar_new ();
+    CU_ASSERT_PTR_NOT_NULL_FATAL (cal);
+    CU_ASSERT_EQUAL (broker_calendar_load (cal, caldir, err, sizeof err), 0);
+    int deadline = 0, last = 0;
+    bool provisional = false;
+    //  A broken 2027 file: the reload fails, says where, and changes nothing.
+    snprintf (path, sizeof path, "%s/2027.json", caldir);
+    CU_ASSERT_EQUAL (test_write_file (path, "{\"year\": 2027, \"source\": \"t\", \"holidays\": "
+                                            "[], \"workdays\": [\"2027-02-19\"]}"),
+                     0);
+    CU_ASSERT_EQUAL (broker_calendar_reload (cal, caldir, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL (strstr (err, "2027.json: workdays[0]"));
+    CU_ASSERT_EQUAL (broker_calendar_range (cal, NULL, &last), 0);
+    CU_ASSERT_EQUAL (last, 20261231);
+    //  The fixture (the law's days and one 调休 day, Sat 02-20): the same calendar object
+    //  now publishes 2027; loading the files a second time is no "already loaded" error.
+    char *fixture = test_read_file (test_src ("tests/fixtures/calendar-2027.json"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL (fixture);
+    CU_ASSERT_EQUAL (test_write_file (path, fixture), 0);
+    free (fixture);
+    CU_ASSERT_EQUAL (broker_calendar_reload (cal, caldir, err, sizeof err), 0);
+    CU_ASSERT_EQUAL (broker_calendar_range (cal, NULL, &last), 0);
+    CU_ASSERT_EQUAL (last, 20271231);
+    CU_ASSERT_EQUAL (
+        broker_calendar_deadline (cal, 20270125, 20, 0, NULL, 0, &deadline, &provisional), 0);
+    CU_ASSERT_EQUAL (deadline, 20270225);
+    CU_ASSERT_FALSE (provisional);
+    CU_ASSERT_EQUAL (
+        broker_calendar_deadline (cal, 20261207, 20, 0, NULL, 0, &deadline, &provisional), 0);
+    CU_ASSERT_EQUAL (deadline, 20270105);
+    CU_ASSERT_FALSE (provisional);
+    //  A reload from a path that is gone leaves 2025..2027 in place.
+    CU_ASSERT_EQUAL (broker_calendar_reload (cal, "/nonexistent/calendar", err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL (strstr (err, "/nonexistent/calendar"));
+    CU_ASSERT_TRUE (broker_calendar_published (cal, 20250101));
+    CU_ASSERT_TRUE (broker_calendar_published (cal, 20271231));
+    CU_ASSERT_EQUAL (broker_calendar_reload (NULL, dir, err, sizeof err), -1);
+    broker_calendar_destroy (&cal);
+    test_rmtree (dir);
+    free (dir);
+}
+
+static void
+test_reach (void)
+{
+    broker_calendar_reach_t r;
+    //  Sun 2026-12-06, a hall whose longest clock is 30 + 10 working days, 60 days' margin:
+    //  the clock runs to Mon 2027-02-01 (Dec 7-11 (5), 14-18, 21-25, 28-31 (19), 元旦 off,
+    //  Jan 4-8 (24), 11-15, 18-22, 25-29 (39), Feb 1 (40)), and the need to 04-02.
+    CU_ASSERT_EQUAL (broker_calendar_reach (s_cal, 20261206, 40, 60, &r), 0);
+    CU_ASSERT_EQUAL (r.published_from, 20250101);
+    CU_ASSERT_EQUAL (r.published_until, 20261231);
+    CU_ASSERT_EQUAL (r.provisional_from, 20270101);
+    int end = 0;
+    CU_ASSERT_EQUAL (broker_calendar_add_working_days (s_cal, 20261206, 40, &end, NULL), 0);
+    CU_ASSERT_EQUAL (end, 20270201);
+    CU_ASSERT_EQUAL (r.needed_until, broker_calendar_date_add (end, 60));
+    CU_ASSERT_TRUE (r.short_of_need);
+    //  In March 2025 the same needs reach into July: covered.
+    CU_ASSERT_EQUAL (broker_calendar_reach (s_cal, 20250301, 40, 60, &r), 0);
+    CU_ASSERT_EQUAL (r.provisional_from, 20270101);
+    CU_ASSERT_FALSE (r.short_of_need);
+    //  The last day that is not short: needed_until the day before 2027-01-01.
+    CU_ASSERT_EQUAL (broker_calendar_reach (s_cal, 20261001, 0, 91, &r), 0);
+    CU_ASSERT_EQUAL (r.needed_until, 20261231);
+    CU_ASSERT_FALSE (r.short_of_need);
+    CU_ASSERT_EQUAL (broker_calendar_reach (s_cal, 20261001, 0, 92, &r), 0);
+    CU_ASSERT_TRUE (r.short_of_need);
+    //  Nothing published: short from tomorrow on.
+    CU_ASSERT_EQUAL (broker_calendar_reach (NULL, 20261206, 0, 0, &r), 0);
+    CU_ASSERT_EQUAL (r.published_until, 0);
+    CU_ASSERT_EQUAL (r.provisional_from, 20261207);
+    CU_ASSERT_FALSE (r.short_of_need);
+    CU_ASSERT_EQUAL (broker_calendar_reach (NULL, 20261206, 1, 0, &r), 0);
+    CU_ASSERT_TRUE (r.short_of_need);
+    CU_ASSERT_EQUAL (broker_calendar_reach (s_cal, 20261306, 40, 60, &r), -1);
+    CU_ASSERT_EQUAL (broker_calendar_reach (s_cal, 20261206, -1, 60, &r), -1);
+    CU_ASSERT_EQUAL (broker_calendar_reach (s_cal, 20261206, 40, 60, NULL), -1);
+}
+
 int
 test_calendar_suite (void)
 {
@@ -745,7 +882,12 @@ test_calendar_suite (void)
         !CU_add_test (suite, "year file errors across files, covers, paths",
                       test_load_errors_across_files) ||
         !CU_add_test (suite, "loads are all or nothing; gaps", test_load_atomic) ||
-        !CU_add_test (suite, "covers: a notice reaching into the previous year", test_covers_edge))
+        !CU_add_test (suite, "covers: a notice reaching into the previous year",
+                      test_covers_edge) ||
+        !CU_add_test (suite, "unpublished years: the law's days off, provisional",
+                      test_statutory_unpublished) ||
+        !CU_add_test (suite, "reload in place, all or nothing", test_reload) ||
+        !CU_add_test (suite, "reach: when the published days run short", test_reach))
         return -1;
     return 0;
 }

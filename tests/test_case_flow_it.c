@@ -180,9 +180,9 @@ cit_test_provisional_deadline (void)
     CU_ASSERT_STRING_EQUAL (no, "BH01-20261228-0001");
     //  promised 3: Tue 29, Wed 30, Thu 31 December (published).
     CU_ASSERT_EQUAL (proto_int (r, "promised_deadline"), 20261231);
-    //  statutory 15: Dec 29-31 (3), then 2027, unpublished, by the plain weekday rule:
-    //  Fri Jan 1 (4), Jan 4-8 (9), 11-15 (14), Mon 18 (15).
-    CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20270118);
+    //  statutory 15: Dec 29-31 (3), then 2027, unpublished: weekdays less the days off by
+    //  law, 元旦 Fri Jan 1 off; Jan 4-8 (8), 11-15 (13), Mon 18 (14), Tue 19 (15).
+    CU_ASSERT_EQUAL (proto_int (r, "statutory_deadline"), 20270119);
     CU_ASSERT (json_is_true (json_object_get (r, "provisional")));
     json_decref (r);
     r = cit_get (c, no);

@@ -2,9 +2,9 @@
 
     - Every event a real broker journals, over a day that publishes every topic (tickets,
       calls, misses, transfer, park, appointments, ratings, cases from intake to the
-      cabinet, devices, the clock and the day), is checked against the event table of
-      protocol/proto_table.h with proto_event_check: no undeclared field, every required
-      one, the declared types. A CURVE broker's events name the device (`by_device`).
+      cabinet, devices, the clock and the day, a calendar reload), is checked against the
+      event table of protocol/proto_table.h with proto_event_check: no undeclared field,
+      every required one, the declared types. A CURVE broker's events name the device (`by_device`).
     - The generated parts of PROTOCOL.md equal what `onewindow admin protocol-table` prints
       now, every event topic has its field list in section 9, and every command its section
       7.N with its roles and kind.
@@ -343,6 +343,44 @@ s_grace_hall (int *seen)
     free (dir);
 }
 
+//  A hall whose calendar gains a year file while it runs (calendar.reload): on Fri
+//  2027-02-19, without a 2027 file, a case and a rectification are counted over the law's
+//  days; the fixture's 调休 day, Sat 02-20, moves their three deadlines a day earlier.
+static void
+s_reload_hall (int *seen)
+{
+    char config[700], path[800];
+    char *dir = test_hall_copy (2026, 2026, config, sizeof config);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (dir);
+    test_broker_t b;
+    CU_ASSERT_FATAL (test_broker_start (&b, config, 1803002400000LL) == 0);
+    proto_client_t *c = test_client (&b);
+    s_do (c, "counter.login", json_pack ("{s:i}", "counter", 1));
+    json_t *t = s_ok (c, "ticket.issue", json_pack ("{s:s}", "service", "B"));
+    s_do (c, "ticket.call_next", json_pack ("{s:i}", "counter", 1));
+    s_do (c, "ticket.start", json_pack ("{s:i}", "counter", 1));
+    s_do (c, "case.accept",
+          json_pack ("{s:i, s:s, s:s, s:s, s:[s,s,s]}", "counter", 1, "item", "employ_subsidy",
+                     "name", "刘秀英", "id_number", ID_OK, "documents", "application", "id_copy",
+                     "bank"));
+    s_do (c, "ticket.finish", json_pack ("{s:i}", "counter", 1));
+    s_do (c, "ticket.rate", json_pack ("{s:s, s:i}", "token", proto_str (t, "token"), "level", 2));
+    snprintf (path, sizeof path, "%s/calendar/2027.json", dir);
+    CU_ASSERT_EQUAL (test_copy_file (test_src ("tests/fixtures/calendar-2027.json"), path), 0);
+    json_t *r = s_ok (c, "calendar.reload", json_object ());
+    //  The case's promised (03-05) and statutory (03-19) deadlines, and the rectification's.
+    CU_ASSERT_EQUAL (json_array_size (json_object_get (r, "moved")), 3);
+    json_decref (r);
+    json_t *journal = s_journal (c);
+    s_check_journal (journal, seen);
+    json_decref (journal);
+    json_decref (t);
+    proto_client_destroy (&c);
+    test_broker_cleanup (&b);
+    test_rmtree (dir);
+    free (dir);
+}
+
 static void
 test_event_bodies (void)
 {
@@ -403,6 +441,7 @@ test_event_bodies (void)
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
     s_grace_hall (seen);
+    s_reload_hall (seen);
     for (int evt = 0; evt < PROTO_EVT_COUNT; evt++)
         if (!seen[evt]) {
             fprintf (stderr, "\n    no %s event in the scenario\n", proto_evt_topic (evt));

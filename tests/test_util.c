@@ -88,6 +88,39 @@ test_read_file (const char *path)
     return text;
 }
 
+int
+test_copy_file (const char *from, const char *to)
+{
+    char *text = test_read_file (from);
+    int rc = text ? test_write_file (to, text) : -1;
+    free (text);
+    return rc;
+}
+
+char *
+test_hall_copy (int first, int last, char *config, size_t size)
+{
+    char *dir = test_tmpdir ();
+    char path[700];
+    snprintf (config, size, "%s/hall.json", dir ? dir : "");
+    snprintf (path, sizeof path, "%s/calendar", dir ? dir : "");
+    if (!dir || test_copy_file (test_src ("etc/hall.example.json"), config) != 0 ||
+        mkdir (path, 0750) != 0)
+        goto fail;
+    for (int year = first; year <= last; year++) {
+        char from[64], to[800];
+        snprintf (from, sizeof from, "etc/calendar/%d.json", year);
+        snprintf (to, sizeof to, "%s/%d.json", path, year);
+        if (test_copy_file (test_src (from), to) != 0)
+            goto fail;
+    }
+    return dir;
+fail:
+    test_rmtree (dir);
+    free (dir);
+    return NULL;
+}
+
 broker_ticket_t *
 test_ticket_waiting (broker_hall_t *hall, int service, int priority)
 {

@@ -23,6 +23,14 @@ const char *test_bin (const char *program);
 int test_write_file (const char *path, const char *text);
 //  Reads a whole file; caller frees. NULL if it cannot be read.
 char *test_read_file (const char *path);
+//  Copies the file `from` to `to`. 0 / -1.
+int test_copy_file (const char *from, const char *to);
+//  A fresh temp directory holding a copy of etc/hall.example.json as hall.json and, in
+//  calendar/ beside it (where the copy's relative cases.calendar looks), copies of the
+//  published etc/calendar/YEAR.json for YEAR first..last: a hall whose year files a test
+//  may change. The config's path goes to `config`. Caller frees the returned directory
+//  path and removes the directory (test_rmtree). NULL on failure.
+char *test_hall_copy (int first, int last, char *config, size_t size);
 //  Runs a shell command and captures its stdout (caller frees). *status gets the exit code.
 char *test_run (const char *command, int *status);
 

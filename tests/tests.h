@@ -26,6 +26,7 @@
     X (estimate)        \
     X (broker_it)       \
     X (case_it)         \
+    X (calendar_it)     \
     X (crash_it)        \
     X (badinput_it)     \
     X (auth_it)         \
