@@ -20,7 +20,8 @@
 typedef enum {
     S_KEY_ACCEPTED,     //  no refusal seen
     S_KEY_NOT_ENROLLED, //  the ZAP handler said 400: not enrolled, or revoked
-    S_KEY_WRONG_SERVER, //  the broker drops our CURVE hello: it is not the key we trust
+    S_KEY_WRONG_SERVER, //  our CURVE hello could not be opened: not the key we trust
+    S_KEY_DROPPED,      //  our CURVE handshakes are closed at once: that, or --insecure
     S_KEY_REQUIRED,     //  we speak without keys to a broker that wants them
     S_KEY_UNWANTED      //  we speak CURVE to an --insecure broker
 } s_key_refusal_t;
@@ -118,8 +119,9 @@ s_monitor_event (proto_client_t *self, uint16_t event, uint32_t value)
         self->refusal = S_KEY_WRONG_SERVER;
     else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL && ++self->drops >= S_DROPS_REFUSED)
         //  A CURVE broker closes at once on a hello it cannot open (the wrong server key)
-        //  and on a client without CURVE; both look the same from here.
-        self->refusal = self->curve ? S_KEY_WRONG_SERVER : S_KEY_REQUIRED;
+        //  and on a client without CURVE; an --insecure broker on a CURVE client too, when
+        //  it closes before the client has read its greeting.
+        self->refusal = self->curve ? S_KEY_DROPPED : S_KEY_REQUIRED;
 }
 
 //  Reads every event waiting on the monitor (each is two frames: event id and value, then
@@ -259,6 +261,10 @@ s_refused (proto_client_t *self)
         : self->refusal == S_KEY_WRONG_SERVER
             ? "refused this device's key: the broker key it was given is not this broker's "
               "(--server-key or ONEWINDOW_SERVER_KEY: the broker's broker.pub)"
+        : self->refusal == S_KEY_DROPPED
+            ? "refused this device's key: the broker key it was given is not this broker's "
+              "(--server-key or ONEWINDOW_SERVER_KEY: the broker's broker.pub), or the broker "
+              "runs --insecure and takes no keys"
         : self->refusal == S_KEY_REQUIRED
             ? "requires keys: give --key and --server-key (or ONEWINDOW_KEY and "
               "ONEWINDOW_SERVER_KEY)"
