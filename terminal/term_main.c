@@ -122,7 +122,8 @@ s_help (FILE *out)
              "                 without both, the broker must run --insecure (local tests only)\n"
              "  --help         this help; 'onewindow ROLE --help' for a role's verbs\n"
              "\n"
-             "Exit status: 0 done, 1 refused by the broker, 2 usage, 3 broker unreachable.\n");
+             "Exit status: 0 done, 1 refused by the broker (also this device's key:\n"
+             "key_refused), 2 usage, 3 broker unreachable.\n");
 }
 
 int

@@ -945,6 +945,9 @@ test_web_it_suite (void)
                  test_web_pages_dashboard);
     CU_add_test (s, "headless Chromium: layouts at wall, TV, kiosk and phone sizes; voice",
                  test_web_browser_layout);
+    CU_add_test (s, "/rate/TOKEN: a level first, then a reason and a comment",
+                 test_web_pages_rating);
+    CU_add_test (s, "headless Chromium: the rating page on a phone", test_web_browser_rating);
     CU_add_test (s, "a broker restart under a connected stream", test_restart_under_stream);
     CU_add_test (s, "SIGTERM: a clean exit, no sanitizer reports", test_clean_exit);
     return 0;

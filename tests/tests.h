@@ -48,7 +48,8 @@
     X (mirror_it)       \
     X (web_it)          \
     X (sim_it)          \
-    X (spec)
+    X (spec)            \
+    X (readme_it)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)
