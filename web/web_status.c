@@ -451,15 +451,20 @@ s_thanks (FILE *f, long level, const json_t *r)
              "<main><section class=\"ticket-card\" id=\"thanks\"><h1>感谢您的评价 <span "
              "class=\"en\">Thank you</span></h1><p>%s <span class=\"en\">%s</span></p>\n",
              s_level_zh[level], s_level_en[level]);
-    const json_t *item = json_object_get (r, "rectification");
-    if (json_is_object (item)) {
-        char date[16];
-        web_html_date (proto_int (item, "deadline"), date, sizeof date);
-        fprintf (f,
-                 "<p class=\"bad\" id=\"follow-up\">我们将核实并整改您反映的问题，于 %s 前答复您"
-                 "（整改编号 %lld）。<span class=\"en\">We will look into this and answer by %s "
-                 "(item %lld).</span></p>\n",
-                 date, (long long)proto_int (item, "id"), date, (long long)proto_int (item, "id"));
+    //  The broker's own words for the rater (ticket.rate `message`): no item numbers, no
+    //  internal states, no raw dates.
+    const char *msg = proto_str (r, "message"), *msg_en = proto_str (r, "message_en");
+    if (*msg) {
+        fputs ("<p class=\"", f);
+        fputs (json_is_object (json_object_get (r, "rectification")) ? "bad" : "good", f);
+        fputs ("\" id=\"follow-up\">", f);
+        web_escape (f, msg);
+        if (*msg_en) {
+            fputs (" <span class=\"en\">", f);
+            web_escape (f, msg_en);
+            fputs ("</span>", f);
+        }
+        fputs ("</p>\n", f);
     }
     fputs ("</section></main>\n", f);
     web_page_end (f, 0);
