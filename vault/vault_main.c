@@ -162,8 +162,6 @@ s_serve (vault_core_t *core, s_reader_t *readers, int nreaders, vault_camera_t *
 static void
 s_camera_summary (vault_camera_t *camera)
 {
-    if (!camera)
-        return;
     vault_camera_stats_t st;
     vault_camera_stats (camera, &st);
     log_info ("camera: %llu frames decoded (%llu with codes), %llu stale dropped, %llu reads "
@@ -172,6 +170,28 @@ s_camera_summary (vault_camera_t *camera)
               (unsigned long long)st.stale, (unsigned long long)st.retried,
               (unsigned long long)st.unreadable, (unsigned long long)st.refused,
               (long long)st.decode_max_ms);
+}
+
+//  Opens the inputs (scanner paths NULL: stdin, and no staff reader; frames NULL: no camera)
+//  and serves until a signal. 0, or 1 if the camera cannot be watched.
+static int
+s_run (vault_core_t *core, const char *scanner, const char *staff, const char *frames, int keep)
+{
+    s_reader_t readers[2] = {{.fd = -1, .path = scanner, .source = VAULT_SRC_SCANNER},
+                             {.fd = -1, .path = staff, .source = VAULT_SRC_STAFF}};
+    vault_camera_t *camera = frames ? vault_camera_new (frames, keep) : NULL;
+    if (frames && !camera)
+        return 1;
+    s_reader_open (&readers[0]);
+    s_reader_open (&readers[1]);
+    s_serve (core, readers, 2, camera);
+    if (camera)
+        s_camera_summary (camera);
+    vault_camera_destroy (&camera);
+    for (int i = 0; i < 2; i++)
+        if (readers[i].fd > STDIN_FILENO)
+            close (readers[i].fd);
+    return 0;
 }
 
 int
@@ -283,20 +303,7 @@ main (int argc, char **argv)
     if (core) {
         log_info ("ready: cabinet %s (%s), %d slots, boards on %s, broker %s", config.id,
                   config.name, config.nslots, config.serial_path, broker_ep);
-        s_reader_t readers[2] = {{.fd = -1, .path = scanner, .source = VAULT_SRC_SCANNER},
-                                 {.fd = -1, .path = staff_scanner, .source = VAULT_SRC_STAFF}};
-        s_reader_open (&readers[0]);
-        s_reader_open (&readers[1]);
-        vault_camera_t *camera = frames ? vault_camera_new (frames, keep_frames) : NULL;
-        if (!frames || camera) {
-            s_serve (core, readers, 2, camera);
-            rc = 0;
-        }
-        s_camera_summary (camera);
-        vault_camera_destroy (&camera);
-        for (int i = 0; i < 2; i++)
-            if (readers[i].fd > STDIN_FILENO)
-                close (readers[i].fd);
+        rc = s_run (core, scanner, staff_scanner, frames, keep_frames);
         log_info ("stopping");
     }
     vault_core_destroy (&core);
