@@ -152,9 +152,12 @@ test-run:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	$(BINDIR)/run_tests $(TESTS)
 
+#  In a terminal the hall runs as a job of its own (bash -m: its own process group, in the
+#  terminal's foreground), so Ctrl-C stops the hall and reaches make not at all: the demo
+#  says "demo: stopped" and make exits 0 instead of dying of the signal.
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@scripts/demo
+	@if [ -t 0 ]; then bash -mc 'scripts/demo; exit $$?'; else scripts/demo; fi
 
 bench: deps
 	@$(MAKE) --no-print-directory all

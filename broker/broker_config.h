@@ -112,7 +112,7 @@ typedef struct {
     char *status_url;     //  prefix of the QR URL ("" = the bare token)
     int idem_hours;       //  how long request ids are remembered
     int over_wait_min;    //  a wait longer than this counts as an over-wait (超时等候)
-    int rectify_days;     //  working days to verify, answer and fix a bad rating
+    int rectify_days;     //  working days from a bad rating to its close: 核实, 整改, 回访
     int nservices;
     broker_service_cfg_t services[BROKER_MAX_SERVICES];
     int ncounters;

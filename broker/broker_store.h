@@ -48,6 +48,7 @@
     X (NOTICE_DUE, "notice_due", "sequences (u64 BE) of the notices still to deliver")          \
     X (NOTICE_CASE, "notice_case", "case number NUL sequence (u64 BE): the case's notices")     \
     X (RECTIFY, "rectify", "id (u64 BE) -> rectification item of a bad rating")                 \
+    X (RATINGS, "ratings", "case number -> the case's rating (一事一评), once per case")        \
     X (DEVICES, "devices", "CURVE public key (Z85) -> enrolled device: name, role, revoked")    \
     X (APPTS, "appts", "appointment code -> booking JSON (预约)")                               \
     X (APPT_PERSON, "appt_person", "\"YYYYMMDD|person\" -> code: one booking per person a day") \

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +15,34 @@
 #include "proto_msg.h"
 #include "proto_wire.h"
 
+//  Why the broker refused this device's handshake (its monitor events say so; the broker
+//  never sees the request, so only the client can tell).
+typedef enum {
+    S_KEY_ACCEPTED,     //  no refusal seen
+    S_KEY_NOT_ENROLLED, //  the ZAP handler said 400: not enrolled, or revoked
+    S_KEY_WRONG_SERVER, //  our CURVE hello could not be opened: not the key we trust
+    S_KEY_DROPPED,      //  our CURVE handshakes are closed at once: that, or --insecure
+    S_KEY_REQUIRED,     //  we speak without keys to a broker that wants them
+    S_KEY_UNWANTED      //  we speak CURVE to an --insecure broker
+} s_key_refusal_t;
+
+//  Handshakes dropped in a row before the client concludes it is the key, not bad luck: a
+//  broker killed mid-handshake drops one, and its restart shows as failed connects first.
+#define S_DROPS_REFUSED 3
+
 struct proto_client {
-    void *ctx;         //  own ZeroMQ context
-    void *socket;      //  DEALER; recreated after a timeout
-    char *endpoint;    //  broker request endpoint
-    int timeout_ms;    //  per try
-    int tries;         //  tries per call
-    char code[64];     //  last call's status code
-    char message[512]; //  last call's human message
+    void *ctx;               //  own ZeroMQ context
+    void *socket;            //  DEALER; recreated after a timeout
+    void *monitor;           //  PAIR with the DEALER's handshake events; NULL if none
+    int generation;          //  numbers each DEALER's monitor endpoint
+    bool curve;              //  the DEALER speaks CURVE
+    int drops;               //  handshakes dropped in a row (S_DROPS_REFUSED)
+    s_key_refusal_t refusal; //  seen on the current DEALER
+    char *endpoint;          //  broker request endpoint
+    int timeout_ms;          //  per try
+    int tries;               //  tries per call
+    char code[64];           //  last call's status code
+    char message[512];       //  last call's human message
 };
 
 //  The process's CURVE settings (proto_curve_default); empty server key: plain TCP.
@@ -61,11 +82,82 @@ s_now_ms (void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+//  Watches the new DEALER's handshakes through an inproc PAIR, connected before the DEALER
+//  connects so that no event is lost. Without it, a refused key only times out.
+static void
+s_monitor_open (proto_client_t *self)
+{
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://proto-client-monitor-%d", ++self->generation);
+    int events = ZMQ_EVENT_CLOSED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+                 ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                 ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+    if (zmq_socket_monitor (self->socket, endpoint, events) != 0)
+        return;
+    self->monitor = zmq_socket (self->ctx, ZMQ_PAIR);
+    int zero = 0;
+    if (self->monitor && (zmq_setsockopt (self->monitor, ZMQ_LINGER, &zero, sizeof zero) != 0 ||
+                          zmq_connect (self->monitor, endpoint) != 0)) {
+        zmq_close (self->monitor);
+        self->monitor = NULL;
+    }
+}
+
+//  Takes one monitor event: what it says about this device's key goes into self.
+static void
+s_monitor_event (proto_client_t *self, uint16_t event, uint32_t value)
+{
+    if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED || event == ZMQ_EVENT_CLOSED)
+        self->drops = 0; //  a handshake went through, or no broker answered the connect
+    else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && value == 400)
+        self->refusal = S_KEY_NOT_ENROLLED;
+    else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
+             value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+        self->refusal = self->curve ? S_KEY_UNWANTED : S_KEY_REQUIRED;
+    else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
+             value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
+        self->refusal = S_KEY_WRONG_SERVER;
+    else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL && ++self->drops >= S_DROPS_REFUSED)
+        //  A CURVE broker closes at once on a hello it cannot open (the wrong server key)
+        //  and on a client without CURVE; an --insecure broker on a CURVE client too, when
+        //  it closes before the client has read its greeting.
+        self->refusal = self->curve ? S_KEY_DROPPED : S_KEY_REQUIRED;
+}
+
+//  Reads every event waiting on the monitor (each is two frames: event id and value, then
+//  the endpoint).
+static void
+s_monitor_drain (proto_client_t *self)
+{
+    while (self->monitor) {
+        zmq_msg_t msg;
+        zmq_msg_init (&msg);
+        if (zmq_msg_recv (&msg, self->monitor, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&msg);
+            return;
+        }
+        if (zmq_msg_size (&msg) == 6) {
+            uint16_t event;
+            uint32_t value;
+            memcpy (&event, zmq_msg_data (&msg), 2);
+            memcpy (&value, (uint8_t *)zmq_msg_data (&msg) + 2, 4);
+            s_monitor_event (self, event, value);
+        }
+        while (zmq_msg_more (&msg) && zmq_msg_recv (&msg, self->monitor, 0) >= 0)
+            ;
+        zmq_msg_close (&msg);
+    }
+}
+
 static int
 s_connect (proto_client_t *self)
 {
+    if (self->monitor)
+        zmq_close (self->monitor);
+    self->monitor = NULL;
     if (self->socket)
         zmq_close (self->socket);
+    self->refusal = S_KEY_ACCEPTED;
     self->socket = zmq_socket (self->ctx, ZMQ_DEALER);
     if (!self->socket)
         return -1;
@@ -77,6 +169,8 @@ s_connect (proto_client_t *self)
     zmq_setsockopt (self->socket, ZMQ_MAXMSGSIZE, &max, sizeof max);
     if (proto_curve_apply (self->socket) != 0)
         return -1;
+    self->curve = s_server_public[0] != 0;
+    s_monitor_open (self);
     if (zmq_connect (self->socket, self->endpoint) != 0) {
         snprintf (self->message, sizeof self->message, "cannot connect to %s: %s", self->endpoint,
                   zmq_strerror (errno));
@@ -109,6 +203,8 @@ proto_client_destroy (proto_client_t **self_p)
     if (!self_p || !*self_p)
         return;
     proto_client_t *self = *self_p;
+    if (self->monitor)
+        zmq_close (self->monitor);
     if (self->socket)
         zmq_close (self->socket);
     if (self->ctx)
@@ -131,6 +227,16 @@ proto_client_code (const proto_client_t *self)
     return self->code;
 }
 
+int
+proto_client_exit_status (const proto_client_t *self, int rc)
+{
+    if (rc == PROTO_ERR_OK)
+        return PROTO_EXIT_OK;
+    if (rc == PROTO_CLIENT_UNREACHABLE && strcmp (self->code, "key_refused") != 0)
+        return PROTO_EXIT_UNREACHABLE;
+    return PROTO_EXIT_REFUSED;
+}
+
 const char *
 proto_client_message (const proto_client_t *self)
 {
@@ -141,6 +247,29 @@ const char *
 proto_client_endpoint (const proto_client_t *self)
 {
     return self->endpoint;
+}
+
+//  The call's outcome when the broker refused this device's handshake: what to change.
+static void
+s_refused (proto_client_t *self)
+{
+    snprintf (self->code, sizeof self->code, "key_refused");
+    const char *why =
+        self->refusal == S_KEY_NOT_ENROLLED
+            ? "refused this device's key: it is not enrolled, or was revoked (an administrator "
+              "enrols its .pub: onewindow admin enroll)"
+        : self->refusal == S_KEY_WRONG_SERVER
+            ? "refused this device's key: the broker key it was given is not this broker's "
+              "(--server-key or ONEWINDOW_SERVER_KEY: the broker's broker.pub)"
+        : self->refusal == S_KEY_DROPPED
+            ? "refused this device's key: the broker key it was given is not this broker's "
+              "(--server-key or ONEWINDOW_SERVER_KEY: the broker's broker.pub), or the broker "
+              "runs --insecure and takes no keys"
+        : self->refusal == S_KEY_REQUIRED
+            ? "requires keys: give --key and --server-key (or ONEWINDOW_KEY and "
+              "ONEWINDOW_SERVER_KEY)"
+            : "takes no keys (it runs --insecure): leave out --key and --server-key";
+    snprintf (self->message, sizeof self->message, "the broker at %s %s", self->endpoint, why);
 }
 
 //  A refusal decided here, before anything is sent: the code and body the broker would
@@ -176,7 +305,7 @@ s_take_reply (proto_client_t *self, const proto_wire_reply_t *reply, json_t **re
 
 //  Waits up to `timeout_ms` for the reply carrying `request_id`, dropping late replies to
 //  earlier tries and malformed messages. The call's result code, or
-//  PROTO_CLIENT_UNREACHABLE when none came.
+//  PROTO_CLIENT_UNREACHABLE when none came or the broker refused our key (self->refusal).
 static int
 s_wait_reply (proto_client_t *self, const char *request_id, int timeout_ms, json_t **result)
 {
@@ -185,12 +314,20 @@ s_wait_reply (proto_client_t *self, const char *request_id, int timeout_ms, json
         int64_t left = deadline - s_now_ms ();
         if (left <= 0)
             return PROTO_CLIENT_UNREACHABLE;
-        zmq_pollitem_t item = {self->socket, 0, ZMQ_POLLIN, 0};
-        int n = zmq_poll (&item, 1, (long)left);
+        zmq_pollitem_t items[2] = {{self->socket, 0, ZMQ_POLLIN, 0},
+                                   {self->monitor, 0, ZMQ_POLLIN, 0}};
+        int n = zmq_poll (items, self->monitor ? 2 : 1, (long)left);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             return PROTO_CLIENT_UNREACHABLE;
+        if (items[1].revents & ZMQ_POLLIN) {
+            s_monitor_drain (self);
+            if (self->refusal != S_KEY_ACCEPTED)
+                return PROTO_CLIENT_UNREACHABLE;
+        }
+        if (!(items[0].revents & ZMQ_POLLIN))
+            continue;
         proto_wire_reply_t reply;
         proto_wire_rc_t wrc = proto_wire_recv_reply (self->socket, 0, &reply);
         int rc = PROTO_CLIENT_UNREACHABLE;
@@ -233,7 +370,18 @@ proto_client_call_id (proto_client_t *self, const char *command, const json_t *b
     snprintf (self->message, sizeof self->message,
               "no reply from the broker at %s after %d tries of %d ms; is it running?",
               self->endpoint, self->tries, self->timeout_ms);
-    for (int attempt = 0; attempt < self->tries && rc == PROTO_CLIENT_UNREACHABLE; attempt++) {
+    //  What happened since the last call is history: a socket whose handshake failed then
+    //  (a key revoked and enrolled again, a broker restarted) starts afresh.
+    s_monitor_drain (self);
+    bool fresh = self->refusal != S_KEY_ACCEPTED || self->drops > 0;
+    self->drops = 0;
+    if (fresh && s_connect (self) != 0) {
+        free (text);
+        return rc;
+    }
+    for (int attempt = 0;
+         attempt < self->tries && rc == PROTO_CLIENT_UNREACHABLE && self->refusal == S_KEY_ACCEPTED;
+         attempt++) {
         if (attempt > 0 && s_connect (self) != 0)
             break;
         if (proto_wire_send_request (self->socket, command, request_id, text, size, 0) != 0)
@@ -241,6 +389,8 @@ proto_client_call_id (proto_client_t *self, const char *command, const json_t *b
         rc = s_wait_reply (self, request_id, self->timeout_ms, result);
     }
     free (text);
+    if (self->refusal != S_KEY_ACCEPTED)
+        s_refused (self);
     return rc;
 }
 

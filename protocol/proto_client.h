@@ -6,7 +6,12 @@
     on the dead connection) and the same request, with the same request id, is sent again;
     the broker's idempotency record makes the retry safe: a request that was applied
     returns its first reply and changes nothing twice. Replies with other request ids
-    (late answers to earlier tries) are discarded. */
+    (late answers to earlier tries) are discarded.
+
+    A broker that refuses this device's CURVE handshake never sees the request, so it cannot
+    answer; the client watches its socket's handshake events instead and ends the call at
+    once with the code "key_refused": a key not enrolled or revoked, the wrong broker key,
+    no keys for a broker that wants them, or keys for one that runs --insecure. */
 #ifndef PROTO_CLIENT_H
 #define PROTO_CLIENT_H
 
@@ -16,7 +21,7 @@
 typedef struct proto_client proto_client_t;
 
 //  Exit status of every onewindow program, for scripts: done; refused by the broker (an
-//  error reply); usage error; broker unreachable.
+//  error reply, or this device's key refused); usage error; broker unreachable.
 #define PROTO_EXIT_OK          0
 #define PROTO_EXIT_REFUSED     1
 #define PROTO_EXIT_USAGE       2
@@ -35,7 +40,9 @@ void proto_client_set_timeout (proto_client_t *self, int timeout_ms, int tries);
 //  Sends `command` with `body` (borrowed; NULL means {}) and waits for its reply.
 //  Returns 0 (PROTO_ERR_OK) with *result the reply body; a proto_err_t code (> 0) with
 //  *result the error body {"code", "message"}; or PROTO_CLIENT_UNREACHABLE with *result
-//  NULL when no reply came after every try. Caller owns *result.
+//  NULL when no reply came after every try, or the broker refused this device's key
+//  (proto_client_code says "key_refused"): either way the broker applied nothing.
+//  Caller owns *result.
 int proto_client_call (proto_client_t *self, const char *command, const json_t *body,
                        json_t **result);
 //  Like proto_client_call with a caller-chosen request id (tests and tools that replay).
@@ -44,8 +51,12 @@ int proto_client_call (proto_client_t *self, const char *command, const json_t *
 //  the broker's libzmq would drop with the connection (too_large).
 int proto_client_call_id (proto_client_t *self, const char *command, const json_t *body,
                           const char *request_id, json_t **result);
-//  The error code string of the last call ("ok", "unknown_service", ..., "unreachable").
+//  The error code string of the last call ("ok", "unknown_service", ..., "unreachable",
+//  "key_refused").
 const char *proto_client_code (const proto_client_t *self);
+//  The exit status for the last call, which returned `rc`: PROTO_EXIT_OK, _REFUSED (an
+//  error reply, or this device's key refused: retrying will not help) or _UNREACHABLE.
+int proto_client_exit_status (const proto_client_t *self, int rc);
 //  A human sentence about the last call's failure ("" after success).
 const char *proto_client_message (const proto_client_t *self);
 //  The endpoint this client talks to.

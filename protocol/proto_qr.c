@@ -2,6 +2,7 @@
 #include "proto_qr.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <png.h>
 #include <qrencode.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zbar.h>
 
@@ -138,13 +140,14 @@ proto_utf8_valid (const char *s, size_t len)
     return true;
 }
 
-int
-proto_qr_decode_gray (const unsigned char *pixels, int width, int height, char *out,
-                      size_t out_size)
+//  Called for each QR symbol of an image with its bytes; returns false to stop.
+typedef bool (s_symbol_fn) (const char *data, size_t len, void *arg);
+
+//  Runs ZBar over a gray image (pixels borrowed) and calls `fn` for each QR symbol, in
+//  ZBar's order. 0, or -1 on out of memory.
+static int
+s_scan (const unsigned char *pixels, int width, int height, s_symbol_fn *fn, void *arg)
 {
-    if (!pixels || width <= 0 || height <= 0 || !out || out_size == 0)
-        return -1;
-    out[0] = 0;
     zbar_image_scanner_t *scanner = zbar_image_scanner_create ();
     zbar_image_t *image = zbar_image_create ();
     int rc = -1;
@@ -162,30 +165,16 @@ proto_qr_decode_gray (const unsigned char *pixels, int width, int height, char *
     zbar_image_set_size (image, (unsigned)width, (unsigned)height);
     //  ZBar only reads the buffer; with no cleanup handler it never frees it.
     zbar_image_set_data (image, (void *)pixels, (unsigned long)width * (unsigned long)height, NULL);
-    int found = zbar_scan_image (scanner, image);
-    if (found <= 0)
+    rc = 0;
+    if (zbar_scan_image (scanner, image) <= 0)
         goto done;
-    const zbar_symbol_t *symbol = zbar_image_first_symbol (image);
-    for (; symbol; symbol = zbar_symbol_next (symbol))
-        if (zbar_symbol_get_type (symbol) == ZBAR_QRCODE)
+    for (const zbar_symbol_t *symbol = zbar_image_first_symbol (image); symbol;
+         symbol = zbar_symbol_next (symbol)) {
+        const char *data = zbar_symbol_get_data (symbol);
+        if (zbar_symbol_get_type (symbol) == ZBAR_QRCODE && data &&
+            !fn (data, zbar_symbol_get_data_length (symbol), arg))
             break;
-    if (!symbol)
-        goto done;
-    const char *data = zbar_symbol_get_data (symbol);
-    size_t len = zbar_symbol_get_data_length (symbol);
-    if (!data)
-        goto done;
-    if (memchr (data, 0, len) || !proto_utf8_valid (data, len)) {
-        fprintf (stderr, "proto_qr: QR code holds %zu bytes that are not UTF-8 text\n", len);
-        goto done;
     }
-    if (len >= out_size || len > INT_MAX) {
-        fprintf (stderr, "proto_qr: QR code holds %zu bytes, room for %zu\n", len, out_size - 1);
-        goto done;
-    }
-    memcpy (out, data, len);
-    out[len] = 0;
-    rc = (int)len;
 done:
     if (image) {
         zbar_image_set_data (image, NULL, 0, NULL);
@@ -193,6 +182,93 @@ done:
     }
     if (scanner)
         zbar_image_scanner_destroy (scanner);
+    return rc;
+}
+
+//  Copies a symbol's bytes plus a NUL into out: its length, or -1 (said why) if they are
+//  not UTF-8 text or do not fit.
+static int
+s_copy_text (const char *data, size_t len, char *out, size_t out_size)
+{
+    if (memchr (data, 0, len) || !proto_utf8_valid (data, len)) {
+        fprintf (stderr, "proto_qr: QR code holds %zu bytes that are not UTF-8 text\n", len);
+        return -1;
+    }
+    if (len >= out_size || len > INT_MAX) {
+        fprintf (stderr, "proto_qr: QR code holds %zu bytes, room for %zu\n", len, out_size - 1);
+        return -1;
+    }
+    memcpy (out, data, len);
+    out[len] = 0;
+    return (int)len;
+}
+
+typedef struct {
+    char *out;
+    size_t size;
+    int rc;
+} s_first_t;
+
+static bool
+s_take_first (const char *data, size_t len, void *arg)
+{
+    s_first_t *first = arg;
+    first->rc = s_copy_text (data, len, first->out, first->size);
+    return false;
+}
+
+int
+proto_qr_decode_gray (const unsigned char *pixels, int width, int height, char *out,
+                      size_t out_size)
+{
+    if (!pixels || width <= 0 || height <= 0 || !out || out_size == 0)
+        return -1;
+    out[0] = 0;
+    s_first_t first = {out, out_size, -1};
+    if (s_scan (pixels, width, height, s_take_first, &first) != 0)
+        return -1;
+    return first.rc;
+}
+
+static bool
+s_take_each (const char *data, size_t len, void *arg)
+{
+    proto_qr_codes_t *codes = arg;
+    char *slot = codes->text[codes->count];
+    if (s_copy_text (data, len, slot, sizeof codes->text[0]) < 0)
+        return true;
+    for (int i = 0; i < codes->count; i++)
+        if (strcmp (codes->text[i], slot) == 0)
+            return true; //  the same code twice (two copies on one poster)
+    codes->count++;
+    return codes->count < PROTO_QR_MAX_CODES;
+}
+
+int
+proto_qr_decode_all_gray (const unsigned char *pixels, int width, int height, proto_qr_codes_t *out)
+{
+    if (!out)
+        return -1;
+    out->count = 0;
+    if (!pixels || width <= 0 || height <= 0)
+        return -1;
+    if (s_scan (pixels, width, height, s_take_each, out) != 0)
+        return -1;
+    return out->count;
+}
+
+int
+proto_qr_decode_all_png (const char *path, proto_qr_codes_t *out)
+{
+    if (!out)
+        return -1;
+    out->count = 0;
+    unsigned char *pixels = NULL;
+    int width, height;
+    if (proto_png_read_gray (path, &pixels, &width, &height))
+        return -1;
+    int rc = proto_qr_decode_all_gray (pixels, width, height, out);
+    free (pixels);
     return rc;
 }
 
@@ -252,9 +328,21 @@ proto_png_read_gray (const char *path, unsigned char **pixels, int *width, int *
     s_png_error_t err;
     err.message[0] = 0;
 
-    file = fopen (path, "rb");
-    if (!file) {
-        fprintf (stderr, "proto_qr: cannot open '%s': %s\n", path, strerror (errno));
+    //  Without blocking, and only a regular file: a FIFO or a device named *.png would
+    //  otherwise hang the reader until someone writes to it.
+    int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    const char *why = NULL;
+    if (fd < 0 || fstat (fd, &st) != 0)
+        why = strerror (errno);
+    else if (!S_ISREG (st.st_mode))
+        why = "not a regular file";
+    else if (!(file = fdopen (fd, "rb")))
+        why = strerror (errno);
+    if (why) {
+        fprintf (stderr, "proto_qr: cannot open '%s': %s\n", path, why);
+        if (fd >= 0)
+            close (fd);
         return -1;
     }
     unsigned char signature[8];

@@ -43,6 +43,25 @@ int proto_qr_decode_gray (const unsigned char *pixels, int width, int height, ch
 //  proto_qr_decode_gray on the image in the PNG file at `path`.
 int proto_qr_decode_png (const char *path, char *out, size_t out_size);
 
+#define PROTO_QR_MAX_CODES 8    //  codes kept from one image
+#define PROTO_QR_TEXT_MAX  1024 //  bytes of one code's text, its NUL included
+
+//  The codes found in one image: a citizen's phone beside a poster is two.
+typedef struct {
+    int count;                                        //  0..PROTO_QR_MAX_CODES
+    char text[PROTO_QR_MAX_CODES][PROTO_QR_TEXT_MAX]; //  each NUL-terminated, all different
+} proto_qr_codes_t;
+
+//  Finds every QR code in a gray image (pixels borrowed) and keeps, in ZBar's order, the
+//  text of each that is valid UTF-8 without NUL and fits, each text once, up to
+//  PROTO_QR_MAX_CODES. Returns out->count (0: none), or -1 on bad arguments or out of memory.
+int proto_qr_decode_all_gray (const unsigned char *pixels, int width, int height,
+                              proto_qr_codes_t *out);
+//  proto_qr_decode_all_gray on the PNG file at `path`; -1 (count 0) when the file cannot be
+//  read as a picture (missing, not a regular file, truncated, corrupt), so a caller tells
+//  "no code in the picture" (0) from "no picture yet" (-1).
+int proto_qr_decode_all_png (const char *path, proto_qr_codes_t *out);
+
 //  True if `s` (len bytes) is well-formed UTF-8 (RFC 3629): no overlong forms, no
 //  surrogates (U+D800–DFFF), nothing above U+10FFFF, no truncated sequence. NUL bytes
 //  are valid UTF-8; callers that need C strings check for them separately.
@@ -51,7 +70,8 @@ bool proto_utf8_valid (const char *s, size_t len);
 //  Reads any PNG (palette, gray, RGB, with or without alpha, 1–16 bits, interlaced) as
 //  8-bit gray; transparent pixels are composited onto white, as paper would show them.
 //  Sets *pixels to a new width×height buffer the caller frees. -1 if the file cannot be
-//  opened, is not a PNG, is corrupt, or is larger than 16384 pixels on a side.
+//  opened, is not a regular file (a FIFO named *.png is refused, never waited on), is not
+//  a PNG, is corrupt or cut short, or is larger than 16384 pixels on a side.
 int proto_png_read_gray (const char *path, unsigned char **pixels, int *width, int *height);
 //  Writes pixels (borrowed) as an 8-bit gray PNG, replacing `path`. On -1 no partial file
 //  is left behind.

@@ -187,14 +187,24 @@
     X (EVENTS_RANGE, events_range, "events.range", R_ANY, PROTO_READ, "from:i limit:i?",                    \
        "Journal events from sequence `from` (at most 1000): history for charts and audits.")                \
     X (TICKET_RATE, ticket_rate, "ticket.rate", R_KIOSK | R_WEB | R_COUNTER | R_ADMIN,                      \
-       PROTO_WRITE, "token:s? counter:i? level:i comment:s?",                                               \
+       PROTO_WRITE, "token:s? counter:i? case_no:s? level:i comment:s?",                                    \
        "Rate a finished visit (好差评): 5 非常满意 .. 1 非常不满意; 1-2 open a rectification. " \
-       "By the slip's `token`, or by `counter` (the counter's rating pad: its last visit, "                 \
-       "within 10 minutes of the finish).")                                                                 \
+       "With `case_no`, the concluded case the slip leads to (一事一评). By the slip's `token`, "       \
+       "or a visit by `counter` (the counter's rating pad: its last visit, within 10 minutes of "           \
+       "the finish).")                                                                                      \
     X (RATING_LIST, rating_list, "rating.list", R_OFFICE | R_MONITOR | R_WEB | R_ADMIN,                     \
-       PROTO_READ, "state:s?", "Rectification items for bad ratings, with their deadlines.")                \
+       PROTO_READ, "state:s?",                                                                              \
+       "Rectification items of bad ratings: stage, what each awaits, deadline; and the figures "            \
+       "the hall is judged on.")                                                                            \
+    X (RATING_VERIFY, rating_verify, "rating.verify", R_OFFICE | R_ADMIN, PROTO_WRITE,                      \
+       "id:i result:s reason:s? clerk:s",                                                                   \
+       "核实 a bad rating: `valid`, `invalid` (with the reason) or `appealed` to the supervising "        \
+       "body.")                                                                                             \
     X (RATING_RECTIFY, rating_rectify, "rating.rectify", R_OFFICE | R_ADMIN, PROTO_WRITE,                   \
-       "id:i answer:s clerk:s?", "Close a bad rating's rectification with the answer given.")               \
+       "id:i answer:s clerk:s?", "整改: what was done about a bad rating verified valid.")                  \
+    X (RATING_REVISIT, rating_revisit, "rating.revisit", R_OFFICE | R_ADMIN, PROTO_WRITE,                   \
+       "id:i result:s contacted:b? note:s? clerk:s?",                                                       \
+       "回访: the rater called back and told the outcome; closes the rectification.")                       \
     X (DEVICE_ENROLL, device_enroll, "device.enroll", R_ADMIN, PROTO_WRITE,                                 \
        "public_key:s role:s name:s", "Admit a device's CURVE public key in one role.")                      \
     X (DEVICE_REVOKE, device_revoke, "device.revoke", R_ADMIN, PROTO_WRITE, "device:s",                     \
@@ -513,13 +523,27 @@
     F ("ticket:o", "the visit rated, `done` (6.3)")                                                \
     F ("level:i", "1 to 5 (5 非常满意)")                                                           \
     F ("counter:i", "the counter that last called the ticket")                                     \
+    E (RATING_CASE_RECEIVED, "rating.case_received",                                               \
+       "A case was rated (一事一评): `ticket.rate` with `case_no`.")                               \
+    F ("case_no:s", "the case rated, concluded (6.10)")                                            \
+    F ("item:s", "its service item")                                                               \
+    F ("service:s", "the item's service prefix")                                                   \
+    F ("department:s", "the department that decided it")                                           \
+    F ("level:i", "1 to 5 (5 非常满意)")                                                           \
+    F ("counter:i", "the counter that took the application in")                                    \
     E (RATING_BAD, "rating.bad",                                                                   \
        "A bad rating (1 or 2) opened a rectification item: `ticket.rate`, after its "              \
-       "`rating.received`.")                                                                       \
-    F ("rectification:o", "the item, `open` (6.17)")                                               \
-    E (RATING_RECTIFIED, "rating.rectified", "A rectification was closed: `rating.rectify`.")      \
-    F ("rectification:o", "the item, `closed`, with `answer`, `clerk`, `closed`, `on_time` "       \
-                          "(6.17)")                                                                \
+       "`rating.received` or `rating.case_received`.")                                             \
+    F ("rectification:o", "the item, `received` (6.17)")                                           \
+    E (RATING_VERIFIED, "rating.verified", "A bad rating was verified (核实): `rating.verify`.")   \
+    F ("rectification:o", "the item, `valid`, `invalid` (with `verification`, `excluded`) or "     \
+                          "`appealed` (with `appeal`) (6.17)")                                     \
+    E (RATING_RECTIFIED, "rating.rectified",                                                       \
+       "A bad rating was rectified (整改): `rating.rectify`.")                                     \
+    F ("rectification:o", "the item, `rectified`, with `answer`, `clerk`, `rectified` (6.17)")     \
+    E (RATING_REVISITED, "rating.revisited",                                                       \
+       "The rater was called back (回访) and the rectification closed: `rating.revisit`.")         \
+    F ("rectification:o", "the item, `closed`, with `revisit`, `closed`, `on_time` (6.17)")        \
     E (RATING_DEADLINE_MOVED, "rating.deadline_moved",                                             \
        "An open rectification's deadline moved because the calendar changed: `calendar.reload`, "  \
        "SIGHUP.")                                                                                  \

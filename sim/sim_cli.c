@@ -58,7 +58,7 @@ sim_call (sim_opts_t *o, const char *command, json_t *body, json_t **result)
     fprintf (stderr, "onewindow sim: %s: %s [%s]\n", command, proto_client_message (o->client),
              proto_client_code (o->client));
     json_decref (reply);
-    return rc == PROTO_CLIENT_UNREACHABLE ? PROTO_EXIT_UNREACHABLE : PROTO_EXIT_REFUSED;
+    return proto_client_exit_status (o->client, rc);
 }
 
 int

@@ -71,7 +71,7 @@ term_call (term_opts_t *o, const char *command, json_t *body, json_t **result)
         term_print_checks (stderr, json_object_get (reply, "checks"));
     }
     json_decref (reply);
-    return rc == PROTO_CLIENT_UNREACHABLE ? TERM_EXIT_UNREACHABLE : TERM_EXIT_REFUSED;
+    return proto_client_exit_status (client, rc);
 }
 
 int

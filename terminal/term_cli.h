@@ -73,6 +73,7 @@ int term_staff_main (term_opts_t *o, int argc, char **argv);
 int term_vault_status_main (term_opts_t *o, int argc, char **argv);
 int term_rate_main (term_opts_t *o, int argc, char **argv);
 int term_monitor_main (term_opts_t *o, int argc, char **argv);
+int term_report_main (term_opts_t *o, int argc, char **argv);
 int term_board_main (term_opts_t *o, int argc, char **argv);
 //  `onewindow sim ...` (and `admin staffing`): runs the onewindow-sim program.
 int term_sim_main (term_opts_t *o, int argc, char **argv);

@@ -94,6 +94,7 @@ static const struct {
     {"web", s_web_main, "web gateway: board, dashboard, kiosk, status pages, SSE, metrics"},
     {"board", term_board_main, "the hall's call display with spoken calls (叫号屏)"},
     {"monitor", term_monitor_main, "the manager's live screen: waits, counters, cabinet, cases"},
+    {"report", term_report_main, "the figures the hall is judged on, for a day or a month"},
     {"admin", term_admin_main, "devices (enroll, revoke), backup, audit, clock-advance, raw calls"},
     {"keygen", term_keygen_main, "write a new CURVE keypair for a device or the broker"},
     {"sim", term_sim_main, "day simulator, Erlang C check and staffing on a simulated clock"},
@@ -121,7 +122,8 @@ s_help (FILE *out)
              "                 without both, the broker must run --insecure (local tests only)\n"
              "  --help         this help; 'onewindow ROLE --help' for a role's verbs\n"
              "\n"
-             "Exit status: 0 done, 1 refused by the broker, 2 usage, 3 broker unreachable.\n");
+             "Exit status: 0 done, 1 refused by the broker (also this device's key:\n"
+             "key_refused), 2 usage, 3 broker unreachable.\n");
 }
 
 int

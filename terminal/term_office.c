@@ -11,6 +11,13 @@
       onewindow office special-start CASE_NO --reason TEXT
       onewindow office withdraw CASE_NO [--reason TEXT]
       onewindow office [--department D] interactive
+
+    Bad ratings (好差评, PROTOCOL.md 6.17), each verified, put right and followed up:
+
+      onewindow office ratings [--state open|closed]
+      onewindow office --clerk NAME verify ID valid|invalid|appealed [REASON]
+      onewindow office rectify ID ANSWER
+      onewindow office revisit ID satisfied|unsatisfied|unreachable [NOTE]
 */
 #include <getopt.h>
 #include <stdlib.h>
@@ -79,6 +86,13 @@ s_help (FILE *out)
              "  special-end CASE_NO\n"
              "  withdraw CASE_NO [--reason TEXT]   the applicant withdraws\n"
              "  interactive                        keys; also the default without a verb\n"
+             "\n"
+             "Bad ratings (好差评): each is verified, put right and the rater called back:\n"
+             "  ratings [--state open|closed]      rectification items, what each awaits,\n"
+             "                                     and the figures\n"
+             "  verify ID valid|invalid|appealed [REASON]   核实 (a reason for the last two)\n"
+             "  rectify ID ANSWER                  整改: what was done\n"
+             "  revisit ID satisfied|unsatisfied|unreachable [NOTE]   回访; closes the item\n"
              "\n"
              "--clerk names who acts (kept in the audit trail). Add --json for JSON.\n");
 }
@@ -322,6 +336,138 @@ s_interactive (term_opts_t *o, s_args_t *a)
     return TERM_EXIT_OK;
 }
 
+//  ---------------------------------------------------------------------------------------
+//  Bad ratings: the rectification items (rating.*)
+
+//  The words of a rectification's stage and of what it awaits.
+static const char *
+s_rating_zh (const char *word)
+{
+    static const char *const words[][2] = {
+        {"received", "待核实"}, {"appealed", "申诉中"},  {"valid", "属实"},
+        {"invalid", "不属实"},  {"rectified", "已整改"}, {"closed", "已办结"},
+        {"verify", "核实"},     {"rectify", "整改"},     {"revisit", "回访"},
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp (words[i][0], word) == 0)
+            return words[i][1];
+    return word;
+}
+
+//  A ratio of the figures as a percentage, or "-".
+static void
+s_pct (const json_t *figures, const char *key, char *buf, size_t size)
+{
+    const json_t *v = json_object_get (figures, key);
+    if (json_is_number (v))
+        snprintf (buf, size, "%.0f%%", json_number_value (v) * 100);
+    else
+        snprintf (buf, size, "-");
+}
+
+static int
+s_ratings (term_opts_t *o, const s_args_t *a)
+{
+    json_t *r;
+    int rc = term_call (o, "rating.list",
+                        a->state ? json_pack ("{s:s}", "state", a->state) : json_object (), &r);
+    if (rc)
+        return rc;
+    if (o->json) {
+        term_print_json (r);
+        json_decref (r);
+        return TERM_EXIT_OK;
+    }
+    static const term_table_col_t cols[] = {
+        {"编号", "Id", 'r'},      {"阶段", "Stage", 'l'}, {"待办", "Next", 'l'},
+        {"期限", "Due", 'l'},     {"评价", "Level", 'l'}, {"评价对象", "Rated", 'l'},
+        {"意见", "Comment", 'l'},
+    };
+    term_table_t *t = term_table_new (cols, 7);
+    size_t i;
+    json_t *it;
+    json_array_foreach (json_object_get (r, "rectifications"), i, it) {
+        json_int_t d = proto_int (it, "deadline");
+        term_table_cellf (t, "%lld", (long long)proto_int (it, "id"));
+        term_table_cell (t, s_rating_zh (proto_str (it, "stage")));
+        term_table_cell (t, s_rating_zh (proto_str (it, "next")));
+        term_table_cellf (t, "%02lld-%02lld%s", (long long)d / 100 % 100, (long long)d % 100,
+                          json_is_true (json_object_get (it, "overdue")) ? " 超期" : "");
+        term_table_cell (t, proto_str (it, "level_name"));
+        term_table_cell (t, proto_is (it, "subject", "case")
+                                ? proto_str (it, "case_no")
+                                : proto_str (json_object_get (it, "ticket"), "number"));
+        term_table_cell (t, proto_str (it, "comment"));
+    }
+    term_table_print (t, stdout, 0);
+    term_table_destroy (&t);
+    const json_t *f = json_object_get (r, "figures");
+    char on_time[16], revisit[16], satisfied[16], good[16];
+    s_pct (f, "on_time_rate", on_time, sizeof on_time);
+    s_pct (f, "revisit_rate", revisit, sizeof revisit);
+    s_pct (f, "satisfied_rate", satisfied, sizeof satisfied);
+    s_pct (f, "case_good_rate", good, sizeof good);
+    printf ("\n差评 %lld 件，在办 %lld（超期 %lld），办结 %lld：按时 %s，回访 %s，回访满意 %s；"
+            "办件评价 %lld 次，好评 %s\n"
+            "bad %lld, open %lld (overdue %lld), closed %lld: on time %s, revisited %s, "
+            "satisfied %s; cases rated %lld, good %s\n",
+            (long long)proto_int (f, "bad"), (long long)proto_int (f, "open"),
+            (long long)proto_int (f, "overdue"), (long long)proto_int (f, "closed"), on_time,
+            revisit, satisfied, (long long)proto_int (f, "cases_rated"), good,
+            (long long)proto_int (f, "bad"), (long long)proto_int (f, "open"),
+            (long long)proto_int (f, "overdue"), (long long)proto_int (f, "closed"), on_time,
+            revisit, satisfied, (long long)proto_int (f, "cases_rated"), good);
+    json_decref (r);
+    return TERM_EXIT_OK;
+}
+
+static bool
+s_rating_verb (const char *verb)
+{
+    return strcmp (verb, "ratings") == 0 || strcmp (verb, "verify") == 0 ||
+           strcmp (verb, "rectify") == 0 || strcmp (verb, "revisit") == 0;
+}
+
+//  A rating verb with its n positional arguments (ID, then RESULT and text, or the text).
+static int
+s_rating (term_opts_t *o, const s_args_t *a, const char *verb, int n, char **arg)
+{
+    if (strcmp (verb, "ratings") == 0)
+        return n ? term_usage_error ("office", "ratings takes no argument") : s_ratings (o, a);
+    bool rectify = strcmp (verb, "rectify") == 0;
+    char *end;
+    long long id = n ? strtoll (arg[0], &end, 10) : 0;
+    if (n < 2 || n > (rectify ? 2 : 3) || id <= 0 || *end)
+        return term_usage_error ("office", "%s needs the item's ID and %s", verb,
+                                 rectify ? "the ANSWER" : "a RESULT, then a text if any");
+    json_t *body = json_pack ("{s:I}", "id", (json_int_t)id);
+    if (rectify)
+        json_object_set_new (body, "answer", json_string (arg[1]));
+    else {
+        json_object_set_new (body, "result", json_string (arg[1]));
+        if (n == 3)
+            json_object_set_new (body, strcmp (verb, "verify") == 0 ? "reason" : "note",
+                                 json_string (arg[2]));
+    }
+    if (a->clerk)
+        json_object_set_new (body, "clerk", json_string (a->clerk));
+    char command[32];
+    snprintf (command, sizeof command, "rating.%s", verb);
+    json_t *r;
+    int rc = term_call (o, command, body, &r);
+    if (rc)
+        return rc;
+    if (o->json)
+        term_print_json (r);
+    else
+        printf ("#%lld %s %s%s%s\n", (long long)proto_int (r, "id"),
+                s_rating_zh (proto_str (r, "stage")), proto_str (r, "stage"),
+                json_is_string (json_object_get (r, "next")) ? "；待办 next: " : "",
+                s_rating_zh (proto_str (r, "next")));
+    json_decref (r);
+    return TERM_EXIT_OK;
+}
+
 int
 term_office_main (term_opts_t *o, int argc, char **argv)
 {
@@ -360,6 +506,8 @@ term_office_main (term_opts_t *o, int argc, char **argv)
         default: rc = term_usage_error ("office", "bad option"); break;
         }
     }
+    if (rc < 0 && optind < argc && s_rating_verb (argv[optind]))
+        rc = s_rating (o, &a, argv[optind], argc - optind - 1, argv + optind + 1);
     if (rc < 0) {
         const char *verb = optind < argc ? argv[optind] : "interactive";
         if (optind + 1 < argc)

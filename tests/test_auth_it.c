@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "proto_client.h"
 #include "proto_keys.h"
@@ -52,6 +53,67 @@ s_code (proto_client_t *c, const char *command, json_t *body)
     return code;
 }
 
+static int64_t
+s_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+//  A client with the default timeouts (3 tries of 2.5 s) whose key the broker refuses is
+//  told so within 3 s, with code key_refused and a message that contains `why`.
+static void
+s_assert_refused (proto_client_t *c, const char *why)
+{
+    int64_t start = s_now_ms ();
+    CU_ASSERT_EQUAL (s_code (c, "hall.info", NULL), PROTO_CLIENT_UNREACHABLE);
+    CU_ASSERT (s_now_ms () - start < 3000);
+    CU_ASSERT_STRING_EQUAL (proto_client_code (c), "key_refused");
+    CU_ASSERT_PTR_NOT_NULL (strstr (proto_client_message (c), why));
+    CU_ASSERT_EQUAL (proto_client_exit_status (c, PROTO_CLIENT_UNREACHABLE), PROTO_EXIT_REFUSED);
+    proto_client_set_timeout (c, 2500, 3);
+}
+
+//  The handshakes the broker `b` (public key `broker`, `kiosk` enrolled, `stranger` not)
+//  refuses, each said at once: a key not enrolled, the wrong server key, no keys; and on
+//  the command line, exit status 1.
+static void
+s_assert_refusals (const test_broker_t *b, const proto_keypair_t *broker_keys,
+                   const proto_keypair_t *kiosk, const proto_keypair_t *stranger)
+{
+    //  A key nobody enrolled does not get through the handshake at all, and the client
+    //  says so at once (its monitor sees the ZAP handler's 400), twice on one client.
+    proto_client_t *c = s_client_as (b, broker_keys->public_key, stranger);
+    proto_client_set_timeout (c, 2500, 3);
+    s_assert_refused (c, "not enrolled, or was revoked");
+    s_assert_refused (c, "not enrolled, or was revoked");
+    proto_client_destroy (&c);
+    //  Nor does a client that trusts the wrong server key (the broker drops its hello).
+    c = s_client_as (b, stranger->public_key, kiosk);
+    proto_client_set_timeout (c, 2500, 3);
+    s_assert_refused (c, "not this broker's");
+    proto_client_destroy (&c);
+    //  Nor a client without CURVE.
+    proto_curve_default (NULL, NULL, NULL);
+    c = proto_client_new (b->req);
+    s_assert_refused (c, "requires keys");
+    proto_client_destroy (&c);
+    //  The command line: exit status 1 (refused, not unreachable), the reason, within 3 s.
+    char cmd[1500];
+    snprintf (cmd, sizeof cmd,
+              "env -u ONEWINDOW_KEY -u ONEWINDOW_SERVER_KEY '%s' --broker '%s' info 2>&1",
+              test_bin ("onewindow"), b->req);
+    int st;
+    int64_t start = s_now_ms ();
+    char *out = test_run (cmd, &st);
+    CU_ASSERT (s_now_ms () - start < 3000);
+    CU_ASSERT_EQUAL (st, PROTO_EXIT_REFUSED);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "requires keys: give --key and --server-key"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "[key_refused]"));
+    free (out);
+}
+
 static void
 test_roles_and_keys (void)
 {
@@ -96,20 +158,7 @@ test_roles_and_keys (void)
     CU_ASSERT_EQUAL (s_code (c, "ticket.issue", json_pack ("{s:s}", "service", "A")),
                      PROTO_ERR_FORBIDDEN);
     proto_client_destroy (&c);
-    //  A key nobody enrolled does not get through the handshake at all.
-    c = s_client_as (&b, broker.public_key, &stranger);
-    CU_ASSERT_EQUAL (s_code (c, "hall.info", NULL), PROTO_CLIENT_UNREACHABLE);
-    proto_client_destroy (&c);
-    //  Nor does a client that trusts the wrong server key.
-    c = s_client_as (&b, stranger.public_key, &kiosk);
-    CU_ASSERT_EQUAL (s_code (c, "hall.info", NULL), PROTO_CLIENT_UNREACHABLE);
-    proto_client_destroy (&c);
-    //  Nor a client without CURVE.
-    proto_curve_default (NULL, NULL, NULL);
-    c = proto_client_new (b.req);
-    proto_client_set_timeout (c, 1500, 1);
-    CU_ASSERT_EQUAL (s_code (c, "hall.info", NULL), PROTO_CLIENT_UNREACHABLE);
-    proto_client_destroy (&c);
+    s_assert_refusals (&b, &broker, &kiosk, &stranger);
 
     //  The admin enrols the stranger as a kiosk; its next connection works.
     c = s_client_as (&b, broker.public_key, &admin);
@@ -131,6 +180,12 @@ test_roles_and_keys (void)
     CU_ASSERT_EQUAL (s_code (k2, "ticket.issue", json_pack ("{s:s}", "service", "B")),
                      PROTO_ERR_FORBIDDEN);
     proto_client_destroy (&k2);
+    //  ... and a new connection with that key is refused in the handshake, said at once.
+    k2 = s_client_as (&b, broker.public_key, &stranger);
+    proto_client_set_timeout (k2, 2500, 3);
+    s_assert_refused (k2, "not enrolled, or was revoked");
+    proto_client_destroy (&k2);
+    proto_curve_default (broker.public_key, admin.public_key, admin.secret_key);
     //  Events name the device that acted.
     json_t *snap = test_call (c, "hall.snapshot", NULL, NULL);
     CU_ASSERT_EQUAL (json_array_size (json_object_get (snap, "tickets")), 2);
@@ -194,6 +249,38 @@ test_insecure_only_local (void)
     free (dir);
 }
 
+//  A device with keys against a broker that runs without them is told to leave them out; the
+//  same client, once it drops its keys, gets through (a refusal is not remembered).
+static void
+test_keys_to_insecure (void)
+{
+    test_broker_t b;
+    CU_ASSERT_FATAL (test_broker_start (&b, NULL, T0) == 0);
+    proto_keypair_t broker, kiosk;
+    CU_ASSERT_EQUAL_FATAL (proto_keys_new (&broker), 0);
+    CU_ASSERT_EQUAL_FATAL (proto_keys_new (&kiosk), 0);
+    proto_curve_default (broker.public_key, kiosk.public_key, kiosk.secret_key);
+    proto_client_t *c = proto_client_new (b.req);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (c);
+    //  (Which of the two messages depends on whether the client read the broker's greeting
+    //  before the broker closed.)
+    s_assert_refused (c, "--insecure");
+    proto_curve_default (NULL, NULL, NULL);
+    CU_ASSERT_EQUAL (s_code (c, "hall.info", NULL), PROTO_ERR_OK);
+    CU_ASSERT_STRING_EQUAL (proto_client_code (c), "ok");
+    proto_client_destroy (&c);
+    //  A broker that is not running is still "unreachable" (exit status 3), not refused.
+    test_broker_stop (&b, SIGTERM);
+    c = proto_client_new (b.req);
+    proto_client_set_timeout (c, 300, 2);
+    CU_ASSERT_EQUAL (s_code (c, "hall.info", NULL), PROTO_CLIENT_UNREACHABLE);
+    CU_ASSERT_STRING_EQUAL (proto_client_code (c), "unreachable");
+    CU_ASSERT_EQUAL (proto_client_exit_status (c, PROTO_CLIENT_UNREACHABLE),
+                     PROTO_EXIT_UNREACHABLE);
+    proto_client_destroy (&c);
+    test_broker_cleanup (&b);
+}
+
 static void
 test_backup_restore (void)
 {
@@ -251,9 +338,10 @@ test_auth_it_suite (void)
     CU_pSuite s = CU_add_suite ("auth_it", NULL, NULL);
     if (!s)
         return -1;
-    CU_add_test (s, "only enrolled keys, each in its role; revocation at once",
+    CU_add_test (s, "only enrolled keys, each in its role; revocation at once; a refused key said",
                  test_roles_and_keys);
     CU_add_test (s, "--insecure only on local endpoints", test_insecure_only_local);
+    CU_add_test (s, "keys given to an --insecure broker: said at once", test_keys_to_insecure);
     CU_add_test (s, "hot backup while serving, and restore", test_backup_restore);
     return 0;
 }

@@ -3,12 +3,14 @@
     bad files, and the UTF-8 validator. */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <png.h>
 #include <qrencode.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -223,34 +225,101 @@ test_decode_rejects_binary (void)
     proto_qr_free (&qr);
 }
 
-//  Two codes side by side: one of them, whole, comes back.
+//  Pastes `sym` (size×size) into `img` (w wide) at (x, y).
+static void
+s_paste (unsigned char *img, int w, const unsigned char *sym, int size, int x, int y)
+{
+    for (int r = 0; r < size; r++)
+        memcpy (img + (size_t)(y + r) * (size_t)w + (size_t)x, sym + (size_t)r * (size_t)size,
+                (size_t)size);
+}
+
+//  The QR code of `text` at `scale` pixels a module, pasted into `img` at (x, y).
+static void
+s_paste_code (unsigned char *img, int w, const char *text, int scale, int x, int y)
+{
+    proto_qr_t qr;
+    unsigned char *sym = NULL;
+    int size = 0;
+    CU_ASSERT_FATAL (proto_qr_encode (text, &qr) == 0);
+    CU_ASSERT_FATAL (proto_qr_render (&qr, scale, 4, &sym, &size) == 0);
+    s_paste (img, w, sym, size, x, y);
+    free (sym);
+    proto_qr_free (&qr);
+}
+
+//  Two codes side by side: the single decoder gives one of them, whole; the decoder of
+//  every code gives both, each once, and leaves out a code that is not text.
 static void
 test_decode_two_codes (void)
 {
-    proto_qr_t a, b;
-    CU_ASSERT_FATAL (proto_qr_encode (S_TOKEN, &a) == 0);
-    CU_ASSERT_FATAL (proto_qr_encode (S_URL, &b) == 0);
-    unsigned char *pa = NULL, *pb = NULL;
-    int sa = 0, sb = 0;
-    CU_ASSERT_FATAL (proto_qr_render (&a, 6, 4, &pa, &sa) == 0);
-    CU_ASSERT_FATAL (proto_qr_render (&b, 6, 4, &pb, &sb) == 0);
-    int w = sa + sb, h = sa > sb ? sa : sb;
+    int w = 2 * 6 * 41, h = 6 * 41;
     unsigned char *img = malloc ((size_t)(w * h));
     CU_ASSERT_PTR_NOT_NULL_FATAL (img);
     memset (img, 255, (size_t)(w * h));
-    for (int y = 0; y < sa; y++)
-        memcpy (img + y * w, pa + y * sa, (size_t)sa);
-    for (int y = 0; y < sb; y++)
-        memcpy (img + y * w + sa, pb + y * sb, (size_t)sb);
+    s_paste_code (img, w, S_TOKEN, 6, 0, 0);
+    s_paste_code (img, w, S_URL, 6, w / 2, 0);
     char out[512];
     int rc = proto_qr_decode_gray (img, w, h, out, sizeof out);
     CU_ASSERT (rc > 0 && (strcmp (out, S_TOKEN) == 0 || strcmp (out, S_URL) == 0));
     CU_ASSERT_EQUAL (rc, (int)strlen (out));
+    proto_qr_codes_t codes;
+    CU_ASSERT_EQUAL (proto_qr_decode_all_gray (img, w, h, &codes), 2);
+    CU_ASSERT_EQUAL (codes.count, 2);
+    bool token = false, url = false;
+    for (int i = 0; i < codes.count; i++) {
+        token |= strcmp (codes.text[i], S_TOKEN) == 0;
+        url |= strcmp (codes.text[i], S_URL) == 0;
+    }
+    CU_ASSERT_TRUE (token && url);
+
+    //  The same poster twice is one code.
+    s_paste_code (img, w, S_TOKEN, 6, w / 2, 0);
+    CU_ASSERT_EQUAL (proto_qr_decode_all_gray (img, w, h, &codes), 1);
+    CU_ASSERT_STRING_EQUAL (codes.text[0], S_TOKEN);
+    //  Nothing at all.
+    memset (img, 255, (size_t)(w * h));
+    CU_ASSERT_EQUAL (proto_qr_decode_all_gray (img, w, h, &codes), 0);
+    CU_ASSERT_EQUAL (proto_qr_decode_all_gray (NULL, w, h, &codes), -1);
+    CU_ASSERT_EQUAL (proto_qr_decode_all_gray (img, w, h, NULL), -1);
     free (img);
-    free (pa);
-    free (pb);
-    proto_qr_free (&a);
-    proto_qr_free (&b);
+}
+
+//  A 1920×1080 camera frame (gray, noisy) with a citizen's phone (the slip's URL, small)
+//  beside a poster's code (the hall's own web page, large), as a PNG: the file decoder
+//  gives both, like zbarimg does.
+static void
+test_decode_camera_frame (void)
+{
+    int w = 1920, h = 1080;
+    unsigned char *img = malloc ((size_t)(w * h));
+    CU_ASSERT_PTR_NOT_NULL_FATAL (img);
+    unsigned seed = 7;
+    for (int i = 0; i < w * h; i++) {
+        seed = seed * 1103515245u + 12345u;
+        img[i] = (unsigned char)(170 + (i % w) / 40 + (int)((seed >> 16) % 11));
+    }
+    s_paste_code (img, w, "https://www.gov.cn/zhengce/hall-guide", 10, 200, 200);
+    s_paste_code (img, w, S_URL, 5, 1300, 500);
+    char path[256];
+    s_path (path, sizeof path, "camera.png");
+    CU_ASSERT_FATAL (proto_png_write_gray (path, img, w, h) == 0);
+    free (img);
+    proto_qr_codes_t codes;
+    CU_ASSERT_EQUAL (proto_qr_decode_all_png (path, &codes), 2);
+    bool phone = false, poster = false;
+    for (int i = 0; i < codes.count; i++) {
+        phone |= strcmp (codes.text[i], S_URL) == 0;
+        poster |= strcmp (codes.text[i], "https://www.gov.cn/zhengce/hall-guide") == 0;
+    }
+    CU_ASSERT_TRUE (phone && poster);
+    char out[512];
+    CU_ASSERT (s_zbarimg (path, out, sizeof out) > 0 && strstr (out, S_URL) &&
+               strstr (out, "https://www.gov.cn/zhengce/hall-guide"));
+    //  No picture is not "no code": -1.
+    s_path (path, sizeof path, "none.png");
+    CU_ASSERT_EQUAL (proto_qr_decode_all_png (path, &codes), -1);
+    CU_ASSERT_EQUAL (codes.count, 0);
 }
 
 //  Writes `gray` as RGBA 8-bit (light pixels fully transparent *black*, so only
@@ -368,6 +437,12 @@ test_png_bad_files (void)
     fclose (file);
     CU_ASSERT_EQUAL (proto_qr_decode_png (path, out, sizeof out), -1);
 
+    //  A FIFO named like a frame: refused at once, never waited on for a writer.
+    s_path (path, sizeof path, "fifo.png");
+    CU_ASSERT_FATAL (mkfifo (path, 0600) == 0);
+    CU_ASSERT_EQUAL (proto_png_read_gray (path, &pixels, &w, &h), -1);
+    CU_ASSERT_EQUAL (proto_qr_decode_png (path, out, sizeof out), -1);
+
     s_path (path, sizeof path, "missing.png");
     CU_ASSERT_EQUAL (proto_qr_decode_png (path, out, sizeof out), -1);
     CU_ASSERT_EQUAL (proto_png_read_gray (NULL, &pixels, &w, &h), -1);
@@ -462,6 +537,8 @@ test_qr_suite (void)
         !CU_add_test (suite, "decode images made by qrencode CLI", test_decode_qrencode_cli) ||
         !CU_add_test (suite, "reject non-UTF-8 and NUL payloads", test_decode_rejects_binary) ||
         !CU_add_test (suite, "two codes in one image", test_decode_two_codes) ||
+        !CU_add_test (suite, "a 1080p camera frame: a phone beside a poster",
+                      test_decode_camera_frame) ||
         !CU_add_test (suite, "RGBA with alpha and 16-bit gray PNGs", test_png_formats) ||
         !CU_add_test (suite, "blank, non-PNG, truncated, missing files", test_png_bad_files) ||
         !CU_add_test (suite, "encode and render bad input", test_encode_bad) ||

@@ -1,10 +1,11 @@
 /*  test_spec.c — protocol/PROTOCOL.md held to the broker and to the protocol table.
 
     - Every event a real broker journals, over a day that publishes every topic (tickets,
-      calls, misses, transfer, park, appointments, ratings, cases from intake to the
-      cabinet, devices, the clock and the day, a calendar reload), is checked against the
-      event table of protocol/proto_table.h with proto_event_check: no undeclared field,
-      every required one, the declared types. A CURVE broker's events name the device (`by_device`).
+      calls, misses, transfer, park, appointments, ratings of visits and cases and their
+      rectification, cases from intake to the cabinet, devices, the clock and the day, a
+      calendar reload), is checked against the event table of protocol/proto_table.h with
+      proto_event_check: no undeclared field, every required one, the declared types. A
+      CURVE broker's events name the device (`by_device`).
     - The generated parts of PROTOCOL.md equal what `onewindow admin protocol-table` prints
       now, every event topic has its field list in section 9, and every command its section
       7.N with its roles and kind.
@@ -176,10 +177,16 @@ s_tickets (proto_client_t *c)
     json_t *rated =
         s_ok (c, "ticket.rate",
               json_pack ("{s:i, s:i, s:s}", "counter", 5, "level", 1, "comment", "态度差"));
+    //  The bad rating's life: verified true, put right, the rater called back.
+    json_int_t rid = proto_int (json_object_get (rated, "rectification"), "id");
+    s_do (c, "rating.verify",
+          json_pack ("{s:I, s:s, s:s}", "id", rid, "result", "valid", "clerk", "M-017 周敏"));
     s_do (c, "rating.rectify",
-          json_pack ("{s:I, s:s, s:s}", "id",
-                     proto_int (json_object_get (rated, "rectification"), "id"), "answer",
-                     "已致电回访", "clerk", "M-017 周敏"));
+          json_pack ("{s:I, s:s, s:s}", "id", rid, "answer", "已约谈窗口人员", "clerk",
+                     "M-017 周敏"));
+    s_do (c, "rating.revisit",
+          json_pack ("{s:I, s:s, s:b, s:s}", "id", rid, "result", "satisfied", "contacted", 1,
+                     "note", "电话回访，表示满意"));
     s_do (c, "ticket.unpark",
           json_pack ("{s:i, s:s}", "counter", 5, "ticket", proto_str (t2, "number")));
     s_do (c, "ticket.start", json_pack ("{s:i}", "counter", 5));
@@ -208,6 +215,24 @@ s_intake (proto_client_t *c, const char *command, json_t *body, char *no, size_t
 }
 
 #define S_CASE(no) json_pack ("{s:s}", "case_no", no)
+
+//  A case rated at hand-out (一事一评), badly; appealed, found untrue, the rater told.
+static void
+s_rate_case (proto_client_t *c, const char *token, const char *case_no)
+{
+    json_t *rated =
+        s_ok (c, "ticket.rate",
+              json_pack ("{s:s, s:s, s:i}", "token", token, "case_no", case_no, "level", 1));
+    json_int_t rid = proto_int (json_object_get (rated, "rectification"), "id");
+    s_do (c, "rating.verify",
+          json_pack ("{s:I, s:s, s:s, s:s}", "id", rid, "result", "appealed", "reason",
+                     "评价人误选，已向上级申诉", "clerk", "M-017 周敏"));
+    s_do (c, "rating.verify",
+          json_pack ("{s:I, s:s, s:s, s:s}", "id", rid, "result", "invalid", "reason",
+                     "申诉成立：误评", "clerk", "M-017 周敏"));
+    s_do (c, "rating.revisit", json_pack ("{s:I, s:s}", "id", rid, "result", "unreachable"));
+    json_decref (rated);
+}
 
 //  Cases from intake to the cabinet, every step of the back office, at counter 4.
 static void
@@ -253,6 +278,7 @@ s_cases (proto_client_t *c)
               c2, sizeof c2);
     s_do (c, "case.approve", S_CASE (c2));
     s_do (c, "case.hand_out", json_pack ("{s:s, s:i}", "case_no", c2, "counter", 4));
+    s_rate_case (c, proto_str (td, "token"), c2);
     s_intake (c, "case.accept",
               json_pack ("{s:s, s:s, s:s, s:[s,s]}", "item", "invoice", "name", "示例科技有限公司",
                          "uscc", USCC, "documents", "application", "agent_id"),

@@ -228,6 +228,8 @@ vrig_vault_spawn (vrig_t *r, bool crash)
                         r->b.req,
                         "--scanner",
                         r->scanner,
+                        "--staff-scanner",
+                        r->staff,
                         "--frames",
                         r->frames,
                         "--json",
@@ -321,7 +323,7 @@ vrig_start_opts (vrig_t *r, const vrig_opts_t *opts)
     r->opts = *opts;
     r->slots = opts->slots ? opts->slots : vrig_cab;
     r->nslots = opts->slots ? opts->nslots : VRIG_NSLOTS;
-    r->ctl = r->scan_fd = -1;
+    r->ctl = r->scan_fd = r->staff_fd = -1;
     s_current = r;
     r->lines = json_array ();
     char *dir = test_tmpdir ();
@@ -338,6 +340,7 @@ vrig_start_opts (vrig_t *r, const vrig_opts_t *opts)
     snprintf (r->cab, sizeof r->cab, "%s/cabinet.json", r->dir);
     snprintf (r->vdata, sizeof r->vdata, "%s/vault", r->dir);
     snprintf (r->scanner, sizeof r->scanner, "%s/scanner", r->dir);
+    snprintf (r->staff, sizeof r->staff, "%s/staff", r->dir);
     snprintf (r->frames, sizeof r->frames, "%s/frames", r->dir);
     snprintf (r->screen, sizeof r->screen, "%s/vault.screen", r->dir);
     snprintf (r->vlog, sizeof r->vlog, "%s/vault.log", r->dir);
@@ -365,11 +368,13 @@ vrig_start_opts (vrig_t *r, const vrig_opts_t *opts)
         fprintf (stderr, "\n  the board simulator did not start; see %s\n", r->sim_log);
         return -1;
     }
-    if (s_write_cabinet (r) != 0 || mkfifo (r->scanner, 0600) != 0 || mkdir (r->frames, 0700) != 0)
+    if (s_write_cabinet (r) != 0 || mkfifo (r->scanner, 0600) != 0 ||
+        mkfifo (r->staff, 0600) != 0 || mkdir (r->frames, 0700) != 0)
         return -1;
     //  Read-write: never blocks, and lines written while the vault is down wait in the FIFO.
     r->scan_fd = open (r->scanner, O_RDWR | O_CLOEXEC);
-    if (r->scan_fd < 0 || vrig_vault_spawn (r, false) != 0)
+    r->staff_fd = open (r->staff, O_RDWR | O_CLOEXEC);
+    if (r->scan_fd < 0 || r->staff_fd < 0 || vrig_vault_spawn (r, false) != 0)
         return -1;
     //  The vault's first report reaches the broker.
     int64_t deadline = proto_mono_ms () + WAIT_MS;
@@ -415,7 +420,9 @@ vrig_stop (vrig_t *r)
         close (r->ctl);
     if (r->scan_fd >= 0)
         close (r->scan_fd);
-    r->ctl = r->scan_fd = -1;
+    if (r->staff_fd >= 0)
+        close (r->staff_fd);
+    r->ctl = r->scan_fd = r->staff_fd = -1;
     json_decref (r->lines);
     r->lines = NULL;
     if (r->dir[0] && !getenv ("OW_KEEP_TMP"))
@@ -555,12 +562,24 @@ s_index (const vrig_t *r, const char *slot)
 //  ---------------------------------------------------------------------------------------
 //  The vault's screen and scanner
 
-void
-vrig_scan (vrig_t *r, const char *line)
+static void
+s_line (int fd, const char *line)
 {
     char buf[600];
     int n = snprintf (buf, sizeof buf, "%s\n", line);
-    CU_ASSERT_EQUAL (write (r->scan_fd, buf, (size_t)n), n);
+    CU_ASSERT_EQUAL (write (fd, buf, (size_t)n), n);
+}
+
+void
+vrig_scan (vrig_t *r, const char *line)
+{
+    s_line (r->scan_fd, line);
+}
+
+void
+vrig_staff_scan (vrig_t *r, const char *line)
+{
+    s_line (r->staff_fd, line);
 }
 
 void
@@ -832,9 +851,9 @@ vrig_case (vrig_t *r, const char *id, char *token, char *no)
 void
 vrig_deposit (vrig_t *r, const char *token, const char *no)
 {
-    vrig_scan (r, BADGE);
+    vrig_staff_scan (r, BADGE);
     vrig_wait (r, "staff_mode", NULL);
-    vrig_scan (r, token);
+    vrig_staff_scan (r, token);
     json_t *l = vrig_wait (r, "deposit_open", NULL);
     CU_ASSERT_STRING_EQUAL (proto_str (l, "slot"), "M01");
     CU_ASSERT_STRING_EQUAL (proto_str (l, "case_no"), no);

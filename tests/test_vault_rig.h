@@ -3,9 +3,9 @@
     simulated clock that starts at the real time, so the vault's real-clock times are
     believable to it), onewindow-boardsim on a pseudo-terminal (doors and the person driven
     through its control socket), and onewindow-vault with a small cabinet config written
-    here, reading scanned lines from a FIFO and camera frames (PNG files made by the
-    independent `qrencode` CLI) from a folder, its screen as JSON lines in a file read line
-    by line. Waits are bounded waits for an event or a state, never sleeps.
+    here, reading scanned lines from a FIFO (and the staff reader's from another) and camera frames
+   (PNG files made by the independent `qrencode` CLI) from a folder, its screen as JSON lines in a
+   file read line by line. Waits are bounded waits for an event or a state, never sleeps.
 
     The cabinet (CU16; one test on 8A boards): two boards of 4 locks,
         S01 1/1  S02 1/2  M01 1/3  M02 1/4  L01 2/1  L02 2/2
@@ -81,10 +81,12 @@ typedef struct {
     char cab[700];
     char vdata[700];
     char scanner[700];
+    char staff[700]; //  the staff reader's FIFO
     char frames[700];
     char screen[700]; //  its stdout: one JSON line per screen message
     char vlog[700];   //  its stderr
     int scan_fd;      //  our end of the scanner FIFO
+    int staff_fd;     //  our end of the staff reader's FIFO
     int frame_seq;
     json_t *lines;     //  every screen line read so far
     size_t cursor;     //  vrig_wait looks from here
@@ -131,8 +133,10 @@ void vrig_act (vrig_t *r, const char *verb, int board, int lock);
 int vrig_pulses (vrig_t *r, int board, int lock);
 //  True if the simulator's door is open.
 bool vrig_door_open (vrig_t *r, int board, int lock);
-//  A line on the vault's scanner (a code, a badge, or 4 digits).
+//  A line on the vault's scanner (a code, or 4 digits).
 void vrig_scan (vrig_t *r, const char *line);
+//  A line on the vault's staff reader (a badge, then a case's code or number).
+void vrig_staff_scan (vrig_t *r, const char *line);
 //  Shows the camera a QR code of `text` made by the qrencode CLI: written elsewhere, then
 //  renamed into the frames folder so the vault never sees half a file.
 void vrig_show_qr (vrig_t *r, const char *text);

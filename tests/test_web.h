@@ -72,6 +72,11 @@ void test_web_pages_kiosk (void);
 void test_web_pages_board (void);
 //  test_web_pages.c: the dashboard's alerts, clerks, alarms and charts.
 void test_web_pages_dashboard (void);
+//  test_web_pages.c: a new ticket of service A served to its finish at counter 3; its
+//  token, a visit to rate.
+void test_web_pages_finished_visit (char *token, size_t size);
+//  test_web_pages.c: the rating page's two steps over plain HTTP, and what they record.
+void test_web_pages_rating (void);
 //  test_web_browser.c: headless Chromium on the board and dashboard (DOM, screenshots).
 void test_web_browser (void);
 //  test_web_browser.c: open pages follow calls as they happen (DevTools over a pipe).
@@ -79,5 +84,8 @@ void test_web_browser_live (void);
 //  test_web_browser.c: the busy day's pages at wall, TV, desktop, kiosk and phone sizes:
 //  what must fit, screenshots, the kiosk's warning by touch, the board's voice.
 void test_web_browser_layout (void);
+//  test_web_browser.c: the rating page on a phone, scripts off: a level, a reason, a
+//  comment, submitted; screenshots of both steps.
+void test_web_browser_rating (void);
 
 #endif

@@ -444,6 +444,11 @@ s_cdp_screenshot (s_cdp_t *c, const char *path)
     "l.getBoundingClientRect().bottom>innerHeight;});"                                 \
     "return li.length===8&&!bad.length?'yes':li.length+' calls, '+bad.length+' bad';})()"
 
+//  The element `sel` (a CSS selector) is wholly in the first screen.
+#define ON_SCREEN(sel)                                                                     \
+    "(function(e){var b=e.getBoundingClientRect();return b.top>=0&&b.bottom<=innerHeight?" \
+    "'yes':'" sel " at '+b.top+'..'+b.bottom;})(document.querySelector('" sel "'))"
+
 //  The pages at the sizes they are made for, in the busy hall (test_web_pages.c): what
 //  must hold there, and a screenshot each in build/test/artefacts/screens/ (the ones in
 //  docs/screens/ are these). Then the kiosk's warning by touch, and the board's voice.
@@ -522,6 +527,57 @@ test_web_browser_layout (void)
     s_call_next (number, sizeof number);
     snprintf (said, sizeof said, "请 %s 号到 1 号窗口办理", number);
     CU_ASSERT (s_cdp_wait (&c, "document.body.getAttribute('data-said') || ''", said, 20000));
+    json_decref (s_cdp_call (&c, "Browser.close", NULL, false, 5000));
+    s_cdp_stop (&c);
+    sigaction (SIGPIPE, &old, NULL);
+}
+
+//  The rating page on a phone as plain forms (the page's scripts off): step 1 shows the five
+//  levels and nothing else to tap; a level leads to step 2, whose reasons, comment box and
+//  button fit the first screen; a reason and a comment are submitted. Both steps are
+//  photographed into build/test/artefacts/screens/ (docs/screens/rate-*.png are these).
+void
+test_web_browser_rating (void)
+{
+    char token[PROTO_TOKEN_LEN + 1], path[128], profile[700], dir[1100], shot[1300];
+    test_web_pages_finished_visit (token, sizeof token);
+    snprintf (path, sizeof path, "/rate/%s", token);
+    snprintf (profile, sizeof profile, "%s/chromium-rating", web_it_hall.broker.dir);
+    snprintf (dir, sizeof dir, "%s/screens", s_artefacts () ? s_artefacts () : ".");
+    CU_ASSERT_FATAL (mkdir (dir, 0755) == 0 || errno == EEXIST);
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
+    sigaction (SIGPIPE, &ignore, &old);
+    s_cdp_t c;
+    if (s_cdp_start (&c, profile) != 0 || s_cdp_page (&c) != 0) {
+        CU_FAIL ("cannot start chromium over --remote-debugging-pipe");
+        s_cdp_stop (&c);
+        sigaction (SIGPIPE, &old, NULL);
+        return;
+    }
+    json_decref (s_cdp_call (&c, "Emulation.setScriptExecutionDisabled",
+                             json_pack ("{s:b}", "value", 1), true, 10000));
+    CU_ASSERT_FATAL (s_cdp_open (&c, path, 390, 844) == 0);
+    s_fact (&c, "rate", NARROW);
+    s_fact (&c, "rate", ON_SCREEN ("#levels button.l1"));
+    s_fact (&c, "rate",
+            "document.querySelectorAll('#levels button').length === 5 && "
+            "!document.querySelector('textarea') ? 'yes' : 'not five levels alone'");
+    snprintf (shot, sizeof shot, "%s/rate-levels-390x844.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, shot) == 0);
+    s_fact (&c, "rate", "document.querySelector('#levels button.l2').click() || 'yes'");
+    CU_ASSERT (
+        s_cdp_wait (&c, "document.getElementById('reasons') ? 'step 2' : ''", "step 2", 20000));
+    s_fact (&c, "rate, step 2", NARROW);
+    s_fact (&c, "rate, step 2", ON_SCREEN ("#submit"));
+    snprintf (shot, sizeof shot, "%s/rate-reason-390x844.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, shot) == 0);
+    s_fact (&c, "rate, step 2", "document.querySelector('input[value=wait]').click() || 'yes'");
+    s_fact (&c, "rate, step 2",
+            "(document.querySelector('textarea').value = '排队一个多小时') && 'yes'");
+    s_fact (&c, "rate, step 2", "document.getElementById('submit').click() || 'yes'");
+    CU_ASSERT (
+        s_cdp_wait (&c, "document.getElementById('follow-up') ? 'thanks' : ''", "thanks", 20000));
+    CU_ASSERT (web_it_wait_for ("/api/ratings?state=open", "【等候时间长】排队一个多小时", 10000));
     json_decref (s_cdp_call (&c, "Browser.close", NULL, false, 5000));
     s_cdp_stop (&c);
     sigaction (SIGPIPE, &old, NULL);

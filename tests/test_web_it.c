@@ -693,12 +693,15 @@ test_rating (void)
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "非常不满意"));
     web_it_resp_free (&r);
 
-    //  A bad rating (2, 不满意) with a comment: thanks, and a follow-up with its deadline.
+    //  A bad rating (2, 不满意) with a comment: thanks, and the broker's words on what follows,
+    //  in working days, with no item number or raw date.
     CU_ASSERT_FATAL (web_it_http ("POST", path,
                                   "level=2&comment=%E7%AD%89%E5%BE%97%E5%A4%AA%E4%B9%85", &r) == 0);
     CU_ASSERT_EQUAL (r.status, 200);
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "感谢您的评价"));
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "id=\"follow-up\""));
+    CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "个工作日内核实并回访"));
+    CU_ASSERT_PTR_NULL (strstr (r.body, "整改编号"));
     web_it_resp_free (&r);
     CU_ASSERT (web_it_http ("POST", path, "level=5", &r) == 0 && r.status == 409);
     web_it_resp_free (&r);
@@ -945,6 +948,9 @@ test_web_it_suite (void)
                  test_web_pages_dashboard);
     CU_add_test (s, "headless Chromium: layouts at wall, TV, kiosk and phone sizes; voice",
                  test_web_browser_layout);
+    CU_add_test (s, "/rate/TOKEN: a level first, then a reason and a comment",
+                 test_web_pages_rating);
+    CU_add_test (s, "headless Chromium: the rating page on a phone", test_web_browser_rating);
     CU_add_test (s, "a broker restart under a connected stream", test_restart_under_stream);
     CU_add_test (s, "SIGTERM: a clean exit, no sanitizer reports", test_clean_exit);
     return 0;

@@ -408,3 +408,112 @@ test_web_pages_dashboard (void)
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, ">9时<"));
     web_it_resp_free (&r);
 }
+
+void
+test_web_pages_finished_visit (char *token, size_t size)
+{
+    json_t *t = web_it_call ("ticket.issue", json_pack ("{s:s}", "service", "A"), 0);
+    char number[16];
+    snprintf (number, sizeof number, "%s", web_it_str (t, "number"));
+    snprintf (token, size, "%s", web_it_str (t, "token"));
+    json_decref (t);
+    //  Counter 3 (A) lets go of whatever it holds, then serves this one out of turn.
+    s_try ("ticket.start", json_pack ("{s:i}", "counter", 3));
+    s_try ("ticket.finish", json_pack ("{s:i}", "counter", 3));
+    json_decref (web_it_call ("ticket.call_specific",
+                              json_pack ("{s:i, s:s, s:s}", "counter", 3, "ticket", number,
+                                         "reason", "评价页测试 / the rating page's test"),
+                              0));
+    json_decref (web_it_call ("ticket.start", json_pack ("{s:i}", "counter", 3), 0));
+    json_decref (web_it_call ("ticket.finish", json_pack ("{s:i}", "counter", 3), 0));
+}
+
+//  The count of `needle` in `text`.
+static int
+s_count (const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; p && (p = strstr (p, needle)) != NULL; p += strlen (needle))
+        n++;
+    return n;
+}
+
+//  True if a rectification item (a bad rating) the broker holds has `comment`.
+static bool
+s_bad_comment (const char *comment)
+{
+    json_t *list = web_it_call ("rating.list", NULL, 0);
+    size_t i;
+    json_t *item;
+    bool found = false;
+    json_array_foreach (json_object_get (list, "rectifications"), i, item)
+        found = found || strcmp (web_it_str (item, "comment"), comment) == 0;
+    json_decref (list);
+    return found;
+}
+
+void
+test_web_pages_rating (void)
+{
+    char token[PROTO_TOKEN_LEN + 1], path[128], url[160];
+    test_web_pages_finished_visit (token, sizeof token);
+    snprintf (path, sizeof path, "/rate/%s", token);
+    web_it_resp_t r;
+    //  Step 1: five levels, each a plain GET of step 2; nothing on it records anything.
+    CU_ASSERT_FATAL (web_it_get (path, &r) == 0 && r.status == 200);
+    CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "<form method=\"get\" action=\"/rate/"));
+    CU_ASSERT_EQUAL (s_count (r.body, "name=\"level\" value=\""), 5);
+    CU_ASSERT_PTR_NULL (strstr (r.body, "method=\"post\""));
+    CU_ASSERT_PTR_NULL (strstr (r.body, "<textarea"));
+    web_it_resp_free (&r);
+    //  Step 2 of a bad rating: the level, the five reasons (one to choose), the comment box
+    //  and the button, in one form that posts.
+    snprintf (url, sizeof url, "%s?level=2", path);
+    CU_ASSERT_FATAL (web_it_get (url, &r) == 0 && r.status == 200);
+    const char *form = strstr (r.body, "<form method=\"post\"");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (form);
+    CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "<b>不满意</b>"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (form, "name=\"level\" value=\"2\""));
+    const char *reasons[] = {"等候时间长", "态度不好", "材料要求不清楚", "多次跑腿", "其他"};
+    for (size_t i = 0; i < 5; i++)
+        CU_ASSERT_PTR_NOT_NULL (strstr (form, reasons[i]));
+    CU_ASSERT_EQUAL (s_count (form, "type=\"radio\" name=\"reason\""), 5);
+    const char *comment = strstr (form, "<textarea name=\"comment\"");
+    const char *submit = strstr (form, "type=\"submit\"");
+    CU_ASSERT (comment && submit && comment < submit && strstr (form, "</form>") > submit);
+    web_it_resp_free (&r);
+    //  Step 2 of a good one: a comment box and the button, no reasons.
+    snprintf (url, sizeof url, "%s?level=4", path);
+    CU_ASSERT_FATAL (web_it_get (url, &r) == 0 && r.status == 200);
+    CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "<textarea name=\"comment\""));
+    CU_ASSERT_PTR_NULL (strstr (r.body, "name=\"reason\""));
+    web_it_resp_free (&r);
+    //  A level that is not one: step 1 again.
+    snprintf (url, sizeof url, "%s?level=9", path);
+    CU_ASSERT (web_it_get (url, &r) == 0 && r.status == 200 &&
+               s_count (r.body, "name=\"level\" value=\"") == 5);
+    web_it_resp_free (&r);
+
+    //  A bad rating needs a reason (or a comment); an unknown reason and a comment over
+    //  ticket.rate's room are refused before anything is recorded.
+    CU_ASSERT (web_it_http ("POST", path, "level=1", &r) == 0 && r.status == 400);
+    web_it_resp_free (&r);
+    CU_ASSERT (web_it_http ("POST", path, "level=1&reason=weather", &r) == 0 && r.status == 400);
+    web_it_resp_free (&r);
+    char form_text[2048] = "level=1&reason=unclear&comment=";
+    for (int i = 0; i < 170; i++)
+        strcat (form_text, "%E5%A5%BD"); //  好: 170 characters, 510 bytes
+    CU_ASSERT (web_it_http ("POST", path, form_text, &r) == 0 && r.status == 400);
+    web_it_resp_free (&r);
+    //  The reason and the comment reach the broker as the comment, the reason first.
+    CU_ASSERT_FATAL (
+        web_it_http ("POST", path,
+                     "level=1&reason=trips&comment=%E8%B7%91%E4%BA%86%E4%B8%89%E6%AC%A1", &r) == 0);
+    CU_ASSERT_EQUAL (r.status, 200);
+    CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "id=\"follow-up\""));
+    web_it_resp_free (&r);
+    CU_ASSERT (s_bad_comment ("【多次跑腿】跑了三次"));
+    //  Rated once only.
+    CU_ASSERT (web_it_http ("POST", path, "level=5", &r) == 0 && r.status == 409);
+    web_it_resp_free (&r);
+}

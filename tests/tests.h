@@ -26,6 +26,7 @@
     X (estimate)        \
     X (broker_it)       \
     X (case_it)         \
+    X (rating_it)       \
     X (notify_it)       \
     X (calendar_it)     \
     X (crash_it)        \
@@ -42,8 +43,10 @@
     X (vault_crash_it)  \
     X (vault_boards_it) \
     X (vault_keys_it)   \
+    X (vault_camera_it) \
     X (display_it)      \
     X (monitor_it)      \
+    X (report_it)       \
     X (appt_it)         \
     X (policy_rules)    \
     X (privacy_it)      \
@@ -51,7 +54,8 @@
     X (mirror_it)       \
     X (web_it)          \
     X (sim_it)          \
-    X (spec)
+    X (spec)            \
+    X (readme_it)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)

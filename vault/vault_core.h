@@ -24,11 +24,13 @@
     never seen. Documents that vanish otherwise (through a forced door) are a missing-item
     incident, never booked as recovered by the inspection that finds the slot empty.
 
-    Codes: the QR token of the ticket (the slip), or a proxy code (代领), or for staff a
-    badge and then a case's code or number. The vault asks the broker (vault.pickup_check,
-    vault.deposit_check); when the broker cannot be reached it decides pickups from its
-    local records (hashes only), and queues every report in the outbox. Wrong codes lock
-    the scanner out after N tries per window. */
+    Codes: the QR token of the ticket (the slip), or a proxy code (代领), from the citizens'
+    scanner or camera; for staff, from the staff reader only, a badge and then a case's code
+    or number. The vault asks the broker (vault.pickup_check, vault.deposit_check); when the
+    broker cannot be reached it decides pickups from its local records (hashes only), and
+    queues every report in the outbox. Wrong codes are counted per source, each distinct
+    code once per window: N of them lock that source out (the others keep working), and the
+    count and the lockout are kept in the store across a restart (docs/CABINET.md). */
 #ifndef VAULT_CORE_H
 #define VAULT_CORE_H
 
@@ -37,11 +39,20 @@
 #include <stdio.h>
 
 #include "proto_client.h"
+#include "proto_qr.h"
 #include "vault_board.h"
 #include "vault_config.h"
 #include "vault_store.h"
 
 typedef struct vault_core vault_core_t;
+
+//  Where a code comes from. Each source has its own wrong-code count and lockout.
+typedef enum {
+    VAULT_SRC_SCANNER, //  the citizens' scanner and keypad: lines
+    VAULT_SRC_CAMERA,  //  the citizens' camera: codes found in frames
+    VAULT_SRC_STAFF,   //  the staff reader: a badge, then a case's code or number
+    VAULT_SRC_COUNT
+} vault_source_t;
 
 //  A controller for `config`, with its store and board driver (all borrowed) and a broker
 //  client (borrowed; NULL runs it offline). Messages for the cabinet's screen go to `out`,
@@ -51,8 +62,13 @@ typedef struct vault_core vault_core_t;
 vault_core_t *vault_core_new (const vault_config_t *config, vault_store_t *store,
                               vault_board_t *board, proto_client_t *broker, FILE *out, bool json);
 void vault_core_destroy (vault_core_t **self_p);
-//  A line from the scanner or the keypad: a code, a badge, or 4 digits of a second factor.
-void vault_core_input (vault_core_t *self, const char *line);
+//  A line from `source`: from the scanner a code or, when the screen asks for it, 4
+//  characters of the second factor; from the staff reader a badge, then a case. A badge
+//  anywhere else is a wrong code.
+void vault_core_input (vault_core_t *self, vault_source_t source, const char *line);
+//  Codes the camera saw (vault_camera_take). A code acted on is not acted on again while it
+//  stays in view; of several, a pickup code is taken and codes of other kinds are ignored.
+void vault_core_codes (vault_core_t *self, const proto_qr_codes_t *codes);
 //  Takes the doors' news from the board thread and runs timers, the outbox and the broker
 //  sync. Call it at least every vault_core_wait_ms.
 void vault_core_tick (vault_core_t *self);

@@ -7,8 +7,9 @@
         vault_core_doors.c   the slot state machine (vault_core.h) driven by the door and
                              occupancy sensors, as the board thread (vault_bus.h) reports
                              them: unlock, open, close, timeouts, start-up, offline boards
-        vault_core_scan.c    the scanner and keypad: pickup codes, the second factor,
-                             staff badges and deposits, and the lockout after wrong codes
+        vault_core_scan.c    the scanner, keypad, camera and staff reader: pickup codes,
+                             the second factor, staff badges and deposits, codes held
+                             while in view, and each source's lockout after wrong codes
 
     Everything here works on one vault_core_t from one thread; the board thread only hands
     it events (vault_bus_next). */
@@ -47,7 +48,11 @@ typedef enum { OP_NONE, OP_DEPOSIT, OP_PICKUP, OP_RECOVERY, OP_REMOTE, OP_COUNT 
 #define SYNC_MS            2000
 #define OFFLINE_BACKOFF_MS 3000
 #define PIN_WAIT_MS        60000
-#define TICK_MS            20 //  how soon the board thread's news are looked at
+#define TICK_MS            20   //  how soon the board thread's news are looked at
+#define NWRONG             64   //  distinct wrong codes remembered per source
+#define NSEEN              16   //  camera codes remembered as in view
+#define CAMERA_GAP_MS      2000 //  a code not seen this long has left the camera's view
+#define CAMERA_HOLD_MS     3000 //  ... and one acted on is held this long even if it left
 
 typedef struct {
     const vault_slot_cfg_t *cfg;
@@ -69,6 +74,21 @@ typedef struct {
     vault_slot_state_t prev; //  state to return to if it fails
 } vault_slot_t;
 
+//  A source's wrong codes in the lockout window, each once, and its lockout.
+typedef struct {
+    uint64_t wrong[NWRONG];   //  hashes of the distinct wrong codes
+    int64_t wrong_at[NWRONG]; //  when each was first counted
+    int nwrong;
+    int64_t locked_until; //  locked out until then
+} vault_source_state_t;
+
+//  A code the camera showed and the vault acted on.
+typedef struct {
+    uint64_t code; //  its hash, 0: unused
+    int64_t acted; //  when it was acted on
+    int64_t seen;  //  when it was last in a frame
+} vault_seen_t;
+
 struct vault_core {
     const vault_config_t *cfg;
     vault_store_t *store;
@@ -77,11 +97,11 @@ struct vault_core {
     FILE *out;
     bool json;
     vault_slot_t slots[VAULT_MAX_SLOTS];
-    int64_t staff_until; //  staff mode (deposit, recovery) until then
-    int64_t wrong[64];   //  times of recent wrong codes
-    int nwrong;
-    int64_t locked_until; //  scanner lockout
-    char pin_case[64];    //  pickup waiting for its second factor
+    int64_t staff_until;                       //  staff mode (deposit, recovery) until then
+    vault_source_state_t src[VAULT_SRC_COUNT]; //  wrong codes and lockout of each source
+    bool src_loaded;                           //  src[] read back from the store
+    vault_seen_t seen[NSEEN];                  //  camera codes acted on, while in view
+    char pin_case[64];                         //  pickup waiting for its second factor
     int pin_slot;
     int pin_tries;
     bool pin_proxy;

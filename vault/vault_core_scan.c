@@ -2,42 +2,121 @@
 #include "vault_core_impl.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "proto_msg.h"
 #include "proto_token.h"
 
-//  Counts a wrong code or wrong digits toward the cabinet's lockout; locks when too many.
-static void
-s_count_wrong (vault_core_t *self)
+static const char *s_source_names[VAULT_SRC_COUNT] = {"scanner", "camera", "staff reader"};
+
+//  FNV-1a: wrong codes and codes in view are told apart by it, and only it is stored.
+static uint64_t
+s_code_hash (const char *text)
 {
+    uint64_t h = 14695981039346656037ULL;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+//  Stores a source's wrong codes and lockout: a restart must not clear them.
+static void
+s_source_save (vault_core_t *self, vault_source_t src)
+{
+    const vault_source_state_t *st = &self->src[src];
+    json_t *wrong = json_array ();
+    for (int i = 0; i < st->nwrong; i++) {
+        char hex[17];
+        snprintf (hex, sizeof hex, "%016llx", (unsigned long long)st->wrong[i]);
+        json_array_append_new (wrong, json_pack ("[s, I]", hex, (json_int_t)st->wrong_at[i]));
+    }
+    json_t *j = json_pack ("{s:I, s:o}", "until", (json_int_t)st->locked_until, "wrong", wrong);
+    char key[32];
+    snprintf (key, sizeof key, "lockout.%d", (int)src);
+    vault_store_put (self->store, VAULT_DB_META, key, j);
+    json_decref (j);
+}
+
+//  Reads every source's wrong codes and lockout back, once, before the first code.
+static void
+s_sources_load (vault_core_t *self)
+{
+    if (self->src_loaded)
+        return;
+    self->src_loaded = true;
+    for (int src = 0; src < VAULT_SRC_COUNT; src++) {
+        char key[32];
+        snprintf (key, sizeof key, "lockout.%d", src);
+        json_t *j = vault_store_get (self->store, VAULT_DB_META, key);
+        vault_source_state_t *st = &self->src[src];
+        st->locked_until = json_integer_value (json_object_get (j, "until"));
+        size_t i;
+        json_t *w;
+        json_array_foreach (json_object_get (j, "wrong"), i, w) {
+            const char *hex = json_string_value (json_array_get (w, 0));
+            if (hex && st->nwrong < NWRONG) {
+                st->wrong[st->nwrong] = strtoull (hex, NULL, 16);
+                st->wrong_at[st->nwrong++] = json_integer_value (json_array_get (w, 1));
+            }
+        }
+        json_decref (j);
+    }
+}
+
+//  Counts a wrong code (or wrong digits: `code` names them) toward its source's lockout,
+//  once per distinct code within the window; locks the source when there are too many.
+static void
+s_count_wrong (vault_core_t *self, vault_source_t src, const char *code)
+{
+    vault_source_state_t *st = &self->src[src];
     int64_t now = vault_now_ms ();
+    uint64_t h = s_code_hash (code);
     int n = 0;
-    for (int i = 0; i < self->nwrong; i++)
-        if (now - self->wrong[i] < self->cfg->lockout_window_ms)
-            self->wrong[n++] = self->wrong[i];
-    if (n < (int)(sizeof self->wrong / sizeof self->wrong[0]))
-        self->wrong[n++] = now;
-    self->nwrong = n;
+    bool counted = false;
+    for (int i = 0; i < st->nwrong; i++)
+        if (now - st->wrong_at[i] < self->cfg->lockout_window_ms) {
+            counted |= st->wrong[i] == h;
+            st->wrong[n] = st->wrong[i];
+            st->wrong_at[n++] = st->wrong_at[i];
+        }
+    st->nwrong = n;
+    if (counted)
+        return; //  the same code again: a citizen trying twice, not a guess
+    if (n == NWRONG) {
+        memmove (st->wrong, st->wrong + 1, (NWRONG - 1) * sizeof st->wrong[0]);
+        memmove (st->wrong_at, st->wrong_at + 1, (NWRONG - 1) * sizeof st->wrong_at[0]);
+        n--;
+    }
+    st->wrong[n] = h;
+    st->wrong_at[n++] = now;
+    st->nwrong = n;
     if (n >= self->cfg->lockout_tries) {
-        self->locked_until = now + self->cfg->lockout_ms;
-        self->nwrong = 0;
-        char detail[128];
-        snprintf (detail, sizeof detail, "%d wrong codes within %d s: scanner locked for %d s", n,
-                  self->cfg->lockout_window_ms / 1000, self->cfg->lockout_ms / 1000);
+        st->locked_until = now + self->cfg->lockout_ms;
+        st->nwrong = 0;
+        char detail[160];
+        snprintf (detail, sizeof detail, "%d wrong codes within %d s: %s locked for %d s", n,
+                  self->cfg->lockout_window_ms / 1000, s_source_names[src],
+                  self->cfg->lockout_ms / 1000);
         vault_core_alarm (self, NULL, A_LOCKOUT, detail);
         vault_core_say (self, "lockout", NULL, NULL,
                         "错误次数过多，请稍后再试或到窗口咨询 / too many wrong codes: try later or "
                         "ask at a counter");
     }
+    s_source_save (self, src);
 }
 
+//  Tells the citizen the code is wrong and counts it. A camera also sees codes nobody held
+//  up to it (posters, a phone's payment code): those are said once but never counted, or a
+//  poster in view could lock the cabinet; a camera code of the pickup form counts.
 static void
-s_wrong_code (vault_core_t *self, const char *why)
+s_wrong_code (vault_core_t *self, vault_source_t src, const char *code, bool pickup_form,
+              const char *why)
 {
     vault_core_say (self, "wrong_code", NULL, NULL, "%s", why);
-    s_count_wrong (self);
+    if (src != VAULT_SRC_CAMERA || pickup_form)
+        s_count_wrong (self, src, code);
 }
 
 //  The local pickup record whose codes include this code's hash, or NULL. Caller owns it.
@@ -74,7 +153,7 @@ s_open_for_pickup (vault_core_t *self, vault_slot_t *s, bool proxy)
 }
 
 static void
-s_pickup (vault_core_t *self, const char *token)
+s_pickup (vault_core_t *self, vault_source_t src, const char *token)
 {
     json_t *record = NULL;
     json_t *reply = NULL;
@@ -102,12 +181,12 @@ s_pickup (vault_core_t *self, const char *token)
         return;
     } else if (rc != PROTO_CLIENT_UNREACHABLE) {
         json_decref (reply);
-        s_wrong_code (self, "无效的取件码 / this code opens nothing here");
+        s_wrong_code (self, src, token, true, "无效的取件码 / this code opens nothing here");
         return;
     } else {
         record = s_local_record (self, token);
         if (!record) {
-            s_wrong_code (self, "无效的取件码 / this code opens nothing here");
+            s_wrong_code (self, src, token, true, "无效的取件码 / this code opens nothing here");
             return;
         }
         json_int_t collected = json_integer_value (json_object_get (record, "collected"));
@@ -190,18 +269,20 @@ s_pin (vault_core_t *self, const char *pin)
         return;
     }
     //  Wrong digits count against the case (surviving a rescan of the slip) and, like a
-    //  wrong code, towards the cabinet's lockout.
+    //  wrong code, towards the keypad's lockout (each different guess once).
     int failed = (int)json_integer_value (json_object_get (rec, "pin_failed")) + 1;
     vault_core_pickup_mark (self, self->pin_case, "pin_failed", json_integer (failed));
+    char guess[96];
+    snprintf (guess, sizeof guess, "pin %s %s", self->pin_case, pin);
     if (failed >= self->cfg->pin_tries) {
         self->pin_case[0] = 0;
         s_wrong_code (
-            self,
+            self, VAULT_SRC_SCANNER, guess, true,
             "后四位错误次数过多，请到窗口领取 / too many wrong digits: collect it at a counter");
     } else {
         vault_core_say (self, "pin_wrong", s, self->pin_case,
                         "后四位不正确，请重试 / wrong digits, try again");
-        s_count_wrong (self);
+        s_count_wrong (self, VAULT_SRC_SCANNER, guess);
     }
     json_decref (rec);
 }
@@ -270,21 +351,24 @@ s_is_badge (const vault_core_t *self, const char *line)
     return false;
 }
 
-void
-vault_core_input (vault_core_t *self, const char *raw)
+static bool
+s_locked (vault_core_t *self, vault_source_t src)
 {
-    char line[512];
-    snprintf (line, sizeof line, "%s", raw);
-    size_t n = strlen (line);
-    while (n && isspace ((unsigned char)line[n - 1]))
-        line[--n] = 0;
-    char *p = line;
-    while (isspace ((unsigned char)*p))
-        p++;
-    if (!*p)
+    if (vault_now_ms () >= self->src[src].locked_until)
+        return false;
+    vault_core_say (self, "locked", NULL, NULL,
+                    "暂停服务，请稍后再试 / locked after wrong codes: try later");
+    return true;
+}
+
+//  The staff reader: a badge opens staff mode for one action, a case's code or number
+//  then recovers it from its slot or deposits it. Anything else first is a wrong badge.
+static void
+s_staff (vault_core_t *self, const char *p)
+{
+    if (s_locked (self, VAULT_SRC_STAFF))
         return;
     int64_t now = vault_now_ms ();
-    //  Staff can always get in, lockout or not: a few junk scans must not shut them out.
     if (s_is_badge (self, p)) {
         self->staff_until = now + self->cfg->staff_mode_ms;
         vault_core_say (self, "staff_mode", NULL, NULL,
@@ -293,13 +377,42 @@ vault_core_input (vault_core_t *self, const char *raw)
         vault_core_journal (self, "staff_badge", NULL, NULL);
         return;
     }
-    if (now < self->locked_until && now >= self->staff_until) {
-        vault_core_say (self, "locked", NULL, NULL,
-                        "暂停服务，请稍后再试 / locked after wrong codes: try later");
+    if (now >= self->staff_until) {
+        s_wrong_code (self, VAULT_SRC_STAFF, p, true, "请先刷工作证 / scan a staff badge first");
         return;
     }
+    //  A badge is good for one action, so the next person at the reader is asked again.
+    self->staff_until = 0;
+    char token[PROTO_TOKEN_LEN + 1];
+    bool is_token = proto_token_parse (p, strlen (p), token) == 0;
+    //  The case in a slot here, by its code or its number, is recovered.
+    vault_slot_t *s = NULL;
+    if (is_token) {
+        json_t *rec = s_local_record (self, token);
+        s = rec ? vault_core_slot_named (self, json_string_value (json_object_get (rec, "slot")))
+                : NULL;
+        if (s && strcmp (s->case_no, json_string_value (json_object_get (rec, "case_no"))) != 0)
+            s = NULL;
+        json_decref (rec);
+    } else
+        for (int i = 0; i < self->cfg->nslots && !s; i++)
+            if (strcmp (self->slots[i].case_no, p) == 0)
+                s = &self->slots[i];
+    if (s && (s->state == ST_OCCUPIED || s->state == ST_OVERDUE) && vault_core_usable (s)) {
+        vault_core_begin (self, s, OP_RECOVERY, s->state, 0, "staff recovery");
+        return;
+    }
+    vault_core_deposit (self, is_token ? token : p, NULL, 0);
+}
+
+//  A citizen's code (scanner or camera) or, at the keypad, the second factor.
+static void
+s_citizen (vault_core_t *self, vault_source_t src, const char *p)
+{
+    if (s_locked (self, src))
+        return;
     //  The keypad: 4 characters (digits or X) while a second factor is awaited.
-    if (self->pin_case[0] && now < self->pin_until) {
+    if (src == VAULT_SRC_SCANNER && self->pin_case[0] && vault_now_ms () < self->pin_until) {
         const char *pin = strncmp (p, "PIN ", 4) == 0 ? p + 4 : p;
         if (strlen (pin) == 4) {
             char up[5];
@@ -310,35 +423,102 @@ vault_core_input (vault_core_t *self, const char *raw)
         }
     }
     char token[PROTO_TOKEN_LEN + 1];
-    bool is_token = proto_token_parse (p, strlen (p), token) == 0;
-    if (now < self->staff_until) {
-        //  Staff: a case in a slot here (overdue or not) is recovered; otherwise deposited.
-        //  A badge is good for one action, so the next person at the screen is a citizen.
-        self->staff_until = 0;
-        //  The case in a slot here, by its code or its number, is recovered.
-        vault_slot_t *s = NULL;
+    if (proto_token_parse (p, strlen (p), token) == 0) {
+        s_pickup (self, src, token);
+        return;
+    }
+    //  A badge shown here opens nothing: staff use their own reader. Noted for them.
+    if (s_is_badge (self, p))
+        vault_core_journal (self, "badge_refused", NULL, s_source_names[src]);
+    s_wrong_code (self, src, p, false, "无法识别的二维码 / this is not a pickup code");
+}
+
+void
+vault_core_input (vault_core_t *self, vault_source_t source, const char *raw)
+{
+    char line[512];
+    snprintf (line, sizeof line, "%s", raw);
+    size_t n = strlen (line);
+    while (n && isspace ((unsigned char)line[n - 1]))
+        line[--n] = 0;
+    char *p = line;
+    while (isspace ((unsigned char)*p))
+        p++;
+    if (!*p || (unsigned)source >= VAULT_SRC_COUNT)
+        return;
+    s_sources_load (self);
+    if (source == VAULT_SRC_STAFF)
+        s_staff (self, p);
+    else
+        s_citizen (self, source, p);
+}
+
+//  True if the camera code is still held: in view since it was acted on, or acted on a
+//  moment ago. Either way it has been seen now.
+static bool
+s_held (vault_core_t *self, uint64_t h, int64_t now)
+{
+    for (int i = 0; i < NSEEN; i++) {
+        vault_seen_t *v = &self->seen[i];
+        if (v->code != h)
+            continue;
+        bool held = now - v->seen < CAMERA_GAP_MS || now - v->acted < CAMERA_HOLD_MS;
+        v->seen = now;
+        return held;
+    }
+    return false;
+}
+
+//  Remembers a camera code as acted on now, in place of the one seen longest ago.
+static void
+s_hold (vault_core_t *self, uint64_t h, int64_t now)
+{
+    vault_seen_t *slot = &self->seen[0];
+    for (int i = 0; i < NSEEN; i++) {
+        if (self->seen[i].code == h) {
+            slot = &self->seen[i];
+            break;
+        }
+        if (self->seen[i].seen < slot->seen)
+            slot = &self->seen[i];
+    }
+    *slot = (vault_seen_t){h, now, now};
+}
+
+void
+vault_core_codes (vault_core_t *self, const proto_qr_codes_t *codes)
+{
+    int64_t now = vault_now_ms ();
+    //  Rank what is new: a pickup code known here (3), any pickup code (2), other text (1).
+    int best = -1, best_rank = 0;
+    bool pickup_in_view = false;
+    for (int i = 0; i < codes->count; i++) {
+        const char *text = codes->text[i];
+        char token[PROTO_TOKEN_LEN + 1];
+        bool is_token = proto_token_parse (text, strlen (text), token) == 0;
+        pickup_in_view |= is_token;
+        if (s_held (self, s_code_hash (text), now))
+            continue;
+        int rank = 1;
         if (is_token) {
             json_t *rec = s_local_record (self, token);
-            s = rec ? vault_core_slot_named (self,
-                                             json_string_value (json_object_get (rec, "slot")))
-                    : NULL;
-            if (s && strcmp (s->case_no, json_string_value (json_object_get (rec, "case_no"))) != 0)
-                s = NULL;
+            rank = rec ? 3 : 2;
             json_decref (rec);
-        } else
-            for (int i = 0; i < self->cfg->nslots && !s; i++)
-                if (strcmp (self->slots[i].case_no, p) == 0)
-                    s = &self->slots[i];
-        if (s && (s->state == ST_OCCUPIED || s->state == ST_OVERDUE) && vault_core_usable (s)) {
-            vault_core_begin (self, s, OP_RECOVERY, s->state, 0, "staff recovery");
-            return;
         }
-        vault_core_deposit (self, is_token ? token : p, NULL, 0);
-        return;
+        if (rank > best_rank) {
+            best = i;
+            best_rank = rank;
+        }
     }
-    if (!is_token) {
-        s_wrong_code (self, "无法识别的二维码 / this is not a pickup code");
-        return;
+    //  Codes of other kinds beside a pickup code (the poster behind the phone) are ignored,
+    //  and held so they are not taken up the moment the phone goes.
+    for (int i = 0; i < codes->count && pickup_in_view; i++) {
+        char token[PROTO_TOKEN_LEN + 1];
+        if (proto_token_parse (codes->text[i], strlen (codes->text[i]), token) != 0)
+            s_hold (self, s_code_hash (codes->text[i]), now);
     }
-    s_pickup (self, token);
+    if (best < 0 || (best_rank == 1 && pickup_in_view))
+        return;
+    s_hold (self, s_code_hash (codes->text[best]), now);
+    vault_core_input (self, VAULT_SRC_CAMERA, codes->text[best]);
 }

@@ -1,12 +1,14 @@
 /*  vault_main.c — onewindow-vault: the cabinet controller.
 
     onewindow-vault --config FILE --data DIR --broker EP [--serial PATH] [--scanner PATH]
-                    [--frames DIR] [--json]
+                    [--staff-scanner PATH] [--frames DIR] [--keep-frames N] [--json]
 
-    Scanned codes arrive as lines (a barcode scanner that types the code and Enter, on a
-    tty, a FIFO, or stdin) and as image files dropped into the frames directory (a camera's
-    frames: PNG, decoded with ZBar; each file is renamed *.done once read). */
-#include <dirent.h>
+    Citizens' codes arrive as lines (a barcode scanner that types the code and Enter, on a
+    tty, a FIFO, or stdin) and as camera frames: PNG files dropped into the frames folder,
+    decoded on a thread of their own (vault_camera.h). The doors are read on a thread of
+    their own too (vault_bus.h), so they are polled on time at any frame rate and whatever
+    the boards take to answer. Staff badges are taken from the staff reader only.
+    docs/CABINET.md, docs/LOCKBOARDS.md. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -23,6 +25,7 @@
 #include "proto_log.h"
 #include "proto_qr.h"
 #include "vault_board.h"
+#include "vault_camera.h"
 #include "vault_config.h"
 #include "vault_core.h"
 #include "vault_store.h"
@@ -50,31 +53,41 @@ s_usage (FILE *out)
              "  -d, --data DIR       local store (created if missing)\n"
              "  -b, --broker EP      broker request endpoint, e.g. tcp://127.0.0.1:7100\n"
              "      --serial PATH    lock-board serial device (overrides the config)\n"
-             "      --scanner PATH   where scanned codes arrive as lines (tty or FIFO);\n"
-             "                       default: standard input\n"
-             "      --frames DIR     camera frames (PNG) to decode with ZBar\n"
+             "      --scanner PATH   the citizens' scanner and keypad: codes arrive as lines\n"
+             "                       (tty or FIFO); default: standard input\n"
+             "      --staff-scanner PATH\n"
+             "                       the staff reader (tty or FIFO): the only place a staff\n"
+             "                       badge is taken; without it staff deposit from a terminal\n"
+             "      --frames DIR     the camera's frames: PNG files decoded with ZBar, newest\n"
+             "                       first (older ones are dropped); write each as x.tmp and\n"
+             "                       rename it x.png when whole; only regular files are read\n"
+             "      --keep-frames N  keep the last N read frames as *.done (default 0: delete)\n"
              "      --json           screen messages as JSON lines\n"
              "      --key FILE       the cabinet's CURVE keypair (enrolled as role vault)\n"
              "      --server-key K   the broker's public key or key file\n"
              "  -h, --help           this help\n"
              "\n"
-             "Input lines: a pickup code (the QR text), a staff badge (then a case's code to\n"
-             "deposit or recover it), or 4 characters when the screen asks for the second\n"
-             "factor. See docs/LOCKBOARDS.md for the boards and their simulator.\n");
+             "Scanner lines: a pickup code (the QR text), or 4 characters when the screen asks\n"
+             "for the second factor. Staff reader lines: a badge, then a case's code or number\n"
+             "to deposit or recover it. Wrong codes lock out the source they came from, not\n"
+             "the others. See docs/CABINET.md (scanning) and docs/LOCKBOARDS.md (boards).\n");
 }
 
+//  A source of lines: the citizens' scanner or the staff reader.
 typedef struct {
-    int fd;           //  scanner input, -1 if none
-    const char *path; //  NULL: stdin
+    int fd;           //  -1 if none
+    const char *path; //  NULL: stdin (the citizens' scanner) or none (the staff reader)
+    vault_source_t source;
     char buf[1024];
     size_t len;
-} s_scanner_t;
+    bool skipping; //  the rest of an over-long line, already taken as one code
+} s_reader_t;
 
 static void
-s_scanner_open (s_scanner_t *sc)
+s_reader_open (s_reader_t *sc)
 {
     if (!sc->path) {
-        sc->fd = STDIN_FILENO;
+        sc->fd = sc->source == VAULT_SRC_SCANNER ? STDIN_FILENO : -1;
         return;
     }
     //  O_RDWR on a FIFO keeps it open when the last writer leaves (no endless EOF).
@@ -85,9 +98,10 @@ s_scanner_open (s_scanner_t *sc)
         log_error ("scanner: cannot open %s: %s", sc->path, strerror (errno));
 }
 
-//  Reads what is there; calls the core for each whole line. 0, or -1 at end of input.
+//  Reads what is there; calls the core for each whole line. A line longer than the buffer
+//  is one code (its head), not one per buffer's worth. 0, or -1 at end of input.
 static int
-s_scanner_read (s_scanner_t *sc, vault_core_t *core)
+s_reader_read (s_reader_t *sc, vault_core_t *core)
 {
     ssize_t n = read (sc->fd, sc->buf + sc->len, sizeof sc->buf - 1 - sc->len);
     if (n == 0)
@@ -97,12 +111,20 @@ s_scanner_read (s_scanner_t *sc, vault_core_t *core)
     sc->len += (size_t)n;
     for (;;) {
         char *nl = memchr (sc->buf, '\n', sc->len);
-        if (!nl && sc->len == sizeof sc->buf - 1)
-            nl = sc->buf + sc->len - 1; //  an over-long line: take it as it is
-        if (!nl)
+        if (!nl) {
+            if (sc->len == sizeof sc->buf - 1) {
+                sc->buf[sc->len] = 0;
+                if (!sc->skipping)
+                    vault_core_input (core, sc->source, sc->buf);
+                sc->skipping = true;
+                sc->len = 0;
+            }
             break;
+        }
         *nl = 0;
-        vault_core_input (core, sc->buf);
+        if (!sc->skipping)
+            vault_core_input (core, sc->source, sc->buf);
+        sc->skipping = false;
         size_t used = (size_t)(nl - sc->buf) + 1;
         memmove (sc->buf, sc->buf + used, sc->len - used);
         sc->len -= used;
@@ -110,40 +132,77 @@ s_scanner_read (s_scanner_t *sc, vault_core_t *core)
     return 0;
 }
 
-//  Decodes every new PNG in the frames directory, oldest name first.
+//  The control loop: lines, camera codes, and the board thread's news, until a signal.
 static void
-s_frames (const char *dir, vault_core_t *core)
+s_serve (vault_core_t *core, s_reader_t *readers, int nreaders, vault_camera_t *camera)
 {
-    DIR *d = opendir (dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir (d))) {
-        size_t n = strlen (e->d_name);
-        if (n < 5 || strcmp (e->d_name + n - 4, ".png") != 0)
-            continue;
-        char path[4096], done[4200];
-        snprintf (path, sizeof path, "%s/%s", dir, e->d_name);
-        snprintf (done, sizeof done, "%s.done", path);
-        char text[1024];
-        int len = proto_qr_decode_png (path, text, sizeof text);
-        //  Out of the way first, so a frame is never read twice.
-        if (rename (path, done) != 0)
-            unlink (path);
-        if (len > 0)
-            vault_core_input (core, text);
-        else
-            log_warn ("frames: no QR code in %s", e->d_name);
+    while (!s_stop) {
+        struct pollfd pfd[3];
+        for (int i = 0; i < nreaders; i++)
+            pfd[i] = (struct pollfd){readers[i].fd, POLLIN, 0};
+        pfd[nreaders] = (struct pollfd){camera ? vault_camera_fd (camera) : -1, POLLIN, 0};
+        int n = poll (pfd, (nfds_t)nreaders + 1, vault_core_wait_ms (core));
+        for (int i = 0; i < nreaders && n > 0; i++) {
+            s_reader_t *sc = &readers[i];
+            if (sc->fd >= 0 && (pfd[i].revents & (POLLIN | POLLHUP)) &&
+                s_reader_read (sc, core) != 0) {
+                //  End of input: stdin closed, or a scanner unplugged. Carry on without it.
+                if (sc->fd != STDIN_FILENO)
+                    close (sc->fd);
+                sc->fd = -1;
+            }
+        }
+        if (n > 0 && (pfd[nreaders].revents & POLLIN)) {
+            proto_qr_codes_t codes;
+            if (vault_camera_take (camera, &codes) > 0)
+                vault_core_codes (core, &codes);
+        }
+        vault_core_tick (core);
     }
-    closedir (d);
+}
+
+static void
+s_camera_summary (vault_camera_t *camera)
+{
+    vault_camera_stats_t st;
+    vault_camera_stats (camera, &st);
+    log_info ("camera: %llu frames decoded (%llu with codes), %llu stale dropped, %llu reads "
+              "retried, %llu unreadable, %llu not regular files; decode max %lld ms",
+              (unsigned long long)st.decoded, (unsigned long long)st.with_codes,
+              (unsigned long long)st.stale, (unsigned long long)st.retried,
+              (unsigned long long)st.unreadable, (unsigned long long)st.refused,
+              (long long)st.decode_max_ms);
+}
+
+//  Opens the inputs (scanner paths NULL: stdin, and no staff reader; frames NULL: no camera)
+//  and serves until a signal. 0, or 1 if the camera cannot be watched.
+static int
+s_run (vault_core_t *core, const char *scanner, const char *staff, const char *frames, int keep)
+{
+    s_reader_t readers[2] = {{.fd = -1, .path = scanner, .source = VAULT_SRC_SCANNER},
+                             {.fd = -1, .path = staff, .source = VAULT_SRC_STAFF}};
+    vault_camera_t *camera = frames ? vault_camera_new (frames, keep) : NULL;
+    if (frames && !camera)
+        return 1;
+    s_reader_open (&readers[0]);
+    s_reader_open (&readers[1]);
+    s_serve (core, readers, 2, camera);
+    if (camera)
+        s_camera_summary (camera);
+    vault_camera_destroy (&camera);
+    for (int i = 0; i < 2; i++)
+        if (readers[i].fd > STDIN_FILENO)
+            close (readers[i].fd);
+    return 0;
 }
 
 int
 main (int argc, char **argv)
 {
     const char *config_path = NULL, *data = NULL, *broker_ep = NULL, *serial = NULL,
-               *scanner = NULL, *frames = NULL;
+               *scanner = NULL, *staff_scanner = NULL, *frames = NULL;
     bool json = false;
+    int keep_frames = 0;
     const char *key_path = NULL, *server_key = NULL;
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
@@ -151,7 +210,9 @@ main (int argc, char **argv)
         {"broker", required_argument, NULL, 'b'},
         {"serial", required_argument, NULL, 's'},
         {"scanner", required_argument, NULL, 'S'},
+        {"staff-scanner", required_argument, NULL, 'T'},
         {"frames", required_argument, NULL, 'f'},
+        {"keep-frames", required_argument, NULL, 'F'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {"key", required_argument, NULL, 'k'},
@@ -166,7 +227,16 @@ main (int argc, char **argv)
         case 'b': broker_ep = optarg; break;
         case 's': serial = optarg; break;
         case 'S': scanner = optarg; break;
+        case 'T': staff_scanner = optarg; break;
         case 'f': frames = optarg; break;
+        case 'F':
+            keep_frames = atoi (optarg);
+            if (keep_frames < 0 || keep_frames > 100000 ||
+                strspn (optarg, "0123456789") != strlen (optarg)) {
+                fprintf (stderr, "onewindow-vault: --keep-frames takes 0..100000\n");
+                return 2;
+            }
+            break;
         case 'j': json = true; break;
         case 'k': key_path = optarg; break;
         case 'K': server_key = optarg; break;
@@ -232,22 +302,7 @@ main (int argc, char **argv)
     if (core) {
         log_info ("ready: cabinet %s (%s), %d slots, boards on %s, broker %s", config.id,
                   config.name, config.nslots, config.serial_path, broker_ep);
-        s_scanner_t sc = {.fd = -1, .path = scanner};
-        s_scanner_open (&sc);
-        while (!s_stop) {
-            struct pollfd pfd = {sc.fd, POLLIN, 0};
-            int n = poll (&pfd, sc.fd >= 0 ? 1 : 0, vault_core_wait_ms (core));
-            if (n > 0 && (pfd.revents & (POLLIN | POLLHUP)) && s_scanner_read (&sc, core) != 0) {
-                //  End of input: stdin closed, or a scanner unplugged. Carry on without it.
-                if (sc.fd != STDIN_FILENO)
-                    close (sc.fd);
-                sc.fd = -1;
-            }
-            if (frames)
-                s_frames (frames, core);
-            vault_core_tick (core);
-        }
-        rc = 0;
+        rc = s_run (core, scanner, staff_scanner, frames, keep_frames);
         log_info ("stopping");
     }
     vault_core_destroy (&core);

@@ -25,6 +25,7 @@ static const struct {
     {"level", 8},      //  /rate/TOKEN: 1..5
     {"rid", 40},       //  all: the page's request id (32 hex digits)
     {"comment", 1024}, //  /rate/TOKEN: the citizen's comment
+    {"reason", 16},    //  /rate/TOKEN: what went wrong, for a bad rating (a code)
 };
 #define NFIELDS    (sizeof s_fields / sizeof s_fields[0])
 #define FIELD_ROOM 1024

@@ -299,41 +299,126 @@ web_status_api (web_t *web, web_req_t *req)
     return sent;
 }
 
-//  The pad: five levels and a comment, or a note while the visit is not finished.
+//  What went wrong, for a bad rating (1 or 2): the pad offers these, one to choose, and
+//  puts the chosen one before the comment as "【等候时间长】" (ticket.rate has no field of
+//  its own for it).
+static const struct {
+    const char *code, *zh, *en;
+} s_reasons[] = {
+    {"wait", "等候时间长", "Long wait"},
+    {"attitude", "态度不好", "Unfriendly staff"},
+    {"unclear", "材料要求不清楚", "Unclear documents"},
+    {"trips", "多次跑腿", "Had to come back again"},
+    {"other", "其他", "Something else"},
+};
+#define NREASONS (sizeof s_reasons / sizeof s_reasons[0])
+//  The comment box's room in characters: after the longest reason, three bytes a
+//  character still fit ticket.rate's comment (at most RATE_COMMENT_MAX bytes).
+#define COMMENT_CHARS    160
+#define RATE_COMMENT_MAX 511
+
+//  The index of reason `code` in s_reasons, or -1.
+static int
+s_reason (const char *code)
+{
+    for (size_t i = 0; i < NREASONS; i++)
+        if (strcmp (s_reasons[i].code, code) == 0)
+            return (int)i;
+    return -1;
+}
+
+//  A level 1..5 from a form or query value, or 0.
+static long
+s_level (const char *text)
+{
+    char *end;
+    long level = text && *text ? strtol (text, &end, 10) : 0;
+    return text && *text && !*end && level >= 1 && level <= 5 ? level : 0;
+}
+
+//  Step 1: the five levels, large, each a plain GET of step 2 (no JavaScript needed;
+//  nothing is recorded yet, so a slip of the finger costs nothing).
 static void
-s_pad (FILE *f, const char *token, const json_t *r)
+s_pad_levels (FILE *f, const char *token)
+{
+    fputs ("<p class=\"step\">第 1 步：请选择满意程度 <span class=\"en\">Step 1: how satisfied "
+           "are you?</span></p>\n",
+           f);
+    fprintf (f, "<form method=\"get\" action=\"/rate/%s\" class=\"levels\" id=\"levels\">\n",
+             token);
+    for (int l = 5; l >= 1; l--)
+        fprintf (f,
+                 "<button type=\"submit\" name=\"level\" value=\"%d\" class=\"l%d\">%s<span "
+                 "class=\"en\">%s</span></button>\n",
+                 l, l, s_level_zh[l], s_level_en[l]);
+    fputs ("</form>\n", f);
+}
+
+//  Step 2: the level chosen (and a way back), for 1-2 what went wrong, a comment, and the
+//  one button that records it.
+static void
+s_pad_details (FILE *f, const char *token, long level)
+{
+    char rid[33];
+    proto_request_id_new (rid);
+    bool bad = level <= 2;
+    fprintf (f,
+             "<p class=\"chosen l%ld\" id=\"chosen\">您的评价：<b>%s</b> <a href=\"/rate/%s\">"
+             "重新选择</a><span class=\"en\">Your rating: %s (<a href=\"/rate/%s\">change</a>)"
+             "</span></p>\n",
+             level, s_level_zh[level], token, s_level_en[level], token);
+    fprintf (f,
+             "<form method=\"post\" action=\"/rate/%s\" class=\"rate-form\" id=\"details\">"
+             "<input type=\"hidden\" name=\"rid\" value=\"%s\"><input type=\"hidden\" "
+             "name=\"level\" value=\"%ld\">\n",
+             token, rid, level);
+    if (bad) {
+        fputs ("<fieldset class=\"reasons\" id=\"reasons\"><legend>请选择主要原因 <span "
+               "class=\"en\">What went wrong?</span></legend>\n",
+               f);
+        for (size_t i = 0; i < NREASONS; i++)
+            fprintf (f,
+                     "<label><input type=\"radio\" name=\"reason\" value=\"%s\" required>"
+                     "<span>%s <span class=\"en\">%s</span></span></label>\n",
+                     s_reasons[i].code, s_reasons[i].zh, s_reasons[i].en);
+        fputs ("</fieldset>\n", f);
+    }
+    fprintf (f,
+             "<label class=\"comment\">%s <span class=\"en\">%s</span><textarea "
+             "name=\"comment\" maxlength=\"%d\" rows=\"3\"></textarea></label>\n",
+             bad ? "补充说明（可选）" : "意见或建议（可选）",
+             bad ? "Tell us more (optional)" : "A comment (optional)", COMMENT_CHARS);
+    fputs ("<button type=\"submit\" class=\"btn\" id=\"submit\">提交评价 <span "
+           "class=\"en\">Submit</span></button></form>\n",
+           f);
+}
+
+//  The pad (step 1, or step 2 for `level` > 0), or a note while the visit is not finished.
+//  (ticket.status does not say whether it was rated: a second rating is refused on posting.)
+static void
+s_pad (FILE *f, const char *token, const json_t *r, long level)
 {
     const json_t *t = json_object_get (r, "ticket");
     web_page_begin (f, "服务评价 Rate your visit", "citizen", NULL, NULL);
-    fputs ("<main><section class=\"ticket-card\"><p>", f);
+    fputs ("<main><section class=\"ticket-card rate\"><p>", f);
     web_escape (f, proto_str (r, "hall"));
     fputs ("</p><p class=\"num\">", f);
     web_escape (f, proto_str (t, "number"));
     fputs ("</p><p>", f);
     web_escape (f, proto_str (t, "service_name"));
-    fputs ("</p><h1>请对本次服务进行评价 <span class=\"en\">How was your visit?</span></h1>\n", f);
+    fputs ("</p>\n", f);
+    if (!proto_is (t, "state", "done") || !level) //  step 2 says the level chosen instead
+        fputs ("<h1>请对本次服务进行评价 <span class=\"en\">How was your visit?</span></h1>\n", f);
     if (!proto_is (t, "state", "done")) {
         fputs ("<p>办理结束后即可评价 <span class=\"en\">You can rate once your visit is "
                "finished.</span></p><p><a href=\"/rate/",
                f);
         web_escape (f, token);
         fputs ("\">刷新 <span class=\"en\">Reload</span></a></p>\n", f);
-    } else {
-        char rid[33];
-        proto_request_id_new (rid);
-        fprintf (f,
-                 "<form method=\"post\" action=\"/rate/%s\"><input type=\"hidden\" "
-                 "name=\"rid\" value=\"%s\"><div class=\"levels\">\n",
-                 token, rid);
-        for (int l = 5; l >= 1; l--)
-            fprintf (f,
-                     "<button type=\"submit\" name=\"level\" value=\"%d\" class=\"l%d\">%s<span "
-                     "class=\"en\">%s</span></button>\n",
-                     l, l, s_level_zh[l], s_level_en[l]);
-        fputs ("</div><label>意见或建议（可选） <span class=\"en\">Comment (optional)</span>"
-               "<textarea name=\"comment\" maxlength=\"500\"></textarea></label></form>\n",
-               f);
-    }
+    } else if (level)
+        s_pad_details (f, token, level);
+    else
+        s_pad_levels (f, token);
     fputs ("</section></main>\n", f);
     web_page_end (f, 0);
 }
@@ -352,7 +437,7 @@ web_rate_get (web_t *web, web_req_t *req)
         json_decref (r);
         return MHD_NO;
     }
-    s_pad (f, token, r);
+    s_pad (f, token, r, s_level (web_req_query (req, "level")));
     json_decref (r);
     return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
 }
@@ -366,15 +451,20 @@ s_thanks (FILE *f, long level, const json_t *r)
              "<main><section class=\"ticket-card\" id=\"thanks\"><h1>感谢您的评价 <span "
              "class=\"en\">Thank you</span></h1><p>%s <span class=\"en\">%s</span></p>\n",
              s_level_zh[level], s_level_en[level]);
-    const json_t *item = json_object_get (r, "rectification");
-    if (json_is_object (item)) {
-        char date[16];
-        web_html_date (proto_int (item, "deadline"), date, sizeof date);
-        fprintf (f,
-                 "<p class=\"bad\" id=\"follow-up\">我们将核实并整改您反映的问题，于 %s 前答复您"
-                 "（整改编号 %lld）。<span class=\"en\">We will look into this and answer by %s "
-                 "(item %lld).</span></p>\n",
-                 date, (long long)proto_int (item, "id"), date, (long long)proto_int (item, "id"));
+    //  The broker's own words for the rater (ticket.rate `message`): no item numbers, no
+    //  internal states, no raw dates.
+    const char *msg = proto_str (r, "message"), *msg_en = proto_str (r, "message_en");
+    if (*msg) {
+        fputs ("<p class=\"", f);
+        fputs (json_is_object (json_object_get (r, "rectification")) ? "bad" : "good", f);
+        fputs ("\" id=\"follow-up\">", f);
+        web_escape (f, msg);
+        if (*msg_en) {
+            fputs (" <span class=\"en\">", f);
+            web_escape (f, msg_en);
+            fputs ("</span>", f);
+        }
+        fputs ("</p>\n", f);
     }
     fputs ("</section></main>\n", f);
     web_page_end (f, 0);
@@ -386,15 +476,24 @@ web_rate_post (web_t *web, web_req_t *req)
     char token[PROTO_TOKEN_LEN + 1];
     if (s_token (web_req_arg (req), token) != 0)
         return s_failed (web, req, PROTO_ERR_BAD_FIELD);
-    const char *text = web_req_form (req, "level"), *comment = web_req_form (req, "comment");
-    char *end;
-    long level = strtol (text, &end, 10);
-    if (!*text || *end || level < 1 || level > 5)
+    long level = s_level (web_req_form (req, "level"));
+    if (!level)
         return web_send_error (req, MHD_HTTP_BAD_REQUEST, "请选择评价等级",
                                "Choose one of the five levels.");
+    const char *code = web_req_form (req, "reason"), *comment = web_req_form (req, "comment");
+    int reason = *code ? s_reason (code) : -1;
+    if ((*code && reason < 0) || (level <= 2 && reason < 0 && !*comment))
+        return web_send_error (req, MHD_HTTP_BAD_REQUEST, "请选择不满意的原因",
+                               "Choose what went wrong, or say it in the comment.");
+    char text[RATE_COMMENT_MAX + 2];
+    int len = snprintf (text, sizeof text, "%s%s%s%s", reason >= 0 ? "【" : "",
+                        reason >= 0 ? s_reasons[reason].zh : "", reason >= 0 ? "】" : "", comment);
+    if (len > RATE_COMMENT_MAX)
+        return web_send_error (req, MHD_HTTP_BAD_REQUEST, "意见请不超过 160 字",
+                               "Please keep the comment to 160 characters.");
     json_t *body = json_pack ("{s:s, s:i}", "token", token, "level", (int)level);
-    if (*comment)
-        json_object_set_new (body, "comment", json_string (comment));
+    if (*text)
+        json_object_set_new (body, "comment", json_string (text));
     char rid[48];
     web_req_request_id (req, rid, sizeof rid);
     json_t *r = NULL;

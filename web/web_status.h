@@ -16,10 +16,13 @@
 enum MHD_Result web_status_get (web_t *web, web_req_t *req);
 //  GET /api/status/TOKEN.
 enum MHD_Result web_status_api (web_t *web, web_req_t *req);
-//  GET /rate/TOKEN: the five levels once the visit is finished.
+//  GET /rate/TOKEN: once the visit is finished, step 1, the five levels; each is a GET of
+//  /rate/TOKEN?level=N, step 2: for 1-2 what went wrong (one of a few reasons), for all a
+//  comment, and the button that posts it. Plain forms: no script needed.
 enum MHD_Result web_rate_get (web_t *web, web_req_t *req);
-//  POST /rate/TOKEN (level, comment, rid): records the rating; a bad one gets a follow-up
-//  (rectification) with its deadline.
+//  POST /rate/TOKEN (level, reason, comment, rid): records the rating, the reason put
+//  before the comment ("【等候时间长】..."); a bad one needs a reason or a comment, and gets
+//  a follow-up (rectification) with its deadline.
 enum MHD_Result web_rate_post (web_t *web, web_req_t *req);
 
 #endif

@@ -1,0 +1,274 @@
+/*  term_report.c — `onewindow report`: the figures the hall is judged on, for one business
+    day or a month, read from the broker's journal (proto_report.h; every figure defined in
+    docs/REPORT.md).
+
+        onewindow report                       today so far, as a table
+        onewindow report --day 2026-03-06      one business day
+        onewindow report --month 2026-03 --csv a month, one CSV row per figure
+
+    The table, --json and --csv are three renderings of one report object, named by one
+    catalogue (proto_figures.h), so what a script reads is what the manager sees. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto_figures.h"
+#include "proto_journal.h"
+#include "proto_report.h"
+#include "term_cli.h"
+#include "term_table.h"
+#include "term_words.h"
+
+static void
+s_usage (FILE *out)
+{
+    fputs ("usage: onewindow report [--day YYYY-MM-DD | --month YYYY-MM] [--json | --csv]\n"
+           "\n"
+           "The figures the hall is judged on (营业报表), computed from the broker's journal:\n"
+           "tickets issued, called and served, average, median and P90 wait, over-wait rate,\n"
+           "average handling; ratings (rating rate, good-rating rate, satisfaction, bad ratings,\n"
+           "rectifications closed on time); cases (on-time completion, early and statutory\n"
+           "on-time rates, 一次办结率, 即办件 share); 一次性告知 compliance of 补正 notices; the\n"
+           "median and P90 time from deposit to collection at the cabinet and from ready to\n"
+           "collection at the counter; per service, and per counter its utilisation.\n"
+           "docs/REPORT.md defines each figure and the events it is read from. A figure that\n"
+           "cannot be computed (nothing counted, or the journal cannot tell) is shown as '-'\n"
+           "(null in --json, empty in --csv) with the reason.\n"
+           "\n"
+           "The period is whole business days (from the day's reset hour to the next); a day\n"
+           "still running is reported up to the broker's clock now.\n"
+           "\n"
+           "  --day YYYY-MM-DD  one business day (default: today's, so far)\n"
+           "  --month YYYY-MM   every business day of a month\n"
+           "  --json            the report as one JSON object {hall, day | month, period, kpis,\n"
+           "                    null_reasons}\n"
+           "  --csv             one row per figure: figure,value,unit,label,label_en,note\n"
+           "                    (the hall's figures, then services.PREFIX.*, then counters.ID.*)\n"
+           "  --broker EP       broker request endpoint (default $ONEWINDOW_BROKER or\n"
+           "                    tcp://127.0.0.1:7100)\n"
+           "  --help            this help\n"
+           "\n"
+           "Exit status: 0 done, 1 refused by the broker, 2 usage, 3 broker unreachable.\n",
+           out);
+}
+
+//  A date "YYYY-MM-DD" (month: "YYYY-MM", day 1) as YYYYMMDD, or 0 if it is not a real one.
+static int
+s_parse_date (const char *text, bool month)
+{
+    int y, m, d = 1, n = 0;
+    int got = month ? sscanf (text, "%4d-%2d%n", &y, &m, &n)
+                    : sscanf (text, "%4d-%2d-%2d%n", &y, &m, &d, &n);
+    if (got != (month ? 2 : 3) || text[n] || strlen (text) != (month ? 7u : 10u) || y < 1970 ||
+        m < 1 || m > 12 || d < 1 || d > 31)
+        return 0;
+    int date = y * 10000 + m * 100 + d;
+    //  A day that does not exist (02-30) comes back as another date.
+    return proto_journal_local_date (proto_journal_midnight (date, 0), 0) == date ? date : 0;
+}
+
+//  A figure's value as people read it: counts as numbers, durations in minutes, ratios in
+//  per cent; "" (shown "-") when it is null.
+static const char *
+s_value (const json_t *v, const char *unit, char *buf, size_t size)
+{
+    if (!v || json_is_null (v))
+        snprintf (buf, size, "%s", "");
+    else if (strcmp (unit, "ms") == 0)
+        term_minutes (json_integer_value (v), true, false, buf, size);
+    else if (strcmp (unit, "ratio") == 0)
+        snprintf (buf, size, "%.1f%%", json_number_value (v) * 100.0);
+    else
+        snprintf (buf, size, "%lld", (long long)json_integer_value (v));
+    return buf;
+}
+
+//  One group of the hall's figures as a table of figure and value.
+static void
+s_group (const json_t *kpis, const char *group, const char *title)
+{
+    static const term_table_col_t cols[] = {{"指标", "figure", 'l'}, {"数值", "value", 'r'}};
+    term_table_t *t = term_table_new (cols, 2);
+    if (!t)
+        return;
+    size_t n;
+    const proto_figure_t *f = proto_figures_hall (&n);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp (f[i].group, group) != 0)
+            continue;
+        char buf[64];
+        term_table_cellf (t, "%s %s", f[i].zh, f[i].en);
+        term_table_cell (t, s_value (proto_figures_lookup (json_object_get (kpis, group), f[i].key),
+                                     f[i].unit, buf, sizeof buf));
+    }
+    printf ("\n%s\n", title);
+    term_table_print (t, stdout, 2);
+    term_table_destroy (&t);
+}
+
+//  A cell of figure `key` of a service or counter `x`.
+static void
+s_cell (term_table_t *t, const json_t *x, const char *key, const char *unit)
+{
+    char buf[64];
+    term_table_cell (t, s_value (json_object_get (x, key), unit, buf, sizeof buf));
+}
+
+static void
+s_services (const json_t *kpis)
+{
+    static const term_table_col_t cols[] = {
+        {"业务", "service", 'l'},      {"取号", "issued", 'r'},       {"办结", "served", 'r'},
+        {"平均等候", "avg wait", 'r'}, {"90% 等候", "P90 wait", 'r'}, {"超时率", "over-wait", 'r'},
+        {"平均办理", "handling", 'r'}, {"评价率", "rated", 'r'},      {"好评率", "good", 'r'}};
+    term_table_t *t = term_table_new (cols, 9);
+    if (!t)
+        return;
+    size_t i;
+    json_t *s;
+    json_array_foreach (json_object_get (kpis, "services"), i, s) {
+        term_table_cellf (t, "%s %s", proto_str (s, "prefix"), proto_str (s, "name"));
+        s_cell (t, s, "issued", "count");
+        s_cell (t, s, "served", "count");
+        s_cell (t, s, "avg_wait_ms", "ms");
+        s_cell (t, s, "p90_wait_ms", "ms");
+        s_cell (t, s, "over_wait_rate", "ratio");
+        s_cell (t, s, "avg_service_ms", "ms");
+        s_cell (t, s, "rating_rate", "ratio");
+        s_cell (t, s, "good_rate", "ratio");
+    }
+    printf ("\n各业务 / Services\n");
+    term_table_print (t, stdout, 2);
+    term_table_destroy (&t);
+}
+
+static void
+s_counters (const json_t *kpis)
+{
+    static const term_table_col_t cols[] = {
+        {"窗口", "counter", 'l'}, {"办结", "served", 'r'}, {"在岗", "open", 'r'},
+        {"服务", "busy", 'r'},    {"暂停", "paused", 'r'}, {"利用率", "utilisation", 'r'}};
+    term_table_t *t = term_table_new (cols, 6);
+    if (!t)
+        return;
+    size_t i;
+    json_t *c;
+    json_array_foreach (json_object_get (kpis, "counters"), i, c) {
+        term_table_cell (t, proto_str (c, "name"));
+        s_cell (t, c, "served", "count");
+        s_cell (t, c, "open_ms", "ms");
+        s_cell (t, c, "busy_ms", "ms");
+        s_cell (t, c, "paused_ms", "ms");
+        s_cell (t, c, "utilisation", "ratio");
+    }
+    printf ("\n各窗口 / Counters\n");
+    term_table_print (t, stdout, 2);
+    term_table_destroy (&t);
+}
+
+//  The report as a table, Chinese first.
+static void
+s_print (const json_t *r)
+{
+    const json_t *p = json_object_get (r, "period");
+    int from = (int)proto_int (p, "from"), to = (int)proto_int (p, "to");
+    int off = (int)proto_int (p, "utc_offset_min");
+    if (json_object_get (r, "day"))
+        printf ("%s 营业日报 %04d-%02d-%02d / day report\n",
+                proto_str (json_object_get (r, "hall"), "name"), from / 10000, from / 100 % 100,
+                from % 100);
+    else
+        printf ("%s 营业月报 %04d-%02d / month report\n",
+                proto_str (json_object_get (r, "hall"), "name"), from / 10000, from / 100 % 100);
+    if (proto_int (p, "days")) {
+        char start[32], end[32];
+        proto_format_time (proto_int (p, "start"), off, start, sizeof start);
+        proto_format_time (proto_int (p, "end"), off, end, sizeof end);
+        printf ("统计区间 / period: %s – %s%s，%lld 个营业日 / business days\n", start, end,
+                json_is_true (json_object_get (p, "open")) ? "（营业中，截至此刻 / so far）" : "",
+                (long long)proto_int (p, "days"));
+    } else
+        printf ("%04d-%02d-%02d – %04d-%02d-%02d: 日志中没有营业日 / no business day in the "
+                "journal\n",
+                from / 10000, from / 100 % 100, from % 100, to / 10000, to / 100 % 100, to % 100);
+    printf ("超时等候标准 / over-wait limit: %lld 分钟 / min\n",
+            (long long)proto_int (p, "over_wait_minutes"));
+    const json_t *kpis = json_object_get (r, "kpis");
+    s_group (kpis, "tickets", "取号与等候 / Tickets and waits");
+    s_group (kpis, "ratings", "评价（好差评） / Ratings");
+    s_group (kpis, "cases", "办件 / Cases");
+    s_group (kpis, "notices", "一次性告知（补正） / One-time notice of missing material");
+    s_group (kpis, "pickup", "取件 / Collection of results");
+    s_services (kpis);
+    s_counters (kpis);
+    const json_t *why = json_object_get (r, "null_reasons");
+    if (json_object_size (why)) {
+        printf ("\n说明：为何显示 '-' / Notes: why a figure shows '-'\n");
+        const char *key;
+        json_t *v;
+        json_object_foreach ((json_t *)why, key, v)
+            printf ("  %s: %s\n", key, json_string_value (v));
+    }
+}
+
+int
+term_report_main (term_opts_t *o, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"day", required_argument, NULL, 'd'},
+        {"month", required_argument, NULL, 'm'},
+        {"json", no_argument, NULL, 'j'},
+        {"csv", no_argument, NULL, 'c'},
+        {"broker", required_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int from = 0, to = 0;
+    bool csv = false;
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'd':
+        case 'm':
+            if (from)
+                return term_usage_error ("report", "give one --day or one --month");
+            from = s_parse_date (optarg, ch == 'm');
+            if (!from)
+                return term_usage_error ("report", "'%s' is not a %s", optarg,
+                                         ch == 'm' ? "month YYYY-MM" : "date YYYY-MM-DD");
+            to = ch == 'm' ? from + 30 : from;
+            break;
+        case 'j': o->json = true; break;
+        case 'c': csv = true; break;
+        case 'b': o->broker = optarg; break;
+        case 'h': s_usage (stdout); return TERM_EXIT_OK;
+        default: s_usage (stderr); return TERM_EXIT_USAGE;
+        }
+    }
+    if (optind != argc)
+        return term_usage_error ("report", "unexpected argument '%s'", argv[optind]);
+    if (csv && o->json)
+        return term_usage_error ("report", "give --json or --csv, not both");
+    proto_client_t *client = term_client (o);
+    if (!client)
+        return TERM_EXIT_UNREACHABLE;
+    json_t *r = NULL;
+    int rc = proto_report_fetch (client, from, to, &r);
+    if (rc) {
+        fprintf (stderr, "onewindow report: %s [%s]\n", proto_client_message (client),
+                 proto_client_code (client));
+        return rc == PROTO_CLIENT_UNREACHABLE ? TERM_EXIT_UNREACHABLE : TERM_EXIT_REFUSED;
+    }
+    if (o->json)
+        term_print_json (r);
+    else if (csv) {
+        char *text = proto_figures_csv (r);
+        fputs (text ? text : "", stdout);
+        free (text);
+    } else
+        s_print (r);
+    json_decref (r);
+    return TERM_EXIT_OK;
+}
