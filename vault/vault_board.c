@@ -13,9 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
+//  A board's time to start answering, beyond the wire time: a margin, not from a data sheet.
+#define S_TURNAROUND_MS 30
+
 struct vault_board {
     char *path;            //  serial device, kept to reopen it
     speed_t speed;         //  termios speed constant
+    int baud;              //  the same in bits per second
     vault_proto_t proto;   //  frame family of every board on the line
     int fd;                //  the line; -1 after a hang-up, reopened on next request
     int timeout_ms;        //  reply timeout per try
@@ -142,6 +146,7 @@ vault_board_open (const char *path, int baud, vault_proto_t proto, char *err, si
         return NULL;
     }
     self->speed = speed;
+    self->baud = baud;
     self->proto = proto;
     self->timeout_ms = 150;
     self->tries = 3;
@@ -437,8 +442,9 @@ s_match_cu16_any (const vault_frame_t *req, const vault_frame_t *reply)
 
 //  After a CU16 unlock: `02 AA 38 03 SS` to the board (lock nibble 0), as the public KR-CU16
 //  module does to clear the board's BUSY state. What a board answers is not documented: any
-//  frame from it ends the wait, silence is accepted after one status timeout. Sent once,
-//  whatever became of the unlock, so the bus is quiet again before the next request.
+//  frame from it ends the wait; silence is accepted after the time the frame and a status
+//  reply take on the wire plus S_TURNAROUND_MS (at most one status timeout), so that an
+//  answer is over before the next request. Sent once, whatever became of the unlock.
 static void
 s_clear_busy (vault_board_t *self, int board)
 {
@@ -448,7 +454,9 @@ s_clear_busy (vault_board_t *self, int board)
     char who[48];
     snprintf (who, sizeof who, "board %d", board);
     s_flush (self);
-    int64_t deadline = s_now_ms () + self->timeout_ms;
+    int64_t quiet = vault_frame_wire_us (self->baud, VAULT_CU16_REQ_SIZE + VAULT_CU16_REPLY_SIZE);
+    quiet = (quiet + 999) / 1000 + S_TURNAROUND_MS;
+    int64_t deadline = s_now_ms () + (quiet < self->timeout_ms ? quiet : self->timeout_ms);
     int wrote = s_write (self, &req, deadline);
     if (wrote < 0) {
         s_set_error (self, "%s: cannot write to %s: %s", who, self->path, strerror (errno));

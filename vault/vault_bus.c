@@ -274,29 +274,41 @@ vault_bus_first_round (vault_bus_t *self, bool unlock_in_flight)
     s_round (self);
 }
 
+//  Waits until `next` (monotonic ms), sending unlocks as they are asked for. False when the
+//  thread should stop.
+static bool
+s_wait_until (vault_bus_t *self, int64_t next)
+{
+    //  Monotonic milliseconds, as the condition's clock counts.
+    struct timespec until = {.tv_sec = (time_t)(next / 1000),
+                             .tv_nsec = (long)(next % 1000) * 1000000};
+    while (true) {
+        s_unlocks (self);
+        pthread_mutex_lock (&self->lock);
+        int rc = 0;
+        while (!self->stop && self->nunlocks == 0 && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait (&self->wake, &self->lock, &until);
+        bool stop = self->stop, more = self->nunlocks > 0;
+        pthread_mutex_unlock (&self->lock);
+        if (stop)
+            return false;
+        if (!more)
+            return true;
+    }
+}
+
+//  A round every poll period, start to start; a round that overran is followed at once.
 static void *
 s_run (void *arg)
 {
     vault_bus_t *self = arg;
-    while (true) {
-        int64_t start = proto_mono_ms ();
+    int64_t next = proto_mono_ms () + self->cfg->poll_ms;
+    while (s_wait_until (self, next)) {
+        int64_t now = proto_mono_ms ();
+        next = next + self->cfg->poll_ms > now ? next + self->cfg->poll_ms : now;
         s_round (self);
-        s_unlocks (self);
-        //  The rest of the period, or until an unlock is asked for.
-        int64_t next = start + self->cfg->poll_ms;
-        pthread_mutex_lock (&self->lock);
-        //  Monotonic milliseconds, as the condition's clock counts.
-        struct timespec until = {.tv_sec = (time_t)(next / 1000),
-                                 .tv_nsec = (long)(next % 1000) * 1000000};
-        while (!self->stop && self->nunlocks == 0 &&
-               pthread_cond_timedwait (&self->wake, &self->lock, &until) != ETIMEDOUT)
-            ;
-        bool stop = self->stop;
-        pthread_mutex_unlock (&self->lock);
-        if (stop)
-            return NULL;
-        s_unlocks (self);
     }
+    return NULL;
 }
 
 int
