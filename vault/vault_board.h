@@ -55,9 +55,9 @@ int vault_board_locks (const vault_board_t *self, int board);
 void vault_board_set_inverted (vault_board_t *self, bool inverted);
 
 //  Pulses one lock. 0 when the board acknowledged; -1 when it did not (no reply after all
-//  tries, corrupt replies, or bad arguments), within unlock timeout × tries (CU16: plus one
-//  status timeout for the BUSY clear). Says nothing about the door either way: the caller
-//  reads status. A try that timed out may have reached the board, so a lock can be pulsed
+//  tries, corrupt replies, or bad arguments), within unlock timeout × tries (CU16: plus the
+//  BUSY clear's wait, at most one status timeout). Says nothing about the door either way: the
+//  caller reads status. A try that timed out may have reached the board, so a lock can be pulsed
 //  more than once by one call (harmless: an open door stays open).
 int vault_board_unlock (vault_board_t *self, int board, int lock);
 //  Listens for `ms` and throws away whatever arrives: after a restart, the answer to an

@@ -6,7 +6,7 @@
 
     It reads the doors in rounds: each board that has slots (8A: one query per slot's lock,
     so a 12-lock board is never asked about lock 13; CU16: one status request per board),
-    then waits for the rest of the poll period. A round cannot be shorter than its wire time
+    one round every poll period, start to start. A round cannot be shorter than its wire time
     (vault_config_round_us); vault_bus_new warns when the configured period is shorter. An
     unlock asked for goes out before the next door read (between two locks of an 8A board).
 
