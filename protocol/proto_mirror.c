@@ -277,7 +277,8 @@ proto_mirror_start (proto_mirror_t *self)
             self->monitor = NULL;
         }
     }
-    if (proto_curve_apply (self->sub) != 0 || zmq_connect (self->sub, self->pub) != 0) {
+    if (proto_client_curve_apply (self->client, self->sub) != 0 ||
+        zmq_connect (self->sub, self->pub) != 0) {
         log_error ("mirror: cannot connect to events at %s: %s", self->pub, zmq_strerror (errno));
         return -1;
     }
@@ -630,6 +631,12 @@ int
 proto_mirror_fills (const proto_mirror_t *self)
 {
     return self->fills;
+}
+
+bool
+proto_mirror_online (const proto_mirror_t *self)
+{
+    return self->started && !self->offline;
 }
 
 int
