@@ -22,7 +22,7 @@ WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat
 DEFS     := -D_GNU_SOURCE
 #  Each component sees protocol/ and its own folder only, so a cross-component include is a
 #  compile error (docs/ARCHITECTURE.md). Tests see everything.
-COMPONENTS := broker terminal vault web sim
+COMPONENTS := broker terminal vault web sim district
 INCS     := -Iprotocol
 
 ifeq ($(MODE),test)
@@ -51,6 +51,7 @@ VAULT_MAINS  := vault/vault_main.c vault/vault_boardsim.c
 VAULT_SRC    := $(filter-out $(VAULT_MAINS),$(wildcard vault/*.c))
 WEB_SRC      := $(filter-out web/web_main.c,$(wildcard web/*.c))
 SIM_SRC      := $(filter-out sim/sim_main.c,$(wildcard sim/*.c))
+DISTRICT_SRC := $(filter-out district/district_main.c,$(wildcard district/*.c))
 TEST_SRC     := $(wildcard tests/*.c)
 
 obj = $(patsubst %.c,$(OUT)/%.o,$(1))
@@ -70,9 +71,11 @@ TERM_LIB   := $(OUT)/libterm.a
 VAULT_LIB  := $(OUT)/libvault.a
 WEB_LIB    := $(OUT)/libweb.a
 SIM_LIB    := $(OUT)/libsim.a
+DISTRICT_LIB := $(OUT)/libdistrict.a
 
 PROGRAMS := $(BINDIR)/onewindow-broker $(BINDIR)/onewindow $(BINDIR)/onewindow-vault \
-            $(BINDIR)/onewindow-boardsim $(BINDIR)/onewindow-web $(BINDIR)/onewindow-sim
+            $(BINDIR)/onewindow-boardsim $(BINDIR)/onewindow-web $(BINDIR)/onewindow-sim \
+            $(BINDIR)/onewindow-district
 
 .PHONY: all test test-build test-run demo bench install clean deps format format-check check-limits
 
@@ -98,6 +101,8 @@ $(VAULT_LIB): $(call obj,$(VAULT_SRC))
 $(WEB_LIB): $(call obj,$(WEB_SRC))
 	@rm -f $@; ar rcs $@ $^
 $(SIM_LIB): $(call obj,$(SIM_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(DISTRICT_LIB): $(call obj,$(DISTRICT_SRC))
 	@rm -f $@; ar rcs $@ $^
 
 $(BINDIR)/onewindow-broker: $(call obj,broker/broker_main.c) $(BROKER_LIB) $(PROTO_LIB)
@@ -130,8 +135,13 @@ $(BINDIR)/onewindow-sim: $(call obj,sim/sim_main.c) $(SIM_LIB) $(PROTO_LIB)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BINDIR)/onewindow-district: $(call obj,district/district_main.c) $(DISTRICT_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BINDIR)/run_tests: $(call obj,$(TEST_SRC)) $(BROKER_LIB) $(TERM_LIB) $(VAULT_LIB) $(WEB_LIB) \
-                     $(SIM_LIB) $(PROTO_LIB)
+                     $(SIM_LIB) $(DISTRICT_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
