@@ -38,6 +38,7 @@
     X (lockboard_sim)   \
     X (vault_it)        \
     X (vault_faults_it) \
+    X (pickup_it)       \
     X (display_it)      \
     X (monitor_it)      \
     X (report_it)       \
