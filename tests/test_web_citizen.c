@@ -234,7 +234,7 @@ s_results (void)
                               json_pack ("{s:s, s:s, s:s, s:I}", "cabinet", CABINET, "case_no", n2,
                                          "slot", "M02", "time", (json_int_t)0),
                               0));
-    free (s_page (taken, (const char *const[]){"已领取", NULL},
+    free (s_page (taken, (const char *const[]){"已领取", "已于 2026-11-30 ", NULL},
                   (const char *const[]){"<svg class=\"qr\"", "id=\"pickup-code\"", NULL}));
     s_keep ("collected", taken, "");
     //  Taken back by staff: to the counter, in words.

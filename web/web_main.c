@@ -105,9 +105,12 @@ s_loop (web_t *w, const char *broker)
                 w->connected = true;
             }
         }
-        //  Before the server runs: a reading that ends resumes its requests, answered now.
+        //  Before the server runs: a reading that ends resumes its requests, answered now;
+        //  while the broker is away they are answered 503 at once.
         if (w->connected)
             web_report_step (w->report, w);
+        else if (web_report_busy (w->report))
+            web_report_stop (w->report);
         web_http_run (w->http);
         if (now >= next_beat) {
             web_sse_heartbeat (w->sse);

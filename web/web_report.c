@@ -94,7 +94,7 @@ web_report_stop (web_report_t *self)
             j->phase = S_IDLE;
             j->rc = PROTO_CLIENT_UNREACHABLE;
             j->failed = proto_mono_ms ();
-            snprintf (j->why, sizeof j->why, "the gateway is stopping");
+            snprintf (j->why, sizeof j->why, "the broker is away, or the gateway stops");
             s_wake (j);
         }
     }
@@ -341,69 +341,68 @@ s_groups_html (FILE *f, const json_t *report)
     fputs ("</div>\n", f);
 }
 
+//  A column of a table of services or counters: the figure, its unit, its names.
+typedef struct {
+    const char *key, *unit, *zh, *en;
+} s_column_t;
+
+//  A table with a row for each of `rows` (kpis.services or kpis.counters): its name (a
+//  service's prefix before it), then `cols`.
+static void
+s_table (FILE *f, const char *id, const char *title, const json_t *rows, const s_column_t *cols,
+         size_t ncols)
+{
+    fprintf (f, "<table class=\"grid\" id=\"%s\"><caption>%s</caption><tr><th></th>", id, title);
+    for (size_t k = 0; k < ncols; k++)
+        fprintf (f, "<th>%s <span class=\"en\">%s</span></th>", cols[k].zh, cols[k].en);
+    fputs ("</tr>\n", f);
+    size_t i;
+    json_t *x;
+    json_array_foreach (rows, i, x) {
+        fputs ("<tr><td>", f);
+        if (*proto_str (x, "prefix")) {
+            web_escape (f, proto_str (x, "prefix"));
+            fputs (" ", f);
+        }
+        web_escape (f, proto_str (x, "name"));
+        fputs ("</td>", f);
+        for (size_t k = 0; k < ncols; k++) {
+            fputs ("<td>", f);
+            s_value (f, json_object_get (x, cols[k].key), cols[k].unit);
+            fputs ("</td>", f);
+        }
+        fputs ("</tr>\n", f);
+    }
+    fputs ("</table>\n", f);
+}
+
 //  Per service and per counter: their figures as the terminal's report has them.
 static void
 s_rows_html (FILE *f, const json_t *kpis)
 {
-    static const struct {
-        const char *key, *unit, *zh, *en;
-    } svc[] =
-        {
-            {"issued", "count", "取号", "issued"},
-            {"served", "count", "办结", "served"},
-            {"avg_wait_ms", "ms", "平均等候(分)", "avg wait"},
-            {"p90_wait_ms", "ms", "90%等候(分)", "P90 wait"},
-            {"over_wait_rate", "ratio", "超时率", "over-wait"},
-            {"avg_service_ms", "ms", "平均办理(分)", "handling"},
-            {"rating_rate", "ratio", "评价率", "rated"},
-            {"good_rate", "ratio", "好评率", "good"},
-        },
-      ctr[] = {
-          {"served", "count", "办结", "served"},
-          {"open_ms", "ms", "在岗(分)", "open"},
-          {"busy_ms", "ms", "服务(分)", "busy"},
-          {"paused_ms", "ms", "暂停(分)", "paused"},
-          {"utilisation", "ratio", "利用率", "utilisation"},
-      };
-    fputs ("<div class=\"rows\"><table class=\"grid\" id=\"services\"><caption>各业务 <span "
-           "class=\"en\">Services</span></caption><tr><th>业务</th>",
-           f);
-    for (size_t k = 0; k < sizeof svc / sizeof svc[0]; k++)
-        fprintf (f, "<th>%s <span class=\"en\">%s</span></th>", svc[k].zh, svc[k].en);
-    fputs ("</tr>\n", f);
-    size_t i;
-    json_t *x;
-    json_array_foreach (json_object_get (kpis, "services"), i, x) {
-        fputs ("<tr><td>", f);
-        web_escape (f, proto_str (x, "prefix"));
-        fputs (" ", f);
-        web_escape (f, proto_str (x, "name"));
-        fputs ("</td>", f);
-        for (size_t k = 0; k < sizeof svc / sizeof svc[0]; k++) {
-            fputs ("<td>", f);
-            s_value (f, json_object_get (x, svc[k].key), svc[k].unit);
-            fputs ("</td>", f);
-        }
-        fputs ("</tr>\n", f);
-    }
-    fputs ("</table>\n<table class=\"grid\" id=\"counters\"><caption>各窗口 <span "
-           "class=\"en\">Counters</span></caption><tr><th>窗口</th>",
-           f);
-    for (size_t k = 0; k < sizeof ctr / sizeof ctr[0]; k++)
-        fprintf (f, "<th>%s <span class=\"en\">%s</span></th>", ctr[k].zh, ctr[k].en);
-    fputs ("</tr>\n", f);
-    json_array_foreach (json_object_get (kpis, "counters"), i, x) {
-        fputs ("<tr><td>", f);
-        web_escape (f, proto_str (x, "name"));
-        fputs ("</td>", f);
-        for (size_t k = 0; k < sizeof ctr / sizeof ctr[0]; k++) {
-            fputs ("<td>", f);
-            s_value (f, json_object_get (x, ctr[k].key), ctr[k].unit);
-            fputs ("</td>", f);
-        }
-        fputs ("</tr>\n", f);
-    }
-    fputs ("</table></div>\n", f);
+    static const s_column_t svc[] = {
+        {"issued", "count", "取号", "issued"},
+        {"served", "count", "办结", "served"},
+        {"avg_wait_ms", "ms", "平均等候(分)", "avg wait"},
+        {"p90_wait_ms", "ms", "90%等候(分)", "P90 wait"},
+        {"over_wait_rate", "ratio", "超时率", "over-wait"},
+        {"avg_service_ms", "ms", "平均办理(分)", "handling"},
+        {"rating_rate", "ratio", "评价率", "rated"},
+        {"good_rate", "ratio", "好评率", "good"},
+    };
+    static const s_column_t ctr[] = {
+        {"served", "count", "办结", "served"},
+        {"open_ms", "ms", "在岗(分)", "open"},
+        {"busy_ms", "ms", "服务(分)", "busy"},
+        {"paused_ms", "ms", "暂停(分)", "paused"},
+        {"utilisation", "ratio", "利用率", "utilisation"},
+    };
+    fputs ("<div class=\"rows\">", f);
+    s_table (f, "services", "各业务 <span class=\"en\">Services</span>",
+             json_object_get (kpis, "services"), svc, sizeof svc / sizeof svc[0]);
+    s_table (f, "counters", "各窗口 <span class=\"en\">Counters</span>",
+             json_object_get (kpis, "counters"), ctr, sizeof ctr / sizeof ctr[0]);
+    fputs ("</div>\n", f);
 }
 
 //  "YYYY-MM-DD" (a month: "YYYY-MM") of a date, for links and titles.

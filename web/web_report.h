@@ -34,7 +34,8 @@ typedef struct web_report web_report_t;
 //  No reports yet. NULL on out-of-memory. Caller owns it.
 web_report_t *web_report_new (void);
 //  Ends every reading: the requests waiting for one are answered 503 when the server runs
-//  next. Call before the server stops (it cannot stop with requests suspended).
+//  next. For when the broker is lost, and before the server stops (it cannot stop with
+//  requests suspended).
 void web_report_stop (web_report_t *self);
 //  Frees the reports (after web_report_stop and the server's last run); sets *self_p to
 //  NULL. Safe on NULL.

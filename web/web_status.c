@@ -256,10 +256,14 @@ s_pickup_box (FILE *f, const s_page_t *pg, const json_t *c)
 //  What to do next for a case, from the page's own Chinese (and English) words where the
 //  broker's sentence would paste a bilingual name into Chinese, else the broker's.
 static void
-s_next_step (FILE *f, const json_t *c)
+s_next_step (FILE *f, const s_page_t *pg, const json_t *c)
 {
     const char *cs = proto_str (c, "state");
-    if (strcmp (cs, "ready_for_pickup") == 0)
+    if (strcmp (cs, "collected") == 0 && json_is_integer (json_object_get (c, "collected"))) {
+        char when[32];
+        proto_format_time (proto_int (c, "collected"), web_utc_offset (pg->w), when, sizeof when);
+        fprintf (f, "已于 %.16s 领取 <span class=\"en\">Collected at %.16s</span>", when, when);
+    } else if (strcmp (cs, "ready_for_pickup") == 0)
         fputs ("请到智能柜取件，取件方式见上 <span class=\"en\">Collect it at the cabinet, as "
                "shown above</span>",
                f);
@@ -307,7 +311,7 @@ s_case (FILE *f, const s_page_t *pg, const json_t *c)
         fputs ("</dd>", f);
     }
     fputs ("<dt>下一步 <span class=\"en\">Next step</span></dt><dd class=\"next\">", f);
-    s_next_step (f, c);
+    s_next_step (f, pg, c);
     fputs ("</dd></dl></section>\n", f);
 }
 
