@@ -42,6 +42,8 @@
     X (APPLICANT_CASES, "applicant_cases", "p|TYPE|ID or c|USCC, then |item|case number")       \
     X (CASE_LOG, "case_log", "case number NUL sequence (u64 BE): the case's events")            \
     X (PROXY_CODES, "proxy_codes", "proxy pickup code (代领) -> case number")                   \
+    X (PICKUP_CODES, "pickup_codes",                                                            \
+       "cabinet id NUL 8-digit pickup code (取件码) -> case number, while the result is there") \
     X (CABINETS, "cabinets", "cabinet id -> its slots as the cabinet last reported them")       \
     X (CABINET_CMDS, "cabinet_cmds", "cabinet id NUL command id (u64 BE) -> pending command")   \
     X (NOTICES, "notices", "sequence (u64 BE) -> notice to the applicant and its delivery")     \
