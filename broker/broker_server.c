@@ -445,6 +445,23 @@ s_reply_error (s_reply_t *out, proto_err_t err, const char *why, const char *req
     s_reply_set (out, proto_err_code (err), request_id, proto_error_body (err, why));
 }
 
+//  The request id as the request's third frame holds it ("" if it is not a valid one),
+//  for a reply built without s_process: its own copy in `out` may be of an earlier batch,
+//  and formatting a reply's id from the buffer it is written to empties it.
+static void
+s_incoming_id (const s_incoming_t *in, char *out, size_t size)
+{
+    out[0] = 0;
+    if (in->count != 4) //  as proto_request_decode: no id is read from a malformed request
+        return;
+    const char *id = zmq_msg_data ((zmq_msg_t *)&in->frames[2]);
+    size_t len = zmq_msg_size ((zmq_msg_t *)&in->frames[2]);
+    if (proto_request_id_valid (id, len) && len < size) {
+        memcpy (out, id, len);
+        out[len] = 0;
+    }
+}
+
 //  Roles the sender may act in: the enrolled role of its CURVE key, looked up per request
 //  (a revocation applies at once). In the insecure mode every sender has every role.
 static unsigned
@@ -779,10 +796,12 @@ s_batch (broker_server_t *self)
     self->reload_due = false;
     if (rc != 0) {
         json_array_clear (self->events);
-        for (int i = 0; i < self->nin; i++)
+        for (int i = 0; i < self->nin; i++) {
+            char id[PROTO_MAX_REQUEST_ID + 1];
+            s_incoming_id (&self->in[i], id, sizeof id);
             s_reply_error (&self->out[i], PROTO_ERR_STORE_FAILED,
-                           "the store could not commit; nothing was changed; try again",
-                           self->out[i].request_id);
+                           "the store could not commit; nothing was changed; try again", id);
+        }
     }
     s_send_all (self);
     self->timers_due = broker_timers_next (self->hall, broker_clock_now (self->clock));
