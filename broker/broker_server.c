@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "broker_calendar.h"
+#include "broker_check.h"
 #include "broker_devices.h"
 #include "proto_keys.h"
 #include "broker_handlers.h"
@@ -157,9 +158,21 @@ s_open_hall (broker_server_t *self)
         log_error ("cannot create data directory '%s': %s", options->data_dir, strerror (errno));
         return -1;
     }
+    if (options->new_store && broker_store_start_new (options->data_dir) != 0)
+        return -1;
     self->store = broker_store_open (options->data_dir, options->map_size);
     if (!self->store)
         return -1;
+    //  Before the hall is loaded from it: a store that does not agree with itself would
+    //  start with tickets missing from their queues, or die reading a damaged page.
+    int problems = broker_check_store (self->store, false, NULL);
+    if (problems != 0) {
+        log_error ("store: refusing to start: the store in '%s' is %s (onewindow-broker --check "
+                   "%s lists every problem); restore it from a backup (docs/OPERATIONS.md)",
+                   options->data_dir, problems < 0 ? "unreadable" : "inconsistent",
+                   options->data_dir);
+        return -1;
+    }
     self->clock = s_clock_new (options);
     self->calendar = broker_calendar_new ();
     if (!self->calendar)

@@ -44,6 +44,7 @@ typedef struct {
     const char *notify_log;  //  a copy of each notice (SMS), one JSON line each; NULL: none
     const char *key_path;    //  the broker's CURVE keypair file; NULL: no CURVE
     bool insecure;           //  no CURVE, every peer every role: local endpoints only
+    bool new_store;          //  --new-store: make a new store beside an earlier one's traces
     bool sim_clock;          //  run on the simulated clock
     int64_t sim_start_ms;    //  its start, Unix ms (0 = now)
 } broker_options_t;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,6 +98,185 @@ test_store_failed_keeps_id (void)
     test_broker_cleanup (&b);
 }
 
+//  A hall of 300 live tickets (A001..A300) and a counter serving one, stopped: the store
+//  every damage below starts from.
+static void
+s_hall (test_broker_t *b)
+{
+    CU_ASSERT_FATAL (test_broker_start (b, NULL, T0) == 0);
+    proto_client_t *c = test_client (b);
+    for (int i = 0; i < 300; i++)
+        CU_ASSERT_EQUAL (test_code (c, "ticket.issue", json_pack ("{s:s}", "service", "A"), NULL),
+                         0);
+    CU_ASSERT_EQUAL (test_code (c, "counter.login", json_pack ("{s:i}", "counter", 1), NULL), 0);
+    CU_ASSERT_EQUAL (test_code (c, "ticket.call_next", json_pack ("{s:i}", "counter", 1), NULL), 0);
+    proto_client_destroy (&c);
+    CU_ASSERT_EQUAL (test_broker_stop (b, SIGTERM), 0);
+}
+
+//  A copy of `b`'s data directory as DIR/NAME/data, to damage; its path into `data`.
+static void
+s_copy (const test_broker_t *b, const char *name, char *data, size_t size)
+{
+    snprintf (data, size, "%s/%s/data", b->dir, name);
+    char cmd[2000];
+    snprintf (cmd, sizeof cmd, "mkdir -p '%s/%s' && cp -a '%s/data' '%s'", b->dir, name, b->dir,
+              data);
+    int st;
+    free (test_run (cmd, &st));
+    CU_ASSERT_EQUAL_FATAL (st, 0);
+}
+
+//  Starts the broker of `b` on the store in `data` (with `extra` options) for at most
+//  15 s, and returns what it printed; *status gets its exit status (124: it kept running).
+static char *
+s_start (const test_broker_t *b, const char *data, const char *extra, int *status)
+{
+    char cmd[3000];
+    snprintf (cmd, sizeof cmd,
+              "timeout 15 '%s' --config '%s' --data '%s' --bind 'ipc://%s/x-req' --pub "
+              "'ipc://%s/x-pub' --clock '%s' --insecure %s 2>&1",
+              test_bin ("onewindow-broker"), b->config, data, b->dir, b->dir, b->clock, extra);
+    return test_run (cmd, status);
+}
+
+//  The broker refuses the store in `data`: exit status 1 and `why` said, before "ready";
+//  --check says so too, with status 1.
+static void
+s_assert_refused (const test_broker_t *b, const char *data, const char *why)
+{
+    int st;
+    char *out = s_start (b, data, "", &st);
+    CU_ASSERT_EQUAL (st, 1);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, why));
+    CU_ASSERT_PTR_NULL (out && strstr (out, "ready:"));
+    if (st != 1 || !out || !strstr (out, why))
+        fprintf (stderr, "\nbroker on %s said (status %d):\n%s\n", data, st, out ? out : "");
+    free (out);
+    char cmd[1500];
+    snprintf (cmd, sizeof cmd, "'%s' --check '%s' 2>&1", test_bin ("onewindow-broker"), data);
+    out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 1);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, why));
+    free (out);
+}
+
+//  The page (its number) that holds the value of `key` in database `db` of the store in
+//  `data`: the value points into its page, whose header begins with the page's number.
+static size_t
+s_page_of (const char *data, const char *db, const void *key, size_t klen, size_t *psize)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_stat st;
+    size_t pgno = 0;
+    mdb_env_create (&env);
+    mdb_env_set_maxdbs (env, 64);
+    if (mdb_env_open (env, data, MDB_RDONLY, 0640) == 0 &&
+        mdb_txn_begin (env, NULL, MDB_RDONLY, &txn) == 0) {
+        MDB_val k = {klen, (void *)key}, v;
+        mdb_env_stat (env, &st);
+        *psize = st.ms_psize;
+        if (mdb_dbi_open (txn, db, 0, &dbi) == 0 && mdb_get (txn, dbi, &k, &v) == 0) {
+            const char *page = (const char *)((uintptr_t)v.mv_data & ~(uintptr_t)(st.ms_psize - 1));
+            memcpy (&pgno, page, sizeof pgno);
+        }
+        mdb_txn_abort (txn);
+    }
+    mdb_env_close (env);
+    return pgno;
+}
+
+//  Overwrites page `pgno` of DATA/data.mdb with noise, as a failing disk would.
+static void
+s_scramble (const char *data, size_t pgno, size_t psize)
+{
+    char path[700];
+    snprintf (path, sizeof path, "%s/data.mdb", data);
+    unsigned char *noise = malloc (psize);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (noise);
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < psize; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        noise[i] = (unsigned char)x;
+    }
+    int fd = open (path, O_WRONLY);
+    CU_ASSERT_EQUAL (pwrite (fd, noise, psize, (off_t)(pgno * psize)), (ssize_t)psize);
+    close (fd);
+    free (noise);
+}
+
+//  The page holding the value of `key` in `db` of a copy named `name`, scrambled.
+static void
+s_scramble_copy (const test_broker_t *b, const char *name, const char *db, const void *key,
+                 size_t klen, char *data, size_t size)
+{
+    s_copy (b, name, data, size);
+    size_t psize = 4096, pgno = s_page_of (data, db, key, klen, &psize);
+    CU_ASSERT_FATAL (pgno > 1); //  past the two meta pages
+    s_scramble (data, pgno, psize);
+}
+
+static void
+test_damaged_store_refused (void)
+{
+    test_broker_t b;
+    s_hall (&b);
+    char data[800], cmd[2000];
+    int st;
+    //  The healthy store: --check says so, and not while a broker has it.
+    snprintf (data, sizeof data, "%s/data", b.dir);
+    snprintf (cmd, sizeof cmd, "'%s' --check '%s' 2>&1", test_bin ("onewindow-broker"), data);
+    char *out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "consistent"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "live tickets     300"));
+    free (out);
+    //  Truncated: refused before LMDB reads past the end (it died of SIGBUS after "ready").
+    s_copy (&b, "truncated", data, sizeof data);
+    snprintf (cmd, sizeof cmd, "truncate -s %lld '%s/data.mdb'", s_size (&b, "data.mdb") / 2, data);
+    free (test_run (cmd, &st));
+    s_assert_refused (&b, data, "was truncated");
+    //  Emptied, or deleted beside its lock and id files: refused, not made anew.
+    s_copy (&b, "emptied", data, sizeof data);
+    snprintf (cmd, sizeof cmd, ": > '%s/data.mdb'", data);
+    free (test_run (cmd, &st));
+    s_assert_refused (&b, data, "deleted or emptied");
+    s_copy (&b, "deleted", data, sizeof data);
+    snprintf (cmd, sizeof cmd, "rm '%s/data.mdb'", data);
+    free (test_run (cmd, &st));
+    s_assert_refused (&b, data, "deleted or emptied");
+    //  Another store's data.mdb: refused by the identity in store.id.
+    s_copy (&b, "swapped", data, sizeof data);
+    test_broker_t other;
+    CU_ASSERT_FATAL (test_broker_start (&other, NULL, T0) == 0);
+    test_broker_stop (&other, SIGTERM);
+    snprintf (cmd, sizeof cmd, "cp '%s/data/data.mdb' '%s/data.mdb'", other.dir, data);
+    free (test_run (cmd, &st));
+    test_broker_cleanup (&other);
+    s_assert_refused (&b, data, "is not the store this directory held");
+    //  Scrambled pages: of a live ticket's record (a dozen live tickets would be missing),
+    //  of today's journal, of the live set.
+    unsigned char key[8];
+    for (int i = 0; i < 8; i++)
+        key[i] = 0;
+    key[7] = 150;
+    s_scramble_copy (&b, "scrambled-ticket", "tickets", key, 8, data, sizeof data);
+    s_assert_refused (&b, data, "live ticket");
+    key[6] = 0x01;
+    key[7] = 0x2c; //  event 300
+    s_scramble_copy (&b, "scrambled-journal", "events", key, 8, data, sizeof data);
+    s_assert_refused (&b, data, "store check");
+    key[6] = 0;
+    key[7] = 200;
+    s_scramble_copy (&b, "scrambled-live", "live", key, 8, data, sizeof data);
+    s_assert_refused (&b, data, "store check");
+    test_broker_cleanup (&b);
+}
+
 int
 test_store_integrity_it_suite (void)
 {
@@ -105,5 +285,7 @@ test_store_integrity_it_suite (void)
         return -1;
     CU_add_test (s, "a store that cannot commit: store_failed with the request's id",
                  test_store_failed_keeps_id);
+    CU_add_test (s, "truncated, emptied, deleted, swapped, scrambled: refused, and --check says so",
+                 test_damaged_store_refused);
     return 0;
 }
