@@ -336,10 +336,11 @@ broker_server_new (const broker_options_t *options)
     char now[32];
     broker_format_time (broker_clock_now (self->clock), self->config->utc_offset_min, now,
                         sizeof now);
-    log_info ("ready: %s; requests on %s, events on %s; store %s (%zu live tickets, last event "
-              "#%llu); %s clock at %s; %s",
+    log_info ("ready: %s; requests on %s, events on %s; store %s (id %s, %zu live tickets, last "
+              "event #%llu); %s clock at %s; %s",
               self->config->hall_name, options->bind, self->advertise, options->data_dir,
-              self->hall->nlive, (unsigned long long)self->hall->last_seq,
+              broker_store_id (self->store), self->hall->nlive,
+              (unsigned long long)self->hall->last_seq,
               broker_clock_simulated (self->clock) ? "simulated" : "real", now,
               self->curve ? "CURVE, enrolled devices only" : "INSECURE (local test mode)");
     if (self->curve)

@@ -299,7 +299,7 @@ broker_store_open_as (const char *dir, size_t map_size, broker_store_mode_t mode
     if (!check && s_id_file_read (dir, file) == 0) {
         if (s_id_file_write (dir, self->id) != 0)
             goto fail;
-        log_info ("store: '%s' is store %s (written to store.id)", dir, self->id);
+        log_debug ("store: '%s' is store %s (written to store.id)", dir, self->id);
     }
     return self;
 

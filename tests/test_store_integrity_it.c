@@ -128,15 +128,16 @@ s_copy (const test_broker_t *b, const char *name, char *data, size_t size)
 }
 
 //  Starts the broker of `b` on the store in `data` (with `extra` options) for at most
-//  15 s, and returns what it printed; *status gets its exit status (124: it kept running).
+//  `seconds`, and returns what it printed; *status gets its exit status (124: it ran on).
 static char *
-s_start (const test_broker_t *b, const char *data, const char *extra, int *status)
+s_start (const test_broker_t *b, const char *data, const char *extra, int seconds, int *status)
 {
     char cmd[3000];
     snprintf (cmd, sizeof cmd,
-              "timeout 15 '%s' --config '%s' --data '%s' --bind 'ipc://%s/x-req' --pub "
+              "timeout %d '%s' --config '%s' --data '%s' --bind 'ipc://%s/x-req' --pub "
               "'ipc://%s/x-pub' --clock '%s' --insecure %s 2>&1",
-              test_bin ("onewindow-broker"), b->config, data, b->dir, b->dir, b->clock, extra);
+              seconds, test_bin ("onewindow-broker"), b->config, data, b->dir, b->dir, b->clock,
+              extra);
     return test_run (cmd, status);
 }
 
@@ -146,7 +147,7 @@ static void
 s_assert_refused (const test_broker_t *b, const char *data, const char *why)
 {
     int st;
-    char *out = s_start (b, data, "", &st);
+    char *out = s_start (b, data, "", 15, &st);
     CU_ASSERT_EQUAL (st, 1);
     CU_ASSERT_PTR_NOT_NULL (out && strstr (out, why));
     CU_ASSERT_PTR_NULL (out && strstr (out, "ready:"));
@@ -249,6 +250,23 @@ test_damaged_store_refused (void)
     snprintf (cmd, sizeof cmd, "rm '%s/data.mdb'", data);
     free (test_run (cmd, &st));
     s_assert_refused (&b, data, "deleted or emptied");
+    //  ... until the operator says to start a new store there: then a new id, and from then
+    //  on it starts without being told again.
+    char *old_id = test_read_file (strcat (strcpy (cmd, data), "/store.id"));
+    out = s_start (&b, data, "--new-store", 5, &st);
+    CU_ASSERT_EQUAL (st, 124);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "--new-store: a new, empty store"));
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "ready:"));
+    free (out);
+    char *new_id = test_read_file (cmd);
+    CU_ASSERT_FATAL (old_id && new_id);
+    CU_ASSERT_STRING_NOT_EQUAL (old_id, new_id);
+    free (old_id);
+    free (new_id);
+    out = s_start (&b, data, "", 5, &st);
+    CU_ASSERT_EQUAL (st, 124);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "ready:"));
+    free (out);
     //  Another store's data.mdb: refused by the identity in store.id.
     s_copy (&b, "swapped", data, sizeof data);
     test_broker_t other;
