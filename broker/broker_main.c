@@ -1,10 +1,12 @@
 /*  broker_main.c — onewindow-broker: command line, signals (SIGINT and SIGTERM stop, SIGHUP
     reloads the calendar), run. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "broker_check.h"
 #include "broker_server.h"
@@ -66,6 +68,25 @@ s_usage (FILE *out)
         "SIGHUP re-reads the calendar's year files and moves the open deadlines they\n"
         "change (= onewindow admin calendar reload).\n"
         "Protocol: protocol/PROTOCOL.md\n");
+}
+
+//  Every connection is a descriptor, a device's or a stranger's that has not finished its
+//  handshake yet: the 1,024 a service manager gives by default are gone with 1,100 idle
+//  connections, and no device gets in until they time out. Up to the hard limit.
+static void
+s_raise_nofile (void)
+{
+    struct rlimit lim;
+    if (getrlimit (RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max)
+        return;
+    rlim_t was = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit (RLIMIT_NOFILE, &lim) == 0)
+        log_info ("descriptors: up to %llu (raised from %llu)", (unsigned long long)lim.rlim_max,
+                  (unsigned long long)was);
+    else
+        log_warn ("descriptors: cannot raise the limit of %llu to %llu: %s",
+                  (unsigned long long)was, (unsigned long long)lim.rlim_max, strerror (errno));
 }
 
 //  --check DIR: the store's checks and its consistency pass, thorough, offline.
@@ -186,6 +207,7 @@ main (int argc, char **argv)
     sigaction (SIGHUP, &sa, NULL);
     signal (SIGPIPE, SIG_IGN);
 
+    s_raise_nofile ();
     broker_server_t *server = broker_server_new (&opt);
     if (!server)
         return 1;

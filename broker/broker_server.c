@@ -281,8 +281,12 @@ s_open_sockets (broker_server_t *self, proto_keypair_t *keys)
         return -1;
     if (s_secure (self, keys))
         return -1;
-    int zero = 0, hwm = 100000;
+    int zero = 0, hwm = 100000, handshake = BROKER_HANDSHAKE_MS;
     int64_t max = PROTO_MAX_MSG;
+    //  A connection that has not finished its handshake by then is closed: one that never
+    //  speaks holds a descriptor for seconds, not libzmq's 30.
+    zmq_setsockopt (self->router, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake);
+    zmq_setsockopt (self->pub, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake);
     //  Oversized messages are dropped by libzmq, which disconnects the sender: the broker
     //  never buffers more than PROTO_MAX_MSG of anyone's input.
     zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &max, sizeof max);

@@ -31,6 +31,9 @@
 #include "broker_config.h"
 
 #define BROKER_BATCH_MAX 1024
+//  A connection must finish its handshake (ZMTP greeting, CURVE and the ZAP check) within
+//  this many ms, or it is closed (ZMQ_HANDSHAKE_IVL; libzmq's default is 30 s).
+#define BROKER_HANDSHAKE_MS 5000
 //  hall.estimates is published at most this often (ms of real time) while the hall changes.
 #define BROKER_ESTIMATES_MS 1000
 

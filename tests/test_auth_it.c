@@ -1,11 +1,17 @@
 /*  test_auth_it.c — only enrolled devices speak, each only in its role (CURVE + ZAP), and
     the hot backup restores to the same hall. Real broker processes, real keys. */
 #include <CUnit/CUnit.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "proto_client.h"
 #include "proto_keys.h"
@@ -332,6 +338,122 @@ test_backup_restore (void)
     test_broker_cleanup (&b);
 }
 
+//  A loopback TCP port that is free now, for a broker that must be reached over TCP.
+static int
+s_tcp_port (void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int fd = socket (AF_INET, SOCK_STREAM, 0), port = 0;
+    if (bind (fd, (struct sockaddr *)&a, len) == 0 &&
+        getsockname (fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs (a.sin_port);
+    close (fd);
+    return port;
+}
+
+//  A CURVE broker in `dir` with an admin enrolled (its keys in *admin, the broker's in
+//  *broker), its requests on TCP `port`; started with the descriptor limit `nofile` (as a
+//  service manager's default of 1,024 would give it; the hard limit stays).
+static void
+s_tcp_broker (test_broker_t *b, const char *dir, int port, rlim_t nofile, proto_keypair_t *broker,
+              proto_keypair_t *admin)
+{
+    char bpath[600], apath[600], data[600];
+    s_keygen (dir, "broker", broker, bpath, sizeof bpath);
+    s_keygen (dir, "admin", admin, apath, sizeof apath);
+    memset (b, 0, sizeof *b);
+    snprintf (b->dir, sizeof b->dir, "%s", dir);
+    snprintf (b->req, sizeof b->req, "tcp://127.0.0.1:%d", port);
+    snprintf (b->pub, sizeof b->pub, "ipc://%s/pub", dir);
+    snprintf (b->log, sizeof b->log, "%s/broker.log", dir);
+    snprintf (b->config, sizeof b->config, "%s", test_src ("etc/hall.example.json"));
+    snprintf (b->clock, sizeof b->clock, "sim:%lld", T0);
+    snprintf (b->key, sizeof b->key, "%s", bpath);
+    snprintf (data, sizeof data, "%s/data", dir);
+    s_enroll (data, "admin", "管理员", apath);
+    proto_curve_default (broker->public_key, admin->public_key, admin->secret_key);
+    struct rlimit old, low;
+    getrlimit (RLIMIT_NOFILE, &old);
+    low = old;
+    low.rlim_cur = nofile < old.rlim_cur ? nofile : old.rlim_cur;
+    setrlimit (RLIMIT_NOFILE, &low);
+    int rc = test_broker_restart (b);
+    setrlimit (RLIMIT_NOFILE, &old);
+    CU_ASSERT_FATAL (rc == 0);
+}
+
+//  Opens `n` TCP connections to `port` that never say a word, their descriptors into
+//  `fds`: 50 at a time, so the broker's accept queue takes them all in (a connection the
+//  queue dropped would never reach it, as its client sends nothing). The number opened.
+static int
+s_idle_flood (int port, int *fds, int n)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons ((uint16_t)port),
+                            .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+    int opened = 0;
+    for (int i = 0; i < n; i++) {
+        fds[i] = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        if (fds[i] < 0)
+            break;
+        if (connect (fds[i], (struct sockaddr *)&a, sizeof a) != 0 && errno != EINPROGRESS) {
+            close (fds[i]);
+            fds[i] = -1;
+            break;
+        }
+        if (++opened % 50 == 0)
+            usleep (20 * 1000);
+    }
+    return opened;
+}
+
+static void
+test_idle_flood (void)
+{
+    //  This process needs 1,100 descriptors and more.
+    struct rlimit lim;
+    getrlimit (RLIMIT_NOFILE, &lim);
+    if (lim.rlim_max < 2400) {
+        fprintf (stderr, "(skipped: the hard descriptor limit is %llu)",
+                 (unsigned long long)lim.rlim_max);
+        return;
+    }
+    rlim_t own = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit (RLIMIT_NOFILE, &lim);
+    char *dir = test_tmpdir ();
+    proto_keypair_t broker, admin;
+    test_broker_t b;
+    int port = s_tcp_port ();
+    s_tcp_broker (&b, dir, port, 1024, &broker, &admin);
+    //  1,100 connections that never handshake, then a device: its answer comes at once, not
+    //  after the flood's handshakes time out (nor never, while a flood is renewed).
+    static int fds[1100];
+    CU_ASSERT_EQUAL (s_idle_flood (port, fds, 1100), 1100);
+    usleep (300 * 1000);
+    proto_client_t *c = s_client_as (&b, broker.public_key, &admin);
+    proto_client_set_timeout (c, 2000, 2);
+    int64_t start = s_now_ms ();
+    CU_ASSERT_EQUAL (s_code (c, "hall.info", NULL), PROTO_ERR_OK);
+    CU_ASSERT (s_now_ms () - start < 2000);
+    //  A second device while the flood still stands.
+    proto_client_destroy (&c);
+    c = s_client_as (&b, broker.public_key, &admin);
+    proto_client_set_timeout (c, 2000, 2);
+    CU_ASSERT_EQUAL (s_code (c, "hall.snapshot", NULL), PROTO_ERR_OK);
+    proto_client_destroy (&c);
+    for (int i = 0; i < 1100; i++)
+        if (fds[i] >= 0)
+            close (fds[i]);
+    CU_ASSERT_TRUE (test_broker_alive (&b));
+    proto_curve_default (NULL, NULL, NULL);
+    test_broker_cleanup (&b);
+    free (dir);
+    lim.rlim_cur = own;
+    setrlimit (RLIMIT_NOFILE, &lim);
+}
+
 int
 test_auth_it_suite (void)
 {
@@ -343,5 +465,6 @@ test_auth_it_suite (void)
     CU_add_test (s, "--insecure only on local endpoints", test_insecure_only_local);
     CU_add_test (s, "keys given to an --insecure broker: said at once", test_keys_to_insecure);
     CU_add_test (s, "hot backup while serving, and restore", test_backup_restore);
+    CU_add_test (s, "1,100 idle connections do not keep a device out", test_idle_flood);
     return 0;
 }
