@@ -2,9 +2,11 @@
 #include "broker_server.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include "broker_calendar.h"
 #include "broker_check.h"
 #include "broker_devices.h"
+#include "broker_guard.h"
 #include "proto_keys.h"
 #include "broker_handlers.h"
 #include "broker_idem.h"
@@ -66,6 +69,7 @@ struct broker_server {
     void *zctx;
     void *router;
     void *pub;
+    broker_guard_t *guards[2]; //  caps on connections still in their handshake: router, pub
     s_incoming_t in[BROKER_BATCH_MAX];
     s_reply_t out[BROKER_BATCH_MAX];
     int nin;
@@ -305,7 +309,15 @@ s_open_sockets (broker_server_t *self, proto_keypair_t *keys)
         return -1;
     }
     s_advertise (self);
-    return 0;
+    struct rlimit lim;
+    int total = getrlimit (RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur / 2 < INT_MAX
+                    ? (int)(lim.rlim_cur / 2)
+                    : INT_MAX;
+    self->guards[0] = broker_guard_new (self->zctx, self->router, "requests", BROKER_GUARD_PER_PEER,
+                                        total, BROKER_HANDSHAKE_MS);
+    self->guards[1] = broker_guard_new (self->zctx, self->pub, "events", BROKER_GUARD_PER_PEER,
+                                        total, BROKER_HANDSHAKE_MS);
+    return self->guards[0] && self->guards[1] ? 0 : -1;
 }
 
 static broker_ctx_t s_ctx (broker_server_t *self, const char *principal);
@@ -361,6 +373,8 @@ broker_server_destroy (broker_server_t **self_p)
         return;
     broker_server_t *self = *self_p;
     broker_sms_destroy (&self->sms);
+    broker_guard_destroy (&self->guards[0]);
+    broker_guard_destroy (&self->guards[1]);
     if (self->router)
         zmq_close (self->router);
     if (self->pub)
@@ -986,8 +1000,10 @@ broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop,
             if (wait < timeout)
                 timeout = wait > 0 ? (long)wait : 0;
         }
-        zmq_pollitem_t items[3] = {{self->router, 0, ZMQ_POLLIN, 0}};
-        int nitems = 1, zap_at = -1;
+        zmq_pollitem_t items[5] = {{self->router, 0, ZMQ_POLLIN, 0},
+                                   {broker_guard_socket (self->guards[0]), 0, ZMQ_POLLIN, 0},
+                                   {broker_guard_socket (self->guards[1]), 0, ZMQ_POLLIN, 0}};
+        int nitems = 3, zap_at = -1;
         if (self->sms)
             items[nitems++] = (zmq_pollitem_t){broker_sms_socket (self->sms), 0, ZMQ_POLLIN, 0};
         if (self->zap) {
@@ -1001,6 +1017,8 @@ broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop,
             log_error ("poll failed: %s", zmq_strerror (errno));
             return -1;
         }
+        for (int g = 0; g < 2; g++)
+            broker_guard_read (self->guards[g]);
         if (zap_at >= 0 && (items[zap_at].revents & ZMQ_POLLIN))
             s_zap (self);
         s_take_deliveries (self);

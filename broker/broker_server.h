@@ -34,6 +34,9 @@
 //  A connection must finish its handshake (ZMTP greeting, CURVE and the ZAP check) within
 //  this many ms, or it is closed (ZMQ_HANDSHAKE_IVL; libzmq's default is 30 s).
 #define BROKER_HANDSHAKE_MS 5000
+//  Connections one peer address may have waiting for their handshake before the silent
+//  ones are closed (broker_guard.h); all peers together may have half the descriptors.
+#define BROKER_GUARD_PER_PEER 32
 //  hall.estimates is published at most this often (ms of real time) while the hall changes.
 #define BROKER_ESTIMATES_MS 1000
 
