@@ -29,14 +29,13 @@
 
 #include "broker_clock.h"
 #include "broker_config.h"
+#include "proto_msg.h"
 
 #define BROKER_BATCH_MAX 1024
-//  A connection must finish its handshake (ZMTP greeting, CURVE and the ZAP check) within
-//  this many ms, or it is closed (ZMQ_HANDSHAKE_IVL; libzmq's default is 30 s).
-#define BROKER_HANDSHAKE_MS 5000
-//  Connections one peer address may have waiting for their handshake before the silent
-//  ones are closed (broker_guard.h); all peers together may have half the descriptors.
-#define BROKER_GUARD_PER_PEER 32
+//  The most a request's frames may hold in all: a body of PROTO_MAX_MSG (which gets its
+//  too_large reply) and room for the signature, command and request id. libzmq refuses any
+//  one frame over PROTO_MAX_MSG (ZMQ_MAXMSGSIZE), but not a message of many such frames.
+#define BROKER_MAX_REQUEST (PROTO_MAX_MSG + 1024)
 //  hall.estimates is published at most this often (ms of real time) while the hall changes.
 #define BROKER_ESTIMATES_MS 1000
 

@@ -13,9 +13,11 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #include "proto_client.h"
 #include "proto_keys.h"
+#include "proto_mirror.h"
 #include "proto_msg.h"
 #include "test_util.h"
 #include "tests.h"
@@ -489,6 +491,125 @@ test_idle_flood (void)
     setrlimit (RLIMIT_NOFILE, &lim);
 }
 
+//  A SUB to `endpoint` with the current CURVE keys (proto_curve_default), on everything.
+static void *
+s_curve_sub (void *ctx, const char *endpoint)
+{
+    void *sub = zmq_socket (ctx, ZMQ_SUB);
+    int zero = 0;
+    zmq_setsockopt (sub, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0);
+    CU_ASSERT_EQUAL (proto_curve_apply (sub), 0);
+    CU_ASSERT_EQUAL (zmq_connect (sub, endpoint), 0);
+    return sub;
+}
+
+//  The journaled events `sub` receives within `ms` (hall.estimates, which is not one, aside).
+static int
+s_sub_events (void *sub, int ms)
+{
+    int events = 0;
+    int64_t end = s_now_ms () + ms;
+    for (int64_t left = ms; left > 0; left = end - s_now_ms ()) {
+        zmq_pollitem_t item = {sub, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll (&item, 1, (long)left) <= 0)
+            break;
+        char topic[64] = "";
+        int n = zmq_recv (sub, topic, sizeof topic - 1, 0);
+        topic[n > 0 && n < (int)sizeof topic ? n : 0] = 0;
+        int more = 1;
+        size_t len = sizeof more;
+        while (zmq_getsockopt (sub, ZMQ_RCVMORE, &more, &len) == 0 && more) {
+            zmq_msg_t m;
+            zmq_msg_init (&m);
+            zmq_msg_recv (&m, sub, 0);
+            zmq_msg_close (&m);
+        }
+        events += strcmp (topic, "hall.estimates") != 0;
+    }
+    return events;
+}
+
+//  Polls `mirror` until it has applied event `seq`, for at most `ms`. Its sequence then.
+static uint64_t
+s_mirror_until (proto_mirror_t *mirror, uint64_t seq, int ms)
+{
+    int64_t end = s_now_ms () + ms;
+    while (proto_mirror_seq (mirror) < seq && s_now_ms () < end)
+        proto_mirror_poll (mirror, 100);
+    return proto_mirror_seq (mirror);
+}
+
+static void
+test_revoked_subscriber (void)
+{
+    char *dir = test_tmpdir ();
+    proto_keypair_t broker, admin, board, kiosk;
+    char bpath[600], apath[600], opath[600], kpath[600], data[600];
+    s_keygen (dir, "broker", &broker, bpath, sizeof bpath);
+    s_keygen (dir, "admin", &admin, apath, sizeof apath);
+    s_keygen (dir, "board", &board, opath, sizeof opath);
+    s_keygen (dir, "kiosk", &kiosk, kpath, sizeof kpath);
+    test_broker_t b;
+    memset (&b, 0, sizeof b);
+    snprintf (b.dir, sizeof b.dir, "%s", dir);
+    snprintf (b.req, sizeof b.req, "ipc://%s/req", dir);
+    snprintf (b.pub, sizeof b.pub, "ipc://%s/pub", dir);
+    snprintf (b.log, sizeof b.log, "%s/broker.log", dir);
+    snprintf (b.config, sizeof b.config, "%s", test_src ("etc/hall.example.json"));
+    snprintf (b.clock, sizeof b.clock, "sim:%lld", T0);
+    snprintf (b.key, sizeof b.key, "%s", bpath);
+    snprintf (data, sizeof data, "%s/data", dir);
+    s_enroll (data, "admin", "管理员", apath);
+    s_enroll (data, "board", "叫号屏1", opath);
+    s_enroll (data, "kiosk", "取号机9", kpath);
+    proto_curve_default (broker.public_key, admin.public_key, admin.secret_key);
+    CU_ASSERT_FATAL (test_broker_restart (&b) == 0);
+    //  The kiosk subscribes while it is enrolled; the board keeps a mirror.
+    void *ctx = zmq_ctx_new ();
+    proto_curve_default (broker.public_key, kiosk.public_key, kiosk.secret_key);
+    void *sub = s_curve_sub (ctx, b.pub);
+    proto_curve_default (broker.public_key, board.public_key, board.secret_key);
+    proto_mirror_t *mirror = proto_mirror_new (b.req, b.pub);
+    CU_ASSERT_EQUAL_FATAL (proto_mirror_start (mirror), 0);
+    proto_curve_default (broker.public_key, admin.public_key, admin.secret_key);
+    proto_client_t *c = s_client_as (&b, broker.public_key, &admin);
+    int seen = 0;
+    for (int i = 0; i < 20 && !seen; i++) {
+        CU_ASSERT_EQUAL (s_code (c, "ticket.issue", json_pack ("{s:s}", "service", "A")), 0);
+        seen = s_sub_events (sub, 200);
+    }
+    CU_ASSERT_TRUE_FATAL (seen);
+    //  Revoked: whatever was under way may still arrive, then nothing more.
+    CU_ASSERT_EQUAL (s_code (c, "device.revoke", json_pack ("{s:s}", "device", "取号机9")), 0);
+    s_sub_events (sub, 500);
+    for (int i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL (s_code (c, "ticket.issue", json_pack ("{s:s}", "service", "B")), 0);
+    CU_ASSERT_EQUAL (s_sub_events (sub, 2000), 0);
+    //  The board's stream goes on: its mirror has every event and every ticket.
+    json_t *snap = test_call (c, "hall.snapshot", NULL, NULL);
+    uint64_t last = (uint64_t)json_integer_value (json_object_get (snap, "seq"));
+    CU_ASSERT_EQUAL (s_mirror_until (mirror, last, 5000), last);
+    CU_ASSERT_EQUAL (json_object_size (json_object_get (proto_mirror_state (mirror), "tickets")),
+                     json_array_size (json_object_get (snap, "tickets")));
+    json_decref (snap);
+    //  ... and it kept it after a ticket more (its connection was made again and admitted).
+    CU_ASSERT_EQUAL (s_code (c, "ticket.issue", json_pack ("{s:s}", "service", "B")), 0);
+    CU_ASSERT_EQUAL (s_mirror_until (mirror, last + 1, 5000), last + 1);
+    char *log = test_read_file (b.log);
+    CU_ASSERT_PTR_NOT_NULL (log &&
+                            strstr (log, "every subscriber disconnected after a revocation"));
+    CU_ASSERT_PTR_NOT_NULL (log && strstr (log, kiosk.public_key));
+    free (log);
+    proto_mirror_destroy (&mirror);
+    proto_client_destroy (&c);
+    zmq_close (sub);
+    zmq_ctx_term (ctx);
+    proto_curve_default (NULL, NULL, NULL);
+    test_broker_cleanup (&b);
+    free (dir);
+}
+
 int
 test_auth_it_suite (void)
 {
@@ -501,5 +622,7 @@ test_auth_it_suite (void)
     CU_add_test (s, "keys given to an --insecure broker: said at once", test_keys_to_insecure);
     CU_add_test (s, "hot backup while serving, and restore", test_backup_restore);
     CU_add_test (s, "1,100 idle connections do not keep a device out", test_idle_flood);
+    CU_add_test (s, "a revoked device's subscription ends; a board's stream goes on",
+                 test_revoked_subscriber);
     return 0;
 }
