@@ -15,7 +15,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "broker_store.h"
 #include "proto_client.h"
+#include "proto_json.h"
 #include "proto_keys.h"
 #include "proto_mirror.h"
 #include "proto_msg.h"
@@ -610,6 +612,133 @@ test_revoked_subscriber (void)
     free (dir);
 }
 
+//  Appends `events` (JSON texts, in order) to the journal of the store in `data` (the
+//  broker stopped), as a journal written before names were masked holds them. The first
+//  one's sequence number.
+static json_int_t
+s_journal_append (const char *data, const char **events, int n)
+{
+    broker_store_t *store = broker_store_open (data, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (store);
+    CU_ASSERT_EQUAL_FATAL (broker_store_begin (store, true), 0);
+    MDB_val k, v;
+    uint64_t seq = broker_store_last (store, BROKER_DB_EVENTS, &k, &v) == 0
+                       ? broker_key_u64_read (k.mv_data)
+                       : 0;
+    json_int_t first = (json_int_t)seq + 1;
+    for (int i = 0; i < n; i++) {
+        json_t *e = json_loads (events[i], 0, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL (e);
+        json_object_set_new (e, "seq", json_integer ((json_int_t)++seq));
+        unsigned char key[8];
+        broker_key_u64 (seq, key);
+        CU_ASSERT_EQUAL (broker_store_put_json (store, BROKER_DB_EVENTS, key, 8, e), 0);
+        json_decref (e);
+    }
+    CU_ASSERT_EQUAL (broker_store_commit (store), 0);
+    broker_store_destroy (&store);
+    return first;
+}
+
+//  Events `from` .. `from` + `n` - 1 of the journal as `keys` may read them. Caller frees.
+static json_t *
+s_range_as (const test_broker_t *b, const char *server, const proto_keypair_t *keys,
+            json_int_t from, int n)
+{
+    proto_client_t *c = s_client_as (b, server, keys);
+    json_t *r =
+        test_call (c, "events.range", json_pack ("{s:I, s:i}", "from", from, "limit", n), NULL);
+    proto_client_destroy (&c);
+    json_t *events = json_incref (json_object_get (r, "events"));
+    json_decref (r);
+    return events;
+}
+
+static void
+test_range_by_role (void)
+{
+    char *dir = test_tmpdir ();
+    proto_keypair_t broker, admin, office, board, web;
+    char bpath[600], apath[600], opath[600], dpath[600], wpath[600], data[600];
+    s_keygen (dir, "broker", &broker, bpath, sizeof bpath);
+    s_keygen (dir, "admin", &admin, apath, sizeof apath);
+    s_keygen (dir, "office", &office, opath, sizeof opath);
+    s_keygen (dir, "board", &board, dpath, sizeof dpath);
+    s_keygen (dir, "web", &web, wpath, sizeof wpath);
+    test_broker_t b;
+    memset (&b, 0, sizeof b);
+    snprintf (b.dir, sizeof b.dir, "%s", dir);
+    snprintf (b.req, sizeof b.req, "ipc://%s/req", dir);
+    snprintf (b.pub, sizeof b.pub, "ipc://%s/pub", dir);
+    snprintf (b.log, sizeof b.log, "%s/broker.log", dir);
+    snprintf (b.config, sizeof b.config, "%s", test_src ("etc/hall.example.json"));
+    snprintf (b.clock, sizeof b.clock, "sim:%lld", T0);
+    snprintf (b.key, sizeof b.key, "%s", bpath);
+    snprintf (data, sizeof data, "%s/data", dir);
+    s_enroll (data, "admin", "管理员", apath);
+    s_enroll (data, "office", "后台1", opath);
+    s_enroll (data, "board", "叫号屏1", dpath);
+    s_enroll (data, "web", "网关", wpath);
+    //  A journal of before names were masked: an intake, a booking, a bad rating.
+    const char *old[] = {
+        "{\"topic\":\"case.accepted\",\"time\":1795827600000,\"intake\":true,\"case\":{"
+        "\"case_no\":\"BH01-20261128-0001\",\"item\":\"biz_setup\",\"state\":\"accepted\","
+        "\"applicant\":{\"name\":\"张三丰\",\"id_type\":\"resident_id\",\"id_number\":"
+        "\"11010119900307451X\",\"phone\":\"13812345678\"},\"checks\":[],\"clerk\":\"李娜\","
+        "\"proxies\":[{\"name\":\"王五六\",\"id_number\":\"110101198001011234\"}]}}",
+        "{\"topic\":\"appointment.booked\",\"time\":1795827600000,\"appointment\":{\"service\":"
+        "\"A\",\"date\":20261130,\"name\":\"赵小明\",\"phone\":\"13900001111\"}}",
+        "{\"topic\":\"rating.bad\",\"time\":1795827600000,\"rectification\":{\"id\":1,\"level\":1,"
+        "\"counter\":3,\"state\":\"open\",\"comment\":\"太慢了 请回电 13700002222\"}}",
+    };
+    json_int_t first = s_journal_append (data, old, 3);
+    proto_curve_default (broker.public_key, admin.public_key, admin.secret_key);
+    CU_ASSERT_FATAL (test_broker_restart (&b) == 0);
+    //  The back office (staff): every person there, masked.
+    json_t *ev = s_range_as (&b, broker.public_key, &office, first, 3);
+    CU_ASSERT_EQUAL_FATAL (json_array_size (ev), 3);
+    json_t *applicant =
+        json_object_get (json_object_get (json_array_get (ev, 0), "case"), "applicant");
+    CU_ASSERT_STRING_EQUAL (proto_str (applicant, "name"), "张*丰");
+    CU_ASSERT_PTR_NULL (strstr (proto_str (applicant, "id_number"), "451X"));
+    CU_ASSERT_STRING_EQUAL (proto_str (applicant, "phone"), "138****5678");
+    json_t *proxy = json_array_get (
+        json_object_get (json_object_get (json_array_get (ev, 0), "case"), "proxies"), 0);
+    CU_ASSERT_STRING_EQUAL (proto_str (proxy, "name"), "王*六");
+    CU_ASSERT_STRING_EQUAL (
+        proto_str (json_object_get (json_array_get (ev, 1), "appointment"), "name"), "赵*明");
+    CU_ASSERT_STRING_EQUAL (
+        proto_str (json_object_get (json_array_get (ev, 1), "appointment"), "phone"),
+        "139****1111");
+    json_decref (ev);
+    //  A board and the web gateway: the case and the booking without anyone in them.
+    const proto_keypair_t *publics[] = {&board, &web};
+    for (int i = 0; i < 2; i++) {
+        ev = s_range_as (&b, broker.public_key, publics[i], first, 3);
+        CU_ASSERT_EQUAL_FATAL (json_array_size (ev), 3);
+        char *text = json_dumps (ev, 0);
+        CU_ASSERT_PTR_NULL (strstr (text, "张"));
+        CU_ASSERT_PTR_NULL (strstr (text, "王"));
+        CU_ASSERT_PTR_NULL (strstr (text, "赵"));
+        CU_ASSERT_PTR_NULL (strstr (text, "1101"));
+        CU_ASSERT_PTR_NULL (strstr (text, "5678"));
+        CU_ASSERT_PTR_NULL (strstr (text, "1111"));
+        CU_ASSERT_PTR_NULL (strstr (text, "2222"));
+        CU_ASSERT_PTR_NULL (strstr (text, "李娜"));
+        free (text);
+        json_t *c = json_object_get (json_array_get (ev, 0), "case");
+        CU_ASSERT_STRING_EQUAL (proto_str (c, "case_no"), "BH01-20261128-0001");
+        CU_ASSERT_STRING_EQUAL (proto_str (c, "state"), "accepted");
+        CU_ASSERT_EQUAL (json_integer_value (json_object_get (
+                             json_object_get (json_array_get (ev, 2), "rectification"), "level")),
+                         1);
+        json_decref (ev);
+    }
+    proto_curve_default (NULL, NULL, NULL);
+    test_broker_cleanup (&b);
+    free (dir);
+}
+
 int
 test_auth_it_suite (void)
 {
@@ -624,5 +753,7 @@ test_auth_it_suite (void)
     CU_add_test (s, "1,100 idle connections do not keep a device out", test_idle_flood);
     CU_add_test (s, "a revoked device's subscription ends; a board's stream goes on",
                  test_revoked_subscriber);
+    CU_add_test (s, "events.range by role: staff read people masked, others not at all",
+                 test_range_by_role);
     return 0;
 }
