@@ -475,7 +475,8 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
     }
     proto_request_t req;
     char why[256] = "";
-    if (in->bytes > BROKER_MAX_REQUEST) {
+    //  (More frames than four are bad_frame, below, whatever their size: no frame is read.)
+    if (in->count == 4 && in->bytes > BROKER_MAX_REQUEST) {
         snprintf (why, sizeof why, "a request has at most %d bytes in its frames; this one had %zu",
                   BROKER_MAX_REQUEST, in->bytes);
         s_reply_error (out, PROTO_ERR_TOO_LARGE, why, "");

@@ -33,6 +33,7 @@
     X (badinput_it)        \
     X (auth_it)            \
     X (store_integrity_it) \
+    X (limits_it)          \
     X (crash_campaign)     \
     X (cli_it)             \
     X (lockboard)          \
