@@ -295,6 +295,27 @@ test_damaged_store_refused (void)
     test_broker_cleanup (&b);
 }
 
+//  `scripts/crash-test --help` prints its usage and runs nothing (it ran a campaign).
+static void
+test_crash_test_help (void)
+{
+    char cmd[1200];
+    snprintf (cmd, sizeof cmd, "timeout 20 '%s' --help 2>&1", test_src ("scripts/crash-test"));
+    int st;
+    char *out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL (out &&
+                            strstr (out, "usage: scripts/crash-test [--kills N] [--seed S]"));
+    CU_ASSERT_PTR_NULL (out && strstr (out, "duplicates=0")); //  a campaign's last line
+    free (out);
+    snprintf (cmd, sizeof cmd, "timeout 20 '%s' --kills many 2>&1",
+              test_src ("scripts/crash-test"));
+    out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 2);
+    CU_ASSERT_PTR_NOT_NULL (out && strstr (out, "--kills takes a number"));
+    free (out);
+}
+
 int
 test_store_integrity_it_suite (void)
 {
@@ -305,5 +326,6 @@ test_store_integrity_it_suite (void)
                  test_store_failed_keeps_id);
     CU_add_test (s, "truncated, emptied, deleted, swapped, scrambled: refused, and --check says so",
                  test_damaged_store_refused);
+    CU_add_test (s, "scripts/crash-test --help prints its usage", test_crash_test_help);
     return 0;
 }
