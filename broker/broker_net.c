@@ -116,6 +116,8 @@ s_advertise (broker_net_t *self)
 static broker_guard_t *
 s_guard (broker_net_t *self, void *socket, const char *name)
 {
+    //  "events", then "events1", "events2"... after restarts ("%.0d" prints no 0): the
+    //  monitor of each needs an inproc endpoint of its own.
     char full[32];
     snprintf (full, sizeof full, "%s%.0d", name, self->restarts);
     return broker_guard_new (self->zctx, socket, full, BROKER_NET_PER_PEER, self->total,

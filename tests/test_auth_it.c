@@ -466,21 +466,21 @@ test_idle_flood (void)
     CU_ASSERT_EQUAL (s_idle_flood (port, fds, 1100), 1100);
     usleep (300 * 1000);
     proto_client_t *c = s_client_as (&b, broker.public_key, &admin);
-    proto_client_set_timeout (c, 2000, 2);
+    proto_client_set_timeout (c, 3000, 2);
     int64_t start = s_now_ms ();
     CU_ASSERT_EQUAL (s_code (c, "hall.info", NULL), PROTO_ERR_OK);
-    CU_ASSERT (s_now_ms () - start < 2000);
+    CU_ASSERT (s_now_ms () - start < 5000); //  before any of the flood's handshakes ends
     //  A second device while the flood still stands.
     proto_client_destroy (&c);
     c = s_client_as (&b, broker.public_key, &admin);
-    proto_client_set_timeout (c, 2000, 2);
+    proto_client_set_timeout (c, 3000, 2);
     CU_ASSERT_EQUAL (s_code (c, "hall.snapshot", NULL), PROTO_ERR_OK);
     proto_client_destroy (&c);
     //  One peer may keep only a few connections waiting for their handshake: within a
-    //  second or two the broker has closed all but BROKER_GUARD_PER_PEER (32) of the silent
+    //  second or two the broker has closed all but BROKER_NET_PER_PEER (32) of the silent
     //  ones, and the rest when their handshake interval (5 s) ends.
     int64_t after = s_now_ms ();
-    CU_ASSERT (s_wait_closed (fds, 1100, 1100 - 32, after + 2500) >= 1100 - 32);
+    CU_ASSERT (s_wait_closed (fds, 1100, 1100 - 32, after + 4000) >= 1100 - 32);
     CU_ASSERT_EQUAL (s_wait_closed (fds, 1100, 1100, flood + 5000 + 3000), 1100);
     for (int i = 0; i < 1100; i++)
         if (fds[i] >= 0)
