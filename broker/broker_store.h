@@ -63,10 +63,19 @@ typedef enum {
 
 typedef struct broker_store broker_store_t;
 
+//  The store's schema version, kept in the meta database as "schema" (decimal text). A
+//  store without the record was written before it existed (every release before issue 19)
+//  and is version 0. broker_store_open brings an older store up to this version in one
+//  transaction (all its steps and the new record, or nothing), and refuses a newer one: a
+//  broker cannot read what a later release wrote. Raise it with every change to what the
+//  databases hold, and add the step from the old version in broker_store.c (s_migrations).
+#define BROKER_STORE_SCHEMA 1
+
 //  Opens (creating if needed) the store in directory `dir`, which must exist. Takes an
 //  exclusive lock on DIR/broker.lock so two brokers never share a store, clears stale
-//  reader slots (mdb_reader_check). `map_size` is the initial map size in bytes (0 for the
-//  default, 64 MiB); it grows on demand. NULL on failure, with the reason logged.
+//  reader slots (mdb_reader_check), and brings an older schema up to BROKER_STORE_SCHEMA.
+//  `map_size` is the initial map size in bytes (0 for the default, 64 MiB); it grows on
+//  demand. NULL on failure (a store of a newer schema among them), with the reason logged.
 broker_store_t *broker_store_open (const char *dir, size_t map_size);
 //  Aborts any open transaction, closes the environment; sets *self_p to NULL.
 void broker_store_destroy (broker_store_t **self_p);
