@@ -61,7 +61,8 @@ s_usage (FILE *out)
         "terminals, boards, the web gateway and the cabinet talk to it; every change\n"
         "is committed to the LMDB store in DIR and synced before it is acknowledged.\n"
         "\n"
-        "  -c, --config FILE     hall config (JSON; see etc/hall.example.json)\n"
+        "  -c, --config FILE     hall config (JSON; see etc/hall.example.json, installed in\n"
+        "                        /usr/share/onewindow; man onewindow-hall)\n"
         "  -d, --data DIR        store directory (created if missing)\n"
         "  -b, --bind EP         request endpoint (ROUTER), default tcp://*:7100\n"
         "  -p, --pub EP          event endpoint (PUB), default tcp://*:7101\n"
@@ -75,7 +76,8 @@ s_usage (FILE *out)
         "                        unless both endpoints are local (ipc://, tcp://127.0.0.1)\n"
         "      --enroll ROLE:NAME:KEY   enrol a device's public key (or key file) in the\n"
         "                        store in --data and exit (repeatable; the first admin)\n"
-        "      --notify-log FILE a copy of every notice to an applicant (SMS), one JSON line\n"
+        "      --notify-log FILE\n"
+        "                        a copy of every notice to an applicant (SMS), one JSON line\n"
         "                        each with the full phone number, for demos and tests; the\n"
         "                        notices go out through notify.sms_url of the hall config\n"
         "  -v, --verbose         debug logging\n"
@@ -84,7 +86,8 @@ s_usage (FILE *out)
         "Stop it with SIGINT or SIGTERM; a SIGKILL loses nothing acknowledged either.\n"
         "SIGHUP re-reads the calendar's year files and moves the open deadlines they\n"
         "change (= onewindow admin calendar reload).\n"
-        "Protocol: protocol/PROTOCOL.md\n");
+        "Under systemd (onewindow-broker.service, Type=notify) it tells $NOTIFY_SOCKET\n"
+        "when it serves. Protocol: protocol/PROTOCOL.md\n");
 }
 
 int
