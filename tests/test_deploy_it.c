@@ -263,6 +263,46 @@ test_units_verify (void)
     free (dir);
 }
 
+//  Every man page (man/NAME.SECTION.in through man/mkman, with the built program's --help)
+//  renders without a warning, and a program's page holds its --help's first line.
+static void
+test_man_pages (void)
+{
+    int st;
+    free (test_run ("command -v man >/dev/null", &st));
+    if (st != 0) {
+        printf ("\n    man not found: the pages are not rendered here\n    ");
+        return;
+    }
+    char bin[600], src[600], cmd[4096];
+    snprintf (bin, sizeof bin, "%s", test_bin ("onewindow"));
+    *strrchr (bin, '/') = 0;
+    snprintf (src, sizeof src, "%s", test_src ("."));
+    char *dir = test_tmpdir ();
+    //  For each page: its --help (a program's, else a script's, else none), the page, then
+    //  man's warnings, and whether the page shows the help's first line.
+    snprintf (cmd, sizeof cmd,
+              "cd '%s' && out='%s' && n=0 && for t in man/*.in; do page=$(basename \"$t\" .in); "
+              "p=${page%%.*}; h=; if [ -x '%s'/$p ]; then h=\"%s/$p --help\"; "
+              "elif [ -x scripts/$p ]; then h=\"scripts/$p --help\"; fi; "
+              "man/mkman \"$t\" 0.test $h > \"$out/$page\" || echo \"$page: mkman failed\"; "
+              "LANG=C.UTF-8 MANWIDTH=80 man --warnings -l \"$out/$page\" 2>&1 >\"$out/$page.txt\" "
+              "| sed \"s|^|$page: |\"; grep -q . \"$out/$page.txt\" || echo \"$page: empty\"; "
+              "if [ -n \"$h\" ]; then first=$($h | head -1 | tr -s ' '); "
+              "tr -s ' ' < \"$out/$page.txt\" | grep -qF -- \"$first\" || "
+              "echo \"$page: no '$first'\"; fi; n=$((n+1)); done; echo \"pages: $n\"",
+              src, dir, bin, bin);
+    char *out = test_run (cmd, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    //  Eleven pages: six programs and two scripts, three config formats.
+    CU_ASSERT_STRING_EQUAL (out ? out : "", "pages: 11\n");
+    if (out && strcmp (out, "pages: 11\n") != 0)
+        fprintf (stderr, "man pages:\n%s\n", out);
+    free (out);
+    test_rmtree (dir);
+    free (dir);
+}
+
 //  The environment that points the scripts at a temp hall instead of /etc and /var.
 static void
 s_script_env (char *out, size_t size, const char *root)
@@ -422,6 +462,7 @@ test_deploy_it_suite (void)
                       test_sd_notify) ||
         !CU_add_test (suite, "systemd units: settings, systemd-analyze verify",
                       test_units_verify) ||
+        !CU_add_test (suite, "man pages: rendered, each with its --help", test_man_pages) ||
         !CU_add_test (suite, "onewindow-setup, then onewindow-backup copies and prunes",
                       test_setup_and_backup))
         return -1;
