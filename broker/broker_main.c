@@ -1,12 +1,16 @@
 /*  broker_main.c — onewindow-broker: command line, signals (SIGINT and SIGTERM stop, SIGHUP
-    reloads the calendar), run. */
+    reloads the calendar), readiness told to systemd, run. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "broker_check.h"
 #include "broker_server.h"
@@ -25,6 +29,30 @@ s_on_signal (int sig)
         s_stop = 1;
 }
 
+//  Tells systemd the broker's state ("READY=1" once it serves, "STOPPING=1"), when a unit of
+//  Type=notify started it: one datagram to the socket in $NOTIFY_SOCKET, the protocol of
+//  sd_notify(3), which systemd keeps stable for programs that speak it themselves. Spoken
+//  here rather than linked from libsystemd: these few lines spare every build and test
+//  machine the library, and outside systemd (no variable) they do nothing.
+static void
+s_sd_notify (const char *state)
+{
+    const char *path = getenv ("NOTIFY_SOCKET");
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (!path || (path[0] != '/' && path[0] != '@') || strlen (path) >= sizeof addr.sun_path)
+        return;
+    size_t len = strlen (path);
+    memcpy (addr.sun_path, path, len);
+    if (path[0] == '@')
+        addr.sun_path[0] = 0; //  an abstract socket: its name starts with a NUL
+    int fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || sendto (fd, state, strlen (state), MSG_NOSIGNAL, (struct sockaddr *)&addr,
+                          (socklen_t)(offsetof (struct sockaddr_un, sun_path) + len)) < 0)
+        log_warn ("systemd: cannot tell %s '%s': %s", path, state, strerror (errno));
+    if (fd >= 0)
+        close (fd);
+}
+
 static void
 s_usage (FILE *out)
 {
@@ -36,7 +64,8 @@ s_usage (FILE *out)
         "terminals, boards, the web gateway and the cabinet talk to it; every change\n"
         "is committed to the LMDB store in DIR and synced before it is acknowledged.\n"
         "\n"
-        "  -c, --config FILE     hall config (JSON; see etc/hall.example.json)\n"
+        "  -c, --config FILE     hall config (JSON; see etc/hall.example.json, installed in\n"
+        "                        /usr/share/onewindow; man onewindow-hall)\n"
         "  -d, --data DIR        store directory (created if missing)\n"
         "  -b, --bind EP         request endpoint (ROUTER), default tcp://*:7100\n"
         "  -p, --pub EP          event endpoint (PUB), default tcp://*:7101\n"
@@ -67,7 +96,8 @@ s_usage (FILE *out)
         "Stop it with SIGINT or SIGTERM; a SIGKILL loses nothing acknowledged either.\n"
         "SIGHUP re-reads the calendar's year files and moves the open deadlines they\n"
         "change (= onewindow admin calendar reload).\n"
-        "Protocol: protocol/PROTOCOL.md\n");
+        "Under systemd (onewindow-broker.service, Type=notify) it tells $NOTIFY_SOCKET\n"
+        "when it serves. Protocol: protocol/PROTOCOL.md\n");
 }
 
 //  Every connection is a descriptor, a device's or a stranger's that has not finished its
@@ -211,7 +241,9 @@ main (int argc, char **argv)
     broker_server_t *server = broker_server_new (&opt);
     if (!server)
         return 1;
+    s_sd_notify ("READY=1\nSTATUS=serving requests");
     int rc = broker_server_run (server, &s_stop, &s_reload);
+    s_sd_notify ("STOPPING=1");
     broker_server_destroy (&server);
     return rc == 0 ? 0 : 1;
 }

@@ -225,6 +225,104 @@ s_identity (broker_store_t *self, const char *dir, broker_store_mode_t mode, MDB
     return 0;
 }
 
+//  ---------------------------------------------------------------------------------------
+//  The schema version (BROKER_STORE_SCHEMA). One step per version, from `from` to from + 1,
+//  run in order inside the transaction that opens the store; `up` rewrites what that version
+//  changed (NULL when only the record is new). 0 / an LMDB error.
+typedef struct {
+    int from;
+    const char *what; //  for the log
+    int (*up) (broker_store_t *self, MDB_txn *txn);
+} s_migration_t;
+
+static const s_migration_t s_migrations[] = {
+    {0, "the schema record itself; the databases hold what they held", NULL},
+};
+
+//  True if any database of the store holds an entry: an old store, not a new one.
+static bool
+s_store_used (broker_store_t *self, MDB_txn *txn)
+{
+    for (int i = 0; i < BROKER_DB_COUNT; i++) {
+        MDB_stat st;
+        if (mdb_stat (txn, self->dbi[i], &st) == 0 && st.ms_entries > 0)
+            return true;
+    }
+    return false;
+}
+
+//  Reads the store's schema version in `txn` (the write transaction that opens the store),
+//  refuses a newer one, and migrates an older one step by step, writing the new record in
+//  the same transaction. To `check`, an older version is only read (the broker that serves
+//  the store will migrate it). 0 / -1 with the reason logged.
+static int
+s_schema_open (broker_store_t *self, MDB_txn *txn, const char *dir, bool check)
+{
+    if (check && !self->have[BROKER_DB_META])
+        return 0;
+    MDB_dbi meta = self->dbi[BROKER_DB_META];
+    MDB_val k = {6, "schema"}, v;
+    int version = 0;
+    int rc = mdb_get (txn, meta, &k, &v);
+    if (rc == 0) {
+        char text[16] = "";
+        char *end = NULL;
+        long n = -1;
+        if (v.mv_size > 0 && v.mv_size < sizeof text) {
+            memcpy (text, v.mv_data, v.mv_size);
+            n = strtol (text, &end, 10);
+        }
+        if (n < 0 || n > 1000000 || !end || *end) {
+            log_error ("store: '%s' has an unreadable schema record: not a onewindow store, "
+                       "or a damaged one (restore a backup)",
+                       dir);
+            return -1;
+        }
+        version = (int)n;
+    } else if (rc != MDB_NOTFOUND) {
+        log_error ("store: cannot read the schema of '%s': %s", dir, mdb_strerror (rc));
+        return -1;
+    }
+    if (version > BROKER_STORE_SCHEMA) {
+        log_error ("store: '%s' has schema version %d, and this broker knows versions up to "
+                   "%d: a newer onewindow wrote it. Run that release (or a later one); to go "
+                   "back to this one, restore a backup this release made",
+                   dir, version, BROKER_STORE_SCHEMA);
+        return -1;
+    }
+    if (version == BROKER_STORE_SCHEMA)
+        return 0;
+    if (check) {
+        log_info ("store: '%s' has schema %d; a broker serving it migrates it to %d", dir, version,
+                  BROKER_STORE_SCHEMA);
+        return 0;
+    }
+    bool used = s_store_used (self, txn);
+    for (size_t i = 0; i < sizeof s_migrations / sizeof s_migrations[0]; i++) {
+        const s_migration_t *step = &s_migrations[i];
+        if (step->from < version)
+            continue;
+        if (used)
+            log_info ("store: schema %d -> %d: %s", step->from, step->from + 1, step->what);
+        if (step->up && (rc = step->up (self, txn)) != 0) {
+            log_error ("store: migrating '%s' from schema %d failed (%s); the store is as it "
+                       "was",
+                       dir, step->from, mdb_strerror (rc));
+            return -1;
+        }
+    }
+    char text[16];
+    int len = snprintf (text, sizeof text, "%d", BROKER_STORE_SCHEMA);
+    v = (MDB_val){(size_t)len, text};
+    if ((rc = mdb_put (txn, meta, &k, &v, 0)) != 0) {
+        log_error ("store: cannot record the schema of '%s': %s", dir, mdb_strerror (rc));
+        return -1;
+    }
+    if (used)
+        log_info ("store: '%s' migrated from schema %d to %d", dir, version, BROKER_STORE_SCHEMA);
+    return 0;
+}
+
 broker_store_t *
 broker_store_open (const char *dir, size_t map_size)
 {
@@ -286,6 +384,8 @@ broker_store_open_as (const char *dir, size_t map_size, broker_store_mode_t mode
         if (rc && !(check && rc == MDB_NOTFOUND))
             goto lmdb_fail;
     }
+    if (s_schema_open (self, txn, dir, check) != 0)
+        goto fail;
     if (s_identity (self, dir, mode, txn) != 0)
         goto fail;
     if ((rc = mdb_txn_commit (txn))) {

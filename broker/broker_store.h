@@ -79,9 +79,17 @@ typedef enum {
 
 typedef struct broker_store broker_store_t;
 
+//  The store's schema version, kept in the meta database as "schema" (decimal text). A
+//  store without the record was written before it existed (every release before issue 19)
+//  and is version 0. Opening to serve brings an older store up to this version in one
+//  transaction (all its steps and the new record, or nothing), and refuses a newer one: a
+//  broker cannot read what a later release wrote. Raise it with every change to what the
+//  databases hold, and add the step from the old version in broker_store.c (s_migrations).
+#define BROKER_STORE_SCHEMA 1
+
 //  What an open is for.
 typedef enum {
-    BROKER_STORE_SERVE, //  open, or create where no store lived; record its identity
+    BROKER_STORE_SERVE, //  open, or create where no store lived; migrate; record its identity
     BROKER_STORE_CHECK, //  open what is there read-only, to check it: nothing is written
 } broker_store_mode_t;
 
@@ -90,7 +98,8 @@ typedef enum {
 broker_store_t *broker_store_open (const char *dir, size_t map_size);
 //  Opens the store in `dir` after the checks above. Takes an exclusive lock on
 //  DIR/broker.lock so two brokers (or a broker and a check) never share a store, clears
-//  stale reader slots (mdb_reader_check). `map_size` is the initial map size in bytes (0
+//  stale reader slots (mdb_reader_check), refuses a newer schema and (to serve) migrates an
+//  older one. `map_size` is the initial map size in bytes (0
 //  for the default, 64 MiB); it grows on demand. To check, a database the store does not
 //  have yet (made before it existed) reads as empty. NULL on failure, the reason logged.
 broker_store_t *broker_store_open_as (const char *dir, size_t map_size, broker_store_mode_t mode);

@@ -58,7 +58,8 @@
     X (web_it)             \
     X (sim_it)             \
     X (spec)               \
-    X (readme_it)
+    X (readme_it)          \
+    X (deploy_it)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)
