@@ -26,7 +26,7 @@
 #define COMMIT_MAX   1000 //  ...or when this many wait (a journal page)
 #define LIVE_MS      500  //  the live figures are computed at most this often...
 #define LIVE_IDLE_MS 2000 //  ...and at least this often (waits grow without events)
-#define REQUEST_MS   1500 //  the mirror's request timeout (two tries)
+#define REQUEST_MS   1000 //  the mirror's request timeout (two tries)
 
 struct district_link {
     const district_hall_cfg_t *cfg;
@@ -88,7 +88,7 @@ district_link_new (const district_hall_cfg_t *cfg, size_t index, district_store_
         return NULL;
     }
     //  A hall that stopped answering is shown stale within seconds (a quiet stream is
-    //  checked after 5 s; the check gives up after 2 × 1.5 s).
+    //  checked after 5 s; the check gives up after 2 × 1 s).
     proto_client_set_timeout (proto_mirror_client (self->mirror), REQUEST_MS, 2);
     if (keys && proto_client_set_curve (proto_mirror_client (self->mirror), cfg->server_key,
                                         keys->public_key, keys->secret_key) != 0) {

@@ -40,7 +40,12 @@ static const char s_wall_css[] =
     ".index{display:flex;align-items:baseline;gap:14px;font-size:20px;margin-top:8px;"
     "border-top:1px solid #2c4a6b;padding-top:10px}.index b{font-size:36px}"
     ".alarms{margin:10px 0 0;padding:0;list-style:none;font-size:18px}"
-    ".alarms li{margin:3px 0}.day{font-size:18px;opacity:.85}";
+    ".alarms li{margin:3px 0}.day{font-size:18px;opacity:.85}"
+    "@media (max-width:760px){body{height:auto;overflow:auto}header{flex-wrap:wrap;gap:8px "
+    "18px;padding:14px 16px 4px}header h1{font-size:26px;width:100%}header .sum{font-size:17px}"
+    "main{grid-template-columns:1fr;gap:12px;padding:10px 12px}.card{padding:14px 16px}"
+    ".card h2{font-size:22px}.fig b{font-size:30px}.fig span{font-size:13px}"
+    ".alarms{font-size:15px}}";
 
 static const char s_paper_css[] =
     "body{background:#f4f6f9;color:#1b2733;padding:24px 40px}h1{font-size:30px;margin:0 0 "

@@ -59,7 +59,8 @@
     X (sim_it)             \
     X (spec)               \
     X (readme_it)          \
-    X (deploy_it)
+    X (deploy_it)          \
+    X (district_it)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)
