@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto_index.h"
+
 #define DEFAULT_EVENTS "tcp://127.0.0.1:7300"
 
 static int
@@ -136,6 +138,28 @@ s_hall (district_config_t *self, size_t i, const json_t *h, const char *dir, boo
     return 0;
 }
 
+//  The index config: the defaults, the district's `index` and each hall's own, checked.
+static int
+s_scoring (district_config_t *self, char *err, size_t size)
+{
+    json_t *over = self->index ? json_deep_copy (self->index) : json_object ();
+    json_t *halls = json_object ();
+    if (over && halls && !json_object_get (over, "halls"))
+        json_object_set (over, "halls", halls);
+    json_t *own = json_object_get (over, "halls");
+    for (size_t i = 0; own && i < self->nhalls; i++)
+        if (self->halls[i].index)
+            json_object_set (own, self->halls[i].id, self->halls[i].index);
+    json_t *defaults = proto_index_config_default ();
+    char why[400] = "out of memory";
+    self->scoring =
+        over && defaults ? proto_index_config_merge (defaults, over, why, sizeof why) : NULL;
+    json_decref (defaults);
+    json_decref (halls);
+    json_decref (over);
+    return self->scoring ? 0 : s_err (err, size, "index (with the halls' own): %s", why);
+}
+
 static int
 s_parse (district_config_t *self, const char *dir, bool insecure, char *err, size_t size)
 {
@@ -174,7 +198,7 @@ s_parse (district_config_t *self, const char *dir, bool insecure, char *err, siz
     self->index = json_object_get (self->root, "index");
     if (self->index && !json_is_object (self->index))
         return s_err (err, size, "\"index\" must be an object");
-    return 0;
+    return s_scoring (self, err, size);
 }
 
 district_config_t *
@@ -221,6 +245,7 @@ district_config_destroy (district_config_t **self_p)
     free (self->halls);
     free (self->name);
     free (self->events);
+    json_decref (self->scoring);
     json_decref (self->root);
     free (self);
     *self_p = NULL;
@@ -233,13 +258,4 @@ district_config_hall (const district_config_t *self, const char *id)
         if (strcmp (self->halls[i].id, id) == 0)
             return &self->halls[i];
     return NULL;
-}
-
-json_t *
-district_config_index (const district_config_t *self, const district_hall_cfg_t *hall)
-{
-    json_t *out = self->index ? json_deep_copy (self->index) : json_object ();
-    if (out && hall && hall->index)
-        json_object_update (out, hall->index);
-    return out;
 }

@@ -1,11 +1,16 @@
 /*  district_config.h — the district's config (etc/district.example.json): the district,
-    the halls it follows and how to reach each, and the index settings. docs/DISTRICT.md
-    describes every key. Loading checks everything and names the offending key, as the
-    hall's config does, so a district administrator can fix the file.
+    the halls it follows and how to reach each, and the index settings. README ("the district view")
+    describes every key; docs/INDEX.md the index's. Loading checks everything and names the
+   offending key, as the hall's config does, so a district administrator can fix the file.
 
         {"district": {"id", "name", "events"},
          "halls": [{"id", "name", "kind", "request", "events", "server_key", "index"}],
          "index": {...}}
+
+    `index` is an index config (docs/INDEX.md: weights, targets, grades, and manual scores
+    and capabilities for every hall) merged over the defaults; a hall's own `index`
+    ({"manual", "capabilities"}) is its entry `halls.ID` of that config. Loading checks
+    the result, so a wrong weight stops the district at start, not in a view.
 
     A hall's `id` is the id its broker gives in hall.info (hall.id): the district refuses
     to count a hall whose broker names another, so a config that points two entries at
@@ -34,7 +39,7 @@ typedef struct {
     char *request;                //  the broker's request endpoint
     char *events;                 //  its event endpoint, or NULL: the one hall.info advertises
     char server_key[PROTO_KEY_Z85 + 1]; //  the broker's public key (Z85), "" without CURVE
-    json_t *index;                      //  the hall's own index inputs (borrowed), or NULL
+    json_t *index; //  the hall's own index inputs ({manual, capabilities}; borrowed), or NULL
 } district_hall_cfg_t;
 
 typedef struct {
@@ -43,8 +48,10 @@ typedef struct {
     char *events;                 //  where district viewers subscribe (the proxy's XPUB)
     district_hall_cfg_t *halls;   //  in config order: the order of every view
     size_t nhalls;
-    json_t *index; //  the index settings (docs/INDEX.md; borrowed from root), or NULL
-    json_t *root;  //  the whole file
+    json_t *index;   //  the index settings (docs/INDEX.md; borrowed from root), or NULL
+    json_t *scoring; //  the checked index config: the defaults, `index` and each hall's
+                     //  `index` as its `halls.ID` (owned; proto_index_compute's config)
+    json_t *root;    //  the whole file
 } district_config_t;
 
 //  The kind's name in the config ("district_hall", "town_centre").
@@ -60,8 +67,5 @@ district_config_t *district_config_load (const char *path, bool insecure, char *
 void district_config_destroy (district_config_t **self_p);
 //  The hall with id `id`, or NULL.
 const district_hall_cfg_t *district_config_hall (const district_config_t *self, const char *id);
-//  The index settings for hall `hall`: the district's `index`, with the hall's own `index`
-//  members over it. Caller owns the result (an empty object when there are none).
-json_t *district_config_index (const district_config_t *self, const district_hall_cfg_t *hall);
 
 #endif

@@ -33,7 +33,7 @@ static const char s_wall_css[] =
     "14px,#222d3b 28px);border-color:#6b7685;color:#aeb8c4}"
     ".card h2{font-size:28px;margin:0 0 4px;display:flex;justify-content:space-between}"
     ".kind{font-size:16px;padding:2px 10px;border-radius:10px;background:#24405f;"
-    "font-weight:400}"
+    "font-weight:400;white-space:nowrap}"
     ".state{font-size:18px;margin-bottom:12px}.state.stale{color:#ffb347;font-weight:600}"
     ".figs{display:grid;grid-template-columns:repeat(4,1fr);gap:6px;margin:8px 0}"
     ".fig b{display:block;font-size:42px;line-height:1.1}.fig span{font-size:16px;opacity:.8}"
@@ -55,6 +55,7 @@ static const char s_paper_css[] =
     ".fig span{font-size:14px;opacity:.75}.charts{display:flex;flex-wrap:wrap;gap:18px}"
     ".chart{background:#fff;border-radius:8px;padding:8px 12px;border:1px solid #dde3ea}"
     ".chart h3{margin:0 0 4px;font-size:16px}form{margin:8px 0 16px}"
+    ".box td:nth-child(2),.box th:nth-child(2){text-align:left;white-space:nowrap}"
     "@media print{body{background:#fff;padding:0}.noprint{display:none}.box{box-shadow:none;"
     "border:1px solid #ccc}}";
 
@@ -300,7 +301,7 @@ district_page_wall (const json_t *view)
 static void
 s_bars (district_buf_t *b, const json_t *index, int width)
 {
-    const int row = 24, label = 56, right = 44;
+    const int row = 24, label = 56, right = 54;
     int bar = width - label - right;
     district_buf_printf (b, "<svg width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"七项指数\">",
                          width, row * 7 + 4);

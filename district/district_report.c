@@ -1,13 +1,13 @@
 /*  district_report.c — see district_report.h. */
 #include "district_report.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "district_buf.h"
 #include "proto_json.h"
+#include "proto_index.h"
 #include "proto_report.h"
 
 const char *const district_index_keys[] = {"standard",   "efficiency", "convenience",
@@ -20,15 +20,19 @@ json_t *
 district_index (const district_config_t *cfg, const district_hall_cfg_t *hall, const json_t *report,
                 const json_t *info)
 {
-    //  The seven indices are protocol/proto_index's (issue 16, item 3): computed here from
-    //  the report's `kpis`, the hall.info and district_config_index (cfg, hall) once that
-    //  module is in the tree. Until then no hall has an index, and every view says so
-    //  rather than show a number nobody computed.
-    (void)cfg;
-    (void)hall;
-    (void)report;
-    (void)info;
-    return NULL;
+    (void)hall; //  proto_index finds the hall's own scores by the report's hall id
+    char why[256];
+    json_t *r = proto_index_compute (report, info, cfg->scoring, why, sizeof why);
+    const json_t *detail = json_object_get (r, "index_detail");
+    json_t *out = r ? json_deep_copy (json_object_get (r, "index")) : NULL;
+    if (out) {
+        json_object_set (out, "grade", json_object_get (detail, "grade"));
+        json_object_set (out, "grade_zh", json_object_get (detail, "grade_zh"));
+        json_object_set (out, "coverage", json_object_get (detail, "coverage"));
+        json_object_set (out, "detail", (json_t *)detail);
+    }
+    json_decref (r);
+    return out;
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -79,36 +83,12 @@ s_period (district_store_t *store, const char *id, int from_day, int to_day, int
 //  ---------------------------------------------------------------------------------------
 //  The report
 
-static double
-s_total (const json_t *hall)
-{
-    const json_t *t = json_object_get (json_object_get (hall, "index"), "total");
-    return json_is_number (t) ? json_number_value (t) : NAN;
-}
-
-//  Ranked halls first, best total first; then the others in config order (`order`).
-static int
-s_cmp (const void *a, const void *b)
-{
-    const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
-    double tx = s_total (x), ty = s_total (y);
-    if (!isnan (tx) || !isnan (ty)) {
-        if (isnan (tx) || isnan (ty))
-            return isnan (tx) ? 1 : -1;
-        if (tx != ty)
-            return tx > ty ? -1 : 1;
-    }
-    return (int)(proto_int (x, "order") - proto_int (y, "order"));
-}
-
 json_t *
 district_report_build (district_store_t *store, const district_config_t *cfg, int from_day,
                        int to_day)
 {
-    json_t **halls = calloc (cfg->nhalls, sizeof *halls);
-    if (!halls)
-        return NULL;
-    for (size_t i = 0; i < cfg->nhalls; i++) {
+    json_t *all = json_array ();
+    for (size_t i = 0; all && i < cfg->nhalls; i++) {
         const district_hall_cfg_t *h = &cfg->halls[i];
         int days = 0;
         json_t *report = s_period (store, h->id, from_day, to_day, &days);
@@ -116,20 +96,23 @@ district_report_build (district_store_t *store, const district_config_t *cfg, in
         json_t *index =
             report ? district_index (cfg, h, report, json_object_get (rec, "info")) : NULL;
         json_decref (rec);
-        halls[i] = json_pack ("{s:s, s:s, s:s, s:n, s:i, s:o?, s:o?, s:I}", "id", h->id, "name",
-                              h->name, "kind", district_kind_name (h->kind), "rank", "days", days,
-                              "report", report, "index", index, "order", (json_int_t)i);
+        json_array_append_new (all,
+                               json_pack ("{s:s, s:s, s:s, s:i, s:o?, s:o?}", "id", h->id, "name",
+                                          h->name, "kind", district_kind_name (h->kind), "days",
+                                          days, "report", report, "index", index));
     }
-    qsort (halls, cfg->nhalls, sizeof *halls, s_cmp);
-    json_t *list = json_array ();
+    //  The ranking is proto_index's: by total, ties share a rank, unranked last.
+    json_t *list = all ? proto_index_rank (all, NULL) : NULL;
+    json_decref (all);
+    if (!list)
+        return NULL;
     int ranked = 0;
-    for (size_t i = 0; i < cfg->nhalls; i++) {
-        if (!isnan (s_total (halls[i])))
-            json_object_set_new (halls[i], "rank", json_integer (++ranked));
-        json_object_del (halls[i], "order");
-        json_array_append_new (list, halls[i]);
+    size_t i;
+    json_t *h;
+    json_array_foreach (list, i, h) {
+        ranked += json_is_integer (json_object_get (h, "rank"));
+        json_object_del (h, "score");
     }
-    free (halls);
     json_t *out =
         json_pack ("{s:{s:s, s:s}, s:i, s:i, s:o, s:i}", "district", "id", cfg->id, "name",
                    cfg->name, "from", from_day, "to", to_day, "halls", list, "ranked", ranked);

@@ -6,9 +6,9 @@
          "halls": [{id, name, kind, rank, days, report, index}], "ranked"}
 
     `report` is the hall's proto_report_json for the period (null when the district holds
-    no day of it: `days` 0), `index` its indices (null while they cannot be computed),
-    `rank` its place among the halls with an index, by total, best first (null without
-    one); `halls` are in that order, the unranked ones after in config order. A day's
+    no day of it: `days` 0), `index` its indices (district_index), `rank` its place by
+    total (proto_index_rank: best first, equal totals share a rank; null without a
+    total); `halls` are in that order, the unranked ones after. A day's
     figures are the stored record of that day; a month's are counted again from the
     stored events of its days, so they equal the hall's own month report. */
 #ifndef DISTRICT_REPORT_H
@@ -31,10 +31,11 @@ json_t *district_report_build (district_store_t *store, const district_config_t 
 //  The report as CSV (RFC 4180, LF): a header, then one row per hall in report order.
 //  Caller frees.
 char *district_report_csv (const json_t *report);
-//  Hall `hall`'s indices from one of its reports (proto_report_json) and hall.info, with
-//  the config's index settings: {standard, efficiency, convenience, service, experience,
-//  evaluation, innovation, total, grade, ...}; NULL when they cannot be computed. The one
-//  place the district computes them. Caller owns the result.
+//  Hall `hall`'s indices from one of its reports (proto_report_json) and hall.info, by
+//  proto_index_compute with the config's checked index config: {standard, efficiency,
+//  convenience, service, experience, evaluation, innovation, total (each 0-100 or null),
+//  grade, grade_zh, coverage, detail (proto_index's index_detail)}; NULL on out of
+//  memory. The one place the district computes them. Caller owns the result.
 json_t *district_index (const district_config_t *cfg, const district_hall_cfg_t *hall,
                         const json_t *report, const json_t *info);
 

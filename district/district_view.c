@@ -97,6 +97,16 @@ s_trend (district_store_t *store, const district_config_t *cfg, const district_h
     return out;
 }
 
+//  A new reference to `v`, or to a new `fallback` when it is absent.
+static json_t *
+s_or (json_t *v, json_t *fallback)
+{
+    if (!v)
+        return fallback;
+    json_decref (fallback);
+    return json_incref (v);
+}
+
 //  One hall's summary from its board entry; `index` gets its whole index (or NULL).
 static json_t *
 s_summary (district_store_t *store, const district_config_t *cfg, size_t i, const json_t *entry,
@@ -122,7 +132,7 @@ s_summary (district_store_t *store, const district_config_t *cfg, size_t i, cons
                                   : json_null (),
         "est_wait_s", s_est_wait (kpis), "open_counters",
         kpis ? json_integer (s_open_counters (kpis)) : json_null (), "index", s_index8 (index),
-        "grade", json_string (proto_str (index, "grade")), "trend",
+        "grade", s_or (json_object_get (index, "grade"), json_null ()), "trend",
         s_trend (store, cfg, h, index, info, day), "alarms", s_alarms (kpis), "day", day, "issued",
         tickets ? json_integer (proto_int (tickets, "issued")) : json_null (), "served",
         tickets ? json_integer (proto_int (tickets, "served")) : json_null (), "catching_up",
@@ -182,16 +192,6 @@ s_history (district_store_t *store, const district_config_t *cfg, const district
     }
     json_decref (records);
     return out;
-}
-
-//  A new reference to `v`, or to a new `fallback` when it is absent.
-static json_t *
-s_or (json_t *v, json_t *fallback)
-{
-    if (!v)
-        return fallback;
-    json_decref (fallback);
-    return json_incref (v);
 }
 
 json_t *

@@ -246,7 +246,7 @@ s_setup (void)
         s_d.clients[i] = test_client (&s_d.halls[i]);
         json_array_append_new (halls,
                                json_pack ("{s:s, s:s, s:s, s:s, s:s}", "id", s_ids[i], "name",
-                                          s_ids[i], "kind", i ? "town_centre" : "district_hall",
+                                          s_names[i], "kind", i ? "town_centre" : "district_hall",
                                           "request", s_d.halls[i].req, "events", s_d.halls[i].pub));
     }
     snprintf (s_d.events, sizeof s_d.events, "ipc://%s/district.events", s_d.dir);
@@ -390,12 +390,12 @@ test_pages (void)
         int status;
         const char *needle;
     } cases[] = {
-        {"/district", 200, "BT01"},
-        {"/district/hall/XG01", 200, "XG01"},
+        {"/district", 200, "北塘街道便民服务中心"},
+        {"/district/hall/XG01", 200, "新港街道便民服务中心"},
         {"/district/hall/NOPE", 404, "NOPE"},
         {"/api/district/hall/BH01", 200, "\"services\""},
-        {"/district/report?day=2026-11-30", 200, "BH01"},
-        {"/district/report?month=2026-11", 200, "BT01"},
+        {"/district/report?day=2026-11-30", 200, "滨海新区政务服务中心"},
+        {"/district/report?month=2026-11", 200, "北塘街道便民服务中心"},
         {"/district/report?day=2026-13-01", 400, "YYYY"},
         {"/district/report.csv?day=2026-11-30", 200, "rank,hall,name,kind"},
         {"/api/district/report?day=2026-11-30", 200, "\"halls\""},
