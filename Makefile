@@ -3,6 +3,7 @@
 #   make            release build: programs in bin/, objects in build/rel/
 #   make test       install missing packages, build with ASan+UBSan in build/test/, run all tests
 #   make demo       install missing packages, build, start a whole hall from etc/hall.example.json
+#                   (DISTRICT=1: three halls and the district view)
 #   make bench      benchmarks (see docs/PERFORMANCE.md)
 #   make install    PREFIX=/usr/local DESTDIR=  (programs, calendar, examples, units, man pages)
 #   make deb        the Debian packages, in build/deb/ (docs/OPERATIONS.md)
@@ -167,10 +168,12 @@ test-run:
 
 #  In a terminal the hall runs as a job of its own (bash -m: its own process group, in the
 #  terminal's foreground), so Ctrl-C stops the hall and reaches make not at all: the demo
-#  says "demo: stopped" and make exits 0 instead of dying of the signal.
+#  says "demo: stopped" and make exits 0 instead of dying of the signal. DISTRICT=1: three
+#  halls and the district view (scripts/demo --district).
+DEMO_ARGS := $(if $(DISTRICT),--district)
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@if [ -t 0 ]; then bash -mc 'scripts/demo; exit $$?'; else scripts/demo; fi
+	@if [ -t 0 ]; then bash -mc 'scripts/demo $(DEMO_ARGS); exit $$?'; else scripts/demo $(DEMO_ARGS); fi
 
 bench: deps
 	@$(MAKE) --no-print-directory all
