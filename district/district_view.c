@@ -137,6 +137,8 @@ s_summary (district_store_t *store, const district_config_t *cfg, size_t i, cons
         tickets ? json_integer (proto_int (tickets, "issued")) : json_null (), "served",
         tickets ? json_integer (proto_int (tickets, "served")) : json_null (), "catching_up",
         json_object_get (entry, "catching_up"), "problem", json_object_get (entry, "problem"));
+    json_object_set (s, "seq", json_object_get (entry, "seq"));
+    json_object_set (s, "counted", json_object_get (entry, "counted"));
     if (index_out)
         *index_out = index;
     else

@@ -9,7 +9,7 @@
             id, name, kind, online, last_event_age_s, waiting, longest_wait_s, est_wait_s,
             open_counters, index {standard, efficiency, convenience, service, experience,
             evaluation, innovation, total} | null, grade, trend, alarms [{level, text}],
-            day, issued, served, catching_up, problem}], "stream": {...}}
+            day, issued, served, catching_up, problem, seq, counted}], "stream": {...}}
 
     `waiting` is the hall's people waiting now, `longest_wait_s` the longest of their
     waits so far, `est_wait_s` what a ticket issued now would wait for the slowest of the
@@ -18,7 +18,8 @@
     last known values: `online` false and `last_event_age_s` say how old. `trend` is the
     index total's change since the last earlier day the district holds (null without
     both). `alarms` are the hall's services' alerts and the cabinets' alarms, in plain
-    Chinese. `issued` and `served` are today's tickets, from the district's figures. */
+    Chinese. `issued` and `served` are today's tickets, from the district's figures; `seq`
+    the hall's last sequence the link saw, `counted` the last one in those figures. */
 #ifndef DISTRICT_VIEW_H
 #define DISTRICT_VIEW_H
 

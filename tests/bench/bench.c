@@ -29,14 +29,17 @@ s_usage (FILE *out)
              "limits (LMDB synced commits, ZeroMQ echo), broker (durable ticket.issue and a\n"
              "counter mix at 1, 8, 32 clients), reads, fan-out (events to 10 and 100\n"
              "subscribers), vault (scan-to-unlock), scale (start-up and memory with 1,000,000\n"
-             "historical cases). Every figure is the median of N runs, min-max shown.\n"
+             "historical cases), district (32 halls at 10x a busy peak: event lag, CPU,\n"
+             "memory, catch-up after a 10-minute hall outage). Every figure is the median\n"
+             "of N runs, min-max shown.\n"
              "\n"
              "  --quick        short runs (3 x 0.3 s, 100,000 cases)\n"
              "  --json         results as JSON on stdout instead of the table\n"
              "  --runs N       runs per figure (default 5; quick 3)\n"
              "  --seconds S    measuring window per run (default 1.0; quick 0.3)\n"
              "  --cases N      historical cases for the scale section (default 1000000)\n"
-             "  --only LIST    sections to run: limits,broker,reads,fanout,vault,scale\n"
+             "  --only LIST    sections to run: limits,broker,reads,fanout,vault,scale,\n"
+             "                 district\n"
              "  -h, --help     this help\n"
              "\n"
              "Programs come from $OW_BIN_DIR (default bin), the source tree is $OW_SRC_DIR\n"
@@ -279,9 +282,10 @@ main (int argc, char **argv)
         int (*run) (bench_t *);
         bool repeated;
     } sections[] = {
-        {"limits", bench_limits, true}, {"broker", bench_broker, true},
-        {"reads", bench_reads, true},   {"fanout", bench_fanout, true},
-        {"vault", bench_vault, false},  {"scale", bench_scale, false},
+        {"limits", bench_limits, true},      {"broker", bench_broker, true},
+        {"reads", bench_reads, true},        {"fanout", bench_fanout, true},
+        {"vault", bench_vault, false},       {"scale", bench_scale, false},
+        {"district", bench_district, false},
     };
     const size_t nsections = sizeof sections / sizeof sections[0];
     bool broken[sizeof sections / sizeof sections[0]] = {false};
