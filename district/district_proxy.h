@@ -6,8 +6,12 @@
     marked with the hall ([HALL "/" topic, seq, body with "hall"]); a viewer that wants one
     hall subscribes to "HALL/". Subscriptions travel up through the XSUB, so a link's PUB
     sends nothing while no viewer wants it. The proxy is steered through an inproc PAIR:
-    STATISTICS for the views, TERMINATE to stop. docs/DISTRICT.md says why the halls'
-    own PUB sockets are not the XSUB's inputs directly. */
+    STATISTICS for the views, TERMINATE to stop.
+
+    The halls' own PUB sockets are not the XSUB's inputs directly: a hall's events carry
+    no hall id, so a viewer could not tell two halls' ticket.called apart, and a raw
+    stream has the gaps and the order of the wire, which each hall's mirror repairs
+    (events.range) before its link passes an event on. */
 #ifndef DISTRICT_PROXY_H
 #define DISTRICT_PROXY_H
 

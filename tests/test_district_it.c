@@ -278,6 +278,90 @@ s_teardown (void)
     return 0;
 }
 
+//  The report of `query` (/api/district/report?...): hall `id`'s tickets issued and served.
+static void
+s_report_tickets (const char *query, const char *id, json_int_t *issued, json_int_t *served)
+{
+    char path[128], *body;
+    snprintf (path, sizeof path, "/api/district/report?%s", query);
+    CU_ASSERT_EQUAL (s_get (path, &body), 200);
+    json_t *r = json_loads (body, 0, NULL);
+    free (body);
+    *issued = *served = -1;
+    size_t k;
+    json_t *h;
+    json_array_foreach (json_object_get (r, "halls"), k, h)
+        if (proto_is (h, "id", id)) {
+            const json_t *t = json_object_get (
+                json_object_get (json_object_get (h, "report"), "kpis"), "tickets");
+            *issued = proto_int (t, "issued");
+            *served = proto_int (t, "served");
+        }
+    json_decref (r);
+}
+
+//  The halls' next business day: the district counts it apart, keeps the first day's
+//  figures as they were, gives a trend, and the month is the sum of both days.
+static void
+test_new_day (void)
+{
+    json_int_t first[NHALLS][2], waiting;
+    for (int i = 0; i < NHALLS; i++)
+        s_own (i, &waiting, &first[i][0], &first[i][1]);
+    for (int i = 0; i < NHALLS; i++) {
+        cit_advance (s_d.clients[i], 24LL * 3600 * 1000);
+        //  A new day finds every counter logged out.
+        cit_ok (s_d.clients[i], "counter.login",
+                json_pack ("{s:i, s:s}", "counter", 1, "clerk", "张三"));
+        s_issue (i, 2 + i);
+        s_serve_one (i);
+    }
+    CU_ASSERT (s_matches (true, 15000));
+    json_t *api = s_api ();
+    for (int i = 0; i < NHALLS; i++) {
+        const json_t *h = s_hall (api, s_ids[i]);
+        CU_ASSERT_EQUAL (proto_int (h, "day"), 20261201);
+        CU_ASSERT (json_is_number (json_object_get (h, "trend")));
+        json_int_t issued, served;
+        s_report_tickets ("day=2026-11-30", s_ids[i], &issued, &served);
+        CU_ASSERT_EQUAL (issued, first[i][0]);
+        CU_ASSERT_EQUAL (served, first[i][1]);
+        s_report_tickets ("month=2026-11", s_ids[i], &issued, &served);
+        CU_ASSERT_EQUAL (issued, first[i][0]);
+        s_report_tickets ("month=2026-12", s_ids[i], &issued, &served);
+        CU_ASSERT_EQUAL (issued, proto_int (h, "issued"));
+        CU_ASSERT_EQUAL (served, proto_int (h, "served"));
+    }
+    json_decref (api);
+}
+
+//  A screenshot of `path` at w x h in build/test/artefacts/NAME.png; true when one was
+//  written. Fails the test when Chromium is missing.
+static bool
+s_shot (const char *name, const char *path, int w, int h)
+{
+    int st;
+    free (test_run ("command -v chromium >/dev/null 2>&1", &st));
+    if (st != 0)
+        CU_FAIL_FATAL ("chromium is not installed: run scripts/install-deps");
+    char dir[1024], png[1200], cmd[3000];
+    snprintf (dir, sizeof dir, "%s", test_src ("build/test/artefacts"));
+    mkdir (test_src ("build"), 0755);
+    mkdir (test_src ("build/test"), 0755);
+    mkdir (dir, 0755);
+    snprintf (png, sizeof png, "%s/%s.png", dir, name);
+    unlink (png);
+    snprintf (cmd, sizeof cmd,
+              "timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run "
+              "--disable-background-networking --disable-component-update --disable-sync "
+              "--hide-scrollbars --user-data-dir='%s/chromium' --virtual-time-budget=3000 "
+              "--window-size=%d,%d --screenshot='%s' http://127.0.0.1:%d%s 2>/dev/null",
+              s_d.dir, w, h, png, s_d.port, path);
+    free (test_run (cmd, &st));
+    struct stat sb;
+    return st == 0 && stat (png, &sb) == 0 && sb.st_size > 5000;
+}
+
 //  ---------------------------------------------------------------------------------------
 //  Tests
 
@@ -358,6 +442,7 @@ test_hall_down (void)
     CU_ASSERT_EQUAL (s_get ("/district", &page), 200);
     CU_ASSERT (page && strstr (page, "stale"));
     free (page);
+    CU_ASSERT (s_shot ("district-stale-1920x1080", "/district", 1920, 1080));
     CU_ASSERT_FATAL (test_broker_restart (&s_d.halls[1]) == 0);
     s_issue (1, 3);
     CU_ASSERT (s_matches (true, 15000));
@@ -432,42 +517,15 @@ test_pages (void)
     json_decref (r);
 }
 
-//  Screenshots of the wall at 1920x1080, a hall at desktop size and the wall on a phone.
+//  Screenshots of the wall at 1920x1080, a hall and the report at desktop size, the wall
+//  on a phone.
 static void
 test_screens (void)
 {
-    int st;
-    free (test_run ("command -v chromium >/dev/null 2>&1", &st));
-    if (st != 0)
-        CU_FAIL_FATAL ("chromium is not installed: run scripts/install-deps");
-    char dir[1024];
-    snprintf (dir, sizeof dir, "%s", test_src ("build/test/artefacts"));
-    mkdir (test_src ("build"), 0755);
-    mkdir (test_src ("build/test"), 0755);
-    mkdir (dir, 0755);
-    static const struct {
-        const char *name, *path;
-        int w, h;
-    } shots[] = {
-        {"district-1920x1080", "/district", 1920, 1080},
-        {"district-hall-1366x768", "/district/hall/BH01", 1366, 768},
-        {"district-report-1366x768", "/district/report?day=2026-11-30", 1366, 768},
-        {"district-390x844", "/district", 390, 844},
-    };
-    for (size_t i = 0; i < sizeof shots / sizeof shots[0]; i++) {
-        char png[1200], cmd[3000];
-        snprintf (png, sizeof png, "%s/%s.png", dir, shots[i].name);
-        unlink (png);
-        snprintf (cmd, sizeof cmd,
-                  "timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run "
-                  "--disable-background-networking --disable-component-update --disable-sync "
-                  "--hide-scrollbars --user-data-dir='%s/chromium' --virtual-time-budget=3000 "
-                  "--window-size=%d,%d --screenshot='%s' http://127.0.0.1:%d%s 2>/dev/null",
-                  s_d.dir, shots[i].w, shots[i].h, png, s_d.port, shots[i].path);
-        free (test_run (cmd, &st));
-        struct stat sb;
-        CU_ASSERT (st == 0 && stat (png, &sb) == 0 && sb.st_size > 5000);
-    }
+    CU_ASSERT (s_shot ("district-1920x1080", "/district", 1920, 1080));
+    CU_ASSERT (s_shot ("district-hall-1366x768", "/district/hall/BH01", 1366, 768));
+    CU_ASSERT (s_shot ("district-report-1366x768", "/district/report?day=2026-11-30", 1366, 768));
+    CU_ASSERT (s_shot ("district-390x844", "/district", 390, 844));
 }
 
 int
@@ -481,6 +539,7 @@ test_district_it_suite (void)
     CU_add_test (s, "district killed and restarted: its totals are the halls' own",
                  test_district_restart);
     CU_add_test (s, "wall, hall, report and CSV answer", test_pages);
+    CU_add_test (s, "the next business day: counted apart, the first kept, a trend", test_new_day);
     CU_add_test (s, "screenshots at wall, desktop and phone sizes", test_screens);
     return 0;
 }

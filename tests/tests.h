@@ -62,6 +62,7 @@
     X (spec)               \
     X (readme_it)          \
     X (deploy_it)          \
+    X (district)           \
     X (district_it)
 
 #define X(name) int test_##name##_suite (void);
