@@ -166,12 +166,24 @@ s_monitor_drain (proto_client_t *self)
     }
 }
 
-static int
-s_connect (proto_client_t *self)
+//  Stops the DEALER's monitor, then closes its reader. In that order: libzmq sends a
+//  monitor event blocking, from the context's I/O thread, so an event sent to a monitor
+//  whose reader is already closed (the failed handshakes of a connection being replaced)
+//  would hold that thread, and every later request of this client, for good.
+static void
+s_monitor_close (proto_client_t *self)
 {
+    if (self->socket && self->monitor)
+        zmq_socket_monitor (self->socket, NULL, 0);
     if (self->monitor)
         zmq_close (self->monitor);
     self->monitor = NULL;
+}
+
+static int
+s_connect (proto_client_t *self)
+{
+    s_monitor_close (self);
     if (self->socket)
         zmq_close (self->socket);
     self->refusal = S_KEY_ACCEPTED;
@@ -220,8 +232,7 @@ proto_client_destroy (proto_client_t **self_p)
     if (!self_p || !*self_p)
         return;
     proto_client_t *self = *self_p;
-    if (self->monitor)
-        zmq_close (self->monitor);
+    s_monitor_close (self);
     if (self->socket)
         zmq_close (self->socket);
     if (self->ctx)
