@@ -320,7 +320,13 @@ s_run (void *arg)
     s_status (self);
     while (!atomic_load (&self->stop)) {
         int rc = proto_mirror_poll (self->mirror, POLL_MS);
+        bool was = self->online;
         self->online = rc >= 0 && proto_mirror_online (self->mirror);
+        if (was != self->online) //  the client's message says why (a refused key, a timeout)
+            log_warn ("district: %s: %s%s", self->cfg->id,
+                      self->online ? "the hall answers" : "the hall does not answer: ",
+                      self->online ? ""
+                                   : proto_client_message (proto_mirror_client (self->mirror)));
         if (self->online && !self->mismatch)
             s_catch_up (self);
         s_commit (self, false);

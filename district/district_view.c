@@ -107,15 +107,23 @@ s_or (json_t *v, json_t *fallback)
     return json_incref (v);
 }
 
+//  `v` when it is an object, else NULL.
+static const json_t *
+s_object (const json_t *v)
+{
+    return json_is_object (v) ? v : NULL;
+}
+
 //  One hall's summary from its board entry; `index` gets its whole index (or NULL).
 static json_t *
 s_summary (district_store_t *store, const district_config_t *cfg, size_t i, const json_t *entry,
            json_t **index_out)
 {
     const district_hall_cfg_t *h = &cfg->halls[i];
-    const json_t *kpis = json_object_get (entry, "kpis");
+    //  The board gives null for what it does not have yet (a hall never reached).
+    const json_t *kpis = s_object (json_object_get (entry, "kpis"));
     const json_t *totals = json_object_get (kpis, "totals");
-    const json_t *report = json_object_get (entry, "report");
+    const json_t *report = s_object (json_object_get (entry, "report"));
     const json_t *info = json_object_get (entry, "info");
     const json_t *tickets = json_object_get (json_object_get (report, "kpis"), "tickets");
     const json_t *longest = json_object_get (totals, "longest_wait_ms");

@@ -26,6 +26,7 @@
 #include <zmq.h>
 
 #include "proto_json.h"
+#include "proto_keys.h"
 #include "proto_text.h"
 #include "proto_wire.h"
 #include "test_case_it.h"
@@ -45,7 +46,7 @@ static struct {
     test_broker_t halls[NHALLS];
     proto_client_t *clients[NHALLS];
     char *dir; //  the district's config, data, log
-    char config[700], data[700], log[700], out[700], events[700];
+    char config[700], events[700];
     pid_t pid;
     int port;
 } s_d;
@@ -53,35 +54,49 @@ static struct {
 //  ---------------------------------------------------------------------------------------
 //  The district process
 
+//  Starts the district on the config DIR/district.json, its store in DIR/data, with the
+//  keypair `key` (NULL: --insecure); its pid and HTTP port into *pid and *port. 0 / -1.
 static int
-s_district_start (void)
+s_spawn (const char *dir, const char *key, pid_t *pid, int *port)
 {
-    unlink (s_d.out);
-    s_d.pid = fork ();
-    if (s_d.pid == 0) {
-        int err = open (s_d.log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        int out = open (s_d.out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    char config[700], data[700], log[700], out[700];
+    snprintf (config, sizeof config, "%s/district.json", dir);
+    snprintf (data, sizeof data, "%s/data", dir);
+    snprintf (log, sizeof log, "%s/district.log", dir);
+    snprintf (out, sizeof out, "%s/district.out", dir);
+    unlink (out);
+    *pid = fork ();
+    if (*pid == 0) {
+        int err = open (log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int fd = open (out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2 (err, STDERR_FILENO);
-        dup2 (out, STDOUT_FILENO);
-        execl (test_bin ("onewindow-district"), "onewindow-district", "--config", s_d.config,
-               "--data", s_d.data, "--http", "127.0.0.1:0", "--insecure", "--json", (char *)NULL);
+        dup2 (fd, STDOUT_FILENO);
+        execl (test_bin ("onewindow-district"), "onewindow-district", "--config", config, "--data",
+               data, "--http", "127.0.0.1:0", "--json", key ? "--key" : "--insecure", key,
+               (char *)NULL);
         _exit (127);
     }
     //  The start line says the port (--http port 0: any free one).
     for (int i = 0; i < 300; i++) {
-        char *line = test_read_file (s_d.out);
+        char *line = test_read_file (out);
         json_t *j = line && strchr (line, '\n') ? json_loads (line, 0, NULL) : NULL;
         free (line);
         if (j) {
-            s_d.port = (int)proto_int (j, "http_port");
+            *port = (int)proto_int (j, "http_port");
             json_decref (j);
-            return s_d.port > 0 ? 0 : -1;
+            return *port > 0 ? 0 : -1;
         }
-        if (waitpid (s_d.pid, NULL, WNOHANG) == s_d.pid)
+        if (waitpid (*pid, NULL, WNOHANG) == *pid)
             break;
         usleep (100 * 1000);
     }
     return -1;
+}
+
+static int
+s_district_start (void)
+{
+    return s_spawn (s_d.dir, NULL, &s_d.pid, &s_d.port);
 }
 
 static void
@@ -94,13 +109,13 @@ s_district_kill (int sig)
     s_d.pid = 0;
 }
 
-//  GET `path` from the district: the status, the body into *body (caller frees).
+//  GET `path` from the district at `port`: the status, the body into *body (caller frees).
 static int
-s_get (const char *path, char **body)
+s_get_at (int port, const char *path, char **body)
 {
     *body = NULL;
     int fd = socket (AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)s_d.port)};
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)port)};
     sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
     if (fd < 0 || connect (fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         if (fd >= 0)
@@ -130,15 +145,28 @@ s_get (const char *path, char **body)
     return status;
 }
 
-//  GET /api/district, parsed; NULL if it did not answer 200 with JSON.
+static int
+s_get (const char *path, char **body)
+{
+    return s_get_at (s_d.port, path, body);
+}
+
+//  GET /api/district of the district at `port`, parsed; NULL if it did not answer 200
+//  with JSON.
 static json_t *
-s_api (void)
+s_api_at (int port)
 {
     char *body;
-    int status = s_get ("/api/district", &body);
+    int status = s_get_at (port, "/api/district", &body);
     json_t *j = status == 200 ? json_loads (body, 0, NULL) : NULL;
     free (body);
     return j;
+}
+
+static json_t *
+s_api (void)
+{
+    return s_api_at (s_d.port);
 }
 
 static const json_t *
@@ -253,9 +281,6 @@ s_setup (void)
     json_t *cfg = json_pack ("{s:{s:s, s:s, s:s}, s:o}", "district", "id", "BH", "name", "滨海新区",
                              "events", s_d.events, "halls", halls);
     snprintf (s_d.config, sizeof s_d.config, "%s/district.json", s_d.dir);
-    snprintf (s_d.data, sizeof s_d.data, "%s/data", s_d.dir);
-    snprintf (s_d.log, sizeof s_d.log, "%s/district.log", s_d.dir);
-    snprintf (s_d.out, sizeof s_d.out, "%s/district.out", s_d.dir);
     int rc = json_dump_file (cfg, s_d.config, JSON_INDENT (2));
     json_decref (cfg);
     for (int i = 0; i < NHALLS; i++)
@@ -333,6 +358,121 @@ test_new_day (void)
         CU_ASSERT_EQUAL (served, proto_int (h, "served"));
     }
     json_decref (api);
+}
+
+//  A new keypair saved as DIR/NAME.key (and its .pub).
+static void
+s_keygen (const char *dir, const char *name, proto_keypair_t *keys, char *path, size_t size)
+{
+    snprintf (path, size, "%s/%s.key", dir, name);
+    char err[300];
+    CU_ASSERT_EQUAL_FATAL (proto_keys_new (keys), 0);
+    CU_ASSERT_EQUAL_FATAL (proto_keys_save (keys, path, name, err, sizeof err), 0);
+}
+
+//  Enrols the key at `key_path` in `role` in the broker store `data`.
+static void
+s_enroll (const char *data, const char *role, const char *key_path)
+{
+    char cmd[2400];
+    snprintf (cmd, sizeof cmd, "'%s' --data '%s' --enroll '%s:%s:%s' 2>/dev/null",
+              test_bin ("onewindow-broker"), data, role, role, key_path);
+    int st;
+    free (test_run (cmd, &st));
+    CU_ASSERT_EQUAL (st, 0);
+}
+
+//  With keys: two brokers, each with its own key, the district enrolled at both in the
+//  monitor role and reaching each with that hall's key (proto_client_set_curve); an entry
+//  naming the wrong broker key is never online.
+static void
+test_curve (void)
+{
+    char dir[700], apath[700], dpath[700], bpath[700], data[800];
+    snprintf (dir, sizeof dir, "%s/curve", s_d.dir);
+    mkdir (dir, 0700);
+    proto_keypair_t admin, district, broker[2];
+    s_keygen (dir, "admin", &admin, apath, sizeof apath);
+    s_keygen (dir, "district", &district, dpath, sizeof dpath);
+    test_broker_t hb[2];
+    proto_client_t *c[2];
+    json_t *halls = json_array ();
+    for (int i = 0; i < 2; i++) {
+        char name[32];
+        snprintf (name, sizeof name, "broker%d", i % 10);
+        s_keygen (dir, name, &broker[i], bpath, sizeof bpath);
+        memset (&hb[i], 0, sizeof hb[i]);
+        char hd[512];
+        snprintf (hd, sizeof hd, "%.400s/hall%d", dir, i % 10);
+        mkdir (hd, 0700);
+        snprintf (hb[i].dir, sizeof hb[i].dir, "%s", hd);
+        snprintf (hb[i].req, sizeof hb[i].req, "ipc://%s/req", hd);
+        snprintf (hb[i].pub, sizeof hb[i].pub, "ipc://%s/pub", hd);
+        snprintf (hb[i].log, sizeof hb[i].log, "%s/broker.log", hd);
+        snprintf (hb[i].config, sizeof hb[i].config, "%s", test_src (s_configs[i + 1]));
+        snprintf (hb[i].clock, sizeof hb[i].clock, "sim:%lld", T_MON);
+        snprintf (hb[i].key, sizeof hb[i].key, "%.590s", bpath);
+        snprintf (data, sizeof data, "%s/data", hd);
+        s_enroll (data, "admin", apath);
+        s_enroll (data, "monitor", dpath);
+        //  test_broker_restart's readiness probe speaks with the process's keys.
+        proto_curve_default (broker[i].public_key, admin.public_key, admin.secret_key);
+        CU_ASSERT_FATAL (test_broker_restart (&hb[i]) == 0);
+        c[i] = proto_client_new (hb[i].req);
+        CU_ASSERT_FATAL (proto_client_set_curve (c[i], broker[i].public_key, admin.public_key,
+                                                 admin.secret_key) == 0);
+        json_array_append_new (halls, json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+                                                 s_ids[i + 1], "name", s_names[i + 1], "kind",
+                                                 "town_centre", "request", hb[i].req, "events",
+                                                 hb[i].pub, "server_key", broker[i].public_key));
+    }
+    proto_curve_default ("", "", "");
+    json_array_append_new (halls, json_pack ("{s:s, s:s, s:s, s:s, s:s}", "id", "WRONG", "name",
+                                             "错误的密钥", "kind", "town_centre", "request",
+                                             hb[1].req, "server_key", broker[0].public_key));
+    char events[800], config[800];
+    snprintf (events, sizeof events, "ipc://%s/events", dir);
+    snprintf (config, sizeof config, "%s/district.json", dir);
+    json_t *cfg = json_pack ("{s:{s:s, s:s, s:s}, s:o}", "district", "id", "BH", "name", "滨海新区",
+                             "events", events, "halls", halls);
+    CU_ASSERT_FATAL (json_dump_file (cfg, config, 0) == 0);
+    json_decref (cfg);
+    pid_t pid;
+    int port;
+    CU_ASSERT_FATAL (s_spawn (dir, dpath, &pid, &port) == 0);
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k <= i; k++)
+            cit_ok (c[i], "ticket.issue", json_pack ("{s:s}", "service", "B"));
+    bool ok = false;
+    json_t *api = NULL;
+    for (int64_t until = proto_mono_ms () + 15000; !ok && proto_mono_ms () < until;) {
+        json_decref (api);
+        usleep (200 * 1000);
+        api = s_api_at (port);
+        const json_t *bt = s_hall (api, "BT01"), *xg = s_hall (api, "XG01");
+        ok = json_is_true (json_object_get (bt, "online")) && proto_int (bt, "issued") == 1 &&
+             json_is_true (json_object_get (xg, "online")) && proto_int (xg, "issued") == 2;
+    }
+    CU_ASSERT (ok);
+    if (!ok) {
+        char *text = json_dumps (api, JSON_COMPACT), log[800];
+        snprintf (log, sizeof log, "%s/district.log", dir);
+        char *lines = test_read_file (log);
+        fprintf (stderr, "district_it: with keys: %s\n%s\n", text, lines ? lines : "");
+        free (text);
+        free (lines);
+    }
+    CU_ASSERT (json_is_false (json_object_get (s_hall (api, "WRONG"), "online")));
+    CU_ASSERT (json_is_null (json_object_get (s_hall (api, "WRONG"), "last_event_age_s")));
+    CU_ASSERT (json_is_null (json_object_get (s_hall (api, "WRONG"), "waiting")));
+    CU_ASSERT (json_is_null (json_object_get (s_hall (api, "WRONG"), "index")));
+    json_decref (api);
+    kill (pid, SIGTERM);
+    CU_ASSERT (waitpid (pid, NULL, 0) == pid);
+    for (int i = 0; i < 2; i++) {
+        proto_client_destroy (&c[i]);
+        test_broker_cleanup (&hb[i]);
+    }
 }
 
 //  A screenshot of `path` at w x h in build/test/artefacts/NAME.png; true when one was
@@ -541,5 +681,7 @@ test_district_it_suite (void)
     CU_add_test (s, "wall, hall, report and CSV answer", test_pages);
     CU_add_test (s, "the next business day: counted apart, the first kept, a trend", test_new_day);
     CU_add_test (s, "screenshots at wall, desktop and phone sizes", test_screens);
+    CU_add_test (s, "with keys: each hall by its own broker key; a wrong key never online",
+                 test_curve);
     return 0;
 }
