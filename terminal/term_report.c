@@ -353,8 +353,8 @@ s_print (const json_t *r)
     s_index (r);
 }
 
-//  Reads the report and its index from the broker and prints it; a usage error or the
-//  exit status.
+//  Reads the report and its index (by the defaults, or by `config` when not NULL) from the
+//  broker and prints it; a usage error or the exit status.
 static int
 s_report (term_opts_t *o, int from, int to, bool csv, const json_t *config)
 {
@@ -369,13 +369,14 @@ s_report (term_opts_t *o, int from, int to, bool csv, const json_t *config)
         return rc == PROTO_CLIENT_UNREACHABLE ? TERM_EXIT_UNREACHABLE : TERM_EXIT_REFUSED;
     }
     char why[256];
-    json_t *index = proto_index_compute (r, info, config, why, sizeof why);
+    json_t *index = config ? proto_index_compute (r, info, config, why, sizeof why) : NULL;
     json_decref (info);
-    if (!index) {
+    if (config && !index) {
         json_decref (r);
         return term_usage_error ("report", "index config: %s", why);
     }
-    json_object_update (r, index);
+    if (index)
+        json_object_update (r, index);
     json_decref (index);
     if (o->json)
         term_print_json (r);
@@ -435,8 +436,9 @@ term_report_main (term_opts_t *o, int argc, char **argv)
         return term_usage_error ("report", "give --json or --csv, not both");
     char why[512];
     json_t *config = index_file ? proto_index_config_load (index_file, why, sizeof why)
-                                : proto_index_config_default ();
-    if (!config)
+                     : defaults ? proto_index_config_default ()
+                                : NULL;
+    if (index_file && !config)
         return term_usage_error ("report", "--config %s", why);
     int rc = TERM_EXIT_OK;
     if (defaults)
