@@ -348,6 +348,23 @@ test_index_config (void)
     c = proto_index_config_load (path, why, sizeof why);
     CU_ASSERT (json_equal (c, defaults));
     json_decref (c);
+    //  The example hall config's index is valid, and scores every manual indicator.
+    c = proto_index_config_load (test_src ("etc/hall.example.json"), why, sizeof why);
+    if (!c)
+        fprintf (stderr, "\n  etc/hall.example.json: %s\n", why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (c);
+    const char *name;
+    json_t *ix;
+    json_object_foreach (json_object_get (c, "indices"), name, ix) {
+        size_t i;
+        json_t *x;
+        json_array_foreach (json_object_get (ix, "indicators"), i, x)
+            CU_ASSERT (
+                !proto_is (x, "input", "manual") ||
+                json_is_number (json_object_get (
+                    json_object_get (json_object_get (c, "manual"), name), proto_str (x, "id"))));
+    }
+    json_decref (c);
     test_rmtree (dir);
     free (dir);
     json_decref (defaults);
