@@ -260,6 +260,16 @@ s_indicator_row (term_table_t *t, const json_t *x)
     term_table_cell (t, s_zh (proto_str (x, "why"), buf, sizeof buf));
 }
 
+//  The grade of an index or the total ("A 优秀"), "-" when it has no score.
+static void
+s_grade (term_table_t *t, const json_t *d)
+{
+    if (*proto_str (d, "grade"))
+        term_table_cellf (t, "%s %s", proto_str (d, "grade"), proto_str (d, "grade_zh"));
+    else
+        term_table_cell (t, "-");
+}
+
 //  The service vitality index: each index with its indicators, then the total.
 static void
 s_index (const json_t *r)
@@ -283,7 +293,7 @@ s_index (const json_t *r)
         term_table_cellf (t, "%s %s", proto_str (d, "zh"), proto_str (d, "en"));
         term_table_cell (t, "");
         s_cell (t, d, "score", "score");
-        term_table_cellf (t, "%s %s", proto_str (d, "grade"), proto_str (d, "grade_zh"));
+        s_grade (t, d);
         term_table_cellf (t, "%g", json_number_value (json_object_get (d, "weight")));
         term_table_cellf (
             t, "计量 %.0f%%%s%s", json_number_value (json_object_get (d, "coverage")) * 100.0,
@@ -296,7 +306,7 @@ s_index (const json_t *r)
     term_table_cell (t, "总分 total");
     term_table_cell (t, "");
     s_cell (t, json_object_get (r, "index"), "total", "score");
-    term_table_cellf (t, "%s %s", proto_str (detail, "grade"), proto_str (detail, "grade_zh"));
+    s_grade (t, detail);
     term_table_cell (t, "");
     term_table_cellf (t, "计量 %.0f%%",
                       json_number_value (json_object_get (detail, "coverage")) * 100.0);
