@@ -488,7 +488,10 @@ proto_index_config_load (const char *path, char *why, size_t size)
     json_error_t err;
     json_t *file = json_load_file (path, 0, &err);
     if (!file) {
-        s_fail (why, size, "%s:%d: %s", path, err.line, err.text);
+        if (err.line > 0)
+            s_fail (why, size, "%s:%d: %s", path, err.line, err.text);
+        else
+            s_fail (why, size, "%s", err.text); //  cannot open: names the file
         return NULL;
     }
     //  A hall config (it has a "hall") holds the index config as its "index", if at all.

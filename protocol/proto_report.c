@@ -8,6 +8,7 @@
 
 #include "proto_access.h"
 #include "proto_figures.h"
+#include "proto_index.h"
 #include "proto_journal.h"
 #include "proto_json.h"
 #include "proto_kpi.h"
@@ -881,6 +882,12 @@ proto_report_json (const proto_report_t *self, int64_t now)
                    "utc_offset_min", self->utc_offset_min));
     json_object_set_new (r, "kpis", kpis);
     json_object_set_new (r, "null_reasons", s_null_reasons (self, kpis));
+    //  The service vitality index by the defaults, so that every reader shows the same.
+    char why[256];
+    json_t *index = proto_index_compute (r, self->info, NULL, why, sizeof why);
+    if (index)
+        json_object_update (r, index);
+    json_decref (index);
     return r;
 }
 

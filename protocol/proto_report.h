@@ -49,7 +49,9 @@
     `null_reasons`, from the catalogue of proto_figures.h, which also names the figures and
     writes the report as CSV. The priority lines, bookings and collections out of hours are
     counted by proto_access.h. The service vitality index (proto_index.h) is computed from
-    this object and comes beside `kpis` as `index` and `index_detail`.
+    this object by the default index config and comes beside `kpis` as `index` and
+    `index_detail`; a reader with a config of its own (the hall's, the district's)
+    computes it again with proto_index_compute and json_object_update's the result in.
     A period with no `hall.day` in the journal (the broker did not run) has `days` 0,
     `start` and `end` null, and the reason under "period".
 

@@ -260,6 +260,16 @@ s_indicator_row (term_table_t *t, const json_t *x)
     term_table_cell (t, s_zh (proto_str (x, "why"), buf, sizeof buf));
 }
 
+//  The grade of an index or the total ("A 优秀"), "-" when it has no score.
+static void
+s_grade (term_table_t *t, const json_t *d)
+{
+    if (*proto_str (d, "grade"))
+        term_table_cellf (t, "%s %s", proto_str (d, "grade"), proto_str (d, "grade_zh"));
+    else
+        term_table_cell (t, "-");
+}
+
 //  The service vitality index: each index with its indicators, then the total.
 static void
 s_index (const json_t *r)
@@ -283,7 +293,7 @@ s_index (const json_t *r)
         term_table_cellf (t, "%s %s", proto_str (d, "zh"), proto_str (d, "en"));
         term_table_cell (t, "");
         s_cell (t, d, "score", "score");
-        term_table_cellf (t, "%s %s", proto_str (d, "grade"), proto_str (d, "grade_zh"));
+        s_grade (t, d);
         term_table_cellf (t, "%g", json_number_value (json_object_get (d, "weight")));
         term_table_cellf (
             t, "计量 %.0f%%%s%s", json_number_value (json_object_get (d, "coverage")) * 100.0,
@@ -296,7 +306,7 @@ s_index (const json_t *r)
     term_table_cell (t, "总分 total");
     term_table_cell (t, "");
     s_cell (t, json_object_get (r, "index"), "total", "score");
-    term_table_cellf (t, "%s %s", proto_str (detail, "grade"), proto_str (detail, "grade_zh"));
+    s_grade (t, detail);
     term_table_cell (t, "");
     term_table_cellf (t, "计量 %.0f%%",
                       json_number_value (json_object_get (detail, "coverage")) * 100.0);
@@ -353,8 +363,8 @@ s_print (const json_t *r)
     s_index (r);
 }
 
-//  Reads the report and its index from the broker and prints it; a usage error or the
-//  exit status.
+//  Reads the report and its index (by the defaults, or by `config` when not NULL) from the
+//  broker and prints it; a usage error or the exit status.
 static int
 s_report (term_opts_t *o, int from, int to, bool csv, const json_t *config)
 {
@@ -369,13 +379,14 @@ s_report (term_opts_t *o, int from, int to, bool csv, const json_t *config)
         return rc == PROTO_CLIENT_UNREACHABLE ? TERM_EXIT_UNREACHABLE : TERM_EXIT_REFUSED;
     }
     char why[256];
-    json_t *index = proto_index_compute (r, info, config, why, sizeof why);
+    json_t *index = config ? proto_index_compute (r, info, config, why, sizeof why) : NULL;
     json_decref (info);
-    if (!index) {
+    if (config && !index) {
         json_decref (r);
         return term_usage_error ("report", "index config: %s", why);
     }
-    json_object_update (r, index);
+    if (index)
+        json_object_update (r, index);
     json_decref (index);
     if (o->json)
         term_print_json (r);
@@ -435,8 +446,9 @@ term_report_main (term_opts_t *o, int argc, char **argv)
         return term_usage_error ("report", "give --json or --csv, not both");
     char why[512];
     json_t *config = index_file ? proto_index_config_load (index_file, why, sizeof why)
-                                : proto_index_config_default ();
-    if (!config)
+                     : defaults ? proto_index_config_default ()
+                                : NULL;
+    if (index_file && !config)
         return term_usage_error ("report", "--config %s", why);
     int rc = TERM_EXIT_OK;
     if (defaults)

@@ -236,6 +236,113 @@ test_index_defaults (void)
     json_decref (info);
 }
 
+//  Sets the figure at `path` ("priority.green.avg_wait_ms") of `kpis` to `v` (taken),
+//  making the groups on the way.
+static void
+s_set_path (json_t *kpis, const char *path, json_t *v)
+{
+    char buf[128];
+    snprintf (buf, sizeof buf, "%s", path);
+    json_t *at = kpis;
+    char *part = buf, *dot;
+    while ((dot = strchr (part, '.')) != NULL) {
+        *dot = 0;
+        if (!json_is_object (json_object_get (at, part)))
+            json_object_set_new (at, part, json_object ());
+        at = json_object_get (at, part);
+        part = dot + 1;
+    }
+    json_object_set_new (at, part, v);
+}
+
+//  The score of indicator `id` of index `name` when the hall's kpis are `kpis` and the
+//  config is `config`: -1 when it has none, and then it must say why.
+static double
+s_indicator_score (const json_t *kpis, const json_t *config, const char *name, const char *id)
+{
+    char why[256];
+    json_t *report = json_pack ("{s:{s:s}, s:O}", "hall", "id", "H1", "kpis", kpis);
+    json_t *r = proto_index_compute (report, NULL, config, why, sizeof why);
+    json_decref (report);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (r);
+    const json_t *list =
+        json_object_get (json_object_get (json_object_get (r, "index_detail"), name), "indicators");
+    double score = -2;
+    size_t i;
+    json_t *x;
+    json_array_foreach (list, i, x)
+        if (proto_is (x, "id", id)) {
+            const json_t *v = json_object_get (x, "score");
+            score = json_is_number (v) ? json_number_value (v) : -1;
+            if (score < 0)
+                CU_ASSERT (*proto_str (x, "why"));
+        }
+    json_decref (r);
+    return score;
+}
+
+//  Every default indicator at its edges: a measured one scores 100 at `full`, 0 at `zero`,
+//  50 halfway and has no score without its figure; a manual one scores what the config
+//  says (0, 100) and has none without it; a capability 100 declared, 0 not.
+static void
+test_index_each (void)
+{
+    char why[256];
+    json_t *defaults = proto_index_config_default ();
+    const char *name;
+    json_t *ix;
+    int checked = 0;
+    json_object_foreach (json_object_get (defaults, "indices"), name, ix) {
+        size_t i;
+        json_t *x;
+        json_array_foreach (json_object_get (ix, "indicators"), i, x) {
+            const char *id = proto_str (x, "id"), *input = proto_str (x, "input");
+            double got[3];
+            if (json_is_true (json_object_get (x, "capability"))) {
+                json_t *config = json_deep_copy (defaults);
+                json_t *kpis = json_object ();
+                got[0] = s_indicator_score (kpis, config, name, id);
+                json_object_set_new (config, "capabilities", json_pack ("[s]", id));
+                CU_ASSERT_EQUAL_FATAL (proto_index_config_check (config, why, sizeof why), 0);
+                got[1] = s_indicator_score (kpis, config, name, id);
+                json_decref (kpis);
+                json_decref (config);
+                CU_ASSERT (got[0] == 0 && got[1] == 100);
+            } else if (strcmp (input, "manual") == 0) {
+                json_t *config = json_deep_copy (defaults);
+                json_t *kpis = json_object ();
+                got[0] = s_indicator_score (kpis, config, name, id);
+                json_object_set_new (config, "manual", json_pack ("{s:{s:i}}", name, id, 0));
+                got[1] = s_indicator_score (kpis, config, name, id);
+                json_object_set_new (config, "manual", json_pack ("{s:{s:i}}", name, id, 100));
+                got[2] = s_indicator_score (kpis, config, name, id);
+                json_decref (kpis);
+                json_decref (config);
+                CU_ASSERT (got[0] == -1 && got[1] == 0 && got[2] == 100);
+            } else if (strncmp (input, "hall.", 5) != 0) { //  test_index_defaults has those
+                double full = json_number_value (json_object_get (x, "full"));
+                double zero = json_number_value (json_object_get (x, "zero"));
+                json_t *kpis = json_object ();
+                double missing = s_indicator_score (kpis, defaults, name, id);
+                const double at[3] = {full, zero, (full + zero) / 2};
+                for (int k = 0; k < 3; k++) {
+                    s_set_path (kpis, input, json_real (at[k]));
+                    got[k] = s_indicator_score (kpis, defaults, name, id);
+                }
+                json_decref (kpis);
+                CU_ASSERT (missing == -1 && got[0] == 100 && got[1] == 0 && got[2] == 50);
+                if (missing != -1 || got[0] != 100 || got[1] != 0 || got[2] != 50)
+                    fprintf (stderr, "\n  %s.%s: %g %g %g %g\n", name, id, missing, got[0], got[1],
+                             got[2]);
+            } else
+                continue;
+            checked++;
+        }
+    }
+    CU_ASSERT (checked >= 30);
+    json_decref (defaults);
+}
+
 //  ---------------------------------------------------------------------------------------
 //  Configs
 
@@ -348,6 +455,23 @@ test_index_config (void)
     c = proto_index_config_load (path, why, sizeof why);
     CU_ASSERT (json_equal (c, defaults));
     json_decref (c);
+    //  The example hall config's index is valid, and scores every manual indicator.
+    c = proto_index_config_load (test_src ("etc/hall.example.json"), why, sizeof why);
+    if (!c)
+        fprintf (stderr, "\n  etc/hall.example.json: %s\n", why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (c);
+    const char *name;
+    json_t *ix;
+    json_object_foreach (json_object_get (c, "indices"), name, ix) {
+        size_t i;
+        json_t *x;
+        json_array_foreach (json_object_get (ix, "indicators"), i, x)
+            CU_ASSERT (
+                !proto_is (x, "input", "manual") ||
+                json_is_number (json_object_get (
+                    json_object_get (json_object_get (c, "manual"), name), proto_str (x, "id"))));
+    }
+    json_decref (c);
     test_rmtree (dir);
     free (dir);
     json_decref (defaults);
@@ -447,6 +571,7 @@ test_index_suite (void)
                  test_index_weights);
     CU_add_test (s, "the defaults: the hall's figures from hall.info, kpis alone, a bad config",
                  test_index_defaults);
+    CU_add_test (s, "every default indicator at 0, 100, halfway and not measured", test_index_each);
     CU_add_test (s, "configs: merged by id, refused with a reason, read from a file",
                  test_index_config);
     CU_add_test (s, "ranking: ties on the rounded score, by id, unscored last", test_index_rank);
