@@ -47,7 +47,22 @@ static const char s_wall_css[] =
     "18px;padding:14px 16px 4px}header h1{font-size:26px;width:100%}header .sum{font-size:17px}"
     "main{grid-template-columns:1fr;gap:12px;padding:10px 12px}.card{padding:14px 16px}"
     ".card h2{font-size:22px}.fig b{font-size:30px}.fig span{font-size:13px}"
-    ".alarms{font-size:15px}}";
+    ".alarms{font-size:15px}}"
+    ".card h2{align-items:flex-start}.card h2 .kind{flex:none}"
+    ".many{grid-template-columns:repeat(6,1fr);gap:8px;padding:4px 24px}"
+    ".many .card{padding:6px 12px;border-radius:10px;overflow:hidden}"
+    ".many .card h2{font-size:17px;margin:0}.many .card h2>span:first-child,.many .state,"
+    ".many .fig span,.many .alarms li{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}"
+    ".many .kind{font-size:11px;padding:1px 6px}.many .state{font-size:12px;margin-bottom:0}"
+    ".many .figs{margin:0;gap:2px}.many .fig b{font-size:24px}.many .fig span{font-size:10px;"
+    "display:block}.many .day{display:none}.many .index{flex-wrap:nowrap;font-size:12px;"
+    "margin-top:2px;padding-top:2px;gap:8px;overflow:hidden}.many .index b{font-size:18px}"
+    ".many .long{display:none}.many .alarms{font-size:11px;margin-top:1px}.many .alarms "
+    "li:nth-child(n+2){display:none}";
+
+//  Halls the wall shows as full cards; more, and they are compact, six to a row, so that
+//  a district of 32 halls fits one 1920x1080 screen.
+#define WALL_ROOMY 8
 
 static const char s_paper_css[] =
     "body{background:#f4f6f9;color:#1b2733;padding:24px 40px}h1{font-size:30px;margin:0 0 "
@@ -58,6 +73,7 @@ static const char s_paper_css[] =
     ".chart{background:#fff;border-radius:8px;padding:8px 12px;border:1px solid #dde3ea}"
     ".chart h3{margin:0 0 4px;font-size:16px}form{margin:8px 0 16px}"
     ".box td:nth-child(2),.box th:nth-child(2){text-align:left;white-space:nowrap}"
+    ".box td:nth-child(3){white-space:nowrap}"
     "@media print{body{background:#fff;padding:0}.noprint{display:none}.box{box-shadow:none;"
     "border:1px solid #ccc}}";
 
@@ -129,7 +145,7 @@ s_ago (district_buf_t *b, const json_t *age_s)
         return;
     }
     json_int_t s = json_integer_value (age_s);
-    district_buf_printf (b, "最后一次收到数据在 ");
+    district_buf_printf (b, "<span class=\"long\">最后一次收到数据在 </span>");
     if (s < 60)
         district_buf_printf (b, "%lld 秒前", (long long)s);
     else if (s < 3600)
@@ -176,7 +192,9 @@ s_index_line (district_buf_t *b, const json_t *h)
     const json_t *trend = json_object_get (h, "trend");
     if (json_is_number (trend)) {
         double t = json_number_value (trend);
-        district_buf_printf (b, "<span class=\"%s\">%s %+.1f（较上一日）</span>",
+        district_buf_printf (b,
+                             "<span class=\"%s\">%s %+.1f<span class=\"long\">（较上一日）"
+                             "</span></span>",
                              t > 0   ? "ok"
                              : t < 0 ? "red"
                                      : "muted",
@@ -229,7 +247,8 @@ s_card (district_buf_t *b, const json_t *h)
     else if (online)
         district_buf_printf (b, "<div class=\"state\"><span class=\"ok\">● 在线</span></div>");
     else {
-        district_buf_printf (b, "<div class=\"state stale\">⚠ 连接中断，数据已过时 · ");
+        district_buf_printf (b, "<div class=\"state stale\">⚠ 连接中断<span class=\"long\">，"
+                                "数据已过时</span> · ");
         s_ago (b, json_object_get (h, "last_event_age_s"));
         district_buf_printf (b, "</div>");
     }
@@ -288,8 +307,9 @@ district_page_wall (const json_t *view)
                          "</h1><span class=\"sum\">在线大厅 <b class=\"num\">%lld</b> / %zu</span>"
                          "<span class=\"sum\">全区等候 <b class=\"num\">%lld</b> 人</span>"
                          "<span class=\"sum muted\"><a href=\"/district/report\">查看日报、月报"
-                         "与排名 →</a></span></header><main>",
-                         (long long)online, json_array_size (halls), (long long)waiting);
+                         "与排名 →</a></span></header><main%s>",
+                         (long long)online, json_array_size (halls), (long long)waiting,
+                         json_array_size (halls) > WALL_ROOMY ? " class=\"many\"" : "");
     json_array_foreach (halls, i, h)
         s_card (&b, h);
     district_buf_printf (&b, "</main></body></html>\n");

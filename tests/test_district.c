@@ -7,6 +7,7 @@
 
 #include "district_buf.h"
 #include "district_config.h"
+#include "district_pages.h"
 #include "district_routes.h"
 #include "district_store.h"
 #include "proto_json.h"
@@ -225,6 +226,59 @@ test_buf (void)
     free (text);
 }
 
+//  A wall of 32 halls (the report's district), some stale, with alarms: compact cards,
+//  and a screenshot at 1920x1080 in build/test/artefacts/district-32-1920x1080.png.
+static void
+test_wall_32 (void)
+{
+    json_t *halls = json_array ();
+    for (int i = 0; i < 32; i++) {
+        char id[16], name[64];
+        snprintf (id, sizeof id, "H%02d", i);
+        snprintf (name, sizeof name, i < 8 ? "第%d区级政务服务中心" : "第%d街道便民服务中心",
+                  i + 1);
+        json_t *h = json_pack (
+            "{s:s, s:s, s:s, s:b, s:i, s:i, s:i, s:i, s:i, s:{s:f, s:f, s:f, s:f, s:f, s:f, s:f,"
+            " s:f}, s:s, s:f, s:[{s:s, s:s}], s:i, s:i, s:i, s:b, s:s}",
+            "id", id, "name", name, "kind", i < 8 ? "district_hall" : "town_centre", "online",
+            i % 11 != 5, "last_event_age_s", 40 + i, "waiting", (i * 7) % 23, "longest_wait_s",
+            (i * 97) % 2400, "est_wait_s", (i * 131) % 3000, "open_counters", 1 + i % 6, "index",
+            "standard", 80.0, "efficiency", 70.0 + i % 30, "convenience", 85.0, "service", 90.0,
+            "experience", 75.0, "evaluation", 99.0, "innovation", 60.0, "total", 70.0 + i % 25,
+            "grade", i % 3 ? "B" : "A", "trend", (double)(i % 5) - 2.0, "alarms", "level", "red",
+            "text", "社保医保：预计超时", "day", 20261130, "issued", 100 + i, "served", 80 + i,
+            "catching_up", i == 7, "problem", "");
+        json_array_append_new (halls, h);
+    }
+    json_t *view = json_pack ("{s:{s:s, s:s}, s:o}", "district", "id", "BH", "name", "滨海新区",
+                              "halls", halls);
+    char *page = district_page_wall (view);
+    json_decref (view);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (page);
+    CU_ASSERT_PTR_NOT_NULL (strstr (page, "<main class=\"many\">"));
+    int cards = 0;
+    for (const char *p = page; (p = strstr (p, "class=\"card")); p++)
+        cards++;
+    CU_ASSERT_EQUAL (cards, 32);
+    char html[700], png[1200], cmd[3200];
+    snprintf (html, sizeof html, "%s/wall.html", s_dir);
+    CU_ASSERT_FATAL (test_write_file (html, page) == 0);
+    free (page);
+    int st;
+    free (test_run ("command -v chromium >/dev/null 2>&1", &st));
+    if (st != 0)
+        CU_FAIL_FATAL ("chromium is not installed: run scripts/install-deps");
+    free (test_run ("mkdir -p build/test/artefacts", &st));
+    snprintf (png, sizeof png, "%s/district-32-1920x1080.png", test_src ("build/test/artefacts"));
+    snprintf (cmd, sizeof cmd,
+              "timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run "
+              "--hide-scrollbars --user-data-dir='%s/chromium' --window-size=1920,1080 "
+              "--screenshot='%s' 'file://%s' 2>/dev/null",
+              s_dir, png, html);
+    free (test_run (cmd, &st));
+    CU_ASSERT_EQUAL (st, 0);
+}
+
 int
 test_district_suite (void)
 {
@@ -235,5 +289,6 @@ test_district_suite (void)
     CU_add_test (s, "the store counts each sequence once; a gap writes nothing", test_store);
     CU_add_test (s, "a report's day or month from the query", test_period);
     CU_add_test (s, "HTML and CSV escapes", test_buf);
+    CU_add_test (s, "a wall of 32 halls: compact cards on one screen", test_wall_32);
     return 0;
 }
