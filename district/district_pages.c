@@ -25,7 +25,7 @@ static const char s_wall_css[] =
     "body{background:#0d1b2a;color:#e8eef5;height:1080px;overflow:hidden}"
     "header{display:flex;align-items:baseline;gap:32px;padding:22px 36px 10px}"
     "header h1{font-size:40px;margin:0;letter-spacing:2px}header .sum{font-size:24px}"
-    "main{display:grid;grid-template-columns:repeat(auto-fill,minmax(430px,1fr));gap:20px;"
+    "main{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:20px;"
     "padding:14px 36px}"
     ".card{background:#16263a;border-radius:14px;padding:18px 22px;position:relative;"
     "border:2px solid #24405f;text-decoration:none;display:block}"
