@@ -224,7 +224,8 @@ install: all man
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSCONFDIR)/onewindow
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 $(SCRIPTS) $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 etc/hall.example.json etc/cabinet.example.json $(DESTDIR)$(PREFIX)/share/onewindow/
+	install -m 0644 etc/hall.example.json etc/cabinet.example.json etc/district.example.json \
+	    $(DESTDIR)$(PREFIX)/share/onewindow/
 	install -m 0644 etc/calendar/*.json $(DESTDIR)$(PREFIX)/share/onewindow/calendar/
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	install -m 0644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/

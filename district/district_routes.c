@@ -178,11 +178,11 @@ s_api_report (void *arg, const district_req_t *req, district_resp_t *resp)
 }
 
 const district_route_t district_routes[] = {
-    {"/district", s_wall, "every hall on one wall screen (refreshes every 5 s)"},
-    {"/district/hall/", s_hall, "one hall: services, counters, today, its indices, 14 days"},
-    {"/district/report", s_report_page, "?day=YYYY-MM-DD|month=YYYY-MM ranking, printable"},
+    {"/district", s_wall, "every hall on one wall screen (every 5 s)"},
+    {"/district/hall/", s_hall, "one hall: now, today, its indices, 14 days"},
+    {"/district/report", s_report_page, "?day=YYYY-MM-DD|month=YYYY-MM: the ranking"},
     {"/district/report.csv", s_report_csv, "the same report as CSV"},
-    {"/api/district", s_api_halls, "every hall as JSON (waiting, waits, index, online)"},
+    {"/api/district", s_api_halls, "every hall as JSON"},
     {"/api/district/hall/", s_api_hall, "one hall as JSON"},
     {"/api/district/report", s_api_report, "the report as JSON"},
     {NULL, NULL, NULL},
