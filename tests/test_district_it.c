@@ -560,6 +560,12 @@ test_live (void)
 static void
 test_hall_down (void)
 {
+    //  The district's stream says so too: BT01/district.link, online false.
+    void *zctx = zmq_ctx_new ();
+    void *sub = zmq_socket (zctx, ZMQ_SUB);
+    zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "BT01/district.link", 18);
+    CU_ASSERT_FATAL (zmq_connect (sub, s_d.events) == 0);
+    usleep (500 * 1000);
     test_broker_stop (&s_d.halls[1], SIGKILL);
     int64_t t0 = proto_mono_ms ();
     bool down = false;
@@ -583,6 +589,18 @@ test_hall_down (void)
     CU_ASSERT (page && strstr (page, "stale"));
     free (page);
     CU_ASSERT (s_shot ("district-stale-1920x1080", "/district", 1920, 1080));
+    proto_wire_event_t ev;
+    zmq_pollitem_t item = {sub, 0, ZMQ_POLLIN, 0};
+    json_t *link = NULL;
+    if (zmq_poll (&item, 1, 2000) == 1) {
+        if (proto_wire_recv_event (sub, 0, &ev) == PROTO_WIRE_OK)
+            link = proto_wire_event_json (&ev);
+        proto_wire_event_close (&ev);
+    }
+    CU_ASSERT (proto_is (link, "hall", "BT01") && json_is_false (json_object_get (link, "online")));
+    json_decref (link);
+    zmq_close (sub);
+    zmq_ctx_term (zctx);
     CU_ASSERT_FATAL (test_broker_restart (&s_d.halls[1]) == 0);
     s_issue (1, 3);
     CU_ASSERT (s_matches (true, 15000));
