@@ -40,6 +40,7 @@
 
 #include "proto_client.h"
 #include "proto_qr.h"
+#include "vault_badge.h"
 #include "vault_board.h"
 #include "vault_config.h"
 #include "vault_store.h"
@@ -62,6 +63,8 @@ typedef enum {
 vault_core_t *vault_core_new (const vault_config_t *config, vault_store_t *store,
                               vault_board_t *board, proto_client_t *broker, FILE *out, bool json);
 void vault_core_destroy (vault_core_t **self_p);
+//  The staff badges the staff reader takes (borrowed; NULL: none, the staff path is closed).
+void vault_core_set_badges (vault_core_t *self, vault_badges_t *badges);
 //  A line from `source`: from the scanner a code or, when the screen asks for it, 4
 //  characters of the second factor; from the staff reader a badge, then a case. A badge
 //  anywhere else is a wrong code.
