@@ -256,10 +256,14 @@ s_badge_png (const char *code, const char *path)
 
 //  --enrol-badge, --revoke-badge, --list-badges: 0, or 1 with the reason on stderr.
 static int
-s_badge_command (char what, const char *arg, const vault_config_t *cfg, const char *data,
+s_badge_command (char what, const char *arg, const char *config_path, const char *data,
                  const char *qr, bool json)
 {
     char err[600] = "";
+    static vault_config_t config;
+    const vault_config_t *cfg = &config;
+    if (vault_config_load (config_path, &config, err, sizeof err) != 0)
+        goto fail;
     if (what == 'R') {
         if (vault_badge_revoke (data, arg, err, sizeof err) != 0)
             goto fail;
@@ -313,6 +317,49 @@ s_badge_command (char what, const char *arg, const vault_config_t *cfg, const ch
 fail:
     fprintf (stderr, "onewindow-vault: %s\n", err);
     return 1;
+}
+
+//  CURVE: the cabinet's keypair and the broker's public key, for every client. 0 / -1 (logged).
+static int
+s_keys (const char *key_path, const char *server_key)
+{
+    proto_keypair_t keys;
+    char server[PROTO_KEY_Z85 + 1], err[512];
+    if (!key_path || !server_key || proto_keys_load (key_path, &keys, err, sizeof err) != 0 ||
+        proto_keys_public (server_key, server, err, sizeof err) != 0) {
+        log_error ("keys: %s", key_path && server_key ? err : "--key and --server-key go together");
+        return -1;
+    }
+    proto_curve_default (server, keys.public_key, keys.secret_key);
+    return 0;
+}
+
+//  SIGINT and SIGTERM stop the loop; a reader gone away is not a reason to die.
+static void
+s_signals (void)
+{
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigaction (SIGINT, &sa, NULL);
+    sigaction (SIGTERM, &sa, NULL);
+    signal (SIGPIPE, SIG_IGN);
+}
+
+//  The lock boards' line, set up as the config says; NULL with the reason in `err`.
+static vault_board_t *
+s_board_open (const vault_config_t *config, char *err, size_t err_size)
+{
+    vault_board_t *board = vault_board_open (config->serial_path, config->baud,
+                                             (vault_proto_t)config->protocol, err, err_size);
+    if (board) {
+        vault_board_set_timeout (board, config->timeout_ms, config->tries);
+        vault_board_set_unlock_timeout (board, config->unlock_timeout_ms);
+        for (int i = 0; i < config->nboards; i++)
+            vault_board_set_board_locks (board, config->boards[i].board, config->boards[i].locks);
+        vault_board_set_inverted (board, config->inverted);
+    }
+    return board;
 }
 
 int
@@ -379,15 +426,8 @@ main (int argc, char **argv)
         default: s_usage (stderr); return 2;
         }
     }
-    if (badge_cmd && config_path && data && optind == argc) {
-        static vault_config_t cab;
-        char why[512];
-        if (vault_config_load (config_path, &cab, why, sizeof why) != 0) {
-            fprintf (stderr, "onewindow-vault: %s\n", why);
-            return 1;
-        }
-        return s_badge_command (badge_cmd, badge_arg, &cab, data, qr, json);
-    }
+    if (badge_cmd && config_path && data && optind == argc)
+        return s_badge_command (badge_cmd, badge_arg, config_path, data, qr, json);
     if (badge_cmd) {
         fprintf (stderr, "onewindow-vault: badge commands take --config and --data (try --help)\n");
         return 2;
@@ -406,38 +446,13 @@ main (int argc, char **argv)
     }
     if (serial)
         snprintf (config.serial_path, sizeof config.serial_path, "%s", serial);
-    if (key_path || server_key) {
-        proto_keypair_t keys;
-        char server[PROTO_KEY_Z85 + 1];
-        if (!key_path || !server_key || proto_keys_load (key_path, &keys, err, sizeof err) != 0 ||
-            proto_keys_public (server_key, server, err, sizeof err) != 0) {
-            log_error ("keys: %s",
-                       key_path && server_key ? err : "--key and --server-key go together");
-            return 1;
-        }
-        proto_curve_default (server, keys.public_key, keys.secret_key);
-    }
-
-    struct sigaction sa;
-    memset (&sa, 0, sizeof sa);
-    sa.sa_handler = s_on_signal;
-    sigaction (SIGINT, &sa, NULL);
-    sigaction (SIGTERM, &sa, NULL);
-    signal (SIGPIPE, SIG_IGN);
+    if ((key_path || server_key) && s_keys (key_path, server_key) != 0)
+        return 1;
+    s_signals ();
 
     int rc = 1;
     vault_store_t *store = vault_store_open (data);
-    vault_board_t *board = store
-                               ? vault_board_open (config.serial_path, config.baud,
-                                                   (vault_proto_t)config.protocol, err, sizeof err)
-                               : NULL;
-    if (board) {
-        vault_board_set_timeout (board, config.timeout_ms, config.tries);
-        vault_board_set_unlock_timeout (board, config.unlock_timeout_ms);
-        for (int i = 0; i < config.nboards; i++)
-            vault_board_set_board_locks (board, config.boards[i].board, config.boards[i].locks);
-        vault_board_set_inverted (board, config.inverted);
-    }
+    vault_board_t *board = store ? s_board_open (&config, err, sizeof err) : NULL;
     vault_badges_t *badges = board ? vault_badges_new (data, config.id, err, sizeof err) : NULL;
     if (board && !badges)
         log_error ("badges: %s", err);
