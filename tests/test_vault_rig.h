@@ -144,7 +144,7 @@ int vrig_pulses (vrig_t *r, int board, int lock);
 bool vrig_door_open (vrig_t *r, int board, int lock);
 //  A line on the vault's scanner (a code, or 4 digits).
 void vrig_scan (vrig_t *r, const char *line);
-//  A line on the vault's staff reader (a badge, then a case's code or number).
+//  A line on the vault's staff reader (a badge, a case's QR code, a staff PIN).
 void vrig_staff_scan (vrig_t *r, const char *line);
 //  Shows the camera a QR code of `text` made by the qrencode CLI: written elsewhere, then
 //  renamed into the frames folder so the vault never sees half a file.

@@ -8,8 +8,8 @@
                              occupancy sensors, as the board thread (vault_bus.h) reports
                              them: unlock, open, close, timeouts, start-up, offline boards
         vault_core_scan.c    the scanner, keypad, camera and staff reader: pickup codes,
-                             the second factor, staff badges and deposits, codes held
-                             while in view, and each source's lockout after wrong codes
+                             the second factor, staff badges, deposits and recoveries,
+                             codes held while in view, and each source's lockout
 
     Everything here works on one vault_core_t from one thread; the board thread only hands
     it events (vault_bus_next). */
