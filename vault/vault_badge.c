@@ -265,13 +265,14 @@ vault_badges_pin (vault_badges_t *self, const char *id, const char *pin)
 //  ---------------------------------------------------------------------------------------
 //  Enrolment, revocation, listing: the command line, beside a running vault
 
-//  Makes a file the vault's user can read when root enrols (the folder's owner).
+//  Gives a new file to the folder's owner when root enrols, so the vault's user can read it.
+//  If that fails the vault says it cannot read the file, naming it.
 static void
 s_own (int fd, const char *dir)
 {
     struct stat st;
     if (geteuid () == 0 && stat (dir, &st) == 0 && fchown (fd, st.st_uid, st.st_gid) != 0)
-        return; //  then the vault says it cannot read it, naming the file
+        return;
 }
 
 //  Writes `text` to `path` as a new 0600 file, replacing it in one rename. 0 / -1.
@@ -353,13 +354,18 @@ json_t *
 vault_badge_enrol (const char *dir, const char *cabinet, const char *name, const char *pin,
                    char *code, char *err, size_t esz)
 {
-    if (!name || !*name || strlen (name) > 64 || strpbrk (name, "\n\r\t"))
-        return s_err (err, esz, "a badge holder's name is 1..64 bytes on one line"), NULL;
-    if (!vault_badge_pin_valid (pin))
-        return s_err (err, esz, "a staff PIN is %d to %d digits", VAULT_PIN_MIN, VAULT_PIN_MAX),
-               NULL;
-    if (sodium_init () < 0)
-        return s_err (err, esz, "libsodium cannot start"), NULL;
+    if (!name || !*name || strlen (name) > 64 || strpbrk (name, "\n\r\t")) {
+        s_err (err, esz, "a badge holder's name is 1..64 bytes on one line");
+        return NULL;
+    }
+    if (!vault_badge_pin_valid (pin)) {
+        s_err (err, esz, "a staff PIN is %d to %d digits", VAULT_PIN_MIN, VAULT_PIN_MAX);
+        return NULL;
+    }
+    if (sodium_init () < 0) {
+        s_err (err, esz, "libsodium cannot start");
+        return NULL;
+    }
     char key_path[4096], rec_path[4096];
     s_paths (dir, key_path, rec_path);
     int lock = s_lock (dir, err, esz);
