@@ -50,7 +50,9 @@
     X (vault_camera_it)    \
     X (display_it)         \
     X (monitor_it)         \
+    X (report)             \
     X (report_it)          \
+    X (index)              \
     X (appt_it)            \
     X (policy_rules)       \
     X (privacy_it)         \
