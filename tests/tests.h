@@ -42,6 +42,7 @@
     X (vault_config)       \
     X (vault_it)           \
     X (vault_faults_it)    \
+    X (vault_staff_it)     \
     X (pickup_it)          \
     X (vault_crash_it)     \
     X (vault_boards_it)    \
