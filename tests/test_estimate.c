@@ -177,7 +177,7 @@ test_learned_mean (void)
 static void
 test_running_mean (void)
 {
-    broker_stats_t st = {0, 0.0};
+    broker_stats_t st = {0, 0.0, 0.0};
     //  Below the window it is the plain mean.
     broker_estimate_learn (&st, 1000);
     CU_ASSERT_DOUBLE_EQUAL (st.mean_ms, 1000.0, 1e-9);
@@ -194,14 +194,14 @@ test_running_mean (void)
     CU_ASSERT_DOUBLE_EQUAL (st.mean_ms, 2250.0, 1e-9);
 
     //  Sequence 1..50 × 1000: mean 25500 exactly after 50.
-    broker_stats_t s = {0, 0.0};
+    broker_stats_t s = {0, 0.0, 0.0};
     for (int i = 1; i <= BROKER_ESTIMATE_WINDOW; i++)
         broker_estimate_learn (&s, i * 1000);
     CU_ASSERT_EQUAL (s.n, 50);
     CU_ASSERT_DOUBLE_EQUAL (s.mean_ms, 25500.0, 1e-6);
 
     //  50 samples of 60 s, then each new sample moves the mean by 1/50 of its difference.
-    broker_stats_t w = {0, 0.0};
+    broker_stats_t w = {0, 0.0, 0.0};
     for (int i = 0; i < 5; i++)
         broker_estimate_learn (&w, 60000);
     CU_ASSERT_DOUBLE_EQUAL (w.mean_ms, 60000.0, 1e-9);
