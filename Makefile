@@ -4,7 +4,9 @@
 #   make test       install missing packages, build with ASan+UBSan in build/test/, run all tests
 #   make demo       install missing packages, build, start a whole hall from etc/hall.example.json
 #   make bench      benchmarks (see docs/PERFORMANCE.md)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=  (programs, calendar, examples, units, man pages)
+#   make deb        the Debian packages, in build/deb/ (docs/OPERATIONS.md)
+#   make deb-check  install them in a fresh Debian 12 chroot and run a hall there (slow)
 #   make clean
 #
 # MODE=test selects the sanitizer build; it is what `make test` uses internally.
@@ -74,7 +76,8 @@ SIM_LIB    := $(OUT)/libsim.a
 PROGRAMS := $(BINDIR)/onewindow-broker $(BINDIR)/onewindow $(BINDIR)/onewindow-vault \
             $(BINDIR)/onewindow-boardsim $(BINDIR)/onewindow-web $(BINDIR)/onewindow-sim
 
-.PHONY: all test test-build test-run demo bench install clean deps format format-check check-limits
+.PHONY: all test test-build test-run demo bench install clean deps format format-check check-limits \
+        man deb deb-check
 
 all: $(PROGRAMS)
 
@@ -163,10 +166,76 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/onewindow
+# ---------------------------------------------------------------------------------------
+# Installing (issue 19; docs/OPERATIONS.md). `make install PREFIX=/usr DESTDIR=DIR` puts
+# the same files where the Debian packages put them (debian/*.install take them from here):
+#
+#   PREFIX/bin                 the programs          PREFIX/sbin   onewindow-setup, -backup
+#   PREFIX/share/onewindow     the example configs and calendar/ (the broker's calendar:
+#                              onewindow-setup writes its path into the hall's config)
+#   PREFIX/share/doc/onewindow the documentation     PREFIX/share/man  pages 1, 5 and 8
+#   UNITDIR                    the systemd units     TMPFILESDIR   /var/backups/onewindow
+#   SYSCONFDIR/onewindow       onewindow.conf, only where none is (the hall's own config
+#                              and keys are onewindow-setup's)
+#
+# The programs and units look for /etc/onewindow and /var/lib/onewindow whatever PREFIX
+# is; the units name PREFIX's programs.
+VERSION     := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog 2>/dev/null)
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+DOCDIR      ?= $(PREFIX)/share/doc/onewindow
+MANDIR      ?= $(PREFIX)/share/man
+SCRIPTS     := scripts/onewindow-setup scripts/onewindow-backup
+UNITS       := $(wildcard systemd/*.service systemd/*.timer)
+DOCS        := README.md protocol/PROTOCOL.md $(addprefix docs/,OPERATIONS.md CONFIG.md POLICY.md \
+               CABINET.md LOCKBOARDS.md SIMULATOR.md REPORT.md ARCHITECTURE.md)
+
+#  Man pages: man/NAME.SECTION.in, with the program's --help put in (man/mkman).
+MAN_PAGES := $(patsubst man/%.in,build/man/%,$(wildcard man/*.in))
+
+man: $(MAN_PAGES)
+
+build/man/%: man/%.in man/mkman docs/CONFIG.md $(PROGRAMS) $(SCRIPTS)
+	@mkdir -p $(dir $@)
+	$(call say,MAN,$@)
+	$(Q)p=$(basename $*); h=; \
+	if [ -x $(BINDIR)/$$p ]; then h="$(BINDIR)/$$p --help"; \
+	elif [ -x scripts/$$p ]; then h="scripts/$$p --help"; fi; \
+	man/mkman $< "$(VERSION)" $$h > $@.tmp && mv $@.tmp $@
+
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
+	    $(DESTDIR)$(PREFIX)/share/onewindow/calendar $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSCONFDIR)/onewindow
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 etc/*.json protocol/PROTOCOL.md $(DESTDIR)$(PREFIX)/share/onewindow/
+	install -m 0755 $(SCRIPTS) $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 etc/hall.example.json etc/cabinet.example.json $(DESTDIR)$(PREFIX)/share/onewindow/
+	install -m 0644 etc/calendar/*.json $(DESTDIR)$(PREFIX)/share/onewindow/calendar/
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
+	for u in $(UNITS); do \
+	    sed -e 's|/usr/bin/|$(PREFIX)/bin/|g' -e 's|/usr/sbin/|$(PREFIX)/sbin/|g' $$u \
+	        > $(DESTDIR)$(UNITDIR)/$$(basename $$u) && chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u); \
+	done
+	install -m 0644 systemd/onewindow.tmpfiles $(DESTDIR)$(TMPFILESDIR)/onewindow.conf
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/onewindow/onewindow.conf ]; then \
+	    echo "install: kept $(DESTDIR)$(SYSCONFDIR)/onewindow/onewindow.conf (the new one is etc/onewindow/onewindow.conf)"; \
+	else install -m 0644 etc/onewindow/onewindow.conf $(DESTDIR)$(SYSCONFDIR)/onewindow/; fi
+
+#  The Debian packages (debian/), built from this tree into build/deb/: dpkg-buildpackage
+#  writes them beside the tree, so it builds a copy. Needs `scripts/install-deps --deb`.
+deb:
+	@scripts/deb-build
+
+#  The packages installed in a fresh Debian 12 chroot, a hall set up and served there, the
+#  units verified, an old store migrated (scripts/deb-check; minutes, needs root and
+#  Debian's mirror). Not part of `make test`.
+deb-check: deb
+	@scripts/deb-check
 
 #  Every C file we own (git ls-files), formatted by .clang-format; format-check changes
 #  nothing and fails on any file that format would change (CI runs it).
@@ -185,7 +254,8 @@ check-limits:
 clean:
 	rm -rf build bin
 
--include $(shell find build -name '*.d' 2>/dev/null)
+#  (Only the objects' folders: build/deb and build/deb-check hold whole Debian trees.)
+-include $(shell find build/rel build/test build/fuzz -name '*.d' -type f 2>/dev/null)
 
 # ---------------------------------------------------------------------------------------
 # Fuzzing (issue 7 item 3). See tests/fuzz/README.md.

@@ -12,6 +12,15 @@
 #include "proto_json.h"
 #include "proto_token.h"
 
+//  A request's date field as a date (yyyymmdd), 0 if it is none: taken as a whole JSON
+//  integer, never cut to an int first (2^32 + 20261207 is not 20261207).
+static int
+s_date (const json_t *field)
+{
+    json_int_t v = json_integer_value (field);
+    return v >= 10000101 && v <= 99991231 && broker_calendar_date_valid ((int)v) ? (int)v : 0;
+}
+
 //  Unix ms of local date `day` (yyyymmdd) at `minutes` past midnight.
 static int64_t
 s_local_ms (const broker_ctx_t *ctx, int day, int minutes)
@@ -141,10 +150,10 @@ broker_h_appointment_book (broker_ctx_t *ctx, const json_t *body)
     if (service < 0)
         return broker_fail (ctx, PROTO_ERR_UNKNOWN_SERVICE, "no service \"%.16s\" in this hall",
                             prefix);
-    int day = (int)json_integer_value (json_object_get (body, "date"));
+    int day = s_date (json_object_get (body, "date"));
     int today = broker_today (ctx);
     int last = broker_calendar_date_add (today, cfg->appt_days_ahead);
-    if (!broker_calendar_date_valid (day) || day < today || day > last)
+    if (!day || day < today || day > last)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
                             "date must be from today to %d days ahead (yyyymmdd)",
                             cfg->appt_days_ahead);
@@ -327,7 +336,9 @@ int
 broker_h_appointment_list (broker_ctx_t *ctx, const json_t *body)
 {
     json_t *d = json_object_get (body, "date");
-    int date = d ? (int)json_integer_value (d) : broker_today (ctx);
+    int date = d ? s_date (d) : broker_today (ctx);
+    if (json_is_integer (d) && !date)
+        return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "date must be a date (yyyymmdd)");
     const char *service = json_string_value (json_object_get (body, "service"));
     json_t *list = json_array ();
     broker_store_iter_t it;

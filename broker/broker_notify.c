@@ -230,7 +230,7 @@ s_ready (broker_ctx_t *ctx, const json_t *c, const json_t *extra, s_text_t *t)
     s_begin (t, ctx, c, "");
     s_add (t, "已存入%s %s 格口%s%s。", s_cabinet (c, cab, sizeof cab), proto_str (p, "slot"),
            *hours ? "，取件时间：" : "", hours);
-    s_add (t, "请于%s前凭取号单到柜前扫码取件，逾期将转回窗口领取。",
+    s_add (t, "请于%s前到柜前扫描取号单，或输入取件码（见下方链接）取件，逾期将转回窗口领取。",
            s_date (broker_business_day (by, ctx->config->utc_offset_min, 0), d, sizeof d));
 }
 

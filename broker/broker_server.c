@@ -11,10 +11,12 @@
 #include <zmq.h>
 
 #include "broker_calendar.h"
+#include "broker_check.h"
 #include "broker_devices.h"
 #include "proto_keys.h"
 #include "broker_handlers.h"
 #include "broker_idem.h"
+#include "broker_net.h"
 #include "broker_reload.h"
 #include "broker_snapshot.h"
 #include "broker_timers.h"
@@ -36,6 +38,7 @@ typedef struct {
     zmq_msg_t frames[4]; //  the first four frames after the envelope
     int kept;            //  frames initialised in `frames`
     int count;           //  frames received after the envelope (may be > 4)
+    size_t bytes;        //  ... and their bytes in all
     char principal[128]; //  ZAP User-Id, "" without authentication
 } s_incoming_t;
 
@@ -53,33 +56,31 @@ typedef struct {
 
 struct broker_server {
     broker_options_t opt;
-    char advertise[256]; //  event endpoint told to clients
     broker_config_t *config;
     broker_store_t *store;
     broker_hall_t *hall;
     broker_clock_t *clock;
     broker_calendar_t *calendar;
     broker_devices_t *devices;
-    bool curve; //  CURVE with ZAP (else the insecure mode)
-    void *zap;  //  the ZAP handler (REP on inproc://zeromq.zap.01)
-    void *zctx;
-    void *router;
-    void *pub;
+    broker_net_t *net; //  the sockets, CURVE and ZAP (broker_net.h)
+    void *router;      //  its request ROUTER (borrowed)
     s_incoming_t in[BROKER_BATCH_MAX];
     s_reply_t out[BROKER_BATCH_MAX];
     int nin;
     json_t *events;        //  events of the batch, published after commit
     s_event_text_t *texts; //  ... their bodies as stored, same order
     size_t ntexts, captexts;
-    json_t *notices;    //  notices of the batch, handed to the sender after commit
-    broker_sms_t *sms;  //  the SMS sender (broker_sms.h); NULL without notify.sms_url
-    json_t *deliveries; //  its results, recorded by the next batch that commits
-    int64_t timers_due; //  next timer, on the broker clock
-    int64_t prune_due;  //  next idempotency pruning, on the broker clock
-    bool reload_due;    //  SIGHUP came: reload the calendar in the next batch
-    bool est_dirty;     //  the hall changed since hall.estimates was last published
-    int64_t est_due;    //  publish it no earlier than this (monotonic ms)
-    char *est_last;     //  the est_new_s last published (compact JSON), to skip repeats
+    json_t *notices;       //  notices of the batch, handed to the sender after commit
+    broker_sms_t *sms;     //  the SMS sender (broker_sms.h); NULL without notify.sms_url
+    json_t *deliveries;    //  its results, recorded by the next batch that commits
+    int64_t timers_due;    //  next timer, on the broker clock
+    int64_t prune_due;     //  next idempotency pruning, on the broker clock
+    bool reload_due;       //  SIGHUP came: reload the calendar in the next batch
+    bool est_dirty;        //  the hall changed since hall.estimates was last published
+    int64_t est_due;       //  publish it no earlier than this (monotonic ms)
+    char *est_last;        //  the est_new_s last published (compact JSON), to skip repeats
+    uint64_t oversized;    //  messages too large or of too many frames, since the last report
+    int64_t oversized_log; //  no report of them before this (monotonic ms)
 };
 
 static int
@@ -157,9 +158,21 @@ s_open_hall (broker_server_t *self)
         log_error ("cannot create data directory '%s': %s", options->data_dir, strerror (errno));
         return -1;
     }
+    if (options->new_store && broker_store_start_new (options->data_dir) != 0)
+        return -1;
     self->store = broker_store_open (options->data_dir, options->map_size);
     if (!self->store)
         return -1;
+    //  Before the hall is loaded from it: a store that does not agree with itself would
+    //  start with tickets missing from their queues, or die reading a damaged page.
+    int problems = broker_check_store (self->store, false, NULL);
+    if (problems != 0) {
+        log_error ("store: refusing to start: the store in '%s' is %s (onewindow-broker --check "
+                   "%s lists every problem); restore it from a backup (docs/OPERATIONS.md)",
+                   options->data_dir, problems < 0 ? "unreadable" : "inconsistent",
+                   options->data_dir);
+        return -1;
+    }
     self->clock = s_clock_new (options);
     self->calendar = broker_calendar_new ();
     if (!self->calendar)
@@ -189,108 +202,6 @@ s_open_hall (broker_server_t *self)
     return 0;
 }
 
-//  CURVE with the ZAP handler when the broker has a key; otherwise the insecure mode, on
-//  local endpoints only. 0 / -1.
-static int
-s_secure (broker_server_t *self, proto_keypair_t *keys)
-{
-    const broker_options_t *options = &self->opt;
-    char err[512];
-    if (options->key_path) {
-        if (proto_keys_load (options->key_path, keys, err, sizeof err) != 0) {
-            log_error ("key: %s", err);
-            return -1;
-        }
-        //  The ZAP handler must exist before any peer connects.
-        self->zap = zmq_socket (self->zctx, ZMQ_REP);
-        int linger = 0, server = 1;
-        zmq_setsockopt (self->zap, ZMQ_LINGER, &linger, sizeof linger);
-        if (!self->zap || zmq_bind (self->zap, "inproc://zeromq.zap.01") != 0) {
-            log_error ("cannot start the ZAP handler: %s", zmq_strerror (errno));
-            return -1;
-        }
-        void *secured[] = {self->router, self->pub};
-        for (int i = 0; i < 2; i++)
-            if (zmq_setsockopt (secured[i], ZMQ_CURVE_SERVER, &server, sizeof server) != 0 ||
-                zmq_setsockopt (secured[i], ZMQ_CURVE_SECRETKEY, keys->secret_key, 40) != 0 ||
-                zmq_setsockopt (secured[i], ZMQ_ZAP_DOMAIN, "onewindow", 9) != 0) {
-                log_error ("cannot enable CURVE: %s", zmq_strerror (errno));
-                return -1;
-            }
-        self->curve = true;
-        if (!broker_devices_count (self->devices))
-            log_warn ("no device is enrolled: nobody can connect (onewindow-broker --enroll "
-                      "admin:NAME:KEY)");
-    } else if (!options->insecure) {
-        log_error ("give --key FILE (CURVE, devices enrolled with their roles), or --insecure "
-                   "for a test on this machine only");
-        return -1;
-    } else if (!proto_endpoint_is_local (options->bind) ||
-               !proto_endpoint_is_local (options->pub)) {
-        log_error ("--insecure is allowed only on local endpoints (ipc://, tcp://127.0.0.1): "
-                   "anyone reaching %s could act in any role",
-                   options->bind);
-        return -1;
-    }
-    return 0;
-}
-
-//  The event endpoint told to clients: as configured, or the bound one.
-static void
-s_advertise (broker_server_t *self)
-{
-    if (self->opt.advertise) {
-        snprintf (self->advertise, sizeof self->advertise, "%s", self->opt.advertise);
-        return;
-    }
-    //  The bound endpoint, with a wildcard host written as "*": a client replaces "*" by the
-    //  host it reaches the broker at (PROTOCOL.md, "Events").
-    char last[256] = "";
-    size_t len = sizeof last;
-    zmq_getsockopt (self->pub, ZMQ_LAST_ENDPOINT, last, &len);
-    char *wild = strstr (last, "0.0.0.0");
-    if (wild)
-        snprintf (self->advertise, sizeof self->advertise, "%.*s*%s", (int)(wild - last), last,
-                  wild + 7);
-    else
-        snprintf (self->advertise, sizeof self->advertise, "%s", last);
-}
-
-//  The request ROUTER and the event PUB, secured and bound. 0 / -1.
-static int
-s_open_sockets (broker_server_t *self, proto_keypair_t *keys)
-{
-    const broker_options_t *options = &self->opt;
-    self->zctx = zmq_ctx_new ();
-    self->router = self->zctx ? zmq_socket (self->zctx, ZMQ_ROUTER) : NULL;
-    self->pub = self->zctx ? zmq_socket (self->zctx, ZMQ_PUB) : NULL;
-    if (!self->router || !self->pub)
-        return -1;
-    if (s_secure (self, keys))
-        return -1;
-    int zero = 0, hwm = 100000;
-    int64_t max = PROTO_MAX_MSG;
-    //  Oversized messages are dropped by libzmq, which disconnects the sender: the broker
-    //  never buffers more than PROTO_MAX_MSG of anyone's input.
-    zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &max, sizeof max);
-    zmq_setsockopt (self->router, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_setsockopt (self->router, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    zmq_setsockopt (self->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    zmq_setsockopt (self->pub, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_setsockopt (self->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    if (zmq_bind (self->router, options->bind) != 0) {
-        log_error ("cannot bind the request endpoint %s: %s (is another broker running?)",
-                   options->bind, zmq_strerror (errno));
-        return -1;
-    }
-    if (zmq_bind (self->pub, options->pub) != 0) {
-        log_error ("cannot bind the event endpoint %s: %s", options->pub, zmq_strerror (errno));
-        return -1;
-    }
-    s_advertise (self);
-    return 0;
-}
-
 static broker_ctx_t s_ctx (broker_server_t *self, const char *principal);
 
 //  At start: a warning when the published calendar ends within the hall's longest clock
@@ -313,24 +224,28 @@ broker_server_new (const broker_options_t *options)
     if (!self)
         return NULL;
     self->opt = *options;
-    proto_keypair_t keys;
-    if (s_open_hall (self) != 0 || s_open_sockets (self, &keys) != 0 ||
+    broker_net_config_t net = {options->bind, options->pub, options->advertise, options->key_path,
+                               options->insecure};
+    if (s_open_hall (self) != 0 || !(self->net = broker_net_new (&net, self->devices)) ||
         (*self->config->notify.sms_url &&
-         !(self->sms = broker_sms_new (self->zctx, &self->config->notify)))) {
+         !(self->sms = broker_sms_new (broker_net_ctx (self->net), &self->config->notify)))) {
         broker_server_destroy (&self);
         return NULL;
     }
+    self->router = broker_net_router (self->net);
     char now[32];
     broker_format_time (broker_clock_now (self->clock), self->config->utc_offset_min, now,
                         sizeof now);
-    log_info ("ready: %s; requests on %s, events on %s; store %s (%zu live tickets, last event "
-              "#%llu); %s clock at %s; %s",
-              self->config->hall_name, options->bind, self->advertise, options->data_dir,
-              self->hall->nlive, (unsigned long long)self->hall->last_seq,
+    log_info ("ready: %s; requests on %s, events on %s; store %s (id %s, %zu live tickets, last "
+              "event #%llu); %s clock at %s; %s",
+              self->config->hall_name, options->bind, broker_net_advertise (self->net),
+              options->data_dir, broker_store_id (self->store), self->hall->nlive,
+              (unsigned long long)self->hall->last_seq,
               broker_clock_simulated (self->clock) ? "simulated" : "real", now,
-              self->curve ? "CURVE, enrolled devices only" : "INSECURE (local test mode)");
-    if (self->curve)
-        log_info ("broker public key: %s (%d devices enrolled)", keys.public_key,
+              broker_net_curve (self->net) ? "CURVE, enrolled devices only"
+                                           : "INSECURE (local test mode)");
+    if (broker_net_curve (self->net))
+        log_info ("broker public key: %s (%d devices enrolled)", broker_net_public_key (self->net),
                   broker_devices_count (self->devices));
     s_calendar_check (self);
     return self;
@@ -343,14 +258,7 @@ broker_server_destroy (broker_server_t **self_p)
         return;
     broker_server_t *self = *self_p;
     broker_sms_destroy (&self->sms);
-    if (self->router)
-        zmq_close (self->router);
-    if (self->pub)
-        zmq_close (self->pub);
-    if (self->zap)
-        zmq_close (self->zap);
-    if (self->zctx)
-        zmq_ctx_term (self->zctx);
+    broker_net_destroy (&self->net);
     json_decref (self->events);
     for (size_t i = 0; i < self->ntexts; i++)
         free (self->texts[i].text);
@@ -371,6 +279,15 @@ broker_server_destroy (broker_server_t **self_p)
 //  ---------------------------------------------------------------------------------------
 //  Receiving
 
+//  Monotonic ms: hall.estimates is paced by real time, whatever the broker's clock.
+static int64_t
+s_mono_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void
 s_incoming_close (s_incoming_t *in)
 {
@@ -378,6 +295,25 @@ s_incoming_close (s_incoming_t *in)
     for (int i = 0; i < in->kept; i++)
         zmq_msg_close (&in->frames[i]);
     in->kept = 0;
+}
+
+//  A message of more than four frames, or more bytes than a request can have, is not the
+//  mistake of a client that follows the protocol: the log says which device sent it (at
+//  most once every ten seconds, with how many came since).
+static void
+s_oversized (broker_server_t *self, const s_incoming_t *in)
+{
+    int64_t now = s_mono_ms ();
+    self->oversized++;
+    if (now < self->oversized_log)
+        return;
+    log_warn ("refused a message of %d frames, %zu bytes, from %s (a request is 4 frames of at "
+              "most %d bytes in all; %llu such message(s) since the last report)",
+              in->count, in->bytes,
+              in->principal[0] ? broker_devices_name (self->devices, in->principal) : "a peer",
+              BROKER_MAX_REQUEST, (unsigned long long)self->oversized);
+    self->oversized = 0;
+    self->oversized_log = now + 10000;
 }
 
 //  Reads one whole message without blocking. 1 if one was read, 0 if none was ready.
@@ -415,12 +351,20 @@ s_recv (broker_server_t *self, s_incoming_t *in)
             continue;
         }
         first = false;
-        if (in->kept < 4)
+        //  A request is four frames of at most BROKER_MAX_REQUEST bytes in all: the frames
+        //  of anything beyond are let go as they are read, and a request over it keeps none.
+        in->bytes += zmq_msg_size (&part);
+        in->count++;
+        if (in->kept < 4 && in->bytes <= BROKER_MAX_REQUEST)
             in->frames[in->kept++] = part;
         else
             zmq_msg_close (&part);
-        in->count++;
+        if (in->bytes > BROKER_MAX_REQUEST)
+            while (in->kept > 0)
+                zmq_msg_close (&in->frames[--in->kept]);
     }
+    if (in->count > 4 || in->bytes > BROKER_MAX_REQUEST)
+        s_oversized (self, in);
     return 1;
 }
 
@@ -445,12 +389,29 @@ s_reply_error (s_reply_t *out, proto_err_t err, const char *why, const char *req
     s_reply_set (out, proto_err_code (err), request_id, proto_error_body (err, why));
 }
 
+//  The request id as the request's third frame holds it ("" if it is not a valid one),
+//  for a reply built without s_process: its own copy in `out` may be of an earlier batch,
+//  and formatting a reply's id from the buffer it is written to empties it.
+static void
+s_incoming_id (const s_incoming_t *in, char *out, size_t size)
+{
+    out[0] = 0;
+    if (in->count != 4) //  as proto_request_decode: no id is read from a malformed request
+        return;
+    const char *id = zmq_msg_data ((zmq_msg_t *)&in->frames[2]);
+    size_t len = zmq_msg_size ((zmq_msg_t *)&in->frames[2]);
+    if (proto_request_id_valid (id, len) && len < size) {
+        memcpy (out, id, len);
+        out[len] = 0;
+    }
+}
+
 //  Roles the sender may act in: the enrolled role of its CURVE key, looked up per request
 //  (a revocation applies at once). In the insecure mode every sender has every role.
 static unsigned
 s_roles (const broker_server_t *self, const s_incoming_t *in)
 {
-    if (!self->curve)
+    if (!broker_net_curve (self->net))
         return R_ANY;
     int role = broker_devices_role (self->devices, in->principal);
     return role >= 0 ? 1u << role : 0;
@@ -467,7 +428,7 @@ s_ctx (broker_server_t *self, const char *principal)
         .store = self->store,
         .clock = self->clock,
         .config = self->config,
-        .pub_endpoint = self->advertise,
+        .pub_endpoint = broker_net_advertise (self->net),
         .principal = principal,
         .roles = R_ANY,
         .now = broker_clock_now (self->clock),
@@ -514,6 +475,13 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
     }
     proto_request_t req;
     char why[256] = "";
+    //  (More frames than four are bad_frame, below, whatever their size: no frame is read.)
+    if (in->count == 4 && in->bytes > BROKER_MAX_REQUEST) {
+        snprintf (why, sizeof why, "a request has at most %d bytes in its frames; this one had %zu",
+                  BROKER_MAX_REQUEST, in->bytes);
+        s_reply_error (out, PROTO_ERR_TOO_LARGE, why, "");
+        return;
+    }
     proto_err_t err = proto_request_decode (frames, (size_t)in->count, &req, why, sizeof why);
     if (err != PROTO_ERR_OK) {
         s_reply_error (out, err, why, req.request_id);
@@ -726,8 +694,11 @@ s_send_all (broker_server_t *self)
     }
     size_t i;
     json_t *evt;
+    bool revoked = false;
     json_array_foreach (self->events, i, evt) {
         const char *topic = json_string_value (json_object_get (evt, "topic"));
+        revoked = revoked || (strcmp (topic, "device.changed") == 0 &&
+                              proto_is (json_object_get (evt, "body"), "action", "revoke"));
         uint64_t seq = (uint64_t)json_integer_value (json_object_get (evt, "seq"));
         char *dumped = NULL;
         const char *body = i < self->ntexts ? self->texts[i].text : NULL;
@@ -738,9 +709,13 @@ s_send_all (broker_server_t *self)
         }
         if (!body)
             continue;
-        proto_wire_send_event (self->pub, topic, seq, body, blen, ZMQ_DONTWAIT);
+        proto_wire_send_event (broker_net_pub (self->net), topic, seq, body, blen, ZMQ_DONTWAIT);
         free (dumped);
     }
+    //  A revoked device may still hold a SUB connection: every subscriber is disconnected and
+    //  comes back through the key check (broker_net.h).
+    if (revoked && broker_net_curve (self->net))
+        broker_net_restart_pub (self->net);
     if (json_array_size (self->events) > 0)
         self->est_dirty = true;
     json_array_clear (self->events);
@@ -779,68 +754,16 @@ s_batch (broker_server_t *self)
     self->reload_due = false;
     if (rc != 0) {
         json_array_clear (self->events);
-        for (int i = 0; i < self->nin; i++)
+        for (int i = 0; i < self->nin; i++) {
+            char id[PROTO_MAX_REQUEST_ID + 1];
+            s_incoming_id (&self->in[i], id, sizeof id);
             s_reply_error (&self->out[i], PROTO_ERR_STORE_FAILED,
-                           "the store could not commit; nothing was changed; try again",
-                           self->out[i].request_id);
+                           "the store could not commit; nothing was changed; try again", id);
+        }
     }
     s_send_all (self);
     self->timers_due = broker_timers_next (self->hall, broker_clock_now (self->clock));
     broker_store_maybe_grow (self->store);
-}
-
-//  One ZAP request (ZeroMQ RFC 27): admit an enrolled, unrevoked CURVE key, naming the
-//  connection by the key (Z85) as its User-Id. Everyone else is refused and logged.
-static void
-s_zap (broker_server_t *self)
-{
-    zmq_msg_t frames[7];
-    int count = 0;
-    bool more = true;
-    while (more) {
-        zmq_msg_t m;
-        zmq_msg_init (&m);
-        if (zmq_msg_recv (&m, self->zap, 0) < 0) {
-            zmq_msg_close (&m);
-            break;
-        }
-        more = zmq_msg_more (&m);
-        if (count < 7)
-            frames[count++] = m;
-        else
-            zmq_msg_close (&m);
-    }
-    //  [version, request id, domain, address, identity, mechanism, credentials]
-    char key[PROTO_KEY_Z85 + 1] = "";
-    const char *status = "400", *text = "not a CURVE client";
-    if (count == 7 && zmq_msg_size (&frames[5]) == 5 &&
-        memcmp (zmq_msg_data (&frames[5]), "CURVE", 5) == 0 && zmq_msg_size (&frames[6]) == 32) {
-        zmq_z85_encode (key, zmq_msg_data (&frames[6]), 32);
-        int role = broker_devices_role (self->devices, key);
-        if (role >= 0) {
-            status = "200";
-            text = "OK";
-        } else {
-            text = "key not enrolled or revoked";
-            char addr[64] = "";
-            size_t alen = zmq_msg_size (&frames[3]) < sizeof addr - 1 ? zmq_msg_size (&frames[3])
-                                                                      : sizeof addr - 1;
-            memcpy (addr, zmq_msg_data (&frames[3]), alen);
-            log_warn ("refused a connection from %s: key %s is not enrolled or was revoked", addr,
-                      key);
-        }
-    }
-    const char *reqid = count >= 2 ? zmq_msg_data (&frames[1]) : "";
-    size_t rlen = count >= 2 ? zmq_msg_size (&frames[1]) : 0;
-    zmq_send (self->zap, "1.0", 3, ZMQ_SNDMORE);
-    zmq_send (self->zap, reqid, rlen, ZMQ_SNDMORE);
-    zmq_send (self->zap, status, 3, ZMQ_SNDMORE);
-    zmq_send (self->zap, text, strlen (text), ZMQ_SNDMORE);
-    zmq_send (self->zap, status[0] == '2' ? key : "", status[0] == '2' ? strlen (key) : 0,
-              ZMQ_SNDMORE);
-    zmq_send (self->zap, "", 0, 0);
-    for (int i = 0; i < count; i++)
-        zmq_msg_close (&frames[i]);
 }
 
 int
@@ -888,15 +811,6 @@ broker_enroll_offline (const char *data_dir, const char *spec)
     return rc;
 }
 
-//  Monotonic ms: hall.estimates is paced by real time, whatever the broker's clock.
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 //  hall.estimates: what a new ticket of each service would wait, published at most once a
 //  second after the hall changed, and only when it differs from the last one. It is not
 //  journaled (it describes the state, not a change): it carries the last event's sequence,
@@ -916,8 +830,8 @@ s_publish_estimates (broker_server_t *self)
                        (json_int_t)ctx.now, "topic", "hall.estimates", "est_new_s", est);
         char *dumped = body ? broker_json_dump (body) : NULL;
         if (dumped)
-            proto_wire_send_event (self->pub, "hall.estimates", self->hall->last_seq, dumped,
-                                   strlen (dumped), ZMQ_DONTWAIT);
+            proto_wire_send_event (broker_net_pub (self->net), "hall.estimates",
+                                   self->hall->last_seq, dumped, strlen (dumped), ZMQ_DONTWAIT);
         free (dumped);
         json_decref (body);
         free (self->est_last);
@@ -949,14 +863,11 @@ broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop,
             if (wait < timeout)
                 timeout = wait > 0 ? (long)wait : 0;
         }
-        zmq_pollitem_t items[3] = {{self->router, 0, ZMQ_POLLIN, 0}};
-        int nitems = 1, zap_at = -1;
+        zmq_pollitem_t items[2 + BROKER_NET_POLL_MAX] = {{self->router, 0, ZMQ_POLLIN, 0}};
+        int nitems = 1;
         if (self->sms)
             items[nitems++] = (zmq_pollitem_t){broker_sms_socket (self->sms), 0, ZMQ_POLLIN, 0};
-        if (self->zap) {
-            zap_at = nitems;
-            items[nitems++] = (zmq_pollitem_t){self->zap, 0, ZMQ_POLLIN, 0};
-        }
+        nitems += broker_net_poll_items (self->net, items + nitems);
         int n = zmq_poll (items, nitems, timeout);
         if (n < 0) {
             if (errno == EINTR)
@@ -964,8 +875,7 @@ broker_server_run (broker_server_t *self, volatile sig_atomic_t *stop,
             log_error ("poll failed: %s", zmq_strerror (errno));
             return -1;
         }
-        if (zap_at >= 0 && (items[zap_at].revents & ZMQ_POLLIN))
-            s_zap (self);
+        broker_net_serve (self->net);
         s_take_deliveries (self);
         self->nin = 0;
         while (self->nin < BROKER_BATCH_MAX && s_recv (self, &self->in[self->nin]))

@@ -29,8 +29,13 @@
 
 #include "broker_clock.h"
 #include "broker_config.h"
+#include "proto_msg.h"
 
 #define BROKER_BATCH_MAX 1024
+//  The most a request's frames may hold in all: a body of PROTO_MAX_MSG (which gets its
+//  too_large reply) and room for the signature, command and request id. libzmq refuses any
+//  one frame over PROTO_MAX_MSG (ZMQ_MAXMSGSIZE), but not a message of many such frames.
+#define BROKER_MAX_REQUEST (PROTO_MAX_MSG + 1024)
 //  hall.estimates is published at most this often (ms of real time) while the hall changes.
 #define BROKER_ESTIMATES_MS 1000
 
@@ -44,6 +49,7 @@ typedef struct {
     const char *notify_log;  //  a copy of each notice (SMS), one JSON line each; NULL: none
     const char *key_path;    //  the broker's CURVE keypair file; NULL: no CURVE
     bool insecure;           //  no CURVE, every peer every role: local endpoints only
+    bool new_store;          //  --new-store: make a new store beside an earlier one's traces
     bool sim_clock;          //  run on the simulated clock
     int64_t sim_start_ms;    //  its start, Unix ms (0 = now)
 } broker_options_t;

@@ -9,6 +9,7 @@
 #include "broker_case.h"
 #include "broker_estimate.h"
 #include "broker_holidays.h"
+#include "broker_idcheck.h"
 #include "broker_vault.h"
 
 //  A yyyymmdd date as JSON: null for 0.
@@ -186,6 +187,117 @@ broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body)
     return 0;
 }
 
+//  ---------------------------------------------------------------------------------------
+//  What each role may read of the journal (PROTOCOL.md 12)
+
+//  The fields of a case that a device other than staff's reads: what a board or a public
+//  page shows of it, nobody's name, number, documents, reasons or cabinet slot.
+static const char *s_case_public[] = {
+    "case_no",
+    "hall",
+    "item",
+    "item_name",
+    "service",
+    "department",
+    "kind",
+    "physical",
+    "ticket",
+    "state",
+    "received",
+    "accepted",
+    "concluded",
+    "collected",
+    "warnings",
+    "counter",
+    "statutory_days",
+    "promised_days",
+    "extension_days",
+    "accepted_day",
+    "statutory_deadline",
+    "promised_deadline",
+    "provisional",
+};
+
+//  ... and of a rectification item (6.17): what was rated and where it stands, not the
+//  citizen's comment nor what the hall answered them.
+static const char *s_rectification_public[] = {
+    "id",  "subject", "level",    "level_name",  "counter", "case_no", "item", "department",
+    "day", "days",    "deadline", "provisional", "state",   "stage",   "time",
+};
+
+//  Keeps only the listed fields of the object under `key` in `e` (if there is one).
+static void
+s_keep_only (json_t *e, const char *key, const char **keep, size_t nkeep)
+{
+    json_t *obj = json_object_get (e, key);
+    if (!json_is_object (obj))
+        return;
+    json_t *small = json_object ();
+    for (size_t i = 0; i < nkeep; i++) {
+        json_t *v = json_object_get (obj, keep[i]);
+        if (v)
+            json_object_set (small, keep[i], v);
+    }
+    json_object_set_new (e, key, small);
+}
+
+//  Masks `key` of `obj` as `mask` does, unless it is masked already (an event journaled
+//  before masking holds the whole value).
+static void
+s_mask (json_t *obj, const char *key, void (*mask) (const char *, char *, size_t))
+{
+    const char *v = json_string_value (json_object_get (obj, key));
+    if (!v || strchr (v, '*'))
+        return;
+    char masked[256];
+    mask (v, masked, sizeof masked);
+    json_object_set_new (obj, key, json_string (masked));
+}
+
+//  A person's fields in `obj`, masked: `name_key`, `id_key`, and the phone.
+static void
+s_mask_person (json_t *obj, const char *name_key, const char *id_key)
+{
+    if (!json_is_object (obj))
+        return;
+    s_mask (obj, name_key, broker_idcheck_mask_name);
+    s_mask (obj, id_key, broker_idcheck_mask_id);
+    s_mask (obj, "phone", broker_idcheck_mask_phone);
+}
+
+//  Staff's view of a journaled event: its people masked, as every event is journaled now.
+static void
+s_staff_view (json_t *e)
+{
+    json_t *c = json_object_get (e, "case");
+    s_mask_person (json_object_get (c, "applicant"), "name", "id_number");
+    size_t i;
+    json_t *p;
+    json_array_foreach (json_object_get (c, "proxies"), i, p)
+        s_mask_person (p, "name", "id_number");
+    s_mask_person (json_object_get (c, "collected_at"), "proxy_name", "id_number");
+    s_mask (e, "proxy_name", broker_idcheck_mask_name);
+    s_mask (e, "proxy_id_number", broker_idcheck_mask_id);
+    s_mask (e, "id_number", broker_idcheck_mask_id);
+    s_mask_person (json_object_get (e, "appointment"), "name", "id_number");
+}
+
+//  The public view of a journaled event: no person in it at all.
+static void
+s_public_view (json_t *e)
+{
+    s_keep_only (e, "case", s_case_public, sizeof s_case_public / sizeof *s_case_public);
+    s_keep_only (e, "rectification", s_rectification_public,
+                 sizeof s_rectification_public / sizeof *s_rectification_public);
+    static const char *personal[] = {"proxy_name", "proxy_id_type", "proxy_id_number",
+                                     "id_type",    "id_number",     "comment"};
+    for (size_t i = 0; i < sizeof personal / sizeof *personal; i++)
+        json_object_del (e, personal[i]);
+    json_t *a = json_object_get (e, "appointment");
+    json_object_del (a, "name");
+    json_object_del (a, "phone");
+}
+
 //  The journal read back: a viewer that saw a gap in the sequence numbers fills it here.
 int
 broker_h_events_range (broker_ctx_t *ctx, const json_t *body)
@@ -200,8 +312,13 @@ broker_h_events_range (broker_ctx_t *ctx, const json_t *body)
         unsigned char key[8];
         broker_key_u64 ((uint64_t)seq, key);
         json_t *e = broker_store_get_json (ctx->store, BROKER_DB_EVENTS, key, sizeof key);
-        if (e)
-            json_array_append_new (events, e);
+        if (!e)
+            continue;
+        if (ctx->roles & BROKER_STAFF_ROLES)
+            s_staff_view (e);
+        else
+            s_public_view (e);
+        json_array_append_new (events, e);
     }
     MDB_val v;
     json_int_t day_seq = 1;

@@ -19,7 +19,14 @@ int broker_h_hall_info (broker_ctx_t *ctx, const json_t *body);
 json_t *broker_snapshot_calendar (broker_ctx_t *ctx);
 //  hall.snapshot: every live ticket and counter, today's figures, cases and cabinets.
 int broker_h_hall_snapshot (broker_ctx_t *ctx, const json_t *body);
-//  events.range: journal events from a sequence number on (at most 1,000).
+//  The roles that read the journal's people (masked): the counters, the back office, the
+//  manager's monitor and the administrator. Every other role (kiosk, board, cabinet, web
+//  gateway) reads events as a public page would show them (PROTOCOL.md 12).
+#define BROKER_STAFF_ROLES (R_COUNTER | R_OFFICE | R_MONITOR | R_ADMIN)
+
+//  events.range: journal events from a sequence number on (at most 1,000), each as the
+//  sender's role may read it: staff's view with every person masked (a journal written
+//  before masking holds whole names), the public one without any person in it.
 int broker_h_events_range (broker_ctx_t *ctx, const json_t *body);
 
 #endif

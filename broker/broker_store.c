@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "proto_log.h"
 #include "proto_msg.h"
 #include "proto_qr.h"
+#include "proto_token.h"
 
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
 
@@ -32,6 +34,8 @@ struct broker_store {
     size_t map_size;              //  current map size
     int lock_fd;                  //  flock on DIR/broker.lock
     s_text_t json;                //  JSON text of the last put_json (buffer reused)
+    bool have[BROKER_DB_COUNT];   //  the database exists (to check, an old store may lack one)
+    char id[PROTO_TOKEN_LEN + 1]; //  the store's identity (meta "store_id")
 };
 
 static const char *s_db_names[] = {
@@ -71,8 +75,262 @@ broker_key_u64_read (const void *key)
     return v;
 }
 
+//  What an earlier store leaves in its directory besides data.mdb.
+static const char *s_traces[] = {"store.id", "lock.mdb"};
+
+//  Before LMDB sees data.mdb: a missing or empty one where an earlier store lived is
+//  refused (LMDB would make a new store of it without a word), and so is any missing one
+//  to check. 0 / -1.
+static int
+s_precheck (const char *dir, broker_store_mode_t mode)
+{
+    char path[4096];
+    snprintf (path, sizeof path, "%s/data.mdb", dir);
+    struct stat st;
+    bool missing = stat (path, &st) != 0;
+    if (missing && errno != ENOENT) {
+        log_error ("store: cannot read '%s': %s", path, strerror (errno));
+        return -1;
+    }
+    if (!missing && st.st_size > 0)
+        return 0;
+    for (size_t i = 0; i < sizeof s_traces / sizeof s_traces[0]; i++) {
+        snprintf (path, sizeof path, "%s/%s", dir, s_traces[i]);
+        if (access (path, F_OK) == 0) {
+            log_error ("store: '%s' holds an earlier store's %s, but its data.mdb %s: the store "
+                       "was deleted or emptied, and starting would make a new, empty one "
+                       "(numbering from 1, no device enrolled). Restore data.mdb from a backup "
+                       "(docs/OPERATIONS.md), or start a new store deliberately with --new-store",
+                       dir, s_traces[i], missing ? "is missing" : "is empty");
+            return -1;
+        }
+    }
+    if (mode == BROKER_STORE_CHECK) {
+        snprintf (path, sizeof path, "%s/data.mdb", dir);
+        log_error ("store: '%s' %s: there is no store to check", path,
+                   missing ? "does not exist" : "is empty");
+        return -1;
+    }
+    return 0;
+}
+
+//  A data.mdb shorter than the pages its last transaction uses was cut (a copy that did not
+//  finish, a bad restore): LMDB would map it and die of SIGBUS at the first read past its
+//  end. 0 / -1.
+static int
+s_size_check (broker_store_t *self, const char *dir)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    mdb_filehandle_t fd;
+    struct stat fst;
+    if (mdb_env_info (self->env, &info) || mdb_env_stat (self->env, &st) ||
+        mdb_env_get_fd (self->env, &fd) || fstat (fd, &fst) != 0) {
+        log_error ("store: cannot read the size of '%s/data.mdb'", dir);
+        return -1;
+    }
+    size_t used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+    if ((size_t)fst.st_size >= used)
+        return 0;
+    log_error ("store: '%s/data.mdb' is %lld bytes, but its last transaction uses %zu (%zu pages "
+               "of %u bytes): the file was truncated. Restore it from a backup "
+               "(docs/OPERATIONS.md)",
+               dir, (long long)fst.st_size, used, info.me_last_pgno + 1, st.ms_psize);
+    return -1;
+}
+
+//  Reads DIR/store.id into `out` (PROTO_TOKEN_LEN + 1 bytes): 1, 0 if there is none, or -1
+//  if it cannot be read or holds no id.
+static int
+s_id_file_read (const char *dir, char *out)
+{
+    char path[4096];
+    snprintf (path, sizeof path, "%s/store.id", dir);
+    FILE *f = fopen (path, "r");
+    if (!f)
+        return errno == ENOENT ? 0 : -1;
+    char line[64] = "";
+    bool read = fgets (line, sizeof line, f) != NULL;
+    fclose (f);
+    line[strcspn (line, "\r\n")] = 0;
+    if (!read || !proto_token_valid (line))
+        return -1;
+    memcpy (out, line, PROTO_TOKEN_LEN + 1);
+    return 1;
+}
+
+//  Writes DIR/store.id as a whole or not at all: a temporary file, synced, renamed over it,
+//  and the directory synced. 0 / -1.
+static int
+s_id_file_write (const char *dir, const char *id)
+{
+    char path[4096], tmp[4200];
+    snprintf (path, sizeof path, "%s/store.id", dir);
+    snprintf (tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    char line[64];
+    int len = snprintf (line, sizeof line, "%s\n", id);
+    bool ok = fd >= 0 && write (fd, line, (size_t)len) == len && fsync (fd) == 0;
+    if (fd >= 0)
+        close (fd);
+    ok = ok && rename (tmp, path) == 0;
+    int dfd = ok ? open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (dfd >= 0) {
+        fsync (dfd);
+        close (dfd);
+    }
+    if (!ok)
+        log_error ("store: cannot write '%s': %s", path, strerror (errno));
+    return ok ? 0 : -1;
+}
+
+//  The store's identity, in the transaction that opened it: read from meta, or made for a
+//  store that has none (to serve), and held against DIR/store.id. 0 / -1.
+static int
+s_identity (broker_store_t *self, const char *dir, broker_store_mode_t mode, MDB_txn *txn)
+{
+    MDB_val k = {8, "store_id"}, v;
+    int rc = mdb_get (txn, self->dbi[BROKER_DB_META], &k, &v);
+    if (rc == 0 && v.mv_size == PROTO_TOKEN_LEN) {
+        memcpy (self->id, v.mv_data, PROTO_TOKEN_LEN);
+        self->id[PROTO_TOKEN_LEN] = 0;
+    } else if (rc != MDB_NOTFOUND) {
+        log_error ("store: the store id in '%s/data.mdb' cannot be read (%s)", dir,
+                   rc ? mdb_strerror (rc) : "wrong size");
+        return -1;
+    }
+    char file[PROTO_TOKEN_LEN + 1] = "";
+    int have_file = s_id_file_read (dir, file);
+    if (have_file < 0) {
+        log_error ("store: '%s/store.id' cannot be read or holds no store id", dir);
+        return -1;
+    }
+    if (have_file && strcmp (file, self->id) != 0) {
+        log_error ("store: '%s/data.mdb' is %s%s, but store.id says it should be %s: this data.mdb "
+                   "is not the store this directory held. Put the right one back, or remove "
+                   "store.id to adopt this one",
+                   dir, self->id[0] ? "store " : "a store without an id", self->id, file);
+        return -1;
+    }
+    if (mode == BROKER_STORE_CHECK || (self->id[0] && have_file))
+        return 0;
+    if (!self->id[0]) {
+        proto_token_new (self->id);
+        v = (MDB_val){PROTO_TOKEN_LEN, self->id};
+        if ((rc = mdb_put (txn, self->dbi[BROKER_DB_META], &k, &v, 0))) {
+            log_error ("store: cannot record the store id: %s", mdb_strerror (rc));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  The schema version (BROKER_STORE_SCHEMA). One step per version, from `from` to from + 1,
+//  run in order inside the transaction that opens the store; `up` rewrites what that version
+//  changed (NULL when only the record is new). 0 / an LMDB error.
+typedef struct {
+    int from;
+    const char *what; //  for the log
+    int (*up) (broker_store_t *self, MDB_txn *txn);
+} s_migration_t;
+
+static const s_migration_t s_migrations[] = {
+    {0, "the schema record itself; the databases hold what they held", NULL},
+};
+
+//  True if any database of the store holds an entry: an old store, not a new one.
+static bool
+s_store_used (broker_store_t *self, MDB_txn *txn)
+{
+    for (int i = 0; i < BROKER_DB_COUNT; i++) {
+        MDB_stat st;
+        if (mdb_stat (txn, self->dbi[i], &st) == 0 && st.ms_entries > 0)
+            return true;
+    }
+    return false;
+}
+
+//  Reads the store's schema version in `txn` (the write transaction that opens the store),
+//  refuses a newer one, and migrates an older one step by step, writing the new record in
+//  the same transaction. To `check`, an older version is only read (the broker that serves
+//  the store will migrate it). 0 / -1 with the reason logged.
+static int
+s_schema_open (broker_store_t *self, MDB_txn *txn, const char *dir, bool check)
+{
+    if (check && !self->have[BROKER_DB_META])
+        return 0;
+    MDB_dbi meta = self->dbi[BROKER_DB_META];
+    MDB_val k = {6, "schema"}, v;
+    int version = 0;
+    int rc = mdb_get (txn, meta, &k, &v);
+    if (rc == 0) {
+        char text[16] = "";
+        char *end = NULL;
+        long n = -1;
+        if (v.mv_size > 0 && v.mv_size < sizeof text) {
+            memcpy (text, v.mv_data, v.mv_size);
+            n = strtol (text, &end, 10);
+        }
+        if (n < 0 || n > 1000000 || !end || *end) {
+            log_error ("store: '%s' has an unreadable schema record: not a onewindow store, "
+                       "or a damaged one (restore a backup)",
+                       dir);
+            return -1;
+        }
+        version = (int)n;
+    } else if (rc != MDB_NOTFOUND) {
+        log_error ("store: cannot read the schema of '%s': %s", dir, mdb_strerror (rc));
+        return -1;
+    }
+    if (version > BROKER_STORE_SCHEMA) {
+        log_error ("store: '%s' has schema version %d, and this broker knows versions up to "
+                   "%d: a newer onewindow wrote it. Run that release (or a later one); to go "
+                   "back to this one, restore a backup this release made",
+                   dir, version, BROKER_STORE_SCHEMA);
+        return -1;
+    }
+    if (version == BROKER_STORE_SCHEMA)
+        return 0;
+    if (check) {
+        log_info ("store: '%s' has schema %d; a broker serving it migrates it to %d", dir, version,
+                  BROKER_STORE_SCHEMA);
+        return 0;
+    }
+    bool used = s_store_used (self, txn);
+    for (size_t i = 0; i < sizeof s_migrations / sizeof s_migrations[0]; i++) {
+        const s_migration_t *step = &s_migrations[i];
+        if (step->from < version)
+            continue;
+        if (used)
+            log_info ("store: schema %d -> %d: %s", step->from, step->from + 1, step->what);
+        if (step->up && (rc = step->up (self, txn)) != 0) {
+            log_error ("store: migrating '%s' from schema %d failed (%s); the store is as it "
+                       "was",
+                       dir, step->from, mdb_strerror (rc));
+            return -1;
+        }
+    }
+    char text[16];
+    int len = snprintf (text, sizeof text, "%d", BROKER_STORE_SCHEMA);
+    v = (MDB_val){(size_t)len, text};
+    if ((rc = mdb_put (txn, meta, &k, &v, 0)) != 0) {
+        log_error ("store: cannot record the schema of '%s': %s", dir, mdb_strerror (rc));
+        return -1;
+    }
+    if (used)
+        log_info ("store: '%s' migrated from schema %d to %d", dir, version, BROKER_STORE_SCHEMA);
+    return 0;
+}
+
 broker_store_t *
 broker_store_open (const char *dir, size_t map_size)
+{
+    return broker_store_open_as (dir, map_size, BROKER_STORE_SERVE);
+}
+
+broker_store_t *
+broker_store_open_as (const char *dir, size_t map_size, broker_store_mode_t mode)
 {
     broker_store_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -81,6 +339,7 @@ broker_store_open (const char *dir, size_t map_size)
     self->map_size = map_size ? map_size : DEFAULT_MAP_SIZE;
     int rc = 0;
     MDB_txn *txn = NULL;
+    bool check = mode == BROKER_STORE_CHECK;
 
     char lock_path[4096];
     snprintf (lock_path, sizeof lock_path, "%s/broker.lock", dir);
@@ -93,6 +352,8 @@ broker_store_open (const char *dir, size_t map_size)
         log_error ("store: '%s' is in use by another broker (%s)", dir, strerror (errno));
         goto fail;
     }
+    if (s_precheck (dir, mode) != 0)
+        goto fail;
     if ((rc = mdb_env_create (&self->env)))
         goto lmdb_fail;
     //  The map may already be larger than asked (it grew in an earlier run); LMDB then keeps
@@ -103,8 +364,10 @@ broker_store_open (const char *dir, size_t map_size)
         goto lmdb_fail;
     //  Default flags: every commit is synced (fdatasync) before it returns. MDB_NOTLS because
     //  read transactions are not tied to threads here.
-    if ((rc = mdb_env_open (self->env, dir, MDB_NOTLS, 0640)))
+    if ((rc = mdb_env_open (self->env, dir, MDB_NOTLS | (check ? MDB_RDONLY : 0), 0640)))
         goto lmdb_fail;
+    if (s_size_check (self, dir) != 0)
+        goto fail;
     int dead = 0;
     mdb_reader_check (self->env, &dead);
     if (dead)
@@ -113,24 +376,70 @@ broker_store_open (const char *dir, size_t map_size)
     mdb_env_info (self->env, &info);
     self->map_size = info.me_mapsize;
 
-    if ((rc = mdb_txn_begin (self->env, NULL, 0, &txn)))
+    if ((rc = mdb_txn_begin (self->env, NULL, check ? MDB_RDONLY : 0, &txn)))
         goto lmdb_fail;
-    for (int i = 0; i < BROKER_DB_COUNT; i++)
-        if ((rc = mdb_dbi_open (txn, s_db_names[i], MDB_CREATE, &self->dbi[i])))
+    for (int i = 0; i < BROKER_DB_COUNT; i++) {
+        rc = mdb_dbi_open (txn, s_db_names[i], check ? 0 : MDB_CREATE, &self->dbi[i]);
+        self->have[i] = rc == 0;
+        if (rc && !(check && rc == MDB_NOTFOUND))
             goto lmdb_fail;
+    }
+    if (s_schema_open (self, txn, dir, check) != 0)
+        goto fail;
+    if (s_identity (self, dir, mode, txn) != 0)
+        goto fail;
     if ((rc = mdb_txn_commit (txn))) {
         txn = NULL;
         goto lmdb_fail;
+    }
+    txn = NULL;
+    //  The copy beside the store is written once the store holds its id: a crash between
+    //  the two leaves a store without store.id, which the next open completes.
+    char file[PROTO_TOKEN_LEN + 1];
+    if (!check && s_id_file_read (dir, file) == 0) {
+        if (s_id_file_write (dir, self->id) != 0)
+            goto fail;
+        log_debug ("store: '%s' is store %s (written to store.id)", dir, self->id);
     }
     return self;
 
 lmdb_fail:
     log_error ("store: cannot open LMDB in '%s': %s", dir, mdb_strerror (rc));
+fail:
     if (txn)
         mdb_txn_abort (txn);
-fail:
     broker_store_destroy (&self);
     return NULL;
+}
+
+int
+broker_store_start_new (const char *dir)
+{
+    char path[4096];
+    snprintf (path, sizeof path, "%s/data.mdb", dir);
+    struct stat st;
+    if (stat (path, &st) == 0 && st.st_size > 0) {
+        log_warn ("store: --new-store: '%s' holds a store (%lld bytes), which is opened as it is; "
+                  "move it away first to start a new one",
+                  path, (long long)st.st_size);
+        return 0;
+    }
+    const char *gone[] = {"data.mdb", "lock.mdb", "store.id"};
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+        snprintf (path, sizeof path, "%s/%s", dir, gone[i]);
+        if (unlink (path) != 0 && errno != ENOENT) {
+            log_error ("store: --new-store: cannot remove '%s': %s", path, strerror (errno));
+            return -1;
+        }
+    }
+    log_warn ("store: --new-store: a new, empty store is made in '%s'", dir);
+    return 0;
+}
+
+const char *
+broker_store_id (const broker_store_t *self)
+{
+    return self->id;
 }
 
 void
@@ -412,6 +721,8 @@ broker_store_get (broker_store_t *self, broker_db_t db, const void *key, size_t 
 {
     if (!self->txn)
         return EINVAL;
+    if (!self->have[db])
+        return MDB_NOTFOUND;
     MDB_val k = {klen, (void *)key};
     return mdb_get (self->txn, self->dbi[db], &k, val);
 }
@@ -430,6 +741,8 @@ broker_store_last (broker_store_t *self, broker_db_t db, MDB_val *key, MDB_val *
 {
     if (!self->txn)
         return EINVAL;
+    if (!self->have[db])
+        return MDB_NOTFOUND;
     MDB_cursor *cur;
     int rc = mdb_cursor_open (self->txn, self->dbi[db], &cur);
     if (rc)
@@ -449,7 +762,9 @@ s_scan (broker_store_t *self, broker_db_t db, const void *from, size_t flen, siz
                                 .prefix = from,
                                 .plen = plen,
                                 .op = flen ? MDB_SET_RANGE : MDB_FIRST};
-    it->rc = self->txn ? mdb_cursor_open (self->txn, self->dbi[db], &it->cursor) : EINVAL;
+    it->rc = !self->txn       ? EINVAL
+             : self->have[db] ? mdb_cursor_open (self->txn, self->dbi[db], &it->cursor)
+                              : 0;
     if (it->rc)
         it->cursor = NULL;
 }
@@ -499,7 +814,7 @@ size_t
 broker_store_count (broker_store_t *self, broker_db_t db)
 {
     MDB_stat st;
-    if (!self->txn || mdb_stat (self->txn, self->dbi[db], &st) != 0)
+    if (!self->txn || !self->have[db] || mdb_stat (self->txn, self->dbi[db], &st) != 0)
         return 0;
     return st.ms_entries;
 }

@@ -12,7 +12,21 @@
     store and replays the batch (see broker_server.c).
 
     Values read from the store point into the map and live only until the transaction
-    ends: copy them out first. */
+    ends: copy them out first.
+
+    A store proves at open that it is whole and that it is the one its directory held,
+    before anything of it is read (each refusal is logged with what to do):
+      - a missing or empty data.mdb beside an earlier store's store.id or lock.mdb is
+        refused: the store was deleted or emptied, and LMDB would silently make a new,
+        empty one (numbering from 1, no enrolled device). broker_store_start_new
+        (--new-store) is the deliberate way to start afresh there;
+      - a data.mdb shorter than the pages its last transaction uses (me_last_pgno) is
+        refused: it was truncated, and the first read past its end would die of SIGBUS;
+      - the store's identity, a random id written into meta ("store_id") when the store is
+        made and copied into DIR/store.id, must match: a data.mdb of another store is
+        refused. A store.id that is missing is written (a backup restored into a new
+        directory), as is an id for a store made before ids.
+    Whether the data inside agree with one another is broker_check.h's pass. */
 #ifndef BROKER_STORE_H
 #define BROKER_STORE_H
 
@@ -42,6 +56,8 @@
     X (APPLICANT_CASES, "applicant_cases", "p|TYPE|ID or c|USCC, then |item|case number")       \
     X (CASE_LOG, "case_log", "case number NUL sequence (u64 BE): the case's events")            \
     X (PROXY_CODES, "proxy_codes", "proxy pickup code (代领) -> case number")                   \
+    X (PICKUP_CODES, "pickup_codes",                                                            \
+       "cabinet id NUL 8-digit pickup code (取件码) -> case number, while the result is there") \
     X (CABINETS, "cabinets", "cabinet id -> its slots as the cabinet last reported them")       \
     X (CABINET_CMDS, "cabinet_cmds", "cabinet id NUL command id (u64 BE) -> pending command")   \
     X (NOTICES, "notices", "sequence (u64 BE) -> notice to the applicant and its delivery")     \
@@ -63,11 +79,37 @@ typedef enum {
 
 typedef struct broker_store broker_store_t;
 
-//  Opens (creating if needed) the store in directory `dir`, which must exist. Takes an
-//  exclusive lock on DIR/broker.lock so two brokers never share a store, clears stale
-//  reader slots (mdb_reader_check). `map_size` is the initial map size in bytes (0 for the
-//  default, 64 MiB); it grows on demand. NULL on failure, with the reason logged.
+//  The store's schema version, kept in the meta database as "schema" (decimal text). A
+//  store without the record was written before it existed (every release before issue 19)
+//  and is version 0. Opening to serve brings an older store up to this version in one
+//  transaction (all its steps and the new record, or nothing), and refuses a newer one: a
+//  broker cannot read what a later release wrote. Raise it with every change to what the
+//  databases hold, and add the step from the old version in broker_store.c (s_migrations).
+#define BROKER_STORE_SCHEMA 1
+
+//  What an open is for.
+typedef enum {
+    BROKER_STORE_SERVE, //  open, or create where no store lived; migrate; record its identity
+    BROKER_STORE_CHECK, //  open what is there read-only, to check it: nothing is written
+} broker_store_mode_t;
+
+//  Opens (creating if needed) the store in directory `dir`, which must exist, to serve
+//  from it: broker_store_open_as (dir, map_size, BROKER_STORE_SERVE).
 broker_store_t *broker_store_open (const char *dir, size_t map_size);
+//  Opens the store in `dir` after the checks above. Takes an exclusive lock on
+//  DIR/broker.lock so two brokers (or a broker and a check) never share a store, clears
+//  stale reader slots (mdb_reader_check), refuses a newer schema and (to serve) migrates an
+//  older one. `map_size` is the initial map size in bytes (0
+//  for the default, 64 MiB); it grows on demand. To check, a database the store does not
+//  have yet (made before it existed) reads as empty. NULL on failure, the reason logged.
+broker_store_t *broker_store_open_as (const char *dir, size_t map_size, broker_store_mode_t mode);
+//  --new-store: removes what an earlier store left in `dir` (store.id, lock.mdb, an empty
+//  data.mdb), so the next open makes a new, empty store there. A data.mdb that holds
+//  anything is never touched: the open that follows reads it, or refuses it. 0 / -1.
+int broker_store_start_new (const char *dir);
+//  The store's identity (meta "store_id", PROTO_TOKEN_LEN characters); "" for a store made
+//  before ids, opened to check it.
+const char *broker_store_id (const broker_store_t *self);
 //  Aborts any open transaction, closes the environment; sets *self_p to NULL.
 void broker_store_destroy (broker_store_t **self_p);
 

@@ -6,6 +6,7 @@
 
 #include "broker_case.h"
 #include "broker_estimate.h"
+#include "broker_pickup.h"
 #include "broker_policy.h"
 #include "broker_rating.h"
 #include "proto_token.h"
@@ -230,6 +231,7 @@ broker_h_ticket_status (broker_ctx_t *ctx, const json_t *body)
     if (!t)
         return -1;
     json_t *cases = broker_case_for_token (ctx, t->token);
+    broker_pickup_show_codes (ctx, cases);
     ctx->reply = json_pack ("{s:o, s:s, s:o}", "ticket", s_ticket_view (ctx, t, live), "hall",
                             ctx->config->hall_name, "cases", cases);
     //  The latest case also as "case": most tickets lead to one.

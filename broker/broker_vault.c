@@ -7,6 +7,7 @@
 
 #include "broker_case.h"
 #include "broker_idcheck.h"
+#include "broker_pickup.h"
 #include "proto_json.h"
 #include "proto_token.h"
 
@@ -60,7 +61,8 @@ s_case_by_code (broker_ctx_t *ctx, const char *code, const char *state, bool all
     else {
         json_decref (candidates);
         broker_fail (ctx, PROTO_ERR_BAD_FIELD,
-                     "not a pickup code: scan the QR code of the slip or notice");
+                     "不是取件码，请扫描取号单二维码或输入 8 位取件码 / not a pickup code: scan "
+                     "the QR code of the slip or notice, or type the 8-digit pickup code");
         return NULL;
     }
     //  Prefer the case in the wanted state; otherwise report the most telling one.
@@ -98,6 +100,29 @@ s_state_error (broker_ctx_t *ctx, const json_t *c, const char *want)
     }
     return broker_fail (ctx, PROTO_ERR_WRONG_STATE, "case %s is %s, not %s",
                         proto_str (c, "case_no"), st, want);
+}
+
+//  Why a citizen's code opens no door now, in words for the cabinet's screen and never a
+//  state's internal name: a result taken back from a cabinet is to be collected at a
+//  counter, a case not decided yet has nothing to collect.
+static int
+s_refused (broker_ctx_t *ctx, const json_t *c)
+{
+    const char *st = proto_str (c, "state");
+    if (strcmp (st, BROKER_CASE_COLLECTED) == 0)
+        return s_state_error (ctx, c, BROKER_CASE_READY);
+    if (strcmp (st, BROKER_CASE_AWAITING) == 0)
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE,
+                            "本件请到窗口领取，请携带身份证件 / please collect this result at a "
+                            "counter, with your ID card");
+    if (strcmp (st, BROKER_CASE_SUPPLEMENT) == 0 || strcmp (st, BROKER_CASE_ACCEPTED) == 0 ||
+        strcmp (st, BROKER_CASE_REVIEW) == 0 || strcmp (st, BROKER_CASE_SPECIAL) == 0)
+        return broker_fail (ctx, PROTO_ERR_WRONG_STATE,
+                            "本件尚在办理中，办结后将通知您 / this case is still being handled: "
+                            "you will be told when its result is ready");
+    return broker_fail (ctx, PROTO_ERR_WRONG_STATE,
+                        "本件没有存放在智能柜中的材料，详情请咨询窗口 / nothing of this case "
+                        "waits in a cabinet: please ask at a counter");
 }
 
 //  The cabinet's second factor for a case: "id_last4", the last 4 characters of the
@@ -197,9 +222,10 @@ s_name_event (json_t *evt, const char *key, const char *name)
     json_object_set_new (evt, key, json_string (masked));
 }
 
-//  What the vault keeps about a case in one of its slots: no code in clear.
+//  What the vault keeps about a case in one of its slots: no code in clear. `code` is its
+//  pickup code (NULL: none).
 static json_t *
-s_pickup_record (broker_ctx_t *ctx, const json_t *c)
+s_pickup_record (broker_ctx_t *ctx, const json_t *c, const char *code)
 {
     const json_t *p = json_object_get (c, "pickup");
     json_t *codes = json_array ();
@@ -217,7 +243,19 @@ s_pickup_record (broker_ctx_t *ctx, const json_t *c)
     char pin[33];
     if (s_pin (ctx, c, pin))
         json_object_set_new (r, "pin_hash", json_string (pin));
+    if (code) {
+        proto_token_pin_hash (proto_str (c, "case_no"), code, h);
+        json_object_set_new (r, "pickup_code_hash", json_string (h));
+    }
     return r;
+}
+
+//  The record of a case in a cabinet, with its pickup code looked up.
+static json_t *
+s_record_of (broker_ctx_t *ctx, const json_t *c)
+{
+    char code[BROKER_PICKUP_DIGITS + 1];
+    return s_pickup_record (ctx, c, broker_pickup_code_of (ctx, c, code) ? code : NULL);
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -277,6 +315,20 @@ s_here (const json_t *c, const char *cabinet, const char *slot)
            (!slot || strcmp (proto_str (p, "slot"), slot) == 0);
 }
 
+//  The cabinet's name as the case keeps it: its report's "中文 / English" name in two,
+//  `cabinet_name` (Chinese, what sentences to the citizen are built from) and, when the
+//  name has one, `cabinet_name_en`; the id when it reported no name.
+static void
+s_cabinet_names (json_t *pickup, const char *name, const char *cabinet)
+{
+    const char *sep = strstr (name, " / ");
+    size_t n = sep ? (size_t)(sep - name) : strlen (name);
+    json_object_set_new (pickup, "cabinet_name",
+                         n ? json_stringn (name, n) : json_string (cabinet));
+    if (sep && sep[3])
+        json_object_set_new (pickup, "cabinet_name_en", json_string (sep + 3));
+}
+
 int
 broker_h_vault_deposited (broker_ctx_t *ctx, const json_t *body)
 {
@@ -289,7 +341,7 @@ broker_h_vault_deposited (broker_ctx_t *ctx, const json_t *body)
         return -1;
     //  A report that arrives twice (a retry with a new id after a vault restart) is a no-op.
     if (strcmp (proto_str (c, "state"), "ready_for_pickup") == 0 && s_here (c, cabinet, slot)) {
-        ctx->reply = json_pack ("{s:o}", "pickup", s_pickup_record (ctx, c));
+        ctx->reply = json_pack ("{s:o}", "pickup", s_record_of (ctx, c));
         json_decref (c);
         return 0;
     }
@@ -298,23 +350,28 @@ broker_h_vault_deposited (broker_ctx_t *ctx, const json_t *body)
         json_decref (c);
         return rc;
     }
+    char code[BROKER_PICKUP_DIGITS + 1];
+    if (broker_pickup_code_new (ctx, cabinet, proto_str (c, "case_no"), code)) {
+        json_decref (c);
+        return -1;
+    }
     json_t *mirror =
         broker_store_get_json (ctx->store, BROKER_DB_CABINETS, cabinet, strlen (cabinet));
-    const char *cab_name = mirror ? proto_str (mirror, "name") : cabinet;
     json_object_set_new (c, "state", json_string ("ready_for_pickup"));
     //  The factor is fixed now: the one the vault will ask until collection. A case the
     //  deposit check would have refused (s_factor_check) is in the slot all the same.
     const char *factor = s_factor (ctx, c);
-    json_object_set_new (c, "pickup",
-                         json_pack ("{s:s, s:s, s:s, s:I, s:s}", "cabinet", cabinet, "cabinet_name",
-                                    *cab_name ? cab_name : cabinet, "slot", slot, "deposited",
-                                    (json_int_t)ctx->now, "factor", factor ? factor : "none"));
+    json_t *pickup =
+        json_pack ("{s:s, s:s, s:I, s:s}", "cabinet", cabinet, "slot", slot, "deposited",
+                   (json_int_t)ctx->now, "factor", factor ? factor : "none");
+    s_cabinet_names (pickup, mirror ? proto_str (mirror, "name") : "", cabinet);
+    json_object_set_new (c, "pickup", pickup);
     json_decref (mirror);
     broker_case_save (ctx, c);
     broker_case_emit (ctx, PROTO_EVT_CASE_READY_FOR_PICKUP, c,
                       json_pack ("{s:s, s:s}", "cabinet", cabinet, "slot", slot),
                       json_string_value (json_object_get (body, "clerk")));
-    ctx->reply = json_pack ("{s:o}", "pickup", s_pickup_record (ctx, c));
+    ctx->reply = json_pack ("{s:o}", "pickup", s_pickup_record (ctx, c, code));
     json_decref (c);
     return 0;
 }
@@ -328,18 +385,26 @@ broker_h_vault_pickup_check (broker_ctx_t *ctx, const json_t *body)
     const char *cabinet = s_cabinet (ctx, body);
     if (!cabinet)
         return -1;
-    bool proxy;
-    json_t *c = s_case_by_code (ctx, proto_str (body, "code"), "ready_for_pickup", false, &proxy);
+    bool proxy = false;
+    char typed[BROKER_PICKUP_DIGITS + 1];
+    const char *code = proto_str (body, "code");
+    json_t *c = broker_pickup_code_parse (code, typed)
+                    ? broker_pickup_code_case (ctx, cabinet, typed)
+                    : s_case_by_code (ctx, code, "ready_for_pickup", false, &proxy);
     if (!c)
         return -1;
     int rc = 0;
     if (strcmp (proto_str (c, "state"), "ready_for_pickup") != 0)
-        rc = s_state_error (ctx, c, "ready_for_pickup");
-    else if (!s_here (c, cabinet, NULL))
-        rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE, "this result is in cabinet %s, not here",
-                          proto_str (json_object_get (c, "pickup"), "cabinet"));
-    else {
-        ctx->reply = s_pickup_record (ctx, c);
+        rc = s_refused (ctx, c);
+    else if (!s_here (c, cabinet, NULL)) {
+        const json_t *p = json_object_get (c, "pickup");
+        rc = broker_fail (ctx, PROTO_ERR_WRONG_STATE,
+                          "本件存放在%s，请到该柜取件 / this result is in another cabinet: %s",
+                          proto_str (p, "cabinet_name"),
+                          *proto_str (p, "cabinet_name_en") ? proto_str (p, "cabinet_name_en")
+                                                            : proto_str (p, "cabinet"));
+    } else {
+        ctx->reply = s_record_of (ctx, c);
         json_object_set_new (ctx->reply, "proxy", json_boolean (proxy));
     }
     json_decref (c);
@@ -391,6 +456,7 @@ broker_h_vault_collected (broker_ctx_t *ctx, const json_t *body)
         json_object_set_new (at, "id_number", json_string (proto_str (a, "id_number")));
         s_document_event (evt, a, "id_type", "id_number");
     }
+    broker_pickup_code_drop (ctx, c);
     json_object_set_new (c, "state", json_string ("collected"));
     json_object_set_new (c, "collected", json_integer (when));
     json_object_set_new (c, "collected_at", at);
@@ -422,6 +488,7 @@ broker_h_vault_recovered (broker_ctx_t *ctx, const json_t *body)
         return rc;
     }
     //  Back to the counter (统一出件): a clerk hands it out from there.
+    broker_pickup_code_drop (ctx, c);
     json_object_set_new (c, "state", json_string ("awaiting_pickup"));
     json_object_set_new (c, "recovered",
                          json_pack ("{s:s, s:s, s:I}", "cabinet", cabinet, "slot", slot, "time",
@@ -762,12 +829,14 @@ s_sync_pickups (broker_ctx_t *ctx, const char *cabinet)
 {
     json_t *out = json_array ();
     json_t *open = broker_case_open_all (ctx);
+    json_t *codes = broker_pickup_codes_at (ctx, cabinet);
     size_t k;
     json_t *c;
     json_array_foreach (open, k, c) {
         if (strcmp (proto_str (c, "state"), "ready_for_pickup") != 0 || !s_here (c, cabinet, NULL))
             continue;
-        json_t *r = s_pickup_record (ctx, c);
+        json_t *r = s_pickup_record (
+            ctx, c, json_string_value (json_object_get (codes, proto_str (c, "case_no"))));
         size_t i;
         json_t *w;
         json_array_foreach (json_object_get (c, "warnings"), i, w)
@@ -775,6 +844,7 @@ s_sync_pickups (broker_ctx_t *ctx, const char *cabinet)
                 json_object_set_new (r, "overdue", json_true ());
         json_array_append_new (out, r);
     }
+    json_decref (codes);
     json_decref (open);
     return out;
 }

@@ -9,6 +9,14 @@
     (pickup records and staff commands) with vault.sync. Codes are kept in the vault only
     as BLAKE2b hashes, so a stolen controller leaks no pickup code.
 
+    Besides the slip's QR code, a result in a cabinet has a pickup code (取件码): 8 random
+    digits made when the door closes on it (vault.deposited), unique among the results
+    waiting in that cabinet, for a citizen who has no slip or cannot scan: typed at the
+    cabinet's keypad, with the second factor after it as for a scan. The holder of the
+    token reads it in ticket.status (the status page shows it); the cabinet gets only its
+    hash (pickup_code_hash in the pickup record), and it opens nothing once the result is
+    collected or taken back (vault.recovered): broker_pickup.h.
+
     A case with a physical result goes awaiting_pickup -> ready_for_pickup (deposited in a
     slot; the citizen is notified) -> collected (the door closed on an empty slot), or
     back to awaiting_pickup when staff recover an uncollected result from the cabinet; or

@@ -152,7 +152,8 @@
        "cabinet:s case_no:s slot:s clerk:s?",                                                               \
        "The door closed on the deposited result: ready for pickup; the citizen is notified.")               \
     X (VAULT_PICKUP_CHECK, vault_pickup_check, "vault.pickup_check", R_VAULT | R_ADMIN,                     \
-       PROTO_READ, "cabinet:s code:s", "May this scanned code open a door here? Which slot.")               \
+       PROTO_READ, "cabinet:s code:s",                                                                      \
+       "May this scanned code, or typed pickup code, open a door here? Which slot.")                        \
     X (VAULT_COLLECTED, vault_collected, "vault.collected", R_VAULT | R_ADMIN, PROTO_WRITE,                 \
        "cabinet:s case_no:s slot:s time:i proxy:b?",                                                        \
        "The door closed on an empty slot: the case is collected at that time.")                             \

@@ -5,11 +5,13 @@
                       [--services A,B] [--once] [--json]
 
     Fed by proto_mirror (the Clone pattern): it redraws after each batch of events and never
-    asks the broker for state. On start it reads today's last calls back from the broker's
-    journal (events.range), so a restart does not blank the list of recent calls. A call announced
-   once is never announced again; a call that happened while the event stream was broken (a broker
-   restart, a lost event) is found in the next snapshot (a ticket in state `called` with a call or
-   recall count not yet announced) and announced then, so a resync loses no call. */
+    asks the broker for state. The current call is drawn large, and under it the RECENT
+    calls before it (never the current one again). On start it reads today's last calls
+    back from the broker's journal (events.range), so a restart does not blank the list of
+    recent calls. A call announced once is never announced again; a call that happened
+    while the event stream was broken (a broker restart, a lost event) is found in the next
+    snapshot (a ticket in state `called` with a call or recall count not yet announced) and
+    announced then, so a resync loses no call. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -27,7 +29,7 @@
 #include "term_voice.h"
 #include "term_words.h"
 
-#define RECENT       8    //  calls shown
+#define RECENT       8    //  calls listed under the current one (which is not among them)
 #define IDLE_MS      1000 //  loop wake-up when nothing is being spoken
 #define JOURNAL_PAGE 1000 //  events read at a time (the most events.range gives)
 
@@ -44,7 +46,7 @@ typedef struct {
     proto_mirror_t *mirror; //  the live hall
     term_voice_t *voice;    //  announcements, or NULL with --voice off
     json_t *services;       //  --services prefixes, or NULL for all
-    json_t *recent;         //  calls shown, newest first (see s_call)
+    json_t *recent;         //  the current call and the RECENT before it, newest first
     json_t *announced;      //  ticket id -> "called:recalls" of the last call announced
     const char *broker;     //  request endpoint, for the connecting screen
     bool json;              //  one JSON line per call instead of drawing
@@ -144,7 +146,7 @@ s_call (s_board_t *b, const json_t *ticket, long long counter, const char *count
     if (b->voice && announce)
         term_voice_say (b->voice, text, number, counter);
     json_array_insert_new (b->recent, 0, call);
-    while (json_array_size (b->recent) > RECENT)
+    while (json_array_size (b->recent) > RECENT + 1)
         json_array_remove (b->recent, json_array_size (b->recent) - 1);
     b->dirty = true;
 }
@@ -170,7 +172,8 @@ s_by_called (const void *x, const void *y)
 }
 
 //  One page of the journal: events from..upto (inclusive) into `found`, newest first,
-//  the wanted calls only, until it holds RECENT. -1 if the broker did not give them.
+//  the wanted calls only, until it holds RECENT + 1 (the current call and the list under
+//  it). -1 if the broker did not give them.
 static int
 s_journal_page (s_board_t *b, int64_t from, int64_t upto, json_t *found)
 {
@@ -184,7 +187,7 @@ s_journal_page (s_board_t *b, int64_t from, int64_t upto, json_t *found)
         json_t *e = json_array_get (events, i);
         const json_t *t = json_object_get (e, "ticket");
         if (strcmp (proto_str (e, "topic"), "ticket.called") == 0 && json_is_object (t) &&
-            s_wanted (b, proto_str (t, "service")) && json_array_size (found) < RECENT)
+            s_wanted (b, proto_str (t, "service")) && json_array_size (found) < RECENT + 1)
             json_array_append (found, e);
     }
     json_decref (r);
@@ -208,7 +211,7 @@ s_restore (s_board_t *b)
     if (rc != PROTO_ERR_OK || first < 1)
         return -1;
     json_t *found = json_array (); //  newest first
-    for (int64_t hi = upto; hi >= first && json_array_size (found) < RECENT;) {
+    for (int64_t hi = upto; hi >= first && json_array_size (found) < RECENT + 1;) {
         int64_t lo = hi - JOURNAL_PAGE + 1 < first ? first : hi - JOURNAL_PAGE + 1;
         if (s_journal_page (b, lo, hi, found) != 0) {
             json_decref (found);
@@ -418,11 +421,14 @@ s_draw (s_board_t *b)
     s_eol (b, f);
     s_eol (b, f);
 
+    //  The calls before the current one: it is shown large above, not again here.
     fputs ("最近叫号 Recent calls", f);
     s_eol (b, f);
     size_t i;
     json_t *call;
     json_array_foreach (b->recent, i, call) {
+        if (i == 0)
+            continue;
         char hhmm[32];
         s_hhmm (b, proto_int (call, "time"), hhmm, sizeof hhmm);
         s_display_text (call, text, sizeof text);
@@ -436,7 +442,7 @@ s_draw (s_board_t *b)
             fputs (proto_str (call, "counter_name"), f);
         s_eol (b, f);
     }
-    if (json_array_size (b->recent) == 0) {
+    if (json_array_size (b->recent) < 2) {
         fputs ("  (暂无 none yet)", f);
         s_eol (b, f);
     }
@@ -490,11 +496,11 @@ s_help (FILE *out)
              "usage: onewindow board [--broker EP] [--pub EP] [--voice on|off] [--audio-dir DIR]\n"
              "                       [--services A,B] [--once] [--json]\n"
              "\n"
-             "The hall's call display (叫号屏): the current call in large type, the last %d calls\n"
-             "newest first (\"请 A023 号到 5 号窗口办理\", recalls marked 重呼) and the people\n"
-             "waiting per service. Each call and recall is spoken in Mandarin with espeak-ng,\n"
-             "one announcement at a time, queued so none overlaps or is lost. The board follows\n"
-             "the broker's event stream and survives a broker restart.\n"
+             "The hall's call display (叫号屏): the current call in large type, the %d calls\n"
+             "before it, newest first (\"请 A023 号到 5 号窗口办理\", recalls marked 重呼), and\n"
+             "the people waiting per service. Each call and recall is spoken in Mandarin with\n"
+             "espeak-ng, one announcement at a time, queued so none overlaps or is lost. The\n"
+             "board follows the broker's event stream and survives a broker restart.\n"
              "\n"
              "  --broker EP        broker request endpoint (default $ONEWINDOW_BROKER or\n"
              "                     tcp://127.0.0.1:7100)\n"
@@ -524,7 +530,7 @@ s_once (s_board_t *b)
     }
     b->online = true;
     if (b->json) {
-        //  The calls shown, oldest first.
+        //  The calls shown, oldest first: the current one last.
         for (size_t i = json_array_size (b->recent); i-- > 0;) {
             char *line = json_dumps (json_array_get (b->recent, i), JSON_COMPACT);
             if (line)

@@ -28,6 +28,28 @@ s_opts (term_opts_t *o, int argc, char **argv, const char *help)
     return -1;
 }
 
+//  A result waiting in a cabinet: where (the cabinet's Chinese name), and the pickup code
+//  to type at its keypad with the second factor.
+static void
+s_pickup (const json_t *c)
+{
+    const json_t *p = json_object_get (c, "pickup");
+    if (!proto_is (c, "state", "ready_for_pickup") || !json_is_object (p))
+        return;
+    const char *name = proto_str (p, "cabinet_name"), *sep = strstr (name, " / ");
+    const char *code = proto_str (p, "code");
+    printf ("  取件 pickup: %.*s %s 格口", sep ? (int)(sep - name) : (int)strlen (name), name,
+            proto_str (p, "slot"));
+    if (strlen (code) == 8)
+        printf ("，扫取号单二维码或输入取件码 %.4s %.4s / scan the slip or type pickup code %.4s "
+                "%.4s",
+                code, code + 4, code, code + 4);
+    printf ("\n");
+    if (proto_is (p, "factor", "id_last4"))
+        printf ("  再输入申请人身份证号后四位 / then the last 4 characters of the applicant's "
+                "ID\n");
+}
+
 int
 term_status_main (term_opts_t *o, int argc, char **argv)
 {
@@ -50,8 +72,10 @@ term_status_main (term_opts_t *o, int argc, char **argv)
     }
     const json_t *t = json_object_get (r, "ticket");
     const char *state = proto_str (t, "state");
+    //  A finished visit is not a concluded case: its cases below say where they stand.
     printf ("%s\n%s  %s %s\n状态 state: %s\n", proto_str (r, "hall"), proto_str (t, "number"),
-            proto_str (t, "service_name"), proto_str (t, "service_name_en"), term_zh (state));
+            proto_str (t, "service_name"), proto_str (t, "service_name_en"),
+            strcmp (state, "done") == 0 ? "本次服务已结束 / visit finished" : term_zh (state));
     if (strcmp (state, "waiting") == 0) {
         long long ahead = json_integer_value (json_object_get (t, "ahead"));
         const json_t *est = json_object_get (t, "est_wait_s");
@@ -75,6 +99,7 @@ term_status_main (term_opts_t *o, int argc, char **argv)
     json_array_foreach (json_object_get (r, "cases"), i, c) {
         printf ("\n");
         term_print_case (stdout, c);
+        s_pickup (c);
     }
     json_decref (r);
     return TERM_EXIT_OK;

@@ -626,8 +626,8 @@ s_numbers (const json_t *lines, char *out, size_t size)
 }
 
 //  A board that starts (or restarts) shows the last calls of the day from the broker's
-//  journal, not a blank list: the last 8, in order, with recalls, of the services it
-//  shows, and none of the day before.
+//  journal, not a blank list: the current call and the 8 before it, in order, with
+//  recalls, of the services it shows, and none of the day before.
 static void
 test_board_history (void)
 {
@@ -666,28 +666,37 @@ test_board_history (void)
     char numbers[512];
     json_t *lines = s_board_history (&b, NULL);
     s_numbers (lines, numbers, sizeof numbers);
-    CU_ASSERT_STRING_EQUAL (numbers, "A005 A006 A007 A008 A009 A010 A010+1 B001");
+    CU_ASSERT_STRING_EQUAL (numbers, "A004 A005 A006 A007 A008 A009 A010 A010+1 B001");
     json_t *last = json_array_get (lines, json_array_size (lines) - 1);
     s_expect_call (last, "B001", 5, "5号窗口 社保医保", 0, "请 B零零一 号到 五 号窗口办理");
     json_decref (lines);
     lines = s_board_history (&b, "A");
     s_numbers (lines, numbers, sizeof numbers);
-    CU_ASSERT_STRING_EQUAL (numbers, "A004 A005 A006 A007 A008 A009 A010 A010+1");
+    CU_ASSERT_STRING_EQUAL (numbers, "A003 A004 A005 A006 A007 A008 A009 A010 A010+1");
     json_decref (lines);
     lines = s_board_history (&b, "D"); //  yesterday's calls are not today's history
     CU_ASSERT_EQUAL (json_array_size (lines), 0);
     json_decref (lines);
 
-    //  The board as drawn: the current call and the restored list.
+    //  The board as drawn: the current call, then the 8 before it, not it again.
     char cmd[2048];
     int status;
     snprintf (cmd, sizeof cmd, "'%s' board --broker '%s' --once --voice off 2>/dev/null",
               test_bin ("onewindow"), b.req);
     char *out = test_run (cmd, &status);
     CU_ASSERT_EQUAL (status, 0);
-    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "请 A005 号到 3 号窗口办理"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (out ? out : "", "重呼 recall 1"));
-    CU_ASSERT_PTR_NULL (strstr (out ? out : "", "A004"));
+    const char *now = strstr (out ? out : "", "当前叫号 Now calling\n  请 B001 号到 5 号窗口办理");
+    const char *list = strstr (out ? out : "", "最近叫号 Recent calls");
+    CU_ASSERT_PTR_NOT_NULL (now);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (list);
+    CU_ASSERT_PTR_NULL (strstr (list, "B001"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (list, "重呼 recall 1"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (list, "请 A004 号到 3 号窗口办理"));
+    CU_ASSERT_PTR_NULL (strstr (list, "A003"));
+    int rows = 0;
+    for (const char *p = list; (p = strstr (p, "号窗口办理")) != NULL; p++)
+        rows++;
+    CU_ASSERT_EQUAL (rows, 8);
     free (out);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);

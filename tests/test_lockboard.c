@@ -110,10 +110,35 @@ test_cu16_codec (void)
     CU_ASSERT_EQUAL (d.latched, 0x7FFF);
     CU_ASSERT_EQUAL (d.infrared, 0x8000);
 
+    //  The BUSY clear after an unlock (lock nibble 0), which the parser must find.
+    CU_ASSERT_EQUAL (vault_frame_cu16 (&f, 2, 1, VAULT_CU16_CMD_CLEAR), 0);
+    const uint8_t clear[] = {0x02, 0x10, 0x38, 0x03, 0x4D};
+    CU_ASSERT (s_bytes_equal (&f, clear, sizeof clear));
+    vault_parser_t *p = vault_parser_new (VAULT_PROTO_CU16);
+    const uint8_t *ptr = clear;
+    size_t left = sizeof clear;
+    CU_ASSERT_TRUE (vault_parser_next (p, &ptr, &left, &d));
+    CU_ASSERT_EQUAL (d.cmd, VAULT_CU16_CMD_CLEAR);
+    CU_ASSERT_EQUAL (d.board, 2);
+    vault_parser_destroy (&p);
+    //  DIP 15 lock 1 is the broadcast address: why the driver refuses board 16.
+    CU_ASSERT_EQUAL (vault_frame_cu16 (&f, 16, 1, VAULT_CU16_CMD_STATUS), 0);
+    CU_ASSERT_EQUAL (f.data[1], VAULT_CU16_BROADCAST);
+
     CU_ASSERT_EQUAL (vault_frame_cu16 (&f, 0, 1, 0x31), -1);
     CU_ASSERT_EQUAL (vault_frame_cu16 (&f, 17, 1, 0x31), -1);
     CU_ASSERT_EQUAL (vault_frame_cu16 (&f, 1, 17, 0x31), -1);
     CU_ASSERT_EQUAL (vault_frame_cu16_status (&f, 1, 0, 0, 0), -1);
+}
+
+//  Wire time: ten bits a byte (8N1), rounded up to the microsecond.
+static void
+test_wire_time (void)
+{
+    CU_ASSERT_EQUAL (vault_frame_wire_us (9600, 10), 10417);   //  an 8A query and its reply
+    CU_ASSERT_EQUAL (vault_frame_wire_us (19200, 14), 7292);   //  a CU16 status round trip
+    CU_ASSERT_EQUAL (vault_frame_wire_us (9600, 480), 500000); //  two 24-lock 8A boards
+    CU_ASSERT_EQUAL (vault_frame_wire_us (0, 10), 0);
 }
 
 static void
@@ -372,6 +397,7 @@ test_lockboard_suite (void)
     if (!CU_add_test (suite, "8A frames: known bytes, XOR, ranges", test_8a_codec) ||
         !CU_add_test (suite, "CU16 frames: known bytes, sum, status bits", test_cu16_codec) ||
         !CU_add_test (suite, "decode rejects bad frames", test_decode_rejects) ||
+        !CU_add_test (suite, "wire time of frames at a baud rate", test_wire_time) ||
         !CU_add_test (suite, "8A stream parser: split, garbage, corrupt", test_parser_8a) ||
         !CU_add_test (suite, "CU16 stream parser: split, garbage, corrupt", test_parser_cu16) ||
         !CU_add_test (suite, "parsers on 10,000 random buffers", test_parser_fuzz))

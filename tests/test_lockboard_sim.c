@@ -321,7 +321,9 @@ s_fault_scenarios (s_sim_t *sim, vault_board_t *b, int lock_bits)
     vault_board_counters (b, &c0);
     CU_ASSERT_EQUAL (vault_board_unlock (b, 1, 4), 0);
     vault_board_counters (b, &c1);
-    CU_ASSERT_EQUAL (c1.sent - c0.sent, 2);
+    //  Two unlock frames, and on CU16 one BUSY clear after them.
+    CU_ASSERT_EQUAL (c1.cleared - c0.cleared, lock_bits == 16 ? 1 : 0);
+    CU_ASSERT_EQUAL (c1.sent - c0.sent, lock_bits == 16 ? 3 : 2);
     CU_ASSERT_EQUAL (c1.bad - c0.bad, 1);
     CU_ASSERT_EQUAL (s_pulses (sim, 1, 4), 2); //  a retried unlock pulses again
     CU_ASSERT_EQUAL (vault_board_status (b, 1, &st), 0);
@@ -347,7 +349,6 @@ s_fault_scenarios (s_sim_t *sim, vault_board_t *b, int lock_bits)
     s_ctl_ok (sim, "noise 300");
     CU_ASSERT_EQUAL (vault_board_status (b, 1, &st), 0);
     CU_ASSERT_EQUAL (st.open, 0);
-    (void)lock_bits;
 }
 
 static void
@@ -403,11 +404,12 @@ test_driver_8a (void)
     CU_ASSERT_EQUAL (vault_board_unlock (b, 3, 1), -1);
     vault_board_set_timeout (b, 150, 3);
 
-    //  The unlock timeout is separate from the status timeout.
+    //  The unlock timeout is separate from the status timeout; an 8A line's default waits
+    //  1500 ms, for boards that answer an open a second later.
     vault_board_set_unlock_timeout (b, 30);
     CU_ASSERT_EQUAL (vault_board_unlock (b, 3, 1), -1);
     CU_ASSERT (strstr (vault_board_error (b), "3 tries of 30 ms") != NULL);
-    vault_board_set_unlock_timeout (b, 0);
+    vault_board_set_unlock_timeout (b, 1500);
     CU_ASSERT_EQUAL (vault_board_status (b, 1, &st), 0);
 
     //  A single silent lock: status stops there and says which.
@@ -494,7 +496,7 @@ test_driver_auto (void)
     s_sim_t sim;
     const char *extra[] = {"--auto", "40", "--fault", "ajar:1:2", NULL};
     CU_ASSERT_EQUAL_FATAL (s_sim_start (&sim, "cu16", 1, 4, extra), 0);
-    vault_board_t *b = vault_board_open (sim.link, 9600, VAULT_PROTO_CU16, NULL, 0);
+    vault_board_t *b = vault_board_open (sim.link, 19200, VAULT_PROTO_CU16, NULL, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
     vault_board_status_t st;
     for (int round = 0; round < 2; round++) {
@@ -636,7 +638,7 @@ test_driver_hangup (void)
 {
     s_sim_t sim;
     CU_ASSERT_EQUAL_FATAL (s_sim_start (&sim, "cu16", 1, 16, NULL), 0);
-    vault_board_t *b = vault_board_open (sim.link, 9600, VAULT_PROTO_CU16, NULL, 0);
+    vault_board_t *b = vault_board_open (sim.link, 19200, VAULT_PROTO_CU16, NULL, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL (b);
     vault_board_status_t st;
     CU_ASSERT_EQUAL (vault_board_status (b, 1, &st), 0);
@@ -656,6 +658,208 @@ test_driver_hangup (void)
     s_sim_stop (&sim, true);
 }
 
+//  The simulator's state as JSON (caller frees).
+static json_t *
+s_state (s_sim_t *s)
+{
+    char *reply = s_ctl (s, "state");
+    json_t *root = reply ? json_loads (reply, 0, NULL) : NULL;
+    free (reply);
+    return root;
+}
+
+//  One board's entry of the state's per_board list: busy, clears, locks.
+static int
+s_board_field (s_sim_t *s, int board, const char *field)
+{
+    json_t *root = s_state (s);
+    json_t *b = json_array_get (json_object_get (root, "per_board"), (size_t)board - 1);
+    json_t *v = json_object_get (b, field);
+    int n = json_is_boolean (v) ? json_is_true (v) : (int)json_integer_value (v);
+    json_decref (root);
+    return n;
+}
+
+//  Real timing: an 8A open is answered about a second later, in the vendor sheet's form
+//  (80 BB LL SS) or, with --ack echo, as an echo; a driver that waits less misses the answer
+//  although the door opened; every frame takes its wire time (10 bytes a query at 9600 baud).
+static void
+test_real_timing (void)
+{
+    s_sim_t sim;
+    CU_ASSERT_EQUAL_FATAL (s_sim_start (&sim, "8a", 1, 24, NULL), 0);
+    vault_board_t *b = vault_board_open (sim.link, 9600, VAULT_PROTO_8A, NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (b);
+    int64_t t0 = proto_mono_ms ();
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 1, 1), 0);
+    CU_ASSERT (proto_mono_ms () - t0 >= 950);
+    char *log = test_read_file (sim.log);
+    CU_ASSERT (log && strstr (log, "tx 80 01 01 11 91") != NULL); //  door open, by the sheet
+    free (log);
+    //  24 queries of 10 bytes at 9600 baud: at least 250 ms on the wire.
+    vault_board_status_t st;
+    t0 = proto_mono_ms ();
+    CU_ASSERT_EQUAL (vault_board_status (b, 1, &st), 0);
+    CU_ASSERT (proto_mono_ms () - t0 >= 245);
+    CU_ASSERT_EQUAL (st.open, 1u);
+    //  Waiting only 150 ms a try: no acknowledgement, yet the lock moved (three times).
+    vault_board_set_unlock_timeout (b, 150);
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 1, 2), -1);
+    CU_ASSERT (strstr (vault_board_error (b), "no reply to open") != NULL);
+    CU_ASSERT_EQUAL (s_pulses (&sim, 1, 2), 3);
+    //  The three late answers hold the line for a while; then the door shows open.
+    int64_t deadline = proto_mono_ms () + 5000;
+    while (vault_board_status (b, 1, &st) != 0 && proto_mono_ms () < deadline)
+        ;
+    CU_ASSERT_EQUAL (st.open, 3u);
+    vault_board_close (&b);
+    s_sim_stop (&sim, true);
+
+    const char *echo[] = {"--ack", "echo", "--open-ms", "300", NULL};
+    CU_ASSERT_EQUAL_FATAL (s_sim_start (&sim, "8a", 1, 4, echo), 0);
+    b = vault_board_open (sim.link, 9600, VAULT_PROTO_8A, NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (b);
+    t0 = proto_mono_ms ();
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 1, 3), 0);
+    CU_ASSERT (proto_mono_ms () - t0 >= 295);
+    log = test_read_file (sim.log);
+    CU_ASSERT (log && strstr (log, "tx 8A 01 03 11 99") != NULL);
+    free (log);
+    vault_board_close (&b);
+    s_sim_stop (&sim, true);
+}
+
+//  A 24-lock and a 12-lock 8A board on one line: with the count per board both read; with
+//  24 assumed for both, the small board fails at lock 13 (it has none).
+static void
+test_mixed_boards (void)
+{
+    s_sim_t sim;
+    const char *mixed[] = {"--locks", "24,12", "--open-ms", "0", NULL};
+    CU_ASSERT_EQUAL_FATAL (s_sim_start (&sim, "8a", 2, 24, mixed), 0);
+    CU_ASSERT_EQUAL (s_board_field (&sim, 2, "locks"), 12);
+    vault_board_t *b = vault_board_open (sim.link, 9600, VAULT_PROTO_8A, NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (b);
+    vault_board_status_t st;
+    CU_ASSERT_EQUAL (vault_board_status (b, 2, &st), -1);
+    CU_ASSERT (strstr (vault_board_error (b), "board 2 lock 13") != NULL);
+    vault_board_set_board_locks (b, 2, 12);
+    CU_ASSERT_EQUAL (vault_board_locks (b, 1), 24);
+    CU_ASSERT_EQUAL (vault_board_locks (b, 2), 12);
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 2, 12), 0);
+    CU_ASSERT_EQUAL (vault_board_status (b, 2, &st), 0);
+    CU_ASSERT_EQUAL (st.nlocks, 12);
+    CU_ASSERT_EQUAL (st.open, 1u << 11);
+    CU_ASSERT_EQUAL (vault_board_status (b, 1, &st), 0);
+    CU_ASSERT_EQUAL (st.nlocks, 24);
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 2, 13), -1); //  no such lock: no reply
+    vault_board_close (&b);
+    s_sim_stop (&sim, true);
+}
+
+//  After each CU16 unlock the driver clears BUSY (`02 AA 38 03 SS`); an unlock that is not
+//  followed by one leaves the board busy.
+static void
+test_cu16_busy_clear (void)
+{
+    s_sim_t sim;
+    CU_ASSERT_EQUAL_FATAL (s_sim_start (&sim, "cu16", 2, 16, NULL), 0);
+    vault_board_t *b = vault_board_open (sim.link, 19200, VAULT_PROTO_CU16, NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (b);
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 2, 3), 0);
+    vault_board_counters_t c;
+    vault_board_counters (b, &c);
+    CU_ASSERT_EQUAL (c.cleared, 1);
+    CU_ASSERT_EQUAL (s_board_field (&sim, 2, "clears"), 1);
+    CU_ASSERT_EQUAL (s_board_field (&sim, 2, "busy"), 0);
+    char *log = test_read_file (sim.log);
+    CU_ASSERT (log && strstr (log, "rx 02 10 38 03 4D  clear BUSY board 2 lock 1") != NULL);
+    free (log);
+    //  A bare unlock written on the line by someone else: busy until the next clear.
+    int fd = open (sim.link, O_RDWR | O_NOCTTY | O_NONBLOCK);
+    CU_ASSERT_FATAL (fd >= 0);
+    const uint8_t unlock[] = {0x02, 0x13, 0x31, 0x03, 0x49};
+    CU_ASSERT_EQUAL (write (fd, unlock, sizeof unlock), (ssize_t)sizeof unlock);
+    int64_t deadline = proto_mono_ms () + 5000;
+    while (!s_board_field (&sim, 2, "busy") && proto_mono_ms () < deadline)
+        s_pause (5);
+    CU_ASSERT_EQUAL (s_board_field (&sim, 2, "busy"), 1);
+    close (fd);
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 2, 5), 0);
+    CU_ASSERT_EQUAL (s_board_field (&sim, 2, "busy"), 0);
+    CU_ASSERT_EQUAL (s_board_field (&sim, 2, "clears"), 2);
+    CU_ASSERT_EQUAL (s_board_field (&sim, 1, "clears"), 0);
+    vault_board_close (&b);
+    s_sim_stop (&sim, true);
+}
+
+//  Addresses outside each family's space are refused before a byte is sent: CU16 board 16
+//  (its ADDR F0 is the broadcast address), 17, 0, lock 17; 8A board 65 (the sheet: 01..40),
+//  lock 33, lock 0.
+static void
+test_addresses (void)
+{
+    s_sim_t sim;
+    CU_ASSERT_EQUAL_FATAL (s_sim_start (&sim, "cu16", 1, 16, NULL), 0);
+    vault_board_t *b = vault_board_open (sim.link, 19200, VAULT_PROTO_CU16, NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (b);
+    vault_board_status_t st;
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 16, 1), -1);
+    CU_ASSERT (strstr (vault_board_error (b), "F0") != NULL);
+    CU_ASSERT_EQUAL (vault_board_status (b, 16, &st), -1);
+    CU_ASSERT (strstr (vault_board_error (b), "broadcast") != NULL);
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 16, 2), -1);
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 17, 1), -1);
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 0, 1), -1);
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 1, 17), -1);
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 1, 0), -1);
+    CU_ASSERT_EQUAL (vault_board_status (b, 0, &st), -1);
+    bool open;
+    CU_ASSERT_EQUAL (vault_board_query (b, 1, 1, &open), -1); //  CU16 reads whole boards
+    CU_ASSERT_EQUAL (vault_board_status (b, 15, &st), -1);    //  allowed, but not on this line
+    CU_ASSERT (strstr (vault_board_error (b), "no reply") != NULL);
+    vault_board_counters_t c;
+    vault_board_counters (b, &c);
+    CU_ASSERT_EQUAL (c.sent, 3); //  only the status of board 15, three tries
+    vault_board_close (&b);
+
+    b = vault_board_open (sim.link, 9600, VAULT_PROTO_8A, NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (b);
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 65, 1), -1);
+    CU_ASSERT (strstr (vault_board_error (b), "boards 1..64") != NULL);
+    CU_ASSERT_EQUAL (vault_board_unlock (b, 1, 33), -1);
+    CU_ASSERT_EQUAL (vault_board_status (b, 65, &st), -1);
+    CU_ASSERT_EQUAL (vault_board_query (b, 1, 0, &open), -1);
+    CU_ASSERT_EQUAL (vault_board_query (b, 0, 1, &open), -1);
+    vault_board_counters (b, &c);
+    CU_ASSERT_EQUAL (c.sent, 0);
+    vault_board_close (&b);
+    s_sim_stop (&sim, true);
+}
+
+//  A line set to another baud rate than the boards': they understand nothing (the
+//  simulator counts the bytes as misframed), as a real bus at the wrong speed.
+static void
+test_baud_mismatch (void)
+{
+    s_sim_t sim;
+    CU_ASSERT_EQUAL_FATAL (s_sim_start (&sim, "cu16", 1, 16, NULL), 0);
+    vault_board_t *b = vault_board_open (sim.link, 9600, VAULT_PROTO_CU16, NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (b);
+    vault_board_status_t st;
+    CU_ASSERT_EQUAL (vault_board_status (b, 1, &st), -1);
+    json_t *root = s_state (&sim);
+    CU_ASSERT (json_integer_value (json_object_get (root, "misframed")) >= 15);
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (root, "baud")), 19200);
+    json_decref (root);
+    vault_board_close (&b);
+    b = vault_board_open (sim.link, 19200, VAULT_PROTO_CU16, NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (b);
+    CU_ASSERT_EQUAL (vault_board_status (b, 1, &st), 0);
+    vault_board_close (&b);
+    s_sim_stop (&sim, true);
+}
+
 int
 test_lockboard_sim_suite (void)
 {
@@ -668,7 +872,13 @@ test_lockboard_sim_suite (void)
                       test_driver_cu16) ||
         !CU_add_test (suite, "auto person: deposit, pickup, ajar", test_driver_auto) ||
         !CU_add_test (suite, "simulator survives garbage and bad commands", test_sim_robust) ||
-        !CU_add_test (suite, "line hang-up and reopen", test_driver_hangup))
+        !CU_add_test (suite, "line hang-up and reopen", test_driver_hangup) ||
+        !CU_add_test (suite, "real timing: 8A opens answered a second later, wire time",
+                      test_real_timing) ||
+        !CU_add_test (suite, "mixed 8A boards: 24 and 12 locks", test_mixed_boards) ||
+        !CU_add_test (suite, "CU16: BUSY cleared after each unlock", test_cu16_busy_clear) ||
+        !CU_add_test (suite, "addresses outside each family's space are refused", test_addresses) ||
+        !CU_add_test (suite, "a line at the wrong baud rate is not understood", test_baud_mismatch))
         return -1;
     return 0;
 }

@@ -423,8 +423,9 @@ s_texts_more (proto_client_t *c, const char *token)
             json_pack ("{s:s, s:s, s:s}", "cabinet", "C1", "case_no", no, "slot", "M01"));
     text = s_text (c, no, "ready_for_pickup", token);
     //  Deposited Mon 9 March; 7 days to collect (cases.pickup_overdue_days).
-    CU_ASSERT_PTR_NOT_NULL (strstr (text, "已存入一楼自助取件柜 M01 格口，取件时间：每日 "
-                                          "7:00-22:00。请于2026年3月16日前凭取号单到柜前扫码取件"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (
+        text, "已存入一楼自助取件柜 M01 格口，取件时间：每日 "
+              "7:00-22:00。请于2026年3月16日前到柜前扫描取号单，或输入取件码（见下方链接）取件"));
     free (text);
     //  Material brought after an incomplete intake: the case is accepted, and told so.
     r = cit_do (c, "case.supplement",

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "proto_json.h"
+#include "proto_keys.h"
 #include "proto_msg.h"
 #include "proto_text.h"
 #include "proto_token.h"
@@ -81,21 +82,24 @@ vrig (void)
     return &s_rig;
 }
 
-//  Writes the cabinet config: short timings, the slots above, our badge.
+//  Writes the cabinet config: short timings, the rig's slots and boards, our badge.
 static int
 s_write_cabinet (vrig_t *r)
 {
     json_t *slots = json_array ();
-    for (size_t i = 0; i < VRIG_NSLOTS; i++)
-        json_array_append_new (slots, json_pack ("{s:s, s:s#, s:i, s:i}", "slot", vrig_cab[i].slot,
-                                                 "size", &vrig_cab[i].size, 1, "board",
-                                                 vrig_cab[i].board, "lock", vrig_cab[i].lock));
+    for (size_t i = 0; i < r->nslots; i++)
+        json_array_append_new (slots, json_pack ("{s:s, s:s#, s:i, s:i}", "slot", r->slots[i].slot,
+                                                 "size", &r->slots[i].size, 1, "board",
+                                                 r->slots[i].board, "lock", r->slots[i].lock));
+    int baud = r->opts.baud ? r->opts.baud : strcmp (r->proto, "cu16") == 0 ? 19200 : 9600;
     json_t *cab = json_pack (
         "{s:s, s:s, s:{s:s, s:i, s:s}, s:[s], s:f, s:f, s:i, s:{s:i, s:i, s:i}, s:i, s:i, s:o}",
-        "id", CABINET, "name", "测试柜 / test cabinet", "serial", "path", r->link, "baud", 9600,
+        "id", CABINET, "name", "测试柜 / test cabinet", "serial", "path", r->link, "baud", baud,
         "protocol", r->proto, "staff_badges", BADGE, "door_open_timeout_s", 0.3, "ajar_after_s",
         0.5, "staff_mode_s", 30, "lockout", "tries", 3, "window_s", 60, "lock_s", 60, "pin_tries",
-        3, "poll_ms", 50, "slots", slots);
+        3, "poll_ms", r->opts.poll_ms ? r->opts.poll_ms : 50, "slots", slots);
+    if (r->opts.boards)
+        json_object_set_new (cab, "boards", json_loads (r->opts.boards, 0, NULL));
     int rc = json_dump_file (cab, r->cab, JSON_INDENT (1));
     json_decref (cab);
     return rc;
@@ -213,6 +217,8 @@ vrig_vault_spawn (vrig_t *r, bool crash)
             setenv ("OW_VAULT_CRASH", "after_journal", 1);
         else
             unsetenv ("OW_VAULT_CRASH");
+        char key[800];
+        snprintf (key, sizeof key, "%s/vault.key", r->dir);
         char *argv[] = {(char *)test_bin ("onewindow-vault"),
                         "--config",
                         r->cab,
@@ -227,7 +233,13 @@ vrig_vault_spawn (vrig_t *r, bool crash)
                         "--frames",
                         r->frames,
                         "--json",
+                        r->opts.server_key ? "--key" : NULL,
+                        key,
+                        "--server-key",
+                        (char *)r->opts.server_key,
                         NULL};
+        if (r->opts.server_key && chdir (r->dir) != 0)
+            _exit (126);
         execv (argv[0], argv);
         _exit (127);
     }
@@ -257,10 +269,60 @@ vrig_vault_stop (vrig_t *r, int sig)
     return st;
 }
 
+//  CURVE (opts.server_key): keys for the broker, the vault and an admin in the rig's folder,
+//  the vault and the admin enrolled, the broker's public file also at opts.server_key, and
+//  every client of this process speaking as the admin. 0 / -1.
+static int
+s_keys (vrig_t *r)
+{
+    const char *names[3] = {"broker", "vault", "admin"};
+    proto_keypair_t keys[3];
+    char err[300];
+    for (int i = 0; i < 3; i++) {
+        char path[sizeof r->b.key];
+        snprintf (path, sizeof path, "%.500s/%s.key", r->dir, names[i]);
+        if (proto_keys_new (&keys[i]) != 0 ||
+            proto_keys_save (&keys[i], path, names[i], err, sizeof err) != 0)
+            return -1;
+        if (i == 0)
+            snprintf (r->b.key, sizeof r->b.key, "%s", path);
+        else {
+            char cmd[2400];
+            snprintf (cmd, sizeof cmd, "'%s' --data '%s/data' --enroll '%s:%s:%s' 2>/dev/null",
+                      test_bin ("onewindow-broker"), r->dir, i == 1 ? "vault" : "admin",
+                      i == 1 ? CABINET : "管理员", path);
+            int st;
+            free (test_run (cmd, &st));
+            if (st != 0)
+                return -1;
+        }
+    }
+    char pub[800], copy[800];
+    snprintf (pub, sizeof pub, "%s/broker.pub", r->dir);
+    snprintf (copy, sizeof copy, "%s/%s", r->dir, r->opts.server_key);
+    if (test_copy_file (pub, copy) != 0)
+        return -1;
+    proto_curve_default (keys[0].public_key, keys[2].public_key, keys[2].secret_key);
+    return 0;
+}
+
 int
 vrig_start (vrig_t *r, const char *proto, bool pin_hall, const char *const *sim_extra)
 {
+    vrig_opts_t o = {.proto = proto, .pin_hall = pin_hall, .sim_extra = sim_extra};
+    return vrig_start_opts (r, &o);
+}
+
+int
+vrig_start_opts (vrig_t *r, const vrig_opts_t *opts)
+{
+    const char *proto = opts->proto;
+    bool pin_hall = opts->pin_hall;
+    const char *const *sim_extra = opts->sim_extra;
     memset (r, 0, sizeof *r);
+    r->opts = *opts;
+    r->slots = opts->slots ? opts->slots : vrig_cab;
+    r->nslots = opts->slots ? opts->nslots : VRIG_NSLOTS;
     r->ctl = r->scan_fd = r->staff_fd = -1;
     s_current = r;
     r->lines = json_array ();
@@ -294,6 +356,8 @@ vrig_start (vrig_t *r, const char *proto, bool pin_hall, const char *const *sim_
     snprintf (b->config, sizeof b->config, "%s", r->hall);
     r->t0 = s_real_ms () / 1000 * 1000;
     snprintf (b->clock, sizeof b->clock, "sim:%lld", (long long)r->t0);
+    if (opts->server_key && s_keys (r) != 0)
+        return -1;
     if (test_broker_restart (b) != 0)
         return -1;
     r->c = test_client (b);
@@ -326,6 +390,8 @@ vrig_start (vrig_t *r, const char *proto, bool pin_hall, const char *const *sim_
         }
         vrig_pause ();
     }
+    if (opts->server_key)
+        return 0; //  a plain SUB socket cannot join a CURVE broker's events
     r->sub = test_sub_new (r->b.pub, r->c);
     if (!r->sub)
         return -1;
@@ -348,6 +414,8 @@ vrig_stop (vrig_t *r)
     proto_client_destroy (&r->c);
     if (r->b.pid > 0)
         test_broker_stop (&r->b, SIGTERM);
+    if (r->opts.server_key)
+        proto_curve_default (NULL, NULL, NULL);
     if (r->ctl >= 0)
         close (r->ctl);
     if (r->scan_fd >= 0)
@@ -426,13 +494,32 @@ vrig_act (vrig_t *r, const char *verb, int board, int lock)
     free (reply);
 }
 
-//  One door of the simulator's state (caller frees).
-static json_t *
-s_door (vrig_t *r, int board, int lock)
+json_t *
+vrig_sim_state (vrig_t *r)
 {
     char *text = vrig_ctl (r, "state");
     json_t *state = text ? json_loads (text, 0, NULL) : NULL;
     free (text);
+    return state;
+}
+
+void
+vrig_wait_log (vrig_t *r, const char *needle, int count)
+{
+    int64_t deadline = proto_mono_ms () + WAIT_MS;
+    int n;
+    while ((n = s_count_in_file (r->vlog, needle)) < count && proto_mono_ms () < deadline)
+        vrig_pause ();
+    CU_ASSERT (n >= count);
+    if (n < count)
+        fprintf (stderr, "\n  '%s' %d times in %s, wanted %d\n", needle, n, r->vlog, count);
+}
+
+//  One door of the simulator's state (caller frees).
+static json_t *
+s_door (vrig_t *r, int board, int lock)
+{
+    json_t *state = vrig_sim_state (r);
     CU_ASSERT_PTR_NOT_NULL_FATAL (state);
     json_t *found = NULL;
     size_t i;
@@ -464,10 +551,10 @@ vrig_door_open (vrig_t *r, int board, int lock)
 }
 
 static int
-s_index (const char *slot)
+s_index (const vrig_t *r, const char *slot)
 {
-    for (size_t i = 0; i < VRIG_NSLOTS; i++)
-        if (strcmp (vrig_cab[i].slot, slot) == 0)
+    for (size_t i = 0; i < r->nslots; i++)
+        if (strcmp (r->slots[i].slot, slot) == 0)
             return (int)i;
     return -1;
 }
@@ -781,10 +868,10 @@ vrig_deposit (vrig_t *r, const char *token, const char *no)
 json_t *
 vrig_take_and_close (vrig_t *r, const char *slot, const char *no)
 {
-    int k = s_index (slot);
+    int k = s_index (r, slot);
     CU_ASSERT_FATAL (k >= 0);
-    vrig_act (r, "take", vrig_cab[k].board, vrig_cab[k].lock);
-    vrig_act (r, "close", vrig_cab[k].board, vrig_cab[k].lock);
+    vrig_act (r, "take", r->slots[k].board, r->slots[k].lock);
+    vrig_act (r, "close", r->slots[k].board, r->slots[k].lock);
     json_t *l = vrig_wait (r, "collected", slot);
     CU_ASSERT_STRING_EQUAL (proto_str (l, "case_no"), no);
     return l;

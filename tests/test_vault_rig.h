@@ -9,7 +9,8 @@
 
     The cabinet (CU16; one test on 8A boards): two boards of 4 locks,
         S01 1/1  S02 1/2  M01 1/3  M02 1/4  L01 2/1  L02 2/2
-    so a result of size M goes to M01 first. One rig runs at a time: a suite's teardown
+    so a result of size M goes to M01 first; vrig_start_opts takes another cabinet (slots,
+    boards, baud rate, poll period). One rig runs at a time: a suite's teardown
     (vrig_teardown) stops it, also after a fatal assert. */
 #ifndef TEST_VAULT_RIG_H
 #define TEST_VAULT_RIG_H
@@ -41,6 +42,22 @@ typedef struct {
 #define VRIG_NSLOTS 6
 extern const vrig_slot_t vrig_cab[VRIG_NSLOTS];
 
+//  How a rig starts; zeros are the defaults of vrig_start.
+typedef struct {
+    const char *proto;            //  "cu16" or "8a"
+    bool pin_hall;                //  see vrig_start
+    const char *const *sim_extra; //  more simulator arguments (NULL ended), or NULL
+    const vrig_slot_t *slots;     //  the cabinet's slots; NULL: vrig_cab
+    size_t nslots;                //  how many
+    const char *boards;           //  the cabinet's "boards" list as JSON text, or NULL
+    int baud;                     //  the cabinet's baud rate; 0: the protocol's factory rate
+    int poll_ms;                  //  the cabinet's poll period; 0: 50
+    const char *server_key;       //  CURVE: the broker's public file is also written at this
+                                  //  path in the rig's folder and given to the vault, run from
+                                  //  that folder, as --server-key (with --key vault.key); the
+                                  //  rig's client is an enrolled admin; no event subscription
+} vrig_opts_t;
+
 //  The rig: a broker, a board simulator and a vault in one temp directory.
 typedef struct {
     char dir[512];
@@ -55,7 +72,10 @@ typedef struct {
     char link[700];
     char control[700];
     char sim_log[700];
-    int ctl; //  control connection
+    int ctl;                  //  control connection
+    vrig_opts_t opts;         //  how it was started
+    const vrig_slot_t *slots; //  the cabinet's slots
+    size_t nslots;
     //  vault
     pid_t vault_pid;
     char cab[700];
@@ -92,6 +112,12 @@ int vrig_vault_stop (vrig_t *r, int sig);
 //  biz_setup asking for the second factor, else biz_setup opts out of it (pickup_pin false);
 //  `sim_extra` more simulator arguments (NULL ended).
 int vrig_start (vrig_t *r, const char *proto, bool pin_hall, const char *const *sim_extra);
+//  vrig_start with another cabinet.
+int vrig_start_opts (vrig_t *r, const vrig_opts_t *opts);
+//  The simulator's `state` line as JSON (caller frees).
+json_t *vrig_sim_state (vrig_t *r);
+//  Waits until the vault's log has `needle` `count` times or more; asserts it came.
+void vrig_wait_log (vrig_t *r, const char *needle, int count);
 //  Stops what runs (vault, simulator, broker) and removes the directory (kept with
 //  $OW_KEEP_TMP). Safe on NULL and twice.
 void vrig_stop (vrig_t *r);

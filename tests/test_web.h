@@ -2,6 +2,7 @@
     test_web_it.c starts the hall (a broker on a simulated clock and the gateway), holds
     the HTTP helpers and the first tests over plain sockets, and registers every test;
     test_web_pages.c runs a busy day and checks the kiosk, board and dashboard on it;
+    test_web_citizen.c the citizen's page in each state, test_web_report.c the report;
     test_web_browser.c holds the tests that drive headless Chromium. */
 #ifndef TEST_WEB_H
 #define TEST_WEB_H
@@ -16,6 +17,7 @@
 #include "test_util.h"
 
 #define WEB_IT_TICKETS 16 //  tickets remembered with their tokens
+#define WEB_IT_CITIZEN 12 //  citizen's pages kept for the browser
 
 //  The suite's hall: one broker, one gateway, the tickets issued so far.
 typedef struct {
@@ -32,6 +34,11 @@ typedef struct {
     char served[16]; //  the ticket counter 1 serves (its case, its rating)
     char served_token[PROTO_TOKEN_LEN + 1];
     char case_no[64];
+    struct {
+        char name[24];         //  the state it shows ("waiting", "ready-care")
+        char path[128];        //  /t/TOKEN[?care=1]
+    } citizen[WEB_IT_CITIZEN]; //  test_web_citizen.c's pages, one per state
+    int ncitizen;
 } web_it_hall_t;
 
 extern web_it_hall_t web_it_hall;
@@ -46,6 +53,8 @@ typedef struct {
 //  METHOD path (HTTP/1.0) to the gateway, with an optional form body; 0 once the whole
 //  answer is in *r (free it with web_it_resp_free), -1 if none came.
 int web_it_http (const char *method, const char *path, const char *form, web_it_resp_t *r);
+//  Sends a whole raw request (headers and all) to the gateway; as web_it_http.
+int web_it_raw (const char *request, web_it_resp_t *r);
 //  GET path, as web_it_http.
 int web_it_get (const char *path, web_it_resp_t *r);
 //  Frees a response's head and body.
@@ -77,6 +86,14 @@ void test_web_pages_dashboard (void);
 void test_web_pages_finished_visit (char *token, size_t size);
 //  test_web_pages.c: the rating page's two steps over plain HTTP, and what they record.
 void test_web_pages_rating (void);
+//  test_web_citizen.c: /t/TOKEN in every state of a visit and its cases, 关怀模式 on /t/
+//  and /kiosk; the pages kept in web_it_hall.citizen.
+void test_web_citizen_states (void);
+//  test_web_report.c: /report, /report.csv and format=json agree with `onewindow report`.
+void test_web_report (void);
+//  test_web_browser.c: the citizen's pages of test_web_citizen.c on a phone (390x844) and
+//  the report printed (one A4 landscape page): facts and screenshots.
+void test_web_browser_citizen (void);
 //  test_web_browser.c: headless Chromium on the board and dashboard (DOM, screenshots).
 void test_web_browser (void);
 //  test_web_browser.c: open pages follow calls as they happen (DevTools over a pipe).

@@ -387,14 +387,11 @@ s_fact (s_cdp_t *c, const char *page, const char *expression)
     free (v);
 }
 
-//  Writes what the page shows now as a PNG (Page.captureScreenshot, base64) to `path`.
-//  0 / -1.
+//  Writes the base64 `data` of a DevTools result `r` (taken) decoded to `path`. 0 / -1.
 static int
-s_cdp_screenshot (s_cdp_t *c, const char *path)
+s_cdp_save (json_t *r, const char *path)
 {
     static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    json_t *r =
-        s_cdp_call (c, "Page.captureScreenshot", json_pack ("{s:s}", "format", "png"), true, 30000);
     const char *b64 = web_it_str (r, "data");
     size_t len = strlen (b64), n = 0;
     unsigned char *png = malloc (len / 4 * 3 + 3);
@@ -418,6 +415,49 @@ s_cdp_screenshot (s_cdp_t *c, const char *path)
     free (png);
     json_decref (r);
     return rc;
+}
+
+//  Writes what the page shows now as a PNG (Page.captureScreenshot) to `path`. 0 / -1.
+static int
+s_cdp_screenshot (s_cdp_t *c, const char *path)
+{
+    return s_cdp_save (
+        s_cdp_call (c, "Page.captureScreenshot", json_pack ("{s:s}", "format", "png"), true, 30000),
+        path);
+}
+
+//  Starts Chromium over the DevTools pipe with a profile of its own (`what`) and a page,
+//  SIGPIPE ignored meanwhile (a browser that dies must fail the test, not kill the runner;
+//  *old gets the action to put back), and the screenshots' directory into `dir`. 0, or -1
+//  with the test failed and everything put back.
+static int
+s_cdp_begin (s_cdp_t *c, const char *what, char *dir, size_t size, struct sigaction *old)
+{
+    char profile[700];
+    snprintf (profile, sizeof profile, "%s/chromium-%s", web_it_hall.broker.dir, what);
+    snprintf (dir, size, "%s/screens", s_artefacts () ? s_artefacts () : ".");
+    if (mkdir (dir, 0755) != 0 && errno != EEXIST) {
+        CU_FAIL ("cannot make the screenshots' directory");
+        return -1;
+    }
+    struct sigaction ignore = {.sa_handler = SIG_IGN};
+    sigaction (SIGPIPE, &ignore, old);
+    if (s_cdp_start (c, profile) != 0 || s_cdp_page (c) != 0) {
+        CU_FAIL ("cannot start chromium over --remote-debugging-pipe");
+        s_cdp_stop (c);
+        sigaction (SIGPIPE, old, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+//  Closes the browser and puts SIGPIPE's action back.
+static void
+s_cdp_end (s_cdp_t *c, const struct sigaction *old)
+{
+    json_decref (s_cdp_call (c, "Browser.close", NULL, false, 5000));
+    s_cdp_stop (c);
+    sigaction (SIGPIPE, old, NULL);
 }
 
 //  No scrolling either way: the page fits the window.
@@ -472,19 +512,11 @@ test_web_browser_layout (void)
         {"kiosk-1080x1920", "/kiosk", 1080, 1920, {FITS}},
         {"kiosk-390x844", "/kiosk", 390, 844, {NARROW}},
     };
-    char profile[700], dir[1100];
-    snprintf (profile, sizeof profile, "%s/chromium-layout", web_it_hall.broker.dir);
-    snprintf (dir, sizeof dir, "%s/screens", s_artefacts () ? s_artefacts () : ".");
-    CU_ASSERT_FATAL (mkdir (dir, 0755) == 0 || errno == EEXIST);
-    struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
-    sigaction (SIGPIPE, &ignore, &old);
+    char dir[1100];
+    struct sigaction old;
     s_cdp_t c;
-    if (s_cdp_start (&c, profile) != 0 || s_cdp_page (&c) != 0) {
-        CU_FAIL ("cannot start chromium over --remote-debugging-pipe");
-        s_cdp_stop (&c);
-        sigaction (SIGPIPE, &old, NULL);
+    if (s_cdp_begin (&c, "layout", dir, sizeof dir, &old) != 0)
         return;
-    }
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
         CU_ASSERT_FATAL (s_cdp_open (&c, pages[i].path, pages[i].w, pages[i].h) == 0);
         for (size_t k = 0; k < 3 && pages[i].facts[k]; k++)
@@ -527,9 +559,7 @@ test_web_browser_layout (void)
     s_call_next (number, sizeof number);
     snprintf (said, sizeof said, "请 %s 号到 1 号窗口办理", number);
     CU_ASSERT (s_cdp_wait (&c, "document.body.getAttribute('data-said') || ''", said, 20000));
-    json_decref (s_cdp_call (&c, "Browser.close", NULL, false, 5000));
-    s_cdp_stop (&c);
-    sigaction (SIGPIPE, &old, NULL);
+    s_cdp_end (&c, &old);
 }
 
 //  The rating page on a phone as plain forms (the page's scripts off): step 1 shows the five
@@ -539,21 +569,13 @@ test_web_browser_layout (void)
 void
 test_web_browser_rating (void)
 {
-    char token[PROTO_TOKEN_LEN + 1], path[128], profile[700], dir[1100], shot[1300];
+    char token[PROTO_TOKEN_LEN + 1], path[128], dir[1100], shot[1300];
     test_web_pages_finished_visit (token, sizeof token);
     snprintf (path, sizeof path, "/rate/%s", token);
-    snprintf (profile, sizeof profile, "%s/chromium-rating", web_it_hall.broker.dir);
-    snprintf (dir, sizeof dir, "%s/screens", s_artefacts () ? s_artefacts () : ".");
-    CU_ASSERT_FATAL (mkdir (dir, 0755) == 0 || errno == EEXIST);
-    struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
-    sigaction (SIGPIPE, &ignore, &old);
+    struct sigaction old;
     s_cdp_t c;
-    if (s_cdp_start (&c, profile) != 0 || s_cdp_page (&c) != 0) {
-        CU_FAIL ("cannot start chromium over --remote-debugging-pipe");
-        s_cdp_stop (&c);
-        sigaction (SIGPIPE, &old, NULL);
+    if (s_cdp_begin (&c, "rating", dir, sizeof dir, &old) != 0)
         return;
-    }
     json_decref (s_cdp_call (&c, "Emulation.setScriptExecutionDisabled",
                              json_pack ("{s:b}", "value", 1), true, 10000));
     CU_ASSERT_FATAL (s_cdp_open (&c, path, 390, 844) == 0);
@@ -578,7 +600,72 @@ test_web_browser_rating (void)
     CU_ASSERT (
         s_cdp_wait (&c, "document.getElementById('follow-up') ? 'thanks' : ''", "thanks", 20000));
     CU_ASSERT (web_it_wait_for ("/api/ratings?state=open", "【等候时间长】排队一个多小时", 10000));
-    json_decref (s_cdp_call (&c, "Browser.close", NULL, false, 5000));
-    s_cdp_stop (&c);
-    sigaction (SIGPIPE, &old, NULL);
+    s_cdp_end (&c, &old);
+}
+
+//  The citizen's pages of test_web_citizen.c on a phone, one per state: nothing wider than
+//  the screen; a result in the cabinet shows its pickup code and QR code in the first
+//  screen; 关怀模式 has type of 24 px and more. Then the kiosk in 关怀模式 (the cookie the
+//  last page set keeps it), and the report printed: one A4 landscape page, photographed
+//  as printed. Screenshots in build/test/artefacts/screens/ (docs/screens/ has these).
+void
+test_web_browser_citizen (void)
+{
+    char dir[1100], shot[1300];
+    CU_ASSERT_FATAL (web_it_hall.ncitizen >= 8);
+    struct sigaction old;
+    s_cdp_t c;
+    if (s_cdp_begin (&c, "citizen", dir, sizeof dir, &old) != 0)
+        return;
+    for (int i = 0; i < web_it_hall.ncitizen; i++) {
+        const char *name = web_it_hall.citizen[i].name;
+        CU_ASSERT_FATAL (s_cdp_open (&c, web_it_hall.citizen[i].path, 390, 844) == 0);
+        s_fact (&c, name, NARROW);
+        if (strncmp (name, "ready", 5) == 0) {
+            s_fact (&c, name, ON_SCREEN ("#pickup-code"));
+            s_fact (&c, name, ON_SCREEN ("#pickup svg.qr"));
+        }
+        if (strstr (name, "care"))
+            s_fact (&c, name,
+                    "parseFloat(getComputedStyle(document.body).fontSize) >= 24 ? 'yes' : "
+                    "getComputedStyle(document.body).fontSize");
+        snprintf (shot, sizeof shot, "%s/status-%s-390x844.png", dir, name);
+        CU_ASSERT (s_cdp_screenshot (&c, shot) == 0);
+    }
+    CU_ASSERT_FATAL (s_cdp_open (&c, "/kiosk", 1080, 1920) == 0);
+    s_fact (&c, "kiosk, care",
+            "document.body.className === 'kiosk care' && "
+            "parseFloat(getComputedStyle(document.body).fontSize) >= 24 ? 'yes' : "
+            "document.body.className");
+    s_fact (&c, "kiosk, care", FITS);
+    snprintf (shot, sizeof shot, "%s/kiosk-care-1080x1920.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, shot) == 0);
+    //  The report as printed: its PDF (A4 landscape as the page asks) is one page.
+    CU_ASSERT_FATAL (s_cdp_open (&c, "/report?day=2026-11-30", 1123, 794) == 0);
+    char pdf[1300];
+    snprintf (pdf, sizeof pdf, "%s/report.pdf", dir);
+    CU_ASSERT (s_cdp_save (s_cdp_call (&c, "Page.printToPDF",
+                                       json_pack ("{s:b, s:b}", "preferCSSPageSize", 1,
+                                                  "printBackground", 1),
+                                       true, 60000),
+                           pdf) == 0);
+    char cmd[1500];
+    snprintf (cmd, sizeof cmd, "grep -a -o -e '/Count [0-9]*' -e '/MediaBox \\[0 0 [0-9]*' '%s'",
+              pdf);
+    int st;
+    //  The page tree's count and each page's width in points (A4 landscape: 841.92), in
+    //  whichever order the file has them: one of each.
+    char *pages = test_run (cmd, &st);
+    bool one = pages && strstr (pages, "/Count 1\n") && strstr (pages, "/MediaBox [0 0 841\n") &&
+               strlen (pages) == strlen ("/Count 1\n/MediaBox [0 0 841\n");
+    CU_ASSERT (one);
+    if (!one)
+        fprintf (stderr, "\n    the report's PDF: %s\n", pages ? pages : "(unreadable)");
+    free (pages);
+    json_decref (s_cdp_call (&c, "Emulation.setEmulatedMedia",
+                             json_pack ("{s:s}", "media", "print"), true, 10000));
+    s_fact (&c, "report, printed", FITS);
+    snprintf (shot, sizeof shot, "%s/report-a4-1123x794.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, shot) == 0);
+    s_cdp_end (&c, &old);
 }

@@ -154,6 +154,12 @@ s_raw (const char *request, size_t len, web_it_resp_t *r)
 }
 
 int
+web_it_raw (const char *request, web_it_resp_t *r)
+{
+    return s_raw (request, strlen (request), r);
+}
+
+int
 web_it_http (const char *method, const char *path, const char *form, web_it_resp_t *r)
 {
     char *req = NULL;
@@ -951,6 +957,10 @@ test_web_it_suite (void)
     CU_add_test (s, "/rate/TOKEN: a level first, then a reason and a comment",
                  test_web_pages_rating);
     CU_add_test (s, "headless Chromium: the rating page on a phone", test_web_browser_rating);
+    CU_add_test (s, "/t/TOKEN in each state; 关怀模式 on /t/ and /kiosk", test_web_citizen_states);
+    CU_add_test (s, "/report, /report.csv: the figures of onewindow report", test_web_report);
+    CU_add_test (s, "headless Chromium: /t/ in each state on a phone; /report on A4",
+                 test_web_browser_citizen);
     CU_add_test (s, "a broker restart under a connected stream", test_restart_under_stream);
     CU_add_test (s, "SIGTERM: a clean exit, no sanitizer reports", test_clean_exit);
     return 0;

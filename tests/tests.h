@@ -8,49 +8,58 @@
 
 #include <CUnit/CUnit.h>
 
-#define TEST_SUITES(X)  \
-    X (proto)           \
-    X (wire)            \
-    X (text)            \
-    X (token)           \
-    X (qr)              \
-    X (slip)            \
-    X (config)          \
-    X (idcheck)         \
-    X (calendar)        \
-    X (holidays)        \
-    X (fuzz_regress)    \
-    X (store)           \
-    X (numbering)       \
-    X (policy)          \
-    X (estimate)        \
-    X (broker_it)       \
-    X (case_it)         \
-    X (rating_it)       \
-    X (notify_it)       \
-    X (calendar_it)     \
-    X (crash_it)        \
-    X (badinput_it)     \
-    X (auth_it)         \
-    X (crash_campaign)  \
-    X (cli_it)          \
-    X (lockboard)       \
-    X (lockboard_sim)   \
-    X (vault_it)        \
-    X (vault_faults_it) \
-    X (vault_camera_it) \
-    X (display_it)      \
-    X (monitor_it)      \
-    X (report_it)       \
-    X (appt_it)         \
-    X (policy_rules)    \
-    X (privacy_it)      \
-    X (idtype_it)       \
-    X (mirror_it)       \
-    X (web_it)          \
-    X (sim_it)          \
-    X (spec)            \
-    X (readme_it)
+#define TEST_SUITES(X)     \
+    X (proto)              \
+    X (wire)               \
+    X (text)               \
+    X (token)              \
+    X (qr)                 \
+    X (slip)               \
+    X (config)             \
+    X (idcheck)            \
+    X (calendar)           \
+    X (holidays)           \
+    X (fuzz_regress)       \
+    X (store)              \
+    X (numbering)          \
+    X (policy)             \
+    X (estimate)           \
+    X (broker_it)          \
+    X (case_it)            \
+    X (rating_it)          \
+    X (notify_it)          \
+    X (calendar_it)        \
+    X (crash_it)           \
+    X (badinput_it)        \
+    X (auth_it)            \
+    X (store_integrity_it) \
+    X (limits_it)          \
+    X (crash_campaign)     \
+    X (cli_it)             \
+    X (lockboard)          \
+    X (lockboard_sim)      \
+    X (vault_store)        \
+    X (vault_config)       \
+    X (vault_it)           \
+    X (vault_faults_it)    \
+    X (pickup_it)          \
+    X (vault_crash_it)     \
+    X (vault_boards_it)    \
+    X (vault_keys_it)      \
+    X (vault_camera_it)    \
+    X (display_it)         \
+    X (monitor_it)         \
+    X (report_it)          \
+    X (appt_it)            \
+    X (policy_rules)       \
+    X (privacy_it)         \
+    X (idtype_it)          \
+    X (mirror_it)          \
+    X (web_it)             \
+    X (sim_it)             \
+    X (spec)               \
+    X (readme_it)          \
+    X (deploy_it)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)

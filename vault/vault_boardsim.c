@@ -1,14 +1,17 @@
 /*  vault_boardsim.c — onewindow-boardsim: simulated lock boards on a pseudo-terminal.
 
-    onewindow-boardsim --link PATH [--protocol 8a|cu16] [--boards N] [--locks N]
+    onewindow-boardsim --link PATH [--protocol 8a|cu16] [--boards N] [--locks N[,N...]]
                        [--control PATH] [--auto MS] [--fault KIND:B:L]... [--baud B]
-                       [--seed N] [--verbose]
+                       [--open-ms MS] [--ack state|echo] [--seed N] [--verbose]
 
     Opens a pseudo-terminal, makes PATH a symlink to its slave side (the "serial port" the
-    vault opens), and answers frames as the boards would (vault_sim.h). A person is driven
-    through the control socket, one command per line, one reply line each. PATH appears
-    last, when the line and the control socket are ready; it and the socket are removed on
-    exit (quit, SIGINT, SIGTERM). See docs/LOCKBOARDS.md. */
+    vault opens), and answers frames as the boards would (vault_sim.h), with their timing:
+    the wire time of every byte at the boards' baud rate and the delay of an unlock's reply.
+    Bytes sent while the line is set to another baud rate than the boards' are not
+    understood (a real board sees framing errors). A person is driven through the control
+    socket, one command per line, one reply line each. PATH appears last, when the line and
+    the control socket are ready; it and the socket are removed on exit (quit, SIGINT,
+    SIGTERM). See docs/LOCKBOARDS.md. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -50,6 +53,9 @@ typedef struct {
 
 typedef struct {
     int master;       //  our side of the pseudo-terminal
+    int slave;        //  its other side, kept open: its termios say the baud rate set
+    speed_t speed;    //  the boards' baud rate
+    bool mismatch;    //  the line is set to another rate (logged once per change)
     uint64_t dropped; //  reply bytes the line could not take
 } s_line_t;
 
@@ -87,11 +93,14 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out, "usage: onewindow-boardsim --link PATH [--protocol 8a|cu16] [--boards N] "
-                  "[--locks N]\n"
+                  "[--locks N[,N...]]\n"
                   "       [--control PATH] [--auto MS] [--fault KIND:B:L]... [--baud B] "
-                  "[--seed N] [--verbose]\n"
+                  "[--open-ms MS]\n"
+                  "       [--ack state|echo] [--seed N] [--verbose]\n"
                   "faults: jam ajar silent corrupt corrupt-once garbage uncommanded (L 0 = whole "
-                  "board)\n");
+                  "board)\n"
+                  "defaults: 8a 9600 baud, opens answered after 1000 ms (80 BB LL SS); cu16 "
+                  "19200 baud, at once\n");
 }
 
 static speed_t
@@ -251,19 +260,46 @@ s_client_read (s_client_t *c, vault_sim_t *sim, bool *quit)
 typedef struct {
     const char *link, *control;
     vault_proto_t proto;
-    int boards, locks, auto_ms, baud;
+    int boards, auto_ms, baud, open_ms;
+    int locks[VAULT_8A_BOARDS + 1]; //  [0]: most locks on a board; [b]: board b's (0 = [0])
+    const char *locks_arg;          //  --locks as given
+    bool ack_echo;
     uint32_t seed;
     bool verbose;
     const char *faults[64];
     int nfaults;
 } s_opts_t;
 
+//  --locks N or N,N,...: every board's locks, or each board's in turn (the last count goes
+//  on for the boards after it). 0 / -1.
+static int
+s_parse_locks (s_opts_t *o)
+{
+    int max = 0, last = 0, board = 0;
+    const char *p = o->locks_arg;
+    while (*p) {
+        char *end;
+        long v = strtol (p, &end, 10);
+        if (end == p || v < 1 || v > 255 || (*end && *end != ',') || board == VAULT_8A_BOARDS)
+            return -1;
+        o->locks[++board] = last = (int)v;
+        max = last > max ? last : max;
+        p = *end ? end + 1 : end;
+    }
+    if (board == 0)
+        return -1;
+    for (int b = board + 1; b <= VAULT_8A_BOARDS; b++)
+        o->locks[b] = last;
+    o->locks[0] = max;
+    return 0;
+}
+
 //  Parses the command line into o. *run false: exit with the status returned (0 after
 //  --help, 2 after a usage error, its message printed).
 static int
 s_parse (int argc, char **argv, s_opts_t *o, bool *run)
 {
-    *o = (s_opts_t){.proto = VAULT_PROTO_8A, .boards = 1, .locks = -1, .baud = 9600, .seed = 1};
+    *o = (s_opts_t){.proto = VAULT_PROTO_8A, .boards = 1, .baud = -1, .open_ms = -1, .seed = 1};
     *run = false;
     static const struct option options[] = {
         {"link", required_argument, NULL, 'l'},    {"protocol", required_argument, NULL, 'p'},
@@ -271,12 +307,14 @@ s_parse (int argc, char **argv, s_opts_t *o, bool *run)
         {"control", required_argument, NULL, 'c'}, {"auto", required_argument, NULL, 'a'},
         {"fault", required_argument, NULL, 'f'},   {"baud", required_argument, NULL, 'B'},
         {"seed", required_argument, NULL, 's'},    {"verbose", no_argument, NULL, 'v'},
+        {"open-ms", required_argument, NULL, 'o'}, {"ack", required_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long (argc, argv, "", options, NULL)) != -1) {
         char *end = NULL;
         long v = 0;
-        if (optarg && opt != 'l' && opt != 'p' && opt != 'c' && opt != 'f') {
+        if (optarg && opt != 'l' && opt != 'p' && opt != 'c' && opt != 'f' && opt != 'n' &&
+            opt != 'k') {
             v = strtol (optarg, &end, 10);
             if (*end || v < 0 || v > INT_MAX) {
                 fprintf (stderr, "boardsim: bad number '%s'\n", optarg);
@@ -287,7 +325,15 @@ s_parse (int argc, char **argv, s_opts_t *o, bool *run)
         case 'l': o->link = optarg; break;
         case 'c': o->control = optarg; break;
         case 'b': o->boards = (int)v; break;
-        case 'n': o->locks = (int)v; break;
+        case 'n': o->locks_arg = optarg; break;
+        case 'o': o->open_ms = (int)v; break;
+        case 'k':
+            if (strcmp (optarg, "echo") != 0 && strcmp (optarg, "state") != 0) {
+                fprintf (stderr, "boardsim: --ack is state (80 BB LL SS) or echo (8A BB LL 11)\n");
+                return 2;
+            }
+            o->ack_echo = strcmp (optarg, "echo") == 0;
+            break;
         case 'a': o->auto_ms = (int)v; break;
         case 'B': o->baud = (int)v; break;
         case 's': o->seed = (uint32_t)v; break;
@@ -317,8 +363,16 @@ s_parse (int argc, char **argv, s_opts_t *o, bool *run)
         s_usage (stderr);
         return 2;
     }
-    if (o->locks < 0)
-        o->locks = o->proto == VAULT_PROTO_8A ? 24 : VAULT_CU16_LOCKS;
+    if (!o->locks_arg)
+        o->locks_arg = o->proto == VAULT_PROTO_8A ? "24" : "16";
+    if (s_parse_locks (o) != 0) {
+        fprintf (stderr, "boardsim: bad --locks '%s' (N or N,N,...)\n", o->locks_arg);
+        return 2;
+    }
+    if (o->baud < 0)
+        o->baud = o->proto == VAULT_PROTO_8A ? 9600 : 19200;
+    if (o->open_ms < 0)
+        o->open_ms = o->proto == VAULT_PROTO_8A ? 1000 : 0;
     *run = true;
     return 0;
 }
@@ -329,15 +383,20 @@ static vault_sim_t *
 s_sim_new (const s_opts_t *o, s_line_t *line)
 {
     vault_sim_t *sim =
-        vault_sim_new (o->proto, o->boards, o->locks, o->auto_ms, o->seed, s_line_write, line);
+        vault_sim_new (o->proto, o->boards, o->locks[0], o->auto_ms, o->seed, s_line_write, line);
+    for (int b = 1; sim && b <= o->boards; b++)
+        if (vault_sim_set_board_locks (sim, b, o->locks[b]) != 0)
+            vault_sim_destroy (&sim);
     if (!sim) {
         fprintf (stderr,
-                 "boardsim: bad size: %d boards of %d locks (8a: 1..255 x 1..32, cu16: "
-                 "1..16 x 1..16)\n",
-                 o->boards, o->locks);
+                 "boardsim: bad size: %d boards of %s locks (8a: 1..64 x 1..32, cu16: "
+                 "1..15 x 1..16)\n",
+                 o->boards, o->locks_arg);
         return NULL;
     }
     vault_sim_set_verbose (sim, o->verbose);
+    vault_sim_set_timing (sim, o->baud, o->open_ms);
+    vault_sim_set_ack_echo (sim, o->ack_echo);
     for (int i = 0; i < o->nfaults; i++) {
         char err[128];
         if (vault_sim_fault_spec (sim, o->faults[i], s_now_ms (), err, sizeof err) != 0) {
@@ -397,6 +456,24 @@ s_open_line (s_line_t *line, int *slave, char *slave_name, speed_t speed)
     return 0;
 }
 
+//  True if the line is set to the boards' baud rate. The driver sets it on its side of the
+//  pseudo-terminal (tcsetattr), which is the terminal our slave descriptor reads too.
+static bool
+s_line_speed_ok (s_line_t *line)
+{
+    struct termios tio;
+    if (tcgetattr (line->slave, &tio) != 0)
+        return true;
+    bool ok = cfgetospeed (&tio) == line->speed;
+    if (!ok && !line->mismatch)
+        log_warn ("line: set to another baud rate than the boards'; they see framing errors "
+                  "and answer nothing");
+    else if (ok && line->mismatch)
+        log_info ("line: at the boards' baud rate again");
+    line->mismatch = !ok;
+    return ok;
+}
+
 //  A new control client, in a free slot of clients (or turned away).
 static void
 s_accept (int listener, s_client_t *clients)
@@ -448,8 +525,10 @@ s_serve (vault_sim_t *sim, s_line_t *line, int listener, s_client_t *clients,
         if (pfd[0].revents & POLLIN) {
             uint8_t buf[4096];
             ssize_t got = read (line->master, buf, sizeof buf);
-            if (got > 0)
+            if (got > 0 && s_line_speed_ok (line))
                 vault_sim_input (sim, buf, (size_t)got, s_now_ms ());
+            else if (got > 0)
+                vault_sim_misframed (sim, (size_t)got);
         }
         if (pfd[1].revents & POLLIN)
             s_accept (listener, clients);
@@ -494,13 +573,15 @@ main (int argc, char **argv)
     s_signals (&waitmask);
     if (s_open_line (&line, &slave, slave_name, speed) != 0)
         goto done;
+    line.slave = slave;
+    line.speed = speed;
     if (o.control && (listener = s_listen (o.control)) < 0)
         goto done;
     if (s_make_link (o.link, slave_name) != 0)
         goto done;
     linked = true;
-    log_info ("%s -> %s: %d %s board%s of %d locks%s%s, %d baud", o.link, slave_name, o.boards,
-              o.proto == VAULT_PROTO_8A ? "8A" : "CU16", o.boards == 1 ? "" : "s", o.locks,
+    log_info ("%s -> %s: %d %s board%s of %s locks%s%s, %d baud", o.link, slave_name, o.boards,
+              o.proto == VAULT_PROTO_8A ? "8A" : "CU16", o.boards == 1 ? "" : "s", o.locks_arg,
               o.control ? ", control " : "", o.control ? o.control : "", o.baud);
     if (s_serve (sim, &line, listener, clients, &waitmask, &quit) != 0)
         goto done;

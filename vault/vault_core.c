@@ -112,10 +112,7 @@ void
 vault_core_tick (vault_core_t *self)
 {
     int64_t now = vault_now_ms ();
-    if (now >= self->next_poll) {
-        vault_core_read_boards (self);
-        self->next_poll = now + self->cfg->poll_ms;
-    }
+    vault_core_board_events (self);
     vault_core_timers (self);
     if (self->report_dirty) {
         vault_core_outbox (self, "vault.report",
@@ -133,8 +130,8 @@ vault_core_tick (vault_core_t *self)
 int
 vault_core_wait_ms (const vault_core_t *self)
 {
-    int64_t wait = self->next_poll - vault_now_ms ();
-    return wait < 0 ? 0 : wait > 1000 ? 1000 : (int)wait;
+    (void)self;
+    return TICK_MS;
 }
 
 vault_core_t *
@@ -146,7 +143,6 @@ vault_core_new (const vault_config_t *config, vault_store_t *store, vault_board_
         return NULL;
     self->cfg = config;
     self->store = store;
-    self->board = board;
     self->broker = broker;
     self->out = out;
     self->json = json;
@@ -159,7 +155,24 @@ vault_core_new (const vault_config_t *config, vault_store_t *store, vault_board_
         self->slots[i].cfg = &config->slots[i];
         vault_core_load (self, &self->slots[i]);
     }
-    vault_core_reconcile (self);
+    //  Start-up: every door is read before anything else, in this thread; then the board
+    //  thread takes the line over.
+    self->bus = vault_bus_new (board, config);
+    if (!self->bus) {
+        vault_core_destroy (&self);
+        return NULL;
+    }
+    bool in_flight = false;
+    for (int i = 0; i < config->nslots; i++) {
+        const vault_slot_t *s = &self->slots[i];
+        in_flight |= s->op != OP_NONE && s->pulses > 0 && !s->seen_open;
+    }
+    vault_bus_first_round (self->bus, in_flight);
+    vault_core_board_events (self);
+    vault_core_journal (self, "started", NULL, NULL);
+    self->report_dirty = true;
+    if (vault_bus_start (self->bus) != 0)
+        vault_core_destroy (&self);
     return self;
 }
 
@@ -167,6 +180,7 @@ void
 vault_core_destroy (vault_core_t **self_p)
 {
     if (self_p && *self_p) {
+        vault_bus_destroy (&(*self_p)->bus);
         free (*self_p);
         *self_p = NULL;
     }

@@ -13,9 +13,16 @@
     plus `disabled` (an uncommanded opening, until an administrator enables it) and alarms
     on a slot: ajar (open too long), jammed (an unlocked door never opened), board_offline.
 
-    Every door command is journaled (and synced) before its frame is sent; after a crash
-    no door is pulsed again automatically: the start-up reconciliation reads every door
-    and sensor, settles what the sensors prove, and raises an incident for the rest.
+    Every door command is journaled (and synced) before its frame is sent, every pulse
+    saved before the board thread sends it; after a crash no door is pulsed again
+    automatically: the start-up reconciliation reads every door and sensor and settles what
+    they prove — a pickup whose slot is empty behind a closed door was collected, a deposit
+    whose slot holds an item was deposited — cancels what they prove did not happen (the
+    documents still there, the door never seen open), and raises an incident when they
+    cannot tell (8A boards have no item sensor). While an operation waits, an empty slot
+    behind a closed door is proof the documents were taken, even if the door's opening was
+    never seen. Documents that vanish otherwise (through a forced door) are a missing-item
+    incident, never booked as recovered by the inspection that finds the slot empty.
 
     Codes: the QR token of the ticket (the slip), or a proxy code (代领), from the citizens'
     scanner or camera; for staff, from the staff reader only, a badge and then a case's code
@@ -49,7 +56,9 @@ typedef enum {
 
 //  A controller for `config`, with its store and board driver (all borrowed) and a broker
 //  client (borrowed; NULL runs it offline). Messages for the cabinet's screen go to `out`,
-//  as text or, with `json`, one JSON object per line. Reconciles with the doors at once.
+//  as text or, with `json`, one JSON object per line. Reads every door and reconciles with
+//  them at once, then starts the board thread (vault_bus.h), which alone uses `board` until
+//  vault_core_destroy. NULL if the thread cannot start.
 vault_core_t *vault_core_new (const vault_config_t *config, vault_store_t *store,
                               vault_board_t *board, proto_client_t *broker, FILE *out, bool json);
 void vault_core_destroy (vault_core_t **self_p);
@@ -60,9 +69,11 @@ void vault_core_input (vault_core_t *self, vault_source_t source, const char *li
 //  Codes the camera saw (vault_camera_take). A code acted on is not acted on again while it
 //  stays in view; of several, a pickup code is taken and codes of other kinds are ignored.
 void vault_core_codes (vault_core_t *self, const proto_qr_codes_t *codes);
-//  Reads the doors and runs timers, the outbox and the broker sync. Call every poll period.
+//  Takes the doors' news from the board thread and runs timers, the outbox and the broker
+//  sync. Call it at least every vault_core_wait_ms.
 void vault_core_tick (vault_core_t *self);
-//  Milliseconds until vault_core_tick should run again.
+//  Milliseconds until vault_core_tick should run again (the board thread keeps reading the
+//  doors meanwhile, whatever this thread is doing).
 int vault_core_wait_ms (const vault_core_t *self);
 //  Current time in Unix ms (real clock).
 int64_t vault_now_ms (void);

@@ -11,12 +11,12 @@
 void
 vault_core_pulse (vault_core_t *self, vault_slot_t *s)
 {
-    int rc = vault_board_unlock (self->board, s->cfg->board, s->cfg->lock);
+    //  Saved first: from here on the door may open, and a restart must know it may have.
     s->pulses++;
     s->op_time = vault_now_ms ();
+    s->unlocking = true;
     vault_core_save (self, s);
-    if (rc != 0)
-        log_warn ("slot %s: %s", s->cfg->id, vault_board_error (self->board));
+    vault_bus_unlock (self->bus, s->cfg->board, s->cfg->lock);
 }
 
 void
@@ -54,6 +54,7 @@ vault_core_cancel (vault_core_t *self, vault_slot_t *s)
         s->state = s->prev;
     s->op = OP_NONE;
     s->pulses = 0;
+    s->unlocking = false;
     s->seen_open = false;
     s->proxy = false;
     vault_core_save (self, s);
@@ -112,6 +113,58 @@ s_on_open (vault_core_t *self, vault_slot_t *s)
     }
 }
 
+//  Staff closed a door they opened (a recovery, or an inspection by remote open): whatever
+//  the sensors show is settled. An empty slot whose documents went missing earlier is not
+//  booked as recovered: staff did not take them out.
+static void
+s_close_inspection (vault_core_t *self, vault_slot_t *s, bool occupied, bool has_sensor)
+{
+    if (s->prev == ST_DISABLED)
+        s->alarms &= ~A_UNCOMMANDED; //  inspected
+    s->alarms &= ~A_INCIDENT;
+    if (has_sensor && occupied) {
+        s->state = s->case_no[0] && s->prev == ST_OVERDUE ? ST_OVERDUE : ST_OCCUPIED;
+        s->missing = false;
+        return;
+    }
+    if (s->case_no[0] && s->missing) {
+        vault_core_journal (self, "missing_confirmed", s, "inspected: the slot is empty");
+        vault_core_say (self, "missing", s, s->case_no,
+                        "材料缺失，请按事故处理 / the documents are missing: handle it as an "
+                        "incident");
+        vault_store_del (self->store, VAULT_DB_PICKUPS, s->case_no);
+    } else if (s->case_no[0]) {
+        vault_core_outbox (self, "vault.recovered",
+                           json_pack ("{s:s, s:s}", "case_no", s->case_no, "slot", s->cfg->id));
+        vault_store_del (self->store, VAULT_DB_PICKUPS, s->case_no);
+        vault_core_say (self, "recovered", s, s->case_no,
+                        "已取出，转回窗口 / taken out; back to the counter");
+    }
+    s->state = ST_FREE;
+    s->case_no[0] = 0;
+    s->missing = false;
+}
+
+//  The documents of the slot's case are gone without a pickup: a missing-item incident.
+static void
+s_missing (vault_core_t *self, vault_slot_t *s, const char *detail)
+{
+    s->missing = true;
+    vault_core_alarm (self, s, A_INCIDENT, detail);
+}
+
+//  A door nobody asked for closed again: if it was forced open on a slot holding a case and
+//  the slot is empty now, the documents went out through it.
+static void
+s_close_uncommanded (vault_core_t *self, vault_slot_t *s, bool occupied, bool has_sensor)
+{
+    bool held = s->state == ST_DISABLED && (s->prev == ST_OCCUPIED || s->prev == ST_OVERDUE);
+    if (has_sensor && !occupied && s->case_no[0] && held && !s->missing)
+        s_missing (self, s,
+                   "强行开门后材料缺失 / documents missing: taken through a door opened without "
+                   "a command");
+}
+
 static void
 s_on_close (vault_core_t *self, vault_slot_t *s, bool occupied, bool has_sensor)
 {
@@ -156,33 +209,18 @@ s_on_close (vault_core_t *self, vault_slot_t *s, bool occupied, bool has_sensor)
         }
         break;
     case OP_RECOVERY:
-    case OP_REMOTE:
-        if (s->prev == ST_DISABLED)
-            s->alarms &= ~A_UNCOMMANDED; //  inspected
-        s->alarms &= ~A_INCIDENT;
-        if (has_sensor && occupied)
-            s->state =
-                s->case_no[0] ? (s->prev == ST_OVERDUE ? ST_OVERDUE : ST_OCCUPIED) : ST_OCCUPIED;
-        else {
-            if (s->case_no[0]) {
-                vault_core_outbox (
-                    self, "vault.recovered",
-                    json_pack ("{s:s, s:s}", "case_no", s->case_no, "slot", s->cfg->id));
-                vault_store_del (self->store, VAULT_DB_PICKUPS, s->case_no);
-                vault_core_say (self, "recovered", s, s->case_no,
-                                "已取出，转回窗口 / taken out; back to the counter");
-            }
-            s->state = ST_FREE;
-            s->case_no[0] = 0;
-        }
+    case OP_REMOTE: s_close_inspection (self, s, occupied, has_sensor); break;
+    default:
+        //  A door that opened by itself stays disabled until inspected.
+        s_close_uncommanded (self, s, occupied, has_sensor);
         break;
-    default: break; //  a door that opened by itself stays disabled until inspected
     }
     if (op != OP_NONE) {
         if (op == OP_DEPOSIT || op == OP_PICKUP)
             s->alarms &= ~A_INCIDENT; //  the slot worked normally again
         s->op = OP_NONE;
         s->pulses = 0;
+        s->unlocking = false;
         s->seen_open = false;
         s->proxy = false;
         s->command = 0;
@@ -191,132 +229,214 @@ s_on_close (vault_core_t *self, vault_slot_t *s, bool occupied, bool has_sensor)
     vault_core_save (self, s);
 }
 
+//  True if the sensors prove the pending operation happened although its door was never
+//  seen open: the door is shut, and a pickup's (or recovery's) slot emptied, or a deposit's
+//  filled. Only boards with item sensors can tell.
+static bool
+s_done_unseen (const vault_slot_t *s, bool occupied, bool has_sensor)
+{
+    if (s->op == OP_NONE || s->pulses == 0 || s->seen_open || !has_sensor)
+        return false;
+    if (s->op == OP_DEPOSIT)
+        return occupied;
+    return !occupied && s->case_no[0];
+}
+
+//  The operation's door opened and closed between two readings (or while the vault was
+//  down): finished from the sensors.
+static void
+s_finish_unseen (vault_core_t *self, vault_slot_t *s, bool occupied, const char *why)
+{
+    vault_core_journal (self, "door_open_unseen", s, why);
+    s->seen_open = true;
+    s_on_close (self, s, occupied, true);
+}
+
 //  New sensor readings for a slot.
 static void
 s_sense (vault_core_t *self, vault_slot_t *s, bool open, bool occupied, bool has_sensor)
 {
-    if (s->alarms & A_OFFLINE) {
-        s->alarms &= ~A_OFFLINE;
-        vault_core_journal (self, "board_online", s, NULL);
-        vault_core_save (self, s);
-    }
-    if (!s->sensed) {
-        s->sensed = true;
-        s->door_open = open;
-        s->occupied = occupied;
-        return;
-    }
     if (open && !s->door_open)
         s_on_open (self, s);
     else if (!open && s->door_open)
         s_on_close (self, s, occupied, has_sensor);
+    else if (!open && occupied != s->occupied && s_done_unseen (s, occupied, has_sensor))
+        s_finish_unseen (self, s, occupied, "the sensors changed behind a shut door");
     else if (!open && has_sensor && occupied != s->occupied && s->op == OP_NONE) {
         s->occupied = occupied;
-        vault_core_alarm (self, s, A_INCIDENT,
-                          occupied ? "关门状态下出现物品 / an item appeared behind a closed door"
-                                   : "关门状态下物品消失 / an item vanished behind a closed door");
+        if (!occupied && s->case_no[0] && !s->missing)
+            s_missing (self, s, "关门状态下材料消失 / the documents vanished behind a closed door");
+        else
+            vault_core_alarm (self, s, A_INCIDENT,
+                              occupied
+                                  ? "关门状态下出现物品 / an item appeared behind a closed door"
+                                  : "关门状态下物品消失 / an item vanished behind a closed door");
     }
     s->occupied = occupied;
 }
 
-//  What to do with one slot's reading: `open` and `occupied` as its board reports them
-//  (`has_sensor`: the board has occupancy sensors).
-typedef void (s_reading_fn) (vault_core_t *self, vault_slot_t *s, bool open, bool occupied,
-                             bool has_sensor);
-
-//  Reads each board once and hands each slot on it its reading, or raises board_offline
-//  for it (only if not raised yet, with `once`) when the board does not answer.
+//  An operation cut by the crash, at its slot's first reading: finished or cancelled from
+//  the sensors, never pulsed again.
 static void
-s_each_reading (vault_core_t *self, s_reading_fn *fn, bool once)
+s_reconcile_op (vault_core_t *self, vault_slot_t *s, bool open, bool occ, bool has)
 {
-    int done[256] = {0};
-    for (int i = 0; i < self->cfg->nslots; i++) {
-        int board = self->cfg->slots[i].board;
-        if (done[board])
-            continue;
-        done[board] = 1;
-        vault_board_status_t st;
-        int rc = vault_board_status (self->board, board, &st);
-        for (int k = 0; k < self->cfg->nslots; k++) {
-            vault_slot_t *s = &self->slots[k];
-            if (s->cfg->board != board)
-                continue;
-            if (rc != 0) {
-                //  No reading: the slot is unknown; nothing is allocated or opened there.
-                if (!once || !(s->alarms & A_OFFLINE))
-                    vault_core_alarm (self, s, A_OFFLINE, vault_board_error (self->board));
-                continue;
-            }
-            uint32_t bit = 1u << (s->cfg->lock - 1);
-            fn (self, s, (st.open & bit) != 0, (st.occupied & bit) != 0, st.has_occupancy);
-        }
+    if (open) {
+        //  The door is open: the operation goes on; closing it will settle it.
+        if (s->pulses == 0)
+            vault_core_alarm (self, s, A_INCIDENT,
+                              "重启：未发开门指令但柜门开着 / restart: the door is open although "
+                              "no unlock was sent");
+        s->pulses = s->pulses ? s->pulses : 1;
+        s->seen_open = true;
+        s->opened_at = vault_now_ms ();
+        s->state = s->op == OP_DEPOSIT    ? ST_DEPOSIT_OPEN
+                   : s->op == OP_PICKUP   ? ST_PICKUP_OPEN
+                   : s->op == OP_RECOVERY ? ST_RECOVERY_OPEN
+                                          : s->state;
+        vault_core_save (self, s);
+        return;
     }
+    if (s->seen_open) {
+        //  It was seen open before the crash and is shut now: closing settles it.
+        s_on_close (self, s, occ, has);
+        return;
+    }
+    if (s_done_unseen (s, occ, has)) {
+        s_finish_unseen (self, s, occ, "restart: the sensors show it done");
+        return;
+    }
+    //  Nothing proves the door opened: cancelled, not repeated. An unlock that may have gone
+    //  out on a board without item sensors is for staff to check.
+    bool unsure = s->pulses == 0 || !has;
+    int64_t cmd = s->command;
+    vault_core_cancel (self, s);
+    vault_core_command_done (self, cmd, "interrupted"); //  a staff command is not run again
+    if (unsure)
+        vault_core_alarm (self, s, A_INCIDENT,
+                          "重启：开门指令可能已发出，未自动重发，请查看格口 / restart: an unlock "
+                          "may have been sent; it is not repeated: check the slot");
+    else
+        vault_core_journal (self, "unlock_cancelled", s,
+                            "restart: the door stayed shut, the slot as it was; not repeated");
 }
 
-void
-vault_core_read_boards (vault_core_t *self)
-{
-    s_each_reading (self, s_sense, true);
-}
-
-//  A slot at start-up: its reading settles what the sensors prove; an operation cut by
-//  the crash is finished from them, or cancelled, never pulsed again.
+//  A slot's first reading: what the sensors prove is settled.
 static void
-s_reconcile_slot (vault_core_t *self, vault_slot_t *s, bool open, bool occ, bool has)
+s_reconcile (vault_core_t *self, vault_slot_t *s, bool open, bool occ, bool has)
 {
     s->sensed = true;
     s->door_open = open;
     s->occupied = occ;
-    s->alarms &= ~A_OFFLINE;
-    if (s->op != OP_NONE) {
-        if (s->pulses == 0)
-            vault_core_alarm (
-                self, s, A_INCIDENT,
-                "重启：开门指令已记录但不确定是否发出，未自动重发 / restart: an unlock was "
-                "journaled but may not have been sent; it is not repeated");
-        if (open) {
-            //  The door is open: the operation goes on; closing it will settle it.
-            s->pulses = s->pulses ? s->pulses : 1;
-            s->seen_open = true;
-            s->opened_at = vault_now_ms ();
-            s->state = s->op == OP_DEPOSIT    ? ST_DEPOSIT_OPEN
-                       : s->op == OP_PICKUP   ? ST_PICKUP_OPEN
-                       : s->op == OP_RECOVERY ? ST_RECOVERY_OPEN
-                                              : s->state;
-            vault_core_save (self, s);
-        } else if (s->seen_open || (s->pulses > 0 && has &&
-                                    ((s->op == OP_DEPOSIT && occ) ||
-                                     (s->op != OP_DEPOSIT && !occ && s->case_no[0])))) {
-            //  The door opened and closed while we were down: the sensors say how.
-            s->seen_open = true;
-            s->pulses = s->pulses ? s->pulses : 1;
-            s_on_close (self, s, occ, has);
-            vault_core_alarm (self, s, A_INCIDENT,
-                              "重启：按传感器结果完成操作 / restart: finished from the sensors");
-        } else {
-            int64_t cmd = s->command;
-            vault_core_cancel (self, s);
-            //  A staff command cut by the crash is done with, not run again.
-            vault_core_command_done (self, cmd, "interrupted");
-        }
-    } else if (open) {
+    if (s->op != OP_NONE)
+        s_reconcile_op (self, s, open, occ, has);
+    else if (open) {
         if (s->state != ST_DISABLED)
             s->prev = s->state;
         s->state = ST_DISABLED;
         vault_core_alarm (self, s, A_UNCOMMANDED, "重启时柜门开着 / door found open at start");
     } else if (has && occ && s->state == ST_FREE)
         vault_core_alarm (self, s, A_INCIDENT, "空格口内有物品 / an item in a free slot");
-    else if (has && !occ && (s->state == ST_OCCUPIED || s->state == ST_OVERDUE))
-        vault_core_alarm (self, s, A_INCIDENT,
-                          "格口应有材料但为空 / the slot should hold documents but is empty");
+    else if (has && !occ && s->case_no[0] && !s->missing &&
+             (s->state == ST_OCCUPIED || s->state == ST_OVERDUE ||
+              (s->state == ST_DISABLED && (s->prev == ST_OCCUPIED || s->prev == ST_OVERDUE))))
+        s_missing (self, s, "格口应有材料但为空 / the slot should hold documents but is empty");
+}
+
+//  " S01 S02 ..." for `n` slots, cut short to fit `size`.
+static void
+s_names (vault_slot_t *const *slots, int n, char *buf, size_t size)
+{
+    buf[0] = 0;
+    size_t used = 0;
+    for (int i = 0; i < n; i++) {
+        size_t need = strlen (slots[i]->cfg->id) + 1;
+        if (used + need + 1 > size)
+            break;
+        buf[used++] = ' ';
+        memcpy (buf + used, slots[i]->cfg->id, need);
+        used += need - 1;
+    }
+}
+
+//  The slots of a reading that went offline or came back, told once per board.
+static void
+s_tell_offline (vault_core_t *self, const vault_bus_event_t *ev, vault_slot_t **down, int ndown,
+                vault_slot_t **up, int nup)
+{
+    char names[400];
+    if (ndown) {
+        s_names (down, ndown, names, sizeof names);
+        char detail[700];
+        snprintf (detail, sizeof detail, "锁控板 %d 无应答 / board %d does not answer (%s):%s",
+                  ev->board, ev->board, ev->error, names);
+        vault_core_alarm (self, down[0], A_OFFLINE, detail);
+    }
+    if (nup) {
+        s_names (up, nup, names, sizeof names);
+        vault_core_journal (self, "board_online", up[0], names + 1);
+        vault_core_say (self, "board_online", up[0], NULL,
+                        "锁控板 %d 已恢复 / board %d answers again:%s", ev->board, ev->board,
+                        names);
+    }
+}
+
+//  A board's reading from the board thread.
+static void
+s_on_reading (vault_core_t *self, const vault_bus_event_t *ev)
+{
+    vault_slot_t *down[VAULT_MAX_SLOTS] = {0}, *up[VAULT_MAX_SLOTS] = {0};
+    int ndown = 0, nup = 0;
+    for (int k = 0; k < self->cfg->nslots; k++) {
+        vault_slot_t *s = &self->slots[k];
+        if (s->cfg->board != ev->board)
+            continue;
+        uint32_t bit = 1u << (s->cfg->lock - 1);
+        if (ev->offline & bit) {
+            //  No reading: the slot is unknown; nothing is allocated or opened there.
+            if (!(s->alarms & A_OFFLINE)) {
+                s->alarms |= A_OFFLINE;
+                vault_core_save (self, s);
+                down[ndown++] = s;
+            }
+            continue;
+        }
+        if (!(ev->known & bit))
+            continue;
+        if (s->alarms & A_OFFLINE) {
+            s->alarms &= ~A_OFFLINE;
+            vault_core_save (self, s);
+            up[nup++] = s;
+        }
+        bool open = (ev->open & bit) != 0, occ = (ev->occupied & bit) != 0;
+        if (!s->sensed)
+            s_reconcile (self, s, open, occ, ev->has_occupancy);
+        else
+            s_sense (self, s, open, occ, ev->has_occupancy);
+    }
+    s_tell_offline (self, ev, down, ndown, up, nup);
 }
 
 void
-vault_core_reconcile (vault_core_t *self)
+vault_core_board_events (vault_core_t *self)
 {
-    s_each_reading (self, s_reconcile_slot, false);
-    vault_core_journal (self, "started", NULL, NULL);
-    self->report_dirty = true;
+    vault_bus_event_t ev;
+    while (vault_bus_next (self->bus, &ev)) {
+        if (ev.kind == VAULT_BUS_READING) {
+            s_on_reading (self, &ev);
+            continue;
+        }
+        for (int k = 0; k < self->cfg->nslots; k++) {
+            vault_slot_t *s = &self->slots[k];
+            if (s->cfg->board != ev.board || s->cfg->lock != ev.lock || !s->unlocking)
+                continue;
+            //  The door's timer runs from when the board answered (a real 8A board takes a
+            //  second), not from when the pulse was asked for.
+            s->unlocking = false;
+            s->op_time = vault_now_ms ();
+        }
+        if (ev.rc != 0)
+            log_warn ("board %d lock %d: %s", ev.board, ev.lock, ev.error);
+    }
 }
 
 void
@@ -325,7 +445,8 @@ vault_core_timers (vault_core_t *self)
     int64_t now = vault_now_ms ();
     for (int i = 0; i < self->cfg->nslots; i++) {
         vault_slot_t *s = &self->slots[i];
-        if (s->op != OP_NONE && s->pulses > 0 && !s->seen_open &&
+        //  Not before the slot is reconciled: an operation cut by a crash is never pulsed again.
+        if (s->sensed && s->op != OP_NONE && s->pulses > 0 && !s->seen_open && !s->unlocking &&
             now - s->op_time > self->cfg->door_open_timeout_ms) {
             if (s->pulses < 2) {
                 vault_core_journal (self, "unlock_retry", s, "door not seen open; one more pulse");

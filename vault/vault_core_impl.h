@@ -5,17 +5,20 @@
         vault_core_report.c  what it tells: the cabinet's screen, the journal, the slot
                              records, alarms, and the outbox of reports to the broker
         vault_core_doors.c   the slot state machine (vault_core.h) driven by the door and
-                             occupancy sensors: unlock, open, close, timeouts, start-up
+                             occupancy sensors, as the board thread (vault_bus.h) reports
+                             them: unlock, open, close, timeouts, start-up, offline boards
         vault_core_scan.c    the scanner, keypad, camera and staff reader: pickup codes,
                              the second factor, staff badges and deposits, codes held
                              while in view, and each source's lockout after wrong codes
 
-    Everything here works on one vault_core_t from one thread. */
+    Everything here works on one vault_core_t from one thread; the board thread only hands
+    it events (vault_bus_next). */
 #ifndef VAULT_CORE_IMPL_H
 #define VAULT_CORE_IMPL_H
 
 #include <jansson.h>
 
+#include "vault_bus.h"
 #include "vault_core.h"
 
 typedef enum {
@@ -45,6 +48,7 @@ typedef enum { OP_NONE, OP_DEPOSIT, OP_PICKUP, OP_RECOVERY, OP_REMOTE, OP_COUNT 
 #define SYNC_MS            2000
 #define OFFLINE_BACKOFF_MS 3000
 #define PIN_WAIT_MS        60000
+#define TICK_MS            20   //  how soon the board thread's news are looked at
 #define NWRONG             64   //  distinct wrong codes remembered per source
 #define NSEEN              16   //  camera codes remembered as in view
 #define CAMERA_GAP_MS      2000 //  a code not seen this long has left the camera's view
@@ -55,11 +59,13 @@ typedef struct {
     vault_slot_state_t state;
     char case_no[64];
     unsigned alarms;
-    bool sensed; //  the sensors have been read at least once
+    bool sensed; //  the sensors have been read at least once, and the slot reconciled
     bool door_open;
     bool occupied;
     vault_slot_op_t op;      //  operation in progress
-    int pulses;              //  unlock frames sent for it (0: journaled, not yet sent)
+    int pulses;              //  unlock pulses for it, each saved before its frame is sent
+    bool unlocking;          //  an unlock is with the board thread (not kept over a restart)
+    bool missing;            //  its documents vanished without a pickup (a forced door...)
     bool seen_open;          //  the door opened for it
     int64_t op_time;         //  when it began, or the last pulse
     int64_t opened_at;       //  when the door was seen open
@@ -86,7 +92,7 @@ typedef struct {
 struct vault_core {
     const vault_config_t *cfg;
     vault_store_t *store;
-    vault_board_t *board;
+    vault_bus_t *bus; //  the board thread, which owns the board driver
     proto_client_t *broker;
     FILE *out;
     bool json;
@@ -102,7 +108,6 @@ struct vault_core {
     int64_t pin_until;
     int64_t offline_until; //  do not try the broker before then
     int64_t next_sync;
-    int64_t next_poll;
     bool report_dirty;  //  slot states changed since the last report
     int utc_offset_min; //  the hall's local time (from vault.sync), for messages
 };
@@ -146,7 +151,8 @@ void vault_core_flush (vault_core_t *self);
 
 //  vault_core_doors.c
 
-//  Unlocks the slot's door once more.
+//  Unlocks the slot's door once more: the pulse is saved (synced) before the board thread
+//  gets it, so a crash at any moment after leaves a record that it may have gone out.
 void vault_core_pulse (vault_core_t *self, vault_slot_t *s);
 //  Begins an operation: journaled and synced before the unlock frame goes out.
 void vault_core_begin (vault_core_t *self, vault_slot_t *s, vault_slot_op_t op,
@@ -155,10 +161,10 @@ void vault_core_begin (vault_core_t *self, vault_slot_t *s, vault_slot_op_t op,
 void vault_core_cancel (vault_core_t *self, vault_slot_t *s);
 //  True if the slot can take an operation: read, no blocking alarm, none under way.
 bool vault_core_usable (const vault_slot_t *s);
-//  Reads every board and moves the slots on what their sensors say.
-void vault_core_read_boards (vault_core_t *self);
-//  Start-up: doors are read before anything else; nothing is pulsed again.
-void vault_core_reconcile (vault_core_t *self);
+//  Takes the board thread's news: readings move the slots (a slot's first reading
+//  reconciles it: an operation cut by a crash is settled from the sensors, never pulsed
+//  again), unlock results start the door's timer, offline and online boards are told.
+void vault_core_board_events (vault_core_t *self);
 //  Doors that did not open (a second pulse, then jammed), doors left open (ajar), and
 //  a second factor no longer awaited.
 void vault_core_timers (vault_core_t *self);

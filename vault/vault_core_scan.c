@@ -145,6 +145,51 @@ s_local_record (vault_core_t *self, const char *token)
     return found;
 }
 
+//  The local pickup record whose typed pickup code (取件码, 8 digits) is `digits`, or NULL.
+//  Records keep only a hash of CASE_NO:CODE, so each is tried in turn (a cabinet holds tens).
+//  Records synced before pickup codes existed have none: their codes work online only.
+static json_t *
+s_local_record_typed (vault_core_t *self, const char *digits)
+{
+    json_t *all = vault_store_all (self->store, VAULT_DB_PICKUPS, 0);
+    json_t *found = NULL;
+    const char *key;
+    json_t *rec;
+    json_object_foreach (all, key, rec) {
+        const char *want = json_string_value (json_object_get (rec, "pickup_code_hash"));
+        const char *case_no = json_string_value (json_object_get (rec, "case_no"));
+        if (!want || !case_no)
+            continue;
+        char hash[33];
+        proto_token_pin_hash (case_no, digits, hash);
+        if (strcmp (hash, want) == 0) {
+            found = json_incref (rec);
+            break;
+        }
+    }
+    json_decref (all);
+    return found;
+}
+
+//  True if `p` is a typed pickup code: exactly 8 digits, with spaces or dashes between
+//  them (as the phone page groups them, "3057 2232"). Its digits go into `out` (9 bytes).
+//  A token is never all digits, so the two cannot be confused.
+static bool
+s_typed_code (const char *p, char *out)
+{
+    int n = 0;
+    for (; *p; p++) {
+        if (isdigit ((unsigned char)*p)) {
+            if (n == 8)
+                return false;
+            out[n++] = *p;
+        } else if (*p != ' ' && *p != '-')
+            return false;
+    }
+    out[n] = 0;
+    return n == 8;
+}
+
 static void
 s_open_for_pickup (vault_core_t *self, vault_slot_t *s, bool proxy)
 {
@@ -152,8 +197,9 @@ s_open_for_pickup (vault_core_t *self, vault_slot_t *s, bool proxy)
     vault_core_begin (self, s, OP_PICKUP, s->state, 0, proxy ? "proxy code" : "applicant code");
 }
 
+//  A pickup by `code`: a scanned token, or the 8 digits of a typed pickup code (`typed`).
 static void
-s_pickup (vault_core_t *self, vault_source_t src, const char *token)
+s_pickup (vault_core_t *self, vault_source_t src, const char *token, bool typed)
 {
     json_t *record = NULL;
     json_t *reply = NULL;
@@ -184,7 +230,7 @@ s_pickup (vault_core_t *self, vault_source_t src, const char *token)
         s_wrong_code (self, src, token, true, "无效的取件码 / this code opens nothing here");
         return;
     } else {
-        record = s_local_record (self, token);
+        record = typed ? s_local_record_typed (self, token) : s_local_record (self, token);
         if (!record) {
             s_wrong_code (self, src, token, true, "无效的取件码 / this code opens nothing here");
             return;
@@ -422,15 +468,21 @@ s_citizen (vault_core_t *self, vault_source_t src, const char *p)
             return;
         }
     }
+    //  The keypad: a pickup code typed from the phone page (取件码), then the second factor.
+    char digits[9];
+    if (src == VAULT_SRC_SCANNER && s_typed_code (p, digits)) {
+        s_pickup (self, src, digits, true);
+        return;
+    }
     char token[PROTO_TOKEN_LEN + 1];
     if (proto_token_parse (p, strlen (p), token) == 0) {
-        s_pickup (self, src, token);
+        s_pickup (self, src, token, false);
         return;
     }
     //  A badge shown here opens nothing: staff use their own reader. Noted for them.
     if (s_is_badge (self, p))
         vault_core_journal (self, "badge_refused", NULL, s_source_names[src]);
-    s_wrong_code (self, src, p, false, "无法识别的二维码 / this is not a pickup code");
+    s_wrong_code (self, src, p, false, "无法识别的取件码或二维码 / not a pickup code or QR code");
 }
 
 void

@@ -139,7 +139,7 @@ s_is_start (vault_proto_t proto, uint8_t byte)
 
 //  Length of the frame whose first `size` bytes are `data`: > 0 the length, 0 not known yet,
 //  -1 no frame of this family starts like this. The CU16 length depends on the CMD byte;
-//  only the commands we speak or answer are known (30..33 requests, 35 status reply).
+//  only the commands we speak or answer are known (30..33 and 38 requests, 35 status reply).
 static int
 s_need (vault_proto_t proto, const uint8_t *data, size_t size)
 {
@@ -153,7 +153,8 @@ s_need (vault_proto_t proto, const uint8_t *data, size_t size)
     case 0x30:
     case 0x31:
     case 0x32:
-    case 0x33: return 5;
+    case 0x33:
+    case VAULT_CU16_CMD_CLEAR: return 5;
     case VAULT_CU16_CMD_REPLY: return 9;
     default: return -1;
     }
@@ -190,6 +191,14 @@ vault_frame_decode (vault_proto_t proto, const uint8_t *data, size_t size, vault
     memcpy (frame->data, data, size);
     frame->size = size;
     return 0;
+}
+
+int64_t
+vault_frame_wire_us (int baud, size_t bytes)
+{
+    if (baud <= 0)
+        return 0;
+    return ((int64_t)bytes * 10 * 1000000 + baud - 1) / baud;
 }
 
 char *

@@ -4,13 +4,17 @@
     "8A" family (the widely sold 8A-style boards), five bytes, check = XOR of bytes 0..3:
         open       8A BB LL 11 XX     reply (ack)  8A BB LL 11 XX   (some boards: 80 BB LL SS XX)
         query      80 BB LL 33 XX     reply        80 BB LL SS XX   SS 11 = door open, 00 = closed
-    BB board address 1..255, LL lock 1..255 (00 in a query = "all locks", not used by us).
+    BB board address 1..255 on the wire (the vendor sheet allows 01..40, VAULT_8A_BOARDS),
+    LL lock 1..255 (00 in a query = "all locks", not used by us). The vendor's open reply is
+    80 BB LL SS, about a second after the open, when the lock has moved.
 
     Kerong CU16 family (KR-CU16), check = low byte of the sum of all previous bytes:
         request    02 AA CC 03 SS     AA = (board - 1) << 4 | (lock - 1); CC 30 status, 31 unlock
         reply      02 AA 35 L1 L2 I1 I2 03 SS     L = lock hook bits (1 = latched, door closed),
                                                   I = infrared bits (1 = item present);
                                                   L1/I1 locks 1..8 (bit 0 = lock 1), L2/I2 9..16
+        clear      02 AA 38 03 SS     sent after each unlock (lock nibble 0) to clear BUSY
+    AA F0 is the bus broadcast address: board 16 (DIP 15) cannot be addressed safely.
 
     docs/LOCKBOARDS.md has the byte-by-byte description, the sources and what we defined. */
 #ifndef VAULT_FRAME_H
@@ -29,8 +33,9 @@ typedef enum { VAULT_PROTO_8A, VAULT_PROTO_CU16 } vault_proto_t;
 #define VAULT_8A_CMD_QUERY   0x33 //  fourth byte of a query frame
 #define VAULT_8A_DOOR_OPEN   0x11 //  fourth byte of a query reply: door open
 #define VAULT_8A_DOOR_CLOSED 0x00 //  fourth byte of a query reply: door closed
-#define VAULT_8A_MAX_BOARD   255
-#define VAULT_8A_MAX_LOCK    32 //  our status masks are 32 bits wide
+#define VAULT_8A_MAX_BOARD   255  //  what a frame can carry
+#define VAULT_8A_BOARDS      64   //  addresses 01..40 (hex) on the vendor sheet
+#define VAULT_8A_MAX_LOCK    32   //  our status masks are 32 bits wide
 
 //  Kerong CU16 bytes.
 #define VAULT_CU16_STX        0x02
@@ -38,11 +43,18 @@ typedef enum { VAULT_PROTO_8A, VAULT_PROTO_CU16 } vault_proto_t;
 #define VAULT_CU16_CMD_STATUS 0x30 //  read the board's lock and infrared bits
 #define VAULT_CU16_CMD_UNLOCK 0x31 //  pulse one lock
 #define VAULT_CU16_CMD_REPLY  0x35 //  "return single CU data": the status reply to 30 and 31
+#define VAULT_CU16_CMD_CLEAR  0x38 //  sent after each unlock to clear the board's BUSY state
 #define VAULT_CU16_MAX_BOARD  16   //  four address bits
+#define VAULT_CU16_BOARDS     15   //  usable: DIP 15 lock 1 and its status would be ADDR F0
+#define VAULT_CU16_BROADCAST  0xF0 //  ADDR of a request to every board on the bus
 #define VAULT_CU16_LOCKS      16
 
 //  Longest frame of either family (the CU16 status reply).
 #define VAULT_FRAME_MAX 9
+//  Bytes of each frame on the wire, for the poll schedule (vault_frame_wire_us).
+#define VAULT_8A_FRAME_SIZE   5 //  every 8A frame, request or reply
+#define VAULT_CU16_REQ_SIZE   5 //  a CU16 request
+#define VAULT_CU16_REPLY_SIZE 9 //  a CU16 status reply
 
 //  One whole frame: its bytes as on the line and the fields read from them.
 typedef struct {
@@ -81,6 +93,10 @@ int vault_frame_cu16_status (vault_frame_t *frame, int board, int lock, uint16_t
 //  fills `frame`. 0, or -1 if the bytes are not exactly one valid frame.
 int vault_frame_decode (vault_proto_t proto, const uint8_t *data, size_t size,
                         vault_frame_t *frame);
+
+//  Microseconds `bytes` take on a line at `baud` 8N1: ten bits a byte (start, 8 data, stop).
+//  0 if baud is not positive.
+int64_t vault_frame_wire_us (int baud, size_t bytes);
 
 //  The frame as hex ("8A 01 01 11 9B") in `buf`; returns buf.
 char *vault_frame_hex (const uint8_t *data, size_t size, char *buf, size_t buf_size);

@@ -5,8 +5,10 @@
 
     Citizens' codes arrive as lines (a barcode scanner that types the code and Enter, on a
     tty, a FIFO, or stdin) and as camera frames: PNG files dropped into the frames folder,
-    decoded on a thread of their own (vault_camera.h), so the doors are polled on time at
-    any frame rate. Staff badges are taken from the staff reader only. docs/CABINET.md. */
+    decoded on a thread of their own (vault_camera.h). The doors are read on a thread of
+    their own too (vault_bus.h), so they are polled on time at any frame rate and whatever
+    the boards take to answer. Staff badges are taken from the staff reader only.
+    docs/CABINET.md, docs/LOCKBOARDS.md. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -130,7 +132,7 @@ s_reader_read (s_reader_t *sc, vault_core_t *core)
     return 0;
 }
 
-//  The control loop: lines, camera codes, and the doors every poll period, until a signal.
+//  The control loop: lines, camera codes, and the board thread's news, until a signal.
 static void
 s_serve (vault_core_t *core, s_reader_t *readers, int nreaders, vault_camera_t *camera)
 {
@@ -282,13 +284,10 @@ main (int argc, char **argv)
                                                    (vault_proto_t)config.protocol, err, sizeof err)
                                : NULL;
     if (board) {
-        int locks = 1;
-        for (int i = 0; i < config.nslots; i++)
-            if (config.slots[i].lock > locks)
-                locks = config.slots[i].lock;
         vault_board_set_timeout (board, config.timeout_ms, config.tries);
         vault_board_set_unlock_timeout (board, config.unlock_timeout_ms);
-        vault_board_set_locks (board, locks);
+        for (int i = 0; i < config.nboards; i++)
+            vault_board_set_board_locks (board, config.boards[i].board, config.boards[i].locks);
         vault_board_set_inverted (board, config.inverted);
     }
     proto_client_t *client = board ? proto_client_new (broker_ep) : NULL;

@@ -20,10 +20,31 @@ typedef struct {
     int64_t auto_close_at;  //  auto person closes the door then (0 = not pending)
 } s_lock_t;
 
+//  Reply bytes on their way: they have fully arrived at `due_us`.
+typedef struct {
+    int64_t due_us;                     //  when the last byte is on the driver's side
+    size_t size;                        //  bytes in data
+    uint8_t data[16 + VAULT_FRAME_MAX]; //  garbage (up to 16 bytes) and a frame
+} s_out_t;
+
+//  One board: its size and, for CU16, the BUSY state the KR-CU16 is said to enter.
+typedef struct {
+    int locks;       //  locks on this board
+    bool busy;       //  CU16: unlocked since the last `38` clear
+    unsigned clears; //  CU16: `38` clears received
+} s_board_t;
+
 struct vault_sim {
     vault_proto_t proto;         //  frame family
     int boards;                  //  boards on the line
-    int locks;                   //  locks per board
+    int locks;                   //  most locks on a board (lock slots allocated per board)
+    s_board_t *board;            //  boards, [0] unused
+    int baud;                    //  modelled line speed; 0 = replies at once
+    int open_ms;                 //  an unlock's reply comes this much later
+    bool ack_echo;               //  8A: acknowledge an open with its echo, not the door state
+    s_out_t *out;                //  replies on their way, oldest first
+    size_t nout, out_cap;        //  used, allocated
+    int64_t line_free_us;        //  the line is busy sending until then
     int auto_ms;                 //  auto person delay; 0 = off
     uint32_t rng;                //  xorshift state for garbage
     bool verbose;                //  log every frame
@@ -34,6 +55,7 @@ struct vault_sim {
     uint64_t frames_in;          //  valid frames received
     uint64_t frames_out;         //  replies sent
     uint64_t ignored;            //  valid frames we do not answer (other address, command)
+    uint64_t misframed;          //  bytes received at another baud rate than the boards'
 };
 
 static const char *s_fault_names[] = {
@@ -48,13 +70,20 @@ s_at (const vault_sim_t *self, int board, int lock)
     return &self->lock[(size_t)(board - 1) * (size_t)(self->locks + 1) + (size_t)lock];
 }
 
+//  Locks on `board` (1..boards).
+static int
+s_locks (const vault_sim_t *self, int board)
+{
+    return self->board[board].locks;
+}
+
 static bool
 s_has (const vault_sim_t *self, int board, int lock, vault_sim_fault_t fault)
 {
     unsigned bit = 1u << fault;
     if (s_at (self, board, 0)->faults & bit)
         return true;
-    return lock >= 1 && lock <= self->locks && (s_at (self, board, lock)->faults & bit);
+    return lock >= 1 && lock <= s_locks (self, board) && (s_at (self, board, lock)->faults & bit);
 }
 
 static uint32_t
@@ -72,7 +101,7 @@ vault_sim_t *
 vault_sim_new (vault_proto_t proto, int boards, int locks, int auto_ms, uint32_t seed,
                vault_sim_writer_fn *writer, void *writer_arg)
 {
-    int max_boards = proto == VAULT_PROTO_8A ? VAULT_8A_MAX_BOARD : VAULT_CU16_MAX_BOARD;
+    int max_boards = proto == VAULT_PROTO_8A ? VAULT_8A_BOARDS : VAULT_CU16_BOARDS;
     int max_locks = proto == VAULT_PROTO_8A ? VAULT_8A_MAX_LOCK : VAULT_CU16_LOCKS;
     if (boards < 1 || boards > max_boards || locks < 1 || locks > max_locks || auto_ms < 0 ||
         !writer)
@@ -87,10 +116,17 @@ vault_sim_new (vault_proto_t proto, int boards, int locks, int auto_ms, uint32_t
     self->rng = seed ? seed : 0x9E3779B9u;
     self->writer = writer;
     self->writer_arg = writer_arg;
+    self->baud = proto == VAULT_PROTO_8A ? 9600 : 19200;
+    self->open_ms = proto == VAULT_PROTO_8A ? 1000 : 0;
     self->parser = vault_parser_new (proto);
     self->lock = calloc ((size_t)boards * (size_t)(locks + 1), sizeof (s_lock_t));
-    if (!self->parser || !self->lock)
+    self->board = calloc ((size_t)boards + 1, sizeof (s_board_t));
+    if (!self->parser || !self->lock || !self->board) {
         vault_sim_destroy (&self);
+        return NULL;
+    }
+    for (int b = 1; b <= boards; b++)
+        self->board[b].locks = locks;
     return self;
 }
 
@@ -102,8 +138,38 @@ vault_sim_destroy (vault_sim_t **self_p)
     vault_sim_t *self = *self_p;
     vault_parser_destroy (&self->parser);
     free (self->lock);
+    free (self->board);
+    free (self->out);
     free (self);
     *self_p = NULL;
+}
+
+int
+vault_sim_set_board_locks (vault_sim_t *self, int board, int locks)
+{
+    if (board < 1 || board > self->boards || locks < 1 || locks > self->locks)
+        return -1;
+    self->board[board].locks = locks;
+    return 0;
+}
+
+void
+vault_sim_set_timing (vault_sim_t *self, int baud, int open_ms)
+{
+    self->baud = baud > 0 ? baud : 0;
+    self->open_ms = open_ms > 0 ? open_ms : 0;
+}
+
+void
+vault_sim_set_ack_echo (vault_sim_t *self, bool echo)
+{
+    self->ack_echo = echo;
+}
+
+void
+vault_sim_misframed (vault_sim_t *self, size_t bytes)
+{
+    self->misframed += bytes;
 }
 
 void
@@ -122,31 +188,55 @@ s_log_frame (vault_sim_t *self, const char *dir, const uint8_t *data, size_t siz
               what);
 }
 
-//  Sends a reply frame from (board, lock), applying that board's reply faults.
+//  Queues `size` bytes to arrive `delay_us` after `now_ms` at the earliest, once the line is
+//  free, plus their own time on the wire (bytes × 10 bits / baud).
 static void
-s_reply (vault_sim_t *self, int board, int lock, const vault_frame_t *frame, const char *what)
+s_queue (vault_sim_t *self, const uint8_t *data, size_t size, int64_t now_ms, int64_t delay_us)
 {
-    if (s_has (self, board, lock, VAULT_SIM_FAULT_GARBAGE)) {
-        uint8_t junk[16];
-        size_t n = 1 + s_random (self) % sizeof junk;
-        for (size_t i = 0; i < n; i++)
-            junk[i] = (uint8_t)s_random (self);
-        s_log_frame (self, "tx", junk, n, "(garbage)");
-        self->writer (self->writer_arg, junk, n);
+    if (self->nout == self->out_cap) {
+        size_t cap = self->out_cap ? self->out_cap * 2 : 16;
+        s_out_t *bigger = realloc (self->out, cap * sizeof *bigger);
+        if (!bigger)
+            return; //  out of memory: the reply is lost, as on a noisy bus
+        self->out = bigger;
+        self->out_cap = cap;
     }
-    uint8_t out[VAULT_FRAME_MAX];
-    memcpy (out, frame->data, frame->size);
+    int64_t start = now_ms * 1000 + delay_us;
+    if (start < self->line_free_us)
+        start = self->line_free_us;
+    s_out_t *o = &self->out[self->nout++];
+    o->due_us = start + vault_frame_wire_us (self->baud, size);
+    o->size = size < sizeof o->data ? size : sizeof o->data;
+    memcpy (o->data, data, o->size);
+    self->line_free_us = o->due_us;
+}
+
+//  Sends a reply frame from (board, lock), applying that board's reply faults; it leaves
+//  `delay_us` after `now_ms` (the request's own wire time, and for an open the lock's time).
+static void
+s_reply (vault_sim_t *self, int board, int lock, const vault_frame_t *frame, const char *what,
+         int64_t now_ms, int64_t delay_us)
+{
+    uint8_t out[16 + VAULT_FRAME_MAX];
+    size_t n = 0;
+    if (s_has (self, board, lock, VAULT_SIM_FAULT_GARBAGE)) {
+        n = 1 + s_random (self) % 16;
+        for (size_t i = 0; i < n; i++)
+            out[i] = (uint8_t)s_random (self);
+        s_log_frame (self, "tx", out, n, "(garbage)");
+    }
+    memcpy (out + n, frame->data, frame->size);
     bool corrupt = s_has (self, board, lock, VAULT_SIM_FAULT_CORRUPT);
     if (s_has (self, board, lock, VAULT_SIM_FAULT_CORRUPT_ONCE)) {
         corrupt = true;
         s_at (self, board, 0)->faults &= ~(1u << VAULT_SIM_FAULT_CORRUPT_ONCE);
-        if (lock >= 1 && lock <= self->locks)
+        if (lock >= 1 && lock <= s_locks (self, board))
             s_at (self, board, lock)->faults &= ~(1u << VAULT_SIM_FAULT_CORRUPT_ONCE);
     }
     if (corrupt)
-        out[frame->size - 1] ^= 0x5A;
-    s_log_frame (self, "tx", out, frame->size, corrupt ? "(corrupt check byte)" : what);
-    self->writer (self->writer_arg, out, frame->size);
+        out[n + frame->size - 1] ^= 0x5A;
+    s_log_frame (self, "tx", out + n, frame->size, corrupt ? "(corrupt check byte)" : what);
+    s_queue (self, out, n + frame->size, now_ms, delay_us);
     self->frames_out++;
 }
 
@@ -183,20 +273,27 @@ s_handle_8a (vault_sim_t *self, const vault_frame_t *f, int64_t now_ms)
     //  No board at that address, no such lock, a command we do not know, or the "all
     //  locks" forms (LL 00), which we do not simulate: silence, as on a real bus.
     if ((!open && !query) || f->board < 1 || f->board > self->boards || f->lock < 1 ||
-        f->lock > self->locks || s_has (self, f->board, f->lock, VAULT_SIM_FAULT_SILENT)) {
+        f->lock > s_locks (self, f->board) ||
+        s_has (self, f->board, f->lock, VAULT_SIM_FAULT_SILENT)) {
         self->ignored++;
         return;
     }
-    vault_frame_t reply;
-    if (open) {
+    int64_t delay = vault_frame_wire_us (self->baud, f->size);
+    if (open)
         s_pulse (self, f->board, f->lock, now_ms);
+    bool door_open = s_at (self, f->board, f->lock)->open;
+    uint8_t state = door_open ? VAULT_8A_DOOR_OPEN : VAULT_8A_DOOR_CLOSED;
+    vault_frame_t reply;
+    if (open && self->ack_echo) {
         vault_frame_8a (&reply, VAULT_8A_HEAD_OPEN, f->board, f->lock, VAULT_8A_CMD_OPEN);
-        s_reply (self, f->board, f->lock, &reply, "ack");
+        s_reply (self, f->board, f->lock, &reply, "ack (echo)", now_ms,
+                 delay + (int64_t)self->open_ms * 1000);
     } else {
-        bool door_open = s_at (self, f->board, f->lock)->open;
-        vault_frame_8a (&reply, VAULT_8A_HEAD_QUERY, f->board, f->lock,
-                        door_open ? VAULT_8A_DOOR_OPEN : VAULT_8A_DOOR_CLOSED);
-        s_reply (self, f->board, f->lock, &reply, door_open ? "door open" : "door closed");
+        //  The vendor sheet: an open is answered like a query, with the door's state, once
+        //  the lock has moved.
+        vault_frame_8a (&reply, VAULT_8A_HEAD_QUERY, f->board, f->lock, state);
+        s_reply (self, f->board, f->lock, &reply, door_open ? "door open" : "door closed", now_ms,
+                 delay + (open ? (int64_t)self->open_ms * 1000 : 0));
     }
 }
 
@@ -206,21 +303,32 @@ s_handle_cu16 (vault_sim_t *self, const vault_frame_t *f, int64_t now_ms)
     char what[64];
     bool unlock = f->cmd == VAULT_CU16_CMD_UNLOCK;
     bool status = f->cmd == VAULT_CU16_CMD_STATUS;
+    bool clear = f->cmd == VAULT_CU16_CMD_CLEAR;
     snprintf (what, sizeof what, "%s board %d lock %d",
               unlock   ? "unlock"
               : status ? "status"
+              : clear  ? "clear BUSY"
                        : "?",
               f->board, f->lock);
     s_log_frame (self, "rx", f->data, f->size, what);
-    if ((!unlock && !status) || f->board > self->boards || (unlock && f->lock > self->locks) ||
+    if ((!unlock && !status && !clear) || f->board > self->boards ||
+        (unlock && f->lock > s_locks (self, f->board)) ||
         s_has (self, f->board, f->lock, VAULT_SIM_FAULT_SILENT)) {
         self->ignored++;
         return;
     }
-    if (unlock)
+    if (clear) {
+        //  What a board answers to `38` is not documented: nothing here.
+        self->board[f->board].busy = false;
+        self->board[f->board].clears++;
+        return;
+    }
+    if (unlock) {
         s_pulse (self, f->board, f->lock, now_ms);
+        self->board[f->board].busy = true;
+    }
     uint16_t latched = 0xFFFF, infrared = 0;
-    for (int lock = 1; lock <= self->locks; lock++) {
+    for (int lock = 1; lock <= s_locks (self, f->board); lock++) {
         const s_lock_t *l = s_at (self, f->board, lock);
         if (l->open)
             latched &= (uint16_t) ~(1u << (lock - 1));
@@ -230,7 +338,9 @@ s_handle_cu16 (vault_sim_t *self, const vault_frame_t *f, int64_t now_ms)
     vault_frame_t reply;
     vault_frame_cu16_status (&reply, f->board, f->lock, latched, infrared);
     snprintf (what, sizeof what, "status latched %04X infrared %04X", latched, infrared);
-    s_reply (self, f->board, f->lock, &reply, what);
+    s_reply (self, f->board, f->lock, &reply, what, now_ms,
+             vault_frame_wire_us (self->baud, f->size) +
+                 (unlock ? (int64_t)self->open_ms * 1000 : 0));
 }
 
 void
@@ -246,11 +356,27 @@ vault_sim_input (vault_sim_t *self, const uint8_t *data, size_t size, int64_t no
     }
 }
 
+//  Writes the replies that have arrived by `now_ms`, oldest first.
+static void
+s_release (vault_sim_t *self, int64_t now_ms)
+{
+    size_t done = 0;
+    while (done < self->nout && self->out[done].due_us <= now_ms * 1000) {
+        self->writer (self->writer_arg, self->out[done].data, self->out[done].size);
+        done++;
+    }
+    if (done) {
+        memmove (self->out, self->out + done, (self->nout - done) * sizeof *self->out);
+        self->nout -= done;
+    }
+}
+
 void
 vault_sim_tick (vault_sim_t *self, int64_t now_ms)
 {
+    s_release (self, now_ms);
     for (int board = 1; board <= self->boards; board++)
-        for (int lock = 1; lock <= self->locks; lock++) {
+        for (int lock = 1; lock <= s_locks (self, board); lock++) {
             s_lock_t *l = s_at (self, board, lock);
             if (l->auto_toggle_at && now_ms >= l->auto_toggle_at) {
                 l->auto_toggle_at = 0;
@@ -268,9 +394,9 @@ vault_sim_tick (vault_sim_t *self, int64_t now_ms)
 int64_t
 vault_sim_deadline (const vault_sim_t *self)
 {
-    int64_t next = -1;
+    int64_t next = self->nout ? (self->out[0].due_us + 999) / 1000 : -1;
     for (int board = 1; board <= self->boards; board++)
-        for (int lock = 1; lock <= self->locks; lock++) {
+        for (int lock = 1; lock <= s_locks (self, board); lock++) {
             const s_lock_t *l = s_at (self, board, lock);
             int64_t t = l->auto_toggle_at ? l->auto_toggle_at : l->auto_close_at;
             if (t && (next < 0 || t < next))
@@ -367,7 +493,7 @@ vault_sim_fault_spec (vault_sim_t *self, const char *spec, int64_t now_ms, char 
     *b++ = '\0';
     *l++ = '\0';
     int board, lock;
-    if (s_int (b, 1, self->boards, &board) || s_int (l, 0, self->locks, &lock)) {
+    if (s_int (b, 1, self->boards, &board) || s_int (l, 0, s_locks (self, board), &lock)) {
         snprintf (err, err_size, "fault '%s': no board %s lock %s here", spec, b, l);
         return -1;
     }
@@ -382,8 +508,9 @@ s_door (const vault_sim_t *self, char **argv, bool board_ok, int *board, int *lo
 {
     if (s_int (argv[1], 1, self->boards, board))
         return s_printf ("error no board '%s' (1..%d)", argv[1], self->boards);
-    if (s_int (argv[2], board_ok ? 0 : 1, self->locks, lock))
-        return s_printf ("error no lock '%s' (%d..%d)", argv[2], board_ok ? 0 : 1, self->locks);
+    if (s_int (argv[2], board_ok ? 0 : 1, s_locks (self, *board), lock))
+        return s_printf ("error no lock '%s' (%d..%d)", argv[2], board_ok ? 0 : 1,
+                         s_locks (self, *board));
     return NULL;
 }
 
@@ -581,12 +708,17 @@ vault_sim_state_json (const vault_sim_t *self)
 {
     json_t *doors = json_array ();
     json_t *board_faults = json_array ();
+    json_t *per_board = json_array ();
     for (int board = 1; board <= self->boards; board++) {
         unsigned bf = s_at (self, board, 0)->faults;
         if (bf)
             json_array_append_new (board_faults, json_pack ("{s:i, s:o}", "board", board, "faults",
                                                             s_fault_list (bf)));
-        for (int lock = 1; lock <= self->locks; lock++) {
+        const s_board_t *b = &self->board[board];
+        json_array_append_new (per_board,
+                               json_pack ("{s:i, s:i, s:b, s:i}", "board", board, "locks", b->locks,
+                                          "busy", b->busy, "clears", (int)b->clears));
+        for (int lock = 1; lock <= b->locks; lock++) {
             const s_lock_t *l = s_at (self, board, lock);
             json_array_append_new (doors, json_pack ("{s:i, s:i, s:b, s:b, s:b, s:i, s:b, s:o}",
                                                      "board", board, "lock", lock, "open", l->open,
@@ -597,13 +729,15 @@ vault_sim_state_json (const vault_sim_t *self)
         }
     }
     json_t *root =
-        json_pack ("{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "protocol",
-                   self->proto == VAULT_PROTO_8A ? "8a" : "cu16", "boards", self->boards, "locks",
-                   self->locks, "auto_ms", self->auto_ms, "frames_in", (json_int_t)self->frames_in,
-                   "frames_out", (json_int_t)self->frames_out, "ignored", (json_int_t)self->ignored,
+        json_pack ("{s:s, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+                   "protocol", self->proto == VAULT_PROTO_8A ? "8a" : "cu16", "boards",
+                   self->boards, "locks", self->locks, "auto_ms", self->auto_ms, "baud", self->baud,
+                   "open_ms", self->open_ms, "frames_in", (json_int_t)self->frames_in, "frames_out",
+                   (json_int_t)self->frames_out, "ignored", (json_int_t)self->ignored,
                    "bytes_discarded", (json_int_t)vault_parser_discarded (self->parser),
-                   "bad_frames", (json_int_t)vault_parser_bad_frames (self->parser), "doors", doors,
-                   "board_faults", board_faults);
+                   "bad_frames", (json_int_t)vault_parser_bad_frames (self->parser), "misframed",
+                   (json_int_t)self->misframed, "doors", doors, "board_faults", board_faults,
+                   "per_board", per_board);
     char *text = root ? json_dumps (root, JSON_COMPACT) : NULL;
     json_decref (root);
     return text ? text : strdup ("{}");

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "proto_log.h"
-#include "proto_msg.h"
 
 struct vault_store {
     MDB_env *env;
@@ -21,6 +20,20 @@ struct vault_store {
 };
 
 static const char *s_names[VAULT_DB_COUNT] = {"slots", "pickups", "outbox", "journal", "meta"};
+
+//  Values are any JSON, not only objects and arrays: a staff command's record in meta is a
+//  bare string ("deposited"), and jansson refuses to write or read one without the _ANY flags.
+static char *
+s_dump (const json_t *value)
+{
+    return json_dumps (value, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+static json_t *
+s_load (const MDB_val *v)
+{
+    return json_loadb (v->mv_data, v->mv_size, JSON_DECODE_ANY, NULL);
+}
 
 vault_store_t *
 vault_store_open (const char *dir)
@@ -91,7 +104,7 @@ s_write (vault_store_t *self, vault_db_t db, const char *key, const json_t *valu
         goto fail;
     MDB_val k = {strlen (key), (void *)key};
     if (value) {
-        char *text = proto_json_dump (value);
+        char *text = s_dump (value);
         MDB_val v = {text ? strlen (text) : 0, text};
         rc = text ? mdb_put (txn, self->dbi[db], &k, &v, 0) : ENOMEM;
         free (text);
@@ -133,7 +146,7 @@ vault_store_get (vault_store_t *self, vault_db_t db, const char *key)
     MDB_val k = {strlen (key), (void *)key}, v;
     json_t *j = NULL;
     if (mdb_get (txn, self->dbi[db], &k, &v) == 0)
-        j = json_loadb (v.mv_data, v.mv_size, 0, NULL);
+        j = s_load (&v);
     mdb_txn_abort (txn);
     return j;
 }
@@ -156,7 +169,7 @@ vault_store_all (vault_store_t *self, vault_db_t db, int limit)
                 continue;
             memcpy (key, k.mv_data, k.mv_size);
             key[k.mv_size] = 0;
-            json_t *j = json_loadb (v.mv_data, v.mv_size, 0, NULL);
+            json_t *j = s_load (&v);
             if (j)
                 json_object_set_new (all, key, j);
         }
@@ -200,7 +213,7 @@ vault_store_append (vault_store_t *self, vault_db_t db, const json_t *value)
     char key[21], high[24];
     snprintf (key, sizeof key, "%020llu", (unsigned long long)next);
     snprintf (high, sizeof high, "%llu", (unsigned long long)next);
-    char *text = proto_json_dump (value);
+    char *text = s_dump (value);
     MDB_val k = {20, key}, v = {text ? strlen (text) : 0, text};
     MDB_val hv = {strlen (high), high};
     int rc = text ? mdb_put (txn, self->dbi[db], &k, &v, 0) : ENOMEM;

@@ -29,7 +29,8 @@ typedef struct vault_store vault_store_t;
 //  two controllers never drive one cabinet. NULL with the reason logged.
 vault_store_t *vault_store_open (const char *dir);
 void vault_store_destroy (vault_store_t **self_p);
-//  Writes `value` under `key` in one synced transaction. 0 / -1 (logged).
+//  Writes `value` (any JSON: an object, or a bare string such as a staff command's result)
+//  under `key` in one synced transaction. 0 / -1 (logged).
 int vault_store_put (vault_store_t *self, vault_db_t db, const char *key, const json_t *value);
 //  Deletes `key` (synced). 0 / -1.
 int vault_store_del (vault_store_t *self, vault_db_t db, const char *key);

@@ -517,7 +517,8 @@ s_page (FILE *f, web_t *w)
     web_escape (f, web_hall_name (w));
     fputs (" · 大厅监控 <span class=\"en\">Hall dashboard</span></h1><nav><span "
            "class=\"live-dot\" title=\"实时 live\">●</span> <a href=\"/board\">叫号屏</a> · "
-           "<a href=\"/kiosk\">取号</a> · <a href=\"/api/kpi\">JSON</a> · <a "
+           "<a href=\"/kiosk\">取号</a> · <a href=\"/report\" id=\"report-link\">营业报表 "
+           "<span class=\"en\">Report</span></a> · <a href=\"/api/kpi\">JSON</a> · <a "
            "href=\"/metrics\">Metrics</a></nav></header>\n<main class=\"wall\">\n"
            "<div id=\"live\" data-part=\"/dashboard?part=live\" data-on=\"ticket. counter. "
            "rating. case. vault. hall. mirror. clock.\" data-delay=\"500\" "

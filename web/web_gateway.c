@@ -99,7 +99,8 @@ web_new (const char *broker, const char *pub)
     self->hist = web_history_new ();
     self->mirror = proto_mirror_new (broker, pub);
     self->voice = web_voice_new (NULL);
-    if (!self->sse || !self->hist || !self->mirror || !self->voice) {
+    self->report = web_report_new ();
+    if (!self->sse || !self->hist || !self->mirror || !self->voice || !self->report) {
         web_destroy (&self);
         return NULL;
     }
@@ -114,8 +115,12 @@ web_destroy (web_t **self_p)
     if (!self)
         return;
     if (self->http) {
-        //  End every stream, let the server send what is queued, then stop.
+        //  End every stream and every report's reading, let the server send what is
+        //  queued, then stop.
+        if (self->report)
+            web_report_stop (self->report);
         web_sse_close_all (self->sse);
+        web_http_run (self->http);
         for (int i = 0; i < 20 && web_sse_clients (self->sse); i++) {
             web_http_run (self->http);
             struct timespec ts = {0, 10 * 1000000};
@@ -127,6 +132,7 @@ web_destroy (web_t **self_p)
     web_sse_destroy (&self->sse);
     web_history_destroy (&self->hist);
     web_voice_destroy (&self->voice);
+    web_report_destroy (&self->report);
     json_decref (self->ratings);
     free (self);
     *self_p = NULL;

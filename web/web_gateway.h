@@ -8,8 +8,8 @@
     a dashboard uses: a case without its applicant, checks or proxies, a rating without
     its comment. After each snapshot the history catches up and the pages are told to
     reload. The broker is asked only for what no event carries (a ticket's status by its
-    token, the day's journal, the rectification list after a rating) and to act (issue,
-    rate). */
+    token, the day's journal, a report's period, the rectification list after a rating) and to act
+   (issue, rate). */
 #ifndef WEB_GATEWAY_H
 #define WEB_GATEWAY_H
 
@@ -20,6 +20,7 @@
 #include "proto_mirror.h"
 #include "web_history.h"
 #include "web_http.h"
+#include "web_report.h"
 #include "web_sse.h"
 #include "web_voice.h"
 
@@ -30,6 +31,7 @@ struct web {
     web_history_t *hist;    //  today's history for the charts and the board
     json_t *ratings;        //  rating.list reply, until a rating event changes it
     web_voice_t *voice;     //  the board's spoken calls as WAV (web_voice.h)
+    web_report_t *report;   //  the hall report's periods, read a page at a time
     bool connected;         //  the mirror is in step with the broker
 };
 

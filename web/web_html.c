@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "proto_qr.h"
 #include "proto_table.h"
 #include "web_assets.h"
 
@@ -95,4 +96,32 @@ web_html_live_begin_attrs (FILE *f, const char *title, const char *page, const c
     if (extra && len < sizeof attrs)
         snprintf (attrs + len, sizeof attrs - len, "%s", extra);
     web_page_begin (f, title, page, NULL, attrs);
+}
+
+void
+web_html_qr (FILE *f, const char *text)
+{
+    proto_qr_t qr;
+    if (proto_qr_encode (text, &qr) != 0)
+        return;
+    int quiet = 4, size = qr.width + 2 * quiet;
+    fprintf (f,
+             "<svg class=\"qr\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+             "shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR\">"
+             "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
+             size, size, size, size);
+    for (int y = 0; y < qr.width; y++)
+        for (int x = 0; x < qr.width;) {
+            if (!qr.dark[y * qr.width + x]) {
+                x++;
+                continue;
+            }
+            int run = 1;
+            while (x + run < qr.width && qr.dark[y * qr.width + x + run])
+                run++;
+            fprintf (f, "M%d %dh%dv1h-%dz", x + quiet, y + quiet, run, run);
+            x += run;
+        }
+    fputs ("\"/></svg>\n", f);
+    proto_qr_free (&qr);
 }

@@ -1,7 +1,7 @@
 /*  web_html.h — the small pieces of HTML the gateway's pages share: times and dates in the
     hall's time, minutes and percentages (a dash when unknown), a state in words, text in
-    both languages, the offline banner, and the start of a live page (the event topics it listens
-   for). Every page writes these the same way. */
+    both languages, a QR code, the offline banner, and the start of a live page (the event
+    topics it listens for). Every page writes these the same way. */
 #ifndef WEB_HTML_H
 #define WEB_HTML_H
 
@@ -26,6 +26,9 @@ void web_html_state (FILE *f, const char *text);
 //  English in a <span class="en"> (a line of its own where the page's style makes it one),
 //  never pasted into the Chinese sentence. Text without " / " is written as it is.
 void web_html_bilingual (FILE *f, const char *text);
+//  `text` as a QR code (libqrencode, level M) in inline SVG, class "qr": one path of dark
+//  runs, 4 modules of quiet zone, sharp at any size; nothing if it cannot be encoded.
+void web_html_qr (FILE *f, const char *text);
 //  The banner every live page shows while the gateway has lost the broker; nothing when
 //  `connected`.
 void web_html_offline (FILE *f, bool connected);

@@ -107,11 +107,22 @@ web_req_request_id (const web_req_t *req, char *out, size_t size)
 //  ---------------------------------------------------------------------------------------
 //  Responses
 
-//  Queues `body` (taken). `allow` is the Allow header of a 405.
-static enum MHD_Result
-s_send_allow (struct MHD_Connection *conn, unsigned status, const char *ctype, char *body,
-              size_t len, bool cache, const char *allow)
+bool
+web_req_care (web_req_t *req)
 {
+    const char *asked = web_req_query (req, "care");
+    if (asked)
+        return strcmp (asked, "1") == 0;
+    const char *kept = MHD_lookup_connection_value (req->conn, MHD_COOKIE_KIND, "care");
+    return kept && strcmp (kept, "1") == 0;
+}
+
+//  Queues `body` (taken). `allow` is the Allow header of a 405; `file` names a download.
+static enum MHD_Result
+s_send_as (web_req_t *req, unsigned status, const char *ctype, char *body, size_t len, bool cache,
+           const char *allow, const char *file)
+{
+    struct MHD_Connection *conn = req->conn;
     struct MHD_Response *r = MHD_create_response_from_buffer (len, body, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free (body);
@@ -128,6 +139,18 @@ s_send_allow (struct MHD_Connection *conn, unsigned status, const char *ctype, c
                                  "form-action 'self'; frame-ancestors 'none'");
     if (allow)
         MHD_add_response_header (r, MHD_HTTP_HEADER_ALLOW, allow);
+    if (file) {
+        char disposition[160];
+        snprintf (disposition, sizeof disposition, "attachment; filename=\"%s\"", file);
+        MHD_add_response_header (r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+    }
+    //  关怀模式 switched by a link: remembered for the browser's next pages (a year).
+    const char *care = web_req_query (req, "care");
+    if (care && (strcmp (care, "1") == 0 || strcmp (care, "0") == 0))
+        MHD_add_response_header (r, MHD_HTTP_HEADER_SET_COOKIE,
+                                 strcmp (care, "1") == 0
+                                     ? "care=1; Path=/; Max-Age=31536000; SameSite=Lax"
+                                     : "care=0; Path=/; Max-Age=0; SameSite=Lax");
     enum MHD_Result rc = MHD_queue_response (conn, status, r);
     MHD_destroy_response (r);
     return rc;
@@ -136,7 +159,13 @@ s_send_allow (struct MHD_Connection *conn, unsigned status, const char *ctype, c
 enum MHD_Result
 web_send (web_req_t *req, unsigned status, const char *ctype, char *body, size_t len, bool cache)
 {
-    return s_send_allow (req->conn, status, ctype, body, len, cache, NULL);
+    return s_send_as (req, status, ctype, body, len, cache, NULL, NULL);
+}
+
+enum MHD_Result
+web_send_download (web_req_t *req, const char *ctype, char *body, size_t len, const char *name)
+{
+    return s_send_as (req, MHD_HTTP_OK, ctype, body, len, false, NULL, name);
 }
 
 enum MHD_Result
@@ -228,9 +257,9 @@ web_send_error (web_req_t *req, unsigned status, const char *zh, const char *en)
         free (o.data);
         return MHD_NO;
     }
-    return s_send_allow (req->conn, status, flags & WEB_JSON_ERRORS ? WEB_CT_JSON : WEB_CT_HTML,
-                         o.data, o.len, false,
-                         status == MHD_HTTP_METHOD_NOT_ALLOWED ? s_allowed (req->route) : NULL);
+    return s_send_as (req, status, flags & WEB_JSON_ERRORS ? WEB_CT_JSON : WEB_CT_HTML, o.data,
+                      o.len, false,
+                      status == MHD_HTTP_METHOD_NOT_ALLOWED ? s_allowed (req->route) : NULL, NULL);
 }
 
 enum MHD_Result

@@ -81,6 +81,10 @@ const char *web_req_form (const web_req_t *req, const char *name);
 const char *web_req_query (web_req_t *req, const char *name);
 //  A request header, or NULL.
 const char *web_req_header (web_req_t *req, const char *name);
+//  True for 关怀模式 (large type, high contrast, fewer words; /t/ and /kiosk): asked by
+//  ?care=1 (off: ?care=0), which the answer remembers in the cookie `care`, or by that
+//  cookie.
+bool web_req_care (web_req_t *req);
 //  True for ?part=live: a page's live part only, the fragment its script fetches.
 bool web_req_part (web_req_t *req);
 //  The connection, for a handler that sends a response of its own (the event stream).
@@ -94,6 +98,9 @@ void web_req_request_id (const web_req_t *req, char *out, size_t size);
 //  answer carries; `cache` allows a revalidated copy (the assets), else no-store.
 enum MHD_Result web_send (web_req_t *req, unsigned status, const char *ctype, char *body,
                           size_t len, bool cache);
+//  Sends `body` (taken) as a file to save, named `name` (Content-Disposition), status 200.
+enum MHD_Result web_send_download (web_req_t *req, const char *ctype, char *body, size_t len,
+                                   const char *name);
 //  Sends `j` (borrowed) as compact JSON.
 enum MHD_Result web_send_json (web_req_t *req, unsigned status, const json_t *j);
 //  Sends an error: a page in Chinese and English, or JSON on a WEB_JSON_ERRORS route;

@@ -5,7 +5,6 @@
 
 #include "proto_json.h"
 #include "proto_msg.h"
-#include "proto_qr.h"
 #include "proto_text.h"
 #include "web_assets.h"
 #include "web_html.h"
@@ -137,7 +136,31 @@ s_header (FILE *f, web_t *w, const char *zh, const char *en)
 typedef struct {
     web_t *w;
     size_t prio;
+    bool care; //  关怀模式: large type, high contrast, one column, no English
 } s_ctx_t;
+
+//  The page's class: the kiosk's style, in 关怀模式 or not.
+static const char *
+s_class (bool care)
+{
+    return care ? "kiosk care" : "kiosk";
+}
+
+//  The header with the switch to and from 关怀模式 (kept by the cookie it sets).
+static void
+s_care_header (FILE *f, const s_ctx_t *c)
+{
+    fputs ("<header><a class=\"care-k\" id=\"care-switch\" href=\"/kiosk?care=", f);
+    fprintf (f, "%d%s%s\">%s</a><h1>", c->care ? 0 : 1, c->prio ? "&amp;priority=" : "",
+             c->prio ? s_priorities[c->prio].priority : "", c->care ? "标准模式" : "关怀模式 大字");
+    if (!c->care) { //  关怀模式: the instruction alone, in fewer words
+        web_escape (f, web_hall_name (c->w));
+        fputs (" · ", f);
+    }
+    fputs ("请选择业务取号<span class=\"en\">Choose a service to take a ticket</span></h1>"
+           "</header>\n",
+           f);
+}
 
 //  The buttons are redrawn when a counter opens, closes or pauses (which marks a service
 //  open or not) and every 30 s for the waits, not on each ticket: a button replaced under
@@ -145,14 +168,15 @@ typedef struct {
 static void
 s_page (FILE *f, const s_ctx_t *c)
 {
-    web_html_live_begin (f, "取号 Take a ticket", "kiosk");
-    s_header (f, c->w, "请选择业务取号", "Choose a service to take a ticket");
+    web_html_live_begin (f, "取号 Take a ticket", s_class (c->care));
+    s_care_header (f, c);
     s_priority_bar (f, c->prio);
     fprintf (f,
-             "<main id=\"live\" data-part=\"/kiosk?part=live%s%s\" data-on=\"mirror. counter. "
+             "<main id=\"live\" data-part=\"/kiosk?part=live%s%s%s\" data-on=\"mirror. counter. "
              "hall.estimates\" "
              "data-delay=\"1000\" data-every=\"30\">\n",
-             c->prio ? "&amp;priority=" : "", c->prio ? s_priorities[c->prio].priority : "");
+             c->prio ? "&amp;priority=" : "", c->prio ? s_priorities[c->prio].priority : "",
+             c->care ? "&amp;care=1" : "");
     s_buttons_for (f, c->w, c->prio);
     fputs ("</main>\n<footer class=\"help\">如需帮助，请咨询服务台工作人员。取号后请留意叫号屏和"
            "语音叫号。<span class=\"en\">Need help? Ask at the service desk. After taking a "
@@ -164,7 +188,7 @@ s_page (FILE *f, const s_ctx_t *c)
 enum MHD_Result
 web_kiosk_get (web_t *web, web_req_t *req)
 {
-    s_ctx_t c = {web, s_priority (web_req_query (req, "priority"))};
+    s_ctx_t c = {web, s_priority (web_req_query (req, "priority")), web_req_care (req)};
     web_out_t o;
     FILE *f = web_out_open (&o);
     if (!f)
@@ -174,35 +198,6 @@ web_kiosk_get (web_t *web, web_req_t *req)
     else
         s_page (f, &c);
     return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
-}
-
-//  A QR code as SVG, drawn from the modules: one path of dark runs, 4 modules of quiet zone.
-static void
-s_qr_svg (FILE *f, const char *text)
-{
-    proto_qr_t qr;
-    if (proto_qr_encode (text, &qr) != 0)
-        return;
-    int quiet = 4, size = qr.width + 2 * quiet;
-    fprintf (f,
-             "<svg class=\"qr\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-             "shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR\">"
-             "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
-             size, size, size, size);
-    for (int y = 0; y < qr.width; y++)
-        for (int x = 0; x < qr.width;) {
-            if (!qr.dark[y * qr.width + x]) {
-                x++;
-                continue;
-            }
-            int run = 1;
-            while (x + run < qr.width && qr.dark[y * qr.width + x + run])
-                run++;
-            fprintf (f, "M%d %dh%dv1h-%dz", x + quiet, y + quiet, run, run);
-            x += run;
-        }
-    fputs ("\"/></svg>\n", f);
-    proto_qr_free (&qr);
 }
 
 //  What the slip says of the ticket's priority, or NULL for a normal one.
@@ -218,9 +213,9 @@ s_priority_text (const char *priority)
 //  The slip, on screen: number, people ahead, wait, time, QR code; after a check-in whether
 //  the booking's priority held.
 static void
-s_slip (FILE *f, const json_t *r)
+s_slip (FILE *f, const json_t *r, bool care)
 {
-    web_page_begin (f, "您的号码 Your ticket", "kiosk",
+    web_page_begin (f, "您的号码 Your ticket", s_class (care),
                     "<meta http-equiv=\"refresh\" content=\"60;url=/kiosk\">\n", NULL);
     char wait[96], when[32];
     proto_format_wait (json_object_get (r, "est_wait_s"), wait, sizeof wait);
@@ -255,7 +250,7 @@ s_slip (FILE *f, const json_t *r)
                "class=\"en\">No counter serves this yet: numbers are called in turn once one "
                "opens</span></p>\n",
                f);
-    s_qr_svg (f, proto_str (r, "qr"));
+    web_html_qr (f, proto_str (r, "qr"));
     fputs ("<p>扫码查看排队进度<span class=\"en\">Scan to follow your place in line</span></p><p>",
            f);
     web_escape (f, when);
@@ -275,7 +270,7 @@ s_send_slip (web_req_t *req, const json_t *r)
     FILE *f = web_out_open (&o);
     if (!f)
         return MHD_NO;
-    s_slip (f, r);
+    s_slip (f, r, web_req_care (req));
     return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
 }
 
@@ -289,7 +284,7 @@ s_warn_no_counter (web_t *w, web_req_t *req, const char *service, size_t prio)
     FILE *f = web_out_open (&o);
     if (!f)
         return MHD_NO;
-    web_page_begin (f, "暂无窗口办理 No counter open", "kiosk",
+    web_page_begin (f, "暂无窗口办理 No counter open", s_class (web_req_care (req)),
                     "<meta http-equiv=\"refresh\" content=\"60;url=/kiosk\">\n", NULL);
     fputs ("<main><div class=\"slip warn\" id=\"no-counter\"><h2>暂无窗口办理该业务</h2><p>", f);
     web_escape (f, proto_str (live, "name"));

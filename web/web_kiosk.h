@@ -13,6 +13,10 @@
     anyway and 返回. The kiosk warns rather than refuses: counters open during the day
     (before opening hours none is), and a citizen told so may still want a place in line.
 
+    关怀模式 (适老化), switched by a link in the header (?care=1, kept by a cookie,
+    web_req_care): two columns of large buttons on a kiosk (one on a phone), high contrast,
+    no English, the instruction without the hall's name.
+
     Each button carries its own request id, so pressing it twice, confirming after the
     warning, or reloading the slip issues one ticket (web_req_request_id). */
 #ifndef WEB_KIOSK_H

@@ -82,8 +82,9 @@ s_loop (web_t *w, const char *broker)
             {NULL, web_http_fd (w->http), ZMQ_POLLIN, 0},
             {w->connected ? proto_mirror_socket (w->mirror) : NULL, 0, ZMQ_POLLIN, 0},
         };
-        if (zmq_poll (items, items[1].socket ? 2 : 1, web_http_timeout (w->http, 500)) < 0 &&
-            errno != EINTR) {
+        //  A report being read goes on at once, a page per turn, between the requests.
+        long wait = web_report_busy (w->report) ? 0 : web_http_timeout (w->http, 500);
+        if (zmq_poll (items, items[1].socket ? 2 : 1, wait) < 0 && errno != EINTR) {
             log_error ("web: poll: %s", zmq_strerror (errno));
             break;
         }
@@ -104,6 +105,12 @@ s_loop (web_t *w, const char *broker)
                 w->connected = true;
             }
         }
+        //  Before the server runs: a reading that ends resumes its requests, answered now;
+        //  while the broker is away they are answered 503 at once.
+        if (w->connected)
+            web_report_step (w->report, w);
+        else if (web_report_busy (w->report))
+            web_report_stop (w->report);
         web_http_run (w->http);
         if (now >= next_beat) {
             web_sse_heartbeat (w->sse);

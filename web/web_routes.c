@@ -11,6 +11,7 @@
 #include "web_dashboard.h"
 #include "web_kiosk.h"
 #include "web_metrics.h"
+#include "web_report.h"
 #include "web_status.h"
 
 static void
@@ -24,6 +25,7 @@ s_index_page (FILE *f, web_t *web)
            "<li><a href=\"/dashboard\">大厅监控 <span class=\"en\">Hall "
            "dashboard</span></a></li>"
            "<li><a href=\"/kiosk\">取号 <span class=\"en\">Take a ticket</span></a></li>"
+           "<li><a href=\"/report\">营业报表 <span class=\"en\">Report</span></a></li>"
            "<li><a href=\"/api/snapshot\">/api/snapshot</a> · <a href=\"/api/kpi\">/api/kpi</a> "
            "· <a href=\"/api/history\">/api/history</a> · <a "
            "href=\"/api/ratings\">/api/ratings</a> · <a href=\"/metrics\">/metrics</a></li>"
@@ -84,6 +86,9 @@ const web_route_t web_routes[] = {
     {"/board", web_board_get, NULL, 0, "the TV display: last calls, people waiting; speaks"},
     {"/voice/TOKEN", web_board_voice, NULL, 0, "a call spoken as WAV (espeak-ng), for the board"},
     {"/dashboard", web_dashboard_get, NULL, 0, "the manager's live page, today's charts"},
+    {"/report", web_report_get, NULL, 0,
+     "the hall report (?day=YYYY-MM-DD, ?month=YYYY-MM): print, &format=csv|json"},
+    {"/report.csv", web_report_csv, NULL, 0, "the hall report as CSV (?day=, ?month=)"},
     {"/kiosk", web_kiosk_get, web_kiosk_post, WEB_KIOSK, "touch-screen tickets; POST issues one"},
     {"/kiosk/checkin", web_kiosk_checkin_get, web_kiosk_checkin_post, WEB_KIOSK,
      "appointment check-in (预约签到); POST checks a booking in"},

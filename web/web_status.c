@@ -114,7 +114,8 @@ s_pick (const json_t *from, const char *const *keys, size_t n)
     return out;
 }
 
-//  Only these fields of a ticket and a case reach the citizen's page and /api/status.
+//  Only these fields of a ticket and a case reach the citizen's page and /api/status; of a
+//  result in a cabinet, where it is and its pickup code (the token's holder may see it).
 static json_t *
 s_public (const json_t *r)
 {
@@ -124,8 +125,12 @@ s_public (const json_t *r)
         "ahead",  "est_wait_s", "grace_until",  "recalls",
     };
     static const char *const case_keys[] = {
-        "case_no",  "item",        "item_name", "state",     "kind",      "received",  "accepted",
-        "deadline", "provisional", "clock",     "next_step", "concluded", "collected", "missing",
+        "case_no",   "item",      "item_name", "state",       "kind",
+        "received",  "accepted",  "deadline",  "provisional", "clock",
+        "next_step", "concluded", "collected", "missing",     "recovered",
+    };
+    static const char *const pickup_keys[] = {
+        "cabinet_name", "cabinet_name_en", "slot", "factor", "code", "deposited",
     };
     json_t *ticket = s_pick (json_object_get (r, "ticket"), ticket_keys,
                              sizeof ticket_keys / sizeof ticket_keys[0]);
@@ -136,23 +141,28 @@ s_public (const json_t *r)
         json_t *one = s_pick (c, case_keys, sizeof case_keys / sizeof case_keys[0]);
         const json_t *p = json_object_get (c, "pickup");
         if (json_is_object (p))
-            json_object_set_new (one, "pickup",
-                                 json_pack ("{s:s, s:s}", "cabinet_name",
-                                            proto_str (p, "cabinet_name"), "slot",
-                                            proto_str (p, "slot")));
+            json_object_set_new (
+                one, "pickup", s_pick (p, pickup_keys, sizeof pickup_keys / sizeof pickup_keys[0]));
         json_array_append_new (cases, one);
     }
     return json_pack ("{s:s, s:o, s:o}", "hall", proto_str (r, "hall"), "ticket", ticket, "cases",
                       cases);
 }
 
+//  What a page is drawn for: the token, and 关怀模式 (large type, fewer words).
+typedef struct {
+    web_t *w;
+    const char *token;
+    bool care;
+} s_page_t;
+
 //  The ticket: number, service, state, and what to do now.
 static void
-s_ticket_card (FILE *f, web_t *w, const char *token, const json_t *view)
+s_ticket_card (FILE *f, const s_page_t *pg, const json_t *view)
 {
     const json_t *t = json_object_get (view, "ticket");
     const char *state = proto_str (t, "state");
-    fputs ("<section class=\"ticket-card\"><p>", f);
+    fputs ("<section class=\"ticket-card\"><p class=\"hall\">", f);
     web_escape (f, proto_str (view, "hall"));
     fputs ("</p><p class=\"num\" id=\"number\">", f);
     web_escape (f, proto_str (t, "number"));
@@ -160,7 +170,7 @@ s_ticket_card (FILE *f, web_t *w, const char *token, const json_t *view)
     web_escape (f, proto_str (t, "service_name"));
     fputs (" <span class=\"en\">", f);
     web_escape (f, proto_str (t, "service_name_en"));
-    fputs ("</span></p><p class=\"state\">", f);
+    fputs ("</span></p><p class=\"state\" id=\"ticket-state\">", f);
     web_html_state (f, s_ticket_state_text (state));
     fputs ("</p>\n", f);
     if (strcmp (state, "waiting") == 0) {
@@ -174,13 +184,14 @@ s_ticket_card (FILE *f, web_t *w, const char *token, const json_t *view)
         web_html_bilingual (f, wait);
         fputs ("</p>\n", f);
     } else if (strcmp (state, "called") == 0 || strcmp (state, "serving") == 0) {
-        fputs ("<p>请到 <b>", f);
+        fputs ("<p class=\"go\">请到 <b>", f);
         web_escape (f, proto_str (t, "counter_name"));
         fprintf (f, "</b> 办理 <span class=\"en\">Please go to counter %lld</span></p>\n",
                  (long long)proto_int (t, "counter"));
     } else if (json_is_integer (json_object_get (t, "grace_until"))) {
         char until[32];
-        proto_format_time (proto_int (t, "grace_until"), web_utc_offset (w), until, sizeof until);
+        proto_format_time (proto_int (t, "grace_until"), web_utc_offset (pg->w), until,
+                           sizeof until);
         fputs ("<p>请在 ", f);
         web_escape (f, until);
         fputs (" 前到取号机重新排队 <span class=\"en\">Rejoin the line at a kiosk before "
@@ -188,74 +199,166 @@ s_ticket_card (FILE *f, web_t *w, const char *token, const json_t *view)
                f);
     } else if (strcmp (state, "done") == 0) {
         fputs ("<p><a href=\"/rate/", f);
-        web_escape (f, token);
+        web_escape (f, pg->token);
         fputs ("\">评价本次服务 <span class=\"en\">Rate this visit</span></a></p>\n", f);
     }
     fputs ("</section>\n", f);
 }
 
-//  A case: number, item, state, deadline, next step, and how to collect when ready.
+//  The Chinese part of a name the broker kept whole ("一楼自助取件柜 / Self-service ..."):
+//  a case deposited before the name was kept in two.
 static void
-s_case (FILE *f, const json_t *c)
+s_zh_name (FILE *f, const char *name)
+{
+    const char *sep = strstr (name, " / ");
+    char *zh = strndup (name, sep ? (size_t)(sep - name) : strlen (name));
+    web_escape (f, zh);
+    free (zh);
+}
+
+//  A result waiting in a cabinet: where, the code to show the cabinet's scanner (the
+//  token, as the slip's), the pickup code to type instead, and the second factor.
+static void
+s_pickup_box (FILE *f, const s_page_t *pg, const json_t *c)
+{
+    const json_t *p = json_object_get (c, "pickup");
+    fputs ("<div class=\"pickup\" id=\"pickup\"><p class=\"where\">已存入<b>", f);
+    s_zh_name (f, proto_str (p, "cabinet_name"));
+    fputs (" <span class=\"nw\">", f);
+    web_escape (f, proto_str (p, "slot"));
+    fputs (" 格口</span></b><span class=\"en\">In ", f);
+    web_escape (f, *proto_str (p, "cabinet_name_en") ? proto_str (p, "cabinet_name_en")
+                                                     : proto_str (p, "cabinet_name"));
+    fputs (", slot ", f);
+    web_escape (f, proto_str (p, "slot"));
+    fputs ("</span></p>\n<p>柜机扫码<span class=\"en\">Show this code to the cabinet's "
+           "scanner</span></p>\n",
+           f);
+    web_html_qr (f, pg->token);
+    const char *code = proto_str (p, "code");
+    if (strlen (code) == 8)
+        fprintf (f,
+                 "<p>或输入取件码<span class=\"en\">or type the pickup code</span></p>"
+                 "<p class=\"code\" id=\"pickup-code\">%.4s<span></span>%.4s</p>\n",
+                 code, code + 4);
+    if (proto_is (p, "factor", "id_last4"))
+        fputs ("<p class=\"factor\">再输入申请人身份证号后四位<span class=\"en\">then the last "
+               "4 characters of the applicant's ID number</span></p>\n",
+               f);
+    if (!pg->care)
+        fputs ("<p class=\"keep\">取件码请勿告诉他人；他人代领须经您授权。<span class=\"en\">Keep "
+               "the code to yourself; someone collecting for you needs your "
+               "authorisation.</span></p>\n",
+               f);
+    fputs ("</div>\n", f);
+}
+
+//  What to do next for a case, from the page's own Chinese (and English) words where the
+//  broker's sentence would paste a bilingual name into Chinese, else the broker's.
+static void
+s_next_step (FILE *f, const s_page_t *pg, const json_t *c)
+{
+    const char *cs = proto_str (c, "state");
+    if (strcmp (cs, "collected") == 0 && json_is_integer (json_object_get (c, "collected"))) {
+        char when[32];
+        proto_format_time (proto_int (c, "collected"), web_utc_offset (pg->w), when, sizeof when);
+        fprintf (f, "已于 %.16s 领取 <span class=\"en\">Collected at %.16s</span>", when, when);
+    } else if (strcmp (cs, "ready_for_pickup") == 0)
+        fputs ("请到智能柜取件，取件方式见上 <span class=\"en\">Collect it at the cabinet, as "
+               "shown above</span>",
+               f);
+    else if (strcmp (cs, "awaiting_pickup") == 0 && json_object_get (c, "recovered"))
+        fputs ("已从智能柜转到窗口，请携带身份证件到窗口领取 <span class=\"en\">Moved from the "
+               "cabinet to the counter: collect it there with your ID card</span>",
+               f);
+    else if (strcmp (cs, "awaiting_pickup") == 0)
+        fputs ("已办结，请携带身份证件和取号单到窗口领取 <span class=\"en\">Decided: collect the "
+               "result at a counter with your ID card and the slip</span>",
+               f);
+    else
+        web_html_bilingual (f, proto_str (c, "next_step"));
+}
+
+//  A case: number, item, state, deadline, next step, and how to collect when ready. In
+//  关怀模式 the item, the state and the next step only.
+static void
+s_case (FILE *f, const s_page_t *pg, const json_t *c)
 {
     const char *cs = proto_str (c, "state");
     fputs ("<section class=\"case\"><h2>办件 <span class=\"en\">Case</span> ", f);
     web_escape (f, proto_str (c, "case_no"));
-    fputs ("</h2><dl><dt>事项 <span class=\"en\">Item</span></dt><dd>", f);
+    fputs ("</h2>", f);
+    if (strcmp (cs, "ready_for_pickup") == 0)
+        s_pickup_box (f, pg, c);
+    fputs ("<dl><dt>事项 <span class=\"en\">Item</span></dt><dd>", f);
     web_escape (f, proto_str (c, "item_name"));
-    fputs ("</dd><dt>状态 <span class=\"en\">State</span></dt><dd>", f);
+    fputs ("</dd><dt>状态 <span class=\"en\">State</span></dt><dd class=\"case-state\">", f);
     web_html_state (f, s_case_state_text (cs));
-    fputs ("</dd><dt>办结期限 <span class=\"en\">Deadline</span></dt><dd>", f);
+    fputs ("</dd>", f);
     const json_t *d = json_object_get (c, "deadline");
-    if (json_is_integer (d)) {
-        char date[16];
-        web_html_date (json_integer_value (d), date, sizeof date);
-        fputs (date, f);
-        if (json_is_true (json_object_get (c, "provisional")))
-            fputs (" （暂定 <span class=\"en\">provisional</span>）", f);
-    } else if (proto_is (c, "clock", "paused"))
-        fputs ("时限暂停 <span class=\"en\">Clock paused</span>", f);
-    else
-        fputs ("—", f);
-    fputs ("</dd><dt>下一步 <span class=\"en\">Next step</span></dt><dd>", f);
-    web_escape (f, proto_str (c, "next_step"));
-    fputs ("</dd></dl>\n", f);
-    if (strcmp (cs, "awaiting_pickup") == 0 || strcmp (cs, "ready_for_pickup") == 0) {
-        fputs ("<div class=\"pickup\"><b>领取方式 <span class=\"en\">How to "
-               "collect</span></b><br>",
-               f);
-        web_escape (f, proto_str (c, "next_step"));
-        fputs ("<br>请携带本人身份证件和取号单（或本页二维码）；他人代领须经授权。<span "
-               "class=\"en\">Bring your ID card and the slip (or this page's code); "
-               "someone collecting for you needs your authorisation.</span></div>\n",
-               f);
+    if (!pg->care) {
+        fputs ("<dt>办结期限 <span class=\"en\">Deadline</span></dt><dd>", f);
+        if (json_is_integer (d)) {
+            char date[16];
+            web_html_date (json_integer_value (d), date, sizeof date);
+            fputs (date, f);
+            if (json_is_true (json_object_get (c, "provisional")))
+                fputs (" （暂定 <span class=\"en\">provisional</span>）", f);
+        } else if (proto_is (c, "clock", "paused"))
+            fputs ("时限暂停 <span class=\"en\">Clock paused</span>", f);
+        else
+            fputs ("—", f);
+        fputs ("</dd>", f);
     }
-    fputs ("</section>\n", f);
+    fputs ("<dt>下一步 <span class=\"en\">Next step</span></dt><dd class=\"next\">", f);
+    s_next_step (f, pg, c);
+    fputs ("</dd></dl></section>\n", f);
 }
 
+//  The ticket, then its cases; once the visit is over, the cases first (what the citizen
+//  comes back to the page for: a decision, a result to collect) and the ticket after them.
 static void
-s_live (FILE *f, web_t *w, const char *token, const json_t *view)
+s_live (FILE *f, const s_page_t *pg, const json_t *view)
 {
-    web_html_offline (f, w->connected);
-    s_ticket_card (f, w, token, view);
+    web_html_offline (f, pg->w->connected);
+    const json_t *t = json_object_get (view, "ticket");
+    bool over = json_array_size (json_object_get (view, "cases")) &&
+                !proto_is (t, "state", "waiting") && !proto_is (t, "state", "called") &&
+                !proto_is (t, "state", "serving") && !proto_is (t, "state", "parked");
+    if (!over)
+        s_ticket_card (f, pg, view);
     size_t i;
     json_t *c;
     json_array_foreach (json_object_get (view, "cases"), i, c)
-        s_case (f, c);
+        s_case (f, pg, c);
+    if (over)
+        s_ticket_card (f, pg, view);
+}
+
+//  The switch to and from 关怀模式: a link, kept by the cookie it sets.
+static void
+s_care_switch (FILE *f, const char *path, bool care)
+{
+    fprintf (f, "<p class=\"care-switch\"><a href=\"%s?care=%d\" id=\"care-switch\">%s</a></p>\n",
+             path, care ? 0 : 1,
+             care ? "标准模式" : "关怀模式 · 大字 <span class=\"en\">Large type</span>");
 }
 
 static void
-s_page (FILE *f, web_t *w, const char *token, const json_t *view)
+s_page (FILE *f, const s_page_t *pg, const json_t *view)
 {
-    web_html_live_begin (f, "排队进度 Your ticket", "citizen");
+    web_html_live_begin (f, "排队进度 Your ticket", pg->care ? "citizen care" : "citizen");
+    char path[64];
+    snprintf (path, sizeof path, "/t/%s", pg->token);
+    s_care_switch (f, path, pg->care);
     //  Refreshed on events of its own ticket or service only (the page asks the broker).
     fprintf (f,
-             "<main id=\"live\" data-part=\"/t/%s?part=live\" data-on=\"ticket. case. "
+             "<main id=\"live\" data-part=\"%s?part=live%s\" data-on=\"ticket. case. "
              "rating. hall. mirror.\" data-service=\"",
-             token);
+             path, pg->care ? "&amp;care=1" : "");
     web_escape (f, proto_str (json_object_get (view, "ticket"), "service"));
     fputs ("\" data-every=\"60\" data-delay=\"1000\">\n", f);
-    s_live (f, w, token, view);
+    s_live (f, pg, view);
     fputs ("</main>\n", f);
     web_page_end (f, 1);
 }
@@ -276,10 +379,11 @@ web_status_get (web_t *web, web_req_t *req)
         json_decref (view);
         return MHD_NO;
     }
+    s_page_t pg = {web, token, web_req_care (req)};
     if (web_req_part (req))
-        s_live (f, web, token, view);
+        s_live (f, &pg, view);
     else
-        s_page (f, web, token, view);
+        s_page (f, &pg, view);
     json_decref (view);
     return web_out_send (&o, req, MHD_HTTP_OK, WEB_CT_HTML);
 }
