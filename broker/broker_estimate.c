@@ -232,8 +232,8 @@ broker_estimate_learn_login (broker_hall_t *hall, const broker_counter_t *c, int
 //  ---------------------------------------------------------------------------------------
 //  Forward simulation
 //
-//  The simulation runs once per estimate, over every ticket ahead of the target: up to
-//  BROKER_ESTIMATE_HORIZON picks, each choosing the counter that frees first and asking
+//  The simulation runs once per estimate, over the tickets ahead of the target: up to
+//  BROKER_ESTIMATE_EXACT picks, each choosing the counter that frees first and asking
 //  the policy among the heads of its lines. A pick is kept cheap: the counters are a heap
 //  by the time they free, each line's next ticket is held (no queue lookups), the lines
 //  that still have one are bit sets per class, so a counter's candidates are read off
@@ -681,6 +681,42 @@ s_heapify (const s_server_t *servers, int *heap, int n)
         s_sift (servers, heap, n, i);
 }
 
+//  Whether `t` is a citizen still to come, not a ticket of the hall (their ids follow
+//  every ticket's and the virtual new one's, next_id).
+static bool
+s_is_future (const s_lines_t *l, const broker_ticket_t *t)
+{
+    return t->id > l->hall->next_id;
+}
+
+//  The target is further back than the exact picks reach: `taken` of the tickets ahead of
+//  it were picked in `elapsed` ms, the rest come at that rate (at the naive rate, its
+//  line's mean over the counters that serve it, if none was picked). The spread grows
+//  with the wait as the simulation's did.
+static void
+s_extrapolate (const broker_hall_t *hall, const s_costs_t *costs, const broker_ticket_t *target,
+               int service, int taken, int64_t elapsed, const s_server_t *sv, const double *work,
+               int sharing, broker_estimate_t *out)
+{
+    int ahead = target ? broker_estimate_ahead (hall, target)
+                       : broker_estimate_ahead_new (hall, service, PRIORITY_NORMAL);
+    int left = ahead > taken ? ahead - taken : 0;
+    double per;
+    if (taken > 0)
+        per = (double)elapsed / taken;
+    else if (sharing > 0)
+        per = costs->mean[service] / sharing;
+    else
+        return;
+    double wait = (double)elapsed + left * per;
+    double grow = elapsed > 0 ? wait / (double)elapsed : 1;
+    double scaled[BROKER_MAX_SERVICES];
+    for (int s = 0; s < hall->config->nservices; s++)
+        scaled[s] = work[s] * grow;
+    out->wait_s = (int64_t)llround (wait / 1000);
+    out->sd_ms = s_spread (hall, costs, sv->var * grow, scaled, sharing, (int64_t)wait);
+}
+
 //  Predicts when `target` (a waiting ticket, or the virtual new ticket of `vservice`
 //  when target is NULL) is called, into `out` (seconds from now, spread; no interval).
 static void
@@ -715,7 +751,9 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
     int heap[BROKER_MAX_COUNTERS];
     int nheap = nservers;
     s_heapify (servers, heap, nheap);
-    for (int picks = 0; picks < BROKER_ESTIMATE_HORIZON && nheap; picks++) {
+    int picks = 0, taken = 0; //  picks made, and of them tickets ahead of the target
+    broker_class_t tcls = broker_priority_class (target->priority);
+    for (; picks < BROKER_ESTIMATE_EXACT && nheap; picks++) {
         s_server_t *sv = &servers[heap[0]];
         int64_t at = sv->free_at;
         if (sv->next_break < sv->nbreaks && sv->break_from[sv->next_break] <= at) {
@@ -745,6 +783,9 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
             out->sd_ms = s_spread (hall, &costs, sv->var, work, sharing, at - now);
             break;
         }
+        if (t->service == target->service && !s_is_future (&lines, t) &&
+            broker_priority_class (t->priority) <= tcls)
+            taken++;
         double cost, var;
         s_cost (hall, &costs, t, at, now, &cost, &var);
         sv->free_at = at + (int64_t)cost + (int64_t)sv->delay;
@@ -753,6 +794,9 @@ s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *targe
             work[t->service] += cost;
         s_sift (servers, heap, nheap, 0);
     }
+    if (picks == BROKER_ESTIMATE_EXACT && nheap && out->wait_s < 0)
+        s_extrapolate (hall, &costs, target == &virt ? NULL : target, vservice, taken,
+                       servers[heap[0]].free_at - now, &servers[heap[0]], work, sharing, out);
     free (lines.fut);
 }
 

@@ -10,8 +10,9 @@
       usually logs in; then, repeatedly, the counter that frees first calls what
       broker_policy_pick would choose among the heads of the lines it serves, and is busy
       for what that ticket is expected to cost it. The predicted call time of a ticket is
-      when it is picked. This follows multi-service counters, work profiles and weights,
-      priority classes and ratios, and max-wait escalation, which the naive formula cannot.
+      when it is picked (beyond BROKER_ESTIMATE_EXACT picks: extrapolated at the rate
+      the simulation served its line). This follows multi-service counters, work profiles and
+   weights, priority classes and ratios, and max-wait escalation, which the naive formula cannot.
 
     What a picked ticket costs a counter is learned from the hall (broker_learn.h): the
     service time (means per service and local hour of day once 5 have finished in that
@@ -33,8 +34,10 @@
 #define BROKER_ESTIMATE_MIN_SAMPLES 5
 //  Window of the running mean.
 #define BROKER_ESTIMATE_WINDOW 50
-//  The simulation stops after this many calls (a backlog this long is not estimated).
-#define BROKER_ESTIMATE_HORIZON 5000
+//  The simulation picks this many tickets exactly; a ticket further back is reached at the
+//  rate its line was served in those picks, so an estimate costs about the same at 5,000
+//  waiting as at 300.
+#define BROKER_ESTIMATE_EXACT 256
 
 //  An estimate of the wait until a ticket's call.
 typedef struct {
