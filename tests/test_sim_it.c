@@ -381,6 +381,61 @@ test_day_other_hall (void)
     free (dir);
 }
 
+//  Every scheduled break is taken, not only the first: with two breaks per counter (10:00-
+//  10:20 and 11:00-11:20, taken on time by the default clerks), no counter calls anyone
+//  during either, and the hall calls between and after them.
+static void
+test_day_two_breaks (void)
+{
+    char *dir = test_tmpdir ();
+    CU_ASSERT_PTR_NOT_NULL_FATAL (dir);
+    json_t *cfg = json_load_file (test_src ("etc/hall.example.json"), 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (cfg);
+    json_object_set_new (json_object_get (cfg, "cases"), "calendar",
+                         json_string (test_src ("etc/calendar")));
+    size_t i;
+    json_t *ctr;
+    json_array_foreach (json_object_get (cfg, "counters"), i, ctr)
+        json_object_set_new (ctr, "breaks", json_pack ("[s, s]", "10:00-10:20", "11:00-11:20"));
+    char config[600], csv[600], cmd[1600];
+    snprintf (config, sizeof config, "%s/breaks.json", dir);
+    snprintf (csv, sizeof csv, "%s/day.csv", dir);
+    CU_ASSERT_EQUAL_FATAL (json_dump_file (cfg, config, 0), 0);
+    json_decref (cfg);
+    snprintf (cmd, sizeof cmd, "sim day --config '%s' --hours 4 --seed 2 --csv '%s' --json", config,
+              csv);
+    int st;
+    json_t *j = s_run_json (cmd, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (j);
+    CU_ASSERT_EQUAL (json_integer_value (json_object_get (j, "unexpected_replies")), 0);
+    json_decref (j);
+    char *text = test_read_file (csv);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (text);
+    int in_break = 0, between = 0, after = 0;
+    for (char *line = strchr (text, '\n'); line && line[1]; line = strchr (line + 1, '\n')) {
+        //  number,service,priority,issued,called,...: the call's local time
+        char *called = line + 1;
+        for (int k = 0; k < 4 && called; k++) {
+            called = strchr (called, ',');
+            called = called ? called + 1 : NULL;
+        }
+        int h, m;
+        if (!called || sscanf (called, "%*d-%*d-%*d %d:%d", &h, &m) != 2)
+            continue;
+        int min = h * 60 + m;
+        in_break += (min >= 600 && min < 620) || (min >= 660 && min < 680);
+        between += min >= 620 && min < 660;
+        after += min >= 680;
+    }
+    CU_ASSERT_EQUAL (in_break, 0);
+    CU_ASSERT (between > 5);
+    CU_ASSERT (after > 5);
+    free (text);
+    test_rmtree (dir);
+    free (dir);
+}
+
 //  Staffing from a journal: two hours of one service served at known times.
 static void
 test_staffing (void)
@@ -446,6 +501,7 @@ test_sim_it_suite (void)
     CU_add_test (s, "a short day's report and CSV", test_day_report_and_csv);
     CU_add_test (s, "another hall: its time zone and appointment rules from hall.info",
                  test_day_other_hall);
+    CU_add_test (s, "two breaks per counter: both taken", test_day_two_breaks);
     CU_add_test (s, "staffing from a broker's journal", test_staffing);
     return 0;
 }
