@@ -158,7 +158,7 @@ broker_estimate_learn_issue (broker_hall_t *hall, const broker_ticket_t *t,
                              const broker_estimate_t *e)
 {
     if (e->wait_s >= 0)
-        broker_learn_issued (hall->learn, t->id, e->wait_s * 1000, e->sd_ms, e->lo_s * 1000,
+        broker_learn_issued (hall->learn, t->id, e->sim_s * 1000, e->sd_ms, e->lo_s * 1000,
                              e->hi_s * 1000);
     if (t->priority == PRIORITY_GREEN || t->priority == PRIORITY_ELDERLY)
         broker_learn_green (hall->learn, t->service, t->issued_ms);
@@ -723,7 +723,7 @@ static void
 s_simulate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *target, int vservice,
             broker_estimate_t *out)
 {
-    *out = (broker_estimate_t){-1, -1, -1, 0};
+    *out = (broker_estimate_t){-1, -1, -1, 0, -1};
     s_server_t servers[BROKER_MAX_COUNTERS];
     int nservers = s_servers (hall, now, servers);
     if (!nservers)
@@ -829,6 +829,10 @@ s_estimate (const broker_hall_t *hall, int64_t now, const broker_ticket_t *t, in
     s_simulate (hall, now, t, service, out);
     if (out->wait_s < 0)
         return;
+    out->sim_s = out->wait_s;
+    double f = broker_learn_factor (hall->learn);
+    out->wait_s = (int64_t)llround ((double)out->wait_s * f);
+    out->sd_ms *= f;
     broker_estimate_interval (out->wait_s, out->sd_ms, -hall->learn->k_lo, hall->learn->k_hi,
                               &out->lo_s, &out->hi_s);
 }

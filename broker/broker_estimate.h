@@ -44,6 +44,7 @@ typedef struct {
     int64_t wait_s;     //  seconds from now, or -1 if no counter will reach it
     int64_t lo_s, hi_s; //  the 80% interval as printed ("约 25–40 分钟"), seconds, or -1
     double sd_ms;       //  the simulation's spread of the wait, ms
+    int64_t sim_s;      //  the simulation's wait before the learned correction, or -1
 } broker_estimate_t;
 
 //  Waiting tickets the policy will call before `t` in its service by class order (t must

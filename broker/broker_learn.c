@@ -15,6 +15,10 @@
 //  spreads; and how fast they move after each wait (a step of 15% up on a miss).
 #define S_Z80       1.2816
 #define S_ACI_GAMMA 0.15
+//  The window of the wait / estimate ratio, and how much of its distance from 1 (less one
+//  standard error, so that a hall the simulation already fits is left alone) is used.
+#define S_RATIO_WINDOW 100
+#define S_RATIO_BETA   0.5
 
 broker_learn_t *
 broker_learn_new (int ncounters)
@@ -217,6 +221,9 @@ broker_learn_called (broker_learn_t *self, uint64_t id, int64_t wait_ms)
     if (is->id != id)
         return;
     is->id = 0;
+    if (is->est_ms >= 5 * 60000)
+        broker_learn_moments (&self->ratio, fmin (3, (double)wait_ms / (double)is->est_ms),
+                              S_RATIO_WINDOW);
     //  Each end moves out after a miss and in after a hit, so that a tenth of waits fall
     //  below the interval and a tenth above however the errors are spread (adaptive
     //  conformal inference, multiplicative on the spreads).
@@ -224,6 +231,17 @@ broker_learn_called (broker_learn_t *self, uint64_t id, int64_t wait_ms)
     self->k_hi *= exp (S_ACI_GAMMA * ((wait_ms > is->hi_ms ? 1 : 0) - 0.1));
     self->k_lo = fmin (8, fmax (0.2, self->k_lo));
     self->k_hi = fmin (8, fmax (0.2, self->k_hi));
+}
+
+double
+broker_learn_factor (const broker_learn_t *self)
+{
+    if (self->ratio.n < 10)
+        return 1;
+    double n = (double)(self->ratio.n < S_RATIO_WINDOW ? self->ratio.n : S_RATIO_WINDOW);
+    double off = self->ratio.mean - 1, se = sqrt (self->ratio.var / n);
+    off = off > se ? off - se : off < -se ? off + se : 0;
+    return fmin (1.5, fmax (0.7, 1 + S_RATIO_BETA * off));
 }
 
 //  ---------------------------------------------------------------------------------------

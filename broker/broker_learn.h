@@ -74,6 +74,7 @@ typedef struct broker_learn {
     double cancels, waited_ms;      //  cancellations and the waiting they ended or not (decayed)
     broker_issued_t issued[BROKER_LEARN_ISSUED];
     double k_lo, k_hi;           //  the interval's ends in spreads below and above the estimate
+    broker_moments_t ratio;      //  first calls: wait / simulated wait at issue (5 min and more)
     broker_moments_t *login_min; //  per counter: local minute of the day's first login
     int *login_day;              //  ... the day of its last login (local days since 1970)
     double green_rate[BROKER_MAX_SERVICES]; //  priority walk-ins per ms, decaying (1 h)
@@ -127,8 +128,13 @@ double broker_learn_cancel_rate (const broker_learn_t *self);
 void broker_learn_issued (broker_learn_t *self, uint64_t id, int64_t est_ms, double sd_ms,
                           int64_t lo_ms, int64_t hi_ms);
 //  Ticket `id` was first called after `wait_ms`: moves the interval's ends (k_lo, k_hi) by
-//  whether its printed interval held the wait.
+//  whether its printed interval held the wait, and learns the ratio of the wait to the
+//  simulated one.
 void broker_learn_called (broker_learn_t *self, uint64_t id, int64_t wait_ms);
+//  What the simulated waits are multiplied by: 1 until 10 ratios were seen, then half way
+//  from 1 to their recent mean less one standard error (what the simulation does not see,
+//  such as unannounced lunches or means still learned, shows there), within 0.7-1.5.
+double broker_learn_factor (const broker_learn_t *self);
 
 //  A green-channel or elderly walk-in of `service` arrived at `at`.
 void broker_learn_green (broker_learn_t *self, int service, int64_t at);

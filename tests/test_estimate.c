@@ -307,6 +307,35 @@ test_learn_interval (void)
 }
 
 static void
+test_learn_factor (void)
+{
+    broker_learn_t *l = broker_learn_new (1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (l);
+    //  Waits that match their simulation leave it alone; so do fewer than 10 ratios.
+    for (uint64_t id = 1; id <= 20; id++) {
+        broker_learn_issued (l, id, 20 * 60000, 120000, 0, 0);
+        broker_learn_called (l, id, id < 10 ? 60 * 60000 : 20 * 60000);
+        if (id < 10)
+            CU_ASSERT_DOUBLE_EQUAL (broker_learn_factor (l), 1, 0);
+    }
+    CU_ASSERT (broker_learn_factor (l) < 1.5);
+    //  Waits steadily a third longer than simulated: half of it (less its noise) is added.
+    broker_learn_t *m = broker_learn_new (1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (m);
+    for (uint64_t id = 1; id <= 200; id++) {
+        broker_learn_issued (m, id, 30 * 60000, 120000, 0, 0);
+        broker_learn_called (m, id, 40 * 60000);
+    }
+    CU_ASSERT_DOUBLE_EQUAL (broker_learn_factor (m), 1 + 0.5 / 3, 1e-6);
+    //  Estimates under 5 minutes teach no ratio.
+    broker_learn_issued (m, 201, 60000, 120000, 0, 0);
+    broker_learn_called (m, 201, 30 * 60000);
+    CU_ASSERT_DOUBLE_EQUAL (broker_learn_factor (m), 1 + 0.5 / 3, 1e-6);
+    broker_learn_destroy (&l);
+    broker_learn_destroy (&m);
+}
+
+static void
 test_interval_rounding (void)
 {
     int64_t lo, hi;
@@ -342,6 +371,7 @@ test_estimate_suite (void)
                       test_learn_pauses) ||
         !CU_add_test (suite, "interval ends move with the waits they missed",
                       test_learn_interval) ||
+        !CU_add_test (suite, "simulated waits corrected by the learned ratio", test_learn_factor) ||
         !CU_add_test (suite, "printed interval rounded as a slip prints it",
                       test_interval_rounding))
         return -1;
