@@ -1,5 +1,5 @@
 /*  broker_learn.h — what the broker learns of how its hall behaves, beyond the mean service
-    times, for the wait estimates (docs/POLICY.md, "What the estimate learns").
+    times, for the wait estimates (docs/SIMULATOR.md, "How good the estimate is").
 
     - Pauses without a return time: the last BROKER_LEARN_PAUSES of them (counter, local
       hour it began, length). A counter paused without saying for how long is expected
