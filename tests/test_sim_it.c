@@ -314,6 +314,36 @@ test_day_report_and_csv (void)
     free (dir);
 }
 
+//  The example hall's config with its calendar found from here, to change and run.
+static json_t *
+s_example_config (void)
+{
+    json_t *cfg = json_load_file (test_src ("etc/hall.example.json"), 0, NULL);
+    if (cfg)
+        json_object_set_new (json_object_get (cfg, "cases"), "calendar",
+                             json_string (test_src ("etc/calendar")));
+    return cfg;
+}
+
+//  Runs `sim day --config DIR/config.json ARGS --csv DIR/day.csv --json` on `cfg` (taken):
+//  the report, checked to have run without unexpected replies; NULL if it did not run.
+static json_t *
+s_day_on (const char *dir, json_t *cfg, const char *args)
+{
+    char config[600], cmd[1600];
+    snprintf (config, sizeof config, "%s/config.json", dir);
+    int rc = json_dump_file (cfg, config, 0);
+    json_decref (cfg);
+    CU_ASSERT_EQUAL_FATAL (rc, 0);
+    snprintf (cmd, sizeof cmd, "sim day --config '%s' %s --csv '%s/day.csv' --json", config, args,
+              dir);
+    int st;
+    json_t *j = s_run_json (cmd, &st);
+    CU_ASSERT_EQUAL (st, 0);
+    CU_ASSERT (j && json_integer_value (json_object_get (j, "unexpected_replies")) == 0);
+    return j;
+}
+
 //  The hall is what hall.info says, whatever the config: a hall an hour east of UTC (the
 //  broker is started again at 08:30 local once hall.info tells the offset) with its own
 //  appointment rules. Every booking is in one of its slots, the day starts at 08:30 local,
@@ -323,25 +353,15 @@ test_day_other_hall (void)
 {
     char *dir = test_tmpdir ();
     CU_ASSERT_PTR_NOT_NULL_FATAL (dir);
-    json_t *cfg = json_load_file (test_src ("etc/hall.example.json"), 0, NULL);
+    json_t *cfg = s_example_config ();
     CU_ASSERT_PTR_NOT_NULL_FATAL (cfg);
     json_object_set_new (json_object_get (cfg, "hall"), "utc_offset_min", json_integer (60));
-    json_object_set_new (json_object_get (cfg, "cases"), "calendar",
-                         json_string (test_src ("etc/calendar")));
     json_object_set_new (cfg, "appointments",
                          json_pack ("{s:i, s:[s]}", "slot_minutes", 15, "hours", "10:00-11:30"));
-    char config[600], csv[600], cmd[1600];
-    snprintf (config, sizeof config, "%s/cet.json", dir);
-    snprintf (csv, sizeof csv, "%s/day.csv", dir);
-    CU_ASSERT_EQUAL_FATAL (json_dump_file (cfg, config, 0), 0);
-    json_decref (cfg);
-    snprintf (cmd, sizeof cmd, "sim day --config '%s' --hours 3 --seed 5 --csv '%s' --json", config,
-              csv);
-    int st;
-    json_t *j = s_run_json (cmd, &st);
-    CU_ASSERT_EQUAL (st, 0);
+    json_t *j = s_day_on (dir, cfg, "--hours 3 --seed 5");
     CU_ASSERT_PTR_NOT_NULL_FATAL (j);
-    CU_ASSERT_EQUAL (json_integer_value (json_object_get (j, "unexpected_replies")), 0);
+    char csv[600];
+    snprintf (csv, sizeof csv, "%s/day.csv", dir);
     json_t *ap = json_object_get (j, "appointments");
     CU_ASSERT (json_integer_value (json_object_get (ap, "booked")) > 5);
     CU_ASSERT_EQUAL (json_integer_value (json_object_get (ap, "refused")), 0);
@@ -389,27 +409,17 @@ test_day_two_breaks (void)
 {
     char *dir = test_tmpdir ();
     CU_ASSERT_PTR_NOT_NULL_FATAL (dir);
-    json_t *cfg = json_load_file (test_src ("etc/hall.example.json"), 0, NULL);
+    json_t *cfg = s_example_config ();
     CU_ASSERT_PTR_NOT_NULL_FATAL (cfg);
-    json_object_set_new (json_object_get (cfg, "cases"), "calendar",
-                         json_string (test_src ("etc/calendar")));
     size_t i;
     json_t *ctr;
     json_array_foreach (json_object_get (cfg, "counters"), i, ctr)
         json_object_set_new (ctr, "breaks", json_pack ("[s, s]", "10:00-10:20", "11:00-11:20"));
-    char config[600], csv[600], cmd[1600];
-    snprintf (config, sizeof config, "%s/breaks.json", dir);
-    snprintf (csv, sizeof csv, "%s/day.csv", dir);
-    CU_ASSERT_EQUAL_FATAL (json_dump_file (cfg, config, 0), 0);
-    json_decref (cfg);
-    snprintf (cmd, sizeof cmd, "sim day --config '%s' --hours 4 --seed 2 --csv '%s' --json", config,
-              csv);
-    int st;
-    json_t *j = s_run_json (cmd, &st);
-    CU_ASSERT_EQUAL (st, 0);
+    json_t *j = s_day_on (dir, cfg, "--hours 4 --seed 2");
     CU_ASSERT_PTR_NOT_NULL_FATAL (j);
-    CU_ASSERT_EQUAL (json_integer_value (json_object_get (j, "unexpected_replies")), 0);
     json_decref (j);
+    char csv[600];
+    snprintf (csv, sizeof csv, "%s/day.csv", dir);
     char *text = test_read_file (csv);
     CU_ASSERT_PTR_NOT_NULL_FATAL (text);
     int in_break = 0, between = 0, after = 0;
