@@ -391,7 +391,13 @@ s_futures (const broker_hall_t *hall, int64_t now, size_t *n)
     int64_t offset = broker_estimate_arrival_offset_ms (hall);
     int64_t late = (int64_t)cfg->appt_late_min * 60000;
     int64_t horizon = now + 24 * 3600000LL;
-    size_t cap = hall->nbookings + S_GREEN_MAX;
+    //  Room for the bookings and the green-channel walk-ins expected (none, mostly).
+    double greens = 0;
+    for (int s = 0; s < cfg->nservices; s++)
+        greens += ceil (broker_learn_green_rate (hall->learn, s, now) * S_GREEN_HORIZON_MS);
+    size_t cap = hall->nbookings + (size_t)(greens < S_GREEN_MAX ? greens : S_GREEN_MAX);
+    if (!cap)
+        return NULL;
     s_future_t *f = calloc (cap, sizeof *f);
     if (!f)
         return NULL;

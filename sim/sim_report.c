@@ -442,12 +442,13 @@ s_print_accuracy (const json_t *j)
     static const char *label[M_COUNT] = {"broker estimate", "naive formula",
                                          "(ahead+1) x mean/open", "last to enter service"};
     char b1[32], b2[32], b3[32];
-    printf ("\nWait estimate at issue against the actual wait (first call - issue): all %lld "
-            "tickets called\n(%lld cancelled before their call are not; no answer counts as 0 s: "
-            "ours %lld, naive %lld,\n(ahead+1) %lld, last to enter %lld)\n\n",
-            (long long)sim_int (j, "estimate_n"), (long long)sim_int (j, "cancelled"),
-            (long long)sim_int (j, "estimate_null"), (long long)sim_int (j, "naive_null"),
-            (long long)sim_int (j, "plus1_null"), (long long)sim_int (j, "les_null"));
+    printf (
+        "\nWait estimate at issue against the actual wait (first call - issue): all %lld "
+        "tickets called\n(%lld cancelled before their call have no wait; no answer counts as 0 s: "
+        "ours %lld, naive %lld,\n(ahead+1) %lld, last to enter %lld)\n\n",
+        (long long)sim_int (j, "estimate_n"), (long long)sim_int (j, "cancelled"),
+        (long long)sim_int (j, "estimate_null"), (long long)sim_int (j, "naive_null"),
+        (long long)sim_int (j, "plus1_null"), (long long)sim_int (j, "les_null"));
     printf ("                              MAE   P90 |error|   bias (estimate - actual)\n");
     for (int m = 0; m < M_COUNT; m++) {
         char key[48];
