@@ -450,6 +450,46 @@ test_day_two_breaks (void)
     free (dir);
 }
 
+//  The repository's scenarios run (two hours of each): every feature of the format is in
+//  one of them (profiles, 15-minute slots, quantiles, cancellations, reaction delays,
+//  unannounced breaks and pauses, closings). A key the format does not have is refused
+//  before any broker starts.
+static void
+test_day_scenarios (void)
+{
+    const char *names[] = {"example", "county", "city", "overload"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char rel[64], args[1200];
+        snprintf (rel, sizeof rel, "etc/scenarios/%s.json", names[i]);
+        snprintf (args, sizeof args, "sim day --scenario '%s' --hours 2 --seed 1 --json",
+                  test_src (rel));
+        int st;
+        json_t *j = s_run_json (args, &st);
+        CU_ASSERT_EQUAL (st, 0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL (j);
+        CU_ASSERT_STRING_EQUAL (json_string_value (json_object_get (j, "scenario")), names[i]);
+        CU_ASSERT_EQUAL (json_integer_value (json_object_get (j, "unexpected_replies")), 0);
+        CU_ASSERT (json_integer_value (json_object_get (j, "estimate_n")) > 10);
+        json_decref (j);
+    }
+    char *dir = test_tmpdir ();
+    CU_ASSERT_PTR_NOT_NULL_FATAL (dir);
+    char path[600], cmd[1400];
+    snprintf (path, sizeof path, "%s/typo.json", dir);
+    FILE *f = fopen (path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    fputs ("{\"clerks\": {\"reaction\": {\"mean\": 10}}}\n", f);
+    fclose (f);
+    snprintf (cmd, sizeof cmd, "%s sim day --scenario '%s' 2>&1", test_bin ("onewindow"), path);
+    int st;
+    char *out = test_run (cmd, &st);
+    CU_ASSERT_NOT_EQUAL (st, 0);
+    CU_ASSERT (out && strstr (out, "reaction"));
+    free (out);
+    test_rmtree (dir);
+    free (dir);
+}
+
 //  Staffing from a journal: two hours of one service served at known times.
 static void
 test_staffing (void)
@@ -516,6 +556,7 @@ test_sim_it_suite (void)
     CU_add_test (s, "another hall: its time zone and appointment rules from hall.info",
                  test_day_other_hall);
     CU_add_test (s, "two breaks per counter: both taken", test_day_two_breaks);
+    CU_add_test (s, "the repository's scenarios run; a typo is refused", test_day_scenarios);
     CU_add_test (s, "staffing from a broker's journal", test_staffing);
     return 0;
 }
