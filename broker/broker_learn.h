@@ -12,8 +12,7 @@
     - Citizens who leave: how patient they are (the share gone when called at once, and the
       rate at which the others leave while they wait, from the first calls that end
       missed and the waiting that came before them); what a missed call costs the counter
-      (call to missed); the rate at which waiting citizens cancel their tickets; the share
-      of bookings never checked in.
+      (call to missed); the rate at which waiting citizens cancel their tickets.
     - The interval: the estimate at issue, its model spread and the interval printed of
       the last BROKER_LEARN_ISSUED tickets (by id); each first call moves the interval's
       ends, in spreads below and above the estimate, out when its wait fell outside and in
