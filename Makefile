@@ -81,7 +81,7 @@ PROGRAMS := $(BINDIR)/onewindow-broker $(BINDIR)/onewindow $(BINDIR)/onewindow-v
             $(BINDIR)/onewindow-district
 
 .PHONY: all test test-build test-run demo bench install clean deps format format-check check-limits \
-        man deb deb-check
+        man deb deb-check estimate-check
 
 all: $(PROGRAMS)
 
@@ -178,6 +178,11 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench
+
+#  The wait estimate on every scenario, seeds 1-10 (docs/SIMULATOR.md; ~30 s, not in `test`).
+estimate-check: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/estimate-check
 
 # ---------------------------------------------------------------------------------------
 # Installing (issue 19; docs/OPERATIONS.md). `make install PREFIX=/usr DESTDIR=DIR` puts

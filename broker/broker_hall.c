@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker_learn.h"
 #include "proto_log.h"
 
 static const char *s_ticket_states[] = {"waiting", "called",    "serving", "done",
@@ -72,7 +73,8 @@ broker_hall_new (const broker_config_t *config)
     self->next_id = 1;
     self->counters = calloc ((size_t)config->ncounters, sizeof *self->counters);
     self->day_ctr = calloc ((size_t)config->ncounters, sizeof *self->day_ctr);
-    if (!self->counters || !self->day_ctr)
+    self->learn = broker_learn_new (config->ncounters);
+    if (!self->counters || !self->day_ctr || !self->learn)
         goto fail;
     for (int s = 0; s < config->nservices; s++)
         for (int c = 0; c < CLASS_COUNT; c++)
@@ -159,6 +161,7 @@ broker_hall_destroy (broker_hall_t **self_p)
     free (self->bookings);
     free (self->counters);
     free (self->day_ctr);
+    broker_learn_destroy (&self->learn);
     free (self);
     *self_p = NULL;
 }
@@ -557,8 +560,8 @@ void
 broker_hall_save_stats (broker_hall_t *self, broker_store_t *store, int service)
 {
     const char *prefix = self->config->services[service].prefix;
-    json_t *j = json_pack ("{s:I, s:f}", "n", (json_int_t)self->stats[service].n, "mean_ms",
-                           self->stats[service].mean_ms);
+    json_t *j = json_pack ("{s:I, s:f, s:f}", "n", (json_int_t)self->stats[service].n, "mean_ms",
+                           self->stats[service].mean_ms, "var_ms", self->stats[service].var_ms);
     broker_store_put_json (store, BROKER_DB_STATS, prefix, strlen (prefix), j);
     json_decref (j);
     for (int h = 0; h < 24; h++) {
@@ -567,7 +570,8 @@ broker_hall_save_stats (broker_hall_t *self, broker_store_t *store, int service)
             continue;
         char key[16];
         int klen = snprintf (key, sizeof key, "%s/h%02d", prefix, h);
-        j = json_pack ("{s:I, s:f}", "n", (json_int_t)st->n, "mean_ms", st->mean_ms);
+        j = json_pack ("{s:I, s:f, s:f}", "n", (json_int_t)st->n, "mean_ms", st->mean_ms, "var_ms",
+                       st->var_ms);
         broker_store_put_json (store, BROKER_DB_STATS, key, (size_t)klen, j);
         json_decref (j);
     }
@@ -666,6 +670,7 @@ s_load_stats (s_load_t *ld, const MDB_val *key, const MDB_val *val)
         broker_stats_t *st = hour >= 0 ? &ld->hall->stats_hour[si][hour] : &ld->hall->stats[si];
         st->n = s_int (j, "n");
         st->mean_ms = json_number_value (json_object_get (j, "mean_ms"));
+        st->var_ms = json_number_value (json_object_get (j, "var_ms"));
     }
     json_decref (j);
     return 0;

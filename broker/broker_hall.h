@@ -120,6 +120,7 @@ typedef struct {
 typedef struct {
     int64_t n;      //  finished tickets learned from
     double mean_ms; //  call-to-finish time, running mean (window 50)
+    double var_ms;  //  ... and its variance (ms squared, same window)
 } broker_stats_t;
 
 //  A booking still to check in (the wait estimates expect its citizen).
@@ -146,8 +147,9 @@ typedef struct broker_hall {
     int64_t appt_due;              //  earliest no-show time of a booking (0: none)
     broker_booking_t *bookings;    //  bookings still to check in, any day, unordered
     size_t nbookings, capbookings;
-    int64_t arrive_sum_ms; //  check-ins in their window since start: the sum of
-    int arrive_n;          //  (check-in - slot start), and how many
+    int64_t arrive_sum_ms;      //  check-ins in their window since start: the sum of
+    int arrive_n;               //  (check-in - slot start), and how many
+    struct broker_learn *learn; //  how the hall behaves, for the estimates (broker_learn.h)
 } broker_hall_t;
 
 //  The bookings still to check in: add one (0 / -1 out of memory), forget one by code.

@@ -298,6 +298,10 @@
     F ("ahead:i", "people ahead at issue (6.5), as printed on the slip")                           \
     F ("est_wait_s:i?", "the simulated wait at issue in seconds (6.5), as on the slip; "           \
                         "null when no open counter will reach it")                                 \
+    F ("est_wait_lo_s:i?", "the low end of its 80% interval in seconds, rounded as printed "       \
+                           "(6.5); null with est_wait_s")                                          \
+    F ("est_wait_hi_s:i?", "the high end of its 80% interval in seconds, rounded as printed "      \
+                           "(6.5); null with est_wait_s")                                          \
     F ("naive_wait_s:i?", "the naive estimate at issue (6.5); null when no open counter "          \
                           "serves the service")                                                    \
     E (TICKET_CALLED, "ticket.called",                                                             \
