@@ -21,27 +21,30 @@
 static void
 s_usage (FILE *out)
 {
-    fprintf (out, "usage: onewindow-bench [--quick] [--json] [--runs N] [--seconds S] [--cases N]\n"
-                  "                       [--only SECTION,...]\n"
-                  "\n"
-                  "Measures the hall on this machine against its physical limits, in one run:\n"
-                  "limits (LMDB synced commits, ZeroMQ echo), broker (durable ticket.issue and a\n"
-                  "counter mix at 1, 8, 32 clients), peers (the same durable ticket on Redis and\n"
-                  "PostgreSQL), reads, fan-out (events to 10 and 100 subscribers), vault\n"
-                  "(scan-to-unlock), scale (start-up and memory with 1,000,000 historical cases).\n"
-                  " Every figure is the median of N runs, min-max shown.\n"
-                  "\n"
-                  "  --quick        short runs (3 x 0.3 s, 100,000 cases)\n"
-                  "  --json         results as JSON on stdout instead of the table\n"
-                  "  --runs N       runs per figure (default 5; quick 3)\n"
-                  "  --seconds S    measuring window per run (default 1.0; quick 0.3)\n"
-                  "  --cases N      historical cases for the scale section (default 1000000)\n"
-                  "  --only LIST    sections to run: limits,broker,peers,reads,fanout,vault,scale\n"
-                  "  -h, --help     this help\n"
-                  "\n"
-                  "Programs come from $OW_BIN_DIR (default bin), the source tree is $OW_SRC_DIR\n"
-                  "(default .); scratch in var/bench/run; results also in var/bench/latest.csv\n"
-                  "(name,clients,value,unit,ratio_to_limit). See docs/PERFORMANCE.md.\n");
+    fprintf (out,
+             "usage: onewindow-bench [--quick] [--json] [--runs N] [--seconds S] [--cases N]\n"
+             "                       [--only SECTION,...]\n"
+             "\n"
+             "Measures the hall on this machine against its physical limits, in one run:\n"
+             "limits (LMDB synced commits, ZeroMQ echo), broker (durable ticket.issue and a\n"
+             "counter mix at 1, 8, 32 clients), peers (the same durable ticket on Redis and\n"
+             "PostgreSQL), reads, fan-out (events to 10 and 100 subscribers), vault\n"
+             "(scan-to-unlock), scale (start-up and memory with 1,000,000 historical cases),\n"
+             "district (32 halls at 10x a busy peak: event lag, CPU, memory, catch-up after a\n"
+             "10-minute hall outage). Every figure is the median of N runs, min-max shown.\n"
+             "\n"
+             "  --quick        short runs (3 x 0.3 s, 100,000 cases)\n"
+             "  --json         results as JSON on stdout instead of the table\n"
+             "  --runs N       runs per figure (default 5; quick 3)\n"
+             "  --seconds S    measuring window per run (default 1.0; quick 0.3)\n"
+             "  --cases N      historical cases for the scale section (default 1000000)\n"
+             "  --only LIST    sections to run: limits,broker,peers,reads,fanout,vault,\n"
+             "                 scale,district\n"
+             "  -h, --help     this help\n"
+             "\n"
+             "Programs come from $OW_BIN_DIR (default bin), the source tree is $OW_SRC_DIR\n"
+             "(default .); scratch in var/bench/run; results also in var/bench/latest.csv\n"
+             "(name,clients,value,unit,ratio_to_limit). See docs/PERFORMANCE.md.\n");
 }
 
 static bool
@@ -289,7 +292,7 @@ main (int argc, char **argv)
         {"limits", bench_limits, true}, {"broker", bench_broker, true},
         {"peers", bench_peers, true},   {"reads", bench_reads, true},
         {"fanout", bench_fanout, true}, {"vault", bench_vault, false},
-        {"scale", bench_scale, false},
+        {"scale", bench_scale, false},  {"district", bench_district, false},
     };
     const size_t nsections = sizeof sections / sizeof sections[0];
     bool broken[sizeof sections / sizeof sections[0]] = {false};

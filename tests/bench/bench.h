@@ -12,6 +12,8 @@
       fan-out  events to 10 and 100 subscribers, call-to-subscriber latency
       vault    scan-to-unlock through the real onewindow-vault (bench_vault.c)
       scale    start-up and memory with 1,000,000 historical cases (bench_scale.c)
+      district 32 halls at 10x a busy peak and one district: event lag, CPU, memory,
+               catch-up after a 10-minute hall outage (bench_district.c)
 
     The client side of every network figure (echo limit and broker alike) is the same code:
     bench_load_run with N threads, each with its own DEALER socket on one shared context,
@@ -55,7 +57,7 @@ typedef struct {
 
 //  One figure: a value per run, its unit, and the limit it is compared with.
 struct bench_fig {
-    char section[16]; //  limits, broker, peers, reads, fan-out, vault, scale
+    char section[16]; //  limits, broker, peers, reads, fan-out, vault, scale, district
     char name[64];    //  CSV name, e.g. broker.mix.ops
     char label[64];   //  table label
     int clients;      //  concurrent clients (subscribers for fan-out); 0: not applicable
@@ -234,6 +236,7 @@ int bench_reads (bench_t *b);
 int bench_fanout (bench_t *b);
 int bench_vault (bench_t *b);
 int bench_scale (bench_t *b);
+int bench_district (bench_t *b);
 
 //  Helper modes of the program (argv[1]): the echo server and the scale generator.
 int bench_echo_server_main (int argc, char **argv);
