@@ -549,10 +549,21 @@ broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, broker_tick
 void
 broker_hall_save_counter (broker_hall_t *self, broker_store_t *store, const broker_counter_t *c)
 {
+    json_t *view = broker_counter_json (self, c);
+    broker_hall_save_counter_view (self, store, c, view);
+    json_decref (view);
+}
+
+void
+broker_hall_save_counter_view (broker_hall_t *self, broker_store_t *store,
+                               const broker_counter_t *c, const json_t *view)
+{
+    (void)self;
     char key[16];
     int klen = snprintf (key, sizeof key, "%d", c->id);
-    json_t *j = broker_counter_json (self, c);
-    //  The stored form names the ticket by id only; the ticket's own record is the truth.
+    //  A shallow copy: the stored form names the ticket by id only (the ticket's own record
+    //  is the truth), and the key keeps its place, so the bytes are the same as the view's.
+    json_t *j = json_copy ((json_t *)view);
     json_object_set_new (j, "ticket",
                          c->ticket ? json_integer ((json_int_t)c->ticket->id) : json_null ());
     broker_store_put_json (store, BROKER_DB_COUNTERS, key, (size_t)klen, j);

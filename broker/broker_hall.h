@@ -199,6 +199,10 @@ void broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, broker
 //  Writes the counter's state into the open transaction.
 void broker_hall_save_counter (broker_hall_t *self, broker_store_t *store,
                                const broker_counter_t *c);
+//  The same from `view`, the counter's broker_counter_json already built (for its event):
+//  its nested ticket is shared, not rebuilt; `view` itself is left as it was.
+void broker_hall_save_counter_view (broker_hall_t *self, broker_store_t *store,
+                                    const broker_counter_t *c, const json_t *view);
 //  Writes a service's statistics into the open transaction.
 void broker_hall_save_stats (broker_hall_t *self, broker_store_t *store, int service);
 

@@ -39,11 +39,14 @@ s_put_estimate (json_t *j, const broker_estimate_t *e)
     json_object_set_new (j, "est_wait_hi_s", e->hi_s >= 0 ? json_integer (e->hi_s) : json_null ());
 }
 
-//  Ticket state as its holder sees it: public fields plus place in line and wait.
+//  Ticket state as its holder sees it: public fields plus place in line and wait. `evt`,
+//  when not NULL, is the event just built for `t` as it is now (s_ticket_event): its ticket
+//  is copied (shallow, its values shared) instead of being built again.
 static json_t *
-s_ticket_view (broker_ctx_t *ctx, const broker_ticket_t *t, bool live)
+s_ticket_view (broker_ctx_t *ctx, const broker_ticket_t *t, bool live, const json_t *evt)
 {
-    json_t *j = broker_ticket_json (ctx->hall, t, false);
+    json_t *base = evt ? json_object_get (evt, "ticket") : NULL;
+    json_t *j = base ? json_copy (base) : broker_ticket_json (ctx->hall, t, false);
     const broker_service_cfg_t *svc = &ctx->config->services[t->service];
     json_object_set_new (j, "service_name", json_string (svc->name));
     json_object_set_new (j, "service_name_en", json_string (svc->name_en));
@@ -69,10 +72,10 @@ s_ticket_view (broker_ctx_t *ctx, const broker_ticket_t *t, bool live)
 static void
 s_counter_changed (broker_ctx_t *ctx, broker_counter_t *c, const char *action)
 {
-    broker_hall_save_counter (ctx->hall, ctx->store, c);
-    broker_emit (
-        ctx, PROTO_EVT_COUNTER_CHANGED,
-        json_pack ("{s:o, s:s}", "counter", broker_counter_json (ctx->hall, c), "action", action));
+    json_t *view = broker_counter_json (ctx->hall, c);
+    broker_hall_save_counter_view (ctx->hall, ctx->store, c, view);
+    broker_emit (ctx, PROTO_EVT_COUNTER_CHANGED,
+                 json_pack ("{s:o, s:s}", "counter", view, "action", action));
 }
 
 //  Changes a counter's state, first booking the time spent in the old one into today's
@@ -167,9 +170,10 @@ broker_issue (broker_ctx_t *ctx, int service, broker_priority_t priority)
     json_object_set_new (evt, "ahead", json_integer (t->ahead_at_issue));
     s_put_estimate (evt, &e);
     json_object_set_new (evt, "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ());
-    broker_emit (ctx, PROTO_EVT_TICKET_ISSUED, evt);
+    broker_emit (ctx, PROTO_EVT_TICKET_ISSUED, json_incref (evt)); //  kept for the reply
 
-    json_t *r = s_ticket_view (ctx, t, false);
+    json_t *r = s_ticket_view (ctx, t, false, evt);
+    json_decref (evt);
     json_object_set_new (r, "token", json_string (t->token));
     char qr[600];
     snprintf (qr, sizeof qr, "%s%s", cfg->status_url, t->token);
@@ -232,7 +236,7 @@ broker_h_ticket_status (broker_ctx_t *ctx, const json_t *body)
         return -1;
     json_t *cases = broker_case_for_token (ctx, t->token);
     broker_pickup_show_codes (ctx, cases);
-    ctx->reply = json_pack ("{s:o, s:s, s:o}", "ticket", s_ticket_view (ctx, t, live), "hall",
+    ctx->reply = json_pack ("{s:o, s:s, s:o}", "ticket", s_ticket_view (ctx, t, live, NULL), "hall",
                             ctx->config->hall_name, "cases", cases);
     //  The latest case also as "case": most tickets lead to one.
     if (json_array_size (cases))
@@ -267,7 +271,7 @@ broker_h_ticket_cancel (broker_ctx_t *ctx, const json_t *body)
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "reason", json_string (t->reason));
-    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, false));
+    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, false, NULL));
     broker_emit (ctx, PROTO_EVT_TICKET_CANCELLED, evt);
     broker_hall_retire (ctx->hall, t);
     return 0;
@@ -291,7 +295,7 @@ broker_h_ticket_requeue (broker_ctx_t *ctx, const json_t *body)
     broker_hall_enqueue (ctx->hall, t);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     broker_emit (ctx, PROTO_EVT_TICKET_REQUEUED, s_ticket_event (ctx, t));
-    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true));
+    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true, NULL));
     return 0;
 }
 
@@ -431,8 +435,8 @@ s_call_event (broker_ctx_t *ctx, const broker_ticket_t *t, const broker_counter_
     return evt;
 }
 
-static void s_call (broker_ctx_t *ctx, broker_counter_t *c, broker_ticket_t *t, const char *reason,
-                    const char *note);
+static json_t *s_call (broker_ctx_t *ctx, broker_counter_t *c, broker_ticket_t *t,
+                       const char *reason, const char *note);
 
 int
 broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
@@ -444,18 +448,20 @@ broker_h_ticket_call_next (broker_ctx_t *ctx, const json_t *body)
     broker_ticket_t *t = broker_policy_next (ctx->hall, c, ctx->now, &reason);
     if (!t)
         return broker_fail (ctx, PROTO_ERR_QUEUE_EMPTY, "nobody is waiting for counter %d", c->id);
-    s_call (ctx, c, t, reason, NULL);
+    json_t *evt = s_call (ctx, c, t, reason, NULL);
     size_t waiting = 0;
     for (int s = 0; s < ctx->config->nservices; s++)
         if (c->services & (1u << s))
             waiting += broker_hall_waiting (ctx->hall, s);
-    ctx->reply = json_pack ("{s:o, s:i, s:s, s:I}", "ticket", s_ticket_view (ctx, t, true),
+    ctx->reply = json_pack ("{s:o, s:i, s:s, s:I}", "ticket", s_ticket_view (ctx, t, true, evt),
                             "counter", c->id, "reason", reason, "waiting", (json_int_t)waiting);
+    json_decref (evt);
     return 0;
 }
 
-//  Calls `t` (waiting or parked) to counter `c`, with the rule that chose it.
-static void
+//  Calls `t` (waiting or parked) to counter `c`, with the rule that chose it. Returns the
+//  ticket.called event (a reference of the caller's, for s_ticket_view).
+static json_t *
 s_call (broker_ctx_t *ctx, broker_counter_t *c, broker_ticket_t *t, const char *reason,
         const char *note)
 {
@@ -491,8 +497,9 @@ s_call (broker_ctx_t *ctx, broker_counter_t *c, broker_ticket_t *t, const char *
         json_object_set_new (evt, "note", json_string (note));
     //  The hall moved: what a new ticket of each service would wait now (boards show it).
     json_object_set_new (evt, "est_new_s", broker_ticket_estimates (ctx));
-    broker_emit (ctx, PROTO_EVT_TICKET_CALLED, evt);
+    broker_emit (ctx, PROTO_EVT_TICKET_CALLED, json_incref (evt));
     s_counter_changed (ctx, c, "call");
+    return evt;
 }
 
 int
@@ -514,9 +521,9 @@ broker_h_ticket_call_specific (broker_ctx_t *ctx, const json_t *body)
     if (!(c->services & (1u << t->service)))
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "counter %d does not serve %s now", c->id,
                             s_prefix (ctx, t->service));
-    s_call (ctx, c, t, "specific", reason);
-    ctx->reply = json_pack ("{s:o, s:i, s:s}", "ticket", s_ticket_view (ctx, t, true), "counter",
-                            c->id, "reason", "specific");
+    json_decref (s_call (ctx, c, t, "specific", reason));
+    ctx->reply = json_pack ("{s:o, s:i, s:s}", "ticket", s_ticket_view (ctx, t, true, NULL),
+                            "counter", c->id, "reason", "specific");
     return 0;
 }
 
@@ -541,7 +548,7 @@ broker_h_ticket_park (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (evt, "reason", json_string (t->reason));
     broker_emit (ctx, PROTO_EVT_TICKET_PARKED, evt);
     s_counter_changed (ctx, c, "park");
-    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true));
+    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true, NULL));
     return 0;
 }
 
@@ -560,8 +567,9 @@ broker_h_ticket_unpark (broker_ctx_t *ctx, const json_t *body)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD, "counter %d does not serve %s now", c->id,
                             s_prefix (ctx, t->service));
     t->reason[0] = 0;
-    s_call (ctx, c, t, "unpark", NULL);
-    ctx->reply = json_pack ("{s:o, s:i}", "ticket", s_ticket_view (ctx, t, true), "counter", c->id);
+    json_decref (s_call (ctx, c, t, "unpark", NULL));
+    ctx->reply =
+        json_pack ("{s:o, s:i}", "ticket", s_ticket_view (ctx, t, true, NULL), "counter", c->id);
     return 0;
 }
 
@@ -575,8 +583,8 @@ broker_h_ticket_recall (broker_ctx_t *ctx, const json_t *body)
     t->recalls++;
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     broker_emit (ctx, PROTO_EVT_TICKET_CALLED, s_call_event (ctx, t, c, "recall"));
-    ctx->reply = json_pack ("{s:o, s:i, s:i}", "ticket", s_ticket_view (ctx, t, true), "counter",
-                            c->id, "recall", t->recalls);
+    ctx->reply = json_pack ("{s:o, s:i, s:i}", "ticket", s_ticket_view (ctx, t, true, NULL),
+                            "counter", c->id, "recall", t->recalls);
     return 0;
 }
 
@@ -635,7 +643,7 @@ broker_h_ticket_missed (broker_ctx_t *ctx, const json_t *body)
     broker_emit (ctx, PROTO_EVT_TICKET_MISSED, evt);
     s_counter_changed (ctx, c, "missed");
     ctx->reply =
-        json_pack ("{s:o, s:s}", "ticket", s_ticket_view (ctx, t, true), "outcome", outcome);
+        json_pack ("{s:o, s:s}", "ticket", s_ticket_view (ctx, t, true, NULL), "outcome", outcome);
     if (broker_ticket_final (t))
         broker_hall_retire (ctx->hall, t);
     return 0;
@@ -655,9 +663,10 @@ broker_h_ticket_start (broker_ctx_t *ctx, const json_t *body)
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "counter", json_integer (c->id));
-    broker_emit (ctx, PROTO_EVT_TICKET_STARTED, evt);
+    broker_emit (ctx, PROTO_EVT_TICKET_STARTED, json_incref (evt)); //  kept for the reply
     s_counter_changed (ctx, c, "start");
-    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true));
+    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true, evt));
+    json_decref (evt);
     return 0;
 }
 
@@ -687,10 +696,11 @@ broker_h_ticket_finish (broker_ctx_t *ctx, const json_t *body)
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "counter", json_integer (c->id));
     json_object_set_new (evt, "service_s", json_integer (service_ms / 1000));
-    broker_emit (ctx, PROTO_EVT_TICKET_FINISHED, evt);
+    broker_emit (ctx, PROTO_EVT_TICKET_FINISHED, json_incref (evt)); //  kept for the reply
     s_counter_changed (ctx, c, "finish");
     ctx->reply =
-        json_pack ("{s:o, s:i}", "ticket", s_ticket_view (ctx, t, false), "served", c->served);
+        json_pack ("{s:o, s:i}", "ticket", s_ticket_view (ctx, t, false, evt), "served", c->served);
+    json_decref (evt);
     broker_hall_retire (ctx->hall, t);
     return 0;
 }
@@ -732,7 +742,7 @@ broker_h_ticket_transfer (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (evt, "to", json_string (to));
     broker_emit (ctx, PROTO_EVT_TICKET_TRANSFERRED, evt);
     s_counter_changed (ctx, c, "transfer");
-    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true));
+    ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true, NULL));
     return 0;
 }
 
