@@ -304,6 +304,17 @@ s_services_json (const broker_hall_t *self, uint32_t mask)
     return list;
 }
 
+//  The fields only the stored record holds, after the public ones.
+static void
+s_ticket_private (json_t *j, const broker_ticket_t *t)
+{
+    json_object_set_new (j, "token", json_string (t->token));
+    json_object_set_new (j, "order_key", json_integer (t->order_key));
+    json_object_set_new (j, "last_counter", json_integer (t->last_counter));
+    json_object_set_new (j, "ahead_at_issue", json_integer (t->ahead_at_issue));
+    json_object_set_new (j, "est_wait_at_issue_s", json_integer (t->est_wait_at_issue_s));
+}
+
 json_t *
 broker_ticket_json (const broker_hall_t *self, const broker_ticket_t *t, bool full)
 {
@@ -335,13 +346,8 @@ broker_ticket_json (const broker_hall_t *self, const broker_ticket_t *t, bool fu
         json_object_set_new (j, "misses", json_integer (t->misses));
     if (t->reason[0])
         json_object_set_new (j, "reason", json_string (t->reason));
-    if (full) {
-        json_object_set_new (j, "token", json_string (t->token));
-        json_object_set_new (j, "order_key", json_integer (t->order_key));
-        json_object_set_new (j, "last_counter", json_integer (t->last_counter));
-        json_object_set_new (j, "ahead_at_issue", json_integer (t->ahead_at_issue));
-        json_object_set_new (j, "est_wait_at_issue_s", json_integer (t->est_wait_at_issue_s));
-    }
+    if (full)
+        s_ticket_private (j, t);
     return j;
 }
 
@@ -405,6 +411,12 @@ broker_ticket_from_json (const broker_hall_t *self, const json_t *j, broker_tick
 json_t *
 broker_counter_json (const broker_hall_t *self, const broker_counter_t *c)
 {
+    return broker_counter_json_with (self, c, NULL);
+}
+
+json_t *
+broker_counter_json_with (const broker_hall_t *self, const broker_counter_t *c, json_t *ticket)
+{
     const broker_counter_cfg_t *cfg = &self->config->counters[c->cfg];
     json_t *j = json_pack ("{s:i, s:s, s:s, s:o, s:o, s:I, s:I, s:i}", "id", c->id, "name",
                            cfg->name, "state", broker_counter_state_name (c->state), "services",
@@ -418,7 +430,9 @@ broker_counter_json (const broker_hall_t *self, const broker_counter_t *c)
     if (c->pause_reason[0])
         json_object_set_new (j, "pause_reason", json_string (c->pause_reason));
     json_object_set_new (j, "ticket",
-                         c->ticket ? broker_ticket_json (self, c->ticket, false) : json_null ());
+                         !c->ticket ? json_null ()
+                         : ticket   ? json_incref (ticket)
+                                    : broker_ticket_json (self, c->ticket, false));
     json_object_set_new (j, "day", broker_day_counter_json (&self->day_ctr[c->cfg]));
     json_object_set_new (
         j, "profile",
@@ -532,9 +546,20 @@ s_load_day (broker_hall_t *self, broker_store_t *store)
 void
 broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, broker_ticket_t *t)
 {
+    json_t *view = broker_ticket_json (self, t, false);
+    broker_hall_save_ticket_view (self, store, t, view);
+    json_decref (view);
+}
+
+void
+broker_hall_save_ticket_view (broker_hall_t *self, broker_store_t *store, broker_ticket_t *t,
+                              const json_t *view)
+{
+    (void)self;
     unsigned char key[8];
     broker_key_u64 (t->id, key);
-    json_t *j = broker_ticket_json (self, t, true);
+    json_t *j = json_copy ((json_t *)view);
+    s_ticket_private (j, t);
     broker_store_put_json (store, BROKER_DB_TICKETS, key, sizeof key, j);
     json_decref (j);
     if (!t->stored)

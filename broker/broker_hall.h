@@ -196,6 +196,11 @@ int broker_hall_open_counters (const broker_hall_t *self, int service);
 //  live mark, which never change while it is live (rewriting them would copy a page of
 //  each B-tree for nothing); the live mark goes when it reaches a final state.
 void broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, broker_ticket_t *t);
+//  The same from `view`, the ticket's public broker_ticket_json already built (for its event
+//  and reply): the stored record is a shallow copy of it with the private fields added, the
+//  same bytes as broker_ticket_json (t, true). `view` itself is left as it was.
+void broker_hall_save_ticket_view (broker_hall_t *self, broker_store_t *store, broker_ticket_t *t,
+                                   const json_t *view);
 //  Writes the counter's state into the open transaction.
 void broker_hall_save_counter (broker_hall_t *self, broker_store_t *store,
                                const broker_counter_t *c);
@@ -222,5 +227,9 @@ json_t *broker_ticket_json (const broker_hall_t *self, const broker_ticket_t *t,
 int broker_ticket_from_json (const broker_hall_t *self, const json_t *j, broker_ticket_t *t);
 //  Counter as JSON (state, services, clerk, current ticket). Caller owns it.
 json_t *broker_counter_json (const broker_hall_t *self, const broker_counter_t *c);
+//  The same, its "ticket" being `ticket` (a reference is taken), the public JSON of the
+//  counter's ticket as it is now, already built; NULL builds it.
+json_t *broker_counter_json_with (const broker_hall_t *self, const broker_counter_t *c,
+                                  json_t *ticket);
 
 #endif

@@ -29,6 +29,16 @@ s_ticket_event (broker_ctx_t *ctx, const broker_ticket_t *t)
     return json_pack ("{s:o}", "ticket", broker_ticket_json (ctx->hall, t, false));
 }
 
+//  Saves the ticket (broker_hall_save_ticket) and returns its event body: the ticket's public
+//  JSON is built once, for the stored record, the event and (s_ticket_view) the reply.
+static json_t *
+s_saved_event (broker_ctx_t *ctx, broker_ticket_t *t)
+{
+    json_t *view = broker_ticket_json (ctx->hall, t, false);
+    broker_hall_save_ticket_view (ctx->hall, ctx->store, t, view);
+    return json_pack ("{s:o}", "ticket", view);
+}
+
 //  The estimate and its printed interval into `j` (est_wait_s, est_wait_lo_s, est_wait_hi_s;
 //  null when no counter will reach the ticket).
 static void
@@ -68,11 +78,15 @@ s_ticket_view (broker_ctx_t *ctx, const broker_ticket_t *t, bool live, const jso
     return j;
 }
 
-//  Saves a counter and publishes counter.changed with `action`.
+//  Saves a counter and publishes counter.changed with `action`. `evt`, when not NULL, is an
+//  event just built for the counter's ticket as it is now: its ticket JSON is shared.
 static void
-s_counter_changed (broker_ctx_t *ctx, broker_counter_t *c, const char *action)
+s_counter_changed (broker_ctx_t *ctx, broker_counter_t *c, const char *action, const json_t *evt)
 {
-    json_t *view = broker_counter_json (ctx->hall, c);
+    json_t *tj = evt && c->ticket ? json_object_get (evt, "ticket") : NULL;
+    if (tj && (uint64_t)json_integer_value (json_object_get (tj, "id")) != c->ticket->id)
+        tj = NULL;
+    json_t *view = broker_counter_json_with (ctx->hall, c, tj);
     broker_hall_save_counter_view (ctx->hall, ctx->store, c, view);
     broker_emit (ctx, PROTO_EVT_COUNTER_CHANGED,
                  json_pack ("{s:o, s:s}", "counter", view, "action", action));
@@ -162,11 +176,10 @@ broker_issue (broker_ctx_t *ctx, int service, broker_priority_t priority)
     broker_estimate_ticket (ctx->hall, ctx->now, t, &e);
     t->est_wait_at_issue_s = e.wait_s;
     broker_estimate_learn_issue (ctx->hall, t, &e);
-    broker_hall_save_ticket (ctx->hall, ctx->store, t);
     s_day (ctx, service)->issued++;
     broker_hall_save_day_service (ctx->hall, ctx->store, service);
 
-    json_t *evt = s_ticket_event (ctx, t);
+    json_t *evt = s_saved_event (ctx, t);
     json_object_set_new (evt, "ahead", json_integer (t->ahead_at_issue));
     s_put_estimate (evt, &e);
     json_object_set_new (evt, "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ());
@@ -348,7 +361,7 @@ broker_h_counter_login (broker_ctx_t *ctx, const json_t *body)
         c->pause_reason[0] = 0;
         s_counter_state (ctx, c, COUNTER_IDLE);
     }
-    s_counter_changed (ctx, c, "login");
+    s_counter_changed (ctx, c, "login", NULL);
     ctx->reply = broker_counter_json (ctx->hall, c);
     return 0;
 }
@@ -384,7 +397,7 @@ broker_h_counter_pause (broker_ctx_t *ctx, const json_t *body)
     }
     c->paused_ms = ctx->now;
     s_counter_state (ctx, c, COUNTER_PAUSED);
-    s_counter_changed (ctx, c, "pause");
+    s_counter_changed (ctx, c, "pause", NULL);
     ctx->reply = broker_counter_json (ctx->hall, c);
     return 0;
 }
@@ -398,7 +411,7 @@ broker_h_counter_resume (broker_ctx_t *ctx, const json_t *body)
     broker_estimate_learn_pause (ctx->hall, c, ctx->now);
     c->pause_reason[0] = 0;
     s_counter_state (ctx, c, COUNTER_IDLE);
-    s_counter_changed (ctx, c, "resume");
+    s_counter_changed (ctx, c, "resume", NULL);
     ctx->reply = broker_counter_json (ctx->hall, c);
     return 0;
 }
@@ -414,7 +427,7 @@ broker_h_counter_logout (broker_ctx_t *ctx, const json_t *body)
     c->pause_reason[0] = 0;
     c->services = 0;
     s_counter_state (ctx, c, COUNTER_LOGGED_OUT);
-    s_counter_changed (ctx, c, "logout");
+    s_counter_changed (ctx, c, "logout", NULL);
     ctx->reply = broker_counter_json (ctx->hall, c);
     return 0;
 }
@@ -422,11 +435,13 @@ broker_h_counter_logout (broker_ctx_t *ctx, const json_t *body)
 //  ---------------------------------------------------------------------------------------
 //  Tickets: counter side
 
+//  `evt`: the ticket's event body to fill (s_saved_event), or NULL for a new one.
 static json_t *
 s_call_event (broker_ctx_t *ctx, const broker_ticket_t *t, const broker_counter_t *c,
-              const char *reason)
+              const char *reason, json_t *evt)
 {
-    json_t *evt = s_ticket_event (ctx, t);
+    if (!evt)
+        evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "counter", json_integer (c->id));
     json_object_set_new (evt, "counter_name", json_string (ctx->config->counters[c->cfg].name));
     json_object_set_new (evt, "recall", json_integer (t->recalls));
@@ -489,8 +504,7 @@ s_call (broker_ctx_t *ctx, broker_counter_t *c, broker_ticket_t *t, const char *
     t->recalls = 0;
     c->ticket = t;
     s_counter_state (ctx, c, COUNTER_CALLING);
-    broker_hall_save_ticket (ctx->hall, ctx->store, t);
-    json_t *evt = s_call_event (ctx, t, c, reason);
+    json_t *evt = s_call_event (ctx, t, c, reason, s_saved_event (ctx, t));
     if (first)
         json_object_set_new (evt, "wait_s", json_integer ((ctx->now - t->issued_ms) / 1000));
     if (note)
@@ -498,7 +512,7 @@ s_call (broker_ctx_t *ctx, broker_counter_t *c, broker_ticket_t *t, const char *
     //  The hall moved: what a new ticket of each service would wait now (boards show it).
     json_object_set_new (evt, "est_new_s", broker_ticket_estimates (ctx));
     broker_emit (ctx, PROTO_EVT_TICKET_CALLED, json_incref (evt));
-    s_counter_changed (ctx, c, "call");
+    s_counter_changed (ctx, c, "call", evt);
     return evt;
 }
 
@@ -547,7 +561,7 @@ broker_h_ticket_park (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (evt, "counter", json_integer (c->id));
     json_object_set_new (evt, "reason", json_string (t->reason));
     broker_emit (ctx, PROTO_EVT_TICKET_PARKED, evt);
-    s_counter_changed (ctx, c, "park");
+    s_counter_changed (ctx, c, "park", NULL);
     ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true, NULL));
     return 0;
 }
@@ -582,7 +596,7 @@ broker_h_ticket_recall (broker_ctx_t *ctx, const json_t *body)
         return -1;
     t->recalls++;
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
-    broker_emit (ctx, PROTO_EVT_TICKET_CALLED, s_call_event (ctx, t, c, "recall"));
+    broker_emit (ctx, PROTO_EVT_TICKET_CALLED, s_call_event (ctx, t, c, "recall", NULL));
     ctx->reply = json_pack ("{s:o, s:i, s:i}", "ticket", s_ticket_view (ctx, t, true, NULL),
                             "counter", c->id, "recall", t->recalls);
     return 0;
@@ -641,7 +655,7 @@ broker_h_ticket_missed (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (evt, "rule", json_string (broker_config_missed_name (cfg->missed_rule)));
     json_object_set_new (evt, "outcome", json_string (outcome));
     broker_emit (ctx, PROTO_EVT_TICKET_MISSED, evt);
-    s_counter_changed (ctx, c, "missed");
+    s_counter_changed (ctx, c, "missed", NULL);
     ctx->reply =
         json_pack ("{s:o, s:s}", "ticket", s_ticket_view (ctx, t, true, NULL), "outcome", outcome);
     if (broker_ticket_final (t))
@@ -660,11 +674,10 @@ broker_h_ticket_start (broker_ctx_t *ctx, const json_t *body)
     t->state = TICKET_SERVING;
     t->started_ms = ctx->now;
     s_counter_state (ctx, c, COUNTER_SERVING);
-    broker_hall_save_ticket (ctx->hall, ctx->store, t);
-    json_t *evt = s_ticket_event (ctx, t);
+    json_t *evt = s_saved_event (ctx, t);
     json_object_set_new (evt, "counter", json_integer (c->id));
     broker_emit (ctx, PROTO_EVT_TICKET_STARTED, json_incref (evt)); //  kept for the reply
-    s_counter_changed (ctx, c, "start");
+    s_counter_changed (ctx, c, "start", evt);
     ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true, evt));
     json_decref (evt);
     return 0;
@@ -691,13 +704,12 @@ broker_h_ticket_finish (broker_ctx_t *ctx, const json_t *body)
     ctx->hall->day_ctr[c->cfg].served++;
     broker_estimate_learn_at (ctx->hall, t->service, t->last_called_ms, service_ms);
     broker_hall_save_stats (ctx->hall, ctx->store, t->service);
-    broker_hall_save_ticket (ctx->hall, ctx->store, t);
     broker_rating_pad_set (ctx, c->id, t);
-    json_t *evt = s_ticket_event (ctx, t);
+    json_t *evt = s_saved_event (ctx, t);
     json_object_set_new (evt, "counter", json_integer (c->id));
     json_object_set_new (evt, "service_s", json_integer (service_ms / 1000));
     broker_emit (ctx, PROTO_EVT_TICKET_FINISHED, json_incref (evt)); //  kept for the reply
-    s_counter_changed (ctx, c, "finish");
+    s_counter_changed (ctx, c, "finish", NULL);
     ctx->reply =
         json_pack ("{s:o, s:i}", "ticket", s_ticket_view (ctx, t, false, evt), "served", c->served);
     json_decref (evt);
@@ -741,7 +753,7 @@ broker_h_ticket_transfer (broker_ctx_t *ctx, const json_t *body)
     json_object_set_new (evt, "from", json_string (s_prefix (ctx, from)));
     json_object_set_new (evt, "to", json_string (to));
     broker_emit (ctx, PROTO_EVT_TICKET_TRANSFERRED, evt);
-    s_counter_changed (ctx, c, "transfer");
+    s_counter_changed (ctx, c, "transfer", NULL);
     ctx->reply = json_pack ("{s:o}", "ticket", s_ticket_view (ctx, t, true, NULL));
     return 0;
 }
@@ -772,7 +784,7 @@ s_expire (broker_ctx_t *ctx, broker_ticket_t *t, const char *reason)
     json_object_set_new (evt, "reason", json_string (reason));
     broker_emit (ctx, PROTO_EVT_TICKET_EXPIRED, evt);
     if (expired_at)
-        s_counter_changed (ctx, expired_at, "expire");
+        s_counter_changed (ctx, expired_at, "expire", NULL);
     broker_hall_retire (ctx->hall, t);
 }
 
@@ -806,7 +818,7 @@ s_new_day (broker_ctx_t *ctx, int today)
     broker_hall_reset_day (hall);
     for (int i = 0; i < cfg->ncounters; i++)
         if (changed[i])
-            s_counter_changed (ctx, &hall->counters[i], "day");
+            s_counter_changed (ctx, &hall->counters[i], "day", NULL);
     hall->day = today;
     char val[16];
     int len = snprintf (val, sizeof val, "%d", today);
