@@ -549,11 +549,12 @@ broker_store_put (broker_store_t *self, broker_db_t db, const void *key, size_t 
 //  escapes them: \\ \" \b \f \n \r \t, other control characters as \u00XX. Reals, which
 //  are rare (learned means), are left to jansson itself.
 
-static void
-s_text_put (s_text_t *self, const char *bytes, size_t n)
+//  Room for `n` more bytes (and a terminating zero); false (and failed) if there is none.
+static bool
+s_text_room (s_text_t *self, size_t n)
 {
     if (self->failed)
-        return;
+        return false;
     if (self->len + n + 1 > self->cap) {
         size_t cap = self->cap ? self->cap : 1024;
         while (self->len + n + 1 > cap)
@@ -561,17 +562,28 @@ s_text_put (s_text_t *self, const char *bytes, size_t n)
         char *text = realloc (self->text, cap);
         if (!text) {
             self->failed = true;
-            return;
+            return false;
         }
         self->text = text;
         self->cap = cap;
     }
+    return true;
+}
+
+static inline void
+s_text_put (s_text_t *self, const char *bytes, size_t n)
+{
+    if (self->len + n + 1 > self->cap && !s_text_room (self, n))
+        return;
+    if (self->failed)
+        return;
     memcpy (self->text + self->len, bytes, n);
     self->len += n;
 }
 
+//  A string that needs an escape, or is not all ASCII (then checked as UTF-8).
 static void
-s_text_string (s_text_t *self, const char *s, size_t len)
+s_text_string_slow (s_text_t *self, const char *s, size_t len)
 {
     if (!proto_utf8_valid (s, len)) {
         self->failed = true;
@@ -602,6 +614,28 @@ s_text_string (s_text_t *self, const char *s, size_t len)
     }
     s_text_put (self, s + run, len - run);
     s_text_put (self, "\"", 1);
+}
+
+//  Most strings (keys, numbers, states) are printable ASCII: copied in one piece, quoted.
+static void
+s_text_string (s_text_t *self, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\') {
+            s_text_string_slow (self, s, len);
+            return;
+        }
+    }
+    if (self->len + len + 3 > self->cap && !s_text_room (self, len + 2))
+        return;
+    if (self->failed)
+        return;
+    char *out = self->text + self->len;
+    out[0] = '"';
+    memcpy (out + 1, s, len);
+    out[len + 1] = '"';
+    self->len += len + 2;
 }
 
 static void
