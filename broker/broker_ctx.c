@@ -36,8 +36,11 @@ broker_emit (broker_ctx_t *ctx, proto_evt_t evt, json_t *body)
     unsigned char key[8];
     broker_key_u64 (seq, key);
     broker_store_put_json (ctx->store, BROKER_DB_EVENTS, key, sizeof key, body);
-    json_array_append_new (ctx->events, json_pack ("{s:s, s:I, s:o}", "topic", topic, "seq",
-                                                   (json_int_t)seq, "body", body));
+    json_t *e = json_object ();
+    json_object_set_new_nocheck (e, "topic", json_string (topic));
+    json_object_set_new_nocheck (e, "seq", json_integer ((json_int_t)seq));
+    json_object_set_new_nocheck (e, "body", body);
+    json_array_append_new (ctx->events, e);
     return seq;
 }
 

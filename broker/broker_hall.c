@@ -315,17 +315,34 @@ s_ticket_private (json_t *j, const broker_ticket_t *t)
     json_object_set_new (j, "est_wait_at_issue_s", json_integer (t->est_wait_at_issue_s));
 }
 
+//  The hot records are built field by field rather than with json_pack, which parses its
+//  format and checks every key as UTF-8 on each call; the keys here are ASCII literals.
+static void
+s_set_int (json_t *j, const char *key, json_int_t v)
+{
+    json_object_set_new_nocheck (j, key, json_integer (v));
+}
+
+static void
+s_set_str (json_t *j, const char *key, const char *v)
+{
+    json_object_set_new_nocheck (j, key, json_string (v));
+}
+
 json_t *
 broker_ticket_json (const broker_hall_t *self, const broker_ticket_t *t, bool full)
 {
     const broker_config_t *cfg = self->config;
-    json_t *j =
-        json_pack ("{s:I, s:s, s:s, s:s, s:s, s:I, s:i}", "id", (json_int_t)t->id, "number",
-                   t->number, "service", cfg->services[t->service].prefix, "priority",
-                   broker_priority_name (t->priority), "state", broker_ticket_state_name (t->state),
-                   "issued", (json_int_t)t->issued_ms, "day", t->day);
+    json_t *j = json_object ();
     if (!j)
         return NULL;
+    s_set_int (j, "id", (json_int_t)t->id);
+    s_set_str (j, "number", t->number);
+    s_set_str (j, "service", cfg->services[t->service].prefix);
+    s_set_str (j, "priority", broker_priority_name (t->priority));
+    s_set_str (j, "state", broker_ticket_state_name (t->state));
+    s_set_int (j, "issued", t->issued_ms);
+    s_set_int (j, "day", t->day);
     if (t->from_service >= 0)
         json_object_set_new (j, "from", json_string (cfg->services[t->from_service].prefix));
     if (t->called_ms)
@@ -418,13 +435,17 @@ json_t *
 broker_counter_json_with (const broker_hall_t *self, const broker_counter_t *c, json_t *ticket)
 {
     const broker_counter_cfg_t *cfg = &self->config->counters[c->cfg];
-    json_t *j = json_pack ("{s:i, s:s, s:s, s:o, s:o, s:I, s:I, s:i}", "id", c->id, "name",
-                           cfg->name, "state", broker_counter_state_name (c->state), "services",
-                           s_services_json (self, c->services), "configured",
-                           s_services_json (self, cfg->services), "since", (json_int_t)c->since_ms,
-                           "login", (json_int_t)c->login_ms, "served", c->served);
+    json_t *j = json_object ();
     if (!j)
         return NULL;
+    s_set_int (j, "id", c->id);
+    s_set_str (j, "name", cfg->name);
+    s_set_str (j, "state", broker_counter_state_name (c->state));
+    json_object_set_new_nocheck (j, "services", s_services_json (self, c->services));
+    json_object_set_new_nocheck (j, "configured", s_services_json (self, cfg->services));
+    s_set_int (j, "since", c->since_ms);
+    s_set_int (j, "login", c->login_ms);
+    s_set_int (j, "served", c->served);
     if (c->clerk[0])
         json_object_set_new (j, "clerk", json_string (c->clerk));
     if (c->pause_reason[0])
@@ -455,19 +476,38 @@ broker_hall_reset_day (broker_hall_t *self)
 json_t *
 broker_day_service_json (const broker_day_service_t *d)
 {
-    return json_pack (
-        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:[I,I,I,I,I]}", "issued",
-        d->issued, "called", d->called, "served", d->served, "missed", d->missed, "cancelled",
-        d->cancelled, "transferred", d->transferred, "over_wait", d->over_wait, "sum_wait_ms",
-        d->sum_wait_ms, "max_wait_ms", d->max_wait_ms, "sum_service_ms", d->sum_service_ms, "rated",
-        d->rated, "ratings", d->rating[1], d->rating[2], d->rating[3], d->rating[4], d->rating[5]);
+    json_t *j = json_object ();
+    if (!j)
+        return NULL;
+    s_set_int (j, "issued", d->issued);
+    s_set_int (j, "called", d->called);
+    s_set_int (j, "served", d->served);
+    s_set_int (j, "missed", d->missed);
+    s_set_int (j, "cancelled", d->cancelled);
+    s_set_int (j, "transferred", d->transferred);
+    s_set_int (j, "over_wait", d->over_wait);
+    s_set_int (j, "sum_wait_ms", d->sum_wait_ms);
+    s_set_int (j, "max_wait_ms", d->max_wait_ms);
+    s_set_int (j, "sum_service_ms", d->sum_service_ms);
+    s_set_int (j, "rated", d->rated);
+    json_t *ratings = json_array ();
+    for (int r = 1; r <= 5; r++)
+        json_array_append_new (ratings, json_integer (d->rating[r]));
+    json_object_set_new_nocheck (j, "ratings", ratings);
+    return j;
 }
 
 json_t *
 broker_day_counter_json (const broker_day_counter_t *d)
 {
-    return json_pack ("{s:I, s:I, s:I, s:I}", "served", d->served, "open_ms", d->open_ms, "busy_ms",
-                      d->busy_ms, "paused_ms", d->paused_ms);
+    json_t *j = json_object ();
+    if (!j)
+        return NULL;
+    s_set_int (j, "served", d->served);
+    s_set_int (j, "open_ms", d->open_ms);
+    s_set_int (j, "busy_ms", d->busy_ms);
+    s_set_int (j, "paused_ms", d->paused_ms);
+    return j;
 }
 
 static void

@@ -616,11 +616,31 @@ s_text_string_slow (s_text_t *self, const char *s, size_t len)
     s_text_put (self, "\"", 1);
 }
 
+//  True if any byte of `x` is a control character, not ASCII, '"' or a backslash: the
+//  bytes a JSON string cannot hold as they are (tested eight at a time, no false negatives).
+static inline bool
+s_text_special8 (uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t quote = x ^ (ones * '"'), slash = x ^ (ones * '\\');
+    return ((x | ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) &
+            high) != 0;
+}
+
 //  Most strings (keys, numbers, states) are printable ASCII: copied in one piece, quoted.
 static void
 s_text_string (s_text_t *self, const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy (&x, s + i, 8);
+        if (s_text_special8 (x)) {
+            s_text_string_slow (self, s, len);
+            return;
+        }
+    }
+    for (; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\') {
             s_text_string_slow (self, s, len);
