@@ -100,7 +100,9 @@ web_new (const char *broker, const char *pub)
     self->mirror = proto_mirror_new (broker, pub);
     self->voice = web_voice_new (NULL);
     self->report = web_report_new ();
-    if (!self->sse || !self->hist || !self->mirror || !self->voice || !self->report) {
+    self->calls = web_call_new (broker);
+    if (!self->sse || !self->hist || !self->mirror || !self->voice || !self->report ||
+        !self->calls) {
         web_destroy (&self);
         return NULL;
     }
@@ -114,20 +116,29 @@ web_destroy (web_t **self_p)
     web_t *self = *self_p;
     if (!self)
         return;
-    if (self->http) {
-        //  End every stream and every report's reading, let the server send what is
-        //  queued, then stop.
+    if (self->http || self->pub) {
+        //  End every stream, every report's reading and every request waiting for the
+        //  workers, let the doors send what is queued, then stop.
         if (self->report)
             web_report_stop (self->report);
+        if (self->calls)
+            web_call_stop (self->calls);
         web_sse_close_all (self->sse);
-        web_http_run (self->http);
-        for (int i = 0; i < 20 && web_sse_clients (self->sse); i++) {
-            web_http_run (self->http);
+        for (int i = 0; i < 21; i++) {
+            if (self->http)
+                web_http_run (self->http);
+            if (self->pub)
+                web_http_run (self->pub);
+            if (i > 0 && !web_sse_clients (self->sse))
+                break;
             struct timespec ts = {0, 10 * 1000000};
             nanosleep (&ts, NULL);
         }
         web_http_destroy (&self->http);
+        web_http_destroy (&self->pub);
     }
+    web_call_destroy (&self->calls);
+    web_auth_destroy (&self->auth);
     proto_mirror_destroy (&self->mirror);
     web_sse_destroy (&self->sse);
     web_history_destroy (&self->hist);
