@@ -914,6 +914,9 @@ web_http_help (FILE *out, const web_route_t *routes)
 {
     char who[8];
     for (const web_route_t *r = routes; r->path; r++)
-        fprintf (out, "  %-9s %-22s %-6s %s\n", r->post ? "GET, POST" : "GET", r->path,
-                 s_who (r->access, who, sizeof who), r->serves);
+        fprintf (out, "  %-9s %-22s %-6s %s\n",
+                 !r->get   ? "POST"
+                 : r->post ? "GET, POST"
+                           : "GET",
+                 r->path, s_who (r->access, who, sizeof who), r->serves);
 }

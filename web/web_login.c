@@ -37,7 +37,7 @@ s_page (FILE *f, web_t *web, const char *user, const char *next, bool failed)
     web_escape (f, web_hall_name (web));
     fputs ("</h1>\n<p class=\"sub\">工作人员登录</p>\n", f);
     if (failed)
-        fputs ("<p class=\"login-error\" role=\"alert\">用户名或密码不正确，请重新输入。</p>\n", f);
+        fputs ("<p class=\"login-error\" role=\"alert\">用户名或密码不正确</p>\n", f);
     fputs ("<label>用户名<input name=\"user\" autocomplete=\"username\" autocapitalize=\"none\" "
            "spellcheck=\"false\" maxlength=\"32\" required",
            f);

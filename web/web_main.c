@@ -42,20 +42,20 @@ s_signal (int sig)
 static void
 s_help (FILE *out)
 {
-    fprintf (
-        out,
-        "usage: onewindow-web [--listen-staff ADDR:PORT] [--listen-public ADDR:PORT]\n"
-        "                     --users FILE [--allowed-host NAME]... [--trusted-proxy ADDR]...\n"
-        "                     [--broker EP] [--pub EP] [--key FILE --server-key K]\n"
-        "       onewindow-web --users FILE --add-user NAME:ROLE   (password on stdin)\n"
-        "       (also: onewindow web [options])\n"
-        "\n"
-        "The hall's web gateway: a live copy of the hall (from the broker's events) served\n"
-        "over HTTP through two doors. The public door serves the citizens' pages only\n"
-        "(/t/TOKEN, /rate/TOKEN and their assets): what a reverse proxy on the internet may\n"
-        "expose. The staff door serves every page, each to a logged-in account whose role\n"
-        "it lists (b board, k kiosk, c clerk, m manager; public: no login):\n"
-        "\n");
+    fprintf (out, "usage: onewindow-web [--listen-staff ADDR:PORT] [--listen-public ADDR:PORT]\n"
+                  "                     --users FILE [--allowed-host NAME]...\n"
+                  "                     [--trusted-proxy ADDR]... [--broker EP] [--pub EP]\n"
+                  "                     [--key FILE --server-key K]\n"
+                  "       onewindow-web --users FILE --add-user NAME:ROLE   (password on stdin)\n"
+                  "       (also: onewindow web [options])\n"
+                  "\n"
+                  "The hall's web gateway: a live copy of the hall (from the broker's events)\n"
+                  "served over HTTP through two doors. The public door serves the citizens' pages\n"
+                  "only (/t/TOKEN, /rate/TOKEN and their assets): what a reverse proxy on the\n"
+                  "internet may expose. The staff door serves every page, each to a logged-in\n"
+                  "account whose role it lists (b board, k kiosk, c clerk, m manager; public: no\n"
+                  "login):\n"
+                  "\n");
     web_http_help (out, web_routes);
     fprintf (out,
              "\n"
@@ -63,10 +63,10 @@ s_help (FILE *out)
              "                    every interface, [::1]:PORT for IPv6); --http and --listen\n"
              "                    are other names for it\n"
              "  --listen-public ADDR:PORT the public door (default: none)\n"
-             "  --users FILE      the staff's accounts (NAME:ROLE:argon2id hash a line); without\n"
-             "                    it nobody can log in\n"
-             "  --add-user NAME:ROLE  writes an account into --users FILE (kept 0600) and exits:\n"
-             "                    ROLE manager (every page), clerk (dashboard and board),\n"
+             "  --users FILE      the staff's accounts (NAME:ROLE:argon2id hash a line);\n"
+             "                    without it nobody can log in\n"
+             "  --add-user NAME:ROLE  writes an account into --users FILE (kept 0600) and\n"
+             "                    exits: ROLE manager (every page), clerk (dashboard, board),\n"
              "                    kiosk (a kiosk screen: /kiosk) or board (a board screen:\n"
              "                    /board); the password (8 characters or more) is read from\n"
              "                    standard input; an account that exists gets the new one\n"

@@ -91,7 +91,7 @@ s_worker (web_t *web, web_req_t *req)
 const web_route_t web_routes[] = {
     {"/", s_index, NULL, 0, CLERK | MANAGER, "an index of the pages"},
     {"/login", web_login_get, web_login_post, WEB_LOGIN, WEB_OPEN,
-     "the staff login (用户名, 密码); POST logs in"},
+     "the staff's login form; POST logs in"},
     {"/logout", NULL, web_logout_post, 0, WEB_OPEN, "POST ends the session"},
     {"/board", web_board_get, NULL, 0, BOARD | CLERK | MANAGER,
      "the TV display: last calls, people waiting; speaks"},
