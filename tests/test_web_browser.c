@@ -1,8 +1,10 @@
 /*  test_web_browser.c — the web gateway's pages in headless Chromium, part of the web_it
-    suite (test_web.h; the hall is started by test_web_it.c): the board and the dashboard
-    as a browser builds them (DOM dumps), screenshots of every page kept in
-    build/test/artefacts/, and pages left open while tickets are called, driven over the
-    DevTools protocol, following the calls as they happen. */
+    suite (test_web.h; the hall is started by test_web_it.c), driven over the DevTools
+    protocol: the login page and a citizen's phone at the public door; then, with the
+    manager's session in the browser's cookies (a citizen's page at the public door), the
+    board and the dashboard as a browser builds them (their DOM), screenshots of every page
+    kept in build/test/artefacts/, and pages left open while tickets are called, following
+    the calls as they happen. */
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "proto_text.h"
 #include "test_web.h"
 
 #define HTTP_MS 30000 //  one request, at most (the gateway runs sanitized)
@@ -19,9 +19,7 @@
 int64_t
 web_it_now_ms (void)
 {
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return proto_mono_ms ();
 }
 
 void

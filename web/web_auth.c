@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "proto_log.h"
+#include "proto_text.h"
 
 #define LINE 512 //  longest line of the accounts file
 
@@ -145,21 +145,13 @@ s_load (web_auth_t *self)
     free (old);
 }
 
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 //  Reads the file again if it changed (looked at once a second at most).
 static void
 s_refresh (web_auth_t *self)
 {
     if (!self->file)
         return;
-    int64_t now = s_mono_ms ();
+    int64_t now = proto_mono_ms ();
     if (self->looked && now - self->looked < 1000)
         return;
     self->looked = now;

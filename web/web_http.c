@@ -44,7 +44,6 @@ struct web_http {
     web_t *web;
     web_door_t door;
     web_limit_t *limit;
-    int waiting; //  requests suspended for the workers
 };
 
 //  An answer from the workers, kept for the handler's next run.
@@ -64,8 +63,7 @@ struct web_req {
     char user[WEB_AUTH_NAME + 1];
     s_result_t results[WEB_REQ_CALLS]; //  the calls answered so far, in order
     int nresults;
-    int step;       //  the calls made in the handler's current run
-    bool suspended; //  waiting for the workers
+    int step; //  the calls made in the handler's current run
     const char *message;
     char arg[64]; //  the last segment of a "/TOKEN" route
     bool post;
@@ -155,6 +153,18 @@ web_req_message (const web_req_t *req)
     return req->message ? req->message : "";
 }
 
+void
+web_req_suspend (web_req_t *req)
+{
+    MHD_suspend_connection (req->conn);
+}
+
+void
+web_req_resume (web_req_t *req)
+{
+    MHD_resume_connection (req->conn);
+}
+
 //  The workers' answer for a suspended request: kept, and the request resumed.
 static void
 s_call_done (void *owner, int rc, json_t *reply, const char *message)
@@ -167,9 +177,7 @@ s_call_done (void *owner, int rc, json_t *reply, const char *message)
         snprintf (r->message, sizeof r->message, "%s", message ? message : "");
     } else
         json_decref (reply);
-    req->suspended = false;
-    req->http->waiting--;
-    MHD_resume_connection (req->conn);
+    web_req_resume (req);
 }
 
 //  The answer of this run's next call if it is in (taken into *reply), else NULL.
@@ -186,9 +194,7 @@ s_wait (web_req_t *req, int rc, int refused)
 {
     if (rc != 0)
         return refused;
-    req->suspended = true;
-    req->http->waiting++;
-    MHD_suspend_connection (req->conn);
+    web_req_suspend (req);
     return WEB_WAIT;
 }
 
@@ -885,12 +891,6 @@ void
 web_http_run (web_http_t *self)
 {
     MHD_run (self->daemon);
-}
-
-int
-web_http_waiting (const web_http_t *self)
-{
-    return self->waiting;
 }
 
 //  Who a route serves, for --help: "public", "login", or its roles' initials.

@@ -120,8 +120,6 @@ long web_http_timeout (web_http_t *self, long max_ms);
 void web_http_run (web_http_t *self);
 //  Writes one line per route for --help: methods, path, who, what it serves.
 void web_http_help (FILE *out, const web_route_t *routes);
-//  Requests suspended, waiting for the workers.
-int web_http_waiting (const web_http_t *self);
 
 //  The argument of a "/TOKEN" route ("" when there is none or it was not acceptable).
 const char *web_req_arg (const web_req_t *req);
@@ -156,6 +154,12 @@ int web_req_call (web_req_t *req, const char *command, json_t *body, const char 
                   json_t **reply);
 //  Whether `password` matches `hash`: 0 it does, -1 it does not, or WEB_WAIT as above.
 int web_req_verify (web_req_t *req, const char *hash, const char *password);
+//  Suspends the request: its handler is called again once web_req_resume is (the return
+//  of a handler that suspends is MHD_YES). For a handler that waits for work of its own
+//  (the report's reading, web_report.h); web_req_call suspends by itself.
+void web_req_suspend (web_req_t *req);
+//  Resumes a suspended request (on the main thread, before the server runs).
+void web_req_resume (web_req_t *req);
 //  The broker's sentence about the last web_req_call's failure ("" after success).
 const char *web_req_message (const web_req_t *req);
 //  The broker request id for a form's action into `out`: "web-" and the page's own id
