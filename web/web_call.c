@@ -212,11 +212,12 @@ s_submit (web_call_t *self, s_job_t *j, web_call_done_fn *done, void *owner)
     return 0;
 }
 
-int
-web_call_broker (web_call_t *self, const char *command, json_t *body, const char *request_id,
-                 web_call_done_fn *done, void *owner)
+//  A broker call's job (body taken), handed over. As web_call_broker.
+static int
+s_call (web_call_t *self, const char *command, json_t *body, const char *request_id,
+        web_call_done_fn *done, void *owner)
 {
-    s_job_t *j = self->up ? calloc (1, sizeof *j) : NULL;
+    s_job_t *j = calloc (1, sizeof *j);
     if (!j) {
         json_decref (body);
         return -1;
@@ -229,6 +230,23 @@ web_call_broker (web_call_t *self, const char *command, json_t *body, const char
     else
         proto_request_id_new (j->rid);
     return s_submit (self, j, done, owner);
+}
+
+int
+web_call_broker (web_call_t *self, const char *command, json_t *body, const char *request_id,
+                 web_call_done_fn *done, void *owner)
+{
+    if (!self->up) {
+        json_decref (body);
+        return -1;
+    }
+    return s_call (self, command, body, request_id, done, owner);
+}
+
+int
+web_call_ping (web_call_t *self, web_call_done_fn *done, void *owner)
+{
+    return s_call (self, "hall.info", NULL, NULL, done, owner);
 }
 
 int

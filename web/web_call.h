@@ -49,6 +49,9 @@ void web_call_set_up (web_call_t *self, bool up);
 //  0, or -1 when it is refused (the broker away, too many waiting): `done` is not called.
 int web_call_broker (web_call_t *self, const char *command, json_t *body, const char *request_id,
                      web_call_done_fn *done, void *owner);
+//  Asks the broker hall.info on a worker even while it is known to be away: whether it is
+//  back, without the main thread waiting to find out. As web_call_broker.
+int web_call_ping (web_call_t *self, web_call_done_fn *done, void *owner);
 //  Hands a check of `password` against `hash` (crypto_pwhash_str) to a worker; as
 //  web_call_broker (rc 0: it matches).
 int web_call_verify (web_call_t *self, const char *hash, const char *password,

@@ -102,10 +102,27 @@ s_usage_error (const char *fmt, const char *arg)
     return PROTO_EXIT_USAGE;
 }
 
+//  Whether the broker is back, asked by a worker (web_call_ping). Lives in main's frame:
+//  the workers' last answers come while the gateway is destroyed, after the loop.
+typedef struct {
+    bool busy; //  asked, no answer yet
+    bool back; //  it answered
+} s_probe_t;
+
+static void
+s_probe_done (void *owner, int rc, json_t *reply, const char *message)
+{
+    s_probe_t *probe = owner;
+    (void)message;
+    json_decref (reply);
+    probe->busy = false;
+    probe->back = rc == 0;
+}
+
 //  Polls the doors, the workers and the mirror until a signal; keeps trying a broker
 //  that is away.
 static void
-s_loop (web_t *w, const char *broker)
+s_loop (web_t *w, const char *broker, s_probe_t *probe)
 {
     int64_t next_try = 0, next_beat = proto_mono_ms () + WEB_SSE_HEARTBEAT_MS;
     while (!s_interrupted) {
@@ -131,9 +148,15 @@ s_loop (web_t *w, const char *broker)
         if (s_interrupted)
             break;
         int64_t now = proto_mono_ms ();
-        if (w->connected || now >= next_try) {
-            //  Blocks up to the mirror's request timeout when the broker is away: the pages
-            //  wait that long once per RECONNECT_MS.
+        //  While the broker is away a worker asks whether it is back every RECONNECT_MS;
+        //  only then does the mirror try (its requests would hold every page up for their
+        //  timeout while the broker does not answer).
+        if (!w->connected && now >= next_try && !probe->busy) {
+            probe->busy = web_call_ping (w->calls, s_probe_done, probe) == 0;
+            next_try = now + RECONNECT_MS;
+        }
+        if (w->connected || probe->back) {
+            probe->back = false;
             if (proto_mirror_poll (w->mirror, 0) < 0) {
                 if (w->connected)
                     log_warn ("web: lost the broker at %s; retrying", broker);
@@ -344,7 +367,8 @@ main (int argc, char **argv)
         printf (", public http://%s/t/ (citizens' pages)", o.public_);
     printf (" for the broker at %s\n", o.broker);
     fflush (stdout);
-    s_loop (w, o.broker);
+    s_probe_t probe = {false, false};
+    s_loop (w, o.broker, &probe);
     web_destroy (&w);
     return PROTO_EXIT_OK;
 }
