@@ -306,15 +306,18 @@ test_web_doors_broker_stopped (void)
 //  A second gateway for the attacks
 
 static pid_t s_gw;
-static int s_port;
+static int s_port, s_public; //  its staff and public doors
 
-//  Starts a gateway of its own (fresh limits; --allowed-host hall.example). 0 / -1.
+//  Starts a gateway of its own (fresh limits; --allowed-host hall.example; a public door
+//  behind a trusted proxy, 127.0.0.1). 0 / -1.
 static int
 s_gateway_start (void)
 {
     s_port = web_it_free_port ();
-    char http[64], log[800];
+    s_public = web_it_free_port ();
+    char http[64], pub[64], log[800];
     snprintf (http, sizeof http, "127.0.0.1:%d", s_port);
+    snprintf (pub, sizeof pub, "127.0.0.1:%d", s_public);
     snprintf (log, sizeof log, "%s/web-doors.log", web_it_hall.broker.dir);
     s_gw = fork ();
     if (s_gw == 0) {
@@ -324,9 +327,9 @@ s_gateway_start (void)
             dup2 (fd, STDERR_FILENO);
             close (fd);
         }
-        execl (test_bin ("onewindow-web"), "onewindow-web", "--listen-staff", http, "--users",
-               web_it_hall.users, "--broker", web_it_hall.broker.req, "--allowed-host",
-               "hall.example", (char *)NULL);
+        execl (test_bin ("onewindow-web"), "onewindow-web", "--listen-staff", http,
+               "--listen-public", pub, "--trusted-proxy", "127.0.0.1", "--users", web_it_hall.users,
+               "--broker", web_it_hall.broker.req, "--allowed-host", "hall.example", (char *)NULL);
         _exit (127);
     }
     int64_t deadline = web_it_now_ms () + 30000;
@@ -491,6 +494,15 @@ test_web_doors_limits (void)
     passed = s_flood ("", guess, NULL, 300, &after);
     CU_ASSERT (passed >= 19 && passed <= 21);
     CU_ASSERT (after >= 1 && after <= 6);
+    //  Behind the trusted proxy, each citizen its own: the guesser (as X-Forwarded-For
+    //  names it) is refused, another citizen is not.
+    int guessed = 0;
+    for (int i = 0; i < 40 && s_status (s_public, "X-Forwarded-For: 1.2.3.4, 10.0.0.1\r\n", guess,
+                                        NULL) != 429;
+         i++)
+        guessed++;
+    CU_ASSERT (guessed >= 19 && guessed <= 21);
+    CU_ASSERT_EQUAL (s_status (s_public, "X-Forwarded-For: 10.0.0.2\r\n", guess, NULL), 404);
     //  Logins: 10, then 429.
     passed = s_flood ("", "/login", "user=boss&password=guess-guess", 100, &after);
     CU_ASSERT (passed >= 9 && passed <= 11);

@@ -73,7 +73,8 @@ s_help (FILE *out)
              "  --allowed-host NAME  a name browsers may reach a door by (repeatable): any\n"
              "                    other Host than an IP address or localhost is refused 421\n"
              "  --trusted-proxy ADDR  a reverse proxy's address (repeatable): its requests\n"
-             "                    count against the client its X-Forwarded-For names\n"
+             "                    at the public door count against the client its\n"
+             "                    X-Forwarded-For names (and the proxy caps connections)\n"
              "  --broker EP       broker request endpoint (default $ONEWINDOW_BROKER or\n"
              "                    tcp://127.0.0.1:7100)\n"
              "  --pub EP          event endpoint, when not the one the broker advertises\n"
@@ -349,10 +350,14 @@ main (int argc, char **argv)
     sigaction (SIGTERM, &sa, NULL);
     signal (SIGPIPE, SIG_IGN);
 
-    web_door_t door = {false, o.hosts, o.nhosts, o.proxies, o.nproxies, w->auth, w->calls};
+    //  A reverse proxy fronts the public door only: the staff door counts its clients by
+    //  their own addresses, and caps their connections.
+    web_door_t door = {false, o.hosts, o.nhosts, NULL, 0, w->auth, w->calls};
     rc = s_door (w, o.staff, &door, &w->http);
     door.public_door = true;
     door.auth = NULL;
+    door.proxies = o.proxies;
+    door.nproxies = o.nproxies;
     if (rc == 0)
         rc = s_door (w, o.public_, &door, &w->pub);
     if (rc != 0) {
