@@ -11,6 +11,19 @@
 #define NO_SERVE "没有办结的号 / no ticket was finished in the period"
 #define NO_RATE  "没有评价 / no rating was received in the period"
 #define NO_CASE  "没有办结件 / no case was decided in the period"
+#define NO_PICK  "没有取件 / nothing was collected in the period"
+#define NO_PRIO  "没有叫号 / no ticket of this priority was called in the period"
+
+//  The figures of one priority line (proto_access.h).
+#define PRIORITY(P, ZH, EN)                                                                       \
+    {"priority", P ".issued", "count", ZH " 取号", EN ": tickets issued", NULL},                  \
+        {"priority", P ".called", "count", ZH " 叫号", EN ": tickets called", NULL},              \
+        {"priority", P ".served", "count", ZH " 办结", EN ": tickets served", NULL},              \
+        {"priority", P ".avg_wait_ms", "ms", ZH " 平均等候", EN ": average wait", NO_PRIO},       \
+    {                                                                                             \
+        "priority", P ".max_wait_ms", "ms", ZH " 最长等候", EN ": longest wait (0: none called)", \
+            NULL                                                                                  \
+    }
 
 static const proto_figure_t s_hall[] = {
     {"tickets", "issued", "count", "取号", "tickets issued", NULL},
@@ -27,6 +40,13 @@ static const proto_figure_t s_hall[] = {
     {"tickets", "max_wait_ms", "ms", "最长等候", "longest wait (0: none called)", NULL},
     {"tickets", "over_wait_rate", "ratio", "超时等候率", "over-wait rate", NO_CALL},
     {"tickets", "avg_service_ms", "ms", "平均办理时长", "average handling", NO_SERVE},
+    {"tickets", "unserved", "count", "未获办理", "ended unserved (cancelled, expired, missed)",
+     NULL},
+    {"tickets", "unserved_rate", "ratio", "未获办理率", "unserved rate",
+     "没有结束的号 / no ticket ended in the period"},
+    {"tickets", "median_visit_ms", "ms", "取号至办结中位数", "visit (issue to finish), median",
+     NO_SERVE},
+    {"tickets", "p90_visit_ms", "ms", "取号至办结 90%", "visit (issue to finish), P90", NO_SERVE},
     {"ratings", "rated", "count", "评价", "ratings", NULL},
     {"ratings", "ratings.4", "count", "非常满意", "5 very satisfied", NULL},
     {"ratings", "ratings.3", "count", "满意", "4 satisfied", NULL},
@@ -68,6 +88,12 @@ static const proto_figure_t s_hall[] = {
     {"cases", "overdue_warnings", "count", "超期预警", "overdue warnings", NULL},
     {"cases", "statutory_overdue_warnings", "count", "超法定时限预警", "statutory overdue warnings",
      NULL},
+    {"cases", "checked", "count", "收件核验", "intake check rounds", NULL},
+    {"cases", "overridden", "count", "人工确认放行", "check rounds with an override", NULL},
+    {"cases", "override_rate", "ratio", "人工确认率", "override rate",
+     "没有收件核验 / no intake check in the period"},
+    {"cases", "one_visit", "count", "一次办成", "decided with no 补正 at all", NULL},
+    {"cases", "one_visit_rate", "ratio", "一次办成率", "one-visit rate", NO_CASE},
     {"notices", "notices", "count", "补正告知", "补正 notices given", NULL},
     {"notices", "compliant", "count", "合规告知", "compliant notices", NULL},
     {"notices", "compliance", "ratio", "一次性告知合规率", "一次性告知 compliance",
@@ -86,6 +112,24 @@ static const proto_figure_t s_hall[] = {
     {"pickup", "counter.p90_ms", "ms", "待领至取件 90%", "ready to collection, P90",
      "没有窗口取件 / nothing was collected at a counter"},
     {"pickup", "unmeasured", "count", "无法计时的取件", "collections without a start", NULL},
+    {"pickup", "collected", "count", "取件", "results collected", NULL},
+    {"pickup", "after_hours", "count", "非工作时间取件", "collected outside opening hours", NULL},
+    {"pickup", "after_hours_share", "ratio", "非工作时间取件占比", "share collected out of hours",
+     NO_PICK},
+    {"pickup", "cabinet_share", "ratio", "智能柜取件占比", "share collected at a cabinet", NO_PICK},
+    PRIORITY ("green", "绿色通道", "green channel"),
+    PRIORITY ("elderly", "老年人", "elderly"),
+    PRIORITY ("appointment", "预约", "appointment"),
+    PRIORITY ("normal", "普通", "normal"),
+    {"appointments", "booked", "count", "预约", "bookings made", NULL},
+    {"appointments", "cancelled", "count", "取消预约", "bookings cancelled", NULL},
+    {"appointments", "checked_in", "count", "预约签到", "bookings checked in", NULL},
+    {"appointments", "in_window", "count", "按时签到", "checked in within the window", NULL},
+    {"appointments", "no_show", "count", "爽约", "no-shows", NULL},
+    {"appointments", "kept_rate", "ratio", "预约履约率", "bookings kept",
+     "没有到期的预约 / no booking was checked in or missed in the period"},
+    {"appointments", "in_window_rate", "ratio", "按时签到率", "checked in within the window",
+     "没有预约签到 / no booking was checked in in the period"},
 };
 
 static const proto_figure_t s_service[] = {
@@ -225,6 +269,56 @@ s_csv_list (FILE *f, const json_t *kpis, const char *group, const char *id_key,
     }
 }
 
+//  A number of the index (a score 0-100) as CSV writes it.
+static json_t *
+s_score (const json_t *v)
+{
+    return json_is_number (v) ? json_real (json_number_value (v)) : json_null ();
+}
+
+//  The rows of the service vitality index (proto_index.h), when the report has one: each
+//  index, its indicators, then the total. The note says the grade, or why there is no score.
+static void
+s_csv_index (FILE *f, const json_t *report)
+{
+    const json_t *index = json_object_get (report, "index");
+    const json_t *detail = json_object_get (report, "index_detail");
+    const char *name;
+    json_t *d;
+    char figure[160], note[256];
+    json_object_foreach ((json_t *)detail, name, d) {
+        if (!json_is_object (d))
+            continue;
+        proto_figure_t fig = {"index", name, "score", proto_str (d, "zh"), proto_str (d, "en"),
+                              NULL};
+        snprintf (figure, sizeof figure, "index.%s", name);
+        snprintf (note, sizeof note, "%s %s", proto_str (d, "grade"), proto_str (d, "grade_zh"));
+        json_t *v = s_score (json_object_get (index, name));
+        s_csv_row (f, figure, v, &fig, "", "", json_is_null (v) ? proto_str (d, "why") : note);
+        json_decref (v);
+        size_t i;
+        json_t *x;
+        json_array_foreach (json_object_get (d, "indicators"), i, x) {
+            proto_figure_t ind = {
+                "index", proto_str (x, "id"), "score", proto_str (x, "zh"), proto_str (x, "en"),
+                NULL};
+            snprintf (figure, sizeof figure, "index.%s.%s", name, proto_str (x, "id"));
+            v = s_score (json_object_get (x, "score"));
+            s_csv_row (f, figure, v, &ind, proto_str (d, "zh"), proto_str (d, "en"),
+                       proto_str (x, "why"));
+            json_decref (v);
+        }
+    }
+    if (!index)
+        return;
+    proto_figure_t total = {"index", "total", "score", "总分", "total", NULL};
+    snprintf (note, sizeof note, "%s %s", proto_str (detail, "grade"),
+              proto_str (detail, "grade_zh"));
+    json_t *v = s_score (json_object_get (index, "total"));
+    s_csv_row (f, "index.total", v, &total, "", "", json_is_null (v) ? "" : note);
+    json_decref (v);
+}
+
 char *
 proto_figures_csv (const json_t *report)
 {
@@ -251,6 +345,7 @@ proto_figures_csv (const json_t *report)
     s_csv_list (f, kpis, "services", "prefix", fig, n);
     fig = proto_figures_counter (&n);
     s_csv_list (f, kpis, "counters", "id", fig, n);
+    s_csv_index (f, report);
     if (fclose (f) != 0) {
         free (buf);
         return NULL;

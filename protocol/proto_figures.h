@@ -11,7 +11,10 @@
     services.PREFIX.KEY and counters.ID.KEY for the per-service and per-counter ones;
     `value` an integer (count, ms) or a decimal (ratio, 0 to 1), empty when the figure is
     null, and then `note` says why; `label` is the Chinese name (with the service's or
-    counter's name before it), `label_en` the English. */
+    counter's name before it), `label_en` the English. A report with the service vitality
+    index (proto_index.h) ends with its rows: index.NAME (each index, unit "score", the
+    note its grade), index.NAME.INDICATOR (each indicator's score, the note why it has
+    none) and index.total. */
 #ifndef PROTO_FIGURES_H
 #define PROTO_FIGURES_H
 

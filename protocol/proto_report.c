@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto_access.h"
 #include "proto_figures.h"
+#include "proto_index.h"
 #include "proto_journal.h"
 #include "proto_json.h"
 #include "proto_kpi.h"
@@ -76,7 +78,8 @@ typedef struct {
 
 typedef struct {
     json_int_t received, accepted, immediate, not_accepted, withdrawn, decided, approved, denied,
-        on_time, early, stat_judged, stat_on_time, first_time, overdue, stat_overdue;
+        on_time, early, stat_judged, stat_on_time, first_time, overdue, stat_overdue, checked,
+        overridden, one_visit;
 } s_cases_t;
 
 typedef struct {
@@ -84,28 +87,31 @@ typedef struct {
 } s_notices_t;
 
 struct proto_report {
-    const json_t *info;    //  hall.info (borrowed)
-    int from_day, to_day;  //  the period, business days YYYYMMDD
-    int over_wait_minutes; //  the limit of over_wait
-    int utc_offset_min;    //  the hall's
-    bool in, done;         //  inside the period; past it
-    int days;              //  business days begun in the period
-    int64_t start, end;    //  time of its first hall.day; of the one after it
-    json_int_t first_seq;  //  its first event (its first hall.day)
-    json_int_t last_seq;   //  its last event counted so far
-    json_t *stats;         //  prefix -> the period's figures, as hall.snapshot's stats (6.7)
-    json_t *counters;      //  [{id, cur: counter object or null, served, open_ms, ...}]
-    s_waits_t *waits;      //  per service
-    size_t nwaits;         //  ... how many
-    s_list_t all_waits;    //  every first-call wait
-    json_int_t expired;    //  tickets expired unserved
-    json_int_t rect[3];    //  rectifications opened, closed, closed on time
-    s_cases_t cases;       //  case figures
-    s_notices_t notices;   //  一次性告知
-    json_t *accepted;      //  case_no -> true: acceptances counted
-    json_t *noticed;       //  case_no -> true: 补正 notices counted
-    s_list_t pickup[2];    //  deposit (or ready) to collection: at a cabinet, at a counter
-    json_int_t unmeasured; //  collections without a known start
+    const json_t *info;     //  hall.info (borrowed)
+    int from_day, to_day;   //  the period, business days YYYYMMDD
+    int over_wait_minutes;  //  the limit of over_wait
+    int utc_offset_min;     //  the hall's
+    bool in, done;          //  inside the period; past it
+    int days;               //  business days begun in the period
+    int64_t start, end;     //  time of its first hall.day; of the one after it
+    json_int_t first_seq;   //  its first event (its first hall.day)
+    json_int_t last_seq;    //  its last event counted so far
+    json_t *stats;          //  prefix -> the period's figures, as hall.snapshot's stats (6.7)
+    json_t *counters;       //  [{id, cur: counter object or null, served, open_ms, ...}]
+    s_waits_t *waits;       //  per service
+    size_t nwaits;          //  ... how many
+    s_list_t all_waits;     //  every first-call wait
+    json_int_t expired;     //  tickets expired unserved
+    json_int_t unserved;    //  tickets that ended unserved: cancelled, expired, missed void
+    s_list_t visits;        //  issue to finish of each ticket served
+    json_int_t rect[3];     //  rectifications opened, closed, closed on time
+    s_cases_t cases;        //  case figures
+    s_notices_t notices;    //  一次性告知
+    json_t *accepted;       //  case_no -> true: acceptances counted
+    json_t *noticed;        //  case_no -> true: 补正 notices counted
+    s_list_t pickup[2];     //  deposit (or ready) to collection: at a cabinet, at a counter
+    json_int_t unmeasured;  //  collections without a known start
+    proto_access_t *access; //  priority lines, bookings, collections out of hours
 };
 
 enum { PICK_CABINET, PICK_COUNTER };
@@ -190,7 +196,8 @@ proto_report_new (const json_t *info, int from_day, int to_day, int over_wait_mi
     self->counters = json_array ();
     self->accepted = json_object ();
     self->noticed = json_object ();
-    if (!self->stats || !self->counters || !self->accepted || !self->noticed) {
+    self->access = proto_access_new (info);
+    if (!self->stats || !self->counters || !self->accepted || !self->noticed || !self->access) {
         proto_report_destroy (&self);
         return NULL;
     }
@@ -218,6 +225,8 @@ proto_report_destroy (proto_report_t **self_p)
         free (self->waits[i].waits.v);
     free (self->waits);
     free (self->all_waits.v);
+    free (self->visits.v);
+    proto_access_destroy (&self->access);
     free (self->pickup[0].v);
     free (self->pickup[1].v);
     free (self);
@@ -254,14 +263,23 @@ s_ticket (proto_report_t *self, const char *topic, const json_t *e)
     } else if (strcmp (topic, "ticket.finished") == 0) {
         s_add (day, "served", 1);
         s_add (day, "sum_service_ms", proto_int (e, "service_s") * 1000);
-    } else if (strcmp (topic, "ticket.missed") == 0)
+        //  The whole visit, from the slip to the finish (across transfers).
+        json_int_t done =
+            proto_int (t, "finished") ? proto_int (t, "finished") : proto_int (e, "time");
+        if (proto_int (t, "issued") > 0 && done >= proto_int (t, "issued"))
+            s_list_push (&self->visits, done - proto_int (t, "issued"));
+    } else if (strcmp (topic, "ticket.missed") == 0) {
         s_add (day, "missed", 1);
-    else if (strcmp (topic, "ticket.cancelled") == 0)
+        self->unserved += proto_is (e, "outcome", "void");
+    } else if (strcmp (topic, "ticket.cancelled") == 0) {
         s_add (day, "cancelled", 1);
-    else if (strcmp (topic, "ticket.transferred") == 0)
+        self->unserved++;
+    } else if (strcmp (topic, "ticket.transferred") == 0)
         s_add (s_stats (self, proto_str (e, "from")), "transferred", 1);
-    else if (strcmp (topic, "ticket.expired") == 0)
+    else if (strcmp (topic, "ticket.expired") == 0) {
         self->expired++;
+        self->unserved++;
+    }
 }
 
 static void
@@ -375,7 +393,23 @@ s_decided (proto_report_t *self, const char *topic, const json_t *e, const json_
         k->stat_on_time += day <= statutory;
     }
     //  一次办结: no 补正 was asked for after acceptance (each such request is a pause).
-    k->first_time += s_pauses (c, "supplement") == 0;
+    bool first = s_pauses (c, "supplement") == 0;
+    k->first_time += first;
+    //  一次办成: nor at intake (the case was accepted when it was received, not deemed so
+    //  after a notice), so the applicant never came back with material.
+    k->one_visit += first && proto_int (c, "accepted") == proto_int (c, "received") &&
+                    !json_object_get (c, "notice_day") &&
+                    !json_is_true (json_object_get (c, "deemed_accepted"));
+}
+
+//  The overrides (人工确认) among `checks` from index `from` on.
+static bool
+s_overridden (const json_t *checks, size_t from)
+{
+    for (size_t i = from; i < json_array_size (checks); i++)
+        if (json_object_get (json_array_get (checks, i), "override"))
+            return true;
+    return false;
 }
 
 //  Whether a 补正 notice came within 5 working days of receipt: 1 yes, 0 no, -1 the
@@ -471,7 +505,16 @@ s_case (proto_report_t *self, const char *topic, const json_t *e)
         k->accepted++;
         k->immediate += proto_is (c, "kind", "immediate");
     }
-    k->received += json_is_true (json_object_get (e, "intake"));
+    //  Check rounds: an intake checks every field, a receipt of material appends one
+    //  `documents` check (PROTOCOL.md 6.13); either may be overridden.
+    const json_t *checks = json_object_get (c, "checks");
+    bool intake = json_is_true (json_object_get (e, "intake"));
+    bool material = strcmp (topic, "case.supplement_received") == 0;
+    if (intake || (material && json_array_size (checks))) {
+        k->checked++;
+        k->overridden += s_overridden (checks, intake ? 0 : json_array_size (checks) - 1);
+    }
+    k->received += intake;
     if (strcmp (topic, "case.not_accepted") == 0)
         k->not_accepted++;
     else if (strcmp (topic, "case.withdrawn") == 0)
@@ -531,6 +574,7 @@ proto_report_add (proto_report_t *self, const json_t *event)
     if (!self->in)
         return 1;
     self->last_seq = proto_int (event, "seq");
+    proto_access_add (self->access, event);
     if (strncmp (topic, "ticket.", 7) == 0)
         s_ticket (self, topic, event);
     else if (strncmp (topic, "rating.", 7) == 0)
@@ -652,6 +696,11 @@ s_tickets_json (const proto_report_t *self, const json_t *totals)
     s_put (t, "cancelled", s_sum (self, "cancelled"));
     s_put (t, "transferred", s_sum (self, "transferred"));
     s_put (t, "expired", self->expired);
+    s_put (t, "unserved", self->unserved);
+    json_object_set_new (t, "unserved_rate",
+                         s_ratio (self->unserved, proto_int (totals, "served") + self->unserved));
+    json_object_set_new (t, "median_visit_ms", s_rank (&self->visits, 50));
+    json_object_set_new (t, "p90_visit_ms", s_rank (&self->visits, 90));
     json_object_set_new (t, "median_wait_ms", s_rank (&self->all_waits, 50));
     json_object_set_new (t, "p90_wait_ms", s_rank (&self->all_waits, 90));
     //  The longest of the services' (0 when nothing was called, as proto_kpi has it).
@@ -704,6 +753,11 @@ s_cases_json (const proto_report_t *self)
     json_object_set_new (c, "first_time_rate", s_ratio (k->first_time, k->decided));
     s_put (c, "overdue_warnings", k->overdue);
     s_put (c, "statutory_overdue_warnings", k->stat_overdue);
+    s_put (c, "checked", k->checked);
+    s_put (c, "overridden", k->overridden);
+    json_object_set_new (c, "override_rate", s_ratio (k->overridden, k->checked));
+    s_put (c, "one_visit", k->one_visit);
+    json_object_set_new (c, "one_visit_rate", s_ratio (k->one_visit, k->decided));
     return c;
 }
 
@@ -809,6 +863,7 @@ proto_report_json (const proto_report_t *self, int64_t now)
                    "notices", s_notices_json (self), "pickup", s_pickup_json (self), "services",
                    s_services_json (self, k), "counters", s_counters_json (k));
     json_decref (k);
+    proto_access_json (self->access, kpis);
     const json_t *hall = json_object_get (self->info, "hall");
     json_t *r = json_pack ("{s:{s:s, s:s, s:s}}", "hall", "id", proto_str (hall, "id"), "name",
                            proto_str (hall, "name"), "name_en", proto_str (hall, "name_en"));
@@ -827,6 +882,12 @@ proto_report_json (const proto_report_t *self, int64_t now)
                    "utc_offset_min", self->utc_offset_min));
     json_object_set_new (r, "kpis", kpis);
     json_object_set_new (r, "null_reasons", s_null_reasons (self, kpis));
+    //  The service vitality index by the defaults, so that every reader shows the same.
+    char why[256];
+    json_t *index = proto_index_compute (r, self->info, NULL, why, sizeof why);
+    if (index)
+        json_object_update (r, index);
+    json_decref (index);
     return r;
 }
 
@@ -840,9 +901,12 @@ s_feed (const json_t *event, void *arg)
 }
 
 int
-proto_report_fetch (proto_client_t *client, int from_day, int to_day, json_t **report)
+proto_report_fetch_info (proto_client_t *client, int from_day, int to_day, json_t **report,
+                         json_t **info_p)
 {
     *report = NULL;
+    if (info_p)
+        *info_p = NULL;
     json_t *info = NULL, *snap = NULL;
     proto_report_t *r = NULL;
     int rc = proto_client_call (client, "hall.info", NULL, &info);
@@ -860,9 +924,19 @@ proto_report_fetch (proto_client_t *client, int from_day, int to_day, json_t **r
         rc = proto_journal_read (client, start, stop, s_feed, r);
     if (!rc && r)
         *report = proto_report_json (r, (int64_t)proto_int (info, "now"));
+    if (!rc && info_p) {
+        *info_p = info;
+        info = NULL;
+    }
 done:
     proto_report_destroy (&r);
     json_decref (snap);
     json_decref (info);
     return rc;
+}
+
+int
+proto_report_fetch (proto_client_t *client, int from_day, int to_day, json_t **report)
+{
+    return proto_report_fetch_info (client, from_day, to_day, report, NULL);
 }

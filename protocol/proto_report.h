@@ -15,7 +15,8 @@
                  utc_offset_min},
          kpis {tickets  {issued, called, served, missed, cancelled, transferred, expired,
                          over_wait, avg_wait_ms, median_wait_ms, p90_wait_ms, max_wait_ms,
-                         over_wait_rate, avg_service_ms},
+                         over_wait_rate, avg_service_ms, unserved, unserved_rate,
+                         median_visit_ms, p90_visit_ms},
                ratings  {rated, ratings[5], rating_rate, good_rate, satisfaction, bad,
                          rectifications_opened, rectifications_closed,
                          rectifications_on_time, rectification_on_time_rate},
@@ -23,10 +24,16 @@
                          withdrawn, decided, approved, denied, on_time, on_time_rate, late,
                          early, early_rate, statutory_judged, statutory_on_time,
                          statutory_on_time_rate, first_time, first_time_rate,
-                         overdue_warnings, statutory_overdue_warnings},
+                         overdue_warnings, statutory_overdue_warnings, checked, overridden,
+                         override_rate, one_visit, one_visit_rate},
                notices  {notices, compliant, compliance, repeated, late, unjudged},
                pickup   {cabinet {collected, median_ms, p90_ms},
-                         counter {collected, median_ms, p90_ms}, unmeasured},
+                         counter {collected, median_ms, p90_ms}, unmeasured, collected,
+                         after_hours, after_hours_share, cabinet_share},
+               priority {green, elderly, appointment, normal: {issued, called, served,
+                         avg_wait_ms, max_wait_ms}},
+               appointments {booked, cancelled, checked_in, in_window, no_show, kept_rate,
+                         in_window_rate},
                services [{prefix, name, name_en, issued, called, served, missed, cancelled,
                           transferred, over_wait, avg_wait_ms, median_wait_ms, p90_wait_ms,
                           max_wait_ms, over_wait_rate, avg_service_ms, rated, ratings[5],
@@ -38,9 +45,13 @@
     events are counted into the shape of the mirrored day (stats per service, counter
     objects) and proto_kpi_hall computes means and rates from it, so a day's report equals
     the live figures at the end of that day (where both have a figure). A ratio of nothing
-    counted is null; every null figure of the five groups above has its reason in
+    counted is null; every null figure of the hall-wide groups above has its reason in
     `null_reasons`, from the catalogue of proto_figures.h, which also names the figures and
-    writes the report as CSV. The district's indices will come beside `kpis`, as `index`.
+    writes the report as CSV. The priority lines, bookings and collections out of hours are
+    counted by proto_access.h. The service vitality index (proto_index.h) is computed from
+    this object by the default index config and comes beside `kpis` as `index` and
+    `index_detail`; a reader with a config of its own (the hall's, the district's)
+    computes it again with proto_index_compute and json_object_update's the result in.
     A period with no `hall.day` in the journal (the broker did not run) has `days` 0,
     `start` and `end` null, and the reason under "period".
 
@@ -80,5 +91,10 @@ json_t *proto_report_json (const proto_report_t *self, int64_t now);
 //  call's result (a proto_err_t code, or PROTO_CLIENT_UNREACHABLE): proto_client_code and
 //  proto_client_message say why.
 int proto_report_fetch (proto_client_t *client, int from_day, int to_day, json_t **report);
+//  proto_report_fetch, also giving the hall.info the report was read with in *info (caller
+//  owns; NULL on failure): what the caller computes from the same moment beside the
+//  figures, such as the service vitality index (proto_index.h).
+int proto_report_fetch_info (proto_client_t *client, int from_day, int to_day, json_t **report,
+                             json_t **info);
 
 #endif

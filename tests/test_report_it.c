@@ -1,5 +1,6 @@
-/*  test_report_it.c — the hall's report (proto_report.h, `onewindow report`) against a real
-    broker on a simulated clock, and the report module alone on events made by hand.
+/*  test_report_it.c — the hall's report (proto_report.h, `onewindow report`) and its
+    service vitality index (proto_index.h) against a real broker on a simulated clock; the
+    report module alone, on events made by hand, is tested in test_report.c.
 
     A week of March 2026 (no holiday in it) is played with exact clock steps, so every
     figure is worked out by hand below: tickets with known waits and handling times,
@@ -8,7 +9,9 @@
     intake, a result collected from the cabinet and two at counters. The day report is
     checked against the hand-worked figures, against `onewindow monitor --json` (proto_kpi,
     the live figures) at the same moment and at the end of the day, and again once the day
-    is closed; --csv is parsed; the month report adds the other days and a late notice. */
+    is closed; --csv is parsed; the month report adds the other days and a late notice.
+    The rest of a Tuesday adds priority tickets, bookings, an override and a collection
+    after hours, so that every index is measured and can be worked out by hand. */
 #include <CUnit/CUnit.h>
 #include <limits.h>
 #include <stdio.h>
@@ -16,11 +19,13 @@
 #include <string.h>
 
 #include "proto_figures.h"
+#include "proto_index.h"
 #include "proto_json.h"
 #include "proto_journal.h"
 #include "proto_msg.h"
 #include "proto_report.h"
 #include "test_case_it.h"
+#include "test_report.h"
 #include "tests.h"
 
 //  Monday 2026-03-02 09:00 in Beijing (test_case_it.h's T0 is a week later).
@@ -30,7 +35,8 @@
 #define FRI (MON + 4 * DAY)
 
 //  The hall: services A and D, counters 1 (A, D), 2 (A) and 5 (D), a 30-minute over-wait
-//  limit, three items on the published calendar. Caller frees the path.
+//  limit, three items on the published calendar; its index config (the broker ignores it):
+//  a manual score and a capability, a weight taken away. Caller frees the path.
 static char *
 s_config (const char *dir)
 {
@@ -67,7 +73,11 @@ s_config (const char *dir)
         "\"tax\","
         "   \"kind\": \"immediate\", \"statutory_days\": 0, \"applicant\": \"company\","
         "   \"physical_result\": true,"
-        "   \"documents\": [{\"id\": \"application\", \"name\": \"发票领用申请\"}]}]}",
+        "   \"documents\": [{\"id\": \"application\", \"name\": \"发票领用申请\"}]}],"
+        " \"index\": {\"manual\": {\"service\": {\"cross_region\": 100}},"
+        "             \"capabilities\": [\"self_service\"],"
+        "             \"indices\": {\"evaluation\": {\"indicators\": [{\"id\": "
+        "\"rating_rate\", \"weight\": 0}]}}}}",
         calendar);
     test_write_file (path, text);
     free (text);
@@ -287,38 +297,6 @@ s_cli_json (const test_broker_t *b, const char *args)
     return j;
 }
 
-static long long
-s_i (const json_t *r, const char *path)
-{
-    const json_t *v = proto_figures_lookup (r, path);
-    if (!json_is_integer (v))
-        fprintf (stderr, "\n  %s is not an integer\n", path);
-    return json_integer_value (v);
-}
-
-static double
-s_d (const json_t *r, const char *path)
-{
-    const json_t *v = proto_figures_lookup (r, path);
-    if (!json_is_number (v))
-        fprintf (stderr, "\n  %s is not a number\n", path);
-    return json_number_value (v);
-}
-
-static const char *
-s_s (const json_t *r, const char *path)
-{
-    const char *v = json_string_value (proto_figures_lookup (r, path));
-    return v ? v : "";
-}
-
-static bool
-s_null (const json_t *r, const char *path)
-{
-    const json_t *v = proto_figures_lookup (r, path);
-    return v && json_is_null (v);
-}
-
 //  The element of list `list` whose `key` equals `value` (a string or an integer).
 static const json_t *
 s_find (const json_t *list, const char *key, const json_t *value)
@@ -376,47 +354,47 @@ s_same_as_live (const json_t *report, const json_t *live)
 static void
 s_check_friday_tickets (const json_t *r)
 {
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.issued"), 4);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.called"), 4);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.served"), 3);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.missed"), 1);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.expired"), 0);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.over_wait"), 2);               //  40 and 50
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.avg_wait_ms"), 110 * MIN / 4); //  10+10+40+50
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.median_wait_ms"), 10 * MIN);   //  rank 2 of 4
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.p90_wait_ms"), 50 * MIN);      //  rank 4 of 4
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.max_wait_ms"), 50 * MIN);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.tickets.over_wait_rate"), 0.5, 1e-12);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.avg_service_ms"), 10 * MIN);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.issued"), 4);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.called"), 4);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.served"), 3);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.missed"), 1);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.expired"), 0);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.over_wait"), 2);               //  40 and 50
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.avg_wait_ms"), 110 * MIN / 4); //  10+10+40+50
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.median_wait_ms"), 10 * MIN);   //  rank 2 of 4
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.p90_wait_ms"), 50 * MIN);      //  rank 4 of 4
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.max_wait_ms"), 50 * MIN);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.tickets.over_wait_rate"), 0.5, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.avg_service_ms"), 10 * MIN);
     //  Services in config order: A, then D.
-    CU_ASSERT_STRING_EQUAL (s_s (r, "kpis.services.0.prefix"), "A");
-    CU_ASSERT_EQUAL (s_i (r, "kpis.services.0.issued"), 3);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.services.0.avg_wait_ms"), 100 * MIN / 3); //  10+40+50
-    CU_ASSERT_EQUAL (s_i (r, "kpis.services.0.median_wait_ms"), 40 * MIN);   //  rank 2 of 3
-    CU_ASSERT_EQUAL (s_i (r, "kpis.services.0.p90_wait_ms"), 50 * MIN);      //  rank 3 of 3
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.services.0.over_wait_rate"), 2.0 / 3.0, 1e-12);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.services.0.good_rate"), 1.0, 1e-12);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.services.1.p90_wait_ms"), 10 * MIN);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.services.1.good_rate"), 0.0, 1e-12);
+    CU_ASSERT_STRING_EQUAL (trep_str (r, "kpis.services.0.prefix"), "A");
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.services.0.issued"), 3);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.services.0.avg_wait_ms"), 100 * MIN / 3); //  10+40+50
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.services.0.median_wait_ms"), 40 * MIN);   //  rank 2 of 3
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.services.0.p90_wait_ms"), 50 * MIN);      //  rank 3 of 3
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.services.0.over_wait_rate"), 2.0 / 3.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.services.0.good_rate"), 1.0, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.services.1.p90_wait_ms"), 10 * MIN);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.services.1.good_rate"), 0.0, 1e-12);
     //  Ratings: 5, 4 and 2 for three visits served.
-    CU_ASSERT_EQUAL (s_i (r, "kpis.ratings.rated"), 3);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.ratings.ratings.1"), 1);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.ratings.rating_rate"), 1.0, 1e-12);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.ratings.good_rate"), 2.0 / 3.0, 1e-12);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.ratings.satisfaction"), 2.0 / 3.0, 1e-12);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.ratings.bad"), 1);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.ratings.rectifications_opened"), 1);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.ratings.rectifications_on_time"), 1);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.ratings.rectification_on_time_rate"), 1.0, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.ratings.rated"), 3);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.ratings.ratings.1"), 1);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.ratings.rating_rate"), 1.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.ratings.good_rate"), 2.0 / 3.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.ratings.satisfaction"), 2.0 / 3.0, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.ratings.bad"), 1);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.ratings.rectifications_opened"), 1);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.ratings.rectifications_on_time"), 1);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.ratings.rectification_on_time_rate"), 1.0, 1e-12);
     //  Counters: 1 open 0-70, busy 10-20 and 40-50; 5 open 0-60, busy 10-20, paused 60-70.
-    CU_ASSERT_EQUAL (s_i (r, "kpis.counters.0.served"), 2);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.counters.0.open_ms"), 70 * MIN);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.counters.0.busy_ms"), 20 * MIN);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.counters.0.utilisation"), 20.0 / 70.0, 1e-12);
-    CU_ASSERT (s_null (r, "kpis.counters.1.utilisation")); //  counter 2 never opened
-    CU_ASSERT_EQUAL (s_i (r, "kpis.counters.2.open_ms"), 60 * MIN);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.counters.2.paused_ms"), 10 * MIN);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.counters.2.utilisation"), 1.0 / 6.0, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.counters.0.served"), 2);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.counters.0.open_ms"), 70 * MIN);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.counters.0.busy_ms"), 20 * MIN);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.counters.0.utilisation"), 20.0 / 70.0, 1e-12);
+    CU_ASSERT (trep_null (r, "kpis.counters.1.utilisation")); //  counter 2 never opened
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.counters.2.open_ms"), 60 * MIN);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.counters.2.paused_ms"), 10 * MIN);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.counters.2.utilisation"), 1.0 / 6.0, 1e-12);
 }
 
 //  The case figures of Friday (the decisions, intakes, notice and collections of s_friday;
@@ -425,42 +403,68 @@ static void
 s_check_friday_cases (const json_t *r)
 {
     //  C4, C5, C6 taken in; C4 (after its 补正) and C5 accepted, C5 an immediate item.
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.received"), 3);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.accepted"), 2);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.immediate"), 1);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.cases.immediate_share"), 0.5, 1e-12);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.not_accepted"), 1);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.received"), 3);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.accepted"), 2);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.immediate"), 1);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.cases.immediate_share"), 0.5, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.not_accepted"), 1);
     //  Decided: C1 (by Mon 03-09: on time, early), C2 (by Thu 03-05: late), C3 (by Fri
     //  03-06 after its pause: on time), C5 (the same day: on time), C9 denied (by Wed
     //  03-04: late). Every statutory deadline (10 days) is later.
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.decided"), 5);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.approved"), 4);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.denied"), 1);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.on_time"), 3);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.cases.on_time_rate"), 0.6, 1e-12);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.late"), 2);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.cases.early_rate"), 0.2, 1e-12);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.cases.statutory_on_time_rate"), 1.0, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.decided"), 5);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.approved"), 4);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.denied"), 1);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.on_time"), 3);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.cases.on_time_rate"), 0.6, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.late"), 2);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.cases.early_rate"), 0.2, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.cases.statutory_on_time_rate"), 1.0, 1e-12);
     //  一次办结: all but C3, whose 补正 came after acceptance.
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.first_time"), 4);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.cases.first_time_rate"), 0.8, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.first_time"), 4);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.cases.first_time_rate"), 0.8, 1e-12);
     //  Past the promised deadline when the date became Friday: C2, C7, C9.
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.overdue_warnings"), 3);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.statutory_overdue_warnings"), 0);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.overdue_warnings"), 3);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.statutory_overdue_warnings"), 0);
     //  C4's notice at intake: given on receipt, the only one.
-    CU_ASSERT_EQUAL (s_i (r, "kpis.notices.notices"), 1);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.notices.compliant"), 1);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.notices.compliance"), 1.0, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.notices.notices"), 1);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.notices.compliant"), 1);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.notices.compliance"), 1.0, 1e-12);
     //  C1: 09:20 into the cabinet, out at 10:05. C5: decided 09:10, handed out 09:20; C2:
     //  decided 09:10, handed out 09:50.
-    CU_ASSERT_EQUAL (s_i (r, "kpis.pickup.cabinet.collected"), 1);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.pickup.cabinet.median_ms"), 45 * MIN);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.pickup.cabinet.p90_ms"), 45 * MIN);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.pickup.counter.collected"), 2);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.pickup.counter.median_ms"), 10 * MIN);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.pickup.counter.p90_ms"), 40 * MIN);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.pickup.unmeasured"), 0);
-    CU_ASSERT_EQUAL (json_object_size (json_object_get (r, "null_reasons")), 0);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.pickup.cabinet.collected"), 1);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.pickup.cabinet.median_ms"), 45 * MIN);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.pickup.cabinet.p90_ms"), 45 * MIN);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.pickup.counter.collected"), 2);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.pickup.counter.median_ms"), 10 * MIN);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.pickup.counter.p90_ms"), 40 * MIN);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.pickup.unmeasured"), 0);
+    //  The figures the index reads: A003 missed (void), every ticket a normal one, visits
+    //  of 20 (A001, D001) and 50 minutes (A002); four check rounds (C5, C6 and C4 at
+    //  intake, C4's material), no override; 一次办成 as 一次办结; collections all in hours.
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.unserved"), 1);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.tickets.unserved_rate"), 0.25, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.median_visit_ms"), 20 * MIN);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.p90_visit_ms"), 50 * MIN);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.priority.normal.issued"), 4);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.priority.normal.served"), 3);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.priority.normal.avg_wait_ms"), 110 * MIN / 4);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.priority.green.issued"), 0);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.checked"), 4);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.overridden"), 0);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.cases.override_rate"), 0.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.cases.one_visit_rate"), 0.8, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.pickup.collected"), 3);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.pickup.after_hours"), 0);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.pickup.cabinet_share"), 1.0 / 3.0, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.appointments.booked"), 0);
+    //  Null only: the waits of priorities nobody had, the bookings nobody made.
+    const char *nulls[] = {"kpis.priority.green.avg_wait_ms", "kpis.priority.elderly.avg_wait_ms",
+                           "kpis.priority.appointment.avg_wait_ms", "kpis.appointments.kept_rate",
+                           "kpis.appointments.in_window_rate"};
+    const json_t *why = json_object_get (r, "null_reasons");
+    CU_ASSERT_EQUAL (json_object_size (why), sizeof nulls / sizeof nulls[0]);
+    for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
+        CU_ASSERT_PTR_NOT_NULL (json_object_get (why, nulls[i]));
 }
 
 //  Splits one CSV record (RFC 4180) at *p into fields (caller frees); moves *p past it.
@@ -507,10 +511,11 @@ s_check_csv (const test_broker_t *b)
                             "[\"figure\",\"value\",\"unit\",\"label\",\"label_en\",\"note\"]");
     free (header);
     json_decref (head);
-    size_t count = 0;
+    size_t count = 0, index = 0;
     while (*p) {
         json_t *f = s_csv_record (&p);
         CU_ASSERT_EQUAL (json_array_size (f), 6);
+        index += strncmp (json_string_value (json_array_get (f, 0)), "index.", 6) == 0;
         json_object_set_new (rows, json_string_value (json_array_get (f, 0)), f);
         count++;
     }
@@ -518,7 +523,16 @@ s_check_csv (const test_broker_t *b)
     proto_figures_hall (&nh);
     proto_figures_service (&ns);
     proto_figures_counter (&nc);
-    CU_ASSERT_EQUAL (count, nh + 2 * ns + 3 * nc); //  two services, three counters
+    CU_ASSERT_EQUAL (count, nh + 2 * ns + 3 * nc + index); //  two services, three counters
+    //  The index: each of the seven, each of its indicators, the total.
+    json_t *config = proto_index_config_default ();
+    size_t indicators = 0;
+    for (int i = 0; i < PROTO_INDEX_COUNT; i++)
+        indicators += json_array_size (json_object_get (
+            json_object_get (json_object_get (config, "indices"), proto_index_names ()[i]),
+            "indicators"));
+    json_decref (config);
+    CU_ASSERT_EQUAL (index, PROTO_INDEX_COUNT + indicators + 1);
     const char *expect[][3] = {
         {"tickets.avg_wait_ms", "1650000", "ms"},
         {"tickets.p90_wait_ms", "3000000", "ms"},
@@ -552,32 +566,32 @@ s_check_csv (const test_broker_t *b)
 static void
 s_check_month (const json_t *r)
 {
-    CU_ASSERT_EQUAL (s_i (r, "month"), 202603);
-    CU_ASSERT_EQUAL (s_i (r, "period.days"), 5); //  Mon, Tue, Wed, Fri, Tue
+    CU_ASSERT_EQUAL (trep_int (r, "month"), 202603);
+    CU_ASSERT_EQUAL (trep_int (r, "period.days"), 5); //  Mon, Tue, Wed, Fri, Tue
     CU_ASSERT (json_is_true (proto_figures_lookup (r, "period.open")));
     //  Two more tickets (wait 0, handling 5 minutes each).
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.issued"), 6);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.served"), 5);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.avg_wait_ms"), 110 * MIN / 6);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.median_wait_ms"), 10 * MIN); //  rank 3 of 6
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.p90_wait_ms"), 50 * MIN);    //  rank 6 of 6
-    CU_ASSERT_EQUAL (s_i (r, "kpis.tickets.avg_service_ms"), 40 * MIN / 5);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.issued"), 6);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.served"), 5);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.avg_wait_ms"), 110 * MIN / 6);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.median_wait_ms"), 10 * MIN); //  rank 3 of 6
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.p90_wait_ms"), 50 * MIN);    //  rank 6 of 6
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.avg_service_ms"), 40 * MIN / 5);
     //  Counter 1 on three days: open 5 + 5 + 70, busy 5 + 5 + 20.
-    CU_ASSERT_EQUAL (s_i (r, "kpis.counters.0.served"), 4);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.counters.0.open_ms"), 80 * MIN);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.counters.0.utilisation"), 30.0 / 80.0, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.counters.0.served"), 4);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.counters.0.open_ms"), 80 * MIN);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.counters.0.utilisation"), 30.0 / 80.0, 1e-12);
     //  Eight intakes, seven acceptances, one of them immediate.
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.received"), 8);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.cases.accepted"), 7);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.cases.immediate_share"), 1.0 / 7.0, 1e-12);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.cases.on_time_rate"), 0.6, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.received"), 8);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.accepted"), 7);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.cases.immediate_share"), 1.0 / 7.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.cases.on_time_rate"), 0.6, 1e-12);
     //  Notices: C3's (a day after receipt), C4's (at intake), C7's (5 working days had
     //  passed since its receipt on 03-02: Tue to Mon).
-    CU_ASSERT_EQUAL (s_i (r, "kpis.notices.notices"), 3);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.notices.compliant"), 2);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.notices.late"), 1);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (r, "kpis.notices.compliance"), 2.0 / 3.0, 1e-12);
-    CU_ASSERT_EQUAL (s_i (r, "kpis.pickup.counter.collected"), 2);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.notices.notices"), 3);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.notices.compliant"), 2);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.notices.late"), 1);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.notices.compliance"), 2.0 / 3.0, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.pickup.counter.collected"), 2);
 }
 
 //  The text table, the help and the usage errors.
@@ -610,6 +624,154 @@ s_check_text (const test_broker_t *b)
     free (out);
 }
 
+//  A booking of service A today at `slot`; its code into `code` (64 bytes).
+static void
+s_book (proto_client_t *c, const char *slot, const char *phone, char *code)
+{
+    json_t *r = cit_do (c, "appointment.book",
+                        json_pack ("{s:s, s:i, s:s, s:s, s:s}", "service", "A", "date", 20260310,
+                                   "slot", slot, "name", "预约者", "phone", phone),
+                        PROTO_ERR_OK);
+    snprintf (code, 64, "%s", proto_str (r, "code"));
+    json_decref (r);
+}
+
+//  Counter 2 calls the next ticket and starts it.
+static void
+s_call (proto_client_t *c)
+{
+    s_counter (c, "ticket.call_next", 2);
+    s_counter (c, "ticket.start", 2);
+}
+
+//  Tuesday 03-10 from 09:00 (after C7's 补正), what the index needs beyond Friday:
+//
+//    0    bookings for 09:30 (kept) and 10:00 (a no-show at 10:15); a green and an
+//         elderly A ticket issued; counter 2 (A) opens
+//    5    the 09:30 booking checked in: an appointment ticket
+//    10   2 calls the green ticket (wait 10), 15 the elderly one (wait 15), 20 the
+//         appointment one (wait 15), each served for 5 minutes; at 20 C10 taken in with
+//         its ID number's check overridden; at 25 approved, rated 5 the green visit
+//    30   C10 into the cabinet; collected at 19:00, after hours
+static void
+s_tuesday (proto_client_t *c, char *c10)
+{
+    long long tue = MON + 8 * DAY;
+    char kept[64], missed[64], green[32];
+    s_book (c, "09:30", PHONE, kept);
+    s_book (c, "10:00", "13912345678", missed);
+    json_t *r =
+        cit_do (c, "ticket.issue", json_pack ("{s:s, s:s}", "service", "A", "priority", "green"),
+                PROTO_ERR_OK);
+    snprintf (green, sizeof green, "%s", proto_str (r, "token"));
+    json_decref (r);
+    cit_ok (c, "ticket.issue", json_pack ("{s:s, s:s}", "service", "A", "priority", "elderly"));
+    cit_ok (c, "counter.login", json_pack ("{s:i, s:s}", "counter", 2, "clerk", "李四"));
+    s_at (c, tue + 5 * MIN);
+    cit_ok (c, "appointment.checkin", json_pack ("{s:s}", "code", kept));
+    for (int i = 0; i < 3; i++) {
+        s_at (c, tue + (10 + 5 * i) * MIN);
+        if (i)
+            s_counter (c, "ticket.finish", 2);
+        s_call (c);
+    }
+    s_intake (c, "case.accept", 2, "licence", ID_BAD, 2,
+              json_pack ("{s:{s:s}}", "overrides", "id_check_char", "原件已核验 / card seen"), c10);
+    s_at (c, tue + 25 * MIN);
+    s_counter (c, "ticket.finish", 2);
+    cit_ok (c, "ticket.rate", json_pack ("{s:s, s:i}", "token", green, "level", 5));
+    s_case (c, "case.review", c10, NULL);
+    s_case (c, "case.approve", c10, NULL);
+    s_at (c, tue + 30 * MIN);
+    s_case (c, "vault.deposited", c10, json_pack ("{s:s, s:s}", "cabinet", "CAB1", "slot", "A02"));
+    s_at (c, tue + 10 * 60 * MIN);
+    s_case (c, "vault.collected", c10,
+            json_pack ("{s:s, s:s, s:I}", "cabinet", "CAB1", "slot", "A02", "time",
+                       (json_int_t)(tue + 10 * 60 * MIN)));
+}
+
+//  Tuesday's report (s_tuesday, C7's late notice): the figures by hand, and the seven
+//  indices, each 0-100, by docs/INDEX.md's defaults.
+static void
+s_check_tuesday (const json_t *r)
+{
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.priority.green.avg_wait_ms"), 10 * MIN);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.priority.elderly.max_wait_ms"), 15 * MIN);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.priority.appointment.served"), 1);
+    CU_ASSERT (trep_null (r, "kpis.priority.normal.avg_wait_ms"));
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.tickets.median_visit_ms"), 20 * MIN); //  15, 20, 20
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.appointments.booked"), 2);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.appointments.no_show"), 1);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.appointments.kept_rate"), 0.5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.appointments.in_window_rate"), 1.0, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.cases.overridden"), 1);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.cases.override_rate"), 1.0, 1e-12);
+    CU_ASSERT_EQUAL (trep_int (r, "kpis.pickup.after_hours"), 1);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "kpis.pickup.after_hours_share"), 1.0, 1e-12);
+    //  By hand from the figures: standard (notice 0, override 0, statutory 100), efficiency
+    //  (wait 800 s, over-wait 0, on time, no immediate item), convenience (cabinet, after
+    //  hours, half the bookings kept, counters open 2/3 of the services), service (waits of
+    //  10, 15, 15 minutes), experience (all full), evaluation (1 rating of 3 visits, good),
+    //  innovation (a cabinet and bookings seen, no status page).
+    const char *names[] = {"standard",   "efficiency", "convenience", "service",
+                           "experience", "evaluation", "innovation",  "total"};
+    const double expect[] = {2000.0 / 60,
+                             (20 * 1900.0 / 21 + 1500 + 2500) / 75,
+                             (2000 + 1500 + 25 * 250.0 / 3) / 80,
+                             4000.0 / 60,
+                             100,
+                             (3000.0 / 18 + 4000) / 70,
+                             3500.0 / 85,
+                             0};
+    double total = 0;
+    for (int i = 0; i < 7; i++)
+        total += expect[i] * (i == 1 ? 20 : i == 6 ? 5 : 15) / 100;
+    for (int i = 0; i < 8; i++) {
+        char path[64];
+        snprintf (path, sizeof path, "index.%s", names[i]);
+        double v = trep_num (r, path);
+        CU_ASSERT (v >= 0 && v <= 100);
+        CU_ASSERT_DOUBLE_EQUAL (v, proto_index_round (i < 7 ? expect[i] : total), 1e-9);
+    }
+    //  The seven, the total, and their grades.
+    CU_ASSERT_EQUAL (json_object_size (json_object_get (r, "index")), 9);
+    CU_ASSERT_STRING_EQUAL (trep_str (r, "index.grades.total"), "C");
+    CU_ASSERT_STRING_EQUAL (trep_str (r, "index.grades.experience"), "A+");
+    CU_ASSERT_STRING_EQUAL (trep_str (r, "index_detail.grade"), "C");
+    CU_ASSERT_STRING_EQUAL (trep_str (r, "index_detail.service.indicators.3.why"),
+                            "本厅未配置人工评分 / no manual score is configured for this hall");
+}
+
+//  --config: the hall config's index (s_config), on Tuesday by its date; a config that
+//  names no index is refused.
+static void
+s_check_index_config (const test_broker_t *b, const char *config)
+{
+    char path[700], args[800];
+    snprintf (args, sizeof args, "report --day 2026-03-10 --json --config '%s'", config);
+    json_t *r = s_cli_json (b, args);
+    CU_ASSERT_EQUAL (trep_int (r, "day"), 20260310);
+    CU_ASSERT_STRING_EQUAL (trep_str (r, "hall.id"), "R1");
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.service"), 75.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.evaluation"), 100.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.innovation"), proto_index_round (5000.0 / 85),
+                            1e-9);
+    json_decref (r);
+    snprintf (path, sizeof path, "%s/index.json", b->dir);
+    snprintf (args, sizeof args, "report --json --config '%s'", path);
+    test_write_file (path, "{\"indices\": {\"speed\": {}}}");
+    int status;
+    free (s_cli (b, args, &status));
+    CU_ASSERT_EQUAL (status, 2);
+    //  The table and the CSV show the index too.
+    char *out = s_cli (b, "report", &status);
+    CU_ASSERT (out && strstr (out, "服务效能指数") && strstr (out, "便利 convenience"));
+    free (out);
+    out = s_cli (b, "report --csv", &status);
+    CU_ASSERT (out && strstr (out, "\nindex.total,"));
+    free (out);
+}
+
 static void
 test_report_week (void)
 {
@@ -627,10 +789,10 @@ test_report_week (void)
     //  1 idle since 50 and counter 5 paused since 60 included.
     json_t *live = s_cli_json (&b, "monitor --json");
     json_t *today = s_cli_json (&b, "report --json");
-    CU_ASSERT_EQUAL (s_i (today, "day"), 20260306);
+    CU_ASSERT_EQUAL (trep_int (today, "day"), 20260306);
     CU_ASSERT (json_is_true (proto_figures_lookup (today, "period.open")));
-    CU_ASSERT_EQUAL (s_i (today, "kpis.counters.0.open_ms"), 65 * MIN);
-    CU_ASSERT_EQUAL (s_i (today, "kpis.counters.2.paused_ms"), 5 * MIN);
+    CU_ASSERT_EQUAL (trep_int (today, "kpis.counters.0.open_ms"), 65 * MIN);
+    CU_ASSERT_EQUAL (trep_int (today, "kpis.counters.2.paused_ms"), 5 * MIN);
     s_same_as_live (today, live);
     json_decref (today);
     json_decref (live);
@@ -652,214 +814,32 @@ test_report_week (void)
     s_case (c, "case.request_supplement", w.c7, json_pack ("{s:[s]}", "missing", "经营场所证明"));
     day = s_cli_json (&b, "report --day 2026-03-06 --json");
     CU_ASSERT (json_is_false (proto_figures_lookup (day, "period.open")));
-    CU_ASSERT_EQUAL (s_i (day, "period.end"), MON + 8 * DAY);
+    CU_ASSERT_EQUAL (trep_int (day, "period.end"), MON + 8 * DAY);
     s_check_friday_tickets (day);
     s_check_friday_cases (day);
     s_same_as_live (day, live);
     json_decref (day);
     json_decref (live);
     json_t *thursday = s_cli_json (&b, "report --day 2026-03-05 --json");
-    CU_ASSERT_EQUAL (s_i (thursday, "period.days"), 0);
-    CU_ASSERT_EQUAL (s_i (thursday, "kpis.tickets.issued"), 0);
+    CU_ASSERT_EQUAL (trep_int (thursday, "period.days"), 0);
+    CU_ASSERT_EQUAL (trep_int (thursday, "kpis.tickets.issued"), 0);
     CU_ASSERT_PTR_NOT_NULL (json_object_get (json_object_get (thursday, "null_reasons"), "period"));
     json_decref (thursday);
     json_t *month = s_cli_json (&b, "report --month 2026-03 --json");
     s_check_month (month);
     json_decref (month);
+    //  The rest of Tuesday: every index measured.
+    char c10[48];
+    s_tuesday (c, c10);
+    json_t *tuesday = s_cli_json (&b, "report --json");
+    s_check_tuesday (tuesday);
+    json_decref (tuesday);
+    s_check_index_config (&b, config);
     proto_client_destroy (&c);
     test_broker_cleanup (&b);
     test_rmtree (dir);
     free (config);
     free (dir);
-}
-
-//  ---------------------------------------------------------------------------------------
-//  The report module alone, on events made by hand
-
-//  A hall.info with service A and counter 1, at UTC+8.
-static json_t *
-s_info (void)
-{
-    return json_pack ("{s:{s:s, s:s, s:s, s:i}, s:[{s:s, s:s, s:s}], s:[{s:i, s:s}]}", "hall", "id",
-                      "U1", "name", "单元大厅", "name_en", "Unit hall", "utc_offset_min", 480,
-                      "services", "prefix", "A", "name", "甲", "name_en", "A", "counters", "id", 1,
-                      "name", "1号窗口");
-}
-
-//  Adds event `topic` with `seq`, `time` and the fields of `body` (taken); returns what
-//  proto_report_add did.
-static int
-s_add (proto_report_t *r, const char *topic, int seq, long long time, json_t *body)
-{
-    json_object_set_new (body, "topic", json_string (topic));
-    json_object_set_new (body, "seq", json_integer (seq));
-    json_object_set_new (body, "time", json_integer (time));
-    int rc = proto_report_add (r, body);
-    json_decref (body);
-    return rc;
-}
-
-//  A counter object in `state` since `since`, with its day's figures so far.
-static json_t *
-s_counter_obj (const char *state, long long since, long long open, long long busy)
-{
-    return json_pack ("{s:i, s:s, s:s, s:I, s:{s:i, s:I, s:I, s:i}}", "id", 1, "name", "1号窗口",
-                      "state", state, "since", (json_int_t)since, "day", "served", 0, "open_ms",
-                      (json_int_t)open, "busy_ms", (json_int_t)busy, "paused_ms", 0);
-}
-
-//  A two-day period: what comes before it and after it is not counted; a counter's day
-//  ends at the day change (its figures reset there), the next day adds to it; topics and
-//  fields the report does not know change nothing.
-static void
-test_report_days (void)
-{
-    json_t *info = s_info ();
-    proto_report_t *r = proto_report_new (info, 20260302, 20260303, 30);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (r);
-    json_t *ticket = json_pack ("{s:{s:s, s:s, s:i}, s:b}", "ticket", "service", "A", "number",
-                                "A001", "misc", 7, "new_field", 1);
-    CU_ASSERT_EQUAL (s_add (r, "hall.day", 1, 0, json_pack ("{s:i}", "day", 20260301)), 1);
-    CU_ASSERT_EQUAL (s_add (r, "ticket.issued", 2, 10, json_deep_copy (ticket)), 1);
-    CU_ASSERT_EQUAL (s_add (r, "hall.day", 3, 1000000, json_pack ("{s:i}", "day", 20260302)), 1);
-    s_add (r, "counter.changed", 4, 1000000,
-           json_pack ("{s:o, s:s}", "counter", s_counter_obj ("idle", 1000000, 0, 0), "action",
-                      "login"));
-    s_add (r, "counter.changed", 5, 1600000,
-           json_pack ("{s:o, s:s}", "counter", s_counter_obj ("calling", 1600000, 600000, 0),
-                      "action", "call"));
-    //  The day change: the broker books the day, resets it and logs the counter out.
-    s_add (r, "counter.changed", 6, 2000000,
-           json_pack ("{s:o, s:s}", "counter", s_counter_obj ("logged_out", 2000000, 0, 0),
-                      "action", "day"));
-    s_add (r, "hall.day", 7, 2000000, json_pack ("{s:i}", "day", 20260303));
-    s_add (r, "counter.changed", 8, 3000000,
-           json_pack ("{s:o, s:s}", "counter", s_counter_obj ("idle", 3000000, 0, 0), "action",
-                      "login"));
-    s_add (r, "ticket.issued", 9, 3000000, json_deep_copy (ticket));
-    s_add (r, "district.something", 10, 3000000, json_pack ("{s:[i]}", "whatever", 1));
-    CU_ASSERT_EQUAL (s_add (r, "hall.day", 11, 5000000, json_pack ("{s:i}", "day", 20260304)), 0);
-    CU_ASSERT_EQUAL (s_add (r, "ticket.issued", 12, 5000000, json_deep_copy (ticket)), 0);
-    json_t *k = proto_report_json (r, 9000000);
-    CU_ASSERT_EQUAL (s_i (k, "period.days"), 2);
-    CU_ASSERT_EQUAL (s_i (k, "period.first_seq"), 3);
-    CU_ASSERT_EQUAL (s_i (k, "period.last_seq"), 10);
-    CU_ASSERT_EQUAL (s_i (k, "period.start"), 1000000);
-    CU_ASSERT_EQUAL (s_i (k, "period.end"), 5000000); //  not `now`: the period is over
-    CU_ASSERT (json_is_false (proto_figures_lookup (k, "period.open")));
-    CU_ASSERT_PTR_NULL (json_object_get (k, "day"));
-    CU_ASSERT_EQUAL (s_i (k, "kpis.tickets.issued"), 1);
-    //  Open 0.6 + 0.4 (calling until the day change) + 2.0 (idle until the period's end).
-    CU_ASSERT_EQUAL (s_i (k, "kpis.counters.0.open_ms"), 3000000);
-    CU_ASSERT_EQUAL (s_i (k, "kpis.counters.0.busy_ms"), 400000);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (k, "kpis.counters.0.utilisation"), 400000.0 / 3000000.0, 1e-12);
-    CU_ASSERT_STRING_EQUAL (s_s (k, "hall.id"), "U1");
-    json_decref (k);
-    json_decref (ticket);
-    proto_report_destroy (&r);
-    CU_ASSERT_PTR_NULL (r);
-    json_decref (info);
-}
-
-//  A case as a 补正 notice event carries it: received at `received` (ms), accepted at
-//  `accepted` (0: not yet), with `pauses` (taken) and `elapsed` working days (-1: none).
-static json_t *
-s_case_obj (const char *no, long long received, long long accepted, json_t *pauses, int elapsed)
-{
-    json_t *c =
-        json_pack ("{s:s, s:s, s:I, s:o, s:s}", "case_no", no, "state", "supplement_pending",
-                   "received", (json_int_t)received, "pauses", pauses, "kind", "promised");
-    if (accepted) {
-        json_object_set_new (c, "accepted", json_integer (accepted));
-        json_object_set_new (c, "accepted_day",
-                             json_integer (proto_journal_local_date (accepted, 480)));
-    }
-    if (elapsed >= 0)
-        json_object_set_new (c, "elapsed_days", json_integer (elapsed));
-    return c;
-}
-
-//  Local time `hour`:00 of date `date` at UTC+8.
-static long long
-s_local (int date, int hour)
-{
-    return proto_journal_midnight (date, 480) + hour * 3600000LL;
-}
-
-//  一次性告知: a notice on the case's own clock in time across the Spring Festival, a
-//  second notice, a notice after one at intake, one whose timing the journal cannot tell,
-//  a late one; a decision without the broker's judgement; a collection from somewhere
-//  unknown.
-static void
-test_report_notices (void)
-{
-    json_t *info = s_info ();
-    proto_report_t *r = proto_report_new (info, 20260225, 20260310, 30);
-    s_add (r, "hall.day", 1, s_local (20260225, 3), json_pack ("{s:i}", "day", 20260225));
-    //  Received Fri 02-13; asked Wed 02-25, twelve dates later but after two working days
-    //  only (Sat 02-14, a 调休 working day, and Tue 02-24).
-    long long fri = s_local (20260213, 9);
-    json_t *sup = json_pack ("[{s:s, s:i, s:i}]", "kind", "supplement", "from", 20260225, "to", 0);
-    s_add (r, "case.supplement_requested", 2, s_local (20260225, 10),
-           json_pack ("{s:o, s:[s]}", "case", s_case_obj ("X1", fri, fri, json_deep_copy (sup), 2),
-                      "missing", "证明"));
-    //  The same case asked again.
-    s_add (r, "case.supplement_requested", 3, s_local (20260226, 10),
-           json_pack ("{s:o}", "case", s_case_obj ("X1", fri, fri, json_deep_copy (sup), 2)));
-    //  Accepted later than received: it had a notice at intake already.
-    s_add (r, "case.supplement_requested", 4, s_local (20260226, 10),
-           json_pack ("{s:o}", "case", s_case_obj ("X3", fri, fri + DAY, json_deep_copy (sup), 2)));
-    //  At intake.
-    s_add (r, "case.supplement_requested", 5, s_local (20260226, 11),
-           json_pack ("{s:o, s:b}", "case",
-                      s_case_obj ("X4", s_local (20260226, 11), 0, json_array (), -1), "intake",
-                      1));
-    //  Nine dates after receipt, with a special procedure before it: elapsed_days (2) does
-    //  not count all the working days between.
-    json_t *two =
-        json_pack ("[{s:s, s:i, s:i}, {s:s, s:i, s:i}]", "kind", "special", "from", 20260302, "to",
-                   20260305, "kind", "supplement", "from", 20260309, "to", 0);
-    s_add (r, "case.supplement_requested", 6, s_local (20260309, 10),
-           json_pack ("{s:o}", "case",
-                      s_case_obj ("X5", s_local (20260227, 9), s_local (20260227, 9), two, 2)));
-    //  Received Mon 03-02, asked Tue 03-10: five working days had passed.
-    s_add (r, "case.supplement_requested", 7, s_local (20260310, 10),
-           json_pack ("{s:o}", "case",
-                      s_case_obj ("X6", s_local (20260302, 9), s_local (20260302, 9),
-                                  json_deep_copy (sup), 5)));
-    //  A decision without `on_time`: judged by its promised deadline (03-01) itself.
-    s_add (r, "case.approved", 8, s_local (20260310, 11),
-           json_pack ("{s:{s:s, s:s, s:i, s:i, s:[], s:{s:I}, s:b}}", "case", "case_no", "X7",
-                      "kind", "promised", "promised_deadline", 20260301, "statutory_deadline",
-                      20260320, "pauses", "decision", "time", (json_int_t)s_local (20260310, 11),
-                      "future", 1));
-    s_add (r, "case.collected", 9, s_local (20260310, 12),
-           json_pack ("{s:{s:s, s:{s:s}, s:I}}", "case", "case_no", "X7", "collected_at", "kind",
-                      "drone", "collected", (json_int_t)s_local (20260310, 12)));
-    json_t *k = proto_report_json (r, s_local (20260310, 13));
-    CU_ASSERT_EQUAL (s_i (k, "kpis.notices.notices"), 6);
-    CU_ASSERT_EQUAL (s_i (k, "kpis.notices.compliant"), 2); //  X1's first, X4
-    CU_ASSERT_EQUAL (s_i (k, "kpis.notices.repeated"), 2);  //  X1's second, X3
-    CU_ASSERT_EQUAL (s_i (k, "kpis.notices.unjudged"), 1);  //  X5
-    CU_ASSERT_EQUAL (s_i (k, "kpis.notices.late"), 1);      //  X6
-    CU_ASSERT_DOUBLE_EQUAL (s_d (k, "kpis.notices.compliance"), 2.0 / 5.0, 1e-12);
-    CU_ASSERT_EQUAL (s_i (k, "kpis.cases.decided"), 1);
-    CU_ASSERT_EQUAL (s_i (k, "kpis.cases.late"), 1);
-    CU_ASSERT_EQUAL (s_i (k, "kpis.cases.statutory_on_time"), 1);
-    CU_ASSERT_EQUAL (s_i (k, "kpis.cases.first_time"), 1);
-    CU_ASSERT_EQUAL (s_i (k, "kpis.pickup.unmeasured"), 1);
-    CU_ASSERT (s_null (k, "kpis.pickup.counter.median_ms"));
-    const json_t *why = json_object_get (k, "null_reasons");
-    CU_ASSERT_PTR_NOT_NULL (json_object_get (why, "kpis.pickup.counter.median_ms"));
-    CU_ASSERT_PTR_NOT_NULL (json_object_get (why, "kpis.ratings.good_rate"));
-    //  X5 and X6 were accepted in the period (X1 and X3 before it), neither immediate.
-    CU_ASSERT_EQUAL (s_i (k, "kpis.cases.accepted"), 2);
-    CU_ASSERT_DOUBLE_EQUAL (s_d (k, "kpis.cases.immediate_share"), 0.0, 1e-12);
-    CU_ASSERT_PTR_NULL (json_object_get (why, "kpis.notices.compliance"));
-    json_decref (k);
-    json_decref (sup);
-    proto_report_destroy (&r);
-    json_decref (info);
 }
 
 int
@@ -868,10 +848,6 @@ test_report_it_suite (void)
     CU_pSuite s = CU_add_suite ("report_it", NULL, NULL);
     if (!s)
         return -1;
-    CU_add_test (s, "a period of days: bounds, counters across the day change, tolerance",
-                 test_report_days);
-    CU_add_test (s, "一次性告知, a decision without on_time, an unknown collection",
-                 test_report_notices);
     CU_add_test (s, "a week on a broker: the day by hand, live figures, CSV, the month",
                  test_report_week);
     return 0;

@@ -67,7 +67,7 @@ s_diff (const char *where, const json_t *a, const json_t *b)
 }
 
 //  Each CSV row of a hall figure has the JSON's value: empty for null, else the number (a
-//  ratio written with 6 significant digits).
+//  ratio written with 6 significant digits). The index's rows are not figures of `kpis`.
 static void
 s_csv_values (const char *csv, const json_t *report)
 {
@@ -77,7 +77,7 @@ s_csv_values (const char *csv, const json_t *report)
     for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
         char *comma = strchr (line, ','), *dot = strchr (line, '.');
         if (!comma || !dot || dot > comma || strncmp (line, "services.", 9) == 0 ||
-            strncmp (line, "counters.", 9) == 0)
+            strncmp (line, "counters.", 9) == 0 || strncmp (line, "index.", 6) == 0)
             continue;
         char group[32], key[64], value[64];
         snprintf (group, sizeof group, "%.*s", (int)(dot - line), line);

@@ -49,7 +49,9 @@
     X (vault_camera_it)    \
     X (display_it)         \
     X (monitor_it)         \
+    X (report)             \
     X (report_it)          \
+    X (index)              \
     X (appt_it)            \
     X (policy_rules)       \
     X (privacy_it)         \

@@ -292,14 +292,19 @@ s_value (FILE *f, const json_t *v, const char *unit)
         fprintf (f, "%lld", (long long)json_integer_value (v));
 }
 
+//  The groups in the grid's five cells; a group `under` the one before shares its cell, so
+//  the printed page stays one A4 sheet.
 static const struct {
     const char *group, *zh, *en;
+    bool under;
 } s_groups[] = {
-    {"tickets", "取号与等候", "Tickets and waits"},
-    {"ratings", "评价（好差评）", "Ratings"},
-    {"cases", "办件", "Cases"},
-    {"notices", "一次性告知", "Notices of missing material"},
-    {"pickup", "取件", "Collection of results"},
+    {"tickets", "取号与等候", "Tickets and waits", false},
+    {"ratings", "评价（好差评）", "Ratings", false},
+    {"appointments", "预约", "Appointments", true},
+    {"cases", "办件", "Cases", false},
+    {"notices", "一次性告知", "Notices of missing material", false},
+    {"priority", "各优先级", "Priority lines", true},
+    {"pickup", "取件", "Collection of results", false},
 };
 
 //  The hall's figures, a table per group; each value's cell is named by its figure
@@ -313,6 +318,8 @@ s_groups_html (FILE *f, const json_t *report)
     const proto_figure_t *fig = proto_figures_hall (&n);
     fputs ("<div class=\"groups\">\n", f);
     for (size_t g = 0; g < sizeof s_groups / sizeof s_groups[0]; g++) {
+        if (!s_groups[g].under)
+            fputs (g ? "</div><div>\n" : "<div>\n", f);
         fprintf (f, "<table class=\"fig\"><caption>%s <span class=\"en\">%s</span></caption>\n",
                  s_groups[g].zh, s_groups[g].en);
         for (size_t i = 0; i < n; i++) {
@@ -338,7 +345,7 @@ s_groups_html (FILE *f, const json_t *report)
         }
         fputs ("</table>\n", f);
     }
-    fputs ("</div>\n", f);
+    fputs ("</div></div>\n", f);
 }
 
 //  A column of a table of services or counters: the figure, its unit, its names.
