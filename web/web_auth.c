@@ -35,7 +35,8 @@ struct web_auth {
     int naccounts;
     struct timespec mtime; //  of the file when read
     off_t size;
-    int64_t looked; //  when the file was last looked at (monotonic ms)
+    int64_t looked;                     //  when the file was last looked at (monotonic ms)
+    char decoy[crypto_pwhash_STRBYTES]; //  web_auth_decoy's, made when first asked
     s_session_t sessions[WEB_AUTH_SESSIONS];
 };
 
@@ -209,6 +210,20 @@ web_auth_account (web_auth_t *self, const char *name, int *role)
         return NULL;
     *role = a->role;
     return a->hash;
+}
+
+const char *
+web_auth_decoy (web_auth_t *self)
+{
+    if (!self->decoy[0]) {
+        unsigned char pw[16];
+        randombytes_buf (pw, sizeof pw);
+        if (crypto_pwhash_str (self->decoy, (const char *)pw, sizeof pw,
+                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                               crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+            self->decoy[0] = 0;
+    }
+    return self->decoy;
 }
 
 int

@@ -57,6 +57,10 @@ int web_auth_accounts (web_auth_t *self);
 //  Account `name`: its role and its password's hash (borrowed, until the next call), or
 //  NULL when there is none.
 const char *web_auth_account (web_auth_t *self, const char *name, int *role);
+//  A hash of a random password with the accounts' cost, made when first asked: what a
+//  login for a name with no account is checked against, so that it takes as long as one
+//  with a wrong password (the answer's timing does not tell which names exist).
+const char *web_auth_decoy (web_auth_t *self);
 //  A new session for account `name` with `role` from `now_ms` (wall clock) into `token`
 //  (WEB_AUTH_TOKEN + 1 bytes); its lifetime in seconds, or -1.
 int web_auth_login (web_auth_t *self, const char *name, int role, int64_t now_ms, char *token);

@@ -87,22 +87,6 @@ web_login_get (web_t *web, web_req_t *req)
     return s_send (web, req, MHD_HTTP_OK, "", next, false);
 }
 
-//  A hash to check unknown names against (the same cost as a real one's).
-static const char *
-s_decoy (void)
-{
-    static char hash[crypto_pwhash_STRBYTES];
-    if (!hash[0]) {
-        unsigned char pw[16];
-        randombytes_buf (pw, sizeof pw);
-        if (crypto_pwhash_str (hash, (const char *)pw, sizeof pw,
-                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                               crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-            hash[0] = 0;
-    }
-    return hash;
-}
-
 enum MHD_Result
 web_login_post (web_t *web, web_req_t *req)
 {
@@ -110,7 +94,7 @@ web_login_post (web_t *web, web_req_t *req)
     const char *next = s_next (web_req_form (req, "next"));
     int role = 0;
     const char *hash = web_auth_account (web->auth, user, &role);
-    int rc = web_req_verify (req, hash ? hash : s_decoy (), password);
+    int rc = web_req_verify (req, hash ? hash : web_auth_decoy (web->auth), password);
     if (rc == WEB_WAIT)
         return MHD_YES;
     //  The account is looked up again: the file may have changed while the check ran.

@@ -3,8 +3,8 @@
     cookie and a 303 to the page asked for, or to the role's own page), POST /logout.
 
     A wrong name and a wrong password get the same answer (401, "用户名或密码不正确") and
-    take the same time: a name that has no account is checked against a hash made at
-    start, so the answer's timing does not tell which names exist. */
+    take the same time: a name that has no account is checked against a decoy hash
+    (web_auth_decoy), so the answer's timing does not tell which names exist. */
 #ifndef WEB_LOGIN_H
 #define WEB_LOGIN_H
 
