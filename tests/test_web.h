@@ -93,7 +93,7 @@ const char *web_it_str (const json_t *j, const char *key);
 void web_it_issue (const char *service, char *number, size_t size);
 
 //  test_web_doors.c: writes account NAME:ROLE (`spec`) with `password` into the gateway's
-//  accounts file (onewindow-web --add-user). 0 / -1.
+//  accounts file (onewindow-web --add-user): its exit status (0 written, 2 refused).
 int web_it_add_user (const char *spec, const char *password);
 //  test_web_doors.c: POST /login to `port`; the status (303 when in) and the session as a
 //  header line "Cookie: ow_session=...\r\n" into `cookie` ("" when none).
