@@ -277,14 +277,16 @@ test_web_doors_broker_stopped (void)
             web_it_send_all (fds[i], req, strlen (req));
     }
     web_it_pause (300);
-    //  The board answers at once meanwhile (before: 14.7 s).
+    //  The board answers meanwhile (before: 14.7 s). At most once, the mirror's own
+    //  request that finds the broker gone holds the loop up for its timeout (about 1.5 s
+    //  here); the status pages' requests never do.
     int64_t t0 = web_it_now_ms ();
     web_it_resp_t r;
     CU_ASSERT (web_it_get ("/board?part=live", &r) == 0 && r.status == 200);
     web_it_resp_free (&r);
     int64_t took = web_it_now_ms () - t0;
-    CU_ASSERT (took < 1500);
-    if (took >= 1500)
+    CU_ASSERT (took < 3000);
+    if (took >= 3000)
         fprintf (stderr, "web_it: /board took %lld ms with the broker stopped\n", (long long)took);
     //  The status pages: 503 once the broker has not answered in time.
     int unavailable = 0;

@@ -35,6 +35,8 @@ struct web {
     web_sse_t *sse;         //  /events clients
     web_history_t *hist;    //  today's history for the charts and the board
     json_t *ratings;        //  rating.list reply, until a rating event changes it
+    unsigned ratings_gen;   //  rating events and snapshots so far: an older answer is stale
+    bool ratings_asked;     //  a worker is asking rating.list
     web_voice_t *voice;     //  the board's spoken calls as WAV (web_voice.h)
     web_report_t *report;   //  the hall report's periods, read a page at a time
     bool connected;         //  the mirror is in step with the broker
@@ -57,7 +59,8 @@ int web_utc_offset (web_t *self);
 //  The hall's name, or a generic one before hall.info arrived.
 const char *web_hall_name (web_t *self);
 //  The rectification list (rating.list), asked for again only after a rating event; NULL
-//  while the broker is away. Borrowed.
+//  while the broker is away, and while a worker asks for it (the page shows it when it
+//  is next drawn: it never waits for the broker). Borrowed.
 const json_t *web_ratings (web_t *self);
 //  The hall's figures now (proto_kpi_hall): what the dashboard, /metrics and /api/kpi
 //  show, the same figures as the terminal monitor's. Caller owns it.
