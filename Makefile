@@ -3,6 +3,7 @@
 #   make            release build: programs in bin/, objects in build/rel/
 #   make test       install missing packages, build with ASan+UBSan in build/test/, run all tests
 #   make demo       install missing packages, build, start a whole hall from etc/hall.example.json
+#                   (DISTRICT=1: three halls and the district view)
 #   make bench      benchmarks (see docs/PERFORMANCE.md)
 #   make install    PREFIX=/usr/local DESTDIR=  (programs, calendar, examples, units, man pages)
 #   make deb        the Debian packages, in build/deb/ (docs/OPERATIONS.md)
@@ -24,7 +25,7 @@ WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat
 DEFS     := -D_GNU_SOURCE
 #  Each component sees protocol/ and its own folder only, so a cross-component include is a
 #  compile error (docs/ARCHITECTURE.md). Tests see everything.
-COMPONENTS := broker terminal vault web sim
+COMPONENTS := broker terminal vault web sim district
 INCS     := -Iprotocol
 
 ifeq ($(MODE),test)
@@ -53,6 +54,7 @@ VAULT_MAINS  := vault/vault_main.c vault/vault_boardsim.c
 VAULT_SRC    := $(filter-out $(VAULT_MAINS),$(wildcard vault/*.c))
 WEB_SRC      := $(filter-out web/web_main.c,$(wildcard web/*.c))
 SIM_SRC      := $(filter-out sim/sim_main.c,$(wildcard sim/*.c))
+DISTRICT_SRC := $(filter-out district/district_main.c,$(wildcard district/*.c))
 TEST_SRC     := $(wildcard tests/*.c)
 
 obj = $(patsubst %.c,$(OUT)/%.o,$(1))
@@ -72,12 +74,14 @@ TERM_LIB   := $(OUT)/libterm.a
 VAULT_LIB  := $(OUT)/libvault.a
 WEB_LIB    := $(OUT)/libweb.a
 SIM_LIB    := $(OUT)/libsim.a
+DISTRICT_LIB := $(OUT)/libdistrict.a
 
 PROGRAMS := $(BINDIR)/onewindow-broker $(BINDIR)/onewindow $(BINDIR)/onewindow-vault \
-            $(BINDIR)/onewindow-boardsim $(BINDIR)/onewindow-web $(BINDIR)/onewindow-sim
+            $(BINDIR)/onewindow-boardsim $(BINDIR)/onewindow-web $(BINDIR)/onewindow-sim \
+            $(BINDIR)/onewindow-district
 
 .PHONY: all test test-build test-run demo bench install clean deps format format-check check-limits \
-        man deb deb-check
+        man deb deb-check estimate-check
 
 all: $(PROGRAMS)
 
@@ -101,6 +105,8 @@ $(VAULT_LIB): $(call obj,$(VAULT_SRC))
 $(WEB_LIB): $(call obj,$(WEB_SRC))
 	@rm -f $@; ar rcs $@ $^
 $(SIM_LIB): $(call obj,$(SIM_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(DISTRICT_LIB): $(call obj,$(DISTRICT_SRC))
 	@rm -f $@; ar rcs $@ $^
 
 $(BINDIR)/onewindow-broker: $(call obj,broker/broker_main.c) $(BROKER_LIB) $(PROTO_LIB)
@@ -133,8 +139,13 @@ $(BINDIR)/onewindow-sim: $(call obj,sim/sim_main.c) $(SIM_LIB) $(PROTO_LIB)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BINDIR)/onewindow-district: $(call obj,district/district_main.c) $(DISTRICT_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BINDIR)/run_tests: $(call obj,$(TEST_SRC)) $(BROKER_LIB) $(TERM_LIB) $(VAULT_LIB) $(WEB_LIB) \
-                     $(SIM_LIB) $(PROTO_LIB)
+                     $(SIM_LIB) $(DISTRICT_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -157,14 +168,21 @@ test-run:
 
 #  In a terminal the hall runs as a job of its own (bash -m: its own process group, in the
 #  terminal's foreground), so Ctrl-C stops the hall and reaches make not at all: the demo
-#  says "demo: stopped" and make exits 0 instead of dying of the signal.
+#  says "demo: stopped" and make exits 0 instead of dying of the signal. DISTRICT=1: three
+#  halls and the district view (scripts/demo --district).
+DEMO_ARGS := $(if $(DISTRICT),--district)
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@if [ -t 0 ]; then bash -mc 'scripts/demo; exit $$?'; else scripts/demo; fi
+	@if [ -t 0 ]; then bash -mc 'scripts/demo $(DEMO_ARGS); exit $$?'; else scripts/demo $(DEMO_ARGS); fi
 
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench
+
+#  The wait estimate on every scenario, seeds 1-10 (docs/SIMULATOR.md; ~30 s, not in `test`).
+estimate-check: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/estimate-check
 
 # ---------------------------------------------------------------------------------------
 # Installing (issue 19; docs/OPERATIONS.md). `make install PREFIX=/usr DESTDIR=DIR` puts
@@ -211,7 +229,8 @@ install: all man
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSCONFDIR)/onewindow
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 $(SCRIPTS) $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 etc/hall.example.json etc/cabinet.example.json $(DESTDIR)$(PREFIX)/share/onewindow/
+	install -m 0644 etc/hall.example.json etc/cabinet.example.json etc/district.example.json \
+	    $(DESTDIR)$(PREFIX)/share/onewindow/
 	install -m 0644 etc/calendar/*.json $(DESTDIR)$(PREFIX)/share/onewindow/calendar/
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	install -m 0644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker_learn.h"
 #include "proto_log.h"
 
 static const char *s_ticket_states[] = {"waiting", "called",    "serving", "done",
@@ -72,7 +73,8 @@ broker_hall_new (const broker_config_t *config)
     self->next_id = 1;
     self->counters = calloc ((size_t)config->ncounters, sizeof *self->counters);
     self->day_ctr = calloc ((size_t)config->ncounters, sizeof *self->day_ctr);
-    if (!self->counters || !self->day_ctr)
+    self->learn = broker_learn_new (config->ncounters);
+    if (!self->counters || !self->day_ctr || !self->learn)
         goto fail;
     for (int s = 0; s < config->nservices; s++)
         for (int c = 0; c < CLASS_COUNT; c++)
@@ -159,6 +161,7 @@ broker_hall_destroy (broker_hall_t **self_p)
     free (self->bookings);
     free (self->counters);
     free (self->day_ctr);
+    broker_learn_destroy (&self->learn);
     free (self);
     *self_p = NULL;
 }
@@ -395,6 +398,7 @@ broker_ticket_from_json (const broker_hall_t *self, const json_t *j, broker_tick
     t->misses = (int)s_int (j, "misses");
     t->ahead_at_issue = (int)s_int (j, "ahead_at_issue");
     t->est_wait_at_issue_s = s_int (j, "est_wait_at_issue_s");
+    t->stored = true; //  read from its record: its token and live mark were written with it
     return 0;
 }
 
@@ -526,18 +530,20 @@ s_load_day (broker_hall_t *self, broker_store_t *store)
 //  Persistence
 
 void
-broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, const broker_ticket_t *t)
+broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, broker_ticket_t *t)
 {
     unsigned char key[8];
     broker_key_u64 (t->id, key);
     json_t *j = broker_ticket_json (self, t, true);
     broker_store_put_json (store, BROKER_DB_TICKETS, key, sizeof key, j);
     json_decref (j);
-    broker_store_put (store, BROKER_DB_TOKENS, t->token, strlen (t->token), key, sizeof key);
+    if (!t->stored)
+        broker_store_put (store, BROKER_DB_TOKENS, t->token, strlen (t->token), key, sizeof key);
     if (broker_ticket_final (t))
         broker_store_del (store, BROKER_DB_LIVE, key, sizeof key);
-    else
+    else if (!t->stored)
         broker_store_put (store, BROKER_DB_LIVE, key, sizeof key, "", 0);
+    t->stored = true;
 }
 
 void
@@ -557,8 +563,8 @@ void
 broker_hall_save_stats (broker_hall_t *self, broker_store_t *store, int service)
 {
     const char *prefix = self->config->services[service].prefix;
-    json_t *j = json_pack ("{s:I, s:f}", "n", (json_int_t)self->stats[service].n, "mean_ms",
-                           self->stats[service].mean_ms);
+    json_t *j = json_pack ("{s:I, s:f, s:f}", "n", (json_int_t)self->stats[service].n, "mean_ms",
+                           self->stats[service].mean_ms, "var_ms", self->stats[service].var_ms);
     broker_store_put_json (store, BROKER_DB_STATS, prefix, strlen (prefix), j);
     json_decref (j);
     for (int h = 0; h < 24; h++) {
@@ -567,7 +573,8 @@ broker_hall_save_stats (broker_hall_t *self, broker_store_t *store, int service)
             continue;
         char key[16];
         int klen = snprintf (key, sizeof key, "%s/h%02d", prefix, h);
-        j = json_pack ("{s:I, s:f}", "n", (json_int_t)st->n, "mean_ms", st->mean_ms);
+        j = json_pack ("{s:I, s:f, s:f}", "n", (json_int_t)st->n, "mean_ms", st->mean_ms, "var_ms",
+                       st->var_ms);
         broker_store_put_json (store, BROKER_DB_STATS, key, (size_t)klen, j);
         json_decref (j);
     }
@@ -666,6 +673,7 @@ s_load_stats (s_load_t *ld, const MDB_val *key, const MDB_val *val)
         broker_stats_t *st = hour >= 0 ? &ld->hall->stats_hour[si][hour] : &ld->hall->stats[si];
         st->n = s_int (j, "n");
         st->mean_ms = json_number_value (json_object_get (j, "mean_ms"));
+        st->var_ms = json_number_value (json_object_get (j, "var_ms"));
     }
     json_decref (j);
     return 0;

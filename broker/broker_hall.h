@@ -77,6 +77,7 @@ typedef struct broker_ticket {
     int ahead_at_issue;              //  people ahead when issued
     int64_t est_wait_at_issue_s;     //  estimate printed on the slip (-1 unknown)
     char reason[128];                //  cancel/expire reason
+    bool stored;                     //  its token index and live mark are in the store
 } broker_ticket_t;
 
 typedef struct {
@@ -120,6 +121,7 @@ typedef struct {
 typedef struct {
     int64_t n;      //  finished tickets learned from
     double mean_ms; //  call-to-finish time, running mean (window 50)
+    double var_ms;  //  ... and its variance (ms squared, same window)
 } broker_stats_t;
 
 //  A booking still to check in (the wait estimates expect its citizen).
@@ -146,8 +148,9 @@ typedef struct broker_hall {
     int64_t appt_due;              //  earliest no-show time of a booking (0: none)
     broker_booking_t *bookings;    //  bookings still to check in, any day, unordered
     size_t nbookings, capbookings;
-    int64_t arrive_sum_ms; //  check-ins in their window since start: the sum of
-    int arrive_n;          //  (check-in - slot start), and how many
+    int64_t arrive_sum_ms;      //  check-ins in their window since start: the sum of
+    int arrive_n;               //  (check-in - slot start), and how many
+    struct broker_learn *learn; //  how the hall behaves, for the estimates (broker_learn.h)
 } broker_hall_t;
 
 //  The bookings still to check in: add one (0 / -1 out of memory), forget one by code.
@@ -189,8 +192,10 @@ size_t broker_hall_waiting (const broker_hall_t *self, int service);
 //  Counters open (idle, calling or serving, not paused) that serve `service`.
 int broker_hall_open_counters (const broker_hall_t *self, int service);
 
-//  Writes the ticket (and its token index and live mark) into the open transaction.
-void broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, const broker_ticket_t *t);
+//  Writes the ticket into the open transaction; the first time also its token index and
+//  live mark, which never change while it is live (rewriting them would copy a page of
+//  each B-tree for nothing); the live mark goes when it reaches a final state.
+void broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, broker_ticket_t *t);
 //  Writes the counter's state into the open transaction.
 void broker_hall_save_counter (broker_hall_t *self, broker_store_t *store,
                                const broker_counter_t *c);

@@ -52,6 +52,23 @@ s_pad_device (broker_ctx_t *ctx, json_int_t counter)
                         (long long)counter, want);
 }
 
+//  On a CURVE broker a visit is rated by its token only where the citizen is: the phone page
+//  (the web gateway) and an administrator. A kiosk prints every token and a counter scans
+//  the slip it serves, so either could rate a visit no citizen rated (a clerk their own);
+//  a counter device rates only through the pad path, its own counter's last visit. 0, or -1
+//  with forbidden.
+static int
+s_token_device (broker_ctx_t *ctx)
+{
+    if (ctx->roles == R_ANY || !ctx->devices || (ctx->roles & (R_WEB | R_ADMIN)))
+        return 0;
+    return broker_fail (ctx, PROTO_ERR_FORBIDDEN,
+                        "a visit is rated by its token only on the citizen's phone page (the web "
+                        "gateway); a counter's rating pad (a counter device enrolled as %sN) "
+                        "rates its own counter's last visit by counter number",
+                        BROKER_PAD_NAME);
+}
+
 //  The token the counter's pad rates now, into `token`; 0, or -1 with the failure recorded.
 static int
 s_pad_token (broker_ctx_t *ctx, const json_t *body, char *token)
@@ -489,7 +506,9 @@ broker_h_ticket_rate (broker_ctx_t *ctx, const json_t *body)
     if (!text) {
         if (s_pad_token (ctx, body, token))
             return -1;
-    } else if (proto_token_parse (text, strlen (text), token) != 0)
+    } else if (s_token_device (ctx))
+        return -1;
+    else if (proto_token_parse (text, strlen (text), token) != 0)
         return broker_fail (ctx, PROTO_ERR_BAD_FIELD,
                             "token must be the code of the slip's QR code");
     if (case_no)

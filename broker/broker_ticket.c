@@ -29,6 +29,16 @@ s_ticket_event (broker_ctx_t *ctx, const broker_ticket_t *t)
     return json_pack ("{s:o}", "ticket", broker_ticket_json (ctx->hall, t, false));
 }
 
+//  The estimate and its printed interval into `j` (est_wait_s, est_wait_lo_s, est_wait_hi_s;
+//  null when no counter will reach the ticket).
+static void
+s_put_estimate (json_t *j, const broker_estimate_t *e)
+{
+    json_object_set_new (j, "est_wait_s", e->wait_s >= 0 ? json_integer (e->wait_s) : json_null ());
+    json_object_set_new (j, "est_wait_lo_s", e->lo_s >= 0 ? json_integer (e->lo_s) : json_null ());
+    json_object_set_new (j, "est_wait_hi_s", e->hi_s >= 0 ? json_integer (e->hi_s) : json_null ());
+}
+
 //  Ticket state as its holder sees it: public fields plus place in line and wait.
 static json_t *
 s_ticket_view (broker_ctx_t *ctx, const broker_ticket_t *t, bool live)
@@ -41,8 +51,9 @@ s_ticket_view (broker_ctx_t *ctx, const broker_ticket_t *t, bool live)
         int ahead = broker_estimate_ahead (ctx->hall, t);
         json_object_set_new (j, "ahead", json_integer (ahead));
         int64_t naive = broker_estimate_wait_s (ctx->hall, t->service, ahead);
-        int64_t sim = broker_estimate_sim_s (ctx->hall, ctx->now, t);
-        json_object_set_new (j, "est_wait_s", sim >= 0 ? json_integer (sim) : json_null ());
+        broker_estimate_t e;
+        broker_estimate_ticket (ctx->hall, ctx->now, t, &e);
+        s_put_estimate (j, &e);
         json_object_set_new (j, "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ());
     }
     if (t->counter) {
@@ -144,16 +155,17 @@ broker_issue (broker_ctx_t *ctx, int service, broker_priority_t priority)
     int64_t naive = broker_estimate_wait_s (ctx->hall, service, t->ahead_at_issue);
     broker_hall_enqueue (ctx->hall, t);
     //  Printed on the slip: the forward simulation of the policy (docs/POLICY.md).
-    t->est_wait_at_issue_s = broker_estimate_sim_s (ctx->hall, ctx->now, t);
+    broker_estimate_t e;
+    broker_estimate_ticket (ctx->hall, ctx->now, t, &e);
+    t->est_wait_at_issue_s = e.wait_s;
+    broker_estimate_learn_issue (ctx->hall, t, &e);
     broker_hall_save_ticket (ctx->hall, ctx->store, t);
     s_day (ctx, service)->issued++;
     broker_hall_save_day_service (ctx->hall, ctx->store, service);
 
     json_t *evt = s_ticket_event (ctx, t);
     json_object_set_new (evt, "ahead", json_integer (t->ahead_at_issue));
-    json_object_set_new (evt, "est_wait_s",
-                         t->est_wait_at_issue_s >= 0 ? json_integer (t->est_wait_at_issue_s)
-                                                     : json_null ());
+    s_put_estimate (evt, &e);
     json_object_set_new (evt, "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ());
     broker_emit (ctx, PROTO_EVT_TICKET_ISSUED, evt);
 
@@ -163,9 +175,7 @@ broker_issue (broker_ctx_t *ctx, int service, broker_priority_t priority)
     snprintf (qr, sizeof qr, "%s%s", cfg->status_url, t->token);
     json_object_set_new (r, "qr", json_string (qr));
     json_object_set_new (r, "ahead", json_integer (t->ahead_at_issue));
-    json_object_set_new (r, "est_wait_s",
-                         t->est_wait_at_issue_s >= 0 ? json_integer (t->est_wait_at_issue_s)
-                                                     : json_null ());
+    s_put_estimate (r, &e);
     json_object_set_new (r, "naive_wait_s", naive >= 0 ? json_integer (naive) : json_null ());
     json_object_set_new (r, "hall", json_string (cfg->hall_name));
     json_object_set_new (r, "hall_en", json_string (cfg->hall_name_en));
@@ -246,6 +256,7 @@ broker_h_ticket_cancel (broker_ctx_t *ctx, const json_t *body)
     const char *reason = json_string_value (json_object_get (body, "reason"));
     if (broker_check_length (ctx, "reason", reason, sizeof t->reason))
         return -1;
+    broker_estimate_learn_cancel (ctx->hall, t, ctx->now);
     broker_hall_dequeue (ctx->hall, t);
     t->state = TICKET_CANCELLED;
     t->grace_until = 0;
@@ -321,6 +332,7 @@ broker_h_counter_login (broker_ctx_t *ctx, const json_t *body)
     const char *clerk = json_string_value (json_object_get (body, "clerk"));
     if (broker_check_length (ctx, "clerk", clerk, sizeof c->clerk))
         return -1;
+    broker_estimate_learn_login (ctx->hall, c, ctx->now);
     if (c->state == COUNTER_LOGGED_OUT) {
         c->login_ms = ctx->now;
         c->pause_reason[0] = 0;
@@ -379,6 +391,7 @@ broker_h_counter_resume (broker_ctx_t *ctx, const json_t *body)
     broker_counter_t *c;
     if (broker_counter_require (ctx, body, BROKER_NEED_LOGGED_IN | BROKER_NEED_PAUSED, &c, NULL))
         return -1;
+    broker_estimate_learn_pause (ctx->hall, c, ctx->now);
     c->pause_reason[0] = 0;
     s_counter_state (ctx, c, COUNTER_IDLE);
     s_counter_changed (ctx, c, "resume");
@@ -392,6 +405,7 @@ broker_h_counter_logout (broker_ctx_t *ctx, const json_t *body)
     broker_counter_t *c;
     if (broker_counter_require (ctx, body, BROKER_NEED_LOGGED_IN | BROKER_NEED_FREE, &c, NULL))
         return -1;
+    broker_estimate_learn_pause (ctx->hall, c, ctx->now);
     c->clerk[0] = 0;
     c->pause_reason[0] = 0;
     c->services = 0;
@@ -445,6 +459,7 @@ static void
 s_call (broker_ctx_t *ctx, broker_counter_t *c, broker_ticket_t *t, const char *reason,
         const char *note)
 {
+    broker_estimate_learn_call (ctx->hall, c, t, ctx->now);
     if (t->state == TICKET_WAITING)
         broker_hall_dequeue (ctx->hall, t);
     bool first = !t->called_ms;
@@ -589,6 +604,7 @@ broker_h_ticket_missed (broker_ctx_t *ctx, const json_t *body)
         return -1;
     const broker_config_t *cfg = ctx->config;
     const char *outcome;
+    broker_estimate_learn_outcome (ctx->hall, t, false, ctx->now);
     t->misses++;
     s_day (ctx, t->service)->missed++;
     broker_hall_save_day_service (ctx->hall, ctx->store, t->service);
@@ -632,6 +648,7 @@ broker_h_ticket_start (broker_ctx_t *ctx, const json_t *body)
     broker_ticket_t *t;
     if (broker_counter_require (ctx, body, BROKER_NEED_LOGGED_IN | BROKER_NEED_CALLED, &c, &t))
         return -1;
+    broker_estimate_learn_outcome (ctx->hall, t, true, ctx->now);
     t->state = TICKET_SERVING;
     t->started_ms = ctx->now;
     s_counter_state (ctx, c, COUNTER_SERVING);

@@ -43,6 +43,8 @@ struct proto_client {
     int tries;               //  tries per call
     char code[64];           //  last call's status code
     char message[512];       //  last call's human message
+    bool own_curve;          //  keys below set for this client alone (proto_client_set_curve)
+    char own_server[41], own_public[41], own_secret[41];
 };
 
 //  The process's CURVE settings (proto_curve_default); empty server key: plain TCP.
@@ -60,18 +62,33 @@ proto_curve_default (const char *server_public, const char *public_key, const ch
     snprintf (s_secret, sizeof s_secret, "%s", secret_key);
 }
 
-int
-proto_curve_apply (void *socket)
+//  Sets the three CURVE keys on `socket`; none when `server` is empty. 0 / -1.
+static int
+s_curve_set (void *socket, const char *server, const char *pub, const char *secret)
 {
-    if (!s_server_public[0])
+    if (!server[0])
         return 0;
-    if (zmq_setsockopt (socket, ZMQ_CURVE_SERVERKEY, s_server_public, 40) != 0 ||
-        zmq_setsockopt (socket, ZMQ_CURVE_PUBLICKEY, s_public, 40) != 0 ||
-        zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, s_secret, 40) != 0) {
+    if (zmq_setsockopt (socket, ZMQ_CURVE_SERVERKEY, server, 40) != 0 ||
+        zmq_setsockopt (socket, ZMQ_CURVE_PUBLICKEY, pub, 40) != 0 ||
+        zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, secret, 40) != 0) {
         log_error ("client: cannot set CURVE keys: %s", zmq_strerror (errno));
         return -1;
     }
     return 0;
+}
+
+int
+proto_curve_apply (void *socket)
+{
+    return s_curve_set (socket, s_server_public, s_public, s_secret);
+}
+
+int
+proto_client_curve_apply (const proto_client_t *self, void *socket)
+{
+    if (self->own_curve)
+        return s_curve_set (socket, self->own_server, self->own_public, self->own_secret);
+    return proto_curve_apply (socket);
 }
 
 static int64_t
@@ -149,12 +166,24 @@ s_monitor_drain (proto_client_t *self)
     }
 }
 
-static int
-s_connect (proto_client_t *self)
+//  Stops the DEALER's monitor, then closes its reader. In that order: libzmq sends a
+//  monitor event blocking, from the context's I/O thread, so an event sent to a monitor
+//  whose reader is already closed (the failed handshakes of a connection being replaced)
+//  would hold that thread, and every later request of this client, for good.
+static void
+s_monitor_close (proto_client_t *self)
 {
+    if (self->socket && self->monitor)
+        zmq_socket_monitor (self->socket, NULL, 0);
     if (self->monitor)
         zmq_close (self->monitor);
     self->monitor = NULL;
+}
+
+static int
+s_connect (proto_client_t *self)
+{
+    s_monitor_close (self);
     if (self->socket)
         zmq_close (self->socket);
     self->refusal = S_KEY_ACCEPTED;
@@ -167,9 +196,9 @@ s_connect (proto_client_t *self)
     //  the broker this device chose to trust; the limit only guards against a runaway.
     int64_t max = (int64_t)256 << 20;
     zmq_setsockopt (self->socket, ZMQ_MAXMSGSIZE, &max, sizeof max);
-    if (proto_curve_apply (self->socket) != 0)
+    if (proto_client_curve_apply (self, self->socket) != 0)
         return -1;
-    self->curve = s_server_public[0] != 0;
+    self->curve = self->own_curve ? self->own_server[0] != 0 : s_server_public[0] != 0;
     s_monitor_open (self);
     if (zmq_connect (self->socket, self->endpoint) != 0) {
         snprintf (self->message, sizeof self->message, "cannot connect to %s: %s", self->endpoint,
@@ -203,8 +232,7 @@ proto_client_destroy (proto_client_t **self_p)
     if (!self_p || !*self_p)
         return;
     proto_client_t *self = *self_p;
-    if (self->monitor)
-        zmq_close (self->monitor);
+    s_monitor_close (self);
     if (self->socket)
         zmq_close (self->socket);
     if (self->ctx)
@@ -212,6 +240,18 @@ proto_client_destroy (proto_client_t **self_p)
     free (self->endpoint);
     free (self);
     *self_p = NULL;
+}
+
+int
+proto_client_set_curve (proto_client_t *self, const char *server_public, const char *public_key,
+                        const char *secret_key)
+{
+    self->own_curve = true;
+    bool on = server_public && public_key && secret_key;
+    snprintf (self->own_server, sizeof self->own_server, "%s", on ? server_public : "");
+    snprintf (self->own_public, sizeof self->own_public, "%s", on ? public_key : "");
+    snprintf (self->own_secret, sizeof self->own_secret, "%s", on ? secret_key : "");
+    return s_connect (self);
 }
 
 void

@@ -76,5 +76,14 @@ const char *proto_default_broker (void);
 //  Applies the process's CURVE settings to a socket before it connects (a SUB to the
 //  broker's events, say). 0 / -1.
 int proto_curve_apply (void *socket);
+//  CURVE for this client alone instead of the process's, for a program that talks to
+//  several brokers, each with its own key (the district): the broker's public key and
+//  this device's keypair, all Z85; NULL server_public means plain TCP for this client.
+//  Reconnects the client. 0 / -1.
+int proto_client_set_curve (proto_client_t *self, const char *server_public, const char *public_key,
+                            const char *secret_key);
+//  Applies this client's CURVE settings (its own, else the process's) to another socket
+//  before it connects to the same broker: a mirror's event SUB. 0 / -1.
+int proto_client_curve_apply (const proto_client_t *self, void *socket);
 
 #endif

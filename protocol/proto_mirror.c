@@ -62,14 +62,26 @@ proto_mirror_new (const char *broker, const char *pub)
     return self;
 }
 
+//  Stops the SUB's monitor before closing its reader: libzmq sends monitor events blocking
+//  from the context's I/O thread, which an event for a closed reader would hold for good
+//  (proto_client.c does the same).
+static void
+s_monitor_close (proto_mirror_t *self)
+{
+    if (self->sub && self->monitor)
+        zmq_socket_monitor (self->sub, NULL, 0);
+    if (self->monitor)
+        zmq_close (self->monitor);
+    self->monitor = NULL;
+}
+
 void
 proto_mirror_destroy (proto_mirror_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     proto_mirror_t *self = *self_p;
-    if (self->monitor)
-        zmq_close (self->monitor);
+    s_monitor_close (self);
     if (self->sub)
         zmq_close (self->sub);
     proto_client_destroy (&self->client);
@@ -254,11 +266,9 @@ proto_mirror_start (proto_mirror_t *self)
         snprintf (self->pub, sizeof self->pub, "%s", self->pub_override);
     else
         s_resolve_pub (self, json_string_value (json_object_get (info, "events")));
-    if (self->monitor)
-        zmq_close (self->monitor);
+    s_monitor_close (self);
     if (self->sub)
         zmq_close (self->sub);
-    self->monitor = NULL;
     self->connected_once = false;
     self->sub = zmq_socket (self->zctx, ZMQ_SUB);
     int zero = 0;
@@ -277,7 +287,8 @@ proto_mirror_start (proto_mirror_t *self)
             self->monitor = NULL;
         }
     }
-    if (proto_curve_apply (self->sub) != 0 || zmq_connect (self->sub, self->pub) != 0) {
+    if (proto_client_curve_apply (self->client, self->sub) != 0 ||
+        zmq_connect (self->sub, self->pub) != 0) {
         log_error ("mirror: cannot connect to events at %s: %s", self->pub, zmq_strerror (errno));
         return -1;
     }
@@ -630,6 +641,12 @@ int
 proto_mirror_fills (const proto_mirror_t *self)
 {
     return self->fills;
+}
+
+bool
+proto_mirror_online (const proto_mirror_t *self)
+{
+    return self->started && !self->offline;
 }
 
 int

@@ -66,8 +66,14 @@ uint64_t proto_mirror_seq (const proto_mirror_t *self);
 int proto_mirror_snapshots (const proto_mirror_t *self);
 //  Gaps filled from the broker's journal (events.range) instead of a new snapshot.
 int proto_mirror_fills (const proto_mirror_t *self);
+//  False before a successful start and from a liveness check the broker did not answer
+//  until one it answers: a poll between checks returns 0 while the broker is away, so a
+//  view that shows whether the hall is up (the district) asks this instead.
+bool proto_mirror_online (const proto_mirror_t *self);
 //  The client the mirror uses for its requests (borrowed), for views that also send
-//  commands (the web kiosk, ratings).
+//  commands (the web kiosk, ratings). Its CURVE keys (proto_client_set_curve, set before
+//  proto_mirror_start) are the event socket's too: a program that mirrors several brokers
+//  gives each mirror its broker's key.
 struct proto_client *proto_mirror_client (proto_mirror_t *self);
 //  The event endpoint in use.
 const char *proto_mirror_pub (const proto_mirror_t *self);

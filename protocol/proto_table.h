@@ -187,12 +187,12 @@
        "A day's bookings with their states.")                                                               \
     X (EVENTS_RANGE, events_range, "events.range", R_ANY, PROTO_READ, "from:i limit:i?",                    \
        "Journal events from sequence `from` (at most 1000): history for charts and audits.")                \
-    X (TICKET_RATE, ticket_rate, "ticket.rate", R_KIOSK | R_WEB | R_COUNTER | R_ADMIN,                      \
-       PROTO_WRITE, "token:s? counter:i? case_no:s? level:i comment:s?",                                    \
+    X (TICKET_RATE, ticket_rate, "ticket.rate", R_WEB | R_COUNTER | R_ADMIN, PROTO_WRITE,                   \
+       "token:s? counter:i? case_no:s? level:i comment:s?",                                                 \
        "Rate a finished visit (好差评): 5 非常满意 .. 1 非常不满意; 1-2 open a rectification. " \
-       "With `case_no`, the concluded case the slip leads to (一事一评). By the slip's `token`, "       \
-       "or a visit by `counter` (the counter's rating pad: its last visit, within 10 minutes of "           \
-       "the finish).")                                                                                      \
+       "With `case_no`, the concluded case the slip leads to (一事一评). By the slip's `token` "        \
+       "(the citizen's phone page: role web), or a visit by `counter` (only that counter's "                \
+       "rating pad: its last visit, within 10 minutes of the finish).")                                     \
     X (RATING_LIST, rating_list, "rating.list", R_OFFICE | R_MONITOR | R_WEB | R_ADMIN,                     \
        PROTO_READ, "state:s?",                                                                              \
        "Rectification items of bad ratings: stage, what each awaits, deadline; and the figures "            \
@@ -298,6 +298,10 @@
     F ("ahead:i", "people ahead at issue (6.5), as printed on the slip")                           \
     F ("est_wait_s:i?", "the simulated wait at issue in seconds (6.5), as on the slip; "           \
                         "null when no open counter will reach it")                                 \
+    F ("est_wait_lo_s:i?", "the low end of its 80% interval in seconds, rounded as printed "       \
+                           "(6.5); null with est_wait_s")                                          \
+    F ("est_wait_hi_s:i?", "the high end of its 80% interval in seconds, rounded as printed "      \
+                           "(6.5); null with est_wait_s")                                          \
     F ("naive_wait_s:i?", "the naive estimate at issue (6.5); null when no open counter "          \
                           "serves the service")                                                    \
     E (TICKET_CALLED, "ticket.called",                                                             \

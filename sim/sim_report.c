@@ -37,38 +37,72 @@ s_errors (double *err, long n, double *mae, double *p90, double *bias)
     *bias = s / n;
 }
 
+//  The estimates measured: ours and three baselines (docs/SIMULATOR.md).
+enum { M_EST, M_NAIVE, M_PLUS1, M_LES, M_COUNT };
+static const char *s_method[M_COUNT] = {"estimate", "naive", "plus1", "les"};
+
 typedef struct {
-    long n;
-    double mae, p90, bias;
-    double nmae, np90, nbias;
+    long n;      //  tickets called (every one is measured)
+    double wait; //  their mean wait
+    double mae[M_COUNT], p90[M_COUNT], bias[M_COUNT];
+    long null[M_COUNT]; //  tickets the method had no answer for
+    long covered;       //  actual wait within the printed interval
+    double width;       //  the interval's mean width
 } s_acc_t;
 
-//  Estimator accuracy over the citizens of `svc` (-1 all) issued in [from_min, to_min).
+//  What method `m` said at issue for citizen `z`, -1 when it had no answer.
+static int64_t
+s_said (const sim_cit_t *z, int m)
+{
+    return m == M_EST ? z->est : m == M_NAIVE ? z->naive : m == M_PLUS1 ? z->plus1 : z->les;
+}
+
+//  Accuracy over the citizens of `svc` (-1 all) issued in [from_min, to_min): every ticket
+//  called is measured; a method's missing answer counts as a promise of 0 s.
 static void
 s_accuracy (const sim_world_t *w, int svc, int from_min, int to_min, s_acc_t *a)
 {
-    double *e1 = malloc ((size_t)(w->ncit + 1) * sizeof *e1);
-    double *e2 = malloc ((size_t)(w->ncit + 1) * sizeof *e2);
+    memset (a, 0, sizeof *a);
+    double *e[M_COUNT];
+    bool ok = true;
+    for (int m = 0; m < M_COUNT; m++)
+        ok = (e[m] = malloc ((size_t)(w->ncit + 1) * sizeof *e[m])) != NULL && ok;
     long n = 0;
-    for (long i = 0; e1 && e2 && i < w->ncit; i++) {
+    for (long i = 0; ok && i < w->ncit; i++) {
         const sim_cit_t *z = &w->cit[i];
-        int m = sim_local_min (z->issued, w->off);
-        if (!z->id || !z->called || z->est < 0 || z->naive < 0 || (svc >= 0 && z->svc != svc) ||
-            m < from_min || m >= to_min)
+        int min = sim_local_min (z->issued, w->off);
+        if (!z->id || !z->called || (svc >= 0 && z->svc != svc) || min < from_min || min >= to_min)
             continue;
         double wait = (z->called - z->issued) / 1000.0;
-        e1[n] = z->est - wait;
-        e2[n] = z->naive - wait;
+        a->wait += wait;
+        for (int m = 0; m < M_COUNT; m++) {
+            int64_t said = s_said (z, m);
+            a->null[m] += said < 0;
+            e[m][n] = (said < 0 ? 0 : (double)said) - wait;
+        }
+        if (z->est_lo >= 0 && z->est_hi >= z->est_lo) {
+            a->covered += wait >= z->est_lo && wait <= z->est_hi;
+            a->width += (double)(z->est_hi - z->est_lo);
+        }
         n++;
     }
-    memset (a, 0, sizeof *a);
     a->n = n;
-    if (e1 && e2) {
-        s_errors (e1, n, &a->mae, &a->p90, &a->bias);
-        s_errors (e2, n, &a->nmae, &a->np90, &a->nbias);
+    if (n) {
+        a->wait /= n;
+        a->width /= n;
     }
-    free (e1);
-    free (e2);
+    for (int m = 0; m < M_COUNT; m++) {
+        if (ok)
+            s_errors (e[m], n, &a->mae[m], &a->p90[m], &a->bias[m]);
+        free (e[m]);
+    }
+}
+
+//  The best baseline (smallest MAE) other than the naive formula.
+static int
+s_best_other (const s_acc_t *a)
+{
+    return a->mae[M_LES] < a->mae[M_PLUS1] ? M_LES : M_PLUS1;
 }
 
 typedef struct {
@@ -103,6 +137,16 @@ s_kpis (const sim_world_t *w, int svc, int from_min, int to_min, s_kpi_t *k)
     k->served = k->finished;
 }
 
+//  A CSV field for seconds, empty when -1 (no answer).
+static void
+s_field (char *out, size_t size, int64_t v)
+{
+    if (v >= 0)
+        snprintf (out, size, "%lld", (long long)v);
+    else if (size)
+        out[0] = 0;
+}
+
 int
 sim_report_csv (const sim_world_t *w, const char *path)
 {
@@ -112,7 +156,8 @@ sim_report_csv (const sim_world_t *w, const char *path)
         return -1;
     }
     fprintf (f, "number,service,priority,issued,called,wait_s,est_wait_s,naive_wait_s,missed,"
-                "source,slot,counter,service_s\n");
+                "source,slot,counter,service_s,est_wait_lo_s,est_wait_hi_s,plus1_s,les_s,"
+                "cancelled\n");
     //  In order of issue (citizens are stored in the order they were drawn).
     long *order = malloc ((size_t)(w->ncit + 1) * sizeof *order);
     long n = 0;
@@ -130,6 +175,7 @@ sim_report_csv (const sim_world_t *w, const char *path)
     for (long k = 0; order && k < n; k++) {
         const sim_cit_t *z = &w->cit[order[k]];
         char issued[32], called[32] = "", wait[24] = "", est[24] = "", naive[24] = "", svc[24] = "";
+        char lo[24] = "", hi[24] = "", plus1[24] = "", les[24] = "";
         sim_fmt_local (z->issued, w->off, issued, sizeof issued);
         if (z->called) {
             sim_fmt_local (z->called, w->off, called, sizeof called);
@@ -141,9 +187,14 @@ sim_report_csv (const sim_world_t *w, const char *path)
             snprintf (naive, sizeof naive, "%lld", (long long)z->naive);
         if (z->state == SIM_CIT_DONE)
             snprintf (svc, sizeof svc, "%lld", (long long)((z->finished - z->started) / 1000));
-        fprintf (f, "%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%d,%s\n", z->number, w->prefix[z->svc],
-                 z->priority, issued, called, wait, est, naive, z->missed ? 1 : 0,
-                 z->appt ? "appointment" : "walk_in", z->slot, z->counter, svc);
+        s_field (lo, sizeof lo, z->est_lo);
+        s_field (hi, sizeof hi, z->est_hi);
+        s_field (plus1, sizeof plus1, z->plus1);
+        s_field (les, sizeof les, z->les);
+        fprintf (f, "%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%d,%s,%s,%s,%s,%s,%d\n", z->number,
+                 w->prefix[z->svc], z->priority, issued, called, wait, est, naive,
+                 z->missed ? 1 : 0, z->appt ? "appointment" : "walk_in", z->slot, z->counter, svc,
+                 lo, hi, plus1, les, z->cancelled ? 1 : 0);
     }
     free (order);
     if (f != stdout && fclose (f) != 0)
@@ -158,14 +209,38 @@ s_secs (double v, long n)
     return n > 0 ? json_integer (lround (v)) : json_null ();
 }
 
-static json_t *
-s_acc_json (const s_acc_t *a)
+//  The accuracy figures of `a` into `j`: per method MAE, P90 |error|, bias and the tickets
+//  without an answer; the interval's coverage and width; the ratios.
+static void
+s_acc_put (json_t *j, const s_acc_t *a)
 {
-    return json_pack ("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "estimate_n", (json_int_t)a->n,
-                      "estimate_mae_s", s_secs (a->mae, a->n), "estimate_p90_abs_s",
-                      s_secs (a->p90, a->n), "estimate_bias_s", s_secs (a->bias, a->n),
-                      "naive_mae_s", s_secs (a->nmae, a->n), "naive_p90_abs_s",
-                      s_secs (a->np90, a->n), "naive_bias_s", s_secs (a->nbias, a->n));
+    char key[48];
+    json_object_set_new (j, "estimate_n", json_integer (a->n));
+    for (int m = 0; m < M_COUNT; m++) {
+        snprintf (key, sizeof key, "%s_mae_s", s_method[m]);
+        json_object_set_new (j, key, s_secs (a->mae[m], a->n));
+        snprintf (key, sizeof key, "%s_p90_abs_s", s_method[m]);
+        json_object_set_new (j, key, s_secs (a->p90[m], a->n));
+        snprintf (key, sizeof key, "%s_bias_s", s_method[m]);
+        json_object_set_new (j, key, s_secs (a->bias[m], a->n));
+        snprintf (key, sizeof key, "%s_null", s_method[m]);
+        json_object_set_new (j, key, json_integer (a->null[m]));
+    }
+    int best = s_best_other (a);
+    json_object_set_new (j, "interval_covered", json_integer (a->covered));
+    json_object_set_new (j, "interval_coverage",
+                         a->n ? sim_real4 ((double)a->covered / a->n) : json_null ());
+    json_object_set_new (j, "interval_width_s", s_secs (a->width, a->n));
+    json_object_set_new (j, "wait_mean_s", s_secs (a->wait, a->n));
+    json_object_set_new (j, "bias_pct",
+                         a->n && a->wait > 0 ? sim_real4 (a->bias[M_EST] / a->wait) : json_null ());
+    json_object_set_new (j, "mae_ratio",
+                         a->n && a->mae[M_NAIVE] > 0 ? sim_real4 (a->mae[M_EST] / a->mae[M_NAIVE])
+                                                     : json_null ());
+    json_object_set_new (j, "best_baseline", json_string (s_method[best]));
+    json_object_set_new (j, "mae_ratio_best",
+                         a->n && a->mae[best] > 0 ? sim_real4 (a->mae[M_EST] / a->mae[best])
+                                                  : json_null ());
 }
 
 //  Utilisation as the broker counts it, averaged over the counters that opened; the
@@ -227,21 +302,11 @@ s_report_accuracy (const sim_world_t *w, json_t *j)
 {
     s_acc_t a;
     s_accuracy (w, -1, 0, 1440, &a);
-    long no_estimate = 0;
-    for (long i = 0; i < w->ncit; i++) {
-        const sim_cit_t *z = &w->cit[i];
-        no_estimate += z->id && z->called && (z->est < 0 || z->naive < 0);
-    }
-    json_object_set_new (j, "estimate_n", json_integer (a.n));
-    json_object_set_new (j, "estimate_null", json_integer (no_estimate));
-    json_object_set_new (j, "estimate_mae_s", s_secs (a.mae, a.n));
-    json_object_set_new (j, "estimate_p90_abs_s", s_secs (a.p90, a.n));
-    json_object_set_new (j, "estimate_bias_s", s_secs (a.bias, a.n));
-    json_object_set_new (j, "naive_mae_s", s_secs (a.nmae, a.n));
-    json_object_set_new (j, "naive_p90_abs_s", s_secs (a.np90, a.n));
-    json_object_set_new (j, "naive_bias_s", s_secs (a.nbias, a.n));
-    json_object_set_new (j, "mae_ratio",
-                         a.n && a.nmae > 0 ? sim_real4 (a.mae / a.nmae) : json_null ());
+    s_acc_put (j, &a);
+    long cancelled = 0;
+    for (long i = 0; i < w->ncit; i++)
+        cancelled += w->cit[i].cancelled;
+    json_object_set_new (j, "cancelled", json_integer (cancelled));
 }
 
 //  The broker's own day figures from its snapshot, for a cross-check of the definitions.
@@ -290,9 +355,7 @@ s_report_services (const sim_world_t *w)
             "avg_wait_s", (json_int_t)(ks.called ? lround (ks.wait_sum / ks.called) : 0),
             "over_wait_rate", sim_real4 (ks.called ? (double)ks.over / ks.called : 0),
             "avg_handling_s", (json_int_t)(ks.finished ? lround (ks.handle_sum / ks.finished) : 0));
-        json_t *acc = s_acc_json (&as);
-        json_object_update (o, acc);
-        json_decref (acc);
+        s_acc_put (o, &as);
         json_array_append_new (services, o);
     }
     return services;
@@ -303,7 +366,7 @@ static json_t *
 s_report_hours (const sim_world_t *w)
 {
     json_t *hours = json_array ();
-    for (int h = SIM_START_MIN / 60; h < 24; h++) {
+    for (int h = w->sc->kiosk_from / 60; h < 24; h++) {
         s_kpi_t kh;
         s_kpis (w, -1, h * 60, h * 60 + 60, &kh);
         if (!kh.tickets)
@@ -315,9 +378,7 @@ s_report_hours (const sim_world_t *w)
         json_t *o = json_pack ("{s:s, s:I, s:I}", "hour", label, "tickets", (json_int_t)kh.tickets,
                                "avg_wait_s",
                                (json_int_t)(kh.called ? lround (kh.wait_sum / kh.called) : 0));
-        json_t *acc = s_acc_json (&ah);
-        json_object_update (o, acc);
-        json_decref (acc);
+        s_acc_put (o, &ah);
         json_array_append_new (hours, o);
     }
     return hours;
@@ -362,15 +423,113 @@ s_dur_of (const json_t *j, const char *key, char *out, size_t size)
         snprintf (out, size, "-");
 }
 
+//  A ratio and whether it meets its target, or "-".
+static void
+s_ratio_of (const json_t *j, const char *key, double target, char *out, size_t size)
+{
+    json_t *v = json_object_get (j, key);
+    if (json_is_real (v))
+        snprintf (out, size, "%.2f (target <= %.2f: %s)", json_real_value (v), target,
+                  json_real_value (v) <= target ? "met" : "NOT met");
+    else
+        snprintf (out, size, "-");
+}
+
+//  The accuracy of the estimate and the baselines, and the interval's coverage.
+static void
+s_print_accuracy (const json_t *j)
+{
+    static const char *label[M_COUNT] = {"broker estimate", "naive formula",
+                                         "(ahead+1) x mean/open", "last to enter service"};
+    char b1[32], b2[32], b3[32];
+    printf (
+        "\nWait estimate at issue against the actual wait (first call - issue): all %lld "
+        "tickets called\n(%lld cancelled before their call have no wait; no answer counts as 0 s: "
+        "ours %lld, naive %lld,\n(ahead+1) %lld, last to enter %lld)\n\n",
+        (long long)sim_int (j, "estimate_n"), (long long)sim_int (j, "cancelled"),
+        (long long)sim_int (j, "estimate_null"), (long long)sim_int (j, "naive_null"),
+        (long long)sim_int (j, "plus1_null"), (long long)sim_int (j, "les_null"));
+    printf ("                              MAE   P90 |error|   bias (estimate - actual)\n");
+    for (int m = 0; m < M_COUNT; m++) {
+        char key[48];
+        snprintf (key, sizeof key, "%s_mae_s", s_method[m]);
+        s_dur_of (j, key, b1, sizeof b1);
+        snprintf (key, sizeof key, "%s_p90_abs_s", s_method[m]);
+        s_dur_of (j, key, b2, sizeof b2);
+        snprintf (key, sizeof key, "%s_bias_s", s_method[m]);
+        s_dur_of (j, key, b3, sizeof b3);
+        printf ("  %-22s %9s    %9s    %9s\n", label[m], b1, b2, b3);
+    }
+    char r1[64], r2[64];
+    s_ratio_of (j, "mae_ratio", 0.5, r1, sizeof r1);
+    s_ratio_of (j, "mae_ratio_best", 0.7, r2, sizeof r2);
+    const char *best = json_string_value (json_object_get (j, "best_baseline"));
+    printf ("  MAE ratio to the naive formula %s\n", r1);
+    printf ("  ... to the best other baseline %s, %s\n", r2,
+            best && strcmp (best, "les") == 0 ? "last to enter service" : "(ahead+1) x mean/open");
+    json_t *bias = json_object_get (j, "bias_pct");
+    s_dur_of (j, "wait_mean_s", b1, sizeof b1);
+    if (json_is_real (bias))
+        printf ("  bias               %+.1f%% of the mean wait %s (target within 10%%: %s)\n",
+                100 * json_real_value (bias), b1,
+                fabs (json_real_value (bias)) <= 0.1 ? "met" : "NOT met");
+    json_t *cov = json_object_get (j, "interval_coverage");
+    s_dur_of (j, "interval_width_s", b2, sizeof b2);
+    if (json_is_real (cov))
+        printf ("  80%% interval       as printed (\"约 25-40 分钟\"): covered %.1f%% of the "
+                "waits\n                     (target 75-85%%: %s), mean width %s\n",
+                100 * json_real_value (cov),
+                json_real_value (cov) >= 0.75 && json_real_value (cov) <= 0.85 ? "met" : "NOT met",
+                b2);
+}
+
+//  One row of the service or hour table.
+static void
+s_print_row (const char *label, const json_t *s, bool over)
+{
+    char b[5][32];
+    s_dur_of (s, "avg_wait_s", b[0], sizeof b[0]);
+    s_dur_of (s, "estimate_mae_s", b[1], sizeof b[1]);
+    s_dur_of (s, "naive_mae_s", b[2], sizeof b[2]);
+    s_dur_of (s, "plus1_mae_s", b[3], sizeof b[3]);
+    s_dur_of (s, "les_mae_s", b[4], sizeof b[4]);
+    json_t *cov = json_object_get (s, "interval_coverage");
+    char c[16] = "-", o[16] = "";
+    if (json_is_real (cov))
+        snprintf (c, sizeof c, "%.0f%%", 100 * json_real_value (cov));
+    if (over)
+        snprintf (o, sizeof o, "%6.1f%%  ",
+                  100 * json_real_value (json_object_get (s, "over_wait_rate")));
+    printf ("  %-7s  %7lld  %8s  %s%8s  %8s  %8s  %8s  %5s\n", label,
+            (long long)sim_int (s, "tickets"), b[0], o, b[1], b[2], b[3], b[4], c);
+}
+
+//  Waits and accuracy by service and by the hour of issue.
+static void
+s_print_tables (const json_t *j)
+{
+    printf (
+        "\n  service  tickets  avg wait  over %lldm   MAE est     naive   (a+1)     LES  cover\n",
+        (long long)sim_int (j, "over_wait_min"));
+    size_t i;
+    json_t *s;
+    json_array_foreach (json_object_get (j, "services"), i, s)
+        s_print_row (json_string_value (json_object_get (s, "service")), s, true);
+    printf ("\n  issued   tickets  avg wait   MAE est     naive   (a+1)     LES  cover\n");
+    json_array_foreach (json_object_get (j, "hours"), i, s)
+        s_print_row (json_string_value (json_object_get (s, "hour")), s, false);
+}
+
 void
 sim_report_print (const json_t *j, const json_t *info)
 {
     const json_t *hall = json_object_get (info, "hall");
-    char b1[32], b2[32], b3[32];
+    char b1[32], b2[32];
     int date = (int)sim_int (j, "date");
-    printf ("onewindow day simulation: %s (%s), %04d-%02d-%02d, seed %lld, load %.2f\n",
+    printf ("onewindow day simulation: %s (%s), %04d-%02d-%02d, scenario %s, seed %lld, load "
+            "%.2f\n",
             proto_str (hall, "name"), proto_str (hall, "id"), date / 10000, date / 100 % 100,
-            date % 100, (long long)sim_int (j, "seed"),
+            date % 100, proto_str (j, "scenario"), (long long)sim_int (j, "seed"),
             json_real_value (json_object_get (j, "load")));
     const json_t *ap = json_object_get (j, "appointments");
     printf ("\n  tickets            %lld (%lld walk-in, %lld appointment check-ins: %lld in their "
@@ -405,46 +564,8 @@ sim_report_print (const json_t *j, const json_t *info)
     printf ("  day ended          %s (the last counter logged out)\n",
             json_string_value (json_object_get (j, "day_ended")));
 
-    printf ("\nWait estimate at issue against the actual wait (first call - issue), %lld tickets\n"
-            "(%lld called without an estimate: no counter open yet)\n\n",
-            (long long)sim_int (j, "estimate_n"), (long long)sim_int (j, "estimate_null"));
-    printf ("                        MAE      P90 |error|   bias (estimate - actual)\n");
-    s_dur_of (j, "estimate_mae_s", b1, sizeof b1);
-    s_dur_of (j, "estimate_p90_abs_s", b2, sizeof b2);
-    s_dur_of (j, "estimate_bias_s", b3, sizeof b3);
-    printf ("  broker estimate   %10s   %10s   %10s\n", b1, b2, b3);
-    s_dur_of (j, "naive_mae_s", b1, sizeof b1);
-    s_dur_of (j, "naive_p90_abs_s", b2, sizeof b2);
-    s_dur_of (j, "naive_bias_s", b3, sizeof b3);
-    printf ("  naive formula     %10s   %10s   %10s\n", b1, b2, b3);
-    json_t *ratio = json_object_get (j, "mae_ratio");
-    if (json_is_real (ratio))
-        printf ("  MAE ratio         %.2f (target <= 0.50: %s)\n", json_real_value (ratio),
-                json_real_value (ratio) <= 0.5 ? "met" : "NOT met");
-    else
-        printf ("  MAE ratio         - (no ticket had both estimates)\n");
-
-    printf ("\n  service  tickets  avg wait  over %lldm   MAE est  MAE naive\n",
-            (long long)sim_int (j, "over_wait_min"));
-    size_t i;
-    json_t *s;
-    json_array_foreach (json_object_get (j, "services"), i, s) {
-        s_dur_of (s, "avg_wait_s", b1, sizeof b1);
-        s_dur_of (s, "estimate_mae_s", b2, sizeof b2);
-        s_dur_of (s, "naive_mae_s", b3, sizeof b3);
-        printf ("  %-7s  %7lld  %8s  %6.1f%%  %8s  %9s\n",
-                json_string_value (json_object_get (s, "service")),
-                (long long)sim_int (s, "tickets"), b1,
-                100 * json_real_value (json_object_get (s, "over_wait_rate")), b2, b3);
-    }
-    printf ("\n  issued   tickets  avg wait   MAE est  MAE naive\n");
-    json_array_foreach (json_object_get (j, "hours"), i, s) {
-        s_dur_of (s, "avg_wait_s", b1, sizeof b1);
-        s_dur_of (s, "estimate_mae_s", b2, sizeof b2);
-        s_dur_of (s, "naive_mae_s", b3, sizeof b3);
-        printf ("  %-7s  %7lld  %8s  %8s  %9s\n", json_string_value (json_object_get (s, "hour")),
-                (long long)sim_int (s, "tickets"), b1, b2, b3);
-    }
+    s_print_accuracy (j);
+    s_print_tables (j);
     if (sim_int (j, "unexpected_replies") > 0)
         printf ("\n  WARNING: %lld unexpected broker replies (see stderr)\n",
                 (long long)sim_int (j, "unexpected_replies"));

@@ -105,6 +105,15 @@ s_work_for (const sim_world_t *w, const sim_ctr_t *c)
     return false;
 }
 
+//  The class a ticket is called in (green and elderly together), for the baselines.
+static int
+s_class (const char *priority)
+{
+    return strcmp (priority, "green") == 0 || strcmp (priority, "elderly") == 0 ? 0
+           : strcmp (priority, "appointment") == 0                              ? 1
+                                                                                : 2;
+}
+
 //  The counter calls its next ticket, if our mirror says anyone waits for it.
 static int
 s_call (sim_world_t *w, sim_ctr_t *c)
@@ -140,9 +149,12 @@ s_call (sim_world_t *w, sim_ctr_t *c)
         if (z->called <= 0)
             z->called = w->now;
         z->counter = c->id;
-        //  Gone before being called? The longer the wait, the likelier.
-        double wait_h = (z->called - z->issued) / 3600000.0;
-        z->gone = z->gone_u < SIM_GONE_BASE + SIM_GONE_SLOPE * (wait_h < 1 ? wait_h : 1);
+        w->les[z->svc][s_class (z->priority)] = z->called - z->issued;
+        //  Gone before being called? The longer the wait, the likelier (the scenario's
+        //  patience). Those who cancel when they give up are still here if called.
+        double wait_min = (z->called - z->issued) / 60000.0;
+        z->gone =
+            !z->cancels && z->gone_u < sim_interp (w->sc->patience, w->sc->npatience, wait_min);
     }
     json_decref (r);
     z->state = SIM_CIT_CALLED;
@@ -157,25 +169,53 @@ s_call (sim_world_t *w, sim_ctr_t *c)
     return 0;
 }
 
-//  What an idle counter does: lunch if due, close if due, else call.
+//  The clerk will call: now, or after a reaction delay when the scenario has one.
 static int
-s_idle (sim_world_t *w, sim_ctr_t *c)
+s_want_call (sim_world_t *w, sim_ctr_t *c)
+{
+    if (c->state != SIM_CTR_IDLE || !s_work_for (w, c))
+        return 0;
+    const sim_scenario_t *sc = w->sc;
+    if (sc->react_mean_s <= 0)
+        return s_call (w, c);
+    if (!c->call_pending) {
+        c->call_pending = true;
+        double sigma = sqrt (log (1 + sc->react_cv * sc->react_cv));
+        double d = sim_rng_lognormal (&w->react, sc->react_mean_s, sigma);
+        sim_heap_push (&w->heap, w->now + (int64_t)llround (d * 1000), SIM_EV_CALL, c - w->ctr);
+    }
+    return 0;
+}
+
+//  True when the counter's next break or pause is due.
+static bool
+s_absence_due (const sim_world_t *w, const sim_ctr_t *c)
+{
+    return c->next_abs < c->nabs && c->abs[c->next_abs].at <= w->now;
+}
+
+//  What an idle counter does: a break or pause if due, close if due, else call (at once
+//  when `reacted`: its clerk's reaction delay is over).
+static int
+s_idle (sim_world_t *w, sim_ctr_t *c, bool reacted)
 {
     if (c->state != SIM_CTR_IDLE)
         return 0;
     json_t *r = NULL;
     int st;
-    if (c->lunch_due && !c->lunch_done) {
-        c->lunch_done = true;
-        st = sim_world_request (
-            w, "counter.pause",
-            json_pack ("{s:i, s:s}", "counter", c->id, "reason", "午休 / lunch"), &r);
+    if (s_absence_due (w, c)) {
+        const sim_absence_t *a = &c->abs[c->next_abs++];
+        //  As clerks do: no word on when they will be back (the broker knows the hall's
+        //  scheduled breaks from its config).
+        st = sim_world_request (w, "counter.pause",
+                                json_pack ("{s:i, s:s}", "counter", c->id, "reason",
+                                           a->planned ? "休息 / break" : "暂离 / away"),
+                                &r);
         if (st < 0)
             return -1;
         if (st == 0) {
             s_ctr_state (w, c, SIM_CTR_PAUSED);
-            sim_heap_push (&w->heap, w->now + (int64_t)c->lunch_len * 60000, SIM_EV_RESUME,
-                           c - w->ctr);
+            sim_heap_push (&w->heap, w->now + a->len_ms, SIM_EV_RESUME, c - w->ctr);
         } else
             s_unexpected (w, "counter.pause", st, r);
         json_decref (r);
@@ -194,10 +234,11 @@ s_idle (sim_world_t *w, sim_ctr_t *c)
         json_decref (r);
         return 0;
     }
-    return s_call (w, c);
+    return reacted ? s_call (w, c) : s_want_call (w, c);
 }
 
-//  After a ticket joins a line: idle counters call, the longest idle first.
+//  After a ticket joins a line: idle counters call, the longest idle first (or each after
+//  its clerk's reaction delay).
 static int
 s_wake (sim_world_t *w)
 {
@@ -205,9 +246,13 @@ s_wake (sim_world_t *w)
         sim_ctr_t *best = NULL;
         for (int i = 0; i < w->nctr; i++) {
             sim_ctr_t *c = &w->ctr[i];
-            if (c->state == SIM_CTR_IDLE && s_work_for (w, c) &&
-                !(c->lunch_due && !c->lunch_done) && !(c->close_due && c->early) &&
-                (!best || c->idle_since < best->idle_since))
+            if (c->state != SIM_CTR_IDLE || !s_work_for (w, c) || s_absence_due (w, c) ||
+                (c->close_due && c->early) || c->call_pending)
+                continue;
+            if (w->sc->react_mean_s > 0) {
+                if (s_want_call (w, c) != 0)
+                    return -1;
+            } else if (!best || c->idle_since < best->idle_since)
                 best = c;
         }
         if (!best)
@@ -218,6 +263,33 @@ s_wake (sim_world_t *w)
         if (best->state == SIM_CTR_IDLE && best->idle_since == before)
             return 0; //  refused: do not loop
     }
+}
+
+//  Counters open now that serve service `s` (logged in, not paused).
+static int
+s_open_for (const sim_world_t *w, int s)
+{
+    int n = 0;
+    for (int i = 0; i < w->nctr; i++) {
+        const sim_ctr_t *c = &w->ctr[i];
+        n += (c->services & (1u << s)) && (c->state == SIM_CTR_IDLE || c->state == SIM_CTR_CALLED ||
+                                           c->state == SIM_CTR_SERVING);
+    }
+    return n;
+}
+
+//  The baselines at issue (docs/SIMULATOR.md): (ahead + 1) x mean / open, with the mean as
+//  the broker learns it (call to finish, the last 50, the configured mean until 5 have
+//  finished); and the wait of the last ticket of the same service and class called.
+static void
+s_baselines (sim_world_t *w, sim_cit_t *z)
+{
+    const sim_mean_t *h = &w->handled[z->svc];
+    double mean = h->n >= 5 ? h->mean : w->config_s[z->svc];
+    int open = s_open_for (w, z->svc);
+    z->plus1 = open && z->ahead >= 0 ? llround ((z->ahead + 1) * mean / open) : -1;
+    int64_t les = w->les[z->svc][s_class (z->priority)];
+    z->les = les >= 0 ? (les + 500) / 1000 : -1;
 }
 
 //  A ticket reply (ticket.issue or appointment.checkin) for citizen `ci`.
@@ -240,6 +312,11 @@ s_issued (sim_world_t *w, long ci, const json_t *r)
     z->naive = sim_int (r, "naive_wait_s");
     if (z->naive < 0)
         z->naive = sim_int (t, "naive_wait_s");
+    z->est_lo = sim_int (r, "est_wait_lo_s");
+    z->est_hi = sim_int (r, "est_wait_hi_s");
+    z->ahead = sim_int (r, "ahead");
+    snprintf (z->token, sizeof z->token, "%s", proto_str (r, "token"));
+    s_baselines (w, z);
     z->state = SIM_CIT_WAITING;
     w->waiting[z->svc]++;
     s_map_id (w, z->id, ci);
@@ -318,7 +395,7 @@ s_noshow (sim_world_t *w, sim_ctr_t *c)
         s_ctr_state (w, c, SIM_CTR_IDLE);
     }
     json_decref (r);
-    if (s_idle (w, c) != 0)
+    if (s_idle (w, c, false) != 0)
         return -1;
     return s_wake (w);
 }
@@ -341,7 +418,8 @@ s_walkup (sim_world_t *w, sim_ctr_t *c, long who)
     return 0;
 }
 
-//  Service ends; the counter is idle again.
+//  Service ends; the counter is idle again. The call-to-finish time is observed as the
+//  broker learns it (for the baselines).
 static int
 s_finish (sim_world_t *w, sim_ctr_t *c)
 {
@@ -354,8 +432,33 @@ s_finish (sim_world_t *w, sim_ctr_t *c)
         z->finished = w->now;
         c->cit = -1;
         s_ctr_state (w, c, SIM_CTR_IDLE);
+        sim_mean_t *h = &w->handled[z->svc];
+        h->n++;
+        h->mean += ((w->now - z->called) / 1000.0 - h->mean) / (double)(h->n < 50 ? h->n : 50);
     }
-    return s_idle (w, c);
+    return s_idle (w, c, false);
+}
+
+//  A citizen gives up: the ticket is cancelled if it is still waiting.
+static int
+s_cancel (sim_world_t *w, long who)
+{
+    sim_cit_t *z = &w->cit[who];
+    if (z->state != SIM_CIT_WAITING || z->called || !z->id)
+        return 0;
+    json_t *r = NULL;
+    int st = sim_world_request (
+        w, "ticket.cancel", json_pack ("{s:s, s:s}", "token", z->token, "reason", "放弃等候"), &r);
+    if (st < 0)
+        return -1;
+    if (st == 0) {
+        z->state = SIM_CIT_CANCELLED;
+        z->cancelled = true;
+        w->waiting[z->svc]--;
+    } else
+        s_unexpected (w, "ticket.cancel", st, r);
+    json_decref (r);
+    return 0;
 }
 
 //  One scheduled event, at its time.
@@ -364,6 +467,8 @@ s_on_event (sim_world_t *w, const sim_event_t *e)
 {
     if (e->kind == SIM_EV_ARRIVE)
         return s_arrive (w, e->who);
+    if (e->kind == SIM_EV_CANCEL)
+        return s_cancel (w, e->who);
     sim_ctr_t *c = &w->ctr[e->who];
     if ((e->kind == SIM_EV_WALKUP || e->kind == SIM_EV_NOSHOW || e->kind == SIM_EV_FINISH) &&
         c->cit < 0) {
@@ -379,14 +484,15 @@ s_on_event (sim_world_t *w, const sim_event_t *e)
             c->state = SIM_CTR_IDLE;
             c->idle_since = w->now;
         }
-        return st < 0 ? -1 : s_idle (w, c);
-    case SIM_EV_LUNCH: c->lunch_due = true; return s_idle (w, c);
+        return st < 0 ? -1 : s_idle (w, c, false);
+    case SIM_EV_ABSENT: return s_idle (w, c, false);
     case SIM_EV_RESUME:
         st = s_counter_request (w, c, "counter.resume", NULL);
         if (st == 0)
             s_ctr_state (w, c, SIM_CTR_IDLE);
-        return st < 0 ? -1 : s_idle (w, c);
-    case SIM_EV_CLOSE: c->close_due = true; return s_idle (w, c);
+        return st < 0 ? -1 : s_idle (w, c, false);
+    case SIM_EV_CLOSE: c->close_due = true; return s_idle (w, c, false);
+    case SIM_EV_CALL: c->call_pending = false; return s_idle (w, c, true);
     case SIM_EV_RECALL: return s_counter_request (w, c, "ticket.recall", NULL) < 0 ? -1 : 0;
     case SIM_EV_NOSHOW: return s_noshow (w, c);
     case SIM_EV_WALKUP: return s_walkup (w, c, e->who);
@@ -433,7 +539,7 @@ s_hall_appointments (sim_world_t *w, const json_t *appt)
     }
 }
 
-//  The counters of hall.info: ids, services (as bits of our service list), first break.
+//  The counters of hall.info: ids, services (as bits of our service list), breaks.
 static int
 s_hall_counters (sim_world_t *w, const json_t *ctrs)
 {
@@ -445,15 +551,18 @@ s_hall_counters (sim_world_t *w, const json_t *ctrs)
         sim_ctr_t *c = &w->ctr[i];
         json_t *jc = json_array_get (ctrs, (size_t)i);
         c->id = (int)sim_int (jc, "id");
-        //  A break the hall schedules for this counter (hall.info "breaks"): its lunch.
-        int from, to;
-        const char *brk = json_string_value (json_array_get (json_object_get (jc, "breaks"), 0));
-        if (s_period (brk, &from, &to) == 0 && to > from) {
-            c->lunch_from = from;
-            c->lunch_len = to - from;
-        }
+        c->cit = -1;
+        //  Every break the hall schedules for this counter (hall.info "breaks").
         size_t k;
         json_t *p;
+        json_array_foreach (json_object_get (jc, "breaks"), k, p) {
+            int from, to;
+            if (c->nbreaks < SIM_MAX_BREAKS && s_period (json_string_value (p), &from, &to) == 0 &&
+                to > from) {
+                c->break_from[c->nbreaks] = from;
+                c->break_to[c->nbreaks++] = to;
+            }
+        }
         json_array_foreach (json_object_get (jc, "services"), k, p) {
             for (int s = 0; s < w->nsvc; s++)
                 if (json_is_string (p) && strcmp (w->prefix[s], json_string_value (p)) == 0)
@@ -477,9 +586,11 @@ sim_world_hall (sim_world_t *w, const json_t *info)
     for (int s = 0; s < w->nsvc; s++) {
         json_t *sv = json_array_get (svcs, (size_t)s);
         snprintf (w->prefix[s], sizeof w->prefix[s], "%s", proto_str (sv, "prefix"));
-        w->mean_s[s] = (double)sim_int (sv, "mean_service_s");
-        if (w->mean_s[s] <= 0)
-            w->mean_s[s] = 600;
+        w->config_s[s] = (double)sim_int (sv, "mean_service_s");
+        if (w->config_s[s] <= 0)
+            w->config_s[s] = 600;
+        for (int k = 0; k < 3; k++)
+            w->les[s][k] = -1;
     }
     s_hall_appointments (w, json_object_get (info, "appointments"));
     return s_hall_counters (w, ctrs);
@@ -488,14 +599,15 @@ sim_world_hall (sim_world_t *w, const json_t *info)
 void
 sim_world_times (sim_world_t *w, int date, double hours)
 {
+    const sim_scenario_t *sc = w->sc;
     w->date = date;
-    w->start = sim_local_ms (date, SIM_START_MIN, w->off);
+    w->start = sim_local_ms (date, sc->kiosk_from, w->off);
     w->now = w->start;
-    w->open = w->start + (SIM_OPEN_MIN - SIM_START_MIN) * 60000;
-    w->last_arrival = w->start + (SIM_LAST_MIN - SIM_START_MIN) * 60000;
+    w->open = sim_local_ms (date, sc->open, w->off);
+    w->last_arrival = sim_local_ms (date, sc->kiosk_to, w->off);
     if (hours > 0 && w->start + (int64_t)(hours * 3600000) < w->last_arrival)
         w->last_arrival = w->start + (int64_t)(hours * 3600000);
-    w->close = w->start + (SIM_CLOSE_MIN - SIM_START_MIN) * 60000;
+    w->close = sim_local_ms (date, sc->close, w->off);
     if (w->last_arrival + 30 * 60000 < w->close)
         w->close = w->last_arrival + 30 * 60000;
 }
@@ -512,7 +624,7 @@ sim_world_run (sim_world_t *w)
             return -1;
         }
         sim_event_t e = sim_heap_pop (&w->heap);
-        if (e.at > w->start + 18 * 3600000LL) {
+        if (e.at > sim_local_ms (w->date, 26 * 60 + 30, w->off)) {
             fprintf (stderr, "onewindow sim: the day did not end by 02:30 (the business day ends "
                              "at 03:00); giving up\n");
             return -1;
@@ -524,7 +636,7 @@ sim_world_run (sim_world_t *w)
     for (int i = 0; i < w->nctr; i++)
         if (w->ctr[i].state == SIM_CTR_IDLE) {
             w->ctr[i].close_due = true;
-            if (s_idle (w, &w->ctr[i]) != 0)
+            if (s_idle (w, &w->ctr[i], false) != 0)
                 return -1;
         }
     long left = 0;

@@ -101,6 +101,8 @@ s_print_slip (term_opts_t *o, const char *command, json_t *body, const char *png
         .est_wait_s = json_is_integer (json_object_get (r, "est_wait_s"))
                           ? (long)json_integer_value (json_object_get (r, "est_wait_s"))
                           : -1,
+        .est_wait_lo_s = (long)json_integer_value (json_object_get (r, "est_wait_lo_s")),
+        .est_wait_hi_s = (long)json_integer_value (json_object_get (r, "est_wait_hi_s")),
         .issued_ms = json_integer_value (json_object_get (r, "issued")),
         .utc_offset_min = (int)json_integer_value (json_object_get (r, "utc_offset_min")),
         .qr_text = json_string_value (json_object_get (r, "qr")),

@@ -143,6 +143,33 @@ typedef struct {
     const char *notice_en;                  //  after " / ", or NULL
 } s_words_t;
 
+//  The estimate's 80% interval: "约 25–40 分钟" (the broker rounds its ends as printed);
+//  under a minute at the low end, "不超过 N 分钟"; past an hour, each end in hours and
+//  minutes. The high end rounds up, the low end down: the interval never narrows.
+static void
+s_interval (long lo_s, long hi_s, s_words_t *w)
+{
+    long lo = lo_s / 60, hi = (hi_s + 59) / 60;
+    if (lo < 1) {
+        char zh[48], en[48];
+        snprintf (w->wait_zh, sizeof w->wait_zh, "预计等候不超过 %s",
+                  term_minutes ((long long)hi * 60000, true, true, zh, sizeof zh));
+        snprintf (w->wait_en, sizeof w->wait_en, "Estimated wait: up to %s",
+                  term_minutes ((long long)hi * 60000, false, true, en, sizeof en));
+    } else if (hi < 60) {
+        snprintf (w->wait_zh, sizeof w->wait_zh, "预计等候约 %ld–%ld 分钟", lo, hi);
+        snprintf (w->wait_en, sizeof w->wait_en, "Estimated wait: about %ld–%ld min", lo, hi);
+    } else {
+        char lz[48], hz[48], le[48], he[48];
+        snprintf (w->wait_zh, sizeof w->wait_zh, "预计等候约 %s 至 %s",
+                  term_minutes ((long long)lo * 60000, true, false, lz, sizeof lz),
+                  term_minutes ((long long)hi * 60000, true, true, hz, sizeof hz));
+        snprintf (w->wait_en, sizeof w->wait_en, "Estimated wait: about %s to %s",
+                  term_minutes ((long long)lo * 60000, false, false, le, sizeof le),
+                  term_minutes ((long long)hi * 60000, false, true, he, sizeof he));
+    }
+}
+
 static int
 s_words (const term_slip_t *slip, s_words_t *w)
 {
@@ -158,6 +185,9 @@ s_words (const term_slip_t *slip, s_words_t *w)
     } else if (slip->est_wait_s < 60) {
         snprintf (w->wait_zh, sizeof w->wait_zh, "预计等候不到 1 分钟");
         snprintf (w->wait_en, sizeof w->wait_en, "Estimated wait: under 1 min");
+    } else if (slip->est_wait_hi_s > slip->est_wait_lo_s && slip->est_wait_lo_s >= 0 &&
+               slip->est_wait_hi_s >= 60) {
+        s_interval (slip->est_wait_lo_s, slip->est_wait_hi_s, w);
     } else {
         //  Rounded up: "about 0 min" would send someone to the counter too early.
         long long ms = (long long)slip->est_wait_s * 1000;

@@ -39,6 +39,8 @@ typedef struct {
     const char *number;     //  ticket number, printable ASCII, e.g. "A023"; required
     int ahead;              //  people ahead, >= 0
     long est_wait_s;        //  estimated wait in seconds, negative when unknown (no counter open)
+    long est_wait_lo_s;     //  its 80% interval's ends (PROTOCOL.md 6.5), printed instead of
+    long est_wait_hi_s;     //  est_wait_s when hi > lo >= 0 and hi >= 60; 0 when not given
     long long issued_ms;    //  when issued, Unix ms
     int utc_offset_min;     //  hall's offset from UTC in minutes, e.g. 480 for China
     const char

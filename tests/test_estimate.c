@@ -1,6 +1,9 @@
 /*  test_estimate.c — broker/broker_estimate on a hall built in memory: people ahead,
     the wait formula (ahead × mean ÷ open counters), which counters count as open, the
-    switch from the configured to the learned mean, and the running mean itself. */
+    switch from the configured to the learned mean, and the running mean itself; a ticket
+    far back in a long line (extrapolated past the exact picks, same answer); what
+    broker_learn makes of pauses without a return time and of intervals that missed; how
+    a printed interval is rounded. */
 #include <CUnit/CUnit.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,6 +12,7 @@
 #include "broker_config.h"
 #include "broker_estimate.h"
 #include "broker_hall.h"
+#include "broker_learn.h"
 #include "test_util.h"
 #include "tests.h"
 
@@ -177,7 +181,7 @@ test_learned_mean (void)
 static void
 test_running_mean (void)
 {
-    broker_stats_t st = {0, 0.0};
+    broker_stats_t st = {0, 0.0, 0.0};
     //  Below the window it is the plain mean.
     broker_estimate_learn (&st, 1000);
     CU_ASSERT_DOUBLE_EQUAL (st.mean_ms, 1000.0, 1e-9);
@@ -194,14 +198,14 @@ test_running_mean (void)
     CU_ASSERT_DOUBLE_EQUAL (st.mean_ms, 2250.0, 1e-9);
 
     //  Sequence 1..50 × 1000: mean 25500 exactly after 50.
-    broker_stats_t s = {0, 0.0};
+    broker_stats_t s = {0, 0.0, 0.0};
     for (int i = 1; i <= BROKER_ESTIMATE_WINDOW; i++)
         broker_estimate_learn (&s, i * 1000);
     CU_ASSERT_EQUAL (s.n, 50);
     CU_ASSERT_DOUBLE_EQUAL (s.mean_ms, 25500.0, 1e-6);
 
     //  50 samples of 60 s, then each new sample moves the mean by 1/50 of its difference.
-    broker_stats_t w = {0, 0.0};
+    broker_stats_t w = {0, 0.0, 0.0};
     for (int i = 0; i < 5; i++)
         broker_estimate_learn (&w, 60000);
     CU_ASSERT_DOUBLE_EQUAL (w.mean_ms, 60000.0, 1e-9);
@@ -225,6 +229,133 @@ test_running_mean (void)
     CU_ASSERT_EQUAL (w.n, 252);
 }
 
+static void
+test_long_line (void)
+{
+    broker_hall_t *hall = broker_hall_new (s_config);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (hall);
+    int64_t now = 1790000000000LL;
+    //  Counters 4..6 serve C (10 s each) and 3,000 wait: ticket k (0-based) is called after
+    //  k / 3 rounds of 10 s: exactly within the exact picks, within 1% far beyond them.
+    s_counter (hall, 4, COUNTER_IDLE);
+    s_counter (hall, 5, COUNTER_IDLE);
+    s_counter (hall, 6, COUNTER_IDLE);
+    broker_ticket_t *t[3000];
+    for (int i = 0; i < 3000; i++) {
+        t[i] = s_ticket (hall, S_C, PRIORITY_NORMAL);
+        t[i]->issued_ms = now;
+    }
+    CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, t[3]), 10);
+    CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, t[BROKER_ESTIMATE_EXACT - 1]),
+                     (BROKER_ESTIMATE_EXACT - 1) / 3 * 10);
+    CU_ASSERT (llabs (broker_estimate_sim_s (hall, now, t[2999]) - 999 * 10) <= 100);
+    CU_ASSERT (llabs (broker_estimate_sim_new_s (hall, now, S_C) - 1000 * 10) <= 100);
+    broker_estimate_t e;
+    broker_estimate_ticket (hall, now, t[2999], &e);
+    CU_ASSERT (e.lo_s < e.wait_s && e.wait_s < e.hi_s);
+    broker_hall_destroy (&hall);
+}
+
+static void
+test_learn_pauses (void)
+{
+    broker_learn_t *l = broker_learn_new (3);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (l);
+    double mean, var;
+    //  Nothing seen: the 15-minute prior less what has passed.
+    broker_learn_pause_left (l, 0, 12, 5 * 60000, &mean, &var);
+    CU_ASSERT_DOUBLE_EQUAL (mean, 10 * 60000.0, 1);
+    //  Counter 0's lunches without a return time last 40 minutes: 10 minutes in, about
+    //  30 are left (the prior, 5 left, weighs as one of them, each of them as 8).
+    for (int i = 0; i < 5; i++)
+        broker_learn_pause (l, 0, i, 12, 40 * 60000, 0, false, 0);
+    broker_learn_pause_left (l, 0, 12, 10 * 60000, &mean, &var);
+    CU_ASSERT_DOUBLE_EQUAL (mean, (5 + 8 * 5 * 30) / 41.0 * 60000, 1);
+    //  Longer than any seen: back in a third of its length so far, 5 minutes at least.
+    broker_learn_pause_left (l, 0, 12, 90 * 60000, &mean, &var);
+    CU_ASSERT_DOUBLE_EQUAL (mean, 30 * 60000.0, 1);
+    //  A pause with a return time teaches how late such returns are, not this.
+    broker_learn_pause (l, 1, 9, 10, 20 * 60000, 15 * 60000, false, 0);
+    CU_ASSERT_EQUAL (l->npauses, 5);
+    CU_ASSERT_DOUBLE_EQUAL (l->overrun.mean, 5 * 60000.0, 1e-6);
+    broker_learn_destroy (&l);
+    CU_ASSERT_PTR_NULL (l);
+}
+
+static void
+test_learn_interval (void)
+{
+    broker_learn_t *l = broker_learn_new (1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (l);
+    double k = l->k_hi;
+    //  Waits above the printed interval widen its top; waits inside narrow it a little;
+    //  the bottom moves only when waits fall below it.
+    for (uint64_t id = 1; id <= 10; id++) {
+        broker_learn_issued (l, id, 600000, 120000, 480000, 720000);
+        broker_learn_called (l, id, 900000);
+    }
+    CU_ASSERT (l->k_hi > 3 * k);
+    CU_ASSERT (l->k_lo < k);
+    double wide = l->k_hi;
+    broker_learn_issued (l, 11, 600000, 120000, 480000, 720000);
+    broker_learn_called (l, 11, 600000);
+    CU_ASSERT (l->k_hi < wide);
+    //  A ticket whose estimate was not remembered teaches nothing.
+    broker_learn_called (l, 12, 0);
+    CU_ASSERT (l->k_hi < wide);
+    broker_learn_destroy (&l);
+}
+
+static void
+test_learn_factor (void)
+{
+    broker_learn_t *l = broker_learn_new (1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (l);
+    //  Waits that match their simulation leave it alone; so do fewer than 10 ratios.
+    for (uint64_t id = 1; id <= 20; id++) {
+        broker_learn_issued (l, id, 20 * 60000, 120000, 0, 0);
+        broker_learn_called (l, id, id < 10 ? 60 * 60000 : 20 * 60000);
+        if (id < 10)
+            CU_ASSERT_DOUBLE_EQUAL (broker_learn_factor (l), 1, 0);
+    }
+    CU_ASSERT (broker_learn_factor (l) < 1.5);
+    //  Waits steadily a third longer than simulated: half of it (less its noise) is added.
+    broker_learn_t *m = broker_learn_new (1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (m);
+    for (uint64_t id = 1; id <= 200; id++) {
+        broker_learn_issued (m, id, 30 * 60000, 120000, 0, 0);
+        broker_learn_called (m, id, 40 * 60000);
+    }
+    CU_ASSERT_DOUBLE_EQUAL (broker_learn_factor (m), 1 + 0.5 / 3, 1e-6);
+    //  Estimates under 5 minutes teach no ratio.
+    broker_learn_issued (m, 201, 60000, 120000, 0, 0);
+    broker_learn_called (m, 201, 30 * 60000);
+    CU_ASSERT_DOUBLE_EQUAL (broker_learn_factor (m), 1 + 0.5 / 3, 1e-6);
+    broker_learn_destroy (&l);
+    broker_learn_destroy (&m);
+}
+
+static void
+test_interval_rounding (void)
+{
+    int64_t lo, hi;
+    //  30 minutes ± 1.28 × 5: 23.6-36.4, to 5 minutes: 25-35.
+    broker_estimate_interval (1800, 300000, -1.2816, 1.2816, &lo, &hi);
+    CU_ASSERT_EQUAL (lo, 25 * 60);
+    CU_ASSERT_EQUAL (hi, 35 * 60);
+    //  Short waits to the minute, never below 0, at least one step wide.
+    broker_estimate_interval (120, 60000, -3, 1, &lo, &hi);
+    CU_ASSERT_EQUAL (lo, 0);
+    CU_ASSERT_EQUAL (hi, 3 * 60);
+    broker_estimate_interval (300, 0, -1, 1, &lo, &hi);
+    CU_ASSERT_EQUAL (lo, 5 * 60);
+    CU_ASSERT_EQUAL (hi, 6 * 60);
+    //  Above an hour to 10 minutes.
+    broker_estimate_interval (5400, 600000, -1, 1, &lo, &hi);
+    CU_ASSERT_EQUAL (lo, 80 * 60);
+    CU_ASSERT_EQUAL (hi, 100 * 60);
+}
+
 int
 test_estimate_suite (void)
 {
@@ -234,7 +365,15 @@ test_estimate_suite (void)
     if (!CU_add_test (suite, "people ahead: higher classes and earlier in own class", test_ahead) ||
         !CU_add_test (suite, "wait = ahead × mean ÷ open counters", test_wait) ||
         !CU_add_test (suite, "configured mean until 5 samples, then learned", test_learned_mean) ||
-        !CU_add_test (suite, "running mean, window 50", test_running_mean))
+        !CU_add_test (suite, "running mean, window 50", test_running_mean) ||
+        !CU_add_test (suite, "a long line: exact picks, then their rate", test_long_line) ||
+        !CU_add_test (suite, "pauses without a return time: learned length left",
+                      test_learn_pauses) ||
+        !CU_add_test (suite, "interval ends move with the waits they missed",
+                      test_learn_interval) ||
+        !CU_add_test (suite, "simulated waits corrected by the learned ratio", test_learn_factor) ||
+        !CU_add_test (suite, "printed interval rounded as a slip prints it",
+                      test_interval_rounding))
         return -1;
     return 0;
 }

@@ -182,10 +182,16 @@ test_estimate_hand_built (void)
     //  A new A ticket now: behind A1 (counter 2, +0) and A2 (counter 1, +6): counter 2
     //  again at +10.
     CU_ASSERT_EQUAL (broker_estimate_sim_new_s (hall, now, 0), 10 * 60);
-    //  A service nobody serves has no estimate.
-    broker_hall_counter (hall, 3)->state = COUNTER_PAUSED;
+    //  A service nobody will serve today has no estimate: counter 3 logged out (no usual
+    //  login time learned), counter 1 for A only.
+    broker_hall_counter (hall, 3)->state = COUNTER_LOGGED_OUT;
     broker_hall_counter (hall, 1)->services = 1u << 0;
     CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, b1), -1);
+    //  A counter paused without a return time is back after the pauses like it seen here
+    //  (none yet: 15 minutes).
+    broker_hall_counter (hall, 3)->state = COUNTER_PAUSED;
+    broker_hall_counter (hall, 3)->paused_ms = now;
+    CU_ASSERT_EQUAL (broker_estimate_sim_s (hall, now, b1), 15 * 60);
     //  A ticket being served past its mean still frees the counter no sooner than 30% of a
     //  mean from now (3 minutes for A).
     held->called_ms = held->last_called_ms = now - 30 * MIN;

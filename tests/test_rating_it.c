@@ -532,9 +532,10 @@ test_pad_device (void)
 {
     //  The broker's key and the admin's, as files; the admin enrolls the others.
     char *dir = test_tmpdir ();
-    enum { BROKER, ADMIN, TERMINAL, PAD8, PAD3, KIOSK, NKEYS };
-    static const char *role[NKEYS] = {"", "admin", "counter", "counter", "counter", "kiosk"};
-    static const char *name[NKEYS] = {"broker", "admin", "窗口8", "评价器8", "评价器3", "取号机1"};
+    enum { BROKER, ADMIN, TERMINAL, PAD8, PAD3, KIOSK, WEB, NKEYS };
+    static const char *role[NKEYS] = {"", "admin", "counter", "counter", "counter", "kiosk", "web"};
+    static const char *name[NKEYS] = {"broker",  "admin",   "窗口8",   "评价器8",
+                                      "评价器3", "取号机1", "网页网关"};
     proto_keypair_t k[NKEYS];
     char path[2][600], err[300], cmd[2000];
     for (int i = 0; i < NKEYS; i++)
@@ -581,13 +582,18 @@ test_pad_device (void)
     CU_ASSERT_EQUAL (s_pad_rate (c[ADMIN]), PROTO_ERR_FORBIDDEN);
     CU_ASSERT_EQUAL (s_pad_rate (c[PAD3]), PROTO_ERR_FORBIDDEN);
     CU_ASSERT_EQUAL (s_pad_rate (c[PAD8]), PROTO_ERR_OK);
-    //  By the slip's token any rating device may: the citizen holds the token.
+    //  By the slip's token only the citizen's phone page (the web gateway) rates: the clerk
+    //  who served it (who scanned the slip), the kiosk that printed it and the pads may not.
     json_t *t2 =
         cit_do (c[KIOSK], "ticket.issue", json_pack ("{s:s}", "service", "F"), PROTO_ERR_OK);
     cit_ok (c[TERMINAL], "ticket.call_next", json_pack ("{s:i}", "counter", 8));
     cit_ok (c[TERMINAL], "ticket.start", json_pack ("{s:i}", "counter", 8));
     cit_ok (c[TERMINAL], "ticket.finish", json_pack ("{s:i}", "counter", 8));
-    json_decref (s_rate (c[KIOSK], proto_str (t2, "token"), 5, NULL, PROTO_ERR_OK));
+    const char *tok = proto_str (t2, "token");
+    json_decref (s_rate (c[TERMINAL], tok, 5, NULL, PROTO_ERR_FORBIDDEN));
+    json_decref (s_rate (c[KIOSK], tok, 5, NULL, PROTO_ERR_FORBIDDEN));
+    json_decref (s_rate (c[PAD8], tok, 5, NULL, PROTO_ERR_FORBIDDEN));
+    json_decref (s_rate (c[WEB], tok, 5, NULL, PROTO_ERR_OK));
     json_decref (t);
     json_decref (t2);
     for (int i = ADMIN; i < NKEYS; i++)
@@ -610,6 +616,9 @@ test_rating_it_suite (void)
     CU_add_test (s, "the rater is promised the hall's own number of days", test_message_days);
     CU_add_test (s, "a concluded case rated once by its slip (一事一评)", test_case_rated_once);
     CU_add_test (s, "the pad's words, a case by --case, the office's rating verbs", test_cli);
-    CU_add_test (s, "only counter N's rating pad rates by counter number", test_pad_device);
+    CU_add_test (s,
+                 "only counter N's rating pad rates by counter number, only the phone page by "
+                 "token",
+                 test_pad_device);
     return 0;
 }

@@ -286,6 +286,33 @@ test_text_wait (void)
 }
 
 static void
+s_expect_interval (long lo, long hi, const char *zh, const char *en)
+{
+    term_slip_t slip = s_sample ();
+    slip.est_wait_s = lo + hi > 0 ? (lo + hi) / 2 : 60;
+    slip.est_wait_lo_s = lo;
+    slip.est_wait_hi_s = hi;
+    char *text = s_text (&slip);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (text);
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, zh));
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, en));
+    free (text);
+}
+
+//  The estimate's 80% interval, as the broker gives it (est_wait_lo_s, est_wait_hi_s).
+static void
+test_text_interval (void)
+{
+    s_expect_interval (1500, 2400, "预计等候约 25–40 分钟\n", "about 25–40 min\n");
+    s_expect_interval (0, 600, "预计等候不超过 10 分钟\n", "up to 10 min\n");
+    s_expect_interval (3000, 4800, "预计等候约 50 分钟 至 1 小时 20 分钟\n",
+                       "about 50 min to 1 h 20 min\n");
+    //  No interval (an older broker, or none learned yet): the point estimate.
+    s_expect_interval (0, 0, "预计等候约 1 分钟\n", "about 1 min\n");
+    s_expect_interval (600, 600, "预计等候约 10 分钟\n", "about 10 min\n");
+}
+
+static void
 s_expect_time (long long ms, int offset, const char *when)
 {
     term_slip_t slip = s_sample ();
@@ -568,6 +595,7 @@ test_slip_suite (void)
         !CU_add_test (suite, "PNG slip: OCR reads its Chinese, ZBar its QR code", test_png_ocr) ||
         !CU_add_test (suite, "text slip content", test_text_content) ||
         !CU_add_test (suite, "text slip wait rounding", test_text_wait) ||
+        !CU_add_test (suite, "text slip wait interval", test_text_interval) ||
         !CU_add_test (suite, "text slip time in the hall's offset", test_text_time) ||
         !CU_add_test (suite, "text slip half-block QR decodes", test_text_qr_scans) ||
         !CU_add_test (suite, "ESC/POS bytes", test_escpos) ||

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "test_util.h"
 #include "tests.h"
+#include "vault_badge.h"
 #include "vault_config.h"
 #include "vault_frame.h"
 
@@ -170,6 +172,70 @@ test_address_space (void)
                      0);
 }
 
+//  A config that still lists badge codes is refused, saying how to enrol badges instead.
+static void
+test_badge_strings_refused (void)
+{
+    static vault_config_t cfg;
+    char err[512], path[600];
+    snprintf (path, sizeof path, "%s/old.json", s_dir);
+    test_write_file (path, "{\"id\": \"T1\", \"serial\": {\"path\": \"/dev/null\", \"protocol\": "
+                           "\"cu16\"}, \"staff_badges\": [\"STAFF-0107-WANGFANG\"], \"slots\": "
+                           "[{\"slot\": \"A\", \"size\": \"S\", \"board\": 1, \"lock\": 1}]}");
+    CU_ASSERT_EQUAL (vault_config_load (path, &cfg, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL (strstr (err, "staff_badges"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (err, "--enrol-badge"));
+}
+
+//  vault_badge: an enrolled badge is good at its cabinet only, with its PIN only, until
+//  revoked (seen by a running vault's reader); a forged MAC and an unsafe key are refused.
+static void
+test_badges (void)
+{
+    char dir[600], err[600], code[VAULT_BADGE_CODE_LEN + 1], other[VAULT_BADGE_CODE_LEN + 1];
+    char id[VAULT_BADGE_ID_LEN + 1], name[80];
+    snprintf (dir, sizeof dir, "%s/badges", s_dir);
+    CU_ASSERT_PTR_NULL (vault_badge_enrol (dir, "T1", "王芳", "12345", code, err, sizeof err));
+    json_t *rec = vault_badge_enrol (dir, "T1", "王芳", "240517", code, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (rec);
+    CU_ASSERT_PTR_NULL (json_object_get (rec, "hash"));
+    CU_ASSERT_PTR_NULL (json_object_get (rec, "pin"));
+    json_decref (rec);
+    json_decref (vault_badge_enrol (dir, "T2", "刘洋", "778899", other, err, sizeof err));
+    vault_badges_t *b = vault_badges_new (dir, "T1", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (b);
+    CU_ASSERT_EQUAL (vault_badges_count (b), 1);
+    CU_ASSERT_TRUE (vault_badges_check (b, code, id, name, sizeof name));
+    CU_ASSERT_STRING_EQUAL (name, "王芳");
+    CU_ASSERT_TRUE (vault_badges_pin (b, id, "240517"));
+    CU_ASSERT_FALSE (vault_badges_pin (b, id, "240518"));
+    //  Another cabinet's badge, a changed MAC, a changed id: nothing.
+    CU_ASSERT_FALSE (vault_badges_check (b, other, id, name, sizeof name));
+    char forged[VAULT_BADGE_CODE_LEN + 1];
+    snprintf (forged, sizeof forged, "%s", code);
+    forged[VAULT_BADGE_CODE_LEN - 1] = forged[VAULT_BADGE_CODE_LEN - 1] == '0' ? '1' : '0';
+    CU_ASSERT_FALSE (vault_badges_check (b, forged, id, name, sizeof name));
+    snprintf (forged, sizeof forged, "%s", code);
+    forged[5] = forged[5] == '0' ? '1' : '0';
+    CU_ASSERT_FALSE (vault_badges_check (b, forged, id, name, sizeof name));
+    //  Revoked beside the reader: refused at its next look, and listed as revoked.
+    CU_ASSERT_TRUE (vault_badges_check (b, code, id, name, sizeof name));
+    CU_ASSERT_EQUAL (vault_badge_revoke (dir, id, err, sizeof err), 0);
+    CU_ASSERT_FALSE (vault_badges_check (b, code, id, name, sizeof name));
+    CU_ASSERT_EQUAL (vault_badge_revoke (dir, "00000000", err, sizeof err), -1);
+    json_t *list = vault_badge_list (dir, err, sizeof err);
+    CU_ASSERT_EQUAL (json_array_size (list), 2);
+    CU_ASSERT_PTR_NOT_NULL (json_object_get (json_array_get (list, 0), "revoked"));
+    json_decref (list);
+    vault_badges_destroy (&b);
+    //  A key others may read is refused.
+    char key[700];
+    snprintf (key, sizeof key, "%s/badge.key", dir);
+    CU_ASSERT_EQUAL (chmod (key, 0644), 0);
+    CU_ASSERT_PTR_NULL (vault_badges_new (dir, "T1", err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL (strstr (err, "chmod 600"));
+}
+
 int
 test_vault_config_suite (void)
 {
@@ -181,7 +247,11 @@ test_vault_config_suite (void)
         !CU_add_test (suite, "factory baud rates, lock counts per board, mixed boards",
                       test_defaults_and_counts) ||
         !CU_add_test (suite, "addresses checked against each protocol's address space",
-                      test_address_space))
+                      test_address_space) ||
+        !CU_add_test (suite, "badge codes in the config refused, naming --enrol-badge",
+                      test_badge_strings_refused) ||
+        !CU_add_test (suite, "badges: enrolled, per cabinet, PIN, forged, revoked, key mode",
+                      test_badges))
         return -1;
     return 0;
 }

@@ -395,8 +395,8 @@ test_wrong_codes_distinct (void)
     //  The staff reader counts wrong badges on its own: three lock it, the badge then too.
     mark = json_array_size (r->lines);
     for (int i = 0; i < 3; i++) {
-        char guess[32];
-        snprintf (guess, sizeof guess, "STAFF-GUESS-%04d", i);
+        char guess[64];
+        snprintf (guess, sizeof guess, "OWB1-0000000%d-%032d", i, 0);
         vrig_staff_scan (r, guess);
         vrig_wait (r, "wrong_code", NULL);
     }

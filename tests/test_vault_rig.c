@@ -82,7 +82,7 @@ vrig (void)
     return &s_rig;
 }
 
-//  Writes the cabinet config: short timings, the rig's slots and boards, our badge.
+//  Writes the cabinet config: short timings, the rig's slots and boards.
 static int
 s_write_cabinet (vrig_t *r)
 {
@@ -93,11 +93,11 @@ s_write_cabinet (vrig_t *r)
                                                  r->slots[i].board, "lock", r->slots[i].lock));
     int baud = r->opts.baud ? r->opts.baud : strcmp (r->proto, "cu16") == 0 ? 19200 : 9600;
     json_t *cab = json_pack (
-        "{s:s, s:s, s:{s:s, s:i, s:s}, s:[s], s:f, s:f, s:i, s:{s:i, s:i, s:i}, s:i, s:i, s:o}",
-        "id", CABINET, "name", "测试柜 / test cabinet", "serial", "path", r->link, "baud", baud,
-        "protocol", r->proto, "staff_badges", BADGE, "door_open_timeout_s", 0.3, "ajar_after_s",
-        0.5, "staff_mode_s", 30, "lockout", "tries", 3, "window_s", 60, "lock_s", 60, "pin_tries",
-        3, "poll_ms", r->opts.poll_ms ? r->opts.poll_ms : 50, "slots", slots);
+        "{s:s, s:s, s:{s:s, s:i, s:s}, s:f, s:f, s:i, s:{s:i, s:i, s:i}, s:i, s:i, s:o}", "id",
+        CABINET, "name", "测试柜 / test cabinet", "serial", "path", r->link, "baud", baud,
+        "protocol", r->proto, "door_open_timeout_s", 0.3, "ajar_after_s", 0.5, "staff_mode_s", 30,
+        "lockout", "tries", 3, "window_s", 60, "lock_s", 60, "pin_tries", 3, "poll_ms",
+        r->opts.poll_ms ? r->opts.poll_ms : 50, "slots", slots);
     if (r->opts.boards)
         json_object_set_new (cab, "boards", json_loads (r->opts.boards, 0, NULL));
     int rc = json_dump_file (cab, r->cab, JSON_INDENT (1));
@@ -257,6 +257,34 @@ vrig_vault_spawn (vrig_t *r, bool crash)
     return 0;
 }
 
+char *
+vrig_vault_cmd (vrig_t *r, const char *args, int *status)
+{
+    char cmd[3000];
+    snprintf (cmd, sizeof cmd, "'%s' --config '%s' --data '%s' %s", test_bin ("onewindow-vault"),
+              r->cab, r->vdata, args);
+    return test_run (cmd, status);
+}
+
+int
+vrig_enrol (vrig_t *r, const char *name, const char *pin, char *code, char *id)
+{
+    char args[300];
+    snprintf (args, sizeof args, "--enrol-badge '%s' --json <<'EOF'\n%s\nEOF", name, pin);
+    int st;
+    char *out = vrig_vault_cmd (r, args, &st);
+    json_t *rec = out && st == 0 ? json_loads (out, 0, NULL) : NULL;
+    free (out);
+    const char *c = json_string_value (json_object_get (rec, "code"));
+    if (c) {
+        snprintf (code, 64, "%s", c);
+        if (id)
+            snprintf (id, 16, "%s", proto_str (rec, "id"));
+    }
+    json_decref (rec);
+    return c ? 0 : -1;
+}
+
 int
 vrig_vault_stop (vrig_t *r, int sig)
 {
@@ -368,8 +396,9 @@ vrig_start_opts (vrig_t *r, const vrig_opts_t *opts)
         fprintf (stderr, "\n  the board simulator did not start; see %s\n", r->sim_log);
         return -1;
     }
-    if (s_write_cabinet (r) != 0 || mkfifo (r->scanner, 0600) != 0 ||
-        mkfifo (r->staff, 0600) != 0 || mkdir (r->frames, 0700) != 0)
+    if (s_write_cabinet (r) != 0 || vrig_enrol (r, "王芳", STAFF_PIN, r->badge, NULL) != 0 ||
+        mkfifo (r->scanner, 0600) != 0 || mkfifo (r->staff, 0600) != 0 ||
+        mkdir (r->frames, 0700) != 0)
         return -1;
     //  Read-write: never blocks, and lines written while the vault is down wait in the FIFO.
     r->scan_fd = open (r->scanner, O_RDWR | O_CLOEXEC);

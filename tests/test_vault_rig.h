@@ -22,14 +22,15 @@
 
 #include "test_util.h"
 
-#define ID_OK   "11010519491231002X" //  valid, check character X; PIN "002X"
-#define ID_2    "110105198001010016"
-#define PHONE   "13812345678"
-#define BADGE   "STAFF-TEST-0001"
-#define CABINET "T1"
-#define WAIT_MS 10000
-#define DAY     86400000LL
-#define URL     "http://127.0.0.1:8080/t/"
+#define ID_OK     "11010519491231002X" //  valid, check character X; PIN "002X"
+#define ID_2      "110105198001010016"
+#define PHONE     "13812345678"
+#define BADGE     (vrig ()->badge) //  the rig's enrolled staff badge (its code)
+#define STAFF_PIN "240517"         //  ... and its holder's staff PIN
+#define CABINET   "T1"
+#define WAIT_MS   10000
+#define DAY       86400000LL
+#define URL       "http://127.0.0.1:8080/t/"
 
 //  A slot of the cabinet.
 typedef struct {
@@ -82,6 +83,7 @@ typedef struct {
     char vdata[700];
     char scanner[700];
     char staff[700]; //  the staff reader's FIFO
+    char badge[64];  //  a staff badge enrolled for 王芳 before the vault starts (STAFF_PIN)
     char frames[700];
     char screen[700]; //  its stdout: one JSON line per screen message
     char vlog[700];   //  its stderr
@@ -106,6 +108,13 @@ void vrig_hhmm (int64_t ms, int offset_min, bool local, char *out, size_t size);
 //  Starts the vault (with OW_VAULT_CRASH=after_journal when `crash`) and waits until it has
 //  read its doors and says it is ready. 0 / -1.
 int vrig_vault_spawn (vrig_t *r, bool crash);
+//  Enrols a staff badge for `name` with `pin` at the rig's cabinet (onewindow-vault
+//  --enrol-badge, the PIN on standard input); its code into `code` (64 bytes), its id into
+//  `id` (16 bytes) if not NULL. 0 / -1.
+int vrig_enrol (vrig_t *r, const char *name, const char *pin, char *code, char *id);
+//  Runs onewindow-vault with the rig's --config and --data and `args` (shell words); its
+//  standard output (caller frees) and exit status.
+char *vrig_vault_cmd (vrig_t *r, const char *args, int *status);
 //  Stops the vault with `sig` and returns its wait status.
 int vrig_vault_stop (vrig_t *r, int sig);
 //  Starts everything. `proto` "cu16" or "8a"; `pin_hall` keeps the example hall's default,
@@ -135,7 +144,7 @@ int vrig_pulses (vrig_t *r, int board, int lock);
 bool vrig_door_open (vrig_t *r, int board, int lock);
 //  A line on the vault's scanner (a code, or 4 digits).
 void vrig_scan (vrig_t *r, const char *line);
-//  A line on the vault's staff reader (a badge, then a case's code or number).
+//  A line on the vault's staff reader (a badge, a case's QR code, a staff PIN).
 void vrig_staff_scan (vrig_t *r, const char *line);
 //  Shows the camera a QR code of `text` made by the qrencode CLI: written elsewhere, then
 //  renamed into the frames folder so the vault never sees half a file.

@@ -42,6 +42,7 @@
     X (vault_config)       \
     X (vault_it)           \
     X (vault_faults_it)    \
+    X (vault_staff_it)     \
     X (pickup_it)          \
     X (vault_crash_it)     \
     X (vault_boards_it)    \
@@ -61,7 +62,9 @@
     X (sim_it)             \
     X (spec)               \
     X (readme_it)          \
-    X (deploy_it)
+    X (deploy_it)          \
+    X (district)           \
+    X (district_it)
 
 #define X(name) int test_##name##_suite (void);
 TEST_SUITES (X)

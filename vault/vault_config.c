@@ -232,17 +232,15 @@ vault_config_load (const char *path, vault_config_t *out, char *err, size_t esz)
         s_boards (json_object_get (root, "boards"), out, err, esz) ||
         s_slots (json_object_get (root, "slots"), out, err, esz))
         goto done;
-    size_t i;
-    json_t *s;
+    //  Badges were once readable strings here: whoever read the config could open any slot.
     json_t *badges = json_object_get (root, "staff_badges");
-    json_array_foreach (badges, i, s) {
-        if (i >= VAULT_MAX_BADGES || !json_is_string (s) || json_string_length (s) < 6 ||
-            json_string_length (s) >= sizeof out->badges[0]) {
-            s_err (err, esz, "staff_badges[%zu] must be a code of 6..63 characters", i);
-            goto done;
-        }
-        snprintf (out->badges[i], sizeof out->badges[i], "%s", json_string_value (s));
-        out->nbadges = (int)i + 1;
+    if (badges && !(json_is_array (badges) && json_array_size (badges) == 0)) {
+        s_err (err, esz,
+               "staff_badges: badge codes in the config are no longer accepted (anyone who "
+               "reads it could open a slot); remove the key and enrol each badge instead: "
+               "onewindow-vault --enrol-badge NAME --config FILE --data DIR (docs/CABINET.md, "
+               "\"Staff badges\")");
+        goto done;
     }
     if (s_ms (root, "door_open_timeout_s", 5, &out->door_open_timeout_ms, err, esz) ||
         s_ms (root, "ajar_after_s", 60, &out->ajar_after_ms, err, esz) ||

@@ -2,9 +2,9 @@
 
     The cabinet: its id (as the broker knows it) and name; the serial line to its lock
     boards (path, baud, protocol); its boards with the number of locks each has; every slot
-    with its size (S, M, L), board address and lock number; the staff badges that put the
-    cabinet into staff mode (deposit and recovery); and the timings that turn a door's
-    behaviour into an alarm.
+    with its size (S, M, L), board address and lock number; and the timings that turn a door's
+    behaviour into an alarm. Staff badges are not here: they are enrolled credentials
+    (vault_badge.h), and a config that still lists badge codes (`staff_badges`) is refused.
 
     Addresses are checked against the protocol's address space (docs/LOCKBOARDS.md): 8A
     boards 1..64 (01..40 hex), up to 32 locks; CU16 boards 1..15 (DIP 0..14; DIP 15 would
@@ -18,7 +18,6 @@
 #include <stdint.h>
 
 #define VAULT_MAX_SLOTS  128
-#define VAULT_MAX_BADGES 64
 #define VAULT_MAX_BOARDS 64
 
 typedef struct {
@@ -47,8 +46,6 @@ typedef struct {
     vault_board_cfg_t boards[VAULT_MAX_BOARDS];
     int nslots;
     vault_slot_cfg_t slots[VAULT_MAX_SLOTS];
-    int nbadges;
-    char badges[VAULT_MAX_BADGES][64]; //  staff badge codes
     int door_open_timeout_ms; //  an unlocked door not seen open by then: retry once, then jammed
     int ajar_after_ms;        //  a door open longer: ajar alarm
     int staff_mode_ms;        //  how long a badge scan waits for its one deposit or recovery

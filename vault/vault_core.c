@@ -177,6 +177,12 @@ vault_core_new (const vault_config_t *config, vault_store_t *store, vault_board_
 }
 
 void
+vault_core_set_badges (vault_core_t *self, vault_badges_t *badges)
+{
+    self->badges = badges;
+}
+
+void
 vault_core_destroy (vault_core_t **self_p)
 {
     if (self_p && *self_p) {

@@ -25,12 +25,14 @@
     incident, never booked as recovered by the inspection that finds the slot empty.
 
     Codes: the QR token of the ticket (the slip), or a proxy code (代领), from the citizens'
-    scanner or camera; for staff, from the staff reader only, a badge and then a case's code
-    or number. The vault asks the broker (vault.pickup_check, vault.deposit_check); when the
-    broker cannot be reached it decides pickups from its local records (hashes only), and
-    queues every report in the outbox. Wrong codes are counted per source, each distinct
-    code once per window: N of them lock that source out (the others keep working), and the
-    count and the lockout are kept in the store across a restart (docs/CABINET.md). */
+    scanner or camera; for staff, from the staff reader only, an enrolled badge
+    (vault_badge.h), then a case's QR code to deposit it or, with the badge holder's PIN,
+    to recover it; never a case number. The vault asks the broker (vault.pickup_check,
+    vault.deposit_check); when the broker cannot be reached it decides pickups from its
+    local records (hashes only), and queues every report in the outbox. Wrong codes are
+    counted per source, each distinct code once per window: N of them lock that source out
+    (the others keep working), and the count and the lockout are kept in the store across
+    a restart (docs/CABINET.md). */
 #ifndef VAULT_CORE_H
 #define VAULT_CORE_H
 
@@ -40,6 +42,7 @@
 
 #include "proto_client.h"
 #include "proto_qr.h"
+#include "vault_badge.h"
 #include "vault_board.h"
 #include "vault_config.h"
 #include "vault_store.h"
@@ -50,7 +53,7 @@ typedef struct vault_core vault_core_t;
 typedef enum {
     VAULT_SRC_SCANNER, //  the citizens' scanner and keypad: lines
     VAULT_SRC_CAMERA,  //  the citizens' camera: codes found in frames
-    VAULT_SRC_STAFF,   //  the staff reader: a badge, then a case's code or number
+    VAULT_SRC_STAFF,   //  the staff reader: a badge, a case's QR code, for a recovery a PIN
     VAULT_SRC_COUNT
 } vault_source_t;
 
@@ -62,9 +65,11 @@ typedef enum {
 vault_core_t *vault_core_new (const vault_config_t *config, vault_store_t *store,
                               vault_board_t *board, proto_client_t *broker, FILE *out, bool json);
 void vault_core_destroy (vault_core_t **self_p);
+//  The staff badges the staff reader takes (borrowed; NULL: none, the staff path is closed).
+void vault_core_set_badges (vault_core_t *self, vault_badges_t *badges);
 //  A line from `source`: from the scanner a code or, when the screen asks for it, 4
-//  characters of the second factor; from the staff reader a badge, then a case. A badge
-//  anywhere else is a wrong code.
+//  characters of the second factor; from the staff reader a badge, then a case's QR code,
+//  then for a recovery the badge holder's PIN. A badge anywhere else is a wrong code.
 void vault_core_input (vault_core_t *self, vault_source_t source, const char *line);
 //  Codes the camera saw (vault_camera_take). A code acted on is not acted on again while it
 //  stays in view; of several, a pickup code is taken and codes of other kinds are ignored.

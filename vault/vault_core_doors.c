@@ -57,6 +57,7 @@ vault_core_cancel (vault_core_t *self, vault_slot_t *s)
     s->unlocking = false;
     s->seen_open = false;
     s->proxy = false;
+    s->staff[0] = 0;
     vault_core_save (self, s);
 }
 
@@ -134,14 +135,18 @@ s_close_inspection (vault_core_t *self, vault_slot_t *s, bool occupied, bool has
                         "incident");
         vault_store_del (self->store, VAULT_DB_PICKUPS, s->case_no);
     } else if (s->case_no[0]) {
-        vault_core_outbox (self, "vault.recovered",
-                           json_pack ("{s:s, s:s}", "case_no", s->case_no, "slot", s->cfg->id));
+        //  Who recovered it (the badge holder) goes with it, into the case's audit.
+        json_t *body = json_pack ("{s:s, s:s}", "case_no", s->case_no, "slot", s->cfg->id);
+        if (s->staff[0])
+            json_object_set_new (body, "clerk", json_string (s->staff));
+        vault_core_outbox (self, "vault.recovered", body);
         vault_store_del (self->store, VAULT_DB_PICKUPS, s->case_no);
         vault_core_say (self, "recovered", s, s->case_no,
                         "已取出，转回窗口 / taken out; back to the counter");
     }
     s->state = ST_FREE;
     s->case_no[0] = 0;
+    s->staff[0] = 0;
     s->missing = false;
 }
 

@@ -8,8 +8,8 @@
                              occupancy sensors, as the board thread (vault_bus.h) reports
                              them: unlock, open, close, timeouts, start-up, offline boards
         vault_core_scan.c    the scanner, keypad, camera and staff reader: pickup codes,
-                             the second factor, staff badges and deposits, codes held
-                             while in view, and each source's lockout after wrong codes
+                             the second factor, staff badges, deposits and recoveries,
+                             codes held while in view, and each source's lockout
 
     Everything here works on one vault_core_t from one thread; the board thread only hands
     it events (vault_bus_next). */
@@ -71,6 +71,7 @@ typedef struct {
     int64_t opened_at;       //  when the door was seen open
     bool proxy;              //  a pickup by a proxy's code
     int64_t command;         //  staff command behind it, 0 if none
+    char staff[96];          //  a recovery's badge holder, "NAME (badge ID)", for the audit
     vault_slot_state_t prev; //  state to return to if it fails
 } vault_slot_t;
 
@@ -97,7 +98,13 @@ struct vault_core {
     FILE *out;
     bool json;
     vault_slot_t slots[VAULT_MAX_SLOTS];
+    vault_badges_t *badges;                    //  the enrolled staff badges (borrowed)
     int64_t staff_until;                       //  staff mode (deposit, recovery) until then
+    char staff_id[VAULT_BADGE_ID_LEN + 1];     //  the badge that opened staff mode
+    char staff_name[80];                       //  its holder
+    int rec_slot;                              //  a recovery waiting for the PIN: its slot
+    char rec_case[64];                         //  ... its case ("": none waits)
+    int64_t rec_until;                         //  ... until then
     vault_source_state_t src[VAULT_SRC_COUNT]; //  wrong codes and lockout of each source
     bool src_loaded;                           //  src[] read back from the store
     vault_seen_t seen[NSEEN];                  //  camera codes acted on, while in view

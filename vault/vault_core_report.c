@@ -54,12 +54,13 @@ s_alarm_list (unsigned alarms)
 void
 vault_core_save (vault_core_t *self, const vault_slot_t *s)
 {
-    json_t *j = json_pack (
-        "{s:s, s:s, s:I, s:s, s:i, s:b, s:I, s:I, s:b, s:I, s:s, s:o}", "state", s_states[s->state],
-        "case_no", s->case_no, "alarms", (json_int_t)s->alarms, "op", s_ops[s->op], "pulses",
-        s->pulses, "seen_open", s->seen_open, "op_time", (json_int_t)s->op_time, "opened_at",
-        (json_int_t)s->opened_at, "proxy", s->proxy, "command", (json_int_t)s->command, "prev",
-        s_states[s->prev], "alarm_names", s_alarm_list (s->alarms));
+    json_t *j =
+        json_pack ("{s:s, s:s, s:I, s:s, s:i, s:b, s:I, s:I, s:b, s:I, s:s, s:o, s:s}", "state",
+                   s_states[s->state], "case_no", s->case_no, "alarms", (json_int_t)s->alarms, "op",
+                   s_ops[s->op], "pulses", s->pulses, "seen_open", s->seen_open, "op_time",
+                   (json_int_t)s->op_time, "opened_at", (json_int_t)s->opened_at, "proxy", s->proxy,
+                   "command", (json_int_t)s->command, "prev", s_states[s->prev], "alarm_names",
+                   s_alarm_list (s->alarms), "staff", s->staff);
     vault_store_put (self->store, VAULT_DB_SLOTS, s->cfg->id, j);
     json_decref (j);
     self->report_dirty = true;
@@ -95,6 +96,8 @@ vault_core_load (vault_core_t *self, vault_slot_t *s)
     s->opened_at = json_integer_value (json_object_get (j, "opened_at"));
     s->proxy = json_is_true (json_object_get (j, "proxy"));
     s->command = json_integer_value (json_object_get (j, "command"));
+    const char *staff = json_string_value (json_object_get (j, "staff"));
+    snprintf (s->staff, sizeof s->staff, "%s", staff ? staff : "");
     json_decref (j);
 }
 

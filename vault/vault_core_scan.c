@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "proto_log.h"
 #include "proto_msg.h"
 #include "proto_token.h"
 
@@ -389,15 +390,6 @@ vault_core_deposit (vault_core_t *self, const char *code, const char *size, int6
 }
 
 static bool
-s_is_badge (const vault_core_t *self, const char *line)
-{
-    for (int i = 0; i < self->cfg->nbadges; i++)
-        if (strcmp (self->cfg->badges[i], line) == 0)
-            return true;
-    return false;
-}
-
-static bool
 s_locked (vault_core_t *self, vault_source_t src)
 {
     if (vault_now_ms () >= self->src[src].locked_until)
@@ -407,22 +399,96 @@ s_locked (vault_core_t *self, vault_source_t src)
     return true;
 }
 
-//  The staff reader: a badge opens staff mode for one action, a case's code or number
-//  then recovers it from its slot or deposits it. Anything else first is a wrong badge.
+//  The slot here holding the case whose pickup token is `token`, if it can be recovered now
+//  (occupied or overdue, usable), else NULL.
+static vault_slot_t *
+s_recoverable (vault_core_t *self, const char *token)
+{
+    json_t *rec = s_local_record (self, token);
+    vault_slot_t *s =
+        rec ? vault_core_slot_named (self, json_string_value (json_object_get (rec, "slot")))
+            : NULL;
+    if (s && strcmp (s->case_no, json_string_value (json_object_get (rec, "case_no"))) != 0)
+        s = NULL;
+    json_decref (rec);
+    if (s && (s->state == ST_OCCUPIED || s->state == ST_OVERDUE) && vault_core_usable (s))
+        return s;
+    return NULL;
+}
+
+//  The PIN of the badge that asked for a recovery: right, the slot opens, and the badge
+//  holder goes with the recovery into the journal and the case's audit; wrong, nothing opens,
+//  the guess counts towards the staff reader's lockout, and the badge is asked for again.
+static void
+s_staff_pin (vault_core_t *self, const char *pin)
+{
+    vault_slot_t *s = &self->slots[self->rec_slot];
+    char case_no[64], who[96];
+    snprintf (case_no, sizeof case_no, "%s", self->rec_case);
+    snprintf (who, sizeof who, "%.60s (badge %s)", self->staff_name, self->staff_id);
+    self->rec_case[0] = 0;
+    if (!vault_badges_pin (self->badges, self->staff_id, pin)) {
+        vault_core_journal (self, "staff_pin_wrong", s, who);
+        char guess[128];
+        snprintf (guess, sizeof guess, "staff pin %s %.32s", self->staff_id, pin);
+        s_wrong_code (self, VAULT_SRC_STAFF, guess, true,
+                      "工作人员密码错误，请重新刷卡 / wrong staff PIN: scan your badge again");
+        return;
+    }
+    if (strcmp (s->case_no, case_no) != 0 || (s->state != ST_OCCUPIED && s->state != ST_OVERDUE) ||
+        !vault_core_usable (s)) {
+        vault_core_say (self, "refused", s, case_no,
+                        "该格口现在无法取回 / this slot cannot be recovered now");
+        return;
+    }
+    snprintf (s->staff, sizeof s->staff, "%s", who);
+    char why[160];
+    snprintf (why, sizeof why, "staff recovery by %s", who);
+    vault_core_begin (self, s, OP_RECOVERY, s->state, 0, why);
+}
+
+//  A badge at the staff reader: an enrolled one opens staff mode for one action; anything
+//  else of a badge's form is a wrong badge, noted and counted.
+static void
+s_staff_badge (vault_core_t *self, const char *p, int64_t now)
+{
+    self->rec_case[0] = 0;
+    if (!self->badges || !vault_badges_check (self->badges, p, self->staff_id, self->staff_name,
+                                              sizeof self->staff_name)) {
+        vault_core_journal (self, "badge_refused", NULL, "staff reader: not an enrolled badge");
+        s_wrong_code (self, VAULT_SRC_STAFF, p, true,
+                      "工作证无效或已注销 / this badge is not enrolled here, or revoked");
+        return;
+    }
+    self->staff_until = now + self->cfg->staff_mode_ms;
+    char who[96];
+    snprintf (who, sizeof who, "%.60s (badge %s)", self->staff_name, self->staff_id);
+    vault_core_say (self, "staff_mode", NULL, NULL,
+                    "工作人员模式：请扫描办件二维码存件或取回 / staff: scan a case's QR code to "
+                    "deposit or recover it");
+    vault_core_journal (self, "staff_badge", NULL, who);
+}
+
+//  The staff reader: an enrolled badge opens staff mode for one action. Then the case's QR
+//  code (its pickup token, from the slip or the status page) deposits it into a free slot,
+//  or, if it is in a slot here, asks for the badge holder's PIN and recovers it. A case
+//  number opens nothing (numbers are sequential: anyone could guess one). Anything else is
+//  a wrong code of the staff reader, and while it is locked out no badge is taken.
 static void
 s_staff (vault_core_t *self, const char *p)
 {
     if (s_locked (self, VAULT_SRC_STAFF))
         return;
     int64_t now = vault_now_ms ();
-    if (s_is_badge (self, p)) {
-        self->staff_until = now + self->cfg->staff_mode_ms;
-        vault_core_say (self, "staff_mode", NULL, NULL,
-                        "工作人员模式：请扫描办件二维码存件或取回 / staff: scan a case to deposit "
-                        "or recover it");
-        vault_core_journal (self, "staff_badge", NULL, NULL);
+    if (vault_badge_form (p)) {
+        s_staff_badge (self, p, now);
         return;
     }
+    if (self->rec_case[0] && now < self->rec_until) {
+        s_staff_pin (self, p);
+        return;
+    }
+    self->rec_case[0] = 0;
     if (now >= self->staff_until) {
         s_wrong_code (self, VAULT_SRC_STAFF, p, true, "请先刷工作证 / scan a staff badge first");
         return;
@@ -430,25 +496,29 @@ s_staff (vault_core_t *self, const char *p)
     //  A badge is good for one action, so the next person at the reader is asked again.
     self->staff_until = 0;
     char token[PROTO_TOKEN_LEN + 1];
-    bool is_token = proto_token_parse (p, strlen (p), token) == 0;
-    //  The case in a slot here, by its code or its number, is recovered.
-    vault_slot_t *s = NULL;
-    if (is_token) {
-        json_t *rec = s_local_record (self, token);
-        s = rec ? vault_core_slot_named (self, json_string_value (json_object_get (rec, "slot")))
-                : NULL;
-        if (s && strcmp (s->case_no, json_string_value (json_object_get (rec, "case_no"))) != 0)
-            s = NULL;
-        json_decref (rec);
-    } else
-        for (int i = 0; i < self->cfg->nslots && !s; i++)
-            if (strcmp (self->slots[i].case_no, p) == 0)
-                s = &self->slots[i];
-    if (s && (s->state == ST_OCCUPIED || s->state == ST_OVERDUE) && vault_core_usable (s)) {
-        vault_core_begin (self, s, OP_RECOVERY, s->state, 0, "staff recovery");
+    if (proto_token_parse (p, strlen (p), token) != 0) {
+        char who[96];
+        snprintf (who, sizeof who, "%.60s (badge %s)", self->staff_name, self->staff_id);
+        vault_core_journal (self, "case_number_refused", NULL, who);
+        log_warn ("staff reader: %s gave a case number or other text, not a case's QR code: "
+                  "refused",
+                  who);
+        s_wrong_code (self, VAULT_SRC_STAFF, p, true,
+                      "案件编号不能开柜，请扫描办件二维码（凭条或状态页）/ a case number opens "
+                      "nothing: scan the case's QR code (its slip or status page)");
         return;
     }
-    vault_core_deposit (self, is_token ? token : p, NULL, 0);
+    vault_slot_t *s = s_recoverable (self, token);
+    if (!s) {
+        vault_core_deposit (self, token, NULL, 0);
+        return;
+    }
+    self->rec_slot = (int)(s - self->slots);
+    snprintf (self->rec_case, sizeof self->rec_case, "%s", s->case_no);
+    self->rec_until = now + PIN_WAIT_MS;
+    vault_core_say (self, "staff_pin", s, s->case_no,
+                    "取回 %s：请输入工作人员密码 / to recover %s, enter your staff PIN", s->cfg->id,
+                    s->cfg->id);
 }
 
 //  A citizen's code (scanner or camera) or, at the keypad, the second factor.
@@ -480,7 +550,7 @@ s_citizen (vault_core_t *self, vault_source_t src, const char *p)
         return;
     }
     //  A badge shown here opens nothing: staff use their own reader. Noted for them.
-    if (s_is_badge (self, p))
+    if (vault_badge_form (p))
         vault_core_journal (self, "badge_refused", NULL, s_source_names[src]);
     s_wrong_code (self, src, p, false, "无法识别的取件码或二维码 / not a pickup code or QR code");
 }

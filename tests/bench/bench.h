@@ -6,10 +6,14 @@
 
       limits   raw LMDB synced commits (bench_limits.c), raw ZeroMQ DEALER/ROUTER echo
       broker   durable ticket.issue and a mixed counter workload (bench_broker.c)
+      peers    the same durable ticket on Redis and PostgreSQL, onewindow's ratio to each
+               (bench_peers.c)
       reads    ticket.status and hall.snapshot
       fan-out  events to 10 and 100 subscribers, call-to-subscriber latency
       vault    scan-to-unlock through the real onewindow-vault (bench_vault.c)
       scale    start-up and memory with 1,000,000 historical cases (bench_scale.c)
+      district 32 halls at 10x a busy peak and one district: event lag, CPU, memory,
+               catch-up after a 10-minute hall outage (bench_district.c)
 
     The client side of every network figure (echo limit and broker alike) is the same code:
     bench_load_run with N threads, each with its own DEALER socket on one shared context,
@@ -53,7 +57,7 @@ typedef struct {
 
 //  One figure: a value per run, its unit, and the limit it is compared with.
 struct bench_fig {
-    char section[16]; //  limits, broker, reads, fan-out, vault, scale
+    char section[16]; //  limits, broker, peers, reads, fan-out, vault, scale, district
     char name[64];    //  CSV name, e.g. broker.mix.ops
     char label[64];   //  table label
     int clients;      //  concurrent clients (subscribers for fan-out); 0: not applicable
@@ -223,10 +227,16 @@ int bench_load_call (bench_load_t *load, bench_client_t *c, const char *command,
 
 int bench_limits (bench_t *b);
 int bench_broker (bench_t *b);
+//  The peers: started at the first run, stopped by bench_peers_stop at the end. A peer
+//  that is not installed is skipped (bench_peers_skipped says why, "" if none was).
+int bench_peers (bench_t *b);
+void bench_peers_stop (const bench_t *b);
+const char *bench_peers_skipped (void);
 int bench_reads (bench_t *b);
 int bench_fanout (bench_t *b);
 int bench_vault (bench_t *b);
 int bench_scale (bench_t *b);
+int bench_district (bench_t *b);
 
 //  Helper modes of the program (argv[1]): the echo server and the scale generator.
 int bench_echo_server_main (int argc, char **argv);

@@ -47,6 +47,7 @@
 
 #include "proto_qr.h"
 #include "proto_token.h"
+#include "vault_badge.h"
 #include "vault_frame.h"
 #include "vault_sim.h"
 
@@ -57,7 +58,6 @@
 #define STREAM_FPS  20
 #define AUTO_MS     400
 #define POLL_MS     200
-#define BADGE       "STAFF-0107-WANGFANG"
 #define MAX_UNLOCKS 256
 #define MAX_POLLS   65536
 
@@ -443,10 +443,20 @@ s_wait_ready (bench_client_t *c, const s_case_t *cases, int n)
     return 0;
 }
 
-//  Writes the cabinet config: the example cabinet, its lines replaced by ours.
+static char s_badge[VAULT_BADGE_CODE_LEN + 1]; //  the staff badge enrolled for the run
+
+//  Writes the cabinet config: the example cabinet, its lines replaced by ours; enrols a staff
+//  badge (s_badge) in the vault's data folder `vdata`.
 static int
-s_cabinet (const bench_t *b, const char *path)
+s_cabinet (const bench_t *b, const char *path, const char *vdata)
 {
+    char why[600];
+    json_t *rec = vault_badge_enrol (vdata, "C1", "bench", "135790", s_badge, why, sizeof why);
+    if (!rec) {
+        fprintf (stderr, "bench: cannot enrol a staff badge: %s\n", why);
+        return -1;
+    }
+    json_decref (rec);
     char example[700];
     snprintf (example, sizeof example, "%s/etc/cabinet.example.json", b->src);
     json_t *cab = json_load_file (example, 0, NULL);
@@ -543,7 +553,7 @@ s_deposit_all (int staff_fd, bench_client_t *c, const s_case_t *cases, int n, co
 {
     for (int i = 0; i < n; i++) {
         char lines[128];
-        int len = snprintf (lines, sizeof lines, "%s\n%s\n", BADGE, cases[i].token);
+        int len = snprintf (lines, sizeof lines, "%s\n%s\n", s_badge, cases[i].token);
         if (write (staff_fd, lines, (size_t)len) != len)
             return -1;
         bench_sleep_ms (30);
@@ -784,8 +794,8 @@ bench_vault (bench_t *b)
     bench_rmtree (p.dir);
     bench_mkdirs (p.dir);
     snprintf (config, sizeof config, "%s/hall.json", b->work);
-    if (s_hall (b, config) != 0 || s_cabinet (b, p.cab) != 0 || mkfifo (p.fifo, 0600) != 0 ||
-        mkfifo (p.staff, 0600) != 0 || bench_mkdirs (p.frames) != 0)
+    if (s_hall (b, config) != 0 || s_cabinet (b, p.cab, p.vdata) != 0 ||
+        mkfifo (p.fifo, 0600) != 0 || mkfifo (p.staff, 0600) != 0 || bench_mkdirs (p.frames) != 0)
         return -1;
 
     int rc = -1;
