@@ -296,6 +296,9 @@ const char web_css[] =
     ".rate-form textarea{box-sizing:border-box;margin-top:.4em;font-weight:normal}\n"
     ".rate-form .btn{display:block;width:100%;box-sizing:border-box;margin:0;font-size:1.3em;"
     "padding:.4em}\n"
+    "form.logout{display:inline;margin:0}\n"
+    "form.logout button{font:inherit;color:inherit;background:none;border:0;padding:0;"
+    "text-decoration:underline;cursor:pointer}\n"
     /*  the staff login: one card, centred, as wide as a phone allows  */
     "body.login{min-height:100vh;display:flex;align-items:center;justify-content:center;"
     "background:#0b2a4a;font-size:18px}\n"
