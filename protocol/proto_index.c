@@ -754,7 +754,7 @@ proto_index_compute (const json_t *report, const json_t *info, const json_t *con
     json_object_set_new (detail, "coverage", json_real (all > 0 ? covered / all : 0));
     json_object_del (detail, "score");
     json_object_set (grades, "total", json_object_get (detail, "grade"));
-    json_object_set_new (index, "grades", grades);
+    json_object_set_new (detail, "grades", grades);
     json_decref (figures);
     json_decref (own);
     return json_pack ("{s:o, s:o}", "index", index, "index_detail", detail);
