@@ -134,6 +134,8 @@ test_index_weights (void)
                                40, "capabilities", "self_service");
     json_t *config = s_config (halls);
     CU_ASSERT_PTR_NOT_NULL_FATAL (config);
+    //  An index with nothing measured stays null here (test_index_unobserved: the default).
+    json_object_set_new (config, "unobserved", json_null ());
     char why[256];
     //  Wait 15 minutes: 75; manual 40: (3 × 75 + 40) ÷ 4. Innovation: a cabinet seen and
     //  self-service declared: 100. Total (20 × 66.25 + 5 × 100) ÷ 25.
@@ -212,7 +214,18 @@ test_index_defaults (void)
         json_object_size (json_object_get (json_object_get (r, "index_detail"), "grades")),
         PROTO_INDEX_COUNT + 1);
     CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.efficiency"), 100.0, 1e-9);
-    CU_ASSERT (trep_null (r, "index.evaluation"));
+    //  Nothing of evaluation measured (no rating): the unobserved score, said as such.
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.evaluation"), PROTO_INDEX_UNOBSERVED, 1e-9);
+    CU_ASSERT (json_is_true (json_object_get (
+        json_object_get (json_object_get (r, "index_detail"), "evaluation"), "unobserved")));
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index_detail.evaluation.coverage"), 0.0, 1e-9);
+    CU_ASSERT_PTR_NOT_NULL (strstr (trep_str (r, "index_detail.evaluation.why"), "未观测"));
+    //  Every one of the seven is a score 0..100 with the defaults, whatever the day held.
+    for (int i = 0; i < PROTO_INDEX_COUNT; i++) {
+        char path[64];
+        snprintf (path, sizeof path, "index.%s", proto_index_names ()[i]);
+        CU_ASSERT (!trep_null (r, path) && trep_num (r, path) >= 0 && trep_num (r, path) <= 100);
+    }
     CU_ASSERT_STRING_EQUAL (trep_str (r, "index_detail.hall"), "H9");
     //  Counters open 2 and 1 of 2 services: 0.75 of the target 0.8.
     const json_t *conv = json_object_get (json_object_get (r, "index_detail"), "convenience");
@@ -225,13 +238,18 @@ test_index_defaults (void)
     json_decref (r);
     //  Without hall.info nothing of the hall is measured.
     r = proto_index_compute (kpis, NULL, NULL, why, sizeof why);
-    CU_ASSERT (trep_null (r, "index.convenience"));
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.convenience"), PROTO_INDEX_UNOBSERVED, 1e-9);
     CU_ASSERT_EQUAL (trep_int (r, "index_detail.innovation.indicators.1.value"), 0);
     json_decref (r);
     //  A config that is not valid is refused with its reason.
     json_t *bad = json_pack ("{s:i}", "indices", 3);
     CU_ASSERT_PTR_NULL (proto_index_compute (kpis, info, bad, why, sizeof why));
     CU_ASSERT (*why);
+    json_decref (bad);
+    bad = proto_index_config_default ();
+    json_object_set_new (bad, "unobserved", json_integer (101));
+    CU_ASSERT_EQUAL (proto_index_config_check (bad, why, sizeof why), -1);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "unobserved"));
     json_decref (bad);
     json_decref (kpis);
     json_decref (info);
