@@ -218,7 +218,7 @@ s_slip (FILE *f, const json_t *r, bool care)
     web_page_begin (f, "您的号码 Your ticket", s_class (care),
                     "<meta http-equiv=\"refresh\" content=\"60;url=/kiosk\">\n", NULL);
     char wait[96], when[32];
-    proto_format_wait (json_object_get (r, "est_wait_s"), wait, sizeof wait);
+    proto_format_wait_range (r, wait, sizeof wait);
     proto_format_time (proto_int (r, "issued"), (int)proto_int (r, "utc_offset_min"), when,
                        sizeof when);
     json_int_t ahead = proto_int (r, "ahead");

@@ -179,7 +179,7 @@ s_ticket_card (FILE *f, const s_page_t *pg, const json_t *view)
     fputs ("</p>\n", f);
     if (strcmp (state, "waiting") == 0) {
         char wait[96];
-        proto_format_wait (json_object_get (t, "est_wait_s"), wait, sizeof wait);
+        proto_format_wait_range (t, wait, sizeof wait);
         json_int_t ahead = proto_int (t, "ahead");
         fprintf (f,
                  "<p class=\"ahead\">您前面还有 <b>%lld</b> 人等候<span class=\"en\">%lld "
