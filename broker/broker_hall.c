@@ -398,6 +398,7 @@ broker_ticket_from_json (const broker_hall_t *self, const json_t *j, broker_tick
     t->misses = (int)s_int (j, "misses");
     t->ahead_at_issue = (int)s_int (j, "ahead_at_issue");
     t->est_wait_at_issue_s = s_int (j, "est_wait_at_issue_s");
+    t->stored = true; //  read from its record: its token and live mark were written with it
     return 0;
 }
 
@@ -529,18 +530,20 @@ s_load_day (broker_hall_t *self, broker_store_t *store)
 //  Persistence
 
 void
-broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, const broker_ticket_t *t)
+broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, broker_ticket_t *t)
 {
     unsigned char key[8];
     broker_key_u64 (t->id, key);
     json_t *j = broker_ticket_json (self, t, true);
     broker_store_put_json (store, BROKER_DB_TICKETS, key, sizeof key, j);
     json_decref (j);
-    broker_store_put (store, BROKER_DB_TOKENS, t->token, strlen (t->token), key, sizeof key);
+    if (!t->stored)
+        broker_store_put (store, BROKER_DB_TOKENS, t->token, strlen (t->token), key, sizeof key);
     if (broker_ticket_final (t))
         broker_store_del (store, BROKER_DB_LIVE, key, sizeof key);
-    else
+    else if (!t->stored)
         broker_store_put (store, BROKER_DB_LIVE, key, sizeof key, "", 0);
+    t->stored = true;
 }
 
 void

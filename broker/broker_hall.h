@@ -77,6 +77,7 @@ typedef struct broker_ticket {
     int ahead_at_issue;              //  people ahead when issued
     int64_t est_wait_at_issue_s;     //  estimate printed on the slip (-1 unknown)
     char reason[128];                //  cancel/expire reason
+    bool stored;                     //  its token index and live mark are in the store
 } broker_ticket_t;
 
 typedef struct {
@@ -191,8 +192,10 @@ size_t broker_hall_waiting (const broker_hall_t *self, int service);
 //  Counters open (idle, calling or serving, not paused) that serve `service`.
 int broker_hall_open_counters (const broker_hall_t *self, int service);
 
-//  Writes the ticket (and its token index and live mark) into the open transaction.
-void broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, const broker_ticket_t *t);
+//  Writes the ticket into the open transaction; the first time also its token index and
+//  live mark, which never change while it is live (rewriting them would copy a page of
+//  each B-tree for nothing); the live mark goes when it reaches a final state.
+void broker_hall_save_ticket (broker_hall_t *self, broker_store_t *store, broker_ticket_t *t);
 //  Writes the counter's state into the open transaction.
 void broker_hall_save_counter (broker_hall_t *self, broker_store_t *store,
                                const broker_counter_t *c);

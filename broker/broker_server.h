@@ -36,6 +36,9 @@
 //  too_large reply) and room for the signature, command and request id. libzmq refuses any
 //  one frame over PROTO_MAX_MSG (ZMQ_MAXMSGSIZE), but not a message of many such frames.
 #define BROKER_MAX_REQUEST (PROTO_MAX_MSG + 1024)
+//  The longest a batch smaller than the previous one waits for more requests (µs; see
+//  s_linger in broker_server.c).
+#define BROKER_LINGER_US 300
 //  hall.estimates is published at most this often (ms of real time) while the hall changes.
 #define BROKER_ESTIMATES_MS 1000
 

@@ -161,7 +161,8 @@ proto_index_config_default (void)
         json_array_append_new (grades, json_pack ("{s:s, s:f, s:s, s:s}", "grade",
                                                   s_grades[i].grade, "min", s_grades[i].min, "zh",
                                                   s_grades[i].zh, "en", s_grades[i].en));
-    return json_pack ("{s:o, s:o, s:{}}", "indices", indices, "grades", grades, "halls");
+    return json_pack ("{s:o, s:o, s:{}, s:f}", "indices", indices, "grades", grades, "halls",
+                      "unobserved", PROTO_INDEX_UNOBSERVED);
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -418,8 +419,8 @@ s_check_hall (const json_t *config, const char *at, const json_t *h, char *why, 
 int
 proto_index_config_check (const json_t *config, char *why, size_t size)
 {
-    static const char *const keys[] = {"indices",      "grades", "manual",
-                                       "capabilities", "halls",  NULL};
+    static const char *const keys[] = {"indices", "grades",     "manual", "capabilities",
+                                       "halls",   "unobserved", NULL};
     const char *bad = NULL, *key;
     json_t *v;
     if (!json_is_object (config))
@@ -445,6 +446,11 @@ proto_index_config_check (const json_t *config, char *why, size_t size)
         return s_fail (why, size, "indices: their weights add up to 0");
     if (s_check_grades (json_object_get (config, "grades"), why, size))
         return -1;
+    const json_t *unobserved = json_object_get (config, "unobserved");
+    if (unobserved && !json_is_null (unobserved) &&
+        (!json_is_number (unobserved) || json_number_value (unobserved) < 0 ||
+         json_number_value (unobserved) > 100))
+        return s_fail (why, size, "unobserved: a score 0..100, or null");
     const json_t *halls = json_object_get (config, "halls");
     if (halls && !json_is_object (halls))
         return s_fail (why, size, "halls: must be an object of hall ids");
@@ -663,7 +669,7 @@ static void
 s_scored (const json_t *config, json_t *d, double score, double measured, double all)
 {
     char grade[16], zh[64];
-    if (measured > 0) {
+    if (score >= 0) {
         proto_index_grade (config, score, grade, sizeof grade, zh, sizeof zh);
         json_object_set_new (d, "score", json_real (proto_index_round (score)));
         json_object_set_new (d, "grade", json_string (grade));
@@ -699,11 +705,24 @@ s_score_index (const s_inputs_t *in, const char *name, double *score, double *co
                            proto_str (ix, "en"), "weight", json_object_get (ix, "weight"));
     *score = measured > 0 ? sum / measured : -1;
     *coverage = all > 0 ? measured / all : 0;
+    //  Nothing of it measured in the period (no case concluded, no priority ticket...): the
+    //  configured score for what was not observed, said as such, or null without one.
+    const json_t *unobserved = json_object_get (in->config, "unobserved");
+    if (measured <= 0 && json_is_number (unobserved))
+        *score = json_number_value (unobserved);
     s_scored (in->config, d, *score, measured, all);
-    if (measured <= 0)
-        json_object_set_new (d, "why",
-                             json_string ("没有可计量的指标 / none of its indicators "
-                                          "was measured"));
+    if (measured <= 0) {
+        char text[160];
+        if (*score >= 0)
+            snprintf (text, sizeof text,
+                      "没有可计量的指标，按未观测分 %g 计 / none of its indicators was "
+                      "measured: the configured score %g",
+                      *score, *score);
+        else
+            snprintf (text, sizeof text, "没有可计量的指标 / none of its indicators was measured");
+        json_object_set_new (d, "why", json_string (text));
+        json_object_set_new (d, "unobserved", json_true ());
+    }
     json_object_set_new (d, "indicators", list);
     return d;
 }
@@ -754,7 +773,7 @@ proto_index_compute (const json_t *report, const json_t *info, const json_t *con
     json_object_set_new (detail, "coverage", json_real (all > 0 ? covered / all : 0));
     json_object_del (detail, "score");
     json_object_set (grades, "total", json_object_get (detail, "grade"));
-    json_object_set_new (index, "grades", grades);
+    json_object_set_new (detail, "grades", grades);
     json_decref (figures);
     json_decref (own);
     return json_pack ("{s:o, s:o}", "index", index, "index_detail", detail);

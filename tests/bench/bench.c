@@ -27,19 +27,19 @@ s_usage (FILE *out)
              "\n"
              "Measures the hall on this machine against its physical limits, in one run:\n"
              "limits (LMDB synced commits, ZeroMQ echo), broker (durable ticket.issue and a\n"
-             "counter mix at 1, 8, 32 clients), reads, fan-out (events to 10 and 100\n"
-             "subscribers), vault (scan-to-unlock), scale (start-up and memory with 1,000,000\n"
-             "historical cases), district (32 halls at 10x a busy peak: event lag, CPU,\n"
-             "memory, catch-up after a 10-minute hall outage). Every figure is the median\n"
-             "of N runs, min-max shown.\n"
+             "counter mix at 1, 8, 32 clients), peers (the same durable ticket on Redis and\n"
+             "PostgreSQL), reads, fan-out (events to 10 and 100 subscribers), vault\n"
+             "(scan-to-unlock), scale (start-up and memory with 1,000,000 historical cases),\n"
+             "district (32 halls at 10x a busy peak: event lag, CPU, memory, catch-up after a\n"
+             "10-minute hall outage). Every figure is the median of N runs, min-max shown.\n"
              "\n"
              "  --quick        short runs (3 x 0.3 s, 100,000 cases)\n"
              "  --json         results as JSON on stdout instead of the table\n"
              "  --runs N       runs per figure (default 5; quick 3)\n"
              "  --seconds S    measuring window per run (default 1.0; quick 0.3)\n"
              "  --cases N      historical cases for the scale section (default 1000000)\n"
-             "  --only LIST    sections to run: limits,broker,reads,fanout,vault,scale,\n"
-             "                 district\n"
+             "  --only LIST    sections to run: limits,broker,peers,reads,fanout,vault,\n"
+             "                 scale,district\n"
              "  -h, --help     this help\n"
              "\n"
              "Programs come from $OW_BIN_DIR (default bin), the source tree is $OW_SRC_DIR\n"
@@ -151,11 +151,18 @@ bench_print_table (const bench_t *b, double wall_s)
     printf (
         "\nmix: each client works its own counter: ticket.issue, ticket.status, ticket.call_next,"
         " ticket.start, ticket.finish.\n"
-        "ratio: 1 client against the LMDB single-put commit limit, 8 and 32 clients against the"
-        " echo limit at as many clients.\n"
+        "ratio: 1 client against the LMDB synced commit (ticket.issue: of 8 puts in 8 B-trees, what"
+        " one ticket writes; mix: of one put),\n"
+        "       8 and 32 clients against the echo limit at as many clients.\n"
+        "peers: the same durable ticket (number, 300-byte row, journal event, synced before the"
+        " reply) on Redis and PostgreSQL,\n"
+        "       measured turn about with the broker; onewindow / peer = this run's ticket.issue"
+        " over the peer's.\n"
         "fan-out: clients = subscribers, under the mix at 8 clients.\n"
         "wall time %.0f s; results in %s; docs/PERFORMANCE.md explains every figure.\n",
         wall_s, b->csv);
+    if (*bench_peers_skipped ())
+        printf ("peers skipped: %s\n", bench_peers_skipped ());
 }
 
 void
@@ -282,10 +289,10 @@ main (int argc, char **argv)
         int (*run) (bench_t *);
         bool repeated;
     } sections[] = {
-        {"limits", bench_limits, true},      {"broker", bench_broker, true},
-        {"reads", bench_reads, true},        {"fanout", bench_fanout, true},
-        {"vault", bench_vault, false},       {"scale", bench_scale, false},
-        {"district", bench_district, false},
+        {"limits", bench_limits, true}, {"broker", bench_broker, true},
+        {"peers", bench_peers, true},   {"reads", bench_reads, true},
+        {"fanout", bench_fanout, true}, {"vault", bench_vault, false},
+        {"scale", bench_scale, false},  {"district", bench_district, false},
     };
     const size_t nsections = sizeof sections / sizeof sections[0];
     bool broken[sizeof sections / sizeof sections[0]] = {false};
@@ -301,6 +308,7 @@ main (int argc, char **argv)
             }
         }
     }
+    bench_peers_stop (b);
     for (size_t i = 0; i < nsections; i++) {
         if (sections[i].repeated || !s_wanted (b, sections[i].name))
             continue;

@@ -6,6 +6,8 @@
 
       limits   raw LMDB synced commits (bench_limits.c), raw ZeroMQ DEALER/ROUTER echo
       broker   durable ticket.issue and a mixed counter workload (bench_broker.c)
+      peers    the same durable ticket on Redis and PostgreSQL, onewindow's ratio to each
+               (bench_peers.c)
       reads    ticket.status and hall.snapshot
       fan-out  events to 10 and 100 subscribers, call-to-subscriber latency
       vault    scan-to-unlock through the real onewindow-vault (bench_vault.c)
@@ -55,7 +57,7 @@ typedef struct {
 
 //  One figure: a value per run, its unit, and the limit it is compared with.
 struct bench_fig {
-    char section[16]; //  limits, broker, reads, fan-out, vault, scale, district
+    char section[16]; //  limits, broker, peers, reads, fan-out, vault, scale, district
     char name[64];    //  CSV name, e.g. broker.mix.ops
     char label[64];   //  table label
     int clients;      //  concurrent clients (subscribers for fan-out); 0: not applicable
@@ -225,6 +227,11 @@ int bench_load_call (bench_load_t *load, bench_client_t *c, const char *command,
 
 int bench_limits (bench_t *b);
 int bench_broker (bench_t *b);
+//  The peers: started at the first run, stopped by bench_peers_stop at the end. A peer
+//  that is not installed is skipped (bench_peers_skipped says why, "" if none was).
+int bench_peers (bench_t *b);
+void bench_peers_stop (const bench_t *b);
+const char *bench_peers_skipped (void);
 int bench_reads (bench_t *b);
 int bench_fanout (bench_t *b);
 int bench_vault (bench_t *b);

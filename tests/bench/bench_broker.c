@@ -79,7 +79,12 @@ s_record (bench_t *b, const char *section, const char *base, const char *what, i
     snprintf (label, sizeof label, "%s: operations", what);
     bench_fig_t *f = bench_fig (b, section, name, clients, "ops/s", label);
     if (limit) {
-        f->limit = clients == 1 ? "limit.lmdb_commit" : "limit.zmq_echo";
+        //  One client waits for each commit: ticket.issue against a commit of the eight puts
+        //  one ticket makes (issue 18), anything else against the single put.
+        bool issue = strcmp (base, "broker.issue") == 0;
+        f->limit = clients != 1 ? "limit.zmq_echo"
+                   : issue      ? "limit.lmdb_commit_8"
+                                : "limit.lmdb_commit";
         f->limit_clients = clients == 1 ? 1 : clients;
     }
     bench_fig_add (f, (double)load->ops / ((double)load->window_ns / 1e9));
@@ -308,10 +313,11 @@ bench_broker (bench_t *b)
                 bench_broker_cleanup (&br);
             }
     }
-    //  The issue's targets.
+    //  The issues' targets: issue 18 asks the mix at 32 clients for half the echo rate
+    //  (issue 8 asked 0.8), ticket.issue at 1 client for 0.9 of its own commit.
     bench_fig_t *f = bench_fig_find (b, "broker.mix.ops", 32);
     if (f) {
-        f->target = 0.8;
+        f->target = 0.5;
         f->target_ratio = true;
     }
     for (size_t w = 0; w < sizeof loads / sizeof loads[0]; w++) {
