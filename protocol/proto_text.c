@@ -1,10 +1,21 @@
 /*  proto_text.c — see proto_text.h. */
 #include "proto_text.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+int
+proto_fail (char *why, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (why, size, fmt, ap);
+    va_end (ap);
+    return -1;
+}
 
 void
 proto_format_time (long long ms, int utc_offset_min, char *out, size_t size)

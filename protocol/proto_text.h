@@ -8,6 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+//  Writes the printf-style message into `why` (`size` bytes, always terminated when size > 0)
+//  and returns -1: the one line of every "refuse with a reason" path (configs, badges).
+int proto_fail (char *why, size_t size, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 //  Formats Unix ms in the hall's local time ("YYYY-MM-DD HH:MM") into out.
 void proto_format_time (long long ms, int utc_offset_min, char *out, size_t size);
 //  Human wait: "约 12 分钟 / about 12 min", "少于 1 分钟 / under 1 min", or the no-counter text.
