@@ -6,11 +6,13 @@
     loads silently misses what it cannot read (live tickets gone from the queue, a journal
     with holes). The pass reads the store as the broker depends on it:
 
-      - every database is walked to its end, and the entries walked must be as many as
-        LMDB counts (a page that cannot be read cuts a walk short or loses its entries);
-        the state the broker loads (counters, devices, cabinets, rules of a case...) is
-        parsed, and with `thorough` every JSON value of every database, the whole journal
-        and every ticket and case ever, too;
+      - every database the broker loads from (counters, devices, cabinets, live tickets,
+        open cases...) is walked to its end, and the entries walked must be as many as
+        LMDB counts (a page that cannot be read cuts a walk short or loses its entries),
+        its JSON values parsed; with `thorough` (--check) the history too: the whole
+        journal and every ticket, case, notice, rating and booking ever. At start the
+        history is read only where the hall loads it (below), so a store of a million
+        cases starts as fast as an empty one;
       - the journal has no hole: its sequence numbers run 1 .. last, one event each;
       - every live ticket has its record, readable and not in a final state, and agrees
         with the last event of today's journal that names it (state and number); every

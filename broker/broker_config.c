@@ -2,20 +2,11 @@
 #include "broker_config.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int
-s_err (char *err, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (err, size, fmt, ap);
-    va_end (ap);
-    return -1;
-}
+#include "proto_text.h"
 
 //  Copies an optional string; `def` when absent. -1 if present but not a string.
 static int
@@ -25,12 +16,13 @@ s_str (json_t *obj, const char *key, const char *def, char **out, const char *wh
     json_t *v = json_object_get (obj, key);
     if (!v) {
         if (!def)
-            return s_err (err, esz, "%s.%s is required (a string)", where, key);
+            return proto_fail (err, esz, "%s.%s is required (a string)", where, key);
         *out = strdup (def);
         return 0;
     }
     if (!json_is_string (v) || (!def && json_string_length (v) == 0))
-        return s_err (err, esz, "%s.%s must be a%s string", where, key, def ? "" : " non-empty");
+        return proto_fail (err, esz, "%s.%s must be a%s string", where, key,
+                           def ? "" : " non-empty");
     *out = strdup (json_string_value (v));
     return 0;
 }
@@ -45,7 +37,8 @@ s_int (json_t *obj, const char *key, int def, int min, int max, int *out, const 
         return 0;
     }
     if (!json_is_integer (v) || json_integer_value (v) < min || json_integer_value (v) > max)
-        return s_err (err, esz, "%s.%s must be an integer from %d to %d", where, key, min, max);
+        return proto_fail (err, esz, "%s.%s must be an integer from %d to %d", where, key, min,
+                           max);
     *out = (int)json_integer_value (v);
     return 0;
 }
@@ -66,20 +59,21 @@ s_parse_cases (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
     json_t *cases = json_object_get (root, "cases");
     if (cases && !json_is_object (cases))
-        return s_err (err, esz, "\"cases\" must be an object");
+        return proto_fail (err, esz, "\"cases\" must be an object");
     self->warn_yellow = 0.5;
     self->warn_red = 0.8;
     json_t *w = json_object_get (cases, "warnings");
     if (w) {
         json_t *y = json_object_get (w, "yellow"), *r = json_object_get (w, "red");
         if (!json_is_object (w) || (y && !json_is_number (y)) || (r && !json_is_number (r)))
-            return s_err (err, esz, "cases.warnings must be {\"yellow\": 0..1, \"red\": 0..1}");
+            return proto_fail (err, esz,
+                               "cases.warnings must be {\"yellow\": 0..1, \"red\": 0..1}");
         if (y)
             self->warn_yellow = json_number_value (y);
         if (r)
             self->warn_red = json_number_value (r);
         if (self->warn_yellow <= 0 || self->warn_red > 1 || self->warn_yellow >= self->warn_red)
-            return s_err (err, esz, "cases.warnings needs 0 < yellow < red <= 1");
+            return proto_fail (err, esz, "cases.warnings needs 0 < yellow < red <= 1");
     }
     if (s_str (cases, "calendar", "calendar", &self->calendar_path, "cases", err, esz) ||
         s_int (cases, "pickup_overdue_days", 7, 1, 365, &self->pickup_overdue_days, "cases", err,
@@ -91,10 +85,10 @@ s_parse_cases (broker_config_t *self, json_t *root, char *err, size_t esz)
         const char *k;
         json_t *v;
         if (!json_is_object (depts))
-            return s_err (err, esz, "\"departments\" must map ids to names");
+            return proto_fail (err, esz, "\"departments\" must map ids to names");
         json_object_foreach (depts, k, v)
             if (!json_is_string (v) || !*k)
-                return s_err (err, esz, "departments.%s must be a name", k);
+                return proto_fail (err, esz, "departments.%s must be a name", k);
         self->departments = json_incref (depts);
     } else
         self->departments = json_object ();
@@ -108,7 +102,7 @@ s_parse_item (broker_config_t *self, json_t *it, size_t i, char *err, size_t esz
     char where[32];
     snprintf (where, sizeof where, "items[%zu]", i);
     if (!json_is_object (it))
-        return s_err (err, esz, "%s must be an object", where);
+        return proto_fail (err, esz, "%s must be an object", where);
     broker_item_cfg_t *item = &self->items[i];
     self->nitems = (int)i + 1;
     char *service = NULL, *kind = NULL, *applicant = NULL;
@@ -121,13 +115,13 @@ s_parse_item (broker_config_t *self, json_t *it, size_t i, char *err, size_t esz
     if (!rc) {
         item->service = broker_config_service (self, service);
         if (item->service < 0)
-            rc = s_err (err, esz, "%s.service \"%s\" is not a service prefix", where, service);
+            rc = proto_fail (err, esz, "%s.service \"%s\" is not a service prefix", where, service);
         else if (strcmp (kind, "immediate") == 0)
             item->kind = BROKER_ITEM_IMMEDIATE;
         else if (strcmp (kind, "promised") == 0)
             item->kind = BROKER_ITEM_PROMISED;
         else
-            rc = s_err (err, esz, "%s.kind must be \"immediate\" or \"promised\"", where);
+            rc = proto_fail (err, esz, "%s.kind must be \"immediate\" or \"promised\"", where);
     }
     if (!rc) {
         if (strcmp (applicant, "person") == 0)
@@ -137,7 +131,7 @@ s_parse_item (broker_config_t *self, json_t *it, size_t i, char *err, size_t esz
         else if (strcmp (applicant, "either") == 0)
             item->applicant = BROKER_APPLICANT_EITHER;
         else
-            rc = s_err (err, esz, "%s.applicant must be person, company or either", where);
+            rc = proto_fail (err, esz, "%s.applicant must be person, company or either", where);
     }
     free (service);
     free (kind);
@@ -146,11 +140,11 @@ s_parse_item (broker_config_t *self, json_t *it, size_t i, char *err, size_t esz
         return -1;
     for (int j = 0; j < (int)i; j++)
         if (strcmp (self->items[j].id, item->id) == 0)
-            return s_err (err, esz, "%s.id \"%s\" is used twice", where, item->id);
+            return proto_fail (err, esz, "%s.id \"%s\" is used twice", where, item->id);
     if (json_object_size (self->departments) &&
         !json_object_get (self->departments, item->department))
-        return s_err (err, esz, "%s.department \"%s\" is not in \"departments\"", where,
-                      item->department);
+        return proto_fail (err, esz, "%s.department \"%s\" is not in \"departments\"", where,
+                           item->department);
     bool immediate = item->kind == BROKER_ITEM_IMMEDIATE;
     if (s_int (it, "statutory_days", 0, 0, 365, &item->statutory_days, where, err, esz) ||
         s_int (it, "promised_days", immediate ? 0 : item->statutory_days, immediate ? 0 : 1,
@@ -158,10 +152,10 @@ s_parse_item (broker_config_t *self, json_t *it, size_t i, char *err, size_t esz
         s_int (it, "max_extension_days", 10, 0, 365, &item->max_extension_days, where, err, esz))
         return -1;
     if (!immediate && item->statutory_days == 0)
-        return s_err (err, esz, "%s.statutory_days is required for a promised item", where);
+        return proto_fail (err, esz, "%s.statutory_days is required for a promised item", where);
     json_t *phys = json_object_get (it, "physical_result");
     if (phys && !json_is_boolean (phys))
-        return s_err (err, esz, "%s.physical_result must be true or false", where);
+        return proto_fail (err, esz, "%s.physical_result must be true or false", where);
     item->physical = json_is_true (phys);
     char *rsize = NULL;
     if (s_str (it, "result_size", "M", &rsize, where, err, esz))
@@ -171,23 +165,23 @@ s_parse_item (broker_config_t *self, json_t *it, size_t i, char *err, size_t esz
         memcpy (item->result_size, rsize, 2);
     free (rsize);
     if (!size_ok)
-        return s_err (err, esz, "%s.result_size must be S, M or L", where);
+        return proto_fail (err, esz, "%s.result_size must be S, M or L", where);
     json_t *pin = json_object_get (it, "pickup_pin");
     if (pin && !json_is_boolean (pin))
-        return s_err (err, esz, "%s.pickup_pin must be true or false", where);
+        return proto_fail (err, esz, "%s.pickup_pin must be true or false", where);
     //  On unless the item opts out: the slip alone must not open the cabinet.
     item->pickup_pin = !pin || json_is_true (pin);
     json_t *docs = json_object_get (it, "documents");
     if (docs && (!json_is_array (docs) || json_array_size (docs) > BROKER_MAX_DOCS))
-        return s_err (err, esz, "%s.documents must be an array of at most %d", where,
-                      BROKER_MAX_DOCS);
+        return proto_fail (err, esz, "%s.documents must be an array of at most %d", where,
+                           BROKER_MAX_DOCS);
     size_t j;
     json_t *d;
     json_array_foreach (docs, j, d) {
         char dwhere[64];
         snprintf (dwhere, sizeof dwhere, "%s.documents[%zu]", where, j);
         if (!json_is_object (d))
-            return s_err (err, esz, "%s must be {\"id\", \"name\"}", dwhere);
+            return proto_fail (err, esz, "%s must be {\"id\", \"name\"}", dwhere);
         item->ndocs = (int)j + 1;
         if (s_str (d, "id", NULL, &item->docs[j].id, dwhere, err, esz) ||
             s_str (d, "name", NULL, &item->docs[j].name, dwhere, err, esz))
@@ -206,10 +200,11 @@ s_parse_items (broker_config_t *self, json_t *root, char *err, size_t esz)
     if (!items)
         return 0;
     if (!json_is_array (items) || json_array_size (items) > BROKER_MAX_ITEMS)
-        return s_err (err, esz, "\"items\" must be an array of at most %d items", BROKER_MAX_ITEMS);
+        return proto_fail (err, esz, "\"items\" must be an array of at most %d items",
+                           BROKER_MAX_ITEMS);
     self->items = calloc (json_array_size (items) + 1, sizeof *self->items);
     if (!self->items)
-        return s_err (err, esz, "out of memory");
+        return proto_fail (err, esz, "out of memory");
     size_t i;
     json_t *it;
     json_array_foreach (items, i, it)
@@ -254,7 +249,7 @@ s_parse_profile (broker_config_t *self, broker_profile_cfg_t *p, const char *nam
     p->max_wait_min = def_max_wait;
     json_t *svc = json_object_get (obj, "services");
     if (svc && !json_is_object (svc))
-        return s_err (err, esz, "%s.services must map prefixes to weights", where);
+        return proto_fail (err, esz, "%s.services must map prefixes to weights", where);
     if (!svc)
         for (int s = 0; s < self->nservices; s++)
             p->weight[s] = 1;
@@ -264,8 +259,8 @@ s_parse_profile (broker_config_t *self, broker_profile_cfg_t *p, const char *nam
         int s = broker_config_service (self, k);
         if (s < 0 || !json_is_integer (v) || json_integer_value (v) < 1 ||
             json_integer_value (v) > 100)
-            return s_err (err, esz, "%s.services.%s: a service prefix with a weight 1..100", where,
-                          k);
+            return proto_fail (err, esz, "%s.services.%s: a service prefix with a weight 1..100",
+                               where, k);
         p->weight[s] = (int)json_integer_value (v);
     }
     json_t *ratio = json_object_get (obj, "priority_ratio");
@@ -275,8 +270,8 @@ s_parse_profile (broker_config_t *self, broker_profile_cfg_t *p, const char *nam
             !json_is_integer (json_array_get (ratio, 1)) ||
             json_integer_value (json_array_get (ratio, 0)) < 1 ||
             json_integer_value (json_array_get (ratio, 1)) < 1)
-            return s_err (err, esz, "%s.priority_ratio must be [priority, normal], e.g. [1, 2]",
-                          where);
+            return proto_fail (err, esz,
+                               "%s.priority_ratio must be [priority, normal], e.g. [1, 2]", where);
         p->ratio_priority = (int)json_integer_value (json_array_get (ratio, 0));
         p->ratio_normal = (int)json_integer_value (json_array_get (ratio, 1));
     }
@@ -290,13 +285,13 @@ s_parse_policy (broker_config_t *self, json_t *root, char *err, size_t esz)
     //  The hall's default profile: every service, weight 1, the hall's policy.
     json_t *policy = json_object_get (root, "policy");
     if (policy && !json_is_object (policy))
-        return s_err (err, esz, "\"policy\" must be an object");
+        return proto_fail (err, esz, "\"policy\" must be an object");
     json_t *profiles = json_object_get (root, "profiles");
     if (profiles && !json_is_object (profiles))
-        return s_err (err, esz, "\"profiles\" must map names to work profiles");
+        return proto_fail (err, esz, "\"profiles\" must map names to work profiles");
     self->profiles = calloc (json_object_size (profiles) + 1, sizeof *self->profiles);
     if (!self->profiles)
-        return s_err (err, esz, "out of memory");
+        return proto_fail (err, esz, "out of memory");
     self->nprofiles = 1;
     json_t *empty = json_object ();
     int rc = s_parse_profile (self, &self->profiles[0], "default", policy ? policy : empty, 0, 0,
@@ -312,7 +307,7 @@ s_parse_policy (broker_config_t *self, json_t *root, char *err, size_t esz)
     json_t *p;
     json_object_foreach (profiles, name, p) {
         if (!json_is_object (p))
-            return s_err (err, esz, "profiles.%s must be an object", name);
+            return proto_fail (err, esz, "profiles.%s must be an object", name);
         broker_profile_cfg_t *d = &self->profiles[0];
         if (s_parse_profile (self, &self->profiles[self->nprofiles++], name, p, d->ratio_priority,
                              d->ratio_normal, d->max_wait_min, err, esz))
@@ -321,7 +316,7 @@ s_parse_policy (broker_config_t *self, json_t *root, char *err, size_t esz)
     //  Appointments (预约).
     json_t *appt = json_object_get (root, "appointments");
     if (appt && !json_is_object (appt))
-        return s_err (err, esz, "\"appointments\" must be an object");
+        return proto_fail (err, esz, "\"appointments\" must be an object");
     if (s_int (appt, "slot_minutes", 30, 5, 240, &self->appt_slot_min, "appointments", err, esz) ||
         s_int (appt, "capacity", 4, 1, 1000, &self->appt_capacity, "appointments", err, esz) ||
         s_int (appt, "early_minutes", 30, 0, 240, &self->appt_early_min, "appointments", err,
@@ -338,14 +333,15 @@ s_parse_policy (broker_config_t *self, json_t *root, char *err, size_t esz)
         self->appt_nperiods = 2;
     } else {
         if (!json_is_array (hours) || json_array_size (hours) < 1 || json_array_size (hours) > 2)
-            return s_err (err, esz, "appointments.hours: one or two periods like \"09:00-12:00\"");
+            return proto_fail (err, esz,
+                               "appointments.hours: one or two periods like \"09:00-12:00\"");
         size_t i;
         json_t *h;
         json_array_foreach (hours, i, h)
             if (s_period (json_string_value (h), &self->appt_open_min[2 * i],
                           &self->appt_open_min[2 * i + 1]))
-                return s_err (err, esz, "appointments.hours[%zu] must look like \"09:00-12:00\"",
-                              i);
+                return proto_fail (err, esz,
+                                   "appointments.hours[%zu] must look like \"09:00-12:00\"", i);
         self->appt_nperiods = (int)json_array_size (hours);
     }
     return 0;
@@ -357,14 +353,14 @@ s_parse_hall (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
     json_t *hall = json_object_get (root, "hall");
     if (!json_is_object (hall))
-        return s_err (err, esz, "\"hall\" is required (an object with id and name)");
+        return proto_fail (err, esz, "\"hall\" is required (an object with id and name)");
     const char *hid = json_string_value (json_object_get (hall, "id"));
     size_t hlen = hid ? strlen (hid) : 0;
     bool hid_ok = hlen >= 1 && hlen <= 16;
     for (size_t k = 0; hid_ok && k < hlen; k++)
         hid_ok = isalnum ((unsigned char)hid[k]) || hid[k] == '-' || hid[k] == '_';
     if (!hid_ok)
-        return s_err (
+        return proto_fail (
             err, esz,
             "hall.id must be 1..16 letters, digits, - or _ (it starts every case number)");
     if (s_str (hall, "id", NULL, &self->hall_id, "hall", err, esz) ||
@@ -375,14 +371,14 @@ s_parse_hall (broker_config_t *self, json_t *root, char *err, size_t esz)
 
     json_t *num = json_object_get (root, "numbering");
     if (num && !json_is_object (num))
-        return s_err (err, esz, "\"numbering\" must be an object");
+        return proto_fail (err, esz, "\"numbering\" must be an object");
     if (s_int (num, "digits", 3, 2, 5, &self->digits, "numbering", err, esz) ||
         s_int (num, "reset_hour", 3, 0, 23, &self->reset_hour, "numbering", err, esz))
         return -1;
 
     json_t *missed = json_object_get (root, "missed");
     if (missed && !json_is_object (missed))
-        return s_err (err, esz, "\"missed\" must be an object");
+        return proto_fail (err, esz, "\"missed\" must be an object");
     char *rule = NULL;
     if (s_str (missed, "rule", "void", &rule, "missed", err, esz))
         return -1;
@@ -397,7 +393,7 @@ s_parse_hall (broker_config_t *self, json_t *root, char *err, size_t esz)
         ok = 0;
     free (rule);
     if (!ok)
-        return s_err (err, esz, "missed.rule must be \"void\", \"back\" or \"grace\"");
+        return proto_fail (err, esz, "missed.rule must be \"void\", \"back\" or \"grace\"");
     const char *def_notice =
         self->missed_rule == BROKER_MISSED_VOID ? "过号无效，请重新取号" : "过号请到取号机重新排队";
     if (s_int (missed, "places", 3, 1, 1000, &self->missed_places, "missed", err, esz) ||
@@ -420,25 +416,25 @@ s_parse_services (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
     json_t *services = json_object_get (root, "services");
     if (!json_is_array (services) || json_array_size (services) == 0)
-        return s_err (err, esz, "\"services\" is required (a non-empty array)");
+        return proto_fail (err, esz, "\"services\" is required (a non-empty array)");
     if (json_array_size (services) > BROKER_MAX_SERVICES)
-        return s_err (err, esz, "at most %d services", BROKER_MAX_SERVICES);
+        return proto_fail (err, esz, "at most %d services", BROKER_MAX_SERVICES);
     size_t i;
     json_t *svc;
     json_array_foreach (services, i, svc) {
         char where[32];
         snprintf (where, sizeof where, "services[%zu]", i);
         if (!json_is_object (svc))
-            return s_err (err, esz, "%s must be an object", where);
+            return proto_fail (err, esz, "%s must be an object", where);
         broker_service_cfg_t *s = &self->services[i];
         const char *prefix = json_string_value (json_object_get (svc, "prefix"));
         size_t plen = prefix ? strlen (prefix) : 0;
         if (plen < 1 || plen > 2 || !isupper ((unsigned char)prefix[0]) ||
             (plen == 2 && !isupper ((unsigned char)prefix[1])))
-            return s_err (err, esz, "%s.prefix must be 1 or 2 upper-case letters A-Z", where);
+            return proto_fail (err, esz, "%s.prefix must be 1 or 2 upper-case letters A-Z", where);
         memcpy (s->prefix, prefix, plen + 1);
         if (broker_config_service (self, s->prefix) >= 0)
-            return s_err (err, esz, "%s.prefix \"%s\" is used twice", where, s->prefix);
+            return proto_fail (err, esz, "%s.prefix \"%s\" is used twice", where, s->prefix);
         self->nservices = (int)i + 1;
         if (s_str (svc, "name", NULL, &s->name, where, err, esz) ||
             s_str (svc, "name_en", "", &s->name_en, where, err, esz) ||
@@ -456,14 +452,14 @@ s_parse_counter (broker_config_t *self, json_t *ctr, size_t i, char *err, size_t
     char where[32];
     snprintf (where, sizeof where, "counters[%zu]", i);
     if (!json_is_object (ctr))
-        return s_err (err, esz, "%s must be an object", where);
+        return proto_fail (err, esz, "%s must be an object", where);
     broker_counter_cfg_t *c = &self->counters[i];
     json_t *id = json_object_get (ctr, "id");
     if (!json_is_integer (id) || json_integer_value (id) < 1 || json_integer_value (id) > 9999)
-        return s_err (err, esz, "%s.id must be an integer from 1 to 9999", where);
+        return proto_fail (err, esz, "%s.id must be an integer from 1 to 9999", where);
     c->id = (int)json_integer_value (id);
     if (broker_config_counter (self, c->id) >= 0)
-        return s_err (err, esz, "%s.id %d is used twice", where, c->id);
+        return proto_fail (err, esz, "%s.id %d is used twice", where, c->id);
     self->ncounters = (int)i + 1;
     char def_name[32];
     snprintf (def_name, sizeof def_name, "%d号窗口", c->id);
@@ -471,25 +467,25 @@ s_parse_counter (broker_config_t *self, json_t *ctr, size_t i, char *err, size_t
         return -1;
     json_t *list = json_object_get (ctr, "services");
     if (!json_is_array (list) || json_array_size (list) == 0)
-        return s_err (err, esz, "%s.services must list the prefixes it serves", where);
+        return proto_fail (err, esz, "%s.services must list the prefixes it serves", where);
     size_t j;
     json_t *p;
     json_array_foreach (list, j, p) {
         int si = json_is_string (p) ? broker_config_service (self, json_string_value (p)) : -1;
         if (si < 0)
-            return s_err (err, esz, "%s.services[%zu] is not a service prefix", where, j);
+            return proto_fail (err, esz, "%s.services[%zu] is not a service prefix", where, j);
         c->services |= 1u << si;
     }
     json_t *breaks = json_object_get (ctr, "breaks");
     if (breaks && (!json_is_array (breaks) || json_array_size (breaks) > BROKER_MAX_BREAKS))
-        return s_err (err, esz, "%s.breaks: at most %d periods like \"11:30-12:30\"", where,
-                      BROKER_MAX_BREAKS);
+        return proto_fail (err, esz, "%s.breaks: at most %d periods like \"11:30-12:30\"", where,
+                           BROKER_MAX_BREAKS);
     json_array_foreach (breaks, j, p) {
         int from, to;
         if (s_period (json_string_value (p), &from, &to) != 0)
-            return s_err (err, esz, "%s.breaks[%zu] must look like \"11:30-12:30\"", where, j);
+            return proto_fail (err, esz, "%s.breaks[%zu] must look like \"11:30-12:30\"", where, j);
         if (c->nbreaks && from < c->break_to[c->nbreaks - 1])
-            return s_err (err, esz, "%s.breaks must be in order, without overlaps", where);
+            return proto_fail (err, esz, "%s.breaks must be in order, without overlaps", where);
         c->break_from[c->nbreaks] = from;
         c->break_to[c->nbreaks++] = to;
     }
@@ -500,13 +496,13 @@ s_parse_counter (broker_config_t *self, json_t *ctr, size_t i, char *err, size_t
             if (strcmp (self->profiles[k].name, prof) == 0)
                 c->profile = k;
         if (!c->profile)
-            return s_err (err, esz, "%s.profile \"%s\" is not in \"profiles\"", where, prof);
+            return proto_fail (err, esz, "%s.profile \"%s\" is not in \"profiles\"", where, prof);
         //  A profile only narrows: the counter serves what both allow.
         for (int s = 0; s < self->nservices; s++)
             if (!self->profiles[c->profile].weight[s])
                 c->services &= ~(1u << s);
         if (!c->services)
-            return s_err (err, esz, "%s: its profile serves none of its services", where);
+            return proto_fail (err, esz, "%s: its profile serves none of its services", where);
     }
     return 0;
 }
@@ -516,12 +512,12 @@ s_parse_counters (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
     json_t *counters = json_object_get (root, "counters");
     if (!json_is_array (counters) || json_array_size (counters) == 0)
-        return s_err (err, esz, "\"counters\" is required (a non-empty array)");
+        return proto_fail (err, esz, "\"counters\" is required (a non-empty array)");
     if (json_array_size (counters) > BROKER_MAX_COUNTERS)
-        return s_err (err, esz, "at most %d counters", BROKER_MAX_COUNTERS);
+        return proto_fail (err, esz, "at most %d counters", BROKER_MAX_COUNTERS);
     self->counters = calloc (json_array_size (counters), sizeof *self->counters);
     if (!self->counters)
-        return s_err (err, esz, "out of memory");
+        return proto_fail (err, esz, "out of memory");
     size_t i;
     json_t *ctr;
     json_array_foreach (counters, i, ctr)
@@ -537,9 +533,9 @@ s_parse_notify (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
     json_t *n = json_object_get (root, "notify"), *r = json_object_get (root, "remedies");
     if (n && !json_is_object (n))
-        return s_err (err, esz, "\"notify\" must be an object");
+        return proto_fail (err, esz, "\"notify\" must be an object");
     if (r && !json_is_object (r))
-        return s_err (err, esz, "\"remedies\" must be an object");
+        return proto_fail (err, esz, "\"remedies\" must be an object");
     broker_notify_cfg_t *nc = &self->notify;
     broker_remedies_cfg_t *rc = &self->remedies;
     if (s_str (n, "sms_url", "", &nc->sms_url, "notify", err, esz) ||
@@ -554,7 +550,7 @@ s_parse_notify (broker_config_t *self, json_t *root, char *err, size_t esz)
         return -1;
     if (*nc->sms_url && strncmp (nc->sms_url, "http://", 7) != 0 &&
         strncmp (nc->sms_url, "https://", 8) != 0)
-        return s_err (err, esz, "notify.sms_url must be an http:// or https:// URL");
+        return proto_fail (err, esz, "notify.sms_url must be an http:// or https:// URL");
     return 0;
 }
 
@@ -562,7 +558,7 @@ static int
 s_parse (broker_config_t *self, json_t *root, char *err, size_t esz)
 {
     if (!json_is_object (root))
-        return s_err (err, esz, "the config must be a JSON object");
+        return proto_fail (err, esz, "the config must be a JSON object");
     if (s_parse_hall (self, root, err, esz) || s_parse_services (self, root, err, esz) ||
         s_parse_items (self, root, err, esz) || s_parse_policy (self, root, err, esz) ||
         s_parse_counters (self, root, err, esz) || s_parse_notify (self, root, err, esz))
@@ -576,14 +572,14 @@ broker_config_parse (const char *text, char *err, size_t err_size)
     json_error_t jerr;
     json_t *root = json_loads (text, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        s_err (err, err_size, "not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line,
-               jerr.column);
+        proto_fail (err, err_size, "not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+                    jerr.column);
         return NULL;
     }
     broker_config_t *self = calloc (1, sizeof *self);
     if (!self || s_parse (self, root, err, err_size) != 0) {
         if (!self)
-            s_err (err, err_size, "out of memory");
+            proto_fail (err, err_size, "out of memory");
         broker_config_destroy (&self);
         json_decref (root);
         return NULL;
@@ -597,7 +593,7 @@ broker_config_load (const char *path, char *err, size_t err_size)
 {
     FILE *f = fopen (path, "rb");
     if (!f) {
-        s_err (err, err_size, "cannot open '%s': %m", path);
+        proto_fail (err, err_size, "cannot open '%s': %m", path);
         return NULL;
     }
     char *text = NULL;
@@ -609,7 +605,7 @@ broker_config_load (const char *path, char *err, size_t err_size)
         fwrite (buf, 1, n, mem);
     fclose (f);
     if (!mem) {
-        s_err (err, err_size, "out of memory");
+        proto_fail (err, err_size, "out of memory");
         return NULL;
     }
     fclose (mem);
@@ -617,7 +613,7 @@ broker_config_load (const char *path, char *err, size_t err_size)
     broker_config_t *self = broker_config_parse (text, inner, sizeof inner);
     free (text);
     if (!self) {
-        s_err (err, err_size, "%s: %s", path, inner);
+        proto_fail (err, err_size, "%s: %s", path, inner);
         return NULL;
     }
     //  A relative calendar path is relative to the config file, so the hall's files travel

@@ -16,10 +16,11 @@
 
     What a picked ticket costs a counter is learned from the hall (broker_learn.h): the
     service time (means per service and local hour of day once 5 have finished in that
-    hour, else per service once 5 have finished at all, else the configured mean_service_s;
-    their spread), the share of citizens gone by the time they are called after such a wait
-    (a missed call costs the recall and the mark, not a service) and of those who cancel
-    first, and the counter's call delay. The simulation also carries each counter's
+    hour, else per service: the learned mean, services under way counted, drawn towards
+    the configured mean_service_s by what each is worth; their spread), the share of
+    citizens gone by the time they are called after such a wait (a missed call costs the
+    recall and the mark, not a service) and of those who cancel first, and the counter's
+    call delay. The simulation also carries each counter's
     variance, so an estimate comes with a spread; the printed interval runs from k_lo
     spreads below the estimate to k_hi above, rounded as a slip prints it, k_lo and k_hi
     learned from how often the intervals printed held the waits (broker_learn.h). */

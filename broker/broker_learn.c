@@ -19,6 +19,10 @@
 //  standard error, so that a hall the simulation already fits is left alone) is used.
 #define S_RATIO_WINDOW 100
 #define S_RATIO_BETA   0.5
+//  Ratios seen before any is used: the waits of tickets issued together err together, so
+//  a few dozen are worth a handful (in a hall of 60 tickets a day, 10 ratios are one busy
+//  hour's luck, followed for the next one).
+#define S_RATIO_MIN 30
 
 broker_learn_t *
 broker_learn_new (int ncounters)
@@ -236,7 +240,7 @@ broker_learn_called (broker_learn_t *self, uint64_t id, int64_t wait_ms)
 double
 broker_learn_factor (const broker_learn_t *self)
 {
-    if (self->ratio.n < 10)
+    if (self->ratio.n < S_RATIO_MIN)
         return 1;
     double n = (double)(self->ratio.n < S_RATIO_WINDOW ? self->ratio.n : S_RATIO_WINDOW);
     double off = self->ratio.mean - 1, se = sqrt (self->ratio.var / n);

@@ -130,7 +130,7 @@ void broker_learn_issued (broker_learn_t *self, uint64_t id, int64_t est_ms, dou
 //  whether its printed interval held the wait, and learns the ratio of the wait to the
 //  simulated one.
 void broker_learn_called (broker_learn_t *self, uint64_t id, int64_t wait_ms);
-//  What the simulated waits are multiplied by: 1 until 10 ratios were seen, then half way
+//  What the simulated waits are multiplied by: 1 until 30 ratios were seen, then half way
 //  from 1 to their recent mean less one standard error (what the simulation does not see,
 //  such as unannounced lunches or means still learned, shows there), within 0.7-1.5.
 double broker_learn_factor (const broker_learn_t *self);

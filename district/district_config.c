@@ -2,24 +2,14 @@
 #include "district_config.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto_index.h"
+#include "proto_text.h"
 
 #define DEFAULT_EVENTS "tcp://127.0.0.1:7300"
-
-static int
-s_err (char *err, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (err, size, fmt, ap);
-    va_end (ap);
-    return -1;
-}
 
 const char *
 district_kind_name (district_kind_t kind)
@@ -53,11 +43,11 @@ s_str (const json_t *obj, const char *key, const char *def, char **out, const ch
 {
     const json_t *v = json_object_get (obj, key);
     if (v && (!json_is_string (v) || !*json_string_value (v)))
-        return s_err (err, size, "%s.%s must be a non-empty string", where, key);
+        return proto_fail (err, size, "%s.%s must be a non-empty string", where, key);
     if (!v && !def)
-        return s_err (err, size, "%s.%s is required", where, key);
+        return proto_fail (err, size, "%s.%s is required", where, key);
     *out = strdup (v ? json_string_value (v) : def);
-    return *out ? 0 : s_err (err, size, "out of memory");
+    return *out ? 0 : proto_fail (err, size, "out of memory");
 }
 
 //  Members of `obj` other than the NULL-terminated `known` are refused: a misspelt key
@@ -72,7 +62,7 @@ s_known (const json_t *obj, const char *const *known, const char *where, char *e
         for (const char *const *k = known; *k && !ok; k++)
             ok = strcmp (*k, key) == 0;
         if (!ok)
-            return s_err (err, size, "%s: unknown key \"%s\"", where, key);
+            return proto_fail (err, size, "%s: unknown key \"%s\"", where, key);
     }
     return 0;
 }
@@ -88,7 +78,7 @@ s_server_key (const char *value, const char *dir, char *out, const char *where, 
     else
         snprintf (path, sizeof path, "%s", value);
     if (proto_keys_public (path, out, why, sizeof why) != 0)
-        return s_err (err, size, "%s.server_key: %s", where, why);
+        return proto_fail (err, size, "%s.server_key: %s", where, why);
     return 0;
 }
 
@@ -101,18 +91,19 @@ s_hall (district_config_t *self, size_t i, const json_t *h, const char *dir, boo
     char where[64];
     snprintf (where, sizeof where, "halls[%zu]", i);
     if (!json_is_object (h))
-        return s_err (err, size, "%s must be an object", where);
+        return proto_fail (err, size, "%s must be an object", where);
     district_hall_cfg_t *hall = &self->halls[i];
     const char *id = json_string_value (json_object_get (h, "id"));
     if (!s_id_ok (id))
-        return s_err (err, size, "%s.id must be the hall's id: 1..16 letters, digits, - or _",
-                      where);
+        return proto_fail (err, size, "%s.id must be the hall's id: 1..16 letters, digits, - or _",
+                           where);
     snprintf (hall->id, sizeof hall->id, "%s", id);
     if (district_config_hall (self, id) != hall)
-        return s_err (err, size, "%s.id \"%s\" is listed twice", where, id);
+        return proto_fail (err, size, "%s.id \"%s\" is listed twice", where, id);
     const char *kind = json_string_value (json_object_get (h, "kind"));
     if (!kind || (strcmp (kind, "district_hall") != 0 && strcmp (kind, "town_centre") != 0))
-        return s_err (err, size, "%s.kind must be \"district_hall\" or \"town_centre\"", where);
+        return proto_fail (err, size, "%s.kind must be \"district_hall\" or \"town_centre\"",
+                           where);
     hall->kind = strcmp (kind, "town_centre") == 0 ? DISTRICT_KIND_TOWN : DISTRICT_KIND_HALL;
     if (s_known (h, known, where, err, size) ||
         s_str (h, "name", NULL, &hall->name, where, err, size) ||
@@ -122,19 +113,20 @@ s_hall (district_config_t *self, size_t i, const json_t *h, const char *dir, boo
         return -1;
     const char *key = json_string_value (json_object_get (h, "server_key"));
     if (json_object_get (h, "server_key") && !key)
-        return s_err (err, size, "%s.server_key must be a string", where);
+        return proto_fail (err, size, "%s.server_key must be a string", where);
     if (insecure && key)
-        return s_err (err, size, "%s.server_key is given but the district runs --insecure", where);
+        return proto_fail (err, size, "%s.server_key is given but the district runs --insecure",
+                           where);
     if (!insecure && !key)
-        return s_err (err, size,
-                      "%s.server_key is required with --key (the broker's public key or its "
-                      ".pub file)",
-                      where);
+        return proto_fail (err, size,
+                           "%s.server_key is required with --key (the broker's public key or its "
+                           ".pub file)",
+                           where);
     if (key && s_server_key (key, dir, hall->server_key, where, err, size))
         return -1;
     hall->index = json_object_get (h, "index");
     if (hall->index && !json_is_object (hall->index))
-        return s_err (err, size, "%s.index must be an object", where);
+        return proto_fail (err, size, "%s.index must be an object", where);
     return 0;
 }
 
@@ -157,7 +149,7 @@ s_scoring (district_config_t *self, char *err, size_t size)
     json_decref (defaults);
     json_decref (halls);
     json_decref (over);
-    return self->scoring ? 0 : s_err (err, size, "index (with the halls' own): %s", why);
+    return self->scoring ? 0 : proto_fail (err, size, "index (with the halls' own): %s", why);
 }
 
 static int
@@ -166,30 +158,31 @@ s_parse (district_config_t *self, const char *dir, bool insecure, char *err, siz
     static const char *const known[] = {"district", "halls", "index", NULL};
     static const char *const dknown[] = {"id", "name", "events", NULL};
     if (!json_is_object (self->root) || s_known (self->root, known, "config", err, size))
-        return json_is_object (self->root) ? -1 : s_err (err, size, "the config is not an object");
+        return json_is_object (self->root) ? -1
+                                           : proto_fail (err, size, "the config is not an object");
     const json_t *d = json_object_get (self->root, "district");
     if (!json_is_object (d))
-        return s_err (err, size, "\"district\" is required (an object with id and name)");
+        return proto_fail (err, size, "\"district\" is required (an object with id and name)");
     if (s_known (d, dknown, "district", err, size) ||
         s_str (d, "name", NULL, &self->name, "district", err, size) ||
         s_str (d, "events", DEFAULT_EVENTS, &self->events, "district", err, size))
         return -1;
     if (!s_id_ok (json_string_value (json_object_get (d, "id"))))
-        return s_err (err, size, "district.id must be 1..16 letters, digits, - or _");
+        return proto_fail (err, size, "district.id must be 1..16 letters, digits, - or _");
     snprintf (self->id, sizeof self->id, "%s", json_string_value (json_object_get (d, "id")));
     if (!proto_endpoint_is_local (self->events))
-        return s_err (err, size,
-                      "district.events (%s) must be local to this machine (ipc://, or tcp on "
-                      "127.0.0.1): its stream is not encrypted; other machines read the HTTP "
-                      "views",
-                      self->events);
+        return proto_fail (err, size,
+                           "district.events (%s) must be local to this machine (ipc://, or tcp on "
+                           "127.0.0.1): its stream is not encrypted; other machines read the HTTP "
+                           "views",
+                           self->events);
     const json_t *halls = json_object_get (self->root, "halls");
     size_t n = json_array_size (halls);
     if (!json_is_array (halls) || n == 0 || n > DISTRICT_MAX_HALLS)
-        return s_err (err, size, "\"halls\" must list 1..%d halls", DISTRICT_MAX_HALLS);
+        return proto_fail (err, size, "\"halls\" must list 1..%d halls", DISTRICT_MAX_HALLS);
     self->halls = calloc (n, sizeof *self->halls);
     if (!self->halls)
-        return s_err (err, size, "out of memory");
+        return proto_fail (err, size, "out of memory");
     for (size_t i = 0; i < n; i++) {
         self->nhalls = i + 1;
         if (s_hall (self, i, json_array_get (halls, i), dir, insecure, err, size))
@@ -197,7 +190,7 @@ s_parse (district_config_t *self, const char *dir, bool insecure, char *err, siz
     }
     self->index = json_object_get (self->root, "index");
     if (self->index && !json_is_object (self->index))
-        return s_err (err, size, "\"index\" must be an object");
+        return proto_fail (err, size, "\"index\" must be an object");
     return s_scoring (self, err, size);
 }
 
@@ -206,13 +199,13 @@ district_config_load (const char *path, bool insecure, char *err, size_t size)
 {
     district_config_t *self = calloc (1, sizeof *self);
     if (!self) {
-        s_err (err, size, "out of memory");
+        proto_fail (err, size, "out of memory");
         return NULL;
     }
     json_error_t jerr;
     self->root = json_load_file (path, JSON_REJECT_DUPLICATES, &jerr);
     if (!self->root) {
-        s_err (err, size, "%s: %s (line %d)", path, jerr.text, jerr.line);
+        proto_fail (err, size, "%s: %s (line %d)", path, jerr.text, jerr.line);
         district_config_destroy (&self);
         return NULL;
     }
@@ -225,7 +218,7 @@ district_config_load (const char *path, bool insecure, char *err, size_t size)
         snprintf (dir, sizeof dir, ".");
     char why[512];
     if (s_parse (self, dir, insecure, why, sizeof why) != 0) {
-        s_err (err, size, "%s: %s", path, why);
+        proto_fail (err, size, "%s: %s", path, why);
         district_config_destroy (&self);
     }
     return self;

@@ -19,7 +19,7 @@ static const char s_css[] =
     ".ok{color:#2e9e5b}.yellow{color:#d99a00}.red{color:#d23c3c}"
     "table{border-collapse:collapse}th,td{padding:6px 10px;text-align:right;"
     "border-bottom:1px solid #ccd3dd}th:first-child,td:first-child{text-align:left}"
-    "th{font-weight:600}";
+    "th{font-weight:600;white-space:nowrap}";
 
 static const char s_wall_css[] =
     "body{background:#0d1b2a;color:#e8eef5;height:1080px;overflow:hidden}"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto_index.h"
 #include "proto_json.h"
 
 #define NO_CALL  "没有叫号 / no ticket was called in the period"
@@ -283,10 +284,10 @@ s_csv_index (FILE *f, const json_t *report)
 {
     const json_t *index = json_object_get (report, "index");
     const json_t *detail = json_object_get (report, "index_detail");
-    const char *name;
-    json_t *d;
     char figure[160], note[256];
-    json_object_foreach ((json_t *)detail, name, d) {
+    for (int n = 0; n < PROTO_INDEX_COUNT; n++) {
+        const char *name = proto_index_names ()[n];
+        const json_t *d = json_object_get (detail, name);
         if (!json_is_object (d))
             continue;
         proto_figure_t fig = {"index", name, "score", proto_str (d, "zh"), proto_str (d, "en"),

@@ -2,7 +2,6 @@
 #include "proto_index.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "proto_figures.h"
 #include "proto_json.h"
+#include "proto_text.h"
 
 #define MIN_MS 60000.0
 
@@ -161,7 +161,8 @@ proto_index_config_default (void)
         json_array_append_new (grades, json_pack ("{s:s, s:f, s:s, s:s}", "grade",
                                                   s_grades[i].grade, "min", s_grades[i].min, "zh",
                                                   s_grades[i].zh, "en", s_grades[i].en));
-    return json_pack ("{s:o, s:o, s:{}}", "indices", indices, "grades", grades, "halls");
+    return json_pack ("{s:o, s:o, s:{}, s:f}", "indices", indices, "grades", grades, "halls",
+                      "unobserved", PROTO_INDEX_UNOBSERVED);
 }
 
 //  ---------------------------------------------------------------------------------------
@@ -209,19 +210,6 @@ s_merge (json_t *into, const json_t *over)
 }
 
 //  -1 with `why` set to the formatted reason.
-static int s_fail (char *why, size_t size, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static int
-s_fail (char *why, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (why, size, fmt, ap);
-    va_end (ap);
-    return -1;
-}
-
 //  True if `o` has no member other than the NULL-terminated `keys`; the first other into
 //  *bad.
 static bool
@@ -274,28 +262,30 @@ s_check_indicator (const char *name, const json_t *x, char *why, size_t size)
                                        "full", "zero", "capability", NULL};
     const char *bad = NULL, *id = proto_str (x, "id");
     if (!json_is_object (x) || !*id)
-        return s_fail (why, size, "indices.%s.indicators: each needs an \"id\"", name);
+        return proto_fail (why, size, "indices.%s.indicators: each needs an \"id\"", name);
     if (!s_only (x, keys, &bad))
-        return s_fail (why, size, "indices.%s.%s: unknown member \"%s\"", name, id, bad);
+        return proto_fail (why, size, "indices.%s.%s: unknown member \"%s\"", name, id, bad);
     if (!s_number (x, "weight", 0, 1e6))
-        return s_fail (why, size, "indices.%s.%s: \"weight\" must be a number >= 0", name, id);
+        return proto_fail (why, size, "indices.%s.%s: \"weight\" must be a number >= 0", name, id);
     const json_t *input = json_object_get (x, "input");
     if (input && !json_is_string (input))
-        return s_fail (why, size, "indices.%s.%s: \"input\" must be a string", name, id);
+        return proto_fail (why, size, "indices.%s.%s: \"input\" must be a string", name, id);
     bool manual = proto_is (x, "input", "manual");
     if (json_object_get (x, "capability") && !json_is_boolean (json_object_get (x, "capability")))
-        return s_fail (why, size, "indices.%s.%s: \"capability\" must be true or false", name, id);
+        return proto_fail (why, size, "indices.%s.%s: \"capability\" must be true or false", name,
+                           id);
     bool able = json_is_true (json_object_get (x, "capability"));
     if (!able && !input)
-        return s_fail (why, size, "indices.%s.%s: needs an \"input\"", name, id);
+        return proto_fail (why, size, "indices.%s.%s: needs an \"input\"", name, id);
     if (input && !manual && !s_known_input (json_string_value (input)))
-        return s_fail (why, size, "indices.%s.%s: \"%s\" is not a figure of the report", name, id,
-                       json_string_value (input));
+        return proto_fail (why, size, "indices.%s.%s: \"%s\" is not a figure of the report", name,
+                           id, json_string_value (input));
     if (able && manual)
-        return s_fail (why, size, "indices.%s.%s: a capability is not manual", name, id);
+        return proto_fail (why, size, "indices.%s.%s: a capability is not manual", name, id);
     if (!able && !manual &&
         (!s_number (x, "full", -1e15, 1e15) || !s_number (x, "zero", -1e15, 1e15)))
-        return s_fail (why, size, "indices.%s.%s: needs numbers \"full\" and \"zero\"", name, id);
+        return proto_fail (why, size, "indices.%s.%s: needs numbers \"full\" and \"zero\"", name,
+                           id);
     return 0;
 }
 
@@ -306,14 +296,14 @@ s_check_index (const char *name, const json_t *ix, char *why, size_t size)
     static const char *const keys[] = {"weight", "zh", "en", "indicators", NULL};
     const char *bad = NULL;
     if (!json_is_object (ix))
-        return s_fail (why, size, "indices.%s: must be an object", name);
+        return proto_fail (why, size, "indices.%s: must be an object", name);
     if (!s_only (ix, keys, &bad))
-        return s_fail (why, size, "indices.%s: unknown member \"%s\"", name, bad);
+        return proto_fail (why, size, "indices.%s: unknown member \"%s\"", name, bad);
     if (!s_number (ix, "weight", 0, 1e6))
-        return s_fail (why, size, "indices.%s: \"weight\" must be a number >= 0", name);
+        return proto_fail (why, size, "indices.%s: \"weight\" must be a number >= 0", name);
     const json_t *list = json_object_get (ix, "indicators");
     if (!json_is_array (list))
-        return s_fail (why, size, "indices.%s: \"indicators\" must be an array", name);
+        return proto_fail (why, size, "indices.%s: \"indicators\" must be an array", name);
     double sum = 0;
     size_t i;
     json_t *x;
@@ -322,12 +312,12 @@ s_check_index (const char *name, const json_t *ix, char *why, size_t size)
             return -1;
         for (size_t k = 0; k < i; k++)
             if (proto_is (json_array_get (list, k), "id", proto_str (x, "id")))
-                return s_fail (why, size, "indices.%s: \"%s\" is there twice", name,
-                               proto_str (x, "id"));
+                return proto_fail (why, size, "indices.%s: \"%s\" is there twice", name,
+                                   proto_str (x, "id"));
         sum += json_number_value (json_object_get (x, "weight"));
     }
     if (sum <= 0)
-        return s_fail (why, size, "indices.%s: its indicators' weights add up to 0", name);
+        return proto_fail (why, size, "indices.%s: its indicators' weights add up to 0", name);
     return 0;
 }
 
@@ -337,23 +327,24 @@ s_check_grades (const json_t *grades, char *why, size_t size)
     static const char *const keys[] = {"grade", "min", "zh", "en", NULL};
     const char *bad = NULL;
     if (!json_array_size (grades))
-        return s_fail (why, size, "grades: must be a list of bands");
+        return proto_fail (why, size, "grades: must be a list of bands");
     double last = 1e9;
     size_t i;
     json_t *g;
     json_array_foreach (grades, i, g) {
         if (!json_is_object (g) || !*proto_str (g, "grade") || !s_number (g, "min", 0, 100))
-            return s_fail (why, size, "grades: each band needs a \"grade\" and a \"min\" 0-100");
+            return proto_fail (why, size,
+                               "grades: each band needs a \"grade\" and a \"min\" 0-100");
         if (!s_only (g, keys, &bad))
-            return s_fail (why, size, "grades.%s: unknown member \"%s\"", proto_str (g, "grade"),
-                           bad);
+            return proto_fail (why, size, "grades.%s: unknown member \"%s\"",
+                               proto_str (g, "grade"), bad);
         double min = json_number_value (json_object_get (g, "min"));
         if (min >= last)
-            return s_fail (why, size, "grades: the bands must go from the highest min down");
+            return proto_fail (why, size, "grades: the bands must go from the highest min down");
         last = min;
     }
     if (last != 0)
-        return s_fail (why, size, "grades: the last band must have min 0");
+        return proto_fail (why, size, "grades: the last band must have min 0");
     return 0;
 }
 
@@ -390,49 +381,51 @@ s_check_hall (const json_t *config, const char *at, const json_t *h, char *why, 
     json_t *scores;
     const json_t *manual = json_object_get (h, "manual");
     if (manual && !json_is_object (manual))
-        return s_fail (why, size, "%smanual: must be an object of indices", at);
+        return proto_fail (why, size, "%smanual: must be an object of indices", at);
     json_object_foreach ((json_t *)manual, name, scores) {
         const char *id;
         if (!json_is_object (scores))
-            return s_fail (why, size, "%smanual.%s: must be an object of scores", at, name);
+            return proto_fail (why, size, "%smanual.%s: must be an object of scores", at, name);
         json_t *v;
         json_object_foreach (scores, id, v) {
             if (!proto_is (s_indicator (config, name, id), "input", "manual"))
-                return s_fail (why, size, "%smanual.%s.%s: no such manual indicator", at, name, id);
+                return proto_fail (why, size, "%smanual.%s.%s: no such manual indicator", at, name,
+                                   id);
             if (!json_is_number (v) || json_number_value (v) < 0 || json_number_value (v) > 100)
-                return s_fail (why, size, "%smanual.%s.%s: a score must be 0-100", at, name, id);
+                return proto_fail (why, size, "%smanual.%s.%s: a score must be 0-100", at, name,
+                                   id);
         }
     }
     const json_t *able = json_object_get (h, "capabilities");
     if (able && !json_is_array (able))
-        return s_fail (why, size, "%scapabilities: must be a list", at);
+        return proto_fail (why, size, "%scapabilities: must be a list", at);
     size_t i;
     json_t *c;
     json_array_foreach (able, i, c)
         if (!json_is_string (c) || !s_is_capability (config, json_string_value (c)))
-            return s_fail (why, size, "%scapabilities: \"%s\" is no capability", at,
-                           json_is_string (c) ? json_string_value (c) : "?");
+            return proto_fail (why, size, "%scapabilities: \"%s\" is no capability", at,
+                               json_is_string (c) ? json_string_value (c) : "?");
     return 0;
 }
 
 int
 proto_index_config_check (const json_t *config, char *why, size_t size)
 {
-    static const char *const keys[] = {"indices",      "grades", "manual",
-                                       "capabilities", "halls",  NULL};
+    static const char *const keys[] = {"indices", "grades",     "manual", "capabilities",
+                                       "halls",   "unobserved", NULL};
     const char *bad = NULL, *key;
     json_t *v;
     if (!json_is_object (config))
-        return s_fail (why, size, "the index config must be a JSON object");
+        return proto_fail (why, size, "the index config must be a JSON object");
     if (!s_only (config, keys, &bad))
-        return s_fail (why, size, "unknown member \"%s\"", bad);
+        return proto_fail (why, size, "unknown member \"%s\"", bad);
     const json_t *indices = json_object_get (config, "indices");
     json_object_foreach ((json_t *)indices, key, v) {
         int i = 0;
         while (i < PROTO_INDEX_COUNT && strcmp (s_names[i], key) != 0)
             i++;
         if (i == PROTO_INDEX_COUNT)
-            return s_fail (why, size, "indices: \"%s\" is not one of the seven", key);
+            return proto_fail (why, size, "indices: \"%s\" is not one of the seven", key);
     }
     double sum = 0;
     for (int i = 0; i < PROTO_INDEX_COUNT; i++) {
@@ -442,19 +435,24 @@ proto_index_config_check (const json_t *config, char *why, size_t size)
             json_number_value (json_object_get (json_object_get (indices, s_names[i]), "weight"));
     }
     if (sum <= 0)
-        return s_fail (why, size, "indices: their weights add up to 0");
+        return proto_fail (why, size, "indices: their weights add up to 0");
     if (s_check_grades (json_object_get (config, "grades"), why, size))
         return -1;
+    const json_t *unobserved = json_object_get (config, "unobserved");
+    if (unobserved && !json_is_null (unobserved) &&
+        (!json_is_number (unobserved) || json_number_value (unobserved) < 0 ||
+         json_number_value (unobserved) > 100))
+        return proto_fail (why, size, "unobserved: a score 0..100, or null");
     const json_t *halls = json_object_get (config, "halls");
     if (halls && !json_is_object (halls))
-        return s_fail (why, size, "halls: must be an object of hall ids");
+        return proto_fail (why, size, "halls: must be an object of hall ids");
     static const char *const hall_keys[] = {"manual", "capabilities", NULL};
     json_object_foreach ((json_t *)halls, key, v) {
         char at[64];
         snprintf (at, sizeof at, "halls.%s.", key);
         if (!json_is_object (v) || !s_only (v, hall_keys, &bad))
-            return s_fail (why, size, "halls.%s: an object of \"manual\" and \"capabilities\"",
-                           key);
+            return proto_fail (why, size, "halls.%s: an object of \"manual\" and \"capabilities\"",
+                               key);
         if (s_check_hall (config, at, v, why, size))
             return -1;
     }
@@ -465,12 +463,12 @@ json_t *
 proto_index_config_merge (const json_t *base, const json_t *override, char *why, size_t size)
 {
     if (override && !json_is_object (override)) {
-        s_fail (why, size, "the index config must be a JSON object");
+        proto_fail (why, size, "the index config must be a JSON object");
         return NULL;
     }
     json_t *config = json_deep_copy (base);
     if (!config) {
-        s_fail (why, size, "out of memory");
+        proto_fail (why, size, "out of memory");
         return NULL;
     }
     if (override)
@@ -489,9 +487,9 @@ proto_index_config_load (const char *path, char *why, size_t size)
     json_t *file = json_load_file (path, 0, &err);
     if (!file) {
         if (err.line > 0)
-            s_fail (why, size, "%s:%d: %s", path, err.line, err.text);
+            proto_fail (why, size, "%s:%d: %s", path, err.line, err.text);
         else
-            s_fail (why, size, "%s", err.text); //  cannot open: names the file
+            proto_fail (why, size, "%s", err.text); //  cannot open: names the file
         return NULL;
     }
     //  A hall config (it has a "hall") holds the index config as its "index", if at all.
@@ -502,7 +500,7 @@ proto_index_config_load (const char *path, char *why, size_t size)
     json_t *config = own ? proto_index_config_merge (defaults, own, reason, sizeof reason)
                          : json_incref (defaults);
     if (!config)
-        s_fail (why, size, "%s: %s%s", path, hall ? "index." : "", reason);
+        proto_fail (why, size, "%s: %s%s", path, hall ? "index." : "", reason);
     json_decref (defaults);
     json_decref (file);
     return config;
@@ -663,7 +661,7 @@ static void
 s_scored (const json_t *config, json_t *d, double score, double measured, double all)
 {
     char grade[16], zh[64];
-    if (measured > 0) {
+    if (score >= 0) {
         proto_index_grade (config, score, grade, sizeof grade, zh, sizeof zh);
         json_object_set_new (d, "score", json_real (proto_index_round (score)));
         json_object_set_new (d, "grade", json_string (grade));
@@ -699,11 +697,24 @@ s_score_index (const s_inputs_t *in, const char *name, double *score, double *co
                            proto_str (ix, "en"), "weight", json_object_get (ix, "weight"));
     *score = measured > 0 ? sum / measured : -1;
     *coverage = all > 0 ? measured / all : 0;
+    //  Nothing of it measured in the period (no case concluded, no priority ticket...): the
+    //  configured score for what was not observed, said as such, or null without one.
+    const json_t *unobserved = json_object_get (in->config, "unobserved");
+    if (measured <= 0 && json_is_number (unobserved))
+        *score = json_number_value (unobserved);
     s_scored (in->config, d, *score, measured, all);
-    if (measured <= 0)
-        json_object_set_new (d, "why",
-                             json_string ("没有可计量的指标 / none of its indicators "
-                                          "was measured"));
+    if (measured <= 0) {
+        char text[160];
+        if (*score >= 0)
+            snprintf (text, sizeof text,
+                      "没有可计量的指标，按未观测分 %g 计 / none of its indicators was "
+                      "measured: the configured score %g",
+                      *score, *score);
+        else
+            snprintf (text, sizeof text, "没有可计量的指标 / none of its indicators was measured");
+        json_object_set_new (d, "why", json_string (text));
+        json_object_set_new (d, "unobserved", json_true ());
+    }
     json_object_set_new (d, "indicators", list);
     return d;
 }
@@ -754,7 +765,7 @@ proto_index_compute (const json_t *report, const json_t *info, const json_t *con
     json_object_set_new (detail, "coverage", json_real (all > 0 ? covered / all : 0));
     json_object_del (detail, "score");
     json_object_set (grades, "total", json_object_get (detail, "grade"));
-    json_object_set_new (index, "grades", grades);
+    json_object_set_new (detail, "grades", grades);
     json_decref (figures);
     json_decref (own);
     return json_pack ("{s:o, s:o}", "index", index, "index_detail", detail);

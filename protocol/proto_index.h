@@ -72,6 +72,11 @@
 //  The number of indices (the total is not one of them).
 #define PROTO_INDEX_COUNT 7
 
+//  The default score of an index none of whose indicators was measured in the period (the
+//  config's "unobserved": 60, the pass line of the grade bands, neither reward nor penalty;
+//  null in a config keeps such an index null). docs/INDEX.md.
+#define PROTO_INDEX_UNOBSERVED 60.0
+
 //  The seven indices' keys in the order views show them: "standard", "efficiency",
 //  "convenience", "service", "experience", "evaluation", "innovation". Static.
 const char *const *proto_index_names (void);

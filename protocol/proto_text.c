@@ -1,10 +1,21 @@
 /*  proto_text.c — see proto_text.h. */
 #include "proto_text.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+int
+proto_fail (char *why, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (why, size, fmt, ap);
+    va_end (ap);
+    return -1;
+}
 
 void
 proto_format_time (long long ms, int utc_offset_min, char *out, size_t size)
@@ -27,6 +38,48 @@ proto_format_wait (const json_t *est_wait_s, char *out, size_t size)
         snprintf (out, size, "少于 1 分钟 / under 1 min");
     else
         snprintf (out, size, "约 %lld 分钟 / about %lld min", (s + 59) / 60, (s + 59) / 60);
+}
+
+//  Whole minutes `m` as "N 分钟", "H 小时" or "H 小时 N 分钟" (zh) or "N min", "H h",
+//  "H h N min".
+static void
+s_minutes (long long m, bool zh, char *out, size_t size)
+{
+    long long h = m / 60, n = m % 60;
+    if (h == 0)
+        snprintf (out, size, zh ? "%lld 分钟" : "%lld min", n);
+    else if (n == 0)
+        snprintf (out, size, zh ? "%lld 小时" : "%lld h", h);
+    else
+        snprintf (out, size, zh ? "%lld 小时 %lld 分钟" : "%lld h %lld min", h, n);
+}
+
+void
+proto_format_wait_range (const json_t *obj, char *out, size_t size)
+{
+    const json_t *est = json_object_get (obj, "est_wait_s");
+    const json_t *lo_j = json_object_get (obj, "est_wait_lo_s");
+    const json_t *hi_j = json_object_get (obj, "est_wait_hi_s");
+    long long lo = json_is_integer (lo_j) ? json_integer_value (lo_j) : -1;
+    long long hi = json_is_integer (hi_j) ? json_integer_value (hi_j) : -1;
+    if (!json_is_integer (est) || json_integer_value (est) < 60 || lo < 0 || hi <= lo || hi < 60) {
+        proto_format_wait (est, out, size);
+        return;
+    }
+    //  The low end rounds down, the high end up: the interval never narrows.
+    long long lo_m = lo / 60, hi_m = (hi + 59) / 60;
+    char hz[48], he[48], lz[48], le[48];
+    s_minutes (hi_m, true, hz, sizeof hz);
+    s_minutes (hi_m, false, he, sizeof he);
+    if (lo_m < 1)
+        snprintf (out, size, "不超过 %s / up to %s", hz, he);
+    else if (hi_m < 60)
+        snprintf (out, size, "约 %lld–%lld 分钟 / about %lld–%lld min", lo_m, hi_m, lo_m, hi_m);
+    else {
+        s_minutes (lo_m, true, lz, sizeof lz);
+        s_minutes (lo_m, false, le, sizeof le);
+        snprintf (out, size, "约 %s至 %s / about %s to %s", lz, hz, le, he);
+    }
 }
 
 int64_t

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <string.h>
 
+#include "proto_text.h"
 #include "term_cli.h"
 #include "term_table.h"
 #include "term_words.h"
@@ -80,8 +81,12 @@ term_status_main (term_opts_t *o, int argc, char **argv)
         long long ahead = json_integer_value (json_object_get (t, "ahead"));
         const json_t *est = json_object_get (t, "est_wait_s");
         printf ("您前面还有 %lld 人 / %lld ahead of you\n", ahead, ahead);
+        char range[128];
+        proto_format_wait_range (t, range, sizeof range);
         if (json_is_integer (est) && json_integer_value (est) < 60)
             printf ("预计等候不到 1 分钟 / under 1 min\n");
+        else if (json_is_integer (json_object_get (t, "est_wait_hi_s")))
+            printf ("预计等候%s\n", range); //  its 80% interval
         else if (json_is_integer (est)) {
             char zh[48], en[48];
             long long ms = json_integer_value (est) * 1000;

@@ -1,6 +1,7 @@
 /*  test_estimate.c — broker/broker_estimate on a hall built in memory: people ahead,
     the wait formula (ahead × mean ÷ open counters), which counters count as open, the
-    switch from the configured to the learned mean, and the running mean itself; a ticket
+    switch from the configured to the learned mean, and the running mean itself; the mean
+    the simulation uses (drawn towards the configured one, services under way); a ticket
     far back in a long line (extrapolated past the exact picks, same answer); what
     broker_learn makes of pauses without a return time and of intervals that missed; how
     a printed interval is rounded. */
@@ -179,6 +180,42 @@ test_learned_mean (void)
 }
 
 static void
+test_sim_mean (void)
+{
+    broker_hall_t *hall = broker_hall_new (s_config);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (hall);
+    int64_t now = 1790000000000LL;
+    //  A new A ticket behind one A ticket waiting, counter 2 (A only) open.
+    s_counter (hall, 2, COUNTER_IDLE);
+    s_ticket (hall, S_A, PRIORITY_NORMAL)->issued_ms = now;
+    //  Nothing learned: the configured 600 s.
+    CU_ASSERT_EQUAL (broker_estimate_sim_new_s (hall, now, S_A), 600);
+    //  Five tickets averaging 300 s: between the two, the configured mean still weighs.
+    static const int64_t times[] = {150000, 450000, 150000, 450000, 300000};
+    for (int i = 0; i < 5; i++)
+        broker_estimate_learn_at (hall, S_A, now - 7200000, times[i]);
+    int64_t five = broker_estimate_sim_new_s (hall, now, S_A);
+    CU_ASSERT (five > 300 && five < 600);
+    //  Fifty: close to the learned mean (the naive formula took it at five already).
+    for (int i = 5; i < BROKER_ESTIMATE_WINDOW; i++)
+        broker_estimate_learn_at (hall, S_A, now - 7200000, times[i % 5]);
+    int64_t fifty = broker_estimate_sim_new_s (hall, now, S_A);
+    CU_ASSERT (fifty > 300 && fifty < five && fifty < 330);
+    CU_ASSERT_DOUBLE_EQUAL (broker_estimate_mean_ms (hall, S_A), 300000.0, 1e-6);
+    //  An A service under way for 50 minutes elsewhere (counter 1, opened for B only, so it
+    //  takes nothing from the A line): the finished ones were the short ones.
+    broker_counter_t *c1 = s_counter (hall, 1, COUNTER_SERVING);
+    c1->services = 1u << S_B;
+    broker_ticket_t *long_one = s_ticket (hall, S_A, PRIORITY_NORMAL);
+    broker_hall_dequeue (hall, long_one);
+    long_one->state = TICKET_SERVING;
+    long_one->called_ms = long_one->last_called_ms = now - 3000000;
+    c1->ticket = long_one;
+    CU_ASSERT (broker_estimate_sim_new_s (hall, now, S_A) > fifty);
+    broker_hall_destroy (&hall);
+}
+
+static void
 test_running_mean (void)
 {
     broker_stats_t st = {0, 0.0, 0.0};
@@ -311,13 +348,14 @@ test_learn_factor (void)
 {
     broker_learn_t *l = broker_learn_new (1);
     CU_ASSERT_PTR_NOT_NULL_FATAL (l);
-    //  Waits that match their simulation leave it alone; so do fewer than 10 ratios.
-    for (uint64_t id = 1; id <= 20; id++) {
+    //  Waits that match their simulation leave it alone; so do fewer than 30 ratios.
+    for (uint64_t id = 1; id <= 60; id++) {
         broker_learn_issued (l, id, 20 * 60000, 120000, 0, 0);
-        broker_learn_called (l, id, id < 10 ? 60 * 60000 : 20 * 60000);
-        if (id < 10)
+        broker_learn_called (l, id, id < 30 ? 60 * 60000 : 20 * 60000);
+        if (id < 30)
             CU_ASSERT_DOUBLE_EQUAL (broker_learn_factor (l), 1, 0);
     }
+    CU_ASSERT (broker_learn_factor (l) > 1);
     CU_ASSERT (broker_learn_factor (l) < 1.5);
     //  Waits steadily a third longer than simulated: half of it (less its noise) is added.
     broker_learn_t *m = broker_learn_new (1);
@@ -366,6 +404,8 @@ test_estimate_suite (void)
         !CU_add_test (suite, "wait = ahead × mean ÷ open counters", test_wait) ||
         !CU_add_test (suite, "configured mean until 5 samples, then learned", test_learned_mean) ||
         !CU_add_test (suite, "running mean, window 50", test_running_mean) ||
+        !CU_add_test (suite, "simulated mean: learned, drawn to the configured, under way",
+                      test_sim_mean) ||
         !CU_add_test (suite, "a long line: exact picks, then their rate", test_long_line) ||
         !CU_add_test (suite, "pauses without a return time: learned length left",
                       test_learn_pauses) ||

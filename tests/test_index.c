@@ -134,6 +134,8 @@ test_index_weights (void)
                                40, "capabilities", "self_service");
     json_t *config = s_config (halls);
     CU_ASSERT_PTR_NOT_NULL_FATAL (config);
+    //  An index with nothing measured stays null here (test_index_unobserved: the default).
+    json_object_set_new (config, "unobserved", json_null ());
     char why[256];
     //  Wait 15 minutes: 75; manual 40: (3 × 75 + 40) ÷ 4. Innovation: a cabinet seen and
     //  self-service declared: 100. Total (20 × 66.25 + 5 × 100) ÷ 25.
@@ -168,8 +170,8 @@ test_index_weights (void)
     CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index_detail.efficiency.coverage"), 0.0, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.innovation"), 0.0, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.total"), 0.0, 1e-9);
-    CU_ASSERT (trep_null (r, "index.grades.efficiency"));
-    CU_ASSERT_STRING_EQUAL (trep_str (r, "index.grades.total"), "D");
+    CU_ASSERT (trep_null (r, "index_detail.grades.efficiency"));
+    CU_ASSERT_STRING_EQUAL (trep_str (r, "index_detail.grades.total"), "D");
     json_decref (r);
     //  A hall's own config (a hall config's `index`): its manual scores and capabilities at
     //  the top, for a hall that `halls` does not list. Efficiency is the manual 60 alone.
@@ -179,7 +181,7 @@ test_index_weights (void)
     r = proto_index_compute (report, NULL, config, why, sizeof why);
     CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.efficiency"), 60.0, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.innovation"), 50.0, 1e-9);
-    CU_ASSERT_STRING_EQUAL (trep_str (r, "index.grades.efficiency"), "C");
+    CU_ASSERT_STRING_EQUAL (trep_str (r, "index_detail.grades.efficiency"), "C");
     json_decref (r);
     //  No index measured at all: the total is null too.
     json_t *dark = json_deep_copy (config);
@@ -206,12 +208,24 @@ test_index_defaults (void)
     json_t *kpis = json_pack ("{s:{s:i, s:f}}", "tickets", "avg_wait_ms", 0, "over_wait_rate", 0.0);
     json_t *r = proto_index_compute (kpis, info, NULL, why, sizeof why);
     CU_ASSERT_PTR_NOT_NULL_FATAL (r);
-    //  The seven, the total and their grades.
-    CU_ASSERT_EQUAL (json_object_size (json_object_get (r, "index")), PROTO_INDEX_COUNT + 2);
-    CU_ASSERT_EQUAL (json_object_size (json_object_get (json_object_get (r, "index"), "grades")),
-                     PROTO_INDEX_COUNT + 1);
+    //  The seven and the total, nothing else (issue 16's "index"); their grades beside.
+    CU_ASSERT_EQUAL (json_object_size (json_object_get (r, "index")), PROTO_INDEX_COUNT + 1);
+    CU_ASSERT_EQUAL (
+        json_object_size (json_object_get (json_object_get (r, "index_detail"), "grades")),
+        PROTO_INDEX_COUNT + 1);
     CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.efficiency"), 100.0, 1e-9);
-    CU_ASSERT (trep_null (r, "index.evaluation"));
+    //  Nothing of evaluation measured (no rating): the unobserved score, said as such.
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.evaluation"), PROTO_INDEX_UNOBSERVED, 1e-9);
+    CU_ASSERT (json_is_true (json_object_get (
+        json_object_get (json_object_get (r, "index_detail"), "evaluation"), "unobserved")));
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index_detail.evaluation.coverage"), 0.0, 1e-9);
+    CU_ASSERT_PTR_NOT_NULL (strstr (trep_str (r, "index_detail.evaluation.why"), "未观测"));
+    //  Every one of the seven is a score 0..100 with the defaults, whatever the day held.
+    for (int i = 0; i < PROTO_INDEX_COUNT; i++) {
+        char path[64];
+        snprintf (path, sizeof path, "index.%s", proto_index_names ()[i]);
+        CU_ASSERT (!trep_null (r, path) && trep_num (r, path) >= 0 && trep_num (r, path) <= 100);
+    }
     CU_ASSERT_STRING_EQUAL (trep_str (r, "index_detail.hall"), "H9");
     //  Counters open 2 and 1 of 2 services: 0.75 of the target 0.8.
     const json_t *conv = json_object_get (json_object_get (r, "index_detail"), "convenience");
@@ -224,13 +238,18 @@ test_index_defaults (void)
     json_decref (r);
     //  Without hall.info nothing of the hall is measured.
     r = proto_index_compute (kpis, NULL, NULL, why, sizeof why);
-    CU_ASSERT (trep_null (r, "index.convenience"));
+    CU_ASSERT_DOUBLE_EQUAL (trep_num (r, "index.convenience"), PROTO_INDEX_UNOBSERVED, 1e-9);
     CU_ASSERT_EQUAL (trep_int (r, "index_detail.innovation.indicators.1.value"), 0);
     json_decref (r);
     //  A config that is not valid is refused with its reason.
     json_t *bad = json_pack ("{s:i}", "indices", 3);
     CU_ASSERT_PTR_NULL (proto_index_compute (kpis, info, bad, why, sizeof why));
     CU_ASSERT (*why);
+    json_decref (bad);
+    bad = proto_index_config_default ();
+    json_object_set_new (bad, "unobserved", json_integer (101));
+    CU_ASSERT_EQUAL (proto_index_config_check (bad, why, sizeof why), -1);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "unobserved"));
     json_decref (bad);
     json_decref (kpis);
     json_decref (info);

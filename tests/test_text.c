@@ -1,10 +1,43 @@
 /*  test_text.c — protocol/proto_text.c: the columns a text takes on a terminal (what the
-    board, the monitor and the CLI's tables pad with), and UTF-8 decoding. */
+    board, the monitor and the CLI's tables pad with), UTF-8 decoding, and the wait as a
+    citizen reads it. */
 #include <CUnit/CUnit.h>
 #include <string.h>
 
 #include "proto_text.h"
 #include "tests.h"
+
+static void
+s_expect_wait (long long est, long long lo, long long hi, const char *want)
+{
+    json_t *t = json_pack ("{s:I}", "est_wait_s", (json_int_t)est);
+    if (lo >= 0)
+        json_object_set_new (t, "est_wait_lo_s", json_integer (lo));
+    if (hi >= 0)
+        json_object_set_new (t, "est_wait_hi_s", json_integer (hi));
+    char out[160];
+    proto_format_wait_range (t, out, sizeof out);
+    CU_ASSERT_STRING_EQUAL (out, want);
+    json_decref (t);
+}
+
+//  The estimate's 80% interval (PROTOCOL.md 6.5) where the broker gives one, else the point.
+static void
+test_wait_range (void)
+{
+    s_expect_wait (1800, 1500, 2400, "约 25–40 分钟 / about 25–40 min");
+    s_expect_wait (300, 0, 600, "不超过 10 分钟 / up to 10 min");
+    s_expect_wait (3600, 3000, 4800, "约 50 分钟至 1 小时 20 分钟 / about 50 min to 1 h 20 min");
+    s_expect_wait (3600, 3600, 7200, "约 1 小时至 2 小时 / about 1 h to 2 h");
+    s_expect_wait (600, -1, -1, "约 10 分钟 / about 10 min");   //  no interval
+    s_expect_wait (600, 600, 600, "约 10 分钟 / about 10 min"); //  an empty one
+    s_expect_wait (30, 0, 60, "少于 1 分钟 / under 1 min");     //  under a minute
+    json_t *none = json_object ();
+    char out[160];
+    proto_format_wait_range (none, out, sizeof out);
+    CU_ASSERT_STRING_EQUAL (out, "暂无窗口开放 / no counter open yet");
+    json_decref (none);
+}
 
 static void
 test_ascii (void)
@@ -126,5 +159,6 @@ test_text_suite (void)
     CU_add_test (s, "emoji take two", test_emoji);
     CU_add_test (s, "invalid UTF-8 takes one column a byte", test_invalid_bytes);
     CU_add_test (s, "UTF-8 decoding refuses what is not UTF-8", test_decode);
+    CU_add_test (s, "the wait as its 80% interval", test_wait_range);
     return 0;
 }

@@ -1,6 +1,8 @@
 /*  test_web.h — what the web gateway's suite (web_it) shares between its files:
-    test_web_it.c starts the hall (a broker on a simulated clock and the gateway), holds
-    the HTTP helpers and the first tests over plain sockets, and registers every test;
+    test_web_it.c starts the hall (a broker on a simulated clock and the gateway with both
+    doors, its manager logged in) and holds the first tests over plain sockets, and
+    registers every test; test_web_client.c is the HTTP client; test_web_doors.c the
+    doors (public and staff, login, roles, Host, limits, the broker stopped);
     test_web_pages.c runs a busy day and checks the kiosk, board and dashboard on it;
     test_web_citizen.c the citizen's page in each state, test_web_report.c the report;
     test_web_browser.c holds the tests that drive headless Chromium. */
@@ -16,16 +18,20 @@
 #include "proto_token.h"
 #include "test_util.h"
 
-#define WEB_IT_TICKETS 16 //  tickets remembered with their tokens
-#define WEB_IT_CITIZEN 12 //  citizen's pages kept for the browser
+#define WEB_IT_TICKETS  16                //  tickets remembered with their tokens
+#define WEB_IT_CITIZEN  12                //  citizen's pages kept for the browser
+#define WEB_IT_PASSWORD "boss-password-1" //  the manager's (boss)
 
 //  The suite's hall: one broker, one gateway, the tickets issued so far.
 typedef struct {
     test_broker_t broker;
     proto_client_t *client;
     pid_t gateway;
-    int port; //  the gateway's, on 127.0.0.1
+    int port;        //  the gateway's staff door, on 127.0.0.1
+    int public_port; //  its public door
     char log[700];
+    char users[700];  //  its accounts file
+    char cookie[160]; //  "Cookie: ow_session=...\r\n": the manager's session
     struct {
         char number[16];
         char token[PROTO_TOKEN_LEN + 1];
@@ -43,6 +49,13 @@ typedef struct {
 
 extern web_it_hall_t web_it_hall;
 
+//  test_web_client.c: a loopback port nobody listens on right now.
+int web_it_free_port (void);
+//  test_web_client.c: a connection to 127.0.0.1:`port`, or -1.
+int web_it_connect (int port);
+//  test_web_client.c: sends all `n` bytes. True if it could.
+bool web_it_send_all (int fd, const char *data, size_t n);
+
 //  A received HTTP response.
 typedef struct {
     int status;
@@ -50,9 +63,15 @@ typedef struct {
     char *body;
 } web_it_resp_t;
 
-//  METHOD path (HTTP/1.0) to the gateway, with an optional form body; 0 once the whole
-//  answer is in *r (free it with web_it_resp_free), -1 if none came.
+//  METHOD path (HTTP/1.0) to the gateway's staff door as the manager, with an optional
+//  form body; 0 once the whole answer is in *r (free it with web_it_resp_free), -1 if
+//  none came.
 int web_it_http (const char *method, const char *path, const char *form, web_it_resp_t *r);
+//  The same to `port` with more `headers` (whole lines, each ending in CRLF; "" for none).
+int web_it_request (int port, const char *method, const char *path, const char *headers,
+                    const char *form, web_it_resp_t *r);
+//  The value of header `name` (case-insensitive), copied into out; "" when absent.
+const char *web_it_header (const web_it_resp_t *r, const char *name, char *out, size_t size);
 //  Sends a whole raw request (headers and all) to the gateway; as web_it_http.
 int web_it_raw (const char *request, web_it_resp_t *r);
 //  GET path, as web_it_http.
@@ -72,6 +91,22 @@ json_t *web_it_call (const char *command, json_t *body, int expect);
 const char *web_it_str (const json_t *j, const char *key);
 //  Issues a ticket of `service`, copies its number to `number` and remembers its token.
 void web_it_issue (const char *service, char *number, size_t size);
+
+//  test_web_doors.c: writes account NAME:ROLE (`spec`) with `password` into the gateway's
+//  accounts file (onewindow-web --add-user): its exit status (0 written, 2 refused).
+int web_it_add_user (const char *spec, const char *password);
+//  test_web_doors.c: POST /login to `port`; the status (303 when in) and the session as a
+//  header line "Cookie: ow_session=...\r\n" into `cookie` ("" when none).
+int web_it_login (int port, const char *user, const char *password, char *cookie, size_t size);
+//  test_web_doors.c: the public door serves citizens' pages only; logins and roles.
+void test_web_doors (void);
+//  test_web_doors.c: Host validation, per-client limits (429), 1,100 half-open connections.
+void test_web_doors_limits (void);
+//  test_web_doors.c: with the broker stopped, status pages do not hold the board up.
+void test_web_doors_broker_stopped (void);
+//  test_web_browser.c: the login page and a citizen's phone at the public door in
+//  Chromium; leaves a logged-in profile the other browser tests copy.
+void test_web_browser_login (void);
 
 //  test_web_pages.c: moves the hall to a working Monday morning, busy (see there).
 void test_web_pages_busy_day (void);

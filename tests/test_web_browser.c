@@ -1,8 +1,10 @@
 /*  test_web_browser.c — the web gateway's pages in headless Chromium, part of the web_it
-    suite (test_web.h; the hall is started by test_web_it.c): the board and the dashboard
-    as a browser builds them (DOM dumps), screenshots of every page kept in
-    build/test/artefacts/, and pages left open while tickets are called, driven over the
-    DevTools protocol, following the calls as they happen. */
+    suite (test_web.h; the hall is started by test_web_it.c), driven over the DevTools
+    protocol: the login page and a citizen's phone at the public door; then, with the
+    manager's session in the browser's cookies (a citizen's page at the public door), the
+    board and the dashboard as a browser builds them (their DOM), screenshots of every page
+    kept in build/test/artefacts/, and pages left open while tickets are called, following
+    the calls as they happen. */
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,30 +19,9 @@
 
 #include "test_web.h"
 
-//  Runs headless Chromium on a gateway page, its window `width` x `height` (0: 1280x720);
-//  its stdout (caller frees) or NULL.
-static char *
-s_chromium_at (const char *what, const char *path, const char *screenshot, int width, int height)
-{
-    char profile[700], cmd[2600];
-    snprintf (profile, sizeof profile, "%s/chromium-%s", web_it_hall.broker.dir, what);
-    snprintf (cmd, sizeof cmd,
-              "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic "
-              "--no-first-run --disable-background-networking --disable-component-update "
-              "--disable-sync --hide-scrollbars --user-data-dir='%s' --virtual-time-budget=5000 "
-              "--window-size=%d,%d %s%s%s http://127.0.0.1:%d%s 2>/dev/null",
-              profile, width ? width : 1280, height ? height : 720,
-              screenshot ? "--screenshot='" : "--dump-dom", screenshot ? screenshot : "",
-              screenshot ? "'" : "", web_it_hall.port, path);
-    int st;
-    char *out = test_run (cmd, &st);
-    if (st != 0) {
-        fprintf (stderr, "web_it: chromium on %s exited with %d\n", path, st);
-        free (out);
-        return NULL;
-    }
-    return out;
-}
+//  Chromium on a page (defined below, with the DevTools helpers).
+static char *s_chromium_at (const char *what, const char *path, const char *screenshot, int width,
+                            int height);
 
 static char *
 s_chromium (const char *what, const char *path, const char *screenshot)
@@ -242,9 +223,10 @@ s_cdp_call (s_cdp_t *c, const char *method, json_t *params, bool session, int ti
     }
 }
 
-//  Opens a page target and attaches to it. 0 / -1.
+//  Opens a page target and attaches to it, the manager's session in its cookies unless
+//  `anonymous` (the suite's session: web_it_hall.cookie). 0 / -1.
 static int
-s_cdp_page (s_cdp_t *c)
+s_cdp_page (s_cdp_t *c, bool anonymous)
 {
     json_t *r = s_cdp_call (c, "Target.createTarget", json_pack ("{s:s}", "url", "about:blank"),
                             false, 30000);
@@ -257,7 +239,21 @@ s_cdp_page (s_cdp_t *c)
                     json_pack ("{s:s, s:b}", "targetId", target, "flatten", 1), false, 30000);
     snprintf (c->session, sizeof c->session, "%s", web_it_str (r, "sessionId"));
     json_decref (r);
-    return c->session[0] ? 0 : -1;
+    if (!c->session[0])
+        return -1;
+    const char *value = strchr (web_it_hall.cookie, '=');
+    if (anonymous || !value)
+        return 0;
+    char token[100], url[64];
+    snprintf (token, sizeof token, "%.*s", (int)strcspn (value + 1, "\r"), value + 1);
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/", web_it_hall.port);
+    r = s_cdp_call (c, "Network.setCookie",
+                    json_pack ("{s:s, s:s, s:s, s:s, s:b, s:s}", "name", "ow_session", "value",
+                               token, "url", url, "path", "/", "httpOnly", 1, "sameSite", "Strict"),
+                    true, 10000);
+    bool set = json_is_true (json_object_get (r, "success"));
+    json_decref (r);
+    return set ? 0 : -1;
 }
 
 //  The string value of `expression` in the page ("" if it is not a string).
@@ -325,7 +321,7 @@ test_web_browser_live (void)
         sigaction (SIGPIPE, &old, NULL);
         CU_FAIL_FATAL ("cannot start chromium");
     }
-    if (s_cdp_page (&c) != 0) {
+    if (s_cdp_page (&c, false) != 0) {
         CU_FAIL ("chromium gave no page over --remote-debugging-pipe");
         s_cdp_stop (&c);
         sigaction (SIGPIPE, &old, NULL);
@@ -355,20 +351,27 @@ test_web_browser_live (void)
     sigaction (SIGPIPE, &old, NULL);
 }
 
-//  Opens `path` in the page at `width` x `height` (a phone below 600 wide) and waits until
-//  it has loaded. 0 / -1.
+//  Opens `path` of the door at `port` in the page at `width` x `height` (a phone below
+//  600 wide) and waits until it has loaded. 0 / -1.
 static int
-s_cdp_open (s_cdp_t *c, const char *path, int width, int height)
+s_cdp_open_at (s_cdp_t *c, int port, const char *path, int width, int height)
 {
     json_decref (s_cdp_call (c, "Emulation.setDeviceMetricsOverride",
                              json_pack ("{s:i, s:i, s:i, s:b}", "width", width, "height", height,
                                         "deviceScaleFactor", 1, "mobile", width < 600),
                              true, 10000));
     char url[160];
-    snprintf (url, sizeof url, "http://127.0.0.1:%d%s", web_it_hall.port, path);
+    snprintf (url, sizeof url, "http://127.0.0.1:%d%s", port, path);
     json_t *r = s_cdp_call (c, "Page.navigate", json_pack ("{s:s}", "url", url), true, 30000);
     json_decref (r);
     return r && s_cdp_wait (c, "document.readyState", "complete", 20000) ? 0 : -1;
+}
+
+//  The same at the staff door.
+static int
+s_cdp_open (s_cdp_t *c, const char *path, int width, int height)
+{
+    return s_cdp_open_at (c, web_it_hall.port, path, width, height);
 }
 
 //  Evaluates a layout fact (a JavaScript expression giving "yes", or what is wrong) in the
@@ -442,7 +445,7 @@ s_cdp_begin (s_cdp_t *c, const char *what, char *dir, size_t size, struct sigact
     }
     struct sigaction ignore = {.sa_handler = SIG_IGN};
     sigaction (SIGPIPE, &ignore, old);
-    if (s_cdp_start (c, profile) != 0 || s_cdp_page (c) != 0) {
+    if (s_cdp_start (c, profile) != 0 || s_cdp_page (c, strcmp (what, "staff") == 0) != 0) {
         CU_FAIL ("cannot start chromium over --remote-debugging-pipe");
         s_cdp_stop (c);
         sigaction (SIGPIPE, old, NULL);
@@ -458,6 +461,35 @@ s_cdp_end (s_cdp_t *c, const struct sigaction *old)
     json_decref (s_cdp_call (c, "Browser.close", NULL, false, 5000));
     s_cdp_stop (c);
     sigaction (SIGPIPE, old, NULL);
+}
+
+//  Chromium on a gateway page with a profile of its own (`what`), its window `width` x
+//  `height` (0: 1280x720): a citizen's page (/t/, /rate/) at the public door, any other at
+//  the staff door as the manager; once its scripts have had 2 s, a screenshot to
+//  `screenshot` ("" returned) or, when NULL, its DOM as HTML. Caller frees; NULL when it
+//  could not.
+static char *
+s_chromium_at (const char *what, const char *path, const char *screenshot, int width, int height)
+{
+    s_cdp_t c;
+    char dir[1024];
+    struct sigaction old;
+    if (s_cdp_begin (&c, what, dir, sizeof dir, &old) != 0)
+        return NULL;
+    bool citizen = strncmp (path, "/t/", 3) == 0 || strncmp (path, "/rate/", 6) == 0;
+    char *out = NULL;
+    if (s_cdp_open_at (&c, citizen ? web_it_hall.public_port : web_it_hall.port, path,
+                       width ? width : 1280, height ? height : 720) == 0) {
+        web_it_pause (2000);
+        if (!screenshot)
+            out = s_cdp_eval (&c, "document.documentElement.outerHTML");
+        else if (s_cdp_screenshot (&c, screenshot) == 0)
+            out = strdup ("");
+    }
+    if (!out)
+        fprintf (stderr, "web_it: chromium on %s gave nothing\n", path);
+    s_cdp_end (&c, &old);
+    return out;
 }
 
 //  No scrolling either way: the page fits the window.
@@ -667,5 +699,77 @@ test_web_browser_citizen (void)
     s_fact (&c, "report, printed", FITS);
     snprintf (shot, sizeof shot, "%s/report-a4-1123x794.png", dir);
     CU_ASSERT (s_cdp_screenshot (&c, shot) == 0);
+    s_cdp_end (&c, &old);
+}
+
+//  The login page at a desktop's and a phone's size, a wrong password and the right one;
+//  then, in the same browser (the manager's cookie in it), a citizen's phone at the public
+//  door, which serves the status page and nothing of the staff's. Screenshots
+//  login-*.png.
+void
+test_web_browser_login (void)
+{
+    s_cdp_t c;
+    char dir[1024], png[1200];
+    struct sigaction old;
+    if (s_cdp_begin (&c, "staff", dir, sizeof dir, &old) != 0)
+        return;
+    CU_ASSERT (s_cdp_open (&c, "/dashboard", 1280, 800) == 0);
+    s_fact (&c, "login",
+            "location.pathname + location.search === '/login?next=/dashboard' ? "
+            "'yes' : location.href");
+    s_fact (&c, "login", "document.title === '工作人员登录' ? 'yes' : document.title");
+    s_fact (&c, "login",
+            "document.querySelector('input[name=password]').type === 'password' ? "
+            "'yes' : 'the password shows'");
+    s_fact (&c, "login", FITS);
+    snprintf (png, sizeof png, "%s/login-1280x800.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, png) == 0);
+    CU_ASSERT (s_cdp_open (&c, "/login", 390, 844) == 0);
+    s_fact (&c, "login (phone)", FITS);
+    snprintf (png, sizeof png, "%s/login-390x844.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, png) == 0);
+    //  A wrong password: said clearly, the name kept.
+    free (s_cdp_eval (&c, "(function(){var f=document.querySelector('.login-form');"
+                          "f.elements.user.value='boss';f.elements.password.value='wrong-one';"
+                          "f.submit();return '';})()"));
+    CU_ASSERT (s_cdp_wait (&c,
+                           "(function(){var e=document.querySelector('.login-error');"
+                           "return e?e.textContent:'';})()",
+                           "用户名或密码不正确", 20000));
+    s_fact (&c, "login (refused)",
+            "document.querySelector('input[name=user]').value === 'boss' "
+            "? 'yes' : 'name lost'");
+    s_fact (&c, "login (refused)", ON_SCREEN (".login-error"));
+    snprintf (png, sizeof png, "%s/login-error-390x844.png", dir);
+    CU_ASSERT (s_cdp_screenshot (&c, png) == 0);
+    free (s_cdp_eval (&c, "(function(){var f=document.querySelector('.login-form');"
+                          "f.elements.password.value='" WEB_IT_PASSWORD "';"
+                          "f.submit();return '';})()"));
+    CU_ASSERT (s_cdp_wait (&c, "location.pathname", "/dashboard", 20000));
+    CU_ASSERT (s_cdp_wait (&c, "document.readyState", "complete", 20000));
+    s_fact (&c, "dashboard",
+            "document.cookie.indexOf('ow_session') < 0 ? 'yes' : 'a script "
+            "reads the session'");
+
+    //  A citizen's phone at the public door.
+    const char *staff[] = {"/dashboard",    "/login",       "/kiosk",   "/board",
+                           "/api/snapshot", "/api/ratings", "/metrics", "/"};
+    char url[200];
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/t/%s", web_it_hall.public_port,
+              web_it_hall.served_token);
+    json_decref (s_cdp_call (&c, "Page.navigate", json_pack ("{s:s}", "url", url), true, 30000));
+    char expr[300];
+    snprintf (expr, sizeof expr, "document.body ? document.body.textContent : ''");
+    CU_ASSERT (s_cdp_wait (&c, expr, web_it_hall.served, 20000));
+    for (size_t i = 0; i < sizeof staff / sizeof staff[0]; i++) {
+        snprintf (url, sizeof url, "http://127.0.0.1:%d%s", web_it_hall.public_port, staff[i]);
+        json_decref (
+            s_cdp_call (&c, "Page.navigate", json_pack ("{s:s}", "url", url), true, 30000));
+        bool refused = s_cdp_wait (&c, expr, "找不到页面", 20000);
+        CU_ASSERT (refused);
+        if (!refused)
+            fprintf (stderr, "web_it: the public door showed %s\n", staff[i]);
+    }
     s_cdp_end (&c, &old);
 }

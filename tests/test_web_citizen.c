@@ -290,14 +290,16 @@ s_care (void)
     //  The cookie alone keeps it, for the page and its live part.
     const char *with[] = {"", "?part=live"};
     for (size_t i = 0; i < 2; i++) {
-        snprintf (req, sizeof req, "GET /t/%s%s HTTP/1.0\r\nCookie: care=1\r\n\r\n", token,
+        snprintf (req, sizeof req,
+                  "GET /t/%s%s HTTP/1.0\r\nHost: 127.0.0.1\r\nCookie: care=1\r\n\r\n", token,
                   with[i]);
         CU_ASSERT_FATAL (web_it_raw (req, &r) == 0 && r.status == 200);
         CU_ASSERT_PTR_NULL (strstr (r.body, "办结期限"));
         CU_ASSERT_PTR_NULL (strstr (r.head, "Set-Cookie"));
         web_it_resp_free (&r);
     }
-    snprintf (req, sizeof req, "GET /t/%s?care=0 HTTP/1.0\r\nCookie: care=1\r\n\r\n", token);
+    snprintf (req, sizeof req,
+              "GET /t/%s?care=0 HTTP/1.0\r\nHost: 127.0.0.1\r\nCookie: care=1\r\n\r\n", token);
     CU_ASSERT_FATAL (web_it_raw (req, &r) == 0 && r.status == 200);
     CU_ASSERT_PTR_NOT_NULL (strstr (r.body, "<body class=\"citizen\""));
     CU_ASSERT_PTR_NOT_NULL (strstr (r.head, "Set-Cookie: care=0; Path=/; Max-Age=0"));

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "proto_text.h"
 
 #define KEY_BYTES 32
 #define MAC_BYTES 16
@@ -26,16 +27,6 @@ struct vault_badges {
     json_t *records; //  the "badges" array as last read
     struct stat key_st, rec_st;
 };
-
-static int
-s_err (char *err, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (err, size, fmt, ap);
-    va_end (ap);
-    return -1;
-}
 
 static void
 s_paths (const char *dir, char *key, char *rec)
@@ -52,20 +43,21 @@ s_key_read (const char *path, unsigned char *key, struct stat *st, char *err, si
     if (fd < 0 && errno == ENOENT)
         return 1;
     if (fd < 0)
-        return s_err (err, esz, "badge key %s: %s", path, strerror (errno));
+        return proto_fail (err, esz, "badge key %s: %s", path, strerror (errno));
     char hex[2 * KEY_BYTES + 2] = "";
     ssize_t n = fstat (fd, st) == 0 ? read (fd, hex, sizeof hex - 1) : -1;
     close (fd);
     if (n >= 0 && (st->st_mode & 077))
-        return s_err (err, esz,
-                      "badge key %s is readable by others (mode %03o): chmod 600 it, and enrol "
-                      "the badges again if it may have been copied",
-                      path, (unsigned)(st->st_mode & 0777));
+        return proto_fail (
+            err, esz,
+            "badge key %s is readable by others (mode %03o): chmod 600 it, and enrol "
+            "the badges again if it may have been copied",
+            path, (unsigned)(st->st_mode & 0777));
     size_t len;
     if (n < 2 * KEY_BYTES ||
         sodium_hex2bin (key, KEY_BYTES, hex, 2 * KEY_BYTES, NULL, &len, NULL) != 0 ||
         len != KEY_BYTES)
-        return s_err (err, esz, "badge key %s is not 64 hex digits", path);
+        return proto_fail (err, esz, "badge key %s is not 64 hex digits", path);
     return 0;
 }
 
@@ -77,7 +69,7 @@ s_records_read (const char *path, struct stat *st, char *err, size_t esz)
         memset (st, 0, sizeof *st);
         if (errno == ENOENT)
             return json_array ();
-        s_err (err, esz, "badge records %s: %s", path, strerror (errno));
+        proto_fail (err, esz, "badge records %s: %s", path, strerror (errno));
         return NULL;
     }
     json_error_t jerr;
@@ -86,7 +78,7 @@ s_records_read (const char *path, struct stat *st, char *err, size_t esz)
     json_decref (root);
     if (!json_is_array (list)) {
         json_decref (list);
-        s_err (err, esz, "badge records %s: not a badge file (%s)", path, jerr.text);
+        proto_fail (err, esz, "badge records %s: not a badge file (%s)", path, jerr.text);
         return NULL;
     }
     return list;
@@ -171,7 +163,7 @@ vault_badges_t *
 vault_badges_new (const char *dir, const char *cabinet, char *err, size_t esz)
 {
     if (sodium_init () < 0) {
-        s_err (err, esz, "libsodium cannot start");
+        proto_fail (err, esz, "libsodium cannot start");
         return NULL;
     }
     vault_badges_t *self = calloc (1, sizeof *self);
@@ -284,12 +276,12 @@ s_write (const char *dir, const char *path, const char *text, char *err, size_t 
     int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     size_t len = strlen (text);
     if (fd < 0)
-        return s_err (err, esz, "%s: %s", tmp, strerror (errno));
+        return proto_fail (err, esz, "%s: %s", tmp, strerror (errno));
     s_own (fd, dir);
     bool ok = fchmod (fd, 0600) == 0 && write (fd, text, len) == (ssize_t)len && fsync (fd) == 0;
     ok &= close (fd) == 0;
     if (!ok || rename (tmp, path) != 0) {
-        s_err (err, esz, "%s: %s", path, strerror (errno));
+        proto_fail (err, esz, "%s: %s", path, strerror (errno));
         unlink (tmp);
         return -1;
     }
@@ -301,12 +293,12 @@ static int
 s_lock (const char *dir, char *err, size_t esz)
 {
     if (mkdir (dir, 0750) != 0 && errno != EEXIST)
-        return s_err (err, esz, "cannot create %s: %s", dir, strerror (errno));
+        return proto_fail (err, esz, "cannot create %s: %s", dir, strerror (errno));
     char path[4200];
     snprintf (path, sizeof path, "%s/badges.lock", dir);
     int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0 || flock (fd, LOCK_EX) != 0) {
-        s_err (err, esz, "%s: %s", path, strerror (errno));
+        proto_fail (err, esz, "%s: %s", path, strerror (errno));
         if (fd >= 0)
             close (fd);
         return -1;
@@ -320,7 +312,7 @@ s_records_write (const char *dir, const char *path, json_t *list, char *err, siz
     json_t *root = json_pack ("{s:i, s:O}", "version", 1, "badges", list);
     char *text = json_dumps (root, JSON_INDENT (1));
     json_decref (root);
-    int rc = text ? s_write (dir, path, text, err, esz) : s_err (err, esz, "out of memory");
+    int rc = text ? s_write (dir, path, text, err, esz) : proto_fail (err, esz, "out of memory");
     free (text);
     return rc;
 }
@@ -355,15 +347,15 @@ vault_badge_enrol (const char *dir, const char *cabinet, const char *name, const
                    char *code, char *err, size_t esz)
 {
     if (!name || !*name || strlen (name) > 64 || strpbrk (name, "\n\r\t")) {
-        s_err (err, esz, "a badge holder's name is 1..64 bytes on one line");
+        proto_fail (err, esz, "a badge holder's name is 1..64 bytes on one line");
         return NULL;
     }
     if (!vault_badge_pin_valid (pin)) {
-        s_err (err, esz, "a staff PIN is %d to %d digits", VAULT_PIN_MIN, VAULT_PIN_MAX);
+        proto_fail (err, esz, "a staff PIN is %d to %d digits", VAULT_PIN_MIN, VAULT_PIN_MAX);
         return NULL;
     }
     if (sodium_init () < 0) {
-        s_err (err, esz, "libsodium cannot start");
+        proto_fail (err, esz, "libsodium cannot start");
         return NULL;
     }
     char key_path[4096], rec_path[4096];
@@ -380,7 +372,7 @@ vault_badge_enrol (const char *dir, const char *cabinet, const char *name, const
         goto done;
     if (crypto_pwhash_str (pin_hash, pin, strlen (pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                            crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-        s_err (err, esz, "out of memory hashing the PIN");
+        proto_fail (err, esz, "out of memory hashing the PIN");
         goto done;
     }
     char id[VAULT_BADGE_ID_LEN + 1], mac[2 * MAC_BYTES + 1], hash[65];
@@ -437,7 +429,7 @@ vault_badge_revoke (const char *dir, const char *id, char *err, size_t esz)
             break;
         }
     if (list && i == json_array_size (list))
-        s_err (err, esz, "no badge %s in %s (--list-badges lists them)", id, rec_path);
+        proto_fail (err, esz, "no badge %s in %s (--list-badges lists them)", id, rec_path);
     json_decref (list);
     close (lock);
     return rc;

@@ -2,21 +2,11 @@
 #include "vault_config.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "proto_text.h"
 #include "vault_board.h"
-
-static int
-s_err (char *err, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (err, size, fmt, ap);
-    va_end (ap);
-    return -1;
-}
 
 static int
 s_copy (json_t *obj, const char *key, char *out, size_t size, const char *def, const char *where,
@@ -27,7 +17,8 @@ s_copy (json_t *obj, const char *key, char *out, size_t size, const char *def, c
     if (!v && def)
         s = def;
     if (!s || !*s || strlen (s) >= size)
-        return s_err (err, esz, "%s.%s must be a string of 1..%zu bytes", where, key, size - 1);
+        return proto_fail (err, esz, "%s.%s must be a string of 1..%zu bytes", where, key,
+                           size - 1);
     snprintf (out, size, "%s", s);
     return 0;
 }
@@ -41,7 +32,7 @@ s_ms (json_t *obj, const char *key, int def_s, int *out, char *err, size_t esz)
         return 0;
     }
     if (!json_is_number (v) || json_number_value (v) <= 0 || json_number_value (v) > 86400)
-        return s_err (err, esz, "%s must be a number of seconds (0..86400]", key);
+        return proto_fail (err, esz, "%s must be a number of seconds (0..86400]", key);
     *out = (int)(json_number_value (v) * 1000);
     return 0;
 }
@@ -51,7 +42,7 @@ static int
 s_serial (json_t *serial, vault_config_t *out, char *err, size_t esz)
 {
     if (!json_is_object (serial))
-        return s_err (err, esz, "\"serial\" is required: {\"path\", \"baud\", \"protocol\"}");
+        return proto_fail (err, esz, "\"serial\" is required: {\"path\", \"baud\", \"protocol\"}");
     if (s_copy (serial, "path", out->serial_path, sizeof out->serial_path, NULL, "serial", err,
                 esz))
         return -1;
@@ -63,7 +54,7 @@ s_serial (json_t *serial, vault_config_t *out, char *err, size_t esz)
     out->inverted = json_is_true (inv);
     if (out->timeout_ms < 1 || out->timeout_ms > 10000 || out->tries < 1 || out->tries > 10 ||
         (inv && !json_is_boolean (inv)))
-        return s_err (
+        return proto_fail (
             err, esz,
             "serial.timeout_ms must be 1..10000, serial.tries 1..10, serial.inverted true/false");
     const char *proto = json_string_value (json_object_get (serial, "protocol"));
@@ -72,7 +63,7 @@ s_serial (json_t *serial, vault_config_t *out, char *err, size_t esz)
     else if (proto && strcmp (proto, "cu16") == 0)
         out->protocol = VAULT_PROTO_CU16;
     else
-        return s_err (err, esz, "serial.protocol must be \"8a\" or \"cu16\"");
+        return proto_fail (err, esz, "serial.protocol must be \"8a\" or \"cu16\"");
     //  The factory settings: 8A boards 9600 baud, Kerong CU16 19200.
     json_t *baud = json_object_get (serial, "baud");
     out->baud = baud                              ? (int)json_integer_value (baud)
@@ -80,13 +71,13 @@ s_serial (json_t *serial, vault_config_t *out, char *err, size_t esz)
                                                   : 19200;
     if (out->baud != 9600 && out->baud != 19200 && out->baud != 38400 && out->baud != 57600 &&
         out->baud != 115200)
-        return s_err (err, esz, "serial.baud must be 9600, 19200, 38400, 57600 or 115200");
+        return proto_fail (err, esz, "serial.baud must be 9600, 19200, 38400, 57600 or 115200");
     //  Real 8A boards answer an unlock only after the lock has moved (docs/LOCKBOARDS.md).
     out->unlock_timeout_ms = ut                                ? (int)json_integer_value (ut)
                              : out->protocol == VAULT_PROTO_8A ? 1500
                                                                : out->timeout_ms;
     if (out->unlock_timeout_ms < 1 || out->unlock_timeout_ms > 10000)
-        return s_err (err, esz, "serial.unlock_timeout_ms must be 1..10000");
+        return proto_fail (err, esz, "serial.unlock_timeout_ms must be 1..10000");
     return 0;
 }
 
@@ -106,15 +97,16 @@ s_board_address (const vault_config_t *out, json_t *v, const char *where, char *
     s_space (out, &boards, &locks);
     json_int_t b = json_is_integer (v) ? json_integer_value (v) : -1;
     if (out->protocol == VAULT_PROTO_CU16 && b == VAULT_CU16_MAX_BOARD)
-        return s_err (err, esz,
-                      "%s.board 16 (DIP 15) cannot be used on CU16: its status request and lock "
-                      "1 would carry ADDR F0, the bus broadcast address; boards are 1..%d",
-                      where, boards);
+        return proto_fail (
+            err, esz,
+            "%s.board 16 (DIP 15) cannot be used on CU16: its status request and lock "
+            "1 would carry ADDR F0, the bus broadcast address; boards are 1..%d",
+            where, boards);
     if (b < 1 || b > boards)
-        return s_err (err, esz, "%s.board must be 1..%d on %s boards (%s)", where, boards,
-                      out->protocol == VAULT_PROTO_8A ? "8A" : "CU16",
-                      out->protocol == VAULT_PROTO_8A ? "addresses 01..40 hex"
-                                                      : "board = DIP address + 1");
+        return proto_fail (err, esz, "%s.board must be 1..%d on %s boards (%s)", where, boards,
+                           out->protocol == VAULT_PROTO_8A ? "8A" : "CU16",
+                           out->protocol == VAULT_PROTO_8A ? "addresses 01..40 hex"
+                                                           : "board = DIP address + 1");
     return 0;
 }
 
@@ -129,8 +121,8 @@ s_boards (json_t *list, vault_config_t *out, char *err, size_t esz)
     s_space (out, &boards, &locks);
     if (!json_is_array (list) || json_array_size (list) == 0 ||
         json_array_size (list) > VAULT_MAX_BOARDS)
-        return s_err (err, esz, "\"boards\" must list 1..%d boards: {\"board\", \"locks\"}",
-                      VAULT_MAX_BOARDS);
+        return proto_fail (err, esz, "\"boards\" must list 1..%d boards: {\"board\", \"locks\"}",
+                           VAULT_MAX_BOARDS);
     size_t i;
     json_t *b;
     json_array_foreach (list, i, b) {
@@ -140,13 +132,13 @@ s_boards (json_t *list, vault_config_t *out, char *err, size_t esz)
             return -1;
         json_t *n = json_object_get (b, "locks");
         if (!json_is_integer (n) || json_integer_value (n) < 1 || json_integer_value (n) > locks)
-            return s_err (err, esz, "%s.locks must be 1..%d", where, locks);
+            return proto_fail (err, esz, "%s.locks must be 1..%d", where, locks);
         vault_board_cfg_t *bc = &out->boards[i];
         bc->board = (int)json_integer_value (json_object_get (b, "board"));
         bc->locks = (int)json_integer_value (n);
         for (size_t j = 0; j < i; j++)
             if (out->boards[j].board == bc->board)
-                return s_err (err, esz, "%s: board %d is listed twice", where, bc->board);
+                return proto_fail (err, esz, "%s: board %d is listed twice", where, bc->board);
         out->nboards = (int)i + 1;
     }
     return 0;
@@ -161,7 +153,7 @@ s_slot_board (vault_config_t *out, bool listed, int board, const char *where, ch
         if (out->boards[j].board == board)
             return &out->boards[j];
     if (listed) {
-        s_err (err, esz, "%s: board %d is not in \"boards\"", where, board);
+        proto_fail (err, esz, "%s: board %d is not in \"boards\"", where, board);
         return NULL;
     }
     vault_board_cfg_t *bc = &out->boards[out->nboards++];
@@ -178,7 +170,7 @@ s_slots (json_t *slots, vault_config_t *out, char *err, size_t esz)
     bool listed = out->nboards > 0;
     if (!json_is_array (slots) || json_array_size (slots) == 0 ||
         json_array_size (slots) > VAULT_MAX_SLOTS)
-        return s_err (err, esz, "\"slots\" must list 1..%d slots", VAULT_MAX_SLOTS);
+        return proto_fail (err, esz, "\"slots\" must list 1..%d slots", VAULT_MAX_SLOTS);
     size_t i;
     json_t *s;
     json_array_foreach (slots, i, s) {
@@ -189,7 +181,7 @@ s_slots (json_t *slots, vault_config_t *out, char *err, size_t esz)
             return -1;
         const char *size = json_string_value (json_object_get (s, "size"));
         if (!size || strlen (size) != 1 || !strchr ("SML", size[0]))
-            return s_err (err, esz, "%s.size must be S, M or L", where);
+            return proto_fail (err, esz, "%s.size must be S, M or L", where);
         slot->size = size[0];
         json_t *board = json_object_get (s, "board"), *lock = json_object_get (s, "lock");
         if (s_board_address (out, board, where, err, esz))
@@ -200,16 +192,16 @@ s_slots (json_t *slots, vault_config_t *out, char *err, size_t esz)
             return -1;
         if (!json_is_integer (lock) || json_integer_value (lock) < 1 ||
             json_integer_value (lock) > bc->locks)
-            return s_err (err, esz, "%s.lock must be 1..%d: board %d has %d locks%s", where,
-                          bc->locks, bc->board, bc->locks,
-                          listed ? "" : " (give the count per board in \"boards\")");
+            return proto_fail (err, esz, "%s.lock must be 1..%d: board %d has %d locks%s", where,
+                               bc->locks, bc->board, bc->locks,
+                               listed ? "" : " (give the count per board in \"boards\")");
         slot->lock = (int)json_integer_value (lock);
         for (size_t j = 0; j < i; j++) {
             if (strcmp (out->slots[j].id, slot->id) == 0)
-                return s_err (err, esz, "%s.slot \"%s\" is used twice", where, slot->id);
+                return proto_fail (err, esz, "%s.slot \"%s\" is used twice", where, slot->id);
             if (out->slots[j].board == slot->board && out->slots[j].lock == slot->lock)
-                return s_err (err, esz, "%s uses board %d lock %d twice", where, slot->board,
-                              slot->lock);
+                return proto_fail (err, esz, "%s uses board %d lock %d twice", where, slot->board,
+                                   slot->lock);
         }
         out->nslots = (int)i + 1;
     }
@@ -223,7 +215,7 @@ vault_config_load (const char *path, vault_config_t *out, char *err, size_t esz)
     json_error_t jerr;
     json_t *root = json_load_file (path, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return s_err (err, esz, "%s: %s (line %d)", path, jerr.text, jerr.line);
+        return proto_fail (err, esz, "%s: %s (line %d)", path, jerr.text, jerr.line);
     int rc = -1;
     json_t *lockout = json_object_get (root, "lockout");
     if (s_copy (root, "id", out->id, sizeof out->id, NULL, "cabinet", err, esz) ||
@@ -235,11 +227,11 @@ vault_config_load (const char *path, vault_config_t *out, char *err, size_t esz)
     //  Badges were once readable strings here: whoever read the config could open any slot.
     json_t *badges = json_object_get (root, "staff_badges");
     if (badges && !(json_is_array (badges) && json_array_size (badges) == 0)) {
-        s_err (err, esz,
-               "staff_badges: badge codes in the config are no longer accepted (anyone who "
-               "reads it could open a slot); remove the key and enrol each badge instead: "
-               "onewindow-vault --enrol-badge NAME --config FILE --data DIR (docs/CABINET.md, "
-               "\"Staff badges\")");
+        proto_fail (err, esz,
+                    "staff_badges: badge codes in the config are no longer accepted (anyone who "
+                    "reads it could open a slot); remove the key and enrol each badge instead: "
+                    "onewindow-vault --enrol-badge NAME --config FILE --data DIR (docs/CABINET.md, "
+                    "\"Staff badges\")");
         goto done;
     }
     if (s_ms (root, "door_open_timeout_s", 5, &out->door_open_timeout_ms, err, esz) ||
@@ -255,7 +247,7 @@ vault_config_load (const char *path, vault_config_t *out, char *err, size_t esz)
     json_t *poll = json_object_get (root, "poll_ms");
     out->poll_ms = poll ? (int)json_integer_value (poll) : 200;
     if (out->lockout_tries < 1 || out->pin_tries < 1 || out->poll_ms < 20 || out->poll_ms > 5000) {
-        s_err (err, esz, "lockout.tries and pin_tries must be >= 1, poll_ms 20..5000");
+        proto_fail (err, esz, "lockout.tries and pin_tries must be >= 1, poll_ms 20..5000");
         goto done;
     }
     rc = 0;

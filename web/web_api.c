@@ -2,6 +2,7 @@
 #include "web_api.h"
 
 #include "proto_json.h"
+#include "proto_msg.h"
 #include "web_charts.h"
 
 //  Sends `j` (taken).
@@ -70,13 +71,10 @@ web_api_history (web_t *web, web_req_t *req)
     return s_send (req, j);
 }
 
-enum MHD_Result
-web_api_ratings (web_t *web, web_req_t *req)
+//  Sends the rectification list `r` (borrowed), only those in ?state= when it is given.
+static enum MHD_Result
+s_ratings_send (web_req_t *req, const json_t *r)
 {
-    const json_t *r = web_ratings (web);
-    if (!r)
-        return web_send_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "暂时无法连接大厅服务器",
-                               "The hall server cannot be reached right now.");
     const char *state = web_req_query (req, "state");
     if (!state)
         return web_send_json (req, MHD_HTTP_OK, r);
@@ -90,6 +88,28 @@ web_api_ratings (web_t *web, web_req_t *req)
     const json_t *today = json_object_get (r, "today");
     return s_send (req, json_pack ("{s:o, s:O}", "rectifications", list, "today",
                                    today ? today : json_null ()));
+}
+
+enum MHD_Result
+web_api_ratings (web_t *web, web_req_t *req)
+{
+    //  Not in yet: asked on this request's behalf, which waits for it (web_req_call).
+    json_t *asked = NULL;
+    const json_t *r = web_ratings (web);
+    if (!r) {
+        int rc = web_req_call (req, "rating.list", NULL, NULL, &asked);
+        if (rc == WEB_WAIT)
+            return MHD_YES;
+        if (rc != PROTO_ERR_OK) {
+            json_decref (asked);
+            return web_send_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "暂时无法连接大厅服务器",
+                                   "The hall server cannot be reached right now.");
+        }
+        r = asked;
+    }
+    enum MHD_Result res = s_ratings_send (req, r);
+    json_decref (asked);
+    return res;
 }
 
 enum MHD_Result

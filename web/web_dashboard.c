@@ -519,7 +519,9 @@ s_page (FILE *f, web_t *w)
            "class=\"live-dot\" title=\"实时 live\">●</span> <a href=\"/board\">叫号屏</a> · "
            "<a href=\"/kiosk\">取号</a> · <a href=\"/report\" id=\"report-link\">营业报表 "
            "<span class=\"en\">Report</span></a> · <a href=\"/api/kpi\">JSON</a> · <a "
-           "href=\"/metrics\">Metrics</a></nav></header>\n<main class=\"wall\">\n"
+           "href=\"/metrics\">Metrics</a> · <form class=\"logout\" method=\"post\" "
+           "action=\"/logout\"><button type=\"submit\">退出</button></form></nav></header>\n"
+           "<main class=\"wall\">\n"
            "<div id=\"live\" data-part=\"/dashboard?part=live\" data-on=\"ticket. counter. "
            "rating. case. vault. hall. mirror. clock.\" data-delay=\"500\" "
            "data-every=\"15\">\n",

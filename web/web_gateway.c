@@ -72,6 +72,7 @@ s_on_event (proto_mirror_t *mirror, const char *topic, const json_t *event, void
         web_history_snapshot (self->hist, client, seq);
         json_decref (self->ratings);
         self->ratings = NULL;
+        self->ratings_gen++;
         json_t *data = json_pack ("{s:I, s:i}", "seq", (json_int_t)seq, "snapshots",
                                   proto_mirror_snapshots (mirror));
         web_sse_broadcast (self->sse, seq, "mirror.snapshot", data);
@@ -82,6 +83,7 @@ s_on_event (proto_mirror_t *mirror, const char *topic, const json_t *event, void
     if (strncmp (topic, "rating.", 7) == 0) {
         json_decref (self->ratings);
         self->ratings = NULL;
+        self->ratings_gen++;
     }
     json_t *pub = s_public_event (topic, event);
     if (pub)
@@ -100,7 +102,9 @@ web_new (const char *broker, const char *pub)
     self->mirror = proto_mirror_new (broker, pub);
     self->voice = web_voice_new (NULL);
     self->report = web_report_new ();
-    if (!self->sse || !self->hist || !self->mirror || !self->voice || !self->report) {
+    self->calls = web_call_new (broker);
+    if (!self->sse || !self->hist || !self->mirror || !self->voice || !self->report ||
+        !self->calls) {
         web_destroy (&self);
         return NULL;
     }
@@ -114,20 +118,29 @@ web_destroy (web_t **self_p)
     web_t *self = *self_p;
     if (!self)
         return;
-    if (self->http) {
-        //  End every stream and every report's reading, let the server send what is
-        //  queued, then stop.
+    if (self->http || self->pub) {
+        //  End every stream, every report's reading and every request waiting for the
+        //  workers, let the doors send what is queued, then stop.
         if (self->report)
             web_report_stop (self->report);
+        if (self->calls)
+            web_call_stop (self->calls);
         web_sse_close_all (self->sse);
-        web_http_run (self->http);
-        for (int i = 0; i < 20 && web_sse_clients (self->sse); i++) {
-            web_http_run (self->http);
+        for (int i = 0; i < 21; i++) {
+            if (self->http)
+                web_http_run (self->http);
+            if (self->pub)
+                web_http_run (self->pub);
+            if (i > 0 && !web_sse_clients (self->sse))
+                break;
             struct timespec ts = {0, 10 * 1000000};
             nanosleep (&ts, NULL);
         }
         web_http_destroy (&self->http);
+        web_http_destroy (&self->pub);
     }
+    web_call_destroy (&self->calls);
+    web_auth_destroy (&self->auth);
     proto_mirror_destroy (&self->mirror);
     web_sse_destroy (&self->sse);
     web_history_destroy (&self->hist);
@@ -169,17 +182,41 @@ web_hall_name (web_t *self)
     return *name ? name : "政务服务中心";
 }
 
+//  The owner of a rating.list job: the gateway, and the generation it was asked in.
+typedef struct {
+    web_t *web;
+    unsigned gen;
+} s_ratings_job_t;
+
+static void
+s_ratings_done (void *owner, int rc, json_t *reply, const char *message)
+{
+    s_ratings_job_t *job = owner;
+    web_t *self = job->web;
+    (void)message;
+    self->ratings_asked = false;
+    //  Kept unless a rating event came meanwhile (the list may lack it).
+    if (rc == PROTO_ERR_OK && job->gen == self->ratings_gen && !self->ratings) {
+        self->ratings = reply;
+        reply = NULL;
+    }
+    json_decref (reply);
+    free (job);
+}
+
 const json_t *
 web_ratings (web_t *self)
 {
-    //  Not while the broker is away: every page that shows it would wait for the timeout.
-    if (!self->ratings && self->connected) {
-        json_t *r = NULL;
-        if (proto_client_call (proto_mirror_client (self->mirror), "rating.list", NULL, &r) ==
-            PROTO_ERR_OK)
-            self->ratings = r;
-        else
-            json_decref (r);
+    //  Not while the broker is away: nobody would answer.
+    if (!self->ratings && self->connected && !self->ratings_asked) {
+        s_ratings_job_t *job = malloc (sizeof *job);
+        if (job) {
+            *job = (s_ratings_job_t){self, self->ratings_gen};
+            self->ratings_asked =
+                web_call_broker (self->calls, "rating.list", NULL, NULL, s_ratings_done, job) == 0;
+            if (!self->ratings_asked)
+                free (job);
+        }
     }
     return self->ratings;
 }

@@ -218,7 +218,7 @@ s_slip (FILE *f, const json_t *r, bool care)
     web_page_begin (f, "您的号码 Your ticket", s_class (care),
                     "<meta http-equiv=\"refresh\" content=\"60;url=/kiosk\">\n", NULL);
     char wait[96], when[32];
-    proto_format_wait (json_object_get (r, "est_wait_s"), wait, sizeof wait);
+    proto_format_wait_range (r, wait, sizeof wait);
     proto_format_time (proto_int (r, "issued"), (int)proto_int (r, "utc_offset_min"), when,
                        sizeof when);
     json_int_t ahead = proto_int (r, "ahead");
@@ -313,7 +313,7 @@ s_warn_no_counter (web_t *w, web_req_t *req, const char *service, size_t prio)
 
 //  An issuing command's failure, in words a citizen at the kiosk reads.
 static enum MHD_Result
-s_issue_error (web_req_t *req, proto_client_t *client, int rc)
+s_issue_error (web_req_t *req, int rc)
 {
     if (rc == PROTO_ERR_UNKNOWN_SERVICE)
         return web_send_error (req, MHD_HTTP_BAD_REQUEST, "没有这项业务",
@@ -327,7 +327,7 @@ s_issue_error (web_req_t *req, proto_client_t *client, int rc)
                                "This page may not do this: please use a ticket kiosk or ask "
                                "staff.");
     return web_send_error (req, MHD_HTTP_BAD_GATEWAY, "服务器未能处理请求，请咨询工作人员",
-                           proto_client_message (client));
+                           web_req_message (req));
 }
 
 enum MHD_Result
@@ -343,17 +343,16 @@ web_kiosk_post (web_t *web, web_req_t *req)
                                "Choose standard, senior or green channel.");
     if (strcmp (web_req_form (req, "confirm"), "1") != 0 && s_no_counter (web, service))
         return s_warn_no_counter (web, req, service, prio);
-    proto_client_t *client = proto_mirror_client (web->mirror);
     json_t *body = json_pack ("{s:s}", "service", service);
     if (prio)
         json_object_set_new (body, "priority", json_string (s_priorities[prio].priority));
     char rid[48];
     web_req_request_id (req, rid, sizeof rid);
     json_t *r = NULL;
-    int rc = proto_client_call_id (client, "ticket.issue", body, rid, &r);
-    json_decref (body);
-    enum MHD_Result res =
-        rc == PROTO_ERR_OK ? s_send_slip (req, r) : s_issue_error (req, client, rc);
+    int rc = web_req_call (req, "ticket.issue", body, rid, &r);
+    if (rc == WEB_WAIT)
+        return MHD_YES;
+    enum MHD_Result res = rc == PROTO_ERR_OK ? s_send_slip (req, r) : s_issue_error (req, rc);
     json_decref (r);
     return res;
 }
@@ -392,17 +391,18 @@ web_kiosk_checkin_get (web_t *web, web_req_t *req)
 enum MHD_Result
 web_kiosk_checkin_post (web_t *web, web_req_t *req)
 {
+    (void)web;
     const char *code = web_req_form (req, "code");
     if (!*code)
         return web_send_error (req, MHD_HTTP_BAD_REQUEST, "请输入预约码",
                                "Type or scan the booking code.");
-    proto_client_t *client = proto_mirror_client (web->mirror);
     json_t *body = json_pack ("{s:s}", "code", code);
     char rid[48];
     web_req_request_id (req, rid, sizeof rid);
     json_t *r = NULL;
-    int rc = proto_client_call_id (client, "appointment.checkin", body, rid, &r);
-    json_decref (body);
+    int rc = web_req_call (req, "appointment.checkin", body, rid, &r);
+    if (rc == WEB_WAIT)
+        return MHD_YES;
     enum MHD_Result res;
     if (rc == PROTO_ERR_OK)
         res = s_send_slip (req, r);
@@ -412,9 +412,9 @@ web_kiosk_checkin_post (web_t *web, web_req_t *req)
     else if (rc == PROTO_ERR_WRONG_STATE)
         res = web_send_error (req, MHD_HTTP_CONFLICT,
                               "该预约不能签到：已签到、已取消，或不是今天的预约",
-                              proto_client_message (client));
+                              web_req_message (req));
     else
-        res = s_issue_error (req, client, rc);
+        res = s_issue_error (req, rc);
     json_decref (r);
     return res;
 }

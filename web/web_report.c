@@ -38,7 +38,7 @@ typedef struct {
     char why[200];         //  the broker's message
     int pages;             //  journal pages read by this reading
     int64_t spent;         //  ms spent in its steps
-    struct MHD_Connection *waiting[WEB_REPORT_WAITERS]; //  suspended requests
+    web_req_t *waiting[WEB_REPORT_WAITERS]; //  suspended requests (web_req_suspend)
     int nwaiting;
 } s_job_t;
 
@@ -58,7 +58,7 @@ static void
 s_wake (s_job_t *j)
 {
     for (int i = 0; i < j->nwaiting; i++)
-        MHD_resume_connection (j->waiting[i]);
+        web_req_resume (j->waiting[i]);
     j->nwaiting = 0;
 }
 
@@ -542,8 +542,8 @@ s_report (web_t *web, web_req_t *req, const char *format)
                                "The report is being made; try again in a moment.");
     if (j->phase == S_IDLE)
         j->phase = S_START;
-    j->waiting[j->nwaiting++] = web_req_conn (req);
-    MHD_suspend_connection (web_req_conn (req));
+    j->waiting[j->nwaiting++] = req;
+    web_req_suspend (req);
     return MHD_YES;
 }
 

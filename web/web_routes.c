@@ -10,6 +10,7 @@
 #include "web_board.h"
 #include "web_dashboard.h"
 #include "web_kiosk.h"
+#include "web_login.h"
 #include "web_metrics.h"
 #include "web_report.h"
 #include "web_status.h"
@@ -79,34 +80,51 @@ s_worker (web_t *web, web_req_t *req)
     return s_asset (req, web_worker_js, "text/javascript; charset=utf-8");
 }
 
-#define JSON WEB_JSON_ERRORS
+#define JSON    WEB_JSON_ERRORS
+#define PUBLIC  WEB_PUBLIC
+#define BOARD   WEB_ROLE_BOARD
+#define KIOSK   WEB_ROLE_KIOSK
+#define CLERK   WEB_ROLE_CLERK
+#define MANAGER WEB_ROLE_MANAGER
+#define SCREENS (BOARD | KIOSK | CLERK | MANAGER) //  every page that keeps itself live
 
 const web_route_t web_routes[] = {
-    {"/", s_index, NULL, 0, "an index of the pages"},
-    {"/board", web_board_get, NULL, 0, "the TV display: last calls, people waiting; speaks"},
-    {"/voice/TOKEN", web_board_voice, NULL, 0, "a call spoken as WAV (espeak-ng), for the board"},
-    {"/dashboard", web_dashboard_get, NULL, 0, "the manager's live page, today's charts"},
-    {"/report", web_report_get, NULL, 0,
+    {"/", s_index, NULL, 0, CLERK | MANAGER, "an index of the pages"},
+    {"/login", web_login_get, web_login_post, WEB_LOGIN, WEB_OPEN,
+     "the staff's login form; POST logs in"},
+    {"/logout", NULL, web_logout_post, 0, WEB_OPEN, "POST ends the session"},
+    {"/board", web_board_get, NULL, 0, BOARD | CLERK | MANAGER,
+     "the TV display: last calls, people waiting; speaks"},
+    {"/voice/TOKEN", web_board_voice, NULL, 0, BOARD | CLERK | MANAGER,
+     "a call spoken as WAV (espeak-ng), for the board"},
+    {"/dashboard", web_dashboard_get, NULL, 0, CLERK | MANAGER,
+     "the manager's live page, today's charts"},
+    {"/report", web_report_get, NULL, 0, MANAGER,
      "the hall report (?day=YYYY-MM-DD, ?month=YYYY-MM): print, &format=csv|json"},
-    {"/report.csv", web_report_csv, NULL, 0, "the hall report as CSV (?day=, ?month=)"},
-    {"/kiosk", web_kiosk_get, web_kiosk_post, WEB_KIOSK, "touch-screen tickets; POST issues one"},
-    {"/kiosk/checkin", web_kiosk_checkin_get, web_kiosk_checkin_post, WEB_KIOSK,
-     "appointment check-in (预约签到); POST checks a booking in"},
-    {"/t/TOKEN", web_status_get, NULL, 0, "a citizen's status page (the slip's QR code)"},
-    {"/rate/TOKEN", web_rate_get, web_rate_post, 0,
+    {"/report.csv", web_report_csv, NULL, 0, MANAGER, "the hall report as CSV (?day=, ?month=)"},
+    {"/kiosk", web_kiosk_get, web_kiosk_post, WEB_KIOSK | WEB_TIGHT, KIOSK | MANAGER,
+     "touch-screen tickets; POST issues one"},
+    {"/kiosk/checkin", web_kiosk_checkin_get, web_kiosk_checkin_post, WEB_KIOSK | WEB_TIGHT,
+     KIOSK | MANAGER, "appointment check-in (预约签到); POST checks a booking in"},
+    {"/t/TOKEN", web_status_get, NULL, WEB_TOKEN, PUBLIC,
+     "a citizen's status page (the slip's QR code)"},
+    {"/rate/TOKEN", web_rate_get, web_rate_post, WEB_TOKEN, PUBLIC,
      "the rating pad (好差评); POST rates the visit"},
-    {"/api/snapshot", web_api_snapshot, NULL, JSON, "JSON: the live hall and the gateway's state"},
-    {"/api/kpi", web_api_kpi, NULL, JSON, "JSON: the hall's figures (as monitor --json)"},
-    {"/api/status/TOKEN", web_status_api, NULL, JSON, "JSON: a citizen's ticket and cases"},
-    {"/api/history", web_api_history, NULL, JSON, "JSON: today's series for the charts"},
-    {"/api/ratings", web_api_ratings, NULL, JSON, "JSON: rectifications (?state=open)"},
-    {"/api/charts", web_dashboard_charts, NULL, JSON, "the dashboard's charts (SVG in HTML)"},
-    {"/events", web_api_events, NULL, JSON | WEB_NO_HEAD,
+    {"/api/snapshot", web_api_snapshot, NULL, JSON, MANAGER,
+     "JSON: the live hall and the gateway's state"},
+    {"/api/kpi", web_api_kpi, NULL, JSON, MANAGER, "JSON: the hall's figures (as monitor --json)"},
+    {"/api/status/TOKEN", web_status_api, NULL, JSON | WEB_TOKEN, MANAGER,
+     "JSON: a citizen's ticket and cases"},
+    {"/api/history", web_api_history, NULL, JSON, MANAGER, "JSON: today's series for the charts"},
+    {"/api/ratings", web_api_ratings, NULL, JSON, MANAGER, "JSON: rectifications (?state=open)"},
+    {"/api/charts", web_dashboard_charts, NULL, JSON, CLERK | MANAGER,
+     "the dashboard's charts (SVG in HTML)"},
+    {"/events", web_api_events, NULL, JSON | WEB_NO_HEAD, SCREENS,
      "Server-Sent Events: each broker event, live"},
-    {"/metrics", web_metrics_get, NULL, JSON, "Prometheus text format"},
-    {"/assets/app.css", s_css, NULL, 0, "the pages' style sheet"},
-    {"/assets/app.js", s_js, NULL, 0, "the script that keeps pages live"},
-    {"/assets/live-worker.js", s_worker, NULL, 0, "its worker, holding the event stream"},
-    {"/assets/board.js", s_board_js, NULL, 0, "the board's voice: speaks each call"},
-    {NULL, NULL, NULL, 0, NULL},
+    {"/metrics", web_metrics_get, NULL, JSON, MANAGER, "Prometheus text format"},
+    {"/assets/app.css", s_css, NULL, 0, PUBLIC, "the pages' style sheet"},
+    {"/assets/app.js", s_js, NULL, 0, PUBLIC, "the script that keeps pages live"},
+    {"/assets/live-worker.js", s_worker, NULL, 0, PUBLIC, "its worker, holding the event stream"},
+    {"/assets/board.js", s_board_js, NULL, 0, PUBLIC, "the board's voice: speaks each call"},
+    {NULL, NULL, NULL, 0, 0, NULL},
 };

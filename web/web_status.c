@@ -78,18 +78,18 @@ s_token (const char *arg, char *out)
     return proto_token_valid (out) ? 0 : -1;
 }
 
-//  ticket.status for the request's token (canonical into `token`). PROTO_ERR_OK with
-//  *reply (caller owns), or the error: PROTO_ERR_BAD_FIELD for a malformed token,
-//  PROTO_CLIENT_UNREACHABLE when the broker does not answer.
+//  ticket.status for the request's token (canonical into `token`), through the workers
+//  (web_req_call). PROTO_ERR_OK with *reply (caller owns), WEB_WAIT (the handler returns
+//  MHD_YES and runs again with the answer), or the error: PROTO_ERR_BAD_FIELD for a
+//  malformed token, PROTO_CLIENT_UNREACHABLE when the broker does not answer.
 static int
-s_lookup (web_t *w, web_req_t *req, char *token, json_t **reply)
+s_lookup (web_req_t *req, char *token, json_t **reply)
 {
     *reply = NULL;
     if (s_token (web_req_arg (req), token) != 0)
         return PROTO_ERR_BAD_FIELD;
     json_t *body = json_pack ("{s:s}", "token", token);
-    int rc = proto_client_call (proto_mirror_client (w->mirror), "ticket.status", body, reply);
-    json_decref (body);
+    int rc = web_req_call (req, "ticket.status", body, NULL, reply);
     if (rc != PROTO_ERR_OK) {
         json_decref (*reply);
         *reply = NULL;
@@ -97,10 +97,13 @@ s_lookup (web_t *w, web_req_t *req, char *token, json_t **reply)
     return rc;
 }
 
+//  A lookup that failed with `rc`: still waiting (MHD_YES), or the error page.
 static enum MHD_Result
-s_failed (web_t *w, web_req_t *req, int rc)
+s_failed (web_req_t *req, int rc)
 {
-    return web_send_broker_error (req, rc, proto_client_message (proto_mirror_client (w->mirror)));
+    if (rc == WEB_WAIT)
+        return MHD_YES;
+    return web_send_broker_error (req, rc, web_req_message (req));
 }
 
 //  The members `keys` of `from` that it has, into a new object.
@@ -149,11 +152,12 @@ s_public (const json_t *r)
                       cases);
 }
 
-//  What a page is drawn for: the token, and 关怀模式 (large type, fewer words).
+//  What a page is drawn for: the token, 关怀模式 (large type, fewer words), the door.
 typedef struct {
     web_t *w;
     const char *token;
     bool care;
+    bool pub; //  served by the public door: no event stream
 } s_page_t;
 
 //  The ticket: number, service, state, and what to do now.
@@ -175,7 +179,7 @@ s_ticket_card (FILE *f, const s_page_t *pg, const json_t *view)
     fputs ("</p>\n", f);
     if (strcmp (state, "waiting") == 0) {
         char wait[96];
-        proto_format_wait (json_object_get (t, "est_wait_s"), wait, sizeof wait);
+        proto_format_wait_range (t, wait, sizeof wait);
         json_int_t ahead = proto_int (t, "ahead");
         fprintf (f,
                  "<p class=\"ahead\">您前面还有 <b>%lld</b> 人等候<span class=\"en\">%lld "
@@ -347,7 +351,12 @@ s_care_switch (FILE *f, const char *path, bool care)
 static void
 s_page (FILE *f, const s_page_t *pg, const json_t *view)
 {
-    web_html_live_begin (f, "排队进度 Your ticket", pg->care ? "citizen care" : "citizen");
+    //  The public door has no event stream (web_http.h): there the page asks every 20 s.
+    if (pg->pub)
+        web_page_begin (f, "排队进度 Your ticket", pg->care ? "citizen care" : "citizen", NULL,
+                        NULL);
+    else
+        web_html_live_begin (f, "排队进度 Your ticket", pg->care ? "citizen care" : "citizen");
     char path[64];
     snprintf (path, sizeof path, "/t/%s", pg->token);
     s_care_switch (f, path, pg->care);
@@ -357,7 +366,7 @@ s_page (FILE *f, const s_page_t *pg, const json_t *view)
              "rating. hall. mirror.\" data-service=\"",
              path, pg->care ? "&amp;care=1" : "");
     web_escape (f, proto_str (json_object_get (view, "ticket"), "service"));
-    fputs ("\" data-every=\"60\" data-delay=\"1000\">\n", f);
+    fprintf (f, "\" data-every=\"%d\" data-delay=\"1000\">\n", pg->pub ? 20 : 60);
     s_live (f, pg, view);
     fputs ("</main>\n", f);
     web_page_end (f, 1);
@@ -368,9 +377,9 @@ web_status_get (web_t *web, web_req_t *req)
 {
     char token[PROTO_TOKEN_LEN + 1];
     json_t *r;
-    int rc = s_lookup (web, req, token, &r);
+    int rc = s_lookup (req, token, &r);
     if (rc != PROTO_ERR_OK)
-        return s_failed (web, req, rc);
+        return s_failed (req, rc);
     json_t *view = s_public (r);
     json_decref (r);
     web_out_t o;
@@ -379,7 +388,7 @@ web_status_get (web_t *web, web_req_t *req)
         json_decref (view);
         return MHD_NO;
     }
-    s_page_t pg = {web, token, web_req_care (req)};
+    s_page_t pg = {web, token, web_req_care (req), web_req_public (req)};
     if (web_req_part (req))
         s_live (f, &pg, view);
     else
@@ -391,11 +400,12 @@ web_status_get (web_t *web, web_req_t *req)
 enum MHD_Result
 web_status_api (web_t *web, web_req_t *req)
 {
+    (void)web;
     char token[PROTO_TOKEN_LEN + 1];
     json_t *r;
-    int rc = s_lookup (web, req, token, &r);
+    int rc = s_lookup (req, token, &r);
     if (rc != PROTO_ERR_OK)
-        return s_failed (web, req, rc);
+        return s_failed (req, rc);
     json_t *view = s_public (r);
     json_decref (r);
     enum MHD_Result sent = web_send_json (req, MHD_HTTP_OK, view);
@@ -530,11 +540,12 @@ s_pad (FILE *f, const char *token, const json_t *r, long level)
 enum MHD_Result
 web_rate_get (web_t *web, web_req_t *req)
 {
+    (void)web;
     char token[PROTO_TOKEN_LEN + 1];
     json_t *r;
-    int rc = s_lookup (web, req, token, &r);
+    int rc = s_lookup (req, token, &r);
     if (rc != PROTO_ERR_OK)
-        return s_failed (web, req, rc);
+        return s_failed (req, rc);
     web_out_t o;
     FILE *f = web_out_open (&o);
     if (!f) {
@@ -577,9 +588,10 @@ s_thanks (FILE *f, long level, const json_t *r)
 enum MHD_Result
 web_rate_post (web_t *web, web_req_t *req)
 {
+    (void)web;
     char token[PROTO_TOKEN_LEN + 1];
     if (s_token (web_req_arg (req), token) != 0)
-        return s_failed (web, req, PROTO_ERR_BAD_FIELD);
+        return s_failed (req, PROTO_ERR_BAD_FIELD);
     long level = s_level (web_req_form (req, "level"));
     if (!level)
         return web_send_error (req, MHD_HTTP_BAD_REQUEST, "请选择评价等级",
@@ -601,15 +613,16 @@ web_rate_post (web_t *web, web_req_t *req)
     char rid[48];
     web_req_request_id (req, rid, sizeof rid);
     json_t *r = NULL;
-    int rc = proto_client_call_id (proto_mirror_client (web->mirror), "ticket.rate", body, rid, &r);
-    json_decref (body);
+    int rc = web_req_call (req, "ticket.rate", body, rid, &r);
+    if (rc == WEB_WAIT)
+        return MHD_YES;
     if (rc != PROTO_ERR_OK)
         json_decref (r);
     if (rc == PROTO_ERR_WRONG_STATE || rc == PROTO_ERR_REQUEST_ID_REUSED)
         return web_send_error (req, MHD_HTTP_CONFLICT, "这次服务已评价，或尚未办结",
                                "This visit was rated already, or is not finished yet.");
     if (rc != PROTO_ERR_OK)
-        return s_failed (web, req, rc);
+        return s_failed (req, rc);
     web_out_t o;
     FILE *f = web_out_open (&o);
     if (!f) {
