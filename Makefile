@@ -295,8 +295,8 @@ FUZZ_CC      ?= clang
 FUZZ_NAMES   := request frames config calendar token
 FUZZ_OUT     := build/fuzz
 FUZZ_SRC     := tests/fuzz/fuzz_targets.c protocol/proto_msg.c protocol/proto_token.c \
-                protocol/proto_qr.c broker/broker_config.c broker/broker_calendar.c \
-                broker/broker_holidays.c \
+                protocol/proto_qr.c protocol/proto_text.c broker/broker_config.c \
+                broker/broker_calendar.c broker/broker_holidays.c \
                 broker/broker_idcheck.c vault/vault_frame.c
 FUZZ_PKGS    := jansson libsodium libqrencode zbar libpng
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
