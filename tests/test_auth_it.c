@@ -138,13 +138,7 @@ test_roles_and_keys (void)
     s_keygen (dir, "stranger", &stranger, spath, sizeof spath);
 
     test_broker_t b;
-    memset (&b, 0, sizeof b);
-    snprintf (b.dir, sizeof b.dir, "%s", dir);
-    snprintf (b.req, sizeof b.req, "ipc://%s/req", dir);
-    snprintf (b.pub, sizeof b.pub, "ipc://%s/pub", dir);
-    snprintf (b.log, sizeof b.log, "%s/broker.log", dir);
-    snprintf (b.config, sizeof b.config, "%s", test_src ("etc/hall.example.json"));
-    snprintf (b.clock, sizeof b.clock, "sim:%lld", T0);
+    test_broker_prepare (&b, dir, NULL, T0);
     snprintf (b.key, sizeof b.key, "%s", bpath);
     snprintf (data, sizeof data, "%s/data", dir);
     s_enroll (data, "kiosk", "取号机1", kpath);
@@ -553,13 +547,7 @@ test_revoked_subscriber (void)
     s_keygen (dir, "board", &board, opath, sizeof opath);
     s_keygen (dir, "kiosk", &kiosk, kpath, sizeof kpath);
     test_broker_t b;
-    memset (&b, 0, sizeof b);
-    snprintf (b.dir, sizeof b.dir, "%s", dir);
-    snprintf (b.req, sizeof b.req, "ipc://%s/req", dir);
-    snprintf (b.pub, sizeof b.pub, "ipc://%s/pub", dir);
-    snprintf (b.log, sizeof b.log, "%s/broker.log", dir);
-    snprintf (b.config, sizeof b.config, "%s", test_src ("etc/hall.example.json"));
-    snprintf (b.clock, sizeof b.clock, "sim:%lld", T0);
+    test_broker_prepare (&b, dir, NULL, T0);
     snprintf (b.key, sizeof b.key, "%s", bpath);
     snprintf (data, sizeof data, "%s/data", dir);
     s_enroll (data, "admin", "管理员", apath);
@@ -666,13 +654,7 @@ test_range_by_role (void)
     s_keygen (dir, "board", &board, dpath, sizeof dpath);
     s_keygen (dir, "web", &web, wpath, sizeof wpath);
     test_broker_t b;
-    memset (&b, 0, sizeof b);
-    snprintf (b.dir, sizeof b.dir, "%s", dir);
-    snprintf (b.req, sizeof b.req, "ipc://%s/req", dir);
-    snprintf (b.pub, sizeof b.pub, "ipc://%s/pub", dir);
-    snprintf (b.log, sizeof b.log, "%s/broker.log", dir);
-    snprintf (b.config, sizeof b.config, "%s", test_src ("etc/hall.example.json"));
-    snprintf (b.clock, sizeof b.clock, "sim:%lld", T0);
+    test_broker_prepare (&b, dir, NULL, T0);
     snprintf (b.key, sizeof b.key, "%s", bpath);
     snprintf (data, sizeof data, "%s/data", dir);
     s_enroll (data, "admin", "管理员", apath);

@@ -551,13 +551,7 @@ test_pad_device (void)
     free (test_run (cmd, &st));
     CU_ASSERT_EQUAL (st, 0);
     test_broker_t b;
-    memset (&b, 0, sizeof b);
-    snprintf (b.dir, sizeof b.dir, "%s", dir);
-    snprintf (b.req, sizeof b.req, "ipc://%s/req", dir);
-    snprintf (b.pub, sizeof b.pub, "ipc://%s/pub", dir);
-    snprintf (b.log, sizeof b.log, "%s/broker.log", dir);
-    snprintf (b.config, sizeof b.config, "%s", test_src ("etc/hall.example.json"));
-    snprintf (b.clock, sizeof b.clock, "sim:%lld", T0);
+    test_broker_prepare (&b, dir, NULL, T0);
     snprintf (b.key, sizeof b.key, "%s", path[BROKER]);
     proto_curve_default (k[BROKER].public_key, k[ADMIN].public_key, k[ADMIN].secret_key);
     CU_ASSERT_FATAL (test_broker_restart (&b) == 0);

@@ -523,13 +523,7 @@ test_event_by_device (void)
     s_keygen (dir, "kiosk", &kiosk, kpath, sizeof kpath);
     s_keygen (dir, "other", &other, opath, sizeof opath);
     test_broker_t b;
-    memset (&b, 0, sizeof b);
-    snprintf (b.dir, sizeof b.dir, "%s", dir);
-    snprintf (b.req, sizeof b.req, "ipc://%s/req", dir);
-    snprintf (b.pub, sizeof b.pub, "ipc://%s/pub", dir);
-    snprintf (b.log, sizeof b.log, "%s/broker.log", dir);
-    snprintf (b.config, sizeof b.config, "%s", test_src ("etc/hall.example.json"));
-    snprintf (b.clock, sizeof b.clock, "sim:%lld", T0);
+    test_broker_prepare (&b, dir, NULL, T0);
     //  Devices get the broker's public file, never its key file.
     snprintf (b.key, sizeof b.key, "%s", bpath);
     snprintf (cmd, sizeof cmd,

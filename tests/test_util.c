@@ -223,12 +223,19 @@ s_wait_ready (test_broker_t *b)
 int
 test_broker_start (test_broker_t *b, const char *config, int64_t sim_start_ms)
 {
-    memset (b, 0, sizeof *b);
     char *dir = test_tmpdir ();
     if (!dir)
         return -1;
-    snprintf (b->dir, sizeof b->dir, "%s", dir);
+    test_broker_prepare (b, dir, config, sim_start_ms);
     free (dir);
+    return test_broker_restart (b);
+}
+
+void
+test_broker_prepare (test_broker_t *b, const char *dir, const char *config, int64_t sim_start_ms)
+{
+    memset (b, 0, sizeof *b);
+    snprintf (b->dir, sizeof b->dir, "%s", dir);
     snprintf (b->req, sizeof b->req, "ipc://%s/req", b->dir);
     snprintf (b->pub, sizeof b->pub, "ipc://%s/pub", b->dir);
     snprintf (b->log, sizeof b->log, "%s/broker.log", b->dir);
@@ -238,7 +245,6 @@ test_broker_start (test_broker_t *b, const char *config, int64_t sim_start_ms)
         snprintf (b->clock, sizeof b->clock, "sim:%lld", (long long)sim_start_ms);
     else
         snprintf (b->clock, sizeof b->clock, "real");
-    return test_broker_restart (b);
 }
 
 int

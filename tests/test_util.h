@@ -51,6 +51,11 @@ typedef struct {
 //  temp dir, on a simulated clock starting at `sim_start_ms` (0 = real clock). Waits until
 //  it answers hall.info. 0 / -1.
 int test_broker_start (test_broker_t *b, const char *config, int64_t sim_start_ms);
+//  Fills in `b` for a broker in the existing directory `dir` as test_broker_start does
+//  (endpoints, log, `config` or the example hall, the clock), without starting it: for a
+//  test that sets more (a --key, enrolled devices) before test_broker_restart.
+void test_broker_prepare (test_broker_t *b, const char *dir, const char *config,
+                          int64_t sim_start_ms);
 //  Restarts a stopped broker on the same directory and endpoints. 0 / -1. (Also starts one
 //  whose fields the caller filled in: dir, req, pub, log, config, clock and the others.)
 int test_broker_restart (test_broker_t *b);
