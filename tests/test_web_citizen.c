@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto_text.h"
 #include "test_web.h"
 
 #define CABINET  "C2"
@@ -149,6 +150,17 @@ s_ticket_states (void)
     for (int i = 0; i < 4; i++)
         s_issue ("E", number, token);
     free (s_page (token, (const char *const[]){"您前面还有", "预计等候", number, NULL}, NULL));
+    //  The wait as the broker's 80% interval, in the words of the slip and onewindow status.
+    json_t *st = web_it_call ("ticket.status", json_pack ("{s:s}", "token", token), 0);
+    const json_t *t = json_object_get (st, "ticket");
+    CU_ASSERT (json_is_integer (json_object_get (t, "est_wait_hi_s")));
+    char range[160];
+    proto_format_wait_range (t, range, sizeof range);
+    char *slash = strstr (range, " / ");
+    if (slash)
+        *slash = 0;
+    free (s_page (token, (const char *const[]){range, NULL}, NULL));
+    json_decref (st);
     s_keep ("waiting", token, "");
     //  Being served: F at counter 8.
     json_decref (web_it_call (

@@ -123,9 +123,9 @@ static json_t *
 s_public (const json_t *r)
 {
     static const char *const ticket_keys[] = {
-        "number", "service",    "service_name", "service_name_en", "state",
-        "issued", "called",     "finished",     "counter",         "counter_name",
-        "ahead",  "est_wait_s", "grace_until",  "recalls",
+        "number",      "service",  "service_name",  "service_name_en", "state", "issued",
+        "called",      "finished", "counter",       "counter_name",    "ahead", "est_wait_s",
+        "grace_until", "recalls",  "est_wait_lo_s", "est_wait_hi_s",
     };
     static const char *const case_keys[] = {
         "case_no",   "item",      "item_name", "state",       "kind",
