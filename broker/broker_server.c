@@ -64,8 +64,9 @@ struct broker_server {
     broker_clock_t *clock;
     broker_calendar_t *calendar;
     broker_devices_t *devices;
-    broker_net_t *net; //  the sockets, CURVE and ZAP (broker_net.h)
-    void *router;      //  its request ROUTER (borrowed)
+    broker_idem_index_t *idem; //  write requests seen, for their records (broker_idem.h)
+    broker_net_t *net;         //  the sockets, CURVE and ZAP (broker_net.h)
+    void *router;              //  its request ROUTER (borrowed)
     s_incoming_t in[BROKER_BATCH_MAX];
     s_reply_t out[BROKER_BATCH_MAX];
     int nin;
@@ -111,6 +112,8 @@ s_reload (broker_server_t *self)
     int rc = broker_hall_load (self->hall, self->store);
     if (rc == 0)
         rc = broker_devices_load (self->devices, self->store);
+    if (rc == 0)
+        rc = broker_idem_index_load (self->idem, self->store);
     broker_store_abort (self->store);
     return rc;
 }
@@ -192,10 +195,11 @@ s_open_hall (broker_server_t *self)
     }
     self->hall = broker_hall_new (self->config);
     self->devices = broker_devices_new ();
+    self->idem = broker_idem_index_new ();
     self->events = json_array ();
     self->notices = json_array ();
     self->deliveries = json_array ();
-    if (!self->clock || !self->hall || !self->events || !self->devices)
+    if (!self->clock || !self->hall || !self->events || !self->devices || !self->idem)
         return -1;
     if (s_reload (self) != 0) {
         log_error ("cannot load the hall from the store in '%s'", options->data_dir);
@@ -271,6 +275,7 @@ broker_server_destroy (broker_server_t **self_p)
     free (self->est_last);
     broker_hall_destroy (&self->hall);
     broker_devices_destroy (&self->devices);
+    broker_idem_index_destroy (&self->idem);
     broker_calendar_destroy (&self->calendar);
     broker_clock_destroy (&self->clock);
     broker_store_destroy (&self->store);
@@ -487,7 +492,7 @@ s_replay (broker_server_t *self, const broker_idem_t *idem, const char *command,
 {
     broker_idem_reply_t rec;
     char why[256];
-    switch (broker_idem_find (self->store, idem, command, &rec)) {
+    switch (broker_idem_find (self->store, self->idem, idem, command, &rec)) {
     case BROKER_IDEM_NEW: return false;
     case BROKER_IDEM_UNREADABLE:
         s_reply_error (out, PROTO_ERR_INTERNAL, "unreadable idempotency record", request_id);
@@ -574,7 +579,8 @@ s_process (broker_server_t *self, s_incoming_t *in, s_reply_t *out)
     json_decref (ctx.err_detail);
     //  Record the reply, failures included, so a retry always hears the same answer.
     if (cmd->flags == PROTO_WRITE)
-        broker_idem_record (self->store, &idem, ctx.now, cmd->name, out->status, out->body);
+        broker_idem_record (self->store, self->idem, &idem, ctx.now, cmd->name, out->status,
+                            out->body);
     proto_request_reset (&req);
 }
 
@@ -714,7 +720,8 @@ s_run_batch (broker_server_t *self)
     json_array_foreach (self->deliveries, i, r)
         broker_notify_record (self->store, r, now);
     if (now >= self->prune_due) {
-        broker_idem_prune (self->store, now - (int64_t)self->config->idem_hours * 3600000);
+        broker_idem_prune (self->store, self->idem,
+                           now - (int64_t)self->config->idem_hours * 3600000);
         self->prune_due = now + 60000;
     }
     s_texts_collect (self);

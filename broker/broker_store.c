@@ -235,8 +235,41 @@ typedef struct {
     int (*up) (broker_store_t *self, MDB_txn *txn);
 } s_migration_t;
 
+//  Schema 2: the idempotency records move from `idem` (keyed by principal and request id,
+//  a random page written per request) into their time index `idem_time`, whose entries
+//  had no value until then; `idem` is deleted (broker_idem.h).
+static int
+s_idem_by_time (broker_store_t *self, MDB_txn *txn)
+{
+    MDB_dbi idem;
+    int rc = mdb_dbi_open (txn, "idem", 0, &idem);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    MDB_cursor *cur = NULL;
+    if (rc || (rc = mdb_cursor_open (txn, idem, &cur)))
+        return rc;
+    MDB_val k, v;
+    unsigned char tkey[8 + 511];
+    for (int op = MDB_FIRST; (rc = mdb_cursor_get (cur, &k, &v, (MDB_cursor_op)op)) == 0;
+         op = MDB_NEXT) {
+        //  A record begins with its time; one without cannot be found again, and is left.
+        if (v.mv_size < 8 || k.mv_size > sizeof tkey - 8)
+            continue;
+        memcpy (tkey, v.mv_data, 8);
+        memcpy (tkey + 8, k.mv_data, k.mv_size);
+        MDB_val tk = {8 + k.mv_size, tkey};
+        if ((rc = mdb_put (txn, self->dbi[BROKER_DB_IDEM_TIME], &tk, &v, 0)))
+            break;
+    }
+    mdb_cursor_close (cur);
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    return mdb_drop (txn, idem, 1);
+}
+
 static const s_migration_t s_migrations[] = {
     {0, "the schema record itself; the databases hold what they held", NULL},
+    {1, "idempotency records kept in time order (idem -> idem_time)", s_idem_by_time},
 };
 
 //  True if any database of the store holds an entry: an old store, not a new one.

@@ -46,8 +46,9 @@
        "\"YYYYMMDD/PREFIX\" -> last number issued that business day; also case numbers, "       \
        "appointment slot counts")                                                               \
     X (EVENTS, "events", "sequence (u64 big-endian) -> event JSON; the audit journal")          \
-    X (IDEM, "idem", "principal NUL request-id -> time, request hash, recorded reply")          \
-    X (IDEM_TIME, "idem_time", "time (u64 BE) + principal NUL request-id, for expiry")          \
+    X (IDEM_TIME, "idem_time",                                                                  \
+       "time (u64 BE) + principal NUL request-id -> time, request hash, recorded reply "        \
+       "(broker_idem.h)")                                                                       \
     X (COUNTERS, "counters", "counter id -> counter state JSON")                                \
     X (STATS, "stats", "service prefix -> learned service-time statistics JSON")                \
     X (CASES, "cases", "case number -> case JSON")                                              \
@@ -85,7 +86,7 @@ typedef struct broker_store broker_store_t;
 //  transaction (all its steps and the new record, or nothing), and refuses a newer one: a
 //  broker cannot read what a later release wrote. Raise it with every change to what the
 //  databases hold, and add the step from the old version in broker_store.c (s_migrations).
-#define BROKER_STORE_SCHEMA 1
+#define BROKER_STORE_SCHEMA 2
 
 //  What an open is for.
 typedef enum {

@@ -167,7 +167,7 @@ broker_issue (broker_ctx_t *ctx, int service, broker_priority_t priority)
     t->issued_ms = ctx->now;
     broker_number_put (ctx, key, ++n);
     snprintf (t->number, sizeof t->number, "%s%0*ld", s_prefix (ctx, service), cfg->digits, n);
-    proto_token_new (t->token);
+    proto_token_new_at (t->token, ctx->now);
     t->ahead_at_issue = broker_estimate_ahead_new (ctx->hall, service, t->priority);
     int64_t naive = broker_estimate_wait_s (ctx->hall, service, t->ahead_at_issue);
     broker_hall_enqueue (ctx->hall, t);

@@ -7,16 +7,15 @@
 
 static const char s_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-void
-proto_token_new (char *out)
+//  16 bytes in base32 without padding: 130 bits of output for 128 of input, the last
+//  character carrying 3 bits.
+static void
+s_encode (const unsigned char raw[16], char *out)
 {
-    unsigned char raw[16];
-    randombytes_buf (raw, sizeof raw);
-    //  130 bits of output for 128 bits of input: the last character carries 3 bits.
     unsigned buffer = 0;
     int bits = 0;
     size_t o = 0;
-    for (size_t i = 0; i < sizeof raw; i++) {
+    for (size_t i = 0; i < 16; i++) {
         buffer = (buffer << 8) | raw[i];
         bits += 8;
         while (bits >= 5) {
@@ -27,6 +26,25 @@ proto_token_new (char *out)
     if (bits > 0)
         out[o++] = s_alphabet[(buffer << (5 - bits)) & 31];
     out[o] = 0;
+}
+
+void
+proto_token_new (char *out)
+{
+    unsigned char raw[16];
+    randombytes_buf (raw, sizeof raw);
+    s_encode (raw, out);
+}
+
+void
+proto_token_new_at (char *out, int64_t time_ms)
+{
+    unsigned char raw[16];
+    uint64_t t = (uint64_t)time_ms;
+    for (int i = 4; i >= 0; i--, t >>= 8)
+        raw[i] = (unsigned char)(t & 0xff);
+    randombytes_buf (raw + 5, sizeof raw - 5);
+    s_encode (raw, out);
 }
 
 static int

@@ -169,6 +169,47 @@ test_new_tokens (void)
     free (tokens);
 }
 
+//  A ticket's token: its time first, then 88 random bits; valid, canonical, and the tokens
+//  of the same 1,024 ms share their first 6 characters (the time's top 30 bits).
+static void
+test_new_tokens_at (void)
+{
+    int64_t t0 = 1796000000000LL; //  not a multiple of 1,024: the run crosses windows
+    char prev[PROTO_TOKEN_LEN + 1] = "";
+    unsigned char ones[11] = {0}, zeros[11] = {0};
+    int dup = 0;
+    for (int i = 0; i < S_COUNT; i++) {
+        char tok[PROTO_TOKEN_LEN + 1];
+        proto_token_new_at (tok, t0 + i);
+        CU_ASSERT_TRUE (proto_token_valid (tok));
+        unsigned char raw[20];
+        unsigned tail;
+        int tail_bits;
+        CU_ASSERT_EQUAL (s_decode (tok, PROTO_TOKEN_LEN, raw, &tail, &tail_bits), 16);
+        uint64_t t = 0;
+        for (int b = 0; b < 5; b++)
+            t = t << 8 | raw[b];
+        CU_ASSERT_EQUAL (t, (uint64_t)(t0 + i) & 0xffffffffffULL);
+        if (((t0 + i) >> 10) == ((t0 + i - 1) >> 10))
+            CU_ASSERT_EQUAL (memcmp (prev, tok, 6), 0);
+        for (int b = 0; b < 11; b++) {
+            ones[b] |= raw[5 + b];
+            zeros[b] |= (unsigned char)~raw[5 + b];
+        }
+        char same[PROTO_TOKEN_LEN + 1];
+        proto_token_new_at (same, t0 + i);
+        dup += strcmp (same, tok) == 0;
+        CU_ASSERT_EQUAL (memcmp (same, tok, 8), 0);
+        memcpy (prev, tok, sizeof prev);
+    }
+    CU_ASSERT_EQUAL (dup, 0);
+    //  Every random bit seen set and clear.
+    for (int b = 0; b < 11; b++) {
+        CU_ASSERT_EQUAL (ones[b], 0xff);
+        CU_ASSERT_EQUAL (zeros[b], 0xff);
+    }
+}
+
 static void
 test_valid_agrees_with_decode (void)
 {
@@ -298,6 +339,7 @@ test_token_suite (void)
         return -1;
     if (!CU_add_test (suite, "reference base32 codec vs RFC 4648 vectors", test_reference_codec) ||
         !CU_add_test (suite, "1000 new tokens: valid, canonical, distinct", test_new_tokens) ||
+        !CU_add_test (suite, "tokens made at a time sort by it", test_new_tokens_at) ||
         !CU_add_test (suite, "proto_token_valid agrees with a decode",
                       test_valid_agrees_with_decode) ||
         !CU_add_test (suite, "parse accepts bare, lower case, whitespace, URLs",

@@ -21,6 +21,7 @@
     X (holidays)           \
     X (fuzz_regress)       \
     X (store)              \
+    X (idem)               \
     X (numbering)          \
     X (policy)             \
     X (estimate)           \

@@ -151,7 +151,7 @@ bench_print_table (const bench_t *b, double wall_s)
     printf (
         "\nmix: each client works its own counter: ticket.issue, ticket.status, ticket.call_next,"
         " ticket.start, ticket.finish.\n"
-        "ratio: 1 client against the LMDB synced commit (ticket.issue: of 8 puts in 8 B-trees, what"
+        "ratio: 1 client against the LMDB synced commit (ticket.issue: of 7 puts in 7 B-trees, what"
         " one ticket writes; mix: of one put),\n"
         "       8 and 32 clients against the echo limit at as many clients.\n"
         "peers: the same durable ticket (number, 300-byte row, journal event, synced before the"

@@ -79,11 +79,11 @@ s_record (bench_t *b, const char *section, const char *base, const char *what, i
     snprintf (label, sizeof label, "%s: operations", what);
     bench_fig_t *f = bench_fig (b, section, name, clients, "ops/s", label);
     if (limit) {
-        //  One client waits for each commit: ticket.issue against a commit of the eight puts
+        //  One client waits for each commit: ticket.issue against a commit of the seven puts
         //  one ticket makes (issue 18), anything else against the single put.
         bool issue = strcmp (base, "broker.issue") == 0;
         f->limit = clients != 1 ? "limit.zmq_echo"
-                   : issue      ? "limit.lmdb_commit_8"
+                   : issue      ? "limit.lmdb_commit_ticket"
                                 : "limit.lmdb_commit";
         f->limit_clients = clients == 1 ? 1 : clients;
     }
