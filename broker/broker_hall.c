@@ -115,6 +115,7 @@ s_clear (broker_hall_t *self)
     self->day = 0;
     self->case_day = 0;
     self->appt_due = 0;
+    self->grace_due = 0;
     self->nbookings = 0;
 }
 
@@ -677,6 +678,9 @@ s_load_live (s_load_t *ld, const MDB_val *key, const MDB_val *val)
         ld->bad++;
     } else if (t->state == TICKET_WAITING)
         broker_hall_enqueue (ld->hall, t);
+    else if (t->state == TICKET_MISSED && t->grace_until &&
+             (!ld->hall->grace_due || t->grace_until < ld->hall->grace_due))
+        ld->hall->grace_due = t->grace_until;
     json_decref (j);
     return 0;
 }

@@ -146,7 +146,9 @@ typedef struct broker_hall {
     int day;                       //  current business day (YYYYMMDD), 0 before the first
     int case_day;                  //  local date of the last case-warning sweep
     int64_t appt_due;              //  earliest no-show time of a booking (0: none)
-    broker_booking_t *bookings;    //  bookings still to check in, any day, unordered
+    int64_t grace_due; //  earliest end of a missed ticket's grace (0: none); never later than
+                       //  the true one, so the timers need not walk every live ticket
+    broker_booking_t *bookings; //  bookings still to check in, any day, unordered
     size_t nbookings, capbookings;
     int64_t arrive_sum_ms;      //  check-ins in their window since start: the sum of
     int arrive_n;               //  (check-in - slot start), and how many

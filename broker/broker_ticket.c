@@ -642,6 +642,8 @@ broker_h_ticket_missed (broker_ctx_t *ctx, const json_t *body)
     } else if (cfg->missed_rule == BROKER_MISSED_GRACE) {
         t->state = TICKET_MISSED;
         t->grace_until = ctx->now + (int64_t)cfg->missed_grace_min * 60000;
+        if (!ctx->hall->grace_due || t->grace_until < ctx->hall->grace_due)
+            ctx->hall->grace_due = t->grace_until;
         outcome = "grace";
     } else {
         t->state = TICKET_MISSED;
@@ -837,9 +839,17 @@ broker_ticket_timers (broker_ctx_t *ctx)
     int today = broker_business_day (ctx->now, cfg->utc_offset_min, cfg->reset_hour);
     if (hall->day != today)
         s_new_day (ctx, today);
+    if (!hall->grace_due || hall->grace_due > ctx->now)
+        return;
+    int64_t next = 0;
     for (size_t i = hall->nlive; i-- > 0;) {
         broker_ticket_t *t = hall->live[i];
-        if (t->state == TICKET_MISSED && t->grace_until && t->grace_until <= ctx->now)
+        if (t->state != TICKET_MISSED || !t->grace_until)
+            continue;
+        if (t->grace_until <= ctx->now)
             s_expire (ctx, t, "grace_over");
+        else if (!next || t->grace_until < next)
+            next = t->grace_until;
     }
+    hall->grace_due = next;
 }

@@ -59,10 +59,7 @@ broker_timers_next (const broker_hall_t *hall, int64_t now)
         next = midnight;
     if (hall->appt_due && hall->appt_due < next)
         next = hall->appt_due;
-    for (size_t i = 0; i < hall->nlive; i++) {
-        const broker_ticket_t *t = hall->live[i];
-        if (t->state == TICKET_MISSED && t->grace_until && t->grace_until < next)
-            next = t->grace_until;
-    }
+    if (hall->grace_due && hall->grace_due < next)
+        next = hall->grace_due;
     return next;
 }
