@@ -202,8 +202,9 @@ broker_estimate_learn_issue (broker_hall_t *hall, const broker_ticket_t *t,
     if (e->wait_s >= 0)
         broker_learn_issued (hall->learn, t->id, e->sim_s * 1000, e->sd_ms, e->lo_s * 1000,
                              e->hi_s * 1000);
-    if (t->priority == PRIORITY_GREEN || t->priority == PRIORITY_ELDERLY)
-        broker_learn_green (hall->learn, t->service, t->issued_ms);
+    broker_learn_arrival (hall->learn, t->service,
+                          t->priority == PRIORITY_GREEN || t->priority == PRIORITY_ELDERLY,
+                          t->issued_ms);
 }
 
 void
@@ -404,7 +405,7 @@ static void
 s_green_futures (const broker_hall_t *hall, int64_t now, s_future_t *f, size_t *n, size_t cap)
 {
     for (int s = 0; s < hall->config->nservices; s++) {
-        double rate = broker_learn_green_rate (hall->learn, s, now);
+        double rate = broker_learn_green_rate (hall->learn, s);
         if (rate <= 0)
             continue;
         for (double at = now + 0.5 / rate; at < now + S_GREEN_HORIZON_MS && *n < cap;
@@ -435,7 +436,7 @@ s_futures (const broker_hall_t *hall, int64_t now, size_t *n)
     //  Room for the bookings and the green-channel walk-ins expected (none, mostly).
     double greens = 0;
     for (int s = 0; s < cfg->nservices; s++)
-        greens += ceil (broker_learn_green_rate (hall->learn, s, now) * S_GREEN_HORIZON_MS);
+        greens += ceil (broker_learn_green_rate (hall->learn, s) * S_GREEN_HORIZON_MS);
     size_t cap = hall->nbookings + (size_t)(greens < S_GREEN_MAX ? greens : S_GREEN_MAX);
     if (!cap)
         return NULL;

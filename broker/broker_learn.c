@@ -251,24 +251,37 @@ broker_learn_factor (const broker_learn_t *self)
 //  ---------------------------------------------------------------------------------------
 //  Arrivals that go first
 
-#define S_RATE_TAU_MS 3600000.0
+//  Priority walk-ins are rare (a few a day per service): their rate is counted over the 4
+//  hours they are expected for (S_GREEN_HORIZON_MS in broker_estimate.c), not the last
+//  one (one arrival there is a rate of one an hour for the next four); and over an hour at
+//  least, so that the day's first few minutes do not make a stream of one arrival.
+#define S_GREEN_TAU_MS (4 * 3600000.0)
+#define S_GREEN_MIN_MS 3600000.0
 
 void
-broker_learn_green (broker_learn_t *self, int service, int64_t at)
+broker_learn_arrival (broker_learn_t *self, int service, bool green, int64_t at)
 {
-    if (service < 0 || service >= BROKER_MAX_SERVICES)
-        return;
-    self->green_rate[service] = broker_learn_green_rate (self, service, at) + 1 / S_RATE_TAU_MS;
-    self->green_at[service] = at;
+    if (self->green_at && at > self->green_at) {
+        //  Time watched since the last ticket, an hour at most (a night, a closed hall),
+        //  and what was seen before weighs less by as much.
+        double gap = fmin ((double)(at - self->green_at), 3600000.0);
+        double keep = exp (-gap / S_GREEN_TAU_MS);
+        for (int s = 0; s < BROKER_MAX_SERVICES; s++)
+            self->green_n[s] *= keep;
+        self->green_ms = self->green_ms * keep + S_GREEN_TAU_MS * (1 - keep);
+    }
+    if (!self->green_at || at > self->green_at)
+        self->green_at = at;
+    if (green && service >= 0 && service < BROKER_MAX_SERVICES)
+        self->green_n[service] += 1;
 }
 
 double
-broker_learn_green_rate (const broker_learn_t *self, int service, int64_t at)
+broker_learn_green_rate (const broker_learn_t *self, int service)
 {
-    if (service < 0 || service >= BROKER_MAX_SERVICES || self->green_rate[service] <= 0)
+    if (service < 0 || service >= BROKER_MAX_SERVICES)
         return 0;
-    double age = (double)(at - self->green_at[service]);
-    return self->green_rate[service] * exp (-(age > 0 ? age : 0) / S_RATE_TAU_MS);
+    return self->green_n[service] / fmax (self->green_ms, S_GREEN_MIN_MS);
 }
 
 //  ---------------------------------------------------------------------------------------

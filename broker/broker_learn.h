@@ -76,10 +76,11 @@ typedef struct broker_learn {
     broker_moments_t ratio;      //  first calls: wait / simulated wait at issue (5 min and more)
     broker_moments_t *login_min; //  per counter: local minute of the day's first login
     int *login_day;              //  ... the day of its last login (local days since 1970)
-    double green_rate[BROKER_MAX_SERVICES]; //  priority walk-ins per ms, decaying (1 h)
-    int64_t green_at[BROKER_MAX_SERVICES];  //  ... as of this time
-    int short_day;                          //  the day short_ms counts (local days)
-    double short_ms;                        //  short unannounced pauses that day, ms
+    double green_n[BROKER_MAX_SERVICES]; //  priority walk-ins seen, decaying (4 h)
+    double green_ms;                     //  ... the time they were watched for, decaying
+    int64_t green_at;                    //  ... as of this time (the latest ticket's issue)
+    int short_day;                       //  the day short_ms counts (local days)
+    double short_ms;                     //  short unannounced pauses that day, ms
 } broker_learn_t;
 
 //  A new learning state for `ncounters` counters; NULL on out-of-memory.
@@ -135,10 +136,12 @@ void broker_learn_called (broker_learn_t *self, uint64_t id, int64_t wait_ms);
 //  such as unannounced lunches or means still learned, shows there), within 0.7-1.5.
 double broker_learn_factor (const broker_learn_t *self);
 
-//  A green-channel or elderly walk-in of `service` arrived at `at`.
-void broker_learn_green (broker_learn_t *self, int service, int64_t at);
-//  Their rate at `at`, per ms.
-double broker_learn_green_rate (const broker_learn_t *self, int service, int64_t at);
+//  A ticket of `service` was issued at `at`: a green-channel or elderly walk-in if `green`.
+void broker_learn_arrival (broker_learn_t *self, int service, bool green, int64_t at);
+//  Their rate per ms: those seen over the time the hall was watched (from the first ticket;
+//  a gap between two tickets counts an hour at most, so a night is not an hour without
+//  them), both weighing less by e^(-watched since / 4 h), over an hour at least; 0 for none.
+double broker_learn_green_rate (const broker_learn_t *self, int service);
 //  Pauses without a return time up to this long are short: they recur all day.
 #define BROKER_LEARN_SHORT_MS (30 * 60000)
 

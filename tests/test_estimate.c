@@ -3,8 +3,8 @@
     switch from the configured to the learned mean, and the running mean itself; the mean
     the simulation uses (drawn towards the configured one, services under way); a ticket
     far back in a long line (extrapolated past the exact picks, same answer); what
-    broker_learn makes of pauses without a return time and of intervals that missed; how
-    a printed interval is rounded. */
+    broker_learn makes of pauses without a return time, of intervals that missed and of
+    priority walk-ins; how a printed interval is rounded. */
 #include <CUnit/CUnit.h>
 #include <math.h>
 #include <stdio.h>
@@ -374,6 +374,32 @@ test_learn_factor (void)
 }
 
 static void
+test_learn_green (void)
+{
+    broker_learn_t *l = broker_learn_new (1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (l);
+    const int64_t min = 60000, t0 = 1000 * 3600000LL;
+    //  The day's first ticket is a green one, 5 minutes in: one an hour, not twelve.
+    broker_learn_arrival (l, S_A, false, t0);
+    broker_learn_arrival (l, S_A, true, t0 + 5 * min);
+    CU_ASSERT_DOUBLE_EQUAL (broker_learn_green_rate (l, S_A) * 3600000, 1, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL (broker_learn_green_rate (l, S_B), 0, 0);
+    //  A ticket every 6 minutes, every fifth of A a green one, for 8 hours: two an hour
+    //  (the count and the watching decay alike), however long since the last.
+    broker_learn_t *m = broker_learn_new (1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (m);
+    for (int i = 0; i < 80; i++)
+        broker_learn_arrival (m, S_A, i % 5 == 4, t0 + i * 6 * min);
+    CU_ASSERT_DOUBLE_EQUAL (broker_learn_green_rate (m, S_A) * 3600000, 2, 0.15);
+    //  A night without tickets counts as an hour without priority walk-ins, not twelve.
+    double before = broker_learn_green_rate (m, S_A);
+    broker_learn_arrival (m, S_B, false, t0 + 24 * 3600000LL);
+    CU_ASSERT (broker_learn_green_rate (m, S_A) > 0.6 * before);
+    broker_learn_destroy (&l);
+    broker_learn_destroy (&m);
+}
+
+static void
 test_interval_rounding (void)
 {
     int64_t lo, hi;
@@ -412,6 +438,8 @@ test_estimate_suite (void)
         !CU_add_test (suite, "interval ends move with the waits they missed",
                       test_learn_interval) ||
         !CU_add_test (suite, "simulated waits corrected by the learned ratio", test_learn_factor) ||
+        !CU_add_test (suite, "priority walk-ins: a rate over hours, not the last one",
+                      test_learn_green) ||
         !CU_add_test (suite, "printed interval rounded as a slip prints it",
                       test_interval_rounding))
         return -1;
