@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-//  Bytes before the command in a record: the time and the fingerprint.
-#define HEAD (8 + BROKER_IDEM_HASH)
+//  Bytes before the command in a record: the fingerprint (the time is its key's).
+#define HEAD BROKER_IDEM_HASH
 //  The index's first capacity (a power of two); it doubles past three quarters full.
 #define INDEX_MIN 1024
 
@@ -198,8 +198,7 @@ broker_idem_find (broker_store_t *store, const broker_idem_index_t *index,
     if (!status || !body)
         return BROKER_IDEM_UNREADABLE;
     *reply = (broker_idem_reply_t){rec, status + 1, body + 1, rlen - (size_t)(body + 1 - rec)};
-    if (strcmp (rec, command) != 0 ||
-        memcmp ((const char *)v.mv_data + 8, self->hash, sizeof self->hash) != 0)
+    if (strcmp (rec, command) != 0 || memcmp (v.mv_data, self->hash, sizeof self->hash) != 0)
         return BROKER_IDEM_REUSED;
     return BROKER_IDEM_REPLAY;
 }
@@ -215,8 +214,7 @@ broker_idem_record (broker_store_t *store, broker_idem_index_t *index, const bro
     unsigned char *val = malloc (vlen);
     if (!val)
         return;
-    broker_key_u64 ((uint64_t)now, val);
-    memcpy (val + 8, self->hash, sizeof self->hash);
+    memcpy (val, self->hash, sizeof self->hash);
     memcpy (val + HEAD, command, nlen + 1);
     memcpy (val + HEAD + nlen + 1, status, slen + 1);
     memcpy (val + HEAD + nlen + 1 + slen + 1, body, blen);

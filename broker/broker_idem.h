@@ -7,7 +7,7 @@
     (`idem_time`, schema 2):
 
         key:   time (u64 BE) | principal NUL request id
-        value: time (u64 BE) | fingerprint (BROKER_IDEM_HASH bytes) | command NUL status NUL body
+        value: fingerprint (BROKER_IDEM_HASH bytes) | command NUL status NUL body
 
     Records older than the config's idem_hours are forgotten from the front of that
     database, a bounded number per batch so that pruning never stalls the loop. The

@@ -287,13 +287,20 @@ broker_server_destroy (broker_server_t **self_p)
 //  ---------------------------------------------------------------------------------------
 //  Receiving
 
-//  Monotonic ms: hall.estimates is paced by real time, whatever the broker's clock.
+//  Monotonic µs, for the linger below; in ms, hall.estimates is paced by real time,
+//  whatever the broker's clock.
 static int64_t
-s_mono_ms (void)
+s_mono_us (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t
+s_mono_ms (void)
+{
+    return s_mono_us () / 1000;
 }
 
 static void
@@ -374,15 +381,6 @@ s_recv (broker_server_t *self, s_incoming_t *in)
     if (in->count > 4 || in->bytes > BROKER_MAX_REQUEST)
         s_oversized (self, in);
     return 1;
-}
-
-//  Monotonic µs, for the linger below.
-static int64_t
-s_mono_us (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 //  Group commit gathers what arrived while the previous batch committed. The clients that

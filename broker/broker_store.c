@@ -237,7 +237,8 @@ typedef struct {
 
 //  Schema 2: the idempotency records move from `idem` (keyed by principal and request id,
 //  a random page written per request) into their time index `idem_time`, whose entries
-//  had no value until then; `idem` is deleted (broker_idem.h).
+//  had no value until then; the time that began each record is its key's now, and the
+//  record keeps the rest. `idem` is deleted (broker_idem.h).
 static int
 s_idem_by_time (broker_store_t *self, MDB_txn *txn)
 {
@@ -257,8 +258,8 @@ s_idem_by_time (broker_store_t *self, MDB_txn *txn)
             continue;
         memcpy (tkey, v.mv_data, 8);
         memcpy (tkey + 8, k.mv_data, k.mv_size);
-        MDB_val tk = {8 + k.mv_size, tkey};
-        if ((rc = mdb_put (txn, self->dbi[BROKER_DB_IDEM_TIME], &tk, &v, 0)))
+        MDB_val tk = {8 + k.mv_size, tkey}, rest = {v.mv_size - 8, (char *)v.mv_data + 8};
+        if ((rc = mdb_put (txn, self->dbi[BROKER_DB_IDEM_TIME], &tk, &rest, 0)))
             break;
     }
     mdb_cursor_close (cur);

@@ -47,7 +47,7 @@
        "appointment slot counts")                                                               \
     X (EVENTS, "events", "sequence (u64 big-endian) -> event JSON; the audit journal")          \
     X (IDEM_TIME, "idem_time",                                                                  \
-       "time (u64 BE) + principal NUL request-id -> time, request hash, recorded reply "        \
+       "time (u64 BE) + principal NUL request-id -> request hash, recorded reply "              \
        "(broker_idem.h)")                                                                       \
     X (COUNTERS, "counters", "counter id -> counter state JSON")                                \
     X (STATS, "stats", "service prefix -> learned service-time statistics JSON")                \

@@ -261,16 +261,23 @@ test_text_content (void)
     free (text);
 }
 
+//  The slip's text holds both lines.
+static void
+s_expect_text (const term_slip_t *slip, const char *zh, const char *en)
+{
+    char *text = s_text (slip);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (text);
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, zh));
+    CU_ASSERT_PTR_NOT_NULL (strstr (text, en));
+    free (text);
+}
+
 static void
 s_expect_wait (long secs, const char *zh, const char *en)
 {
     term_slip_t slip = s_sample ();
     slip.est_wait_s = secs;
-    char *text = s_text (&slip);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (text);
-    CU_ASSERT_PTR_NOT_NULL (strstr (text, zh));
-    CU_ASSERT_PTR_NOT_NULL (strstr (text, en));
-    free (text);
+    s_expect_text (&slip, zh, en);
 }
 
 static void
@@ -292,11 +299,7 @@ s_expect_interval (long lo, long hi, const char *zh, const char *en)
     slip.est_wait_s = lo + hi > 0 ? (lo + hi) / 2 : 60;
     slip.est_wait_lo_s = lo;
     slip.est_wait_hi_s = hi;
-    char *text = s_text (&slip);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (text);
-    CU_ASSERT_PTR_NOT_NULL (strstr (text, zh));
-    CU_ASSERT_PTR_NOT_NULL (strstr (text, en));
-    free (text);
+    s_expect_text (&slip, zh, en);
 }
 
 //  The estimate's 80% interval, as the broker gives it (est_wait_lo_s, est_wait_hi_s).
